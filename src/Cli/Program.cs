@@ -1,1 +1,15 @@
-Console.WriteLine("autoresponder");
+using System.CommandLine;
+using AutoResponder.Cli.Bench;
+using AutoResponder.Cli.Serve;
+
+var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => StandaloneHost.DefaultUrls };
+var serve = new Command("serve", "Run the standalone host (same routes and background handlers as the Function app) over Azure Storage / Azurite.") { urls };
+serve.SetAction(async (parse, ct) =>
+{
+    var app = StandaloneHost.Build([], parse.GetValue(urls)!);
+    await app.RunAsync(ct);
+    return 0;
+});
+
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create() };
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,120 @@
+// Least-privilege data-plane role assignments for one principal: the app's user-assigned
+// identity, or (optionally) the developer who ran `azd up`, so the app can be run locally against
+// the cloud resources with DefaultAzureCredential.
+//
+//   Storage Blob Data Owner          storage account  Functions host: deployment package, host keys,
+//                                                     leases; user-delegation SAS for CSV exports
+//   Storage Table Data Contributor   storage account  incident store (tables/entities)
+//   Storage Queue Data Contributor   storage account  QueueTrigger + outbox queues
+//   Azure Service Bus Data Sender    namespace        schedule / cancel RCA reminders, publish events
+//   Azure Service Bus Data Receiver  namespace        reminder pump (peek-lock, complete, dead-letter)
+//   Key Vault Secrets Officer        vault            read and write the Graph token cache
+//   Monitoring Metrics Publisher     App Insights     Entra-authenticated telemetry ingestion
+
+@description('Object (principal) id that receives the roles.')
+param principalId string
+
+@description('Stable string that names the assignments (known before deployment, unlike a new identity\'s principal id).')
+param assignmentSeed string
+
+@description('Kind of principal: the managed identity is a ServicePrincipal, a developer a User.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string
+
+@description('Name of the storage account in this resource group.')
+param storageAccountName string
+
+@description('Name of the Service Bus namespace in this resource group.')
+param serviceBusNamespaceName string
+
+@description('Name of the Key Vault in this resource group.')
+param keyVaultName string
+
+@description('Name of the Application Insights component in this resource group.')
+param applicationInsightsName string
+
+// Built-in role definition ids (identical in every tenant).
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+}
+
+var storageRoles = [
+  roles.storageBlobDataOwner
+  roles.storageTableDataContributor
+  roles.storageQueueDataContributor
+]
+
+var serviceBusRoles = [
+  roles.serviceBusDataSender
+  roles.serviceBusDataReceiver
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: storageAccountName
+}
+
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
+  name: serviceBusNamespaceName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in storageRoles: {
+    name: guid(storage.id, assignmentSeed, roleId)
+    scope: storage
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    }
+  }
+]
+
+resource serviceBusAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in serviceBusRoles: {
+    name: guid(serviceBus.id, assignmentSeed, roleId)
+    scope: serviceBus
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    }
+  }
+]
+
+resource keyVaultAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, assignmentSeed, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+  }
+}
+
+resource metricsPublisherAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, assignmentSeed, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+  }
+}

@@ -1,0 +1,280 @@
+// AutoResponder — Azure infrastructure for `azd up`.
+//
+// Subscription scope: creates the resource group `rg-<env>` and, inside it,
+//   user-assigned identity · storage account · Service Bus (queue rca-reminders, topic
+//   incident-events) · Log Analytics + Application Insights · Key Vault · Flex Consumption
+//   function app (service "api") · role assignments · action group + sample metric alerts.
+// No connection strings or keys: every connection is Entra ID with the app's managed identity.
+// See docs/deploy.md for the walkthrough and the settings the app reads.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; seeds the resource group name and the unique resource token.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer the Flex Consumption plan (e.g. eastus, eastus2, northeurope, westeurope, swedencentral, uksouth, australiaeast).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the developer running azd (AZURE_PRINCIPAL_ID). Used only when allowUserIdentityPrincipal is true.')
+param principalId string = ''
+
+@description('Type of principalId: User when a person runs azd, ServicePrincipal when a pipeline does.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Grant principalId the same data roles as the app (storage, Service Bus, Key Vault, telemetry) so the app can run locally against these resources.')
+param allowUserIdentityPrincipal bool = true
+
+@description('Optional explicit resource group name; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Create the action group (webhook to /api/alerts with the host default key) and the sample metric alerts.')
+param deployAlerting bool = true
+
+@description('Secure webhook: the action group authenticates to the app with an Entra ID token.')
+param alertWebhookUseAadAuth bool = false
+
+@description('Secure webhook: object id of the Entra application that protects /api/alerts.')
+param alertWebhookAadObjectId string = ''
+
+@description('Secure webhook: identifier URI (App ID URI) of that Entra application.')
+param alertWebhookAadIdentifierUri string = ''
+
+@description('Optional e-mail address added to the action group as a fallback receiver.')
+param alertEmailAddress string = ''
+
+@description('Graph: tenant id of the app registration used for the Teams service account (AutoResponder__Graph__TenantId).')
+param graphTenantId string = ''
+
+@description('Graph: client (application) id of that app registration (AutoResponder__Graph__ClientId).')
+param graphClientId string = ''
+
+@description('Graph: id of the team whose channel receives incident posts (AutoResponder__Graph__TeamId).')
+param graphTeamId string = ''
+
+@description('Graph: id of the incident channel (AutoResponder__Graph__ChannelId).')
+param graphChannelId string = ''
+
+@description('Mailbox that manager status e-mails are sent from (AutoResponder__Mail__Sender).')
+param mailSender string = ''
+
+@description('Upper bound on Flex Consumption instances.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Flex Consumption instance memory size in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Turn on Key Vault purge protection (irreversible; `azd down --purge` then cannot purge the vault).')
+param keyVaultEnablePurgeProtection bool = false
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'autoresponder'
+}
+
+var names = {
+  resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  identity: 'id-api-${resourceToken}'
+  storage: 'st${resourceToken}'
+  serviceBus: 'sb-${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  logAnalytics: 'log-${resourceToken}'
+  applicationInsights: 'appi-${resourceToken}'
+  plan: 'plan-${resourceToken}'
+  functionApp: 'func-api-${resourceToken}'
+  deploymentContainer: 'app-package-${resourceToken}'
+  actionGroup: 'ag-autoresponder-${resourceToken}'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: names.resourceGroup
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: names.deploymentContainer
+  }
+}
+
+module serviceBus 'app/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: names.serviceBus
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    enablePurgeProtection: keyVaultEnablePurgeProtection
+  }
+}
+
+module appRoles 'app/rbac.bicep' = {
+  name: 'rbac-app'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    principalType: 'ServicePrincipal'
+    assignmentSeed: names.identity
+    storageAccountName: names.storage
+    serviceBusNamespaceName: names.serviceBus
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    storage
+    serviceBus
+    keyVault
+    monitoring
+  ]
+}
+
+module userRoles 'app/rbac.bicep' = if (allowUserIdentityPrincipal && !empty(principalId)) {
+  name: 'rbac-user'
+  scope: rg
+  params: {
+    principalId: principalId
+    principalType: principalType
+    assignmentSeed: principalId
+    storageAccountName: names.storage
+    serviceBusNamespaceName: names.serviceBus
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    storage
+    serviceBus
+    keyVault
+    monitoring
+  ]
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    blobEndpoint: storage.outputs.blobEndpoint
+    queueEndpoint: storage.outputs.queueEndpoint
+    tableEndpoint: storage.outputs.tableEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    keyVaultUri: keyVault.outputs.uri
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: {
+      AutoResponder__Graph__TenantId: graphTenantId
+      AutoResponder__Graph__ClientId: graphClientId
+      AutoResponder__Graph__TeamId: graphTeamId
+      AutoResponder__Graph__ChannelId: graphChannelId
+      AutoResponder__Mail__Sender: mailSender
+    }
+  }
+  // The host must be able to reach its storage (identity roles) the first time it starts.
+  dependsOn: [
+    appRoles
+  ]
+}
+
+module alerting 'app/alerting.bicep' = if (deployAlerting) {
+  name: 'alerting'
+  scope: rg
+  params: {
+    functionAppName: names.functionApp
+    actionGroupName: names.actionGroup
+    useAadAuth: alertWebhookUseAadAuth
+    aadObjectId: alertWebhookAadObjectId
+    aadIdentifierUri: alertWebhookAadIdentifierUri
+    alertEmailAddress: alertEmailAddress
+    applicationInsightsName: names.applicationInsights
+    storageAccountName: names.storage
+    tags: tags
+  }
+  // listKeys needs a running host, which needs its storage roles: wait for both.
+  dependsOn: [
+    api
+    appRoles
+  ]
+}
+
+// Outputs become azd environment values (`azd env get-values`). None of them is a secret.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AUTORESPONDER_ALERTS_ENDPOINT string = '${api.outputs.uri}/api/alerts'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output SERVICEBUS_REMINDER_QUEUE string = serviceBus.outputs.reminderQueueName
+output SERVICEBUS_INCIDENT_EVENTS_TOPIC string = serviceBus.outputs.incidentEventsTopicName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString
+output AZURE_ACTION_GROUP_NAME string = deployAlerting ? names.actionGroup : ''

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using AutoResponder.Cli.Serve;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace AutoResponder.Cli.Bench;
+
+/// <summary>
+/// Sends an alert storm to a standalone host over real HTTP and measures raw Azurite single-entity
+/// inserts at the same concurrency in the same run, so the result is a ratio that holds on any machine.
+/// </summary>
+public static class AlertStormBenchmark
+{
+    public static async Task<int> RunAsync(int alertCount, int fingerprints, int concurrency, TextWriter output, CancellationToken ct)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        var storage = StorageClients.FromConfiguration(configuration);
+
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        await using var app = StandaloneHost.Build([], url);
+        await app.StartAsync(ct);
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+
+        output.WriteLine($"alert storm: {alertCount} alerts over {fingerprints} fingerprints at concurrency {concurrency}");
+        await StormAsync(http, 200, fingerprints, concurrency, $"warmup-{Guid.NewGuid():N}", ct); // JIT, connections, tables
+
+        var raw = await RawInsertsAsync(storage, Math.Max(2000, alertCount / 2), concurrency, ct);
+        output.WriteLine($"raw Azurite single-entity insert: {raw.PerSecond:F0}/s (p50 {raw.P50Ms:F1} ms, p99 {raw.P99Ms:F1} ms)");
+
+        var run = $"storm-{Guid.NewGuid():N}";
+        var (stats, outcomes, incidents) = await StormAsync(http, alertCount, fingerprints, concurrency, run, ct);
+        output.WriteLine($"alerts: {stats.PerSecond:F0}/s (p50 {stats.P50Ms:F1} ms, p99 {stats.P99Ms:F1} ms) in {stats.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"outcomes: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
+        output.WriteLine($"incidents opened: {incidents} (expected {fingerprints})");
+        var ratio = stats.PerSecond / raw.PerSecond;
+        output.WriteLine($"ratio to raw Azurite inserts: {ratio:F2} (goal >= 0.33)");
+        await app.StopAsync(ct);
+        return incidents == fingerprints ? 0 : 1;
+    }
+
+    private static async Task<(LatencyStats Stats, Dictionary<string, int> Outcomes, int Incidents)> StormAsync(
+        HttpClient http, int alertCount, int fingerprints, int concurrency, string run, CancellationToken ct)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var outcomes = new ConcurrentDictionary<string, int>();
+        var opened = new ConcurrentDictionary<string, byte>();
+        var start = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, alertCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
+        {
+            var fingerprint = i % fingerprints;
+            var body = JsonSerializer.Serialize(new
+            {
+                title = $"Checkout latency high ({run} #{fingerprint})",
+                severity = "Sev2",
+                service = $"{run}-svc-{fingerprint}",
+                dedupKey = $"{run}-{fingerprint}",
+                status = "firing",
+                startsAt = start.AddMilliseconds(i),
+            });
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
+            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            response.EnsureSuccessStatusCode();
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(token));
+            foreach (var result in json.RootElement.GetProperty("results").EnumerateArray())
+            {
+                var outcome = result.GetProperty("outcome").GetString()!;
+                outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
+                if (outcome == "opened") opened.TryAdd(result.GetProperty("incidentId").GetString()!, 0);
+            }
+        });
+        return (LatencyStats.From(latencies.ToList(), clock.Elapsed), new Dictionary<string, int>(outcomes), opened.Count);
+    }
+
+    private static async Task<LatencyStats> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)
+    {
+        var table = storage.Tables.GetTableClient("BenchRawInserts");
+        await table.CreateIfNotExistsAsync(ct);
+        var latencies = new ConcurrentBag<double>();
+        var run = Guid.NewGuid().ToString("N");
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
+        {
+            var sent = Stopwatch.GetTimestamp();
+            await table.AddEntityAsync(new TableEntity($"{run}-{i % 50}", i.ToString("D8")) { ["Text"] = "raw insert", ["At"] = DateTimeOffset.UtcNow }, token);
+            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+        });
+        var stats = LatencyStats.From(latencies.ToList(), clock.Elapsed);
+        await table.DeleteAsync(ct);
+        return stats;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

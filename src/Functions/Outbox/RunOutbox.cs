@@ -1,0 +1,13 @@
+using AutoResponder.Outbox;
+using AutoResponder.Storage;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AutoResponder.Functions.Outbox;
+
+/// <summary>Runs an incident's due outbox actions when the queue signals it.</summary>
+public sealed class RunOutbox(OutboxRunner runner)
+{
+    [Function(nameof(RunOutbox))]
+    public Task Run([QueueTrigger(StorageClients.OutboxQueue, Connection = StorageClients.SettingName)] string message, CancellationToken ct) =>
+        runner.RunAsync(OutboxMessage.Parse(message).IncidentId, ct);
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Hosting;
+
+/// <summary>What happens when every alert of an incident has resolved.</summary>
+public enum ResolvedAlertsPolicy { Mitigate, Resolve, None }
+
+/// <summary>Settings under "AutoResponder" (environment: AutoResponder__Name). Validated at start-up.</summary>
+public sealed class AutoResponderOptions
+{
+    public const string Section = "AutoResponder";
+
+    /// <summary>Standalone host only: the key callers send as x-functions-key or ?code=. Unset = loopback only.</summary>
+    public string? ApiKey { get; set; }
+    /// <summary>Largest accepted request body, in bytes (default 1 MiB).</summary>
+    public int MaxRequestBytes { get; set; } = 1024 * 1024;
+    /// <summary>What an incident does when all its alerts have resolved.</summary>
+    public ResolvedAlertsPolicy WhenAllAlertsResolved { get; set; } = ResolvedAlertsPolicy.Mitigate;
+    /// <summary>A firing within this many minutes of resolution reopens the incident; later it opens a new one. 0 = never reopen.</summary>
+    public int ReopenWindowMinutes { get; set; } = 60;
+    public GroupingOptions Grouping { get; set; } = new();
+    public OutboxOptions Outbox { get; set; } = new();
+}
+
+public sealed class GroupingOptions
+{
+    /// <summary>Join alerts that share a grouping key into one incident.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>Fields that make the grouping key: service, rule, source, severity, or label:NAME.</summary>
+    public List<string> Fields { get; set; } = ["service", "rule"];
+    /// <summary>An alert joins a live incident of its group if that incident saw an alert within this many minutes.</summary>
+    public int WindowMinutes { get; set; } = 30;
+}
+
+public sealed class OutboxOptions
+{
+    /// <summary>Attempts before an action is parked as failed.</summary>
+    public int MaxAttempts { get; set; } = 6;
+    /// <summary>First retry delay; doubles each attempt up to <see cref="MaxDelaySeconds"/>.</summary>
+    public int BaseDelaySeconds { get; set; } = 10;
+    public int MaxDelaySeconds { get; set; } = 900;
+    /// <summary>How long a runner holds an action before another may take it over.</summary>
+    public int LeaseSeconds { get; set; } = 120;
+    /// <summary>How often the sweep looks for actions whose signal was lost.</summary>
+    public int SweepSeconds { get; set; } = 60;
+}
+
+/// <summary>Start-up validation: every message names the setting, as it is spelled in configuration.</summary>
+public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoResponderOptions>
+{
+    private static readonly string[] GroupingFields = ["service", "rule", "source", "severity"];
+
+    public ValidateOptionsResult Validate(string? name, AutoResponderOptions o)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{AutoResponderOptions.Section}:{setting} {message}"); }
+
+        Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
+        Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
+        Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
+        Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes", $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");
+        for (var i = 0; i < o.Grouping.Fields.Count; i++)
+        {
+            var field = o.Grouping.Fields[i];
+            Check(GroupingFields.Contains(field, StringComparer.OrdinalIgnoreCase) || (field.StartsWith("label:", StringComparison.OrdinalIgnoreCase) && field.Length > 6),
+                $"Grouping:Fields:{i}", $"'{field}' is not a grouping field (service, rule, source, severity or label:NAME).");
+        }
+        Check(o.Outbox.MaxAttempts is >= 1 and <= 100, "Outbox:MaxAttempts", $"must be between 1 and 100 (is {o.Outbox.MaxAttempts}).");
+        Check(o.Outbox.BaseDelaySeconds is >= 1 and <= 3600, "Outbox:BaseDelaySeconds", $"must be between 1 and 3600 (is {o.Outbox.BaseDelaySeconds}).");
+        Check(o.Outbox.MaxDelaySeconds >= o.Outbox.BaseDelaySeconds && o.Outbox.MaxDelaySeconds <= 86400, "Outbox:MaxDelaySeconds", "must be at least Outbox:BaseDelaySeconds and at most 86400.");
+        Check(o.Outbox.LeaseSeconds is >= 10 and <= 3600, "Outbox:LeaseSeconds", $"must be between 10 and 3600 (is {o.Outbox.LeaseSeconds}).");
+        Check(o.Outbox.SweepSeconds is >= 1 and <= 3600, "Outbox:SweepSeconds", $"must be between 1 and 3600 (is {o.Outbox.SweepSeconds}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

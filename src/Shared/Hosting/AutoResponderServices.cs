@@ -1,0 +1,52 @@
+using AutoResponder.Alerts;
+using AutoResponder.Http;
+using AutoResponder.Incidents;
+using AutoResponder.Intake;
+using AutoResponder.Outbox;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Hosting;
+
+/// <summary>The one composition root. Both hosts (Azure Functions and `autoresponder serve`) call it.</summary>
+public static class AutoResponderServices
+{
+    public static IServiceCollection AddAutoResponder(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AutoResponderOptions>().Bind(configuration.GetSection(AutoResponderOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AutoResponderOptions>, AutoResponderOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddHostedService<StorageInitializer>();
+
+        // Alerts and incidents
+        services.AddSingleton<AlertPayloadParser>();
+        services.AddSingleton<IncidentIds>();
+        services.AddSingleton<IncidentIndex>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentCache>();
+        services.AddSingleton<AlertIngestor>();
+        services.AddSingleton<IncidentService>();
+
+        // Outbox
+        services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
+        services.AddSingleton<OutboxRunner>();
+        services.AddSingleton<OutboxSweeper>();
+
+        // HTTP API
+        services.AddSingleton<AlertsEndpoint>();
+        services.AddSingleton<IncidentsEndpoint>();
+        return services;
+    }
+
+    private sealed class StorageInitializer(StorageClients storage) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => storage.EnsureCreatedAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

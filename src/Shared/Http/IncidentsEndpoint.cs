@@ -1,0 +1,117 @@
+using System.Text.Json;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Http;
+
+/// <summary>
+/// The incident API: list, read, and the human actions. The acting person comes from the Easy Auth
+/// principal header when App Service authentication is on, else from an "actor" field.
+/// </summary>
+public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IOptions<AutoResponderOptions> options)
+{
+    public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
+    private const int MaxList = 500;
+
+    public sealed record ListResponse(IReadOnlyList<IncidentJson.Summary> Incidents);
+
+    /// <summary>GET /api/incidents?status=open,acknowledged&amp;limit=50 — default: every incident not yet closed.</summary>
+    public async Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct)
+    {
+        var statuses = new HashSet<IncidentStatus>();
+        foreach (var part in request.Query["status"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!IncidentStatusText.TryParse(part, out var status))
+                return Problems.Invalid("status", $"'{part}' is not a status: use open, acknowledged, mitigated, resolved or closed.");
+            statuses.Add(status);
+        }
+        var limit = 100;
+        if (request.Query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit is < 1 or > MaxList))
+            return Problems.Invalid("limit", $"'limit' must be a whole number from 1 to {MaxList}.");
+
+        var listings = new List<IncidentListing>();
+        if (statuses.Count == 0 || statuses.Any(s => s != IncidentStatus.Closed))
+            listings.AddRange(await index.ListAsync(IncidentIndex.ActivePartition, MaxList, ct));
+        if (statuses.Contains(IncidentStatus.Closed))
+            listings.AddRange(await index.ListAsync(IncidentIndex.ClosedPartition, limit, ct));
+
+        var records = await Task.WhenAll(listings.Select(l => l.IncidentId).Distinct().Select(id => store.FindAsync(id, ct)));
+        var shown = records.OfType<IncidentRecord>()
+            .Where(i => statuses.Count == 0 ? i.Status != IncidentStatus.Closed : statuses.Contains(i.Status))
+            .OrderBy(i => i.Severity).ThenByDescending(i => i.OpenedAt)
+            .Take(limit)
+            .Select(IncidentJson.ToSummary)
+            .ToList();
+        return ApiResult.Ok(new ListResponse(shown));
+    }
+
+    /// <summary>GET /api/incidents/{id}</summary>
+    public async Task<ApiResult> GetAsync(string id, CancellationToken ct)
+    {
+        if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
+        var details = await store.GetDetailsAsync(id, ct);
+        return details is null ? Problems.NotFound(id) : ApiResult.Ok(IncidentJson.ToDetails(details));
+    }
+
+    public Task<ApiResult> AcknowledgeAsync(HttpRequest request, string id, CancellationToken ct) =>
+        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+        {
+            var owner = fields.String("owner", required: true, maxLength: 200);
+            actor ??= owner;
+            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(incidents.AcknowledgeAsync(id, owner!, actor, ct), ct));
+        }, ct);
+
+    public Task<ApiResult> StatusAsync(HttpRequest request, string id, CancellationToken ct) =>
+        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+        {
+            var text = fields.String("text", required: true);
+            var nextSteps = fields.String("nextSteps", required: false);
+            var eta = fields.DateTime("eta");
+            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(incidents.UpdateStatusAsync(id, text!, nextSteps, eta, actor, ct), ct));
+        }, ct);
+
+    public Task<ApiResult> MitigateAsync(HttpRequest request, string id, CancellationToken ct) =>
+        SimpleAsync(request, id, (text, actor) => incidents.MitigateAsync(id, text, actor, ct), ct);
+
+    public Task<ApiResult> ResolveAsync(HttpRequest request, string id, CancellationToken ct) =>
+        SimpleAsync(request, id, (text, actor) => incidents.ResolveAsync(id, text, actor, ct), ct);
+
+    public Task<ApiResult> CloseAsync(HttpRequest request, string id, CancellationToken ct) =>
+        SimpleAsync(request, id, (text, actor) => incidents.CloseAsync(id, text, actor, ct), ct);
+
+    private Task<ApiResult> SimpleAsync(HttpRequest request, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
+        ActAsync(request, id, requireBody: false, async (fields, actor) =>
+        {
+            var text = fields.String("text", required: false);
+            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(action(text, actor), ct));
+        }, ct);
+
+    private async Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
+    {
+        if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
+        var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBytes, allowEmpty: !requireBody, ct);
+        if (body.Error is not null) return body.Error;
+        using var document = body.Document!;
+        if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
+
+        var fields = new RequestFields(document.RootElement);
+        var principal = request.Headers[PrincipalHeader].ToString();
+        var actor = string.IsNullOrWhiteSpace(principal) ? fields.String("actor", required: false, maxLength: 200) : principal.Trim();
+        if (fields.Error is not null) return fields.Error;
+        try
+        {
+            return await act(fields, actor);
+        }
+        catch (IncidentNotFoundException) { return Problems.NotFound(id); }
+        catch (InvalidTransitionException e) { return Problems.Conflict(e); }
+    }
+
+    private async Task<ApiResult> Done(Task<IncidentRecord> action, CancellationToken ct)
+    {
+        var incident = await action;
+        var details = await store.GetDetailsAsync(incident.Id, ct);
+        return ApiResult.Ok(IncidentJson.ToDetails(details!));
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace AutoResponder.Http;
+
+/// <summary>
+/// Reads a request body as JSON with the API's rules: JSON content type (415), a size cap (413),
+/// an optional UTF-8 byte-order mark, and malformed JSON as a 400 that says where.
+/// </summary>
+public static class JsonBody
+{
+    public readonly record struct Result(JsonDocument? Document, ApiResult? Error);
+
+    public static async Task<Result> ReadAsync(HttpRequest request, int maxBytes, bool allowEmpty, CancellationToken ct)
+    {
+        if (request.ContentLength > maxBytes) return new(null, Problems.TooLarge(maxBytes));
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) return new(null, Problems.TooLarge(maxBytes));
+            buffer.Write(chunk, 0, read);
+        }
+
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Span.StartsWith("\xEF\xBB\xBF"u8)) bytes = bytes[3..];
+        if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
+            return allowEmpty ? new(JsonDocument.Parse("{}"), null) : new(null, Problems.Malformed("The request body is empty; send a JSON object."));
+
+        if (!IsJson(request.ContentType)) return new(null, Problems.UnsupportedMediaType(request.ContentType));
+
+        try
+        {
+            return new(JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 }), null);
+        }
+        catch (JsonException e)
+        {
+            return new(null, Problems.Malformed($"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "$"));
+        }
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media)) return false;
+        if (media.CharSet is { Length: > 0 } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
+        var type = media.MediaType ?? "";
+        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.Equals("text/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using Microsoft.AspNetCore.Http;
+
+namespace AutoResponder.Http;
+
+/// <summary>An RFC 9457 problem details body. <see cref="Field"/> names the offending input (a JSON path, query or route parameter).</summary>
+public sealed record ProblemBody(
+    string Type,
+    string Title,
+    int Status,
+    string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Field = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CurrentStatus = null);
+
+/// <summary>The client errors the API answers with. Never a 500 for bad input.</summary>
+public static class Problems
+{
+    private const string ContentType = "application/problem+json; charset=utf-8";
+
+    public static ApiResult Create(int status, string title, string detail, string? field = null, string? currentStatus = null) =>
+        new(status, new ProblemBody($"https://autoresponder.dev/problems/{Slug(status)}", title, status, detail, field, currentStatus), ContentType);
+
+    public static ApiResult Malformed(string detail, string field = "$") => Create(StatusCodes.Status400BadRequest, "Malformed request", detail, field);
+    public static ApiResult Missing(string field) => Create(StatusCodes.Status400BadRequest, "Missing field", $"The field '{field}' is required.", field);
+    public static ApiResult Invalid(string field, string detail) => Create(StatusCodes.Status422UnprocessableEntity, "Invalid value", detail, field);
+    public static ApiResult TooLarge(int max) => Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The request body exceeds the limit of {max} bytes (setting AutoResponder:MaxRequestBytes).", "$");
+    public static ApiResult UnsupportedMediaType(string? actual) => Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+        $"Send the body as application/json (got '{actual ?? "no Content-Type"}').", "Content-Type");
+    public static ApiResult Unauthorized() => Create(StatusCodes.Status401Unauthorized, "Unauthorized",
+        "Send the API key in the x-functions-key header or the code query parameter.", "x-functions-key");
+    public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
+    public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
+    public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
+
+    public static ApiResult From(AlertPayloadException e) =>
+        e.Status == StatusCodes.Status400BadRequest ? Malformed(e.Message, e.Field) : Invalid(e.Field, e.Message);
+
+    private static string Slug(int status) => status switch
+    {
+        400 => "malformed-request",
+        401 => "unauthorized",
+        404 => "not-found",
+        409 => "invalid-transition",
+        413 => "too-large",
+        415 => "unsupported-media-type",
+        422 => "invalid-value",
+        503 => "unavailable",
+        _ => "error",
+    };
+}

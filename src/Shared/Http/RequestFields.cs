@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace AutoResponder.Http;
+
+/// <summary>Reads typed fields from a JSON request object; the first problem found is kept and names the field.</summary>
+public sealed class RequestFields(JsonElement root)
+{
+    public ApiResult? Error { get; private set; }
+
+    public static ApiResult? RequireObject(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object ? null : Problems.Malformed("The body must be a JSON object.");
+
+    public string? String(string name, bool required, int maxLength = 4000)
+    {
+        if (Error is not null) return null;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) Error = Problems.Missing(name);
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String) { Error = Problems.Invalid(name, $"'{name}' must be a string."); return null; }
+        var text = value.GetString()!.Trim();
+        if (text.Length == 0 && required) { Error = Problems.Invalid(name, $"'{name}' must not be blank."); return null; }
+        if (text.Length > maxLength) { Error = Problems.Invalid(name, $"'{name}' is longer than {maxLength} characters."); return null; }
+        return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>An ISO-8601 date-time with an offset (e.g. 2026-11-26T15:00:00Z).</summary>
+    public DateTimeOffset? DateTime(string name)
+    {
+        var text = String(name, required: false, maxLength: 64);
+        if (text is null) return null;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) && text.Contains('T'))
+            return at;
+        Error = Problems.Invalid(name, $"'{name}' must be an ISO-8601 date-time such as 2026-11-26T15:00:00Z (got '{text}').");
+        return null;
+    }
+}

@@ -1,0 +1,38 @@
+using Azure.Data.Tables;
+using AutoResponder.Outbox;
+
+namespace AutoResponder.Incidents;
+
+/// <summary>
+/// One unit of work on one incident partition: the incident row (new, or updated under its ETag),
+/// the timeline entries it adds, alert rows, an optional occurrence marker (redelivery guard) and
+/// the outbox actions owed. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
+/// </summary>
+public sealed class IncidentChange(IncidentRecord incident, bool isNew)
+{
+    public IncidentRecord Incident { get; } = incident;
+    public bool IsNew { get; } = isNew;
+    public List<TimelineEntry> Entries { get; } = [];
+    public List<ITableEntity> Upserts { get; } = [];
+    public List<OutboxAction> Actions { get; } = [];
+    /// <summary>True when only rows beside the incident change (the incident row itself is left as it is).</summary>
+    public bool LeaveIncidentRow { get; init; }
+    /// <summary>RowKey of a marker row that must not exist yet; its existence means this exact delivery was seen.</summary>
+    public string? OccurrenceRowKey { get; set; }
+
+    public TimelineEntry Add(DateTimeOffset at, string kind, string actor, string text)
+    {
+        var entry = TimelineEntry.Create(Incident.Id, at, kind, actor, text);
+        Entries.Add(entry);
+        return entry;
+    }
+}
+
+/// <summary>The incident row changed (412) or already exists (409) — reread and try again.</summary>
+public sealed class IncidentConcurrencyException(string incidentId) : Exception($"Incident {incidentId} changed concurrently.");
+
+/// <summary>The occurrence marker already exists: this exact alert delivery was processed before.</summary>
+public sealed class DuplicateDeliveryException(string incidentId) : Exception($"Delivery already recorded on {incidentId}.")
+{
+    public string IncidentId { get; } = incidentId;
+}

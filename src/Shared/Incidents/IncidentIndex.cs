@@ -1,0 +1,116 @@
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Storage;
+
+namespace AutoResponder.Incidents;
+
+/// <summary>A pointer row in the index table: which incident a dedup key or grouping key currently belongs to.</summary>
+public sealed class IncidentPointer : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string IncidentId { get; set; } = "";
+    public DateTimeOffset ClaimedAt { get; set; }
+}
+
+/// <summary>A row in a listing partition ("active", "closed", "outbox-pending").</summary>
+public sealed class IncidentListing : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string IncidentId { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>
+/// The IncidentIndex table. Point rows settle races (who opens the incident for a fingerprint) and
+/// listing partitions answer "which incidents are active / owe side effects" without a table scan.
+/// Rows are written next to the incident partition, not inside its transaction, so readers treat
+/// them as hints and check the incident row for the truth.
+/// </summary>
+public sealed class IncidentIndex(StorageClients storage)
+{
+    public const string ActivePartition = "active";
+    public const string ClosedPartition = "closed";
+    public const string OutboxPendingPartition = "outbox-pending";
+    private const string Current = "current";
+
+    private TableClient Table => storage.IncidentIndex;
+
+    public static string DedupPartition(string dedupHash) => $"dedup-{dedupHash}";
+    public static string GroupPartition(string groupHash) => $"group-{groupHash}";
+
+    public async Task<IncidentPointer?> GetPointerAsync(string partition, CancellationToken ct)
+    {
+        var response = await Table.GetEntityIfExistsAsync<IncidentPointer>(partition, Current, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Points the key at <paramref name="incidentId"/>: adds the row when <paramref name="seen"/> is null,
+    /// otherwise replaces it only if it is unchanged since it was read. False when someone else won.
+    /// </summary>
+    public async Task<bool> TryClaimAsync(string partition, IncidentPointer? seen, string incidentId, DateTimeOffset now, CancellationToken ct)
+    {
+        var row = new IncidentPointer { PartitionKey = partition, RowKey = Current, IncidentId = incidentId, ClaimedAt = now };
+        try
+        {
+            if (seen is null) await Table.AddEntityAsync(row, ct);
+            else await Table.UpdateEntityAsync(row, seen.ETag, TableUpdateMode.Replace, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public Task MarkActiveAsync(IncidentRecord incident, CancellationToken ct) =>
+        Table.UpsertEntityAsync(new IncidentListing { PartitionKey = ActivePartition, RowKey = incident.Id, IncidentId = incident.Id, At = incident.OpenedAt }, TableUpdateMode.Replace, ct);
+
+    /// <summary>Moves the incident from the active listing to the closed listing (newest first).</summary>
+    public async Task MarkClosedAsync(IncidentRecord incident, DateTimeOffset closedAt, CancellationToken ct)
+    {
+        await Table.UpsertEntityAsync(new IncidentListing
+        {
+            PartitionKey = ClosedPartition,
+            RowKey = $"{Keys.InvertedTicks(closedAt)}|{incident.Id}",
+            IncidentId = incident.Id,
+            At = closedAt,
+        }, TableUpdateMode.Replace, ct);
+        await Table.DeleteEntityAsync(ActivePartition, incident.Id, ETag.All, ct);
+    }
+
+    public Task RemoveActiveAsync(string incidentId, CancellationToken ct) => Table.DeleteEntityAsync(ActivePartition, incidentId, ETag.All, ct);
+
+    public async Task<List<IncidentListing>> ListAsync(string partition, int max, CancellationToken ct)
+    {
+        var list = new List<IncidentListing>();
+        await foreach (var row in Table.QueryAsync<IncidentListing>(r => r.PartitionKey == partition, maxPerPage: Math.Min(max, 1000), cancellationToken: ct))
+        {
+            list.Add(row);
+            if (list.Count >= max) break;
+        }
+        return list;
+    }
+
+    public Task MarkOutboxPendingAsync(string incidentId, CancellationToken ct) =>
+        Table.UpsertEntityAsync(new IncidentListing { PartitionKey = OutboxPendingPartition, RowKey = incidentId, IncidentId = incidentId }, TableUpdateMode.Replace, ct);
+
+    /// <summary>Removes the pending marker unless it was rewritten since <paramref name="seen"/> (a new action arrived).</summary>
+    public async Task ClearOutboxPendingAsync(IncidentListing seen, CancellationToken ct)
+    {
+        try { await Table.DeleteEntityAsync(OutboxPendingPartition, seen.RowKey, seen.ETag, ct); }
+        catch (RequestFailedException e) when (e.Status is 404 or 412) { }
+    }
+
+    public async Task<IncidentListing?> GetOutboxPendingAsync(string incidentId, CancellationToken ct)
+    {
+        var response = await Table.GetEntityIfExistsAsync<IncidentListing>(OutboxPendingPartition, incidentId, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Alerts;
+
+namespace AutoResponder.Incidents;
+
+/// <summary>
+/// The incident row: PartitionKey = incident id, RowKey = "incident". Its timeline, alert,
+/// occurrence and outbox rows share the partition so one transaction changes them together.
+/// </summary>
+public sealed class IncidentRecord : ITableEntity
+{
+    public const string RowKeyValue = "incident";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = RowKeyValue;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Id { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string SeverityName { get; set; } = nameof(Alerts.Severity.Sev3);
+    public string StatusName { get; set; } = nameof(IncidentStatus.Open);
+    public string? Owner { get; set; }
+    public string? Service { get; set; }
+    public string? Rule { get; set; }
+    public string? Source { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+    public DateTimeOffset? FirstAlertAt { get; set; }
+    public DateTimeOffset? LastAlertAt { get; set; }
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+    public DateTimeOffset? MitigatedAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset? StatusUpdatedAt { get; set; }
+    public int AlertCount { get; set; }
+    /// <summary>Comma-separated hashes of the alerts currently firing.</summary>
+    public string FiringAlerts { get; set; } = "";
+    public string? StatusText { get; set; }
+    public string? NextSteps { get; set; }
+    public DateTimeOffset? Eta { get; set; }
+    /// <summary>JSON array of {title,url}.</summary>
+    public string? LinksJson { get; set; }
+    /// <summary>JSON object of results that side effects recorded (message ids, blob names, sequence numbers).</summary>
+    public string? EffectsJson { get; set; }
+    public string DedupHash { get; set; } = "";
+    public string? GroupHash { get; set; }
+
+    [IgnoreDataMember]
+    public IncidentStatus Status
+    {
+        get => Enum.Parse<IncidentStatus>(StatusName);
+        set => StatusName = value.ToString();
+    }
+
+    [IgnoreDataMember]
+    public Severity Severity
+    {
+        get => Enum.Parse<Severity>(SeverityName);
+        set => SeverityName = value.ToString();
+    }
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> FiringAlertHashes =>
+        FiringAlerts.Length == 0 ? [] : FiringAlerts.Split(',');
+
+    public void SetFiring(IEnumerable<string> hashes) => FiringAlerts = string.Join(',', hashes);
+
+    public IncidentRecord Clone() => (IncidentRecord)MemberwiseClone();
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Outbox;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace AutoResponder.Incidents;
+
+/// <summary>An incident with what hangs off it, as the API shows it.</summary>
+public sealed record IncidentDetails(
+    IncidentRecord Incident,
+    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<AlertRecord> Alerts,
+    IReadOnlyList<OutboxAction> Actions);
+
+/// <summary>
+/// Reads and writes incident partitions. Every write goes through <see cref="CommitAsync"/>: one
+/// entity-group transaction holding the state change, its timeline entries and the side effects it
+/// owes, so nothing is ever "saved but not announced".
+/// </summary>
+public sealed class IncidentStore(
+    StorageClients storage,
+    IncidentIndex index,
+    IEnumerable<IIncidentEffect> effects,
+    IOutboxSignal signal,
+    ILogger<IncidentStore> log)
+{
+    private readonly IIncidentEffect[] _effects = effects.ToArray();
+    private TableClient Table => storage.IncidentTable;
+
+    public async Task<IncidentRecord?> FindAsync(string id, CancellationToken ct)
+    {
+        var response = await Table.GetEntityIfExistsAsync<IncidentRecord>(id, IncidentRecord.RowKeyValue, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public async Task<bool> OccurrenceExistsAsync(string id, string occurrenceRowKey, CancellationToken ct)
+    {
+        var response = await Table.GetEntityIfExistsAsync<TableEntity>(id, occurrenceRowKey, select: ["RowKey"], cancellationToken: ct);
+        return response.HasValue;
+    }
+
+    /// <summary>The incident with its timeline, alerts and outbox actions (occurrence markers skipped), in one partition query.</summary>
+    public async Task<IncidentDetails?> GetDetailsAsync(string id, CancellationToken ct)
+    {
+        IncidentRecord? incident = null;
+        var timeline = new List<TimelineEntry>();
+        var alerts = new List<AlertRecord>();
+        var actions = new List<OutboxAction>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {"oc|"} or RowKey ge {"oc}"})");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            var key = row.RowKey;
+            if (key == IncidentRecord.RowKeyValue) incident = Convert<IncidentRecord>(row);
+            else if (key.StartsWith(TimelineEntry.Prefix, StringComparison.Ordinal)) timeline.Add(Convert<TimelineEntry>(row));
+            else if (key.StartsWith(AlertRecord.Prefix, StringComparison.Ordinal)) alerts.Add(Convert<AlertRecord>(row));
+            else if (key.StartsWith(OutboxAction.Prefix, StringComparison.Ordinal)) actions.Add(Convert<OutboxAction>(row));
+        }
+        return incident is null ? null : new IncidentDetails(incident, timeline, alerts, actions);
+    }
+
+    public async Task<List<OutboxAction>> GetOpenActionsAsync(string id, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {id} and RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and (StatusName eq {nameof(OutboxStatus.Pending)} or StatusName eq {nameof(OutboxStatus.Running)})");
+        var list = new List<OutboxAction>();
+        await foreach (var row in Table.QueryAsync<OutboxAction>(filter, cancellationToken: ct)) list.Add(row);
+        return list;
+    }
+
+    /// <summary>
+    /// Writes the change in one transaction and returns the incident's new ETag. Asks every registered
+    /// <see cref="IIncidentEffect"/> which side effects the new timeline entries owe and stores them as
+    /// outbox rows in the same transaction; afterwards signals the outbox runner.
+    /// </summary>
+    /// <exception cref="IncidentConcurrencyException">The incident changed (412) or exists already (409).</exception>
+    /// <exception cref="DuplicateDeliveryException">The occurrence marker exists.</exception>
+    public async Task<ETag> CommitAsync(IncidentChange change, CancellationToken ct)
+    {
+        var incident = change.Incident;
+        foreach (var entry in change.Entries)
+            foreach (var effect in _effects)
+                foreach (var (kind, payload) in effect.Plan(incident, entry))
+                    change.Actions.Add(OutboxAction.Create(incident.Id, kind, payload, entry.At));
+
+        var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.Actions.Count);
+        if (!change.LeaveIncidentRow)
+            batch.Add(change.IsNew
+                ? new TableTransactionAction(TableTransactionActionType.Add, incident)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, incident, incident.ETag));
+        var occurrenceIndex = -1;
+        if (change.OccurrenceRowKey is { } occurrence)
+        {
+            occurrenceIndex = batch.Count;
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(incident.Id, occurrence)));
+        }
+        batch.AddRange(change.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)));
+        batch.AddRange(change.Upserts.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+        batch.AddRange(change.Actions.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
+
+        if (change.Actions.Count > 0)
+            await index.MarkOutboxPendingAsync(incident.Id, ct); // before the commit: an orphan marker is harmless, a missing one is not
+
+        try
+        {
+            var response = await Table.SubmitTransactionAsync(batch, ct);
+            if (!change.LeaveIncidentRow) incident.ETag = response.Value[0].Headers.ETag ?? default;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+        {
+            if (e.FailedTransactionActionIndex == occurrenceIndex && occurrenceIndex >= 0)
+                throw new DuplicateDeliveryException(incident.Id);
+            throw new IncidentConcurrencyException(incident.Id);
+        }
+
+        if (change.Actions.Count > 0)
+            await signal.TrySignalAsync(incident.Id, TimeSpan.Zero, ct);
+        log.LogDebug("Committed {IncidentId}: {Entries} entries, {Actions} actions", incident.Id, change.Entries.Count, change.Actions.Count);
+        return incident.ETag;
+    }
+
+    public static IReadOnlyDictionary<string, string> ReadEffects(IncidentRecord incident) =>
+        string.IsNullOrEmpty(incident.EffectsJson)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(incident.EffectsJson) ?? [];
+
+    private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new()
+    {
+        var entity = new T { PartitionKey = row.PartitionKey, RowKey = row.RowKey, Timestamp = row.Timestamp, ETag = row.ETag };
+        foreach (var property in typeof(T).GetProperties())
+        {
+            if (!property.CanWrite || !row.TryGetValue(property.Name, out var value) || value is null) continue;
+            if (property.Name is nameof(ITableEntity.PartitionKey) or nameof(ITableEntity.RowKey) or nameof(ITableEntity.Timestamp) or nameof(ITableEntity.ETag)) continue;
+            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(entity, value switch
+            {
+                DateTime dt when target == typeof(DateTimeOffset) => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+                _ when target.IsInstanceOfType(value) => value,
+                _ => System.Convert.ChangeType(value, target),
+            });
+        }
+        return entity;
+    }
+}

@@ -1,0 +1,48 @@
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Storage;
+
+namespace AutoResponder.Incidents;
+
+/// <summary>Well-known timeline entry kinds. Effects (Teams, email, impact …) react to these.</summary>
+public static class TimelineKinds
+{
+    public const string Opened = "opened";
+    public const string Alert = "alert";
+    public const string AlertResolved = "alert-resolved";
+    public const string Reopened = "reopened";
+    public const string SeverityRaised = "severity-raised";
+    public const string Acknowledged = "acknowledged";
+    public const string StatusUpdate = "status";
+    public const string Mitigated = "mitigated";
+    public const string Resolved = "resolved";
+    public const string Closed = "closed";
+    public const string ActionFailed = "action-failed";
+    public const string ActionDone = "action-done";
+}
+
+/// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>
+public sealed class TimelineEntry : ITableEntity
+{
+    public const string Prefix = "tl|";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset At { get; set; }
+    public string Kind { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public string Text { get; set; } = "";
+
+    public static TimelineEntry Create(string incidentId, DateTimeOffset at, string kind, string actor, string text) => new()
+    {
+        PartitionKey = incidentId,
+        RowKey = $"{Prefix}{Keys.Ticks(at)}|{Keys.Unique()}",
+        At = at,
+        Kind = kind,
+        Actor = actor,
+        Text = text,
+    };
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using AutoResponder.Alerts;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
+using AutoResponder.Storage;
+
+namespace AutoResponder.Intake;
+
+/// <summary>
+/// The keys one alert is filed under, all hashed to be table-safe:
+/// <see cref="Dedup"/> (sender's dedup key or fingerprint: which incident it belongs to),
+/// <see cref="Group"/> (grouping key, null when grouping is off or the alert has none of the fields),
+/// <see cref="Alert"/> (the alert inside its incident) and the occurrence row that makes a redelivery a no-op.
+/// </summary>
+public sealed record AlertKeys(string Dedup, string? Group, string Alert, string OccurrenceRowKey)
+{
+    public static AlertKeys For(Alert alert, GroupingOptions grouping)
+    {
+        var occurrence = Keys.Hash($"{alert.Source}|{alert.Fingerprint}|{alert.Status}|{alert.StartsAt.UtcTicks}|{alert.EndsAt?.UtcTicks}");
+        return new AlertKeys(
+            Keys.Hash($"dedup|{alert.DeduplicationKey}"),
+            GroupKey(alert, grouping) is { } g ? Keys.Hash($"group|{g}") : null,
+            Keys.Hash($"alert|{alert.Fingerprint}"),
+            $"oc|{occurrence}");
+    }
+
+    private static string? GroupKey(Alert alert, GroupingOptions grouping)
+    {
+        if (!grouping.Enabled || grouping.Fields.Count == 0) return null;
+        var values = grouping.Fields.Select(field => field.ToLowerInvariant() switch
+        {
+            "service" => alert.Service,
+            "rule" => alert.Rule,
+            "source" => alert.Source,
+            "severity" => alert.Severity.ToString(),
+            var f when f.StartsWith("label:") => alert.Labels.GetValueOrDefault(field[6..]),
+            _ => null,
+        }).ToList();
+        return values.All(string.IsNullOrEmpty) ? null : string.Join('\u001f', grouping.Fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
+    }
+
+    public AlertRecord ToRecord(string incidentId, Alert alert, DateTimeOffset now) => new()
+    {
+        PartitionKey = incidentId,
+        RowKey = AlertRecord.Prefix + Alert,
+        Fingerprint = alert.Fingerprint,
+        Source = alert.Source,
+        SourceAlertId = alert.SourceAlertId,
+        Title = alert.Title,
+        SeverityName = alert.Severity.ToString(),
+        StatusName = alert.Status.ToString(),
+        StartsAt = alert.StartsAt,
+        EndsAt = alert.EndsAt,
+        LastSeenAt = now,
+        Service = alert.Service,
+        Rule = alert.Rule,
+        LabelsJson = alert.Labels.Count == 0 ? null : JsonSerializer.Serialize(alert.Labels),
+    };
+}

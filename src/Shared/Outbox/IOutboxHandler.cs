@@ -1,0 +1,35 @@
+using AutoResponder.Incidents;
+
+namespace AutoResponder.Outbox;
+
+/// <summary>What a handler sees: the action, the incident as it is now, and what earlier effects recorded.</summary>
+public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident, IReadOnlyDictionary<string, string> Effects);
+
+/// <summary>
+/// What a handler reports. <see cref="Effects"/> are merged into the incident's recorded results
+/// (e.g. "teams.rootMessageId") in the same transaction that marks the action done, so a retry can
+/// check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry.
+/// </summary>
+public sealed record OutboxOutcome(string? Result = null, IReadOnlyDictionary<string, string>? Effects = null, string? TimelineText = null)
+{
+    public static OutboxOutcome Done(string? result = null) => new(result);
+}
+
+/// <summary>Carries out one kind of outbox action. Must be idempotent: check <see cref="OutboxContext.Effects"/> first.</summary>
+public interface IOutboxHandler
+{
+    string Kind { get; }
+    Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>A handler that knows the failure will not go away by retrying (bad configuration, 4xx): parks at once.</summary>
+public sealed class PermanentOutboxException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Decides which side effects a timeline entry owes. Each feature (Teams, email, impact, reminders)
+/// registers one; the incident writer asks all of them before committing a change.
+/// </summary>
+public interface IIncidentEffect
+{
+    IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry);
+}

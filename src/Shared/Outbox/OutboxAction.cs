@@ -1,0 +1,59 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Storage;
+
+namespace AutoResponder.Outbox;
+
+public enum OutboxStatus { Pending, Running, Done, Failed }
+
+/// <summary>
+/// A side effect the incident owes (a Teams post, an email, an export …), stored in the incident's
+/// partition in the same transaction as the change that owes it. RowKey "ob|{ticks}|{unique}" keeps
+/// them in the order they were owed.
+/// </summary>
+public sealed class OutboxAction : ITableEntity
+{
+    public const string Prefix = "ob|";
+
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Kind { get; set; } = "";
+    /// <summary>Handler-specific JSON.</summary>
+    public string Payload { get; set; } = "{}";
+    public string StatusName { get; set; } = nameof(OutboxStatus.Pending);
+    public int Attempts { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public string? LastError { get; set; }
+    /// <summary>What the handler recorded (message id, blob name …), shown on the incident.</summary>
+    public string? Result { get; set; }
+
+    [IgnoreDataMember]
+    public string IncidentId => PartitionKey;
+
+    [IgnoreDataMember]
+    public string Id => RowKey[Prefix.Length..];
+
+    [IgnoreDataMember]
+    public OutboxStatus Status
+    {
+        get => Enum.Parse<OutboxStatus>(StatusName);
+        set => StatusName = value.ToString();
+    }
+
+    public static OutboxAction Create(string incidentId, string kind, string payload, DateTimeOffset now) => new()
+    {
+        PartitionKey = incidentId,
+        RowKey = $"{Prefix}{Keys.Ticks(now)}|{Keys.Unique()}",
+        Kind = kind,
+        Payload = payload,
+        CreatedAt = now,
+        NextAttemptAt = now,
+    };
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Azure;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Outbox;
+
+/// <summary>
+/// Carries out an incident's outbox actions in the order they were owed. Each action is leased (so two
+/// runners never execute it together), executed by its registered handler, and then either marked done
+/// together with the results it recorded on the incident, retried later with exponential backoff, or —
+/// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
+/// An action whose kind has no handler yet waits, visibly, without spending attempts.
+/// </summary>
+public sealed class OutboxRunner(
+    StorageClients storage,
+    IncidentStore store,
+    IncidentIndex index,
+    IEnumerable<IOutboxHandler> handlers,
+    IOutboxSignal signal,
+    IOptions<AutoResponderOptions> options,
+    TimeProvider time,
+    ILogger<OutboxRunner> log)
+{
+    private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+
+    public async Task RunAsync(string incidentId, CancellationToken ct)
+    {
+        var marker = await index.GetOutboxPendingAsync(incidentId, ct);
+        var open = 0;
+        foreach (var action in await store.GetOpenActionsAsync(incidentId, ct))
+        {
+            var now = time.GetUtcNow();
+            if (!_handlers.TryGetValue(action.Kind, out var handler))
+            {
+                open++;
+                await NoteWaitingAsync(action, ct);
+                continue; // other kinds need not wait behind one nobody can run yet
+            }
+            if (action.NextAttemptAt > now || (action.Status == OutboxStatus.Running && action.LeaseUntil > now))
+                return; // keep the order: later actions wait for this one (its retry signal or the sweep comes back)
+
+            var leased = await TryLeaseAsync(action, now, ct);
+            if (leased is null) return; // another runner has it
+
+            if (!await ExecuteAsync(leased, handler, ct)) return;
+        }
+        if (open == 0 && marker is not null) await index.ClearOutboxPendingAsync(marker, ct);
+    }
+
+    /// <summary>True when the action is finished (done or parked) and the next one may run.</summary>
+    private async Task<bool> ExecuteAsync(OutboxAction action, IOutboxHandler handler, CancellationToken ct)
+    {
+        var incident = await store.FindAsync(action.IncidentId, ct);
+        if (incident is null) return false;
+        OutboxOutcome outcome;
+        try
+        {
+            outcome = await handler.ExecuteAsync(new OutboxContext(action, incident, IncidentStore.ReadEffects(incident)), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return await RecordFailureAsync(action, e, ct);
+        }
+        await RecordSuccessAsync(action, incident, outcome, ct);
+        return true;
+    }
+
+    private async Task RecordSuccessAsync(OutboxAction action, IncidentRecord incident, OutboxOutcome outcome, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        action.Status = OutboxStatus.Done;
+        action.Attempts++;
+        action.CompletedAt = now;
+        action.LeaseUntil = null;
+        action.LastError = null;
+        action.Result = outcome.Result;
+
+        if (outcome.Effects is not { Count: > 0 } && outcome.TimelineText is null)
+        {
+            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
+            return;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var change = new IncidentChange(incident, isNew: false);
+            if (outcome.Effects is { Count: > 0 })
+            {
+                var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
+                foreach (var (key, value) in outcome.Effects) effects[key] = value;
+                incident.EffectsJson = JsonSerializer.Serialize(effects);
+            }
+            if (outcome.TimelineText is not null) change.Add(now, TimelineKinds.ActionDone, IncidentLifecycle.SystemActor, outcome.TimelineText);
+            change.Upserts.Add(action);
+            try
+            {
+                await store.CommitAsync(change, ct);
+                log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
+                return;
+            }
+            catch (IncidentConcurrencyException) when (attempt < 10)
+            {
+                incident = await store.FindAsync(action.IncidentId, ct) ?? throw new IncidentNotFoundException(action.IncidentId);
+            }
+        }
+    }
+
+    private async Task<bool> RecordFailureAsync(OutboxAction action, Exception error, CancellationToken ct)
+    {
+        var settings = options.Value.Outbox;
+        var now = time.GetUtcNow();
+        action.Attempts++;
+        action.LeaseUntil = null;
+        action.LastError = Truncate($"{error.GetType().Name}: {error.Message}", 1000);
+        var permanent = error is PermanentOutboxException;
+
+        if (permanent || action.Attempts >= settings.MaxAttempts)
+        {
+            action.Status = OutboxStatus.Failed;
+            action.CompletedAt = now;
+            var change = new IncidentChange(new IncidentRecord { Id = action.IncidentId, PartitionKey = action.IncidentId }, isNew: false) { LeaveIncidentRow = true };
+            change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
+                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}");
+            change.Upserts.Add(action);
+            await store.CommitAsync(change, ct);
+            log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);
+            return true;
+        }
+
+        var delay = Backoff(action.Attempts, settings);
+        action.Status = OutboxStatus.Pending;
+        action.NextAttemptAt = now + delay;
+        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+        log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed (attempt {Attempts}); retrying in {Delay}", action.Kind, action.IncidentId, action.Attempts, delay);
+        await signal.TrySignalAsync(action.IncidentId, delay, ct);
+        return false;
+    }
+
+    public static TimeSpan Backoff(int attempts, OutboxOptions settings)
+    {
+        var seconds = Math.Min(settings.MaxDelaySeconds, settings.BaseDelaySeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private async Task<OutboxAction?> TryLeaseAsync(OutboxAction action, DateTimeOffset now, CancellationToken ct)
+    {
+        action.Status = OutboxStatus.Running;
+        action.LeaseUntil = now.AddSeconds(options.Value.Outbox.LeaseSeconds);
+        try
+        {
+            var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+            action.ETag = response.Headers.ETag ?? default;
+            return action;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return null;
+        }
+    }
+
+    private async Task NoteWaitingAsync(OutboxAction action, CancellationToken ct)
+    {
+        var note = $"Waiting: no handler for '{action.Kind}' is configured in this deployment.";
+        if (action.LastError == note) return;
+        action.LastError = note;
+        try { await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct); }
+        catch (RequestFailedException e) when (e.Status == 412) { }
+        log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: no handler registered", action.Kind, action.IncidentId);
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+}

@@ -1,0 +1,95 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+
+namespace AutoResponder.Storage;
+
+/// <summary>
+/// Builds the Azure Storage clients from the same setting the Functions host uses:
+/// <c>AzureWebJobsStorage</c> as a connection string (local, Azurite: <c>UseDevelopmentStorage=true</c>),
+/// or identity-based as <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__blobServiceUri</c> /
+/// <c>__queueServiceUri</c> with <c>__credential=managedidentity</c> and <c>__clientId</c> (Azure).
+/// </summary>
+public sealed class StorageClients
+{
+    public const string SettingName = "AzureWebJobsStorage";
+    public const string IncidentsTable = "Incidents";
+    public const string IndexTable = "IncidentIndex";
+    public const string OutboxQueue = "autoresponder-outbox";
+
+    public TableServiceClient Tables { get; }
+    public BlobServiceClient Blobs { get; }
+    public QueueServiceClient Queues { get; }
+
+    public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues)
+    {
+        Tables = tables;
+        Blobs = blobs;
+        Queues = queues;
+    }
+
+    public TableClient IncidentTable => Tables.GetTableClient(IncidentsTable);
+    public TableClient IncidentIndex => Tables.GetTableClient(IndexTable);
+    public QueueClient Outbox => Queues.GetQueueClient(OutboxQueue);
+
+    public static StorageClients FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SettingName);
+        var connectionString = section.Value;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            try
+            {
+                return new StorageClients(
+                    new TableServiceClient(connectionString),
+                    new BlobServiceClient(connectionString),
+                    new QueueServiceClient(connectionString, queueOptions));
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new InvalidOperationException($"The setting '{SettingName}' is not a valid storage connection string: {e.Message}", e);
+            }
+        }
+
+        var tableUri = RequiredUri(section, "tableServiceUri");
+        var blobUri = RequiredUri(section, "blobServiceUri");
+        var queueUri = RequiredUri(section, "queueServiceUri");
+        var credential = CredentialFrom(section);
+        return new StorageClients(
+            new TableServiceClient(tableUri, credential),
+            new BlobServiceClient(blobUri, credential),
+            new QueueServiceClient(queueUri, credential, queueOptions));
+    }
+
+    /// <summary>The credential named by <c>{section}__credential</c> / <c>__clientId</c>, as the Functions host reads it.</summary>
+    public static TokenCredential CredentialFrom(IConfigurationSection section)
+    {
+        var clientId = section["clientId"];
+        return string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
+            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+    }
+
+    private static Uri RequiredUri(IConfigurationSection section, string key)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+            throw new InvalidOperationException(
+                $"Storage is not configured: set '{SettingName}' to a connection string (UseDevelopmentStorage=true for Azurite) or set '{SettingName}__{key}'.");
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            throw new InvalidOperationException($"The setting '{SettingName}__{key}' is not an absolute URI: '{value}'.");
+        return uri;
+    }
+
+    /// <summary>Creates the tables and queues this app uses. Idempotent; both hosts call it at start.</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        await IncidentTable.CreateIfNotExistsAsync(cancellationToken);
+        await IncidentIndex.CreateIfNotExistsAsync(cancellationToken);
+        await Outbox.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
+}
