@@ -80,7 +80,8 @@ internal static class AzureAlertContextSummary
         {
             "autoscale" => Text(p, "description"),
             "security" => $"{Text(p, "category")} threat {Text(p, "threatStatus")} on {Text(p, "compromisedEntity")}, action {Text(p, "actionTaken")}",
-            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, impact {Text(p, "recommendationImpact")}: {Text(p, "recommendationName") ?? Text(p, "recommendationType")}",
+            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, impact {Text(p, "recommendationImpact")}"
+                                + (Text(p, "recommendationName") is { } name ? $": {name}" : ""),
             "policy" => $"policy compliance check {Text(p, "isComplianceCheck")} in {Text(p, "resourceLocation")}",
             _ => null,
         };
