@@ -13,7 +13,7 @@ public sealed record AlertLink(string Title, string Url);
 /// </summary>
 public sealed record Alert
 {
-    /// <summary>"azure-monitor", "alertmanager" or "generic".</summary>
+    /// <summary>"azure-monitor", "alertmanager", "grafana" or "generic".</summary>
     public required string Source { get; init; }
     /// <summary>The id the source gives this alert (Azure Monitor alertId, Alertmanager fingerprint, generic dedupKey or a hash).</summary>
     public required string SourceAlertId { get; init; }

@@ -19,7 +19,7 @@ public sealed class AlertPayloadException(int status, string field, string detai
 /// <summary>One monitoring source's payload format.</summary>
 public interface IAlertParser
 {
-    /// <summary>"azure-monitor", "alertmanager", "generic".</summary>
+    /// <summary>"azure-monitor", "alertmanager" (also covers Grafana), "generic".</summary>
     string Format { get; }
     /// <summary>True when the payload is this format (cheap structural check, no validation).</summary>
     bool CanParse(JsonElement root);

@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace AutoResponder.Alerts;
+
+/// <summary>
+/// Entry point for alert intake: detects the payload format and normalises it into <see cref="Alert"/>s.
+/// Formats are tried in order Azure Monitor, Alertmanager/Grafana, generic; the first whose
+/// <see cref="IAlertParser.CanParse"/> is true parses the payload.
+/// </summary>
+public sealed class AlertPayloadParser
+{
+    public const string UnrecognisedMessage =
+        "Unrecognised alert payload: expected the Azure Monitor common alert schema, an Alertmanager/Grafana webhook (version 4) or the generic form {title, severity, ...}";
+
+    private readonly IReadOnlyList<IAlertParser> _parsers;
+
+    public AlertPayloadParser(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _parsers = [new AzureMonitorAlertParser(), new AlertmanagerAlertParser(), new GenericAlertParser(time)];
+    }
+
+    /// <summary>Parses one webhook body. Throws <see cref="AlertPayloadException"/> (400/422) for bad input.</summary>
+    public IReadOnlyList<Alert> Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new AlertPayloadException(400, "$", $"The alert payload must be a JSON object, not {root.ValueKind}.");
+
+        var parser = _parsers.FirstOrDefault(p => p.CanParse(root))
+            ?? throw new AlertPayloadException(400, "$", UnrecognisedMessage);
+        return parser.Parse(root);
+    }
+}

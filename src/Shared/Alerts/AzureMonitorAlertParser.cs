@@ -1,0 +1,149 @@
+using System.Text.Json;
+using static AutoResponder.Alerts.JsonFields;
+
+namespace AutoResponder.Alerts;
+
+/// <summary>
+/// Azure Monitor action-group webhooks in the common alert schema
+/// (<c>{"schemaId":"azureMonitorCommonAlertSchema","data":{"essentials":{…},"alertContext":{…}}}</c>):
+/// metric (static, dynamic, availability), log search V1/V2, activity log (administrative, policy, autoscale,
+/// security, recommendation, service health, resource health), smart detection and managed Prometheus.
+/// One payload is one alert.
+/// </summary>
+public sealed class AzureMonitorAlertParser : IAlertParser
+{
+    public const string CommonSchemaId = "azureMonitorCommonAlertSchema";
+    private const string SourceName = "azure-monitor";
+
+    private static readonly string[] EssentialLabels =
+        ["signalType", "monitoringService", "targetResourceType", "targetResourceGroup", "alertRuleID", "originAlertId", "investigationLink"];
+
+    public string Format => SourceName;
+
+    /// <summary>A root with a "schemaId", or with data.essentials (an Azure Monitor payload of any schema).</summary>
+    public bool CanParse(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object
+        && (Prop(root, "schemaId") is not null || (Object(root, "data") is { } data && Object(data, "essentials") is not null));
+
+    public IReadOnlyList<Alert> Parse(JsonElement root)
+    {
+        RequireCommonSchema(root);
+        var data = Object(root, "data") ?? throw AlertPayloadException.Missing("data");
+        var essentials = Object(data, "essentials") ?? throw AlertPayloadException.Missing("data.essentials");
+        var context = Object(data, "alertContext") ?? default;
+
+        var alertId = RequiredString(essentials, "alertId", "data.essentials.alertId");
+        var rule = RequiredString(essentials, "alertRule", "data.essentials.alertRule");
+        var severity = ParseSeverity(essentials);
+        var status = ParseStatus(essentials);
+        var startsAt = ParseDate(RequiredString(essentials, "firedDateTime", "data.essentials.firedDateTime"), "data.essentials.firedDateTime");
+        var resolved = OptionalString(essentials, "resolvedDateTime", "data.essentials.resolvedDateTime");
+
+        var kind = AzureSignalKinds.Detect(essentials, context);
+        var headline = AzureAlertContextSummary.Headline(kind, context);
+        return
+        [
+            new Alert
+            {
+                Source = SourceName,
+                SourceAlertId = alertId,
+                Fingerprint = "azmon:" + alertId,
+                Title = headline is null || headline == rule ? rule : $"{rule}: {headline}",
+                Description = JoinLines(OptionalString(essentials, "description", "data.essentials.description"),
+                                        AzureAlertContextSummary.Summarise(kind, context)),
+                Severity = severity,
+                Status = status,
+                StartsAt = startsAt,
+                EndsAt = resolved is null ? null : ParseDate(resolved, "data.essentials.resolvedDateTime"),
+                Service = ParseService(essentials),
+                Rule = rule,
+                Labels = BuildLabels(essentials, context, kind),
+                Links = BuildLinks(essentials, context, kind),
+            },
+        ];
+    }
+
+    private static void RequireCommonSchema(JsonElement root)
+    {
+        if (Text(root, "schemaId") is not { } schemaId) return; // data.essentials present without schemaId: treat as common schema
+        if (!string.Equals(schemaId, CommonSchemaId, StringComparison.OrdinalIgnoreCase))
+            throw new AlertPayloadException(400, "schemaId",
+                $"Unsupported Azure Monitor schemaId '{schemaId}': only '{CommonSchemaId}' is accepted. " +
+                "Enable the common alert schema on the action group's webhook action (useCommonAlertSchema: true).");
+    }
+
+    private static Severity ParseSeverity(JsonElement essentials)
+    {
+        const string path = "data.essentials.severity";
+        var value = RequiredString(essentials, "severity", path);
+        return SeverityMap.FromAzureMonitor(value)
+            ?? throw AlertPayloadException.Invalid(path, $"Unknown Azure Monitor severity '{value}': expected Sev0, Sev1, Sev2, Sev3 or Sev4.");
+    }
+
+    private static AlertStatus ParseStatus(JsonElement essentials)
+    {
+        const string path = "data.essentials.monitorCondition";
+        var value = RequiredString(essentials, "monitorCondition", path);
+        return value.ToLowerInvariant() switch
+        {
+            "fired" => AlertStatus.Firing,
+            "resolved" => AlertStatus.Resolved,
+            _ => throw AlertPayloadException.Invalid(path, $"Unknown monitorCondition '{value}': expected Fired or Resolved."),
+        };
+    }
+
+    private static string? ParseService(JsonElement essentials)
+    {
+        var target = Array(essentials, "alertTargetIDs")?.EnumerateArray().Select(Text).FirstOrDefault(t => t is not null);
+        if (target is not null) return target.ToLowerInvariant();
+        return Array(essentials, "configurationItems")?.EnumerateArray().Select(Text).FirstOrDefault(t => t is not null);
+    }
+
+    private static Dictionary<string, string> BuildLabels(JsonElement essentials, JsonElement context, AzureSignalKind kind)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in EssentialLabels)
+        {
+            if (Text(essentials, name) is { } value) labels[name] = value;
+        }
+        if (Text(context, "conditionType") is { } conditionType) labels["conditionType"] = conditionType;
+        if (kind == AzureSignalKind.Prometheus)
+        {
+            foreach (var (name, value) in StringMap(Object(context, "labels"))) labels.TryAdd(name, value);
+        }
+        return labels;
+    }
+
+    private static IReadOnlyList<AlertLink> BuildLinks(JsonElement essentials, JsonElement context, AzureSignalKind kind)
+    {
+        var links = new AlertLinkList().Add("Investigate in Azure Monitor", Text(essentials, "investigationLink"));
+        switch (kind)
+        {
+            case AzureSignalKind.LogSearchV1:
+                links.Add("Search results", Text(context, "LinkToSearchResults"))
+                     .Add("Filtered search results", Text(context, "LinkToFilteredSearchResultsUI"));
+                break;
+            case AzureSignalKind.LogSearchV2:
+                if (Object(context, "condition") is not { } condition || Array(condition, "allOf") is not { } allOf) break;
+                foreach (var criterion in allOf.EnumerateArray())
+                {
+                    links.Add("Search results", Text(criterion, "linkToSearchResultsUI"))
+                         .Add("Filtered search results", Text(criterion, "linkToFilteredSearchResultsUI"));
+                }
+                break;
+            case AzureSignalKind.Prometheus:
+                links.Add("Runbook", Text(Object(context, "annotations") ?? default, "runbook_url"));
+                break;
+            case AzureSignalKind.ActivityLog:
+                links.Add("Recommendation", Text(Object(context, "properties") ?? default, "recommendationResourceLink"));
+                break;
+        }
+        return links.ToList();
+    }
+
+    private static string? JoinLines(params string?[] parts)
+    {
+        var present = parts.Where(p => !string.IsNullOrWhiteSpace(p)).ToArray();
+        return present.Length == 0 ? null : string.Join('\n', present);
+    }
+}
