@@ -46,7 +46,6 @@ bicep="${packages_dir%/}/$package_id/$version/tools/bicep"
 
 actual_version="$("$bicep" --version 2>/dev/null | head -n 1)"
 [[ "$actual_version" == *"$version"* ]] || fail "expected Bicep CLI $version, got: $actual_version"
-echo "bicep: using $actual_version ($bicep)"
 
 # --- 3. Build and lint every file ---------------------------------------------------------
 out_dir="$(mktemp -d)"

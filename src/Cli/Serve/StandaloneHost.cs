@@ -24,7 +24,7 @@ public static class StandaloneHost
 
         builder.Services.AddAutoResponder(builder.Configuration);
         builder.Services.AddHostedService<OutboxQueuePump>();
-        builder.Services.AddHostedService<OutboxSweepTimer>();
+        builder.Services.AddHostedService<ScheduledJobsService>();
         configureServices?.Invoke(builder.Services);
 
         var apiKey = builder.Configuration[$"{AutoResponderOptions.Section}:{nameof(AutoResponderOptions.ApiKey)}"];

@@ -37,6 +37,7 @@ public static class AutoResponderServices
         services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
         services.AddSingleton<OutboxRunner>();
         services.AddSingleton<OutboxSweeper>();
+        services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());
 
         // HTTP API
         services.AddSingleton<AlertsEndpoint>();

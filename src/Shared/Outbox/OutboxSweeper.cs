@@ -1,4 +1,6 @@
+using AutoResponder.Hosting;
 using AutoResponder.Incidents;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Outbox;
@@ -7,8 +9,12 @@ namespace AutoResponder.Outbox;
 /// The timer's half of the outbox: visits every incident whose "outbox-pending" marker is set (an index
 /// partition, not a table scan) and runs what is due, so an action whose queue signal was lost still runs.
 /// </summary>
-public sealed class OutboxSweeper(IncidentIndex index, OutboxRunner runner, ILogger<OutboxSweeper> log)
+public sealed class OutboxSweeper(IncidentIndex index, OutboxRunner runner, IOptions<AutoResponderOptions> options, ILogger<OutboxSweeper> log) : IScheduledJob
 {
+    public string Name => "outbox-sweep";
+    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.Outbox.SweepSeconds);
+    public Task RunAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
+
     public async Task<int> SweepAsync(CancellationToken ct)
     {
         var pending = await index.ListAsync(IncidentIndex.OutboxPendingPartition, 1000, ct);
