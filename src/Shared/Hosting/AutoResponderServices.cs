@@ -22,6 +22,8 @@ public static class AutoResponderServices
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
+        services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());
+        services.AddSingleton<StorageSetup>();
         services.AddHostedService<StorageInitializer>();
 
         // Alerts and incidents
@@ -45,9 +47,9 @@ public static class AutoResponderServices
         return services;
     }
 
-    private sealed class StorageInitializer(StorageClients storage) : IHostedService
+    private sealed class StorageInitializer(StorageSetup setup) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => storage.EnsureCreatedAsync(cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) => setup.EnsureCreatedAsync(cancellationToken);
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -8,9 +8,14 @@ public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident,
 /// <summary>
 /// What a handler reports. <see cref="Effects"/> are merged into the incident's recorded results
 /// (e.g. "teams.rootMessageId") in the same transaction that marks the action done, so a retry can
-/// check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry.
+/// check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry of
+/// <see cref="TimelineKind"/> — which other effects may react to (e.g. an impact snapshot → a Teams reply).
 /// </summary>
-public sealed record OutboxOutcome(string? Result = null, IReadOnlyDictionary<string, string>? Effects = null, string? TimelineText = null)
+public sealed record OutboxOutcome(
+    string? Result = null,
+    IReadOnlyDictionary<string, string>? Effects = null,
+    string? TimelineText = null,
+    string TimelineKind = TimelineKinds.ActionDone)
 {
     public static OutboxOutcome Done(string? result = null) => new(result);
 }

@@ -95,7 +95,7 @@ public sealed class OutboxRunner(
                 foreach (var (key, value) in outcome.Effects) effects[key] = value;
                 incident.EffectsJson = JsonSerializer.Serialize(effects);
             }
-            if (outcome.TimelineText is not null) change.Add(now, TimelineKinds.ActionDone, IncidentLifecycle.SystemActor, outcome.TimelineText);
+            if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
             change.Upserts.Add(action);
             try
             {

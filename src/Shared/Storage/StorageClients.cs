@@ -13,31 +13,48 @@ namespace AutoResponder.Storage;
 /// or identity-based as <c>AzureWebJobsStorage__tableServiceUri</c> / <c>__blobServiceUri</c> /
 /// <c>__queueServiceUri</c> with <c>__credential=managedidentity</c> and <c>__clientId</c> (Azure).
 /// </summary>
-public sealed class StorageClients
+public sealed class StorageClients : IStorageInitializer
 {
     public const string SettingName = "AzureWebJobsStorage";
-    public const string IncidentsTable = "Incidents";
-    public const string IndexTable = "IncidentIndex";
+    public const string PrefixSetting = "AutoResponder:StoragePrefix";
     public const string OutboxQueue = "autoresponder-outbox";
 
     public TableServiceClient Tables { get; }
     public BlobServiceClient Blobs { get; }
     public QueueServiceClient Queues { get; }
 
-    public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues)
+    /// <summary>
+    /// Prepended to every table, container and queue name (setting AutoResponder:StoragePrefix, letters and
+    /// digits only) so several deployments or test runs can share one account. Empty in production. The
+    /// Functions queue trigger listens on the unprefixed <see cref="OutboxQueue"/>.
+    /// </summary>
+    public string Prefix { get; }
+
+    public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, string prefix = "")
     {
         Tables = tables;
         Blobs = blobs;
         Queues = queues;
+        Prefix = prefix;
     }
 
-    public TableClient IncidentTable => Tables.GetTableClient(IncidentsTable);
-    public TableClient IncidentIndex => Tables.GetTableClient(IndexTable);
-    public QueueClient Outbox => Queues.GetQueueClient(OutboxQueue);
+    public TableClient IncidentTable => Table("Incidents");
+    public TableClient IncidentIndex => Table("IncidentIndex");
+    public QueueClient Outbox => Queue(OutboxQueue);
+
+    /// <summary>A table by its base name (letters and digits), with the prefix applied.</summary>
+    public TableClient Table(string name) => Tables.GetTableClient(Prefix + name);
+    /// <summary>A queue by its base name (lower case, digits, hyphens), with the prefix applied.</summary>
+    public QueueClient Queue(string name) => Queues.GetQueueClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
+    /// <summary>A blob container by its base name, with the prefix applied.</summary>
+    public BlobContainerClient Container(string name) => Blobs.GetBlobContainerClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
 
     public static StorageClients FromConfiguration(IConfiguration configuration)
     {
         var section = configuration.GetSection(SettingName);
+        var prefix = configuration[PrefixSetting] ?? "";
+        if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit) || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
+            throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, starting with a letter (is '{prefix}').");
         var connectionString = section.Value;
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         if (!string.IsNullOrWhiteSpace(connectionString))
@@ -47,7 +64,8 @@ public sealed class StorageClients
                 return new StorageClients(
                     new TableServiceClient(connectionString),
                     new BlobServiceClient(connectionString),
-                    new QueueServiceClient(connectionString, queueOptions));
+                    new QueueServiceClient(connectionString, queueOptions),
+                    prefix);
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -62,7 +80,8 @@ public sealed class StorageClients
         return new StorageClients(
             new TableServiceClient(tableUri, credential),
             new BlobServiceClient(blobUri, credential),
-            new QueueServiceClient(queueUri, credential, queueOptions));
+            new QueueServiceClient(queueUri, credential, queueOptions),
+            prefix);
     }
 
     /// <summary>The credential named by <c>{section}__credential</c> / <c>__clientId</c>, as the Functions host reads it.</summary>
@@ -85,7 +104,7 @@ public sealed class StorageClients
         return uri;
     }
 
-    /// <summary>Creates the tables and queues this app uses. Idempotent; both hosts call it at start.</summary>
+    /// <summary>Creates the incident tables and the outbox queue. Idempotent; runs at host start via <see cref="StorageSetup"/>.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await IncidentTable.CreateIfNotExistsAsync(cancellationToken);
