@@ -13,9 +13,11 @@ public sealed class GenericAlertParser(TimeProvider time) : IAlertParser
     public string Format => "generic";
 
     /// <summary>A root object with "title" that is not an Azure Monitor or Alertmanager/Grafana payload.</summary>
+    private static readonly string[] GenericFields = ["title", "dedupKey", "severity", "service", "status", "description"];
+
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
-        && Prop(root, "title") is not null
+        && GenericFields.Any(f => Prop(root, f) is not null) // "title" is required, but a payload with only the others is still a (bad) generic alert
         && Prop(root, "schemaId") is null
         && Array(root, "alerts") is null;
 

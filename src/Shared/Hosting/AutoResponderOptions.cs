@@ -26,8 +26,13 @@ public sealed class GroupingOptions
 {
     /// <summary>Join alerts that share a grouping key into one incident.</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>Fields that make the grouping key: service, rule, source, severity, or label:NAME.</summary>
-    public List<string> Fields { get; set; } = ["service", "rule"];
+    /// <summary>
+    /// Fields that make the grouping key: service, rule, source, severity, or label:NAME. Unset means
+    /// service + rule. (Null by default because the configuration binder appends to a pre-filled list.)
+    /// </summary>
+    public List<string>? Fields { get; set; }
+
+    public IReadOnlyList<string> EffectiveFields => Fields is { Count: > 0 } ? Fields : ["service", "rule"];
     /// <summary>An alert joins a live incident of its group if that incident saw an alert within this many minutes.</summary>
     public int WindowMinutes { get; set; } = 30;
 }
@@ -59,9 +64,9 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
         Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
         Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes", $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");
-        for (var i = 0; i < o.Grouping.Fields.Count; i++)
+        for (var i = 0; i < o.Grouping.EffectiveFields.Count; i++)
         {
-            var field = o.Grouping.Fields[i];
+            var field = o.Grouping.EffectiveFields[i];
             Check(GroupingFields.Contains(field, StringComparer.OrdinalIgnoreCase) || (field.StartsWith("label:", StringComparison.OrdinalIgnoreCase) && field.Length > 6),
                 $"Grouping:Fields:{i}", $"'{field}' is not a grouping field (service, rule, source, severity or label:NAME).");
         }

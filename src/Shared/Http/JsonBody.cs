@@ -10,6 +10,8 @@ namespace AutoResponder.Http;
 /// </summary>
 public static class JsonBody
 {
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
     public readonly record struct Result(JsonDocument? Document, ApiResult? Error);
 
     public static async Task<Result> ReadAsync(HttpRequest request, int maxBytes, bool allowEmpty, CancellationToken ct)
@@ -26,7 +28,7 @@ public static class JsonBody
         }
 
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (bytes.Span.StartsWith("\xEF\xBB\xBF"u8)) bytes = bytes[3..];
+        if (bytes.Span.StartsWith(Utf8Bom)) bytes = bytes[3..];
         if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
             return allowEmpty ? new(JsonDocument.Parse("{}"), null) : new(null, Problems.Malformed("The request body is empty; send a JSON object."));
 

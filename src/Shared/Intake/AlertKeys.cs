@@ -26,8 +26,9 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert, string
 
     private static string? GroupKey(Alert alert, GroupingOptions grouping)
     {
-        if (!grouping.Enabled || grouping.Fields.Count == 0) return null;
-        var values = grouping.Fields.Select(field => field.ToLowerInvariant() switch
+        if (!grouping.Enabled) return null;
+        var fields = grouping.EffectiveFields;
+        var values = fields.Select(field => field.ToLowerInvariant() switch
         {
             "service" => alert.Service,
             "rule" => alert.Rule,
@@ -36,7 +37,7 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert, string
             var f when f.StartsWith("label:") => alert.Labels.GetValueOrDefault(field[6..]),
             _ => null,
         }).ToList();
-        return values.All(string.IsNullOrEmpty) ? null : string.Join('\u001f', grouping.Fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
+        return values.All(string.IsNullOrEmpty) ? null : string.Join('\u001f', fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
     }
 
     public AlertRecord ToRecord(string incidentId, Alert alert, DateTimeOffset now) => new()

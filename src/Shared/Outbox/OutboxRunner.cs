@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using Azure.Data.Tables;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
@@ -81,7 +82,7 @@ public sealed class OutboxRunner(
 
         if (outcome.Effects is not { Count: > 0 } && outcome.TimelineText is null)
         {
-            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
             return;
         }
@@ -135,7 +136,7 @@ public sealed class OutboxRunner(
         var delay = Backoff(action.Attempts, settings);
         action.Status = OutboxStatus.Pending;
         action.NextAttemptAt = now + delay;
-        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
         log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed (attempt {Attempts}); retrying in {Delay}", action.Kind, action.IncidentId, action.Attempts, delay);
         await signal.TrySignalAsync(action.IncidentId, delay, ct);
         return false;
@@ -153,7 +154,7 @@ public sealed class OutboxRunner(
         action.LeaseUntil = now.AddSeconds(options.Value.Outbox.LeaseSeconds);
         try
         {
-            var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct);
+            var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             action.ETag = response.Headers.ETag ?? default;
             return action;
         }
@@ -168,7 +169,7 @@ public sealed class OutboxRunner(
         var note = $"Waiting: no handler for '{action.Kind}' is configured in this deployment.";
         if (action.LastError == note) return;
         action.LastError = note;
-        try { await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, cancellationToken: ct); }
+        try { await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct); }
         catch (RequestFailedException e) when (e.Status == 412) { }
         log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: no handler registered", action.Kind, action.IncidentId);
     }

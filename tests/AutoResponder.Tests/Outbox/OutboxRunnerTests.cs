@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using AutoResponder.Incidents;
+using AutoResponder.Intake;
+using AutoResponder.Outbox;
+using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Tests.Intake;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoResponder.Tests.Outbox;
+
+/// <summary>A test effect: every acknowledgement owes one "test.notify" action.</summary>
+internal sealed class NotifyOnAcknowledge : IIncidentEffect
+{
+    public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+    {
+        if (entry.Kind == TimelineKinds.Acknowledged) yield return ("test.notify", $$"""{"owner":"{{incident.Owner}}"}""");
+    }
+}
+
+/// <summary>A handler whose behaviour each test scripts; it records every call.</summary>
+internal sealed class ScriptedHandler(string kind = "test.notify") : IOutboxHandler
+{
+    public ConcurrentQueue<OutboxContext> Calls { get; } = new();
+    public Func<OutboxContext, Task<OutboxOutcome>> Behaviour { get; set; } = _ => Task.FromResult(OutboxOutcome.Done("ok"));
+    public string Kind => kind;
+
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
+    {
+        Calls.Enqueue(context);
+        return Behaviour(context);
+    }
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OutboxRunnerTests(AzuriteFixture azurite)
+{
+    private static async Task<(TestApp App, ScriptedHandler Handler, string IncidentId)> StartAsync(
+        AzuriteFixture azurite, bool registerHandler = true, Dictionary<string, string?>? settings = null)
+    {
+        var handler = new ScriptedHandler();
+        var app = await TestApp.StartAsync(azurite, settings, services =>
+        {
+            services.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>();
+            if (registerHandler) services.AddSingleton<IOutboxHandler>(handler);
+        });
+        var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("ob-1", app.Time.GetUtcNow()), default);
+        await app.Get<IncidentService>().AcknowledgeAsync(opened.IncidentId!, "alice", "alice", default);
+        return (app, handler, opened.IncidentId!);
+    }
+
+    private static async Task<OutboxAction> SingleAction(TestApp app, string id) =>
+        Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions);
+
+    [Fact]
+    public async Task An_owed_action_is_stored_with_its_change_signalled_and_run_once()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        handler.Behaviour = _ => Task.FromResult(new OutboxOutcome("msg-42", new Dictionary<string, string> { ["test.messageId"] = "msg-42" }, "Notified alice."));
+
+        var pending = await SingleAction(app, id);
+        Assert.Equal(OutboxStatus.Pending, pending.Status);
+        var signal = await app.Storage.Outbox.ReceiveMessageAsync();
+        Assert.Equal(id, OutboxMessage.Parse(signal.Value.Body.ToString()).IncidentId);
+
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+
+        Assert.Single(handler.Calls);
+        Assert.Equal("alice", handler.Calls.Single().Incident.Owner);
+        var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
+        var done = Assert.Single(details.Actions);
+        Assert.Equal((OutboxStatus.Done, "msg-42", 1), (done.Status, done.Result, done.Attempts));
+        Assert.Equal("msg-42", IncidentStore.ReadEffects(details.Incident)["test.messageId"]);
+        Assert.Contains(details.Timeline, t => t.Text == "Notified alice.");
+        Assert.Null(await app.Get<IncidentIndex>().GetOutboxPendingAsync(id, default)); // nothing left: marker cleared
+    }
+
+    [Fact]
+    public async Task A_failing_action_is_retried_with_backoff_and_then_succeeds()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        var failures = 2;
+        handler.Behaviour = _ => failures-- > 0 ? throw new HttpRequestException("Graph 503") : Task.FromResult(OutboxOutcome.Done("sent"));
+        var runner = app.Get<OutboxRunner>();
+
+        await runner.RunAsync(id, default);
+        var afterFirst = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Pending, 1), (afterFirst.Status, afterFirst.Attempts));
+        Assert.Equal(app.Time.GetUtcNow().AddSeconds(10), afterFirst.NextAttemptAt);
+        Assert.Contains("Graph 503", afterFirst.LastError);
+
+        await runner.RunAsync(id, default); // not due yet
+        Assert.Single(handler.Calls);
+
+        app.Time.Advance(TimeSpan.FromSeconds(10));
+        await runner.RunAsync(id, default);
+        Assert.Equal(app.Time.GetUtcNow().AddSeconds(20), (await SingleAction(app, id)).NextAttemptAt); // doubled
+
+        app.Time.Advance(TimeSpan.FromSeconds(20));
+        await runner.RunAsync(id, default);
+        var done = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Done, 3, null), (done.Status, done.Attempts, done.LastError));
+        Assert.Equal(3, handler.Calls.Count);
+    }
+
+    [Fact]
+    public async Task After_max_attempts_the_action_is_parked_as_failed_where_people_see_it()
+    {
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:MaxAttempts"] = "3" });
+        await using var _ = app;
+        handler.Behaviour = _ => throw new InvalidOperationException("channel not found");
+        var runner = app.Get<OutboxRunner>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await runner.RunAsync(id, default);
+            app.Time.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        Assert.Equal(3, handler.Calls.Count);
+        var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
+        var parked = Assert.Single(details.Actions);
+        Assert.Equal((OutboxStatus.Failed, 3), (parked.Status, parked.Attempts));
+        var entry = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.ActionFailed);
+        Assert.Contains("channel not found", entry.Text);
+    }
+
+    [Fact]
+    public async Task A_permanent_failure_is_parked_at_once()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        handler.Behaviour = _ => throw new PermanentOutboxException("recipient address is invalid");
+
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+
+        var parked = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Failed, 1), (parked.Status, parked.Attempts));
+    }
+
+    [Fact]
+    public async Task An_action_without_a_handler_waits_visibly_and_spends_no_attempts()
+    {
+        var (app, _, id) = await StartAsync(azurite, registerHandler: false);
+        await using var __ = app;
+
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+
+        var waiting = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Pending, 0), (waiting.Status, waiting.Attempts));
+        Assert.Contains("no handler for 'test.notify'", waiting.LastError);
+        Assert.NotNull(await app.Get<IncidentIndex>().GetOutboxPendingAsync(id, default));
+    }
+
+    [Fact]
+    public async Task Two_runners_at_once_execute_an_action_once()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        handler.Behaviour = async _ => { await Task.Delay(200); return OutboxOutcome.Done(); };
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.Get<OutboxRunner>().RunAsync(id, default)));
+
+        Assert.Single(handler.Calls);
+        Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
+    }
+
+    [Fact]
+    public async Task The_sweep_runs_actions_whose_signal_was_lost()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        await app.Storage.Outbox.ClearMessagesAsync(); // the signal is lost
+
+        var visited = await app.Get<OutboxSweeper>().SweepAsync(default);
+
+        Assert.Equal(1, visited);
+        Assert.Single(handler.Calls);
+        Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
+    }
+}

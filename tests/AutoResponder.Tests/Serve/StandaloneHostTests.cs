@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AutoResponder.Cli.Serve;
+using AutoResponder.Tests.Http;
+using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Tests.Serve;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class StandaloneHostTests(AzuriteFixture azurite)
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task An_incident_lives_its_whole_life_over_real_HTTP()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, apiKey: "s3cret");
+        var client = host.Client;
+        client.DefaultRequestHeaders.Add("x-functions-key", "s3cret");
+        var alertmanager = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Samples", "Alertmanager", "alertmanager-group.json"));
+
+        // Alertmanager sends several alerts in one delivery: one result each.
+        var intake = await client.PostAsync("/api/alerts", Json(alertmanager));
+        Assert.Equal(HttpStatusCode.Accepted, intake.StatusCode);
+        var results = JsonNode.Parse(await intake.Content.ReadAsStringAsync())!["results"]!.AsArray();
+        Assert.Equal(3, results.Count);
+        var id = (string)results.First(r => (string?)r!["outcome"] == "opened")!["incidentId"]!;
+
+        var redelivery = JsonNode.Parse(await (await client.PostAsync("/api/alerts", Json(alertmanager))).Content.ReadAsStringAsync())!["results"]!.AsArray();
+        Assert.All(redelivery.Where(r => (string?)r!["incidentId"] == id), r => Assert.Equal("duplicate", (string?)r!["outcome"]));
+
+        var open = JsonNode.Parse(await client.GetStringAsync("/api/incidents?status=open"))!["incidents"]!.AsArray();
+        Assert.Contains(open, i => (string?)i!["id"] == id);
+
+        var ack = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{id}/acknowledge") { Content = Json("""{"owner":"alice@shop.example"}""") };
+        ack.Headers.Add("X-MS-CLIENT-PRINCIPAL-NAME", "alice@shop.example");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(ack)).StatusCode);
+
+        var status = await client.PostAsync($"/api/incidents/{id}/status",
+            Json("""{"actor":"alice@shop.example","text":"Payment provider timeouts","nextSteps":"Fail over to backup PSP","eta":"2026-11-26T12:00:00Z"}"""));
+        var afterStatus = JsonNode.Parse(await status.Content.ReadAsStringAsync())!;
+        Assert.Equal("Fail over to backup PSP", (string?)afterStatus["nextSteps"]);
+        Assert.Equal("2026-11-26T12:00:00+00:00", (string?)afterStatus["eta"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/incidents/{id}/mitigate", Json("""{"actor":"alice@shop.example","text":"Failed over"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/incidents/{id}/resolve", Json("""{"actor":"bob"}"""))).StatusCode);
+        var close = await client.PostAsync($"/api/incidents/{id}/close", Json("""{"actor":"bob","text":"RCA scheduled"}"""));
+        Assert.Equal(HttpStatusCode.OK, close.StatusCode);
+
+        var incident = JsonNode.Parse(await client.GetStringAsync($"/api/incidents/{id}"))!;
+        Assert.Equal("closed", (string?)incident["status"]);
+        Assert.Equal("alice@shop.example", (string?)incident["owner"]);
+        var timeline = incident["timeline"]!.AsArray();
+        Assert.Equal(["opened", "acknowledged", "status", "mitigated", "resolved", "closed"],
+            timeline.Select(t => (string)t!["kind"]!).Where(k => k is not "alert" and not "alert-resolved"));
+        Assert.Equal("alice@shop.example", (string?)timeline.First(t => (string?)t!["kind"] == "acknowledged")!["actor"]);
+        Assert.Equal("bob", (string?)timeline.Last()!["actor"]);
+
+        Assert.DoesNotContain(JsonNode.Parse(await client.GetStringAsync("/api/incidents"))!["incidents"]!.AsArray(), i => (string?)i!["id"] == id);
+        Assert.Contains(JsonNode.Parse(await client.GetStringAsync("/api/incidents?status=closed"))!["incidents"]!.AsArray(), i => (string?)i!["id"] == id);
+    }
+
+    [Theory]
+    [InlineData(null, 401)]
+    [InlineData("wrong", 401)]
+    [InlineData("s3cret", 200)]
+    public async Task The_api_requires_the_key_in_the_header_or_the_code_query(string? key, int expected)
+    {
+        await using var host = await RunningHost.StartAsync(azurite, apiKey: "s3cret");
+
+        var byHeader = new HttpRequestMessage(HttpMethod.Get, "/api/incidents");
+        if (key is not null) byHeader.Headers.Add("x-functions-key", key);
+        var byQuery = await host.Client.GetAsync(key is null ? "/api/incidents" : $"/api/incidents?code={key}");
+
+        Assert.Equal(expected, (int)(await host.Client.SendAsync(byHeader)).StatusCode);
+        Assert.Equal(expected, (int)byQuery.StatusCode);
+        if (expected == 401) await BadInputTests.AssertProblem(byQuery, 401, "x-functions-key", "no key");
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:7071", false, "http://127.0.0.1:7071")]
+    [InlineData("http://*:8080", false, "http://127.0.0.1:8080")]
+    [InlineData("http://127.0.0.1:7071", false, "http://127.0.0.1:7071")]
+    [InlineData("http://0.0.0.0:7071", true, "http://0.0.0.0:7071")]
+    public void Without_a_key_the_host_binds_loopback_only_and_says_so(string asked, bool hasKey, string expected)
+    {
+        var (urls, notice) = StandaloneHost.ChooseUrls(asked, hasKey);
+        Assert.Equal(expected, urls);
+        Assert.Contains(hasKey ? "requires the key" : "loopback only", notice);
+    }
+
+    [Theory]
+    [InlineData("AutoResponder:Grouping:WindowMinutes=-5", "AutoResponder:Grouping:WindowMinutes")]
+    [InlineData("AutoResponder:Outbox:MaxAttempts=0", "AutoResponder:Outbox:MaxAttempts")]
+    [InlineData("AutoResponder:Grouping:Fields:0=colour", "AutoResponder:Grouping:Fields:0")]
+    [InlineData("AutoResponder:WhenAllAlertsResolved=Panic", "AutoResponder:WhenAllAlertsResolved")]
+    public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string setting, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunningHost.StartAsync(azurite, null, setting));
+        var message = error is OptionsValidationException v ? string.Join(" ", v.Failures) : error.ToString();
+        Assert.Contains(named, message);
+    }
+}
