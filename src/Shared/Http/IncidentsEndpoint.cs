@@ -2,6 +2,7 @@ using System.Text.Json;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Http;
@@ -10,7 +11,7 @@ namespace AutoResponder.Http;
 /// The incident API: list, read, and the human actions. The acting person comes from the Easy Auth
 /// principal header when App Service authentication is on, else from an "actor" field.
 /// </summary>
-public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IOptions<AutoResponderOptions> options)
+public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
 {
     public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
     private const int MaxList = 500;
@@ -18,7 +19,9 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, 
     public sealed record ListResponse(IReadOnlyList<IncidentJson.Summary> Incidents);
 
     /// <summary>GET /api/incidents?status=open,acknowledged&amp;limit=50 — default: every incident not yet closed.</summary>
-    public async Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct)
+    public Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct) => StorageOutage.GuardAsync(() => ListCoreAsync(request, ct), log);
+
+    private async Task<ApiResult> ListCoreAsync(HttpRequest request, CancellationToken ct)
     {
         var statuses = new HashSet<IncidentStatus>();
         foreach (var part in request.Query["status"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
@@ -48,12 +51,12 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, 
     }
 
     /// <summary>GET /api/incidents/{id}</summary>
-    public async Task<ApiResult> GetAsync(string id, CancellationToken ct)
+    public Task<ApiResult> GetAsync(string id, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
         var details = await store.GetDetailsAsync(id, ct);
         return details is null ? Problems.NotFound(id) : ApiResult.Ok(IncidentJson.ToDetails(details));
-    }
+    }, log);
 
     public Task<ApiResult> AcknowledgeAsync(HttpRequest request, string id, CancellationToken ct) =>
         ActAsync(request, id, requireBody: true, async (fields, actor) =>
@@ -88,7 +91,10 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, 
             return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(action(text, actor), ct));
         }, ct);
 
-    private async Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
+    private Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
+        StorageOutage.GuardAsync(() => ActCoreAsync(request, id, requireBody, act, ct), log);
+
+    private async Task<ApiResult> ActCoreAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
         var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBytes, allowEmpty: !requireBody, ct);

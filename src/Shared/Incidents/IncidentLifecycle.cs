@@ -103,8 +103,10 @@ public static class IncidentLifecycle
     {
         var incident = change.Incident;
         change.OccurrenceRowKey = keys.OccurrenceRowKey;
-        change.Upserts.Add(keys.ToRecord(incident.Id, alert, now));
         var firing = incident.FiringAlertHashes.ToHashSet();
+        var alreadyFiring = firing.Contains(keys.Alert);
+        if (!(alreadyFiring && alert.Status == AlertStatus.Firing))
+            change.Upserts.Add(keys.ToRecord(incident.Id, alert, now)); // the alert row changes only when its state does
         string outcome;
 
         if (alert.Status == AlertStatus.Firing)

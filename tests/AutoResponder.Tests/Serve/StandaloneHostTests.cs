@@ -103,3 +103,4 @@ public sealed class StandaloneHostTests(AzuriteFixture azurite)
         Assert.Contains(named, message);
     }
 }
+

@@ -1,0 +1,34 @@
+using Azure;
+using Microsoft.Extensions.Logging;
+
+namespace AutoResponder.Http;
+
+/// <summary>
+/// Turns "storage is unreachable or failing" into a 503 problem, so senders retry (Azure Monitor retries
+/// 503; Alertmanager retries any 5xx) instead of seeing a bare 500. Alerts already filed before the failure
+/// come back as duplicates on the retry.
+/// </summary>
+public static class StorageOutage
+{
+    public static async Task<ApiResult> GuardAsync(Func<Task<ApiResult>> handle, ILogger log)
+    {
+        try
+        {
+            return await handle();
+        }
+        catch (Exception e) when (IsOutage(e))
+        {
+            log.LogError(e, "Storage unavailable while handling a request");
+            return Problems.Unavailable("Incident storage is unavailable right now; retry shortly. Nothing from this request was lost: a retry is recognised.");
+        }
+    }
+
+    /// <summary>Server-side or connection failures, including the SDK's "retry failed" aggregate; never a client error.</summary>
+    private static bool IsOutage(Exception e) => e switch
+    {
+        RequestFailedException r => r.Status is 0 or >= 500,
+        HttpRequestException or TimeoutException => true,
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsOutage),
+        _ => false,
+    };
+}
