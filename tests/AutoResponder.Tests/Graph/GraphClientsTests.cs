@@ -70,7 +70,7 @@ public sealed class GraphClientsTests
 
         Assert.Equal(2, fake.Requests.Count);
         Assert.Equal("/v1.0/users/ops@contoso.com/sendMail", fake.Requests[1].Path);
-        Assert.Equal("boss@contoso.com", fake.Requests[1].Json!["message"]!["toRecipients"]![0]!["emailAddress"]!["address"]!.GetValue<string>());
+        Assert.Equal("boss@contoso.com", fake.Requests[1].Json!["Message"]!["toRecipients"]![0]!["emailAddress"]!["address"]!.GetValue<string>());
     }
 
     [Fact]
