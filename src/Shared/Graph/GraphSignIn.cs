@@ -94,6 +94,7 @@ public sealed class BlobTokenCache(GraphSignInStore store) : UnsafeTokenCacheOpt
             {
                 var download = await blob.DownloadContentAsync(
                     new BlobDownloadOptions { Conditions = known ? new BlobRequestConditions { IfNoneMatch = copy.ETag } : null }, ct);
+                if (download.GetRawResponse().Status == 304 && known) return copy.Bytes; // unchanged since we last read it
                 var bytes = download.Value.Content.ToMemory();
                 _copies[cae] = (download.Value.Details.ETag, bytes);
                 return bytes;
