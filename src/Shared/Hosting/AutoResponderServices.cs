@@ -1,9 +1,11 @@
 using AutoResponder.Alerts;
+using AutoResponder.Graph;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
+using AutoResponder.Teams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,6 +46,8 @@ public static class AutoResponderServices
         // HTTP API
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+
+        services.AddGraph(configuration).AddTeams(configuration);
         return services;
     }
 

@@ -31,6 +31,12 @@ public interface IOutboxHandler
 public sealed class PermanentOutboxException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
+/// A handler waiting on something only a person can fix (e.g. an expired Graph sign-in): retried with
+/// backoff like any failure, but never parked, however many attempts it takes.
+/// </summary>
+public sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
 /// Decides which side effects a timeline entry owes. Each feature (Teams, email, impact, reminders)
 /// registers one; the incident writer asks all of them before committing a change.
 /// </summary>

@@ -120,7 +120,7 @@ public sealed class OutboxRunner(
         action.LastError = Truncate($"{error.GetType().Name}: {error.Message}", 1000);
         var permanent = error is PermanentOutboxException;
 
-        if (permanent || action.Attempts >= settings.MaxAttempts)
+        if (permanent || (action.Attempts >= settings.MaxAttempts && error is not OutboxWaitException))
         {
             action.Status = OutboxStatus.Failed;
             action.CompletedAt = now;

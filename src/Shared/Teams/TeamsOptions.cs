@@ -1,0 +1,81 @@
+using AutoResponder.Alerts;
+using AutoResponder.Graph;
+using AutoResponder.Incidents;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Teams;
+
+/// <summary>Settings under "AutoResponder:Teams" (environment: AutoResponder__Teams__Name). Validated at start-up.</summary>
+public sealed class TeamsOptions
+{
+    public const string Section = "AutoResponder:Teams";
+    /// <summary>Used in file mode when no channel is configured, so local runs still show what would be posted.</summary>
+    public const string LocalTeamId = "local-team", LocalChannelId = "local-channel";
+
+    /// <summary>Post incidents to Teams at all (default true).</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>The team (group id) incidents go to when no route matches.</summary>
+    public string? TeamId { get; set; }
+    /// <summary>The channel id (e.g. 19:...@thread.tacv2) incidents go to when no route matches.</summary>
+    public string? ChannelId { get; set; }
+    /// <summary>Who is @mentioned on the root post while the incident has no owner (a People name, an Entra object id or a UPN).</summary>
+    public string? OnCall { get; set; }
+    /// <summary>First matching route wins; none matches → TeamId/ChannelId/OnCall.</summary>
+    public List<TeamsRoute> Routes { get; set; } = [];
+    /// <summary>Owner name → Entra user object id, for @mentions (AutoResponder:Teams:People:{name}=id).</summary>
+    public Dictionary<string, string> People { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Timeline kinds that become a threaded reply (and refresh the root post in place).</summary>
+    public List<string> ReplyKinds { get; set; } =
+    [
+        TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, "impact-snapshot", TimelineKinds.Mitigated, TimelineKinds.Resolved,
+        TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, "rca-reminder", "status-overdue",
+    ];
+    /// <summary>Reply kinds that @mention the owner (or on-call person).</summary>
+    public List<string> MentionKinds { get; set; } = [TimelineKinds.Acknowledged, "rca-reminder", "status-overdue"];
+}
+
+/// <summary>Where incidents of some severities and/or services go. Empty lists match everything.</summary>
+public sealed class TeamsRoute
+{
+    /// <summary>Sev0..Sev4.</summary>
+    public List<string> Severities { get; set; } = [];
+    /// <summary>Service names, case-insensitive; a trailing * matches a prefix.</summary>
+    public List<string> Services { get; set; } = [];
+    /// <summary>Defaults to AutoResponder:Teams:TeamId.</summary>
+    public string? TeamId { get; set; }
+    public string? ChannelId { get; set; }
+    /// <summary>Defaults to AutoResponder:Teams:OnCall.</summary>
+    public string? OnCall { get; set; }
+}
+
+public sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IValidateOptions<TeamsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TeamsOptions o)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{TeamsOptions.Section}:{setting} {message}"); }
+        if (!o.Enabled) return ValidateOptionsResult.Success;
+
+        var live = graph.Value.EffectiveMode == GraphMode.Live;
+        if (live)
+        {
+            Check(!string.IsNullOrWhiteSpace(o.TeamId), nameof(o.TeamId), "is required when Graph is live (the team incidents go to when no route matches).");
+            Check(!string.IsNullOrWhiteSpace(o.ChannelId), nameof(o.ChannelId), "is required when Graph is live (the channel incidents go to when no route matches).");
+        }
+        for (var i = 0; i < o.Routes.Count; i++)
+        {
+            var route = o.Routes[i];
+            Check(!string.IsNullOrWhiteSpace(route.ChannelId), $"Routes:{i}:ChannelId", "is required.");
+            for (var j = 0; j < route.Severities.Count; j++)
+                Check(Enum.TryParse<Severity>(route.Severities[j], ignoreCase: true, out var s) && Enum.IsDefined(s) && !int.TryParse(route.Severities[j], out _),
+                    $"Routes:{i}:Severities:{j}", $"'{route.Severities[j]}' is not a severity (Sev0..Sev4).");
+            Check(route.Services.All(s => !string.IsNullOrWhiteSpace(s)), $"Routes:{i}:Services", "must not contain empty names.");
+        }
+        foreach (var (person, id) in o.People)
+            Check(!string.IsNullOrWhiteSpace(id), $"People:{person}", "must be the person's Entra user object id.");
+        Check(o.ReplyKinds.All(k => !string.IsNullOrWhiteSpace(k)), nameof(o.ReplyKinds), "must not contain empty kinds.");
+        Check(!o.ReplyKinds.Contains(TimelineKinds.ActionDone) && !o.ReplyKinds.Contains(TimelineKinds.ActionFailed), nameof(o.ReplyKinds),
+            $"must not contain '{TimelineKinds.ActionDone}' or '{TimelineKinds.ActionFailed}' (Teams actions add those themselves).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

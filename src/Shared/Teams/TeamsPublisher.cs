@@ -1,0 +1,150 @@
+using System.Text.Json;
+using AutoResponder.Graph;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models;
+
+namespace AutoResponder.Teams;
+
+/// <summary>
+/// The Teams side of an incident: one root post in the routed channel (edited in place as the incident
+/// changes) and a threaded reply per meaningful timeline entry. Every post is recorded on the incident as
+/// soon as Graph answers, and every step checks the record first, so a retried action never posts twice.
+/// Graph failures become outbox outcomes: an expired sign-in waits (never parks) and says loudly how to
+/// fix it; a request Graph rejects as bad (400/404) parks at once; anything else retries with backoff.
+/// </summary>
+public sealed class TeamsPublisher(
+    GraphClients graph,
+    TeamsRouting routing,
+    TeamsMessageRenderer renderer,
+    IncidentEffectRecorder recorder,
+    IOptions<TeamsOptions> options,
+    ILogger<TeamsPublisher> log)
+{
+    /// <summary>Posts the root post unless one is recorded.</summary>
+    public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
+    {
+        var effects = new Dictionary<string, string>(ctx.Effects);
+        if (effects.ContainsKey(TeamsKeys.RootMessageId))
+            return OutboxOutcome.Done($"Teams root post already exists: {effects[TeamsKeys.RootMessageId]}");
+        effects = await CreateRootAsync(ctx, effects, ct);
+        return new OutboxOutcome(
+            $"Teams root post {effects[TeamsKeys.RootMessageId]}",
+            TimelineText: $"Posted to Teams{(effects.TryGetValue(TeamsKeys.RootWebUrl, out var url) ? $": {url}" : ".")}");
+    }
+
+    /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
+    public async Task<OutboxOutcome> ReplyAsync(OutboxContext ctx, CancellationToken ct)
+    {
+        var entry = JsonSerializer.Deserialize<TeamsReplyPayload>(ctx.Action.Payload, JsonSerializerOptions.Web)
+            ?? throw new PermanentOutboxException("The teams.reply payload is empty.");
+        var incident = ctx.Incident;
+        var effects = new Dictionary<string, string>(ctx.Effects);
+        var impactChanged = IsImpact(entry.Kind) && (!effects.TryGetValue(TeamsKeys.Impact, out var known) || known != entry.Text);
+        if (impactChanged)
+            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [TeamsKeys.Impact] = Truncate(entry.Text, 1000) }, ct);
+
+        var createdRoot = false;
+        if (!effects.ContainsKey(TeamsKeys.RootMessageId))
+        {
+            effects = await CreateRootAsync(ctx, effects, ct);
+            createdRoot = true;
+        }
+        var (teamId, channelId, rootId) = (effects[TeamsKeys.RootTeamId], effects[TeamsKeys.RootChannelId], effects[TeamsKeys.RootMessageId]);
+
+        var replyKey = TeamsKeys.Reply(entry.Entry);
+        string replyId;
+        if (effects.TryGetValue(replyKey, out var existing))
+            replyId = existing;
+        else
+        {
+            var mention = options.Value.MentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
+            var reply = renderer.Reply(incident, entry, mention);
+            var posted = await CallAsync(incident.Id, "reply", () =>
+                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: ct), ct);
+            replyId = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the reply.");
+            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [replyKey] = replyId }, ct);
+        }
+
+        var fingerprint = createdRoot ? effects[TeamsKeys.RootFingerprint] : await UpdateRootAsync(incident, effects, ct);
+        return new OutboxOutcome($"Teams reply {replyId} under {rootId}",
+            Effects: new Dictionary<string, string> { [TeamsKeys.RootFingerprint] = fingerprint });
+    }
+
+    /// <summary>PATCHes the root post when what it should show differs from what it shows. Returns the new fingerprint.</summary>
+    private async Task<string> UpdateRootAsync(IncidentRecord incident, IReadOnlyDictionary<string, string> effects, CancellationToken ct)
+    {
+        var target = new TeamsTarget(effects[TeamsKeys.RootTeamId], effects[TeamsKeys.RootChannelId], routing.Route(incident).OnCall);
+        var message = renderer.Root(incident, target, effects.GetValueOrDefault(TeamsKeys.Impact));
+        var fingerprint = TeamsMessageRenderer.Fingerprint(message);
+        if (effects.GetValueOrDefault(TeamsKeys.RootFingerprint) == fingerprint) return fingerprint;
+        await CallAsync(incident.Id, "root update", async () =>
+        {
+            await graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages[effects[TeamsKeys.RootMessageId]].PatchAsync(message, cancellationToken: ct);
+            return true;
+        }, ct);
+        return fingerprint;
+    }
+
+    private async Task<Dictionary<string, string>> CreateRootAsync(OutboxContext ctx, Dictionary<string, string> effects, CancellationToken ct)
+    {
+        var incident = ctx.Incident;
+        var target = routing.Route(incident);
+        var message = renderer.Root(incident, target, effects.GetValueOrDefault(TeamsKeys.Impact));
+        var posted = await CallAsync(incident.Id, "root post", () =>
+            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: ct), ct);
+        var id = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the root post.");
+        var root = new Dictionary<string, string>
+        {
+            [TeamsKeys.RootMessageId] = id,
+            [TeamsKeys.RootTeamId] = target.TeamId,
+            [TeamsKeys.RootChannelId] = target.ChannelId,
+            [TeamsKeys.RootFingerprint] = TeamsMessageRenderer.Fingerprint(message),
+        };
+        if (posted.WebUrl is { Length: > 0 } url) root[TeamsKeys.RootWebUrl] = url;
+        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", id, incident.Id, target.TeamId, target.ChannelId);
+        return await recorder.RecordAsync(incident.Id, root, ct);
+    }
+
+    private async Task<T> CallAsync<T>(string incidentId, string what, Func<Task<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.IsSignInRequired(e))
+        {
+            log.LogError(e, "Teams {What} for {IncidentId} is WAITING: the Graph service account is not signed in or its sign-in expired. Fix: {Fix}. " +
+                "The action stays in the outbox and is retried; nothing is lost.", what, incidentId, ServiceAccountCredential.LoginHint);
+            throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 400 or 404)
+        {
+            throw new PermanentOutboxException($"Graph rejected the Teams {what} ({GraphErrors.StatusCode(e)}): {Describe(e)}. Check {TeamsOptions.Section}:TeamId/ChannelId/Routes.", e);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403)
+        {
+            throw new InvalidOperationException($"Graph refused the Teams {what} (403): {Describe(e)}. Is the service account a member of the team, and is ChannelMessage.Send/ReadWrite consented?", e);
+        }
+    }
+
+    private static string Describe(Exception e) => e is Microsoft.Graph.Models.ODataErrors.ODataError { Error: { } error } ? $"{error.Code}: {error.Message}" : e.Message;
+
+    private static bool IsImpact(string kind) => string.Equals(kind, "impact-snapshot", StringComparison.OrdinalIgnoreCase);
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+}
+
+public sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler
+{
+    public string Kind => TeamsKeys.PostKind;
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.PostRootAsync(context, cancellationToken);
+}
+
+public sealed class TeamsReplyHandler(TeamsPublisher publisher) : IOutboxHandler
+{
+    public string Kind => TeamsKeys.ReplyKind;
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.ReplyAsync(context, cancellationToken);
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace AutoResponder.Tests.Graph;
+
+/// <summary>A request as it reached the wire: what Graph would have received.</summary>
+public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Body)
+{
+    public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+    public string Path => "/" + Uri.GetComponents(UriComponents.Path, UriFormat.Unescaped);
+}
+
+/// <summary>
+/// The innermost handler of the Graph pipeline in tests: records every request and answers like Graph
+/// (201 + chatMessage with a new id for posts, 204 for PATCH) unless a scripted answer is queued. Sets
+/// <c>response.RequestMessage</c>, without which Graph's RetryHandler never retries.
+/// </summary>
+public sealed class FakeGraphHandler : HttpMessageHandler
+{
+    private readonly ConcurrentQueue<Func<HttpRequestMessage, HttpResponseMessage?>> _script = new();
+    private int _ids = 1000;
+
+    public List<GraphRequest> Requests { get; } = [];
+
+    /// <summary>Answers the next request with this (return null to fall through to the default answer).</summary>
+    public FakeGraphHandler Then(Func<HttpRequestMessage, HttpResponseMessage?> answer) { _script.Enqueue(answer); return this; }
+
+    public FakeGraphHandler ThenStatus(HttpStatusCode status, string? retryAfter = null, Func<HttpRequestMessage, bool>? when = null) => Then(r =>
+    {
+        if (when is not null && !when(r)) return null;
+        var response = new HttpResponseMessage(status)
+        {
+            Content = new StringContent(new JsonObject { ["error"] = new JsonObject { ["code"] = status.ToString(), ["message"] = $"scripted {(int)status}" } }.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        if (retryAfter is not null) response.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+        return response;
+    });
+
+    public IEnumerable<GraphRequest> Posts(string pathEnd) => Requests.Where(r => r.Method == HttpMethod.Post && r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
+    public IEnumerable<GraphRequest> Patches => Requests.Where(r => r.Method == HttpMethod.Patch);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+        lock (Requests) Requests.Add(new GraphRequest(request.Method, request.RequestUri!, body));
+        HttpResponseMessage? response = null;
+        if (_script.TryPeek(out var next))
+        {
+            response = next(request);
+            if (response is not null) _script.TryDequeue(out _);
+        }
+        response ??= Default(request, body);
+        response.RequestMessage = request;
+        return response;
+    }
+
+    private HttpResponseMessage Default(HttpRequestMessage request, string? body)
+    {
+        if (request.Method == HttpMethod.Patch) return new HttpResponseMessage(HttpStatusCode.NoContent);
+        if (request.Method == HttpMethod.Post)
+        {
+            var message = (string.IsNullOrEmpty(body) ? null : JsonNode.Parse(body) as JsonObject) ?? new JsonObject();
+            var id = Interlocked.Increment(ref _ids).ToString();
+            message["id"] = id;
+            message["webUrl"] = $"https://teams.example/l/message/{id}";
+            return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json") };
+        }
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+    }
+}

@@ -1,0 +1,157 @@
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using AutoResponder.Teams;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models;
+
+namespace AutoResponder.Tests.Teams;
+
+public sealed class TeamsMessageRendererTests
+{
+    private const string JaneId = "0c8a2d4e-1111-4a2b-9c3d-5e6f7a8b9c0d";
+
+    internal static TeamsOptions Options() => new()
+    {
+        TeamId = "team-1",
+        ChannelId = "chan-default",
+        OnCall = "oncall@contoso.com",
+        People = new(StringComparer.OrdinalIgnoreCase) { ["Jane Doe"] = JaneId },
+        Routes =
+        [
+            new TeamsRoute { Severities = ["Sev0", "Sev1"], ChannelId = "chan-major", OnCall = "Jane Doe" },
+            new TeamsRoute { Services = ["payments*"], TeamId = "team-pay", ChannelId = "chan-pay" },
+        ],
+    };
+
+    private static TeamsRouting Routing(TeamsOptions? o = null) => new(Microsoft.Extensions.Options.Options.Create(o ?? Options()));
+
+    private static IncidentRecord Incident() => new()
+    {
+        Id = "INC-20261126-0001",
+        Title = "Checkout <errors> & timeouts",
+        Severity = Severity.Sev2,
+        Status = IncidentStatus.Acknowledged,
+        Owner = "jane doe",
+        Service = "checkout",
+        OpenedAt = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero),
+        AlertCount = 3,
+        StatusText = "Rolling back release 42",
+        NextSteps = "Watch error rate",
+        Eta = new DateTimeOffset(2026, 11, 26, 11, 30, 0, TimeSpan.Zero),
+        LinksJson = """[{"title":"Dashboard","url":"https://grafana.example/d/1"},{"title":"Bad","url":"javascript:alert(1)"}]""",
+    };
+
+    [Fact]
+    public void Root_post_shows_the_incident_and_mentions_the_owner_by_object_id()
+    {
+        var renderer = new TeamsMessageRenderer(Routing());
+        var message = renderer.Root(Incident(), new TeamsTarget("team-1", "chan-1", null), "1,204 orders affected: https://x.example/export.csv?sig=a&b=c");
+        var html = message.Body!.Content!;
+
+        Assert.Equal(BodyType.Html, message.Body.ContentType);
+        Assert.Equal("[Sev2] [Acknowledged] Checkout <errors> & timeouts", message.Subject);
+        Assert.Contains("Checkout &lt;errors&gt; &amp; timeouts", html);
+        Assert.DoesNotContain("<errors>", html);
+        Assert.Contains("<b>Owner:</b> <at id=\"0\">Jane Doe</at>", html);
+        Assert.Contains("<b>ETA:</b> 2026-11-26 11:30 UTC", html);
+        Assert.Contains("<b>Next steps:</b> Watch error rate", html);
+        Assert.Contains("<b>Latest:</b> Rolling back release 42", html);
+        Assert.Contains("<a href=\"https://x.example/export.csv?sig=a&amp;b=c\">", html);
+        Assert.Contains("<a href=\"https://grafana.example/d/1\">Dashboard</a>", html);
+        Assert.DoesNotContain("javascript:", html);
+
+        var mention = Assert.Single(message.Mentions!);
+        Assert.Equal(0, mention.Id);
+        Assert.Equal("Jane Doe", mention.MentionText);
+        Assert.Equal(JaneId, mention.Mentioned!.User!.Id);
+    }
+
+    [Fact]
+    public void Without_an_owner_the_root_post_mentions_the_on_call_person()
+    {
+        var incident = Incident();
+        incident.Owner = null;
+        incident.Eta = null;
+        var message = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", "Jane Doe"), null);
+
+        Assert.Contains("not assigned (on call: <at id=\"0\">Jane Doe</at>)", message.Body!.Content);
+        Assert.Contains("<b>ETA:</b> not yet known", message.Body.Content);
+        Assert.Contains("<b>Impact:</b> being assessed", message.Body.Content);
+        Assert.Equal(JaneId, Assert.Single(message.Mentions!).Mentioned!.User!.Id);
+    }
+
+    [Fact]
+    public void An_owner_who_cannot_be_resolved_is_plain_text_without_a_mention()
+    {
+        var incident = Incident();
+        incident.Owner = "Bob <the builder>";
+        var message = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", null), null);
+
+        Assert.Contains("<b>Owner:</b> Bob &lt;the builder&gt;", message.Body!.Content);
+        Assert.DoesNotContain("<at", message.Body.Content);
+        Assert.Null(message.Mentions);
+    }
+
+    [Fact]
+    public void Reply_carries_the_entry_and_mentions_the_owner_only_when_asked()
+    {
+        var renderer = new TeamsMessageRenderer(Routing());
+        var entry = new TeamsReplyPayload("tl|1", "rca-reminder", "RCA due tomorrow, see https://wiki.example/rca", "autoresponder", new DateTimeOffset(2026, 11, 27, 8, 5, 0, TimeSpan.Zero));
+
+        var withMention = renderer.Reply(Incident(), entry, mentionOwner: true);
+        var without = renderer.Reply(Incident(), entry, mentionOwner: false);
+
+        Assert.Contains("<b>RCA reminder</b> · 2026-11-27 08:05 UTC · autoresponder", withMention.Body!.Content);
+        Assert.Contains("<a href=\"https://wiki.example/rca\">https://wiki.example/rca</a>", withMention.Body.Content);
+        Assert.Contains("<at id=\"0\">Jane Doe</at>", withMention.Body.Content);
+        Assert.Equal(JaneId, Assert.Single(withMention.Mentions!).Mentioned!.User!.Id);
+        Assert.Null(withMention.Subject);
+        Assert.DoesNotContain("<at", without.Body!.Content);
+        Assert.Null(without.Mentions);
+    }
+
+    [Fact]
+    public void Fingerprint_changes_when_what_the_card_shows_changes()
+    {
+        var renderer = new TeamsMessageRenderer(Routing());
+        var target = new TeamsTarget("t", "c", null);
+        var incident = Incident();
+        var before = TeamsMessageRenderer.Fingerprint(renderer.Root(incident, target, null));
+        Assert.Equal(before, TeamsMessageRenderer.Fingerprint(renderer.Root(incident, target, null)));
+        incident.Status = IncidentStatus.Mitigated;
+        Assert.NotEqual(before, TeamsMessageRenderer.Fingerprint(renderer.Root(incident, target, null)));
+    }
+
+    [Theory]
+    [InlineData(Severity.Sev1, "checkout", "team-1", "chan-major", "Jane Doe")]
+    [InlineData(Severity.Sev3, "payments-api", "team-pay", "chan-pay", "oncall@contoso.com")]
+    [InlineData(Severity.Sev3, "checkout", "team-1", "chan-default", "oncall@contoso.com")]
+    [InlineData(Severity.Sev0, "payments-api", "team-1", "chan-major", "Jane Doe")]
+    public void Routes_pick_the_channel_by_severity_and_service_first_match_wins(Severity severity, string service, string team, string channel, string onCall)
+    {
+        var target = Routing().Route(new IncidentRecord { Severity = severity, Service = service });
+        Assert.Equal(new TeamsTarget(team, channel, onCall), target);
+    }
+
+    [Theory]
+    [InlineData("JANE DOE", JaneId)]
+    [InlineData("5d7c8e9f-aaaa-4bbb-8ccc-123456789abc", "5d7c8e9f-aaaa-4bbb-8ccc-123456789abc")]
+    [InlineData("sam@contoso.com", "sam@contoso.com")]
+    [InlineData("Sam Smith", null)]
+    [InlineData("", null)]
+    public void People_resolve_by_configured_name_object_id_or_upn(string who, string? expectedId)
+    {
+        Assert.Equal(expectedId, Routing().Resolve(who)?.UserId);
+    }
+
+    [Fact]
+    public void Validation_names_the_setting()
+    {
+        var graph = Microsoft.Extensions.Options.Options.Create(new AutoResponder.Graph.GraphOptions { TenantId = "contoso.onmicrosoft.com", ClientId = Guid.NewGuid().ToString() });
+        var o = new TeamsOptions { Routes = [new TeamsRoute { Severities = ["Sev9"] }] };
+        var result = new TeamsOptionsValidator(graph).Validate(null, o);
+        Assert.Contains(result.Failures!, f => f.StartsWith("AutoResponder:Teams:TeamId "));
+        Assert.Contains(result.Failures!, f => f.StartsWith("AutoResponder:Teams:Routes:0:ChannelId "));
+        Assert.Contains(result.Failures!, f => f.StartsWith("AutoResponder:Teams:Routes:0:Severities:0 "));
+    }
+}
