@@ -101,7 +101,7 @@ public sealed class BadInputTests(AzuriteFixture azurite)
         await using var host = await RunningHost.StartAsync(azurite);
         var opened = await host.Client.PostAsync("/api/alerts", new StringContent("""{"title":"Search down","severity":"Sev2","service":"search"}""", Encoding.UTF8, "application/json"));
         var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
-        var before = await host.Client.GetStringAsync($"/api/incidents/{id}");
+        var before = await IncidentState(host, id);
         var content = new StringContent(body, Encoding.UTF8);
         content.Headers.ContentType = new(contentType);
 
@@ -109,7 +109,17 @@ public sealed class BadInputTests(AzuriteFixture azurite)
 
         var problem = await AssertProblem(response, status, field, action);
         if (status == 409) Assert.Equal("open", (string?)problem["currentStatus"]);
-        Assert.Equal(before, await host.Client.GetStringAsync($"/api/incidents/{id}"));
+        Assert.Equal(before, await IncidentState(host, id));
+    }
+
+    /// <summary>The incident as a person changes it: without outbox progress, which the host's background runner makes meanwhile.</summary>
+    private static async Task<string> IncidentState(RunningHost host, string id)
+    {
+        var incident = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"))!.AsObject();
+        incident.Remove("actions");
+        incident.Remove("effects");
+        incident["timeline"] = new JsonArray(incident["timeline"]!.AsArray().Where(t => (string?)t!["actor"] != "autoresponder").Select(t => t!.DeepClone()).ToArray());
+        return incident.ToJsonString();
     }
 
     [Theory]

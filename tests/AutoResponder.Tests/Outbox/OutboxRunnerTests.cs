@@ -38,6 +38,8 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         AzuriteFixture azurite, bool registerHandler = true, Dictionary<string, string?>? settings = null)
     {
         var handler = new ScriptedHandler();
+        settings ??= [];
+        settings["AutoResponder:Teams:Enabled"] = "false"; // only the scripted action, please
         var app = await TestApp.StartAsync(azurite, settings, services =>
         {
             services.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>();
@@ -125,6 +127,24 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         Assert.Equal((OutboxStatus.Failed, 3), (parked.Status, parked.Attempts));
         var entry = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.ActionFailed);
         Assert.Contains("channel not found", entry.Text);
+    }
+
+    [Fact]
+    public async Task An_action_waiting_on_a_person_is_retried_but_never_parked()
+    {
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:MaxAttempts"] = "2" });
+        await using var _ = app;
+        handler.Behaviour = _ => throw new OutboxWaitException("Graph sign-in expired: run autoresponder graph login");
+
+        for (var i = 0; i < 4; i++)
+        {
+            await app.Get<OutboxRunner>().RunAsync(id, default);
+            app.Time.Advance(TimeSpan.FromHours(1));
+        }
+
+        var waiting = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Pending, 4), (waiting.Status, waiting.Attempts));
+        Assert.Contains("graph login", waiting.LastError);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
 
     private static async Task<string> OpenAsync(TestApp app, string dedup)
     {
-        var result = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Firing(dedup, app.Time.GetUtcNow()), default);
+        var result = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert(dedup, app.Time.GetUtcNow()), default);
         return result.IncidentId!;
     }
 
@@ -239,7 +239,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
             ["AutoResponder:Teams:Routes:0:Severities:0"] = "Sev1",
             ["AutoResponder:Teams:Routes:0:ChannelId"] = "major",
         });
-        var alert = AlertIngestorTests.Firing("teams-sev1", app.Time.GetUtcNow(), severity: AutoResponder.Alerts.Severity.Sev1);
+        var alert = AlertIngestorTests.Alert("teams-sev1", app.Time.GetUtcNow(), severity: AutoResponder.Alerts.Severity.Sev1);
         var id = (await app.Get<AlertIngestor>().IngestAsync(alert, default)).IncidentId!;
 
         await RunAsync(app, id);
