@@ -3,6 +3,7 @@ using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,8 @@ public static class AutoResponderServices
         // HTTP API
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+
+        services.AddStatusEmailsAndReminders(configuration);
         return services;
     }
 

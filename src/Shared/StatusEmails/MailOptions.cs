@@ -1,0 +1,92 @@
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.StatusEmails;
+
+/// <summary>Settings under "AutoResponder:Mail" (environment: AutoResponder__Mail__Name).</summary>
+public sealed class MailOptions
+{
+    public const string Section = "AutoResponder:Mail";
+    public const string DefaultSender = "autoresponder@localhost";
+
+    /// <summary>The mailbox mail is sent from (Graph: /users/{Sender}/sendMail). Required when credentials are set.</summary>
+    public string? Sender { get; set; }
+    /// <summary>App-only Graph credentials (Mail.Send, scoped to <see cref="Sender"/> by an application access policy). All three or none.</summary>
+    public string? TenantId { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+    /// <summary>
+    /// Manager recipients, ';' or ',' separated, by key: "Sev0".."Sev4", "service:NAME" (both apply and are
+    /// merged) and "default" (used when neither matched). Example: ManagerRecipients__Sev1 = "cto@x.com;ops-lead@x.com".
+    /// </summary>
+    public Dictionary<string, string> ManagerRecipients { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Operations distribution list for order-impact exports.</summary>
+    public string? OpsRecipients { get; set; }
+    /// <summary>Used when nobody else matches (no manager configured, owner without a mail address).</summary>
+    public string? FallbackAddress { get; set; }
+    public bool SaveToSentItems { get; set; } = true;
+    /// <summary>Without credentials, Graph requests are written here as JSON files (relative to the working directory).</summary>
+    public string OutboxFolder { get; set; } = ".outbox/mail";
+    /// <summary>Exports up to this size are attached; larger ones are linked.</summary>
+    public int MaxAttachmentBytes { get; set; } = 3 * 1024 * 1024;
+
+    public bool HasCredentials => !string.IsNullOrWhiteSpace(ClientSecret);
+    public string SenderMailbox => string.IsNullOrWhiteSpace(Sender) ? DefaultSender : Sender.Trim();
+
+    public static IReadOnlyList<string> SplitAddresses(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static bool LooksLikeAddress(string? value) =>
+        value is { Length: >= 3 } && value.IndexOf('@') is > 0 and var at && at < value.Length - 1 && !value.Any(char.IsWhiteSpace);
+
+    /// <summary>Managers for the incident: its service's and its severity's lists merged, else "default", else the fallback.</summary>
+    public IReadOnlyList<string> ManagersFor(IncidentRecord incident)
+    {
+        var list = new List<string>();
+        if (!string.IsNullOrEmpty(incident.Service) && ManagerRecipients.TryGetValue($"service:{incident.Service}", out var byService)) list.AddRange(SplitAddresses(byService));
+        if (ManagerRecipients.TryGetValue(incident.SeverityName, out var bySeverity)) list.AddRange(SplitAddresses(bySeverity));
+        if (list.Count == 0 && ManagerRecipients.TryGetValue("default", out var fallbackList)) list.AddRange(SplitAddresses(fallbackList));
+        if (list.Count == 0) list.AddRange(SplitAddresses(FallbackAddress));
+        return list.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    public IReadOnlyList<string> Ops()
+    {
+        var list = SplitAddresses(OpsRecipients);
+        return list.Count > 0 ? list : SplitAddresses(FallbackAddress);
+    }
+
+    /// <summary>The owner when the owner is a mail address (UPN), else the fallback address.</summary>
+    public IReadOnlyList<string> OwnerOf(IncidentRecord incident) =>
+        LooksLikeAddress(incident.Owner) ? [incident.Owner!] : SplitAddresses(FallbackAddress);
+}
+
+public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MailOptions o)
+    {
+        var errors = new List<string>();
+        void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{MailOptions.Section}:{setting} {message}"); }
+
+        var credentialParts = new[] { o.TenantId, o.ClientId, o.ClientSecret }.Count(v => !string.IsNullOrWhiteSpace(v));
+        Check(credentialParts is 0 or 3, "ClientSecret", "TenantId, ClientId and ClientSecret must be set together (or none of them, to write mail to the file outbox).");
+        Check(!o.HasCredentials || MailOptions.LooksLikeAddress(o.Sender), "Sender", "must be the sending mailbox's address when Graph credentials are set.");
+        Check(o.Sender is null || MailOptions.LooksLikeAddress(o.Sender), "Sender", $"'{o.Sender}' is not a mail address.");
+        foreach (var (key, value) in o.ManagerRecipients)
+        {
+            var knownKey = key.Equals("default", StringComparison.OrdinalIgnoreCase)
+                || (key.StartsWith("service:", StringComparison.OrdinalIgnoreCase) && key.Length > 8)
+                || Enum.TryParse<Severity>(key, out _) && Enum.IsDefined(Enum.Parse<Severity>(key)) && !int.TryParse(key, out _);
+            Check(knownKey, $"ManagerRecipients:{key}", "is not a recipient key: use Sev0..Sev4, service:NAME or default.");
+            foreach (var address in MailOptions.SplitAddresses(value))
+                Check(MailOptions.LooksLikeAddress(address), $"ManagerRecipients:{key}", $"'{address}' is not a mail address.");
+        }
+        foreach (var address in MailOptions.SplitAddresses(o.OpsRecipients))
+            Check(MailOptions.LooksLikeAddress(address), "OpsRecipients", $"'{address}' is not a mail address.");
+        Check(o.FallbackAddress is null || MailOptions.LooksLikeAddress(o.FallbackAddress), "FallbackAddress", $"'{o.FallbackAddress}' is not a mail address.");
+        Check(!string.IsNullOrWhiteSpace(o.OutboxFolder), "OutboxFolder", "must not be empty.");
+        Check(o.MaxAttachmentBytes is >= 0 and <= 3 * 1024 * 1024, "MaxAttachmentBytes", "must be between 0 and 3145728 (Graph's sendMail limit for a request with attachments is about 4 MB).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
