@@ -23,7 +23,7 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, TimeProvider time, ILogger<ReminderDelivery> log)
+public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)

@@ -80,3 +80,14 @@ public interface IReminderPump
     /// <summary>Returns how many messages were received.</summary>
     Task<int> PumpAsync(CancellationToken ct);
 }
+
+/// <summary>
+/// Handles one received reminder, apart from the transport that delivered it (so a Service Bus trigger can
+/// replace the timer-driven pumps later). Throw to have the transport redeliver.
+/// </summary>
+public interface IReminderHandler
+{
+    Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct);
+    /// <summary>Records on the incident that the reminder was dead-lettered, and why.</summary>
+    Task RecordDeadLetterAsync(ReminderMessage reminder, string reason, CancellationToken ct);
+}

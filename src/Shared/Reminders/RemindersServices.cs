@@ -53,6 +53,7 @@ public static class RemindersServices
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
         services.AddSingleton<BusinessCalendar>();
         services.AddSingleton<ReminderDelivery>();
+        services.TryAddSingleton<IReminderHandler>(sp => sp.GetRequiredService<ReminderDelivery>());
         services.AddSingleton<ReminderService>();
         services.AddSingleton<RemindersEndpoint>();
 

@@ -41,7 +41,7 @@ public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger
 /// dead-letter once the delivery count reaches AutoResponder:Reminders:MaxDeliveries — or at once for a
 /// body that is not a reminder — with the reason recorded on the incident.
 /// </summary>
-public sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, ReminderDelivery delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
+public sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
 {
     public async Task<int> PumpAsync(CancellationToken ct)
     {

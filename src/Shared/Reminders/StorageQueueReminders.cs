@@ -70,7 +70,7 @@ public sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, I
 /// </summary>
 public sealed class StorageQueueReminderPump(
     StorageQueueReminders queue,
-    ReminderDelivery delivery,
+    IReminderHandler delivery,
     IOptions<ReminderOptions> options,
     TimeProvider time,
     ILogger<StorageQueueReminderPump> log) : IReminderPump
