@@ -16,11 +16,8 @@ public sealed class MailOptions
     public string? TenantId { get; set; }
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
-    /// <summary>
-    /// Manager recipients, ';' or ',' separated, by key: "Sev0".."Sev4", "service:NAME" (both apply and are
-    /// merged) and "default" (used when neither matched). Example: ManagerRecipients__Sev1 = "cto@x.com;ops-lead@x.com".
-    /// </summary>
-    public Dictionary<string, string> ManagerRecipients { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Manager recipients by severity and by service (both apply and are merged), else Default.</summary>
+    public ManagerRecipientOptions ManagerRecipients { get; set; } = new();
     /// <summary>Operations distribution list for order-impact exports.</summary>
     public string? OpsRecipients { get; set; }
     /// <summary>Used when nobody else matches (no manager configured, owner without a mail address).</summary>
@@ -44,9 +41,9 @@ public sealed class MailOptions
     public IReadOnlyList<string> ManagersFor(IncidentRecord incident)
     {
         var list = new List<string>();
-        if (!string.IsNullOrEmpty(incident.Service) && ManagerRecipients.TryGetValue($"service:{incident.Service}", out var byService)) list.AddRange(SplitAddresses(byService));
-        if (ManagerRecipients.TryGetValue(incident.SeverityName, out var bySeverity)) list.AddRange(SplitAddresses(bySeverity));
-        if (list.Count == 0 && ManagerRecipients.TryGetValue("default", out var fallbackList)) list.AddRange(SplitAddresses(fallbackList));
+        if (!string.IsNullOrEmpty(incident.Service) && ManagerRecipients.Service.TryGetValue(incident.Service, out var byService)) list.AddRange(SplitAddresses(byService));
+        if (ManagerRecipients.Severity.TryGetValue(incident.SeverityName, out var bySeverity)) list.AddRange(SplitAddresses(bySeverity));
+        if (list.Count == 0) list.AddRange(SplitAddresses(ManagerRecipients.Default));
         if (list.Count == 0) list.AddRange(SplitAddresses(FallbackAddress));
         return list.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
@@ -62,6 +59,19 @@ public sealed class MailOptions
         LooksLikeAddress(incident.Owner) ? [incident.Owner!] : SplitAddresses(FallbackAddress);
 }
 
+/// <summary>
+/// "AutoResponder:Mail:ManagerRecipients": addresses separated by ';' or ','. Environment examples:
+/// AutoResponder__Mail__ManagerRecipients__Severity__Sev1 = "cto@x.com;ops-lead@x.com",
+/// AutoResponder__Mail__ManagerRecipients__Service__payments = "payments-lead@x.com",
+/// AutoResponder__Mail__ManagerRecipients__Default = "managers@x.com".
+/// </summary>
+public sealed class ManagerRecipientOptions
+{
+    public Dictionary<string, string> Severity { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public Dictionary<string, string> Service { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    public string? Default { get; set; }
+}
+
 public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
 {
     public ValidateOptionsResult Validate(string? name, MailOptions o)
@@ -73,14 +83,18 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
         Check(credentialParts is 0 or 3, "ClientSecret", "TenantId, ClientId and ClientSecret must be set together (or none of them, to write mail to the file outbox).");
         Check(!o.HasCredentials || MailOptions.LooksLikeAddress(o.Sender), "Sender", "must be the sending mailbox's address when Graph credentials are set.");
         Check(o.Sender is null || MailOptions.LooksLikeAddress(o.Sender), "Sender", $"'{o.Sender}' is not a mail address.");
-        foreach (var (key, value) in o.ManagerRecipients)
+        foreach (var (key, value) in o.ManagerRecipients.Severity)
         {
-            var knownKey = key.Equals("default", StringComparison.OrdinalIgnoreCase)
-                || (key.StartsWith("service:", StringComparison.OrdinalIgnoreCase) && key.Length > 8)
-                || Enum.TryParse<Severity>(key, out _) && Enum.IsDefined(Enum.Parse<Severity>(key)) && !int.TryParse(key, out _);
-            Check(knownKey, $"ManagerRecipients:{key}", "is not a recipient key: use Sev0..Sev4, service:NAME or default.");
+            Check(Enum.TryParse<Severity>(key, out var severity) && Enum.IsDefined(severity) && !int.TryParse(key, out _),
+                $"ManagerRecipients:Severity:{key}", "is not a severity: use Sev0..Sev4.");
+            CheckAddresses($"ManagerRecipients:Severity:{key}", value);
+        }
+        foreach (var (key, value) in o.ManagerRecipients.Service) CheckAddresses($"ManagerRecipients:Service:{key}", value);
+        CheckAddresses("ManagerRecipients:Default", o.ManagerRecipients.Default);
+        void CheckAddresses(string setting, string? value)
+        {
             foreach (var address in MailOptions.SplitAddresses(value))
-                Check(MailOptions.LooksLikeAddress(address), $"ManagerRecipients:{key}", $"'{address}' is not a mail address.");
+                Check(MailOptions.LooksLikeAddress(address), setting, $"'{address}' is not a mail address.");
         }
         foreach (var address in MailOptions.SplitAddresses(o.OpsRecipients))
             Check(MailOptions.LooksLikeAddress(address), "OpsRecipients", $"'{address}' is not a mail address.");

@@ -52,7 +52,7 @@ public sealed class StatusEmailHandler(
 
         var recipients = mailOptions.Value.ManagersFor(incident);
         if (recipients.Count == 0)
-            throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients (Sev0..Sev4, service:NAME or default) or AutoResponder:Mail:FallbackAddress.");
+            throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients:Severity:SevN, :Service:NAME or :Default or AutoResponder:Mail:FallbackAddress.");
 
         DateTimeOffset? lastSentAt = effects.TryGetValue(StatusEmailKeys.LastSentAt, out var s) ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : null;
         var details = await store.GetDetailsAsync(incident.Id, ct);
