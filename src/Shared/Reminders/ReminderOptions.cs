@@ -27,6 +27,8 @@ public sealed class ReminderOptions
     public string QueueName { get; set; } = "rca-reminders";
     /// <summary>Deliveries before a reminder that keeps failing is dead-lettered (and shown on the incident).</summary>
     public int MaxDeliveries { get; set; } = 5;
+    /// <summary>Storage-queue transport: how long a failed reminder stays invisible before it is retried.</summary>
+    public int RetryDelaySeconds { get; set; } = 30;
     /// <summary>Most messages one pump run receives.</summary>
     public int MaxPerRun { get; set; } = 100;
 
@@ -80,6 +82,7 @@ public sealed class ReminderOptionsValidator : IValidateOptions<ReminderOptions>
         Check(!string.IsNullOrWhiteSpace(o.QueueName) && o.QueueName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'), nameof(o.QueueName),
             "must be lower-case letters, digits and hyphens.");
         Check(o.MaxDeliveries is >= 1 and <= 100, nameof(o.MaxDeliveries), "must be between 1 and 100.");
+        Check(o.RetryDelaySeconds is >= 1 and <= 3600, nameof(o.RetryDelaySeconds), "must be between 1 and 3600.");
         Check(o.MaxPerRun is >= 1 and <= 5000, nameof(o.MaxPerRun), "must be between 1 and 5000.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -76,7 +76,6 @@ public sealed class StorageQueueReminderPump(
     ILogger<StorageQueueReminderPump> log) : IReminderPump
 {
     public static readonly TimeSpan Lock = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
 
     public async Task<int> PumpAsync(CancellationToken ct)
     {
@@ -131,8 +130,9 @@ public sealed class StorageQueueReminderPump(
             }
             else
             {
-                await queue.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: RetryDelay, cancellationToken: ct);
-                log.LogWarning(e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); retried in {Delay}", reminder.Kind, reminder.IncidentId, message.DequeueCount, RetryDelay);
+                var delay = TimeSpan.FromSeconds(options.Value.RetryDelaySeconds);
+                await queue.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
+                log.LogWarning(e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); retried in {Delay}", reminder.Kind, reminder.IncidentId, message.DequeueCount, delay);
             }
         }
     }
