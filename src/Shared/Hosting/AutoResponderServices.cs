@@ -4,6 +4,7 @@ using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Teams;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +49,7 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentsEndpoint>();
 
         services.AddGraph(configuration).AddTeams(configuration);
+        services.AddStatusEmailsAndReminders(configuration);
         return services;
     }
 

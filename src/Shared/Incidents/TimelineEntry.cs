@@ -19,6 +19,16 @@ public static class TimelineKinds
     public const string Closed = "closed";
     public const string ActionFailed = "action-failed";
     public const string ActionDone = "action-done";
+    // Status emails and RCA reminders (src/Shared/StatusEmails, src/Shared/Reminders)
+    public const string StatusEmail = "status-email";
+    /// <summary>No human status update within the cadence; mentions the owner.</summary>
+    public const string StatusOverdue = "status-overdue";
+    /// <summary>An RCA reminder for the owner (Teams renders it as a reply with an @mention).</summary>
+    public const string RcaReminder = "rca-reminder";
+    /// <summary>The RCA is still open after its due date; managers were emailed.</summary>
+    public const string RcaEscalated = "rca-escalated";
+    public const string Postmortem = "postmortem";
+    public const string ReminderRescheduled = "reminder-rescheduled";
 }
 
 /// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>

@@ -14,8 +14,7 @@ public sealed class IncidentStoreTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_failed_transaction_leaves_nothing_behind()
     {
-        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["AutoResponder:Teams:Enabled"] = "false" },
-            s => s.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>());
+        await using var app = await TestApp.StartAsync(azurite, configure: s => s.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>());
         var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("tx-1", app.Time.GetUtcNow()), default);
         var store = app.Get<IncidentStore>();
         var stale = (await store.FindAsync(opened.IncidentId!, default))!;

@@ -9,7 +9,8 @@ namespace AutoResponder.Tests.Infrastructure;
 
 /// <summary>
 /// The real composition root over the test Azurite, isolated by a fresh storage prefix, with a
-/// FakeTimeProvider. Settings and services can be overridden per test.
+/// FakeTimeProvider. Settings and services can be overridden per test. Optional features (Teams, status
+/// emails, reminders, impact) start disabled; a test enables the one it exercises.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -37,6 +38,12 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             [StorageClients.PrefixSetting] = prefix,
+            // Optional features are off unless a test turns its own on, so each test sees only the outbox
+            // actions it is about.
+            ["AutoResponder:Teams:Enabled"] = "false",
+            ["AutoResponder:StatusEmails:Enabled"] = "false",
+            ["AutoResponder:Reminders:Enabled"] = "false",
+            ["AutoResponder:Impact:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -38,8 +38,6 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         AzuriteFixture azurite, bool registerHandler = true, Dictionary<string, string?>? settings = null)
     {
         var handler = new ScriptedHandler();
-        settings ??= [];
-        settings["AutoResponder:Teams:Enabled"] = "false"; // only the scripted action, please
         var app = await TestApp.StartAsync(azurite, settings, services =>
         {
             services.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>();

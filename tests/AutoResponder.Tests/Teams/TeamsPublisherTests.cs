@@ -25,6 +25,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
     {
         var settings = new Dictionary<string, string?>
         {
+            ["AutoResponder:Teams:Enabled"] = "true",
             ["AutoResponder:Teams:TeamId"] = "team-1",
             ["AutoResponder:Teams:ChannelId"] = "19:chan-1@thread.tacv2",
             ["AutoResponder:Teams:People:Jane Doe"] = JaneId,
@@ -253,7 +254,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         var folder = Path.Combine(Path.GetTempPath(), "ar-teams-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["AutoResponder:Graph:OutboxFolder"] = folder });
+            await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["AutoResponder:Teams:Enabled"] = "true", ["AutoResponder:Graph:OutboxFolder"] = folder });
             var id = await OpenAsync(app, "teams-file");
             await RunAsync(app, id);
 

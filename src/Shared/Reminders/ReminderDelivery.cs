@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text.Json;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using Microsoft.Extensions.Logging;
+
+namespace AutoResponder.Reminders;
+
+/// <summary>What a "reminder-email" outbox action carries.</summary>
+public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt)
+{
+    public const string OutboxKind = "reminder-email";
+    public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
+    public static ReminderEmailPayload Parse(string json) =>
+        JsonSerializer.Deserialize<ReminderEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty reminder-email payload.");
+}
+
+/// <summary>
+/// Handles one due reminder, whichever transport delivered it (Service Bus pump, storage-queue pump, or
+/// later a Service Bus trigger). It records the reminder on the incident in one transaction: a timeline
+/// entry for the owner ("rca-reminder", rendered in Teams with an @mention) or, for an RCA still open after
+/// its due date, "rca-escalated"; the email as an outbox action; and the reminder id as fired, so a
+/// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
+/// resolution), whose RCA is complete, or whose incident was reopened is dropped.
+/// </summary>
+public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+{
+    /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
+    public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var incident = await store.FindAsync(reminder.IncidentId, ct);
+            if (incident is null) return Skip(reminder, "the incident does not exist");
+            var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
+            if (effects.ContainsKey(ReminderKeys.PostmortemLink)) return Skip(reminder, "the RCA is complete");
+            if (effects.GetValueOrDefault(ReminderKeys.Id(reminder.Kind)) != reminder.ReminderId) return Skip(reminder, "it was superseded or cancelled");
+            if (effects.GetValueOrDefault(ReminderKeys.Fired(reminder.Kind)) == reminder.ReminderId) return Skip(reminder, "it was already delivered");
+            if (incident.Status.IsLive()) return Skip(reminder, "the incident was reopened");
+
+            var now = time.GetUtcNow();
+            effects[ReminderKeys.Fired(reminder.Kind)] = reminder.ReminderId;
+            effects[ReminderKeys.Status(reminder.Kind)] = "fired";
+            incident.EffectsJson = JsonSerializer.Serialize(effects);
+            var change = new IncidentChange(incident, isNew: false);
+            var draft = effects.GetValueOrDefault(ReminderKeys.DraftUrl);
+            var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
+            if (reminder.Kind == ReminderKinds.Escalation)
+            {
+                var rcaDue = effects.TryGetValue(ReminderKeys.DueAt(ReminderKinds.RcaDraft), out var d) ? DateTimeOffset.Parse(d, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
+                change.Add(now, TimelineKinds.RcaEscalated, IncidentLifecycle.SystemActor,
+                    $"The RCA is still open{(rcaDue is { } due ? $" after its due date {calendar.Describe(due)}" : "")}; escalated to the managers. Owner: {owner}." +
+                    (draft is null ? "" : $" Postmortem draft: {draft}"));
+            }
+            else
+            {
+                change.Add(now, TimelineKinds.RcaReminder, IncidentLifecycle.SystemActor,
+                    $"{owner}: {ReminderKinds.Describe(reminder.Kind)} is due {calendar.Describe(reminder.DueAt)}." +
+                    (draft is null ? "" : $" Postmortem draft: {draft}") +
+                    $" When the RCA is done, POST its link to /api/incidents/{incident.Id}/postmortem.");
+            }
+            change.Actions.Add(OutboxAction.Create(incident.Id, ReminderEmailPayload.OutboxKind,
+                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
+            try
+            {
+                await store.CommitAsync(change, ct);
+                log.LogInformation("Reminder {Kind} delivered for {IncidentId}", reminder.Kind, incident.Id);
+                return "delivered";
+            }
+            catch (IncidentConcurrencyException) when (attempt < 10) { }
+        }
+    }
+
+    /// <summary>Shows on the incident that a reminder was dead-lettered, and why.</summary>
+    public async Task RecordDeadLetterAsync(ReminderMessage reminder, string reason, CancellationToken ct)
+    {
+        var change = new IncidentChange(new IncidentRecord { Id = reminder.IncidentId, PartitionKey = reminder.IncidentId }, isNew: false) { LeaveIncidentRow = true };
+        change.Add(time.GetUtcNow(), TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
+            $"{ReminderKinds.Describe(reminder.Kind)} reminder (due {calendar.Describe(reminder.DueAt)}) was dead-lettered: {reason}");
+        try { await store.CommitAsync(change, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Could not record the dead-lettered reminder {Kind} on {IncidentId}", reminder.Kind, reminder.IncidentId);
+        }
+    }
+
+    private string Skip(ReminderMessage reminder, string why)
+    {
+        log.LogInformation("Reminder {Kind} for {IncidentId} dropped: {Why}", reminder.Kind, reminder.IncidentId, why);
+        return $"dropped: {why}";
+    }
+}

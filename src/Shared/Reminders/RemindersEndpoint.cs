@@ -1,0 +1,69 @@
+using AutoResponder.Hosting;
+using AutoResponder.Http;
+using AutoResponder.Incidents;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Reminders;
+
+/// <summary>
+/// POST /api/incidents/{id}/postmortem {link} — completes the RCA and cancels the reminders still scheduled.
+/// POST /api/incidents/{id}/reminders/{kind} {dueAt} — moves one reminder (rca-draft, postmortem-review, action-items, rca-escalation).
+/// The actor is the Easy Auth principal, else the "actor" field. Both answer with the incident.
+/// </summary>
+public sealed class RemindersEndpoint(ReminderService reminders, IncidentStore store, IOptions<AutoResponderOptions> options, TimeProvider time)
+{
+    public Task<ApiResult> PostmortemAsync(HttpRequest request, string id, CancellationToken ct) =>
+        ActAsync(request, id, async (fields, actor) =>
+        {
+            var link = fields.String("link", required: true, maxLength: 2000);
+            if (fields.Error is not null) return fields.Error;
+            if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                return Problems.Invalid("link", $"'link' must be an absolute http(s) URL (got '{link}').");
+            if (actor is null) return Problems.Missing("actor");
+            return await Done(reminders.CompletePostmortemAsync(id, uri.ToString(), actor, ct), ct);
+        }, ct);
+
+    public Task<ApiResult> RescheduleAsync(HttpRequest request, string id, string kind, CancellationToken ct) =>
+        ActAsync(request, id, async (fields, actor) =>
+        {
+            if (!ReminderKinds.All.Contains(kind))
+                return Problems.Invalid("kind", $"'{kind}' is not a reminder: use {string.Join(", ", ReminderKinds.All)}.");
+            var dueAt = fields.DateTime("dueAt");
+            if (fields.Error is not null) return fields.Error;
+            if (dueAt is null) return Problems.Missing("dueAt");
+            var now = time.GetUtcNow();
+            if (dueAt <= now) return Problems.Invalid("dueAt", $"'dueAt' must be in the future (now is {now:yyyy-MM-ddTHH:mm:ssZ}).");
+            if (dueAt > now.AddDays(366)) return Problems.Invalid("dueAt", "'dueAt' must be within a year.");
+            if (actor is null) return Problems.Missing("actor");
+            return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ct), ct);
+        }, ct);
+
+    private async Task<ApiResult> ActAsync(HttpRequest request, string id, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
+    {
+        if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
+        var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBytes, allowEmpty: false, ct);
+        if (body.Error is not null) return body.Error;
+        using var document = body.Document!;
+        if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
+
+        var fields = new RequestFields(document.RootElement);
+        var principal = request.Headers[IncidentsEndpoint.PrincipalHeader].ToString();
+        var actor = string.IsNullOrWhiteSpace(principal) ? fields.String("actor", required: false, maxLength: 200) : principal.Trim();
+        if (fields.Error is not null) return fields.Error;
+        try
+        {
+            return await act(fields, actor);
+        }
+        catch (IncidentNotFoundException) { return Problems.NotFound(id); }
+        catch (InvalidTransitionException e) { return Problems.Conflict(e); }
+        catch (ReminderConflictException e) { return Problems.Create(StatusCodes.Status409Conflict, "RCA already complete", e.Message, "kind"); }
+    }
+
+    private async Task<ApiResult> Done(Task<IncidentRecord> action, CancellationToken ct)
+    {
+        var incident = await action;
+        var details = await store.GetDetailsAsync(incident.Id, ct);
+        return ApiResult.Ok(IncidentJson.ToDetails(details!));
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.StatusEmails;
+
+/// <summary>What a "status-email" outbox action carries: a cadence slot (number and start), or the final email.</summary>
+public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
+    public static StatusEmailPayload Parse(string json) =>
+        JsonSerializer.Deserialize<StatusEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty status-email payload.");
+}
+
+/// <summary>Outbox kinds and recorded-effect keys of the status emails.</summary>
+public static class StatusEmailKeys
+{
+    public const string EmailKind = "status-email";
+    public const string ScheduleKind = "status-email.schedule";
+    public const string LastSlot = "statusEmail.lastSlot";
+    public const string LastSlotAt = "statusEmail.lastSlotAt";
+    public const string LastSentAt = "statusEmail.lastSentAt";
+    public const string Count = "statusEmail.count";
+    /// <summary>ResolvedAt (ticks) of the resolution whose final email was sent.</summary>
+    public const string FinalFor = "statusEmail.finalFor";
+}
+
+/// <summary>
+/// Plans the status-email side effects: a first email when a Sev0–Sev2 incident opens (or is raised into
+/// that range before any email went out), a final one at resolution, and a (re)schedule of the due index
+/// when the incident opens, reopens or its severity (so its cadence) changes. The cadence emails
+/// themselves are owed by the sweep, one per slot.
+/// </summary>
+public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options) : IIncidentEffect
+{
+    private static readonly string Schedule = "{}";
+
+    public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+    {
+        var o = options.Value;
+        if (!o.Enabled) yield break;
+        switch (entry.Kind)
+        {
+            case TimelineKinds.Opened:
+                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                if (incident.Severity <= o.FirstEmailUpTo)
+                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(0, incident.OpenedAt).ToJson());
+                break;
+            case TimelineKinds.SeverityRaised:
+                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                if (incident.Severity <= o.FirstEmailUpTo && !IncidentStore.ReadEffects(incident).ContainsKey(StatusEmailKeys.LastSlotAt))
+                {
+                    var cadence = o.CadenceFor(incident.Severity);
+                    var slot = StatusEmailSlots.SlotAt(incident.OpenedAt, cadence, entry.At);
+                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot)).ToJson());
+                }
+                break;
+            case TimelineKinds.Reopened:
+                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                break;
+            case TimelineKinds.Resolved:
+                yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(0, null, Final: true).ToJson());
+                break;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.StatusEmails;
+
+/// <summary>
+/// Sends one status email ("status-email" outbox action): a cadence slot or the final email. Idempotent:
+/// a slot whose start is not after the last sent slot's start is skipped, and the final email is sent
+/// once per resolution — both read from the incident's recorded effects, which the runner updates in
+/// the same transaction that marks the action done.
+/// </summary>
+public sealed class StatusEmailHandler(
+    IncidentStore store,
+    IMailSender mail,
+    IOptions<MailOptions> mailOptions,
+    IOptions<StatusEmailOptions> options,
+    TimeProvider time,
+    ILogger<StatusEmailHandler> log) : IOutboxHandler
+{
+    public string Kind => StatusEmailKeys.EmailKind;
+
+    public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
+    {
+        var payload = StatusEmailPayload.Parse(context.Action.Payload);
+        var incident = context.Incident;
+        var effects = context.Effects;
+        var now = time.GetUtcNow();
+        DateTimeOffset? lastSlotAt = effects.TryGetValue(StatusEmailKeys.LastSlotAt, out var l) ? DateTimeOffset.Parse(l, CultureInfo.InvariantCulture) : null;
+
+        StatusEmailKind kind;
+        if (payload.Final)
+        {
+            if (incident.ResolvedAt is not { } resolvedAt || incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
+                return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+            if (effects.TryGetValue(StatusEmailKeys.FinalFor, out var finalFor) && finalFor == Keys.Ticks(resolvedAt))
+                return OutboxOutcome.Done("skipped: final email already sent");
+            if (incident.Severity > options.Value.FirstEmailUpTo && lastSlotAt is null)
+                return OutboxOutcome.Done("skipped: no status email was sent for this incident");
+            kind = StatusEmailKind.Final;
+        }
+        else
+        {
+            if (!incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+            var slotAt = payload.SlotAt ?? incident.OpenedAt;
+            if (lastSlotAt is { } last && slotAt <= last) return OutboxOutcome.Done($"skipped: slot {payload.Slot} already sent");
+            kind = payload.Slot == 0 ? StatusEmailKind.Opened : StatusEmailKind.Update;
+        }
+
+        var recipients = mailOptions.Value.ManagersFor(incident);
+        if (recipients.Count == 0)
+            throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients:Severity:SevN, :Service:NAME or :Default or AutoResponder:Mail:FallbackAddress.");
+
+        DateTimeOffset? lastSentAt = effects.TryGetValue(StatusEmailKeys.LastSentAt, out var s) ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : null;
+        var details = await store.GetDetailsAsync(incident.Id, ct);
+        var changes = (details?.Timeline ?? [])
+            .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
+            .OrderBy(t => t.RowKey, StringComparer.Ordinal)
+            .ToList();
+        var number = (effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, out var n) ? n : 0) + 1;
+        var cadence = options.Value.CadenceFor(incident.Severity);
+        var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
+            incident, kind, number, now, cadence, StatusEmailRenderer.ImpactFrom(effects), changes, lastSentAt));
+
+        var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
+        log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));
+
+        var recorded = new Dictionary<string, string>
+        {
+            [StatusEmailKeys.LastSentAt] = now.ToString("o", CultureInfo.InvariantCulture),
+            [StatusEmailKeys.Count] = number.ToString(CultureInfo.InvariantCulture),
+        };
+        if (kind == StatusEmailKind.Final) recorded[StatusEmailKeys.FinalFor] = Keys.Ticks(incident.ResolvedAt!.Value);
+        else
+        {
+            recorded[StatusEmailKeys.LastSlot] = payload.Slot.ToString(CultureInfo.InvariantCulture);
+            recorded[StatusEmailKeys.LastSlotAt] = (payload.SlotAt ?? incident.OpenedAt).ToString("o", CultureInfo.InvariantCulture);
+        }
+        var what = kind switch { StatusEmailKind.Final => "Final status email", StatusEmailKind.Opened => "First status email", _ => $"Status email #{number}" };
+        return new OutboxOutcome(
+            Result: $"{what} sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
+            Effects: recorded,
+            TimelineText: $"{what} sent to {recipients.Count} manager(s): {rendered.Subject}",
+            TimelineKind: TimelineKinds.StatusEmail);
+    }
+}
+
+/// <summary>Puts the incident's next cadence slot into the due index ("status-email.schedule"): on open, reopen and severity change.</summary>
+public sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IOptions<StatusEmailOptions> options, TimeProvider time) : IOutboxHandler
+{
+    public string Kind => StatusEmailKeys.ScheduleKind;
+
+    public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
+    {
+        var incident = context.Incident;
+        if (!incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+        var cadence = options.Value.CadenceFor(incident.Severity);
+        var next = StatusEmailSlots.NextDue(incident.OpenedAt, cadence, time.GetUtcNow());
+        await schedule.ScheduleAsync(incident.Id, next, ct);
+        return OutboxOutcome.Done($"next status email due {StatusEmailRenderer.Time(next)} (every {StatusEmailRenderer.Duration(cadence)})");
+    }
+}

@@ -1,0 +1,41 @@
+using AutoResponder.Graph;
+using AutoResponder.Hosting;
+using AutoResponder.Outbox;
+using AutoResponder.Reminders;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.StatusEmails;
+
+public static class StatusEmailsServices
+{
+    /// <summary>Mail (Graph sendMail), manager status emails, the ops export mail, and the RCA reminders.</summary>
+    public static IServiceCollection AddStatusEmailsAndReminders(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailOptions>, MailOptionsValidator>();
+        services.TryAddSingleton<IMailSender>(sp => new GraphMailSender(
+            sp.GetRequiredService<GraphClients>().AppOnly, // the shared Graph client: live, or the file outbox locally
+            sp.GetRequiredService<IOptions<MailOptions>>(),
+            sp.GetRequiredService<ILogger<GraphMailSender>>()));
+
+        services.AddOptions<StatusEmailOptions>().Bind(configuration.GetSection(StatusEmailOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatusEmailOptions>, StatusEmailOptionsValidator>();
+        services.AddSingleton<StatusEmailSchedule>();
+        services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StatusEmailSchedule>());
+        services.AddSingleton<IIncidentEffect, StatusEmailEffect>();
+        services.AddSingleton<IOutboxHandler, StatusEmailHandler>();
+        services.AddSingleton<IOutboxHandler, StatusEmailScheduleHandler>();
+        services.AddSingleton<StatusEmailSweep>();
+        services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<StatusEmailSweep>());
+
+        services.TryAddSingleton<IExportBlobReader, StorageExportBlobReader>();
+        services.AddSingleton<IOutboxHandler, OpsExportMailHandler>();
+
+        return services.AddReminders(configuration);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using AutoResponder.Intake;
+using AutoResponder.Outbox;
+using AutoResponder.StatusEmails;
+using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Tests.Intake;
+
+namespace AutoResponder.Tests.StatusEmails;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
+{
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["AutoResponder:Mail:Sender"] = "incidents@contoso.com",
+        ["AutoResponder:Mail:OpsRecipients"] = "ops@contoso.com; fulfilment@contoso.com",
+        ["AutoResponder:StatusEmails:Enabled"] = "false",
+        ["AutoResponder:Reminders:Enabled"] = "false",
+    };
+
+    private static async Task<string> OweExportAsync(TestApp app, string payload)
+    {
+        var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("fp-export-" + Guid.NewGuid().ToString("N")[..6], app.Time.GetUtcNow(), Severity.Sev2), default);
+        var id = opened.IncidentId!;
+        var store = app.Get<IncidentStore>();
+        var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
+        change.Actions.Add(OutboxAction.Create(id, OpsExportMailHandler.KindName, payload, app.Time.GetUtcNow()));
+        await store.CommitAsync(change, default);
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+        return id;
+    }
+
+    [Fact]
+    public async Task A_small_export_is_attached_from_blob_storage_and_mailed_once()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+        var csv = "orderId,customer,amount\n1001,c-1,25.00\n1002,c-2,12.50\n";
+        var container = app.Storage.Container(StorageExportBlobReader.ContainerName);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("INC-x/orders-1.csv").UploadAsync(BinaryData.FromString(csv));
+
+        var id = await OweExportAsync(app, $$"""{"snapshotId":"snap-1","blobName":"INC-x/orders-1.csv","url":"https://example.invalid/sas","sizeBytes":{{csv.Length}},"rows":2,"expiresAt":"2026-12-03T09:00:00Z"}""");
+
+        var mail = Assert.Single(graph.SendMails);
+        Assert.Equal(["ops@contoso.com", "fulfilment@contoso.com"], mail.To);
+        Assert.Contains("(2 rows)", mail.Subject);
+        var attachment = Assert.Single(mail.Message.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("orders-1.csv", attachment.GetProperty("name").GetString());
+        Assert.Equal(csv, Encoding.UTF8.GetString(Convert.FromBase64String(attachment.GetProperty("contentBytes").GetString()!)));
+
+        var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
+        Assert.Contains(details.Timeline, t => t.Text.StartsWith("Affected-orders export mailed to operations attached"));
+        Assert.Contains(IncidentStore.ReadEffects(details.Incident).Keys, k => k.StartsWith("opsExport.") && k.EndsWith(".mailedAt"));
+    }
+
+    [Fact]
+    public async Task A_large_export_is_linked_and_tolerant_field_names_are_read()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+
+        await OweExportAsync(app, """{"id":"snap-2","blob":"INC-y/orders.csv","sasUrl":"https://exports.example.invalid/orders.csv?sig=abc","size":"9000000","rowCount":120000}""");
+
+        var mail = Assert.Single(graph.SendMails);
+        Assert.False(mail.Message.TryGetProperty("attachments", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.Array && a.GetArrayLength() > 0);
+        Assert.Contains("https://exports.example.invalid/orders.csv?sig=abc", mail.Html);
+        Assert.Contains("120000 rows", mail.Subject);
+    }
+}

@@ -1,0 +1,103 @@
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using AutoResponder.StatusEmails;
+
+namespace AutoResponder.Tests.StatusEmails;
+
+public sealed class StatusEmailRendererTests
+{
+    private static readonly DateTimeOffset Opened = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    private static IncidentRecord Incident() => new()
+    {
+        Id = "INC-20261126-AB12", PartitionKey = "INC-20261126-AB12", Title = "Checkout <errors> & timeouts",
+        Severity = Severity.Sev1, Status = IncidentStatus.Acknowledged, Owner = "alice@contoso.com", Service = "checkout",
+        OpenedAt = Opened, StatusText = "Rolling back release 42", StatusUpdatedAt = Opened.AddMinutes(20),
+        NextSteps = "Verify payment provider", Eta = Opened.AddMinutes(45),
+    };
+
+    private static StatusEmailModel Model(IncidentRecord incident, DateTimeOffset now, IReadOnlyDictionary<string, string>? effects = null,
+        IReadOnlyList<TimelineEntry>? changes = null, StatusEmailKind kind = StatusEmailKind.Update) =>
+        new(incident, kind, 3, now, TimeSpan.FromMinutes(30), StatusEmailRenderer.ImpactFrom(effects ?? new Dictionary<string, string>()),
+            changes ?? [], Opened.AddMinutes(30));
+
+    [Fact]
+    public void Html_and_text_carry_every_field()
+    {
+        var now = Opened.AddMinutes(60);
+        var effects = new Dictionary<string, string>
+        {
+            ["impact.summary.orders"] = "1,204", ["impact.summary.customers"] = "988", ["impact.summary.moneyAtRisk"] = "EUR 84,310.50",
+            ["teams.root.messageId"] = "not impact",
+        };
+        var changes = new[] { TimelineEntry.Create("INC-20261126-AB12", Opened.AddMinutes(40), TimelineKinds.Mitigated, "bob", "Feature flag off") };
+
+        var email = StatusEmailRenderer.Render(Model(Incident(), now, effects, changes));
+
+        Assert.Contains("[Sev1]", email.Subject);
+        Assert.Contains("INC-20261126-AB12", email.Subject);
+        Assert.Contains("Status update #3", email.Subject);
+        foreach (var body in new[] { email.Html, email.Text })
+        {
+            Assert.Contains("acknowledged", body);                 // status
+            Assert.Contains("Sev1", body);                         // severity
+            Assert.Contains("1h 0m (ongoing)", body);              // duration
+            Assert.Contains("alice@contoso.com", body);            // owner
+            Assert.Contains("1,204", body);                        // orders
+            Assert.Contains("988", body);                          // customers
+            Assert.Contains("EUR 84,310.50", body);                // money at risk
+            Assert.Contains("Money at risk", body);
+            Assert.DoesNotContain("not impact", body);
+            Assert.DoesNotContain(StatusEmailRenderer.NotAnalysed, body);
+            Assert.Contains("Rolling back release 42", body);      // latest update
+            Assert.Contains("Verify payment provider", body);      // next steps
+            Assert.Contains("2026-11-26 09:45 UTC", body);         // ETA
+            Assert.Contains("Feature flag off", body);             // what changed
+            Assert.Contains("since the last email (2026-11-26 09:30 UTC)", body);
+            Assert.Contains(StatusEmailRenderer.EtaPassedFlag, body); // ETA 09:45 passed, last update 09:20
+            Assert.Contains("No status update for 40m", body);     // 09:20 → 10:00 with a 30m cadence
+        }
+        Assert.Contains("Checkout &lt;errors&gt; &amp; timeouts", email.Html);
+        Assert.DoesNotContain("<errors>", email.Html);
+        Assert.Contains("Checkout <errors> & timeouts", email.Text);
+    }
+
+    [Fact]
+    public void Without_recorded_impact_it_says_not_yet_analysed_and_flags_nothing_when_on_time()
+    {
+        var incident = Incident();
+        incident.Eta = Opened.AddHours(3);
+        var email = StatusEmailRenderer.Render(Model(incident, Opened.AddMinutes(35)));
+
+        Assert.Contains(StatusEmailRenderer.NotAnalysed, email.Html);
+        Assert.Contains(StatusEmailRenderer.NotAnalysed, email.Text);
+        Assert.DoesNotContain(StatusEmailRenderer.EtaPassedFlag, email.Html);
+        Assert.DoesNotContain("No status update for", email.Text);
+        Assert.Contains("No changes.", email.Text);
+    }
+
+    [Fact]
+    public void An_update_after_the_eta_clears_the_flag()
+    {
+        var incident = Incident();
+        incident.StatusUpdatedAt = Opened.AddMinutes(50); // after the 09:45 ETA
+        Assert.False(StatusEmailRenderer.EtaPassed(incident, Opened.AddMinutes(60)));
+        incident.StatusUpdatedAt = Opened.AddMinutes(40);
+        Assert.True(StatusEmailRenderer.EtaPassed(incident, Opened.AddMinutes(60)));
+    }
+
+    [Fact]
+    public void The_final_email_says_resolved_and_gives_the_total_duration()
+    {
+        var incident = Incident();
+        incident.Status = IncidentStatus.Resolved;
+        incident.ResolvedAt = Opened.AddMinutes(95);
+        var email = StatusEmailRenderer.Render(Model(incident, Opened.AddHours(3), kind: StatusEmailKind.Final));
+
+        Assert.Contains("final", email.Subject);
+        Assert.Contains("[resolved]", email.Subject);
+        Assert.Contains("Duration: 1h 35m", email.Text);
+        Assert.DoesNotContain("(ongoing)", email.Text);
+        Assert.DoesNotContain(StatusEmailRenderer.EtaPassedFlag, email.Text);
+    }
+}
