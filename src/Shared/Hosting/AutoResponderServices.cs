@@ -1,5 +1,6 @@
 using AutoResponder.Alerts;
 using AutoResponder.Http;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
@@ -44,6 +45,7 @@ public static class AutoResponderServices
         // HTTP API
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+        services.AddImpact(configuration);
         return services;
     }
 

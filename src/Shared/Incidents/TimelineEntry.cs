@@ -19,6 +19,8 @@ public static class TimelineKinds
     public const string Closed = "closed";
     public const string ActionFailed = "action-failed";
     public const string ActionDone = "action-done";
+    public const string ImpactSnapshot = "impact-snapshot";
+    public const string ImpactRefreshRequested = "impact-refresh-requested";
 }
 
 /// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>
