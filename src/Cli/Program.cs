@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AutoResponder.Cli.Bench;
 using AutoResponder.Cli.Graph;
+using AutoResponder.Cli.Seed;
 using AutoResponder.Cli.Serve;
 
 var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => StandaloneHost.DefaultUrls };
@@ -12,5 +13,5 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create() };
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create() };
 return await root.Parse(args).InvokeAsync();

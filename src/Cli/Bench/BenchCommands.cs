@@ -17,6 +17,15 @@ public static class BenchCommands
         storm.SetAction(async (parse, ct) =>
             await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm };
+        var orders = new Option<int>("--orders") { Description = "Orders to seed and export.", DefaultValueFactory = _ => 1_000_000 };
+        var small = new Option<int>("--small") { Description = "Orders in the small run the memory peak is compared with.", DefaultValueFactory = _ => 100_000 };
+        var days = new Option<double>("--days") { Description = "Days the seeded orders span.", DefaultValueFactory = _ => 7 };
+        var seed = new Option<bool>("--seed") { Description = "Seed the orders first (false: reuse the ones under --prefix).", DefaultValueFactory = _ => true };
+        var prefix = new Option<string>("--prefix") { Description = "Storage prefix of the benchmark tables.", DefaultValueFactory = _ => "benchexport" };
+        var export = new Command("export", "Impact export of seeded orders vs a raw read of the same partitions; peak memory small vs full.") { orders, small, days, seed, prefix };
+        export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
+            parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export };
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Reminders;
+using AutoResponder.Impact;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,8 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/close", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.CloseAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/postmortem", (HttpRequest r, string id, RemindersEndpoint e, CancellationToken ct) => e.PostmortemAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
+        app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
+        app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
         app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
     }
 

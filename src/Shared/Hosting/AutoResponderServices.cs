@@ -1,6 +1,7 @@
 using AutoResponder.Alerts;
 using AutoResponder.Graph;
 using AutoResponder.Http;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
@@ -50,6 +51,7 @@ public static class AutoResponderServices
 
         services.AddGraph(configuration).AddTeams(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddImpact(configuration);
         return services;
     }
 

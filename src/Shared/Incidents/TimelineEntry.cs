@@ -29,6 +29,8 @@ public static class TimelineKinds
     public const string RcaEscalated = "rca-escalated";
     public const string Postmortem = "postmortem";
     public const string ReminderRescheduled = "reminder-rescheduled";
+    public const string ImpactSnapshot = "impact-snapshot";
+    public const string ImpactRefreshRequested = "impact-refresh-requested";
 }
 
 /// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>

@@ -30,8 +30,18 @@ public sealed class OutboxRunner(
 
     public async Task RunAsync(string incidentId, CancellationToken ct)
     {
+        // A finished action may owe further actions (an impact snapshot owes its delivery): look again,
+        // a bounded number of times, so they run now rather than at the next signal or sweep.
+        for (var pass = 0; pass < 5; pass++)
+            if (!await RunPassAsync(incidentId, ct)) return;
+    }
+
+    /// <summary>One pass over the incident's open actions; true when it finished at least one (look again).</summary>
+    private async Task<bool> RunPassAsync(string incidentId, CancellationToken ct)
+    {
         var marker = await index.GetOutboxPendingAsync(incidentId, ct);
         var open = 0;
+        var finished = false;
         foreach (var action in await store.GetOpenActionsAsync(incidentId, ct))
         {
             var now = time.GetUtcNow();
@@ -42,14 +52,16 @@ public sealed class OutboxRunner(
                 continue; // other kinds need not wait behind one nobody can run yet
             }
             if (action.NextAttemptAt > now || (action.Status == OutboxStatus.Running && action.LeaseUntil > now))
-                return; // keep the order: later actions wait for this one (its retry signal or the sweep comes back)
+                return finished; // keep the order: later actions wait for this one (its retry signal or the sweep comes back)
 
             var leased = await TryLeaseAsync(action, now, ct);
-            if (leased is null) return; // another runner has it
+            if (leased is null) return finished; // another runner has it
 
-            if (!await ExecuteAsync(leased, handler, ct)) return;
+            if (!await ExecuteAsync(leased, handler, ct)) return finished;
+            finished = true;
         }
         if (open == 0 && marker is not null) await index.ClearOutboxPendingAsync(marker, ct);
+        return finished;
     }
 
     /// <summary>True when the action is finished (done or parked) and the next one may run.</summary>
@@ -58,16 +70,49 @@ public sealed class OutboxRunner(
         var incident = await store.FindAsync(action.IncidentId, ct);
         if (incident is null) return false;
         OutboxOutcome outcome;
-        try
+        Exception? failure = null;
+        using (var renewing = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            outcome = await handler.ExecuteAsync(new OutboxContext(action, incident, IncidentStore.ReadEffects(incident)), ct);
+            var renewal = RenewLeaseAsync(action, renewing.Token); // a long export must not be taken over mid-way
+            try
+            {
+                outcome = await handler.ExecuteAsync(new OutboxContext(action, incident, IncidentStore.ReadEffects(incident)), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                outcome = OutboxOutcome.Done();
+                failure = e;
+            }
+            finally
+            {
+                await renewing.CancelAsync();
+                await renewal; // the row's ETag is ours again before we write the result
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return await RecordFailureAsync(action, e, ct);
-        }
+        if (failure is not null) return await RecordFailureAsync(action, failure, ct);
         await RecordSuccessAsync(action, incident, outcome, ct);
         return true;
+    }
+
+    /// <summary>Extends the lease every third of its length until the handler finishes.</summary>
+    private async Task RenewLeaseAsync(OutboxAction action, CancellationToken stop)
+    {
+        var lease = TimeSpan.FromSeconds(options.Value.Outbox.LeaseSeconds);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(lease / 3, time, stop);
+                action.LeaseUntil = time.GetUtcNow() + lease;
+                var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, stop);
+                action.ETag = response.Headers.ETag ?? default;
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (RequestFailedException e)
+        {
+            log.LogWarning(e, "Could not renew the lease of outbox {Kind} for {IncidentId}", action.Kind, action.IncidentId);
+        }
     }
 
     private async Task RecordSuccessAsync(OutboxAction action, IncidentRecord incident, OutboxOutcome outcome, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace AutoResponder.Tests.Infrastructure;
 /// <summary>
 /// The real composition root over the test Azurite, isolated by a fresh storage prefix, with a
 /// FakeTimeProvider. Settings and services can be overridden per test. Optional features (Teams, status
-/// emails, reminders, impact) start disabled; a test enables the one it exercises.
+/// emails, reminders) start disabled; a test enables the one it exercises. Impact needs rules to do anything.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -43,7 +43,6 @@ public sealed class TestApp : IAsyncDisposable
             ["AutoResponder:Teams:Enabled"] = "false",
             ["AutoResponder:StatusEmails:Enabled"] = "false",
             ["AutoResponder:Reminders:Enabled"] = "false",
-            ["AutoResponder:Impact:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -186,6 +186,31 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_long_running_action_keeps_its_lease_so_no_other_runner_takes_it_over()
+    {
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:LeaseSeconds"] = "30" });
+        await using var _ = app;
+        var release = new TaskCompletionSource();
+        handler.Behaviour = async _ => { await release.Task; return OutboxOutcome.Done("exported"); };
+
+        var first = Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default));
+        while (handler.Calls.IsEmpty) await Task.Delay(10);
+        for (var i = 0; i < 6; i++) // three leases' worth of time passes while the handler works
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(15));
+            await Task.Delay(100);
+        }
+        var leased = await SingleAction(app, id);
+        Assert.True(leased.LeaseUntil > app.Time.GetUtcNow(), "the lease was renewed");
+        await app.Get<OutboxRunner>().RunAsync(id, default); // a second runner (the sweep) comes by
+        release.SetResult();
+        await first;
+
+        Assert.Single(handler.Calls);
+        Assert.Equal((OutboxStatus.Done, "exported"), ((await SingleAction(app, id)).Status, (await SingleAction(app, id)).Result));
+    }
+
+    [Fact]
     public async Task The_sweep_runs_actions_whose_signal_was_lost()
     {
         var (app, handler, id) = await StartAsync(azurite);

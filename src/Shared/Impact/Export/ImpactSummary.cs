@@ -1,0 +1,14 @@
+namespace AutoResponder.Impact.Export;
+
+/// <summary>What one export found: affected orders, distinct customers, money at risk per currency, first and last affected order.</summary>
+public sealed record ImpactSummary(
+    long Orders,
+    long Customers,
+    bool CustomersApproximate,
+    IReadOnlyDictionary<string, decimal> MoneyAtRisk,
+    IReadOnlyDictionary<string, long> OrdersByRule,
+    DateTimeOffset? FirstOrderAt,
+    DateTimeOffset? LastOrderAt);
+
+/// <summary>An export written and committed: its summary, size, and its delta against the previous export.</summary>
+public sealed record ExportResult(ImpactSummary Summary, long SizeBytes, long NewOrders, long NoLongerAffected);

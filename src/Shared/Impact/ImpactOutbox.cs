@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using AutoResponder.Impact.Snapshots;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Impact;
+
+/// <summary>Outbox kinds, timeline kinds and recorded-effect keys of the impact feature (the contract other features use).</summary>
+public static class ImpactKinds
+{
+    /// <summary>Outbox: take a snapshot. Payload {"trigger":"opened|status|resolved|refresh"}.</summary>
+    public const string Snapshot = "impact.snapshot";
+    /// <summary>Outbox: hand the export to operations (mail + Teams line). Payload: <see cref="DeliverExportPayload"/>. Handled by Notifications.</summary>
+    public const string DeliverExport = "ops.deliver-export";
+
+    public const string LatestSnapshotId = "impact.latest.snapshotId";
+    public const string LatestBlob = "impact.latest.blob";
+    public const string LatestUrl = "impact.latest.url";
+    public const string LatestUrlExpiresAt = "impact.latest.urlExpiresAt";
+    public const string LatestSizeBytes = "impact.latest.sizeBytes";
+    public const string LatestRows = "impact.latest.rows";
+    public const string LatestNewRows = "impact.latest.newRows";
+}
+
+/// <summary>The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON).</summary>
+public sealed record DeliverExportPayload(
+    string SnapshotId, string Container, string BlobName, string Url, DateTimeOffset UrlExpiresAt, long SizeBytes, long RowCount, long NewRowCount)
+{
+    /// <summary>Attach the CSV to the email when it is at most this size; send the link otherwise.</summary>
+    public const long AttachLimitBytes = 3 * 1024 * 1024;
+}
+
+/// <summary>
+/// Plans impact work from timeline entries: a snapshot when an incident opens, is resolved, on a refresh request
+/// and (if configured) on each status update; and, for every impact-snapshot entry, the delivery to operations.
+/// </summary>
+public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEffect
+{
+    public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+    {
+        var settings = options.Value;
+        var trigger = entry.Kind switch
+        {
+            TimelineKinds.Opened => "opened",
+            TimelineKinds.Resolved => "resolved",
+            TimelineKinds.ImpactRefreshRequested => "refresh",
+            TimelineKinds.StatusUpdate when settings.SnapshotOnStatusUpdate => "status",
+            _ => null,
+        };
+        if (trigger is not null && settings.Rules.Count > 0)
+            yield return (ImpactKinds.Snapshot, JsonSerializer.Serialize(new { trigger }));
+
+        if (entry.Kind == TimelineKinds.ImpactSnapshot)
+        {
+            var effects = IncidentStore.ReadEffects(incident);
+            if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var snapshotId)) yield break;
+            var blob = effects.GetValueOrDefault(ImpactKinds.LatestBlob, "");
+            var slash = blob.IndexOf('/');
+            var payload = new DeliverExportPayload(
+                snapshotId,
+                slash < 0 ? "" : blob[..slash],
+                slash < 0 ? blob : blob[(slash + 1)..],
+                effects.GetValueOrDefault(ImpactKinds.LatestUrl, ""),
+                DateTimeOffset.Parse(effects.GetValueOrDefault(ImpactKinds.LatestUrlExpiresAt, "0001-01-01T00:00:00Z"), CultureInfo.InvariantCulture),
+                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestSizeBytes, "0"), CultureInfo.InvariantCulture),
+                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestRows, "0"), CultureInfo.InvariantCulture),
+                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestNewRows, "0"), CultureInfo.InvariantCulture));
+            yield return (ImpactKinds.DeliverExport, JsonSerializer.Serialize(payload, JsonSerializerOptions.Web));
+        }
+    }
+}
+
+/// <summary>
+/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, signs the export link, records the latest
+/// export on the incident and adds an "impact-snapshot" timeline entry (which plans the delivery to operations).
+/// A retry finds the snapshot this action already took instead of taking another.
+/// </summary>
+public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, ExportLinks links) : IOutboxHandler
+{
+    public string Kind => ImpactKinds.Snapshot;
+
+    public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
+    {
+        var trigger = "refresh";
+        try
+        {
+            using var payload = JsonDocument.Parse(context.Action.Payload);
+            if (payload.RootElement.TryGetProperty("trigger", out var t) && t.GetString() is { Length: > 0 } given) trigger = given;
+        }
+        catch (JsonException e) { throw new PermanentOutboxException($"Bad impact.snapshot payload: {e.Message}", e); }
+
+        SnapshotResult result;
+        try
+        {
+            result = await snapshots.TakeAsync(context.Incident.Id, trigger, context.Action.Id, cancellationToken);
+        }
+        catch (IncidentNotFoundException e) { throw new PermanentOutboxException(e.Message, e); }
+
+        if (result.Snapshot is not { } s) return OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
+
+        var expiresAt = links.DefaultExpiry();
+        var url = await links.CreateReadLinkAsync(s.BlobName, expiresAt, cancellationToken);
+        var effects = new Dictionary<string, string>
+        {
+            [ImpactKinds.LatestSnapshotId] = s.SnapshotId,
+            [ImpactKinds.LatestBlob] = $"{s.Container}/{s.BlobName}",
+            [ImpactKinds.LatestUrl] = url.ToString(),
+            [ImpactKinds.LatestUrlExpiresAt] = expiresAt.ToString("O", CultureInfo.InvariantCulture),
+            [ImpactKinds.LatestSizeBytes] = s.SizeBytes.ToString(CultureInfo.InvariantCulture),
+            [ImpactKinds.LatestRows] = s.Orders.ToString(CultureInfo.InvariantCulture),
+            [ImpactKinds.LatestNewRows] = s.NewOrders.ToString(CultureInfo.InvariantCulture),
+        };
+        return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}", effects, Describe(s, url, expiresAt), TimelineKinds.ImpactSnapshot);
+    }
+
+    public static string Describe(ImpactSnapshotRecord s, Uri url, DateTimeOffset expiresAt)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var money = s.MoneyAtRisk();
+        var parts = new List<string>
+        {
+            $"Impact snapshot {s.SnapshotId} ({s.Trigger}): {s.Orders.ToString("N0", inv)} affected orders ({s.NewOrders.ToString("N0", inv)} new since the last export)",
+            $"{(s.CustomersApproximate ? "~" : "")}{s.Customers.ToString("N0", inv)} customers",
+            money.Count == 0 ? "no money at risk" : "at risk " + string.Join(", ", money.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value.ToString("N2", inv)}")),
+        };
+        if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
+        parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
+        return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC): {url}";
+    }
+}
