@@ -1,10 +1,11 @@
 // AutoResponder — Azure infrastructure for `azd up`.
 //
 // Subscription scope: creates the resource group `rg-<env>` and, inside it,
-//   user-assigned identity · storage account · Service Bus (queue rca-reminders, topic
-//   incident-events) · Log Analytics + Application Insights · Key Vault · Flex Consumption
+//   user-assigned identity · storage account · Service Bus (queue rca-reminders) · Log Analytics +
+//   Application Insights · Key Vault (secrets behind Key Vault references) · Flex Consumption
 //   function app (service "api") · role assignments · action group + sample metric alerts.
 // No connection strings or keys: every connection is Entra ID with the app's managed identity.
+// Tables, queues and blob containers the app uses are created by the app at start.
 // See docs/deploy.md for the walkthrough and the settings the app reads.
 targetScope = 'subscription'
 
@@ -53,20 +54,39 @@ param alertWebhookAadIdentifierUri string = ''
 @description('Optional e-mail address added to the action group as a fallback receiver.')
 param alertEmailAddress string = ''
 
-@description('Graph: tenant id of the app registration used for the Teams service account (AutoResponder__Graph__TenantId).')
+@description('Graph: tenant id of the app registration the Teams service account signs in to (AutoResponder__Graph__TenantId). Set together with graphClientId, teamsTeamId and teamsChannelId.')
 param graphTenantId string = ''
 
-@description('Graph: client (application) id of that app registration (AutoResponder__Graph__ClientId).')
+@description('Graph: client (application) id (a GUID) of that app registration (AutoResponder__Graph__ClientId).')
 param graphClientId string = ''
 
-@description('Graph: id of the team whose channel receives incident posts (AutoResponder__Graph__TeamId).')
-param graphTeamId string = ''
+@description('Graph: optional app-only client secret, stored in Key Vault and referenced by AutoResponder__Graph__ClientSecret. Empty = app-only calls use the managed identity.')
+@secure()
+param graphClientSecret string = ''
 
-@description('Graph: id of the incident channel (AutoResponder__Graph__ChannelId).')
-param graphChannelId string = ''
+@description('Graph: optional client id of the app registration the client secret belongs to, when it is not graphClientId (AutoResponder__Graph__AppClientId).')
+param graphAppClientId string = ''
 
-@description('Mailbox that manager status e-mails are sent from (AutoResponder__Mail__Sender).')
+@description('Teams: id (group id) of the team incidents are posted to when no route matches (AutoResponder__Teams__TeamId).')
+param teamsTeamId string = ''
+
+@description('Teams: id of that incident channel, e.g. 19:...@thread.tacv2 (AutoResponder__Teams__ChannelId).')
+param teamsChannelId string = ''
+
+@description('Teams: optional person @mentioned while an incident has no owner: a People name, Entra object id or UPN (AutoResponder__Teams__OnCall).')
+param teamsOnCall string = ''
+
+@description('Mailbox that status e-mails are sent from (AutoResponder__Mail__Sender).')
 param mailSender string = ''
+
+@description('Managers who get status e-mails when no severity/service list matches; addresses separated by ";" (AutoResponder__Mail__ManagerRecipients__Default).')
+param mailManagerRecipientsDefault string = ''
+
+@description('Operations recipients of order-impact exports; addresses separated by ";" (AutoResponder__Mail__OpsRecipients).')
+param mailOpsRecipients string = ''
+
+@description('Address used when no other recipient matches (AutoResponder__Mail__FallbackAddress).')
+param mailFallbackAddress string = ''
 
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
@@ -160,6 +180,7 @@ module keyVault 'app/keyvault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: keyVaultEnablePurgeProtection
+    graphClientSecret: graphClientSecret
   }
 }
 
@@ -194,6 +215,8 @@ module userRoles 'app/rbac.bicep' = if (allowUserIdentityPrincipal && !empty(pri
     serviceBusNamespaceName: names.serviceBus
     keyVaultName: names.keyVault
     applicationInsightsName: names.applicationInsights
+    // The developer may set secrets (e.g. rotate the Graph client secret); the app only reads them.
+    manageKeyVaultSecrets: true
   }
   dependsOn: [
     storage
@@ -220,15 +243,24 @@ module api 'app/api.bicep' = {
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
-    keyVaultUri: keyVault.outputs.uri
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    // Empty values are not written (the app then uses its default / "not configured").
     appSettings: {
       AutoResponder__Graph__TenantId: graphTenantId
       AutoResponder__Graph__ClientId: graphClientId
-      AutoResponder__Graph__TeamId: graphTeamId
-      AutoResponder__Graph__ChannelId: graphChannelId
+      AutoResponder__Graph__AppClientId: graphAppClientId
+      AutoResponder__Graph__ClientSecret: empty(keyVault.outputs.graphClientSecretUri)
+        ? ''
+        : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.graphClientSecretUri})'
+      AutoResponder__Teams__TeamId: teamsTeamId
+      AutoResponder__Teams__ChannelId: teamsChannelId
+      AutoResponder__Teams__OnCall: teamsOnCall
       AutoResponder__Mail__Sender: mailSender
+      AutoResponder__Mail__ManagerRecipients__Default: mailManagerRecipientsDefault
+      AutoResponder__Mail__OpsRecipients: mailOpsRecipients
+      AutoResponder__Mail__FallbackAddress: mailFallbackAddress
+      AutoResponder__Reminders__QueueName: serviceBus.outputs.reminderQueueName
     }
   }
   // The host must be able to reach its storage (identity roles) the first time it starts.
@@ -273,7 +305,6 @@ output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output SERVICEBUS_REMINDER_QUEUE string = serviceBus.outputs.reminderQueueName
-output SERVICEBUS_INCIDENT_EVENTS_TOPIC string = serviceBus.outputs.incidentEventsTopicName
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Runs the product: Azurite (from package.json) plus the standalone host on http://127.0.0.1:7071.
-# Extra arguments go to `autoresponder serve` (e.g. --urls http://0.0.0.0:7071 with AutoResponder__ApiKey set).
+# Uses the Demo profile (src/Cli/appsettings.Demo.json: impact rules, demo recipients; Graph traffic is
+# written to .outbox/graph) unless ASPNETCORE_ENVIRONMENT says otherwise, and seeds a demo order store
+# with a price-tampering incident on first start. Extra arguments go to `autoresponder serve`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
 started=""
 if ! (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null; then
   "$root/scripts/azurite.sh" start; started=1
 fi
 trap '[ -n "$started" ] && "$root/scripts/azurite.sh" stop' EXIT
-dotnet run --project "$root/src/Cli" -c Release -- serve "$@"
+
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Demo}"
+dotnet build "$root/src/Cli" -c Release --nologo -v quiet
+cli=(dotnet "$root/src/Cli/bin/Release/net10.0/autoresponder.dll")
+if [ "$ASPNETCORE_ENVIRONMENT" = "Demo" ] && [ ! -f "$root/.azurite/.demo-seeded" ]; then
+  "${cli[@]}" seed orders --orders 20000 --days 2 --incident PriceTampering
+  mkdir -p "$root/.azurite" && touch "$root/.azurite/.demo-seeded"
+fi
+"${cli[@]}" serve "$@"

@@ -1,6 +1,7 @@
 // The AutoResponder function app on a Flex Consumption (FC1) plan, running as the user-assigned
 // identity. All connections are identity-based: the app settings below carry endpoints and the
-// identity's client id, never a key or a connection string.
+// identity's client id, never a key or a connection string. The only secret the app may get (the
+// optional Graph client secret) arrives as a Key Vault reference, resolved with the same identity.
 
 @description('Function app name (also the default host name prefix).')
 param name string
@@ -20,7 +21,7 @@ param serviceName string = 'api'
 @description('Resource id of the user-assigned identity the app runs as.')
 param identityId string
 
-@description('Client id of that identity (AZURE_CLIENT_ID, AzureWebJobsStorage__clientId, ...).')
+@description('Client id of that identity (AZURE_CLIENT_ID, AzureWebJobsStorage__clientId, AutoResponder__Graph__ManagedIdentityClientId, ...).')
 param identityClientId string
 
 @description('Blob endpoint of the storage account (AzureWebJobsStorage + deployment container).')
@@ -40,9 +41,6 @@ param applicationInsightsConnectionString string
 
 @description('Service Bus namespace host name, e.g. sb-xyz.servicebus.windows.net.')
 param serviceBusFullyQualifiedNamespace string
-
-@description('Key Vault URI, e.g. https://kv-xyz.vault.azure.net/.')
-param keyVaultUri string
 
 @description('Extra app settings (name -> value) merged over the identity-based defaults; empty values are dropped.')
 param appSettings object = {}
@@ -89,13 +87,16 @@ var identitySettings = {
   ServiceBus__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
   ServiceBus__credential: 'managedidentity'
   ServiceBus__clientId: identityClientId
-  AutoResponder__KeyVaultUri: keyVaultUri
+  // App-only Graph calls (mail) without a client secret use this identity. Unset, the app would ask
+  // for a system-assigned identity, which this app does not have.
+  AutoResponder__Graph__ManagedIdentityClientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
-// Optional settings whose values are unknown at provision time (Graph ids, mail sender) arrive in
-// appSettings; an empty one is left out so the app sees "not configured" rather than "".
+// Optional settings whose values are unknown at provision time (Graph ids, Teams channel, mail
+// addresses, Key Vault references) arrive in appSettings; an empty one is left out so the app sees
+// "not configured" rather than "".
 var optionalSettings = filter(items(appSettings), setting => !empty(setting.value))
 
 var allSettings = union(

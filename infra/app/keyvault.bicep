@@ -1,6 +1,8 @@
-// Key Vault (RBAC authorization, no access policies) for the Graph service-account token cache
-// (AuthenticationRecord + serialized MSAL cache written by `autoresponder graph login`) and any
-// other secrets the app needs (e.g. a mail client certificate).
+// Key Vault (RBAC authorization, no access policies) for secrets the function app reads through
+// Key Vault references in its app settings (`@Microsoft.KeyVault(SecretUri=...)`, resolved with the
+// user-assigned identity): today the optional Graph app-only client secret.
+// The app itself never calls the vault. The Graph service-account sign-in (AuthenticationRecord +
+// MSAL token cache) lives in the `graph-auth` blob container, not here.
 
 @description('Key Vault name (3-24 characters, globally unique).')
 @minLength(3)
@@ -15,6 +17,13 @@ param tags object = {}
 
 @description('Turn on purge protection. Once on it cannot be turned off, and `azd down --purge` can no longer purge the vault.')
 param enablePurgeProtection bool = false
+
+@description('Optional Graph app-only client secret (AutoResponder:Graph:ClientSecret). Empty = no secret is created.')
+@secure()
+param graphClientSecret string = ''
+
+@description('Name of the secret that holds graphClientSecret.')
+param graphClientSecretName string = 'graph-client-secret'
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
@@ -39,6 +48,18 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
+resource graphClientSecretValue 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(graphClientSecret)) {
+  parent: vault
+  name: graphClientSecretName
+  properties: {
+    value: graphClientSecret
+    contentType: 'text/plain'
+  }
+}
+
 output name string = vault.name
 output id string = vault.id
 output uri string = vault.properties.vaultUri
+// Versionless secret URI for a Key Vault reference (the app picks up a new version on its own);
+// empty when no secret was supplied. Not a secret itself.
+output graphClientSecretUri string = graphClientSecretValue.?properties.secretUri ?? ''

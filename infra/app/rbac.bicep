@@ -3,12 +3,16 @@
 // the cloud resources with DefaultAzureCredential.
 //
 //   Storage Blob Data Owner          storage account  Functions host: deployment package, host keys,
-//                                                     leases; user-delegation SAS for CSV exports
-//   Storage Table Data Contributor   storage account  incident store (tables/entities)
-//   Storage Queue Data Contributor   storage account  QueueTrigger + outbox queues
-//   Azure Service Bus Data Sender    namespace        schedule / cancel RCA reminders, publish events
+//                                                     leases; app containers exports, postmortems,
+//                                                     graph-auth (created at start); includes
+//                                                     generateUserDelegationKey (Storage Blob
+//                                                     Delegator) for the export SAS links
+//   Storage Table Data Contributor   storage account  incident store and other tables (created at start)
+//   Storage Queue Data Contributor   storage account  QueueTrigger + autoresponder-outbox queue
+//   Azure Service Bus Data Sender    namespace        schedule / cancel RCA reminders
 //   Azure Service Bus Data Receiver  namespace        reminder pump (peek-lock, complete, dead-letter)
-//   Key Vault Secrets Officer        vault            read and write the Graph token cache
+//   Key Vault Secrets User           vault            app: resolve Key Vault references in app settings
+//     or Key Vault Secrets Officer                    developer: also set secrets (manageKeyVaultSecrets)
 //   Monitoring Metrics Publisher     App Insights     Entra-authenticated telemetry ingestion
 
 @description('Object (principal) id that receives the roles.')
@@ -37,6 +41,9 @@ param keyVaultName string
 @description('Name of the Application Insights component in this resource group.')
 param applicationInsightsName string
 
+@description('Key Vault Secrets Officer (read and write secrets) instead of Key Vault Secrets User (read only).')
+param manageKeyVaultSecrets bool = false
+
 // Built-in role definition ids (identical in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -44,6 +51,7 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
@@ -53,6 +61,8 @@ var storageRoles = [
   roles.storageTableDataContributor
   roles.storageQueueDataContributor
 ]
+
+var keyVaultRole = manageKeyVaultSecrets ? roles.keyVaultSecretsOfficer : roles.keyVaultSecretsUser
 
 var serviceBusRoles = [
   roles.serviceBusDataSender
@@ -100,12 +110,12 @@ resource serviceBusAssignments 'Microsoft.Authorization/roleAssignments@2022-04-
 ]
 
 resource keyVaultAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, assignmentSeed, roles.keyVaultSecretsOfficer)
+  name: guid(vault.id, assignmentSeed, keyVaultRole)
   scope: vault
   properties: {
     principalId: principalId
     principalType: principalType
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultRole)
   }
 }
 

@@ -1,6 +1,11 @@
 // Storage account for the Functions host (AzureWebJobsStorage: blobs for leases and host keys,
-// queues for QueueTrigger), the app's Table Storage incident store, blob exports and the
-// Flex Consumption deployment-package container.
+// queues for QueueTrigger) and the Flex Consumption deployment-package container, shared with the
+// app, which creates its own data at start (the identity's data roles allow it):
+//   tables     Incidents, IncidentIndex, StatusEmailSchedule, ImpactSnapshots, Orders + Catalog
+//              (table order source in this account), ReminderCancellations (standalone host only)
+//   queues     autoresponder-outbox (rca-reminders only standalone; in Azure that is Service Bus)
+//   containers exports (CSV, user-delegation SAS links), postmortems, graph-auth (the Graph
+//              service-account sign-in and token cache: access to it = acting as that account)
 // Shared-key access is off: every caller authenticates with Entra ID (managed identity or user).
 
 @description('Storage account name (3-24 lowercase letters and digits).')

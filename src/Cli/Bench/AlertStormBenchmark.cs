@@ -25,7 +25,7 @@ public static class AlertStormBenchmark
         // Fresh tables for this run (Azurite slows down as a table grows, Azure does not), dropped at the end.
         var prefix = $"bench{Guid.NewGuid():N}"[..13];
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        StorageClients.DefaultToDevelopmentStorage(configuration);
         configuration[StorageClients.PrefixSetting] = prefix;
         var storage = StorageClients.FromConfiguration(configuration);
         var graphFiles = Directory.CreateTempSubdirectory("autoresponder-bench-graph");

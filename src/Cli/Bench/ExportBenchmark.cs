@@ -26,7 +26,7 @@ public static class ExportBenchmark
     public static async Task<int> RunAsync(int orders, int small, double days, bool seed, string prefix, TextWriter output, CancellationToken ct)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        StorageClients.DefaultToDevelopmentStorage(configuration);
         configuration[StorageClients.PrefixSetting] = prefix;
         var storage = StorageClients.FromConfiguration(configuration);
         var source = ImpactServices.CreateTableOrderSource(storage, new ImpactOptions());

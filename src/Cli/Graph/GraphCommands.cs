@@ -1,3 +1,4 @@
+using AutoResponder.Storage;
 using System.CommandLine;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
@@ -56,7 +57,7 @@ public static class GraphCommands
     private static async Task<int> WithSignInAsync(Func<GraphSignIn, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        StorageClients.DefaultToDevelopmentStorage(builder.Configuration);
         builder.Services.AddAutoResponder(builder.Configuration);
         using var host = builder.Build();
         try

@@ -60,7 +60,7 @@ public static class SeedCommands
     public static TableOrderSource OpenTarget()
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        StorageClients.DefaultToDevelopmentStorage(configuration);
         var storage = StorageClients.FromConfiguration(configuration);
         var options = configuration.GetSection(ImpactOptions.Section).Get<ImpactOptions>() ?? new ImpactOptions();
         return ImpactServices.CreateTableOrderSource(storage, options);

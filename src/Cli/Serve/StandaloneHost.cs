@@ -1,3 +1,4 @@
+using AutoResponder.Storage;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
@@ -21,7 +22,7 @@ public static class StandaloneHost
     public static WebApplication Build(string[] args, string urls, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration["AzureWebJobsStorage"] ??= "UseDevelopmentStorage=true";
+        StorageClients.DefaultToDevelopmentStorage(builder.Configuration);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         builder.Services.AddAutoResponder(builder.Configuration);

@@ -56,6 +56,9 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
         {
             var effects = IncidentStore.ReadEffects(incident);
             if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var snapshotId)) yield break;
+            // Operations get a list only when it holds orders they have not been sent yet; the snapshot
+            // itself (and its Teams reply) still records that nothing changed.
+            if (long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestNewRows, "0"), CultureInfo.InvariantCulture) == 0) yield break;
             var blob = effects.GetValueOrDefault(ImpactKinds.LatestBlob, "");
             var slash = blob.IndexOf('/');
             var payload = new DeliverExportPayload(

@@ -84,6 +84,17 @@ public sealed class StorageClients : IStorageInitializer
             prefix);
     }
 
+    /// <summary>
+    /// The command line's default: Azurite, unless <c>AzureWebJobsStorage</c> is set in either form (a
+    /// connection string, or identity-based <c>AzureWebJobsStorage__*ServiceUri</c> settings).
+    /// </summary>
+    public static void DefaultToDevelopmentStorage(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SettingName);
+        if (string.IsNullOrEmpty(section.Value) && !section.GetChildren().Any())
+            configuration[SettingName] = "UseDevelopmentStorage=true";
+    }
+
     /// <summary>The credential named by <c>{section}__credential</c> / <c>__clientId</c>, as the Functions host reads it.</summary>
     public static TokenCredential CredentialFrom(IConfigurationSection section)
     {
