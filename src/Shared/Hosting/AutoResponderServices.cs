@@ -46,6 +46,7 @@ public static class AutoResponderServices
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());
 
         // HTTP API
+        services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
 

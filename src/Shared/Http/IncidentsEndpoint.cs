@@ -11,9 +11,9 @@ namespace AutoResponder.Http;
 /// The incident API: list, read, and the human actions. The acting person comes from the Easy Auth
 /// principal header when App Service authentication is on, else from an "actor" field.
 /// </summary>
-public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
+public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IncidentActionRequest actions,
+    IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
 {
-    public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
     private const int MaxList = 500;
 
     public sealed record ListResponse(IReadOnlyList<IncidentJson.Summary> Incidents);
@@ -92,32 +92,7 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, 
         }, ct);
 
     private Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
-        StorageOutage.GuardAsync(() => ActCoreAsync(request, id, requireBody, act, ct), log);
+        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody, act, ct);
 
-    private async Task<ApiResult> ActCoreAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
-    {
-        if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
-        var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBytes, allowEmpty: !requireBody, ct);
-        if (body.Error is not null) return body.Error;
-        using var document = body.Document!;
-        if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
-
-        var fields = new RequestFields(document.RootElement);
-        var principal = request.Headers[PrincipalHeader].ToString();
-        var actor = string.IsNullOrWhiteSpace(principal) ? fields.String("actor", required: false, maxLength: 200) : principal.Trim();
-        if (fields.Error is not null) return fields.Error;
-        try
-        {
-            return await act(fields, actor);
-        }
-        catch (IncidentNotFoundException) { return Problems.NotFound(id); }
-        catch (InvalidTransitionException e) { return Problems.Conflict(e); }
-    }
-
-    private async Task<ApiResult> Done(Task<IncidentRecord> action, CancellationToken ct)
-    {
-        var incident = await action;
-        var details = await store.GetDetailsAsync(incident.Id, ct);
-        return ApiResult.Ok(IncidentJson.ToDetails(details!));
-    }
+    private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);
 }

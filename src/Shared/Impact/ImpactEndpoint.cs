@@ -85,7 +85,7 @@ public sealed class ImpactEndpoint(
             return Problems.Unavailable($"The order store is unreachable, so no snapshot was queued: {e.Message}");
         }
 
-        var actor = request.Headers[IncidentsEndpoint.PrincipalHeader].ToString();
+        var actor = request.Headers[IncidentActionRequest.PrincipalHeader].ToString();
         if (string.IsNullOrWhiteSpace(actor)) actor = "api";
         ImpactLeaseRecord lease;
         try

@@ -32,7 +32,11 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
         return incident;
     }
 
-    private async Task<IncidentRecord> ChangeAsync(string id, Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct)
+    /// <summary>
+    /// Reads the incident, applies <paramref name="apply"/> (which may throw to refuse), and commits under the
+    /// row's ETag; on a concurrent change it reads again and reapplies.
+    /// </summary>
+    public async Task<IncidentRecord> ChangeAsync(string id, Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
-using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Reminders;
 
@@ -13,7 +12,7 @@ public sealed class ReminderConflictException(string message) : Exception(messag
 /// Human actions on the RCA follow-up: record the postmortem (completes the RCA; what is still scheduled
 /// is cancelled by the outbox) and move a reminder's due date.
 /// </summary>
-public sealed class ReminderService(IncidentStore store, BusinessCalendar calendar, TimeProvider time, ILogger<ReminderService> log)
+public sealed class ReminderService(IncidentService incidents, BusinessCalendar calendar)
 {
     public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor, CancellationToken ct) =>
         ChangeAsync(id, "record the postmortem of", (change, effects, now) =>
@@ -34,27 +33,15 @@ public sealed class ReminderService(IncidentStore store, BusinessCalendar calend
             change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Reschedule, new ReschedulePayload(kind, dueAt).ToJson(), now));
         }, ct);
 
-    private async Task<IncidentRecord> ChangeAsync(string id, string action, Action<IncidentChange, Dictionary<string, string>, DateTimeOffset> apply, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    /// <summary>An RCA change: allowed once the incident is resolved or closed; <paramref name="apply"/> edits the recorded effects.</summary>
+    private Task<IncidentRecord> ChangeAsync(string id, string action, Action<IncidentChange, Dictionary<string, string>, DateTimeOffset> apply, CancellationToken ct) =>
+        incidents.ChangeAsync(id, (change, now) =>
         {
-            var incident = await store.FindAsync(id, ct) ?? throw new IncidentNotFoundException(id);
+            var incident = change.Incident;
             if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
                 throw new InvalidTransitionException(id, action, incident.Status);
             var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
-            var change = new IncidentChange(incident, isNew: false);
-            apply(change, effects, time.GetUtcNow());
+            apply(change, effects, now);
             incident.EffectsJson = JsonSerializer.Serialize(effects);
-            try
-            {
-                await store.CommitAsync(change, ct);
-                log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, change.Entries[^1].Kind, change.Entries[^1].Actor);
-                return incident;
-            }
-            catch (IncidentConcurrencyException) when (attempt < 10)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-            }
-        }
-    }
+        }, ct);
 }

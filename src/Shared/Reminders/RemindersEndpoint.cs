@@ -11,7 +11,7 @@ namespace AutoResponder.Reminders;
 /// POST /api/incidents/{id}/reminders/{kind} {dueAt} — moves one reminder (rca-draft, postmortem-review, action-items, rca-escalation).
 /// The actor is the Easy Auth principal, else the "actor" field. Both answer with the incident.
 /// </summary>
-public sealed class RemindersEndpoint(ReminderService reminders, IncidentStore store, IOptions<AutoResponderOptions> options, TimeProvider time)
+public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, TimeProvider time)
 {
     public Task<ApiResult> PostmortemAsync(HttpRequest request, string id, CancellationToken ct) =>
         ActAsync(request, id, async (fields, actor) =>
@@ -39,31 +39,12 @@ public sealed class RemindersEndpoint(ReminderService reminders, IncidentStore s
             return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ct), ct);
         }, ct);
 
-    private async Task<ApiResult> ActAsync(HttpRequest request, string id, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct)
-    {
-        if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
-        var body = await JsonBody.ReadAsync(request, options.Value.MaxRequestBytes, allowEmpty: false, ct);
-        if (body.Error is not null) return body.Error;
-        using var document = body.Document!;
-        if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
-
-        var fields = new RequestFields(document.RootElement);
-        var principal = request.Headers[IncidentsEndpoint.PrincipalHeader].ToString();
-        var actor = string.IsNullOrWhiteSpace(principal) ? fields.String("actor", required: false, maxLength: 200) : principal.Trim();
-        if (fields.Error is not null) return fields.Error;
-        try
+    private Task<ApiResult> ActAsync(HttpRequest request, string id, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
+        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor) =>
         {
-            return await act(fields, actor);
-        }
-        catch (IncidentNotFoundException) { return Problems.NotFound(id); }
-        catch (InvalidTransitionException e) { return Problems.Conflict(e); }
-        catch (ReminderConflictException e) { return Problems.Create(StatusCodes.Status409Conflict, "RCA already complete", e.Message, "kind"); }
-    }
+            try { return await act(fields, actor); }
+            catch (ReminderConflictException e) { return Problems.Create(StatusCodes.Status409Conflict, "RCA already complete", e.Message, "kind"); }
+        }, ct);
 
-    private async Task<ApiResult> Done(Task<IncidentRecord> action, CancellationToken ct)
-    {
-        var incident = await action;
-        var details = await store.GetDetailsAsync(incident.Id, ct);
-        return ApiResult.Ok(IncidentJson.ToDetails(details!));
-    }
+    private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);
 }
