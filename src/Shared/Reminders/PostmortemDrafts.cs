@@ -14,7 +14,7 @@ public static class PostmortemDraft
 {
     public const string Todo = "_TODO_";
 
-    public static string Render(IncidentDetails details, IReadOnlyDictionary<string, string> effects, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue)
+    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue)
     {
         var i = details.Incident;
         var b = new StringBuilder();
@@ -33,7 +33,6 @@ public static class PostmortemDraft
         b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences." : $"Last status: {i.StatusText}. {Todo}: what happened, in two or three sentences.").AppendLine();
 
         b.AppendLine("## Impact").AppendLine();
-        var impact = StatusEmailRenderer.ImpactFrom(effects);
         if (impact.Count == 0) b.AppendLine($"Impact {StatusEmailRenderer.NotAnalysed}. {Todo}: orders, customers and money affected.");
         foreach (var (label, value) in impact) b.AppendLine($"- **{label}:** {value}");
         b.AppendLine();
@@ -61,17 +60,17 @@ public static class PostmortemDraft
 
 /// <summary>
 /// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the
-/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; its URL is recorded on the incident and
-/// linked from every reminder. One draft per resolution (recorded effect).
+/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name and a read-only SAS link are
+/// recorded on the incident, and every reminder links a freshly signed one. One draft per resolution (recorded effect).
 /// </summary>
-public sealed class PostmortemDraftHandler(StorageClients storage, IncidentStore store, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore store, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
-    public const string ContainerName = "postmortems";
+    public const string ContainerName = PostmortemLinks.ContainerName;
     public string Kind => KindName;
 
-    public Task EnsureCreatedAsync(CancellationToken ct) => storage.Container(ContainerName).CreateIfNotExistsAsync(cancellationToken: ct);
+    public Task EnsureCreatedAsync(CancellationToken ct) => links.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -82,12 +81,12 @@ public sealed class PostmortemDraftHandler(StorageClients storage, IncidentStore
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, context.Effects, time.GetUtcNow(), actionItems);
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, context.Effects, ct), time.GetUtcNow(), actionItems);
 
         var blobName = $"{incident.Id}/draft-{resolvedAt:yyyyMMdd-HHmmss}.md";
-        var blob = storage.Container(ContainerName).GetBlobClient(blobName);
+        var blob = links.Container.GetBlobClient(blobName);
         await blob.UploadAsync(BinaryData.FromString(markdown), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/markdown; charset=utf-8" } }, ct);
-        var url = blob.Uri.ToString();
+        var url = await links.ReadLinkAsync(blobName, ct);
         return new OutboxOutcome(
             Result: blobName,
             Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftUrl] = url, [ReminderKeys.DraftFor] = marker },

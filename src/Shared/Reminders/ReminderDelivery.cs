@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.Reminders;
 
 /// <summary>What a "reminder-email" outbox action carries.</summary>
-public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt)
+public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt, string? DraftLink = null)
 {
     public const string OutboxKind = "reminder-email";
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
@@ -23,11 +23,12 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, PostmortemLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
     {
+        string? draft = null; // signed once per delivery: the link made at resolution may have expired by now
         for (var attempt = 1; ; attempt++)
         {
             var incident = await store.FindAsync(reminder.IncidentId, ct);
@@ -43,7 +44,7 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
             effects[ReminderKeys.Status(reminder.Kind)] = "fired";
             incident.EffectsJson = JsonSerializer.Serialize(effects);
             var change = new IncidentChange(incident, isNew: false);
-            var draft = effects.GetValueOrDefault(ReminderKeys.DraftUrl);
+            if (draft is null && effects.TryGetValue(ReminderKeys.DraftBlob, out var blobName)) draft = await links.ReadLinkAsync(blobName, ct);
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
             if (reminder.Kind == ReminderKinds.Escalation)
             {
@@ -60,7 +61,7 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
                     $" When the RCA is done, POST its link to /api/incidents/{incident.Id}/postmortem.");
             }
             change.Actions.Add(OutboxAction.Create(incident.Id, ReminderEmailPayload.OutboxKind,
-                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
+                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt, draft).ToJson(), now));
             try
             {
                 await store.CommitAsync(change, ct);

@@ -159,7 +159,7 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
                 ? "No manager recipients: set AutoResponder:Mail:ManagerRecipients or AutoResponder:Mail:FallbackAddress."
                 : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and AutoResponder:Mail:FallbackAddress is not set.");
 
-        var draft = effects.GetValueOrDefault(ReminderKeys.DraftUrl);
+        var draft = p.DraftLink ?? effects.GetValueOrDefault(ReminderKeys.DraftUrl);
         var rcaDue = effects.TryGetValue(ReminderKeys.DueAt(ReminderKinds.RcaDraft), out var d) ? DateTimeOffset.Parse(d, CultureInfo.InvariantCulture) : p.DueAt;
         var subject = escalation
             ? $"[RCA overdue] {incident.Id}: {incident.Title} — RCA still open after {calendar.Describe(rcaDue)}"

@@ -16,6 +16,7 @@ namespace AutoResponder.StatusEmails;
 public sealed class StatusEmailHandler(
     IncidentStore store,
     IMailSender mail,
+    IncidentImpact impact,
     IOptions<MailOptions> mailOptions,
     IOptions<StatusEmailOptions> options,
     TimeProvider time,
@@ -60,10 +61,12 @@ public sealed class StatusEmailHandler(
             .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
             .OrderBy(t => t.RowKey, StringComparer.Ordinal)
             .ToList();
+        var earlier = Math.Max(0, changes.Count - StatusEmailRenderer.MaxChanges); // a storm of alerts must not make a megabyte email
+        if (earlier > 0) changes = changes.GetRange(earlier, changes.Count - earlier);
         var number = (effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, out var n) ? n : 0) + 1;
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
-            incident, kind, number, now, cadence, StatusEmailRenderer.ImpactFrom(effects), changes, lastSentAt));
+            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, effects, ct), changes, lastSentAt, earlier));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));

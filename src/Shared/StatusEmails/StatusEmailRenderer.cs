@@ -16,7 +16,8 @@ public sealed record StatusEmailModel(
     TimeSpan Cadence,
     IReadOnlyList<KeyValuePair<string, string>> Impact,
     IReadOnlyList<TimelineEntry> Changes,
-    DateTimeOffset? ChangesSince);
+    DateTimeOffset? ChangesSince,
+    int EarlierChanges = 0);
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);
 
@@ -27,22 +28,10 @@ public sealed record RenderedEmail(string Subject, string Html, string Text);
 /// </summary>
 public static class StatusEmailRenderer
 {
-    public const string ImpactPrefix = "impact.summary.";
     public const string NotAnalysed = "not yet analysed";
+    /// <summary>Most timeline entries listed under "What changed" (the latest ones; the rest are counted).</summary>
+    public const int MaxChanges = 25;
     public const string EtaPassedFlag = "ETA passed without an update";
-
-    /// <summary>The impact figures other features recorded on the incident under "impact.summary.*" (orders, customers, money …).</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> ImpactFrom(IReadOnlyDictionary<string, string> effects)
-    {
-        string[] preferred = ["orders", "customers", "money", "revenue"];
-        return effects
-            .Where(e => e.Key.StartsWith(ImpactPrefix, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(e.Value))
-            .Select(e => (Suffix: e.Key[ImpactPrefix.Length..], e.Value))
-            .OrderBy(e => Array.FindIndex(preferred, p => e.Suffix.StartsWith(p, StringComparison.OrdinalIgnoreCase)) is var i && i < 0 ? 99 : i)
-            .ThenBy(e => e.Suffix, StringComparer.Ordinal)
-            .Select(e => new KeyValuePair<string, string>(Label(e.Suffix), e.Value))
-            .ToList();
-    }
 
     public static bool EtaPassed(IncidentRecord i, DateTimeOffset now) =>
         i.Eta is { } eta && eta < now && i.Status.IsLive() && (i.StatusUpdatedAt is null || i.StatusUpdatedAt < eta);
@@ -111,6 +100,7 @@ public static class StatusEmailRenderer
         else
         {
             b.Append("<ul>");
+            if (m.EarlierChanges > 0) b.Append($"<li><em>{m.EarlierChanges} earlier entries omitted; see the incident timeline.</em></li>");
             foreach (var c in m.Changes) b.Append($"<li>{E(Time(c.At))} — {E(c.Kind)} — {E(c.Text)} <em>({E(c.Actor)})</em></li>");
             b.Append("</ul>");
         }
@@ -131,6 +121,7 @@ public static class StatusEmailRenderer
         foreach (var (label, value) in m.Impact) b.AppendLine($"  {label}: {value}");
         b.AppendLine().AppendLine($"What changed {since}:");
         if (m.Changes.Count == 0) b.AppendLine("  No changes.");
+        if (m.EarlierChanges > 0) b.AppendLine($"  - {m.EarlierChanges} earlier entries omitted; see the incident timeline.");
         foreach (var c in m.Changes) b.AppendLine($"  - {Time(c.At)} — {c.Kind} — {c.Text} ({c.Actor})");
         return b.ToString();
     }
@@ -142,16 +133,5 @@ public static class StatusEmailRenderer
         if (d < TimeSpan.Zero) d = TimeSpan.Zero;
         if (d.TotalDays >= 1) return $"{(int)d.TotalDays}d {d.Hours}h {d.Minutes}m";
         return d.TotalHours >= 1 ? $"{(int)d.TotalHours}h {d.Minutes}m" : $"{(int)d.TotalMinutes}m";
-    }
-
-    private static string Label(string suffix)
-    {
-        var b = new StringBuilder();
-        foreach (var ch in suffix.Replace('.', ' ').Replace('_', ' ').Replace('-', ' '))
-        {
-            if (char.IsUpper(ch) && b.Length > 0 && b[^1] != ' ') b.Append(' ');
-            b.Append(b.Length == 0 ? char.ToUpperInvariant(ch) : char.ToLowerInvariant(ch));
-        }
-        return b.ToString();
     }
 }

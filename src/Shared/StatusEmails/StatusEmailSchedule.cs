@@ -49,13 +49,6 @@ public sealed class StatusEmailSchedule(StorageClients storage) : IStorageInitia
         return list;
     }
 
-    public async Task<List<StatusEmailDue>> ForIncidentAsync(string incidentId, CancellationToken ct)
-    {
-        var list = new List<StatusEmailDue>();
-        await foreach (var row in Table.QueryAsync<StatusEmailDue>(r => r.PartitionKey == DuePartition && r.IncidentId == incidentId, cancellationToken: ct)) list.Add(row);
-        return list;
-    }
-
     public async Task RemoveAsync(StatusEmailDue row, CancellationToken ct)
     {
         try { await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct); }

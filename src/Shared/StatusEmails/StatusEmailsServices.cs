@@ -28,6 +28,7 @@ public static class StatusEmailsServices
         services.AddSingleton<StatusEmailSchedule>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StatusEmailSchedule>());
         services.AddSingleton<IIncidentEffect, StatusEmailEffect>();
+        services.AddSingleton<IncidentImpact>();
         services.AddSingleton<IOutboxHandler, StatusEmailHandler>();
         services.AddSingleton<IOutboxHandler, StatusEmailScheduleHandler>();
         services.AddSingleton<StatusEmailSweep>();

@@ -1,4 +1,6 @@
 using System.Text;
+using Azure;
+using Azure.Storage.Blobs;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
@@ -91,7 +93,14 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         Assert.Contains("## Contributing factors", markdown);
         Assert.Contains("| # | Action | Owner | Due date | Status |", markdown);
         Assert.Contains("| 1 | _TODO_ | alice@contoso.com | 2026-12-03 09:45 UTC | open |", markdown);
-        Assert.EndsWith(effects[ReminderKeys.DraftBlob], effects[ReminderKeys.DraftUrl]);
+        // The recorded link is a read-only SAS: it opens the draft without storage rights; the plain URL does not.
+        var link = new Uri(effects[ReminderKeys.DraftUrl]);
+        Assert.Contains("sp=r&", link.Query);
+        Assert.Contains("sig=", link.Query);
+        Assert.Equal(markdown, (await new BlobClient(link).DownloadContentAsync()).Value.Content.ToString());
+        var plain = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(blob.Uri).DownloadContentAsync());
+        Assert.InRange(plain.Status, 400, 499);
+        await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(link).UploadAsync(BinaryData.FromString("x"), overwrite: true));
 
         // A second run of the same outbox (a retry) schedules nothing more.
         await s.RunOutboxAsync();
@@ -103,7 +112,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
     {
         await using var s = await StartAsync();
         var delivery = s.App.Get<ReminderDelivery>();
-        var draft = (await s.EffectsAsync())[ReminderKeys.DraftUrl];
+        var draftBlob = (await s.EffectsAsync())[ReminderKeys.DraftBlob];
 
         s.App.Time.Advance(TimeSpan.FromDays(1));
         var rca = await s.ScheduledAsync(ReminderKinds.RcaDraft);
@@ -113,12 +122,16 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
 
         var nudge = Assert.Single((await s.DetailsAsync()).Timeline, t => t.Kind == TimelineKinds.RcaReminder);
         Assert.Contains("@alice@contoso.com", nudge.Text);
-        Assert.Contains(draft, nudge.Text);
+        // A link signed at delivery (the one from resolution may have expired): read-only, valid for days from now.
+        var draft = nudge.Text.Split("Postmortem draft: ")[1].Split(' ')[0];
+        Assert.Contains(Uri.EscapeDataString(draftBlob).Replace("%2F", "/"), draft);
+        var expiry = DateTimeOffset.Parse(Uri.UnescapeDataString(new Uri(draft).Query.Split('&').Single(q => q.StartsWith("se=")).Split('=')[1]));
+        Assert.Equal(s.App.Time.GetUtcNow() + PostmortemLinks.Validity, expiry, TimeSpan.FromSeconds(1));
         var mail = Assert.Single(s.Graph.SendMails);
         Assert.Equal(["alice@contoso.com"], mail.To);
         Assert.StartsWith("[RCA reminder]", mail.Subject);
         Assert.Contains("Fri 27 Nov 2026 10:45", mail.Subject);
-        Assert.Contains(draft, mail.Html);
+        Assert.Contains($"<a href=\"{System.Net.WebUtility.HtmlEncode(draft)}\">", mail.Html);
 
         s.App.Time.Advance(TimeSpan.FromDays(3));
         Assert.Equal("delivered", await delivery.HandleAsync(await s.ScheduledAsync(ReminderKinds.Escalation), default));

@@ -1,4 +1,6 @@
 using AutoResponder.Alerts;
+using AutoResponder.Impact.Snapshots;
+using AutoResponder.Tests.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
@@ -137,5 +139,36 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
         Assert.Equal(1, await app.Get<StatusEmailSweep>().SweepAsync(default));
         await runner.RunAsync(id, default);
         Assert.Equal(2, graph.SendMails.Count);
+    }
+
+    [Fact]
+    public async Task Emails_show_orders_customers_and_money_at_risk_of_the_latest_impact_snapshot()
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in ImpactTestKit.Rules([("Name", "all-checkout"), ("Kind", "AllOrders"), ("Services:0", "checkout")])) settings[key] = value;
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, settings, graph.Install);
+        var now = app.Time.GetUtcNow();
+        await ImpactTestKit.SeedAsync(app,
+            ImpactRuleTests.Order("o1", now.AddMinutes(-10), price: 1234.5m),
+            ImpactRuleTests.Order("o2", now.AddMinutes(-9), price: 20m, quantity: 2),
+            ImpactRuleTests.Order("o3", now.AddMinutes(-8), price: 7m, currency: "USD"));
+        var runner = app.Get<OutboxRunner>();
+        var id = await OpenAsync(app, Severity.Sev1);
+        await runner.RunAsync(id, default);
+        await runner.RunAsync(id, default);
+        var snapshot = Assert.Single(await app.Get<ImpactSnapshotStore>().ListAsync(id, default));
+        Assert.Equal((3, 3), (snapshot.Orders, snapshot.Customers));
+
+        app.Time.Advance(TimeSpan.FromMinutes(31));
+        Assert.Equal(1, await app.Get<StatusEmailSweep>().SweepAsync(default));
+        await runner.RunAsync(id, default);
+
+        var mail = graph.SendMails.Last(m => m.Subject.Contains("Status update"));
+        Assert.DoesNotContain(StatusEmailRenderer.NotAnalysed, mail.Html);
+        Assert.Contains("<th style=\"text-align:left;padding:2px 12px 2px 0\">Affected orders</th><td>3</td>", mail.Html);
+        Assert.Contains("Affected customers</th><td>3</td>", mail.Html);
+        Assert.Contains("Money at risk</th><td>EUR 1,274.50, USD 7.00</td>", mail.Html);
+        Assert.Contains($"snapshot {snapshot.SnapshotId}", mail.Html);
     }
 }

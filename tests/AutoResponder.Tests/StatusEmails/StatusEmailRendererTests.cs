@@ -1,4 +1,5 @@
 using AutoResponder.Alerts;
+using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 
@@ -16,23 +17,23 @@ public sealed class StatusEmailRendererTests
         NextSteps = "Verify payment provider", Eta = Opened.AddMinutes(45),
     };
 
-    private static StatusEmailModel Model(IncidentRecord incident, DateTimeOffset now, IReadOnlyDictionary<string, string>? effects = null,
-        IReadOnlyList<TimelineEntry>? changes = null, StatusEmailKind kind = StatusEmailKind.Update) =>
-        new(incident, kind, 3, now, TimeSpan.FromMinutes(30), StatusEmailRenderer.ImpactFrom(effects ?? new Dictionary<string, string>()),
-            changes ?? [], Opened.AddMinutes(30));
+    private static StatusEmailModel Model(IncidentRecord incident, DateTimeOffset now, ImpactSnapshotRecord? snapshot = null,
+        IReadOnlyList<TimelineEntry>? changes = null, StatusEmailKind kind = StatusEmailKind.Update, int earlier = 0) =>
+        new(incident, kind, 3, now, TimeSpan.FromMinutes(30), snapshot is null ? [] : IncidentImpact.Lines(snapshot),
+            changes ?? [], Opened.AddMinutes(30), earlier);
 
     [Fact]
     public void Html_and_text_carry_every_field()
     {
         var now = Opened.AddMinutes(60);
-        var effects = new Dictionary<string, string>
+        var snapshot = new ImpactSnapshotRecord
         {
-            ["impact.summary.orders"] = "1,204", ["impact.summary.customers"] = "988", ["impact.summary.moneyAtRisk"] = "EUR 84,310.50",
-            ["teams.root.messageId"] = "not impact",
+            SnapshotId = "0002", TakenAt = Opened.AddMinutes(50), Orders = 1204, Customers = 988, CustomersApproximate = true,
+            MoneyAtRiskJson = """{"USD":"12.5","EUR":"84310.5"}""",
         };
         var changes = new[] { TimelineEntry.Create("INC-20261126-AB12", Opened.AddMinutes(40), TimelineKinds.Mitigated, "bob", "Feature flag off") };
 
-        var email = StatusEmailRenderer.Render(Model(Incident(), now, effects, changes));
+        var email = StatusEmailRenderer.Render(Model(Incident(), now, snapshot, changes));
 
         Assert.Contains("[Sev1]", email.Subject);
         Assert.Contains("INC-20261126-AB12", email.Subject);
@@ -43,11 +44,12 @@ public sealed class StatusEmailRendererTests
             Assert.Contains("Sev1", body);                         // severity
             Assert.Contains("1h 0m (ongoing)", body);              // duration
             Assert.Contains("alice@contoso.com", body);            // owner
+            Assert.Contains("Affected orders", body);
             Assert.Contains("1,204", body);                        // orders
-            Assert.Contains("988", body);                          // customers
-            Assert.Contains("EUR 84,310.50", body);                // money at risk
+            Assert.Contains("~988", body);                         // customers (approximate)
+            Assert.Contains("EUR 84,310.50, USD 12.50", body);     // money at risk per currency
             Assert.Contains("Money at risk", body);
-            Assert.DoesNotContain("not impact", body);
+            Assert.Contains("snapshot 0002, 2026-11-26 09:50 UTC", body);
             Assert.DoesNotContain(StatusEmailRenderer.NotAnalysed, body);
             Assert.Contains("Rolling back release 42", body);      // latest update
             Assert.Contains("Verify payment provider", body);      // next steps
@@ -99,5 +101,16 @@ public sealed class StatusEmailRendererTests
         Assert.Contains("Duration: 1h 35m", email.Text);
         Assert.DoesNotContain("(ongoing)", email.Text);
         Assert.DoesNotContain(StatusEmailRenderer.EtaPassedFlag, email.Text);
+    }
+
+    [Fact]
+    public void A_long_change_list_shows_the_latest_entries_and_counts_the_rest()
+    {
+        var changes = new[] { TimelineEntry.Create("INC-20261126-AB12", Opened.AddMinutes(41), TimelineKinds.Alert, "monitor", "latest alert") };
+        var email = StatusEmailRenderer.Render(Model(Incident(), Opened.AddMinutes(45), changes: changes, earlier: 312));
+
+        Assert.Contains("312 earlier entries omitted", email.Html);
+        Assert.Contains("312 earlier entries omitted", email.Text);
+        Assert.Contains("latest alert", email.Text);
     }
 }
