@@ -18,6 +18,8 @@ namespace AutoResponder.Graph;
 public sealed class GraphClients : IDisposable
 {
     private static readonly string[] AppOnlyScopes = ["https://graph.microsoft.com/.default"];
+    /// <summary>The only host a token is attached to: a URL elsewhere (a crafted nextLink, a redirect) gets no bearer token.</summary>
+    public static readonly string[] AllowedHosts = ["graph.microsoft.com"];
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _delegated;
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _appOnly;
 
@@ -44,7 +46,7 @@ public sealed class GraphClients : IDisposable
             GraphClientFactory.CreateDefaultHandlers(),
             finalHandler: transport.CreateHandler(),
             disposeHandler: true);
-        var auth = new AzureIdentityAuthenticationProvider(credential, allowedHosts: null, observabilityOptions: null, isCaeEnabled: false, scopes);
+        var auth = new AzureIdentityAuthenticationProvider(credential, allowedHosts: AllowedHosts, observabilityOptions: null, isCaeEnabled: false, scopes);
         return (http, new GraphServiceClient(http, auth));
     }
 

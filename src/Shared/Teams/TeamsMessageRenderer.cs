@@ -47,15 +47,30 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing)
         return Message($"[{incident.SeverityName}] [{Label(incident.Status)}] {incident.Title}", html.ToString(), mention);
     }
 
-    public ChatMessage Reply(IncidentRecord incident, TeamsReplyPayload entry, bool mentionOwner)
+    /// <summary>
+    /// A threaded reply for one timeline entry. With <paramref name="mention"/> it @mentions the owner, or
+    /// the on-call person (<paramref name="onCall"/>) while nobody owns the incident; a person who cannot be
+    /// resolved is named in plain text.
+    /// </summary>
+    public ChatMessage Reply(IncidentRecord incident, TeamsReplyPayload entry, bool mention, string? onCall = null)
     {
-        var mention = mentionOwner ? routing.Resolve(incident.Owner) : null;
+        TeamsPerson? person = null;
+        string? whoHtml = null;
+        if (mention && incident.Owner is not null)
+        {
+            person = routing.Resolve(incident.Owner);
+            whoHtml = person is null ? $"Owner: {E(incident.Owner)}" : At(person);
+        }
+        else if (mention && !string.IsNullOrWhiteSpace(onCall))
+        {
+            person = routing.Resolve(onCall);
+            whoHtml = $"On call: {(person is null ? E(onCall) : At(person))}";
+        }
         var html = new StringBuilder();
         html.Append($"<p><b>{E(KindLabel(entry.Kind))}</b> · {E(entry.At.ToUniversalTime().ToString("yyyy-MM-dd HH:mm"))} UTC · {E(entry.Actor)}</p>");
         html.Append($"<p>{Linkify(entry.Text)}</p>");
-        if (mention is not null) html.Append($"<p>{At(mention)}</p>");
-        else if (mentionOwner && incident.Owner is not null) html.Append($"<p>Owner: {E(incident.Owner)}</p>");
-        return Message(null, html.ToString(), mention);
+        if (whoHtml is not null) html.Append($"<p>{whoHtml}</p>");
+        return Message(null, html.ToString(), person);
     }
 
     /// <summary>A fingerprint of what a message shows: equal fingerprints need no PATCH.</summary>
@@ -75,9 +90,11 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing)
         TimelineKinds.Reopened => "Reopened",
         TimelineKinds.SeverityRaised => "Severity raised",
         TimelineKinds.Opened => "Opened",
-        "impact-snapshot" => "Impact snapshot",
-        "rca-reminder" => "RCA reminder",
-        "status-overdue" => "Status update overdue",
+        TimelineKinds.ImpactSnapshot => "Impact snapshot",
+        TimelineKinds.RcaReminder => "RCA reminder",
+        TimelineKinds.RcaEscalated => "RCA escalated",
+        TimelineKinds.Postmortem => "Postmortem",
+        TimelineKinds.StatusOverdue => "Status update overdue",
         _ => kind.Length == 0 ? "Update" : char.ToUpperInvariant(kind[0]) + kind[1..].Replace('-', ' '),
     };
 

@@ -27,11 +27,11 @@ public sealed class TeamsOptions
     /// <summary>Timeline kinds that become a threaded reply (and refresh the root post in place).</summary>
     public List<string> ReplyKinds { get; set; } =
     [
-        TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, "impact-snapshot", TimelineKinds.Mitigated, TimelineKinds.Resolved,
-        TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, "rca-reminder", "status-overdue",
+        TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, TimelineKinds.ImpactSnapshot, TimelineKinds.Mitigated, TimelineKinds.Resolved,
+        TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, TimelineKinds.RcaReminder, TimelineKinds.StatusOverdue,
     ];
-    /// <summary>Reply kinds that @mention the owner (or on-call person).</summary>
-    public List<string> MentionKinds { get; set; } = [TimelineKinds.Acknowledged, "rca-reminder", "status-overdue"];
+    /// <summary>Reply kinds that @mention the owner (or, while nobody owns the incident, the on-call person).</summary>
+    public List<string> MentionKinds { get; set; } = [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.StatusOverdue];
 }
 
 /// <summary>Where incidents of some severities and/or services go. Empty lists match everything.</summary>

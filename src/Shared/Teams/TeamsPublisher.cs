@@ -23,6 +23,9 @@ public sealed class TeamsPublisher(
     IOptions<TeamsOptions> options,
     ILogger<TeamsPublisher> log)
 {
+    /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
+    public const int MaxImpactChars = 1000;
+
     /// <summary>Posts the root post unless one is recorded.</summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
     {
@@ -42,9 +45,9 @@ public sealed class TeamsPublisher(
             ?? throw new PermanentOutboxException("The teams.reply payload is empty.");
         var incident = ctx.Incident;
         var effects = new Dictionary<string, string>(ctx.Effects);
-        var impactChanged = IsImpact(entry.Kind) && (!effects.TryGetValue(TeamsKeys.Impact, out var known) || known != entry.Text);
-        if (impactChanged)
-            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [TeamsKeys.Impact] = Truncate(entry.Text, 1000) }, ct);
+        var impact = IsImpact(entry.Kind) ? Truncate(entry.Text, MaxImpactChars) : null;
+        if (impact is not null && effects.GetValueOrDefault(TeamsKeys.Impact) != impact)
+            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [TeamsKeys.Impact] = impact }, ct);
 
         var createdRoot = false;
         if (!effects.ContainsKey(TeamsKeys.RootMessageId))
@@ -61,11 +64,11 @@ public sealed class TeamsPublisher(
         else
         {
             var mention = options.Value.MentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
-            var reply = renderer.Reply(incident, entry, mention);
-            var posted = await CallAsync(incident.Id, "reply", () =>
-                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: ct), ct);
+            var reply = renderer.Reply(incident, entry, mention, routing.Route(incident).OnCall);
+            var posted = await PostAsync(incident.Id, "reply", ct, () =>
+                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: CancellationToken.None));
             replyId = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the reply.");
-            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [replyKey] = replyId }, ct);
+            effects = await RecordPostedAsync(incident.Id, new Dictionary<string, string> { [replyKey] = replyId });
         }
 
         var fingerprint = createdRoot ? effects[TeamsKeys.RootFingerprint] : await UpdateRootAsync(incident, effects, ct);
@@ -93,8 +96,8 @@ public sealed class TeamsPublisher(
         var incident = ctx.Incident;
         var target = routing.Route(incident);
         var message = renderer.Root(incident, target, effects.GetValueOrDefault(TeamsKeys.Impact));
-        var posted = await CallAsync(incident.Id, "root post", () =>
-            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: ct), ct);
+        var posted = await PostAsync(incident.Id, "root post", ct, () =>
+            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: CancellationToken.None));
         var id = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the root post.");
         var root = new Dictionary<string, string>
         {
@@ -105,7 +108,25 @@ public sealed class TeamsPublisher(
         };
         if (posted.WebUrl is { Length: > 0 } url) root[TeamsKeys.RootWebUrl] = url;
         log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", id, incident.Id, target.TeamId, target.ChannelId);
-        return await recorder.RecordAsync(incident.Id, root, ct);
+        return await RecordPostedAsync(incident.Id, root);
+    }
+
+    /// <summary>
+    /// Records what Graph has just created. Not cancellable: once the post exists, forgetting its id (say, because
+    /// the host is shutting down) would make the retry post it a second time.
+    /// </summary>
+    private Task<Dictionary<string, string>> RecordPostedAsync(string incidentId, Dictionary<string, string> posted) =>
+        recorder.RecordAsync(incidentId, posted, CancellationToken.None);
+
+    /// <summary>
+    /// A POST that creates a message runs to its end once started, even if the host begins to stop: Graph may
+    /// already have posted it, and an answer we stop reading (or an id we do not record) becomes a second post
+    /// on the retry. A PATCH can be cut short; repeating it is harmless.
+    /// </summary>
+    private Task<ChatMessage?> PostAsync(string incidentId, string what, CancellationToken ct, Func<Task<ChatMessage?>> post)
+    {
+        ct.ThrowIfCancellationRequested();
+        return CallAsync(incidentId, what, post, CancellationToken.None);
     }
 
     private async Task<T> CallAsync<T>(string incidentId, string what, Func<Task<T>> call, CancellationToken ct)
@@ -132,9 +153,9 @@ public sealed class TeamsPublisher(
 
     private static string Describe(Exception e) => e is Microsoft.Graph.Models.ODataErrors.ODataError { Error: { } error } ? $"{error.Code}: {error.Message}" : e.Message;
 
-    private static bool IsImpact(string kind) => string.Equals(kind, "impact-snapshot", StringComparison.OrdinalIgnoreCase);
+    private static bool IsImpact(string kind) => string.Equals(kind, TimelineKinds.ImpactSnapshot, StringComparison.OrdinalIgnoreCase);
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }
 
 public sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace AutoResponder.Tests.Graph;
 
 /// <summary>A request as it reached the wire: what Graph would have received.</summary>
-public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Body)
+public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Body, string? Authorization = null)
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
     public string Path => "/" + Uri.GetComponents(UriComponents.Path, UriFormat.Unescaped);
@@ -23,6 +23,9 @@ public sealed class FakeGraphHandler : HttpMessageHandler
     private int _ids = 1000;
 
     public List<GraphRequest> Requests { get; } = [];
+
+    /// <summary>Called after each request is recorded (e.g. to cancel the caller's token right after Graph answered).</summary>
+    public Action<HttpRequestMessage>? Answered { get; set; }
 
     /// <summary>Answers the next request with this (return null to fall through to the default answer).</summary>
     public FakeGraphHandler Then(Func<HttpRequestMessage, HttpResponseMessage?> answer) { _script.Enqueue(answer); return this; }
@@ -44,7 +47,8 @@ public sealed class FakeGraphHandler : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
-        lock (Requests) Requests.Add(new GraphRequest(request.Method, request.RequestUri!, body));
+        lock (Requests) Requests.Add(new GraphRequest(request.Method, request.RequestUri!, body, request.Headers.Authorization?.ToString()));
+        Answered?.Invoke(request);
         HttpResponseMessage? response = null;
         if (_script.TryPeek(out var next))
         {

@@ -57,6 +57,21 @@ public sealed class GraphClientsTests
     }
 
     [Fact]
+    public async Task The_bearer_token_is_attached_only_to_requests_for_Graph()
+    {
+        var fake = new FakeGraphHandler();
+        await using var sp = Build(configure: s => s.AddSingleton(new GraphTransport(() => fake)));
+        var messages = sp.GetRequiredService<GraphClients>().Delegated.Teams["t"].Channels["c"].Messages;
+
+        await messages.GetAsync();
+        await messages.WithUrl("https://collector.example/v1.0/teams/t/channels/c/messages").GetAsync();
+
+        Assert.Equal("Bearer file-outbox", fake.Requests[0].Authorization);
+        Assert.Equal("collector.example", fake.Requests[1].Uri.Host);
+        Assert.Null(fake.Requests[1].Authorization);
+    }
+
+    [Fact]
     public async Task App_only_client_sends_mail_through_the_same_pipeline()
     {
         var fake = new FakeGraphHandler().ThenStatus(HttpStatusCode.TooManyRequests, retryAfter: "0");

@@ -98,8 +98,8 @@ public sealed class TeamsMessageRendererTests
         var renderer = new TeamsMessageRenderer(Routing());
         var entry = new TeamsReplyPayload("tl|1", "rca-reminder", "RCA due tomorrow, see https://wiki.example/rca", "autoresponder", new DateTimeOffset(2026, 11, 27, 8, 5, 0, TimeSpan.Zero));
 
-        var withMention = renderer.Reply(Incident(), entry, mentionOwner: true);
-        var without = renderer.Reply(Incident(), entry, mentionOwner: false);
+        var withMention = renderer.Reply(Incident(), entry, mention: true);
+        var without = renderer.Reply(Incident(), entry, mention: false);
 
         Assert.Contains("<b>RCA reminder</b> · 2026-11-27 08:05 UTC · autoresponder", withMention.Body!.Content);
         Assert.Contains("<a href=\"https://wiki.example/rca\">https://wiki.example/rca</a>", withMention.Body.Content);
@@ -108,6 +108,37 @@ public sealed class TeamsMessageRendererTests
         Assert.Null(withMention.Subject);
         Assert.DoesNotContain("<at", without.Body!.Content);
         Assert.Null(without.Mentions);
+    }
+
+    [Fact]
+    public void A_reminder_reply_without_an_owner_mentions_the_on_call_person()
+    {
+        var incident = Incident();
+        incident.Owner = null;
+        var entry = new TeamsReplyPayload("tl|2", TimelineKinds.StatusOverdue, "No status update for 1 h", "autoresponder", incident.OpenedAt);
+        var renderer = new TeamsMessageRenderer(Routing());
+
+        var mentioned = renderer.Reply(incident, entry, mention: true, onCall: "Jane Doe");
+        var unresolvable = renderer.Reply(incident, entry, mention: true, onCall: "Pager <duty>");
+
+        Assert.Contains("<p>On call: <at id=\"0\">Jane Doe</at></p>", mentioned.Body!.Content);
+        Assert.Equal(JaneId, Assert.Single(mentioned.Mentions!).Mentioned!.User!.Id);
+        Assert.Contains("<p>On call: Pager &lt;duty&gt;</p>", unresolvable.Body!.Content);
+        Assert.Null(unresolvable.Mentions);
+    }
+
+    [Fact]
+    public void Text_from_alerts_and_people_cannot_inject_markup()
+    {
+        var incident = Incident();
+        incident.StatusText = "<img src=x onerror=alert(1)> see https://ok.example/a\"onmouseover=\"x";
+        incident.NextSteps = "<script>alert(1)</script>";
+        var html = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", null), "<iframe src=https://evil.example>").Body!.Content!;
+
+        Assert.DoesNotContain("<img", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("<iframe", html);
+        Assert.Contains("<a href=\"https://ok.example/a\">https://ok.example/a</a>&quot;onmouseover=&quot;x", html);
     }
 
     [Fact]

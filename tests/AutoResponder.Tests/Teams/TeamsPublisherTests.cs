@@ -212,6 +212,66 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_long_impact_snapshot_is_shortened_on_the_root_post_but_kept_whole_in_its_reply()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake);
+        var id = await OpenAsync(app, "teams-impact-long");
+        await RunAsync(app, id);
+
+        var store = app.Get<IncidentStore>();
+        var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
+        var text = "412 orders affected. " + new string('x', 2000) + " END";
+        change.Add(app.Time.GetUtcNow(), TimelineKinds.ImpactSnapshot, "autoresponder", text);
+        await store.CommitAsync(change, default);
+        await RunAsync(app, id);
+
+        Assert.Contains(" END", Assert.Single(fake.Posts("/replies")).Json!["body"]!["content"]!.GetValue<string>());
+        var root = Assert.Single(fake.Patches).Json!["body"]!["content"]!.GetValue<string>();
+        Assert.Contains("<b>Impact:</b> 412 orders affected. xxx", root);
+        Assert.DoesNotContain(" END", root);
+        Assert.Equal(text[..TeamsPublisher.MaxImpactChars] + "…", (await EffectsAsync(app, id))[TeamsKeys.Impact]);
+    }
+
+    [Fact]
+    public async Task A_reminder_on_an_incident_nobody_owns_mentions_the_on_call_person_in_the_thread()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:OnCall"] = "Jane Doe" });
+        var id = await OpenAsync(app, "teams-oncall");
+        await RunAsync(app, id);
+
+        var store = app.Get<IncidentStore>();
+        var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
+        change.Add(app.Time.GetUtcNow(), TimelineKinds.StatusOverdue, "autoresponder", "No owner has acknowledged this incident: no status update for 30 min.");
+        await store.CommitAsync(change, default);
+        await RunAsync(app, id);
+
+        var reply = Assert.Single(fake.Posts("/replies"));
+        Assert.Contains("On call: <at id=\"0\">Jane Doe</at>", reply.Json!["body"]!["content"]!.GetValue<string>());
+        Assert.Equal(JaneId, reply.Json["mentions"]![0]!["mentioned"]!["user"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_host_stopping_right_after_Graph_answered_does_not_make_the_retry_post_again()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake);
+        var id = await OpenAsync(app, "teams-shutdown");
+        using var stopping = new CancellationTokenSource();
+        fake.Answered = r => { if (r.Method == HttpMethod.Post) stopping.Cancel(); }; // the host shuts down as the 201 arrives
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => app.Get<OutboxRunner>().RunAsync(id, stopping.Token));
+        fake.Answered = null;
+        app.Time.Advance(TimeSpan.FromMinutes(10)); // the lease of the interrupted run runs out
+        await RunAsync(app, id);
+
+        Assert.Single(fake.Posts("/messages"));
+        Assert.Equal("1001", (await EffectsAsync(app, id))[TeamsKeys.RootMessageId]);
+        Assert.Equal(OutboxStatus.Done, Assert.Single((await DetailsAsync(app, id)).Actions).Status);
+    }
+
+    [Fact]
     public async Task When_the_root_post_was_parked_the_next_reply_creates_it_first()
     {
         var fake = new FakeGraphHandler().ThenStatus(HttpStatusCode.BadRequest);
