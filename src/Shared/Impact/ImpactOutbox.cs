@@ -100,6 +100,9 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
             result = await snapshots.TakeAsync(context.Incident.Id, trigger, context.Action.Id, cancellationToken);
         }
         catch (IncidentNotFoundException e) { throw new PermanentOutboxException(e.Message, e); }
+        // Another snapshot of the incident is running: wait for it (backoff), never park. Its lease is renewed only
+        // while it runs and expires LeaseSeconds after its holder dies, so the wait ends.
+        catch (ImpactBusyException e) { throw new OutboxWaitException(e.Message, e); }
 
         if (result.Snapshot is not { } s) return OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
@@ -126,7 +129,7 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
         {
             $"Impact snapshot {s.SnapshotId} ({s.Trigger}): {s.Orders.ToString("N0", inv)} affected orders ({s.NewOrders.ToString("N0", inv)} new since the last export)",
             $"{(s.CustomersApproximate ? "~" : "")}{s.Customers.ToString("N0", inv)} customers",
-            money.Count == 0 ? "no money at risk" : "at risk " + string.Join(", ", money.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value.ToString("N2", inv)}")),
+            money.Count == 0 ? "no money at risk" : "at risk " + string.Join(", ", money.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value.ToString("#,0.00##########", inv)}")),
         };
         if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");

@@ -81,7 +81,7 @@ public sealed class ImpactRule
                 if (-d <= tolerated) return null;
                 break;
             case ImpactRuleKind.StuckInStatus:
-                if (order.StatusSince is not { } since || asOf - since < TimeSpan.FromMinutes(Options.StuckMinutes)) return null;
+                if (order.StatusSince is not { } since || asOf - since <= TimeSpan.FromMinutes(Options.StuckMinutes)) return null; // longer than
                 break;
         }
         return new RuleVerdict(catalogPrice, delta, MoneyAtRisk == MoneyAtRiskMode.Delta ? shortfall : order.Total);

@@ -75,6 +75,30 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_refresh_whose_snapshot_never_runs_blocks_refreshes_only_until_its_lease_expires()
+    {
+        var settings = Rules(MatchAll);
+        settings["AutoResponder:Impact:LeaseSeconds"] = "60";
+        await using var app = await TestApp.StartAsync(azurite, settings);
+        await SeedAsync(app);
+        var id = await OpenIncidentAsync(app, app.Time.GetUtcNow());
+        await RunOutboxAsync(app, id);
+        var endpoint = app.Get<ImpactEndpoint>();
+
+        Assert.Equal(202, (await endpoint.RefreshAsync(new DefaultHttpContext().Request, id, default)).StatusCode); // its action is never run
+        app.Time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(409, (await endpoint.RefreshAsync(new DefaultHttpContext().Request, id, default)).StatusCode);
+        Assert.Equal("requested", Json(await endpoint.GetAsync(id, default)).GetProperty("inProgress").GetProperty("state").GetString());
+
+        app.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(JsonValueKind.Null, Json(await endpoint.GetAsync(id, default)).GetProperty("inProgress").ValueKind);
+        Assert.Equal(202, (await endpoint.RefreshAsync(new DefaultHttpContext().Request, id, default)).StatusCode);
+        await RunOutboxAsync(app, id);                         // both queued refreshes run, one after the other
+        Assert.Equal(["opened", "refresh", "refresh"], (await SnapshotsAsync(app, id)).Select(s => s.Trigger));
+        Assert.Null(await app.Get<ImpactSnapshotStore>().GetLeaseAsync(id, default));
+    }
+
+    [Fact]
     public async Task Unreachable_order_store_is_a_503_problem_and_nothing_is_queued()
     {
         var settings = Rules(MatchAll);

@@ -73,8 +73,27 @@ public sealed class ImpactRuleTests
         var asOf = T0.AddHours(1);
         Assert.NotNull(rule.Evaluate(Order("a", T0, status: "payment_pending", statusSince: asOf.AddMinutes(-31)), Catalog, asOf));
         Assert.Null(rule.Evaluate(Order("b", T0, status: "payment_pending", statusSince: asOf.AddMinutes(-29)), Catalog, asOf));
+        Assert.Null(rule.Evaluate(Order("exactly", T0, status: "payment_pending", statusSince: asOf.AddMinutes(-30)), Catalog, asOf)); // not longer than 30
         Assert.Null(rule.Evaluate(Order("c", T0, status: "shipped", statusSince: asOf.AddHours(-5)), Catalog, asOf));
         Assert.Equal(20m, rule.Evaluate(Order("d", T0, price: 10m, quantity: 2, status: "payment_pending", statusSince: T0), Catalog, asOf)!.Value.MoneyAtRisk);
+    }
+
+    [Fact]
+    public void Unreadable_money_text_stops_the_read_instead_of_becoming_zero()
+    {
+        var row = OrderEntity.From(Order("a", T0, price: 12.50m));
+        Assert.Equal(12.50m, row.ToOrder().UnitPrice);
+        Assert.Equal("12.50", row.UnitPrice);
+        row.UnitPrice = "1e3";
+        Assert.Equal(1000m, row.ToOrder().UnitPrice);
+        row.UnitPrice = "12,50";
+        var error = Assert.Throws<InvalidDataException>(() => row.ToOrder());
+        Assert.Contains("UnitPrice", error.Message);
+        Assert.Contains(row.RowKey, error.Message);
+
+        var catalogRow = CatalogEntity.From(Catalog["SKU-1"]);
+        catalogRow["PriceEUR"] = "ten";
+        Assert.Throws<InvalidDataException>(() => CatalogEntity.ToItem(catalogRow));
     }
 
     [Fact]

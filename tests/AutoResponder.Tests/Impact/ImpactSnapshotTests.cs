@@ -176,6 +176,34 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot)).Status);
     }
 
+    [Fact]
+    public async Task A_snapshot_waiting_for_another_one_is_retried_but_never_parked()
+    {
+        var settings = Rules(AllCheckoutOrders);
+        settings["AutoResponder:Outbox:MaxAttempts"] = "2";
+        await using var app = await TestApp.StartAsync(azurite, settings);
+        var now = app.Time.GetUtcNow();
+        await SeedAsync(app, Order("a", now.AddMinutes(-10)));
+        var id = await OpenIncidentAsync(app, now.AddMinutes(-5));
+        var store = app.Get<ImpactSnapshotStore>();
+        var other = await store.AcquireAsync(id, ImpactLeaseRecord.Running, "a long export elsewhere", TimeSpan.FromHours(1), default);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await RunOutboxAsync(app, id);
+            app.Time.Advance(TimeSpan.FromMinutes(5));
+        }
+        var waiting = Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot));
+        Assert.Equal(OutboxStatus.Pending, waiting.Status);
+        Assert.True(waiting.Attempts >= 3, $"attempts {waiting.Attempts}");
+        Assert.Contains("already running", waiting.LastError);
+
+        await store.ReleaseAsync(other, default);
+        await RunOutboxAsync(app, id);
+        Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot)).Status);
+        Assert.Single(await SnapshotsAsync(app, id));
+    }
+
     /// <summary>The real Table source, failing once part-way through the stream (as a dropped connection would).</summary>
     private sealed class FlakyOrderSource(int failAfterRows) : IOrderSource
     {

@@ -14,7 +14,7 @@ public sealed record ExportRequest(IReadOnlyList<ImpactRule> Rules, ImpactWindow
 /// <summary>
 /// Streams the affected orders of an impact window into a CSV block blob: order source → rules → CsvHelper →
 /// staged blocks, committed only when the last row is written. One pass, bounded memory whatever the row count.
-/// While writing it merges against the previous export (same sort order) to count the orders that are new.
+/// While writing it merges against the previous export (both in created-at order) to count the orders that are new.
 /// </summary>
 public sealed class ImpactExporter(IOrderSource orders)
 {
@@ -118,27 +118,22 @@ public sealed class ImpactExporter(IOrderSource orders)
     }
 }
 
-/// <summary>An export row's identity and sort key: created-at ticks, then order id, then line id (ordinal).</summary>
-public readonly record struct OrderKey(long Ticks, string OrderId, string LineId) : IComparable<OrderKey>
-{
-    public int CompareTo(OrderKey other)
-    {
-        var c = Ticks.CompareTo(other.Ticks);
-        if (c != 0) return c;
-        c = string.CompareOrdinal(OrderId, other.OrderId);
-        return c != 0 ? c : string.CompareOrdinal(LineId, other.LineId);
-    }
-}
+/// <summary>An export row's identity: created-at ticks, order id and line id.</summary>
+public readonly record struct OrderKey(long Ticks, string OrderId, string LineId);
 
 /// <summary>
-/// Reads the previous export's keys in step with the current one (both sorted by <see cref="OrderKey"/>), so
-/// "is this order new?" is a merge, not a set of every previous order in memory.
+/// Reads the previous export's keys in step with the current one (both sorted by created-at), so "is this order
+/// new?" is a merge, not a set of every previous order in memory. Only the rows of one instant are held at a time:
+/// within an instant the order of ids is left to the source (a Table RowKey "{ticks}|{id}|{line}" does not sort
+/// like the id and line apart), so rows that share a timestamp are matched as a set.
 /// </summary>
 internal sealed class PreviousExport : IAsyncDisposable
 {
     private readonly Stream _stream;
     private readonly CsvReader _csv;
-    private OrderKey? _current;
+    private readonly HashSet<(string OrderId, string LineId)> _instant = [];
+    private long _instantTicks = long.MinValue;
+    private OrderKey? _next;
     private bool _done;
 
     private PreviousExport(Stream stream)
@@ -159,17 +154,27 @@ internal sealed class PreviousExport : IAsyncDisposable
 
     public async Task<bool> ContainsAsync(OrderKey key, CancellationToken ct)
     {
-        while (_current is { } current && current.CompareTo(key) < 0) await AdvanceAsync();
-        return _current is { } found && found.CompareTo(key) == 0;
+        if (key.Ticks != _instantTicks)
+        {
+            _instant.Clear();
+            _instantTicks = key.Ticks;
+            while (_next is { } skipped && skipped.Ticks < key.Ticks) await AdvanceAsync();
+            while (_next is { } same && same.Ticks == key.Ticks)
+            {
+                _instant.Add((same.OrderId, same.LineId));
+                await AdvanceAsync();
+            }
+        }
+        return _instant.Contains((key.OrderId, key.LineId));
     }
 
     private async Task AdvanceAsync()
     {
-        if (_done || !await _csv.ReadAsync()) { _done = true; _current = null; return; }
+        if (_done || !await _csv.ReadAsync()) { _done = true; _next = null; return; }
         Rows++;
         var created = DateTime.ParseExact(_csv.GetString("created_at"), ImpactExporter.TimeFormat, CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        _current = new OrderKey(created.Ticks, CsvCells.Restore(_csv.GetString("order_id")), CsvCells.Restore(_csv.GetString("line_id")));
+        _next = new OrderKey(created.Ticks, CsvCells.Restore(_csv.GetString("order_id")), CsvCells.Restore(_csv.GetString("line_id")));
     }
 
     /// <summary>Reads to the end, so <see cref="Rows"/> counts every previous row.</summary>

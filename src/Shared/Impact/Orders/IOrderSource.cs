@@ -8,8 +8,9 @@ namespace AutoResponder.Impact.Orders;
 public interface IOrderSource
 {
     /// <summary>
-    /// Streams the orders created in the query's window, ordered by (<see cref="Order.CreatedAt"/>, <see cref="Order.OrderId"/>,
-    /// <see cref="Order.LineId"/>) ascending — the export's delta against the previous snapshot relies on that order.
+    /// Streams the orders created in the query's window (both ends inclusive), ordered by <see cref="Order.CreatedAt"/>
+    /// ascending — the export's delta against the previous snapshot relies on that order. Rows that share an instant may
+    /// come in any order, but always in the same one for the same data (the export lists them as they come).
     /// Must stream (millions of rows): never buffer the whole result.
     /// </summary>
     /// <exception cref="OrderSourceUnavailableException">The store cannot be reached.</exception>

@@ -65,9 +65,9 @@ public sealed class OrderEntity : ITableEntity
         CustomerEmail = CustomerEmail ?? "",
         Sku = Sku,
         Quantity = Quantity,
-        UnitPrice = ParseMoney(UnitPrice),
+        UnitPrice = ParseMoney(UnitPrice, this, nameof(UnitPrice)),
         Currency = Currency,
-        Total = ParseMoney(Total),
+        Total = ParseMoney(Total, this, nameof(Total)),
         Status = Status ?? "",
         StatusSince = StatusSince,
         Channel = Channel ?? "",
@@ -77,8 +77,15 @@ public sealed class OrderEntity : ITableEntity
 
     public static string Money(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public static decimal ParseMoney(string? text) =>
-        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : 0m;
+    /// <summary>
+    /// Invariant decimal text ("19.99", "-0.5", "1e3"; no thousands separators, so "12,50" is not 1250). Anything else
+    /// stops the read with an error naming the row: an unreadable price must not silently become 0 (which would look
+    /// like tampering and put the whole order at risk).
+    /// </summary>
+    public static decimal ParseMoney(string? text, ITableEntity row, string property) =>
+        decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidDataException($"{property} of row '{row.PartitionKey}/{row.RowKey}' is not invariant decimal text: '{text}'.");
 }
 
 /// <summary>A catalog row: PartitionKey "catalog", RowKey = SKU, a Name and one "Price{CUR}" text column per currency (e.g. PriceEUR = "19.99").</summary>
@@ -99,7 +106,7 @@ public static class CatalogEntity
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var (key, value) in entity)
             if (key.Length == PricePrefix.Length + 3 && key.StartsWith(PricePrefix, StringComparison.Ordinal) && value is string text)
-                prices[key[PricePrefix.Length..]] = OrderEntity.ParseMoney(text);
+                prices[key[PricePrefix.Length..]] = OrderEntity.ParseMoney(text, entity, key);
         return new CatalogItem(entity.RowKey, entity.GetString("Name") ?? "", prices);
     }
 }
