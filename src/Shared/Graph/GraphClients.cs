@@ -27,7 +27,7 @@ public sealed class GraphClients : IDisposable
     {
         var o = options.Value;
         Mode = o.EffectiveMode;
-        _delegated = new(() => Build(credentials.Delegated, [.. o.DelegatedScopes], transport));
+        _delegated = new(() => Build(credentials.Delegated, [.. o.EffectiveDelegatedScopes], transport));
         _appOnly = new(() => Build(credentials.AppOnly, AppOnlyScopes, transport));
     }
 

@@ -25,12 +25,14 @@ public sealed class GraphOptions
     public string? TenantId { get; set; }
     /// <summary>Application (client) id of the app registration the service account signs in to (public client flows enabled).</summary>
     public string? ClientId { get; set; }
-    /// <summary>Delegated scopes requested for the service account (login and silent refresh).</summary>
-    public List<string> DelegatedScopes { get; set; } =
-    [
-        "https://graph.microsoft.com/ChannelMessage.Send",
-        "https://graph.microsoft.com/ChannelMessage.ReadWrite",
-    ];
+    /// <summary>
+    /// Delegated scopes requested for the service account (login and silent refresh). Unset = ChannelMessage.Send
+    /// and ChannelMessage.ReadWrite. (Null by default because the configuration binder appends to a pre-filled list.)
+    /// </summary>
+    public List<string>? DelegatedScopes { get; set; }
+
+    public IReadOnlyList<string> EffectiveDelegatedScopes => DelegatedScopes is { Count: > 0 } ? DelegatedScopes :
+        ["https://graph.microsoft.com/ChannelMessage.Send", "https://graph.microsoft.com/ChannelMessage.ReadWrite"];
     /// <summary>App-only credential: a client secret of <see cref="AppClientId"/> (or <see cref="ClientId"/>). Unset = managed identity.</summary>
     public string? ClientSecret { get; set; }
     /// <summary>App registration for app-only calls (mail) when it differs from <see cref="ClientId"/>.</summary>
@@ -71,7 +73,7 @@ public sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
             Check(string.IsNullOrWhiteSpace(o.TenantId) == string.IsNullOrWhiteSpace(o.ClientId), string.IsNullOrWhiteSpace(o.TenantId) ? nameof(o.TenantId) : nameof(o.ClientId),
                 "must be set together with TenantId/ClientId (one of the two is missing).");
         Check(o.ClientId is null || Guid.TryParse(o.ClientId, out _), nameof(o.ClientId), $"must be an application (client) id, a GUID (is '{o.ClientId}').");
-        Check(o.DelegatedScopes.Count > 0 && o.DelegatedScopes.All(s => !string.IsNullOrWhiteSpace(s)), nameof(o.DelegatedScopes), "must list at least one scope.");
+        Check(o.EffectiveDelegatedScopes.All(s => !string.IsNullOrWhiteSpace(s)), nameof(o.DelegatedScopes), "must not contain empty scopes.");
         Check(!string.IsNullOrWhiteSpace(o.OutboxFolder), nameof(o.OutboxFolder), "must not be empty.");
         Check(!string.IsNullOrWhiteSpace(o.SignInContainer) && o.SignInContainer.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && o.SignInContainer.Length is >= 3 and <= 40,
             nameof(o.SignInContainer), $"must be 3-40 lower-case letters, digits or hyphens (is '{o.SignInContainer}').");

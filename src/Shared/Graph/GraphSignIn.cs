@@ -170,7 +170,7 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
             DeviceCodeCallback = showCode,
             TokenCachePersistenceOptions = cache,
         });
-        var record = await credential.AuthenticateAsync(new TokenRequestContext([.. o.DelegatedScopes], isCaeEnabled: false), ct);
+        var record = await credential.AuthenticateAsync(new TokenRequestContext([.. o.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
         await store.SaveRecordAsync(record, ct);
         log.LogInformation("Graph service account {Username} signed in; sign-in stored in container {Container}", record.Username, store.Container.Name);
         return record;
@@ -179,7 +179,7 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
     /// <summary>Gets a token silently, as the hosts do. Returns when it expires; throws what the hosts would see.</summary>
     public async Task<DateTimeOffset> CheckAsync(CancellationToken ct)
     {
-        var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. options.Value.DelegatedScopes], isCaeEnabled: false), ct);
+        var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. options.Value.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
         return token.ExpiresOn;
     }
 

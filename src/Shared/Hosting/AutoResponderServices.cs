@@ -51,8 +51,10 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentsEndpoint>();
 
         services.AddGraph(configuration).AddTeams(configuration);
-        services.AddStatusEmailsAndReminders(configuration);
+        // Effects plan in registration order, and an incident's actions run in the order they were owed:
+        // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
+        services.AddStatusEmailsAndReminders(configuration);
         return services;
     }
 

@@ -83,6 +83,8 @@ public sealed class IncidentStore(
             foreach (var effect in _effects)
                 foreach (var (kind, payload) in effect.Plan(incident, entry))
                     change.Actions.Add(OutboxAction.Create(incident.Id, kind, payload, entry.At));
+        for (var i = 0; i < change.Actions.Count; i++) // owed in this order: planning order breaks same-time ties
+            change.Actions[i].RowKey = OutboxAction.KeyFor(change.Actions[i].CreatedAt, i);
 
         var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.Actions.Count);
         if (!change.LeaveIncidentRow)

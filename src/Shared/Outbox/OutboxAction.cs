@@ -47,10 +47,13 @@ public sealed class OutboxAction : ITableEntity
         set => StatusName = value.ToString();
     }
 
+    /// <summary>RowKey "ob|{ticks}|{sequence}|{unique}": time order, then the order within one change.</summary>
+    public static string KeyFor(DateTimeOffset at, int sequence) => $"{Prefix}{Keys.Ticks(at)}|{sequence:D3}|{Keys.Unique()}";
+
     public static OutboxAction Create(string incidentId, string kind, string payload, DateTimeOffset now) => new()
     {
         PartitionKey = incidentId,
-        RowKey = $"{Prefix}{Keys.Ticks(now)}|{Keys.Unique()}",
+        RowKey = KeyFor(now, 0),
         Kind = kind,
         Payload = payload,
         CreatedAt = now,

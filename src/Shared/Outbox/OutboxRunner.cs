@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Outbox;
 
 /// <summary>
-/// Carries out an incident's outbox actions in the order they were owed. Each action is leased (so two
+/// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="Lane"/>). Each action is leased (so two
 /// runners never execute it together), executed by its registered handler, and then either marked done
 /// together with the results it recorded on the incident, retried later with exponential backoff, or —
 /// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
@@ -42,27 +42,35 @@ public sealed class OutboxRunner(
         var marker = await index.GetOutboxPendingAsync(incidentId, ct);
         var open = 0;
         var finished = false;
+        var blockedLanes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var action in await store.GetOpenActionsAsync(incidentId, ct))
         {
-            var now = time.GetUtcNow();
+            var lane = Lane(action.Kind);
+            if (blockedLanes.Contains(lane)) { open++; continue; } // keep the order within a lane
             if (!_handlers.TryGetValue(action.Kind, out var handler))
             {
                 open++;
                 await NoteWaitingAsync(action, ct);
                 continue; // other kinds need not wait behind one nobody can run yet
             }
-            if (action.NextAttemptAt > now || (action.Status == OutboxStatus.Running && action.LeaseUntil > now))
-                return finished; // keep the order: later actions wait for this one (its retry signal or the sweep comes back)
-
-            var leased = await TryLeaseAsync(action, now, ct);
-            if (leased is null) return finished; // another runner has it
-
-            if (!await ExecuteAsync(leased, handler, ct)) return finished;
-            finished = true;
+            var now = time.GetUtcNow();
+            var ran = action.NextAttemptAt <= now && !(action.Status == OutboxStatus.Running && action.LeaseUntil > now)
+                && await TryLeaseAsync(action, now, ct) is { } leased
+                && await ExecuteAsync(leased, handler, ct);
+            if (ran) { finished = true; continue; }
+            // Not due, held by another runner, or failed and retrying: its lane waits (its retry signal or the sweep comes back).
+            blockedLanes.Add(lane);
+            open++;
         }
         if (open == 0 && marker is not null) await index.ClearOutboxPendingAsync(marker, ct);
         return finished;
     }
+
+    /// <summary>
+    /// Actions run in the order they were owed within a lane — the kind up to its first dot ("teams.post" and
+    /// "teams.reply" share "teams") — so a Teams outage delays Teams replies but not the manager emails.
+    /// </summary>
+    public static string Lane(string kind) => kind.Split('.', 2)[0];
 
     /// <summary>True when the action is finished (done or parked) and the next one may run.</summary>
     private async Task<bool> ExecuteAsync(OutboxAction action, IOutboxHandler handler, CancellationToken ct)

@@ -37,7 +37,7 @@ public sealed class TeamsEffect(IOptions<TeamsOptions> options) : IIncidentEffec
         if (!o.Enabled) yield break;
         if (entry.Kind == TimelineKinds.Opened)
             yield return (TeamsKeys.PostKind, JsonSerializer.Serialize(new { entry = entry.RowKey }, JsonSerializerOptions.Web));
-        else if (o.ReplyKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase))
+        else if (o.EffectiveReplyKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase))
             yield return (TeamsKeys.ReplyKind, JsonSerializer.Serialize(
                 new TeamsReplyPayload(entry.RowKey, entry.Kind, entry.Text, entry.Actor, entry.At), JsonSerializerOptions.Web));
     }

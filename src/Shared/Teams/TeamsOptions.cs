@@ -24,14 +24,23 @@ public sealed class TeamsOptions
     public List<TeamsRoute> Routes { get; set; } = [];
     /// <summary>Owner name → Entra user object id, for @mentions (AutoResponder:Teams:People:{name}=id).</summary>
     public Dictionary<string, string> People { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-    /// <summary>Timeline kinds that become a threaded reply (and refresh the root post in place).</summary>
-    public List<string> ReplyKinds { get; set; } =
+    /// <summary>
+    /// Timeline kinds that become a threaded reply (and refresh the root post in place). Unset = the defaults
+    /// below. (Null by default because the configuration binder appends to a pre-filled list.)
+    /// </summary>
+    public List<string>? ReplyKinds { get; set; }
+    /// <summary>Reply kinds that @mention the owner (or, while nobody owns the incident, the on-call person). Unset = defaults.</summary>
+    public List<string>? MentionKinds { get; set; }
+
+    public IReadOnlyList<string> EffectiveReplyKinds => ReplyKinds is { Count: > 0 } ? ReplyKinds :
     [
         TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, TimelineKinds.ImpactSnapshot, TimelineKinds.Mitigated, TimelineKinds.Resolved,
-        TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, TimelineKinds.RcaReminder, TimelineKinds.StatusOverdue,
+        TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated,
+        TimelineKinds.StatusOverdue, TimelineKinds.Postmortem,
     ];
-    /// <summary>Reply kinds that @mention the owner (or, while nobody owns the incident, the on-call person).</summary>
-    public List<string> MentionKinds { get; set; } = [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.StatusOverdue];
+
+    public IReadOnlyList<string> EffectiveMentionKinds => MentionKinds is { Count: > 0 } ? MentionKinds :
+        [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated, TimelineKinds.StatusOverdue];
 }
 
 /// <summary>Where incidents of some severities and/or services go. Empty lists match everything.</summary>
@@ -73,8 +82,8 @@ public sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IValid
         }
         foreach (var (person, id) in o.People)
             Check(!string.IsNullOrWhiteSpace(id), $"People:{person}", "must be the person's Entra user object id.");
-        Check(o.ReplyKinds.All(k => !string.IsNullOrWhiteSpace(k)), nameof(o.ReplyKinds), "must not contain empty kinds.");
-        Check(!o.ReplyKinds.Contains(TimelineKinds.ActionDone) && !o.ReplyKinds.Contains(TimelineKinds.ActionFailed), nameof(o.ReplyKinds),
+        Check(o.EffectiveReplyKinds.All(k => !string.IsNullOrWhiteSpace(k)), nameof(o.ReplyKinds), "must not contain empty kinds.");
+        Check(!o.EffectiveReplyKinds.Contains(TimelineKinds.ActionDone) && !o.EffectiveReplyKinds.Contains(TimelineKinds.ActionFailed), nameof(o.ReplyKinds),
             $"must not contain '{TimelineKinds.ActionDone}' or '{TimelineKinds.ActionFailed}' (Teams actions add those themselves).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -63,7 +63,7 @@ public sealed class TeamsPublisher(
             replyId = existing;
         else
         {
-            var mention = options.Value.MentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
+            var mention = options.Value.EffectiveMentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
             var reply = renderer.Reply(incident, entry, mention, routing.Route(incident).OnCall);
             var posted = await PostAsync(incident.Id, "reply", ct, () =>
                 graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: CancellationToken.None));

@@ -31,6 +31,18 @@ internal sealed class ScriptedHandler(string kind = "test.notify") : IOutboxHand
     }
 }
 
+/// <summary>Owes three actions on acknowledgement: two in the "test" lane, one in the "other" lane.</summary>
+internal sealed class ThreeActionsOnAcknowledge : IIncidentEffect
+{
+    public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+    {
+        if (entry.Kind != TimelineKinds.Acknowledged) yield break;
+        yield return ("test.first", "{}");
+        yield return ("other.notify", "{}");
+        yield return ("test.second", "{}");
+    }
+}
+
 [Collection(AzuriteCollection.Name)]
 public sealed class OutboxRunnerTests(AzuriteFixture azurite)
 {
@@ -208,6 +220,36 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
 
         Assert.Single(handler.Calls);
         Assert.Equal((OutboxStatus.Done, "exported"), ((await SingleAction(app, id)).Status, (await SingleAction(app, id)).Result));
+    }
+
+    [Fact]
+    public async Task A_failing_action_holds_back_its_own_lane_only_and_actions_run_in_the_order_owed()
+    {
+        var first = new ScriptedHandler("test.first") { Behaviour = _ => throw new HttpRequestException("Graph 503") };
+        var second = new ScriptedHandler("test.second");
+        var other = new ScriptedHandler("other.notify");
+        await using var app = await TestApp.StartAsync(azurite, configure: services =>
+        {
+            services.AddSingleton<IIncidentEffect, ThreeActionsOnAcknowledge>();
+            services.AddSingleton<IOutboxHandler>(first);
+            services.AddSingleton<IOutboxHandler>(second);
+            services.AddSingleton<IOutboxHandler>(other);
+        });
+        var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("lane-1", app.Time.GetUtcNow()), default);
+        await app.Get<IncidentService>().AcknowledgeAsync(opened.IncidentId!, "alice", "alice", default);
+
+        await app.Get<OutboxRunner>().RunAsync(opened.IncidentId!, default);
+
+        Assert.Single(first.Calls);
+        Assert.Empty(second.Calls);  // waits behind test.first
+        Assert.Single(other.Calls);  // another lane: not held back
+        var actions = (await app.Get<IncidentStore>().GetDetailsAsync(opened.IncidentId!, default))!.Actions.OrderBy(a => a.RowKey, StringComparer.Ordinal).ToList();
+        Assert.Equal(["test.first", "other.notify", "test.second"], actions.Select(a => a.Kind)); // stored in the order owed
+
+        first.Behaviour = _ => Task.FromResult(OutboxOutcome.Done());
+        app.Time.Advance(TimeSpan.FromMinutes(1));
+        await app.Get<OutboxRunner>().RunAsync(opened.IncidentId!, default);
+        Assert.Single(second.Calls);
     }
 
     [Fact]
