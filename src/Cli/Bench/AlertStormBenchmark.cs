@@ -35,6 +35,8 @@ public static class AlertStormBenchmark
         await using var app = StandaloneHost.Build(
         [
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            "--Logging:LogLevel:AutoResponder=Warning",
             $"--{StorageClients.PrefixSetting}={prefix}",
             $"--AutoResponder:Graph:OutboxFolder={graphFiles.FullName}", // Teams posts and emails of the 50 incidents
             "--AutoResponder:Mail:ManagerRecipients:Default=managers@example.com",
