@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops the Azurite storage emulator installed from package.json.
 #   scripts/azurite.sh start [DIR]   persist under DIR (default .azurite), ports 10000-10002 on 127.0.0.1
+#   scripts/azurite.sh start-memory [DIR]  the same, but data lives in memory only (large benchmarks: Azurite's
+#                                    on-disk file is one JSON string, which Node cannot write past ~512 MB)
 #   scripts/azurite.sh stop  [DIR]   stops the Azurite this script started (by PID), nothing else
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,13 +18,14 @@ ensure_npm() {
 }
 
 case "$cmd" in
-  start)
+  start|start-memory)
     ensure_npm
     mkdir -p "$dir"
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       echo "Azurite already running (pid $(cat "$pidfile"))."; exit 0
     fi
-    "$root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose --location "$dir" \
+    if [ "$cmd" = start-memory ]; then persistence=(--inMemoryPersistence); else persistence=(--location "$dir"); fi
+    "$root/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose "${persistence[@]}" \
       --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$dir/azurite.log" 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 1 100); do
@@ -36,5 +39,5 @@ case "$cmd" in
     # One SIGTERM closes the ports; node lingers until a second one.
     kill -TERM "$pid" 2>/dev/null || true; sleep 0.5; kill -TERM "$pid" 2>/dev/null || true
     rm -f "$pidfile"; echo "Azurite stopped." ;;
-  *) echo "usage: $0 start|stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|start-memory|stop [DIR]" >&2; exit 2 ;;
 esac

@@ -26,6 +26,7 @@ public static class GraphServices
         services.AddSingleton<ServiceAccountCredential>();
         services.AddSingleton<GraphSignIn>();
         services.AddSingleton<IGraphCredentials, GraphCredentials>();
+        services.TryAddSingleton<ISignInAlarm, NoSignInAlarm>(); // the mail feature replaces it
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<GraphOptions>>().Value;

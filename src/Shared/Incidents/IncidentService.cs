@@ -46,7 +46,8 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
             try
             {
                 await store.CommitAsync(change, ct);
-                log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, change.Entries[^1].Kind, change.Entries[^1].Actor);
+                if (change.Entries.LastOrDefault() is { } last)
+                    log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, last.Kind, last.Actor);
                 return incident;
             }
             catch (IncidentConcurrencyException) when (attempt < 10)

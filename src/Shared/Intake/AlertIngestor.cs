@@ -54,7 +54,9 @@ public sealed class AlertIngestor(
                     RouteKind.Duplicate => new IngestResult(route.IncidentId, IngestOutcomes.Duplicate),
                     _ => new IngestResult(route.IncidentId, IngestOutcomes.Ignored),
                 };
-                log.LogInformation("Alert {Fingerprint} from {Source}: {Outcome} {IncidentId}", alert.Fingerprint, alert.Source, result.Outcome, result.IncidentId);
+                // Openings and reopenings are news; a storm of appends and duplicates is not (Debug).
+                var level = result.Outcome is IngestOutcomes.Opened or IngestOutcomes.Reopened ? LogLevel.Information : LogLevel.Debug;
+                log.Log(level, "Alert {Fingerprint} from {Source}: {Outcome} {IncidentId}", alert.Fingerprint, alert.Source, result.Outcome, result.IncidentId);
                 return result;
             }
             catch (DuplicateDeliveryException e)

@@ -23,6 +23,8 @@ public static class StatusEmailsServices
             sp.GetRequiredService<IOptions<MailOptions>>(),
             sp.GetRequiredService<ILogger<GraphMailSender>>()));
 
+        services.Replace(ServiceDescriptor.Singleton<ISignInAlarm, MailSignInAlarm>());
+
         services.AddOptions<StatusEmailOptions>().Bind(configuration.GetSection(StatusEmailOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatusEmailOptions>, StatusEmailOptionsValidator>();
         services.AddSingleton<StatusEmailSchedule>();

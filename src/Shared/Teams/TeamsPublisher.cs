@@ -20,6 +20,7 @@ public sealed class TeamsPublisher(
     TeamsRouting routing,
     TeamsMessageRenderer renderer,
     IncidentEffectRecorder recorder,
+    ISignInAlarm alarm,
     IOptions<TeamsOptions> options,
     ILogger<TeamsPublisher> log)
 {
@@ -139,6 +140,7 @@ public sealed class TeamsPublisher(
         {
             log.LogError(e, "Teams {What} for {IncidentId} is WAITING: the Graph service account is not signed in or its sign-in expired. Fix: {Fix}. " +
                 "The action stays in the outbox and is retried; nothing is lost.", what, incidentId, ServiceAccountCredential.LoginHint);
+            await alarm.RaiseAsync(incidentId, what, CancellationToken.None);
             throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 400 or 404)

@@ -1,3 +1,4 @@
+using AutoResponder.StatusEmails;
 using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.Graph;
@@ -188,6 +189,36 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
 
         Assert.Single(fake.Posts("/messages"));
         Assert.Equal(OutboxStatus.Done, Assert.Single((await DetailsAsync(app, id)).Actions).Status);
+    }
+
+    [Fact]
+    public async Task An_expired_sign_in_mails_the_fallback_address_at_most_once_per_interval()
+    {
+        var fake = new FakeGraphHandler();
+        var credentials = new SwitchableCredentials(); // delegated (Teams) fails; app-only (mail) works
+        await using var app = await StartAsync(fake, new()
+        {
+            ["AutoResponder:Mail:Sender"] = "incidents@shop.example",
+            ["AutoResponder:Mail:FallbackAddress"] = "platform@shop.example",
+        }, credentials);
+        var first = await OpenAsync(app, "alarm-1");
+        var second = await OpenAsync(app, "alarm-2");
+
+        await RunAsync(app, first);
+        await RunAsync(app, second);
+        app.Time.Advance(TimeSpan.FromHours(1));
+        await RunAsync(app, first);
+
+        var alarm = Assert.Single(fake.Posts("/sendMail"));
+        Assert.Equal("/v1.0/users/incidents@shop.example/sendMail", alarm.Path);
+        var message = alarm.Json!["Message"]!;
+        Assert.Equal("platform@shop.example", message["toRecipients"]![0]!["emailAddress"]!["address"]!.GetValue<string>());
+        Assert.Contains("autoresponder graph login", message["body"]!["content"]!.GetValue<string>());
+        Assert.Empty(fake.Posts("/messages")); // Teams itself still waits
+
+        app.Time.Advance(MailSignInAlarm.Interval);
+        await RunAsync(app, first);
+        Assert.Equal(2, fake.Posts("/sendMail").Count());
     }
 
     [Fact]
