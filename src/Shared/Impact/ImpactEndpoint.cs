@@ -37,7 +37,9 @@ public sealed class ImpactEndpoint(
     public sealed record RefreshJson(string IncidentId, string Status, string? ActionId, string Impact);
 
     /// <summary>GET /api/incidents/{id}/impact — the latest summary, the snapshot history (newest first) and fresh export links.</summary>
-    public async Task<ApiResult> GetAsync(string id, CancellationToken ct)
+    public Task<ApiResult> GetAsync(string id, CancellationToken ct) => StorageOutage.GuardAsync(() => GetCoreAsync(id, ct), log);
+
+    private async Task<ApiResult> GetCoreAsync(string id, CancellationToken ct)
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
         var details = await incidents.GetDetailsAsync(id, ct);
@@ -64,7 +66,10 @@ public sealed class ImpactEndpoint(
     }
 
     /// <summary>POST /api/incidents/{id}/impact/refresh — 202 when a snapshot is queued.</summary>
-    public async Task<ApiResult> RefreshAsync(HttpRequest request, string id, CancellationToken ct)
+    public Task<ApiResult> RefreshAsync(HttpRequest request, string id, CancellationToken ct) =>
+        StorageOutage.GuardAsync(() => RefreshCoreAsync(request, id, ct), log);
+
+    private async Task<ApiResult> RefreshCoreAsync(HttpRequest request, string id, CancellationToken ct)
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
         var details = await incidents.GetDetailsAsync(id, ct);
@@ -86,7 +91,17 @@ public sealed class ImpactEndpoint(
         }
 
         var actor = request.Headers[IncidentActionRequest.PrincipalHeader].ToString();
-        if (string.IsNullOrWhiteSpace(actor)) actor = "api";
+        if (string.IsNullOrWhiteSpace(actor))
+        {
+            // The body is optional; when given it may name the actor, as on the other incident actions.
+            var body = await JsonBody.ReadAsync(request, 64 * 1024, allowEmpty: true, ct);
+            if (body.Error is not null) return body.Error;
+            using var document = body.Document!;
+            if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
+            var fields = new RequestFields(document.RootElement);
+            actor = fields.String("actor", required: false, maxLength: 200) ?? "api";
+            if (fields.Error is not null) return fields.Error;
+        }
         ImpactLeaseRecord lease;
         try
         {

@@ -18,6 +18,29 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
 
     private static JsonElement Json(ApiResult result) => JsonSerializer.SerializeToElement(result.Body, result.Body!.GetType(), ApiResult.Json);
 
+    [Theory]
+    [InlineData("""{"actor":"alice@shop.example"}""", 202, "alice@shop.example")]
+    [InlineData("", 202, "api")]
+    [InlineData("""{"actor":42}""", 422, null)]
+    [InlineData("""{"actor":""", 400, null)]
+    public async Task A_refresh_records_who_asked_and_rejects_a_bad_body_without_queuing_anything(string body, int status, string? actor)
+    {
+        await using var app = await TestApp.StartAsync(azurite, Rules(MatchAll));
+        var id = await OpenIncidentAsync(app, app.Time.GetUtcNow().AddMinutes(-5));
+        await RunOutboxAsync(app, id);
+        var context = new DefaultHttpContext();
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+
+        var refresh = await app.Get<ImpactEndpoint>().RefreshAsync(context.Request, id, default);
+
+        Assert.Equal(status, refresh.StatusCode);
+        var requests = (await app.Get<AutoResponder.Incidents.IncidentStore>().GetDetailsAsync(id, default))!.Timeline
+            .Where(t => t.Kind == AutoResponder.Incidents.TimelineKinds.ImpactRefreshRequested).ToList();
+        if (actor is null) Assert.Empty(requests);
+        else Assert.Equal(actor, Assert.Single(requests).Actor);
+    }
+
     [Fact]
     public async Task Refresh_queues_a_snapshot_and_get_returns_summary_history_and_links()
     {
