@@ -1,7 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using AutoResponder.Graph;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Graph;
+using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace AutoResponder.Tests.Graph;
 
@@ -10,6 +15,17 @@ public sealed record GraphRequest(HttpMethod Method, Uri Uri, string? Body, stri
 {
     public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
     public string Path => "/" + Uri.GetComponents(UriComponents.Path, UriFormat.Unescaped);
+
+    // A sendMail body: PascalCase top-level keys ("Message", "SaveToSentItems"), as the SDK sends them.
+    public JsonElement Message => JsonDocument.Parse(Body!).RootElement.GetProperty("Message");
+    public string Subject => Message.GetProperty("subject").GetString()!;
+    public string Html => Message.GetProperty("body").GetProperty("content").GetString()!;
+    public IReadOnlyList<string> To => Addresses("toRecipients");
+    public IReadOnlyList<string> Cc => Addresses("ccRecipients");
+
+    private IReadOnlyList<string> Addresses(string field) => Message.TryGetProperty(field, out var list) && list.ValueKind == JsonValueKind.Array
+        ? list.EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()!).ToList()
+        : [];
 }
 
 /// <summary>
@@ -43,6 +59,13 @@ public sealed class FakeGraphHandler : HttpMessageHandler
 
     public IEnumerable<GraphRequest> Posts(string pathEnd) => Requests.Where(r => r.Method == HttpMethod.Post && r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
     public IEnumerable<GraphRequest> Patches => Requests.Where(r => r.Method == HttpMethod.Patch);
+    public List<GraphRequest> SendMails => Posts("/sendMail").ToList();
+
+    /// <summary>A real GraphServiceClient (with Graph's middleware) over this handler.</summary>
+    public GraphServiceClient Client() => new(GraphClientFactory.Create(finalHandler: this), new AnonymousAuthenticationProvider());
+
+    /// <summary>For TestApp's configure: all of the app's Graph traffic (the shared client's transport) goes through this handler.</summary>
+    public void Install(IServiceCollection services) => services.AddSingleton(new GraphTransport(() => this));
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -63,6 +86,7 @@ public sealed class FakeGraphHandler : HttpMessageHandler
     private HttpResponseMessage Default(HttpRequestMessage request, string? body)
     {
         if (request.Method == HttpMethod.Patch) return new HttpResponseMessage(HttpStatusCode.NoContent);
+        if (request.RequestUri!.AbsolutePath.EndsWith("/sendMail", StringComparison.Ordinal)) return new HttpResponseMessage(HttpStatusCode.Accepted);
         if (request.Method == HttpMethod.Post)
         {
             var message = (string.IsNullOrEmpty(body) ? null : JsonNode.Parse(body) as JsonObject) ?? new JsonObject();

@@ -1,3 +1,4 @@
+using AutoResponder.Tests.Graph;
 using System.Text.Json;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
@@ -64,7 +65,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
             [("Name", "stuck-payments"), ("Kind", "StuckInStatus"), ("Services:0", "checkout"), ("Statuses:0", "payment_pending"), ("StuckMinutes", "30")]);
         settings["AutoResponder:Mail:Sender"] = "incidents@shop.example";
         settings["AutoResponder:Mail:OpsRecipients"] = "ops@shop.example";
-        var graph = new AutoResponder.Tests.StatusEmails.FakeGraphHandler();
+        var graph = new FakeGraphHandler();
         await using var app = await TestApp.StartAsync(azurite, settings, graph.Install);
         var now = app.Time.GetUtcNow();
         var t = now.AddMinutes(-50);

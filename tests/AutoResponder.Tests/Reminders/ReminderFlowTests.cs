@@ -1,3 +1,4 @@
+using AutoResponder.Tests.Graph;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
@@ -9,7 +10,6 @@ using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
-using AutoResponder.Tests.StatusEmails;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Tests.Reminders;

@@ -1,3 +1,4 @@
+using AutoResponder.Tests.Graph;
 using System.Net;
 using System.Text;
 using AutoResponder.Outbox;
@@ -25,7 +26,7 @@ public sealed class GraphMailSenderTests
         var request = Assert.Single(graph.Requests);
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal("/v1.0/users/incidents@contoso.com/sendMail", request.Path);
-        Assert.False(request.Json.GetProperty("SaveToSentItems").GetBoolean());
+        Assert.False(request.Json!["SaveToSentItems"]!.GetValue<bool>());
         Assert.Equal("Subject <1>", request.Subject);
         Assert.Equal("html", request.Message.GetProperty("body").GetProperty("contentType").GetString());
         Assert.Equal("<p>Hello</p>", request.Html);
@@ -42,19 +43,19 @@ public sealed class GraphMailSenderTests
     public async Task A_throttled_request_is_retried_by_the_graph_middleware()
     {
         var graph = new FakeGraphHandler();
-        graph.Enqueue(() => new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { { "Retry-After", "1" } } });
+        graph.Then(_ => new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { { "Retry-After", "1" } } });
 
         await Sender(graph).SendAsync(MailMessage.Create("a@contoso.com", ["b@contoso.com"], "s", "<p>h</p>", "h"), default);
 
         Assert.Equal(2, graph.SendMails.Count);
-        Assert.True(graph.SendMails[1].Json.GetProperty("SaveToSentItems").GetBoolean());
+        Assert.True(graph.SendMails[1].Json!["SaveToSentItems"]!.GetValue<bool>());
     }
 
     [Fact]
     public async Task A_refused_mail_is_a_permanent_failure()
     {
         var graph = new FakeGraphHandler();
-        graph.Enqueue(() => new HttpResponseMessage(HttpStatusCode.Forbidden)
+        graph.Then(_ => new HttpResponseMessage(HttpStatusCode.Forbidden)
         {
             Content = new StringContent("""{"error":{"code":"ErrorAccessDenied","message":"Access is denied."}}""", Encoding.UTF8, "application/json"),
         });

@@ -1,3 +1,4 @@
+using AutoResponder.Tests.Graph;
 using System.Text;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
