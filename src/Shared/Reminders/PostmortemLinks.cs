@@ -10,7 +10,7 @@ namespace AutoResponder.Reminders;
 /// <see cref="BlobReadLinks"/>). A signed link lives at most 7 days, so every reminder signs a fresh one
 /// rather than reusing the one made at resolution.
 /// </summary>
-public sealed class PostmortemLinks(StorageClients storage, BlobReadLinks links, TimeProvider time, ILogger<PostmortemLinks> log)
+public sealed class PostmortemLinks(StorageClients storage, BlobReadLinks links, ILogger<PostmortemLinks> log)
 {
     public const string ContainerName = "postmortems";
     public static readonly TimeSpan Validity = BlobReadLinks.MaxValidity;
@@ -23,7 +23,7 @@ public sealed class PostmortemLinks(StorageClients storage, BlobReadLinks links,
         var blob = Container.GetBlobClient(blobName);
         try
         {
-            return (await links.CreateAsync(blob, time.GetUtcNow() + Validity, ct)).ToString();
+            return (await links.CreateAsync(blob, BlobReadLinks.StorageClock.GetUtcNow() + Validity, ct)).ToString();
         }
         catch (RequestFailedException e)
         {

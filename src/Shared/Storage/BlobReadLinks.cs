@@ -10,9 +10,15 @@ namespace AutoResponder.Storage;
 /// in Azure, where shared keys are off, a user-delegation key signs it (the managed identity needs "Storage
 /// Blob Delegator", which Storage Blob Data Contributor/Owner include). A user-delegation SAS lives at most
 /// 7 days.
+/// Storage checks a link's expiry against its own (real) clock, never the app's <see cref="TimeProvider"/>, so
+/// links are signed against <see cref="StorageClock"/>: a link signed under a test's fake clock would otherwise
+/// be born expired (or valid for years).
 /// </summary>
-public sealed class BlobReadLinks(StorageClients storage, TimeProvider time)
+public sealed class BlobReadLinks(StorageClients storage)
 {
+    /// <summary>The clock storage checks signed links against.</summary>
+    public static TimeProvider StorageClock { get; } = TimeProvider.System;
+
     /// <summary>The longest a link can live when signed with a user-delegation key.</summary>
     public static readonly TimeSpan MaxValidity = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(10);
 
@@ -41,7 +47,7 @@ public sealed class BlobReadLinks(StorageClients storage, TimeProvider time)
         try
         {
             if (_key is { } cached && cached.SignedExpiresOn >= expiresAt) return cached;
-            var now = time.GetUtcNow();
+            var now = StorageClock.GetUtcNow();
             var keyExpiry = now.AddDays(7).AddMinutes(-5);
             if (keyExpiry < expiresAt) keyExpiry = expiresAt;
             _key = (await storage.Blobs.GetUserDelegationKeyAsync(now.AddMinutes(-5), keyExpiry, ct)).Value;
