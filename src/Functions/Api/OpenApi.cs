@@ -9,5 +9,5 @@ namespace AutoResponder.Functions.Api;
 public sealed class OpenApi
 {
     [Function("GetOpenApiDocument")]
-    public IActionResult Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
 }

@@ -17,15 +17,15 @@ public sealed class IncidentApi(IncidentsEndpoint endpoint)
         await endpoint.GetAsync(id, ct);
 
     [Function("GetIncidentTimeline")]
-    public async Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/timeline")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/timeline")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.TimelineAsync(request, id, ct);
 
     [Function("GetIncidentAlerts")]
-    public async Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/alerts")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/alerts")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.AlertsAsync(request, id, ct);
 
     [Function("GetIncidentActions")]
-    public async Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/actions")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/actions")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.ActionsAsync(request, id, ct);
 
     [Function("AcknowledgeIncident")]

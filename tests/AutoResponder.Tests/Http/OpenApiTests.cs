@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Tests.Serve;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
@@ -13,12 +14,14 @@ namespace AutoResponder.Tests.Http;
 [Collection(AzuriteCollection.Name)]
 public sealed class OpenApiTests(AzuriteFixture azurite)
 {
+    /// <summary>The Function app's /api routes (its other routes, e.g. console pages, are not the API).</summary>
     private static IEnumerable<(string Name, string Method, string Path)> FunctionRoutes() =>
         typeof(AutoResponder.Functions.Alerts.ReceiveAlerts).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
             .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().FirstOrDefault()))
             .Where(f => f.Function is not null && f.Trigger is not null)
-            .Select(f => (f.Function!.Name, f.Trigger!.Methods!.Single().ToUpperInvariant(), $"/api/{f.Trigger.Route}"));
+            .Select(f => (f.Function!.Name, f.Trigger!.Methods!.Single().ToUpperInvariant(), Path: SameRoutesTests.Path(SameRoutesTests.RoutePrefix(), f.Trigger.Route!)))
+            .Where(f => f.Path.StartsWith("/api/", StringComparison.Ordinal));
 
     private static IEnumerable<(string Method, string Path)> StandaloneRoutes()
     {
