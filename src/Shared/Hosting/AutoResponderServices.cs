@@ -5,6 +5,7 @@ using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Teams;
@@ -56,6 +57,7 @@ public static class AutoResponderServices
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddPriceGuard(configuration);
         return services;
     }
 
