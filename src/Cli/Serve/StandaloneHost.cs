@@ -4,6 +4,8 @@ using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.Switches;
+using AutoResponder.Watch;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -64,6 +66,11 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
         app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
+        app.MapGet("/api/switches", (HttpRequest r, SwitchesEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, SwitchesEndpoint e, CancellationToken ct) => e.FlipAsync(r, id, name, ct));
+        app.MapGet("/api/incidents/{id}/watch", (string id, WatchEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
+        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.HandOverAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.SignOffAsync(r, id, ct));
         app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
     }
 

@@ -8,7 +8,9 @@ using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
+using AutoResponder.Switches;
 using AutoResponder.Teams;
+using AutoResponder.Watch;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,6 +60,8 @@ public static class AutoResponderServices
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
         services.AddPriceGuard(configuration);
+        services.AddSwitches(configuration);
+        services.AddWatch(configuration);
         return services;
     }
 

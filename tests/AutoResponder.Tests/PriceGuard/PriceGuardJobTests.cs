@@ -105,7 +105,7 @@ public sealed class PriceGuardJobTests(AzuriteFixture azurite)
         var row = (await app.Get<PriceGuardCheckpointStore>().ReadAsync(default))!;
         Assert.Equal(350, row.OrdersChecked);
         Assert.Null(row.LeaseOwner);
-        Assert.Equal((await app.Get<PriceGuardJob>().RunAsync(default)).OrdersChecked, 0);
+        Assert.Equal(0, (await app.Get<PriceGuardJob>().RunAsync(default)).OrdersChecked);
     }
 
     [Fact]
