@@ -6,6 +6,7 @@ using AutoResponder.Reminders;
 using AutoResponder.Impact;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
+using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -71,7 +72,14 @@ public static class StandaloneHost
         app.MapGet("/api/incidents/{id}/watch", (string id, WatchEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.HandOverAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.SignOffAsync(r, id, ct));
-        app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
+
+        // The web console (src/Shared/Console): the same paths as src/Functions/Console.
+        app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
+        app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
+        app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 
     private static bool HasKey(HttpRequest request, string apiKey)

@@ -10,11 +10,11 @@ public sealed class SwitchesApi(SwitchesEndpoint endpoint)
 {
     /// <summary>Storefronts read this with a function key of their own (a per-function key is a credential scoped to this route).</summary>
     [Function("ListSwitches")]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "switches")] HttpRequest request, CancellationToken ct) =>
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/switches")] HttpRequest request, CancellationToken ct) =>
         await endpoint.ListAsync(request, ct);
 
     [Function("FlipSwitch")]
-    public async Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/switches/{name}")] HttpRequest request, string id, string name, CancellationToken ct) =>
+    public async Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/switches/{name}")] HttpRequest request, string id, string name, CancellationToken ct) =>
         await endpoint.FlipAsync(request, id, name, ct);
 }
 

@@ -9,15 +9,15 @@ namespace AutoResponder.Functions.Watch;
 public sealed class WatchApi(WatchEndpoint endpoint)
 {
     [Function("GetIncidentWatch")]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/watch")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/watch")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.GetAsync(id, ct);
 
     [Function("HandOverIncidentWatch")]
-    public async Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/watch/handover")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/watch/handover")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.HandOverAsync(request, id, ct);
 
     [Function("SignOffIncidentWatch")]
-    public async Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/watch/signoff")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/watch/signoff")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.SignOffAsync(request, id, ct);
 }
 

@@ -1,4 +1,5 @@
 using AutoResponder.Alerts;
+using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Http;
 using AutoResponder.Impact;
@@ -62,6 +63,7 @@ public static class AutoResponderServices
         services.AddPriceGuard(configuration);
         services.AddSwitches(configuration);
         services.AddWatch(configuration);
+        services.AddConsole(configuration);
         return services;
     }
 
