@@ -38,7 +38,7 @@ public sealed class TeamsOptions
         TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated,
         TimelineKinds.StatusOverdue, TimelineKinds.Postmortem,
         // playbook: switches and the watch (src/Shared/Switches, src/Shared/Watch)
-        "switch", "switch-still-on", "switch-nudge", "watch-started", "watch-affected", "watch-handover", "watch-signed-off", "watch-ended",
+        "switch", "switch-still-on", "switch-nudge", "watch-affected", "watch-handover", "watch-signed-off", "watch-ended",
     ];
 
     public IReadOnlyList<string> EffectiveMentionKinds => MentionKinds is { Count: > 0 } ? MentionKinds :
