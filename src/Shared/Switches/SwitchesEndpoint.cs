@@ -15,6 +15,9 @@ public sealed record SwitchesResponse(IReadOnlyList<SwitchJson> Switches);
 /// <summary>One switch as storefronts read it.</summary>
 public sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
 
+/// <summary>POST /api/incidents/{id}/switches/{name} body (documented shape; the endpoint reads the fields one by one).</summary>
+public sealed record SwitchFlipRequest(bool On, string? Reason = null, string? Actor = null);
+
 /// <summary>POST /api/incidents/{id}/switches/{name} answer.</summary>
 public sealed record SwitchFlipResponse(string IncidentId, SwitchJson Switch, bool Changed);
 

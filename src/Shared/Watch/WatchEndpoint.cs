@@ -9,6 +9,12 @@ namespace AutoResponder.Watch;
 public sealed record WatchJson(string IncidentId, bool Running, string? Phase, DateTimeOffset? StartedAt, DateTimeOffset? Until, string? WatchedBy,
     DateTimeOffset? CheckedThrough, long OrdersChecked, long AffectedOrders);
 
+/// <summary>POST …/watch/handover body (documented shape).</summary>
+public sealed record WatchHandoverRequest(string To, string? Note = null, string? Actor = null);
+
+/// <summary>POST …/watch/signoff body (documented shape).</summary>
+public sealed record WatchSignoffRequest(string? Text = null, string? Actor = null);
+
 /// <summary>GET /api/incidents/{id}/watch, POST …/watch/handover {"to", "note"?}, POST …/watch/signoff {"text"?}.</summary>
 public sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions, ILogger<WatchEndpoint> log)
 {
