@@ -159,6 +159,30 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Entries_appended_while_paging_come_on_a_later_page_and_none_twice()
+    {
+        await using var host = await QuietHostAsync();
+        var id = await OpenAsync(host, "Search down", "search");
+        for (var n = 1; n <= 4; n++)
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/status", Json($$"""{"actor":"alice","text":"before {{n}}"}"""))).StatusCode);
+
+        var seen = new List<string>();
+        var page = await GetJson(host, $"/api/incidents/{id}/timeline?limit=2");
+        seen.AddRange(page["timeline"]!.AsArray().Select(t => (string)t!["text"]!));
+        for (var n = 1; n <= 3; n++) // appended between pages
+            Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/status", Json($$"""{"actor":"alice","text":"during {{n}}"}"""))).StatusCode);
+        while ((string?)page["nextCursor"] is { } cursor)
+        {
+            page = await GetJson(host, $"/api/incidents/{id}/timeline?limit=2&cursor={Uri.EscapeDataString(cursor)}");
+            seen.AddRange(page["timeline"]!.AsArray().Select(t => (string)t!["text"]!));
+        }
+
+        Assert.Equal(seen.Distinct(), seen);
+        Assert.Equal(["before 1", "before 2", "before 3", "before 4", "during 1", "during 2", "during 3"],
+            seen.Where(t => t.StartsWith("before") || t.StartsWith("during")));
+    }
+
+    [Fact]
     public async Task The_incident_has_an_etag_and_actions_honour_if_match()
     {
         await using var host = await QuietHostAsync();
