@@ -25,7 +25,7 @@ public sealed record StatusEmailsSummary(int Sent, DateTimeOffset? LastSentAt, D
 /// <summary>One RCA reminder: rca-draft, rca-escalation, postmortem-review or action-items.</summary>
 public sealed record ReminderSummary(string Kind, string Status, DateTimeOffset? DueAt);
 
-/// <summary>The RCA: none (not resolved yet), pending (reminders running) or complete (a postmortem link was recorded).</summary>
+/// <summary>The RCA: none (not resolved yet), pending (resolved, no draft yet), drafted (draft generated, RCA open) or completed (its link recorded).</summary>
 public sealed record PostmortemSummary(string State, string? Link, DateTimeOffset? CompletedAt, IReadOnlyList<ReminderSummary> Reminders);
 
 /// <summary>Side effects (outbox actions) still owed and parked as failed.</summary>

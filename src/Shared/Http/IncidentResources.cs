@@ -128,7 +128,10 @@ public sealed class IncidentResources(
         var link = effects.GetValueOrDefault(ReminderKeys.PostmortemLink);
         DateTimeOffset? completedAt = effects.TryGetValue(ReminderKeys.PostmortemCompletedAt, out var t) &&
             DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var done) ? done : null;
-        var state = link is not null ? "complete" : i.ResolvedAt is not null || i.Status == IncidentStatus.Closed ? "pending" : "none";
+        var state = link is not null ? "completed"
+            : effects.ContainsKey(ReminderKeys.DraftBlob) ? "drafted"
+            : i.Status is IncidentStatus.Resolved or IncidentStatus.Closed ? "pending"
+            : "none";
         return new PostmortemSummary(state, link, completedAt, reminders);
     }
 }

@@ -271,6 +271,42 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
         AssertNoInternalNames(await GetJson(host, "/api/incidents"));
     }
 
+    [Fact]
+    public async Task The_postmortem_summary_follows_resolution_the_draft_and_the_link()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, "AutoResponder:Teams:Enabled=false");
+        var id = await OpenAsync(host, "Search down", "search", "Sev2");
+        Assert.Equal("none", (string?)(await GetJson(host, $"/api/incidents/{id}"))["postmortem"]!["state"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/resolve", Json("""{"actor":"alice"}"""))).StatusCode);
+        var resolved = await SettledAsync(host, id);
+        var postmortem = resolved["postmortem"]!;
+        Assert.Equal("drafted", (string?)postmortem["state"]);
+        Assert.Contains(postmortem["reminders"]!.AsArray(), r => (string?)r!["kind"] == "rca-draft" && (string?)r["status"] == "scheduled" && r["dueAt"] is not null);
+        // No manager recipients are configured: the final status email is parked as failed, and counted.
+        var actions = (await GetJson(host, $"/api/incidents/{id}/actions?limit=500"))["actions"]!.AsArray();
+        Assert.Equal(actions.Count(a => (string?)a!["status"] == "failed"), (int)resolved["actionCounts"]!["failed"]!);
+        Assert.Contains(actions, a => (string?)a!["kind"] == "status-email" && (string?)a["status"] == "failed" && ((string?)a["lastError"])!.Contains("recipients"));
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/postmortem", Json("""{"actor":"alice","link":"https://wiki.example/rca/1"}"""))).StatusCode);
+        var completed = (await SettledAsync(host, id))["postmortem"]!;
+        Assert.Equal("completed", (string?)completed["state"]);
+        Assert.Equal("https://wiki.example/rca/1", (string?)completed["link"]);
+        Assert.DoesNotContain(completed["reminders"]!.AsArray(), r => (string?)r!["status"] == "scheduled");
+    }
+
+    /// <summary>The incident once the host's outbox runner has done everything it owes (polls; the runner is real).</summary>
+    private static async Task<JsonNode> SettledAsync(RunningHost host, string id)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var incident = await GetJson(host, $"/api/incidents/{id}");
+            if ((int)incident["actionCounts"]!["pending"]! == 0) return incident;
+            Assert.True(attempt < 300, $"the outbox did not settle: {incident["actionCounts"]}");
+            await Task.Delay(100);
+        }
+    }
+
     internal static void AssertNoInternalNames(JsonNode? node, string path = "$")
     {
         switch (node)
