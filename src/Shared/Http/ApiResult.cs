@@ -21,6 +21,8 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
+    /// <summary>Response headers besides Content-Type (e.g. Retry-After).</summary>
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
 
@@ -28,6 +30,7 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
+        foreach (var (name, value) in Headers) response.Headers[name] = value;
         if (Body is null) return;
         response.ContentType = ContentType;
         await JsonSerializer.SerializeAsync(response.Body, Body, Body.GetType(), Json, httpContext.RequestAborted);

@@ -24,7 +24,7 @@ public static class IncidentJson
 
     public static Summary ToSummary(IncidentRecord i) => new(
         i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.Rule, i.Source,
-        i.AlertCount, i.FiringAlertHashes.Count, i.OpenedAt, i.FirstAlertAt, i.LastAlertAt,
+        i.AlertCount, i.FiringAlertCount, i.OpenedAt, i.FirstAlertAt, i.LastAlertAt,
         i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt, i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedAt,
         string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
         IncidentStore.ReadEffects(i));
