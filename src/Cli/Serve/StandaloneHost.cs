@@ -4,6 +4,7 @@ using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,14 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
         app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
-        app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
+
+        // The web console (src/Shared/Console): the same paths as src/Functions/Console.
+        app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
+        app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
+        app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 
     private static bool HasKey(HttpRequest request, string apiKey)

@@ -1,4 +1,5 @@
 using AutoResponder.Alerts;
+using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Http;
 using AutoResponder.Impact;
@@ -58,6 +59,7 @@ public static class AutoResponderServices
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddConsole(configuration);
         return services;
     }
 
