@@ -21,8 +21,14 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
-    /// <summary>Response headers besides Content-Type (e.g. Retry-After).</summary>
-    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Extra response headers (e.g. ETag, Retry-After).</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    public ApiResult WithHeader(string name, string value)
+    {
+        Headers[name] = value;
+        return this;
+    }
 
     public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
 

@@ -34,6 +34,7 @@ public sealed class IncidentRecord : ITableEntity
     public DateTimeOffset? ResolvedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? StatusUpdatedAt { get; set; }
+    public string? StatusUpdatedBy { get; set; }
     /// <summary>Firing deliveries received (each new occurrence of any alert counts once).</summary>
     public int AlertCount { get; set; }
     /// <summary>Distinct alerts (alert rows) in the incident.</summary>

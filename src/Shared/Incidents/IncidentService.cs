@@ -42,6 +42,7 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
         IncidentChange? last = null;
         var incident = await store.UpdateAsync(id, current =>
         {
+            IncidentPrecondition.Check(current); // HTTP If-Match, when the request carried one
             last = new IncidentChange(current, isNew: false);
             apply(last, time.GetUtcNow());
             return ValueTask.FromResult<IncidentChange?>(last);
