@@ -26,6 +26,11 @@ public static class BenchCommands
         export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export };
+        var incidents = new Option<int>("--incidents") { Description = "Incidents in the table.", DefaultValueFactory = _ => 10_000 };
+        var rounds = new Option<int>("--rounds") { Description = "Calls of each kind measured (alternating).", DefaultValueFactory = _ => 30 };
+        var console = new Command("console", "The console's first list page vs the JSON list call, with N incidents in the table.") { incidents, rounds };
+        console.SetAction(async (parse, ct) => await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(rounds), ct, Console.Out));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, console };
     }
 }

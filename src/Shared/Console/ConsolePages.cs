@@ -162,7 +162,7 @@ public static class ConsolePages
         h.Raw("<section aria-labelledby=\"s-act\"><h2 id=\"s-act\">Act</h2>");
         if (i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged)
         {
-            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
+            h.Raw("<form method=\"post\" class=\"row\" id=\"acknowledge\" action=\"").Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<div class=\"field\"><label for=\"ack-owner\">Owner</label><input id=\"ack-owner\" name=\"owner\" required maxlength=\"200\" value=\"")
              .Attr(i.Owner ?? user.Name).Raw("\"></div><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"acknowledge\">")
              .Raw(i.Status == IncidentStatus.Open ? "Acknowledge" : "Hand over").Raw("</button></div></form>");
@@ -177,7 +177,7 @@ public static class ConsolePages
 
         if (i.Status.IsLive())
         {
-            h.Raw("<form method=\"post\" class=\"stack\" action=\"").Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
+            h.Raw("<form method=\"post\" class=\"stack\" id=\"status-update\" action=\"").Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<h3>Post a status update</h3>")
              .Raw("<div class=\"field\"><label for=\"st-text\">Status</label><textarea id=\"st-text\" name=\"text\" required maxlength=\"4000\" rows=\"3\"></textarea></div>")
              .Raw("<div class=\"field\"><label for=\"st-next\">Next steps</label><textarea id=\"st-next\" name=\"nextSteps\" maxlength=\"4000\" rows=\"2\"></textarea></div>")
