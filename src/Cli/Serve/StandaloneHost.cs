@@ -2,6 +2,7 @@ using AutoResponder.Storage;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
 using AutoResponder.WebConsole;
@@ -56,6 +57,9 @@ public static class StandaloneHost
         app.MapPost("/api/alerts", (HttpRequest r, AlertsEndpoint e, CancellationToken ct) => e.PostAsync(r, ct));
         app.MapGet("/api/incidents", (HttpRequest r, IncidentsEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet("/api/incidents/{id}", (string id, IncidentsEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
+        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.TimelineAsync(r, id, ct));
+        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AlertsAsync(r, id, ct));
+        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.ActionsAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AcknowledgeAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.StatusAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.MitigateAsync(r, id, ct));
@@ -65,6 +69,7 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
         app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
+        app.MapGet("/api/openapi.json", () => OpenApiDocument.Serve());
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));

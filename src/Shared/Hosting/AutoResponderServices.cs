@@ -51,6 +51,7 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+        services.AddIncidentApi();
 
         services.AddGraph(configuration).AddTeams(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
