@@ -18,6 +18,7 @@ public sealed record StatusEmailModel(
     IReadOnlyList<TimelineEntry> Changes,
     DateTimeOffset? ChangesSince,
     int EarlierChanges = 0,
+    IReadOnlyList<string>? Notices = null,
     string? ConsoleUrl = null);
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);
@@ -68,7 +69,7 @@ public static class StatusEmailRenderer
         };
         var etaPassed = EtaPassed(i, m.Now);
         var overdue = UpdateOverdue(i, m.Now, m.Cadence);
-        var warnings = new List<string>();
+        var warnings = new List<string>(m.Notices ?? []); // e.g. "Switch still on: maintenance-banner on since 18:05 UTC"
         if (etaPassed) warnings.Add($"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
         if (overdue is { } late && m.Kind != StatusEmailKind.Final) warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for {i.SeverityName}).");
 
