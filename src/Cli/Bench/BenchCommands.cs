@@ -28,9 +28,9 @@ public static class BenchCommands
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
         var incidents = new Option<int>("--incidents") { Description = "Incidents in the table.", DefaultValueFactory = _ => 10_000 };
-        var rounds = new Option<int>("--rounds") { Description = "Calls of each kind measured (alternating).", DefaultValueFactory = _ => 30 };
-        var console = new Command("console", "The console's first list page vs the JSON list call, with N incidents in the table.") { incidents, rounds };
-        console.SetAction(async (parse, ct) => await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(rounds), ct, Console.Out));
+        var calls = new Option<int>("--calls") { Description = "Calls of each kind measured (alternating).", DefaultValueFactory = _ => 30 };
+        var console = new Command("console", "The console's first list page vs the JSON list call, with N incidents in the table.") { incidents, calls };
+        console.SetAction(async (parse, ct) => await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(calls), ct, Console.Out));
 
         var histories = new Option<int[]>("--history") { Description = "Orders of history (one run per size).", DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
         var newOrders = new Option<int>("--new") { Description = "New orders after the guard's checkpoint.", DefaultValueFactory = _ => 10_000 };
