@@ -30,6 +30,7 @@ public static class StandaloneHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         builder.Services.AddAutoResponder(builder.Configuration);
+        builder.Services.Configure<ConsoleOptions>(o => o.TrustLoopback = true); // the console, until it has sign-in
         builder.Services.AddHostedService<OutboxQueuePump>();
         builder.Services.AddHostedService<ScheduledJobsService>();
         configureServices?.Invoke(builder.Services);

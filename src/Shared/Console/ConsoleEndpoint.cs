@@ -148,9 +148,7 @@ public sealed class ConsoleEndpoint(
         {
             var (user, session) = await access.CallerAsync(request, ct);
             if (user is null)
-                return request.Method == HttpMethods.Get && !request.Path.StartsWithSegments("/console")
-                    ? HtmlResult.SeeOther(ConsoleRoutes.SignIn + "?returnTo=" + Uri.EscapeDataString(request.Path + request.QueryString))
-                    : Page(ConsolePages.Message("Signed out", "Sign in again to continue.", null), 401);
+                return Page(ConsolePages.Message("Not signed in", "The console is open only to a browser on the standalone host's own machine until console sign-in is available; use the API with a token.", null), 401);
             if (!user.May(right))
                 return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
             return await handle(user, session);
