@@ -34,8 +34,12 @@ public static class Problems
     public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
     public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
 
-    public static ApiResult From(AlertPayloadException e) =>
-        e.Status == StatusCodes.Status400BadRequest ? Malformed(e.Message, e.Field) : Invalid(e.Field, e.Message);
+    public static ApiResult From(AlertPayloadException e) => e.Status switch
+    {
+        StatusCodes.Status400BadRequest => Malformed(e.Message, e.Field),
+        StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
+        _ => Invalid(e.Field, e.Message),
+    };
 
     private static string Slug(int status) => status switch
     {

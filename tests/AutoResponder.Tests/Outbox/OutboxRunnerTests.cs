@@ -189,9 +189,16 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     {
         var (app, handler, id) = await StartAsync(azurite);
         await using var _ = app;
-        handler.Behaviour = async _ => { await Task.Delay(200); return OutboxOutcome.Done(); };
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done(); };
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.Get<OutboxRunner>().RunAsync(id, default)));
+        var runners = Enumerable.Range(0, 4).Select(_ => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default))).ToList();
+        await entered.Task;
+        // The handler is held: the three other runners must finish without running it (they find it leased).
+        while (runners.Count(r => r.IsCompleted) < 3) await Task.WhenAny(runners.Where(r => !r.IsCompleted));
+        release.SetResult();
+        await Task.WhenAll(runners);
 
         Assert.Single(handler.Calls);
         Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
@@ -202,15 +209,17 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     {
         var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:LeaseSeconds"] = "30" });
         await using var _ = app;
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
-        handler.Behaviour = async _ => { await release.Task; return OutboxOutcome.Done("exported"); };
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
 
         var first = Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default));
-        while (handler.Calls.IsEmpty) await Task.Delay(10);
-        for (var i = 0; i < 6; i++) // three leases' worth of time passes while the handler works
+        await entered.Task;
+        for (var second = 0; second < 90; second++) // three leases' worth of time passes while the handler works
         {
-            app.Time.Advance(TimeSpan.FromSeconds(15));
-            await Task.Delay(100);
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+            // The lease (30 s, renewed every 10 s) must never lapse; renewal writes are awaited by their stored effect, not by a sleep.
+            await Eventually.TrueAsync(async () => (await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), $"the lease is valid at +{second + 1} s");
         }
         var leased = await SingleAction(app, id);
         Assert.True(leased.LeaseUntil > app.Time.GetUtcNow(), "the lease was renewed");
