@@ -8,6 +8,6 @@ namespace AutoResponder.Functions.Alerts;
 public sealed class ReceiveAlerts(AlertsEndpoint endpoint)
 {
     [Function(nameof(ReceiveAlerts))]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "alerts")] HttpRequest request, CancellationToken ct) =>
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/alerts")] HttpRequest request, CancellationToken ct) =>
         await endpoint.PostAsync(request, ct);
 }

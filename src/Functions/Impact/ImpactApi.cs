@@ -9,10 +9,10 @@ namespace AutoResponder.Functions.Impact;
 public sealed class ImpactApi(ImpactEndpoint endpoint)
 {
     [Function("GetIncidentImpact")]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.GetAsync(id, ct);
 
     [Function("RefreshIncidentImpact")]
-    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Function, "post", Route = "incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.RefreshAsync(request, id, ct);
 }
