@@ -64,6 +64,8 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
         app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryAllAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryOneAsync(r, id, actionId, ct));
         app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
     }
 

@@ -51,6 +51,7 @@ public static class AutoResponderServices
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
 
+        services.AddOutboxRetry();
         services.AddGraph(configuration).AddTeams(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
         // at resolution the impact snapshot comes before the final status email that reports it.
