@@ -33,6 +33,8 @@ public static class StandaloneHost
         var apiKey = builder.Configuration[$"{AutoResponderOptions.Section}:{nameof(AutoResponderOptions.ApiKey)}"];
         var (boundUrls, notice) = ChooseUrls(urls, hasKey: !string.IsNullOrEmpty(apiKey));
         builder.WebHost.UseUrls(boundUrls);
+        var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
+        builder.WebHost.ConfigureKestrel(limits.Apply);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
