@@ -2,8 +2,10 @@ using AutoResponder.Storage;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -57,6 +59,9 @@ public static class StandaloneHost
         app.MapPost("/api/alerts", (HttpRequest r, AlertsEndpoint e, CancellationToken ct) => e.PostAsync(r, ct));
         app.MapGet("/api/incidents", (HttpRequest r, IncidentsEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet("/api/incidents/{id}", (string id, IncidentsEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
+        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.TimelineAsync(r, id, ct));
+        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AlertsAsync(r, id, ct));
+        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.ActionsAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AcknowledgeAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.StatusAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.MitigateAsync(r, id, ct));
@@ -68,7 +73,15 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryAllAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryOneAsync(r, id, actionId, ct));
-        app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents.\n"));
+        app.MapGet("/api/openapi.json", () => OpenApiDocument.Serve());
+
+        // The web console (src/Shared/Console): the same paths as src/Functions/Console.
+        app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
+        app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
+        app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 
     private static bool HasKey(HttpRequest request, string apiKey)

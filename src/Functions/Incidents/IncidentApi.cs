@@ -16,6 +16,18 @@ public sealed class IncidentApi(IncidentsEndpoint endpoint)
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.GetAsync(id, ct);
 
+    [Function("GetIncidentTimeline")]
+    public async Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/timeline")] HttpRequest request, string id, CancellationToken ct) =>
+        await endpoint.TimelineAsync(request, id, ct);
+
+    [Function("GetIncidentAlerts")]
+    public async Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/alerts")] HttpRequest request, string id, CancellationToken ct) =>
+        await endpoint.AlertsAsync(request, id, ct);
+
+    [Function("GetIncidentActions")]
+    public async Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/actions")] HttpRequest request, string id, CancellationToken ct) =>
+        await endpoint.ActionsAsync(request, id, ct);
+
     [Function("AcknowledgeIncident")]
     public async Task<IActionResult> Acknowledge([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/acknowledge")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.AcknowledgeAsync(request, id, ct);

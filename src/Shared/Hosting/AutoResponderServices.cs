@@ -1,4 +1,5 @@
 using AutoResponder.Alerts;
+using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Http;
 using AutoResponder.Impact;
@@ -50,6 +51,7 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+        services.AddIncidentApi();
 
         services.AddOutboxRetry();
         services.AddGraph(configuration).AddTeams(configuration);
@@ -57,6 +59,7 @@ public static class AutoResponderServices
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddConsole(configuration);
         return services;
     }
 

@@ -21,6 +21,14 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
+    /// <summary>Extra response headers (e.g. ETag).</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    public ApiResult WithHeader(string name, string value)
+    {
+        Headers[name] = value;
+        return this;
+    }
 
     public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
 
@@ -28,6 +36,7 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
+        foreach (var (name, value) in Headers) response.Headers[name] = value;
         if (Body is null) return;
         response.ContentType = ContentType;
         await JsonSerializer.SerializeAsync(response.Body, Body, Body.GetType(), Json, httpContext.RequestAborted);

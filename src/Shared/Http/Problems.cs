@@ -32,6 +32,7 @@ public static class Problems
         "Send the API key in the x-functions-key header or the code query parameter.", "x-functions-key");
     public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
     public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
+    public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
     public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
 
     public static ApiResult From(AlertPayloadException e) => e.Status switch
@@ -47,6 +48,7 @@ public static class Problems
         401 => "unauthorized",
         404 => "not-found",
         409 => "invalid-transition",
+        412 => "precondition-failed",
         413 => "too-large",
         415 => "unsupported-media-type",
         422 => "invalid-value",

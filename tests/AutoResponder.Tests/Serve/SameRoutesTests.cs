@@ -36,10 +36,10 @@ public sealed class SameRoutesTests
         Assert.Equal(functions, standalone);
     }
 
-    private static string Path(string prefix, string route) => "/" + string.Join('/', new[] { prefix, route }.Where(p => p.Length > 0));
+    internal static string Path(string prefix, string route) => "/" + string.Join('/', new[] { prefix, route }.Where(p => p.Length > 0));
 
     /// <summary>extensions.http.routePrefix from the host.json the Function app is deployed with ("api" when unset).</summary>
-    private static string RoutePrefix()
+    internal static string RoutePrefix()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "host.json"))) dir = dir.Parent;
