@@ -73,6 +73,7 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryAllAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryOneAsync(r, id, actionId, ct));
+        app.MapGet("/api/health", (AutoResponder.Health.HealthEndpoint e, CancellationToken ct) => e.GetAsync(ct));
         app.MapGet("/api/openapi.json", () => OpenApiDocument.Serve());
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.

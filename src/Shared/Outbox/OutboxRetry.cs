@@ -8,6 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Outbox;
 
+/// <summary>The optional body of the retry routes: who re-drives (the authenticated principal wins when there is one).</summary>
+public sealed record RetryRequest(string? Actor = null);
+
 /// <summary>No parked action matches the request (unknown id, or the action is not parked).</summary>
 public sealed class NothingToRetryException(string field, string message, bool notFound) : Exception(message)
 {
