@@ -26,6 +26,18 @@ public static class BenchCommands
         export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export };
+        var histories = new Option<int[]>("--history") { Description = "Orders of history (one run per size).", DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
+        var newOrders = new Option<int>("--new") { Description = "New orders after the guard's checkpoint.", DefaultValueFactory = _ => 10_000 };
+        var newMinutes = new Option<int>("--minutes") { Description = "Minutes the new orders span (the guard runs once a simulated minute).", DefaultValueFactory = _ => 10 };
+        var guardSeed = new Option<bool>("--seed") { Description = "Seed the orders first (false: reuse the ones under --prefix{history}).", DefaultValueFactory = _ => true };
+        var guardPrefix = new Option<string>("--prefix") { Description = "Storage prefix of the benchmark tables (the history size is appended).", DefaultValueFactory = _ => "benchguard" };
+        var priceGuard = new Command("price-guard", "Price guard over history + new orders vs a raw read of the same partitions; detection delay.")
+        {
+            histories, newOrders, newMinutes, guardSeed, guardPrefix,
+        };
+        priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
+            parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard };
     }
 }

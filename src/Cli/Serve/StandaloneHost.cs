@@ -5,6 +5,8 @@ using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.Switches;
+using AutoResponder.Watch;
 using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -74,6 +76,11 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryAllAsync(r, id, ct));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryOneAsync(r, id, actionId, ct));
         app.MapGet("/api/health", (AutoResponder.Health.HealthEndpoint e, CancellationToken ct) => e.GetAsync(ct));
+        app.MapGet("/api/switches", (HttpRequest r, SwitchesEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, SwitchesEndpoint e, CancellationToken ct) => e.FlipAsync(r, id, name, ct));
+        app.MapGet("/api/incidents/{id}/watch", (string id, WatchEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
+        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.HandOverAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.SignOffAsync(r, id, ct));
         app.MapGet("/api/openapi.json", () => OpenApiDocument.Serve());
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.

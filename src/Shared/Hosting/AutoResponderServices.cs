@@ -7,9 +7,12 @@ using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
+using AutoResponder.Switches;
 using AutoResponder.Teams;
+using AutoResponder.Watch;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -61,6 +64,9 @@ public static class AutoResponderServices
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddPriceGuard(configuration);
+        services.AddSwitches(configuration);
+        services.AddWatch(configuration);
         services.AddConsole(configuration);
         return services;
     }
