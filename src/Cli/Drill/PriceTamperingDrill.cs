@@ -24,6 +24,7 @@ public sealed class DrillClock(DateTimeOffset start) : TimeProvider
     public DateTimeOffset Now { get; private set; } = start;
     public override DateTimeOffset GetUtcNow() => Now;
     public void Advance(TimeSpan by) => Now += by;
+    public void Set(DateTimeOffset at) => Now = at;
 }
 
 public sealed record DrillSpec
@@ -219,6 +220,7 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         Step("Teams root post", sent.Any(s => s.StartsWith("Teams post")), "");
         Step("Teams replies", sent.Any(s => s.StartsWith("Teams replies")), "");
         Step("status emails to managers", sent.Any(s => s.Contains("managers@shop.example") && s.Contains("Incident opened")) && sent.Any(s => s.Contains("final update")), "first and final");
+        Step("a status email called out the switch", sent.Any(s => s.Contains("Status update") && s.Contains("[calls out: checkout-paused on]")), "checkout-paused on");
         Step("export to operations", sent.Any(s => s.Contains("ops@shop.example")), "CSV of affected orders");
         var before = _placed.Count(p => p.Tampered && (switchedAt is null || p.At < switchedAt));
         var after = _placed.Count(p => p.Tampered && switchedAt is not null && p.At >= switchedAt);
@@ -251,7 +253,8 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
                 var body = doc.RootElement.GetProperty("body");
                 var message = body.TryGetProperty("message", out var m) ? m : body.GetProperty("Message"); // the Graph SDK sends "Message"
                 var to = string.Join(", ", message.GetProperty("toRecipients").EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()));
-                mails.Add($"Mail to {to}: {message.GetProperty("subject").GetString()}");
+                var html = message.TryGetProperty("body", out var b) && b.TryGetProperty("content", out var c) ? c.GetString() ?? "" : "";
+                mails.Add($"Mail to {to}: {message.GetProperty("subject").GetString()}{(html.Contains("Switch still on: checkout-paused") ? " [calls out: checkout-paused on]" : "")}");
             }
             else if (url.EndsWith("/replies", StringComparison.Ordinal)) replies++;
             else if (method == "PATCH") patches++;
@@ -285,6 +288,7 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         ["AutoResponder:Mail:OpsRecipients"] = "ops@shop.example",
         ["AutoResponder:Mail:FallbackAddress"] = "oncall@shop.example",
         ["AutoResponder:StatusEmails:Enabled"] = "true",
+        ["AutoResponder:StatusEmails:CadenceMinutes:Sev1"] = "5", // compressed: an update falls inside the pause
         ["AutoResponder:Reminders:Enabled"] = "true",
         ["AutoResponder:Impact:Rules:0:Name"] = "price-tampering",
         ["AutoResponder:Impact:Rules:0:Kind"] = "BelowCatalogPrice",

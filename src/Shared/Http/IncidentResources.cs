@@ -67,7 +67,8 @@ public sealed class IncidentResources(
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
 
     public static AlertItem ToItem(AlertRecord a) => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
-        a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Service, a.Rule);
+        a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Service, a.Rule,
+        string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
 
     /// <summary>The action's id is the unique suffix of its row, never the row key itself.</summary>
     public static ActionItem ToItem(OutboxAction a) => new(ActionId(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
@@ -75,13 +76,8 @@ public sealed class IncidentResources(
 
     public static string ActionId(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
 
-    // Waits on record-v2: distinct alert counts kept by intake. Until then "total" is the firing notifications received.
-    private static AlertCounts AlertCountsOf(IncidentRecord i)
-    {
-        var firing = i.FiringAlertHashes.Count;
-        var total = Math.Max(i.AlertCount, firing);
-        return new AlertCounts(firing, total - firing, total);
-    }
+    /// <summary>Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with them).</summary>
+    private static AlertCounts AlertCountsOf(IncidentRecord i) => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);
 
     private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
 
