@@ -8,14 +8,15 @@ public static class BenchCommands
     public static Command Create()
     {
         var alerts = new Option<int>("--alerts") { Description = "Alerts to send.", DefaultValueFactory = _ => 10_000 };
-        var fingerprints = new Option<int>("--fingerprints") { Description = "Distinct alerts (each must open exactly one incident).", DefaultValueFactory = _ => 50 };
+        var fingerprints = new Option<int>("--fingerprints") { Description = "Incidents the spread storm goes to (distinct alerts, each must open exactly one incident).", DefaultValueFactory = _ => 50 };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
-        var storm = new Command("storm", "Alert storm over HTTP against the standalone host on Azurite, compared with raw single-entity inserts.")
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of raw inserts, spread storm and single-incident storm; the median round is reported.", DefaultValueFactory = _ => 3 };
+        var storm = new Command("storm", "Alert storms over HTTP against the standalone host on Azurite (spread over --fingerprints incidents, and into one incident), compared with raw single-entity inserts.")
         {
-            alerts, fingerprints, concurrency,
+            alerts, fingerprints, concurrency, rounds,
         };
         storm.SetAction(async (parse, ct) =>
-            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), Console.Out, ct));
+            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), parse.GetValue(rounds), Console.Out, ct));
 
         var orders = new Option<int>("--orders") { Description = "Orders to seed and export.", DefaultValueFactory = _ => 1_000_000 };
         var small = new Option<int>("--small") { Description = "Orders in the small run the memory peak is compared with.", DefaultValueFactory = _ => 100_000 };

@@ -40,7 +40,9 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentIds>();
         services.AddSingleton<IncidentIndex>();
         services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentLocks>();
         services.AddSingleton<IncidentCache>();
+        services.AddSingleton<AlertCommitter>();
         services.AddSingleton<AlertIngestor>();
         services.AddSingleton<IncidentService>();
 
