@@ -76,7 +76,7 @@ public sealed class IncidentResources(
 
     public static string ActionId(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
 
-    /// <summary>Distinct alerts of the incident (kept by intake): firing, resolved, total.</summary>
+    /// <summary>Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with them).</summary>
     private static AlertCounts AlertCountsOf(IncidentRecord i) => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);
 
     private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
