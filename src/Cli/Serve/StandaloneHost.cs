@@ -38,6 +38,8 @@ public static class StandaloneHost
         var apiKey = builder.Configuration[$"{AutoResponderOptions.Section}:{nameof(AutoResponderOptions.ApiKey)}"];
         var (boundUrls, notice) = ChooseUrls(urls, hasKey: !string.IsNullOrEmpty(apiKey));
         builder.WebHost.UseUrls(boundUrls);
+        var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
+        builder.WebHost.ConfigureKestrel(limits.Apply);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
@@ -72,6 +74,9 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
         app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryAllAsync(r, id, ct));
+        app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AutoResponder.Outbox.OutboxRetryEndpoint e, CancellationToken ct) => e.RetryOneAsync(r, id, actionId, ct));
+        app.MapGet("/api/health", (AutoResponder.Health.HealthEndpoint e, CancellationToken ct) => e.GetAsync(ct));
         app.MapGet("/api/switches", (HttpRequest r, SwitchesEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, SwitchesEndpoint e, CancellationToken ct) => e.FlipAsync(r, id, name, ct));
         app.MapGet("/api/incidents/{id}/watch", (string id, WatchEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));

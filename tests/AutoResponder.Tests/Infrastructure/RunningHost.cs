@@ -4,6 +4,7 @@ using AutoResponder.Cli.Serve;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace AutoResponder.Tests.Infrastructure;
 
@@ -21,7 +22,14 @@ public sealed class RunningHost : IAsyncDisposable
         Client = client;
     }
 
-    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, string? apiKey = null, params string[] settings)
+    public static Task<RunningHost> StartAsync(AzuriteFixture azurite, string? apiKey = null, params string[] settings) =>
+        StartAsync(azurite, apiKey, null, settings);
+
+    /// <summary>
+    /// With <paramref name="configure"/> a test replaces services (a fake clock, a fake Graph wire). Remove the
+    /// background pumps with <see cref="WithoutBackgroundWork"/> when the test drives the outbox itself.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, string? apiKey, Action<IServiceCollection>? configure, params string[] settings)
     {
         var port = FreePort();
         var args = new List<string>
@@ -32,7 +40,7 @@ public sealed class RunningHost : IAsyncDisposable
         };
         if (apiKey is not null) args.Add($"--AutoResponder:ApiKey={apiKey}");
         args.AddRange(settings.Select(s => "--" + s));
-        var app = StandaloneHost.Build(args.ToArray(), $"http://127.0.0.1:{port}");
+        var app = StandaloneHost.Build(args.ToArray(), $"http://127.0.0.1:{port}", configure);
         await app.StartAsync();
         return new RunningHost(app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
     }
@@ -43,6 +51,16 @@ public sealed class RunningHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+
+    /// <summary>Removes the outbox queue pump and the timer service: the test runs the outbox and the sweeps itself.</summary>
+    public static void WithoutBackgroundWork(IServiceCollection services)
+    {
+        foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)
+                     && (d.ImplementationType == typeof(OutboxQueuePump) || d.ImplementationType == typeof(ScheduledJobsService))).ToList())
+            services.Remove(hosted);
+    }
+
+    public Uri BaseAddress => Client.BaseAddress!;
 
     private static int FreePort()
     {
