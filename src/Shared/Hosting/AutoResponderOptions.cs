@@ -10,8 +10,11 @@ public sealed class AutoResponderOptions
 {
     public const string Section = "AutoResponder";
 
-    /// <summary>Standalone host only: the key callers send as x-functions-key or ?code=. Unset = loopback only.</summary>
-    public string? ApiKey { get; set; }
+    /// <summary>
+    /// Where people reach AutoResponder (e.g. https://incidents.shop.example): messages and the timeline link to
+    /// {PublicBaseUrl}/incidents/{id} and to the authenticated API routes, never to storage. Unset: relative paths.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
     /// <summary>Largest accepted request body, in bytes (default 1 MiB).</summary>
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
     /// <summary>What an incident does when all its alerts have resolved.</summary>

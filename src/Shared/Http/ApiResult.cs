@@ -21,6 +21,15 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
+    /// <summary>Extra response headers (e.g. WWW-Authenticate on a 401).</summary>
+    public IReadOnlyDictionary<string, string> Headers => _headers;
+    private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
+
+    public ApiResult WithHeader(string name, string value)
+    {
+        _headers[name] = value;
+        return this;
+    }
 
     public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
 
@@ -28,6 +37,7 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
+        foreach (var (name, value) in _headers) response.Headers[name] = value;
         if (Body is null) return;
         response.ContentType = ContentType;
         await JsonSerializer.SerializeAsync(response.Body, Body, Body.GetType(), Json, httpContext.RequestAborted);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
@@ -8,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Http;
 
 /// <summary>
-/// The incident API: list, read, and the human actions. The acting person comes from the Easy Auth
-/// principal header when App Service authentication is on, else from an "actor" field.
+/// The incident API: list, read, and the human actions. The acting person is the authenticated
+/// <see cref="Caller"/> (see <see cref="AccessGate"/>), never a field or header the client chooses.
 /// </summary>
 public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, IncidentService incidents, IncidentActionRequest actions,
     IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
@@ -58,41 +59,41 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentIndex index, 
         return details is null ? Problems.NotFound(id) : ApiResult.Ok(IncidentJson.ToDetails(details));
     }, log);
 
-    public Task<ApiResult> AcknowledgeAsync(HttpRequest request, string id, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+    /// <summary>{"owner"?}: the owner defaults to the caller; naming someone else hands the incident over.</summary>
+    public Task<ApiResult> AcknowledgeAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
-            var owner = fields.String("owner", required: true, maxLength: 200);
-            actor ??= owner;
-            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(incidents.AcknowledgeAsync(id, owner!, actor, ct), ct));
+            var owner = fields.String("owner", required: false, maxLength: 200) ?? actor;
+            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, owner, actor, ct), ct);
         }, ct);
 
-    public Task<ApiResult> StatusAsync(HttpRequest request, string id, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+    public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: true, async (fields, actor) =>
         {
             var text = fields.String("text", required: true);
             var nextSteps = fields.String("nextSteps", required: false);
             var eta = fields.DateTime("eta");
-            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(incidents.UpdateStatusAsync(id, text!, nextSteps, eta, actor, ct), ct));
+            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, text!, nextSteps, eta, actor, ct), ct);
         }, ct);
 
-    public Task<ApiResult> MitigateAsync(HttpRequest request, string id, CancellationToken ct) =>
-        SimpleAsync(request, id, (text, actor) => incidents.MitigateAsync(id, text, actor, ct), ct);
+    public Task<ApiResult> MitigateAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        SimpleAsync(request, caller, id, (text, actor) => incidents.MitigateAsync(id, text, actor, ct), ct);
 
-    public Task<ApiResult> ResolveAsync(HttpRequest request, string id, CancellationToken ct) =>
-        SimpleAsync(request, id, (text, actor) => incidents.ResolveAsync(id, text, actor, ct), ct);
+    public Task<ApiResult> ResolveAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        SimpleAsync(request, caller, id, (text, actor) => incidents.ResolveAsync(id, text, actor, ct), ct);
 
-    public Task<ApiResult> CloseAsync(HttpRequest request, string id, CancellationToken ct) =>
-        SimpleAsync(request, id, (text, actor) => incidents.CloseAsync(id, text, actor, ct), ct);
+    public Task<ApiResult> CloseAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        SimpleAsync(request, caller, id, (text, actor) => incidents.CloseAsync(id, text, actor, ct), ct);
 
-    private Task<ApiResult> SimpleAsync(HttpRequest request, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: false, async (fields, actor) =>
+    private Task<ApiResult> SimpleAsync(HttpRequest request, Caller caller, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
             var text = fields.String("text", required: false);
-            return fields.Error ?? (actor is null ? Problems.Missing("actor") : await Done(action(text, actor), ct));
+            return fields.Error ?? await Done(action(text, actor), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
-        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody, act, ct);
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody, act, ct);
 
     private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoResponder.Access;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -18,7 +19,7 @@ public sealed class SameRoutesTests
             .SelectMany(t => t.GetMethods())
             .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
             .SelectMany(m => m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>())
-            .Select(t => $"{t.Methods!.Single().ToUpperInvariant()} /api/{t.Route}")
+            .Select(t => $"{t.Methods!.Single().ToUpperInvariant()} /{(t.Route!.StartsWith("api/") ? "" : "api/")}{t.Route}")
             .Order()
             .ToList();
 
@@ -31,5 +32,24 @@ public sealed class SameRoutesTests
 
         Assert.NotEmpty(functions);
         Assert.Equal(functions, standalone);
+        // …and both are exactly the access table, which names each route's required role.
+        Assert.Equal(ApiRoutes.All.Where(r => r.Path.StartsWith("/api")).Select(r => $"{r.Method} {r.Path}").Order(), functions);
+    }
+
+    [Fact]
+    public void Every_function_is_named_as_in_the_access_table_and_only_alerts_take_a_function_key()
+    {
+        var triggers = typeof(AutoResponder.Functions.Alerts.ReceiveAlerts).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Name: m.GetCustomAttribute<FunctionAttribute>()?.Name, Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().SingleOrDefault()))
+            .Where(f => f.Trigger is not null)
+            .ToList();
+
+        foreach (var (name, trigger) in triggers)
+        {
+            var route = ApiRoutes.Get(name!);
+            Assert.Equal(route.Method, trigger!.Methods!.Single().ToUpperInvariant());
+            Assert.Equal(route.Access.Ingest ? AuthorizationLevel.Function : AuthorizationLevel.Anonymous, trigger.AuthLevel);
+        }
     }
 }

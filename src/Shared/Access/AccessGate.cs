@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using AutoResponder.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Access;
+
+/// <summary>
+/// Every HTTP route goes through here, in both hosts: the route's entry in <see cref="ApiRoutes"/> says who may
+/// call it. Alert senders: the ingest key, on POST /api/alerts only. People: a resolved <see cref="Caller"/>
+/// holding a required role. 401 without (valid) credentials, 403 with the wrong ones, as problem details.
+/// The action receives the caller; its name is the actor on the timeline.
+/// </summary>
+public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> options, ILogger<AccessGate> log)
+{
+    public const string KeyHeader = "x-functions-key";
+    public const string KeyQuery = "code";
+
+    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action) =>
+        StorageOutage.GuardAsync(async () =>
+        {
+            var route = ApiRoutes.Get(routeName);
+            var decision = await AuthorizeAsync(request, route);
+            return decision.Refusal ?? await action(decision.Caller!);
+        }, log);
+
+    /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
+    public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, ApiRoute route)
+    {
+        if (route.Access.Ingest)
+            return IngestKeyAccepted(request)
+                ? (Caller.Ingest, null)
+                : (null, Problems.Unauthorized($"{route.Method} {route.Path} needs the ingest key: the {KeyHeader} header or the {KeyQuery} query parameter.", KeyHeader));
+
+        if (request.Query.ContainsKey(KeyQuery))
+            return (null, Problems.Unauthorized(
+                $"The ingest key is accepted only on POST /api/alerts, never in the query string of another route. Sign in: Authorization: Bearer <token>.", KeyQuery));
+
+        var caller = await callers.ResolveAsync(request, request.HttpContext.RequestAborted);
+        if (caller is null)
+        {
+            if (IngestKeyMatches(request.Headers[KeyHeader].ToString()))
+                return (null, Problems.Forbidden($"The ingest key may only send alerts (POST /api/alerts); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer <token>."));
+            return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: Authorization: Bearer <token> (a personal access token, or an Entra ID token in Azure).", "Authorization")
+                .WithHeader("WWW-Authenticate", "Bearer"));
+        }
+        if (!caller.HasAny(route.Access.AnyOf))
+        {
+            log.LogInformation("{Caller} ({Roles}) refused on {Method} {Path}", caller.Name, string.Join(',', caller.Roles), route.Method, route.Path);
+            return (null, Problems.Forbidden($"{route.Method} {route.Path} needs the role {route.Access}; {caller.Name} has {(caller.Roles.Count == 0 ? "no role" : string.Join(", ", caller.Roles))}."));
+        }
+        return (caller, null);
+    }
+
+    /// <summary>Unset key: the host guards intake (Functions: its function key; standalone: loopback only).</summary>
+    private bool IngestKeyAccepted(HttpRequest request)
+    {
+        if (string.IsNullOrEmpty(options.Value.IngestKey)) return true;
+        var given = request.Headers[KeyHeader].ToString();
+        if (string.IsNullOrEmpty(given)) given = request.Query[KeyQuery].ToString();
+        return IngestKeyMatches(given);
+    }
+
+    private bool IngestKeyMatches(string given) =>
+        !string.IsNullOrEmpty(options.Value.IngestKey) && !string.IsNullOrEmpty(given) &&
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.Value.IngestKey));
+}
