@@ -36,14 +36,14 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
 
         if (request.Query.ContainsKey(KeyQuery))
             return (null, Problems.Unauthorized(
-                $"The ingest key is accepted only on POST /api/alerts, never in the query string of another route. Sign in: Authorization: Bearer <token>.", KeyQuery));
+                $"The ingest key is accepted only on POST /api/alerts, never in the query string of another route. Sign in: Authorization: Bearer TOKEN.", KeyQuery));
 
         var caller = await callers.ResolveAsync(request, request.HttpContext.RequestAborted);
         if (caller is null)
         {
             if (IngestKeyMatches(request.Headers[KeyHeader].ToString()))
-                return (null, Problems.Forbidden($"The ingest key may only send alerts (POST /api/alerts); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer <token>."));
-            return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: Authorization: Bearer <token> (a personal access token, or an Entra ID token in Azure).", "Authorization")
+                return (null, Problems.Forbidden($"The ingest key may only send alerts (POST /api/alerts); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer TOKEN."));
+            return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: Authorization: Bearer TOKEN (a personal access token, or an Entra ID token in Azure).", "Authorization")
                 .WithHeader("WWW-Authenticate", "Bearer"));
         }
         if (!caller.HasAny(route.Access.AnyOf))
