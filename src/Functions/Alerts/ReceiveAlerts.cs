@@ -10,6 +10,6 @@ namespace AutoResponder.Functions.Alerts;
 public sealed class ReceiveAlerts(AccessGate gate, AlertsEndpoint endpoint)
 {
     [Function(ApiRoutes.ReceiveAlerts)]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "alerts")] HttpRequest request, CancellationToken ct) =>
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/alerts")] HttpRequest request, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.ReceiveAlerts, _ => endpoint.PostAsync(request, ct));
 }

@@ -10,10 +10,10 @@ namespace AutoResponder.Functions.Impact;
 public sealed class ImpactApi(AccessGate gate, ImpactEndpoint endpoint)
 {
     [Function(ApiRoutes.GetIncidentImpact)]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.GetIncidentImpact, _ => endpoint.GetAsync(id, ct));
 
     [Function(ApiRoutes.RefreshIncidentImpact)]
-    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.RefreshIncidentImpact, caller => endpoint.RefreshAsync(caller, id, ct));
 }

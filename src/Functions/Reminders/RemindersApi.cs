@@ -10,10 +10,10 @@ namespace AutoResponder.Functions.Reminders;
 public sealed class RemindersApi(AccessGate gate, RemindersEndpoint endpoint)
 {
     [Function(ApiRoutes.RecordPostmortem)]
-    public async Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "incidents/{id}/postmortem")] HttpRequest request, string id, CancellationToken ct) =>
+    public async Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/postmortem")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.RecordPostmortem, caller => endpoint.PostmortemAsync(request, caller, id, ct));
 
     [Function(ApiRoutes.RescheduleReminder)]
-    public async Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "incidents/{id}/reminders/{kind}")] HttpRequest request, string id, string kind, CancellationToken ct) =>
+    public async Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/reminders/{kind}")] HttpRequest request, string id, string kind, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.RescheduleReminder, caller => endpoint.RescheduleAsync(request, caller, id, kind, ct));
 }

@@ -15,18 +15,21 @@ public sealed class SameRoutesTests
     [Fact]
     public void The_standalone_host_maps_the_same_routes_and_methods_as_the_function_app()
     {
+        // host.json sets the Functions route prefix to "" so the console can live at /incidents next to /api/…;
+        // every Function route therefore spells its full path.
+        var prefix = RoutePrefix();
         var functions = typeof(AutoResponder.Functions.Alerts.ReceiveAlerts).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
             .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
             .SelectMany(m => m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>())
-            .Select(t => $"{t.Methods!.Single().ToUpperInvariant()} /{(t.Route!.StartsWith("api/") ? "" : "api/")}{t.Route}")
+            .SelectMany(t => t.Methods!.Select(m => $"{m.ToUpperInvariant()} {Path(prefix, t.Route!)}"))
             .Order()
             .ToList();
 
         var app = StandaloneHost.Build(["--AzureWebJobsStorage=UseDevelopmentStorage=true"], "http://127.0.0.1:0");
         var standalone = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
-            .Where(e => e.RoutePattern.RawText!.StartsWith("/api"))
-            .Select(e => $"{e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Single()} {e.RoutePattern.RawText}")
+            .Where(e => e.RoutePattern.RawText != "/") // the standalone host's own landing redirect
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText}"))
             .Order()
             .ToList();
 
@@ -51,5 +54,18 @@ public sealed class SameRoutesTests
             Assert.Equal(route.Method, trigger!.Methods!.Single().ToUpperInvariant());
             Assert.Equal(route.Access.Ingest ? AuthorizationLevel.Function : AuthorizationLevel.Anonymous, trigger.AuthLevel);
         }
+    }
+
+    private static string Path(string prefix, string route) => "/" + string.Join('/', new[] { prefix, route }.Where(p => p.Length > 0));
+
+    /// <summary>extensions.http.routePrefix from the host.json the Function app is deployed with ("api" when unset).</summary>
+    private static string RoutePrefix()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "host.json"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(System.IO.Path.Combine(dir!.FullName, "host.json")));
+        return json.RootElement.TryGetProperty("extensions", out var ext) && ext.TryGetProperty("http", out var http) &&
+               http.TryGetProperty("routePrefix", out var p) ? p.GetString()!.Trim('/') : "api";
     }
 }
