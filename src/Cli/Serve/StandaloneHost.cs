@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -65,6 +67,9 @@ public static class StandaloneHost
         app.MapPost("/api/alerts", (HttpRequest r, AccessGate g, AlertsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveAlerts, _ => e.PostAsync(r, ct)));
         app.MapGet("/api/incidents", (HttpRequest r, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListIncidents, _ => e.ListAsync(r, ct)));
         app.MapGet("/api/incidents/{id}", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncident, _ => e.GetAsync(id, ct)));
+        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentTimeline, _ => e.TimelineAsync(r, id, ct)));
+        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentAlerts, _ => e.AlertsAsync(r, id, ct)));
+        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentActions, _ => e.ActionsAsync(r, id, ct)));
         app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeIncident, c => e.AcknowledgeAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.UpdateIncidentStatus, c => e.StatusAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.MitigateIncident, c => e.MitigateAsync(r, c, id, ct)));
@@ -74,7 +79,15 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
         app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
-        app.MapGet("/", () => Results.Text("AutoResponder standalone host. POST alerts to /api/alerts; incidents at /api/incidents (Authorization: Bearer TOKEN; `autoresponder tokens create`).\n"));
+        app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
+
+        // The web console (src/Shared/Console): the same paths as src/Functions/Console.
+        app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
+        app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
+        app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 
     /// <summary>Without an ingest key the host only listens on loopback, whatever was asked for.</summary>

@@ -20,6 +20,18 @@ public sealed class IncidentApi(AccessGate gate, IncidentsEndpoint endpoint)
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.GetIncident, _ => endpoint.GetAsync(id, ct));
 
+    [Function(ApiRoutes.GetIncidentTimeline)]
+    public async Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/timeline")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.GetIncidentTimeline, _ => endpoint.TimelineAsync(request, id, ct));
+
+    [Function(ApiRoutes.GetIncidentAlerts)]
+    public async Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/alerts")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.GetIncidentAlerts, _ => endpoint.AlertsAsync(request, id, ct));
+
+    [Function(ApiRoutes.GetIncidentActions)]
+    public async Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/actions")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.GetIncidentActions, _ => endpoint.ActionsAsync(request, id, ct));
+
     [Function(ApiRoutes.AcknowledgeIncident)]
     public async Task<IActionResult> Acknowledge([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/acknowledge")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.AcknowledgeIncident, caller => endpoint.AcknowledgeAsync(request, caller, id, ct));

@@ -21,14 +21,14 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action) =>
         StorageOutage.GuardAsync(async () =>
         {
-            var route = ApiRoutes.Get(routeName);
-            var decision = await AuthorizeAsync(request, route);
+            var decision = await AuthorizeAsync(request, ApiRoutes.Get(routeName));
             return decision.Refusal ?? await action(decision.Caller!);
         }, log);
 
     /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
-    public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, ApiRoute route)
+    public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, (string Method, string Path, RouteAccess Access) route)
     {
+        if (route.Access.Public) return (Caller.Anonymous, null);
         if (route.Access.Ingest)
             return IngestKeyAccepted(request)
                 ? (Caller.Ingest, null)

@@ -1,27 +1,31 @@
+using AutoResponder.Http.OpenApi;
+
 namespace AutoResponder.Access;
 
-/// <summary>Who may call a route: alert senders with the ingest key, or people holding one of <see cref="AnyOf"/>.</summary>
-public sealed record RouteAccess(bool Ingest, IReadOnlyList<string> AnyOf)
+/// <summary>Who may call a route: anyone, alert senders with the ingest key, or people holding one of <see cref="AnyOf"/>.</summary>
+public sealed record RouteAccess(bool Public, bool Ingest, IReadOnlyList<string> AnyOf)
 {
-    public static RouteAccess IngestKey { get; } = new(true, []);
-    public static RouteAccess People(params string[] anyOf) => new(false, anyOf);
+    public static RouteAccess Anyone { get; } = new(true, false, []);
+    public static RouteAccess IngestKey { get; } = new(false, true, []);
+    public static RouteAccess People(params string[] anyOf) => new(false, false, anyOf);
 
-    public override string ToString() => Ingest ? "ingest key" : string.Join(" or ", AnyOf);
+    public override string ToString() => Public ? "none" : Ingest ? "ingest key" : string.Join(" or ", AnyOf);
 }
 
-/// <summary>One HTTP route: its name (the Function name), method, path and who may call it.</summary>
-public sealed record ApiRoute(string Name, string Method, string Path, RouteAccess Access);
-
 /// <summary>
-/// The one table of HTTP routes and the role each requires. The Function classes (src/Functions) and the
-/// standalone host (src/Cli/Serve) both pass the route name to <see cref="AccessGate"/>; a test checks that
-/// both hosts expose exactly these routes.
+/// The one table of who may call each HTTP route, by operation id (the Function's name and the id in
+/// <see cref="ApiCatalog"/>, which holds the method and path). The Function classes (src/Functions) and the
+/// standalone host (src/Cli/Serve) both pass the operation id to <see cref="AccessGate"/>; tests check that
+/// every operation of the catalog, in both hosts, has an entry here.
 /// </summary>
 public static class ApiRoutes
 {
     public const string ReceiveAlerts = nameof(ReceiveAlerts);
     public const string ListIncidents = nameof(ListIncidents);
     public const string GetIncident = nameof(GetIncident);
+    public const string GetIncidentTimeline = nameof(GetIncidentTimeline);
+    public const string GetIncidentAlerts = nameof(GetIncidentAlerts);
+    public const string GetIncidentActions = nameof(GetIncidentActions);
     public const string AcknowledgeIncident = nameof(AcknowledgeIncident);
     public const string UpdateIncidentStatus = nameof(UpdateIncidentStatus);
     public const string MitigateIncident = nameof(MitigateIncident);
@@ -31,26 +35,38 @@ public static class ApiRoutes
     public const string RescheduleReminder = nameof(RescheduleReminder);
     public const string GetIncidentImpact = nameof(GetIncidentImpact);
     public const string RefreshIncidentImpact = nameof(RefreshIncidentImpact);
+    public const string GetOpenApiDocument = nameof(GetOpenApiDocument);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
     private static readonly RouteAccess Act = RouteAccess.People(Roles.Responder);
 
-    public static readonly IReadOnlyList<ApiRoute> All =
-    [
-        new(ReceiveAlerts, "POST", "/api/alerts", RouteAccess.IngestKey),
-        new(ListIncidents, "GET", "/api/incidents", Read),
-        new(GetIncident, "GET", "/api/incidents/{id}", Read),
-        new(AcknowledgeIncident, "POST", "/api/incidents/{id}/acknowledge", Act),
-        new(UpdateIncidentStatus, "POST", "/api/incidents/{id}/status", Act),
-        new(MitigateIncident, "POST", "/api/incidents/{id}/mitigate", Act),
-        new(ResolveIncident, "POST", "/api/incidents/{id}/resolve", Act),
-        new(CloseIncident, "POST", "/api/incidents/{id}/close", Act),
-        new(RecordPostmortem, "POST", "/api/incidents/{id}/postmortem", Act),
-        new(RescheduleReminder, "POST", "/api/incidents/{id}/reminders/{kind}", Act),
-        new(GetIncidentImpact, "GET", "/api/incidents/{id}/impact", Read),
-        new(RefreshIncidentImpact, "POST", "/api/incidents/{id}/impact/refresh", Act),
-    ];
+    public static readonly IReadOnlyDictionary<string, RouteAccess> Access = new Dictionary<string, RouteAccess>
+    {
+        [ReceiveAlerts] = RouteAccess.IngestKey,
+        [ListIncidents] = Read,
+        [GetIncident] = Read,
+        [GetIncidentTimeline] = Read,
+        [GetIncidentAlerts] = Read,
+        [GetIncidentActions] = Read,
+        [AcknowledgeIncident] = Act,
+        [UpdateIncidentStatus] = Act,
+        [MitigateIncident] = Act,
+        [ResolveIncident] = Act,
+        [CloseIncident] = Act,
+        [RecordPostmortem] = Act,
+        [RescheduleReminder] = Act,
+        [GetIncidentImpact] = Read,
+        [RefreshIncidentImpact] = Act,
+        [GetOpenApiDocument] = RouteAccess.Anyone,
+    };
 
-    public static ApiRoute Get(string name) =>
-        All.FirstOrDefault(r => r.Name == name) ?? throw new InvalidOperationException($"Route '{name}' is not in {nameof(ApiRoutes)}.{nameof(All)}.");
+    /// <summary>The route's method, path (with /api/) and access.</summary>
+    public static (string Method, string Path, RouteAccess Access) Get(string operationId)
+    {
+        if (!Access.TryGetValue(operationId, out var access))
+            throw new InvalidOperationException($"Operation '{operationId}' has no entry in {nameof(ApiRoutes)}.{nameof(Access)}.");
+        var operation = ApiCatalog.Operations.FirstOrDefault(o => o.OperationId == operationId)
+            ?? throw new InvalidOperationException($"Operation '{operationId}' is not in {nameof(ApiCatalog)}.");
+        return (operation.Method, "/api/" + operation.Route, access);
+    }
 }

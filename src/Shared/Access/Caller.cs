@@ -10,7 +10,10 @@ public sealed record Caller(string Name, IReadOnlyList<string> Roles, string Sig
     /// <summary>How an alert sender is named on the timeline.</summary>
     public static Caller Ingest { get; } = new("monitoring", [], "ingest-key");
 
-    public bool IsPerson => SignedInWith != Ingest.SignedInWith;
+    /// <summary>Whoever calls a public route (the OpenAPI document).</summary>
+    public static Caller Anonymous { get; } = new("anonymous", [], "none");
+
+    public bool IsPerson => SignedInWith is not ("ingest-key" or "none");
 
     /// <summary>True when the caller holds one of <paramref name="anyOf"/>; admin holds every role, and every role may read.</summary>
     public bool HasAny(IReadOnlyCollection<string> anyOf) =>

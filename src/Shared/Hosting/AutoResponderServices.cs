@@ -1,5 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Alerts;
+using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Http;
 using AutoResponder.Impact;
@@ -52,12 +53,14 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
+        services.AddIncidentApi();
 
         services.AddGraph(configuration).AddTeams(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddConsole(configuration);
         return services;
     }
 

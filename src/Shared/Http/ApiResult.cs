@@ -21,13 +21,12 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
-    /// <summary>Extra response headers (e.g. WWW-Authenticate on a 401).</summary>
-    public IReadOnlyDictionary<string, string> Headers => _headers;
-    private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Extra response headers (e.g. ETag).</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     public ApiResult WithHeader(string name, string value)
     {
-        _headers[name] = value;
+        Headers[name] = value;
         return this;
     }
 
@@ -37,7 +36,7 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
-        foreach (var (name, value) in _headers) response.Headers[name] = value;
+        foreach (var (name, value) in Headers) response.Headers[name] = value;
         if (Body is null) return;
         response.ContentType = ContentType;
         await JsonSerializer.SerializeAsync(response.Body, Body, Body.GetType(), Json, httpContext.RequestAborted);

@@ -1,43 +1,71 @@
-using System.Text.Json;
 using AutoResponder.Alerts;
-using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 
 namespace AutoResponder.Http;
 
-/// <summary>The incident as the API returns it.</summary>
-public static class IncidentJson
-{
-    public sealed record TimelineItem(DateTimeOffset At, string Kind, string Actor, string Text);
-    public sealed record AlertItem(string Fingerprint, string Source, string SourceAlertId, string Title, string Severity, string Status,
-        DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, string? Service, string? Rule);
-    public sealed record ActionItem(string Id, string Kind, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,
-        DateTimeOffset? CompletedAt, string? LastError, string? Result);
+// The public JSON of incidents (API v2). Every shape here is documented in /api/openapi.json, generated from
+// these records; none of them carries storage bookkeeping (row keys, ETags of rows, recorded-effect bags).
+// The mapping from storage to these records lives in one place: IncidentResources.
 
-    public sealed record Summary(string Id, string Title, string Severity, string Status, string? Owner, string? Service, string? Rule, string? Source,
-        int AlertCount, int FiringAlertCount, DateTimeOffset OpenedAt, DateTimeOffset? FirstAlertAt, DateTimeOffset? LastAlertAt,
-        DateTimeOffset? AcknowledgedAt, DateTimeOffset? MitigatedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt,
-        string? StatusText, string? NextSteps, DateTimeOffset? Eta, DateTimeOffset? StatusUpdatedAt,
-        IReadOnlyList<AlertLink> Links, IReadOnlyDictionary<string, string> Effects);
+/// <summary>Distinct alerts of the incident: currently firing, resolved, and all of them.</summary>
+public sealed record AlertCounts(int Firing, int Resolved, int Total);
 
-    public sealed record Details(Summary Incident, IReadOnlyList<TimelineItem> Timeline, IReadOnlyList<AlertItem> Alerts, IReadOnlyList<ActionItem> Actions);
+/// <summary>The latest human status update.</summary>
+public sealed record StatusUpdate(string? Text, string? NextSteps, DateTimeOffset? Eta, string? By, DateTimeOffset? At);
 
-    public static Summary ToSummary(IncidentRecord i) => new(
-        i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.Rule, i.Source,
-        i.AlertCount, i.FiringAlertHashes.Count, i.OpenedAt, i.FirstAlertAt, i.LastAlertAt,
-        i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt, i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedAt,
-        string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
-        IncidentStore.ReadEffects(i));
+/// <summary>The latest impact snapshot: affected orders and customers, money at risk per currency.</summary>
+public sealed record ImpactSummary(long Orders, long Customers, bool CustomersApproximate, IReadOnlyDictionary<string, decimal> MoneyAtRisk,
+    DateTimeOffset AsOf, string Snapshot);
 
-    /// <summary>The full incident: its fields at the top level plus timeline, alerts and outbox actions.</summary>
-    public static object ToDetails(IncidentDetails d)
-    {
-        var json = JsonSerializer.SerializeToNode(ToSummary(d.Incident), ApiResult.Json)!.AsObject();
-        json["timeline"] = JsonSerializer.SerializeToNode(d.Timeline.OrderBy(t => t.RowKey, StringComparer.Ordinal).Select(t => new TimelineItem(t.At, t.Kind, t.Actor, t.Text)), ApiResult.Json);
-        json["alerts"] = JsonSerializer.SerializeToNode(d.Alerts.Select(a => new AlertItem(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
-            a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Service, a.Rule)), ApiResult.Json);
-        json["actions"] = JsonSerializer.SerializeToNode(d.Actions.Select(a => new ActionItem(a.Id, a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
-            a.CreatedAt, a.NextAttemptAt, a.CompletedAt, a.LastError, a.Result)), ApiResult.Json);
-        return json;
-    }
-}
+/// <summary>The incident's Teams thread.</summary>
+public sealed record TeamsThread(string? WebUrl);
+
+/// <summary>Manager status emails: how many were sent, the last one, when the next is due (null when none is).</summary>
+public sealed record StatusEmailsSummary(int Sent, DateTimeOffset? LastSentAt, DateTimeOffset? NextDueAt);
+
+/// <summary>One RCA reminder: rca-draft, rca-escalation, postmortem-review or action-items.</summary>
+public sealed record ReminderSummary(string Kind, string Status, DateTimeOffset? DueAt);
+
+/// <summary>The RCA: none (not resolved yet), pending (reminders running) or complete (a postmortem link was recorded).</summary>
+public sealed record PostmortemSummary(string State, string? Link, DateTimeOffset? CompletedAt, IReadOnlyList<ReminderSummary> Reminders);
+
+/// <summary>Side effects (outbox actions) still owed and parked as failed.</summary>
+public sealed record ActionCounts(int Pending, int Failed);
+
+/// <summary>Where the incident's paged sub-resources live.</summary>
+public sealed record IncidentRelated(string Timeline, string Alerts, string Actions, string Impact);
+
+/// <summary>An incident (GET /api/incidents/{id} and every incident action's answer).</summary>
+public sealed record IncidentResource(
+    string Id, string Title, string Severity, string Status, string? Owner, string? Service, string? Rule, string? Source,
+    DateTimeOffset OpenedAt, DateTimeOffset? FirstAlertAt, DateTimeOffset? LastAlertAt, DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? MitigatedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt,
+    AlertCounts AlertCounts, StatusUpdate? StatusUpdate, ImpactSummary? Impact, TeamsThread? Teams, StatusEmailsSummary StatusEmails,
+    PostmortemSummary Postmortem, ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
+
+/// <summary>An incident in a list: enough to triage, small enough to page through many.</summary>
+public sealed record IncidentListItem(
+    string Id, string Title, string Severity, string Status, string? Owner, string? Service,
+    DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt, AlertCounts AlertCounts);
+
+/// <summary>A page of incidents; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record IncidentList(IReadOnlyList<IncidentListItem> Incidents, string? NextCursor);
+
+/// <summary>One timeline entry (oldest first).</summary>
+public sealed record TimelineItem(DateTimeOffset At, string Kind, string Actor, string Text);
+
+/// <summary>The latest state of one alert (by fingerprint) in the incident.</summary>
+public sealed record AlertItem(string Fingerprint, string Source, string SourceAlertId, string Title, string Severity, string Status,
+    DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, string? Service, string? Rule);
+
+/// <summary>A side effect the incident owes or owed: pending, running, done or failed (parked), in the order owed.</summary>
+public sealed record ActionItem(string Id, string Kind, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,
+    DateTimeOffset? CompletedAt, string? LastError, string? Result);
+
+/// <summary>A page of the incident's timeline; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record TimelinePage(IReadOnlyList<TimelineItem> Timeline, string? NextCursor);
+
+/// <summary>A page of the incident's alerts; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record AlertPage(IReadOnlyList<AlertItem> Alerts, string? NextCursor);
+
+/// <summary>A page of the incident's side effects; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record ActionPage(IReadOnlyList<ActionItem> Actions, string? NextCursor);

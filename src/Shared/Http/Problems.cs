@@ -32,6 +32,7 @@ public static class Problems
     public static ApiResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
     public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
     public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
+    public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
     public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
 
     public static ApiResult From(AlertPayloadException e) =>
@@ -44,6 +45,7 @@ public static class Problems
         403 => "forbidden",
         404 => "not-found",
         409 => "invalid-transition",
+        412 => "precondition-failed",
         413 => "too-large",
         415 => "unsupported-media-type",
         422 => "invalid-value",

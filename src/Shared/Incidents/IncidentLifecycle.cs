@@ -37,6 +37,7 @@ public static class IncidentLifecycle
         if (nextSteps is not null) incident.NextSteps = nextSteps;
         if (eta is not null) incident.Eta = eta;
         incident.StatusUpdatedAt = now;
+        incident.StatusUpdatedBy = actor;
         var parts = new List<string> { text };
         if (nextSteps is not null) parts.Add($"Next steps: {nextSteps}");
         if (eta is not null) parts.Add($"ETA: {eta:yyyy-MM-dd HH:mm} UTC");

@@ -34,6 +34,7 @@ public sealed class IncidentRecord : ITableEntity
     public DateTimeOffset? ResolvedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? StatusUpdatedAt { get; set; }
+    public string? StatusUpdatedBy { get; set; }
     public int AlertCount { get; set; }
     /// <summary>Comma-separated hashes of the alerts currently firing.</summary>
     public string FiringAlerts { get; set; } = "";

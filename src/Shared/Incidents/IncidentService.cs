@@ -41,6 +41,7 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
         for (var attempt = 1; ; attempt++)
         {
             var incident = await store.FindAsync(id, ct) ?? throw new IncidentNotFoundException(id);
+            IncidentPrecondition.Check(incident); // HTTP If-Match, when the request carried one
             var change = new IncidentChange(incident, isNew: false);
             apply(change, time.GetUtcNow());
             try

@@ -14,12 +14,14 @@ namespace AutoResponder.Tests.Access;
 public sealed class AccessOverHttpTests(AzuriteFixture azurite)
 {
     private const string IngestKey = "ingest-key-0123456789";
-    private static readonly IEnumerable<ApiRoute> PeopleRoutes = ApiRoutes.All.Where(r => !r.Access.Ingest);
-    private static readonly IEnumerable<ApiRoute> Actions = PeopleRoutes.Where(r => r.Method == "POST");
+    private sealed record Route(string Name, string Method, string Path);
+    private static readonly IEnumerable<Route> PeopleRoutes = ApiRoutes.Access.Where(a => a.Value is { Ingest: false, Public: false })
+        .Select(a => (a.Key, Route: ApiRoutes.Get(a.Key))).Select(r => new Route(r.Key, r.Route.Method, r.Route.Path)).ToList();
+    private static readonly IEnumerable<Route> Actions = PeopleRoutes.Where(r => r.Method == "POST");
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static HttpRequestMessage Request(ApiRoute route, string id, string? query = null) =>
+    private static HttpRequestMessage Request(Route route, string id, string? query = null) =>
         new(new HttpMethod(route.Method), route.Path.Replace("{id}", id).Replace("{kind}", "rca-draft").Replace("{snapshot}", "s1") + query)
         {
             Content = route.Method == "POST" ? Json("""{"text":"x","owner":"x","link":"https://wiki/rca","dueAt":"2030-01-01T00:00:00Z"}""") : null,
@@ -85,9 +87,9 @@ public sealed class AccessOverHttpTests(AzuriteFixture azurite)
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             Assert.Contains("needs the role responder", text);
         }
-        var incident = JsonNode.Parse(await viewer.GetStringAsync($"/api/incidents/{id}"))!;
-        Assert.Equal("open", (string?)incident["status"]);
-        Assert.DoesNotContain(incident["timeline"]!.AsArray(), t => (string?)t!["actor"] == "manager@shop.example");
+        Assert.Equal("open", (string?)JsonNode.Parse(await viewer.GetStringAsync($"/api/incidents/{id}"))!["status"]);
+        var timeline = JsonNode.Parse(await viewer.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
+        Assert.DoesNotContain(timeline, t => (string?)t!["actor"] == "manager@shop.example");
     }
 
     [Fact]
@@ -109,7 +111,7 @@ public sealed class AccessOverHttpTests(AzuriteFixture azurite)
         spoofed.Headers.Add("X-MS-CLIENT-PRINCIPAL", principal);
         Assert.Equal(HttpStatusCode.OK, (await carol.SendAsync(spoofed)).StatusCode);
 
-        var timeline = JsonNode.Parse(await carol.GetStringAsync($"/api/incidents/{id}"))!["timeline"]!.AsArray();
+        var timeline = JsonNode.Parse(await carol.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
         Assert.Equal("carol@shop.example", (string?)timeline.Single(t => (string?)t!["kind"] == "status")!["actor"]);
         Assert.DoesNotContain(timeline, t => ((string?)t!["actor"])?.Contains("ceo") == true);
     }

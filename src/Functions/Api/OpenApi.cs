@@ -1,0 +1,14 @@
+using AutoResponder.Access;
+using AutoResponder.Http.OpenApi;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AutoResponder.Functions.Api;
+
+/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table. Public: it holds no data.</summary>
+public sealed class OpenApi
+{
+    [Function(ApiRoutes.GetOpenApiDocument)]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
+}

@@ -1,0 +1,33 @@
+using AutoResponder.WebConsole;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AutoResponder.Functions.WebConsole;
+
+/// <summary>
+/// The web console's routes; each forwards to <see cref="ConsoleEndpoint"/>. Anonymous at the Functions level
+/// (a browser has no function key): the console signs people in itself and checks their role on every request.
+/// </summary>
+public sealed class ConsolePages(ConsoleEndpoint endpoint)
+{
+    [Function("ConsoleList")]
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "incidents")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.ListAsync(request, ct);
+
+    [Function("ConsoleRows")]
+    public async Task<IActionResult> Rows([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/rows")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.RowsAsync(request, ct);
+
+    [Function("ConsoleIncident")]
+    public async Task<IActionResult> Incident([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "incidents/{id}")] HttpRequest request, string id, CancellationToken ct) =>
+        await endpoint.IncidentAsync(request, id, ct);
+
+    [Function("ConsoleAct")]
+    public async Task<IActionResult> Act([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "incidents/{id}/{action}")] HttpRequest request, string id, string action, CancellationToken ct) =>
+        await endpoint.ActAsync(request, id, action, ct);
+
+    [Function("ConsoleAsset")]
+    public IActionResult Asset([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/assets/{name}")] HttpRequest request, string name) =>
+        endpoint.Asset(name);
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using AutoResponder.Alerts;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
+using AutoResponder.Reminders;
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.WebConsole;
+
+/// <summary>
+/// The console's routes, for both hosts: pages (GET) and forms (POST, answered with 303 back to the page).
+/// Reads go through <see cref="ConsoleData"/>; actions through the same services the API calls
+/// (<see cref="IncidentService"/>, <see cref="ReminderService"/>). Who may do what is one call,
+/// <see cref="ConsoleAccess.CallerAsync"/>; every form is checked against cross-site requests first.
+/// </summary>
+public sealed class ConsoleEndpoint(
+    ConsoleData data,
+    ConsoleAccess access,
+    ConsoleAssets assets,
+    IncidentService incidents,
+    ReminderService reminders,
+    IOptions<AutoResponderOptions> options,
+    TimeProvider time,
+    ILogger<ConsoleEndpoint> log)
+{
+    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "postmortem"];
+
+    /// <summary>GET /incidents</summary>
+    public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+    {
+        if (ParseQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 400);
+        var page = await data.ListAsync(query, ct);
+        return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow()));
+    }, ct);
+
+    /// <summary>GET /console/rows — the list's table alone; the list page polls it.</summary>
+    public Task<HtmlResult> RowsAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, _) =>
+    {
+        if (ParseQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 400);
+        var page = await data.ListAsync(query, ct);
+        return HtmlResult.Page(ConsolePages.RowsFragment(query, page, time.GetUtcNow()));
+    }, ct);
+
+    /// <summary>GET /incidents/{id}</summary>
+    public Task<HtmlResult> IncidentAsync(HttpRequest request, string id, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+    {
+        var view = await data.GetAsync(id, ct);
+        return view is null
+            ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
+            : HtmlResult.Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), null));
+    }, ct);
+
+    /// <summary>POST /incidents/{id}/{action} — a form on the incident page.</summary>
+    public Task<HtmlResult> ActAsync(HttpRequest request, string id, string action, CancellationToken ct) => GuardAsync(request, ConsoleRight.Act, async (user, session) =>
+    {
+        if (!Actions.Contains(action) || !IncidentIds.LooksValid(id))
+            return Page(ConsolePages.Message("Not found", $"There is no action '{action}' on incident '{id}'.", user), 404);
+        var form = await ReadFormAsync(request, ct);
+        if (form is null) return Page(ConsolePages.Message("Bad request", "Send the form as application/x-www-form-urlencoded.", user), 415);
+        if (!session.Accepts(request, form)) return Page(ConsolePages.Message("Form expired", "The form did not come from this console session. Reload the page and try again.", user), 403);
+
+        string? Field(string name, int max, bool required, out string? problem)
+        {
+            problem = null;
+            var value = form[name].ToString().Trim();
+            if (value.Length == 0) { if (required) problem = $"'{name}' is required."; return null; }
+            if (value.Length > max) problem = $"'{name}' is longer than {max} characters.";
+            return value;
+        }
+
+        try
+        {
+            string? problem = null;
+            switch (action)
+            {
+                case "acknowledge":
+                    var owner = Field("owner", 200, true, out problem);
+                    if (problem is null) await incidents.AcknowledgeAsync(id, owner!, user.Name, ct);
+                    break;
+                case "status":
+                    var text = Field("text", 4000, true, out problem);
+                    var next = problem is null ? Field("nextSteps", 4000, false, out problem) : null;
+                    DateTimeOffset? eta = null;
+                    if (problem is null && Field("eta", 64, false, out problem) is { } etaText && !TryParseEta(etaText, out eta))
+                        problem = $"'eta' must be a date and time such as 2026-11-26T15:00 (got '{etaText}').";
+                    if (problem is null) await incidents.UpdateStatusAsync(id, text!, next, eta, user.Name, ct);
+                    break;
+                case "mitigate": await incidents.MitigateAsync(id, null, user.Name, ct); break;
+                case "resolve": await incidents.ResolveAsync(id, null, user.Name, ct); break;
+                case "close": await incidents.CloseAsync(id, null, user.Name, ct); break;
+                case "postmortem":
+                    var link = Field("link", 2000, true, out problem);
+                    if (problem is null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
+                        problem = $"'link' must be an absolute http(s) URL (got '{link}').";
+                    if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
+                    break;
+                case "refresh":
+                    problem = "Refreshing the impact from the console is not available yet; use POST /api/incidents/{id}/impact/refresh.";
+                    break;
+            }
+            if (problem is not null) return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
+        }
+        catch (IncidentNotFoundException) { return Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404); }
+        catch (InvalidTransitionException e) { return await Refused(id, user, session, e.Message, StatusCodes.Status409Conflict, ct); }
+        catch (ReminderConflictException e) { return await Refused(id, user, session, e.Message, StatusCodes.Status409Conflict, ct); }
+        return HtmlResult.SeeOther(ConsoleRoutes.Incident(id));
+    }, ct);
+
+    /// <summary>GET /console/assets/{name}</summary>
+    public HtmlResult Asset(string name) => assets.Find(name) is { } a ? HtmlResult.Asset(a.Bytes, a.ContentType) : HtmlResult.NotFound();
+
+    /// <summary>The incident page again, with the reason the action was refused.</summary>
+    private async Task<HtmlResult> Refused(string id, ConsoleUser user, ConsoleSession session, string problem, int status, CancellationToken ct)
+    {
+        var view = await data.GetAsync(id, ct);
+        return view is null
+            ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
+            : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem), status);
+    }
+
+    /// <summary>"2026-11-26T15:00" from a datetime-local control is read as UTC (the form says so); a full ISO-8601 value keeps its offset.</summary>
+    internal static bool TryParseEta(string text, out DateTimeOffset? eta)
+    {
+        eta = null;
+        if (!text.Contains('T') || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)) return false;
+        eta = at;
+        return true;
+    }
+
+    internal static ListQuery? ParseQuery(HttpRequest request, out string? error)
+    {
+        error = null;
+        var statuses = new List<IncidentStatus>();
+        foreach (var part in request.Query["status"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (!IncidentStatusText.TryParse(part, out var status)) { error = $"'{part}' is not a status: use open, acknowledged, mitigated, resolved or closed."; return null; }
+            if (!statuses.Contains(status)) statuses.Add(status);
+        }
+        Severity? severity = null;
+        var sevText = request.Query["severity"].ToString();
+        if (sevText.Length > 0)
+        {
+            if (!Enum.TryParse<Severity>(sevText, true, out var s) || !Enum.IsDefined(s) || int.TryParse(sevText, out _)) { error = $"'{sevText}' is not a severity: use Sev0..Sev4."; return null; }
+            severity = s;
+        }
+        var service = request.Query["service"].ToString().Trim();
+        if (service.Length > 200) { error = "'service' is longer than 200 characters."; return null; }
+        var page = 0;
+        var pageText = request.Query["page"].ToString();
+        if (pageText.Length > 0 && (!int.TryParse(pageText, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page > 1000)) { error = "'page' must be a whole number from 0 to 1000."; return null; }
+        return new ListQuery(statuses, severity, service.Length == 0 ? null : service, page);
+    }
+
+    private async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true) return null;
+        var limit = options.Value.MaxRequestBytes;
+        if (request.ContentLength > limit) return null;
+        request.HttpContext.Features.Get<IFormFeature>();
+        return await request.ReadFormAsync(ct);
+    }
+
+    /// <summary>Signed in (else to the sign-in page), holding the right (else 403), storage reachable (else 503).</summary>
+    private async Task<HtmlResult> GuardAsync(HttpRequest request, ConsoleRight right, Func<ConsoleUser, ConsoleSession, Task<HtmlResult>> handle, CancellationToken ct)
+    {
+        try
+        {
+            var (user, session) = await access.CallerAsync(request, ct);
+            if (user is null)
+                return request.Method == HttpMethods.Get && !request.Path.StartsWithSegments("/console")
+                    ? HtmlResult.SeeOther(ConsoleRoutes.SignIn + "?returnTo=" + Uri.EscapeDataString(request.Path + request.QueryString))
+                    : Page(ConsolePages.Message("Signed out", "Sign in again to continue.", null), 401);
+            if (!user.May(right))
+                return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
+            return await handle(user, session);
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        {
+            log.LogError(e, "Storage unavailable while rendering {Path}", request.Path);
+            return Page(ConsolePages.Message("Temporarily unavailable", "Incident storage is unavailable right now; try again in a moment.", null), 503)
+                .WithHeader("Retry-After", "5");
+        }
+    }
+
+    private static string Needed(ConsoleRight right) => right switch { ConsoleRight.Act => "responder", ConsoleRight.Export => "ops", _ => "viewer" };
+
+    private static HtmlResult Page(string html, int status) => HtmlResult.Page(html, status);
+}

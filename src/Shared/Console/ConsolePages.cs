@@ -1,0 +1,328 @@
+using System.Globalization;
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using AutoResponder.Teams;
+
+namespace AutoResponder.WebConsole;
+
+/// <summary>
+/// The console's HTML: a layout, the incident list (and the rows fragment it polls), the incident page and the
+/// sign-in page. Plain server-rendered markup; every value is encoded by <see cref="Html"/>. Labelled controls,
+/// native buttons and links (keyboard usable), one column on a phone.
+/// </summary>
+public static class ConsolePages
+{
+    public const string CsrfField = "_csrf";
+    private static readonly IncidentStatus[] Statuses = Enum.GetValues<IncidentStatus>();
+
+    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null)
+    {
+        var h = new Html();
+        h.Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+         .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+         .Raw("<title>").Text(title).Raw(" · AutoResponder</title>")
+         .Raw("<link rel=\"stylesheet\" href=\"").Attr(ConsoleRoutes.Asset("console.css")).Raw("\">")
+         .Raw("<script src=\"").Attr(ConsoleRoutes.Asset("console.js")).Raw("\" defer></script>")
+         .Raw("</head><body>");
+        h.Raw("<header class=\"top\"><a class=\"brand\" href=\"").Attr(ConsoleRoutes.List).Raw("\">AutoResponder</a>");
+        if (user is not null)
+        {
+            h.Raw("<span class=\"who\">").Text(user.Name).Raw("</span>");
+            if (csrf is not null)
+                h.Raw("<form method=\"post\" action=\"").Attr(ConsoleRoutes.SignOut).Raw("\" class=\"inline\">").Raw(Csrf(csrf))
+                 .Raw("<button type=\"submit\" class=\"link\">Sign out</button></form>");
+        }
+        h.Raw("</header><main id=\"main\">");
+        body(h);
+        h.Raw("</main></body></html>");
+        return h.ToString();
+    }
+
+    // ---- list ----
+
+    public static string List(ListQuery query, ListPage page, ConsoleUser user, string? csrf, DateTimeOffset now)
+    {
+        return Layout("Incidents", user, csrf, h =>
+        {
+            h.Raw("<h1>Incidents</h1>");
+            h.Raw("<form class=\"filters\" method=\"get\" action=\"").Attr(ConsoleRoutes.List).Raw("\" role=\"search\">");
+            h.Raw("<div class=\"field\"><label for=\"f-status\">Status</label><select id=\"f-status\" name=\"status\">");
+            Option(h, "", "Not closed", query.Statuses.Count == 0);
+            foreach (var s in Statuses) Option(h, s.ToApi(), s.ToString(), query.Statuses.Count == 1 && query.Statuses[0] == s);
+            h.Raw("</select></div>");
+            h.Raw("<div class=\"field\"><label for=\"f-severity\">Severity</label><select id=\"f-severity\" name=\"severity\">");
+            Option(h, "", "Any", query.Severity is null);
+            foreach (var s in Enum.GetValues<Severity>()) Option(h, s.ToString(), s.ToString(), query.Severity == s);
+            h.Raw("</select></div>");
+            h.Raw("<div class=\"field\"><label for=\"f-service\">Service</label><input id=\"f-service\" name=\"service\" value=\"").Attr(query.Service)
+             .Raw("\" autocomplete=\"off\"></div>");
+            h.Raw("<div class=\"field\"><button type=\"submit\">Filter</button></div></form>");
+
+            h.Raw("<p class=\"live\" aria-live=\"polite\"><span id=\"updated\">Updates automatically.</span></p>");
+            h.Raw("<div id=\"incident-rows\" data-poll=\"").Attr(ConsoleRoutes.Rows + ConsoleRoutes.Query(query)).Raw("\">");
+            Rows(h, query, page, now);
+            h.Raw("</div>");
+        });
+    }
+
+    /// <summary>The list's table and pager: the whole page renders it, and the page polls it to stay current.</summary>
+    public static string RowsFragment(ListQuery query, ListPage page, DateTimeOffset now)
+    {
+        var h = new Html();
+        Rows(h, query, page, now);
+        return h.ToString();
+    }
+
+    private static void Rows(Html h, ListQuery query, ListPage page, DateTimeOffset now)
+    {
+        if (page.Rows.Count == 0)
+            h.Raw("<p class=\"empty\">No incidents match.</p>");
+        else
+        {
+            h.Raw("<table class=\"incidents\"><caption class=\"sr\">Incidents, newest first</caption><thead><tr>")
+             .Raw("<th scope=\"col\">Incident</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th><th scope=\"col\">Service</th>")
+             .Raw("<th scope=\"col\">Owner</th><th scope=\"col\">Opened</th></tr></thead><tbody>");
+            foreach (var r in page.Rows)
+            {
+                h.Raw("<tr data-id=\"").Attr(r.Id).Raw("\"><td class=\"title\"><a href=\"").Attr(ConsoleRoutes.Incident(r.Id)).Raw("\">").Text(r.Title)
+                 .Raw("</a><span class=\"id\">").Text(r.Id).Raw("</span></td>")
+                 .Raw("<td data-label=\"Severity\"><span class=\"sev sev-").Attr(r.Severity.ToLowerInvariant()).Raw("\">").Text(r.Severity).Raw("</span></td>")
+                 .Raw("<td data-label=\"Status\"><span class=\"status st-").Attr(r.Status.ToApi()).Raw("\">").Text(r.Status.ToString()).Raw("</span></td>")
+                 .Raw("<td data-label=\"Service\">").Text(r.Service ?? "—").Raw("</td>")
+                 .Raw("<td data-label=\"Owner\">").Text(r.Owner ?? "unassigned").Raw("</td>")
+                 .Raw("<td data-label=\"Opened\"><time datetime=\"").Attr(Html.IsoTime(r.OpenedAt)).Raw("\">").Text(Html.Time(r.OpenedAt))
+                 .Raw("</time> <span class=\"ago\">(").Text(Html.Duration(now - r.OpenedAt)).Raw(" ago)</span></td></tr>");
+            }
+            h.Raw("</tbody></table>");
+        }
+        h.Raw("<nav class=\"pager\" aria-label=\"Pages\">");
+        if (query.Page > 0)
+            h.Raw("<a rel=\"prev\" href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query with { Page = query.Page - 1 })).Raw("\">← Newer</a>");
+        h.Raw("<span>Page ").Text((query.Page + 1).ToString(CultureInfo.InvariantCulture)).Raw("</span>");
+        if (page.HasMore)
+            h.Raw("<a rel=\"next\" href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query with { Page = query.Page + 1 })).Raw("\">Older →</a>");
+        h.Raw("</nav>");
+    }
+
+    // ---- incident ----
+
+    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error)
+    {
+        var i = v.Incident;
+        return Layout($"{i.Id} {i.Title}", user, csrf, h =>
+        {
+            h.Raw("<p class=\"crumbs\"><a href=\"").Attr(ConsoleRoutes.List).Raw("\">← Incidents</a></p>");
+            h.Raw("<h1><span class=\"sev sev-").Attr(i.SeverityName.ToLowerInvariant()).Raw("\">").Text(i.SeverityName).Raw("</span> ")
+             .Raw("<span id=\"incident-title\">").Text(i.Title).Raw("</span></h1>");
+            if (error is not null) h.Raw("<p class=\"error\" role=\"alert\">").Text(error).Raw("</p>");
+
+            Summary(h, v, now);
+            if (user.May(ConsoleRight.Act)) Actions(h, v, user, csrf);
+            Impact(h, v, user, csrf);
+            Communication(h, v);
+            Rca(h, v, user, csrf);
+            Timeline(h, v);
+            Alerts(h, v);
+        });
+    }
+
+    private static void Summary(Html h, IncidentView v, DateTimeOffset now)
+    {
+        var i = v.Incident;
+        var end = i.ResolvedAt ?? i.ClosedAt ?? now;
+        h.Raw("<section aria-labelledby=\"s-summary\"><h2 id=\"s-summary\">Summary</h2><dl class=\"facts\">");
+        Fact(h, "Incident", i.Id);
+        h.Raw("<dt>Status</dt><dd><span id=\"incident-status\" class=\"status st-").Attr(i.Status.ToApi()).Raw("\">").Text(i.Status.ToString()).Raw("</span></dd>");
+        Fact(h, "Severity", i.SeverityName);
+        Fact(h, "Owner", i.Owner ?? "unassigned");
+        Fact(h, "Service", i.Service ?? "—");
+        Fact(h, "Opened", Html.Time(i.OpenedAt));
+        Fact(h, i.Status.IsLive() ? "Duration" : "Lasted", Html.Duration(end - i.OpenedAt));
+        h.Raw("<dt>ETA</dt><dd id=\"incident-eta\">");
+        if (i.Eta is { } eta)
+        {
+            h.Text(Html.Time(eta));
+            if (eta < now && i.Status.IsLive()) h.Raw(" <span class=\"flag\">ETA passed</span>");
+        }
+        else h.Raw("not yet known");
+        h.Raw("</dd>");
+        Fact(h, "Latest status", i.StatusText ?? "—");
+        Fact(h, "Next steps", i.NextSteps ?? "to be decided");
+        h.Raw("<dt>Teams</dt><dd>");
+        if (v.TeamsThreadUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps)
+            h.Raw("<a href=\"").Attr(url).Raw("\" rel=\"noopener\">Open the Teams thread</a>");
+        else h.Raw("no thread yet");
+        h.Raw("</dd></dl></section>");
+    }
+
+    private static void Actions(Html h, IncidentView v, ConsoleUser user, string? csrf)
+    {
+        var i = v.Incident;
+        var id = i.Id;
+        h.Raw("<section aria-labelledby=\"s-act\"><h2 id=\"s-act\">Act</h2>");
+        if (i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged)
+        {
+            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<div class=\"field\"><label for=\"ack-owner\">Owner</label><input id=\"ack-owner\" name=\"owner\" required maxlength=\"200\" value=\"")
+             .Attr(i.Owner ?? user.Name).Raw("\"></div><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"acknowledge\">")
+             .Raw(i.Status == IncidentStatus.Open ? "Acknowledge" : "Hand over").Raw("</button></div></form>");
+        }
+        var buttons = new List<(string Action, string Label)>();
+        if (i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged) buttons.Add(("mitigate", "Mitigate"));
+        if (i.Status.IsLive()) buttons.Add(("resolve", "Resolve"));
+        if (i.Status == IncidentStatus.Resolved) buttons.Add(("close", "Close"));
+        foreach (var (action, label) in buttons)
+            h.Raw("<form method=\"post\" class=\"inline\" action=\"").Attr(ConsoleRoutes.Action(id, action)).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<button type=\"submit\" name=\"do\" value=\"").Attr(action).Raw("\">").Text(label).Raw("</button></form>");
+
+        if (i.Status.IsLive())
+        {
+            h.Raw("<form method=\"post\" class=\"stack\" action=\"").Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<h3>Post a status update</h3>")
+             .Raw("<div class=\"field\"><label for=\"st-text\">Status</label><textarea id=\"st-text\" name=\"text\" required maxlength=\"4000\" rows=\"3\"></textarea></div>")
+             .Raw("<div class=\"field\"><label for=\"st-next\">Next steps</label><textarea id=\"st-next\" name=\"nextSteps\" maxlength=\"4000\" rows=\"2\"></textarea></div>")
+             .Raw("<div class=\"field\"><label for=\"st-eta\">ETA (UTC)</label><input id=\"st-eta\" name=\"eta\" type=\"datetime-local\"></div>")
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"status\">Post update</button></div></form>");
+        }
+        h.Raw("</section>");
+    }
+
+    private static void Impact(Html h, IncidentView v, ConsoleUser user, string? csrf)
+    {
+        h.Raw("<section aria-labelledby=\"s-impact\"><h2 id=\"s-impact\">Impact</h2>");
+        var impact = v.Impact;
+        if (impact is null || !v.ImpactConfigured)
+        {
+            h.Raw("<p>No impact rule applies to this incident.</p></section>");
+            return;
+        }
+        h.Raw("<p>Rules: ").Text(string.Join(", ", impact.Rules)).Raw("</p>");
+        if (impact.Latest is { } s)
+        {
+            h.Raw("<dl class=\"facts\">");
+            Fact(h, "Orders affected", s.Orders.ToString("N0", CultureInfo.InvariantCulture));
+            Fact(h, "Customers", (s.CustomersApproximate ? "≈ " : "") + s.Customers.ToString("N0", CultureInfo.InvariantCulture));
+            h.Raw("<dt>Money at risk</dt><dd>");
+            if (s.MoneyAtRisk.Count == 0) h.Raw("none");
+            foreach (var (currency, amount) in s.MoneyAtRisk.OrderBy(m => m.Key, StringComparer.Ordinal))
+                h.Raw("<span class=\"money\">").Text(amount.ToString("N2", CultureInfo.InvariantCulture)).Raw(" ").Text(currency).Raw("</span> ");
+            h.Raw("</dd>");
+            Fact(h, "Window", $"{Html.Time(s.Window.From)} – {(s.Window.Open ? "now" : Html.Time(s.Window.To))}");
+            Fact(h, "Snapshot taken", Html.Time(s.TakenAt));
+            h.Raw("</dl>");
+        }
+        else h.Raw("<p>No snapshot yet.</p>");
+        if (impact.InProgress is { } lease) h.Raw("<p class=\"note\">A snapshot is ").Text(lease.State).Raw(".</p>");
+
+        if (user.May(ConsoleRight.Act) && impact.InProgress is null)
+            h.Raw("<form method=\"post\" class=\"inline\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "refresh")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<button type=\"submit\" name=\"do\" value=\"refresh\">Refresh impact</button></form>");
+
+        if (impact.Snapshots.Count > 0)
+        {
+            h.Raw("<h3>Snapshot history</h3><div class=\"scroll\"><table class=\"compact\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Taken</th>")
+             .Raw("<th scope=\"col\">Trigger</th><th scope=\"col\">Orders</th><th scope=\"col\">New</th><th scope=\"col\">Export</th></tr></thead><tbody>");
+            foreach (var snap in impact.Snapshots)
+            {
+                h.Raw("<tr><td>").Text(snap.SnapshotId).Raw("</td><td>").Text(Html.Time(snap.TakenAt)).Raw("</td><td>").Text(snap.Trigger)
+                 .Raw("</td><td>").Text(snap.Orders.ToString("N0", CultureInfo.InvariantCulture)).Raw("</td><td>")
+                 .Text(snap.NewOrders.ToString("N0", CultureInfo.InvariantCulture)).Raw("</td><td>");
+                if (user.May(ConsoleRight.Export))
+                    h.Raw("<a class=\"export\" download href=\"").Attr(ConsoleRoutes.Export(v.Incident.Id, snap.SnapshotId)).Raw("\">CSV</a>");
+                else h.Raw("<span class=\"muted\">ops only</span>");
+                h.Raw("</td></tr>");
+            }
+            h.Raw("</tbody></table></div>");
+        }
+        h.Raw("</section>");
+    }
+
+    private static void Communication(Html h, IncidentView v)
+    {
+        var e = v.StatusEmails;
+        h.Raw("<section aria-labelledby=\"s-comm\"><h2 id=\"s-comm\">Status emails</h2><dl class=\"facts\">");
+        if (!e.Enabled) Fact(h, "Status emails", "off in this deployment");
+        else
+        {
+            Fact(h, "Cadence", $"every {Html.Duration(e.Cadence)} ({v.Incident.SeverityName})");
+            Fact(h, "Next due", e.NextDue is { } due ? Html.Time(due) : "none (incident not live)");
+            Fact(h, "Last sent", e.LastSentAt is { } sent ? Html.Time(sent) : "none yet");
+            Fact(h, "Sent", e.Sent.ToString(CultureInfo.InvariantCulture));
+        }
+        h.Raw("</dl></section>");
+    }
+
+    private static void Rca(Html h, IncidentView v, ConsoleUser user, string? csrf)
+    {
+        h.Raw("<section aria-labelledby=\"s-rca\"><h2 id=\"s-rca\">RCA</h2>");
+        var p = v.Postmortem;
+        h.Raw("<dl class=\"facts\">");
+        Fact(h, "Postmortem draft", p.DraftWritten ? "written at resolution" : "written when the incident resolves");
+        h.Raw("<dt>RCA</dt><dd id=\"rca-state\">");
+        if (p.Link is { } link && Uri.TryCreate(link, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
+            h.Raw("complete ").Text(Html.Time(p.CompletedAt)).Raw(" · <a href=\"").Attr(link).Raw("\" rel=\"noopener\">postmortem</a>");
+        else h.Raw("open");
+        h.Raw("</dd></dl>");
+        if (v.Reminders.Count > 0)
+        {
+            h.Raw("<ul class=\"reminders\">");
+            foreach (var r in v.Reminders)
+                h.Raw("<li>").Text(r.Label).Raw(": ").Text(r.DueAt is { } d ? Html.Time(d) : "—").Raw(" <span class=\"muted\">(").Text(r.Status).Raw(")</span></li>");
+            h.Raw("</ul>");
+        }
+        if (user.May(ConsoleRight.Act) && p.Link is null && v.Incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed)
+            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "postmortem")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<div class=\"field grow\"><label for=\"pm-link\">Postmortem link</label><input id=\"pm-link\" name=\"link\" type=\"url\" required maxlength=\"2000\" placeholder=\"https://\"></div>")
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA complete</button></div></form>");
+        h.Raw("</section>");
+    }
+
+    private static void Timeline(Html h, IncidentView v)
+    {
+        h.Raw("<section aria-labelledby=\"s-timeline\"><h2 id=\"s-timeline\">Timeline</h2><ol id=\"timeline\" class=\"timeline\">");
+        foreach (var t in v.Timeline)
+            h.Raw("<li data-kind=\"").Attr(t.Kind).Raw("\"><time datetime=\"").Attr(Html.IsoTime(t.At)).Raw("\">").Text(Html.Time(t.At)).Raw("</time> ")
+             .Raw("<b>").Text(TeamsMessageRenderer.KindLabel(t.Kind)).Raw("</b> <span class=\"muted\">").Text(t.Actor).Raw("</span>")
+             .Raw("<p>").Text(t.Text).Raw("</p></li>");
+        h.Raw("</ol></section>");
+    }
+
+    private static void Alerts(Html h, IncidentView v)
+    {
+        h.Raw("<section aria-labelledby=\"s-alerts\"><h2 id=\"s-alerts\">Alerts</h2><ul class=\"alerts\">");
+        foreach (var a in v.Alerts)
+            h.Raw("<li><b>").Text(a.Title).Raw("</b> <span class=\"muted\">").Text($"{a.SeverityName} · {a.StatusName.ToLowerInvariant()} · {a.Source} · last seen {Html.Time(a.LastSeenAt)}")
+             .Raw("</span></li>");
+        h.Raw("</ul></section>");
+    }
+
+    // ---- sign-in ----
+
+    public static string SignIn(string? error, string? returnTo)
+    {
+        return Layout("Sign in", null, null, h =>
+        {
+            h.Raw("<h1>Sign in</h1>");
+            if (error is not null) h.Raw("<p class=\"error\" role=\"alert\">").Text(error).Raw("</p>");
+            h.Raw("<form method=\"post\" class=\"stack narrow\" action=\"").Attr(ConsoleRoutes.SignIn).Raw("\">")
+             .Raw("<input type=\"hidden\" name=\"returnTo\" value=\"").Attr(returnTo).Raw("\">")
+             .Raw("<div class=\"field\"><label for=\"token\">Personal access token</label>")
+             .Raw("<input id=\"token\" name=\"token\" type=\"password\" required autocomplete=\"off\" spellcheck=\"false\"></div>")
+             .Raw("<p class=\"muted\">Ask an admin for one: <code>autoresponder tokens create --name you@example.com --role responder</code>.</p>")
+             .Raw("<div class=\"field\"><button type=\"submit\">Sign in</button></div></form>");
+        });
+    }
+
+    public static string Message(string title, string text, ConsoleUser? user) =>
+        Layout(title, user, null, h => h.Raw("<h1>").Text(title).Raw("</h1><p>").Text(text).Raw("</p><p><a href=\"").Attr(ConsoleRoutes.List).Raw("\">Incidents</a></p>"));
+
+    // ---- helpers ----
+
+    private static string Csrf(string? token) =>
+        token is null ? "" : $"<input type=\"hidden\" name=\"{CsrfField}\" value=\"{Html.Encode(token)}\">";
+
+    private static void Fact(Html h, string name, string value) => h.Raw("<dt>").Text(name).Raw("</dt><dd>").Text(value).Raw("</dd>");
+
+    private static void Option(Html h, string value, string label, bool selected) =>
+        h.Raw("<option value=\"").Attr(value).Raw(selected ? "\" selected>" : "\">").Text(label).Raw("</option>");
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AutoResponder.Http;
+
+public static class IncidentApiServices
+{
+    /// <summary>The incident API's readers: the paged list, the paged sub-resources and the one storage → JSON mapper.</summary>
+    public static IServiceCollection AddIncidentApi(this IServiceCollection services)
+    {
+        services.AddSingleton<IncidentResources>();
+        services.AddSingleton<IncidentListQuery>();
+        services.AddSingleton<IncidentPages>();
+        return services;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using AutoResponder.Alerts;
+using AutoResponder.Impact;
+using AutoResponder.Impact.Snapshots;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Reminders;
+using AutoResponder.StatusEmails;
+using AutoResponder.Storage;
+using AutoResponder.Teams;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Http;
+
+/// <summary>
+/// The one place that maps storage to the public incident JSON (<see cref="IncidentResource"/>,
+/// <see cref="IncidentListItem"/>, the sub-resource items) and computes the incident's ETag.
+/// </summary>
+public sealed class IncidentResources(
+    StorageClients storage,
+    ImpactSnapshotStore snapshots,
+    IOptions<StatusEmailOptions> statusEmails,
+    TimeProvider time)
+{
+    /// <summary>
+    /// The incident's HTTP entity tag: a strong tag derived from the incident row's version, so it changes with
+    /// every change of the incident's state (status, owner, severity, status update, alert counts) and does not
+    /// reveal the storage value.
+    /// </summary>
+    public static string ETagOf(IncidentRecord incident)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{incident.Id}\n{incident.ETag}"), digest);
+        return $"\"{Convert.ToHexStringLower(digest[..12])}\"";
+    }
+
+    public static IncidentListItem ToListItem(IncidentRecord i) => new(
+        i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i), AlertCountsOf(i));
+
+    /// <summary>The full incident: its row plus each feature's state (a few point reads and one filtered outbox query).</summary>
+    public async Task<IncidentResource> ReadAsync(IncidentRecord i, CancellationToken ct)
+    {
+        // Waits on record-v2's typed feature state: until it lands, Teams, status emails, impact and reminders are
+        // read from the results they recorded on the incident.
+        var effects = IncidentStore.ReadEffects(i);
+        var impact = ImpactAsync(i.Id, effects, ct);
+        var actions = ActionCountsAsync(i.Id, ct);
+        var path = $"/api/incidents/{i.Id}";
+        return new IncidentResource(
+            i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.Rule, i.Source,
+            i.OpenedAt, i.FirstAlertAt, i.LastAlertAt, i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i),
+            AlertCountsOf(i),
+            i.StatusUpdatedAt is null ? null : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
+            await impact,
+            effects.TryGetValue(TeamsKeys.RootMessageId, out _) ? new TeamsThread(effects.GetValueOrDefault(TeamsKeys.RootWebUrl)) : null,
+            StatusEmailsOf(i, effects),
+            PostmortemOf(i, effects),
+            await actions,
+            string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
+            new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact"));
+    }
+
+    public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
+
+    public static AlertItem ToItem(AlertRecord a) => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
+        a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Service, a.Rule);
+
+    /// <summary>The action's id is the unique suffix of its row, never the row key itself.</summary>
+    public static ActionItem ToItem(OutboxAction a) => new(ActionId(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
+        a.CreatedAt, a.NextAttemptAt, a.CompletedAt, a.LastError, a.Result);
+
+    public static string ActionId(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
+
+    // Waits on record-v2: distinct alert counts kept by intake. Until then "total" is the firing notifications received.
+    private static AlertCounts AlertCountsOf(IncidentRecord i)
+    {
+        var firing = i.FiringAlertHashes.Count;
+        var total = Math.Max(i.AlertCount, firing);
+        return new AlertCounts(firing, total - firing, total);
+    }
+
+    private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
+
+    private async Task<ImpactSummary?> ImpactAsync(string id, IReadOnlyDictionary<string, string> effects, CancellationToken ct)
+    {
+        if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var text) || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence))
+            return null;
+        var row = await snapshots.Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(id, ImpactSnapshotRecord.Key(sequence), cancellationToken: ct);
+        if (!row.HasValue) return null;
+        var s = row.Value!;
+        return new ImpactSummary(s.Orders, s.Customers, s.CustomersApproximate, s.MoneyAtRisk(), s.TakenAt, s.SnapshotId);
+    }
+
+    private async Task<ActionCounts> ActionCountsAsync(string id, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {id} and RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and (StatusName eq {nameof(OutboxStatus.Pending)} or StatusName eq {nameof(OutboxStatus.Running)} or StatusName eq {nameof(OutboxStatus.Failed)})");
+        int pending = 0, failed = 0;
+        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter, select: [nameof(OutboxAction.StatusName)], cancellationToken: ct))
+            if (row.GetString(nameof(OutboxAction.StatusName)) == nameof(OutboxStatus.Failed)) failed++;
+            else pending++;
+        return new ActionCounts(pending, failed);
+    }
+
+    private StatusEmailsSummary StatusEmailsOf(IncidentRecord i, IReadOnlyDictionary<string, string> effects)
+    {
+        var sent = effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        DateTimeOffset? lastSentAt = effects.TryGetValue(StatusEmailKeys.LastSentAt, out var l) &&
+            DateTimeOffset.TryParse(l, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
+        var options = statusEmails.Value;
+        var live = i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
+        DateTimeOffset? nextDueAt = options.Enabled && live ? StatusEmailSlots.NextDue(i.OpenedAt, options.CadenceFor(i.Severity), time.GetUtcNow()) : null;
+        return new StatusEmailsSummary(sent, lastSentAt, nextDueAt);
+    }
+
+    private static PostmortemSummary PostmortemOf(IncidentRecord i, IReadOnlyDictionary<string, string> effects)
+    {
+        var reminders = ReminderKinds.All
+            .Where(kind => effects.ContainsKey(ReminderKeys.Status(kind)))
+            .Select(kind => new ReminderSummary(kind, effects[ReminderKeys.Status(kind)],
+                effects.TryGetValue(ReminderKeys.DueAt(kind), out var d) && DateTimeOffset.TryParse(d, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var due) ? due : null))
+            .ToList();
+        var link = effects.GetValueOrDefault(ReminderKeys.PostmortemLink);
+        DateTimeOffset? completedAt = effects.TryGetValue(ReminderKeys.PostmortemCompletedAt, out var t) &&
+            DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var done) ? done : null;
+        var state = link is not null ? "complete" : i.ResolvedAt is not null || i.Status == IncidentStatus.Closed ? "pending" : "none";
+        return new PostmortemSummary(state, link, completedAt, reminders);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using AutoResponder.Impact;
+
+namespace AutoResponder.Http.OpenApi;
+
+public enum ParameterIn { Path, Query, Header }
+
+/// <summary>A route parameter; <see cref="Values"/> lists the allowed values when they are a closed set.</summary>
+public sealed record ApiParameter(string Name, ParameterIn In, string Description, bool Required = false, string Format = "", IReadOnlyList<string>? Values = null);
+
+/// <summary>One documented response: status, description, body type (null: no body) and whether it carries the incident's ETag.</summary>
+public sealed record ApiResponse(int Status, string Description, Type? Body, bool ETag = false);
+
+/// <summary>
+/// One HTTP operation as both hosts expose it. <see cref="OperationId"/> is the Azure Function's name and
+/// <see cref="Route"/> its route (without "/api/"); the standalone host maps the same method and path.
+/// </summary>
+public sealed record ApiOperation(string OperationId, string Method, string Route, string Tag, string Summary,
+    IReadOnlyList<ApiParameter> Parameters, Type? RequestBody, bool RequestBodyRequired, IReadOnlyList<ApiResponse> Responses);
+
+/// <summary>Documented bodies of routes whose endpoints read their fields one by one.</summary>
+public sealed record PostmortemRequest(string Link);
+public sealed record RescheduleReminderRequest(DateTimeOffset DueAt);
+
+/// <summary>
+/// The route table of the public API: every HTTP route either host maps is listed here (a test checks both
+/// hosts against it), and /api/openapi.json is generated from it and the request/response records it names.
+/// Adding a route: a Function class, a line in the standalone host, and an entry here.
+/// </summary>
+public static class ApiCatalog
+{
+    private static readonly ApiParameter Id = new("id", ParameterIn.Path, "The incident id, e.g. INC-20261126-4F7K.", Required: true);
+    private static readonly ApiParameter IfMatch = new("If-Match", ParameterIn.Header,
+        "Optional: the ETag of GET /api/incidents/{id}. When the incident changed since, nothing is changed and the answer is 412.");
+    private static readonly ApiParameter Limit = new("limit", ParameterIn.Query, $"Page size, 1 to {PageRequest.MaxLimit} (default {PageRequest.DefaultLimit}).", Format: "int32");
+    private static readonly ApiParameter Cursor = new("cursor", ParameterIn.Query, "The nextCursor of the previous page, unchanged (same filters).");
+
+    private static ApiResponse Problem(int status, string description) => new(status, description, typeof(ProblemBody));
+    private static readonly ApiResponse NotFound = Problem(404, "No such incident.");
+    private static readonly ApiResponse BadInput = Problem(422, "An invalid value; `field` names it.");
+
+    /// <summary>Problems any route can answer.</summary>
+    public static readonly IReadOnlyList<ApiResponse> Common =
+    [
+        Problem(401, "No valid credentials: people send Authorization: Bearer (personal access token or Entra ID token); alert senders the ingest key (x-functions-key header or code query parameter, on POST /api/alerts only)."),
+        Problem(403, "Signed in, but without the role the route needs (viewer reads, responder acts, ops downloads exports, admin everything); or the ingest key on a people route."),
+        Problem(503, "Storage is unavailable; retry (Retry-After when given)."),
+    ];
+
+    private static IReadOnlyList<ApiResponse> ActionResponses(params ApiResponse[] extra) =>
+    [
+        new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true),
+        Problem(400, "Malformed JSON, a missing field, or a malformed If-Match; `field` names it."),
+        NotFound,
+        Problem(409, "The incident's status does not allow this; `currentStatus` names it."),
+        Problem(412, "If-Match did not match: the incident changed since it was read."),
+        Problem(413, "The body is over the size limit."),
+        Problem(415, "The body is not application/json."),
+        BadInput,
+        .. extra,
+    ];
+
+    private static ApiOperation Action(string operationId, string verb, string summary, Type body, bool required) =>
+        new(operationId, "POST", $"incidents/{{id}}/{verb}", "Incidents", summary, [Id, IfMatch], body, required, ActionResponses());
+
+    private static ApiOperation SubResource(string operationId, string resource, string summary, Type page) =>
+        new(operationId, "GET", $"incidents/{{id}}/{resource}", "Incidents", summary, [Id, Limit, Cursor], null, false,
+            [new(200, "One page; follow nextCursor until it is null.", page), NotFound, BadInput]);
+
+    public static readonly IReadOnlyList<ApiOperation> Operations =
+    [
+        new("ReceiveAlerts", "POST", "alerts", "Alerts",
+            "Receive alerts: Azure Monitor (common alert schema), Prometheus Alertmanager, Grafana, or the generic form {title, severity?, service?, dedupKey?, status?, description?, startsAt?, links?, labels?}.",
+            [], typeof(JsonObject), true,
+            [new(202, "One result per alert: the incident it went to and the outcome.", typeof(AlertsEndpoint.Response)),
+             Problem(400, "Malformed or missing input; `field` names it."), Problem(413, "The body is over the size limit."),
+             Problem(415, "The body is not application/json."), BadInput]),
+
+        new("ListIncidents", "GET", "incidents", "Incidents",
+            "List incidents, newest first: live ones (newest opened first), then closed ones (newest closed first). Default: every incident not closed.",
+            [
+                new("status", ParameterIn.Query, "Comma-separated statuses: open, acknowledged, mitigated, resolved, closed."),
+                new("severity", ParameterIn.Query, "Comma-separated severities: Sev0 … Sev4."),
+                new("service", ParameterIn.Query, "Only incidents of this service (case-insensitive)."),
+                new("since", ParameterIn.Query, "Only incidents opened at or after this ISO-8601 date-time.", Format: "date-time"),
+                Limit, Cursor,
+            ], null, false,
+            [new(200, "One page; follow nextCursor until it is null. A page may hold fewer than limit items.", typeof(IncidentList)), BadInput]),
+
+        new("GetIncident", "GET", "incidents/{id}", "Incidents", "One incident with its typed summaries; the ETag header is what If-Match takes.",
+            [Id], null, false, [new(200, "The incident.", typeof(IncidentResource), ETag: true), NotFound]),
+        SubResource("GetIncidentTimeline", "timeline", "The incident's timeline, oldest first.", typeof(TimelinePage)),
+        SubResource("GetIncidentAlerts", "alerts", "The incident's alerts (latest state of each).", typeof(AlertPage)),
+        SubResource("GetIncidentActions", "actions", "The incident's side effects (outbox actions) in the order owed.", typeof(ActionPage)),
+
+        Action("AcknowledgeIncident", "acknowledge", "Take ownership: open/acknowledged → acknowledged; owner defaults to the caller (another name: hand-over).", typeof(AcknowledgeRequest), false),
+        Action("UpdateIncidentStatus", "status", "Post a status update (text, next steps, ETA) on a live incident.", typeof(StatusUpdateRequest), true),
+        Action("MitigateIncident", "mitigate", "open/acknowledged → mitigated.", typeof(IncidentNoteRequest), false),
+        Action("ResolveIncident", "resolve", "open/acknowledged/mitigated → resolved.", typeof(IncidentNoteRequest), false),
+        Action("CloseIncident", "close", "resolved → closed.", typeof(IncidentNoteRequest), false),
+        Action("RecordPostmortem", "postmortem", "Record the postmortem link: completes the RCA and cancels the reminders left.", typeof(PostmortemRequest), true),
+        new("RescheduleReminder", "POST", "incidents/{id}/reminders/{kind}", "Incidents", "Move one RCA reminder to a new due date.",
+            [Id, new("kind", ParameterIn.Path, "The reminder.", Required: true, Values: Reminders.ReminderKinds.All), IfMatch],
+            typeof(RescheduleReminderRequest), true, ActionResponses()),
+
+        new("GetIncidentImpact", "GET", "incidents/{id}/impact", "Impact",
+            "Customer impact: the latest snapshot, the snapshot history (newest first) and fresh export links.",
+            [Id], null, false, [new(200, "The impact.", typeof(ImpactEndpoint.ImpactJson)), NotFound]),
+        new("RefreshIncidentImpact", "POST", "incidents/{id}/impact/refresh", "Impact",
+            "Queue a new impact snapshot and export (through the outbox).",
+            [Id], null, false,
+            [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
+
+        new("GetOpenApiDocument", "GET", "openapi.json", "API", "This document (OpenAPI 3.1).", [], null, false,
+            [new(200, "The OpenAPI document.", typeof(JsonObject))]),
+    ];
+}

@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+
+namespace AutoResponder.Tests.WebConsole;
+
+/// <summary>
+/// One headless Chromium for the browser tests: the system's Debian package (/usr/bin/chromium; CI installs it with
+/// apt-get), driven by Microsoft.Playwright through its executable path — `playwright install` cannot download here.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+
+    public IBrowser Chromium { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var path = Environment.GetEnvironmentVariable("AUTORESPONDER_CHROMIUM") ?? ChromiumPath;
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"Chromium is not installed at {path}: `apt-get install -y chromium` (.ci/run does this).");
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = path,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Chromium is not null) await Chromium.CloseAsync();
+        _playwright?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<Infrastructure.AzuriteFixture>, ICollectionFixture<Browser>
+{
+    public const string Name = "Browser";
+}
