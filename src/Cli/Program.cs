@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AutoResponder.Cli.Bench;
+using AutoResponder.Cli.Drill;
 using AutoResponder.Cli.Graph;
 using AutoResponder.Cli.Seed;
 using AutoResponder.Cli.Serve;
@@ -14,5 +15,5 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), TokenCommands.Create() };
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create() };
 return await root.Parse(args).InvokeAsync();

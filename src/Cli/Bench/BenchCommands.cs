@@ -8,14 +8,15 @@ public static class BenchCommands
     public static Command Create()
     {
         var alerts = new Option<int>("--alerts") { Description = "Alerts to send.", DefaultValueFactory = _ => 10_000 };
-        var fingerprints = new Option<int>("--fingerprints") { Description = "Distinct alerts (each must open exactly one incident).", DefaultValueFactory = _ => 50 };
+        var fingerprints = new Option<int>("--fingerprints") { Description = "Incidents the spread storm goes to (distinct alerts, each must open exactly one incident).", DefaultValueFactory = _ => 50 };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
-        var storm = new Command("storm", "Alert storm over HTTP against the standalone host on Azurite, compared with raw single-entity inserts.")
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of raw inserts, spread storm and single-incident storm; the median round is reported.", DefaultValueFactory = _ => 3 };
+        var storm = new Command("storm", "Alert storms over HTTP against the standalone host on Azurite (spread over --fingerprints incidents, and into one incident), compared with raw single-entity inserts.")
         {
-            alerts, fingerprints, concurrency,
+            alerts, fingerprints, concurrency, rounds,
         };
         storm.SetAction(async (parse, ct) =>
-            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), Console.Out, ct));
+            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), parse.GetValue(rounds), Console.Out, ct));
 
         var orders = new Option<int>("--orders") { Description = "Orders to seed and export.", DefaultValueFactory = _ => 1_000_000 };
         var small = new Option<int>("--small") { Description = "Orders in the small run the memory peak is compared with.", DefaultValueFactory = _ => 100_000 };
@@ -26,6 +27,18 @@ public static class BenchCommands
         export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export };
+        var histories = new Option<int[]>("--history") { Description = "Orders of history (one run per size).", DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
+        var newOrders = new Option<int>("--new") { Description = "New orders after the guard's checkpoint.", DefaultValueFactory = _ => 10_000 };
+        var newMinutes = new Option<int>("--minutes") { Description = "Minutes the new orders span (the guard runs once a simulated minute).", DefaultValueFactory = _ => 10 };
+        var guardSeed = new Option<bool>("--seed") { Description = "Seed the history when it is not there yet (false: never seed).", DefaultValueFactory = _ => true };
+        var guardPrefix = new Option<string>("--prefix") { Description = "Storage prefix of the benchmark tables (the history size is appended).", DefaultValueFactory = _ => "benchpg" };
+        var priceGuard = new Command("price-guard", "Price guard over history + new orders vs a raw read of the same partitions; detection delay.")
+        {
+            histories, newOrders, newMinutes, guardSeed, guardPrefix,
+        };
+        priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
+            parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard };
     }
 }

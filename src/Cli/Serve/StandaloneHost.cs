@@ -7,6 +7,8 @@ using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
 using AutoResponder.Impact;
+using AutoResponder.Switches;
+using AutoResponder.Watch;
 using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -79,6 +81,11 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
         app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
+        app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
+        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
+        app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));
+        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.HandOverIncidentWatch, c => e.HandOverAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.SignOffIncidentWatch, c => e.SignOffAsync(r, c, id, ct)));
         app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.

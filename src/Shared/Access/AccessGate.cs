@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,16 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
             var decision = await AuthorizeAsync(request, ApiRoutes.Get(routeName));
             return decision.Refusal ?? await action(decision.Caller!);
         }, log);
+
+    /// <summary>The same for an action whose answer is not an <see cref="ApiResult"/> (e.g. a cacheable read).</summary>
+    public async Task<GatedResult> RunAsync<T>(HttpRequest request, string routeName, Func<Caller, Task<T>> action) where T : IActionResult, IResult
+    {
+        T? answer = default;
+        var refusal = await RunAsync(request, routeName, async caller => { answer = await action(caller); return Allowed; });
+        return ReferenceEquals(refusal, Allowed) ? new GatedResult(answer!, answer!) : new GatedResult(refusal, refusal);
+    }
+
+    private static readonly ApiResult Allowed = new(StatusCodes.Status200OK, null);
 
     /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
     public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, (string Method, string Path, RouteAccess Access) route)
@@ -66,4 +77,11 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     private bool IngestKeyMatches(string given) =>
         !string.IsNullOrEmpty(options.Value.IngestKey) && !string.IsNullOrEmpty(given) &&
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.Value.IngestKey));
+}
+
+/// <summary>The answer of a gated route, executable by both hosts.</summary>
+public sealed class GatedResult(IActionResult action, IResult result) : IActionResult, IResult
+{
+    public Task ExecuteResultAsync(ActionContext context) => action.ExecuteResultAsync(context);
+    public Task ExecuteAsync(HttpContext httpContext) => result.ExecuteAsync(httpContext);
 }

@@ -36,6 +36,11 @@ public static class ApiRoutes
     public const string GetIncidentImpact = nameof(GetIncidentImpact);
     public const string RefreshIncidentImpact = nameof(RefreshIncidentImpact);
     public const string GetOpenApiDocument = nameof(GetOpenApiDocument);
+    public const string ListSwitches = nameof(ListSwitches);
+    public const string FlipSwitch = nameof(FlipSwitch);
+    public const string GetIncidentWatch = nameof(GetIncidentWatch);
+    public const string HandOverIncidentWatch = nameof(HandOverIncidentWatch);
+    public const string SignOffIncidentWatch = nameof(SignOffIncidentWatch);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
     private static readonly RouteAccess Act = RouteAccess.People(Roles.Responder);
@@ -58,6 +63,12 @@ public static class ApiRoutes
         [GetIncidentImpact] = Read,
         [RefreshIncidentImpact] = Act,
         [GetOpenApiDocument] = RouteAccess.Anyone,
+        // Storefronts poll the switches with a viewer token of their own.
+        [ListSwitches] = Read,
+        [FlipSwitch] = Act,
+        [GetIncidentWatch] = Read,
+        [HandOverIncidentWatch] = Act,
+        [SignOffIncidentWatch] = Act,
     };
 
     /// <summary>The route's method, path (with /api/) and access.</summary>

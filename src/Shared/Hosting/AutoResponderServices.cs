@@ -7,9 +7,12 @@ using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
+using AutoResponder.Switches;
 using AutoResponder.Teams;
+using AutoResponder.Watch;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,7 +41,9 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentIds>();
         services.AddSingleton<IncidentIndex>();
         services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentLocks>();
         services.AddSingleton<IncidentCache>();
+        services.AddSingleton<AlertCommitter>();
         services.AddSingleton<AlertIngestor>();
         services.AddSingleton<IncidentService>();
 
@@ -60,6 +65,9 @@ public static class AutoResponderServices
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
         services.AddStatusEmailsAndReminders(configuration);
+        services.AddPriceGuard(configuration);
+        services.AddSwitches(configuration);
+        services.AddWatch(configuration);
         services.AddConsole(configuration);
         return services;
     }

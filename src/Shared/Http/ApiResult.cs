@@ -21,7 +21,7 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public int StatusCode { get; } = statusCode;
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
-    /// <summary>Extra response headers (e.g. ETag).</summary>
+    /// <summary>Extra response headers (e.g. ETag, Retry-After).</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     public ApiResult WithHeader(string name, string value)

@@ -55,7 +55,7 @@ public sealed record TimelineItem(DateTimeOffset At, string Kind, string Actor, 
 
 /// <summary>The latest state of one alert (by fingerprint) in the incident.</summary>
 public sealed record AlertItem(string Fingerprint, string Source, string SourceAlertId, string Title, string Severity, string Status,
-    DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, string? Service, string? Rule);
+    DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, string? Service, string? Rule, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>A side effect the incident owes or owed: pending, running, done or failed (parked), in the order owed.</summary>
 public sealed record ActionItem(string Id, string Kind, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,

@@ -35,6 +35,14 @@ public static class Problems
     public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
     public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
 
+    /// <summary>503 with Retry-After: the incident kept changing under us (other instances won every race); a retry is safe.</summary>
+    public static ApiResult Busy(IncidentBusyException e)
+    {
+        var result = Unavailable($"{e.Message} Nothing from this request was lost: a retry is recognised.");
+        result.Headers["Retry-After"] = ((int)Math.Ceiling(IncidentBusyException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return result;
+    }
+
     public static ApiResult From(AlertPayloadException e) =>
         e.Status == StatusCodes.Status400BadRequest ? Malformed(e.Message, e.Field) : Invalid(e.Field, e.Message);
 

@@ -26,6 +26,20 @@ public sealed class RequestFields(JsonElement root)
         return text.Length == 0 ? null : text;
     }
 
+    /// <summary>A JSON true or false.</summary>
+    public bool? Bool(string name, bool required)
+    {
+        if (Error is not null) return null;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) Error = Problems.Missing(name);
+            return null;
+        }
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False) return value.GetBoolean();
+        Error = Problems.Invalid(name, $"'{name}' must be true or false.");
+        return null;
+    }
+
     /// <summary>An ISO-8601 date-time with an offset (e.g. 2026-11-26T15:00:00Z).</summary>
     public DateTimeOffset? DateTime(string name)
     {

@@ -1,4 +1,5 @@
 using Azure;
+using AutoResponder.Incidents;
 using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Http;
@@ -6,7 +7,8 @@ namespace AutoResponder.Http;
 /// <summary>
 /// Turns "storage is unreachable or failing" into a 503 problem, so senders retry (Azure Monitor retries
 /// 503; Alertmanager retries any 5xx) instead of seeing a bare 500. Alerts already filed before the failure
-/// come back as duplicates on the retry.
+/// come back as duplicates on the retry. An incident that stays busy (<see cref="IncidentBusyException"/>) is a 503
+/// with Retry-After too.
 /// </summary>
 public static class StorageOutage
 {
@@ -15,6 +17,11 @@ public static class StorageOutage
         try
         {
             return await handle();
+        }
+        catch (IncidentBusyException e)
+        {
+            log.LogWarning("Incident {IncidentId} busy: answered 503 with Retry-After", e.IncidentId);
+            return Problems.Busy(e);
         }
         catch (Exception e) when (IsOutage(e))
         {

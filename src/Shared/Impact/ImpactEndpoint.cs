@@ -111,7 +111,7 @@ public sealed class ImpactEndpoint(
         }
         var action = change.Actions.FirstOrDefault(a => a.Kind == ImpactKinds.Snapshot);
         log.LogInformation("Impact refresh of {IncidentId} requested by {Actor}", id, actor);
-        return ApiResult.Accepted(new RefreshJson(id, "requested", action?.Id, $"/api/incidents/{id}/impact"));
+        return ApiResult.Accepted(new RefreshJson(id, "requested", action is null ? null : IncidentResources.ActionId(action.RowKey), $"/api/incidents/{id}/impact"));
     }
 
     private static ApiResult Busy(string id, ImpactLeaseRecord lease) => Problems.Create(StatusCodes.Status409Conflict, "Snapshot in progress",

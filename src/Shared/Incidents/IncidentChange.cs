@@ -17,8 +17,10 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
     public List<OutboxAction> Actions { get; } = [];
     /// <summary>True when only rows beside the incident change (the incident row itself is left as it is).</summary>
     public bool LeaveIncidentRow { get; init; }
-    /// <summary>RowKey of a marker row that must not exist yet; its existence means this exact delivery was seen.</summary>
-    public string? OccurrenceRowKey { get; set; }
+    /// <summary>RowKeys of marker rows that must not exist yet; an existing one means that exact delivery was seen.</summary>
+    public List<string> Occurrences { get; } = [];
+    /// <summary>Set by <see cref="IncidentStore.Prepare"/> once the effects have planned the outbox actions.</summary>
+    internal bool Planned { get; set; }
 
     public TimelineEntry Add(DateTimeOffset at, string kind, string actor, string text)
     {
@@ -32,7 +34,18 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
 public sealed class IncidentConcurrencyException(string incidentId) : Exception($"Incident {incidentId} changed concurrently.");
 
 /// <summary>The occurrence marker already exists: this exact alert delivery was processed before.</summary>
-public sealed class DuplicateDeliveryException(string incidentId) : Exception($"Delivery already recorded on {incidentId}.")
+public sealed class DuplicateDeliveryException(string incidentId, string occurrenceRowKey) : Exception($"Delivery already recorded on {incidentId}.")
 {
     public string IncidentId { get; } = incidentId;
+    public string OccurrenceRowKey { get; } = occurrenceRowKey;
+}
+
+/// <summary>
+/// The incident kept changing under this writer (other instances won the race every time, a bounded number
+/// of tries): the caller answers 503 with Retry-After instead of failing.
+/// </summary>
+public sealed class IncidentBusyException(string incidentId) : Exception($"Incident {incidentId} is busy; retry shortly.")
+{
+    public string IncidentId { get; } = incidentId;
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
 }

@@ -88,33 +88,44 @@ public static class IncidentLifecycle
             FirstAlertAt = alert.StartsAt,
             LastAlertAt = now,
             AlertCount = 1,
-            FiringAlerts = keys.Alert,
+            DistinctAlertCount = 1,
+            FiringAlertCount = 1,
+            AlertsVersion = 1,
             LinksJson = alert.Links.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(alert.Links, System.Text.Json.JsonSerializerOptions.Web),
             DedupHash = keys.Dedup,
             GroupHash = keys.Group,
         };
-        var change = new IncidentChange(incident, isNew: true) { OccurrenceRowKey = keys.OccurrenceRowKey };
+        var change = new IncidentChange(incident, isNew: true);
+        change.Occurrences.Add(keys.OccurrenceRowKey);
         change.Add(now, TimelineKinds.Opened, alert.Source, $"Opened by {alert.Source} alert: {alert.Title} ({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
         change.Upserts.Add(keys.ToRecord(id, alert, now));
         return change;
     }
 
-    /// <summary>Applies one more alert to an existing incident and returns the outcome for the sender.</summary>
-    public static string ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AutoResponderOptions options, DateTimeOffset now)
+    /// <summary>
+    /// Applies one more alert to an existing incident and returns the outcome for the sender.
+    /// <paramref name="known"/> is the alert's state in the incident before it: null when the incident has no row
+    /// for it yet, true when it is firing, false when it was resolved. The incident's counts follow.
+    /// </summary>
+    public static string ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, bool? known, AutoResponderOptions options, DateTimeOffset now)
     {
         var incident = change.Incident;
-        change.OccurrenceRowKey = keys.OccurrenceRowKey;
-        var firing = incident.FiringAlertHashes.ToHashSet();
-        var alreadyFiring = firing.Contains(keys.Alert);
-        if (!(alreadyFiring && alert.Status == AlertStatus.Firing))
+        change.Occurrences.Add(keys.OccurrenceRowKey);
+        var firingNow = alert.Status == AlertStatus.Firing;
+        if (known != true || !firingNow)
+        {
             change.Upserts.Add(keys.ToRecord(incident.Id, alert, now)); // the alert row changes only when its state does
+            incident.AlertsVersion++;
+            if (known is null) incident.DistinctAlertCount++;
+            if (known == true) incident.FiringAlertCount--;
+            if (firingNow) incident.FiringAlertCount++;
+        }
         string outcome;
 
-        if (alert.Status == AlertStatus.Firing)
+        if (firingNow)
         {
             incident.AlertCount++;
             incident.LastAlertAt = now;
-            firing.Add(keys.Alert);
             outcome = IngestOutcomes.Appended;
             if (incident.Status == IncidentStatus.Resolved)
             {
@@ -139,14 +150,11 @@ public static class IncidentLifecycle
         }
         else
         {
-            firing.Remove(keys.Alert);
             outcome = IngestOutcomes.Resolved;
             change.Add(now, TimelineKinds.AlertResolved, alert.Source, $"Alert resolved: {alert.Title}.");
-            if (firing.Count == 0 && incident.Status.IsLive())
+            if (incident.FiringAlertCount == 0 && incident.Status.IsLive())
                 ApplyAllResolvedPolicy(change, options.WhenAllAlertsResolved, now);
         }
-
-        incident.SetFiring(firing);
         return outcome;
     }
 

@@ -35,9 +35,14 @@ public sealed class IncidentRecord : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? StatusUpdatedAt { get; set; }
     public string? StatusUpdatedBy { get; set; }
+    /// <summary>Firing deliveries received (each new occurrence of any alert counts once).</summary>
     public int AlertCount { get; set; }
-    /// <summary>Comma-separated hashes of the alerts currently firing.</summary>
-    public string FiringAlerts { get; set; } = "";
+    /// <summary>Distinct alerts (alert rows) in the incident.</summary>
+    public int DistinctAlertCount { get; set; }
+    /// <summary>Distinct alerts currently firing; the rest of <see cref="DistinctAlertCount"/> are resolved.</summary>
+    public int FiringAlertCount { get; set; }
+    /// <summary>Bumped by every commit that changes alert rows: a writer's cached view of them is current while it matches.</summary>
+    public long AlertsVersion { get; set; }
     public string? StatusText { get; set; }
     public string? NextSteps { get; set; }
     public DateTimeOffset? Eta { get; set; }
@@ -63,10 +68,7 @@ public sealed class IncidentRecord : ITableEntity
     }
 
     [IgnoreDataMember]
-    public IReadOnlyList<string> FiringAlertHashes =>
-        FiringAlerts.Length == 0 ? [] : FiringAlerts.Split(',');
-
-    public void SetFiring(IEnumerable<string> hashes) => FiringAlerts = string.Join(',', hashes);
+    public int ResolvedAlertCount => DistinctAlertCount - FiringAlertCount;
 
     public IncidentRecord Clone() => (IncidentRecord)MemberwiseClone();
 }

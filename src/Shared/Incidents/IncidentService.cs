@@ -34,27 +34,21 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
 
     /// <summary>
     /// Reads the incident, applies <paramref name="apply"/> (which may throw to refuse), and commits under the
-    /// row's ETag; on a concurrent change it reads again and reapplies.
+    /// row's ETag (<see cref="IncidentStore.UpdateAsync"/>: queued behind this process's other writers, a lost
+    /// race with another instance reread and reapplied; <see cref="IncidentBusyException"/> when it keeps losing).
     /// </summary>
     public async Task<IncidentRecord> ChangeAsync(string id, Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        IncidentChange? last = null;
+        var incident = await store.UpdateAsync(id, current =>
         {
-            var incident = await store.FindAsync(id, ct) ?? throw new IncidentNotFoundException(id);
-            IncidentPrecondition.Check(incident); // HTTP If-Match, when the request carried one
-            var change = new IncidentChange(incident, isNew: false);
-            apply(change, time.GetUtcNow());
-            try
-            {
-                await store.CommitAsync(change, ct);
-                if (change.Entries.LastOrDefault() is { } last)
-                    log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, last.Kind, last.Actor);
-                return incident;
-            }
-            catch (IncidentConcurrencyException) when (attempt < 10)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-            }
-        }
+            IncidentPrecondition.Check(current); // HTTP If-Match, when the request carried one
+            last = new IncidentChange(current, isNew: false);
+            apply(last, time.GetUtcNow());
+            return ValueTask.FromResult<IncidentChange?>(last);
+        }, ct);
+        if (last?.Entries.LastOrDefault() is { } entry)
+            log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, entry.Kind, entry.Actor);
+        return incident;
     }
 }

@@ -24,6 +24,7 @@ public sealed class IncidentStore(
     IncidentIndex index,
     IEnumerable<IIncidentEffect> effects,
     IOutboxSignal signal,
+    IncidentLocks locks,
     ILogger<IncidentStore> log)
 {
     private readonly IIncidentEffect[] _effects = effects.ToArray();
@@ -69,15 +70,47 @@ public sealed class IncidentStore(
         return list;
     }
 
+    /// <summary>Lost races (to other instances) an <see cref="UpdateAsync"/> retries before it gives up busy.</summary>
+    public const int MaxConflicts = 10;
+
     /// <summary>
-    /// Writes the change in one transaction and returns the incident's new ETag. Asks every registered
-    /// <see cref="IIncidentEffect"/> which side effects the new timeline entries owe and stores them as
-    /// outbox rows in the same transaction; afterwards signals the outbox runner.
+    /// The one read-modify-write of an incident: under the incident's lock (so writers in this process queue),
+    /// reads the row, lets <paramref name="apply"/> build the change (null: nothing to write) and commits it under
+    /// the row's ETag. Another instance's write in between costs a reread and a retry with jitter; after
+    /// <see cref="MaxConflicts"/> lost races it throws <see cref="IncidentBusyException"/> (503 + Retry-After).
     /// </summary>
-    /// <exception cref="IncidentConcurrencyException">The incident changed (412) or exists already (409).</exception>
-    /// <exception cref="DuplicateDeliveryException">The occurrence marker exists.</exception>
-    public async Task<ETag> CommitAsync(IncidentChange change, CancellationToken ct)
+    /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
+    public async Task<IncidentRecord> UpdateAsync(string id, Func<IncidentRecord, ValueTask<IncidentChange?>> apply, CancellationToken ct)
     {
+        using var held = await locks.AcquireAsync(id, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var incident = await FindAsync(id, ct) ?? throw new IncidentNotFoundException(id);
+            var change = await apply(incident);
+            if (change is null) return incident;
+            try
+            {
+                await CommitAsync(change, ct);
+                return change.Incident;
+            }
+            catch (IncidentConcurrencyException)
+            {
+                if (attempt >= MaxConflicts) throw new IncidentBusyException(id);
+                await Task.Delay(Random.Shared.Next(2, 10 * attempt), ct); // jitter, so instances stop colliding
+            }
+        }
+    }
+
+    /// <summary>The most operations one entity-group transaction may hold (Azure Table storage).</summary>
+    public const int MaxOperations = 100;
+
+    /// <summary>
+    /// Asks every registered <see cref="IIncidentEffect"/> which side effects the change's timeline entries owe and
+    /// adds them as outbox actions (once; <see cref="CommitAsync"/> calls it when the caller did not).
+    /// </summary>
+    public void Prepare(IncidentChange change)
+    {
+        if (change.Planned) return;
         var incident = change.Incident;
         foreach (var entry in change.Entries)
             foreach (var effect in _effects)
@@ -85,20 +118,41 @@ public sealed class IncidentStore(
                     change.Actions.Add(OutboxAction.Create(incident.Id, kind, payload, entry.At));
         for (var i = 0; i < change.Actions.Count; i++) // owed in this order: planning order breaks same-time ties
             change.Actions[i].RowKey = OutboxAction.KeyFor(change.Actions[i].CreatedAt, i);
+        change.Planned = true;
+    }
+
+    /// <summary>Operations the change needs once its side effects are planned (without planning them).</summary>
+    public int OperationCount(IncidentChange change)
+    {
+        var planned = change.Planned ? change.Actions.Count : change.Actions.Count + change.Entries.Sum(e => _effects.Sum(f => f.Plan(change.Incident, e).Count()));
+        return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count +
+               change.Upserts.Select(u => u.RowKey).Distinct(StringComparer.Ordinal).Count() + planned;
+    }
+
+    /// <summary>
+    /// Writes the change in one transaction and returns the incident's new ETag. Asks every registered
+    /// <see cref="IIncidentEffect"/> which side effects the new timeline entries owe and stores them as
+    /// outbox rows in the same transaction; afterwards signals the outbox runner. Two upserts of one row
+    /// keep the last.
+    /// </summary>
+    /// <exception cref="IncidentConcurrencyException">The incident changed (412) or exists already (409).</exception>
+    /// <exception cref="DuplicateDeliveryException">An occurrence marker exists.</exception>
+    public async Task<ETag> CommitAsync(IncidentChange change, CancellationToken ct)
+    {
+        var incident = change.Incident;
+        Prepare(change);
 
         var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.Actions.Count);
         if (!change.LeaveIncidentRow)
             batch.Add(change.IsNew
                 ? new TableTransactionAction(TableTransactionActionType.Add, incident)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, incident, incident.ETag));
-        var occurrenceIndex = -1;
-        if (change.OccurrenceRowKey is { } occurrence)
-        {
-            occurrenceIndex = batch.Count;
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(incident.Id, occurrence)));
-        }
+        var firstOccurrence = batch.Count;
+        batch.AddRange(change.Occurrences.Select(o => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(incident.Id, o))));
         batch.AddRange(change.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)));
-        batch.AddRange(change.Upserts.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+        var upserts = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
+        foreach (var row in change.Upserts) upserts[row.RowKey] = row;
+        batch.AddRange(upserts.Values.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
         batch.AddRange(change.Actions.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
 
         if (change.Actions.Count > 0)
@@ -111,8 +165,9 @@ public sealed class IncidentStore(
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
-            if (e.FailedTransactionActionIndex == occurrenceIndex && occurrenceIndex >= 0)
-                throw new DuplicateDeliveryException(incident.Id);
+            var failed = e.FailedTransactionActionIndex ?? -1;
+            if (failed >= firstOccurrence && failed < firstOccurrence + change.Occurrences.Count)
+                throw new DuplicateDeliveryException(incident.Id, change.Occurrences[failed - firstOccurrence]);
             throw new IncidentConcurrencyException(incident.Id);
         }
 
@@ -120,6 +175,16 @@ public sealed class IncidentStore(
             await signal.TrySignalAsync(incident.Id, TimeSpan.Zero, ct);
         log.LogDebug("Committed {IncidentId}: {Entries} entries, {Actions} actions", incident.Id, change.Entries.Count, change.Actions.Count);
         return incident.ETag;
+    }
+
+    /// <summary>Whether each alert of the incident is firing, by alert hash (the RowKey after "al|"): one partition range query.</summary>
+    public async Task<Dictionary<string, bool>> ReadAlertStatesAsync(string id, CancellationToken ct)
+    {
+        var states = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {AlertRecord.Prefix} and RowKey lt {"al}"}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["RowKey", nameof(AlertRecord.StatusName)], cancellationToken: ct))
+            states[row.RowKey[AlertRecord.Prefix.Length..]] = row.GetString(nameof(AlertRecord.StatusName)) == nameof(Alerts.AlertStatus.Firing);
+        return states;
     }
 
     public static IReadOnlyDictionary<string, string> ReadEffects(IncidentRecord incident) =>

@@ -7,10 +7,13 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Intake;
 
 /// <summary>
-/// Files one normalised alert: finds (or opens) its incident and records it there.
+/// Files normalised alerts: finds (or opens) each one's incident and hands it to the <see cref="AlertCommitter"/>,
+/// which writes concurrent alerts of one incident together.
 /// <list type="bullet">
 /// <item>The dedup pointer (sender's dedup key, else fingerprint) says which incident the alert belongs to.</item>
-/// <item>Failing that, a live incident of the same grouping key seen within the window takes it.</item>
+/// <item>Failing that, the group pointer: the live incident of the same grouping key seen within the window. A
+/// group's first alerts settle who opens its incident by claiming the group pointer (<c>AddEntity</c>, or a
+/// replace under the ETag of a stale one); the losers follow the winner, on any number of instances.</item>
 /// <item>Otherwise a new incident: whoever claims the dedup pointer first names it; everyone else converges on that id.</item>
 /// </list>
 /// Redelivery is a no-op through the occurrence row written in the same transaction.
@@ -19,25 +22,36 @@ public sealed class AlertIngestor(
     IncidentStore store,
     IncidentIndex index,
     IncidentCache cache,
+    AlertCommitter committer,
     IncidentIds ids,
     IOptions<AutoResponderOptions> options,
     TimeProvider time,
     ILogger<AlertIngestor> log)
 {
-    private const int MaxAttempts = 40;
+    private const int MaxAttempts = 20;
+    /// <summary>Alerts of one delivery routed at once; those bound for one incident are then committed together.</summary>
+    private const int DeliveryParallelism = 32;
     /// <summary>How long a pointer to a not-yet-written incident is trusted before another caller takes over.</summary>
     private static readonly TimeSpan CreationGrace = TimeSpan.FromSeconds(30);
 
     private enum RouteKind { Append, Create, Duplicate, Ignore }
-    private sealed record Route(RouteKind Kind, string? IncidentId, IncidentRecord? Incident = null);
+    private sealed record Route(RouteKind Kind, string? IncidentId);
 
+    /// <summary>Files a whole delivery: routed in parallel, batched per incident by the committer; results in input order.</summary>
     public async Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
     {
         var results = new IngestResult[alerts.Count];
-        for (var i = 0; i < alerts.Count; i++) results[i] = await IngestAsync(alerts[i], ct);
+        if (alerts.Count == 1)
+        {
+            results[0] = await IngestAsync(alerts[0], ct);
+            return results;
+        }
+        await Parallel.ForEachAsync(Enumerable.Range(0, alerts.Count), new ParallelOptions { MaxDegreeOfParallelism = DeliveryParallelism, CancellationToken = ct },
+            async (i, token) => results[i] = await IngestAsync(alerts[i], token));
         return results;
     }
 
+    /// <exception cref="IncidentBusyException">The incident kept changing under us on other instances (answer 503).</exception>
     public async Task<IngestResult> IngestAsync(Alert alert, CancellationToken ct)
     {
         var settings = options.Value;
@@ -47,54 +61,44 @@ public sealed class AlertIngestor(
             try
             {
                 var route = await RouteAsync(alert, keys, settings, ct);
-                var result = route.Kind switch
+                IngestResult result;
+                if (route.Kind is RouteKind.Append or RouteKind.Create)
                 {
-                    RouteKind.Append => await AppendAsync(route.Incident!, alert, keys, settings, ct),
-                    RouteKind.Create => await CreateAsync(route.IncidentId!, alert, keys, ct),
-                    RouteKind.Duplicate => new IngestResult(route.IncidentId, IngestOutcomes.Duplicate),
-                    _ => new IngestResult(route.IncidentId, IngestOutcomes.Ignored),
-                };
+                    var filed = await committer.SubmitAsync(route.IncidentId!, alert, keys, route.Kind == RouteKind.Create, ct);
+                    if (filed.As == FiledAs.Reroute)
+                    {
+                        cache.Forget(keys.Dedup, keys.Group);
+                        throw new IncidentConcurrencyException(filed.IncidentId);
+                    }
+                    if (filed.Incident is { } incident) cache.Remember(keys.Dedup, keys.Group, incident);
+                    result = new IngestResult(filed.IncidentId, filed.Outcome);
+                }
+                else result = new IngestResult(route.IncidentId, route.Kind == RouteKind.Duplicate ? IngestOutcomes.Duplicate : IngestOutcomes.Ignored);
+
                 // Openings and reopenings are news; a storm of appends and duplicates is not (Debug).
                 var level = result.Outcome is IngestOutcomes.Opened or IngestOutcomes.Reopened ? LogLevel.Information : LogLevel.Debug;
                 log.Log(level, "Alert {Fingerprint} from {Source}: {Outcome} {IncidentId}", alert.Fingerprint, alert.Source, result.Outcome, result.IncidentId);
                 return result;
             }
-            catch (DuplicateDeliveryException e)
+            catch (IncidentConcurrencyException e)
             {
-                return new IngestResult(e.IncidentId, IngestOutcomes.Duplicate);
-            }
-            catch (IncidentConcurrencyException) when (attempt < MaxAttempts)
-            {
-                cache.Forget(keys.Dedup);
+                if (attempt >= MaxAttempts) throw new IncidentBusyException(e.Message);
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), ct);
             }
         }
     }
 
-    private async Task<IngestResult> AppendAsync(IncidentRecord incident, Alert alert, AlertKeys keys, AutoResponderOptions settings, CancellationToken ct)
-    {
-        var change = new IncidentChange(incident, isNew: false);
-        var outcome = IncidentLifecycle.ApplyAlert(change, alert, keys, settings, time.GetUtcNow());
-        await store.CommitAsync(change, ct);
-        cache.Remember(keys.Dedup, incident);
-        return new IngestResult(incident.Id, outcome);
-    }
-
-    private async Task<IngestResult> CreateAsync(string id, Alert alert, AlertKeys keys, CancellationToken ct)
-    {
-        var change = IncidentLifecycle.Open(id, alert, keys, time.GetUtcNow());
-        await index.MarkActiveAsync(change.Incident, ct); // a hint written first; listings check the incident row
-        await store.CommitAsync(change, ct);              // 409 here: someone else opened it first → retry appends
-        cache.Remember(keys.Dedup, change.Incident);
-        return new IngestResult(id, IngestOutcomes.Opened);
-    }
-
     private async Task<Route> RouteAsync(Alert alert, AlertKeys keys, AutoResponderOptions settings, CancellationToken ct)
     {
-        if (cache.Get(keys.Dedup) is { } cached) return new Route(RouteKind.Append, cached.Id, cached);
+        if (cache.Get(keys.Dedup) is { } cached) return new Route(RouteKind.Append, cached.Id);
 
         var now = time.GetUtcNow();
         var dedupPartition = IncidentIndex.DedupPartition(keys.Dedup);
+        // A storm of new alerts of a group this instance is filing already: claim the dedup pointer blind (one write).
+        if (keys.Group is not null && alert.Status == AlertStatus.Firing && cache.GetGroup(keys.Group) is { } grouped &&
+            InWindow(grouped, settings, now) && await index.TryClaimAsync(dedupPartition, null, grouped.Id, now, ct))
+            return new Route(RouteKind.Append, grouped.Id);
+
         var pointer = await index.GetPointerAsync(dedupPartition, ct);
         if (pointer is not null)
         {
@@ -106,53 +110,49 @@ public sealed class AlertIngestor(
             }
             else if (BelongsTo(incident, keys))
             {
-                if (incident.Status.IsLive()) return new Route(RouteKind.Append, incident.Id, incident);
-                if (alert.Status == AlertStatus.Resolved)
-                    return incident.Status == IncidentStatus.Resolved
-                        ? new Route(RouteKind.Append, incident.Id, incident)
-                        : new Route(RouteKind.Ignore, incident.Id);
+                if (AlertCommitter.Takes(incident, alert, settings, now)) return new Route(RouteKind.Append, incident.Id);
+                if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, incident.Id);
                 if (await store.OccurrenceExistsAsync(incident.Id, keys.OccurrenceRowKey, ct))
                     return new Route(RouteKind.Duplicate, incident.Id);
-                if (incident.Status == IncidentStatus.Resolved && settings.ReopenWindowMinutes > 0 &&
-                    now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))
-                    return new Route(RouteKind.Append, incident.Id, incident);
                 // Resolved long ago or closed: a new firing opens a new incident.
             }
         }
 
         if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, pointer?.IncidentId);
 
-        var (joined, groupPointer) = await FindGroupIncidentAsync(keys, settings, now, ct);
-        var target = joined?.Id ?? groupPointer?.IncidentId ?? ids.Next();
+        var (target, exists) = await ClaimGroupAsync(keys, settings, now, ct);
         if (!await index.TryClaimAsync(dedupPartition, pointer, target, now, ct))
             throw new IncidentConcurrencyException(target); // someone else claimed it: reroute
-
-        if (joined is not null) return new Route(RouteKind.Append, joined.Id, joined);
-        if (groupPointer is null && keys.Group is not null)
-        {
-            var seen = await index.GetPointerAsync(IncidentIndex.GroupPartition(keys.Group), ct);
-            await index.TryClaimAsync(IncidentIndex.GroupPartition(keys.Group), seen, target, now, ct); // losing only means no grouping
-        }
-        return new Route(RouteKind.Create, target);
+        return new Route(exists ? RouteKind.Append : RouteKind.Create, target);
     }
 
     /// <summary>
-    /// The live incident of this alert's group, if it saw an alert within the window; or the group pointer
-    /// alone when its incident is being created right now (so concurrent first alerts of a group converge).
+    /// The incident a new firing goes to: its group's live incident seen within the window, the one its group is
+    /// opening right now, or a new id — claimed on the group pointer first, so a group's simultaneous first alerts
+    /// all land in one incident. Losing that claim rereads the pointer and follows the winner.
     /// </summary>
-    private async Task<(IncidentRecord? Incident, IncidentPointer? Creating)> FindGroupIncidentAsync(
-        AlertKeys keys, AutoResponderOptions settings, DateTimeOffset now, CancellationToken ct)
+    private async Task<(string Id, bool Exists)> ClaimGroupAsync(AlertKeys keys, AutoResponderOptions settings, DateTimeOffset now, CancellationToken ct)
     {
-        if (keys.Group is null) return (null, null);
-        var pointer = await index.GetPointerAsync(IncidentIndex.GroupPartition(keys.Group), ct);
-        if (pointer is null) return (null, null);
-        var incident = await store.FindAsync(pointer.IncidentId, ct);
-        if (incident is null)
-            return now - pointer.ClaimedAt < CreationGrace ? (null, pointer) : (null, null);
-        var lastSeen = incident.LastAlertAt ?? incident.OpenedAt;
-        var inWindow = now - lastSeen <= TimeSpan.FromMinutes(settings.Grouping.WindowMinutes);
-        return incident.Status.IsLive() && incident.GroupHash == keys.Group && inWindow ? (incident, null) : (null, null);
+        if (keys.Group is null) return (ids.Next(), false);
+        var partition = IncidentIndex.GroupPartition(keys.Group);
+        for (var attempt = 1; ; attempt++)
+        {
+            var pointer = await index.GetPointerAsync(partition, ct);
+            if (pointer is not null)
+            {
+                var incident = await store.FindAsync(pointer.IncidentId, ct);
+                if (incident is null && now - pointer.ClaimedAt < CreationGrace) return (pointer.IncidentId, false);
+                if (incident is not null && incident.Status.IsLive() && incident.GroupHash == keys.Group && InWindow(incident, settings, now))
+                    return (incident.Id, true);
+            }
+            var id = ids.Next();
+            if (await index.TryClaimAsync(partition, pointer, id, now, ct)) return (id, false);
+            if (attempt >= 5) throw new IncidentConcurrencyException(id);
+        }
     }
+
+    private static bool InWindow(IncidentRecord incident, AutoResponderOptions settings, DateTimeOffset now) =>
+        now - (incident.LastAlertAt ?? incident.OpenedAt) <= TimeSpan.FromMinutes(settings.Grouping.WindowMinutes);
 
     /// <summary>False when a pointer leads to an unrelated incident (an id reused after a collision or a stale claim).</summary>
     private static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>

@@ -140,27 +140,34 @@ public sealed class OutboxRunner(
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var change = new IncidentChange(incident, isNew: false);
-            if (outcome.Effects is { Count: > 0 })
+            await store.UpdateAsync(action.IncidentId, current =>
             {
-                var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
-                foreach (var (key, value) in outcome.Effects) effects[key] = value;
-                incident.EffectsJson = JsonSerializer.Serialize(effects);
-            }
-            if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
-            change.Upserts.Add(action);
-            try
-            {
-                await store.CommitAsync(change, ct);
-                log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
-                return;
-            }
-            catch (IncidentConcurrencyException) when (attempt < 10)
-            {
-                incident = await store.FindAsync(action.IncidentId, ct) ?? throw new IncidentNotFoundException(action.IncidentId);
-            }
+                var change = new IncidentChange(current, isNew: false);
+                if (outcome.Effects is { Count: > 0 })
+                {
+                    var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(current));
+                    foreach (var (key, value) in outcome.Effects) effects[key] = value;
+                    current.EffectsJson = JsonSerializer.Serialize(effects);
+                }
+                if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
+                change.Upserts.Add(action);
+                return ValueTask.FromResult<IncidentChange?>(change);
+            }, ct);
+            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
+        }
+        catch (IncidentBusyException)
+        {
+            // Other instances kept winning the incident row: hand the action back at once (not after its lease)
+            // so the next pass records it; the handler checks what it recorded before acting again.
+            action.Status = OutboxStatus.Pending;
+            action.Attempts--;
+            action.CompletedAt = null;
+            action.NextAttemptAt = now + IncidentBusyException.RetryAfter;
+            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+            log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is recorded on the next pass", action.Kind, action.IncidentId);
+            await signal.TrySignalAsync(action.IncidentId, IncidentBusyException.RetryAfter, ct);
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class RescheduleReminderHandler(IReminderScheduler scheduler) : IO
 }
 
 /// <summary>Emails a delivered reminder ("reminder-email"): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
-public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions> mailOptions, BusinessCalendar calendar) : IOutboxHandler
+public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices) : IOutboxHandler
 {
     public string Kind => ReminderEmailPayload.OutboxKind;
 
@@ -174,6 +174,7 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
             $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that stops these reminders.",
             $"To move a due date, POST {{\"dueAt\": \"...\"}} to /api/incidents/{incident.Id}/reminders/{p.Kind}.",
         };
+        lines.InsertRange(2, await notices.CollectAsync(incident, ct)); // e.g. a stop-the-impact switch still on
         var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">"
             + string.Concat(lines.Select(l => $"<p>{Linkify(WebUtility.HtmlEncode(l), draft)}</p>")) + "</body></html>";
         var text = string.Join('\n', lines) + "\n";

@@ -20,7 +20,8 @@ public sealed class StatusEmailHandler(
     IOptions<MailOptions> mailOptions,
     IOptions<StatusEmailOptions> options,
     TimeProvider time,
-    ILogger<StatusEmailHandler> log) : IOutboxHandler
+    ILogger<StatusEmailHandler> log,
+    IEnumerable<IIncidentNotices> notices) : IOutboxHandler
 {
     public string Kind => StatusEmailKeys.EmailKind;
 
@@ -66,7 +67,8 @@ public sealed class StatusEmailHandler(
         var number = (effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, out var n) ? n : 0) + 1;
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
-            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, effects, ct), changes, lastSentAt, earlier));
+            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, effects, ct), changes, lastSentAt, earlier,
+            await notices.CollectAsync(incident, ct)));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));

@@ -17,7 +17,8 @@ public sealed record StatusEmailModel(
     IReadOnlyList<KeyValuePair<string, string>> Impact,
     IReadOnlyList<TimelineEntry> Changes,
     DateTimeOffset? ChangesSince,
-    int EarlierChanges = 0);
+    int EarlierChanges = 0,
+    IReadOnlyList<string>? Notices = null);
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);
 
@@ -67,7 +68,7 @@ public static class StatusEmailRenderer
         };
         var etaPassed = EtaPassed(i, m.Now);
         var overdue = UpdateOverdue(i, m.Now, m.Cadence);
-        var warnings = new List<string>();
+        var warnings = new List<string>(m.Notices ?? []); // e.g. "Switch still on: maintenance-banner on since 18:05 UTC"
         if (etaPassed) warnings.Add($"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
         if (overdue is { } late && m.Kind != StatusEmailKind.Final) warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for {i.SeverityName}).");
 

@@ -58,11 +58,8 @@ public sealed class StatusEmailSweep(
         var owed = false;
         if (slot >= 1)
         {
-            var change = new IncidentChange(incident, isNew: false)
-            {
-                LeaveIncidentRow = true,
-                OccurrenceRowKey = $"oc|status-email|{Keys.Ticks(slotAt)}",
-            };
+            var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
+            change.Occurrences.Add($"oc|status-email|{Keys.Ticks(slotAt)}");
             if (StatusEmailRenderer.UpdateOverdue(incident, now, cadence) is { } late)
             {
                 var who = incident.Owner is null ? "No owner has acknowledged this incident" : $"@{incident.Owner}";

@@ -30,6 +30,9 @@ public sealed class StorageClients : IStorageInitializer
     /// </summary>
     public string Prefix { get; }
 
+    /// <summary>Requests these clients sent (when built by <see cref="FromConfiguration"/>).</summary>
+    public StorageRequestCounter Requests { get; private init; } = new();
+
     public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, string prefix = "")
     {
         Tables = tables;
@@ -56,16 +59,22 @@ public sealed class StorageClients : IStorageInitializer
         if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit) || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
             throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, starting with a letter (is '{prefix}').");
         var connectionString = section.Value;
+        var counter = new StorageRequestCounter();
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(counter.Tables, HttpPipelinePosition.PerRetry);
+        var blobOptions = new BlobClientOptions();
+        blobOptions.AddPolicy(counter.Blobs, HttpPipelinePosition.PerRetry);
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        queueOptions.AddPolicy(counter.Queues, HttpPipelinePosition.PerRetry);
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             try
             {
                 return new StorageClients(
-                    new TableServiceClient(connectionString),
-                    new BlobServiceClient(connectionString),
+                    new TableServiceClient(connectionString, tableOptions),
+                    new BlobServiceClient(connectionString, blobOptions),
                     new QueueServiceClient(connectionString, queueOptions),
-                    prefix);
+                    prefix) { Requests = counter };
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -78,10 +87,10 @@ public sealed class StorageClients : IStorageInitializer
         var queueUri = RequiredUri(section, "queueServiceUri");
         var credential = CredentialFrom(section);
         return new StorageClients(
-            new TableServiceClient(tableUri, credential),
-            new BlobServiceClient(blobUri, credential),
+            new TableServiceClient(tableUri, credential, tableOptions),
+            new BlobServiceClient(blobUri, credential, blobOptions),
             new QueueServiceClient(queueUri, credential, queueOptions),
-            prefix);
+            prefix) { Requests = counter };
     }
 
     /// <summary>

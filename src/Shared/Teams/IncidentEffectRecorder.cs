@@ -16,24 +16,17 @@ public sealed class IncidentEffectRecorder(IncidentStore store)
 
     public async Task<Dictionary<string, string>> RecordAsync(string incidentId, IReadOnlyDictionary<string, string> add, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var effects = new Dictionary<string, string>();
+        await store.UpdateAsync(incidentId, incident =>
         {
-            var incident = await store.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
-            var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
+            effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
             foreach (var (key, value) in add) effects[key] = value;
             var replies = effects.Keys.Where(k => k.StartsWith(TeamsKeys.ReplyPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
             foreach (var old in replies.Take(Math.Max(0, replies.Count - KeepReplies)))
                 if (!add.ContainsKey(old)) effects.Remove(old);
             incident.EffectsJson = JsonSerializer.Serialize(effects);
-            try
-            {
-                await store.CommitAsync(new IncidentChange(incident, isNew: false), ct);
-                return effects;
-            }
-            catch (IncidentConcurrencyException) when (attempt < 10)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-            }
-        }
+            return ValueTask.FromResult<IncidentChange?>(new IncidentChange(incident, isNew: false));
+        }, ct);
+        return effects;
     }
 }

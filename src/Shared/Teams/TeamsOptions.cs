@@ -37,10 +37,12 @@ public sealed class TeamsOptions
         TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, TimelineKinds.ImpactSnapshot, TimelineKinds.Mitigated, TimelineKinds.Resolved,
         TimelineKinds.Closed, TimelineKinds.Reopened, TimelineKinds.SeverityRaised, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated,
         TimelineKinds.StatusOverdue, TimelineKinds.Postmortem,
+        // playbook: switches and the watch (src/Shared/Switches, src/Shared/Watch)
+        "switch", "switch-still-on", "switch-nudge", "watch-affected", "watch-handover", "watch-signed-off", "watch-ended",
     ];
 
     public IReadOnlyList<string> EffectiveMentionKinds => MentionKinds is { Count: > 0 } ? MentionKinds :
-        [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated, TimelineKinds.StatusOverdue];
+        [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated, TimelineKinds.StatusOverdue, "switch-nudge", "watch-handover", "watch-affected"];
 }
 
 /// <summary>Where incidents of some severities and/or services go. Empty lists match everything.</summary>

@@ -121,7 +121,7 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
         var id = await OpenAsync(host, "Checkout errors", "checkout");
         for (var n = 1; n <= 6; n++) // more alerts of the same group: one incident
         {
-            var more = await host.Client.PostAsync("/api/alerts", Json($$"""{"title":"Checkout errors on pod {{n}}","severity":"Sev2","service":"checkout"}"""));
+            var more = await host.Client.PostAsync("/api/alerts", Json($$$"""{"title":"Checkout errors on pod {{{n}}}","severity":"Sev2","service":"checkout","labels":{"pod":"checkout-{{{n}}}"}}"""));
             Assert.Equal(id, (string)JsonNode.Parse(await more.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!);
         }
         for (var n = 1; n <= 8; n++)
@@ -141,6 +141,7 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
         Assert.Equal(7, alerts.Count);
         Assert.Equal(3, alertPages);
         Assert.All(alerts, a => Assert.Equal("firing", (string?)a["status"]));
+        Assert.Equal(Enumerable.Range(1, 6).Select(n => $"checkout-{n}"), alerts.Select(a => (string?)a["labels"]!["pod"]).OfType<string>().Order());
 
         var all = (await GetJson(host, $"/api/incidents/{id}/actions?limit=500"))["actions"]!.AsArray().Select(a => (string)a!["id"]!).ToList();
         var (actions, _) = await AllPagesAsync(host, $"/api/incidents/{id}/actions", "actions", limit: 2);

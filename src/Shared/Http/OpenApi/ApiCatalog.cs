@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using AutoResponder.Impact;
+using AutoResponder.Switches;
+using AutoResponder.Watch;
 
 namespace AutoResponder.Http.OpenApi;
 
@@ -110,6 +112,29 @@ public static class ApiCatalog
             "Queue a new impact snapshot and export (through the outbox).",
             [Id], null, false,
             [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
+
+        new("ListSwitches", "GET", "switches", "Switches",
+            "The stop-the-impact switches for storefronts: each declared switch, on or off, since when, by whom, from which incident. Cacheable (ETag, Cache-Control).",
+            [new("If-None-Match", ParameterIn.Header, "The ETag of an earlier answer: 304 without a body when nothing changed.")], null, false,
+            [new(200, "The switches.", typeof(SwitchesResponse)), new(304, "Not modified since the ETag given.", null)]),
+        new("FlipSwitch", "POST", "incidents/{id}/switches/{name}", "Switches",
+            "Turn a declared switch on or off from an incident: a timeline entry, a Teams reply, the next status email says so.",
+            [Id, new("name", ParameterIn.Path, "A switch declared under AutoResponder:Switches:Declared, e.g. checkout-paused.", Required: true)],
+            typeof(SwitchFlipRequest), true,
+            [new(200, "The switch as it is now; changed is false when it already was in that state.", typeof(SwitchFlipResponse)),
+             Problem(400, "Malformed JSON or a missing field; `field` names it."), Problem(404, "No such incident (`field` id) or switch (`field` name)."),
+             Problem(409, "A switch cannot be turned on from a resolved or closed incident."), BadInput]),
+
+        new("GetIncidentWatch", "GET", "incidents/{id}/watch", "Watch",
+            "The watch of the fix: after mitigation and resolution the impact rules keep running on new orders.",
+            [Id], null, false, [new(200, "The watch (running false when none).", typeof(WatchJson)), NotFound]),
+        new("HandOverIncidentWatch", "POST", "incidents/{id}/watch/handover", "Watch", "Hand the watch to a named person (recorded on the timeline).",
+            [Id], typeof(WatchHandoverRequest), true,
+            [new(200, "The watch.", typeof(WatchJson)), Problem(400, "Malformed JSON or a missing field; `field` names it."), NotFound,
+             Problem(409, "No watch is running."), BadInput]),
+        new("SignOffIncidentWatch", "POST", "incidents/{id}/watch/signoff", "Watch", "Sign the watch off: the fix holds (recorded on the timeline with the counts).",
+            [Id], typeof(WatchSignoffRequest), false,
+            [new(200, "The watch as it ended.", typeof(WatchJson)), NotFound, Problem(409, "No watch is running."), BadInput]),
 
         new("GetOpenApiDocument", "GET", "openapi.json", "API", "This document (OpenAPI 3.1).", [], null, false,
             [new(200, "The OpenAPI document.", typeof(JsonObject))]),

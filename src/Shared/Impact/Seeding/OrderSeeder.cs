@@ -158,7 +158,8 @@ public static class OrderSeeder
             inFlight.Add(Task.Run(async () =>
             {
                 await table.SubmitTransactionAsync(batch, ct);
-                progress?.Invoke(Interlocked.Add(ref written, batch.Count));
+                var total = Interlocked.Add(ref written, batch.Count); // counted even without a progress callback
+                progress?.Invoke(total);
             }, ct));
         }
 

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Watch;
+
+/// <summary>Mitigation and resolution owe a watch ("watch.start").</summary>
+public sealed class WatchEffect(IOptions<WatchOptions> options) : IIncidentEffect
+{
+    public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+    {
+        if (!options.Value.Enabled) yield break;
+        if (entry.Kind is TimelineKinds.Mitigated or TimelineKinds.Resolved)
+            yield return (WatchKinds.StartAction, JsonSerializer.Serialize(new WatchStartPayload(entry.Kind, entry.At), JsonSerializerOptions.Web));
+    }
+}
+
+public sealed record WatchStartPayload(string Phase, DateTimeOffset At);
+
+public sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
+{
+    public string Kind => WatchKinds.StartAction;
+
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Deserialize<WatchStartPayload>(context.Action.Payload, JsonSerializerOptions.Web)!;
+        var incident = context.Incident;
+        // Reopened since (or, after mitigation, already resolved and its own watch planned): nothing to start.
+        if (payload.Phase == TimelineKinds.Mitigated && incident.Status != IncidentStatus.Mitigated) return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
+        if (payload.Phase == TimelineKinds.Resolved && incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)) return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
+        return watch.StartAsync(incident, payload.Phase, payload.At, ct);
+    }
+}
+
+/// <summary>The scheduled check of every running watch (TimerTrigger every minute; the standalone host every IntervalSeconds).</summary>
+public sealed class WatchJob(WatchService watch, IOptions<WatchOptions> options) : IScheduledJob
+{
+    public string Name => "Watch";
+    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+    public Task RunAsync(CancellationToken cancellationToken) => watch.CheckAllAsync(cancellationToken);
+}

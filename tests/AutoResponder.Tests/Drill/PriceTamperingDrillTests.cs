@@ -1,0 +1,37 @@
+using AutoResponder.Cli.Drill;
+using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace AutoResponder.Tests.Drill;
+
+/// <summary>The drill is the end-to-end test: every playbook step against the test Azurite, on a compressed clock.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class PriceTamperingDrillTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task The_drill_runs_every_step_of_the_playbook_and_scores_it()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString }).Build();
+        var output = new StringWriter();
+        var folder = Path.Combine(Path.GetTempPath(), "drill-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var score = await new PriceTamperingDrill(configuration, new DrillSpec { HistoryOrders = 300, OrdersPerMinute = 12, OutboxFolder = folder }, output).RunAsync(default);
+            PriceTamperingDrill.Print(score, output);
+            var log = output.ToString();
+            Assert.True(score.Passed, log);
+            Assert.InRange(score.TimeToDetect!.Value, TimeSpan.Zero, TimeSpan.FromMinutes(2));  // guard every minute, 30 s settle
+            Assert.Equal(TimeSpan.FromMinutes(2), score.TimeToAcknowledge);
+            Assert.True(score.AffectedBeforeSwitch > 0);
+            Assert.Equal(0, score.AffectedAfterSwitch);
+            Assert.Equal(score.AffectedBeforeSwitch, score.SnapshotOrders);
+            Assert.True(score.MoneyAtRisk["EUR"] > 0);
+            Assert.Contains(score.Sent, s => s.StartsWith("Mail to ops@shop.example"));
+            Assert.Contains("Scorecard", log);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+}
