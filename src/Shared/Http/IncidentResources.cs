@@ -76,13 +76,8 @@ public sealed class IncidentResources(
 
     public static string ActionId(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
 
-    // Waits on record-v2: distinct alert counts kept by intake. Until then "total" is the firing notifications received.
-    private static AlertCounts AlertCountsOf(IncidentRecord i)
-    {
-        var firing = i.FiringAlertHashes.Count;
-        var total = Math.Max(i.AlertCount, firing);
-        return new AlertCounts(firing, total - firing, total);
-    }
+    /// <summary>Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with them).</summary>
+    private static AlertCounts AlertCountsOf(IncidentRecord i) => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);
 
     private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
 
