@@ -186,7 +186,7 @@ public sealed class OutboxRunner(
             action.CompletedAt = now;
             var change = new IncidentChange(new IncidentRecord { Id = action.IncidentId, PartitionKey = action.IncidentId }, isNew: false) { LeaveIncidentRow = true };
             change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
-                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}");
+                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}").Subject = action.Kind;
             change.Upserts.Add(action);
             await store.CommitAsync(change, ct);
             log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);

@@ -90,6 +90,7 @@ public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore 
         return new OutboxOutcome(
             Result: blobName,
             Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftUrl] = url, [ReminderKeys.DraftFor] = marker },
-            TimelineText: $"Postmortem draft generated: {url}");
+            TimelineText: $"Postmortem draft generated: {url}",
+            TimelineKind: TimelineKinds.PostmortemDrafted);
     }
 }

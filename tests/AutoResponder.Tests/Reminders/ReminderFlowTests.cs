@@ -228,4 +228,29 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
 
         Assert.Equal(before, (await s.DetailsAsync()).Timeline.Count);
     }
+
+    [Fact]
+    public async Task Reminders_are_scheduled_by_the_postmortem_draft_so_they_always_follow_it()
+    {
+        await using var s = await StartAsync(resolve: false);
+        await s.App.Get<IncidentService>().ResolveAsync(s.Id, "Provider recovered", "alice@contoso.com", default);
+
+        var owed = (await s.DetailsAsync()).Actions.Where(a => a.Status == OutboxStatus.Pending).Select(a => a.Kind).ToList();
+        Assert.Contains(PostmortemDraftHandler.KindName, owed);
+        Assert.DoesNotContain(ReminderOutboxKinds.Schedule, owed);
+        await s.RunOutboxAsync();
+
+        var details = await s.DetailsAsync();
+        var drafted = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.PostmortemDrafted);
+        var schedule = Assert.Single(details.Actions, a => a.Kind == ReminderOutboxKinds.Schedule);
+        var draft = Assert.Single(details.Actions, a => a.Kind == PostmortemDraftHandler.KindName);
+        Assert.Equal(OutboxStatus.Done, schedule.Status);
+        Assert.True(schedule.CreatedAt >= draft.CompletedAt);
+        Assert.Equal(drafted.At, schedule.CreatedAt);
+
+        var state = await s.App.Get<IncidentResources>().ReadAsync((await s.App.Get<IncidentStore>().FindAsync(s.Id, default))!, default);
+        Assert.Equal("pending", state.Postmortem.State);
+        Assert.Equal(ReminderKinds.All.Order(), state.Postmortem.Reminders.Select(r => r.Kind).Order());
+        Assert.All(state.Postmortem.Reminders, r => Assert.Equal(("scheduled", true), (r.Status, r.DueAt > drafted.At)));
+    }
 }
