@@ -283,18 +283,13 @@ module alerting 'app/alerting.bicep' = if (deployAlerting) {
   params: {
     functionAppName: names.functionApp
     actionGroupName: names.actionGroup
-    useAadAuth: alertWebhookUseAadAuth
-    aadObjectId: alertWebhookAadObjectId
-    aadIdentifierUri: alertWebhookAadIdentifierUri
     alertEmailAddress: alertEmailAddress
     applicationInsightsName: names.applicationInsights
     storageAccountName: names.storage
     tags: tags
   }
-  // listKeys needs a running host, which needs its storage roles: wait for both.
   dependsOn: [
     api
-    appRoles
   ]
 }
 
@@ -317,3 +312,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString
 output AZURE_ACTION_GROUP_NAME string = deployAlerting ? names.actionGroup : ''
+// Read by infra/hooks/wire-action-group.sh, which adds the webhook receiver after deployment.
+output AZURE_ALERT_WEBHOOK_USE_AAD bool = alertWebhookUseAadAuth
+output AZURE_ALERT_WEBHOOK_AAD_OBJECT_ID string = alertWebhookAadObjectId
+output AZURE_ALERT_WEBHOOK_AAD_IDENTIFIER_URI string = alertWebhookAadIdentifierUri

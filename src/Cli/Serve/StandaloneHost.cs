@@ -6,7 +6,9 @@ using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
+using AutoResponder.Health;
 using AutoResponder.Impact;
+using AutoResponder.Outbox;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 using AutoResponder.WebConsole;
@@ -46,6 +48,8 @@ public static class StandaloneHost
             o.AllowedHosts = access.EffectiveAllowedHosts.ToList();
             o.AllowEmptyHosts = false;
         });
+        var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
+        builder.WebHost.ConfigureKestrel(limits.Apply);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
@@ -81,6 +85,9 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
         app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
+        app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
+        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, _ => e.GetAsync(ct)));
         app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
         app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
         app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));

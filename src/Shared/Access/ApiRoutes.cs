@@ -41,6 +41,9 @@ public static class ApiRoutes
     public const string GetIncidentWatch = nameof(GetIncidentWatch);
     public const string HandOverIncidentWatch = nameof(HandOverIncidentWatch);
     public const string SignOffIncidentWatch = nameof(SignOffIncidentWatch);
+    public const string RetryParkedActions = nameof(RetryParkedActions);
+    public const string RetryParkedAction = nameof(RetryParkedAction);
+    public const string GetHealth = nameof(GetHealth);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
     private static readonly RouteAccess Act = RouteAccess.People(Roles.Responder);
@@ -69,6 +72,10 @@ public static class ApiRoutes
         [GetIncidentWatch] = Read,
         [HandOverIncidentWatch] = Act,
         [SignOffIncidentWatch] = Act,
+        [RetryParkedActions] = Act,
+        [RetryParkedAction] = Act,
+        // Probes (App Service health check, uptime monitors) carry no token; the report holds no customer data.
+        [GetHealth] = RouteAccess.Anyone,
     };
 
     /// <summary>The route's method, path (with /api/) and access.</summary>

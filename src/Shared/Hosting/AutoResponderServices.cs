@@ -2,6 +2,7 @@ using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
+using AutoResponder.Health;
 using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
@@ -60,6 +61,8 @@ public static class AutoResponderServices
         services.AddSingleton<IncidentsEndpoint>();
         services.AddIncidentApi();
 
+        services.AddOutboxRetry();
+        services.AddHealth(configuration);
         services.AddGraph(configuration).AddTeams(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
         // at resolution the impact snapshot comes before the final status email that reports it.

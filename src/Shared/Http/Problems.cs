@@ -43,8 +43,12 @@ public static class Problems
         return result;
     }
 
-    public static ApiResult From(AlertPayloadException e) =>
-        e.Status == StatusCodes.Status400BadRequest ? Malformed(e.Message, e.Field) : Invalid(e.Field, e.Message);
+    public static ApiResult From(AlertPayloadException e) => e.Status switch
+    {
+        StatusCodes.Status400BadRequest => Malformed(e.Message, e.Field),
+        StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
+        _ => Invalid(e.Field, e.Message),
+    };
 
     private static string Slug(int status) => status switch
     {

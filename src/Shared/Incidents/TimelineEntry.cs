@@ -19,6 +19,8 @@ public static class TimelineKinds
     public const string Closed = "closed";
     public const string ActionFailed = "action-failed";
     public const string ActionDone = "action-done";
+    /// <summary>A person re-drove parked (failed) actions: they run again with fresh attempts.</summary>
+    public const string ActionRetried = "action-retried";
     // Status emails and RCA reminders (src/Shared/StatusEmails, src/Shared/Reminders)
     public const string StatusEmail = "status-email";
     /// <summary>No human status update within the cadence; mentions the owner.</summary>

@@ -154,7 +154,7 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLi
 
     private static ChatMessage Message(string? subject, string html, TeamsPerson? mention) => new()
     {
-        Subject = subject,
+        Subject = AutoResponder.Graph.SubjectLine.Clean(subject),
         Body = new ItemBody { ContentType = BodyType.Html, Content = html },
         Mentions = mention is null ? null :
         [

@@ -5,6 +5,7 @@ using AutoResponder.Cli.Serve;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace AutoResponder.Tests.Infrastructure;
 
@@ -45,7 +46,14 @@ public sealed class RunningHost : IAsyncDisposable
     public async Task<string> CreateTokenAsync(string name, params string[] roles) =>
         (await Services.GetRequiredService<PersonalAccessTokens>().CreateAsync(name, roles, CancellationToken.None)).Token;
 
-    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, string? ingestKey = null, params string[] settings)
+    public static Task<RunningHost> StartAsync(AzuriteFixture azurite, string? ingestKey = null, params string[] settings) =>
+        StartAsync(azurite, ingestKey, null, settings);
+
+    /// <summary>
+    /// With <paramref name="configure"/> a test replaces services (a fake clock, a fake Graph wire). Remove the
+    /// background pumps with <see cref="WithoutBackgroundWork"/> when the test drives the outbox itself.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, string? ingestKey, Action<IServiceCollection>? configure, params string[] settings)
     {
         var port = FreePort();
         var args = new List<string>
@@ -56,7 +64,7 @@ public sealed class RunningHost : IAsyncDisposable
         };
         if (ingestKey is not null) args.Add($"--AutoResponder:Access:IngestKey={ingestKey}");
         args.AddRange(settings.Select(s => "--" + s));
-        var app = StandaloneHost.Build(args.ToArray(), $"http://127.0.0.1:{port}");
+        var app = StandaloneHost.Build(args.ToArray(), $"http://127.0.0.1:{port}", configure);
         await app.StartAsync();
         var host = new RunningHost(app, new Uri($"http://127.0.0.1:{port}"));
         host.Client.DefaultRequestHeaders.Authorization = new("Bearer", await host.CreateTokenAsync(Responder, Roles.Responder, Roles.Ops));
@@ -68,6 +76,14 @@ public sealed class RunningHost : IAsyncDisposable
         foreach (var client in _clients) client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>Removes the outbox queue pump and the timer service: the test runs the outbox and the sweeps itself.</summary>
+    public static void WithoutBackgroundWork(IServiceCollection services)
+    {
+        foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService)
+                     && (d.ImplementationType == typeof(OutboxQueuePump) || d.ImplementationType == typeof(ScheduledJobsService))).ToList())
+            services.Remove(hosted);
     }
 
     private static int FreePort()

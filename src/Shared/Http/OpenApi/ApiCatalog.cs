@@ -113,6 +113,23 @@ public static class ApiCatalog
             [Id], null, false,
             [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
 
+        new("RetryParkedActions", "POST", "incidents/{id}/actions/retry", "Incidents",
+            "Re-drive every parked (failed) action of the incident once the cause is fixed: fresh attempts, due now; a timeline entry names the signed-in caller.",
+            [Id], null, false,
+            [new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true), Problem(400, "Malformed JSON; `field` names it."),
+             NotFound, Problem(409, "Nothing is parked (`field`: actions)."), Problem(415, "The body is not application/json."), BadInput]),
+        new("RetryParkedAction", "POST", "incidents/{id}/actions/{actionId}/retry", "Incidents",
+            "Re-drive one parked (failed) action (its id from GET /api/incidents/{id}/actions, URL-encoded).",
+            [Id, new("actionId", ParameterIn.Path, "The action id.", Required: true)], null, false,
+            [new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true), Problem(400, "Malformed JSON; `field` names it."),
+             Problem(404, "No such incident or action (`field`: id or actionId)."), Problem(409, "The action is not parked (`field`: actionId)."),
+             Problem(415, "The body is not application/json."), BadInput]),
+
+        new("GetHealth", "GET", "health", "API",
+            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders.",
+            [], null, false,
+            [new(200, "Healthy: every check ok (warnings allowed).", typeof(Health.HealthReport)), new(503, "Unhealthy: the failing checks say why.", typeof(Health.HealthReport))]),
+
         new("ListSwitches", "GET", "switches", "Switches",
             "The stop-the-impact switches for storefronts: each declared switch, on or off, since when, by whom, from which incident. Cacheable (ETag, Cache-Control).",
             [new("If-None-Match", ParameterIn.Header, "The ETag of an earlier answer: 304 without a body when nothing changed.")], null, false,
