@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Health;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -5,10 +6,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Health;
 
-/// <summary>GET /api/health; forwards to <see cref="HealthEndpoint"/>.</summary>
-public sealed class HealthApi(HealthEndpoint endpoint)
+/// <summary>GET /api/health (public, for probes); forwards to <see cref="HealthEndpoint"/>.</summary>
+public sealed class HealthApi(AccessGate gate, HealthEndpoint endpoint)
 {
-    [Function("GetHealth")]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/health")] HttpRequest request, CancellationToken ct) =>
-        await endpoint.GetAsync(ct);
+    [Function(ApiRoutes.GetHealth)]
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.GetHealth, _ => endpoint.GetAsync(ct));
 }

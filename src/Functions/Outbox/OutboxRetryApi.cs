@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Outbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -5,14 +6,14 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Outbox;
 
-/// <summary>Re-drive parked actions; each forwards to <see cref="OutboxRetryEndpoint"/>.</summary>
-public sealed class OutboxRetryApi(OutboxRetryEndpoint endpoint)
+/// <summary>Re-drive parked actions; each passes the gate (responder) and forwards to <see cref="OutboxRetryEndpoint"/>.</summary>
+public sealed class OutboxRetryApi(AccessGate gate, OutboxRetryEndpoint endpoint)
 {
-    [Function("RetryParkedActions")]
-    public async Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/actions/retry")] HttpRequest request, string id, CancellationToken ct) =>
-        await endpoint.RetryAllAsync(request, id, ct);
+    [Function(ApiRoutes.RetryParkedActions)]
+    public async Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/actions/retry")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.RetryParkedActions, caller => endpoint.RetryAllAsync(request, caller, id, ct));
 
-    [Function("RetryParkedAction")]
-    public async Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/actions/{actionId}/retry")] HttpRequest request, string id, string actionId, CancellationToken ct) =>
-        await endpoint.RetryOneAsync(request, id, actionId, ct);
+    [Function(ApiRoutes.RetryParkedAction)]
+    public async Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/actions/{actionId}/retry")] HttpRequest request, string id, string actionId, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.RetryParkedAction, caller => endpoint.RetryOneAsync(request, caller, id, actionId, ct));
 }

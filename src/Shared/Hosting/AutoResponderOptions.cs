@@ -10,11 +10,9 @@ public sealed class AutoResponderOptions
 {
     public const string Section = "AutoResponder";
 
-    /// <summary>Standalone host only: the key callers send as x-functions-key or ?code=. Unset = loopback only.</summary>
-    public string? ApiKey { get; set; }
     /// <summary>
     /// Where people reach AutoResponder (e.g. https://incidents.shop.example; infra sets it to the app's URL): Teams
-    /// cards and manager e-mails link to {PublicBaseUrl}/incidents/{id}. Unset: they carry no console link.
+    /// cards and manager e-mails link to {PublicBaseUrl}/incidents/{id}, never to storage. Unset: they carry no console link.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
     /// <summary>Largest accepted request body, in bytes (default 1 MiB).</summary>

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
@@ -53,7 +54,8 @@ public static class AutoResponderServices
         services.AddSingleton<OutboxSweeper>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());
 
-        // HTTP API
+        // HTTP API: who may call what (ingest key, personal access tokens, Entra ID; roles per route)
+        services.AddAccess(configuration);
         services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();

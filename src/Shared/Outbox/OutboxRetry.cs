@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
@@ -7,9 +8,6 @@ using AutoResponder.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Outbox;
-
-/// <summary>The optional body of the retry routes: who re-drives (the authenticated principal wins when there is one).</summary>
-public sealed record RetryRequest(string? Actor = null);
 
 /// <summary>No parked action matches the request (unknown id, or the action is not parked).</summary>
 public sealed class NothingToRetryException(string field, string message, bool notFound) : Exception(message)
@@ -71,19 +69,18 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
 
 /// <summary>
 /// POST /api/incidents/{id}/actions/retry (every parked action) and POST /api/incidents/{id}/actions/{actionId}/retry:
-/// an optional body {"actor"}; answers 200 with the incident, 404 for an unknown incident or action, 409 when
+/// the actor is the signed-in caller; answers 200 with the incident, 404 for an unknown incident or action, 409 when
 /// nothing is parked.
 /// </summary>
 public sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest actions, IOptions<AutoResponderOptions> options)
 {
-    public Task<ApiResult> RetryAllAsync(HttpRequest request, string id, CancellationToken ct) => RunAsync(request, id, null, ct);
+    public Task<ApiResult> RetryAllAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) => RunAsync(request, caller, id, null, ct);
 
-    public Task<ApiResult> RetryOneAsync(HttpRequest request, string id, string actionId, CancellationToken ct) => RunAsync(request, id, actionId, ct);
+    public Task<ApiResult> RetryOneAsync(HttpRequest request, Caller caller, string id, string actionId, CancellationToken ct) => RunAsync(request, caller, id, actionId, ct);
 
-    private Task<ApiResult> RunAsync(HttpRequest request, string id, string? actionId, CancellationToken ct) =>
-        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody: false, async (_, actor) =>
+    private Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, string? actionId, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: false, async (_, actor) =>
         {
-            if (actor is null) return Problems.Missing("actor");
             try
             {
                 return await actions.RespondWithIncidentAsync(retry.RetryAsync(id, actionId, actor, ct), ct);
