@@ -88,6 +88,12 @@ param mailOpsRecipients string = ''
 @description('Address used when no other recipient matches (AutoResponder__Mail__FallbackAddress).')
 param mailFallbackAddress string = ''
 
+@description('People sign-in: tenant id whose Entra ID access tokens the API accepts (AutoResponder__Access__Entra__TenantId). Flex Consumption offers no App Service authentication, so the app validates tokens itself. Set together with peopleApiAudience.')
+param peopleTenantId string = ''
+
+@description('People sign-in: the API app registration\'s application id URI or client id, the audience tokens must carry (AutoResponder__Access__Entra__Audience). App roles: viewer, responder, ops, admin.')
+param peopleApiAudience string = ''
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -261,6 +267,8 @@ module api 'app/api.bicep' = {
       AutoResponder__Mail__OpsRecipients: mailOpsRecipients
       AutoResponder__Mail__FallbackAddress: mailFallbackAddress
       AutoResponder__Reminders__QueueName: serviceBus.outputs.reminderQueueName
+      AutoResponder__Access__Entra__TenantId: peopleTenantId
+      AutoResponder__Access__Entra__Audience: peopleApiAudience
     }
   }
   // The host must be able to reach its storage (identity roles) the first time it starts.
@@ -275,18 +283,13 @@ module alerting 'app/alerting.bicep' = if (deployAlerting) {
   params: {
     functionAppName: names.functionApp
     actionGroupName: names.actionGroup
-    useAadAuth: alertWebhookUseAadAuth
-    aadObjectId: alertWebhookAadObjectId
-    aadIdentifierUri: alertWebhookAadIdentifierUri
     alertEmailAddress: alertEmailAddress
     applicationInsightsName: names.applicationInsights
     storageAccountName: names.storage
     tags: tags
   }
-  // listKeys needs a running host, which needs its storage roles: wait for both.
   dependsOn: [
     api
-    appRoles
   ]
 }
 
@@ -309,3 +312,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.applicationInsightsConnectionString
 output AZURE_ACTION_GROUP_NAME string = deployAlerting ? names.actionGroup : ''
+// Read by infra/hooks/wire-action-group.sh, which adds the webhook receiver after deployment.
+output AZURE_ALERT_WEBHOOK_USE_AAD bool = alertWebhookUseAadAuth
+output AZURE_ALERT_WEBHOOK_AAD_OBJECT_ID string = alertWebhookAadObjectId
+output AZURE_ALERT_WEBHOOK_AAD_IDENTIFIER_URI string = alertWebhookAadIdentifierUri

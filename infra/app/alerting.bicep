@@ -1,21 +1,14 @@
-// Makes alerts reach AutoResponder without manual wiring:
-//   * an action group whose webhook receiver POSTs the common alert schema to
-//     https://<app host>/api/alerts?code=<host default function key>
-//     (optionally as an Entra-secured webhook: the action group also sends a bearer token);
+// Makes alerts reach AutoResponder:
+//   * an action group (common alert schema) whose webhook receiver is wired AFTER deployment by the azd
+//     hook infra/hooks/wire-action-group.sh (postprovision and postdeploy): the receiver's URL carries the
+//     host key, which exists only once the Functions host has started with our code. Reading it here with
+//     listKeys during provisioning failed intermittently ("InternalServerError from host runtime");
 //   * sample metric alert rules on the app's own resources, routed to that action group, so the
 //     path "Azure Monitor -> action group -> /api/alerts -> incident" is exercised end to end.
-//
-// The function key is read with listKeys on the app's host ("host/default"). The host default key
-// is created by the Functions runtime when the app is created, before any code is deployed, so a
-// single `azd up` can wire the action group. If the host is not up yet when this module runs (for
-// example role assignments still propagating), the deployment fails on this module only: run
-// `azd provision` again, or provision once with DEPLOY_ALERTING=false.
+// Re-provisioning resets the receivers to what is declared here; the postprovision hook wires it again.
 
 @description('Name of the function app that receives alerts.')
 param functionAppName string
-
-@description('Route of the alert intake function, relative to the host.')
-param alertsRoute string = 'api/alerts'
 
 @description('Action group name.')
 param actionGroupName string
@@ -23,15 +16,6 @@ param actionGroupName string
 @description('Action group short name (max 12 characters, shown in SMS/email).')
 @maxLength(12)
 param actionGroupShortName string = 'autorespond'
-
-@description('Send an Entra ID bearer token with each webhook call (secure webhook).')
-param useAadAuth bool = false
-
-@description('Secure webhook: object id of the Entra application (app registration) that protects the endpoint.')
-param aadObjectId string = ''
-
-@description('Secure webhook: identifier URI (App ID URI) of that application, e.g. api://autoresponder.')
-param aadIdentifierUri string = ''
 
 @description('Optional e-mail address that also receives the alerts (a channel that still works when the app is down).')
 param alertEmailAddress string = ''
@@ -45,10 +29,6 @@ param storageAccountName string
 @description('Tags applied to the action group and alert rules.')
 param tags object = {}
 
-resource functionApp 'Microsoft.Web/sites@2024-11-01' existing = {
-  name: functionAppName
-}
-
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -57,25 +37,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
 
-// Microsoft.Web/sites/host is an action target, not a typed resource, so listKeys takes its id.
-var hostDefaultKey = listKeys('${functionApp.id}/host/default', '2024-11-01').functionKeys.default
-
-var webhookReceiver = union(
-  {
-    name: 'autoresponder'
-    serviceUri: 'https://${functionApp.properties.defaultHostName}/${alertsRoute}?code=${hostDefaultKey}'
-    useCommonAlertSchema: true
-    useAadAuth: useAadAuth
-  },
-  useAadAuth
-    ? {
-        objectId: aadObjectId
-        identifierUri: aadIdentifierUri
-        tenantId: tenant().tenantId
-      }
-    : {}
-)
-
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: actionGroupName
   location: 'global'
@@ -83,9 +44,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   properties: {
     groupShortName: actionGroupShortName
     enabled: true
-    webhookReceivers: [
-      webhookReceiver
-    ]
+    webhookReceivers: [] // wired by infra/hooks/wire-action-group.sh once the app runs
     emailReceivers: empty(alertEmailAddress)
       ? []
       : [

@@ -38,7 +38,8 @@ resource reminderQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: namespace
   name: reminderQueueName
   properties: {
-    lockDuration: 'PT1M'
+    // The longest lock Service Bus allows: the pump locks 4 reminders at a time and handles them in turn.
+    lockDuration: 'PT5M'
     // Backstop only: the pump dead-letters a failing reminder itself at AutoResponder:Reminders:MaxDeliveries
     // (default 5) and records it on the incident, so keep this above that setting.
     maxDeliveryCount: 10

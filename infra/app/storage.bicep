@@ -1,6 +1,7 @@
 // Storage account for the Functions host (AzureWebJobsStorage: blobs for leases and host keys,
 // queues for QueueTrigger) and the Flex Consumption deployment-package container, shared with the
-// app, which creates its own data at start (the identity's data roles allow it):
+// app. Its tables, queues and containers are created here, once; the app's start-up only creates
+// what is missing and, while role assignments are still propagating (403), logs it and starts anyway:
 //   tables     Incidents, IncidentIndex, StatusEmailSchedule, ImpactSnapshots, Orders + Catalog
 //              (table order source in this account), ReminderCancellations (standalone host only)
 //   queues     autoresponder-outbox (rca-reminders only standalone; in Azure that is Service Bus)
@@ -64,6 +65,59 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
     publicAccess: 'None'
   }
 }
+
+@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard included).')
+param tableNames array = [
+  'Incidents'
+  'IncidentIndex'
+  'StatusEmailSchedule'
+  'ImpactSnapshots'
+  'Orders'
+  'Catalog'
+  'Switches'
+  'Watches'
+  'PriceGuard'
+]
+
+@description('Queues the app uses (reminders are on Service Bus in Azure).')
+param queueNames array = [
+  'autoresponder-outbox'
+]
+
+@description('Private blob containers the app uses.')
+param containerNames array = [
+  'exports'
+  'postmortems'
+  'graph-auth'
+]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [for table in tableNames: {
+  parent: tableService
+  name: table
+}]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [for queue in queueNames: {
+  parent: queueService
+  name: queue
+}]
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [for container in containerNames: {
+  parent: blobService
+  name: container
+  properties: {
+    publicAccess: 'None'
+  }
+}]
 
 output name string = storage.name
 output id string = storage.id

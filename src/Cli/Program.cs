@@ -4,6 +4,7 @@ using AutoResponder.Cli.Drill;
 using AutoResponder.Cli.Graph;
 using AutoResponder.Cli.Seed;
 using AutoResponder.Cli.Serve;
+using AutoResponder.Cli.Tokens;
 
 var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => StandaloneHost.DefaultUrls };
 var serve = new Command("serve", "Run the standalone host (same routes and background handlers as the Function app) over Azure Storage / Azurite.") { urls };
@@ -14,5 +15,5 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create() };
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create() };
 return await root.Parse(args).InvokeAsync();

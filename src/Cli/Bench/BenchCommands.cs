@@ -27,6 +27,11 @@ public static class BenchCommands
         export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
+        var incidents = new Option<int>("--incidents") { Description = "Incidents in the table.", DefaultValueFactory = _ => 10_000 };
+        var calls = new Option<int>("--calls") { Description = "Calls of each kind measured (alternating).", DefaultValueFactory = _ => 30 };
+        var console = new Command("console", "The console's first list page vs the JSON list call, with N incidents in the table.") { incidents, calls };
+        console.SetAction(async (parse, ct) => await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(calls), ct, Console.Out));
+
         var histories = new Option<int[]>("--history") { Description = "Orders of history (one run per size).", DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
         var newOrders = new Option<int>("--new") { Description = "New orders after the guard's checkpoint.", DefaultValueFactory = _ => 10_000 };
         var newMinutes = new Option<int>("--minutes") { Description = "Minutes the new orders span (the guard runs once a simulated minute).", DefaultValueFactory = _ => 10 };
@@ -39,6 +44,6 @@ public static class BenchCommands
         priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
             parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard };
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard, console };
     }
 }

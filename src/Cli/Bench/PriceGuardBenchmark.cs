@@ -62,12 +62,16 @@ public static class PriceGuardBenchmark
             ["AutoResponder:PriceGuard:MaxOrdersPerRun"] = "1000000",
         }).Build();
         StorageClients.DefaultToDevelopmentStorage(configuration);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IConfiguration>(configuration);
-        services.AddAutoResponder(configuration);
-        await using var provider = services.BuildServiceProvider();
+        ServiceProvider Build()
+        {
+            var services = new ServiceCollection();
+            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Error));
+            services.AddSingleton<TimeProvider>(clock);
+            services.AddSingleton<IConfiguration>(configuration);
+            services.AddAutoResponder(configuration);
+            return services.BuildServiceProvider();
+        }
+        await using var provider = Build();
         var storage = provider.GetRequiredService<StorageClients>();
         await provider.GetRequiredService<StorageSetup>().EnsureCreatedAsync(ct);
         var source = (TableOrderSource)provider.GetRequiredService<IOrderSource>();
@@ -117,6 +121,9 @@ public static class PriceGuardBenchmark
         await storage.IncidentTable.DeleteAsync(ct); await storage.IncidentIndex.DeleteAsync(ct);
         await WaitRecreateAsync(storage.IncidentTable, ct); await WaitRecreateAsync(storage.IncidentIndex, ct);
         clock.Set(HistoryEnd);
+        await using var second = Build(); // a fresh process: nothing cached about the first phase's incident
+        checkpoints = second.GetRequiredService<PriceGuardCheckpointStore>();
+        guard = second.GetRequiredService<PriceGuardJob>();
         row = (await checkpoints.TryAcquireAsync("bench", HistoryEnd, TimeSpan.FromMinutes(1), ct))!;
         await checkpoints.CommitAsync(row, HistoryEnd, 0, 0, TimeSpan.FromMinutes(1), release: true, ct);
         long checkedOrders = 0;

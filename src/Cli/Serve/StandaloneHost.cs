@@ -1,10 +1,14 @@
+using AutoResponder.Access;
 using AutoResponder.Storage;
+using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Reminders;
+using AutoResponder.Health;
 using AutoResponder.Impact;
+using AutoResponder.Outbox;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 using AutoResponder.WebConsole;
@@ -15,7 +19,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Cli.Serve;
 
 /// <summary>
-/// `autoresponder serve`: the Function app's routes, auth convention and background handlers on
+/// `autoresponder serve`: the Function app's routes, access rules and background handlers on
 /// ASP.NET Core over Azure Storage (Azurite by default). No business logic of its own: every route
 /// calls the same Shared endpoint the Functions call.
 /// </summary>
@@ -30,53 +34,67 @@ public static class StandaloneHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         builder.Services.AddAutoResponder(builder.Configuration);
+        builder.Services.Configure<ConsoleOptions>(o => o.TrustLoopback = true); // the console, until it has sign-in
         builder.Services.AddHostedService<OutboxQueuePump>();
         builder.Services.AddHostedService<ScheduledJobsService>();
         configureServices?.Invoke(builder.Services);
 
-        var apiKey = builder.Configuration[$"{AutoResponderOptions.Section}:{nameof(AutoResponderOptions.ApiKey)}"];
-        var (boundUrls, notice) = ChooseUrls(urls, hasKey: !string.IsNullOrEmpty(apiKey));
+        var access = builder.Configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();
+        var (boundUrls, notice) = ChooseUrls(urls, hasKey: !string.IsNullOrEmpty(access.IngestKey));
         builder.WebHost.UseUrls(boundUrls);
+        // DNS-rebinding protection: answer only the configured host names (loopback by default), 400 otherwise.
+        // WebApplication already runs ASP.NET Core's host filtering middleware first; this sets its list.
+        builder.Services.Configure<HostFilteringOptions>(o =>
+        {
+            o.AllowedHosts = access.EffectiveAllowedHosts.ToList();
+            o.AllowEmptyHosts = false;
+        });
+        var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
+        builder.WebHost.ConfigureKestrel(limits.Apply);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
         app.Use(async (context, next) =>
         {
-            if (!string.IsNullOrEmpty(apiKey) && context.Request.Path.StartsWithSegments("/api") && !HasKey(context.Request, apiKey))
-            {
-                await Problems.Unauthorized().ExecuteAsync(context);
-                return;
-            }
+            // No platform authentication sits in front of this host: principal headers can only come from the client.
+            foreach (var header in context.Request.Headers.Keys.Where(h => h.StartsWith(PrincipalHeaderPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
+                context.Request.Headers.Remove(header);
             await next(context);
         });
         MapRoutes(app);
         return app;
     }
 
-    /// <summary>The same routes as src/Functions, one line each.</summary>
+    /// <summary>X-MS-CLIENT-PRINCIPAL, -NAME, -ID, -IDP: headers App Service sets, and a client can forge.</summary>
+    public const string PrincipalHeaderPrefix = "X-MS-CLIENT-PRINCIPAL";
+
+    /// <summary>The same routes as src/Functions, one line each; every one passes the <see cref="AccessGate"/>.</summary>
     private static void MapRoutes(WebApplication app)
     {
-        app.MapPost("/api/alerts", (HttpRequest r, AlertsEndpoint e, CancellationToken ct) => e.PostAsync(r, ct));
-        app.MapGet("/api/incidents", (HttpRequest r, IncidentsEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
-        app.MapGet("/api/incidents/{id}", (string id, IncidentsEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
-        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.TimelineAsync(r, id, ct));
-        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AlertsAsync(r, id, ct));
-        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.ActionsAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.AcknowledgeAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.StatusAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.MitigateAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/resolve", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.ResolveAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/close", (HttpRequest r, string id, IncidentsEndpoint e, CancellationToken ct) => e.CloseAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/postmortem", (HttpRequest r, string id, RemindersEndpoint e, CancellationToken ct) => e.PostmortemAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, RemindersEndpoint e, CancellationToken ct) => e.RescheduleAsync(r, id, kind, ct));
-        app.MapGet("/api/incidents/{id}/impact", (string id, ImpactEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
-        app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, ImpactEndpoint e, CancellationToken ct) => e.RefreshAsync(r, id, ct));
-        app.MapGet("/api/switches", (HttpRequest r, SwitchesEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
-        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, SwitchesEndpoint e, CancellationToken ct) => e.FlipAsync(r, id, name, ct));
-        app.MapGet("/api/incidents/{id}/watch", (string id, WatchEndpoint e, CancellationToken ct) => e.GetAsync(id, ct));
-        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.HandOverAsync(r, id, ct));
-        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, WatchEndpoint e, CancellationToken ct) => e.SignOffAsync(r, id, ct));
-        app.MapGet("/api/openapi.json", () => OpenApiDocument.Serve());
+        app.MapPost("/api/alerts", (HttpRequest r, AccessGate g, AlertsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveAlerts, _ => e.PostAsync(r, ct)));
+        app.MapGet("/api/incidents", (HttpRequest r, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListIncidents, _ => e.ListAsync(r, ct)));
+        app.MapGet("/api/incidents/{id}", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncident, _ => e.GetAsync(id, ct)));
+        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentTimeline, _ => e.TimelineAsync(r, id, ct)));
+        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentAlerts, _ => e.AlertsAsync(r, id, ct)));
+        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentActions, _ => e.ActionsAsync(r, id, ct)));
+        app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeIncident, c => e.AcknowledgeAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.UpdateIncidentStatus, c => e.StatusAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.MitigateIncident, c => e.MitigateAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/resolve", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ResolveIncident, c => e.ResolveAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/close", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.CloseIncident, c => e.CloseAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/postmortem", (HttpRequest r, string id, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RecordPostmortem, c => e.PostmortemAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
+        app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
+        app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
+        app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
+        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, _ => e.GetAsync(ct)));
+        app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
+        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
+        app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));
+        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.HandOverIncidentWatch, c => e.HandOverAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.SignOffIncidentWatch, c => e.SignOffAsync(r, c, id, ct)));
+        app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
@@ -87,18 +105,10 @@ public static class StandaloneHost
         app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 
-    private static bool HasKey(HttpRequest request, string apiKey)
-    {
-        var given = request.Headers["x-functions-key"].ToString();
-        if (string.IsNullOrEmpty(given)) given = request.Query["code"].ToString();
-        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(apiKey));
-    }
-
-    /// <summary>Without an API key the host only listens on loopback, whatever was asked for.</summary>
+    /// <summary>Without an ingest key the host only listens on loopback, whatever was asked for.</summary>
     internal static (string Urls, string Notice) ChooseUrls(string urls, bool hasKey)
     {
-        if (hasKey) return (urls, $"Listening on {urls}; /api requires the key (x-functions-key header or ?code=).");
+        if (hasKey) return (urls, $"Listening on {urls}; POST /api/alerts requires the ingest key (x-functions-key header or ?code=), people sign in with Authorization: Bearer.");
         var loopback = urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u =>
         {
             var uri = new Uri(u.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));
@@ -106,6 +116,6 @@ public static class StandaloneHost
             return isLoopback ? u : $"{uri.Scheme}://127.0.0.1:{uri.Port}";
         });
         var chosen = string.Join(';', loopback);
-        return (chosen, $"No AutoResponder:ApiKey is set: listening on loopback only ({chosen}). Set AutoResponder__ApiKey to accept other hosts.");
+        return (chosen, $"No AutoResponder:Access:IngestKey is set: listening on loopback only ({chosen}). Set AutoResponder__Access__IngestKey to accept other hosts.");
     }
 }

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -5,9 +6,9 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Api;
 
-/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table.</summary>
+/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table. Public: it holds no data.</summary>
 public sealed class OpenApi
 {
-    [Function("GetOpenApiDocument")]
-    public IActionResult Run([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
+    [Function(ApiRoutes.GetOpenApiDocument)]
+    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
 }

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Impact;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -5,14 +6,14 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Impact;
 
-/// <summary>The impact routes; each forwards to <see cref="ImpactEndpoint"/>.</summary>
-public sealed class ImpactApi(ImpactEndpoint endpoint)
+/// <summary>The impact routes; each passes the gate and forwards to <see cref="ImpactEndpoint"/>.</summary>
+public sealed class ImpactApi(AccessGate gate, ImpactEndpoint endpoint)
 {
-    [Function("GetIncidentImpact")]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
-        await endpoint.GetAsync(id, ct);
+    [Function(ApiRoutes.GetIncidentImpact)]
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.GetIncidentImpact, _ => endpoint.GetAsync(id, ct));
 
-    [Function("RefreshIncidentImpact")]
-    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
-        await endpoint.RefreshAsync(request, id, ct);
+    [Function(ApiRoutes.RefreshIncidentImpact)]
+    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.RefreshIncidentImpact, caller => endpoint.RefreshAsync(caller, id, ct));
 }

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Switches;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -5,17 +6,17 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Switches;
 
-/// <summary>The switch routes; each forwards to <see cref="SwitchesEndpoint"/>.</summary>
-public sealed class SwitchesApi(SwitchesEndpoint endpoint)
+/// <summary>The switch routes; each passes the gate and forwards to <see cref="SwitchesEndpoint"/>.</summary>
+public sealed class SwitchesApi(AccessGate gate, SwitchesEndpoint endpoint)
 {
-    /// <summary>Storefronts read this with a function key of their own (a per-function key is a credential scoped to this route).</summary>
-    [Function("ListSwitches")]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/switches")] HttpRequest request, CancellationToken ct) =>
-        await endpoint.ListAsync(request, ct);
+    /// <summary>Storefronts read this with a token of their own holding the viewer role (a personal access token, or an Entra app role).</summary>
+    [Function(ApiRoutes.ListSwitches)]
+    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/switches")] HttpRequest request, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.ListSwitches, _ => endpoint.ListAsync(request, ct));
 
-    [Function("FlipSwitch")]
-    public async Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/incidents/{id}/switches/{name}")] HttpRequest request, string id, string name, CancellationToken ct) =>
-        await endpoint.FlipAsync(request, id, name, ct);
+    [Function(ApiRoutes.FlipSwitch)]
+    public async Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/switches/{name}")] HttpRequest request, string id, string name, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.FlipSwitch, caller => endpoint.FlipAsync(request, caller, id, name, ct));
 }
 
 /// <summary>Every 5 minutes: nudges the owner about switches left on an hour after resolution.</summary>

@@ -13,14 +13,19 @@ public sealed class AlertPayloadParser
         "Unrecognised alert payload: expected the Azure Monitor common alert schema, an Alertmanager/Grafana webhook (version 4) or the generic form {title, severity, ...}";
 
     private readonly IReadOnlyList<IAlertParser> _parsers;
+    private readonly TimeProvider _time;
 
     public AlertPayloadParser(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(time);
+        _time = time;
         _parsers = [new AzureMonitorAlertParser(), new AlertmanagerAlertParser(), new GenericAlertParser(time)];
     }
 
-    /// <summary>Parses one webhook body. Throws <see cref="AlertPayloadException"/> (400/422) for bad input.</summary>
+    /// <summary>
+    /// Parses one webhook body and checks every alert against <see cref="AlertLimits"/>. Throws
+    /// <see cref="AlertPayloadException"/> (400/413/422) for bad input: the whole delivery is rejected.
+    /// </summary>
     public IReadOnlyList<Alert> Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -28,6 +33,8 @@ public sealed class AlertPayloadParser
 
         var parser = _parsers.FirstOrDefault(p => p.CanParse(root))
             ?? throw new AlertPayloadException(400, "$", UnrecognisedMessage);
-        return parser.Parse(root);
+        var alerts = parser.Parse(root);
+        AlertLimits.Check(alerts, parser.Format, _time.GetUtcNow());
+        return alerts;
     }
 }

@@ -18,12 +18,14 @@ public sealed class AlertmanagerAlertParser : IAlertParser
     /// <summary>A root object with an "alerts" array and one of "groupKey", "receiver" or "version".</summary>
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
-        && Array(root, "alerts") is not null
+        && Prop(root, "alerts") is not null
         && (Prop(root, "groupKey") is not null || Prop(root, "receiver") is not null || Prop(root, "version") is not null);
 
     public IReadOnlyList<Alert> Parse(JsonElement root)
     {
-        var alerts = Array(root, "alerts") ?? throw AlertPayloadException.Missing("alerts");
+        var alerts = Prop(root, "alerts") ?? throw AlertPayloadException.Missing("alerts");
+        if (alerts.ValueKind != JsonValueKind.Array) throw AlertPayloadException.Invalid("alerts", "'alerts' must be an array of alert objects.");
+        if (alerts.GetArrayLength() == 0) throw AlertPayloadException.Invalid("alerts", "'alerts' is empty: a webhook carries at least one alert.");
         var source = IsGrafana(root, alerts) ? "grafana" : "alertmanager";
         var groupStatus = Text(root, "status");
         return alerts.EnumerateArray().Select((alert, i) => ParseAlert(alert, $"alerts[{i}]", source, groupStatus)).ToList();
@@ -34,8 +36,9 @@ public sealed class AlertmanagerAlertParser : IAlertParser
         if (alert.ValueKind != JsonValueKind.Object)
             throw new AlertPayloadException(400, path, $"'{path}' must be an object.");
 
-        var labels = StringMap(Object(alert, "labels"));
-        var annotations = StringMap(Object(alert, "annotations"));
+        // Alertmanager and Grafana always send labels (an alert is its label set); annotations are optional.
+        var labels = ScalarMap(alert, "labels", $"{path}.labels", required: true);
+        var annotations = ScalarMap(alert, "annotations", $"{path}.annotations");
         var status = ParseStatus(OptionalString(alert, "status", $"{path}.status") ?? groupStatus, $"{path}.status");
         var startsAt = ParseDate(RequiredString(alert, "startsAt", $"{path}.startsAt"), $"{path}.startsAt");
         var endsAt = ParseEndsAt(OptionalString(alert, "endsAt", $"{path}.endsAt"), $"{path}.endsAt");

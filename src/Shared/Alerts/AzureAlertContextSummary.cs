@@ -20,8 +20,23 @@ internal static class AzureAlertContextSummary
         AzureSignalKind.ActivityLog => ActivityLog(context),
         AzureSignalKind.SmartDetection => SmartDetection(context),
         AzureSignalKind.Prometheus => Prometheus(context),
+        AzureSignalKind.CostBudget => Budget(context),
         _ => null,
     };
+
+    /// <summary>"Actual cost $11,111.00 of budget $50.00 (alert threshold $25.00)"; forecasts add the forecasted total.</summary>
+    private static string? Budget(JsonElement context)
+    {
+        if (Object(context, "AlertData") is not { } data) return null;
+        var forecast = Text(data, "ForecastedTotalForPeriod");
+        var parts = new List<string>();
+        if (Text(data, "ThresholdType") is { } type) parts.Add($"{type} cost");
+        if (Text(data, "SpentAmount") is { } spent) parts.Add($"spent {spent}");
+        if (forecast is not null) parts.Add($"forecast for the period {forecast}");
+        if (Text(data, "BudgetThreshold") is { } budget) parts.Add($"budget {budget}");
+        if (Text(data, "NotificationThresholdAmount") is { } threshold) parts.Add($"alert threshold {threshold}");
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
 
     /// <summary>A more specific headline than the rule name, when the context has one.</summary>
     public static string? Headline(AzureSignalKind kind, JsonElement context) => kind switch
@@ -29,6 +44,9 @@ internal static class AzureAlertContextSummary
         AzureSignalKind.ServiceHealth or AzureSignalKind.ResourceHealth => Text(Properties(context), "title"),
         AzureSignalKind.Prometheus => Object(context, "annotations") is { } a ? Text(a, "summary") : null,
         AzureSignalKind.ActivityLog => Text(Properties(context), "recommendationName"),
+        AzureSignalKind.CostBudget => Object(context, "AlertData") is { } d && Text(d, "ThresholdType") is { } t
+            ? (t.Equals("Forecasted", StringComparison.OrdinalIgnoreCase) ? "forecast exceeds the threshold" : "actual cost exceeds the threshold")
+            : null,
         _ => null,
     };
 

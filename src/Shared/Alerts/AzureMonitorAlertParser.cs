@@ -7,8 +7,9 @@ namespace AutoResponder.Alerts;
 /// Azure Monitor action-group webhooks in the common alert schema
 /// (<c>{"schemaId":"azureMonitorCommonAlertSchema","data":{"essentials":{…},"alertContext":{…}}}</c>):
 /// metric (static, dynamic, availability), log search V1/V2, activity log (administrative, policy, autoscale,
-/// security, recommendation, service health, resource health), smart detection and managed Prometheus.
-/// One payload is one alert.
+/// security, recommendation, service health, resource health), smart detection, managed Prometheus and Cost
+/// Management budgets (actual and forecasted, which carry no alertRule, severity, signalType or monitorCondition:
+/// the budget name is the rule, the severity is the default and the alert is firing). One payload is one alert.
 /// </summary>
 public sealed class AzureMonitorAlertParser : IAlertParser
 {
@@ -32,14 +33,19 @@ public sealed class AzureMonitorAlertParser : IAlertParser
         var essentials = Object(data, "essentials") ?? throw AlertPayloadException.Missing("data.essentials");
         var context = Object(data, "alertContext") ?? default;
 
+        RequireShape(data, essentials);
+        var kind = AzureSignalKinds.Detect(essentials, context);
+        var budget = kind == AzureSignalKind.CostBudget ? Object(context, "AlertData") ?? default : (JsonElement?)null;
+
         var alertId = RequiredString(essentials, "alertId", "data.essentials.alertId");
-        var rule = RequiredString(essentials, "alertRule", "data.essentials.alertRule");
-        var severity = ParseSeverity(essentials);
-        var status = ParseStatus(essentials);
+        var rule = budget is { } b
+            ? OptionalString(essentials, "alertRule", "data.essentials.alertRule") ?? Text(b, "BudgetName") ?? "Cost budget"
+            : RequiredString(essentials, "alertRule", "data.essentials.alertRule");
+        var severity = budget is not null && Prop(essentials, "severity") is null ? SeverityMap.Default : ParseSeverity(essentials);
+        var status = budget is not null && Prop(essentials, "monitorCondition") is null ? AlertStatus.Firing : ParseStatus(essentials);
         var startsAt = ParseDate(RequiredString(essentials, "firedDateTime", "data.essentials.firedDateTime"), "data.essentials.firedDateTime");
         var resolved = OptionalString(essentials, "resolvedDateTime", "data.essentials.resolvedDateTime");
 
-        var kind = AzureSignalKinds.Detect(essentials, context);
         var headline = AzureAlertContextSummary.Headline(kind, context);
         return
         [
@@ -48,14 +54,14 @@ public sealed class AzureMonitorAlertParser : IAlertParser
                 Source = SourceName,
                 SourceAlertId = alertId,
                 Fingerprint = "azmon:" + alertId,
-                Title = headline is null || headline == rule ? rule : $"{rule}: {headline}",
-                Description = JoinLines(OptionalString(essentials, "description", "data.essentials.description"),
-                                        AzureAlertContextSummary.Summarise(kind, context)),
+                Title = AlertLimits.Shorten(headline is null || headline == rule ? rule : $"{rule}: {headline}", AlertLimits.MaxTitle),
+                Description = AlertLimits.ShortenOrNull(JoinLines(OptionalString(essentials, "description", "data.essentials.description"),
+                                        AzureAlertContextSummary.Summarise(kind, context)), AlertLimits.MaxDescription),
                 Severity = severity,
                 Status = status,
                 StartsAt = startsAt,
                 EndsAt = resolved is null ? null : ParseDate(resolved, "data.essentials.resolvedDateTime"),
-                Service = ParseService(essentials),
+                Service = budget is { } scope && Text(scope, "Scope") is { } s ? s.TrimEnd('/').ToLowerInvariant() : ParseService(essentials),
                 Rule = rule,
                 Labels = BuildLabels(essentials, context, kind),
                 Links = BuildLinks(essentials, context, kind),
@@ -70,6 +76,26 @@ public sealed class AzureMonitorAlertParser : IAlertParser
             throw new AlertPayloadException(400, "schemaId",
                 $"Unsupported Azure Monitor schemaId '{schemaId}': only '{CommonSchemaId}' is accepted. " +
                 "Enable the common alert schema on the action group's webhook action (useCommonAlertSchema: true).");
+    }
+
+    /// <summary>Documented types: data, essentials and alertContext objects; alertTargetIDs and configurationItems arrays of strings.</summary>
+    private static void RequireShape(JsonElement data, JsonElement essentials)
+    {
+        if (Prop(data, "alertContext") is { ValueKind: not JsonValueKind.Object })
+            throw AlertPayloadException.Invalid("data.alertContext", "'data.alertContext' must be an object.");
+        foreach (var name in new[] { "alertTargetIDs", "configurationItems" })
+        {
+            var path = $"data.essentials.{name}";
+            if (Prop(essentials, name) is not { } value) continue;
+            if (value.ValueKind != JsonValueKind.Array) throw AlertPayloadException.Invalid(path, $"'{path}' must be an array of strings.");
+            var i = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                    throw AlertPayloadException.Invalid($"{path}[{i}]", $"'{path}[{i}]' must be a string.");
+                i++;
+            }
+        }
     }
 
     private static Severity ParseSeverity(JsonElement essentials)
@@ -110,6 +136,11 @@ public sealed class AzureMonitorAlertParser : IAlertParser
         if (kind == AzureSignalKind.Prometheus)
         {
             foreach (var (name, value) in StringMap(Object(context, "labels"))) labels.TryAdd(name, value);
+        }
+        if (kind == AzureSignalKind.CostBudget && Object(context, "AlertData") is { } budget)
+        {
+            foreach (var (label, field) in new[] { ("budgetName", "BudgetName"), ("thresholdType", "ThresholdType"), ("budgetType", "BudgetType"), ("budgetId", "BudgetId") })
+                if (Text(budget, field) is { } value) labels[label] = value;
         }
         return labels;
     }

@@ -17,6 +17,8 @@ public enum AzureSignalKind
     ResourceHealth,
     SmartDetection,
     Prometheus,
+    /// <summary>Cost Management budget alerts (actual and forecasted): monitoringService "CostAlerts", no rule, severity or condition.</summary>
+    CostBudget,
 }
 
 /// <summary>Works out the <see cref="AzureSignalKind"/> from essentials and alertContext.</summary>
@@ -27,6 +29,7 @@ internal static class AzureSignalKinds
         var service = Text(essentials, "monitoringService") ?? "";
         var conditionType = Text(context, "conditionType") ?? "";
 
+        if (Is(service, "CostAlerts") || Is(Text(context, "AlertCategory"), "budgets")) return AzureSignalKind.CostBudget;
         if (Is(service, "Prometheus") || conditionType.Contains("Prometheus", StringComparison.OrdinalIgnoreCase)
             || (Prop(context, "expression") is not null && Prop(context, "ruleGroup") is not null))
             return AzureSignalKind.Prometheus;

@@ -65,13 +65,7 @@ public sealed class GenericAlertParser(TimeProvider time) : IAlertParser
         _ => throw AlertPayloadException.Invalid("status", $"Unknown status '{value}': expected firing or resolved."),
     };
 
-    private static Dictionary<string, string> ParseLabels(JsonElement root)
-    {
-        var labels = Prop(root, "labels");
-        if (labels is { ValueKind: not JsonValueKind.Object })
-            throw AlertPayloadException.Invalid("labels", "'labels' must be an object of string values.");
-        return StringMap(labels);
-    }
+    private static Dictionary<string, string> ParseLabels(JsonElement root) => ScalarMap(root, "labels", "labels");
 
     private static IReadOnlyList<AlertLink> ParseLinks(JsonElement root)
     {

@@ -82,6 +82,25 @@ internal static class JsonFields
         return map;
     }
 
+    /// <summary>
+    /// A documented map of scalar values (labels, annotations): absent or null → empty (400 when
+    /// <paramref name="required"/>); not an object → 422; a value that is an object or array → 422 naming it.
+    /// Numbers and booleans become their JSON text.
+    /// </summary>
+    public static Dictionary<string, string> ScalarMap(JsonElement parent, string name, string path, bool required = false)
+    {
+        if (Prop(parent, name) is not { } value)
+            return required ? throw AlertPayloadException.Missing(path) : new Dictionary<string, string>(StringComparer.Ordinal);
+        if (value.ValueKind != JsonValueKind.Object)
+            throw AlertPayloadException.Invalid(path, $"'{path}' must be an object of string values.");
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                throw AlertPayloadException.Invalid($"{path}.{property.Name}", $"'{path}.{property.Name}' must be a string, not an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+        return StringMap(value);
+    }
+
     private static JsonElement? Present(JsonElement value) =>
         value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : value;
 }

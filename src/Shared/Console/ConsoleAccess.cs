@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace AutoResponder.WebConsole;
 
@@ -40,14 +42,28 @@ public sealed record ConsoleSession(string? Csrf)
     }
 }
 
+/// <summary>Console settings a host sets (not configuration): whether a loopback caller is trusted.</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>
+    /// The standalone host sets this: until people sign in to the console, a browser on the same machine (a loopback
+    /// connection) may use it. The Function app never does, so in Azure the console refuses everyone for now.
+    /// </summary>
+    public bool TrustLoopback { get; set; }
+}
+
 /// <summary>
-/// Who is asking, in one call every page and form makes. (Until sign-in exists this is everyone with every right;
-/// the host listens on loopback only.)
+/// Who is asking, in one call every page and form makes. Until console sign-in exists this is: a loopback caller of
+/// a host that trusts loopback (the standalone host), with every right; anyone else is refused.
 /// </summary>
-public sealed class ConsoleAccess
+public sealed class ConsoleAccess(IOptions<ConsoleOptions> options)
 {
     private static readonly ConsoleUser Local = new("console", [ConsoleRight.Read, ConsoleRight.Act, ConsoleRight.Export]);
 
-    public Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct) =>
-        Task.FromResult<(ConsoleUser?, ConsoleSession)>((Local, ConsoleSession.None));
+    public Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
+    {
+        var ip = request.HttpContext.Connection.RemoteIpAddress;
+        var trusted = options.Value.TrustLoopback && ip is not null && IPAddress.IsLoopback(ip);
+        return Task.FromResult<(ConsoleUser?, ConsoleSession)>((trusted ? Local : null, ConsoleSession.None));
+    }
 }

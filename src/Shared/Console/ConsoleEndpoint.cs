@@ -32,7 +32,7 @@ public sealed class ConsoleEndpoint(
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
     {
-        if (ParseQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 400);
+        if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow()));
     }, ct);
@@ -40,7 +40,7 @@ public sealed class ConsoleEndpoint(
     /// <summary>GET /console/rows — the list's table alone; the list page polls it.</summary>
     public Task<HtmlResult> RowsAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, _) =>
     {
-        if (ParseQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 400);
+        if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.RowsFragment(query, page, time.GetUtcNow()));
     }, ct);
@@ -132,30 +132,6 @@ public sealed class ConsoleEndpoint(
         return true;
     }
 
-    internal static ListQuery? ParseQuery(HttpRequest request, out string? error)
-    {
-        error = null;
-        var statuses = new List<IncidentStatus>();
-        foreach (var part in request.Query["status"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-        {
-            if (!IncidentStatusText.TryParse(part, out var status)) { error = $"'{part}' is not a status: use open, acknowledged, mitigated, resolved or closed."; return null; }
-            if (!statuses.Contains(status)) statuses.Add(status);
-        }
-        Severity? severity = null;
-        var sevText = request.Query["severity"].ToString();
-        if (sevText.Length > 0)
-        {
-            if (!Enum.TryParse<Severity>(sevText, true, out var s) || !Enum.IsDefined(s) || int.TryParse(sevText, out _)) { error = $"'{sevText}' is not a severity: use Sev0..Sev4."; return null; }
-            severity = s;
-        }
-        var service = request.Query["service"].ToString().Trim();
-        if (service.Length > 200) { error = "'service' is longer than 200 characters."; return null; }
-        var page = 0;
-        var pageText = request.Query["page"].ToString();
-        if (pageText.Length > 0 && (!int.TryParse(pageText, NumberStyles.None, CultureInfo.InvariantCulture, out page) || page > 1000)) { error = "'page' must be a whole number from 0 to 1000."; return null; }
-        return new ListQuery(statuses, severity, service.Length == 0 ? null : service, page);
-    }
-
     private async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken ct)
     {
         if (!request.HasFormContentType || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true) return null;
@@ -172,9 +148,7 @@ public sealed class ConsoleEndpoint(
         {
             var (user, session) = await access.CallerAsync(request, ct);
             if (user is null)
-                return request.Method == HttpMethods.Get && !request.Path.StartsWithSegments("/console")
-                    ? HtmlResult.SeeOther(ConsoleRoutes.SignIn + "?returnTo=" + Uri.EscapeDataString(request.Path + request.QueryString))
-                    : Page(ConsolePages.Message("Signed out", "Sign in again to continue.", null), 401);
+                return Page(ConsolePages.Message("Not signed in", "The console is open only to a browser on the standalone host's own machine until console sign-in is available; use the API with a token.", null), 401);
             if (!user.May(right))
                 return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
             return await handle(user, session);

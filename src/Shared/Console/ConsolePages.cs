@@ -1,5 +1,7 @@
 using System.Globalization;
 using AutoResponder.Alerts;
+using AutoResponder.Http;
+using AutoResponder.Reminders;
 using AutoResponder.Incidents;
 using AutoResponder.Teams;
 
@@ -40,54 +42,57 @@ public static class ConsolePages
 
     // ---- list ----
 
-    public static string List(ListQuery query, ListPage page, ConsoleUser user, string? csrf, DateTimeOffset now)
+    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now)
     {
         return Layout("Incidents", user, csrf, h =>
         {
             h.Raw("<h1>Incidents</h1>");
             h.Raw("<form class=\"filters\" method=\"get\" action=\"").Attr(ConsoleRoutes.List).Raw("\" role=\"search\">");
             h.Raw("<div class=\"field\"><label for=\"f-status\">Status</label><select id=\"f-status\" name=\"status\">");
-            Option(h, "", "Not closed", query.Statuses.Count == 0);
-            foreach (var s in Statuses) Option(h, s.ToApi(), s.ToString(), query.Statuses.Count == 1 && query.Statuses[0] == s);
+            var statuses = query.Filter.Statuses;
+            Option(h, "", "Not closed", statuses.Count == 0);
+            foreach (var s in Statuses) Option(h, s.ToApi(), s.ToString(), statuses.Count == 1 && statuses.Contains(s));
             h.Raw("</select></div>");
             h.Raw("<div class=\"field\"><label for=\"f-severity\">Severity</label><select id=\"f-severity\" name=\"severity\">");
-            Option(h, "", "Any", query.Severity is null);
-            foreach (var s in Enum.GetValues<Severity>()) Option(h, s.ToString(), s.ToString(), query.Severity == s);
+            var severities = query.Filter.Severities;
+            Option(h, "", "Any", severities.Count == 0);
+            foreach (var s in Enum.GetValues<Severity>()) Option(h, s.ToString(), s.ToString(), severities.Count == 1 && severities.Contains(s));
             h.Raw("</select></div>");
-            h.Raw("<div class=\"field\"><label for=\"f-service\">Service</label><input id=\"f-service\" name=\"service\" value=\"").Attr(query.Service)
+            h.Raw("<div class=\"field\"><label for=\"f-service\">Service</label><input id=\"f-service\" name=\"service\" value=\"").Attr(query.Filter.Service)
              .Raw("\" autocomplete=\"off\"></div>");
             h.Raw("<div class=\"field\"><button type=\"submit\">Filter</button></div></form>");
 
             h.Raw("<p class=\"live\" aria-live=\"polite\"><span id=\"updated\">Updates automatically.</span></p>");
-            h.Raw("<div id=\"incident-rows\" data-poll=\"").Attr(ConsoleRoutes.Rows + ConsoleRoutes.Query(query)).Raw("\">");
+            h.Raw("<div id=\"incident-rows\" data-poll=\"").Attr(ConsoleRoutes.Rows + ConsoleRoutes.Query(query.Filter, query.Cursor)).Raw("\">");
             Rows(h, query, page, now);
             h.Raw("</div>");
         });
     }
 
     /// <summary>The list's table and pager: the whole page renders it, and the page polls it to stay current.</summary>
-    public static string RowsFragment(ListQuery query, ListPage page, DateTimeOffset now)
+    public static string RowsFragment(ListQuery query, IncidentList page, DateTimeOffset now)
     {
         var h = new Html();
         Rows(h, query, page, now);
         return h.ToString();
     }
 
-    private static void Rows(Html h, ListQuery query, ListPage page, DateTimeOffset now)
+    private static void Rows(Html h, ListQuery query, IncidentList page, DateTimeOffset now)
     {
-        if (page.Rows.Count == 0)
+        if (page.Incidents.Count == 0)
             h.Raw("<p class=\"empty\">No incidents match.</p>");
         else
         {
             h.Raw("<table class=\"incidents\"><caption class=\"sr\">Incidents, newest first</caption><thead><tr>")
              .Raw("<th scope=\"col\">Incident</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th><th scope=\"col\">Service</th>")
              .Raw("<th scope=\"col\">Owner</th><th scope=\"col\">Opened</th></tr></thead><tbody>");
-            foreach (var r in page.Rows)
+            foreach (var r in page.Incidents)
             {
+                var status = StatusLabel(r.Status);
                 h.Raw("<tr data-id=\"").Attr(r.Id).Raw("\"><td class=\"title\"><a href=\"").Attr(ConsoleRoutes.Incident(r.Id)).Raw("\">").Text(r.Title)
                  .Raw("</a><span class=\"id\">").Text(r.Id).Raw("</span></td>")
                  .Raw("<td data-label=\"Severity\"><span class=\"sev sev-").Attr(r.Severity.ToLowerInvariant()).Raw("\">").Text(r.Severity).Raw("</span></td>")
-                 .Raw("<td data-label=\"Status\"><span class=\"status st-").Attr(r.Status.ToApi()).Raw("\">").Text(r.Status.ToString()).Raw("</span></td>")
+                 .Raw("<td data-label=\"Status\"><span class=\"status st-").Attr(r.Status).Raw("\">").Text(status).Raw("</span></td>")
                  .Raw("<td data-label=\"Service\">").Text(r.Service ?? "—").Raw("</td>")
                  .Raw("<td data-label=\"Owner\">").Text(r.Owner ?? "unassigned").Raw("</td>")
                  .Raw("<td data-label=\"Opened\"><time datetime=\"").Attr(Html.IsoTime(r.OpenedAt)).Raw("\">").Text(Html.Time(r.OpenedAt))
@@ -96,11 +101,10 @@ public static class ConsolePages
             h.Raw("</tbody></table>");
         }
         h.Raw("<nav class=\"pager\" aria-label=\"Pages\">");
-        if (query.Page > 0)
-            h.Raw("<a rel=\"prev\" href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query with { Page = query.Page - 1 })).Raw("\">← Newer</a>");
-        h.Raw("<span>Page ").Text((query.Page + 1).ToString(CultureInfo.InvariantCulture)).Raw("</span>");
-        if (page.HasMore)
-            h.Raw("<a rel=\"next\" href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query with { Page = query.Page + 1 })).Raw("\">Older →</a>");
+        if (query.Cursor is not null)
+            h.Raw("<a href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query.Filter, null)).Raw("\">← Newest</a>");
+        if (page.NextCursor is { } next)
+            h.Raw("<a rel=\"next\" href=\"").Attr(ConsoleRoutes.List + ConsoleRoutes.Query(query.Filter, next)).Raw("\">Older →</a>");
         h.Raw("</nav>");
     }
 
@@ -112,7 +116,7 @@ public static class ConsolePages
         return Layout($"{i.Id} {i.Title}", user, csrf, h =>
         {
             h.Raw("<p class=\"crumbs\"><a href=\"").Attr(ConsoleRoutes.List).Raw("\">← Incidents</a></p>");
-            h.Raw("<h1><span class=\"sev sev-").Attr(i.SeverityName.ToLowerInvariant()).Raw("\">").Text(i.SeverityName).Raw("</span> ")
+            h.Raw("<h1><span class=\"sev sev-").Attr(i.Severity.ToLowerInvariant()).Raw("\">").Text(i.Severity).Raw("</span> ")
              .Raw("<span id=\"incident-title\">").Text(i.Title).Raw("</span></h1>");
             if (error is not null) h.Raw("<p class=\"error\" role=\"alert\">").Text(error).Raw("</p>");
 
@@ -129,27 +133,29 @@ public static class ConsolePages
     private static void Summary(Html h, IncidentView v, DateTimeOffset now)
     {
         var i = v.Incident;
-        var end = i.ResolvedAt ?? i.ClosedAt ?? now;
+        var live = v.Status.IsLive();
+        var end = live ? now : i.ResolvedAt ?? i.ClosedAt ?? now;
         h.Raw("<section aria-labelledby=\"s-summary\"><h2 id=\"s-summary\">Summary</h2><dl class=\"facts\">");
         Fact(h, "Incident", i.Id);
-        h.Raw("<dt>Status</dt><dd><span id=\"incident-status\" class=\"status st-").Attr(i.Status.ToApi()).Raw("\">").Text(i.Status.ToString()).Raw("</span></dd>");
-        Fact(h, "Severity", i.SeverityName);
+        h.Raw("<dt>Status</dt><dd><span id=\"incident-status\" class=\"status st-").Attr(i.Status).Raw("\">").Text(StatusLabel(i.Status)).Raw("</span></dd>");
+        Fact(h, "Severity", i.Severity);
         Fact(h, "Owner", i.Owner ?? "unassigned");
         Fact(h, "Service", i.Service ?? "—");
         Fact(h, "Opened", Html.Time(i.OpenedAt));
-        Fact(h, i.Status.IsLive() ? "Duration" : "Lasted", Html.Duration(end - i.OpenedAt));
+        Fact(h, live ? "Duration" : "Lasted", Html.Duration(end - i.OpenedAt));
         h.Raw("<dt>ETA</dt><dd id=\"incident-eta\">");
-        if (i.Eta is { } eta)
+        if (i.StatusUpdate?.Eta is { } eta)
         {
             h.Text(Html.Time(eta));
-            if (eta < now && i.Status.IsLive()) h.Raw(" <span class=\"flag\">ETA passed</span>");
+            if (eta < now && live) h.Raw(" <span class=\"flag\">ETA passed</span>");
         }
         else h.Raw("not yet known");
         h.Raw("</dd>");
-        Fact(h, "Latest status", i.StatusText ?? "—");
-        Fact(h, "Next steps", i.NextSteps ?? "to be decided");
+        Fact(h, "Latest status", i.StatusUpdate?.Text is { } text ? $"{text} ({i.StatusUpdate.By}, {Html.Time(i.StatusUpdate.At)})" : "—");
+        Fact(h, "Next steps", i.StatusUpdate?.NextSteps ?? "to be decided");
+        Fact(h, "Alerts", $"{i.AlertCounts.Firing} firing, {i.AlertCounts.Resolved} resolved");
         h.Raw("<dt>Teams</dt><dd>");
-        if (v.TeamsThreadUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps)
+        if (i.Teams?.WebUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps)
             h.Raw("<a href=\"").Attr(url).Raw("\" rel=\"noopener\">Open the Teams thread</a>");
         else h.Raw("no thread yet");
         h.Raw("</dd></dl></section>");
@@ -159,25 +165,26 @@ public static class ConsolePages
     {
         var i = v.Incident;
         var id = i.Id;
+        var status = v.Status;
         h.Raw("<section aria-labelledby=\"s-act\"><h2 id=\"s-act\">Act</h2>");
-        if (i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged)
+        if (status is IncidentStatus.Open or IncidentStatus.Acknowledged)
         {
-            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
+            h.Raw("<form method=\"post\" class=\"row\" id=\"acknowledge\" action=\"").Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<div class=\"field\"><label for=\"ack-owner\">Owner</label><input id=\"ack-owner\" name=\"owner\" required maxlength=\"200\" value=\"")
              .Attr(i.Owner ?? user.Name).Raw("\"></div><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"acknowledge\">")
-             .Raw(i.Status == IncidentStatus.Open ? "Acknowledge" : "Hand over").Raw("</button></div></form>");
+             .Raw(status == IncidentStatus.Open ? "Acknowledge" : "Hand over").Raw("</button></div></form>");
         }
         var buttons = new List<(string Action, string Label)>();
-        if (i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged) buttons.Add(("mitigate", "Mitigate"));
-        if (i.Status.IsLive()) buttons.Add(("resolve", "Resolve"));
-        if (i.Status == IncidentStatus.Resolved) buttons.Add(("close", "Close"));
+        if (status is IncidentStatus.Open or IncidentStatus.Acknowledged) buttons.Add(("mitigate", "Mitigate"));
+        if (status.IsLive()) buttons.Add(("resolve", "Resolve"));
+        if (status == IncidentStatus.Resolved) buttons.Add(("close", "Close"));
         foreach (var (action, label) in buttons)
             h.Raw("<form method=\"post\" class=\"inline\" action=\"").Attr(ConsoleRoutes.Action(id, action)).Raw("\">").Raw(Csrf(csrf))
              .Raw("<button type=\"submit\" name=\"do\" value=\"").Attr(action).Raw("\">").Text(label).Raw("</button></form>");
 
-        if (i.Status.IsLive())
+        if (status.IsLive())
         {
-            h.Raw("<form method=\"post\" class=\"stack\" action=\"").Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
+            h.Raw("<form method=\"post\" class=\"stack\" id=\"status-update\" action=\"").Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<h3>Post a status update</h3>")
              .Raw("<div class=\"field\"><label for=\"st-text\">Status</label><textarea id=\"st-text\" name=\"text\" required maxlength=\"4000\" rows=\"3\"></textarea></div>")
              .Raw("<div class=\"field\"><label for=\"st-next\">Next steps</label><textarea id=\"st-next\" name=\"nextSteps\" maxlength=\"4000\" rows=\"2\"></textarea></div>")
@@ -191,7 +198,7 @@ public static class ConsolePages
     {
         h.Raw("<section aria-labelledby=\"s-impact\"><h2 id=\"s-impact\">Impact</h2>");
         var impact = v.Impact;
-        if (impact is null || !v.ImpactConfigured)
+        if (impact is null || impact.Rules.Count == 0)
         {
             h.Raw("<p>No impact rule applies to this incident.</p></section>");
             return;
@@ -239,13 +246,13 @@ public static class ConsolePages
 
     private static void Communication(Html h, IncidentView v)
     {
-        var e = v.StatusEmails;
+        var e = v.Incident.StatusEmails;
         h.Raw("<section aria-labelledby=\"s-comm\"><h2 id=\"s-comm\">Status emails</h2><dl class=\"facts\">");
-        if (!e.Enabled) Fact(h, "Status emails", "off in this deployment");
+        if (!v.StatusEmailsEnabled) Fact(h, "Status emails", "off in this deployment");
         else
         {
-            Fact(h, "Cadence", $"every {Html.Duration(e.Cadence)} ({v.Incident.SeverityName})");
-            Fact(h, "Next due", e.NextDue is { } due ? Html.Time(due) : "none (incident not live)");
+            Fact(h, "Cadence", $"every {Html.Duration(v.StatusEmailCadence)} ({v.Incident.Severity})");
+            Fact(h, "Next due", e.NextDueAt is { } due ? Html.Time(due) : "none (incident not live)");
             Fact(h, "Last sent", e.LastSentAt is { } sent ? Html.Time(sent) : "none yet");
             Fact(h, "Sent", e.Sent.ToString(CultureInfo.InvariantCulture));
         }
@@ -255,22 +262,22 @@ public static class ConsolePages
     private static void Rca(Html h, IncidentView v, ConsoleUser user, string? csrf)
     {
         h.Raw("<section aria-labelledby=\"s-rca\"><h2 id=\"s-rca\">RCA</h2>");
-        var p = v.Postmortem;
+        var p = v.Incident.Postmortem;
         h.Raw("<dl class=\"facts\">");
-        Fact(h, "Postmortem draft", p.DraftWritten ? "written at resolution" : "written when the incident resolves");
+        Fact(h, "Postmortem draft", p.State == "none" ? "written when the incident resolves" : "written at resolution");
         h.Raw("<dt>RCA</dt><dd id=\"rca-state\">");
         if (p.Link is { } link && Uri.TryCreate(link, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
             h.Raw("complete ").Text(Html.Time(p.CompletedAt)).Raw(" · <a href=\"").Attr(link).Raw("\" rel=\"noopener\">postmortem</a>");
         else h.Raw("open");
         h.Raw("</dd></dl>");
-        if (v.Reminders.Count > 0)
+        if (p.Reminders.Count > 0)
         {
             h.Raw("<ul class=\"reminders\">");
-            foreach (var r in v.Reminders)
-                h.Raw("<li>").Text(r.Label).Raw(": ").Text(r.DueAt is { } d ? Html.Time(d) : "—").Raw(" <span class=\"muted\">(").Text(r.Status).Raw(")</span></li>");
+            foreach (var r in p.Reminders.OrderBy(r => r.DueAt))
+                h.Raw("<li>").Text(ReminderKinds.Describe(r.Kind)).Raw(": ").Text(r.DueAt is { } d ? Html.Time(d) : "—").Raw(" <span class=\"muted\">(").Text(r.Status).Raw(")</span></li>");
             h.Raw("</ul>");
         }
-        if (user.May(ConsoleRight.Act) && p.Link is null && v.Incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed)
+        if (user.May(ConsoleRight.Act) && p.Link is null && v.Status is IncidentStatus.Resolved or IncidentStatus.Closed)
             h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "postmortem")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<div class=\"field grow\"><label for=\"pm-link\">Postmortem link</label><input id=\"pm-link\" name=\"link\" type=\"url\" required maxlength=\"2000\" placeholder=\"https://\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA complete</button></div></form>");
@@ -291,7 +298,7 @@ public static class ConsolePages
     {
         h.Raw("<section aria-labelledby=\"s-alerts\"><h2 id=\"s-alerts\">Alerts</h2><ul class=\"alerts\">");
         foreach (var a in v.Alerts)
-            h.Raw("<li><b>").Text(a.Title).Raw("</b> <span class=\"muted\">").Text($"{a.SeverityName} · {a.StatusName.ToLowerInvariant()} · {a.Source} · last seen {Html.Time(a.LastSeenAt)}")
+            h.Raw("<li><b>").Text(a.Title).Raw("</b> <span class=\"muted\">").Text($"{a.Severity} · {a.Status} · {a.Source} · last seen {Html.Time(a.LastSeenAt)}")
              .Raw("</span></li>");
         h.Raw("</ul></section>");
     }
@@ -317,6 +324,8 @@ public static class ConsolePages
         Layout(title, user, null, h => h.Raw("<h1>").Text(title).Raw("</h1><p>").Text(text).Raw("</p><p><a href=\"").Attr(ConsoleRoutes.List).Raw("\">Incidents</a></p>"));
 
     // ---- helpers ----
+
+    private static string StatusLabel(string status) => status.Length == 0 ? status : char.ToUpperInvariant(status[0]) + status[1..];
 
     private static string Csrf(string? token) =>
         token is null ? "" : $"<input type=\"hidden\" name=\"{CsrfField}\" value=\"{Html.Encode(token)}\">";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 
 namespace AutoResponder.WebConsole;
@@ -17,14 +18,15 @@ public static class ConsoleRoutes
         $"/api/incidents/{Uri.EscapeDataString(id)}/impact/snapshots/{Uri.EscapeDataString(snapshot)}/export";
     public static string Asset(string name) => $"/console/assets/{name}";
 
-    /// <summary>The list's query string (empty parts left out), starting with "?" when there is one.</summary>
-    public static string Query(ListQuery q)
+    /// <summary>The list's query string for these filters and cursor (empty parts left out), starting with "?" when there is one.</summary>
+    public static string Query(IncidentFilter filter, string? cursor)
     {
         var parts = new List<string>();
-        if (q.Statuses.Count > 0) parts.Add("status=" + string.Join(',', q.Statuses.Select(s => s.ToApi())));
-        if (q.Severity is { } sev) parts.Add("severity=" + sev);
-        if (!string.IsNullOrEmpty(q.Service)) parts.Add("service=" + Uri.EscapeDataString(q.Service));
-        if (q.Page > 0) parts.Add("page=" + q.Page.ToString(CultureInfo.InvariantCulture));
+        if (filter.Statuses.Count > 0) parts.Add("status=" + string.Join(',', filter.Statuses.Order().Select(s => s.ToApi())));
+        if (filter.Severities.Count > 0) parts.Add("severity=" + string.Join(',', filter.Severities.Order()));
+        if (!string.IsNullOrEmpty(filter.Service)) parts.Add("service=" + Uri.EscapeDataString(filter.Service));
+        if (filter.Since is { } since) parts.Add("since=" + Uri.EscapeDataString(since.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
+        if (cursor is not null) parts.Add("cursor=" + Uri.EscapeDataString(cursor));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 }

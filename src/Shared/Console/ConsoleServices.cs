@@ -11,6 +11,7 @@ public static class ConsoleServices
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<ConsoleAssets>();
+        services.AddSingleton<ConsoleLinks>();
         services.AddSingleton<ConsoleAccess>();
         services.AddSingleton<ConsoleData>();
         services.AddSingleton<ConsoleEndpoint>();

@@ -18,6 +18,7 @@ public static class GraphServices
 
         services.AddOptions<GraphOptions>().Bind(configuration.GetSection(GraphOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidator>();
+        services.AddSingleton<IValidateOptions<GraphOptions>>(new GraphDeploymentValidator(configuration));
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<GraphSignInStore>();

@@ -10,8 +10,11 @@ public sealed class AutoResponderOptions
 {
     public const string Section = "AutoResponder";
 
-    /// <summary>Standalone host only: the key callers send as x-functions-key or ?code=. Unset = loopback only.</summary>
-    public string? ApiKey { get; set; }
+    /// <summary>
+    /// Where people reach AutoResponder (e.g. https://incidents.shop.example; infra sets it to the app's URL): Teams
+    /// cards and manager e-mails link to {PublicBaseUrl}/incidents/{id}, never to storage. Unset: they carry no console link.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
     /// <summary>Largest accepted request body, in bytes (default 1 MiB).</summary>
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
     /// <summary>What an incident does when all its alerts have resolved.</summary>
@@ -60,6 +63,7 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         var errors = new List<string>();
         void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{AutoResponderOptions.Section}:{setting} {message}"); }
 
+        Check(WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl), WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) ?? "");
         Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
         Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
         Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");

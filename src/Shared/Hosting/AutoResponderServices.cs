@@ -1,6 +1,8 @@
+using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
+using AutoResponder.Health;
 using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
@@ -52,12 +54,15 @@ public static class AutoResponderServices
         services.AddSingleton<OutboxSweeper>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());
 
-        // HTTP API
+        // HTTP API: who may call what (ingest key, personal access tokens, Entra ID; roles per route)
+        services.AddAccess(configuration);
         services.AddSingleton<IncidentActionRequest>();
         services.AddSingleton<AlertsEndpoint>();
         services.AddSingleton<IncidentsEndpoint>();
         services.AddIncidentApi();
 
+        services.AddOutboxRetry();
+        services.AddHealth(configuration);
         services.AddGraph(configuration).AddTeams(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
         // at resolution the impact snapshot comes before the final status email that reports it.

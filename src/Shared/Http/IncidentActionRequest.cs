@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -6,16 +7,14 @@ namespace AutoResponder.Http;
 
 /// <summary>
 /// The shape every "POST /api/incidents/{id}/…" action shares: a plausible id (else 404), a JSON object body
-/// (415/413/400), the acting person (the Easy Auth principal header, else an "actor" field), an optional
+/// (415/413/400), the acting person (always the authenticated <see cref="Caller"/>; an "actor" field is ignored), an optional
 /// If-Match (412 when the incident changed since that ETag was read), and the incident's own refusals as
 /// 404/409. Storage outages become a 503. The action answers with the incident and its new ETag.
 /// </summary>
 public sealed class IncidentActionRequest(IncidentStore store, IncidentResources resources, ILogger<IncidentActionRequest> log)
 {
-    public const string PrincipalHeader = "X-MS-CLIENT-PRINCIPAL-NAME";
-
-    public Task<ApiResult> RunAsync(HttpRequest request, string id, int maxBytes, bool requireBody,
-        Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
+    public Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, int maxBytes, bool requireBody,
+        Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
         StorageOutage.GuardAsync(async () =>
         {
             if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
@@ -27,13 +26,10 @@ public sealed class IncidentActionRequest(IncidentStore store, IncidentResources
             if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
 
             var fields = new RequestFields(document.RootElement);
-            var principal = request.Headers[PrincipalHeader].ToString();
-            var actor = string.IsNullOrWhiteSpace(principal) ? fields.String("actor", required: false, maxLength: 200) : principal.Trim();
-            if (fields.Error is not null) return fields.Error;
             using var precondition = ifMatch is null ? null : IncidentPrecondition.Require(incident => ifMatch.Matches(IncidentResources.ETagOf(incident)));
             try
             {
-                return await act(fields, actor);
+                return await act(fields, caller.Name);
             }
             catch (IncidentNotFoundException) { return Problems.NotFound(id); }
             catch (InvalidTransitionException e) { return Problems.Conflict(e); }

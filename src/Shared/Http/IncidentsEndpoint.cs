@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
@@ -7,15 +8,16 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Http;
 
-/// <summary>The incident actions' bodies (documented in the OpenAPI document; read field by field so each problem names its field).</summary>
-public sealed record AcknowledgeRequest(string Owner, string? Actor = null);
-public sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null, string? Actor = null);
-public sealed record IncidentNoteRequest(string? Text = null, string? Actor = null);
+/// <summary>The incident actions' bodies (documented in the OpenAPI document; read field by field so each problem names its field).
+/// The actor is always the signed-in caller, never a body field.</summary>
+public sealed record AcknowledgeRequest(string? Owner = null);
+public sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null);
+public sealed record IncidentNoteRequest(string? Text = null);
 
 /// <summary>
 /// The incident API: the paged list, one incident (with its ETag), its paged timeline, alerts and actions, and
-/// the human actions (If-Match honoured). The acting person comes from the Easy Auth principal header when App
-/// Service authentication is on, else from an "actor" field.
+/// the human actions (If-Match honoured). The acting person is the authenticated <see cref="Caller"/> (see
+/// <see cref="AccessGate"/>), never a field or header the client chooses.
 /// </summary>
 public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages, IncidentResources resources,
     IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
@@ -62,40 +64,39 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
         return ApiResult.Ok(await read(page));
     }, log);
 
-    public Task<ApiResult> AcknowledgeAsync(HttpRequest request, string id, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+    /// <summary>{"owner"?}: the owner defaults to the caller; naming someone else hands the incident over.</summary>
+    public Task<ApiResult> AcknowledgeAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
-            var owner = fields.String("owner", required: true, maxLength: 200);
-            if (fields.Error is not null) return fields.Error;
-            var body = new AcknowledgeRequest(owner!, actor ?? owner);
-            return await Done(incidents.AcknowledgeAsync(id, body.Owner, body.Actor!, ct), ct);
+            var body = new AcknowledgeRequest(fields.String("owner", required: false, maxLength: 200));
+            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body.Owner ?? actor, actor, ct), ct);
         }, ct);
 
-    public Task<ApiResult> StatusAsync(HttpRequest request, string id, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: true, async (fields, actor) =>
+    public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: true, async (fields, actor) =>
         {
-            var body = new StatusUpdateRequest(fields.String("text", required: true)!, fields.String("nextSteps", required: false), fields.DateTime("eta"), actor);
-            return fields.Error ?? (body.Actor is null ? Problems.Missing("actor") : await Done(incidents.UpdateStatusAsync(id, body.Text, body.NextSteps, body.Eta, body.Actor, ct), ct));
+            var body = new StatusUpdateRequest(fields.String("text", required: true)!, fields.String("nextSteps", required: false), fields.DateTime("eta"));
+            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body.Text, body.NextSteps, body.Eta, actor, ct), ct);
         }, ct);
 
-    public Task<ApiResult> MitigateAsync(HttpRequest request, string id, CancellationToken ct) =>
-        NoteAsync(request, id, (note, actor) => incidents.MitigateAsync(id, note, actor, ct), ct);
+    public Task<ApiResult> MitigateAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        NoteAsync(request, caller, id, (note, actor) => incidents.MitigateAsync(id, note, actor, ct), ct);
 
-    public Task<ApiResult> ResolveAsync(HttpRequest request, string id, CancellationToken ct) =>
-        NoteAsync(request, id, (note, actor) => incidents.ResolveAsync(id, note, actor, ct), ct);
+    public Task<ApiResult> ResolveAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        NoteAsync(request, caller, id, (note, actor) => incidents.ResolveAsync(id, note, actor, ct), ct);
 
-    public Task<ApiResult> CloseAsync(HttpRequest request, string id, CancellationToken ct) =>
-        NoteAsync(request, id, (note, actor) => incidents.CloseAsync(id, note, actor, ct), ct);
+    public Task<ApiResult> CloseAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        NoteAsync(request, caller, id, (note, actor) => incidents.CloseAsync(id, note, actor, ct), ct);
 
-    private Task<ApiResult> NoteAsync(HttpRequest request, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
-        ActAsync(request, id, requireBody: false, async (fields, actor) =>
+    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
-            var body = new IncidentNoteRequest(fields.String("text", required: false), actor);
-            return fields.Error ?? (body.Actor is null ? Problems.Missing("actor") : await Done(action(body.Text, body.Actor), ct));
+            var body = new IncidentNoteRequest(fields.String("text", required: false));
+            return fields.Error ?? await Done(action(body.Text, actor), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, string id, bool requireBody, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
-        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody, act, ct);
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody, act, ct);
 
     private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);
 }

@@ -1,12 +1,15 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Http;
 
 /// <summary>
 /// Reads a request body as JSON with the API's rules: JSON content type (415), a size cap (413),
-/// an optional UTF-8 byte-order mark, and malformed JSON as a 400 that says where.
+/// an optional UTF-8 byte-order mark, strict UTF-8 (invalid bytes are a 400, never a 500), malformed JSON as a 400
+/// that says where, and <see cref="JsonHygiene"/> over the parsed document (lone surrogates, huge numbers,
+/// strings, arrays and objects are rejected naming their path).
 /// </summary>
 public static class JsonBody
 {
@@ -33,16 +36,27 @@ public static class JsonBody
             return allowEmpty ? new(JsonDocument.Parse("{}"), null) : new(null, Problems.Malformed("The request body is empty; send a JSON object."));
 
         if (!IsJson(request.ContentType)) return new(null, Problems.UnsupportedMediaType(request.ContentType));
+        if (!Utf8.IsValid(bytes.Span)) return new(null, Problems.Malformed("The body is not valid UTF-8: send JSON encoded as UTF-8.", "$"));
 
+        JsonDocument document;
         try
         {
-            return new(JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 }), null);
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = MaxDepth });
         }
         catch (JsonException e)
         {
             return new(null, Problems.Malformed($"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).", "$"));
         }
+        if (JsonHygiene.Check(document.RootElement) is { } problem)
+        {
+            document.Dispose();
+            return new(null, problem);
+        }
+        return new(document, null);
     }
+
+    /// <summary>Deepest nesting accepted; deeper is a 400 (no documented payload nests more than about 10 levels).</summary>
+    public const int MaxDepth = 64;
 
     private static bool IsJson(string? contentType)
     {

@@ -28,8 +28,8 @@ public static class Problems
     public static ApiResult TooLarge(int max) => Create(StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The request body exceeds the limit of {max} bytes (setting AutoResponder:MaxRequestBytes).", "$");
     public static ApiResult UnsupportedMediaType(string? actual) => Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
         $"Send the body as application/json (got '{actual ?? "no Content-Type"}').", "Content-Type");
-    public static ApiResult Unauthorized() => Create(StatusCodes.Status401Unauthorized, "Unauthorized",
-        "Send the API key in the x-functions-key header or the code query parameter.", "x-functions-key");
+    public static ApiResult Unauthorized(string detail, string field) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail, field);
+    public static ApiResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
     public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
     public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
     public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
@@ -43,13 +43,18 @@ public static class Problems
         return result;
     }
 
-    public static ApiResult From(AlertPayloadException e) =>
-        e.Status == StatusCodes.Status400BadRequest ? Malformed(e.Message, e.Field) : Invalid(e.Field, e.Message);
+    public static ApiResult From(AlertPayloadException e) => e.Status switch
+    {
+        StatusCodes.Status400BadRequest => Malformed(e.Message, e.Field),
+        StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
+        _ => Invalid(e.Field, e.Message),
+    };
 
     private static string Slug(int status) => status switch
     {
         400 => "malformed-request",
         401 => "unauthorized",
+        403 => "forbidden",
         404 => "not-found",
         409 => "invalid-transition",
         412 => "precondition-failed",

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Snapshots;
@@ -66,10 +67,10 @@ public sealed class ImpactEndpoint(
     }
 
     /// <summary>POST /api/incidents/{id}/impact/refresh — 202 when a snapshot is queued.</summary>
-    public Task<ApiResult> RefreshAsync(HttpRequest request, string id, CancellationToken ct) =>
-        StorageOutage.GuardAsync(() => RefreshCoreAsync(request, id, ct), log);
+    public Task<ApiResult> RefreshAsync(Caller caller, string id, CancellationToken ct) =>
+        StorageOutage.GuardAsync(() => RefreshCoreAsync(caller.Name, id, ct), log);
 
-    private async Task<ApiResult> RefreshCoreAsync(HttpRequest request, string id, CancellationToken ct)
+    private async Task<ApiResult> RefreshCoreAsync(string actor, string id, CancellationToken ct)
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
         var details = await incidents.GetDetailsAsync(id, ct);
@@ -90,18 +91,6 @@ public sealed class ImpactEndpoint(
             return Problems.Unavailable($"The order store is unreachable, so no snapshot was queued: {e.Message}");
         }
 
-        var actor = request.Headers[IncidentActionRequest.PrincipalHeader].ToString();
-        if (string.IsNullOrWhiteSpace(actor))
-        {
-            // The body is optional; when given it may name the actor, as on the other incident actions.
-            var body = await JsonBody.ReadAsync(request, 64 * 1024, allowEmpty: true, ct);
-            if (body.Error is not null) return body.Error;
-            using var document = body.Document!;
-            if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
-            var fields = new RequestFields(document.RootElement);
-            actor = fields.String("actor", required: false, maxLength: 200) ?? "api";
-            if (fields.Error is not null) return fields.Error;
-        }
         ImpactLeaseRecord lease;
         try
         {
@@ -110,7 +99,7 @@ public sealed class ImpactEndpoint(
         catch (ImpactBusyException e) { return Busy(id, e.Lease); }
 
         var change = new IncidentChange(new IncidentRecord { Id = id, PartitionKey = id }, isNew: false) { LeaveIncidentRow = true };
-        change.Add(time.GetUtcNow(), TimelineKinds.ImpactRefreshRequested, actor.Trim(), "Impact refresh requested: a new snapshot and export will follow.");
+        change.Add(time.GetUtcNow(), TimelineKinds.ImpactRefreshRequested, actor, "Impact refresh requested: a new snapshot and export will follow.");
         try
         {
             await incidents.CommitAsync(change, ct);

@@ -104,7 +104,10 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
         // while it runs and expires LeaseSeconds after its holder dies, so the wait ends.
         catch (ImpactBusyException e) { throw new OutboxWaitException(e.Message, e); }
 
-        if (result.Snapshot is not { } s) return OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
+        if (result.Snapshot is not { } s)
+            return trigger == "resolved" // the final status email waits for the resolution's snapshot: say there is none
+                ? new OutboxOutcome($"No snapshot: {result.Skipped}.", TimelineText: $"No impact snapshot at resolution: {result.Skipped}.", TimelineKind: TimelineKinds.ImpactSkipped)
+                : OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
         var expiresAt = links.DefaultExpiry();
         var url = await links.CreateReadLinkAsync(s.BlobName, expiresAt, cancellationToken);

@@ -19,6 +19,8 @@ public static class TimelineKinds
     public const string Closed = "closed";
     public const string ActionFailed = "action-failed";
     public const string ActionDone = "action-done";
+    /// <summary>A person re-drove parked (failed) actions: they run again with fresh attempts.</summary>
+    public const string ActionRetried = "action-retried";
     // Status emails and RCA reminders (src/Shared/StatusEmails, src/Shared/Reminders)
     public const string StatusEmail = "status-email";
     /// <summary>No human status update within the cadence; mentions the owner.</summary>
@@ -30,6 +32,10 @@ public static class TimelineKinds
     public const string Postmortem = "postmortem";
     public const string ReminderRescheduled = "reminder-rescheduled";
     public const string ImpactSnapshot = "impact-snapshot";
+    /// <summary>The resolution's impact snapshot was not taken (no rule applies): what the final status email waits for otherwise.</summary>
+    public const string ImpactSkipped = "impact-skipped";
+    /// <summary>The postmortem draft of a resolution exists: the RCA reminders are scheduled from it (and link it).</summary>
+    public const string PostmortemDrafted = "postmortem-drafted";
     public const string ImpactRefreshRequested = "impact-refresh-requested";
 }
 
@@ -47,6 +53,8 @@ public sealed class TimelineEntry : ITableEntity
     public string Kind { get; set; } = "";
     public string Actor { get; set; } = "";
     public string Text { get; set; } = "";
+    /// <summary>What the entry is about, when that is not the incident itself: for "action-failed", the outbox kind that was parked.</summary>
+    public string? Subject { get; set; }
 
     public static TimelineEntry Create(string incidentId, DateTimeOffset at, string kind, string actor, string text) => new()
     {

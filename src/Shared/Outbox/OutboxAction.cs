@@ -26,6 +26,8 @@ public sealed class OutboxAction : ITableEntity
     public string Payload { get; set; } = "{}";
     public string StatusName { get; set; } = nameof(OutboxStatus.Pending);
     public int Attempts { get; set; }
+    /// <summary>Retries caused by a dependency outage (<see cref="DependencyOutage"/>): they spend no attempts.</summary>
+    public int Outages { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }

@@ -14,6 +14,7 @@ namespace AutoResponder.Outbox;
 /// runners never execute it together), executed by its registered handler, and then either marked done
 /// together with the results it recorded on the incident, retried later with exponential backoff, or —
 /// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
+/// A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff and never parks.
 /// An action whose kind has no handler yet waits, visibly, without spending attempts.
 /// </summary>
 public sealed class OutboxRunner(
@@ -175,29 +176,34 @@ public sealed class OutboxRunner(
     {
         var settings = options.Value.Outbox;
         var now = time.GetUtcNow();
-        action.Attempts++;
+        // A dependency outage (Graph or storage down, throttled, timing out) waits without spending attempts: after
+        // an hour-long Graph outage every e-mail and post still goes out, in order. Only the action's own failures count.
+        var outage = DependencyOutage.Is(error);
+        if (outage) action.Outages++;
+        else action.Attempts++;
         action.LeaseUntil = null;
-        action.LastError = Truncate($"{error.GetType().Name}: {error.Message}", 1000);
+        action.LastError = Truncate($"{(outage ? "Waiting for a dependency: " : "")}{error.GetType().Name}: {error.Message}", 1000);
         var permanent = error is PermanentOutboxException;
 
-        if (permanent || (action.Attempts >= settings.MaxAttempts && error is not OutboxWaitException))
+        if (permanent || (!outage && action.Attempts >= settings.MaxAttempts && error is not OutboxWaitException))
         {
             action.Status = OutboxStatus.Failed;
             action.CompletedAt = now;
             var change = new IncidentChange(new IncidentRecord { Id = action.IncidentId, PartitionKey = action.IncidentId }, isNew: false) { LeaveIncidentRow = true };
             change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
-                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}");
+                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}").Subject = action.Kind;
             change.Upserts.Add(action);
             await store.CommitAsync(change, ct);
             log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);
             return true;
         }
 
-        var delay = Backoff(action.Attempts, settings);
+        var delay = Backoff(outage ? action.Outages : action.Attempts, settings);
         action.Status = OutboxStatus.Pending;
         action.NextAttemptAt = now + delay;
         await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
-        log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed (attempt {Attempts}); retrying in {Delay}", action.Kind, action.IncidentId, action.Attempts, delay);
+        log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed ({Cause} {Count}); retrying in {Delay}", action.Kind, action.IncidentId,
+            outage ? "dependency outage" : "attempt", outage ? action.Outages : action.Attempts, delay);
         await signal.TrySignalAsync(action.IncidentId, delay, ct);
         return false;
     }

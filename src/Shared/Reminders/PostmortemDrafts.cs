@@ -30,11 +30,11 @@ public static class PostmortemDraft
             ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)), ("Alerts", i.AlertCount.ToString(CultureInfo.InvariantCulture)),
         })
             b.AppendLine($"| {label} | {Cell(value)} |");
-        b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences." : $"Last status: {i.StatusText}. {Todo}: what happened, in two or three sentences.").AppendLine();
+        b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences." : $"Last status: {Cell(i.StatusText)}. {Todo}: what happened, in two or three sentences.").AppendLine();
 
         b.AppendLine("## Impact").AppendLine();
         if (impact.Count == 0) b.AppendLine($"Impact {StatusEmailRenderer.NotAnalysed}. {Todo}: orders, customers and money affected.");
-        foreach (var (label, value) in impact) b.AppendLine($"- **{label}:** {value}");
+        foreach (var (label, value) in impact) b.AppendLine($"- **{Cell(label)}:** {Cell(value)}");
         b.AppendLine();
 
         b.AppendLine("## Timeline (UTC)").AppendLine();
@@ -51,11 +51,31 @@ public static class PostmortemDraft
         b.AppendLine("## Action items").AppendLine();
         b.AppendLine("| # | Action | Owner | Due date | Status |").AppendLine("| --- | --- | --- | --- | --- |");
         var due = actionItemsDue is { } d ? StatusEmailRenderer.Time(d) : Todo;
-        for (var n = 1; n <= 3; n++) b.AppendLine($"| {n} | {Todo} | {Cell(i.Owner ?? Todo)} | {due} | open |");
+        for (var n = 1; n <= 3; n++) b.AppendLine($"| {n} | {Todo} | {(i.Owner is { } owner ? Cell(owner) : Todo)} | {due} | open |");
         return b.ToString();
     }
 
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\r", " ").Replace("\n", " ");
+    /// <summary>
+    /// Text from people and alerts as inert Markdown on one line: line breaks become spaces (no heading or list
+    /// injection), HTML is escaped as entities (no raw &lt;script&gt;), and Markdown syntax is backslash-escaped.
+    /// </summary>
+    public static string Cell(string text)
+    {
+        var b = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\r' or '\n' or '\u2028' or '\u2029': b.Append(' '); break;
+                case '<': b.Append("&lt;"); break;
+                case '>': b.Append("&gt;"); break;
+                case '&': b.Append("&amp;"); break;
+                case '\\' or '`' or '*' or '_' or '[' or ']' or '#' or '|' or '!' or '~': b.Append('\\').Append(c); break;
+                default: if (!char.IsControl(c)) b.Append(c); break;
+            }
+        }
+        return b.ToString();
+    }
 }
 
 /// <summary>
@@ -90,6 +110,7 @@ public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore 
         return new OutboxOutcome(
             Result: blobName,
             Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftUrl] = url, [ReminderKeys.DraftFor] = marker },
-            TimelineText: $"Postmortem draft generated: {url}");
+            TimelineText: $"Postmortem draft generated: {url}",
+            TimelineKind: TimelineKinds.PostmortemDrafted);
     }
 }

@@ -25,14 +25,20 @@ public sealed record ReschedulePayload(string Kind, DateTimeOffset DueAt)
         JsonSerializer.Deserialize<ReschedulePayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty reminders.reschedule payload.");
 }
 
-/// <summary>At resolution: generate the postmortem draft, then schedule the reminders (in that order, so reminders can link the draft).</summary>
+/// <summary>
+/// At resolution: generate the postmortem draft. The reminders are scheduled by the draft itself — owed in the
+/// transaction that records the draft done ("postmortem-drafted"), so they always run after it and link it — or,
+/// when the draft was parked as failed, by that failure (reminders without a draft beat no reminders).
+/// </summary>
 public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
-        if (!options.Value.Enabled || entry.Kind != TimelineKinds.Resolved) yield break;
-        yield return (PostmortemDraftHandler.KindName, "{}");
-        yield return (ReminderOutboxKinds.Schedule, "{}");
+        if (!options.Value.Enabled) yield break;
+        if (entry.Kind == TimelineKinds.Resolved) yield return (PostmortemDraftHandler.KindName, "{}");
+        else if (entry.Kind == TimelineKinds.PostmortemDrafted ||
+                 (entry.Kind == TimelineKinds.ActionFailed && entry.Subject == PostmortemDraftHandler.KindName && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed))
+            yield return (ReminderOutboxKinds.Schedule, "{}");
     }
 }
 

@@ -82,7 +82,7 @@ public sealed class ReminderOptionsValidator : IValidateOptions<ReminderOptions>
         Check(!string.IsNullOrWhiteSpace(o.QueueName) && o.QueueName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'), nameof(o.QueueName),
             "must be lower-case letters, digits and hyphens.");
         Check(o.MaxDeliveries is >= 1 and <= 100, nameof(o.MaxDeliveries), "must be between 1 and 100.");
-        Check(o.RetryDelaySeconds is >= 1 and <= 3600, nameof(o.RetryDelaySeconds), "must be between 1 and 3600.");
+        Check(o.RetryDelaySeconds is >= 0 and <= 3600, nameof(o.RetryDelaySeconds), "must be between 0 and 3600.");
         Check(o.MaxPerRun is >= 1 and <= 5000, nameof(o.MaxPerRun), "must be between 1 and 5000.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

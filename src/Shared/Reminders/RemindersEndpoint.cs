@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
@@ -9,23 +10,22 @@ namespace AutoResponder.Reminders;
 /// <summary>
 /// POST /api/incidents/{id}/postmortem {link} — completes the RCA and cancels the reminders still scheduled.
 /// POST /api/incidents/{id}/reminders/{kind} {dueAt} — moves one reminder (rca-draft, postmortem-review, action-items, rca-escalation).
-/// The actor is the Easy Auth principal, else the "actor" field. Both answer with the incident.
+/// The actor is the authenticated caller. Both answer with the incident.
 /// </summary>
 public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, TimeProvider time)
 {
-    public Task<ApiResult> PostmortemAsync(HttpRequest request, string id, CancellationToken ct) =>
-        ActAsync(request, id, async (fields, actor) =>
+    public Task<ApiResult> PostmortemAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        ActAsync(request, caller, id, async (fields, actor) =>
         {
             var link = fields.String("link", required: true, maxLength: 2000);
             if (fields.Error is not null) return fields.Error;
             if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
                 return Problems.Invalid("link", $"'link' must be an absolute http(s) URL (got '{link}').");
-            if (actor is null) return Problems.Missing("actor");
             return await Done(reminders.CompletePostmortemAsync(id, uri.ToString(), actor, ct), ct);
         }, ct);
 
-    public Task<ApiResult> RescheduleAsync(HttpRequest request, string id, string kind, CancellationToken ct) =>
-        ActAsync(request, id, async (fields, actor) =>
+    public Task<ApiResult> RescheduleAsync(HttpRequest request, Caller caller, string id, string kind, CancellationToken ct) =>
+        ActAsync(request, caller, id, async (fields, actor) =>
         {
             if (!ReminderKinds.All.Contains(kind))
                 return Problems.Invalid("kind", $"'{kind}' is not a reminder: use {string.Join(", ", ReminderKinds.All)}.");
@@ -35,12 +35,11 @@ public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionR
             var now = time.GetUtcNow();
             if (dueAt <= now) return Problems.Invalid("dueAt", $"'dueAt' must be in the future (now is {now:yyyy-MM-ddTHH:mm:ssZ}).");
             if (dueAt > now.AddDays(366)) return Problems.Invalid("dueAt", "'dueAt' must be within a year.");
-            if (actor is null) return Problems.Missing("actor");
             return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ct), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, string id, Func<RequestFields, string?, Task<ApiResult>> act, CancellationToken ct) =>
-        actions.RunAsync(request, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor) =>
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor) =>
         {
             try { return await act(fields, actor); }
             catch (ReminderConflictException e) { return Problems.Create(StatusCodes.Status409Conflict, "RCA already complete", e.Message, "kind"); }

@@ -43,13 +43,20 @@ public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger
 /// </summary>
 public sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
 {
+    /// <summary>
+    /// Messages locked at once. Each is handled in turn (a Teams reply and an e-mail, seconds each, longer while Graph
+    /// throttles), so a small batch keeps the last one well inside the queue's lock (5 min, infra/app/servicebus.bicep)
+    /// when reminders bunch at 09:00; a larger one would lose locks and redeliver.
+    /// </summary>
+    public const int ReceiveBatch = 4;
+
     public async Task<int> PumpAsync(CancellationToken ct)
     {
         var max = options.Value.MaxPerRun;
         var received = 0;
         while (received < max)
         {
-            var batch = await receiver.ReceiveMessagesAsync(Math.Min(32, max - received), TimeSpan.FromSeconds(2), ct);
+            var batch = await receiver.ReceiveMessagesAsync(Math.Min(ReceiveBatch, max - received), TimeSpan.FromSeconds(2), ct);
             if (batch.Count == 0) break;
             received += batch.Count;
             foreach (var message in batch) await HandleAsync(message, ct);

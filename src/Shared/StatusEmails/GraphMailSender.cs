@@ -33,7 +33,7 @@ public sealed class GraphMailSender(GraphServiceClient client, IOptions<MailOpti
 
     public static Message ToGraph(MailMessage m) => new()
     {
-        Subject = m.Subject,
+        Subject = AutoResponder.Graph.SubjectLine.Clean(m.Subject),
         Body = new ItemBody { ContentType = BodyType.Html, Content = m.Html },
         ToRecipients = m.To.Select(Recipient).ToList(),
         CcRecipients = m.Cc.Select(Recipient).ToList(),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ public static class StatusEmailKeys
 /// when the incident opens, reopens or its severity (so its cadence) changes. The cadence emails
 /// themselves are owed by the sweep, one per slot.
 /// </summary>
-public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options) : IIncidentEffect
+public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact) : IIncidentEffect
 {
     private static readonly string Schedule = "{}";
 
@@ -59,7 +60,13 @@ public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options) : II
             case TimelineKinds.Reopened:
                 yield return (StatusEmailKeys.ScheduleKind, Schedule);
                 break;
-            case TimelineKinds.Resolved:
+            // The final email reports the resolution's impact, so the resolution snapshot triggers it: it is owed in the
+            // transaction that records that snapshot (or records that none was taken, or that it was parked). Without
+            // impact rules no snapshot is taken and the resolution itself owes it. Later snapshots owe it again; the
+            // handler sends one final email per resolution.
+            case TimelineKinds.Resolved when impact.Value.Rules.Count == 0:
+            case TimelineKinds.ImpactSnapshot or TimelineKinds.ImpactSkipped when incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
+            case TimelineKinds.ActionFailed when entry.Subject == ImpactKinds.Snapshot && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
                 yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(0, null, Final: true).ToJson());
                 break;
         }

@@ -21,7 +21,8 @@ public sealed class StatusEmailHandler(
     IOptions<StatusEmailOptions> options,
     TimeProvider time,
     ILogger<StatusEmailHandler> log,
-    IEnumerable<IIncidentNotices> notices) : IOutboxHandler
+    IEnumerable<IIncidentNotices> notices,
+    WebConsole.ConsoleLinks? consoleLinks = null) : IOutboxHandler
 {
     public string Kind => StatusEmailKeys.EmailKind;
 
@@ -68,7 +69,7 @@ public sealed class StatusEmailHandler(
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
             incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, effects, ct), changes, lastSentAt, earlier,
-            await notices.CollectAsync(incident, ct)));
+            await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id)));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));

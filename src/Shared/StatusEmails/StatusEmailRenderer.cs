@@ -18,7 +18,8 @@ public sealed record StatusEmailModel(
     IReadOnlyList<TimelineEntry> Changes,
     DateTimeOffset? ChangesSince,
     int EarlierChanges = 0,
-    IReadOnlyList<string>? Notices = null);
+    IReadOnlyList<string>? Notices = null,
+    string? ConsoleUrl = null);
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);
 
@@ -83,6 +84,7 @@ public static class StatusEmailRenderer
         var b = new StringBuilder();
         b.Append("<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">");
         b.Append($"<h2>{E(i.Id)}: {E(i.Title)}</h2><p><strong>{E(heading)}</strong></p>");
+        if (m.ConsoleUrl is { } url) b.Append($"<p><a href=\"{E(url)}\">Open the incident page</a></p>");
         foreach (var w in warnings)
             b.Append($"<p style=\"background:#fde7e9;border-left:4px solid #d13438;padding:6px\"><strong>⚠ {E(w)}</strong></p>");
         b.Append("<table style=\"border-collapse:collapse\">");
@@ -105,7 +107,7 @@ public static class StatusEmailRenderer
             foreach (var c in m.Changes) b.Append($"<li>{E(Time(c.At))} — {E(c.Kind)} — {E(c.Text)} <em>({E(c.Actor)})</em></li>");
             b.Append("</ul>");
         }
-        b.Append("<p style=\"color:#666\">Sent by AutoResponder. Reply in the incident's Teams thread, or post a status update to the incident API.</p></body></html>");
+        b.Append("<p style=\"color:#666\">Sent by AutoResponder. Reply in the incident's Teams thread, or post a status update on the incident page.</p></body></html>");
         return b.ToString();
     }
 
@@ -113,7 +115,9 @@ public static class StatusEmailRenderer
     {
         var i = m.Incident;
         var b = new StringBuilder();
-        b.AppendLine($"{i.Id}: {i.Title}").AppendLine(heading).AppendLine();
+        b.AppendLine($"{i.Id}: {i.Title}").AppendLine(heading);
+        if (m.ConsoleUrl is { } url) b.AppendLine($"Incident page: {url}");
+        b.AppendLine();
         foreach (var w in warnings) b.AppendLine($"!! {w}");
         if (warnings.Count > 0) b.AppendLine();
         foreach (var (label, value) in fields) b.AppendLine($"{label}: {value}");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ public sealed record SwitchesResponse(IReadOnlyList<SwitchJson> Switches);
 public sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
 
 /// <summary>POST /api/incidents/{id}/switches/{name} body (documented shape; the endpoint reads the fields one by one).</summary>
-public sealed record SwitchFlipRequest(bool On, string? Reason = null, string? Actor = null);
+public sealed record SwitchFlipRequest(bool On, string? Reason = null);
 
 /// <summary>POST /api/incidents/{id}/switches/{name} answer.</summary>
 public sealed record SwitchFlipResponse(string IncidentId, SwitchJson Switch, bool Changed);
@@ -42,8 +43,8 @@ public sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReque
     }
 
     /// <summary>POST /api/incidents/{id}/switches/{name} {"on": true|false, "reason"?}</summary>
-    public Task<ApiResult> FlipAsync(HttpRequest request, string id, string name, CancellationToken ct) =>
-        actions.RunAsync(request, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+    public Task<ApiResult> FlipAsync(HttpRequest request, Caller caller, string id, string name, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
         {
             if (options.Value.Find(name) is null)
                 return Problems.Create(StatusCodes.Status404NotFound, "Switch not found",
@@ -51,7 +52,6 @@ public sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReque
             var on = fields.Bool("on", required: true);
             var reason = fields.String("reason", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
-            if (actor is null) return Problems.Missing("actor");
             SwitchFlip flip;
             try { flip = await switches.FlipAsync(id, name, on!.Value, reason, actor, ct); }
             catch (IncidentConcurrencyException) { return Problems.Unavailable("The switch or the incident is changing under heavy contention; retry shortly."); }

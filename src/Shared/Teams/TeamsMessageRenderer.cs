@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
+using AutoResponder.WebConsole;
 using Microsoft.Graph.Models;
 
 namespace AutoResponder.Teams;
@@ -13,38 +14,89 @@ namespace AutoResponder.Teams;
 public sealed record TeamsReplyPayload(string Entry, string Kind, string Text, string Actor, DateTimeOffset At);
 
 /// <summary>
-/// Builds the Teams messages as HTML chatMessages: the root post (one living card per incident, edited in
-/// place) and the threaded replies. Text is HTML-encoded, URLs in it become links, and a mention is
+/// Builds the Teams messages: the root post, one living Adaptive Card per incident (edited in place) with buttons
+/// that open the incident's console page, and the threaded replies (HTML chatMessages). Text is HTML-encoded, URLs in it become links, and a mention is
 /// <c>&lt;at id="0"&gt;Name&lt;/at&gt;</c> in the body plus a matching <c>mentions</c> entry.
 /// </summary>
-public sealed partial class TeamsMessageRenderer(TeamsRouting routing)
+public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLinks? consoleLinks = null)
 {
+    public const string CardContentType = "application/vnd.microsoft.card.adaptive";
+    public const string CardAttachmentId = "incident-card";
+
+    /// <summary>
+    /// The root post: an Adaptive Card (a Graph chatMessage attachment, referenced from the body by
+    /// <c>&lt;attachment id&gt;</c>) with the incident's facts and buttons that open its console page. The body keeps
+    /// the owner's (or on-call person's) @mention, which Teams only notifies from the message body.
+    /// </summary>
     public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact)
     {
         var mention = routing.Resolve(incident.Owner) ?? (incident.Owner is null ? routing.Resolve(target.OnCall) : null);
-        var html = new StringBuilder();
-        html.Append($"<h2>[{E(incident.SeverityName)}] {E(incident.Title)}</h2>");
-        html.Append("<p>");
-        Field(html, "Status", E(Label(incident.Status)));
-        Field(html, "Severity", E(incident.SeverityName));
         var owner = incident.Owner is null
-            ? "not assigned" + (target.OnCall is null ? "" : $" (on call: {(mention is null ? E(target.OnCall) : At(mention))})")
-            : mention is null ? E(incident.Owner) : At(mention);
-        Field(html, "Owner", owner);
-        if (incident.Service is not null) Field(html, "Service", E(incident.Service));
-        Field(html, "Impact", string.IsNullOrWhiteSpace(impact) ? "being assessed" : Linkify(impact));
-        if (!string.IsNullOrWhiteSpace(incident.StatusText)) Field(html, "Latest", Linkify(incident.StatusText));
-        Field(html, "ETA", incident.Eta is { } eta ? E($"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC") : "not yet known");
-        Field(html, "Next steps", string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : Linkify(incident.NextSteps));
-        html.Length -= "<br>".Length;
-        html.Append("</p>");
+            ? "not assigned" + (target.OnCall is null ? "" : $" (on call: {(mention?.DisplayName ?? target.OnCall)})")
+            : mention?.DisplayName ?? incident.Owner;
+        var facts = new List<object>
+        {
+            Fact("Status", Label(incident.Status)),
+            Fact("Severity", incident.SeverityName),
+            Fact("Owner", owner),
+        };
+        if (incident.Service is not null) facts.Add(Fact("Service", incident.Service));
+        facts.Add(Fact("Impact", string.IsNullOrWhiteSpace(impact) ? "being assessed" : impact));
+        if (!string.IsNullOrWhiteSpace(incident.StatusText)) facts.Add(Fact("Latest", incident.StatusText));
+        facts.Add(Fact("ETA", incident.Eta is { } eta ? $"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "not yet known"));
+        facts.Add(Fact("Next steps", string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : incident.NextSteps));
 
-        var links = ReadLinks(incident.LinksJson);
-        if (links.Count > 0)
-            html.Append("<p><b>Links:</b> ").AppendJoin(" · ", links.Select(l => $"<a href=\"{E(l.Url)}\">{E(l.Title)}</a>")).Append("</p>");
-        html.Append($"<p><i>Incident {E(incident.Id)} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · {incident.AlertCount} alert(s). " +
-                    "This post is kept up to date; the thread below is the timeline.</i></p>");
-        return Message($"[{incident.SeverityName}] [{Label(incident.Status)}] {incident.Title}", html.ToString(), mention);
+        var actions = new List<object>();
+        if (consoleLinks?.Incident(incident.Id) is { } page)
+        {
+            actions.Add(OpenUrl("Open incident", page));
+            if (incident.Status.IsLive()) actions.Add(OpenUrl("Post an update", consoleLinks.Incident(incident.Id, "status-update")!));
+            if (incident.Status == IncidentStatus.Open) actions.Add(OpenUrl("Acknowledge", consoleLinks.Incident(incident.Id, "acknowledge")!));
+        }
+        foreach (var link in ReadLinks(incident.LinksJson).Take(3)) actions.Add(OpenUrl(Plain(link.Title, 40), link.Url));
+
+        var card = new Dictionary<string, object>
+        {
+            ["type"] = "AdaptiveCard",
+            ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+            ["version"] = "1.4",
+            ["msteams"] = new { width = "Full" },
+            ["body"] = new object[]
+            {
+                new { type = "TextBlock", text = Plain($"[{incident.SeverityName}] {incident.Title}", 300), weight = "Bolder", size = "Medium", wrap = true },
+                new { type = "FactSet", facts },
+                new { type = "TextBlock", isSubtle = true, size = "Small", wrap = true, text = Plain(
+                    $"Incident {incident.Id} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · {incident.AlertCount} alert(s). " +
+                    "This card is kept up to date; the thread below is the timeline.", 500) },
+            },
+            ["actions"] = actions,
+        };
+        var html = new StringBuilder();
+        if (mention is not null) html.Append(incident.Owner is null ? $"<p>On call: {At(mention)}</p>" : $"<p>Owner: {At(mention)}</p>");
+        html.Append($"<attachment id=\"{CardAttachmentId}\"></attachment>");
+        var message = Message($"[{incident.SeverityName}] [{Label(incident.Status)}] {incident.Title}", html.ToString(), mention);
+        message.Attachments =
+        [
+            new ChatMessageAttachment { Id = CardAttachmentId, ContentType = CardContentType, Content = JsonSerializer.Serialize(card, JsonSerializerOptions.Web) },
+        ];
+        return message;
+    }
+
+    /// <summary>The card of a root post, as JSON (what Teams renders).</summary>
+    public static string? CardJson(ChatMessage message) => message.Attachments?.FirstOrDefault(a => a.ContentType == CardContentType)?.Content;
+
+    private static object Fact(string title, string value) => new { title, value = Plain(value, 1000) };
+
+    private static object OpenUrl(string title, string url) => new { type = "Action.OpenUrl", title, url };
+
+    /// <summary>
+    /// Text for a card: never HTML (a TextBlock does not render it) and never a Markdown link — "[x](url)" is broken
+    /// up, so text from an alert cannot dress a link up as something else. Bare URLs stay visible as written.
+    /// </summary>
+    public static string Plain(string text, int max)
+    {
+        var cut = text.Length <= max ? text : text[..max] + "…";
+        return cut.Replace("](", "] (", StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -76,7 +128,7 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing)
     /// <summary>A fingerprint of what a message shows: equal fingerprints need no PATCH.</summary>
     public static string Fingerprint(ChatMessage message)
     {
-        var text = $"{message.Subject}\n{message.Body?.Content}\n{string.Join(',', message.Mentions?.Select(m => m.Mentioned?.User?.Id) ?? [])}";
+        var text = $"{message.Subject}\n{message.Body?.Content}\n{CardJson(message)}\n{string.Join(',', message.Mentions?.Select(m => m.Mentioned?.User?.Id) ?? [])}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))[..12]);
     }
 
@@ -102,7 +154,7 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing)
 
     private static ChatMessage Message(string? subject, string html, TeamsPerson? mention) => new()
     {
-        Subject = subject,
+        Subject = AutoResponder.Graph.SubjectLine.Clean(subject),
         Body = new ItemBody { ContentType = BodyType.Html, Content = html },
         Mentions = mention is null ? null :
         [

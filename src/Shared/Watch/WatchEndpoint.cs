@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
@@ -10,10 +11,10 @@ public sealed record WatchJson(string IncidentId, bool Running, string? Phase, D
     DateTimeOffset? CheckedThrough, long OrdersChecked, long AffectedOrders);
 
 /// <summary>POST …/watch/handover body (documented shape).</summary>
-public sealed record WatchHandoverRequest(string To, string? Note = null, string? Actor = null);
+public sealed record WatchHandoverRequest(string To, string? Note = null);
 
 /// <summary>POST …/watch/signoff body (documented shape).</summary>
-public sealed record WatchSignoffRequest(string? Text = null, string? Actor = null);
+public sealed record WatchSignoffRequest(string? Text = null);
 
 /// <summary>GET /api/incidents/{id}/watch, POST …/watch/handover {"to", "note"?}, POST …/watch/signoff {"text"?}.</summary>
 public sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions, ILogger<WatchEndpoint> log)
@@ -26,22 +27,20 @@ public sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, I
         return ApiResult.Ok(ToJson(id, await watch.GetAsync(id, ct)));
     }, log);
 
-    public Task<ApiResult> HandOverAsync(HttpRequest request, string id, CancellationToken ct) =>
-        actions.RunAsync(request, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+    public Task<ApiResult> HandOverAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
         {
             var to = fields.String("to", required: true, maxLength: 200);
             var note = fields.String("note", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
-            if (actor is null) return Problems.Missing("actor");
             return await Guard(id, async () => ToJson(id, await watch.HandOverAsync(id, to!, note, actor, ct)));
         }, ct);
 
-    public Task<ApiResult> SignOffAsync(HttpRequest request, string id, CancellationToken ct) =>
-        actions.RunAsync(request, id, MaxBodyBytes, requireBody: false, async (fields, actor) =>
+    public Task<ApiResult> SignOffAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: false, async (fields, actor) =>
         {
             var text = fields.String("text", required: false, maxLength: 2000);
             if (fields.Error is not null) return fields.Error;
-            if (actor is null) return Problems.Missing("actor");
             return await Guard(id, async () => ToJson(id, await watch.SignOffAsync(id, text, actor, ct)) with { Running = false });
         }, ct);
 

@@ -257,4 +257,43 @@ public class AzureMonitorAlertParserTests
     }
 
     private static JsonObject Essentials(JsonObject payload) => payload["data"]!["essentials"]!.AsObject();
+
+    [Theory]
+    [InlineData("costbudget-actual", "Test_actual_cost_budget", "Actual", "spent $11,111.00")]
+    [InlineData("costbudget-forecasted", "Test_forcasted_budget", "Forecasted", "forecast for the period $1111.11")]
+    public void Cost_budget_alerts_without_rule_severity_or_condition_are_accepted(string file, string budget, string thresholdType, string summary)
+    {
+        var alert = ParseSample(file);
+
+        Assert.Equal(budget, alert.Rule);
+        Assert.StartsWith(budget + ": ", alert.Title);
+        Assert.Equal(SeverityMap.Default, alert.Severity);
+        Assert.Equal(AlertStatus.Firing, alert.Status);
+        Assert.Equal(Sub, alert.Service);
+        Assert.Equal(thresholdType, alert.Labels["thresholdType"]);
+        Assert.Equal("CostAlerts", alert.Labels["monitoringService"]);
+        Assert.Contains(summary, alert.Description);
+        Assert.Contains("budget $50.00", alert.Description);
+    }
+
+    [Fact]
+    public void A_cost_budget_alert_through_the_payload_parser_passes_the_limits()
+    {
+        var parser = new AlertPayloadParser(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)));
+        Assert.Single(parser.Parse(Samples.Load("AzureMonitor", "costbudget-actual.json")));
+    }
+
+    [Theory]
+    [InlineData("alertTargetIDs", "\"/subscriptions/x\"", "data.essentials.alertTargetIDs")]
+    [InlineData("alertTargetIDs", "[42]", "data.essentials.alertTargetIDs[0]")]
+    [InlineData("configurationItems", "{}", "data.essentials.configurationItems")]
+    public void Documented_arrays_of_another_type_are_rejected_naming_the_field(string name, string json, string field)
+    {
+        var node = Samples.Node("AzureMonitor", "metric-static.json");
+        node["data"]!["essentials"]![name] = JsonNode.Parse(json);
+
+        var e = Assert.Throws<AlertPayloadException>(() => _parser.Parse(node.ToElement()));
+
+        Assert.Equal((422, field), (e.Status, e.Field));
+    }
 }

@@ -27,10 +27,15 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
+    /// <summary>Closing is bounded: a browser that does not answer must not keep the test run from ending.</summary>
     public async Task DisposeAsync()
     {
-        if (Chromium is not null) await Chromium.CloseAsync();
-        _playwright?.Dispose();
+        try
+        {
+            if (Chromium is not null) await Chromium.CloseAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException) { }
+        if (_playwright is { } playwright) await Task.Run(playwright.Dispose).WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { });
     }
 }
 

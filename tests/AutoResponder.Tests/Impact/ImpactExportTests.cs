@@ -91,7 +91,7 @@ public sealed class ImpactExportTests(AzuriteFixture azurite)
             Order("-7", same), Order("=7", same) with { LineId = "-1" }, Order("z", same.AddTicks(1)));
         var id = await OpenIncidentAsync(app, now.AddMinutes(-5));
         await RunOutboxAsync(app, id);
-        await app.Get<ImpactEndpoint>().RefreshAsync(new Microsoft.AspNetCore.Http.DefaultHttpContext().Request, id, default);
+        await app.Get<ImpactEndpoint>().RefreshAsync(new AutoResponder.Access.Caller("ops@shop.example", [AutoResponder.Access.Roles.Responder], "token"), id, default);
         await RunOutboxAsync(app, id);
 
         var snapshots = await SnapshotsAsync(app, id);

@@ -94,14 +94,14 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         var (app, handler, id) = await StartAsync(azurite);
         await using var _ = app;
         var failures = 2;
-        handler.Behaviour = _ => failures-- > 0 ? throw new HttpRequestException("Graph 503") : Task.FromResult(OutboxOutcome.Done("sent"));
+        handler.Behaviour = _ => failures-- > 0 ? throw new InvalidOperationException("unexpected answer") : Task.FromResult(OutboxOutcome.Done("sent"));
         var runner = app.Get<OutboxRunner>();
 
         await runner.RunAsync(id, default);
         var afterFirst = await SingleAction(app, id);
         Assert.Equal((OutboxStatus.Pending, 1), (afterFirst.Status, afterFirst.Attempts));
         Assert.Equal(app.Time.GetUtcNow().AddSeconds(10), afterFirst.NextAttemptAt);
-        Assert.Contains("Graph 503", afterFirst.LastError);
+        Assert.Contains("unexpected answer", afterFirst.LastError);
 
         await runner.RunAsync(id, default); // not due yet
         Assert.Single(handler.Calls);
@@ -157,6 +157,65 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         Assert.Contains("graph login", waiting.LastError);
     }
 
+    public static TheoryData<string> Outages() => ["503", "429", "connection refused", "timeout", "storage 500"];
+
+    private static Exception Outage(string kind) => kind switch
+    {
+        "503" => new HttpRequestException("Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable),
+        "429" => new HttpRequestException("Too Many Requests", null, System.Net.HttpStatusCode.TooManyRequests),
+        "connection refused" => new HttpRequestException("Connection refused", new System.Net.Sockets.SocketException(111)),
+        "timeout" => new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout", new TimeoutException()),
+        _ => new Azure.RequestFailedException(500, "InternalError"),
+    };
+
+    [Theory]
+    [MemberData(nameof(Outages))]
+    public async Task A_dependency_outage_of_an_hour_waits_with_capped_backoff_spends_no_attempts_and_never_parks(string kind)
+    {
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:MaxAttempts"] = "2", ["AutoResponder:Outbox:MaxDelaySeconds"] = "300" });
+        await using var _ = app;
+        var down = true;
+        handler.Behaviour = _ => down ? throw Outage(kind) : Task.FromResult(OutboxOutcome.Done("sent"));
+        var runner = app.Get<OutboxRunner>();
+
+        for (var minute = 0; minute < 60; minute++) // an hour of outage, the runner coming by every minute
+        {
+            await runner.RunAsync(id, default);
+            var waiting = await SingleAction(app, id);
+            Assert.Equal((OutboxStatus.Pending, 0), (waiting.Status, waiting.Attempts));
+            Assert.True(waiting.NextAttemptAt - app.Time.GetUtcNow() <= TimeSpan.FromSeconds(300), "the backoff is capped");
+            app.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+        var beforeRecovery = await SingleAction(app, id);
+        Assert.InRange(beforeRecovery.Outages, 10, 60);
+        Assert.StartsWith("Waiting for a dependency", beforeRecovery.LastError);
+
+        down = false;
+        app.Time.Advance(TimeSpan.FromMinutes(5));
+        await runner.RunAsync(id, default);
+
+        var done = await SingleAction(app, id);
+        Assert.Equal((OutboxStatus.Done, 1), (done.Status, done.Attempts));
+        var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
+        Assert.DoesNotContain(details.Timeline, t => t.Kind == TimelineKinds.ActionFailed);
+    }
+
+    [Fact]
+    public async Task A_4xx_from_a_dependency_still_spends_attempts_and_parks()
+    {
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:MaxAttempts"] = "2" });
+        await using var _ = app;
+        handler.Behaviour = _ => throw new HttpRequestException("Not Found", null, System.Net.HttpStatusCode.NotFound);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await app.Get<OutboxRunner>().RunAsync(id, default);
+            app.Time.Advance(TimeSpan.FromMinutes(10));
+        }
+
+        Assert.Equal((OutboxStatus.Failed, 2), ((await SingleAction(app, id)).Status, (await SingleAction(app, id)).Attempts));
+    }
+
     [Fact]
     public async Task A_permanent_failure_is_parked_at_once()
     {
@@ -189,9 +248,16 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     {
         var (app, handler, id) = await StartAsync(azurite);
         await using var _ = app;
-        handler.Behaviour = async _ => { await Task.Delay(200); return OutboxOutcome.Done(); };
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done(); };
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.Get<OutboxRunner>().RunAsync(id, default)));
+        var runners = Enumerable.Range(0, 4).Select(_ => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default))).ToList();
+        await entered.Task;
+        // The handler is held: the three other runners must finish without running it (they find it leased).
+        while (runners.Count(r => r.IsCompleted) < 3) await Task.WhenAny(runners.Where(r => !r.IsCompleted));
+        release.SetResult();
+        await Task.WhenAll(runners);
 
         Assert.Single(handler.Calls);
         Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
@@ -202,15 +268,17 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     {
         var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:LeaseSeconds"] = "30" });
         await using var _ = app;
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
-        handler.Behaviour = async _ => { await release.Task; return OutboxOutcome.Done("exported"); };
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
 
         var first = Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default));
-        while (handler.Calls.IsEmpty) await Task.Delay(10);
-        for (var i = 0; i < 6; i++) // three leases' worth of time passes while the handler works
+        await entered.Task;
+        for (var second = 0; second < 90; second++) // three leases' worth of time passes while the handler works
         {
-            app.Time.Advance(TimeSpan.FromSeconds(15));
-            await Task.Delay(100);
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+            // The lease (30 s, renewed every 10 s) must never lapse; renewal writes are awaited by their stored effect, not by a sleep.
+            await Eventually.TrueAsync(async () => (await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), $"the lease is valid at +{second + 1} s");
         }
         var leased = await SingleAction(app, id);
         Assert.True(leased.LeaseUntil > app.Time.GetUtcNow(), "the lease was renewed");

@@ -1,3 +1,4 @@
+using AutoResponder.Access;
 using AutoResponder.Tests.Graph;
 using System.Text;
 using Azure;
@@ -56,6 +57,8 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         }
         return started;
     }
+
+    private static readonly Caller A = new("a", [Roles.Responder], "token");
 
     private static HttpRequest Request(string json)
     {
@@ -152,7 +155,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         var review = await s.ScheduledAsync(ReminderKinds.PostmortemReview);
         var reviewTicket = (await s.EffectsAsync())[ReminderKeys.Ticket(ReminderKinds.PostmortemReview)];
 
-        var result = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki.contoso.com/rca/123","actor":"alice@contoso.com"}"""), s.Id, default);
+        var result = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki.contoso.com/rca/123"}"""), new Caller("alice@contoso.com", [Roles.Responder], "token"), s.Id, default);
         Assert.Equal(200, result.StatusCode);
         await s.RunOutboxAsync();
 
@@ -175,7 +178,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         var oldTicket = (await s.EffectsAsync())[ReminderKeys.Ticket(ReminderKinds.PostmortemReview)];
         var newDue = new DateTimeOffset(2026, 12, 8, 13, 0, 0, TimeSpan.Zero);
 
-        var result = await s.App.Get<RemindersEndpoint>().RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"bob@contoso.com"}"""), s.Id, ReminderKinds.PostmortemReview, default);
+        var result = await s.App.Get<RemindersEndpoint>().RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"mallory"}"""), new Caller("bob@contoso.com", [Roles.Responder], "token"), s.Id, ReminderKinds.PostmortemReview, default);
         Assert.Equal(200, result.StatusCode);
         await s.RunOutboxAsync();
 
@@ -208,21 +211,46 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         var before = (await s.DetailsAsync()).Timeline.Count;
 
         static string? Field(ApiResult r) => (r.Body as ProblemBody)?.Field;
-        var notUrl = await endpoint.PostmortemAsync(Request("""{"link":"wiki page","actor":"a"}"""), s.Id, default);
+        var notUrl = await endpoint.PostmortemAsync(Request("""{"link":"wiki page","actor":"a"}"""), A, s.Id, default);
         Assert.Equal((422, "link"), (notUrl.StatusCode, Field(notUrl)));
-        var missing = await endpoint.PostmortemAsync(Request("""{"actor":"a"}"""), s.Id, default);
+        var missing = await endpoint.PostmortemAsync(Request("""{"actor":"a"}"""), A, s.Id, default);
         Assert.Equal((400, "link"), (missing.StatusCode, Field(missing)));
-        var open = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki/rca","actor":"a"}"""), s.Id, default);
+        var open = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki/rca","actor":"a"}"""), A, s.Id, default);
         Assert.Equal((409, "status"), (open.StatusCode, Field(open))); // not resolved yet
-        var unknown = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki/rca","actor":"a"}"""), "INC-20261126-ZZZZ", default);
+        var unknown = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki/rca","actor":"a"}"""), A, "INC-20261126-ZZZZ", default);
         Assert.Equal(404, unknown.StatusCode);
-        var kind = await endpoint.RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"a"}"""), s.Id, "lunch", default);
+        var kind = await endpoint.RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"a"}"""), A, s.Id, "lunch", default);
         Assert.Equal((422, "kind"), (kind.StatusCode, Field(kind)));
-        var past = await endpoint.RescheduleAsync(Request("""{"dueAt":"2020-01-01T00:00:00Z","actor":"a"}"""), s.Id, ReminderKinds.RcaDraft, default);
+        var past = await endpoint.RescheduleAsync(Request("""{"dueAt":"2020-01-01T00:00:00Z","actor":"a"}"""), A, s.Id, ReminderKinds.RcaDraft, default);
         Assert.Equal((422, "dueAt"), (past.StatusCode, Field(past)));
-        var noDue = await endpoint.RescheduleAsync(Request("""{"actor":"a"}"""), s.Id, ReminderKinds.RcaDraft, default);
+        var noDue = await endpoint.RescheduleAsync(Request("""{"actor":"a"}"""), A, s.Id, ReminderKinds.RcaDraft, default);
         Assert.Equal((400, "dueAt"), (noDue.StatusCode, Field(noDue)));
 
         Assert.Equal(before, (await s.DetailsAsync()).Timeline.Count);
+    }
+
+    [Fact]
+    public async Task Reminders_are_scheduled_by_the_postmortem_draft_so_they_always_follow_it()
+    {
+        await using var s = await StartAsync(resolve: false);
+        await s.App.Get<IncidentService>().ResolveAsync(s.Id, "Provider recovered", "alice@contoso.com", default);
+
+        var owed = (await s.DetailsAsync()).Actions.Where(a => a.Status == OutboxStatus.Pending).Select(a => a.Kind).ToList();
+        Assert.Contains(PostmortemDraftHandler.KindName, owed);
+        Assert.DoesNotContain(ReminderOutboxKinds.Schedule, owed);
+        await s.RunOutboxAsync();
+
+        var details = await s.DetailsAsync();
+        var drafted = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.PostmortemDrafted);
+        var schedule = Assert.Single(details.Actions, a => a.Kind == ReminderOutboxKinds.Schedule);
+        var draft = Assert.Single(details.Actions, a => a.Kind == PostmortemDraftHandler.KindName);
+        Assert.Equal(OutboxStatus.Done, schedule.Status);
+        Assert.True(schedule.CreatedAt >= draft.CompletedAt);
+        Assert.Equal(drafted.At, schedule.CreatedAt);
+
+        var state = await s.App.Get<IncidentResources>().ReadAsync((await s.App.Get<IncidentStore>().FindAsync(s.Id, default))!, default);
+        Assert.Equal("pending", state.Postmortem.State);
+        Assert.Equal(ReminderKinds.All.Order(), state.Postmortem.Reminders.Select(r => r.Kind).Order());
+        Assert.All(state.Postmortem.Reminders, r => Assert.Equal(("scheduled", true), (r.Status, r.DueAt > drafted.At)));
     }
 }

@@ -7,11 +7,11 @@ namespace AutoResponder.Tests.Reminders;
 [Collection(AzuriteCollection.Name)]
 public sealed class StorageQueueReminderTests(AzuriteFixture azurite)
 {
-    private static async Task<(TestApp App, RecordingReminderHandler Handler)> StartAsync(AzuriteFixture azurite, int maxDeliveries = 5)
+    private static async Task<(TestApp App, RecordingReminderHandler Handler)> StartAsync(AzuriteFixture azurite, int maxDeliveries = 5, int retryDelaySeconds = 1)
     {
         var handler = new RecordingReminderHandler();
         var app = await TestApp.StartAsync(azurite,
-            new Dictionary<string, string?> { ["AutoResponder:Reminders:Enabled"] = "true", ["AutoResponder:Reminders:MaxDeliveries"] = maxDeliveries.ToString(), ["AutoResponder:Reminders:RetryDelaySeconds"] = "1" },
+            new Dictionary<string, string?> { ["AutoResponder:Reminders:Enabled"] = "true", ["AutoResponder:Reminders:MaxDeliveries"] = maxDeliveries.ToString(), ["AutoResponder:Reminders:RetryDelaySeconds"] = retryDelaySeconds.ToString() },
             services => services.AddSingleton<IReminderHandler>(handler));
         return (app, handler);
     }
@@ -91,21 +91,36 @@ public sealed class StorageQueueReminderTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_failing_reminder_is_retried_later_and_dead_lettered_to_the_poison_queue_at_the_maximum()
+    public async Task A_failing_reminder_is_put_back_invisible_for_the_retry_delay()
     {
-        var (app, handler) = await StartAsync(azurite, maxDeliveries: 2);
+        var (app, handler) = await StartAsync(azurite, maxDeliveries: 5, retryDelaySeconds: 600);
+        await using var __ = app;
+        var queue = app.Get<StorageQueueReminders>();
+        handler.FailWith = new TimeoutException("table timeout");
+        await app.Get<IReminderScheduler>().ScheduleAsync(Reminder(app, TimeSpan.Zero), default);
+
+        Assert.Equal(1, await app.Get<IReminderPump>().PumpAsync(default));
+
+        Assert.Empty(handler.DeadLettered);
+        Assert.Equal(0, await app.Get<IReminderPump>().PumpAsync(default)); // abandoned: invisible for the retry delay …
+        Assert.Empty((await queue.Queue.PeekMessagesAsync(10)).Value);
+        Assert.Equal(1, (await queue.Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // … but still there
+        Assert.Empty((await queue.Poison.PeekMessagesAsync(10)).Value);
+    }
+
+    [Fact]
+    public async Task A_failing_reminder_is_retried_and_dead_lettered_to_the_poison_queue_at_the_maximum()
+    {
+        // A retry delay of 0 makes the abandoned message visible at once: the pump's next receive gets it again,
+        // so the test needs no wait for the storage queue's (real-time) visibility timeout.
+        var (app, handler) = await StartAsync(azurite, maxDeliveries: 2, retryDelaySeconds: 0);
         await using var __ = app;
         var queue = app.Get<StorageQueueReminders>();
         handler.FailWith = new TimeoutException("table timeout");
         var reminder = Reminder(app, TimeSpan.Zero);
         await app.Get<IReminderScheduler>().ScheduleAsync(reminder, default);
 
-        Assert.Equal(1, await app.Get<IReminderPump>().PumpAsync(default));
-        Assert.Empty(handler.DeadLettered);
-        Assert.Equal(0, await app.Get<IReminderPump>().PumpAsync(default)); // abandoned: invisible for the retry delay
-
-        await Task.Delay(1300); // the retry delay (1 s in this test)
-        Assert.Equal(1, await app.Get<IReminderPump>().PumpAsync(default)); // delivery 2 = the maximum
+        Assert.Equal(2, await app.Get<IReminderPump>().PumpAsync(default)); // delivery 1 fails, delivery 2 = the maximum
 
         var (deadReminder, reason) = Assert.Single(handler.DeadLettered);
         Assert.Equal(reminder, deadReminder);

@@ -1,4 +1,6 @@
 using System.Reflection;
+using AutoResponder.Access;
+using AutoResponder.Http.OpenApi;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +36,27 @@ public sealed class SameRoutesTests
 
         Assert.NotEmpty(functions);
         Assert.Equal(functions, standalone);
+        // …and every API operation has its entry in the access table, which names the role it requires.
+        Assert.Equal(ApiCatalog.Operations.Select(o => o.OperationId).Order(), ApiRoutes.Access.Keys.Order());
+    }
+
+    [Fact]
+    public void Every_function_is_named_as_in_the_access_table_and_only_alerts_take_a_function_key()
+    {
+        var triggers = typeof(AutoResponder.Functions.Alerts.ReceiveAlerts).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Name: m.GetCustomAttribute<FunctionAttribute>()?.Name, Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().SingleOrDefault()))
+            .Where(f => f.Trigger is not null && f.Trigger.Route!.StartsWith("api/"))
+            .ToList();
+        Assert.NotEmpty(triggers);
+
+        foreach (var (name, trigger) in triggers)
+        {
+            var route = ApiRoutes.Get(name!);
+            Assert.Equal(route.Method, trigger!.Methods!.Single().ToUpperInvariant());
+            Assert.Equal(route.Path, "/" + trigger.Route);
+            Assert.Equal(route.Access.Ingest ? AuthorizationLevel.Function : AuthorizationLevel.Anonymous, trigger.AuthLevel);
+        }
     }
 
     internal static string Path(string prefix, string route) => "/" + string.Join('/', new[] { prefix, route }.Where(p => p.Length > 0));

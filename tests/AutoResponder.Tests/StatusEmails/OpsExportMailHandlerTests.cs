@@ -1,5 +1,7 @@
 using AutoResponder.Tests.Graph;
 using System.Text;
+using System.Text.Json;
+using AutoResponder.Impact;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
@@ -33,17 +35,21 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         return id;
     }
 
+    private static string Payload(DeliverExportPayload payload) => JsonSerializer.Serialize(payload, JsonSerializerOptions.Web);
+
     [Fact]
-    public async Task A_small_export_is_attached_from_blob_storage_and_mailed_once()
+    public async Task A_small_export_is_attached_from_the_container_the_impact_feature_named_and_mailed_once()
     {
         var graph = new FakeGraphHandler();
         await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
         var csv = "orderId,customer,amount\n1001,c-1,25.00\n1002,c-2,12.50\n";
-        var container = app.Storage.Container(StorageExportBlobReader.ContainerName);
+        // Not the default "exports": the producer's container (AutoResponder:Impact:ExportContainer) travels in the contract.
+        var container = app.Storage.Container("opsexports");
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient("INC-x/orders-1.csv").UploadAsync(BinaryData.FromString(csv));
 
-        var id = await OweExportAsync(app, $$"""{"snapshotId":"snap-1","blobName":"INC-x/orders-1.csv","url":"https://example.invalid/sas","sizeBytes":{{csv.Length}},"rows":2,"expiresAt":"2026-12-03T09:00:00Z"}""");
+        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("snap-1", container.Name, "INC-x/orders-1.csv",
+            "https://example.invalid/sas", new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero), csv.Length, 2, 2)));
 
         var mail = Assert.Single(graph.SendMails);
         Assert.Equal(["ops@contoso.com", "fulfilment@contoso.com"], mail.To);
@@ -58,16 +64,31 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_large_export_is_linked_and_tolerant_field_names_are_read()
+    public async Task A_large_export_is_linked_with_the_expiry_the_producer_wrote()
     {
         var graph = new FakeGraphHandler();
         await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
 
-        await OweExportAsync(app, """{"id":"snap-2","blob":"INC-y/orders.csv","sasUrl":"https://exports.example.invalid/orders.csv?sig=abc","size":"9000000","rowCount":120000}""");
+        await OweExportAsync(app, Payload(new DeliverExportPayload("snap-2", "exports", "INC-y/orders.csv", "https://exports.example.invalid/orders.csv?sig=abc",
+            new DateTimeOffset(2026, 11, 27, 17, 30, 0, TimeSpan.Zero), 9_000_000, 120_000, 500)));
 
         var mail = Assert.Single(graph.SendMails);
-        Assert.False(mail.Message.TryGetProperty("attachments", out var a) && a.ValueKind == System.Text.Json.JsonValueKind.Array && a.GetArrayLength() > 0);
+        Assert.False(mail.Message.TryGetProperty("attachments", out var a) && a.ValueKind == JsonValueKind.Array && a.GetArrayLength() > 0);
         Assert.Contains("https://exports.example.invalid/orders.csv?sig=abc", mail.Html);
         Assert.Contains("120000 rows", mail.Subject);
+        Assert.Contains("link valid until 2026-11-27 17:30 UTC", mail.Html);
+    }
+
+    [Fact]
+    public async Task A_payload_that_is_not_the_contract_is_parked()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+
+        var id = await OweExportAsync(app, """{"id":"snap-2","blob":"INC-y/orders.csv","sasUrl":"https://x.invalid/o.csv"}""");
+
+        Assert.Empty(graph.SendMails);
+        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == OpsExportMailHandler.KindName);
+        Assert.Equal(OutboxStatus.Failed, action.Status);
     }
 }

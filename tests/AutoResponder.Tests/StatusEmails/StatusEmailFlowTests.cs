@@ -2,6 +2,7 @@ using AutoResponder.Tests.Graph;
 using AutoResponder.Alerts;
 using AutoResponder.Impact.Snapshots;
 using AutoResponder.Tests.Impact;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
@@ -171,5 +172,66 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
         Assert.Contains("Affected customers</th><td>3</td>", mail.Html);
         Assert.Contains("Money at risk</th><td>EUR 1,274.50, USD 7.00</td>", mail.Html);
         Assert.Contains($"snapshot {snapshot.SnapshotId}", mail.Html);
+    }
+
+    [Fact]
+    public async Task The_final_email_is_owed_by_the_resolution_snapshot_and_reports_it()
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in ImpactTestKit.Rules([("Name", "all-checkout"), ("Kind", "AllOrders"), ("Services:0", "checkout")])) settings[key] = value;
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, settings, graph.Install);
+        var now = app.Time.GetUtcNow();
+        await ImpactTestKit.SeedAsync(app, ImpactRuleTests.Order("o1", now.AddMinutes(-10), price: 10m));
+        var runner = app.Get<OutboxRunner>();
+        var id = await OpenAsync(app, Severity.Sev1);
+        await runner.RunAsync(id, default);
+        app.Time.Advance(TimeSpan.FromMinutes(5));
+        await ImpactTestKit.SeedAsync(app, ImpactRuleTests.Order("o2", app.Time.GetUtcNow().AddMinutes(-1), price: 20m));
+
+        await app.Get<IncidentService>().ResolveAsync(id, "Fixed", "ana", default);
+        // Resolving owes the snapshot, not yet the final email: nothing can send it before the snapshot exists.
+        var open = (await DetailsAsync(app, id)).Actions.Where(a => a.Status == OutboxStatus.Pending).ToList();
+        Assert.Contains(open, a => a.Kind == "impact.snapshot");
+        Assert.DoesNotContain(open, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final);
+        await runner.RunAsync(id, default);
+
+        var snapshots = await app.Get<ImpactSnapshotStore>().ListAsync(id, default);
+        Assert.Equal(2, snapshots.Count);
+        var actions = (await DetailsAsync(app, id)).Actions;
+        var snapshotDone = actions.Single(a => a.Kind == "impact.snapshot" && a.Payload.Contains("resolved")).CompletedAt!.Value;
+        var final = Assert.Single(actions, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final);
+        Assert.True(final.CreatedAt >= snapshotDone);
+        Assert.Equal(OutboxStatus.Done, final.Status);
+        var mail = graph.SendMails.Last();
+        Assert.Contains("final update", mail.Subject);
+        Assert.Contains($"snapshot {snapshots[1].SnapshotId}", mail.Html);
+        Assert.Contains("Affected orders</th><td>2</td>", mail.Html);
+
+        var state = await app.Get<IncidentResources>().ReadAsync((await app.Get<IncidentStore>().FindAsync(id, default))!, default);
+        Assert.Equal((snapshots[1].SnapshotId, 2L), (state.Impact!.Snapshot, state.Impact.Orders));
+        Assert.Equal(2, state.StatusEmails.Sent); // the first email and the final one
+        Assert.NotNull(state.StatusEmails.LastSentAt);
+        Assert.Null(state.StatusEmails.NextDueAt); // resolved: no cadence email is due
+    }
+
+    [Fact]
+    public async Task Without_a_rule_for_the_incident_the_skipped_resolution_snapshot_still_owes_the_final_email()
+    {
+        var settings = new Dictionary<string, string?>(Settings);
+        foreach (var (key, value) in ImpactTestKit.Rules([("Name", "payments-only"), ("Kind", "AllOrders"), ("Services:0", "payments")])) settings[key] = value;
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, settings, graph.Install);
+        var runner = app.Get<OutboxRunner>();
+        var id = await OpenAsync(app, Severity.Sev1);
+        await runner.RunAsync(id, default);
+
+        await app.Get<IncidentService>().ResolveAsync(id, "Fixed", "ana", default);
+        await runner.RunAsync(id, default);
+
+        var details = await DetailsAsync(app, id);
+        Assert.Contains(details.Timeline, t => t.Kind == TimelineKinds.ImpactSkipped);
+        Assert.Single(details.Actions, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final && a.Status == OutboxStatus.Done);
+        Assert.Contains("final update", graph.SendMails.Last().Subject);
     }
 }

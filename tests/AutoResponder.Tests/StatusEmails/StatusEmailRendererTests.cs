@@ -113,4 +113,16 @@ public sealed class StatusEmailRendererTests
         Assert.Contains("312 earlier entries omitted", email.Text);
         Assert.Contains("latest alert", email.Text);
     }
+
+    [Fact]
+    public void The_email_links_to_the_incident_page_when_the_console_has_a_public_url()
+    {
+        var withLink = StatusEmailRenderer.Render(Model(Incident(), Opened.AddMinutes(35)) with { ConsoleUrl = "https://incidents.shop.example/incidents/INC-1?x=<y>" });
+        Assert.Contains("<a href=\"https://incidents.shop.example/incidents/INC-1?x=&lt;y&gt;\">Open the incident page</a>", withLink.Html);
+        Assert.Contains("Incident page: https://incidents.shop.example/incidents/INC-1?x=<y>", withLink.Text);
+
+        var without = StatusEmailRenderer.Render(Model(Incident(), Opened.AddMinutes(35)));
+        Assert.DoesNotContain("Incident page", without.Text);
+        Assert.DoesNotContain("Open the incident page", without.Html);
+    }
 }

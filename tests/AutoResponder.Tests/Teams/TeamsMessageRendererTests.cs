@@ -1,6 +1,8 @@
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
+using System.Text.Json;
 using AutoResponder.Teams;
+using AutoResponder.WebConsole;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
 
@@ -41,29 +43,86 @@ public sealed class TeamsMessageRendererTests
         LinksJson = """[{"title":"Dashboard","url":"https://grafana.example/d/1"},{"title":"Bad","url":"javascript:alert(1)"}]""",
     };
 
-    [Fact]
-    public void Root_post_shows_the_incident_and_mentions_the_owner_by_object_id()
+    private static ConsoleLinks Links(string? baseUrl = "https://incidents.shop.example") =>
+        new(Microsoft.Extensions.Options.Options.Create(new AutoResponder.Hosting.AutoResponderOptions { PublicBaseUrl = baseUrl }));
+
+    private static JsonElement Card(ChatMessage message)
     {
-        var renderer = new TeamsMessageRenderer(Routing());
-        var message = renderer.Root(Incident(), new TeamsTarget("team-1", "chan-1", null), "1,204 orders affected: https://x.example/export.csv?sig=a&b=c");
-        var html = message.Body!.Content!;
+        var attachment = Assert.Single(message.Attachments!);
+        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment.ContentType);
+        Assert.Contains($"<attachment id=\"{attachment.Id}\"></attachment>", message.Body!.Content);
+        return JsonDocument.Parse(attachment.Content!).RootElement;
+    }
 
-        Assert.Equal(BodyType.Html, message.Body.ContentType);
-        Assert.Equal("[Sev2] [Acknowledged] Checkout <errors> & timeouts", message.Subject);
-        Assert.Contains("Checkout &lt;errors&gt; &amp; timeouts", html);
-        Assert.DoesNotContain("<errors>", html);
-        Assert.Contains("<b>Owner:</b> <at id=\"0\">Jane Doe</at>", html);
-        Assert.Contains("<b>ETA:</b> 2026-11-26 11:30 UTC", html);
-        Assert.Contains("<b>Next steps:</b> Watch error rate", html);
-        Assert.Contains("<b>Latest:</b> Rolling back release 42", html);
-        Assert.Contains("<a href=\"https://x.example/export.csv?sig=a&amp;b=c\">", html);
-        Assert.Contains("<a href=\"https://grafana.example/d/1\">Dashboard</a>", html);
-        Assert.DoesNotContain("javascript:", html);
+    private static string FactOf(JsonElement card, string title) =>
+        card.GetProperty("body").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "FactSet")
+            .GetProperty("facts").EnumerateArray().Single(f => f.GetProperty("title").GetString() == title).GetProperty("value").GetString()!;
 
+    private static List<(string Title, string Url)> Buttons(JsonElement card) =>
+        card.GetProperty("actions").EnumerateArray().Select(a =>
+        {
+            Assert.Equal("Action.OpenUrl", a.GetProperty("type").GetString());
+            return (a.GetProperty("title").GetString()!, a.GetProperty("url").GetString()!);
+        }).ToList();
+
+    [Fact]
+    public void Root_post_is_an_adaptive_card_with_the_facts_console_buttons_and_the_owner_mentioned()
+    {
+        var renderer = new TeamsMessageRenderer(Routing(), Links());
+        var incident = Incident();
+        incident.Status = IncidentStatus.Open;
+        var message = renderer.Root(incident, new TeamsTarget("team-1", "chan-1", null), "1,204 orders affected");
+        var card = Card(message);
+
+        Assert.Equal(BodyType.Html, message.Body!.ContentType);
+        Assert.Equal("[Sev2] [Open] Checkout <errors> & timeouts", message.Subject);
+        Assert.Equal("AdaptiveCard", card.GetProperty("type").GetString());
+        Assert.Equal("[Sev2] Checkout <errors> & timeouts", card.GetProperty("body")[0].GetProperty("text").GetString());
+        Assert.Equal("Open", FactOf(card, "Status"));
+        Assert.Equal("Jane Doe", FactOf(card, "Owner"));
+        Assert.Equal("2026-11-26 11:30 UTC", FactOf(card, "ETA"));
+        Assert.Equal("Watch error rate", FactOf(card, "Next steps"));
+        Assert.Equal("Rolling back release 42", FactOf(card, "Latest"));
+        Assert.Equal("1,204 orders affected", FactOf(card, "Impact"));
+        Assert.Equal(
+        [
+            ("Open incident", "https://incidents.shop.example/incidents/INC-20261126-0001"),
+            ("Post an update", "https://incidents.shop.example/incidents/INC-20261126-0001#status-update"),
+            ("Acknowledge", "https://incidents.shop.example/incidents/INC-20261126-0001#acknowledge"),
+            ("Dashboard", "https://grafana.example/d/1"),
+        ], Buttons(card));
+        Assert.DoesNotContain("javascript:", message.Attachments!.Single().Content);
+
+        Assert.Contains("<p>Owner: <at id=\"0\">Jane Doe</at></p>", message.Body.Content);
         var mention = Assert.Single(message.Mentions!);
         Assert.Equal(0, mention.Id);
         Assert.Equal("Jane Doe", mention.MentionText);
         Assert.Equal(JaneId, mention.Mentioned!.User!.Id);
+    }
+
+    [Fact]
+    public void Once_acknowledged_the_card_drops_the_acknowledge_button_and_without_a_public_url_it_has_no_console_buttons()
+    {
+        var acknowledged = Card(new TeamsMessageRenderer(Routing(), Links()).Root(Incident(), new TeamsTarget("t", "c", null), null));
+        Assert.Equal(["Open incident", "Post an update", "Dashboard"], Buttons(acknowledged).Select(b => b.Title));
+
+        var noConsole = Card(new TeamsMessageRenderer(Routing(), Links(null)).Root(Incident(), new TeamsTarget("t", "c", null), null));
+        Assert.Equal(["Dashboard"], Buttons(noConsole).Select(b => b.Title));
+    }
+
+    [Theory]
+    [InlineData("https://incidents.shop.example", true)]
+    [InlineData("https://incidents.shop.example/", true)]
+    [InlineData("http://127.0.0.1:7071", true)]
+    [InlineData("http://incidents.shop.example", false)]
+    [InlineData("ftp://incidents.shop.example", false)]
+    [InlineData("incidents.shop.example", false)]
+    [InlineData("https://incidents.shop.example/?a=1", false)]
+    public void The_public_base_url_is_validated(string url, bool valid)
+    {
+        var result = new AutoResponder.Hosting.AutoResponderOptionsValidator().Validate(null, new AutoResponder.Hosting.AutoResponderOptions { PublicBaseUrl = url });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid) Assert.StartsWith("AutoResponder:PublicBaseUrl ", Assert.Single(result.Failures!));
     }
 
     [Fact]
@@ -73,10 +132,12 @@ public sealed class TeamsMessageRendererTests
         incident.Owner = null;
         incident.Eta = null;
         var message = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", "Jane Doe"), null);
+        var card = Card(message);
 
-        Assert.Contains("not assigned (on call: <at id=\"0\">Jane Doe</at>)", message.Body!.Content);
-        Assert.Contains("<b>ETA:</b> not yet known", message.Body.Content);
-        Assert.Contains("<b>Impact:</b> being assessed", message.Body.Content);
+        Assert.Equal("not assigned (on call: Jane Doe)", FactOf(card, "Owner"));
+        Assert.Contains("<p>On call: <at id=\"0\">Jane Doe</at></p>", message.Body!.Content);
+        Assert.Equal("not yet known", FactOf(card, "ETA"));
+        Assert.Equal("being assessed", FactOf(card, "Impact"));
         Assert.Equal(JaneId, Assert.Single(message.Mentions!).Mentioned!.User!.Id);
     }
 
@@ -87,8 +148,8 @@ public sealed class TeamsMessageRendererTests
         incident.Owner = "Bob <the builder>";
         var message = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", null), null);
 
-        Assert.Contains("<b>Owner:</b> Bob &lt;the builder&gt;", message.Body!.Content);
-        Assert.DoesNotContain("<at", message.Body.Content);
+        Assert.Equal("Bob <the builder>", FactOf(Card(message), "Owner"));
+        Assert.DoesNotContain("<at id", message.Body!.Content);
         Assert.Null(message.Mentions);
     }
 
@@ -128,17 +189,19 @@ public sealed class TeamsMessageRendererTests
     }
 
     [Fact]
-    public void Text_from_alerts_and_people_cannot_inject_markup()
+    public void Text_from_alerts_and_people_cannot_inject_markup_or_links_into_the_card()
     {
         var incident = Incident();
-        incident.StatusText = "<img src=x onerror=alert(1)> see https://ok.example/a\"onmouseover=\"x";
+        incident.StatusText = "<img src=x onerror=alert(1)> [click me](https://evil.example)";
         incident.NextSteps = "<script>alert(1)</script>";
-        var html = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", null), "<iframe src=https://evil.example>").Body!.Content!;
+        var message = new TeamsMessageRenderer(Routing()).Root(incident, new TeamsTarget("t", "c", null), "<iframe src=https://evil.example>");
+        var card = Card(message);
 
-        Assert.DoesNotContain("<img", html);
-        Assert.DoesNotContain("<script", html);
-        Assert.DoesNotContain("<iframe", html);
-        Assert.Contains("<a href=\"https://ok.example/a\">https://ok.example/a</a>&quot;onmouseover=&quot;x", html);
+        // The body holds only the attachment reference (and a mention): no alert text is HTML anywhere.
+        Assert.DoesNotContain("<img", message.Body!.Content);
+        Assert.DoesNotContain("<script", message.Body.Content);
+        Assert.Equal("<img src=x onerror=alert(1)> [click me] (https://evil.example)", FactOf(card, "Latest"));
+        Assert.Equal("<script>alert(1)</script>", FactOf(card, "Next steps"));
     }
 
     [Fact]

@@ -104,12 +104,14 @@ public sealed class WatchTests(AzuriteFixture azurite)
         while (!watch.GetProperty("running").GetBoolean() && DateTime.UtcNow < deadline);   // the outbox starts it
         Assert.True(watch.GetProperty("running").GetBoolean());
 
-        var handover = await host.Client.PostAsJsonAsync($"/api/incidents/{id2}/watch/handover", new { to = "bob@shop.example", note = "night shift", actor = "alice" });
+        var alice = await host.ClientAs("alice", AutoResponder.Access.Roles.Responder);
+        var bob = await host.ClientAs("bob@shop.example", AutoResponder.Access.Roles.Responder);
+        var handover = await alice.PostAsJsonAsync($"/api/incidents/{id2}/watch/handover", new { to = "bob@shop.example", note = "night shift" });
         Assert.Equal(HttpStatusCode.OK, handover.StatusCode);
         Assert.Equal("bob@shop.example", (await handover.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("watchedBy").GetString());
         var bad = await host.Client.PostAsJsonAsync($"/api/incidents/{id2}/watch/handover", new { actor = "alice" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        var signoff = await host.Client.PostAsJsonAsync($"/api/incidents/{id2}/watch/signoff", new { text = "orders clean", actor = "bob@shop.example" });
+        var signoff = await bob.PostAsJsonAsync($"/api/incidents/{id2}/watch/signoff", new { text = "orders clean" });
         Assert.Equal(HttpStatusCode.OK, signoff.StatusCode);
         Assert.False((await host.Client.GetFromJsonAsync<JsonElement>($"/api/incidents/{id2}/watch")).GetProperty("running").GetBoolean());
         var timeline = (await host.Client.GetFromJsonAsync<JsonElement>($"/api/incidents/{id2}/timeline?limit=100")).GetProperty("timeline").EnumerateArray().ToList();

@@ -21,9 +21,8 @@ public sealed record ApiOperation(string OperationId, string Method, string Rout
     IReadOnlyList<ApiParameter> Parameters, Type? RequestBody, bool RequestBodyRequired, IReadOnlyList<ApiResponse> Responses);
 
 /// <summary>Documented bodies of routes whose endpoints read their fields one by one.</summary>
-public sealed record PostmortemRequest(string Link, string? Actor = null);
-public sealed record RescheduleReminderRequest(DateTimeOffset DueAt, string? Actor = null);
-public sealed record ImpactRefreshRequest(string? Actor = null);
+public sealed record PostmortemRequest(string Link);
+public sealed record RescheduleReminderRequest(DateTimeOffset DueAt);
 
 /// <summary>
 /// The route table of the public API: every HTTP route either host maps is listed here (a test checks both
@@ -45,7 +44,8 @@ public static class ApiCatalog
     /// <summary>Problems any route can answer.</summary>
     public static readonly IReadOnlyList<ApiResponse> Common =
     [
-        Problem(401, "Missing or wrong API key (x-functions-key header or code query parameter)."),
+        Problem(401, "No valid credentials: people send Authorization: Bearer (personal access token or Entra ID token); alert senders the ingest key (x-functions-key header or code query parameter, on POST /api/alerts only)."),
+        Problem(403, "Signed in, but without the role the route needs (viewer reads, responder acts, ops downloads exports, admin everything); or the ingest key on a people route."),
         Problem(503, "Storage is unavailable; retry (Retry-After when given)."),
     ];
 
@@ -95,7 +95,7 @@ public static class ApiCatalog
         SubResource("GetIncidentAlerts", "alerts", "The incident's alerts (latest state of each).", typeof(AlertPage)),
         SubResource("GetIncidentActions", "actions", "The incident's side effects (outbox actions) in the order owed.", typeof(ActionPage)),
 
-        Action("AcknowledgeIncident", "acknowledge", "Take ownership: open/acknowledged → acknowledged (again: hand-over).", typeof(AcknowledgeRequest), true),
+        Action("AcknowledgeIncident", "acknowledge", "Take ownership: open/acknowledged → acknowledged; owner defaults to the caller (another name: hand-over).", typeof(AcknowledgeRequest), false),
         Action("UpdateIncidentStatus", "status", "Post a status update (text, next steps, ETA) on a live incident.", typeof(StatusUpdateRequest), true),
         Action("MitigateIncident", "mitigate", "open/acknowledged → mitigated.", typeof(IncidentNoteRequest), false),
         Action("ResolveIncident", "resolve", "open/acknowledged/mitigated → resolved.", typeof(IncidentNoteRequest), false),
@@ -110,8 +110,25 @@ public static class ApiCatalog
             [Id], null, false, [new(200, "The impact.", typeof(ImpactEndpoint.ImpactJson)), NotFound]),
         new("RefreshIncidentImpact", "POST", "incidents/{id}/impact/refresh", "Impact",
             "Queue a new impact snapshot and export (through the outbox).",
-            [Id], typeof(ImpactRefreshRequest), false,
+            [Id], null, false,
             [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
+
+        new("RetryParkedActions", "POST", "incidents/{id}/actions/retry", "Incidents",
+            "Re-drive every parked (failed) action of the incident once the cause is fixed: fresh attempts, due now; a timeline entry names the signed-in caller.",
+            [Id], null, false,
+            [new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true), Problem(400, "Malformed JSON; `field` names it."),
+             NotFound, Problem(409, "Nothing is parked (`field`: actions)."), Problem(415, "The body is not application/json."), BadInput]),
+        new("RetryParkedAction", "POST", "incidents/{id}/actions/{actionId}/retry", "Incidents",
+            "Re-drive one parked (failed) action (its id from GET /api/incidents/{id}/actions, URL-encoded).",
+            [Id, new("actionId", ParameterIn.Path, "The action id.", Required: true)], null, false,
+            [new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true), Problem(400, "Malformed JSON; `field` names it."),
+             Problem(404, "No such incident or action (`field`: id or actionId)."), Problem(409, "The action is not parked (`field`: actionId)."),
+             Problem(415, "The body is not application/json."), BadInput]),
+
+        new("GetHealth", "GET", "health", "API",
+            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders.",
+            [], null, false,
+            [new(200, "Healthy: every check ok (warnings allowed).", typeof(Health.HealthReport)), new(503, "Unhealthy: the failing checks say why.", typeof(Health.HealthReport))]),
 
         new("ListSwitches", "GET", "switches", "Switches",
             "The stop-the-impact switches for storefronts: each declared switch, on or off, since when, by whom, from which incident. Cacheable (ETag, Cache-Control).",

@@ -1,0 +1,23 @@
+using AutoResponder.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Access;
+
+public static class AccessServices
+{
+    /// <summary>Who may call the API: the ingest key, personal access tokens, Entra ID tokens, the route table's roles.</summary>
+    public static IServiceCollection AddAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+        services.AddSingleton<PersonalAccessTokens>();
+        services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<PersonalAccessTokens>());
+        services.AddSingleton<ICallerSource, PersonalAccessTokenSource>();
+        services.AddSingleton<ICallerSource, EntraTokenSource>();
+        services.AddSingleton<CallerResolver>();
+        services.AddSingleton<AccessGate>();
+        return services;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Runtime.Serialization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Storage;
+
+namespace AutoResponder.Access;
+
+/// <summary>A personal access token as stored: never the secret, only its SHA-256.</summary>
+public sealed class AccessTokenRecord : ITableEntity
+{
+    public const string Partition = "pat";
+
+    public string PartitionKey { get; set; } = Partition;
+    /// <summary>The token id (the public part of the token, shown by `tokens list`).</summary>
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Name { get; set; } = "";
+    /// <summary>Comma-separated roles.</summary>
+    public string Roles { get; set; } = "";
+    /// <summary>Hex SHA-256 of the whole token.</summary>
+    public string SecretHash { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    [IgnoreDataMember] public string Id => RowKey;
+    [IgnoreDataMember] public IReadOnlyList<string> RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>A token just created: <see cref="Token"/> is shown once and never stored.</summary>
+public sealed record CreatedToken(AccessTokenRecord Record, string Token);
+
+/// <summary>
+/// Personal access tokens (table "AccessTokens"): `autoresponder tokens create|list|revoke`, sent as
+/// <c>Authorization: Bearer arp_{id}_{secret}</c>. The secret is 256 random bits; only the SHA-256 of the
+/// token is stored, so a copy of the table signs nobody in. A fast hash is enough for a high-entropy secret
+/// (no dictionary to guess from). Revocation takes effect on the next request: every request reads the row.
+/// </summary>
+public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider time) : IStorageInitializer
+{
+    public const string Prefix = "arp_";
+    public TableClient Table => storage.Table("AccessTokens");
+
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+
+    public async Task<CreatedToken> CreateAsync(string name, IEnumerable<string> roles, CancellationToken ct)
+    {
+        name = name.Trim();
+        if (name.Length is 0 or > 200 || name.Any(char.IsControl))
+            throw new ArgumentException("The name must be 1 to 200 characters without control characters.", nameof(name));
+        var normalized = new List<string>();
+        foreach (var role in roles)
+            normalized.Add(AutoResponder.Access.Roles.Normalize(role)
+                ?? throw new ArgumentException($"'{role}' is not a role: use {string.Join(", ", AutoResponder.Access.Roles.All)}.", nameof(roles)));
+        if (normalized.Count == 0) throw new ArgumentException("At least one role is required.", nameof(roles));
+
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var token = $"{Prefix}{id}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var record = new AccessTokenRecord
+        {
+            RowKey = id,
+            Name = name,
+            Roles = string.Join(',', normalized.Distinct()),
+            SecretHash = Hash(token),
+            CreatedAt = time.GetUtcNow(),
+        };
+        await Table.AddEntityAsync(record, ct);
+        return new CreatedToken(record, token);
+    }
+
+    public async Task<IReadOnlyList<AccessTokenRecord>> ListAsync(CancellationToken ct)
+    {
+        var list = new List<AccessTokenRecord>();
+        await foreach (var row in Table.QueryAsync<AccessTokenRecord>(r => r.PartitionKey == AccessTokenRecord.Partition, cancellationToken: ct))
+            list.Add(row);
+        return list.OrderBy(r => r.CreatedAt).ToList();
+    }
+
+    /// <summary>Revokes a token by id; false when there is no such token.</summary>
+    public async Task<bool> RevokeAsync(string id, CancellationToken ct)
+    {
+        var row = await FindAsync(id, ct);
+        if (row is null) return false;
+        if (row.RevokedAt is not null) return true;
+        row.RevokedAt = time.GetUtcNow();
+        await Table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace, ct);
+        return true;
+    }
+
+    /// <summary>The person a token belongs to, or null for a malformed, unknown or revoked token.</summary>
+    public async Task<Caller?> ValidateAsync(string token, CancellationToken ct)
+    {
+        if (!TryParseId(token, out var id)) return null;
+        var row = await FindAsync(id, ct);
+        if (row is null || row.RevokedAt is not null) return null;
+        var given = Encoding.ASCII.GetBytes(Hash(token));
+        if (!CryptographicOperations.FixedTimeEquals(given, Encoding.ASCII.GetBytes(row.SecretHash))) return null;
+        return new Caller(row.Name, row.RoleList, "token");
+    }
+
+    private async Task<AccessTokenRecord?> FindAsync(string id, CancellationToken ct)
+    {
+        if (id.Length != 12 || !id.All(char.IsAsciiHexDigitLower)) return null;
+        var found = await Table.GetEntityIfExistsAsync<AccessTokenRecord>(AccessTokenRecord.Partition, id, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
+    private static bool TryParseId(string token, out string id)
+    {
+        id = "";
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 100) return false;
+        var rest = token[Prefix.Length..];
+        var cut = rest.IndexOf('_');
+        if (cut != 12) return false;
+        id = rest[..cut];
+        return true;
+    }
+
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

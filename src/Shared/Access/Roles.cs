@@ -1,0 +1,21 @@
+namespace AutoResponder.Access;
+
+/// <summary>
+/// What a person may do. <c>viewer</c> reads incidents and impact summaries (managers); <c>responder</c> acts on
+/// incidents; <c>ops</c> downloads customer data (exports); <c>admin</c> manages tokens and settings and may do
+/// everything. Every role may read. Entra ID app roles use the same values.
+/// </summary>
+public static class Roles
+{
+    public const string Viewer = "viewer";
+    public const string Responder = "responder";
+    public const string Ops = "ops";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Viewer, Responder, Ops, Admin];
+
+    public static bool IsKnown(string role) => All.Contains(role, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The canonical spelling of a known role (Entra app role values may differ in case), else null.</summary>
+    public static string? Normalize(string role) => All.FirstOrDefault(r => string.Equals(r, role.Trim(), StringComparison.OrdinalIgnoreCase));
+}

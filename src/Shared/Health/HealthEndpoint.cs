@@ -1,0 +1,29 @@
+using AutoResponder.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Health;
+
+/// <summary>GET /api/health: 200 with the report when healthy, 503 with the same report (and Retry-After) when not.</summary>
+public sealed class HealthEndpoint(HealthService health)
+{
+    public async Task<ApiResult> GetAsync(CancellationToken ct)
+    {
+        var report = await health.CheckAsync(ct);
+        if (report.Status == HealthReport.Healthy) return ApiResult.Ok(report);
+        return new ApiResult(503, report).WithHeader("Retry-After", "60");
+    }
+}
+
+public static class HealthServices
+{
+    public static IServiceCollection AddHealth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>();
+        services.AddSingleton<HealthService>();
+        services.AddSingleton<HealthEndpoint>();
+        return services;
+    }
+}

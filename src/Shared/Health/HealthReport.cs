@@ -1,0 +1,16 @@
+namespace AutoResponder.Health;
+
+/// <summary>One check of <c>GET /api/health</c>: "ok", "warning" (shown, not failing) or "failing".</summary>
+public sealed record HealthCheckResult(string Name, string Status, string Detail, double? Value = null, string? Unit = null)
+{
+    public const string Ok = "ok";
+    public const string Warning = "warning";
+    public const string Failing = "failing";
+}
+
+/// <summary>The body of <c>GET /api/health</c>: 200 when <see cref="Status"/> is "healthy", else 503.</summary>
+public sealed record HealthReport(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckResult> Checks)
+{
+    public const string Healthy = "healthy";
+    public const string Unhealthy = "unhealthy";
+}

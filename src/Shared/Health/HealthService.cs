@@ -1,0 +1,160 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Messaging.ServiceBus;
+using AutoResponder.Graph;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Reminders;
+using AutoResponder.StatusEmails;
+using AutoResponder.Storage;
+using AutoResponder.Teams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Health;
+
+/// <summary>
+/// "Is the responder itself healthy?": storage reachable, Graph sign-in valid (when Graph is live and a feature
+/// uses it), the oldest open outbox action, parked actions and dead-lettered reminders. Each check runs with a
+/// timeout and reports on its own; any failing check makes the report unhealthy.
+/// </summary>
+public sealed class HealthService(
+    StorageClients storage,
+    IncidentStore store,
+    IncidentIndex index,
+    IServiceProvider services,
+    IOptions<GraphOptions> graph,
+    IOptions<HealthOptions> options,
+    TimeProvider time,
+    ILogger<HealthService> log)
+{
+    /// <summary>Most incidents with open actions and parked actions read per check (the report says when it stopped).</summary>
+    public const int MaxScanned = 500;
+
+    public async Task<HealthReport> CheckAsync(CancellationToken ct)
+    {
+        var checks = new[]
+        {
+            Guard("storage", StorageAsync),
+            Guard("graph-sign-in", GraphAsync),
+            Guard("outbox-pending", PendingAsync),
+            Guard("outbox-parked", ParkedAsync),
+            Guard("reminders-dead-lettered", DeadLetteredAsync),
+        };
+        var results = await Task.WhenAll(checks.Select(c => c(ct)));
+        var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
+        return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results);
+    }
+
+    private Func<CancellationToken, Task<HealthCheckResult>> Guard(string name, Func<CancellationToken, Task<HealthCheckResult>> check) => async ct =>
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.CheckTimeoutSeconds));
+        try
+        {
+            return await check(timeout.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(e, "Health check {Check} failed", name);
+            var detail = e is OperationCanceledException ? $"no answer within {options.Value.CheckTimeoutSeconds} s" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
+            return new HealthCheckResult(name, HealthCheckResult.Failing, detail);
+        }
+    };
+
+    private async Task<HealthCheckResult> StorageAsync(CancellationToken ct)
+    {
+        await foreach (var _ in storage.IncidentIndex.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct).AsPages(pageSizeHint: 1))
+            break;
+        return new HealthCheckResult("storage", HealthCheckResult.Ok, $"tables reachable ({storage.IncidentIndex.AccountName})");
+    }
+
+    private async Task<HealthCheckResult> GraphAsync(CancellationToken ct)
+    {
+        var o = graph.Value;
+        if (o.EffectiveMode != GraphMode.Live)
+            return new HealthCheckResult("graph-sign-in", HealthCheckResult.Ok, "Graph is not live: requests go to the file outbox (standalone) — nothing to sign in");
+        var teams = services.GetService<IOptions<TeamsOptions>>()?.Value.Enabled == true;
+        var mail = services.GetService<IOptions<StatusEmailOptions>>()?.Value.Enabled == true;
+        var credentials = services.GetRequiredService<IGraphCredentials>();
+        var parts = new List<string>();
+        if (teams)
+        {
+            var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. o.EffectiveDelegatedScopes]), ct);
+            parts.Add($"Teams service account token valid until {token.ExpiresOn:yyyy-MM-dd HH:mm} UTC");
+        }
+        if (mail)
+        {
+            var token = await credentials.AppOnly.GetTokenAsync(new TokenRequestContext(["https://graph.microsoft.com/.default"]), ct);
+            parts.Add($"mail (app-only) token valid until {token.ExpiresOn:yyyy-MM-dd HH:mm} UTC");
+        }
+        return new HealthCheckResult("graph-sign-in", HealthCheckResult.Ok, parts.Count == 0 ? "no feature uses Graph" : string.Join("; ", parts));
+    }
+
+    private async Task<HealthCheckResult> PendingAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var pending = await index.ListAsync(IncidentIndex.OutboxPendingPartition, MaxScanned, ct);
+        DateTimeOffset? oldest = null;
+        string? kind = null, incident = null;
+        foreach (var marker in pending)
+            foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, ct))
+                if (oldest is null || action.CreatedAt < oldest)
+                    (oldest, kind, incident) = (action.CreatedAt, action.Kind, action.IncidentId);
+        if (oldest is not { } since)
+            return new HealthCheckResult("outbox-pending", HealthCheckResult.Ok, "no open outbox actions", 0, "minutes");
+        var age = now - since;
+        var limit = TimeSpan.FromMinutes(options.Value.MaxPendingMinutes);
+        return new HealthCheckResult("outbox-pending", age > limit ? HealthCheckResult.Failing : HealthCheckResult.Ok,
+            $"oldest open action: '{kind}' of {incident}, owed {Math.Floor(age.TotalMinutes)} min ago (limit {options.Value.MaxPendingMinutes} min)",
+            Math.Round(age.TotalMinutes, 1), "minutes");
+    }
+
+    private async Task<HealthCheckResult> ParkedAsync(CancellationToken ct)
+    {
+        // Parked actions live in their incidents' partitions: one filtered query over the outbox rows.
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and StatusName eq {nameof(OutboxStatus.Failed)}");
+        var count = 0;
+        var incidents = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: ct))
+        {
+            count++;
+            incidents.Add(row.PartitionKey);
+            if (count >= MaxScanned) break;
+        }
+        var max = options.Value.MaxParkedActions;
+        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing : HealthCheckResult.Warning;
+        var detail = count == 0 ? "no parked actions"
+            : $"{count}{(count >= MaxScanned ? "+" : "")} parked action(s) in {string.Join(", ", incidents.Take(10))}{(incidents.Count > 10 ? " …" : "")}: fix the cause, then POST /api/incidents/{{id}}/actions/retry";
+        return new HealthCheckResult("outbox-parked", status, detail, count, "actions");
+    }
+
+    private async Task<HealthCheckResult> DeadLetteredAsync(CancellationToken ct)
+    {
+        int count;
+        string where;
+        if (services.GetService<StorageQueueReminders>() is { } queues)
+        {
+            var properties = await queues.Poison.GetPropertiesAsync(ct);
+            count = properties.Value.ApproximateMessagesCount;
+            where = $"storage queue {queues.Poison.Name}";
+        }
+        else if (services.GetService<ServiceBusClient>() is { } bus)
+        {
+            var name = services.GetRequiredService<IOptions<ReminderOptions>>().Value.QueueName;
+            await using var receiver = bus.CreateReceiver(name, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+            count = (await receiver.PeekMessagesAsync(MaxScanned, cancellationToken: ct)).Count;
+            where = $"Service Bus {name}/$deadletterqueue";
+        }
+        else
+        {
+            return new HealthCheckResult("reminders-dead-lettered", HealthCheckResult.Ok, "reminders are not configured", 0, "messages");
+        }
+        var max = options.Value.MaxDeadLetteredReminders;
+        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing : HealthCheckResult.Warning;
+        return new HealthCheckResult("reminders-dead-lettered", status, $"{count} dead-lettered reminder(s) in {where}", count, "messages");
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+}
