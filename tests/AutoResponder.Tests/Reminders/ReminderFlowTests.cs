@@ -249,7 +249,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         Assert.Equal(drafted.At, schedule.CreatedAt);
 
         var state = await s.App.Get<IncidentResources>().ReadAsync((await s.App.Get<IncidentStore>().FindAsync(s.Id, default))!, default);
-        Assert.Equal("pending", state.Postmortem.State);
+        Assert.Equal("drafted", state.Postmortem.State); // the draft exists, the RCA is still open
         Assert.Equal(ReminderKinds.All.Order(), state.Postmortem.Reminders.Select(r => r.Kind).Order());
         Assert.All(state.Postmortem.Reminders, r => Assert.Equal(("scheduled", true), (r.Status, r.DueAt > drafted.At)));
     }
