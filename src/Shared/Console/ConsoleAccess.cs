@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Net;
+using AutoResponder.Access;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,19 +9,32 @@ namespace AutoResponder.WebConsole;
 /// <summary>What a person may do on the console.</summary>
 public enum ConsoleRight { Read, Act, Export }
 
-/// <summary>The signed-in person as the console sees them: the name the timeline records, and their rights.</summary>
-public sealed record ConsoleUser(string Name, IReadOnlyCollection<ConsoleRight> Rights)
+/// <summary>
+/// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
+/// what their roles let them do — the same roles the API's routes require (<see cref="ApiRoutes"/>).
+/// </summary>
+public sealed record ConsoleUser(Caller Caller)
 {
-    public bool May(ConsoleRight right) => Rights.Contains(right);
+    public string Name => Caller.Name;
+
+    public bool May(ConsoleRight right) => right switch
+    {
+        ConsoleRight.Act => Caller.HasAny([Roles.Responder]),
+        // Exports hold customer data: operations, and the responders working the incident.
+        ConsoleRight.Export => Caller.HasAny([Roles.Ops, Roles.Responder]),
+        _ => Caller.HasAny([Roles.Viewer]),
+    };
 }
 
 /// <summary>
-/// A console session's protection against cross-site forms: the form must come from this origin (Origin /
-/// Sec-Fetch-Site) and carry the session's anti-forgery token (<see cref="Csrf"/>, placed in every form).
+/// How a request proves its forms are the console's own. A cookie session: the form must come from this origin
+/// (Origin / Sec-Fetch-Site) and carry the session's anti-forgery token (<see cref="Csrf"/>, placed in every form).
+/// A bearer token (scripts, the bench): <see cref="Csrf"/> is null — a browser never attaches an Authorization
+/// header on its own, so a cross-site form cannot carry one — and only the origin check applies.
 /// </summary>
 public sealed record ConsoleSession(string? Csrf)
 {
-    public static ConsoleSession None { get; } = new((string?)null);
+    public static ConsoleSession Bearer { get; } = new((string?)null);
 
     public bool Accepts(HttpRequest request, IFormCollection form)
     {
@@ -42,28 +55,36 @@ public sealed record ConsoleSession(string? Csrf)
     }
 }
 
-/// <summary>Console settings a host sets (not configuration): whether a loopback caller is trusted.</summary>
+/// <summary>Settings under "AutoResponder:Console". Validated at start-up.</summary>
 public sealed class ConsoleOptions
 {
-    /// <summary>
-    /// The standalone host sets this: until people sign in to the console, a browser on the same machine (a loopback
-    /// connection) may use it. The Function app never does, so in Azure the console refuses everyone for now.
-    /// </summary>
-    public bool TrustLoopback { get; set; }
+    public const string Section = "AutoResponder:Console";
+
+    /// <summary>How long a console sign-in lasts, in hours (1 to 168; default 12). Then the person signs in again.</summary>
+    public int SessionHours { get; set; } = 12;
+}
+
+public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConsoleOptions o) =>
+        o.SessionHours is >= 1 and <= 168
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionHours must be between 1 and 168 (is {o.SessionHours}).");
 }
 
 /// <summary>
-/// Who is asking, in one call every page and form makes. Until console sign-in exists this is: a loopback caller of
-/// a host that trusts loopback (the standalone host), with every right; anyone else is refused.
+/// Who is asking, in one call every page and form makes: the person of the console session cookie, else of an
+/// Authorization header (a personal access token, or an Entra ID token in Azure). Nobody else gets in: there is no
+/// anonymous or loopback shortcut, in either host.
 /// </summary>
-public sealed class ConsoleAccess(IOptions<ConsoleOptions> options)
+public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers)
 {
-    private static readonly ConsoleUser Local = new("console", [ConsoleRight.Read, ConsoleRight.Act, ConsoleRight.Export]);
-
-    public Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
+    public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
     {
-        var ip = request.HttpContext.Connection.RemoteIpAddress;
-        var trusted = options.Value.TrustLoopback && ip is not null && IPAddress.IsLoopback(ip);
-        return Task.FromResult<(ConsoleUser?, ConsoleSession)>((trusted ? Local : null, ConsoleSession.None));
+        if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
+            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf));
+        if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
+            return (new ConsoleUser(caller), ConsoleSession.Bearer);
+        return (null, ConsoleSession.Bearer);
     }
 }
