@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Access;
+using AutoResponder.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -32,26 +33,33 @@ public sealed record ConsoleUser(Caller Caller)
 /// A bearer token (scripts, the bench): <see cref="Csrf"/> is null — a browser never attaches an Authorization
 /// header on its own, so a cross-site form cannot carry one — and only the origin check applies.
 /// </summary>
-public sealed record ConsoleSession(string? Csrf)
+public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
 {
     public static ConsoleSession Bearer { get; } = new((string?)null);
 
     public bool Accepts(HttpRequest request, IFormCollection form)
     {
-        if (!SameOrigin(request)) return false;
+        if (!SameOrigin(request, PublicOrigin)) return false;
         if (Csrf is null) return true;
         var given = form[ConsolePages.CsrfField].ToString();
         return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(Csrf));
     }
 
-    /// <summary>A browser names where a form came from; anything but this host is refused. A request naming neither is left to the token.</summary>
-    public static bool SameOrigin(HttpRequest request)
+    /// <summary>
+    /// Did this form come from the console's own pages? A browser says so in Sec-Fetch-Site (it cannot be set by a
+    /// page): only "same-origin" passes. Without that header (older browsers, non-browser clients), an Origin header
+    /// must name this host or <paramref name="publicOrigin"/> (the Function app's worker may see a different Host
+    /// than the browser used); a request naming neither is left to the anti-forgery token.
+    /// </summary>
+    public static bool SameOrigin(HttpRequest request, string? publicOrigin)
     {
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0 && site is not ("same-origin" or "none")) return false;
+        if (site.Length > 0) return site == "same-origin";
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return true;
-        return Uri.TryCreate(origin, UriKind.Absolute, out var o) && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return false;
+        return string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || (publicOrigin is not null && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin, StringComparison.OrdinalIgnoreCase));
     }
 }
 
@@ -77,14 +85,18 @@ public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
 /// Authorization header (a personal access token, or an Entra ID token in Azure). Nobody else gets in: there is no
 /// anonymous or loopback shortcut, in either host.
 /// </summary>
-public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers)
+public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers, IOptions<AutoResponderOptions> options)
 {
+    /// <summary>"https://incidents.shop.example" of AutoResponder:PublicBaseUrl, if set: forms may come from there.</summary>
+    public string? PublicOrigin { get; } =
+        Uri.TryCreate(options.Value.PublicBaseUrl?.Trim(), UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Authority) : null;
+
     public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
     {
         if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
-            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf));
+            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf, PublicOrigin));
         if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
-            return (new ConsoleUser(caller), ConsoleSession.Bearer);
+            return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
         return (null, ConsoleSession.Bearer);
     }
 }

@@ -204,7 +204,7 @@ public sealed class ConsoleEndpoint(
             if (form is null) return Page(ConsolePages.SignIn("Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List), 415);
             var returnUrl = ConsoleRoutes.LocalOrList(form["returnUrl"].ToString());
             // Login CSRF: another site must not sign this browser in as someone else.
-            if (!ConsoleSession.SameOrigin(request)) return Page(ConsolePages.SignIn("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
+            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin)) return Page(ConsolePages.SignIn("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
             var token = form["token"].ToString();
             var signedIn = token.Length is > 0 and <= 200 ? await sessions.SignInAsync(token, ct) : null;
             if (signedIn is not { } s)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AutoResponder.Access;
 using AutoResponder.Incidents;
+using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
 using Azure.Data.Tables;
@@ -17,7 +18,7 @@ namespace AutoResponder.Tests.WebConsole;
 /// this origin; roles decide what a person may do; revocation, expiry and sign-out end the session.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed partial class ConsoleSignInTests(AzuriteFixture azurite)
+public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
 {
     /// <summary>A browser-like client: keeps cookies, does not follow redirects (the test reads them).</summary>
     private sealed class CookieBrowser : IDisposable
@@ -32,12 +33,15 @@ public sealed partial class ConsoleSignInTests(AzuriteFixture azurite)
             Client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
         }
 
-        /// <summary>A form post as a browser sends it: Origin and Sec-Fetch-Site name this site, or <paramref name="origin"/> (another site).</summary>
-        public Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> fields, string? origin = null)
+        /// <summary>
+        /// A form post as a browser sends it: Origin and Sec-Fetch-Site name this site, or <paramref name="origin"/> (another
+        /// site); an older browser sends no Sec-Fetch-Site (<paramref name="fetchMetadata"/> false).
+        /// </summary>
+        public Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> fields, string? origin = null, bool fetchMetadata = true)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
             request.Headers.Add("Origin", origin ?? _host.BaseAddress.GetLeftPart(UriPartial.Authority));
-            request.Headers.Add("Sec-Fetch-Site", origin is null ? "same-origin" : "cross-site");
+            if (fetchMetadata) request.Headers.Add("Sec-Fetch-Site", origin is null ? "same-origin" : "cross-site");
             return Client.SendAsync(request);
         }
 
@@ -171,6 +175,7 @@ public sealed partial class ConsoleSignInTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form())).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf[..^3] + "abc")))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "https://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "https://evil.example", fetchMetadata: false)).StatusCode);
         // Another person's session token does not fit this session.
         var (other, _) = await SignInAsync(host, "bob@shop.example", Roles.Responder);
         using var _o = other;
@@ -273,6 +278,33 @@ public sealed partial class ConsoleSignInTests(AzuriteFixture azurite)
         replay.DefaultRequestHeaders.Add("Cookie", $"{ConsoleSessions.CookieName}={cookie}");
         Assert.Equal(HttpStatusCode.SeeOther, (await replay.GetAsync("/incidents")).StatusCode);
         Assert.Equal(0, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task Refresh_impact_from_the_page_is_the_apis_refresh_with_the_signed_in_person_as_actor()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            "AutoResponder:Impact:Rules:0:Name=everything", "AutoResponder:Impact:Rules:0:Kind=AllOrders", "AutoResponder:Impact:Rules:0:MatchAll=true");
+        var id = await OpenIncidentAsync(host);
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default); // the snapshot taken at opening
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var page = await browser.Client.GetAsync($"/incidents/{id}");
+        Assert.Contains("Refresh impact", await page.Content.ReadAsStringAsync());
+        var csrf = await CsrfOf(page);
+
+        var refreshed = await browser.PostFormAsync($"/incidents/{id}/refresh", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.SeeOther, refreshed.StatusCode);
+        var requested = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray()
+            .Where(t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested).ToList();
+        Assert.Equal("alice@shop.example", (string?)Assert.Single(requested)!["actor"]);
+
+        // The snapshot has not run yet: a second refresh is refused with the API's reason, on the page, and queues nothing.
+        var again = await browser.PostFormAsync($"/incidents/{id}/refresh", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already", await again.Content.ReadAsStringAsync());
+        Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray(),
+            t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested);
     }
 
     [Fact]
