@@ -8,6 +8,7 @@ using Azure.Data.Tables;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
+using Xunit.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Tests.Faults;
