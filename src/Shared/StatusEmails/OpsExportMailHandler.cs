@@ -34,9 +34,9 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 
 /// <summary>
 /// Emails operations the affected-orders export ("ops.deliver-export"): attached when it is at most
-/// AutoResponder:Mail:MaxAttachmentBytes (3 MB), else as its link. Sent once per export (recorded effect).
+/// AutoResponder:Mail:MaxAttachmentBytes (3 MB), else as its link. Sent once per export (a <see cref="SentMarker"/>).
 /// </summary>
-public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender mail, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
+public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
     public const string KindName = "ops.deliver-export";
     public string Kind => KindName;
@@ -48,8 +48,8 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender ma
         catch (JsonException e) { throw new PermanentOutboxException($"ops.deliver-export payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
         if (string.IsNullOrEmpty(export.BlobName) && string.IsNullOrEmpty(export.Url))
             throw new PermanentOutboxException("ops.deliver-export payload has neither blobName nor url.");
-        var effectKey = $"opsExport.{Keys.Hash(export.SnapshotId ?? export.BlobName ?? export.Url)}.mailedAt";
-        if (context.Effects.ContainsKey(effectKey)) return OutboxOutcome.Done("skipped: export already mailed");
+        var mailed = MailedMarker(export);
+        if (await states.ExistsAsync(context.Incident.Id, mailed, ct)) return OutboxOutcome.Done("skipped: export already mailed");
 
         var o = options.Value;
         var recipients = o.Ops();
@@ -96,7 +96,11 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender ma
         var how = attachment is null ? "as a link" : "attached";
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
-            Effects: new Dictionary<string, string> { [effectKey] = time.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) },
+            State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
             TimelineText: $"Affected-orders export mailed to operations {how} ({string.Join(", ", recipients)}).");
     }
+
+    /// <summary>The marker that says this export was mailed (one per snapshot).</summary>
+    public static string MailedMarker(DeliverExportPayload export) =>
+        SentMarker.KeyFor("ops-export", Keys.Hash(export.SnapshotId ?? export.BlobName ?? export.Url));
 }
