@@ -28,6 +28,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         // Not signed in: the list sends the browser to the sign-in page, and back after it.
         await page.GotoAsync("/incidents");
         Assert.EndsWith("/sign-in?returnUrl=%2Fincidents", page.Url);
+        await Screenshots.SaveAsync(page, "/sign-in", "console-sign-in.png");
         await page.GetByLabel("Personal access token").FillAsync("arp_0123456789ab_wrong");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         Assert.Contains("not valid", await page.Locator("p.error").InnerTextAsync());
