@@ -34,7 +34,6 @@ public static class StandaloneHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         builder.Services.AddAutoResponder(builder.Configuration);
-        builder.Services.Configure<ConsoleOptions>(o => o.TrustLoopback = true); // the console, until it has sign-in
         builder.Services.AddHostedService<OutboxQueuePump>();
         builder.Services.AddHostedService<ScheduledJobsService>();
         configureServices?.Invoke(builder.Services);
@@ -104,6 +103,9 @@ public static class StandaloneHost
         app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
         app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
         app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/sign-in", (HttpRequest r, ConsoleEndpoint e) => e.SignInPage(r));
+        app.MapPost("/sign-in", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignInAsync(r, ct));
+        app.MapPost("/sign-out", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignOutAsync(r, ct));
         app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 

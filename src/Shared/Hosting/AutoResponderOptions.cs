@@ -21,6 +21,11 @@ public sealed class AutoResponderOptions
     public ResolvedAlertsPolicy WhenAllAlertsResolved { get; set; } = ResolvedAlertsPolicy.Mitigate;
     /// <summary>A firing within this many minutes of resolution reopens the incident; later it opens a new one. 0 = never reopen.</summary>
     public int ReopenWindowMinutes { get; set; } = 60;
+    /// <summary>
+    /// Lost optimistic-concurrency races (another instance wrote the same row first) an incident or state write rereads
+    /// and retries before it gives up with 503 + Retry-After (default 10). Intake's group commit has its own budget.
+    /// </summary>
+    public int ConflictRetries { get; set; } = 10;
     public GroupingOptions Grouping { get; set; } = new();
     public OutboxOptions Outbox { get; set; } = new();
 }
@@ -67,6 +72,7 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
         Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
         Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
+        Check(o.ConflictRetries is >= 1 and <= 100, nameof(o.ConflictRetries), $"must be between 1 and 100 (is {o.ConflictRetries}).");
         Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes", $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");
         for (var i = 0; i < o.Grouping.EffectiveFields.Count; i++)
         {

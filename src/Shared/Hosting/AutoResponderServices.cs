@@ -41,6 +41,7 @@ public static class AutoResponderServices
         services.AddSingleton<AlertPayloadParser>();
         services.AddSingleton<IncidentIds>();
         services.AddSingleton<IncidentIndex>();
+        services.AddSingleton<IncidentStates>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<IncidentLocks>();
         services.AddSingleton<IncidentCache>();

@@ -22,6 +22,7 @@ namespace AutoResponder.Http;
 /// </summary>
 public sealed class IncidentResources(
     StorageClients storage,
+    IncidentStates states,
     ImpactSnapshotStore snapshots,
     IOptions<StatusEmailOptions> statusEmails,
     TimeProvider time)
@@ -41,14 +42,14 @@ public sealed class IncidentResources(
     public static IncidentListItem ToListItem(IncidentRecord i) => new(
         i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i), AlertCountsOf(i));
 
-    /// <summary>The full incident: its row plus each feature's state (a few point reads and one filtered outbox query).</summary>
+    /// <summary>The full incident: its row plus each feature's state rows (one partition range query), the latest impact snapshot and one filtered outbox query.</summary>
     public async Task<IncidentResource> ReadAsync(IncidentRecord i, CancellationToken ct)
     {
-        // Waits on record-v2's typed feature state: until it lands, Teams, status emails, impact and reminders are
-        // read from the results they recorded on the incident.
         var effects = IncidentStore.ReadEffects(i);
         var impact = ImpactAsync(i.Id, effects, ct);
         var actions = ActionCountsAsync(i.Id, ct);
+        var features = await states.ReadAllAsync(i.Id, ct);
+        var teams = features.Get<TeamsState>();
         var path = $"/api/incidents/{i.Id}";
         return new IncidentResource(
             i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.Rule, i.Source,
@@ -56,8 +57,8 @@ public sealed class IncidentResources(
             AlertCountsOf(i),
             i.StatusUpdatedAt is null ? null : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
             await impact,
-            effects.TryGetValue(TeamsKeys.RootMessageId, out _) ? new TeamsThread(effects.GetValueOrDefault(TeamsKeys.RootWebUrl)) : null,
-            StatusEmailsOf(i, effects),
+            teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
+            StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, effects),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
@@ -102,15 +103,12 @@ public sealed class IncidentResources(
         return new ActionCounts(pending, failed);
     }
 
-    private StatusEmailsSummary StatusEmailsOf(IncidentRecord i, IReadOnlyDictionary<string, string> effects)
+    private StatusEmailsSummary StatusEmailsOf(IncidentRecord i, StatusEmailState sent)
     {
-        var sent = effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        DateTimeOffset? lastSentAt = effects.TryGetValue(StatusEmailKeys.LastSentAt, out var l) &&
-            DateTimeOffset.TryParse(l, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null;
         var options = statusEmails.Value;
         var live = i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
         DateTimeOffset? nextDueAt = options.Enabled && live ? StatusEmailSlots.NextDue(i.OpenedAt, options.CadenceFor(i.Severity), time.GetUtcNow()) : null;
-        return new StatusEmailsSummary(sent, lastSentAt, nextDueAt);
+        return new StatusEmailsSummary(sent.Sent, sent.LastSentAt, nextDueAt);
     }
 
     private static PostmortemSummary PostmortemOf(IncidentRecord i, IReadOnlyDictionary<string, string> effects)

@@ -6,7 +6,7 @@ namespace AutoResponder.Incidents;
 /// <summary>
 /// One unit of work on one incident partition: the incident row (new, or updated under its ETag),
 /// the timeline entries it adds, alert rows, an optional occurrence marker (redelivery guard) and
-/// the outbox actions owed. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
+/// the outbox actions owed, and features' state rows. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
 /// </summary>
 public sealed class IncidentChange(IncidentRecord incident, bool isNew)
 {
@@ -15,6 +15,8 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
     public List<TimelineEntry> Entries { get; } = [];
     public List<ITableEntity> Upserts { get; } = [];
     public List<OutboxAction> Actions { get; } = [];
+    /// <summary>Features' typed state rows, written under the ETag they were read with (Add when new): see <see cref="IncidentStates"/>.</summary>
+    public List<IncidentState> States { get; } = [];
     /// <summary>True when only rows beside the incident change (the incident row itself is left as it is).</summary>
     public bool LeaveIncidentRow { get; init; }
     /// <summary>RowKeys of marker rows that must not exist yet; an existing one means that exact delivery was seen.</summary>

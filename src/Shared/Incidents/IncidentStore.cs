@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using AutoResponder.Outbox;
@@ -25,6 +24,7 @@ public sealed class IncidentStore(
     IEnumerable<IIncidentEffect> effects,
     IOutboxSignal signal,
     IncidentLocks locks,
+    IncidentStates states,
     ILogger<IncidentStore> log)
 {
     private readonly IIncidentEffect[] _effects = effects.ToArray();
@@ -49,7 +49,8 @@ public sealed class IncidentStore(
         var timeline = new List<TimelineEntry>();
         var alerts = new List<AlertRecord>();
         var actions = new List<OutboxAction>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {"oc|"} or RowKey ge {"oc}"})");
+        // Skips occurrence markers, sent markers and feature state ("oc|" < "sent|" < "state|" < "tl|").
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {"oc|"} or RowKey ge {TimelineEntry.Prefix})");
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             var key = row.RowKey;
@@ -70,14 +71,11 @@ public sealed class IncidentStore(
         return list;
     }
 
-    /// <summary>Lost races (to other instances) an <see cref="UpdateAsync"/> retries before it gives up busy.</summary>
-    public const int MaxConflicts = 10;
-
     /// <summary>
     /// The one read-modify-write of an incident: under the incident's lock (so writers in this process queue),
     /// reads the row, lets <paramref name="apply"/> build the change (null: nothing to write) and commits it under
     /// the row's ETag. Another instance's write in between costs a reread and a retry with jitter; after
-    /// <see cref="MaxConflicts"/> lost races it throws <see cref="IncidentBusyException"/> (503 + Retry-After).
+    /// AutoResponder:ConflictRetries lost races it throws <see cref="IncidentBusyException"/> (503 + Retry-After).
     /// </summary>
     /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
     public async Task<IncidentRecord> UpdateAsync(string id, Func<IncidentRecord, ValueTask<IncidentChange?>> apply, CancellationToken ct)
@@ -95,8 +93,42 @@ public sealed class IncidentStore(
             }
             catch (IncidentConcurrencyException)
             {
-                if (attempt >= MaxConflicts) throw new IncidentBusyException(id);
-                await Task.Delay(Random.Shared.Next(2, 10 * attempt), ct); // jitter, so instances stop colliding
+                await states.LostRaceAsync(id, attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records what happened beside the incident row, never writing the row itself (its ETag stays): applies the state
+    /// changes to the rows as they are now, lets <paramref name="build"/> add timeline entries, action rows and upserts,
+    /// plans the side effects the entries owe (against the incident as it is now) and commits it all in one transaction.
+    /// A state row another writer changed in between is reread and the change reapplied; after
+    /// AutoResponder:ConflictRetries lost races, <see cref="IncidentBusyException"/>.
+    /// </summary>
+    /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
+    public async Task RecordAsync(string id, IReadOnlyList<StateChange> changes, Action<IncidentChange> build, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var rows = await states.ApplyAsync(id, changes, ct);
+            IncidentChange Build(IncidentRecord incident)
+            {
+                var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
+                change.States.AddRange(rows);
+                build(change);
+                return change;
+            }
+            var change = Build(new IncidentRecord { Id = id, PartitionKey = id });
+            // Timeline entries owe side effects, planned against the incident as it is now (one point read).
+            if (change.Entries.Count > 0) change = Build(await FindAsync(id, ct) ?? throw new IncidentNotFoundException(id));
+            try
+            {
+                await CommitAsync(change, ct);
+                return;
+            }
+            catch (IncidentConcurrencyException)
+            {
+                await states.LostRaceAsync(id, attempt, ct);
             }
         }
     }
@@ -125,7 +157,7 @@ public sealed class IncidentStore(
     public int OperationCount(IncidentChange change)
     {
         var planned = change.Planned ? change.Actions.Count : change.Actions.Count + change.Entries.Sum(e => _effects.Sum(f => f.Plan(change.Incident, e).Count()));
-        return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count +
+        return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count + change.States.Count +
                change.Upserts.Select(u => u.RowKey).Distinct(StringComparer.Ordinal).Count() + planned;
     }
 
@@ -153,6 +185,8 @@ public sealed class IncidentStore(
         var upserts = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
         foreach (var row in change.Upserts) upserts[row.RowKey] = row;
         batch.AddRange(upserts.Values.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+        var firstState = batch.Count;
+        batch.AddRange(change.States.Select(IncidentStates.WriteAction));
         batch.AddRange(change.Actions.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
 
         if (change.Actions.Count > 0)
@@ -162,6 +196,7 @@ public sealed class IncidentStore(
         {
             var response = await Table.SubmitTransactionAsync(batch, ct);
             if (!change.LeaveIncidentRow) incident.ETag = response.Value[0].Headers.ETag ?? default;
+            for (var i = 0; i < change.States.Count; i++) change.States[i].ETag = response.Value[firstState + i].Headers.ETag ?? default;
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
@@ -190,23 +225,7 @@ public sealed class IncidentStore(
     public static IReadOnlyDictionary<string, string> ReadEffects(IncidentRecord incident) =>
         string.IsNullOrEmpty(incident.EffectsJson)
             ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize<Dictionary<string, string>>(incident.EffectsJson) ?? [];
+            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(incident.EffectsJson) ?? [];
 
-    private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new()
-    {
-        var entity = new T { PartitionKey = row.PartitionKey, RowKey = row.RowKey, Timestamp = row.Timestamp, ETag = row.ETag };
-        foreach (var property in typeof(T).GetProperties())
-        {
-            if (!property.CanWrite || !row.TryGetValue(property.Name, out var value) || value is null) continue;
-            if (property.Name is nameof(ITableEntity.PartitionKey) or nameof(ITableEntity.RowKey) or nameof(ITableEntity.Timestamp) or nameof(ITableEntity.ETag)) continue;
-            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            property.SetValue(entity, value switch
-            {
-                DateTime dt when target == typeof(DateTimeOffset) => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-                _ when target.IsInstanceOfType(value) => value,
-                _ => System.Convert.ChangeType(value, target),
-            });
-        }
-        return entity;
-    }
+    private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new() => IncidentStates.As<T>(row);
 }

@@ -6,16 +6,19 @@ namespace AutoResponder.Outbox;
 public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident, IReadOnlyDictionary<string, string> Effects);
 
 /// <summary>
-/// What a handler reports. <see cref="Effects"/> are merged into the incident's recorded results
-/// (e.g. "teams.rootMessageId") in the same transaction that marks the action done, so a retry can
-/// check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry of
-/// <see cref="TimelineKind"/> — which other effects may react to (e.g. an impact snapshot → a Teams reply).
+/// What a handler reports. <see cref="State"/>: changes of the feature's own typed state rows (what it sent, when,
+/// with which id), written in the same transaction that marks the action done — beside the incident row, never on
+/// it — so a retry can check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry
+/// of <see cref="TimelineKind"/> — which other effects may react to (e.g. an impact snapshot → a Teams reply).
+/// <see cref="Owes"/>: further actions this one owes (kind, payload), added in the same transaction.
 /// </summary>
 public sealed record OutboxOutcome(
     string? Result = null,
     IReadOnlyDictionary<string, string>? Effects = null,
     string? TimelineText = null,
-    string TimelineKind = TimelineKinds.ActionDone)
+    string TimelineKind = TimelineKinds.ActionDone,
+    IReadOnlyList<StateChange>? State = null,
+    IReadOnlyList<(string Kind, string Payload)>? Owes = null)
 {
     public static OutboxOutcome Done(string? result = null) => new(result);
 }

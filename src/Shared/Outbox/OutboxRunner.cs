@@ -12,7 +12,7 @@ namespace AutoResponder.Outbox;
 /// <summary>
 /// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="Lane"/>). Each action is leased (so two
 /// runners never execute it together), executed by its registered handler, and then either marked done
-/// together with the results it recorded on the incident, retried later with exponential backoff, or —
+/// together with the results it recorded in its feature's state rows, retried later with exponential backoff, or —
 /// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
 /// A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff and never parks.
 /// An action whose kind has no handler yet waits, visibly, without spending attempts.
@@ -20,6 +20,7 @@ namespace AutoResponder.Outbox;
 public sealed class OutboxRunner(
     StorageClients storage,
     IncidentStore store,
+    IncidentStates states,
     IncidentIndex index,
     IEnumerable<IOutboxHandler> handlers,
     IOutboxSignal signal,
@@ -134,28 +135,36 @@ public sealed class OutboxRunner(
         action.LastError = null;
         action.Result = outcome.Result;
 
-        if (outcome.Effects is not { Count: > 0 } && outcome.TimelineText is null)
+        if (outcome.Effects is not { Count: > 0 } && outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.TimelineText is null)
         {
             await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
             return;
         }
 
+        void Record(IncidentChange change)
+        {
+            if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
+            foreach (var (kind, payload) in outcome.Owes ?? []) change.Actions.Add(OutboxAction.Create(action.IncidentId, kind, payload, now));
+            change.Upserts.Add(action);
+        }
+
         try
         {
-            await store.UpdateAsync(action.IncidentId, current =>
-            {
-                var change = new IncidentChange(current, isNew: false);
-                if (outcome.Effects is { Count: > 0 })
+            if (outcome.Effects is { Count: > 0 })
+                await store.UpdateAsync(action.IncidentId, async current =>
                 {
+                    var change = new IncidentChange(current, isNew: false);
                     var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(current));
                     foreach (var (key, value) in outcome.Effects) effects[key] = value;
                     current.EffectsJson = JsonSerializer.Serialize(effects);
-                }
-                if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
-                change.Upserts.Add(action);
-                return ValueTask.FromResult<IncidentChange?>(change);
-            }, ct);
+                    change.States.AddRange(await states.ApplyAsync(action.IncidentId, outcome.State ?? [], ct));
+                    Record(change);
+                    return change;
+                }, ct);
+            else
+                // The usual case: the result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
+                await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
         }
         catch (IncidentBusyException)

@@ -37,9 +37,9 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 /// Emails operations the affected-orders export ("ops.deliver-export"): attached when it is at most
 /// AutoResponder:Mail:MaxAttachmentBytes (3 MB); a larger one is linked through the authenticated download route
 /// (GET /api/incidents/{id}/impact/snapshots/{snapshot}/export, roles ops or responder), never a signed storage link.
-/// Sent once per export (recorded effect).
+/// Sent once per export (a <see cref="SentMarker"/>).
 /// </summary>
-public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
+public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
     public const string KindName = "ops.deliver-export";
     public string Kind => KindName;
@@ -51,8 +51,8 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender ma
         catch (JsonException e) { throw new PermanentOutboxException($"ops.deliver-export payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
         if (string.IsNullOrEmpty(export.SnapshotId) || string.IsNullOrEmpty(export.BlobName))
             throw new PermanentOutboxException("ops.deliver-export payload names no snapshotId or blobName.");
-        var effectKey = $"opsExport.{Keys.Hash(export.SnapshotId)}.mailedAt";
-        if (context.Effects.ContainsKey(effectKey)) return OutboxOutcome.Done("skipped: export already mailed");
+        var mailed = MailedMarker(export);
+        if (await states.ExistsAsync(context.Incident.Id, mailed, ct)) return OutboxOutcome.Done("skipped: export already mailed");
 
         var o = options.Value;
         var recipients = o.Ops();
@@ -102,7 +102,11 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IMailSender ma
         var how = attachment is null ? "as the download route (too large to attach)" : "attached";
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
-            Effects: new Dictionary<string, string> { [effectKey] = time.GetUtcNow().ToString("o", CultureInfo.InvariantCulture) },
+            State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
             TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}) mailed to operations {how} ({string.Join(", ", recipients)}).");
     }
+
+    /// <summary>The marker that says this export was mailed (one per snapshot).</summary>
+    public static string MailedMarker(DeliverExportPayload export) =>
+        SentMarker.KeyFor("ops-export", Keys.Hash(export.SnapshotId));
 }

@@ -6,25 +6,22 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.StatusEmails;
 
-/// <summary>What a "status-email" outbox action carries: a cadence slot (number and start), or the final email.</summary>
-public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false)
+/// <summary>
+/// What a "status-email" outbox action carries: a cadence slot (number and start), or the final email.
+/// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out yet.
+/// </summary>
+public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StatusEmailPayload Parse(string json) =>
         JsonSerializer.Deserialize<StatusEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty status-email payload.");
 }
 
-/// <summary>Outbox kinds and recorded-effect keys of the status emails.</summary>
+/// <summary>Outbox kinds of the status emails (what they keep about an incident is <see cref="StatusEmailState"/>).</summary>
 public static class StatusEmailKeys
 {
     public const string EmailKind = "status-email";
     public const string ScheduleKind = "status-email.schedule";
-    public const string LastSlot = "statusEmail.lastSlot";
-    public const string LastSlotAt = "statusEmail.lastSlotAt";
-    public const string LastSentAt = "statusEmail.lastSentAt";
-    public const string Count = "statusEmail.count";
-    /// <summary>ResolvedAt (ticks) of the resolution whose final email was sent.</summary>
-    public const string FinalFor = "statusEmail.finalFor";
 }
 
 /// <summary>
@@ -50,11 +47,11 @@ public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOpt
                 break;
             case TimelineKinds.SeverityRaised:
                 yield return (StatusEmailKeys.ScheduleKind, Schedule);
-                if (incident.Severity <= o.FirstEmailUpTo && !IncidentStore.ReadEffects(incident).ContainsKey(StatusEmailKeys.LastSlotAt))
+                if (incident.Severity <= o.FirstEmailUpTo) // the handler sends it only if no email went out yet
                 {
                     var cadence = o.CadenceFor(incident.Severity);
                     var slot = StatusEmailSlots.SlotAt(incident.OpenedAt, cadence, entry.At);
-                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot)).ToJson());
+                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot), OnlyIfNoneSent: true).ToJson());
                 }
                 break;
             case TimelineKinds.Reopened:

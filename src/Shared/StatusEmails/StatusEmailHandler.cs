@@ -10,11 +10,12 @@ namespace AutoResponder.StatusEmails;
 /// <summary>
 /// Sends one status email ("status-email" outbox action): a cadence slot or the final email. Idempotent:
 /// a slot whose start is not after the last sent slot's start is skipped, and the final email is sent
-/// once per resolution — both read from the incident's recorded effects, which the runner updates in
+/// once per resolution — both read from <see cref="StatusEmailState"/>, which the runner updates in
 /// the same transaction that marks the action done.
 /// </summary>
 public sealed class StatusEmailHandler(
     IncidentStore store,
+    IncidentStates states,
     IMailSender mail,
     IncidentImpact impact,
     IOptions<MailOptions> mailOptions,
@@ -30,16 +31,16 @@ public sealed class StatusEmailHandler(
     {
         var payload = StatusEmailPayload.Parse(context.Action.Payload);
         var incident = context.Incident;
-        var effects = context.Effects;
+        var sent = await states.ReadAsync<StatusEmailState>(incident.Id, ct);
         var now = time.GetUtcNow();
-        DateTimeOffset? lastSlotAt = effects.TryGetValue(StatusEmailKeys.LastSlotAt, out var l) ? DateTimeOffset.Parse(l, CultureInfo.InvariantCulture) : null;
+        var lastSlotAt = sent.LastSlotAt;
 
         StatusEmailKind kind;
         if (payload.Final)
         {
             if (incident.ResolvedAt is not { } resolvedAt || incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
                 return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-            if (effects.TryGetValue(StatusEmailKeys.FinalFor, out var finalFor) && finalFor == Keys.Ticks(resolvedAt))
+            if (sent.FinalFor == resolvedAt)
                 return OutboxOutcome.Done("skipped: final email already sent");
             if (incident.Severity > options.Value.FirstEmailUpTo && lastSlotAt is null)
                 return OutboxOutcome.Done("skipped: no status email was sent for this incident");
@@ -48,6 +49,7 @@ public sealed class StatusEmailHandler(
         else
         {
             if (!incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+            if (payload.OnlyIfNoneSent && lastSlotAt is not null) return OutboxOutcome.Done("skipped: a status email was sent already");
             var slotAt = payload.SlotAt ?? incident.OpenedAt;
             if (lastSlotAt is { } last && slotAt <= last) return OutboxOutcome.Done($"skipped: slot {payload.Slot} already sent");
             kind = payload.Slot == 0 ? StatusEmailKind.Opened : StatusEmailKind.Update;
@@ -57,7 +59,7 @@ public sealed class StatusEmailHandler(
         if (recipients.Count == 0)
             throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients:Severity:SevN, :Service:NAME or :Default or AutoResponder:Mail:FallbackAddress.");
 
-        DateTimeOffset? lastSentAt = effects.TryGetValue(StatusEmailKeys.LastSentAt, out var s) ? DateTimeOffset.Parse(s, CultureInfo.InvariantCulture) : null;
+        var lastSentAt = sent.LastSentAt;
         var details = await store.GetDetailsAsync(incident.Id, ct);
         var changes = (details?.Timeline ?? [])
             .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
@@ -65,30 +67,26 @@ public sealed class StatusEmailHandler(
             .ToList();
         var earlier = Math.Max(0, changes.Count - StatusEmailRenderer.MaxChanges); // a storm of alerts must not make a megabyte email
         if (earlier > 0) changes = changes.GetRange(earlier, changes.Count - earlier);
-        var number = (effects.TryGetValue(StatusEmailKeys.Count, out var c) && int.TryParse(c, out var n) ? n : 0) + 1;
+        var number = sent.Sent + 1;
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
-            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, effects, ct), changes, lastSentAt, earlier,
+            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, context.Effects, ct), changes, lastSentAt, earlier,
             await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id)));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));
 
-        var recorded = new Dictionary<string, string>
+        var recorded = StateChange.Of<StatusEmailState>(s =>
         {
-            [StatusEmailKeys.LastSentAt] = now.ToString("o", CultureInfo.InvariantCulture),
-            [StatusEmailKeys.Count] = number.ToString(CultureInfo.InvariantCulture),
-        };
-        if (kind == StatusEmailKind.Final) recorded[StatusEmailKeys.FinalFor] = Keys.Ticks(incident.ResolvedAt!.Value);
-        else
-        {
-            recorded[StatusEmailKeys.LastSlot] = payload.Slot.ToString(CultureInfo.InvariantCulture);
-            recorded[StatusEmailKeys.LastSlotAt] = (payload.SlotAt ?? incident.OpenedAt).ToString("o", CultureInfo.InvariantCulture);
-        }
+            s.Sent = Math.Max(s.Sent, number);
+            s.LastSentAt = now;
+            if (kind == StatusEmailKind.Final) s.FinalFor = incident.ResolvedAt;
+            else (s.LastSlot, s.LastSlotAt) = (payload.Slot, payload.SlotAt ?? incident.OpenedAt);
+        });
         var what = kind switch { StatusEmailKind.Final => "Final status email", StatusEmailKind.Opened => "First status email", _ => $"Status email #{number}" };
         return new OutboxOutcome(
             Result: $"{what} sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
-            Effects: recorded,
+            State: [recorded],
             TimelineText: $"{what} sent to {recipients.Count} manager(s): {rendered.Subject}",
             TimelineKind: TimelineKinds.StatusEmail);
     }

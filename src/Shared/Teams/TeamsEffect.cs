@@ -5,24 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Teams;
 
-/// <summary>Outbox kinds and the effect keys Teams records on the incident.</summary>
+/// <summary>Outbox kinds of Teams (what Teams keeps about an incident is <see cref="TeamsState"/>).</summary>
 public static class TeamsKeys
 {
     public const string PostKind = "teams.post";
     public const string ReplyKind = "teams.reply";
-
-    public const string RootMessageId = "teams.root.messageId";
-    public const string RootTeamId = "teams.root.teamId";
-    public const string RootChannelId = "teams.root.channelId";
-    public const string RootWebUrl = "teams.root.webUrl";
-    /// <summary>Fingerprint of what the root post shows now; an equal one needs no PATCH.</summary>
-    public const string RootFingerprint = "teams.root.fingerprint";
-    /// <summary>The latest impact snapshot text, shown on the root post.</summary>
-    public const string Impact = "teams.impact";
-    /// <summary>"teams.reply.{timeline RowKey}" = the reply's message id.</summary>
-    public const string ReplyPrefix = "teams.reply.";
-
-    public static string Reply(string entryRowKey) => ReplyPrefix + entryRowKey;
 }
 
 /// <summary>

@@ -10,8 +10,8 @@ namespace AutoResponder.Teams;
 
 /// <summary>
 /// The Teams side of an incident: one root post in the routed channel (edited in place as the incident
-/// changes) and a threaded reply per meaningful timeline entry. Every post is recorded on the incident as
-/// soon as Graph answers, and every step checks the record first, so a retried action never posts twice.
+/// changes) and a threaded reply per meaningful timeline entry. Every post is recorded in the Teams state
+/// (<see cref="TeamsState"/>, its own row) as soon as Graph answers, and every step checks the record first, so a retried action never posts twice.
 /// Graph failures become outbox outcomes: an expired sign-in waits (never parks) and says loudly how to
 /// fix it; a request Graph rejects as bad (400/404) parks at once; anything else retries with backoff.
 /// </summary>
@@ -19,9 +19,10 @@ public sealed class TeamsPublisher(
     GraphClients graph,
     TeamsRouting routing,
     TeamsMessageRenderer renderer,
-    IncidentEffectRecorder recorder,
+    IncidentStates states,
     ISignInAlarm alarm,
     IOptions<TeamsOptions> options,
+    TimeProvider time,
     ILogger<TeamsPublisher> log)
 {
     /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
@@ -30,13 +31,13 @@ public sealed class TeamsPublisher(
     /// <summary>Posts the root post unless one is recorded.</summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
     {
-        var effects = new Dictionary<string, string>(ctx.Effects);
-        if (effects.ContainsKey(TeamsKeys.RootMessageId))
-            return OutboxOutcome.Done($"Teams root post already exists: {effects[TeamsKeys.RootMessageId]}");
-        effects = await CreateRootAsync(ctx, effects, ct);
+        var thread = await states.ReadAsync<TeamsState>(ctx.Incident.Id, ct);
+        if (thread.RootMessageId is { } existing)
+            return OutboxOutcome.Done($"Teams root post already exists: {existing}");
+        thread = await CreateRootAsync(ctx.Incident, thread, ct);
         return new OutboxOutcome(
-            $"Teams root post {effects[TeamsKeys.RootMessageId]}",
-            TimelineText: $"Posted to Teams{(effects.TryGetValue(TeamsKeys.RootWebUrl, out var url) ? $": {url}" : ".")}");
+            $"Teams root post {thread.RootMessageId}",
+            TimelineText: $"Posted to Teams{(thread.WebUrl is { } url ? $": {url}" : ".")}");
     }
 
     /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
@@ -45,22 +46,23 @@ public sealed class TeamsPublisher(
         var entry = JsonSerializer.Deserialize<TeamsReplyPayload>(ctx.Action.Payload, JsonSerializerOptions.Web)
             ?? throw new PermanentOutboxException("The teams.reply payload is empty.");
         var incident = ctx.Incident;
-        var effects = new Dictionary<string, string>(ctx.Effects);
+        var thread = await states.ReadAsync<TeamsState>(incident.Id, ct);
         var impact = IsImpact(entry.Kind) ? Truncate(entry.Text, MaxImpactChars) : null;
-        if (impact is not null && effects.GetValueOrDefault(TeamsKeys.Impact) != impact)
-            effects = await recorder.RecordAsync(incident.Id, new Dictionary<string, string> { [TeamsKeys.Impact] = impact }, ct);
+        if (impact is not null && thread.Impact != impact)
+            thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.Impact == impact) return false; s.Impact = impact; return true; }, ct);
 
         var createdRoot = false;
-        if (!effects.ContainsKey(TeamsKeys.RootMessageId))
+        if (thread.RootMessageId is null)
         {
-            effects = await CreateRootAsync(ctx, effects, ct);
+            thread = await CreateRootAsync(incident, thread, ct);
             createdRoot = true;
         }
-        var (teamId, channelId, rootId) = (effects[TeamsKeys.RootTeamId], effects[TeamsKeys.RootChannelId], effects[TeamsKeys.RootMessageId]);
+        var (teamId, channelId, rootId) = (thread.TeamId!, thread.ChannelId!, thread.RootMessageId!);
 
-        var replyKey = TeamsKeys.Reply(entry.Entry);
+        var replyKey = TeamsState.ReplyMarker(entry.Entry);
+        var marker = await states.ReadAsync<SentMarker>(incident.Id, replyKey, ct);
         string replyId;
-        if (effects.TryGetValue(replyKey, out var existing))
+        if (marker is { Exists: true, Ref: { } existing })
             replyId = existing;
         else
         {
@@ -69,55 +71,52 @@ public sealed class TeamsPublisher(
             var posted = await PostAsync(incident.Id, "reply", ct, () =>
                 graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: CancellationToken.None));
             replyId = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the reply.");
-            effects = await RecordPostedAsync(incident.Id, new Dictionary<string, string> { [replyKey] = replyId });
+            // Not cancellable: once the reply exists, forgetting its id would post it again on the retry.
+            var now = time.GetUtcNow();
+            await states.UpdateAsync<SentMarker>(incident.Id, replyKey, m => { m.Ref = replyId; m.At = now; return true; }, CancellationToken.None);
         }
 
-        var fingerprint = createdRoot ? effects[TeamsKeys.RootFingerprint] : await UpdateRootAsync(incident, effects, ct);
+        var fingerprint = createdRoot ? thread.RootFingerprint! : await UpdateRootAsync(incident, thread, ct);
         return new OutboxOutcome($"Teams reply {replyId} under {rootId}",
-            Effects: new Dictionary<string, string> { [TeamsKeys.RootFingerprint] = fingerprint });
+            State: fingerprint == thread.RootFingerprint ? null : [StateChange.Of<TeamsState>(s => s.RootFingerprint = fingerprint)]);
     }
 
     /// <summary>PATCHes the root post when what it should show differs from what it shows. Returns the new fingerprint.</summary>
-    private async Task<string> UpdateRootAsync(IncidentRecord incident, IReadOnlyDictionary<string, string> effects, CancellationToken ct)
+    private async Task<string> UpdateRootAsync(IncidentRecord incident, TeamsState thread, CancellationToken ct)
     {
-        var target = new TeamsTarget(effects[TeamsKeys.RootTeamId], effects[TeamsKeys.RootChannelId], routing.Route(incident).OnCall);
-        var message = renderer.Root(incident, target, effects.GetValueOrDefault(TeamsKeys.Impact));
+        var target = new TeamsTarget(thread.TeamId!, thread.ChannelId!, routing.Route(incident).OnCall);
+        var message = renderer.Root(incident, target, thread.Impact);
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
-        if (effects.GetValueOrDefault(TeamsKeys.RootFingerprint) == fingerprint) return fingerprint;
+        if (thread.RootFingerprint == fingerprint) return fingerprint;
         await CallAsync(incident.Id, "root update", async () =>
         {
-            await graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages[effects[TeamsKeys.RootMessageId]].PatchAsync(message, cancellationToken: ct);
+            await graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages[thread.RootMessageId].PatchAsync(message, cancellationToken: ct);
             return true;
         }, ct);
         return fingerprint;
     }
 
-    private async Task<Dictionary<string, string>> CreateRootAsync(OutboxContext ctx, Dictionary<string, string> effects, CancellationToken ct)
+    /// <summary>
+    /// Posts the root post and records it at once. The record is not cancellable: once the post exists, forgetting its
+    /// id (say, because the host is shutting down) would make the retry post it a second time.
+    /// </summary>
+    private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, CancellationToken ct)
     {
-        var incident = ctx.Incident;
         var target = routing.Route(incident);
-        var message = renderer.Root(incident, target, effects.GetValueOrDefault(TeamsKeys.Impact));
+        var message = renderer.Root(incident, target, thread.Impact);
         var posted = await PostAsync(incident.Id, "root post", ct, () =>
             graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: CancellationToken.None));
         var id = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the root post.");
-        var root = new Dictionary<string, string>
-        {
-            [TeamsKeys.RootMessageId] = id,
-            [TeamsKeys.RootTeamId] = target.TeamId,
-            [TeamsKeys.RootChannelId] = target.ChannelId,
-            [TeamsKeys.RootFingerprint] = TeamsMessageRenderer.Fingerprint(message),
-        };
-        if (posted.WebUrl is { Length: > 0 } url) root[TeamsKeys.RootWebUrl] = url;
+        var fingerprint = TeamsMessageRenderer.Fingerprint(message);
+        var now = time.GetUtcNow();
         log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", id, incident.Id, target.TeamId, target.ChannelId);
-        return await RecordPostedAsync(incident.Id, root);
+        return await states.UpdateAsync<TeamsState>(incident.Id, s =>
+        {
+            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt) = (id, target.TeamId, target.ChannelId, fingerprint, now);
+            s.WebUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
+            return true;
+        }, CancellationToken.None);
     }
-
-    /// <summary>
-    /// Records what Graph has just created. Not cancellable: once the post exists, forgetting its id (say, because
-    /// the host is shutting down) would make the retry post it a second time.
-    /// </summary>
-    private Task<Dictionary<string, string>> RecordPostedAsync(string incidentId, Dictionary<string, string> posted) =>
-        recorder.RecordAsync(incidentId, posted, CancellationToken.None);
 
     /// <summary>
     /// A POST that creates a message runs to its end once started, even if the host begins to stop: Graph may

@@ -16,7 +16,6 @@ public static class TeamsServices
         services.AddSingleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>();
         services.AddSingleton<TeamsRouting>();
         services.AddSingleton<TeamsMessageRenderer>();
-        services.AddSingleton<IncidentEffectRecorder>();
         services.AddSingleton<TeamsPublisher>();
         services.AddSingleton<IIncidentEffect, TeamsEffect>();
         services.AddSingleton<IOutboxHandler, TeamsRootPostHandler>();

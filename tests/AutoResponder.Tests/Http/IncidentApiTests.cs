@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Tests.Http;
 
@@ -236,6 +237,48 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
         Assert.Equal(11, answers.Count(s => s == 412));
         var timeline = (await AllPagesAsync(host, $"/api/incidents/{id}/timeline", "timeline", 100)).Items;
         Assert.Single(timeline, t => (string?)t["kind"] == "status");
+    }
+
+    [Fact]
+    public async Task Background_work_recording_its_results_leaves_the_incident_ETag_and_If_Match_holds()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ar-etag-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+                "AutoResponder:Teams:Enabled=true", "AutoResponder:StatusEmails:Enabled=true", "AutoResponder:Reminders:Enabled=false",
+                "AutoResponder:Mail:ManagerRecipients:Default=managers@shop.example", $"AutoResponder:Graph:OutboxFolder={folder}");
+            var id = await OpenAsync(host, "Search down", "search", "Sev1");
+            var before = await host.Client.GetAsync($"/api/incidents/{id}");
+            var etag = before.Headers.ETag!;
+            var quiet = JsonNode.Parse(await before.Content.ReadAsStringAsync())!;
+            Assert.Null(quiet["teams"]);
+            Assert.Equal(0, (int)quiet["statusEmails"]!["sent"]!);
+
+            // The outbox posts to Teams and sends the first manager email; each records what it did in its own state row.
+            await host.Services.GetRequiredService<AutoResponder.Outbox.OutboxRunner>().RunAsync(id, default);
+
+            var after = await host.Client.GetAsync($"/api/incidents/{id}");
+            var settled = JsonNode.Parse(await after.Content.ReadAsStringAsync())!;
+            Assert.NotNull(settled["teams"]);
+            Assert.Equal(1, (int)settled["statusEmails"]!["sent"]!);
+            Assert.Equal(0, (int)settled["actionCounts"]!["pending"]!);
+            Assert.Equal(etag, after.Headers.ETag); // the ETag is the incident's own state: background results do not move it
+
+            // So an If-Match taken before the background work still applies, once; then it is stale.
+            var ack = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{id}/acknowledge") { Content = Json("{}") };
+            ack.Headers.IfMatch.Add(etag);
+            var acknowledged = await host.Client.SendAsync(ack);
+            Assert.Equal(HttpStatusCode.OK, acknowledged.StatusCode);
+            Assert.NotEqual(etag, acknowledged.Headers.ETag);
+            var again = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{id}/status") { Content = Json("""{"text":"late"}""") };
+            again.Headers.IfMatch.Add(etag);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, (await host.Client.SendAsync(again)).StatusCode);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -31,6 +31,15 @@ internal sealed class ScriptedHandler(string kind = "test.notify") : IOutboxHand
     }
 }
 
+/// <summary>A test feature's typed state row.</summary>
+public sealed class NotifyState : IncidentState
+{
+    public NotifyState() => RowKey = Prefix + "test-notify";
+    public string? MessageId { get; set; }
+    public int Sent { get; set; }
+    public DateTimeOffset? LastSentAt { get; set; }
+}
+
 /// <summary>Owes three actions on acknowledgement: two in the "test" lane, one in the "other" lane.</summary>
 internal sealed class ThreeActionsOnAcknowledge : IIncidentEffect
 {
@@ -68,7 +77,10 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     {
         var (app, handler, id) = await StartAsync(azurite);
         await using var _ = app;
-        handler.Behaviour = _ => Task.FromResult(new OutboxOutcome("msg-42", new Dictionary<string, string> { ["test.messageId"] = "msg-42" }, "Notified alice."));
+        var at = app.Time.GetUtcNow();
+        handler.Behaviour = _ => Task.FromResult(new OutboxOutcome("msg-42", TimelineText: "Notified alice.",
+            State: [StateChange.Of<NotifyState>(s => { s.MessageId = "msg-42"; s.Sent++; s.LastSentAt = at; })]));
+        var incidentETag = (await app.Get<IncidentStore>().FindAsync(id, default))!.ETag;
 
         var pending = await SingleAction(app, id);
         Assert.Equal(OutboxStatus.Pending, pending.Status);
@@ -83,7 +95,9 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
         var done = Assert.Single(details.Actions);
         Assert.Equal((OutboxStatus.Done, "msg-42", 1), (done.Status, done.Result, done.Attempts));
-        Assert.Equal("msg-42", IncidentStore.ReadEffects(details.Incident)["test.messageId"]);
+        var state = await app.Get<IncidentStates>().ReadAsync<NotifyState>(id, default);
+        Assert.Equal(("msg-42", 1, at), (state.MessageId, state.Sent, state.LastSentAt)); // typed, in its own row
+        Assert.Equal(incidentETag, details.Incident.ETag); // recording the result did not write the incident row
         Assert.Contains(details.Timeline, t => t.Text == "Notified alice.");
         Assert.Null(await app.Get<IncidentIndex>().GetOutboxPendingAsync(id, default)); // nothing left: marker cleared
     }

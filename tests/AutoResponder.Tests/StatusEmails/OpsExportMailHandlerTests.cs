@@ -65,7 +65,9 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
 
         var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
         Assert.Contains(details.Timeline, t => t.Text.StartsWith("Affected-orders export (snapshot 0001) mailed to operations attached"));
-        Assert.Contains(IncidentStore.ReadEffects(details.Incident).Keys, k => k.StartsWith("opsExport.") && k.EndsWith(".mailedAt"));
+        var marker = await app.Get<IncidentStates>().ReadAsync<SentMarker>(id, OpsExportMailHandler.MailedMarker(
+            new DeliverExportPayload("0001", "", "", 0, 0, 0)), default);
+        Assert.Equal(("0001", app.Time.GetUtcNow()), (marker.Ref, marker.At));
     }
 
     [Fact]

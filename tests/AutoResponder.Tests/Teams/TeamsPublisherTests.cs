@@ -48,8 +48,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         return result.IncidentId!;
     }
 
-    private static async Task<IReadOnlyDictionary<string, string>> EffectsAsync(TestApp app, string id) =>
-        IncidentStore.ReadEffects((await app.Get<IncidentStore>().FindAsync(id, default))!);
+    private static Task<TeamsState> ThreadAsync(TestApp app, string id) => app.Get<IncidentStates>().ReadAsync<TeamsState>(id, default);
 
     private static async Task<IncidentDetails> DetailsAsync(TestApp app, string id) => (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
 
@@ -70,10 +69,10 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         Assert.Equal("[Sev2] [Open] Checkout errors teams-flow", post.Json!["subject"]!.GetValue<string>());
         Assert.Equal("html", post.Json["body"]!["contentType"]!.GetValue<string>());
         Assert.Equal("Open", CardFact(post.Json, "Status"));
-        var effects = await EffectsAsync(app, id);
-        Assert.Equal("1001", effects[TeamsKeys.RootMessageId]);
-        Assert.Equal("team-1", effects[TeamsKeys.RootTeamId]);
-        Assert.Equal("19:chan-1@thread.tacv2", effects[TeamsKeys.RootChannelId]);
+        var thread = await ThreadAsync(app, id);
+        Assert.Equal("1001", thread.RootMessageId);
+        Assert.Equal("team-1", thread.TeamId);
+        Assert.Equal("19:chan-1@thread.tacv2", thread.ChannelId);
 
         await app.Get<IncidentService>().AcknowledgeAsync(id, "Jane Doe", "jane", default);
         await RunAsync(app, id);
@@ -99,7 +98,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
 
         var details = await DetailsAsync(app, id);
         var ack = details.Timeline.Single(t => t.Kind == TimelineKinds.Acknowledged);
-        Assert.Equal("1002", (await EffectsAsync(app, id))[TeamsKeys.Reply(ack.RowKey)]);
+        Assert.Equal("1002", (await app.Get<IncidentStates>().ReadAsync<SentMarker>(id, TeamsState.ReplyMarker(ack.RowKey), default)).Ref);
         Assert.All(details.Actions, a => Assert.Equal(OutboxStatus.Done, a.Status));
     }
 
@@ -114,7 +113,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
 
         Assert.Equal(2, fake.Requests.Count);
         Assert.All(fake.Requests, r => Assert.Equal(Root, r.Path));
-        Assert.Equal("1001", (await EffectsAsync(app, id))[TeamsKeys.RootMessageId]);
+        Assert.Equal("1001", (await ThreadAsync(app, id)).RootMessageId);
         Assert.Equal(OutboxStatus.Done, Assert.Single((await DetailsAsync(app, id)).Actions).Status);
     }
 
@@ -262,7 +261,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         var root = CardFact(Assert.Single(fake.Patches).Json!, "Impact");
         Assert.StartsWith("412 orders affected. xxx", root);
         Assert.DoesNotContain(" END", root);
-        Assert.Equal(text[..TeamsPublisher.MaxImpactChars] + "…", (await EffectsAsync(app, id))[TeamsKeys.Impact]);
+        Assert.Equal(text[..TeamsPublisher.MaxImpactChars] + "…", (await ThreadAsync(app, id)).Impact);
     }
 
     [Fact]
@@ -299,7 +298,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         await RunAsync(app, id);
 
         Assert.Single(fake.Posts("/messages"));
-        Assert.Equal("1001", (await EffectsAsync(app, id))[TeamsKeys.RootMessageId]);
+        Assert.Equal("1001", (await ThreadAsync(app, id)).RootMessageId);
         Assert.Equal(OutboxStatus.Done, Assert.Single((await DetailsAsync(app, id)).Actions).Status);
     }
 
@@ -354,7 +353,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
             Assert.Equal("POST", file["method"]!.GetValue<string>());
             Assert.Equal($"https://graph.microsoft.com/v1.0/teams/{TeamsOptions.LocalTeamId}/channels/{TeamsOptions.LocalChannelId}/messages", file["url"]!.GetValue<string>());
             Assert.Contains("Checkout errors teams-file", file["body"]!["subject"]!.GetValue<string>());
-            Assert.False(string.IsNullOrEmpty((await EffectsAsync(app, id))[TeamsKeys.RootMessageId]));
+            Assert.False(string.IsNullOrEmpty((await ThreadAsync(app, id)).RootMessageId));
         }
         finally
         {
