@@ -1,8 +1,16 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using AutoResponder.Access;
+using AutoResponder.Impact;
+using AutoResponder.Impact.Export;
+using AutoResponder.Impact.Seeding;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Tests.Impact;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 
 namespace AutoResponder.Tests.WebConsole;
@@ -121,6 +129,39 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         Assert.Equal(403, status);
         using var json = JsonDocument.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"));
         Assert.Equal("open", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ops_downloads_the_snapshot_export_as_csv_from_the_incident_page()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            "AutoResponder:Impact:Rules:0:Name=everything", "AutoResponder:Impact:Rules:0:Kind=AllOrders", "AutoResponder:Impact:Rules:0:MatchAll=true");
+        var orders = ImpactServices.CreateTableOrderSource(host.Storage, host.Services.GetRequiredService<IOptions<ImpactOptions>>().Value);
+        await orders.Orders.CreateIfNotExistsAsync();
+        await orders.Catalog.CreateIfNotExistsAsync();
+        await OrderSeeder.WriteCatalogAsync(orders.Catalog, [ImpactTestKit.Mug], default);
+        await OrderSeeder.WriteOrdersAsync(orders.Orders, [ImpactRuleTests.Order("ord-1", DateTimeOffset.UtcNow.AddMinutes(-2))], 1, null, default);
+        var id = await PostAlertAsync(host, "Checkout paid below catalog", "Sev1", "checkout");
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default); // the snapshot and its export
+
+        var page = await SignedInPageAsync(host, "olga@shop.example", Roles.Ops);
+        await using var context = page.Context;
+        await page.GotoAsync($"/incidents/{id}");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).CountAsync()); // ops acts on nothing
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("a.export").First.ClickAsync());
+        var path = await download.PathAsync();
+        var lines = await File.ReadAllLinesAsync(path!);
+        Assert.Equal(string.Join(',', ImpactExporter.Columns), lines[0]);
+        Assert.Contains(lines.Skip(1), l => l.StartsWith("ord-1,"));
+
+        // A viewer sees the snapshot but no export link.
+        var viewer = await SignedInPageAsync(host, "manager@shop.example", Roles.Viewer);
+        await using var viewerContext = viewer.Context;
+        await viewer.GotoAsync($"/incidents/{id}");
+        Assert.Equal(0, await viewer.Locator("a.export").CountAsync());
+        Assert.Contains("ops or responder", await viewer.Locator("section[aria-labelledby=s-impact]").InnerTextAsync());
+        // The download is on the timeline, by the signed-in person.
+        Assert.Equal("olga@shop.example", await viewer.Locator($"#timeline li[data-kind='{TimelineKinds.ExportDownloaded}'] .actor").InnerTextAsync());
     }
 
     [Fact]
