@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-takes the console screenshots in docs/ (console-sign-in.png, console-list.png, console-incident.png, console-incident-phone.png):
+# Re-takes the console screenshots in docs/ (console-list.png, console-incident.png, console-incident-phone.png):
 # the browser tests save them when AUTORESPONDER_SCREENSHOTS names a folder.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -12,6 +12,7 @@ using AutoResponder.WebConsole;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace AutoResponder.Tests.WebConsole;
 
@@ -42,8 +43,9 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         Assert.Contains("not valid", await page.Locator("p.error").InnerTextAsync());
         await page.GetByLabel("Personal access token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/incidents");
-        Assert.Contains("alice@shop.example", await page.Locator("header .who").InnerTextAsync());
+        // Waits are for what the page shows (Expect retries), never for load events or time.
+        await Expect(page.Locator("header .who")).ToContainTextAsync("alice@shop.example");
+        Assert.EndsWith("/incidents", page.Url);
         var cookie = (await context.CookiesAsync()).Single(c => c.Name == ConsoleSessions.CookieName);
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
@@ -60,7 +62,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the list reloaded the page instead of updating itself");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await Expect(page.GetByLabel("Personal access token")).ToBeVisibleAsync();
         await page.GotoAsync("/incidents");
         Assert.Contains("/sign-in?returnUrl=", page.Url);
     }
@@ -77,8 +79,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
 
         await page.GetByLabel("Owner").FillAsync("alice@shop.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
-        Assert.Equal("Acknowledged", await page.Locator("#incident-status").InnerTextAsync());
+        await Expect(page.Locator("#incident-status")).ToHaveTextAsync("Acknowledged");
         var acknowledged = page.Locator("#timeline li[data-kind='acknowledged']");
         Assert.Contains("alice@shop.example", await acknowledged.InnerTextAsync());
         Assert.Equal("bob@shop.example", await acknowledged.Locator(".actor").InnerTextAsync()); // the signed-in person acted
@@ -88,7 +89,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GetByLabel("Next steps").FillAsync("Disable the rule");
         await page.GetByLabel("ETA (UTC)").FillAsync(eta.ToString("yyyy-MM-ddTHH:mm"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Post update" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
+        await Expect(page.Locator("#timeline li[data-kind='status']")).ToContainTextAsync("Promo rule applied twice");
         var update = await page.Locator("#timeline li[data-kind='status']").InnerTextAsync();
         Assert.Contains("Promo rule applied twice", update);
         Assert.Contains($"ETA: {eta:yyyy-MM-dd HH:mm} UTC", update);
@@ -98,8 +99,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await Screenshots.SaveAsync(page, $"/incidents/{id}", "console-incident.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
-        Assert.Equal("Resolved", await page.Locator("#incident-status").InnerTextAsync());
+        await Expect(page.Locator("#incident-status")).ToHaveTextAsync("Resolved");
         Assert.Equal("bob@shop.example", await page.Locator("#timeline li[data-kind='resolved'] .actor").InnerTextAsync());
 
         // What the page did is what the API says.
@@ -222,7 +222,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GotoAsync("/sign-in");
         await page.GetByLabel("Personal access token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/incidents");
+        await Expect(page.Locator("header .who")).ToBeVisibleAsync();
     }
 
     internal static async Task<string> PostAlertAsync(RunningHost host, string title, string severity, string service)
