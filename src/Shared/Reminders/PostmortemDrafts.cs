@@ -80,10 +80,10 @@ public static class PostmortemDraft
 
 /// <summary>
 /// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the
-/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name and a read-only SAS link are
-/// recorded on the incident, and every reminder links a freshly signed one. One draft per resolution (recorded effect).
+/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded in <see cref="PostmortemState"/>
+/// (never a link), and every reminder links a freshly signed one. One draft per resolution.
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore store, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
@@ -96,12 +96,11 @@ public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore 
     {
         var incident = context.Incident;
         if (incident.ResolvedAt is not { } resolvedAt) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-        var marker = Keys.Ticks(resolvedAt);
-        if (context.Effects.GetValueOrDefault(ReminderKeys.DraftFor) == marker) return OutboxOutcome.Done("skipped: draft already generated");
+        if ((await states.ReadAsync<PostmortemState>(incident.Id, ct)).DraftFor == resolvedAt) return OutboxOutcome.Done("skipped: draft already generated");
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, context.Effects, ct), time.GetUtcNow(), actionItems);
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems);
 
         var blobName = $"{incident.Id}/draft-{resolvedAt:yyyyMMdd-HHmmss}.md";
         var blob = links.Container.GetBlobClient(blobName);
@@ -109,7 +108,7 @@ public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore 
         var url = await links.ReadLinkAsync(blobName, ct);
         return new OutboxOutcome(
             Result: blobName,
-            Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftUrl] = url, [ReminderKeys.DraftFor] = marker },
+            State: [StateChange.Of<PostmortemState>(p => (p.DraftBlob, p.DraftFor) = (blobName, resolvedAt))],
             TimelineText: $"Postmortem draft generated: {url}",
             TimelineKind: TimelineKinds.PostmortemDrafted);
     }
