@@ -33,7 +33,13 @@ public static class Problems
     public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
     public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
     public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
-    public static ApiResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail);
+    /// <summary>How long a sender is asked to wait before retrying a 503 (storage or a dependency briefly away).</summary>
+    public const int RetryAfterSeconds = 5;
+
+    /// <summary>503 with Retry-After: every 503 tells the sender when to come back (Azure Monitor and Alertmanager retry).</summary>
+    public static ApiResult Unavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail)
+            .WithHeader("Retry-After", RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>503 with Retry-After: the incident kept changing under us (other instances won every race); a retry is safe.</summary>
     public static ApiResult Busy(IncidentBusyException e)

@@ -53,12 +53,16 @@ public sealed class RunningHost : IAsyncDisposable
     /// With <paramref name="configure"/> a test replaces services (a fake clock, a fake Graph wire). Remove the
     /// background pumps with <see cref="WithoutBackgroundWork"/> when the test drives the outbox itself.
     /// </summary>
-    public static async Task<RunningHost> StartAsync(AzuriteFixture azurite, string? ingestKey, Action<IServiceCollection>? configure, params string[] settings)
+    public static Task<RunningHost> StartAsync(AzuriteFixture azurite, string? ingestKey, Action<IServiceCollection>? configure, params string[] settings) =>
+        StartOverAsync(azurite.ConnectionString, ingestKey, configure, settings);
+
+    /// <summary>The host over the storage named by <paramref name="storageConnectionString"/> (a fault test's own Azurite).</summary>
+    public static async Task<RunningHost> StartOverAsync(string storageConnectionString, string? ingestKey, Action<IServiceCollection>? configure, params string[] settings)
     {
         var port = FreePort();
         var args = new List<string>
         {
-            $"--AzureWebJobsStorage={azurite.ConnectionString}",
+            $"--AzureWebJobsStorage={storageConnectionString}",
             $"--{StorageClients.PrefixSetting}=h{Guid.NewGuid():N}"[..(StorageClients.PrefixSetting.Length + 14)],
             "--Logging:LogLevel:Default=Warning",
         };
