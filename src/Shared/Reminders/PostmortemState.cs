@@ -42,9 +42,9 @@ public sealed class ReminderState : IncidentState
 
     public string Kind { get; set; } = "";
     public string? ReminderId { get; set; }
-    /// <summary>The transport's handle: the Service Bus sequence number, or the storage-queue reminder id.</summary>
-    public string? Ticket { get; set; }
-    /// <summary>Which transport holds <see cref="Ticket"/> ("service-bus" or "storage-queue").</summary>
+    /// <summary>The scheduled Service Bus message's sequence number (null on the storage-queue transport, which cancels by id).</summary>
+    public long? SequenceNumber { get; set; }
+    /// <summary>Which transport holds the message ("servicebus" or "storage-queue").</summary>
     public string? Transport { get; set; }
     public DateTimeOffset? DueAt { get; set; }
     public string StatusName { get; set; } = nameof(ReminderStatus.Scheduled);
@@ -61,6 +61,10 @@ public sealed class ReminderState : IncidentState
         get => Enum.Parse<ReminderStatus>(StatusName);
         set => StatusName = value.ToString();
     }
+
+    /// <summary>What cancels the scheduled message on its transport.</summary>
+    [IgnoreDataMember]
+    public ReminderTicket? Ticket => ReminderId is null ? null : new ReminderTicket(ReminderId, SequenceNumber);
 
     /// <summary>Whether the scheduled message is still waiting (and can be cancelled on its transport).</summary>
     [IgnoreDataMember]

@@ -71,7 +71,7 @@ public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Incid
             var id = $"{kind}-{Keys.Unique()}{Keys.Unique()}";
             var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, incident.Id, kind, due), ct);
             recorded.Add(StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
-                (r.Kind, r.ReminderId, r.Ticket, r.Transport, r.DueAt, r.Status) = (kind, id, ticket, scheduler.Transport, due, ReminderStatus.Scheduled)));
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status) = (kind, id, ticket.SequenceNumber, scheduler.Transport, due, ReminderStatus.Scheduled)));
             lines.Add($"{ReminderKinds.Describe(kind)} {calendar.Describe(due)}");
         }
         foreach (var kind in cancelled.Where(k => recorded.All(r => r.RowKey != ReminderState.KeyFor(k))))
@@ -133,9 +133,9 @@ public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, Inci
         var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, context.Incident.Id, kind, payload.DueAt), ct);
         var by = context.Action.Id;
         return new OutboxOutcome(
-            Result: $"{kind} rescheduled to {payload.DueAt:o} (ticket {ticket})",
+            Result: $"{kind} rescheduled to {payload.DueAt:o} ({scheduler.Transport} {ticket.SequenceNumber?.ToString(CultureInfo.InvariantCulture) ?? id})",
             State: [StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
-                (r.Kind, r.ReminderId, r.Ticket, r.Transport, r.DueAt, r.Status, r.ChangedBy) = (kind, id, ticket, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled, by))]);
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status, r.ChangedBy) = (kind, id, ticket.SequenceNumber, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled, by))]);
     }
 }
 

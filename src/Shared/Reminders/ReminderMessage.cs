@@ -47,10 +47,16 @@ public interface IReminderScheduler
     /// <summary>"servicebus" or "storage-queue"; recorded with the tickets.</summary>
     string Transport { get; }
     /// <summary>Schedules the message for <see cref="ReminderMessage.DueAt"/>; returns the ticket that cancels it.</summary>
-    Task<string> ScheduleAsync(ReminderMessage message, CancellationToken ct);
+    Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct);
     /// <summary>Cancels a scheduled message; a ticket already delivered or cancelled is not an error.</summary>
-    Task CancelAsync(string ticket, CancellationToken ct);
+    Task CancelAsync(ReminderTicket ticket, CancellationToken ct);
 }
+
+/// <summary>
+/// What cancels a scheduled reminder: its id (the storage-queue transport cancels by id) and, on Service Bus, the
+/// scheduled message's sequence number. Typed, so nothing parses a number back out of a string.
+/// </summary>
+public sealed record ReminderTicket(string ReminderId, long? SequenceNumber = null);
 
 /// <summary>Receives due reminder messages and hands each to <see cref="ReminderDelivery"/>. Timer-driven.</summary>
 public interface IReminderPump

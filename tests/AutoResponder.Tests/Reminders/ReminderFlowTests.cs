@@ -159,7 +159,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         await using var s = await StartAsync();
         var endpoint = s.App.Get<RemindersEndpoint>();
         var review = await s.ScheduledAsync(ReminderKinds.PostmortemReview);
-        var reviewTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).Ticket!;
+        var reviewTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).ReminderId!;
 
         var result = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki.contoso.com/rca/123"}"""), new Caller("alice@contoso.com", [Roles.Responder], "token"), s.Id, default);
         Assert.Equal(200, result.StatusCode);
@@ -180,7 +180,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
     {
         await using var s = await StartAsync();
         var old = await s.ScheduledAsync(ReminderKinds.PostmortemReview);
-        var oldTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).Ticket!;
+        var oldTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).ReminderId!;
         var newDue = new DateTimeOffset(2026, 12, 8, 13, 0, 0, TimeSpan.Zero);
 
         var result = await s.App.Get<RemindersEndpoint>().RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"mallory"}"""), new Caller("bob@contoso.com", [Roles.Responder], "token"), s.Id, ReminderKinds.PostmortemReview, default);
