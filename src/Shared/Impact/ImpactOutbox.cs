@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoResponder.Http;
 using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
@@ -16,11 +17,13 @@ public static class ImpactKinds
     public const string DeliverExport = "ops.deliver-export";
 }
 
-/// <summary>The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON).</summary>
-public sealed record DeliverExportPayload(
-    string SnapshotId, string Container, string BlobName, string Url, DateTimeOffset UrlExpiresAt, long SizeBytes, long RowCount, long NewRowCount)
+/// <summary>
+/// The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
+/// The delivery attaches the CSV or links the authenticated download route (<see cref="Http.PeopleLinks.Export"/>).
+/// </summary>
+public sealed record DeliverExportPayload(string SnapshotId, string Container, string BlobName, long SizeBytes, long RowCount, long NewRowCount)
 {
-    /// <summary>Attach the CSV to the email when it is at most this size; send the link otherwise.</summary>
+    /// <summary>Attach the CSV to the email when it is at most this size; link the download route otherwise.</summary>
     public const long AttachLimitBytes = 3 * 1024 * 1024;
 }
 
@@ -47,12 +50,13 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
 }
 
 /// <summary>
-/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, signs the export link, records it as the latest
-/// (<see cref="ImpactState"/>), adds an "impact-snapshot" timeline entry and — when it holds orders operations were not
-/// sent yet — owes their delivery (<see cref="DeliverExportPayload"/>), all in the transaction that marks it done.
+/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, records it as the latest (<see cref="ImpactState"/>),
+/// adds an "impact-snapshot" timeline entry and — when it holds orders operations were not sent yet — owes their delivery
+/// (<see cref="DeliverExportPayload"/>), all in the transaction that marks it done. The entry says where people download
+/// the export (the authenticated route), never a signed link.
 /// A retry finds the snapshot this action already took instead of taking another.
 /// </summary>
-public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, ExportLinks links) : IOutboxHandler
+public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
 {
     public string Kind => ImpactKinds.Snapshot;
 
@@ -81,8 +85,6 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
                 ? new OutboxOutcome($"No snapshot: {result.Skipped}.", TimelineText: $"No impact snapshot at resolution: {result.Skipped}.", TimelineKind: TimelineKinds.ImpactSkipped)
                 : OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
-        var expiresAt = links.DefaultExpiry();
-        var url = await links.CreateReadLinkAsync(s.BlobName, expiresAt, cancellationToken);
         var latest = StateChange.Of<ImpactState>(state =>
         {
             if (state.LatestSequence > s.Sequence) return; // a later snapshot was recorded first: it stays the latest
@@ -93,12 +95,13 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
         // Teams reply) still records that nothing changed.
         IReadOnlyList<(string, string)>? delivery = s.NewOrders == 0 ? null :
             [(ImpactKinds.DeliverExport, JsonSerializer.Serialize(
-                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, url.ToString(), expiresAt, s.SizeBytes, s.Orders, s.NewOrders), JsonSerializerOptions.Web))];
+                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders), JsonSerializerOptions.Web))];
         return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}",
-            TimelineText: Describe(s, url, expiresAt), TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
+            TimelineText: Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
     }
 
-    public static string Describe(ImpactSnapshotRecord s, Uri url, DateTimeOffset expiresAt)
+    /// <param name="download">The authenticated download route of the export (<see cref="PeopleLinks.Export"/>).</param>
+    public static string Describe(ImpactSnapshotRecord s, string download)
     {
         var inv = CultureInfo.InvariantCulture;
         var money = s.MoneyAtRisk();
@@ -110,6 +113,6 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
         };
         if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
-        return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC): {url}";
+        return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";
     }
 }

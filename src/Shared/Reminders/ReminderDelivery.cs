@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.Reminders;
 
 /// <summary>What a "reminder-email" outbox action carries.</summary>
-public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt, string? DraftLink = null)
+public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt)
 {
     public const string OutboxKind = "reminder-email";
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
@@ -22,12 +23,11 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, IncidentStates states, BusinessCalendar calendar, PostmortemLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+public sealed class ReminderDelivery(IncidentStore store, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
     {
-        string? draft = null; // signed once per delivery: the link made at resolution may have expired by now
         for (var attempt = 1; ; attempt++)
         {
             var incident = await store.FindAsync(reminder.IncidentId, ct);
@@ -45,7 +45,7 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentStates states,
             // Beside the incident row: the reminder's own row (under its ETag), the timeline entry and the email owed.
             var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
             change.States.Add(state);
-            if (draft is null && postmortem.DraftBlob is { } blobName) draft = await links.ReadLinkAsync(blobName, ct);
+            var draft = postmortem.DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
             if (reminder.Kind == ReminderKinds.Escalation)
             {
@@ -62,7 +62,7 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentStates states,
                     $" When the RCA is done, POST its link to /api/incidents/{incident.Id}/postmortem.");
             }
             change.Actions.Add(OutboxAction.Create(incident.Id, ReminderEmailPayload.OutboxKind,
-                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt, draft).ToJson(), now));
+                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
             try
             {
                 await store.CommitAsync(change, ct);
