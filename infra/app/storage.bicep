@@ -66,10 +66,11 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard included).')
+@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard, personal access tokens included).')
 param tableNames array = [
   'Incidents'
   'IncidentIndex'
+  'AccessTokens'
   'StatusEmailSchedule'
   'ImpactSnapshots'
   'Orders'
