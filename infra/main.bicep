@@ -94,6 +94,9 @@ param peopleTenantId string = ''
 @description('People sign-in: the API app registration\'s application id URI or client id, the audience tokens must carry (AutoResponder__Access__Entra__Audience). App roles: viewer, responder, ops, admin.')
 param peopleApiAudience string = ''
 
+@description('Address people open the console at, used for the links in Teams cards and manager e-mails (AutoResponder__PublicBaseUrl). Empty: the function app\'s own https://<name>.azurewebsites.net. Set it when a custom domain fronts the app.')
+param publicBaseUrl string = ''
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -269,6 +272,8 @@ module api 'app/api.bicep' = {
       AutoResponder__Reminders__QueueName: serviceBus.outputs.reminderQueueName
       AutoResponder__Access__Entra__TenantId: peopleTenantId
       AutoResponder__Access__Entra__Audience: peopleApiAudience
+      // The app's own address (its default host name; a site cannot read its own host name in its settings).
+      AutoResponder__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
     }
   }
   // The host must be able to reach its storage (identity roles) the first time it starts.

@@ -4,7 +4,8 @@
 # written to .outbox/graph) unless ASPNETCORE_ENVIRONMENT says otherwise, and seeds a demo order store
 # with a price-tampering incident on first start. People sign in with a personal access token: on first
 # start (Demo profile) run.sh creates one for you (roles responder, ops, admin), stores it in
-# .azurite/demo-token (local, git-ignored, next to the data it opens) and prints how to use it.
+# .azurite/demo-token (local, git-ignored, next to the data it opens) and prints how to use it: paste it into
+# the console's sign-in page (http://127.0.0.1:7071/), or send it as Authorization: Bearer to the API.
 # Extra arguments go to `autoresponder serve`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,6 +28,7 @@ if [ "$ASPNETCORE_ENVIRONMENT" = "Demo" ] && [ ! -s "$root/.azurite/demo-token" 
   (umask 077; "${cli[@]}" tokens create --name "${USER:-you}@localhost" --role responder --role ops --role admin --quiet > "$root/.azurite/demo-token")
 fi
 if [ -s "$root/.azurite/demo-token" ]; then
-  echo "Sign in to the API with your demo token:  export TOKEN=\$(cat .azurite/demo-token)   then  curl -H \"authorization: Bearer \$TOKEN\" localhost:7071/api/incidents"
+  echo "Console: open http://127.0.0.1:7071/ and sign in with the token in .azurite/demo-token  (cat .azurite/demo-token)"
+  echo "API:     export TOKEN=\$(cat .azurite/demo-token)   then  curl -H \"authorization: Bearer \$TOKEN\" localhost:7071/api/incidents"
 fi
 "${cli[@]}" serve "$@"

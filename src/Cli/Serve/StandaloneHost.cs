@@ -34,7 +34,6 @@ public static class StandaloneHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
 
         builder.Services.AddAutoResponder(builder.Configuration);
-        builder.Services.Configure<ConsoleOptions>(o => o.TrustLoopback = true); // the console, until it has sign-in
         builder.Services.AddHostedService<OutboxQueuePump>();
         builder.Services.AddHostedService<ScheduledJobsService>();
         configureServices?.Invoke(builder.Services);
@@ -85,6 +84,8 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/postmortem", (HttpRequest r, string id, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RecordPostmortem, c => e.PostmortemAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
         app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
+        app.MapGet("/api/incidents/{id}/impact/snapshots/{snapshot}/export", (HttpRequest r, string id, string snapshot, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.DownloadImpactExport, c => e.ExportAsync(c, id, snapshot, ct)));
+        app.MapGet("/api/incidents/{id}/postmortem/draft", (HttpRequest r, string id, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetPostmortemDraft, _ => e.DraftAsync(id, ct)));
         app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
@@ -102,6 +103,9 @@ public static class StandaloneHost
         app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
         app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
         app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
+        app.MapGet("/sign-in", (HttpRequest r, ConsoleEndpoint e) => e.SignInPage(r));
+        app.MapPost("/sign-in", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignInAsync(r, ct));
+        app.MapPost("/sign-out", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignOutAsync(r, ct));
         app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }
 

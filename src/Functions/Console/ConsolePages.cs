@@ -7,7 +7,8 @@ namespace AutoResponder.Functions.WebConsole;
 
 /// <summary>
 /// The web console's routes; each forwards to <see cref="ConsoleEndpoint"/>. Anonymous at the Functions level
-/// (a browser has no function key): the console signs people in itself and checks their role on every request.
+/// (a browser has no function key): the console signs people in itself (a personal access token starts a
+/// session cookie) and checks their role on every request.
 /// </summary>
 public sealed class ConsolePages(ConsoleEndpoint endpoint)
 {
@@ -26,6 +27,18 @@ public sealed class ConsolePages(ConsoleEndpoint endpoint)
     [Function("ConsoleAct")]
     public async Task<IActionResult> Act([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "incidents/{id}/{action}")] HttpRequest request, string id, string action, CancellationToken ct) =>
         await endpoint.ActAsync(request, id, action, ct);
+
+    [Function("ConsoleSignInPage")]
+    public IActionResult SignInPage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sign-in")] HttpRequest request) =>
+        endpoint.SignInPage(request);
+
+    [Function("ConsoleSignIn")]
+    public async Task<IActionResult> SignIn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sign-in")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.SignInAsync(request, ct);
+
+    [Function("ConsoleSignOut")]
+    public async Task<IActionResult> SignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sign-out")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.SignOutAsync(request, ct);
 
     [Function("ConsoleAsset")]
     public IActionResult Asset([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/assets/{name}")] HttpRequest request, string name) =>

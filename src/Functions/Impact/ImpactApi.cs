@@ -16,4 +16,8 @@ public sealed class ImpactApi(AccessGate gate, ImpactEndpoint endpoint)
     [Function(ApiRoutes.RefreshIncidentImpact)]
     public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.RefreshIncidentImpact, caller => endpoint.RefreshAsync(caller, id, ct));
+
+    [Function(ApiRoutes.DownloadImpactExport)]
+    public async Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact/snapshots/{snapshot}/export")] HttpRequest request, string id, string snapshot, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.DownloadImpactExport, caller => endpoint.ExportAsync(caller, id, snapshot, ct));
 }

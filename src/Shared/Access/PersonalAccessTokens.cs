@@ -101,6 +101,20 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         return new Caller(row.Name, row.RoleList, "token");
     }
 
+    /// <summary>
+    /// The person holding the token <paramref name="id"/> as it stands now (name and roles from its row), or null
+    /// when it is unknown or revoked. A console session checks this on every request, so revoking a token ends the
+    /// sessions signed in with it.
+    /// </summary>
+    public async Task<Caller?> ActiveAsync(string id, string signedInWith, CancellationToken ct)
+    {
+        var row = await FindAsync(id, ct);
+        return row is null || row.RevokedAt is not null ? null : new Caller(row.Name, row.RoleList, signedInWith);
+    }
+
+    /// <summary>The id (public part) of a well-formed token, else null.</summary>
+    public static string? IdOf(string token) => TryParseId(token, out var id) ? id : null;
+
     private async Task<AccessTokenRecord?> FindAsync(string id, CancellationToken ct)
     {
         if (id.Length != 12 || !id.All(char.IsAsciiHexDigitLower)) return null;

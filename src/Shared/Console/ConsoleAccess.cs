@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Net;
+using AutoResponder.Access;
+using AutoResponder.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -9,61 +10,93 @@ namespace AutoResponder.WebConsole;
 /// <summary>What a person may do on the console.</summary>
 public enum ConsoleRight { Read, Act, Export }
 
-/// <summary>The signed-in person as the console sees them: the name the timeline records, and their rights.</summary>
-public sealed record ConsoleUser(string Name, IReadOnlyCollection<ConsoleRight> Rights)
+/// <summary>
+/// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
+/// what their roles let them do — the same roles the API's routes require (<see cref="ApiRoutes"/>).
+/// </summary>
+public sealed record ConsoleUser(Caller Caller)
 {
-    public bool May(ConsoleRight right) => Rights.Contains(right);
+    public string Name => Caller.Name;
+
+    public bool May(ConsoleRight right) => right switch
+    {
+        ConsoleRight.Act => Caller.HasAny([Roles.Responder]),
+        // Exports hold customer data: operations, and the responders working the incident.
+        ConsoleRight.Export => Caller.HasAny([Roles.Ops, Roles.Responder]),
+        _ => Caller.HasAny([Roles.Viewer]),
+    };
 }
 
 /// <summary>
-/// A console session's protection against cross-site forms: the form must come from this origin (Origin /
-/// Sec-Fetch-Site) and carry the session's anti-forgery token (<see cref="Csrf"/>, placed in every form).
+/// How a request proves its forms are the console's own. A cookie session: the form must come from this origin
+/// (Origin / Sec-Fetch-Site) and carry the session's anti-forgery token (<see cref="Csrf"/>, placed in every form).
+/// A bearer token (scripts, the bench): <see cref="Csrf"/> is null — a browser never attaches an Authorization
+/// header on its own, so a cross-site form cannot carry one — and only the origin check applies.
 /// </summary>
-public sealed record ConsoleSession(string? Csrf)
+public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
 {
-    public static ConsoleSession None { get; } = new((string?)null);
+    public static ConsoleSession Bearer { get; } = new((string?)null);
 
     public bool Accepts(HttpRequest request, IFormCollection form)
     {
-        if (!SameOrigin(request)) return false;
+        if (!SameOrigin(request, PublicOrigin)) return false;
         if (Csrf is null) return true;
         var given = form[ConsolePages.CsrfField].ToString();
         return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(Csrf));
     }
 
-    /// <summary>A browser names where a form came from; anything but this host is refused. A request naming neither is left to the token.</summary>
-    public static bool SameOrigin(HttpRequest request)
+    /// <summary>
+    /// Did this form come from the console's own pages? A browser says so in Sec-Fetch-Site (it cannot be set by a
+    /// page): only "same-origin" passes. Without that header (older browsers, non-browser clients), an Origin header
+    /// must name this host or <paramref name="publicOrigin"/> (the Function app's worker may see a different Host
+    /// than the browser used); a request naming neither is left to the anti-forgery token.
+    /// </summary>
+    public static bool SameOrigin(HttpRequest request, string? publicOrigin)
     {
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0 && site is not ("same-origin" or "none")) return false;
+        if (site.Length > 0) return site == "same-origin";
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return true;
-        return Uri.TryCreate(origin, UriKind.Absolute, out var o) && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return false;
+        return string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            || (publicOrigin is not null && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin, StringComparison.OrdinalIgnoreCase));
     }
 }
 
-/// <summary>Console settings a host sets (not configuration): whether a loopback caller is trusted.</summary>
+/// <summary>Settings under "AutoResponder:Console". Validated at start-up.</summary>
 public sealed class ConsoleOptions
 {
-    /// <summary>
-    /// The standalone host sets this: until people sign in to the console, a browser on the same machine (a loopback
-    /// connection) may use it. The Function app never does, so in Azure the console refuses everyone for now.
-    /// </summary>
-    public bool TrustLoopback { get; set; }
+    public const string Section = "AutoResponder:Console";
+
+    /// <summary>How long a console sign-in lasts, in hours (1 to 168; default 12). Then the person signs in again.</summary>
+    public int SessionHours { get; set; } = 12;
+}
+
+public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConsoleOptions o) =>
+        o.SessionHours is >= 1 and <= 168
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionHours must be between 1 and 168 (is {o.SessionHours}).");
 }
 
 /// <summary>
-/// Who is asking, in one call every page and form makes. Until console sign-in exists this is: a loopback caller of
-/// a host that trusts loopback (the standalone host), with every right; anyone else is refused.
+/// Who is asking, in one call every page and form makes: the person of the console session cookie, else of an
+/// Authorization header (a personal access token, or an Entra ID token in Azure). Nobody else gets in: there is no
+/// anonymous or loopback shortcut, in either host.
 /// </summary>
-public sealed class ConsoleAccess(IOptions<ConsoleOptions> options)
+public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers, IOptions<AutoResponderOptions> options)
 {
-    private static readonly ConsoleUser Local = new("console", [ConsoleRight.Read, ConsoleRight.Act, ConsoleRight.Export]);
+    /// <summary>"https://incidents.shop.example" of AutoResponder:PublicBaseUrl, if set: forms may come from there.</summary>
+    public string? PublicOrigin { get; } =
+        Uri.TryCreate(options.Value.PublicBaseUrl?.Trim(), UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Authority) : null;
 
-    public Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
+    public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
     {
-        var ip = request.HttpContext.Connection.RemoteIpAddress;
-        var trusted = options.Value.TrustLoopback && ip is not null && IPAddress.IsLoopback(ip);
-        return Task.FromResult<(ConsoleUser?, ConsoleSession)>((trusted ? Local : null, ConsoleSession.None));
+        if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
+            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf, PublicOrigin));
+        if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
+            return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
+        return (null, ConsoleSession.Bearer);
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using AutoResponder.Alerts;
 using AutoResponder.Hosting;
+using AutoResponder.Http;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Reminders;
 using Azure;
@@ -16,13 +18,16 @@ namespace AutoResponder.WebConsole;
 /// Reads go through <see cref="ConsoleData"/>; actions through the same services the API calls
 /// (<see cref="IncidentService"/>, <see cref="ReminderService"/>). Who may do what is one call,
 /// <see cref="ConsoleAccess.CallerAsync"/>; every form is checked against cross-site requests first.
+/// Sign-in takes a personal access token and starts a server-side session (<see cref="ConsoleSessions"/>).
 /// </summary>
 public sealed class ConsoleEndpoint(
     ConsoleData data,
     ConsoleAccess access,
+    ConsoleSessions sessions,
     ConsoleAssets assets,
     IncidentService incidents,
     ReminderService reminders,
+    ImpactEndpoint impact,
     IOptions<AutoResponderOptions> options,
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
@@ -99,7 +104,10 @@ public sealed class ConsoleEndpoint(
                     if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
                     break;
                 case "refresh":
-                    problem = "Refreshing the impact from the console is not available yet; use POST /api/incidents/{id}/impact/refresh.";
+                    // The API's own refresh: same checks (rules, lease, order store), same timeline entry.
+                    var refreshed = await impact.RefreshAsync(user.Caller, id, ct);
+                    if (refreshed.StatusCode >= 400)
+                        return await Refused(id, user, session, (refreshed.Body as ProblemBody)?.Detail ?? "The impact could not be refreshed.", refreshed.StatusCode, ct);
                     break;
             }
             if (problem is not null) return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
@@ -148,7 +156,13 @@ public sealed class ConsoleEndpoint(
         {
             var (user, session) = await access.CallerAsync(request, ct);
             if (user is null)
-                return Page(ConsolePages.Message("Not signed in", "The console is open only to a browser on the standalone host's own machine until console sign-in is available; use the API with a token.", null), 401);
+            {
+                var here = request.Path.Value + request.QueryString.Value;
+                // A page: to the sign-in page and back. The polled fragment and forms: 401 (the page says to sign in).
+                if (HttpMethods.IsGet(request.Method) && request.Path.Value != ConsoleRoutes.Rows)
+                    return HtmlResult.SeeOther(ConsoleRoutes.SignInAt(here));
+                return Page(ConsolePages.SignedOut(ConsoleRoutes.SignInAt(AfterSignIn(request))), 401);
+            }
             if (!user.May(right))
                 return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
             return await handle(user, session);
@@ -161,7 +175,72 @@ public sealed class ConsoleEndpoint(
         }
     }
 
-    private static string Needed(ConsoleRight right) => right switch { ConsoleRight.Act => "responder", ConsoleRight.Export => "ops", _ => "viewer" };
+    private static string Needed(ConsoleRight right) => right switch { ConsoleRight.Act => "responder", ConsoleRight.Export => "ops or responder", _ => "viewer" };
+
+    /// <summary>Where to go back after signing in: a form's incident page (POST /incidents/{id}/{action}), else the list.</summary>
+    private static string AfterSignIn(HttpRequest request)
+    {
+        var path = request.Path.Value ?? "";
+        var cut = path.LastIndexOf('/');
+        return HttpMethods.IsPost(request.Method) && path.StartsWith(ConsoleRoutes.List + "/", StringComparison.Ordinal) && cut > ConsoleRoutes.List.Length
+            ? path[..cut] : ConsoleRoutes.List;
+    }
+
+    // ---- sign-in ----
+
+    /// <summary>GET /sign-in?returnUrl=… — the sign-in form.</summary>
+    public HtmlResult SignInPage(HttpRequest request) =>
+        HtmlResult.Page(ConsolePages.SignIn(null, ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString())));
+
+    /// <summary>
+    /// POST /sign-in — a personal access token in, a session cookie out (HttpOnly, SameSite=Strict, Secure on https),
+    /// then 303 to the page the person came from (a local path only). A bad token: the form again, 401; nothing stored.
+    /// </summary>
+    public async Task<HtmlResult> SignInAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var form = await ReadFormAsync(request, ct);
+            if (form is null) return Page(ConsolePages.SignIn("Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List), 415);
+            var returnUrl = ConsoleRoutes.LocalOrList(form["returnUrl"].ToString());
+            // Login CSRF: another site must not sign this browser in as someone else.
+            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin)) return Page(ConsolePages.SignIn("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
+            var token = form["token"].ToString();
+            var signedIn = token.Length is > 0 and <= 200 ? await sessions.SignInAsync(token, ct) : null;
+            if (signedIn is not { } s)
+                return Page(ConsolePages.SignIn("That token is not valid: it is mistyped, revoked or unknown.", returnUrl), 401);
+            log.LogInformation("{Caller} signed in to the console (session until {ExpiresAt:O})", s.Session.Caller.Name, s.Session.ExpiresAt);
+            return HtmlResult.SeeOther(returnUrl).WithCookie(ConsoleSessions.CookieName, s.Cookie, CookieOptions(request, s.Session.ExpiresAt));
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        {
+            log.LogError(e, "Storage unavailable during sign-in");
+            return Page(ConsolePages.Message("Temporarily unavailable", "Storage is unavailable right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+        }
+    }
+
+    /// <summary>POST /sign-out — ends the session (its row and the cookie), then to the sign-in page.</summary>
+    public Task<HtmlResult> SignOutAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+    {
+        var form = await ReadFormAsync(request, ct);
+        if (form is null) return Page(ConsolePages.Message("Bad request", "Send the form as application/x-www-form-urlencoded.", user), 415);
+        if (!session.Accepts(request, form)) return Page(ConsolePages.Message("Form expired", "The form did not come from this console session. Reload the page and try again.", user), 403);
+        await sessions.SignOutAsync(ConsoleSessions.CookieOf(request), ct);
+        log.LogInformation("{Caller} signed out of the console", user.Name);
+        return HtmlResult.SeeOther(ConsoleRoutes.SignIn)
+            .WithCookie(ConsoleSessions.CookieName, "", CookieOptions(request, DateTimeOffset.UnixEpoch));
+    }, ct);
+
+    /// <summary>The session cookie: script cannot read it, other sites never send it, https only when the console is served over https.</summary>
+    private CookieOptions CookieOptions(HttpRequest request, DateTimeOffset expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = request.IsHttps || options.Value.PublicBaseUrl?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true,
+        Path = "/",
+        Expires = expires,
+        IsEssential = true,
+    };
 
     private static HtmlResult Page(string html, int status) => HtmlResult.Page(html, status);
 }

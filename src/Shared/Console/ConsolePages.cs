@@ -29,7 +29,8 @@ public static class ConsolePages
         h.Raw("<header class=\"top\"><a class=\"brand\" href=\"").Attr(ConsoleRoutes.List).Raw("\">AutoResponder</a>");
         if (user is not null)
         {
-            h.Raw("<span class=\"who\">").Text(user.Name).Raw("</span>");
+            h.Raw("<span class=\"who\">").Text(user.Name).Raw(" <span class=\"muted\" id=\"roles\">(")
+             .Text(user.Caller.Roles.Count == 0 ? "no role" : string.Join(", ", user.Caller.Roles)).Raw(")</span></span>");
             if (csrf is not null)
                 h.Raw("<form method=\"post\" action=\"").Attr(ConsoleRoutes.SignOut).Raw("\" class=\"inline\">").Raw(Csrf(csrf))
                  .Raw("<button type=\"submit\" class=\"link\">Sign out</button></form>");
@@ -289,7 +290,7 @@ public static class ConsolePages
         h.Raw("<section aria-labelledby=\"s-timeline\"><h2 id=\"s-timeline\">Timeline</h2><ol id=\"timeline\" class=\"timeline\">");
         foreach (var t in v.Timeline)
             h.Raw("<li data-kind=\"").Attr(t.Kind).Raw("\"><time datetime=\"").Attr(Html.IsoTime(t.At)).Raw("\">").Text(Html.Time(t.At)).Raw("</time> ")
-             .Raw("<b>").Text(TeamsMessageRenderer.KindLabel(t.Kind)).Raw("</b> <span class=\"muted\">").Text(t.Actor).Raw("</span>")
+             .Raw("<b>").Text(TeamsMessageRenderer.KindLabel(t.Kind)).Raw("</b> <span class=\"muted actor\">").Text(t.Actor).Raw("</span>")
              .Raw("<p>").Text(t.Text).Raw("</p></li>");
         h.Raw("</ol></section>");
     }
@@ -305,20 +306,26 @@ public static class ConsolePages
 
     // ---- sign-in ----
 
-    public static string SignIn(string? error, string? returnTo)
+    public static string SignIn(string? error, string returnUrl)
     {
         return Layout("Sign in", null, null, h =>
         {
             h.Raw("<h1>Sign in</h1>");
             if (error is not null) h.Raw("<p class=\"error\" role=\"alert\">").Text(error).Raw("</p>");
-            h.Raw("<form method=\"post\" class=\"stack narrow\" action=\"").Attr(ConsoleRoutes.SignIn).Raw("\">")
-             .Raw("<input type=\"hidden\" name=\"returnTo\" value=\"").Attr(returnTo).Raw("\">")
+            h.Raw("<form method=\"post\" class=\"stack narrow\" id=\"sign-in\" action=\"").Attr(ConsoleRoutes.SignIn).Raw("\">")
+             .Raw("<input type=\"hidden\" name=\"returnUrl\" value=\"").Attr(returnUrl).Raw("\">")
              .Raw("<div class=\"field\"><label for=\"token\">Personal access token</label>")
-             .Raw("<input id=\"token\" name=\"token\" type=\"password\" required autocomplete=\"off\" spellcheck=\"false\"></div>")
-             .Raw("<p class=\"muted\">Ask an admin for one: <code>autoresponder tokens create --name you@example.com --role responder</code>.</p>")
+             .Raw("<input id=\"token\" name=\"token\" type=\"password\" required maxlength=\"200\" autocomplete=\"off\" spellcheck=\"false\"></div>")
+             .Raw("<p class=\"muted\">Ask an admin for one: <code>autoresponder tokens create --name you@example.com --role responder</code>. ")
+             .Raw("Running the demo (<code>./scripts/run.sh</code>)? Yours is in <code>.azurite/demo-token</code>.</p>")
              .Raw("<div class=\"field\"><button type=\"submit\">Sign in</button></div></form>");
         });
     }
+
+    /// <summary>A fragment or form whose session has ended: a link to sign in again.</summary>
+    public static string SignedOut(string signInUrl) =>
+        Layout("Signed out", null, null, h => h.Raw("<h1>Signed out</h1><p>Your console session has ended or was never started. <a id=\"sign-in-again\" href=\"")
+            .Attr(signInUrl).Raw("\">Sign in</a> and try again.</p>"));
 
     public static string Message(string title, string text, ConsoleUser? user) =>
         Layout(title, user, null, h => h.Raw("<h1>").Text(title).Raw("</h1><p>").Text(text).Raw("</p><p><a href=\"").Attr(ConsoleRoutes.List).Raw("\">Incidents</a></p>"));

@@ -18,6 +18,22 @@ public static class ConsoleRoutes
         $"/api/incidents/{Uri.EscapeDataString(id)}/impact/snapshots/{Uri.EscapeDataString(snapshot)}/export";
     public static string Asset(string name) => $"/console/assets/{name}";
 
+    /// <summary>The sign-in page, coming back to <paramref name="returnUrl"/> afterwards.</summary>
+    public static string SignInAt(string returnUrl) => $"{SignIn}?returnUrl={Uri.EscapeDataString(LocalOrList(returnUrl))}";
+
+    /// <summary>
+    /// <paramref name="url"/> when it is a path on this site ("/incidents/INC-1?x=y"), else the list: a sign-in link can
+    /// never send a person on to another site (no "//host", "/\host", scheme or control characters).
+    /// </summary>
+    public static string LocalOrList(string? url)
+    {
+        if (string.IsNullOrEmpty(url) || url.Length > 2000 || url[0] != '/') return List;
+        if (url.Length > 1 && url[1] is '/' or '\\') return List;
+        if (url.Any(c => char.IsControl(c) || c == '\\')) return List;
+        if (url.StartsWith(SignIn, StringComparison.OrdinalIgnoreCase) || url.StartsWith(SignOut, StringComparison.OrdinalIgnoreCase)) return List;
+        return url;
+    }
+
     /// <summary>The list's query string for these filters and cursor (empty parts left out), starting with "?" when there is one.</summary>
     public static string Query(IncidentFilter filter, string? cursor)
     {

@@ -1,5 +1,8 @@
+using AutoResponder.Access;
+using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AutoResponder.WebConsole;
 
@@ -7,9 +10,15 @@ namespace AutoResponder.WebConsole;
 // everywhere under the AutoResponder namespace.
 public static class ConsoleServices
 {
-    /// <summary>The web console: pages, forms and assets that both hosts map (see <see cref="ConsoleRoutes"/>).</summary>
+    /// <summary>The web console: sign-in sessions, pages, forms and assets that both hosts map (see <see cref="ConsoleRoutes"/>).</summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
+        services.AddSingleton<ConsoleSessions>();
+        services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<ConsoleSessions>());
+        // After the bearer sources (AddAccess): the API accepts the session cookie for reads (the export download).
+        services.AddSingleton<ICallerSource, ConsoleSessionSource>();
         services.AddSingleton<ConsoleAssets>();
         services.AddSingleton<ConsoleLinks>();
         services.AddSingleton<ConsoleAccess>();

@@ -34,7 +34,7 @@ public static class AutoResponderServices
         services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());
         services.AddSingleton<StorageSetup>();
-        services.AddSingleton<BlobReadLinks>();
+        services.AddSingleton<PeopleLinks>();
         services.AddHostedService<StorageInitializer>();
 
         // Alerts and incidents

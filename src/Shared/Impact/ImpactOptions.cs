@@ -31,8 +31,6 @@ public sealed class ImpactOptions
     public int LookbackMinutes { get; set; } = 15;
     /// <summary>A window longer than this is cut at its start (protects the order store from a months-long read).</summary>
     public int MaxWindowHours { get; set; } = 24 * 14;
-    /// <summary>How long an operations export link (read-only SAS) stays valid. At most 168 (a user-delegation key lives 7 days).</summary>
-    public int ExportLinkHours { get; set; } = 72;
     /// <summary>Take a snapshot on every status update too (opened, resolved and manual refreshes always do).</summary>
     public bool SnapshotOnStatusUpdate { get; set; }
     /// <summary>How long a running snapshot holds the incident's impact lease between renewals.</summary>
@@ -88,7 +86,6 @@ public sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
 
         Check(o.LookbackMinutes is >= 0 and <= 24 * 60, nameof(o.LookbackMinutes), $"must be between 0 and 1440 (is {o.LookbackMinutes}).");
         Check(o.MaxWindowHours is >= 1 and <= 24 * 92, nameof(o.MaxWindowHours), $"must be between 1 and 2208 (is {o.MaxWindowHours}).");
-        Check(o.ExportLinkHours is >= 1 and <= 168, nameof(o.ExportLinkHours), $"must be between 1 and 168 (is {o.ExportLinkHours}).");
         Check(o.LeaseSeconds is >= 15 and <= 3600, nameof(o.LeaseSeconds), $"must be between 15 and 3600 (is {o.LeaseSeconds}).");
         Check(IsContainerName(o.ExportContainer), nameof(o.ExportContainer), $"must be 3-40 lower-case letters, digits or hyphens (is '{o.ExportContainer}').");
         Check(IsTableName(o.OrdersTable), nameof(o.OrdersTable), $"must be 3-40 letters and digits, starting with a letter (is '{o.OrdersTable}').");

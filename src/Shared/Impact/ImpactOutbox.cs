@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoResponder.Http;
 using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
@@ -17,18 +18,18 @@ public static class ImpactKinds
 
     public const string LatestSnapshotId = "impact.latest.snapshotId";
     public const string LatestBlob = "impact.latest.blob";
-    public const string LatestUrl = "impact.latest.url";
-    public const string LatestUrlExpiresAt = "impact.latest.urlExpiresAt";
     public const string LatestSizeBytes = "impact.latest.sizeBytes";
     public const string LatestRows = "impact.latest.rows";
     public const string LatestNewRows = "impact.latest.newRows";
 }
 
-/// <summary>The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON).</summary>
-public sealed record DeliverExportPayload(
-    string SnapshotId, string Container, string BlobName, string Url, DateTimeOffset UrlExpiresAt, long SizeBytes, long RowCount, long NewRowCount)
+/// <summary>
+/// The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
+/// The delivery attaches the CSV or links the authenticated download route (<see cref="Http.PeopleLinks.Export"/>).
+/// </summary>
+public sealed record DeliverExportPayload(string SnapshotId, string Container, string BlobName, long SizeBytes, long RowCount, long NewRowCount)
 {
-    /// <summary>Attach the CSV to the email when it is at most this size; send the link otherwise.</summary>
+    /// <summary>Attach the CSV to the email when it is at most this size; link the download route otherwise.</summary>
     public const long AttachLimitBytes = 3 * 1024 * 1024;
 }
 
@@ -65,8 +66,6 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
                 snapshotId,
                 slash < 0 ? "" : blob[..slash],
                 slash < 0 ? blob : blob[(slash + 1)..],
-                effects.GetValueOrDefault(ImpactKinds.LatestUrl, ""),
-                DateTimeOffset.Parse(effects.GetValueOrDefault(ImpactKinds.LatestUrlExpiresAt, "0001-01-01T00:00:00Z"), CultureInfo.InvariantCulture),
                 long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestSizeBytes, "0"), CultureInfo.InvariantCulture),
                 long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestRows, "0"), CultureInfo.InvariantCulture),
                 long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestNewRows, "0"), CultureInfo.InvariantCulture));
@@ -76,11 +75,12 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
 }
 
 /// <summary>
-/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, signs the export link, records the latest
-/// export on the incident and adds an "impact-snapshot" timeline entry (which plans the delivery to operations).
+/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, records the latest export on the incident and
+/// adds an "impact-snapshot" timeline entry (which plans the delivery to operations). The entry says where people
+/// download the export (the authenticated route), never a signed link.
 /// A retry finds the snapshot this action already took instead of taking another.
 /// </summary>
-public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, ExportLinks links) : IOutboxHandler
+public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
 {
     public string Kind => ImpactKinds.Snapshot;
 
@@ -109,22 +109,19 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
                 ? new OutboxOutcome($"No snapshot: {result.Skipped}.", TimelineText: $"No impact snapshot at resolution: {result.Skipped}.", TimelineKind: TimelineKinds.ImpactSkipped)
                 : OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
-        var expiresAt = links.DefaultExpiry();
-        var url = await links.CreateReadLinkAsync(s.BlobName, expiresAt, cancellationToken);
         var effects = new Dictionary<string, string>
         {
             [ImpactKinds.LatestSnapshotId] = s.SnapshotId,
             [ImpactKinds.LatestBlob] = $"{s.Container}/{s.BlobName}",
-            [ImpactKinds.LatestUrl] = url.ToString(),
-            [ImpactKinds.LatestUrlExpiresAt] = expiresAt.ToString("O", CultureInfo.InvariantCulture),
             [ImpactKinds.LatestSizeBytes] = s.SizeBytes.ToString(CultureInfo.InvariantCulture),
             [ImpactKinds.LatestRows] = s.Orders.ToString(CultureInfo.InvariantCulture),
             [ImpactKinds.LatestNewRows] = s.NewOrders.ToString(CultureInfo.InvariantCulture),
         };
-        return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}", effects, Describe(s, url, expiresAt), TimelineKinds.ImpactSnapshot);
+        return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}", effects, Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKinds.ImpactSnapshot);
     }
 
-    public static string Describe(ImpactSnapshotRecord s, Uri url, DateTimeOffset expiresAt)
+    /// <param name="download">The authenticated download route of the export (<see cref="PeopleLinks.Export"/>).</param>
+    public static string Describe(ImpactSnapshotRecord s, string download)
     {
         var inv = CultureInfo.InvariantCulture;
         var money = s.MoneyAtRisk();
@@ -136,6 +133,6 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Expor
         };
         if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
-        return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC): {url}";
+        return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";
     }
 }

@@ -27,7 +27,7 @@ public static class ImpactServices
         services.TryAddSingleton<IOrderSource>(sp => CreateTableOrderSource(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<IOptions<ImpactOptions>>().Value));
         services.AddSingleton<ImpactExporter>();
         services.AddSingleton<ImpactSnapshotStore>();
-        services.AddSingleton<ExportLinks>();
+        services.AddSingleton<ExportBlobs>();
         services.AddSingleton<ImpactSnapshotService>();
         services.AddSingleton<ImpactEndpoint>();
         services.AddSingleton<IOutboxHandler, ImpactSnapshotHandler>();

@@ -37,6 +37,8 @@ public static class TimelineKinds
     /// <summary>The postmortem draft of a resolution exists: the RCA reminders are scheduled from it (and link it).</summary>
     public const string PostmortemDrafted = "postmortem-drafted";
     public const string ImpactRefreshRequested = "impact-refresh-requested";
+    /// <summary>Someone downloaded an impact export (customer data): the actor is who, the text which snapshot.</summary>
+    public const string ExportDownloaded = "export-downloaded";
 }
 
 /// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>

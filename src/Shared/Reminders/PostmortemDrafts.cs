@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs.Models;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
@@ -79,18 +80,19 @@ public static class PostmortemDraft
 }
 
 /// <summary>
-/// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the
-/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name and a read-only SAS link are
-/// recorded on the incident, and every reminder links a freshly signed one. One draft per resolution (recorded effect).
+/// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the private
+/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded on the incident. The
+/// timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
+/// storage link. One draft per resolution (recorded effect).
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore store, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
-    public const string ContainerName = PostmortemLinks.ContainerName;
+    public const string ContainerName = PostmortemDraftBlobs.ContainerName;
     public string Kind => KindName;
 
-    public Task EnsureCreatedAsync(CancellationToken ct) => links.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
+    public Task EnsureCreatedAsync(CancellationToken ct) => drafts.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -103,14 +105,13 @@ public sealed class PostmortemDraftHandler(PostmortemLinks links, IncidentStore 
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
         var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, context.Effects, ct), time.GetUtcNow(), actionItems);
 
-        var blobName = $"{incident.Id}/draft-{resolvedAt:yyyyMMdd-HHmmss}.md";
-        var blob = links.Container.GetBlobClient(blobName);
+        var blobName = PostmortemDraftBlobs.NameFor(incident.Id, resolvedAt);
+        var blob = drafts.Container.GetBlobClient(blobName);
         await blob.UploadAsync(BinaryData.FromString(markdown), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/markdown; charset=utf-8" } }, ct);
-        var url = await links.ReadLinkAsync(blobName, ct);
         return new OutboxOutcome(
             Result: blobName,
-            Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftUrl] = url, [ReminderKeys.DraftFor] = marker },
-            TimelineText: $"Postmortem draft generated: {url}",
+            Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftFor] = marker },
+            TimelineText: $"Postmortem draft generated (any signed-in role may read it): {links.PostmortemDraft(incident.Id)}",
             TimelineKind: TimelineKinds.PostmortemDrafted);
     }
 }

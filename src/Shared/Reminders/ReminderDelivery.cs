@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.Reminders;
 
 /// <summary>What a "reminder-email" outbox action carries.</summary>
-public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt, string? DraftLink = null)
+public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt)
 {
     public const string OutboxKind = "reminder-email";
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
@@ -23,12 +24,11 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, PostmortemLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
     {
-        string? draft = null; // signed once per delivery: the link made at resolution may have expired by now
         for (var attempt = 1; ; attempt++)
         {
             var incident = await store.FindAsync(reminder.IncidentId, ct);
@@ -44,7 +44,7 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
             effects[ReminderKeys.Status(reminder.Kind)] = "fired";
             incident.EffectsJson = JsonSerializer.Serialize(effects);
             var change = new IncidentChange(incident, isNew: false);
-            if (draft is null && effects.TryGetValue(ReminderKeys.DraftBlob, out var blobName)) draft = await links.ReadLinkAsync(blobName, ct);
+            var draft = effects.ContainsKey(ReminderKeys.DraftBlob) ? links.PostmortemDraft(incident.Id) : null; // the authenticated route
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
             if (reminder.Kind == ReminderKinds.Escalation)
             {
@@ -61,7 +61,7 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
                     $" When the RCA is done, POST its link to /api/incidents/{incident.Id}/postmortem.");
             }
             change.Actions.Add(OutboxAction.Create(incident.Id, ReminderEmailPayload.OutboxKind,
-                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt, draft).ToJson(), now));
+                new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
             try
             {
                 await store.CommitAsync(change, ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
@@ -144,7 +145,7 @@ public sealed class RescheduleReminderHandler(IReminderScheduler scheduler) : IO
 }
 
 /// <summary>Emails a delivered reminder ("reminder-email"): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
-public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices) : IOutboxHandler
+public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
 {
     public string Kind => ReminderEmailPayload.OutboxKind;
 
@@ -165,7 +166,7 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
                 ? "No manager recipients: set AutoResponder:Mail:ManagerRecipients or AutoResponder:Mail:FallbackAddress."
                 : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and AutoResponder:Mail:FallbackAddress is not set.");
 
-        var draft = p.DraftLink ?? effects.GetValueOrDefault(ReminderKeys.DraftUrl);
+        var draft = effects.ContainsKey(ReminderKeys.DraftBlob) ? links.PostmortemDraft(incident.Id) : null; // the authenticated route, never a signed link
         var rcaDue = effects.TryGetValue(ReminderKeys.DueAt(ReminderKinds.RcaDraft), out var d) ? DateTimeOffset.Parse(d, CultureInfo.InvariantCulture) : p.DueAt;
         var subject = escalation
             ? $"[RCA overdue] {incident.Id}: {incident.Title} — RCA still open after {calendar.Describe(rcaDue)}"
@@ -176,7 +177,7 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
                 ? $"The RCA of {incident.Id} was due {calendar.Describe(rcaDue)} and is still open. Owner: {incident.Owner ?? "unassigned"}."
                 : $"{ReminderKinds.Describe(p.Kind)} for {incident.Id} is due {calendar.Describe(p.DueAt)}.",
             $"Incident: {incident.Title} ({incident.SeverityName}), resolved {(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
-            draft is null ? "The postmortem draft is not available yet." : $"Postmortem draft: {draft}",
+            draft is null ? "The postmortem draft is not available yet." : $"Postmortem draft (sign in to read it): {draft}",
             $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that stops these reminders.",
             $"To move a due date, POST {{\"dueAt\": \"...\"}} to /api/incidents/{incident.Id}/reminders/{p.Kind}.",
         };
@@ -191,5 +192,5 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
     }
 
     private static string Linkify(string encoded, string? url) =>
-        url is null ? encoded : encoded.Replace(WebUtility.HtmlEncode(url), $"<a href=\"{WebUtility.HtmlEncode(url)}\">{WebUtility.HtmlEncode(url)}</a>");
+        url is null || !url.StartsWith("http", StringComparison.Ordinal) ? encoded : encoded.Replace(WebUtility.HtmlEncode(url), $"<a href=\"{WebUtility.HtmlEncode(url)}\">{WebUtility.HtmlEncode(url)}</a>");
 }

@@ -41,7 +41,6 @@ public static class ReminderKeys
     public const string PostmortemLink = "postmortem.link";
     public const string PostmortemCompletedAt = "postmortem.completedAt";
     public const string DraftBlob = "postmortem.draftBlob";
-    public const string DraftUrl = "postmortem.draftUrl";
     public const string DraftFor = "postmortem.draftFor";
 }
 

@@ -11,9 +11,22 @@ namespace AutoResponder.Reminders;
 /// POST /api/incidents/{id}/postmortem {link} — completes the RCA and cancels the reminders still scheduled.
 /// POST /api/incidents/{id}/reminders/{kind} {dueAt} — moves one reminder (rca-draft, postmortem-review, action-items, rca-escalation).
 /// The actor is the authenticated caller. Both answer with the incident.
+/// GET /api/incidents/{id}/postmortem/draft — the latest postmortem draft (Markdown), streamed from the private container.
 /// </summary>
-public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, TimeProvider time)
+public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, PostmortemDraftBlobs drafts, IncidentStore incidents,
+    IOptions<AutoResponderOptions> options, TimeProvider time)
 {
+    /// <summary>The latest draft; 404 (field id) without the incident, 404 (field draft) before the first resolution's draft exists.</summary>
+    public async Task<FileDownload> DraftAsync(string id, CancellationToken ct)
+    {
+        if (!IncidentIds.LooksValid(id)) return FileDownload.Problem(Problems.NotFound(id));
+        var draft = await drafts.OpenLatestAsync(id, ct);
+        if (draft is null)
+            return FileDownload.Problem(await incidents.FindAsync(id, ct) is null ? Problems.NotFound(id)
+                : Problems.Create(StatusCodes.Status404NotFound, "No postmortem draft", $"Incident {id} has no postmortem draft yet: one is generated when it is resolved.", "draft"));
+        return FileDownload.Attachment(draft.Content, "text/markdown; charset=utf-8", $"{id}-postmortem-draft.md", draft.Details.ContentLength);
+    }
+
     public Task<ApiResult> PostmortemAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, async (fields, actor) =>
         {

@@ -52,7 +52,7 @@ public static class RemindersServices
         services.AddOptions<ReminderOptions>().Bind(configuration.GetSection(ReminderOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
         services.AddSingleton<BusinessCalendar>();
-        services.AddSingleton<PostmortemLinks>();
+        services.AddSingleton<PostmortemDraftBlobs>();
         services.AddSingleton<ReminderDelivery>();
         services.TryAddSingleton<IReminderHandler>(sp => sp.GetRequiredService<ReminderDelivery>());
         services.AddSingleton<ReminderService>();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Azure;
+using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
@@ -34,9 +35,11 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 
 /// <summary>
 /// Emails operations the affected-orders export ("ops.deliver-export"): attached when it is at most
-/// AutoResponder:Mail:MaxAttachmentBytes (3 MB), else as its link. Sent once per export (a <see cref="SentMarker"/>).
+/// AutoResponder:Mail:MaxAttachmentBytes (3 MB); a larger one is linked through the authenticated download route
+/// (GET /api/incidents/{id}/impact/snapshots/{snapshot}/export, roles ops or responder), never a signed storage link.
+/// Sent once per export (a <see cref="SentMarker"/>).
 /// </summary>
-public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
+public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
     public const string KindName = "ops.deliver-export";
     public string Kind => KindName;
@@ -46,8 +49,8 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
         DeliverExportPayload export;
         try { export = JsonSerializer.Deserialize<DeliverExportPayload>(context.Action.Payload, JsonSerializerOptions.Web) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new PermanentOutboxException($"ops.deliver-export payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
-        if (string.IsNullOrEmpty(export.BlobName) && string.IsNullOrEmpty(export.Url))
-            throw new PermanentOutboxException("ops.deliver-export payload has neither blobName nor url.");
+        if (string.IsNullOrEmpty(export.SnapshotId) || string.IsNullOrEmpty(export.BlobName))
+            throw new PermanentOutboxException("ops.deliver-export payload names no snapshotId or blobName.");
         var mailed = MailedMarker(export);
         if (await states.ExistsAsync(context.Incident.Id, mailed, ct)) return OutboxOutcome.Done("skipped: export already mailed");
 
@@ -55,36 +58,39 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
         var recipients = o.Ops();
         if (recipients.Count == 0) throw new PermanentOutboxException("No ops recipients: set AutoResponder:Mail:OpsRecipients or AutoResponder:Mail:FallbackAddress.");
 
-        MailAttachment? attachment = null;
-        if (export.BlobName is { Length: > 0 } blobName && export.SizeBytes <= o.MaxAttachmentBytes)
-        {
-            var bytes = await blobs.ReadAsync(export.Container, blobName, ct);
-            if (bytes is not null && bytes.Length <= o.MaxAttachmentBytes)
-                attachment = new MailAttachment(Path.GetFileName(blobName), "text/csv", bytes);
-            else if (bytes is null && string.IsNullOrEmpty(export.Url))
-                throw new InvalidOperationException($"Export blob '{export.Container}/{blobName}' was not found and the payload has no url.");
-        }
-        if (attachment is null && string.IsNullOrEmpty(export.Url))
-            throw new PermanentOutboxException($"Export '{export.BlobName}' is larger than {o.MaxAttachmentBytes} bytes and the payload has no url to link.");
-
         var incident = context.Incident;
+        MailAttachment? attachment = null;
+        if (export.SizeBytes <= o.MaxAttachmentBytes)
+        {
+            // A missing blob is retried (storage may lag), then parked where people see it: never a mail without the data.
+            var bytes = await blobs.ReadAsync(export.Container, export.BlobName, ct)
+                ?? throw new InvalidOperationException($"Export blob '{export.Container}/{export.BlobName}' was not found.");
+            if (bytes.Length <= o.MaxAttachmentBytes)
+                attachment = new MailAttachment($"{incident.Id}-impact-{export.SnapshotId}.csv", "text/csv", bytes);
+        }
+        var download = links.Export(incident.Id, export.SnapshotId);
+
         var subject = $"[{incident.SeverityName}] {incident.Id}: affected orders export ({export.RowCount} rows)";
         var facts = new List<(string, string)>
         {
             ("Incident", $"{incident.Id}: {incident.Title}"),
             ("Status", incident.Status.ToApi()),
             ("Rows", export.RowCount.ToString(CultureInfo.InvariantCulture)),
-            ("Size", $"{export.SizeBytes:N0} bytes"),
+            ("Size", $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes"),
             ("Snapshot", export.SnapshotId),
         };
-        var delivery = attachment is not null ? $"The CSV is attached ({attachment.Name})." : $"Download the CSV: {export.Url}";
-        if (attachment is null) delivery += $" (link valid until {StatusEmailRenderer.Time(export.UrlExpiresAt)})";
+        var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to download it; every download is recorded on the incident.";
+        var delivery = attachment is not null
+            ? $"The CSV is attached ({attachment.Name}). It contains customer data: do not forward it."
+            : $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. Download it: {download} — {signIn}";
 
         var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>Affected orders export</h2><table>"
             + string.Concat(facts.Select(f => $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th><td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
             + "</table><p>" + (attachment is not null
                 ? WebUtility.HtmlEncode(delivery)
-                : $"<a href=\"{WebUtility.HtmlEncode(export.Url)}\">Download the CSV</a>{WebUtility.HtmlEncode($" (link valid until {StatusEmailRenderer.Time(export.UrlExpiresAt)})")}")
+                : WebUtility.HtmlEncode($"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. ")
+                  + (links.AreAbsolute ? $"<a href=\"{WebUtility.HtmlEncode(download)}\">Download the CSV</a>" : WebUtility.HtmlEncode($"Download it: GET {download}"))
+                  + ". " + WebUtility.HtmlEncode(signIn))
             + "</p></body></html>";
         var text = string.Join('\n', facts.Select(f => $"{f.Item1}: {f.Item2}")) + "\n\n" + delivery + "\n";
 
@@ -92,15 +98,15 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
             ? MailMessage.Create(o.SenderMailbox, recipients, subject, html, text)
             : MailMessage.Create(o.SenderMailbox, recipients, subject, html, text, attachment);
         await mail.SendAsync(message, ct);
-        log.LogInformation("Export {Snapshot} for {IncidentId} mailed to ops ({How})", export.SnapshotId, incident.Id, attachment is null ? "link" : "attachment");
-        var how = attachment is null ? "as a link" : "attached";
+        log.LogInformation("Export {Snapshot} for {IncidentId} mailed to ops ({How})", export.SnapshotId, incident.Id, attachment is null ? "download route" : "attachment");
+        var how = attachment is null ? "as the download route (too large to attach)" : "attached";
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
             State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
-            TimelineText: $"Affected-orders export mailed to operations {how} ({string.Join(", ", recipients)}).");
+            TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}) mailed to operations {how} ({string.Join(", ", recipients)}).");
     }
 
     /// <summary>The marker that says this export was mailed (one per snapshot).</summary>
     public static string MailedMarker(DeliverExportPayload export) =>
-        SentMarker.KeyFor("ops-export", Keys.Hash(export.SnapshotId ?? export.BlobName ?? export.Url));
+        SentMarker.KeyFor("ops-export", Keys.Hash(export.SnapshotId));
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AutoResponder.Access;
 using AutoResponder.Tests.Infrastructure;
+using AutoResponder.WebConsole;
 using Microsoft.Playwright;
 
 namespace AutoResponder.Tests.WebConsole;
@@ -15,11 +17,29 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
     private static readonly float Timeout = 20_000;
 
     [Fact]
-    public async Task An_alerts_incident_appears_in_the_open_list_without_a_reload()
+    public async Task Signing_in_with_a_token_opens_the_list_and_an_alerts_incident_appears_without_a_reload()
     {
         await using var host = await RunningHost.StartAsync(azurite);
-        var page = await NewPageAsync(host);
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        await using var context = await browser.Chromium.NewContextAsync(new() { BaseURL = host.Client.BaseAddress!.ToString() });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+
+        // Not signed in: the list sends the browser to the sign-in page, and back after it.
         await page.GotoAsync("/incidents");
+        Assert.EndsWith("/sign-in?returnUrl=%2Fincidents", page.Url);
+        await page.GetByLabel("Personal access token").FillAsync("arp_0123456789ab_wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        Assert.Contains("not valid", await page.Locator("p.error").InnerTextAsync());
+        await page.GetByLabel("Personal access token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/incidents");
+        Assert.Contains("alice@shop.example", await page.Locator("header .who").InnerTextAsync());
+        var cookie = (await context.CookiesAsync()).Single(c => c.Name == ConsoleSessions.CookieName);
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => document.cookie.length")); // script cannot read the session
+
         await page.EvaluateAsync("() => { window.__notReloaded = true; }");
         Assert.Equal(0, await page.Locator("table.incidents tbody tr").CountAsync());
 
@@ -29,6 +49,11 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await row.WaitForAsync(new() { Timeout = Timeout });
         Assert.Contains("Checkout paid below catalog", await row.InnerTextAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the list reloaded the page instead of updating itself");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/sign-in");
+        await page.GotoAsync("/incidents");
+        Assert.Contains("/sign-in?returnUrl=", page.Url);
     }
 
     [Fact]
@@ -36,7 +61,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
     {
         await using var host = await RunningHost.StartAsync(azurite);
         var id = await PostAlertAsync(host, "Payments failing", "Sev2", "payments");
-        var page = await NewPageAsync(host);
+        var page = await SignedInPageAsync(host, "bob@shop.example", Roles.Responder);
+        await using var context = page.Context;
         await page.GotoAsync($"/incidents/{id}");
         Assert.Equal("Open", await page.Locator("#incident-status").InnerTextAsync());
 
@@ -44,7 +70,9 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await page.WaitForURLAsync($"**/incidents/{id}");
         Assert.Equal("Acknowledged", await page.Locator("#incident-status").InnerTextAsync());
-        Assert.Contains("alice@shop.example", await page.Locator("#timeline li[data-kind='acknowledged']").InnerTextAsync());
+        var acknowledged = page.Locator("#timeline li[data-kind='acknowledged']");
+        Assert.Contains("alice@shop.example", await acknowledged.InnerTextAsync());
+        Assert.Equal("bob@shop.example", await acknowledged.Locator(".actor").InnerTextAsync()); // the signed-in person acted
 
         var eta = DateTimeOffset.UtcNow.AddHours(2);
         await page.GetByLabel("Status", new() { Exact = true }).FillAsync("Promo rule applied twice");
@@ -63,7 +91,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
         await page.WaitForURLAsync($"**/incidents/{id}");
         Assert.Equal("Resolved", await page.Locator("#incident-status").InnerTextAsync());
-        Assert.Equal(1, await page.Locator("#timeline li[data-kind='resolved']").CountAsync());
+        Assert.Equal("bob@shop.example", await page.Locator("#timeline li[data-kind='resolved'] .actor").InnerTextAsync());
 
         // What the page did is what the API says.
         using var json = JsonDocument.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"));
@@ -72,12 +100,36 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
     }
 
     [Fact]
+    public async Task A_viewer_sees_no_action_buttons_and_a_forced_action_is_403_and_changes_nothing()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await PostAlertAsync(host, "Payments failing", "Sev2", "payments");
+        var page = await SignedInPageAsync(host, "manager@shop.example", Roles.Viewer);
+        await using var context = page.Context;
+        await page.GotoAsync($"/incidents/{id}");
+        Assert.Equal("Open", await page.Locator("#incident-status").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("main form[method=post]").CountAsync());
+        foreach (var name in new[] { "Acknowledge", "Mitigate", "Resolve", "Post update", "Refresh impact" })
+            Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = name }).CountAsync());
+
+        // Forcing it anyway, from the page itself with the session's own anti-forgery token (the sign-out form's).
+        var status = await page.EvaluateAsync<int>(@"async (id) => {
+            const csrf = document.querySelector('input[name=_csrf]').value;
+            const r = await fetch('/incidents/' + id + '/resolve', { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+            return r.status; }", id);
+        Assert.Equal(403, status);
+        using var json = JsonDocument.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"));
+        Assert.Equal("open", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Alert_text_with_markup_stays_text()
     {
         const string title = "<img src=x onerror=\"document.title='pwned';alert(1)\"> checkout";
         await using var host = await RunningHost.StartAsync(azurite);
         var id = await PostAlertAsync(host, title, "Sev2", "<b>svc</b>");
-        var page = await NewPageAsync(host);
+        var page = await SignedInPageAsync(host, "alice@shop.example", Roles.Viewer);
+        await using var context = page.Context;
         var dialogs = 0;
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
 
@@ -88,7 +140,8 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
 
         await page.GotoAsync("/incidents");
         await page.Locator($"tr[data-id='{id}']").WaitForAsync(new() { Timeout = Timeout });
-        await page.WaitForTimeoutAsync(3500); // one poll of the list: the swapped-in rows stay inert too
+        // The first poll always swaps the rows in: wait for it, then check the swapped-in rows stayed inert too.
+        await page.WaitForFunctionAsync("() => document.getElementById('updated').textContent.startsWith('Updated')", null, new() { Timeout = Timeout });
         Assert.Equal(0, await page.Locator("main img").CountAsync());
         Assert.Equal(0, dialogs);
         Assert.DoesNotContain("pwned", await page.TitleAsync());
@@ -100,24 +153,34 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await using var host = await RunningHost.StartAsync(azurite);
         var id = await PostAlertAsync(host, "A very long alert title that goes on and on: " + new string('x', 120), "Sev1", "checkout-and-payments-gateway");
         await PostAlertAsync(host, "Search latency above 2 s", "Sev3", "search");
-        var context = await browser.Chromium.NewContextAsync(new() { BaseURL = host.Client.BaseAddress!.ToString(), ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        await using var context = await browser.Chromium.NewContextAsync(new() { BaseURL = host.Client.BaseAddress!.ToString(), ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
         var page = await context.NewPageAsync();
-        foreach (var path in new[] { "/incidents", $"/incidents/{id}" })
+        await SignInAsync(page, await host.CreateTokenAsync("alice@shop.example", Roles.Responder, Roles.Ops));
+        foreach (var path in new[] { "/sign-in", "/incidents", $"/incidents/{id}" })
         {
             await page.GotoAsync(path);
             var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
             Assert.True(width <= 390, $"{path} is {width}px wide on a 390px phone");
         }
         await Screenshots.SaveAsync(page, $"/incidents/{id}", "console-incident-phone.png");
-        await context.CloseAsync();
     }
 
-    private async Task<IPage> NewPageAsync(RunningHost host)
+    /// <summary>A fresh browser context signed in through the sign-in page with a new token for <paramref name="name"/>.</summary>
+    private async Task<IPage> SignedInPageAsync(RunningHost host, string name, params string[] roles)
     {
         var context = await browser.Chromium.NewContextAsync(new() { BaseURL = host.Client.BaseAddress!.ToString() });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
+        await SignInAsync(page, await host.CreateTokenAsync(name, roles));
         return page;
+    }
+
+    private static async Task SignInAsync(IPage page, string token)
+    {
+        await page.GotoAsync("/sign-in");
+        await page.GetByLabel("Personal access token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/incidents");
     }
 
     internal static async Task<string> PostAlertAsync(RunningHost host, string title, string severity, string service)

@@ -5,7 +5,12 @@ using System.Text.Json;
 using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Snapshots;
+using System.Net.Http.Json;
+using AutoResponder.Incidents;
+using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http;
 using static AutoResponder.Tests.Impact.ImpactRuleTests;
 using static AutoResponder.Tests.Impact.ImpactTestKit;
@@ -37,7 +42,7 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Refresh_queues_a_snapshot_and_get_returns_summary_history_and_links()
+    public async Task Refresh_queues_a_snapshot_and_get_returns_summary_history_and_download_routes()
     {
         await using var app = await TestApp.StartAsync(azurite, Rules(MatchAll));
         var now = app.Time.GetUtcNow();
@@ -64,9 +69,12 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
         Assert.Equal(["everything"], json.GetProperty("rules").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(7m, latest.GetProperty("moneyAtRisk").GetProperty("USD").GetDecimal());
 
-        using var http = new HttpClient();
-        var url = latest.GetProperty("export").GetProperty("url").GetString()!;
-        var csv = await http.GetByteArrayAsync(url);
+        // Each export names its authenticated download route; nothing signed, no storage names.
+        var export = latest.GetProperty("export");
+        Assert.Equal($"/api/incidents/{id}/impact/snapshots/{latest.GetProperty("snapshotId").GetString()}/export", export.GetProperty("download").GetString());
+        Assert.Equal(["download", "sizeBytes"], export.EnumerateObject().Select(p => p.Name).Order());
+        Assert.DoesNotContain("sig=", json.GetRawText());
+        var csv = await DownloadAsync(app, (await SnapshotsAsync(app, id)).Last());
         Assert.Equal(["a", "b", "c"], (await RowsAsync(csv)).Select(r => r["order_id"]));
         Assert.Equal(202, (await endpoint.RefreshAsync(Alice, id, default)).StatusCode); // lease released after the snapshot
     }
@@ -134,40 +142,50 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task The_link_downloads_the_csv_and_a_tampered_or_expired_link_is_refused()
+    public async Task The_export_route_streams_the_csv_to_ops_and_responders_and_puts_every_download_on_the_timeline()
     {
-        await using var app = await TestApp.StartAsync(azurite, Rules(MatchAll));
-        var now = app.Time.GetUtcNow();
-        await SeedAsync(app, Order("a", now.AddMinutes(-10)));
-        var id = await OpenIncidentAsync(app, now.AddMinutes(-5));
-        await RunOutboxAsync(app, id);
-        var snapshot = Assert.Single(await SnapshotsAsync(app, id));
-        var links = app.Get<ExportLinks>();
-        using var http = new HttpClient();
+        await using var host = await RunningHost.StartAsync(azurite, null, "AutoResponder:Impact:Rules:0:Name=all", "AutoResponder:Impact:Rules:0:MatchAll=true");
+        var orders = ImpactServices.CreateTableOrderSource(host.Storage, host.Services.GetRequiredService<IOptions<ImpactOptions>>().Value);
+        await orders.Orders.CreateIfNotExistsAsync();
+        await AutoResponder.Impact.Seeding.OrderSeeder.WriteOrdersAsync(orders.Orders, [Order("ord-1", DateTimeOffset.UtcNow.AddMinutes(-3)), Order("ord-2", DateTimeOffset.UtcNow.AddMinutes(-2))], 2, null, default);
+        var opened = await host.Client.PostAsJsonAsync("/api/alerts", new { title = "Checkout broken", severity = "Sev2", service = "checkout" });
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[0].GetProperty("incidentId").GetString()!;
+        JsonElement impact = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            impact = await host.Client.GetFromJsonAsync<JsonElement>($"/api/incidents/{id}/impact");
+            return impact.GetProperty("latest").ValueKind == JsonValueKind.Object;
+        }, "the opening snapshot", maxChecks: 20000);
+        var download = impact.GetProperty("latest").GetProperty("export").GetProperty("download").GetString()!;
+        var snapshotId = impact.GetProperty("latest").GetProperty("snapshotId").GetString()!;
 
-        var good = await links.CreateReadLinkAsync(snapshot.BlobName, DateTimeOffset.UtcNow.AddHours(1), default);
-        using (var response = await http.GetAsync(good))
+        var ops = await host.ClientAs("olga@shop.example", Roles.Ops);
+        using (var response = await ops.GetAsync(download))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(await DownloadAsync(app, snapshot), await response.Content.ReadAsByteArrayAsync());
-            Assert.StartsWith("text/csv", response.Content.Headers.ContentType!.ToString());
+            Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+            Assert.Equal("attachment", response.Content.Headers.ContentDisposition!.DispositionType);
+            Assert.Equal($"{id}-impact-{snapshotId}.csv", response.Content.Headers.ContentDisposition.FileName?.Trim('"'));
+            Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+            var rows = await RowsAsync(await response.Content.ReadAsByteArrayAsync());
+            Assert.Equal(["ord-1", "ord-2"], rows.Select(r => r["order_id"]).Order());
+            Assert.Equal("ord-1@example.com", rows.Single(r => r["order_id"] == "ord-1")["customer_email"]);
         }
+        var responder = await host.ClientAs("rita@shop.example", Roles.Responder);
+        Assert.Equal(HttpStatusCode.OK, (await responder.GetAsync(download)).StatusCode);
 
-        var query = System.Web.HttpUtility.ParseQueryString(good.Query);
-        var sig = query["sig"]!;
-        query["sig"] = (sig[0] == 'A' ? 'B' : 'A') + sig[1..];
-        var tampered = new UriBuilder(good) { Query = query.ToString() }.Uri;
-        using (var response = await http.GetAsync(tampered)) Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        // Customer data: a viewer is refused, no credentials is 401; neither is recorded as a download.
+        var viewer = await host.ClientAs("manager@shop.example", Roles.Viewer);
+        await BadInputTests.AssertProblem(await viewer.GetAsync(download), 403, null!, "viewer");
+        await BadInputTests.AssertProblem(await host.NewClient(null).GetAsync(download), 401, "Authorization", "anonymous");
+        await BadInputTests.AssertProblem(await ops.GetAsync($"/api/incidents/{id}/impact/snapshots/0099/export"), 404, "snapshot", "unknown snapshot");
+        await BadInputTests.AssertProblem(await ops.GetAsync($"/api/incidents/{id}/impact/snapshots/x'1/export"), 404, "snapshot", "malformed snapshot");
+        await BadInputTests.AssertProblem(await ops.GetAsync($"/api/incidents/INC-20260101-NOPE/impact/snapshots/0001/export"), 404, "id", "unknown incident");
 
-        query = System.Web.HttpUtility.ParseQueryString(good.Query);
-        query["se"] = DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-ddTHH:mm:ssZ"); // extend the expiry without re-signing
-        using (var response = await http.GetAsync(new UriBuilder(good) { Query = query.ToString() }.Uri)) Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-
-        var expired = await links.CreateReadLinkAsync(snapshot.BlobName, DateTimeOffset.UtcNow.AddMinutes(-1), default);
-        using (var response = await http.GetAsync(expired)) Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-
-        var anonymous = links.Container.GetBlobClient(snapshot.BlobName).Uri; // the container is private
-        using (var response = await http.GetAsync(anonymous)) Assert.False(response.IsSuccessStatusCode);
+        var timeline = (await viewer.GetFromJsonAsync<JsonElement>($"/api/incidents/{id}/timeline?limit=500")).GetProperty("timeline").EnumerateArray()
+            .Where(t => t.GetProperty("kind").GetString() == TimelineKinds.ExportDownloaded).ToList();
+        Assert.Equal(["olga@shop.example", "rita@shop.example"], timeline.Select(t => t.GetProperty("actor").GetString()).Order());
+        Assert.All(timeline, t => Assert.Contains($"impact snapshot {snapshotId}", t.GetProperty("text").GetString()));
     }
 
     private static int ClosedPort()

@@ -30,7 +30,7 @@ public sealed class ImpactExportTests(AzuriteFixture azurite)
         };
         var catalog = new CatalogItem("-SKU", "Hostile", new Dictionary<string, decimal> { ["@EU"] = 10m });
         var rule = new ImpactRule(new ImpactRuleOptions { Name = "@rule", MatchAll = true, MoneyAtRisk = MoneyAtRiskMode.Delta });
-        var blob = app.Get<ExportLinks>().Container.GetBlockBlobClient("hostile.csv");
+        var blob = app.Get<ExportBlobs>().Container.GetBlockBlobClient("hostile.csv");
 
         var result = await new ImpactExporter(new ListOrderSource([hostile], [catalog]))
             .ExportAsync(new ExportRequest([rule], new ImpactWindow(created.AddHours(-1), created.AddHours(1), false, false), created), blob, null, default);
@@ -67,7 +67,7 @@ public sealed class ImpactExportTests(AzuriteFixture azurite)
             .Append(Order("big2", t.AddSeconds(31), price: 0.01m, currency: "USD"))
             .ToArray();
         var rule = new ImpactRule(new ImpactRuleOptions { Name = "all", MatchAll = true });
-        var blob = app.Get<ExportLinks>().Container.GetBlockBlobClient("money.csv");
+        var blob = app.Get<ExportBlobs>().Container.GetBlockBlobClient("money.csv");
 
         var result = await new ImpactExporter(new ListOrderSource(orders, [Mug]))
             .ExportAsync(new ExportRequest([rule], new ImpactWindow(t, t.AddMinutes(1), false, false), t), blob, null, default);

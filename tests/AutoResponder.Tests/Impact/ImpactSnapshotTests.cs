@@ -97,7 +97,9 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         Assert.Contains("EUR 32.00", entry.Text);
         var effects = IncidentStore.ReadEffects(details.Incident);
         Assert.Equal($"{s.Container}/{s.BlobName}", effects[ImpactKinds.LatestBlob]);
-        Assert.Contains(effects[ImpactKinds.LatestUrl], entry.Text);
+        Assert.EndsWith($"/api/incidents/{id}/impact/snapshots/{s.SnapshotId}/export", entry.Text); // the authenticated route
+        Assert.DoesNotContain("sig=", entry.Text);
+        Assert.DoesNotContain(effects.Values, v => v.Contains("sig="));
 
         var delivery = Assert.Single(details.Actions, a => a.Kind == ImpactKinds.DeliverExport);
         Assert.Equal(OutboxStatus.Done, delivery.Status); // the ops mail handler (StatusEmails) carried it out
@@ -112,7 +114,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         Assert.Equal(s.BlobName, payload.RootElement.GetProperty("blobName").GetString());
         Assert.Equal(4, payload.RootElement.GetProperty("rowCount").GetInt64());
         Assert.Equal(s.SizeBytes, payload.RootElement.GetProperty("sizeBytes").GetInt64());
-        Assert.Equal(effects[ImpactKinds.LatestUrl], payload.RootElement.GetProperty("url").GetString());
+        Assert.False(payload.RootElement.TryGetProperty("url", out _)); // the contract names the export, never a link to it
     }
 
     [Fact]
@@ -162,7 +164,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
 
         await RunOutboxAsync(app, id);
         Assert.Empty(await SnapshotsAsync(app, id));
-        var container = app.Get<ExportLinks>().Container;
+        var container = app.Get<ExportBlobs>().Container;
         Assert.False(await container.GetBlobClient($"{id}/snapshot-0001.csv").ExistsAsync());
         var action = Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot));
         Assert.Equal(1, action.Attempts);

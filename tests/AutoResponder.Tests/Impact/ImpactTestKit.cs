@@ -56,7 +56,7 @@ internal static class ImpactTestKit
 
     public static async Task<byte[]> DownloadAsync(TestApp app, ImpactSnapshotRecord snapshot)
     {
-        var content = await app.Get<ExportLinks>().Container.GetBlobClient(snapshot.BlobName).DownloadContentAsync();
+        var content = await app.Get<ExportBlobs>().Container.GetBlobClient(snapshot.BlobName).DownloadContentAsync();
         return content.Value.Content.ToArray();
     }
 

@@ -25,6 +25,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         ["AutoResponder:Mail:ManagerRecipients:Default"] = "managers@contoso.com",
         ["AutoResponder:Reminders:Enabled"] = "true",
         ["AutoResponder:Reminders:TimeZone"] = "Europe/Amsterdam",
+        ["AutoResponder:PublicBaseUrl"] = "https://incidents.shop.example",
     };
 
     private sealed record Started(TestApp App, FakeGraphHandler Graph, string Id) : IAsyncDisposable
@@ -97,14 +98,12 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         Assert.Contains("## Contributing factors", markdown);
         Assert.Contains("| # | Action | Owner | Due date | Status |", markdown);
         Assert.Contains("| 1 | _TODO_ | alice@contoso.com | 2026-12-03 09:45 UTC | open |", markdown);
-        // The recorded link is a read-only SAS: it opens the draft without storage rights; the plain URL does not.
-        var link = new Uri(effects[ReminderKeys.DraftUrl]);
-        Assert.Contains("sp=r&", link.Query);
-        Assert.Contains("sig=", link.Query);
-        Assert.Equal(markdown, (await new BlobClient(link).DownloadContentAsync()).Value.Content.ToString());
+        // No signed link is recorded or written: the timeline points at the authenticated route, and the container is private.
+        Assert.DoesNotContain(effects.Values, v => v.Contains("sig=") || v.Contains("http"));
+        var drafted = Assert.Single((await s.DetailsAsync()).Timeline, t => t.Kind == TimelineKinds.PostmortemDrafted);
+        Assert.EndsWith($"https://incidents.shop.example/api/incidents/{s.Id}/postmortem/draft", drafted.Text);
         var plain = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(blob.Uri).DownloadContentAsync());
         Assert.InRange(plain.Status, 400, 499);
-        await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(link).UploadAsync(BinaryData.FromString("x"), overwrite: true));
 
         // A second run of the same outbox (a retry) schedules nothing more.
         await s.RunOutboxAsync();
@@ -126,11 +125,10 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
 
         var nudge = Assert.Single((await s.DetailsAsync()).Timeline, t => t.Kind == TimelineKinds.RcaReminder);
         Assert.Contains("@alice@contoso.com", nudge.Text);
-        // A link signed at delivery (the one from resolution may have expired): read-only, valid for days from now.
+        // The draft's authenticated route (people sign in to read it), never a signed storage link that cannot be withdrawn.
         var draft = nudge.Text.Split("Postmortem draft: ")[1].Split(' ')[0];
-        Assert.Contains(Uri.EscapeDataString(draftBlob).Replace("%2F", "/"), draft);
-        var expiry = DateTimeOffset.Parse(Uri.UnescapeDataString(new Uri(draft).Query.Split('&').Single(q => q.StartsWith("se=")).Split('=')[1]));
-        Assert.Equal(BlobReadLinks.StorageClock.GetUtcNow() + PostmortemLinks.Validity, expiry, TimeSpan.FromMinutes(1)); // storage's clock, not the test's
+        Assert.Equal($"https://incidents.shop.example/api/incidents/{s.Id}/postmortem/draft", draft);
+        Assert.NotEmpty(draftBlob);
         var mail = Assert.Single(s.Graph.SendMails);
         Assert.Equal(["alice@contoso.com"], mail.To);
         Assert.StartsWith("[RCA reminder]", mail.Subject);

@@ -21,6 +21,7 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         ["AutoResponder:Mail:OpsRecipients"] = "ops@contoso.com; fulfilment@contoso.com",
         ["AutoResponder:StatusEmails:Enabled"] = "false",
         ["AutoResponder:Reminders:Enabled"] = "false",
+        ["AutoResponder:PublicBaseUrl"] = "https://incidents.shop.example",
     };
 
     private static async Task<string> OweExportAsync(TestApp app, string payload)
@@ -48,37 +49,57 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient("INC-x/orders-1.csv").UploadAsync(BinaryData.FromString(csv));
 
-        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("snap-1", container.Name, "INC-x/orders-1.csv",
-            "https://example.invalid/sas", new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero), csv.Length, 2, 2)));
+        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("0001", container.Name, "INC-x/orders-1.csv", csv.Length, 2, 2)));
 
         var mail = Assert.Single(graph.SendMails);
         Assert.Equal(["ops@contoso.com", "fulfilment@contoso.com"], mail.To);
         Assert.Contains("(2 rows)", mail.Subject);
         var attachment = Assert.Single(mail.Message.GetProperty("attachments").EnumerateArray());
-        Assert.Equal("orders-1.csv", attachment.GetProperty("name").GetString());
+        // Graph's fileAttachment, as serialised on the wire: type, name, content type and the bytes in base64.
+        Assert.Equal("#microsoft.graph.fileAttachment", attachment.GetProperty("@odata.type").GetString());
+        Assert.Equal($"{id}-impact-0001.csv", attachment.GetProperty("name").GetString());
+        Assert.Equal("text/csv", attachment.GetProperty("contentType").GetString());
         Assert.Equal(csv, Encoding.UTF8.GetString(Convert.FromBase64String(attachment.GetProperty("contentBytes").GetString()!)));
+        Assert.DoesNotContain("sig=", mail.Body);
+        Assert.DoesNotContain("/export", mail.Html); // attached: no need to sign in anywhere
 
         var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
-        Assert.Contains(details.Timeline, t => t.Text.StartsWith("Affected-orders export mailed to operations attached"));
+        Assert.Contains(details.Timeline, t => t.Text.StartsWith("Affected-orders export (snapshot 0001) mailed to operations attached"));
         var marker = await app.Get<IncidentStates>().ReadAsync<SentMarker>(id, OpsExportMailHandler.MailedMarker(
-            new DeliverExportPayload("snap-1", "", "", "", default, 0, 0, 0)), default);
-        Assert.Equal(("snap-1", app.Time.GetUtcNow()), (marker.Ref, marker.At));
+            new DeliverExportPayload("0001", "", "", 0, 0, 0)), default);
+        Assert.Equal(("0001", app.Time.GetUtcNow()), (marker.Ref, marker.At));
     }
 
     [Fact]
-    public async Task A_large_export_is_linked_with_the_expiry_the_producer_wrote()
+    public async Task A_large_export_links_the_authenticated_download_route_and_says_to_sign_in()
     {
         var graph = new FakeGraphHandler();
         await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
 
-        await OweExportAsync(app, Payload(new DeliverExportPayload("snap-2", "exports", "INC-y/orders.csv", "https://exports.example.invalid/orders.csv?sig=abc",
-            new DateTimeOffset(2026, 11, 27, 17, 30, 0, TimeSpan.Zero), 9_000_000, 120_000, 500)));
+        // Over 3 MB: the blob is not even read (it does not exist here), the mail names the route.
+        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("0002", "exports", "INC-y/orders.csv", 9_000_000, 120_000, 500)));
 
         var mail = Assert.Single(graph.SendMails);
         Assert.False(mail.Message.TryGetProperty("attachments", out var a) && a.ValueKind == JsonValueKind.Array && a.GetArrayLength() > 0);
-        Assert.Contains("https://exports.example.invalid/orders.csv?sig=abc", mail.Html);
+        Assert.Contains($"<a href=\"https://incidents.shop.example/api/incidents/{id}/impact/snapshots/0002/export\">Download the CSV</a>", mail.Html);
+        Assert.Contains("Sign in to AutoResponder as ops or responder", mail.Html);
         Assert.Contains("120000 rows", mail.Subject);
-        Assert.Contains("link valid until 2026-11-27 17:30 UTC", mail.Html);
+        Assert.DoesNotContain("sig=", mail.Body);
+        Assert.DoesNotContain("blob.core", mail.Body);
+    }
+
+    [Fact]
+    public async Task A_small_export_whose_blob_is_missing_is_retried_not_mailed_without_the_data()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+
+        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("0003", "exports", "INC-z/missing.csv", 100, 1, 1)));
+
+        Assert.Empty(graph.SendMails);
+        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == OpsExportMailHandler.KindName);
+        Assert.Equal(OutboxStatus.Pending, action.Status);
+        Assert.Equal(1, action.Attempts);
     }
 
     [Fact]

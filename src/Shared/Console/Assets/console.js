@@ -8,11 +8,16 @@
   var stamp = document.getElementById("updated");
   var last = null;
   var busy = false;
+  var signedOut = false;
   function poll() {
-    if (busy || document.hidden) return;
+    if (busy || signedOut || document.hidden) return;
     busy = true;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (r) {
+        if (r.status === 401) { signedOut = true; throw new Error("signed out"); }
+        if (!r.ok) throw new Error(r.status);
+        return r.text();
+      })
       .then(function (html) {
         if (html !== last) {
           var focused = document.activeElement && rows.contains(document.activeElement);
@@ -22,7 +27,9 @@
         }
         if (stamp) stamp.textContent = "Updated " + new Date().toLocaleTimeString() + ".";
       })
-      .catch(function () { if (stamp) stamp.textContent = "Could not refresh; retrying."; })
+      .catch(function () {
+        if (stamp) stamp.textContent = signedOut ? "Your session has ended: reload the page to sign in again." : "Could not refresh; retrying.";
+      })
       .then(function () { busy = false; });
   }
   setInterval(poll, 3000);

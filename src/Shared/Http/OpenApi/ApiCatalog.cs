@@ -10,8 +10,11 @@ public enum ParameterIn { Path, Query, Header }
 /// <summary>A route parameter; <see cref="Values"/> lists the allowed values when they are a closed set.</summary>
 public sealed record ApiParameter(string Name, ParameterIn In, string Description, bool Required = false, string Format = "", IReadOnlyList<string>? Values = null);
 
-/// <summary>One documented response: status, description, body type (null: no body) and whether it carries the incident's ETag.</summary>
-public sealed record ApiResponse(int Status, string Description, Type? Body, bool ETag = false);
+/// <summary>
+/// One documented response: status, description, body type (null: no JSON body), whether it carries the incident's
+/// ETag, and for a file (no JSON body) its media type.
+/// </summary>
+public sealed record ApiResponse(int Status, string Description, Type? Body, bool ETag = false, string? MediaType = null);
 
 /// <summary>
 /// One HTTP operation as both hosts expose it. <see cref="OperationId"/> is the Azure Function's name and
@@ -101,17 +104,27 @@ public static class ApiCatalog
         Action("ResolveIncident", "resolve", "open/acknowledged/mitigated → resolved.", typeof(IncidentNoteRequest), false),
         Action("CloseIncident", "close", "resolved → closed.", typeof(IncidentNoteRequest), false),
         Action("RecordPostmortem", "postmortem", "Record the postmortem link: completes the RCA and cancels the reminders left.", typeof(PostmortemRequest), true),
+        new("GetPostmortemDraft", "GET", "incidents/{id}/postmortem/draft", "Incidents",
+            "The latest postmortem draft (Markdown) generated at resolution: the incident, its timeline and the impact summary, no customer records. Any role may read it.",
+            [Id], null, false,
+            [new(200, "The draft.", null, MediaType: "text/markdown"), Problem(404, "No such incident (`field` id) or no draft yet (`field` draft).")]),
         new("RescheduleReminder", "POST", "incidents/{id}/reminders/{kind}", "Incidents", "Move one RCA reminder to a new due date.",
             [Id, new("kind", ParameterIn.Path, "The reminder.", Required: true, Values: Reminders.ReminderKinds.All), IfMatch],
             typeof(RescheduleReminderRequest), true, ActionResponses()),
 
         new("GetIncidentImpact", "GET", "incidents/{id}/impact", "Impact",
-            "Customer impact: the latest snapshot, the snapshot history (newest first) and fresh export links.",
+            "Customer impact: the latest snapshot and the snapshot history (newest first), each with the route that downloads its export.",
             [Id], null, false, [new(200, "The impact.", typeof(ImpactEndpoint.ImpactJson)), NotFound]),
         new("RefreshIncidentImpact", "POST", "incidents/{id}/impact/refresh", "Impact",
             "Queue a new impact snapshot and export (through the outbox).",
             [Id], null, false,
             [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
+        new("DownloadImpactExport", "GET", "incidents/{id}/impact/snapshots/{snapshot}/export", "Impact",
+            "Download one snapshot's affected-orders CSV (customer data: roles ops or responder). Streamed from private storage; " +
+            "every download is recorded on the incident's timeline (export-downloaded: who, when, which snapshot).",
+            [Id, new("snapshot", ParameterIn.Path, "The snapshot id, e.g. 0001 (snapshotId in GET /api/incidents/{id}/impact).", Required: true)], null, false,
+            [new(200, "The CSV, as an attachment.", null, MediaType: "text/csv"),
+             Problem(404, "No such incident (`field` id), snapshot or stored export (`field` snapshot).")]),
 
         new("RetryParkedActions", "POST", "incidents/{id}/actions/retry", "Incidents",
             "Re-drive every parked (failed) action of the incident once the cause is fixed: fresh attempts, due now; a timeline entry names the signed-in caller.",

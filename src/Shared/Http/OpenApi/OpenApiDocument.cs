@@ -48,6 +48,8 @@ public static class OpenApiDocument
                     {
                         [type == typeof(ProblemBody) ? "application/problem+json" : "application/json"] = new JsonObject { ["schema"] = schemas.For(type) },
                     };
+                else if (r.MediaType is { } mediaType) // a file (CSV, Markdown), not JSON
+                    response["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string" } } };
                 if (r.ETag)
                     response["headers"] = new JsonObject
                     {

@@ -19,7 +19,7 @@ public sealed class ImpactSnapshotService(
     IncidentStore incidents,
     ImpactSnapshotStore snapshots,
     ImpactExporter exporter,
-    ExportLinks links,
+    ExportBlobs links,
     IOptions<ImpactOptions> options,
     TimeProvider time,
     ILogger<ImpactSnapshotService> log)

@@ -1,0 +1,133 @@
+using System.Runtime.Serialization;
+using System.Security.Cryptography;
+using System.Text;
+using AutoResponder.Access;
+using AutoResponder.Storage;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.WebConsole;
+
+/// <summary>
+/// A console session as stored (table "ConsoleSessions"): never the cookie, only its SHA-256 (the row key), so a
+/// copy of the table signs nobody in. One partition per session: sign-ins never contend.
+/// </summary>
+public sealed class ConsoleSessionRecord : ITableEntity
+{
+    /// <summary>Hex SHA-256 of the cookie value.</summary>
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "session";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>The personal access token the person signed in with: its row is read on every request (revoked → signed out).</summary>
+    public string TokenId { get; set; } = "";
+    /// <summary>The session's anti-forgery token, placed in every form the console renders for it.</summary>
+    public string Csrf { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    [IgnoreDataMember] public string Hash => PartitionKey;
+}
+
+/// <summary>A signed-in console session: who (as of this request) and the anti-forgery token its forms carry.</summary>
+public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Console sign-in with a personal access token, kept as a server-side session: the cookie carries
+/// <c>{tokenId}.{256 random bits}</c>; the table holds its hash, the token id, the anti-forgery token and the expiry.
+/// Any Function instance can check it (no shared key ring). Every request reads the session row and the token row
+/// (in parallel): the person's name and roles come from the token as it is now, so revoking the token, or changing its
+/// roles, takes effect on the next click. Sessions last <see cref="ConsoleOptions.SessionHours"/> from sign-in; the
+/// clock is the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens tokens, IOptions<ConsoleOptions> options, TimeProvider time) : IStorageInitializer
+{
+    public const string CookieName = "arp_session";
+    public const string SignedInWith = "console";
+
+    public TableClient Table => storage.Table("ConsoleSessions");
+
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+
+    /// <summary>Signs in with a personal access token: the new session and the cookie value, or null for a token that is not valid.</summary>
+    public async Task<(SignedInSession Session, string Cookie)?> SignInAsync(string token, CancellationToken ct)
+    {
+        token = token.Trim();
+        if (PersonalAccessTokens.IdOf(token) is not { } tokenId) return null;
+        var caller = await tokens.ValidateAsync(token, ct);
+        if (caller is null) return null;
+
+        var cookie = $"{tokenId}.{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var now = time.GetUtcNow();
+        var record = new ConsoleSessionRecord
+        {
+            PartitionKey = Hash(cookie),
+            TokenId = tokenId,
+            Csrf = Base64Url(RandomNumberGenerator.GetBytes(32)),
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(options.Value.SessionHours),
+        };
+        await Table.AddEntityAsync(record, ct);
+        return (new SignedInSession(caller with { SignedInWith = SignedInWith }, record.Csrf, record.ExpiresAt), cookie);
+    }
+
+    /// <summary>The session a cookie value names, if it exists, has not expired and its token is still valid.</summary>
+    public async Task<SignedInSession?> FindAsync(string? cookie, CancellationToken ct)
+    {
+        if (!TryParse(cookie, out var tokenId)) return null;
+        var hash = Hash(cookie!);
+        var rowTask = Table.GetEntityIfExistsAsync<ConsoleSessionRecord>(hash, "session", cancellationToken: ct);
+        var callerTask = tokens.ActiveAsync(tokenId, SignedInWith, ct);
+        var row = await rowTask;
+        var caller = await callerTask;
+        if (!row.HasValue || row.Value is not { } session || session.TokenId != tokenId) return null;
+        if (session.ExpiresAt <= time.GetUtcNow() || caller is null)
+        {
+            // Expired, or its token was revoked: the session is over for good.
+            await Table.DeleteEntityAsync(hash, "session", ETag.All, CancellationToken.None);
+            return null;
+        }
+        return new SignedInSession(caller, session.Csrf, session.ExpiresAt);
+    }
+
+    /// <summary>Ends the session a cookie value names (nothing happens for an unknown one).</summary>
+    public async Task SignOutAsync(string? cookie, CancellationToken ct)
+    {
+        if (!TryParse(cookie, out _)) return;
+        await Table.DeleteEntityAsync(Hash(cookie!), "session", ETag.All, ct);
+    }
+
+    /// <summary>The session cookie of a request, if it sent one.</summary>
+    public static string? CookieOf(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        request.Cookies.TryGetValue(CookieName, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+
+    private static bool TryParse(string? cookie, out string tokenId)
+    {
+        tokenId = "";
+        if (cookie is null || cookie.Length is < 20 or > 100) return false;
+        var dot = cookie.IndexOf('.');
+        if (dot != 12 || !cookie[..dot].All(char.IsAsciiHexDigitLower)) return false;
+        tokenId = cookie[..dot];
+        return true;
+    }
+
+    private static string Hash(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>
+/// The console's session cookie as a way to call the API, for safe methods only (GET/HEAD: the export download the
+/// incident page links to). Changes through the API always need an Authorization header, which a browser never adds on
+/// its own, so no cross-site form can act through the API with a person's cookie.
+/// </summary>
+public sealed class ConsoleSessionSource(ConsoleSessions sessions) : ICallerSource
+{
+    public async Task<Caller?> ResolveAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken ct)
+    {
+        if (!Microsoft.AspNetCore.Http.HttpMethods.IsGet(request.Method) && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(request.Method)) return null;
+        return ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session ? session.Caller : null;
+    }
+}

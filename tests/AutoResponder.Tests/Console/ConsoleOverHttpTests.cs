@@ -1,0 +1,317 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AutoResponder.Access;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Tests.Infrastructure;
+using AutoResponder.WebConsole;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AutoResponder.Tests.WebConsole;
+
+/// <summary>
+/// Console sign-in, sessions and forms over real HTTP (standalone host, Azurite): a personal access token starts a
+/// server-side session; the cookie is HttpOnly and SameSite=Strict; forms need the session's anti-forgery token and
+/// this origin; roles decide what a person may do; revocation, expiry and sign-out end the session.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
+{
+    /// <summary>A browser-like client: keeps cookies, does not follow redirects (the test reads them).</summary>
+    private sealed class CookieBrowser : IDisposable
+    {
+        private readonly RunningHost _host;
+        public CookieContainer Cookies { get; } = new();
+        public HttpClient Client { get; }
+
+        public CookieBrowser(RunningHost host)
+        {
+            _host = host;
+            Client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        }
+
+        /// <summary>
+        /// A form post as a browser sends it: Origin and Sec-Fetch-Site name this site, or <paramref name="origin"/> (another
+        /// site); an older browser sends no Sec-Fetch-Site (<paramref name="fetchMetadata"/> false).
+        /// </summary>
+        public Task<HttpResponseMessage> PostFormAsync(string path, IEnumerable<KeyValuePair<string, string>> fields, string? origin = null, bool fetchMetadata = true)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+            request.Headers.Add("Origin", origin ?? _host.BaseAddress.GetLeftPart(UriPartial.Authority));
+            if (fetchMetadata) request.Headers.Add("Sec-Fetch-Site", origin is null ? "same-origin" : "cross-site");
+            return Client.SendAsync(request);
+        }
+
+        public void Dispose() => Client.Dispose();
+    }
+
+    private static Dictionary<string, string> Form(params (string Name, string Value)[] fields) => fields.ToDictionary(f => f.Name, f => f.Value);
+
+    [GeneratedRegex("name=\"_csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfInput();
+
+    private static async Task<string> CsrfOf(HttpResponseMessage page)
+    {
+        var html = await page.Content.ReadAsStringAsync();
+        var match = CsrfInput().Match(html);
+        Assert.True(match.Success, "the page carries no anti-forgery token");
+        return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+
+    private static async Task<(CookieBrowser Browser, HttpResponseMessage SignedIn)> SignInAsync(RunningHost host, string name, params string[] roles)
+    {
+        var token = await host.CreateTokenAsync(name, roles);
+        var browser = new CookieBrowser(host);
+        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", "/incidents")));
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        return (browser, signedIn);
+    }
+
+    private static async Task<string> OpenIncidentAsync(RunningHost host) =>
+        await ConsoleBrowserTests.PostAlertAsync(host, "Checkout down", "Sev2", "checkout");
+
+    private static async Task<string> StatusOf(RunningHost host, string id) =>
+        (string)JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"))!["status"]!;
+
+    private static async Task<int> SessionRows(RunningHost host)
+    {
+        var table = host.Services.GetRequiredService<ConsoleSessions>().Table;
+        var n = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>()) n++;
+        return n;
+    }
+
+    [Fact]
+    public async Task Without_a_session_a_page_redirects_to_sign_in_and_back_and_the_cookie_is_httponly_strict_and_stored_only_hashed()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await OpenIncidentAsync(host);
+        using var browser = new CookieBrowser(host);
+
+        var page = await browser.Client.GetAsync($"/incidents/{id}?tab=x");
+        Assert.Equal(HttpStatusCode.SeeOther, page.StatusCode);
+        Assert.Equal($"/sign-in?returnUrl={Uri.EscapeDataString($"/incidents/{id}?tab=x")}", page.Headers.Location!.OriginalString);
+        // The polled fragment and forms answer 401 (no redirect a script would follow into a page).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/console/rows")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form())).StatusCode);
+        Assert.Equal("open", await StatusOf(host, id));
+
+        var form = await browser.Client.GetAsync(page.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        Assert.Contains($"name=\"returnUrl\" value=\"/incidents/{id}?tab=x\"", await form.Content.ReadAsStringAsync());
+
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", $"/incidents/{id}?tab=x")));
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        Assert.Equal($"/incidents/{id}?tab=x", signedIn.Headers.Location!.OriginalString);
+        var setCookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith(ConsoleSessions.CookieName + "=", setCookie);
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("secure", setCookie, StringComparison.OrdinalIgnoreCase); // plain http on loopback
+
+        // The table holds the cookie's hash, never the cookie or the token.
+        var cookie = browser.Cookies.GetCookies(host.BaseAddress)[ConsoleSessions.CookieName]!.Value;
+        var rows = new List<TableEntity>();
+        await foreach (var row in host.Services.GetRequiredService<ConsoleSessions>().Table.QueryAsync<TableEntity>()) rows.Add(row);
+        var stored = Assert.Single(rows);
+        var everything = string.Join("|", stored.Select(p => $"{p.Key}={p.Value}"));
+        Assert.DoesNotContain(cookie, everything);
+        Assert.DoesNotContain(token, everything);
+
+        var incident = await browser.Client.GetAsync($"/incidents/{id}");
+        Assert.Equal(HttpStatusCode.OK, incident.StatusCode);
+        Assert.Contains("alice@shop.example", await incident.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/x")]
+    [InlineData("//evil.example/x")]
+    [InlineData("/\\evil.example/x")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("")]
+    public async Task Sign_in_only_returns_to_a_path_on_this_site(string returnUrl)
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        using var browser = new CookieBrowser(host);
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Viewer);
+        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", returnUrl)));
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        Assert.Equal("/incidents", signedIn.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_bad_token_or_a_cross_site_sign_in_form_signs_nobody_in_and_stores_nothing()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        using var browser = new CookieBrowser(host);
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
+
+        var wrong = await browser.PostFormAsync("/sign-in", Form(("token", token[..^2] + "xx"), ("returnUrl", "/incidents")));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("not valid", await wrong.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostFormAsync("/sign-in", Form(("token", "hunter2")))).StatusCode);
+        // Another site posting a (its own) valid token: login CSRF.
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync("/sign-in", Form(("token", token)), origin: "https://evil.example")).StatusCode);
+
+        Assert.False(wrong.Headers.Contains("Set-Cookie"));
+        Assert.Empty(browser.Cookies.GetCookies(host.BaseAddress));
+        Assert.Equal(0, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task A_form_without_the_sessions_token_with_a_wrong_one_or_from_another_origin_is_403_and_changes_nothing()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await OpenIncidentAsync(host);
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var csrf = await CsrfOf(await browser.Client.GetAsync($"/incidents/{id}"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf[..^3] + "abc")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "https://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "https://evil.example", fetchMetadata: false)).StatusCode);
+        // Another person's session token does not fit this session.
+        var (other, _) = await SignInAsync(host, "bob@shop.example", Roles.Responder);
+        using var _o = other;
+        var othersCsrf = await CsrfOf(await other.Client.GetAsync($"/incidents/{id}"));
+        Assert.NotEqual(csrf, othersCsrf);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", othersCsrf)))).StatusCode);
+        Assert.Equal("open", await StatusOf(host, id));
+
+        var done = await browser.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        Assert.Equal("resolved", await StatusOf(host, id));
+        // The actor is the signed-in person.
+        var timeline = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray();
+        Assert.Equal("alice@shop.example", (string?)timeline.Single(t => (string?)t!["kind"] == "resolved")!["actor"]);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_no_actions_and_a_forced_action_is_403_and_changes_nothing()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await OpenIncidentAsync(host);
+        var (viewer, _) = await SignInAsync(host, "manager@shop.example", Roles.Viewer);
+        using var _v = viewer;
+        var page = await viewer.Client.GetAsync($"/incidents/{id}");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        foreach (var action in ConsoleEndpoint.Actions)
+            Assert.DoesNotContain($"action=\"/incidents/{id}/{action}\"", html);
+        var csrf = await CsrfOf(page); // the sign-out form's
+
+        foreach (var (action, fields) in new[] { ("acknowledge", Form(("_csrf", csrf), ("owner", "manager"))), ("resolve", Form(("_csrf", csrf))), ("status", Form(("_csrf", csrf), ("text", "x"))) })
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostFormAsync($"/incidents/{id}/{action}", fields)).StatusCode);
+        Assert.Equal("open", await StatusOf(host, id));
+        var timeline = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray();
+        Assert.DoesNotContain(timeline, t => (string?)t!["actor"] == "manager@shop.example");
+    }
+
+    [Fact]
+    public async Task The_api_takes_the_session_cookie_for_reads_only()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await OpenIncidentAsync(host);
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync($"/api/incidents/{id}")).StatusCode);
+        // A change through the API needs an Authorization header, which no cross-site form can send.
+        var resolve = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{id}/resolve") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.SendAsync(resolve)).StatusCode);
+        Assert.Equal("open", await StatusOf(host, id));
+    }
+
+    [Fact]
+    public async Task Revoking_the_token_ends_its_sessions_on_the_next_request()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var tokens = host.Services.GetRequiredService<PersonalAccessTokens>();
+        var created = await tokens.CreateAsync("alice@shop.example", [Roles.Responder], default);
+        using var browser = new CookieBrowser(host);
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.PostFormAsync("/sign-in", Form(("token", created.Token)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
+
+        await tokens.RevokeAsync(created.Record.Id, default);
+
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.Client.GetAsync("/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
+        Assert.Equal(0, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task A_session_expires_after_its_hours_by_the_injected_clock_and_sign_out_ends_it_at_once()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            RunningHost.WithoutBackgroundWork(services);
+        }, "AutoResponder:Console:SessionHours=2");
+
+        var (browser, signedIn) = await SignInAsync(host, "alice@shop.example", Roles.Viewer);
+        using var _b = browser;
+        Assert.Contains("expires=", signedIn.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
+        time.Advance(TimeSpan.FromHours(2) - TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.Client.GetAsync("/incidents")).StatusCode);
+
+        var (second, _) = await SignInAsync(host, "bob@shop.example", Roles.Viewer);
+        using var _s = second;
+        var cookie = second.Cookies.GetCookies(host.BaseAddress)[ConsoleSessions.CookieName]!.Value;
+        var csrf = await CsrfOf(await second.Client.GetAsync("/incidents"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await second.PostFormAsync("/sign-out", Form())).StatusCode); // sign-out is a form too
+        var signedOut = await second.PostFormAsync("/sign-out", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.SeeOther, signedOut.StatusCode);
+        Assert.Equal("/sign-in", signedOut.Headers.Location!.OriginalString);
+        Assert.Null(second.Cookies.GetCookies(host.BaseAddress)[ConsoleSessions.CookieName]);
+
+        // The old cookie, replayed, opens nothing: the row is gone.
+        using var replay = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        replay.DefaultRequestHeaders.Add("Cookie", $"{ConsoleSessions.CookieName}={cookie}");
+        Assert.Equal(HttpStatusCode.SeeOther, (await replay.GetAsync("/incidents")).StatusCode);
+        Assert.Equal(0, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task Refresh_impact_from_the_page_is_the_apis_refresh_with_the_signed_in_person_as_actor()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            "AutoResponder:Impact:Rules:0:Name=everything", "AutoResponder:Impact:Rules:0:Kind=AllOrders", "AutoResponder:Impact:Rules:0:MatchAll=true");
+        var id = await OpenIncidentAsync(host);
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default); // the snapshot taken at opening
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var page = await browser.Client.GetAsync($"/incidents/{id}");
+        Assert.Contains("Refresh impact", await page.Content.ReadAsStringAsync());
+        var csrf = await CsrfOf(page);
+
+        var refreshed = await browser.PostFormAsync($"/incidents/{id}/refresh", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.SeeOther, refreshed.StatusCode);
+        var requested = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray()
+            .Where(t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested).ToList();
+        Assert.Equal("alice@shop.example", (string?)Assert.Single(requested)!["actor"]);
+
+        // The snapshot has not run yet: a second refresh is refused with the API's reason, on the page, and queues nothing.
+        var again = await browser.PostFormAsync($"/incidents/{id}/refresh", Form(("_csrf", csrf)));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("already", await again.Content.ReadAsStringAsync());
+        Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray(),
+            t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested);
+    }
+
+    [Fact]
+    public void Session_hours_out_of_range_stop_start_up_naming_the_setting()
+    {
+        var result = new ConsoleOptionsValidator().Validate(null, new ConsoleOptions { SessionHours = 0 });
+        Assert.True(result.Failed);
+        Assert.Contains("AutoResponder:Console:SessionHours", result.FailureMessage);
+    }
+}
