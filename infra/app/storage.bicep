@@ -66,11 +66,12 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard, personal access tokens included).')
+@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard, personal access tokens, console sessions included).')
 param tableNames array = [
   'Incidents'
   'IncidentIndex'
   'AccessTokens'
+  'ConsoleSessions'
   'StatusEmailSchedule'
   'ImpactSnapshots'
   'Orders'
