@@ -188,6 +188,7 @@ public sealed class OutboxRunner(
             change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
                 $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}").Subject = action.Kind;
             change.Upserts.Add(action);
+            await index.MarkParkedAsync(action.IncidentId, action.Id, now, ct); // before the commit: health must see it
             await store.CommitAsync(change, ct);
             log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);
             return true;
