@@ -16,7 +16,8 @@ public sealed class ScheduledJobsService(IEnumerable<IScheduledJob> jobs, TimePr
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try { await job.RunAsync(stoppingToken); }
-                catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Scheduled job {Job} failed", job.Name); }
+                // A timeout surfaces as an OperationCanceledException too: only the host stopping ends the loop.
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested) { log.LogError(e, "Scheduled job {Job} failed", job.Name); }
             }
         }
         catch (OperationCanceledException) { }

@@ -38,10 +38,15 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
             ["sentAt"] = now.ToString("O"),
             ["body"] = body,
         };
+        if (request.Method == HttpMethod.Post && !(request.RequestUri?.AbsolutePath ?? "").EndsWith("/sendMail", StringComparison.OrdinalIgnoreCase))
+            record["id"] = id; // the id the answer gives what was created (a reply's URL names its root post by it)
         Directory.CreateDirectory(Folder);
         var slug = string.Concat((request.RequestUri?.AbsolutePath ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2)).Replace('$', '_');
         var name = $"{now:yyyyMMdd-HHmmss-fff}-{sequence:D6}-{request.Method.Method.ToLowerInvariant()}-{slug}.json";
-        await File.WriteAllTextAsync(Path.Combine(Folder, name), record.ToJsonString(Indented), cancellationToken);
+        // Written aside and renamed: a file appears whole or not at all, even if the process dies mid-write.
+        var partial = Path.Combine(Folder, $".{name}.partial");
+        await File.WriteAllTextAsync(partial, record.ToJsonString(Indented), cancellationToken);
+        File.Move(partial, Path.Combine(Folder, name));
 
         return Answer(request, body, id, now);
     }

@@ -98,10 +98,14 @@ public sealed class HealthService(
         var pending = await index.ListAsync(IncidentIndex.OutboxPendingPartition, MaxScanned, ct);
         DateTimeOffset? oldest = null;
         string? kind = null, incident = null;
-        foreach (var marker in pending)
-            foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, ct))
-                if (oldest is null || action.CreatedAt < oldest)
-                    (oldest, kind, incident) = (action.CreatedAt, action.Kind, action.IncidentId);
+        var gate = new object();
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (marker, token) =>
+        {
+            foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, token))
+                lock (gate)
+                    if (oldest is null || action.CreatedAt < oldest)
+                        (oldest, kind, incident) = (action.CreatedAt, action.Kind, action.IncidentId);
+        });
         if (oldest is not { } since)
             return new HealthCheckResult("outbox-pending", HealthCheckResult.Ok, "no open outbox actions", 0, "minutes");
         var age = now - since;
@@ -113,16 +117,21 @@ public sealed class HealthService(
 
     private async Task<HealthCheckResult> ParkedAsync(CancellationToken ct)
     {
-        // Parked actions live in their incidents' partitions: one filtered query over the outbox rows.
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and StatusName eq {nameof(OutboxStatus.Failed)}");
-        var count = 0;
-        var incidents = new SortedSet<string>(StringComparer.Ordinal);
-        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter, select: ["PartitionKey"], cancellationToken: ct))
+        // Parked actions are listed in the index partition "outbox-parked" (written before an action is parked, removed
+        // when it is re-driven): this reads that partition and checks each listed action, never the outbox rows of every
+        // incident. A listing whose action is no longer parked (a lost removal) is deleted on the way.
+        var listed = await index.ListAsync(IncidentIndex.OutboxParkedPartition, MaxScanned, ct);
+        var parked = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
         {
-            count++;
-            incidents.Add(row.PartitionKey);
-            if (count >= MaxScanned) break;
-        }
+            var actionId = IncidentIndex.ParkedActionId(row);
+            var action = await storage.IncidentTable.GetEntityIfExistsAsync<TableEntity>(row.IncidentId, OutboxAction.Prefix + actionId,
+                select: [nameof(OutboxAction.StatusName)], cancellationToken: token);
+            if (action.HasValue && action.Value!.GetString(nameof(OutboxAction.StatusName)) == nameof(OutboxStatus.Failed)) parked.Add(row.IncidentId);
+            else await index.ClearParkedAsync(row.IncidentId, actionId, token);
+        });
+        var count = parked.Count;
+        var incidents = new SortedSet<string>(parked, StringComparer.Ordinal);
         var max = options.Value.MaxParkedActions;
         var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing : HealthCheckResult.Warning;
         var detail = count == 0 ? "no parked actions"

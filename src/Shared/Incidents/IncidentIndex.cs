@@ -37,6 +37,8 @@ public sealed class IncidentIndex(StorageClients storage)
     public const string ActivePartition = "active";
     public const string ClosedPartition = "closed";
     public const string OutboxPendingPartition = "outbox-pending";
+    /// <summary>One row per parked (failed) outbox action, "{incident id}|{action id}": health counts them without a scan.</summary>
+    public const string OutboxParkedPartition = "outbox-parked";
     private const string Current = "current";
 
     private TableClient Table => storage.IncidentIndex;
@@ -107,6 +109,22 @@ public sealed class IncidentIndex(StorageClients storage)
         try { await Table.DeleteEntityAsync(OutboxPendingPartition, seen.RowKey, seen.ETag, ct); }
         catch (RequestFailedException e) when (e.Status is 404 or 412) { }
     }
+
+    /// <summary>Notes a parked action, before the transaction that parks it (an orphan is harmless: readers check the action).</summary>
+    public Task MarkParkedAsync(string incidentId, string actionId, DateTimeOffset at, CancellationToken ct) =>
+        Table.UpsertEntityAsync(new IncidentListing { PartitionKey = OutboxParkedPartition, RowKey = ParkedKey(incidentId, actionId), IncidentId = incidentId, At = at }, TableUpdateMode.Replace, ct);
+
+    /// <summary>Forgets a parked action once it is re-driven (or found not parked any more).</summary>
+    public async Task ClearParkedAsync(string incidentId, string actionId, CancellationToken ct)
+    {
+        try { await Table.DeleteEntityAsync(OutboxParkedPartition, ParkedKey(incidentId, actionId), ETag.All, ct); }
+        catch (RequestFailedException e) when (e.Status == 404) { }
+    }
+
+    public static string ParkedKey(string incidentId, string actionId) => $"{incidentId}|{actionId}";
+
+    /// <summary>The action id of an <see cref="OutboxParkedPartition"/> row.</summary>
+    public static string ParkedActionId(IncidentListing row) => row.RowKey[(row.RowKey.IndexOf('|') + 1)..];
 
     public async Task<IncidentListing?> GetOutboxPendingAsync(string incidentId, CancellationToken ct)
     {

@@ -59,6 +59,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
             $"{actor} retried {string.Join(", ", parked.Select(a => $"'{a.Kind}'"))} (parked as failed).");
         await index.MarkOutboxPendingAsync(incidentId, ct); // before the commit: the sweep must find them even if the signal is lost
         await store.CommitAsync(change, ct);
+        foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct); // after: a failure leaves a hint health rechecks
         await signal.TrySignalAsync(incidentId, TimeSpan.Zero, ct);
         log.LogInformation("{Actor} retried {Count} parked action(s) of {IncidentId}", actor, parked.Count, incidentId);
         return details.Incident;

@@ -103,6 +103,46 @@ public sealed class HealthTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Parked_actions_are_counted_exactly_among_many_incidents_from_their_index_not_a_scan()
+    {
+        var graph = new RefuseMail(new FakeGraphHandler()); // Graph refuses the e-mails of some incidents (403: parked at once)
+        var failMail = graph.For;
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton(new GraphTransport(() => graph));
+            RunningHost.WithoutBackgroundWork(services);
+        }, [.. Settings, "AutoResponder:Outbox:MaxAttempts=1"]);
+        var runner = host.Services.GetRequiredService<AutoResponder.Outbox.OutboxRunner>();
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var opened = await host.Client.PostAsync("/api/alerts", Json($$"""{"title":"Payments slow {{i}}","severity":"Sev2","service":"payments-{{i}}"}"""));
+            ids.Add((string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!);
+        }
+        lock (failMail) failMail.UnionWith(ids.Take(3));
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) => await runner.RunAsync(id, ct));
+
+        var before = host.Storage.Requests.Snapshot();
+        var (status, report) = await HealthAsync(host);
+        var requests = host.Storage.Requests.Snapshot() - before;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var parked = Check(report, "outbox-parked");
+        Assert.Equal(("failing", 3), ((string?)parked["status"], (int)parked["value"]!));
+        Assert.All(ids.Take(3), id => Assert.Contains(id, (string?)parked["detail"]));
+        Assert.Equal("ok", (string?)Check(report, "outbox-pending")["status"]); // the other 57 did everything they owed
+        // One health call reads index partitions and the listed actions, not the outbox rows of 60 incidents.
+        Assert.True(requests.Tables <= 3 + 3 + 2, $"{requests.Tables} table requests for one health report");
+
+        // Exact: a re-driven action leaves the count at once, and a listing whose action is not parked is not counted.
+        lock (failMail) failMail.Remove(ids[0]);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{ids[0]}/actions/retry", null)).StatusCode);
+        await host.Services.GetRequiredService<AutoResponder.Incidents.IncidentIndex>().MarkParkedAsync(ids[5], "ob-not-parked", DateTimeOffset.UnixEpoch, default);
+        (_, report) = await HealthAsync(host);
+        Assert.Equal(2, (int)Check(report, "outbox-parked")["value"]!);
+        Assert.DoesNotContain(ids[0], (string?)Check(report, "outbox-parked")["detail"]);
+    }
+
+    [Fact]
     public async Task Unreachable_storage_is_a_failing_check()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -125,5 +165,24 @@ public sealed class HealthTests(AzuriteFixture azurite)
         var report = (HealthReport)result.Body!;
         Assert.Equal(HealthCheckResult.Failing, report.Checks.Single(c => c.Name == "storage").Status);
         Assert.Equal("60", result.Headers["Retry-After"]);
+    }
+}
+
+/// <summary>Graph answering 403 to every e-mail that names one of <see cref="For"/>.</summary>
+internal sealed class RefuseMail(FakeGraphHandler graph) : DelegatingHandler(graph)
+{
+    public HashSet<string> For { get; } = [];
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        bool refuse;
+        lock (For) refuse = request.RequestUri!.AbsolutePath.EndsWith("/sendMail", StringComparison.Ordinal) && For.Any(id => body.Contains(id, StringComparison.Ordinal));
+        if (!refuse) return await base.SendAsync(request, cancellationToken);
+        return new HttpResponseMessage(HttpStatusCode.Forbidden)
+        {
+            RequestMessage = request,
+            Content = new StringContent("""{"error":{"code":"ErrorAccessDenied","message":"denied"}}""", Encoding.UTF8, "application/json"),
+        };
     }
 }
