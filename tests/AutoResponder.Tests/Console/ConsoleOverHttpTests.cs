@@ -308,6 +308,26 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_sweep_deletes_only_expired_sessions()
+    {
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["AutoResponder:Console:SessionHours"] = "1" });
+        var tokens = app.Get<PersonalAccessTokens>();
+        var sessions = app.Get<ConsoleSessions>();
+        var early = (await sessions.SignInAsync((await tokens.CreateAsync("alice@shop.example", [Roles.Viewer], default)).Token, default))!.Value;
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+        var late = (await sessions.SignInAsync((await tokens.CreateAsync("bob@shop.example", [Roles.Viewer], default)).Token, default))!.Value;
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal(1, await sessions.SweepExpiredAsync(default));
+        var left = new List<TableEntity>();
+        await foreach (var row in sessions.Table.QueryAsync<TableEntity>()) left.Add(row);
+        Assert.Single(left); // the early session's row is gone, the late one stays
+        Assert.Null(await sessions.FindAsync(early.Cookie, default));
+        Assert.Equal("bob@shop.example", (await sessions.FindAsync(late.Cookie, default))!.Caller.Name);
+        Assert.Contains(app.Get<IEnumerable<AutoResponder.Hosting.IScheduledJob>>(), j => j is ConsoleSessionSweep);
+    }
+
+    [Fact]
     public void Session_hours_out_of_range_stop_start_up_naming_the_setting()
     {
         var result = new ConsoleOptionsValidator().Validate(null, new ConsoleOptions { SessionHours = 0 });
