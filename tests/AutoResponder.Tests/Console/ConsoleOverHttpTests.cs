@@ -237,12 +237,17 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         using var browser = new CookieBrowser(host);
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.PostFormAsync("/sign-in", Form(("token", created.Token)))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
+        var cookieBefore = browser.Cookies.GetCookies(host.BaseAddress).Select(c => $"{c.Name}={c.Value}").ToList();
 
         await tokens.RevokeAsync(created.Record.Id, default);
 
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.Client.GetAsync("/incidents")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
+        Assert.Null(browser.Cookies.GetCookies(host.BaseAddress)[ConsoleSessions.CookieName]); // the dead cookie is cleared
         Assert.Equal(0, await SessionRows(host));
+        using var replay = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        replay.DefaultRequestHeaders.Add("Cookie", string.Join("; ", cookieBefore));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await replay.GetAsync("/api/incidents")).StatusCode);
     }
 
     [Fact]
