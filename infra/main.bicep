@@ -64,6 +64,10 @@ param graphClientId string = ''
 @secure()
 param graphClientSecret string = ''
 
+@description('Graph: the key that encrypts the service account\'s token cache at rest (base64 of 32 random bytes), stored in Key Vault and referenced by AutoResponder__Graph__TokenCacheKey. The preprovision hook generates it once per environment.')
+@secure()
+param graphTokenCacheKey string = ''
+
 @description('Graph: optional client id of the app registration the client secret belongs to, when it is not graphClientId (AutoResponder__Graph__AppClientId).')
 param graphAppClientId string = ''
 
@@ -133,6 +137,39 @@ var names = {
   actionGroup: 'ag-autoresponder-${resourceToken}'
 }
 
+// Every table, queue and container the app and its Functions host use: storage.bicep creates them and
+// rbac.bicep grants the storage roles on each of them (not on the account). A new table in the app
+// needs a line here, or its start-up creation is refused (403) in Azure.
+var storageLayout = {
+  tables: [
+    'Incidents'
+    'IncidentIndex'
+    'AccessTokens'
+    'ConsoleSessions'
+    'StatusEmailSchedule'
+    'ImpactSnapshots'
+    'Orders'
+    'Catalog'
+    'Switches'
+    'Watches'
+    'PriceGuard'
+  ]
+  queues: [
+    'autoresponder-outbox'
+    'autoresponder-outbox-poison'
+  ]
+  containers: [
+    'exports'
+    'postmortems'
+    'graph-auth'
+    'azure-webjobs-hosts'
+    'azure-webjobs-secrets'
+  ]
+}
+
+@description('Grant the storage roles on the whole account instead of on each table, queue and container (a fallback if a host needs storage storageLayout misses).')
+param storageRolesOnAccount bool = false
+
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: names.resourceGroup
   location: location
@@ -168,6 +205,9 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: names.deploymentContainer
+    tableNames: storageLayout.tables
+    queueNames: storageLayout.queues
+    containerNames: storageLayout.containers
   }
 }
 
@@ -190,6 +230,7 @@ module keyVault 'app/keyvault.bicep' = {
     tags: tags
     enablePurgeProtection: keyVaultEnablePurgeProtection
     graphClientSecret: graphClientSecret
+    graphTokenCacheKey: graphTokenCacheKey
   }
 }
 
@@ -204,6 +245,10 @@ module appRoles 'app/rbac.bicep' = {
     serviceBusNamespaceName: names.serviceBus
     keyVaultName: names.keyVault
     applicationInsightsName: names.applicationInsights
+    containerNames: concat(storageLayout.containers, [names.deploymentContainer])
+    tableNames: storageLayout.tables
+    queueNames: storageLayout.queues
+    storageRolesOnAccount: storageRolesOnAccount
   }
   dependsOn: [
     storage
@@ -226,6 +271,10 @@ module userRoles 'app/rbac.bicep' = if (allowUserIdentityPrincipal && !empty(pri
     applicationInsightsName: names.applicationInsights
     // The developer may set secrets (e.g. rotate the Graph client secret); the app only reads them.
     manageKeyVaultSecrets: true
+    containerNames: concat(storageLayout.containers, [names.deploymentContainer])
+    tableNames: storageLayout.tables
+    queueNames: storageLayout.queues
+    storageRolesOnAccount: storageRolesOnAccount
   }
   dependsOn: [
     storage
@@ -262,6 +311,9 @@ module api 'app/api.bicep' = {
       AutoResponder__Graph__ClientSecret: empty(keyVault.outputs.graphClientSecretUri)
         ? ''
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.graphClientSecretUri})'
+      AutoResponder__Graph__TokenCacheKey: empty(keyVault.outputs.graphTokenCacheKeyUri)
+        ? ''
+        : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.graphTokenCacheKeyUri})'
       AutoResponder__Teams__TeamId: teamsTeamId
       AutoResponder__Teams__ChannelId: teamsChannelId
       AutoResponder__Teams__OnCall: teamsOnCall

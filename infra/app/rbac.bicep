@@ -2,13 +2,17 @@
 // identity, or (optionally) the developer who ran `azd up`, so the app can be run locally against
 // the cloud resources with DefaultAzureCredential.
 //
-//   Storage Blob Data Owner          storage account  Functions host: deployment package, host keys,
-//                                                     leases; app containers exports, postmortems,
-//                                                     graph-auth (created at start); includes
-//                                                     generateUserDelegationKey (Storage Blob
-//                                                     Delegator) for the export SAS links
-//   Storage Table Data Contributor   storage account  incident store and other tables (created at start)
-//   Storage Queue Data Contributor   storage account  QueueTrigger + autoresponder-outbox queue
+// Storage roles are granted on each container, table and queue the app and its Functions host use
+// (storage.bicep creates every one of them), not on the account: the identity cannot read or write
+// anything else in the account, and nothing it holds can mint a SAS (no generateUserDelegationKey at
+// account scope; the app signs no links). storageRolesOnAccount = true falls back to account scope.
+//
+//   Storage Blob Data Owner          each container   Functions host: deployment package, host keys
+//                                                     (azure-webjobs-secrets), leases and timers
+//                                                     (azure-webjobs-hosts); app: exports, postmortems,
+//                                                     graph-auth (encrypted token cache)
+//   Storage Table Data Contributor   each table       incident store and every other app table
+//   Storage Queue Data Contributor   each queue       QueueTrigger: autoresponder-outbox (+ -poison)
 //   Azure Service Bus Data Sender    namespace        schedule / cancel RCA reminders
 //   Azure Service Bus Data Receiver  namespace        reminder pump (peek-lock, complete, dead-letter)
 //   Key Vault Secrets User           vault            app: resolve Key Vault references in app settings
@@ -43,6 +47,18 @@ param applicationInsightsName string
 
 @description('Key Vault Secrets Officer (read and write secrets) instead of Key Vault Secrets User (read only).')
 param manageKeyVaultSecrets bool = false
+
+@description('Blob containers (existing, in the storage account) the principal reads and writes.')
+param containerNames array
+
+@description('Tables (existing) the principal reads and writes.')
+param tableNames array
+
+@description('Queues (existing) the principal reads and writes.')
+param queueNames array
+
+@description('Grant the storage roles on the whole account instead of on each container, table and queue.')
+param storageRolesOnAccount bool = false
 
 // Built-in role definition ids (identical in every tenant).
 var roles = {
@@ -86,13 +102,85 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in storageRoles: {
+  for roleId in storageRoles: if (storageRolesOnAccount) {
     name: guid(storage.id, assignmentSeed, roleId)
     scope: storage
     properties: {
       principalId: principalId
       principalType: principalType
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    }
+  }
+]
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' existing = [
+  for container in containerNames: {
+    parent: blobService
+    name: container
+  }
+]
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' existing = [
+  for table in tableNames: {
+    parent: tableService
+    name: table
+  }
+]
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' existing = [
+  for queue in queueNames: {
+    parent: queueService
+    name: queue
+  }
+]
+
+resource containerAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (container, i) in containerNames: if (!storageRolesOnAccount) {
+    name: guid(storage.id, 'container', container, assignmentSeed, roles.storageBlobDataOwner)
+    scope: containers[i]
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    }
+  }
+]
+
+resource tableAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (table, i) in tableNames: if (!storageRolesOnAccount) {
+    name: guid(storage.id, 'table', table, assignmentSeed, roles.storageTableDataContributor)
+    scope: tables[i]
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    }
+  }
+]
+
+resource queueAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queue, i) in queueNames: if (!storageRolesOnAccount) {
+    name: guid(storage.id, 'queue', queue, assignmentSeed, roles.storageQueueDataContributor)
+    scope: queues[i]
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
     }
   }
 ]

@@ -1,12 +1,14 @@
 // Storage account for the Functions host (AzureWebJobsStorage: blobs for leases and host keys,
 // queues for QueueTrigger) and the Flex Consumption deployment-package container, shared with the
-// app. Its tables, queues and containers are created here, once; the app's start-up only creates
-// what is missing and, while role assignments are still propagating (403), logs it and starts anyway:
-//   tables     Incidents, IncidentIndex, StatusEmailSchedule, ImpactSnapshots, Orders + Catalog
-//              (table order source in this account), ReminderCancellations (standalone host only)
-//   queues     autoresponder-outbox (rca-reminders only standalone; in Azure that is Service Bus)
-//   containers exports (CSV, user-delegation SAS links), postmortems, graph-auth (the Graph
-//              service-account sign-in and token cache: access to it = acting as that account)
+// app. Every table, queue and container either uses is created here, once (main.bicep lists them),
+// because the identity's roles are granted on each of them (app/rbac.bicep), not on the account:
+// the app's start-up only creates what is missing and, when refused (403), logs it and starts anyway.
+//   tables     Incidents, IncidentIndex, AccessTokens, ConsoleSessions, StatusEmailSchedule,
+//              ImpactSnapshots, Orders + Catalog, Switches, Watches, PriceGuard
+//   queues     autoresponder-outbox (+ -poison, the QueueTrigger's); rca-reminders is Service Bus here
+//   containers exports (CSVs: read only by the app, downloaded through its authenticated route),
+//              postmortems, graph-auth (sign-in and token cache, encrypted with a key in Key Vault),
+//              azure-webjobs-hosts and azure-webjobs-secrets (the Functions host's leases and keys)
 // Shared-key access is off: every caller authenticates with Entra ID (managed identity or user).
 
 @description('Storage account name (3-24 lowercase letters and digits).')
@@ -66,32 +68,14 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-@description('Tables the app uses (the impact order source, status-email schedule, switches, watches, price guard, personal access tokens, console sessions included).')
-param tableNames array = [
-  'Incidents'
-  'IncidentIndex'
-  'AccessTokens'
-  'ConsoleSessions'
-  'StatusEmailSchedule'
-  'ImpactSnapshots'
-  'Orders'
-  'Catalog'
-  'Switches'
-  'Watches'
-  'PriceGuard'
-]
+@description('Tables the app uses (main.bicep: storageLayout.tables).')
+param tableNames array
 
-@description('Queues the app uses (reminders are on Service Bus in Azure).')
-param queueNames array = [
-  'autoresponder-outbox'
-]
+@description('Queues the app and the Functions host use (main.bicep: storageLayout.queues).')
+param queueNames array
 
-@description('Private blob containers the app uses.')
-param containerNames array = [
-  'exports'
-  'postmortems'
-  'graph-auth'
-]
+@description('Private blob containers the app and the Functions host use, besides the deployment container (main.bicep: storageLayout.containers).')
+param containerNames array
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = {
   parent: storage

@@ -6,3 +6,12 @@ foreach ($ns in 'Microsoft.App','Microsoft.Web','Microsoft.Storage','Microsoft.S
   if ($state -ne 'Registered') { Write-Host "preprovision: registering $ns (was: $state) …"; az provider register --namespace $ns --wait }
 }
 Write-Host 'preprovision: resource providers registered.'
+
+# The key that encrypts the Graph token cache at rest (AutoResponder:Graph:TokenCacheKey): generated once per azd
+# environment (see preprovision.sh).
+$existing = azd env get-value AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY 2>$null
+if ($LASTEXITCODE -ne 0 -or [string]::IsNullOrWhiteSpace($existing)) {
+  $bytes = [byte[]]::new(32); [System.Security.Cryptography.RandomNumberGenerator]::Fill($bytes)
+  azd env set AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY ([Convert]::ToBase64String($bytes))
+  Write-Host 'preprovision: generated AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY (token cache encryption key).'
+}

@@ -17,3 +17,15 @@ for ns in Microsoft.App Microsoft.Web Microsoft.Storage Microsoft.ServiceBus Mic
   fi
 done
 echo "preprovision: resource providers registered."
+
+# The key that encrypts the Graph service account's token cache at rest (AutoResponder:Graph:TokenCacheKey).
+# Generated once per azd environment, kept in its .env, passed to Key Vault by main.bicep; the app reads it through a
+# Key Vault reference. Rotating it (set a new value, `azd provision`) means one `autoresponder graph login` again.
+key="$(azd env get-value AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY 2>/dev/null || true)"
+case "$key" in
+  ''|*"not found"*|*ERROR*) key="" ;;
+esac
+if [ -z "$key" ]; then
+  azd env set AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY "$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  echo "preprovision: generated AUTORESPONDER_GRAPH_TOKEN_CACHE_KEY (token cache encryption key)."
+fi

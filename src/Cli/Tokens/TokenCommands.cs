@@ -2,6 +2,8 @@ using System.CommandLine;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace AutoResponder.Cli.Tokens;
@@ -13,57 +15,62 @@ namespace AutoResponder.Cli.Tokens;
 /// </summary>
 public static class TokenCommands
 {
-    public static Command Create()
+    /// <param name="settings">Settings laid over the usual configuration (environment, appsettings): tests name their Azurite and prefix.</param>
+    public static Command Create(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var name = new Option<string>("--name") { Description = "Who the token is for (shown on the timeline as the actor), e.g. alice@shop.example.", Required = true };
         var role = new Option<string[]>("--role") { Description = $"Role(s): {string.Join(", ", Roles.All)}. Repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the token (for scripts)." };
         var create = new Command("create", "Create a token; it is printed once and stored only as a SHA-256 hash.") { name, role, quiet };
-        create.SetAction(async (parse, ct) => await WithTokensAsync(async tokens =>
+        create.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             try
             {
                 var created = await tokens.CreateAsync(parse.GetValue(name)!, parse.GetValue(role)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)), ct);
-                if (parse.GetValue(quiet)) { Console.WriteLine(created.Token); return 0; }
-                Console.WriteLine($"Token {created.Record.Id} for {created.Record.Name} ({created.Record.Roles}). Shown once; keep it secret:");
-                Console.WriteLine();
-                Console.WriteLine(created.Token);
-                Console.WriteLine();
-                Console.WriteLine($"Use: curl -H \"authorization: Bearer <token>\" http://127.0.0.1:7071/api/incidents   Revoke: autoresponder tokens revoke {created.Record.Id}");
+                if (parse.GetValue(quiet)) { output.WriteLine(created.Token); return 0; }
+                output.WriteLine($"Token {created.Record.Id} for {created.Record.Name} ({created.Record.Roles}). Shown once; keep it secret:");
+                output.WriteLine();
+                output.WriteLine(created.Token);
+                output.WriteLine();
+                output.WriteLine($"Use: curl -H \"authorization: Bearer <token>\" http://127.0.0.1:7071/api/incidents   Revoke: autoresponder tokens revoke {created.Record.Id}");
                 return 0;
             }
             catch (ArgumentException e)
             {
-                Console.Error.WriteLine(e.Message.Split(" (Parameter")[0]);
+                error.WriteLine(e.Message.Split(" (Parameter")[0]);
                 return 2;
             }
         }));
 
         var list = new Command("list", "List tokens (id, name, roles, created, revoked); never the secrets.");
-        list.SetAction(async (_, ct) => await WithTokensAsync(async tokens =>
+        list.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
         {
+            var output = parse.InvocationConfiguration.Output;
             var all = await tokens.ListAsync(ct);
-            if (all.Count == 0) Console.WriteLine("No tokens. Create one: autoresponder tokens create --name you@example.com --role responder");
+            if (all.Count == 0) output.WriteLine("No tokens. Create one: autoresponder tokens create --name you@example.com --role responder");
             foreach (var t in all)
-                Console.WriteLine($"{t.Id}  {t.Name,-32} {t.Roles,-28} created {t.CreatedAt:u}{(t.RevokedAt is { } r ? $"  REVOKED {r:u}" : "")}");
+                output.WriteLine($"{t.Id}  {t.Name,-32} {t.Roles,-28} created {t.CreatedAt:u}{(t.RevokedAt is { } r ? $"  REVOKED {r:u}" : "")}");
             return 0;
         }));
 
         var id = new Argument<string>("id") { Description = "The token id shown by `tokens list`." };
         var revoke = new Command("revoke", "Revoke a token: it stops working on the next request.") { id };
-        revoke.SetAction(async (parse, ct) => await WithTokensAsync(async tokens =>
+        revoke.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
         {
-            if (await tokens.RevokeAsync(parse.GetValue(id)!, ct)) { Console.WriteLine($"Token {parse.GetValue(id)} revoked."); return 0; }
-            Console.Error.WriteLine($"No token '{parse.GetValue(id)}'.");
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (await tokens.RevokeAsync(parse.GetValue(id)!, ct)) { output.WriteLine($"Token {parse.GetValue(id)} revoked."); return 0; }
+            error.WriteLine($"No token '{parse.GetValue(id)}'.");
             return 2;
         }));
 
         return new Command("tokens", "Personal access tokens for people (Authorization: Bearer).") { create, list, revoke };
     }
 
-    private static async Task<int> WithTokensAsync(Func<PersonalAccessTokens, Task<int>> run)
+    private static async Task<int> WithTokensAsync(IReadOnlyDictionary<string, string?>? settings, Func<PersonalAccessTokens, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         StorageClients.DefaultToDevelopmentStorage(builder.Configuration);
         builder.Services.AddAutoResponder(builder.Configuration);
         using var host = builder.Build();

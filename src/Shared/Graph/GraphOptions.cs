@@ -41,6 +41,11 @@ public sealed class GraphOptions
     public string? ManagedIdentityClientId { get; set; }
     /// <summary>File mode: where each request is written, relative to the working directory.</summary>
     public string OutboxFolder { get; set; } = DefaultOutboxFolder;
+    /// <summary>
+    /// Key that encrypts the service account's token cache at rest: base64 of 32 random bytes (`openssl rand -base64 32`).
+    /// Required in live mode; every instance needs the same one. In Azure a Key Vault reference (infra sets it).
+    /// </summary>
+    public string? TokenCacheKey { get; set; }
     /// <summary>Blob container (prefixed like every container) holding the service account's sign-in.</summary>
     public string SignInContainer { get; set; } = "graph-auth";
 
@@ -72,6 +77,11 @@ public sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
         if (mode == GraphMode.Auto)
             Check(string.IsNullOrWhiteSpace(o.TenantId) == string.IsNullOrWhiteSpace(o.ClientId), string.IsNullOrWhiteSpace(o.TenantId) ? nameof(o.TenantId) : nameof(o.ClientId),
                 "must be set together with TenantId/ClientId (one of the two is missing).");
+        if (o.EffectiveMode == GraphMode.Live && Enum.IsDefined(mode))
+            Check(!string.IsNullOrWhiteSpace(o.TokenCacheKey), nameof(o.TokenCacheKey),
+                "is required when Graph is live: it encrypts the service account's token cache at rest. Generate one with `openssl rand -base64 32` (in Azure infra stores it in Key Vault).");
+        Check(string.IsNullOrWhiteSpace(o.TokenCacheKey) || TokenCacheProtector.ParseKey(o.TokenCacheKey) is not null, nameof(o.TokenCacheKey),
+            "must be base64 of exactly 32 bytes (`openssl rand -base64 32`).");
         Check(o.ClientId is null || Guid.TryParse(o.ClientId, out _), nameof(o.ClientId), $"must be an application (client) id, a GUID (is '{o.ClientId}').");
         Check(o.EffectiveDelegatedScopes.All(s => !string.IsNullOrWhiteSpace(s)), nameof(o.DelegatedScopes), "must not contain empty scopes.");
         Check(!string.IsNullOrWhiteSpace(o.OutboxFolder), nameof(o.OutboxFolder), "must not be empty.");

@@ -23,6 +23,7 @@ public static class GraphServices
 
         services.AddSingleton<GraphSignInStore>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<GraphSignInStore>());
+        services.AddSingleton<TokenCacheProtector>();
         services.AddSingleton<BlobTokenCache>();
         services.AddSingleton<ServiceAccountCredential>();
         services.AddSingleton<GraphSignIn>();

@@ -12,8 +12,8 @@ namespace AutoResponder.Graph;
 /// <summary>
 /// The service account's sign-in, kept in Blob storage (container "graph-auth", prefixed like every
 /// container): the <see cref="AuthenticationRecord"/> written by `autoresponder graph login` and the MSAL
-/// token cache (refresh token included) that every host reads and updates. Blob access is the secret:
-/// grant it only to the hosts and the operators who run the login.
+/// token cache (refresh token included, encrypted with AutoResponder:Graph:TokenCacheKey) that every host reads and
+/// updates. The record alone is not a secret; the cache is useless without the key the app holds.
 /// </summary>
 public sealed class GraphSignInStore(StorageClients storage, IOptions<GraphOptions> options) : IStorageInitializer
 {
@@ -59,10 +59,16 @@ public sealed class GraphSignInStore(StorageClients storage, IOptions<GraphOptio
 /// Functions instances and the standalone host share one service-account sign-in. Azure.Identity asks
 /// for the bytes before each cache access and hands them back after each change; a conditional download
 /// (ETag) keeps the common case to a 304. CAE and non-CAE caches are kept apart, as Azure.Identity does.
+/// The blob is encrypted (<see cref="TokenCacheProtector"/>) and every write is conditional: If-Match the version we
+/// read (If-None-Match * when there was none). When another instance wrote in between (412/409), we reread it, merge
+/// (<see cref="TokenCacheMerge"/>: both instances' tokens kept, the newer access token wins) and write again, so a
+/// refresh token another instance just obtained is never overwritten by a stale copy.
 /// </summary>
-public sealed class BlobTokenCache(GraphSignInStore store) : UnsafeTokenCacheOptions
+public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector protector, ILogger<BlobTokenCache> log) : UnsafeTokenCacheOptions
 {
-    private readonly Dictionary<bool, (ETag ETag, ReadOnlyMemory<byte> Bytes)> _copies = [];
+    public const int MaxWriteAttempts = 8;
+    /// <summary>What we last read or wrote per cache: its ETag (default: no blob seen) and decrypted bytes.</summary>
+    private readonly Dictionary<bool, (ETag ETag, byte[] Bytes)> _copies = [];
     private readonly SemaphoreSlim _lock = new(1, 1);
 
     protected override async Task<ReadOnlyMemory<byte>> RefreshCacheAsync() => await LoadAsync(cae: false, default);
@@ -72,15 +78,70 @@ public sealed class BlobTokenCache(GraphSignInStore store) : UnsafeTokenCacheOpt
 
     protected override async Task TokenCacheUpdatedAsync(TokenCacheUpdatedArgs args)
     {
-        var bytes = args.UnsafeCacheData;
+        var ours = args.UnsafeCacheData.ToArray();
         await _lock.WaitAsync();
+        try { await WriteAsync(args.IsCaeEnabled, ours, default); }
+        finally { _lock.Release(); }
+    }
+
+    private BlobClient Blob(bool cae) => store.Container.GetBlobClient(GraphSignInStore.CacheBlob(cae));
+
+    /// <summary>Writes <paramref name="bytes"/> under the ETag we know; on a lost race, rereads, merges and tries again.</summary>
+    private async Task WriteAsync(bool cae, byte[] bytes, CancellationToken ct)
+    {
+        var blob = Blob(cae);
+        for (var attempt = 1; ; attempt++)
+        {
+            var known = _copies.TryGetValue(cae, out var copy) && copy.ETag != default;
+            var conditions = known ? new BlobRequestConditions { IfMatch = copy.ETag } : new BlobRequestConditions { IfNoneMatch = ETag.All };
+            try
+            {
+                var response = await blob.UploadAsync(BinaryData.FromBytes(protector.Protect(bytes)), new BlobUploadOptions { Conditions = conditions }, ct);
+                _copies[cae] = (response.Value.ETag, bytes);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 409 && attempt < MaxWriteAttempts)
+            {
+                // Another instance wrote the cache since we read it: take its version into ours.
+                var (etag, theirs) = await ReadAsync(blob, ct);
+                _copies[cae] = (etag, theirs);
+                bytes = TokenCacheMerge.Merge(theirs, bytes);
+                log.LogInformation("Graph token cache changed on another instance; merged before writing (attempt {Attempt})", attempt);
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 409)
+            {
+                // Still racing after many rounds: keep the stored version (ours stays in memory and is written on the next change).
+                log.LogWarning(e, "Graph token cache not written after {Attempts} attempts under contention; the stored version is kept", attempt);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The blob's ETag and decrypted bytes (default ETag and empty when there is none).</summary>
+    private async Task<(ETag ETag, byte[] Bytes)> ReadAsync(BlobClient blob, CancellationToken ct)
+    {
         try
         {
-            var blob = store.Container.GetBlobClient(GraphSignInStore.CacheBlob(args.IsCaeEnabled));
-            var response = await blob.UploadAsync(BinaryData.FromBytes(bytes), overwrite: true);
-            _copies[args.IsCaeEnabled] = (response.Value.ETag, bytes);
+            var download = await blob.DownloadContentAsync(ct);
+            return (download.Value.Details.ETag, Decrypt(download.Value.Content.ToArray(), out _));
         }
-        finally { _lock.Release(); }
+        catch (RequestFailedException e) when (e.Status == 404) { return (default, []); }
+    }
+
+    private byte[] Decrypt(byte[] stored, out StoredCacheState state)
+    {
+        (state, var plain) = protector.Unprotect(stored);
+        switch (state)
+        {
+            case StoredCacheState.Plaintext:
+                log.LogWarning("The Graph token cache is stored unencrypted (written by an older version); it is encrypted on the next write");
+                break;
+            case StoredCacheState.Unreadable:
+                log.LogError("The Graph token cache cannot be decrypted with {Setting} (rotated key or damaged blob): {Hint}",
+                    TokenCacheProtector.Setting, ServiceAccountCredential.LoginHint);
+                break;
+        }
+        return plain;
     }
 
     private async Task<ReadOnlyMemory<byte>> LoadAsync(bool cae, CancellationToken ct)
@@ -88,15 +149,17 @@ public sealed class BlobTokenCache(GraphSignInStore store) : UnsafeTokenCacheOpt
         await _lock.WaitAsync(ct);
         try
         {
-            var blob = store.Container.GetBlobClient(GraphSignInStore.CacheBlob(cae));
-            var known = _copies.TryGetValue(cae, out var copy);
+            var blob = Blob(cae);
+            var known = _copies.TryGetValue(cae, out var copy) && copy.ETag != default;
             try
             {
                 var download = await blob.DownloadContentAsync(
                     new BlobDownloadOptions { Conditions = known ? new BlobRequestConditions { IfNoneMatch = copy.ETag } : null }, ct);
                 if (download.GetRawResponse().Status == 304 && known) return copy.Bytes; // unchanged since we last read it
-                var bytes = download.Value.Content.ToMemory();
+                var bytes = Decrypt(download.Value.Content.ToArray(), out var state);
                 _copies[cae] = (download.Value.Details.ETag, bytes);
+                if (state == StoredCacheState.Plaintext && bytes.Length > 0)
+                    await WriteAsync(cae, bytes, ct); // encrypt a cache an older version left in plain text
                 return bytes;
             }
             catch (RequestFailedException e) when (e.Status == 304 && known) { return copy.Bytes; }

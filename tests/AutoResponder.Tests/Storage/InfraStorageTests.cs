@@ -8,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AutoResponder.Tests.Storage;
 
 /// <summary>
-/// In Azure the storage the app uses is created once by infra/app/storage.bicep (a cold start must not depend on
-/// creating it): every table, queue and container the app's start-up creates, with every feature on, is in that list.
+/// In Azure the storage the app uses is created once by infra/app/storage.bicep from the lists in infra/main.bicep's
+/// storageLayout (a cold start must not depend on creating it, and the identity's storage roles are granted on exactly
+/// those resources): every table, queue and container the app's start-up creates, with every feature on, is listed.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class InfraStorageTests(AzuriteFixture azurite)
@@ -38,18 +39,20 @@ public sealed class InfraStorageTests(AzuriteFixture azurite)
         await foreach (var container in storage.Blobs.GetBlobContainersAsync(prefix: prefix.ToLowerInvariant() + "-"))
             containers.Add(container.Name[(prefix.Length + 1)..]);
 
-        var bicep = await File.ReadAllTextAsync(Path.Combine(AzuriteFixture.RepoRoot(), "infra", "app", "storage.bicep"));
+        var bicep = await File.ReadAllTextAsync(Path.Combine(AzuriteFixture.RepoRoot(), "infra", "main.bicep"));
         Assert.NotEmpty(tables);
-        Assert.Empty(tables.Except(Names(bicep, "tableNames")));
-        Assert.Empty(queues.Except(Names(bicep, "queueNames")));
-        Assert.Empty(containers.Except(Names(bicep, "containerNames")));
+        Assert.Empty(tables.Except(Names(bicep, "tables")));
+        Assert.Empty(queues.Except(Names(bicep, "queues")));
+        Assert.Empty(containers.Except(Names(bicep, "containers")));
     }
 
-    /// <summary>The quoted names of a Bicep array parameter's default.</summary>
-    private static List<string> Names(string bicep, string parameter)
+    /// <summary>The quoted names of one list of main.bicep's storageLayout.</summary>
+    private static List<string> Names(string bicep, string list)
     {
-        var match = Regex.Match(bicep, $@"param {parameter} array = \[(?<items>[^\]]*)\]");
-        Assert.True(match.Success, $"storage.bicep has no parameter {parameter}");
+        var layout = Regex.Match(bicep, @"var storageLayout = \{(?<body>.*?)\n\}", RegexOptions.Singleline);
+        Assert.True(layout.Success, "main.bicep has no storageLayout");
+        var match = Regex.Match(layout.Groups["body"].Value, $@"{list}: \[(?<items>[^\]]*)\]");
+        Assert.True(match.Success, $"storageLayout has no list {list}");
         return Regex.Matches(match.Groups["items"].Value, "'([^']+)'").Select(m => m.Groups[1].Value).ToList();
     }
 }

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.RegularExpressions;
+using AutoResponder.Cli.Tokens;
+using AutoResponder.Storage;
+using AutoResponder.Tests.Http;
+using AutoResponder.Tests.Infrastructure;
+
+namespace AutoResponder.Tests.Access;
+
+/// <summary>`autoresponder tokens create|list|revoke`, run in-process as the CLI runs it, against Azurite; the tokens it makes work over HTTP.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class TokenCommandsTests(AzuriteFixture azurite)
+{
+    private static readonly Regex Token = new(@"arp_[0-9a-z]+_[A-Za-z0-9_-]+", RegexOptions.CultureInvariant);
+
+    private sealed record Run(int Exit, string Output, string Error);
+
+    private static async Task<Run> CliAsync(Dictionary<string, string?> settings, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var root = new RootCommand { TokenCommands.Create(settings) };
+        var exit = await root.Parse(["tokens", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return new Run(exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Create_prints_the_token_once_list_never_shows_secrets_and_revoke_stops_it_over_HTTP()
+    {
+        var prefix = "c" + Guid.NewGuid().ToString("N")[..10];
+        var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString, [StorageClients.PrefixSetting] = prefix };
+
+        var created = await CliAsync(settings, "create", "--name", "alice@shop.example", "--role", "responder", "--role", "ops");
+        Assert.True(created.Exit == 0, created.Error);
+        var token = Token.Match(created.Output).Value;
+        Assert.NotEmpty(token);
+        var id = token.Split('_')[1];
+        Assert.Contains($"Token {id} for alice@shop.example (responder,ops)", created.Output);
+
+        var quiet = await CliAsync(settings, "create", "--name", "storefront", "--role", "viewer", "--quiet");
+        Assert.Equal(0, quiet.Exit);
+        Assert.Matches($"^{Token}$", quiet.Output.Trim());           // only the token, for scripts
+
+        var badRole = await CliAsync(settings, "create", "--name", "eve", "--role", "superuser");
+        Assert.Equal(2, badRole.Exit);
+        Assert.Contains("superuser", badRole.Error);
+
+        var list = await CliAsync(settings, "list");
+        Assert.Equal(0, list.Exit);
+        Assert.Contains(list.Output.Split('\n'), l => l.StartsWith(id) && l.Contains("alice@shop.example") && l.Contains("responder,ops") && !l.Contains("REVOKED"));
+        Assert.Contains("storefront", list.Output);
+        Assert.DoesNotContain(token.Split('_', 3)[2], list.Output); // never the secret
+        Assert.DoesNotContain("eve", list.Output);                   // the refused token was not stored
+
+        // The host over the same storage accepts the token, and stops accepting it once revoked.
+        await using var host = await RunningHost.StartAsync(azurite, null, $"{StorageClients.PrefixSetting}={prefix}");
+        var alice = host.NewClient(token);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/incidents")).StatusCode);
+
+        var revoked = await CliAsync(settings, "revoke", id);
+        Assert.Equal(0, revoked.Exit);
+        Assert.Contains($"Token {id} revoked.", revoked.Output);
+        await BadInputTests.AssertProblem(await alice.GetAsync("/api/incidents"), 401, "Authorization", "revoked by the CLI");
+        Assert.Contains((await CliAsync(settings, "list")).Output.Split('\n'), l => l.StartsWith(id) && l.Contains("REVOKED"));
+
+        var unknown = await CliAsync(settings, "revoke", "nosuchtoken");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("No token 'nosuchtoken'", unknown.Error);
+    }
+}
