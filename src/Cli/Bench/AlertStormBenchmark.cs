@@ -24,7 +24,8 @@ public static class AlertStormBenchmark
 {
     private enum Mode { Spread, Single }
 
-    private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors, HashSet<string> Incidents, StorageRequestCounter.Counts Requests);
+    private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors, HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
+        Dictionary<string, long> Operations);
 
         public static async Task<int> RunAsync(int alertCount, int fingerprints, int concurrency, int roundCount, TextWriter output, CancellationToken ct)
     {
@@ -113,6 +114,7 @@ public static class AlertStormBenchmark
         output.WriteLine($"{name}: {r.Stats.PerSecond:F0} alerts/s over HTTP (p50 {r.Stats.P50Ms:F1} ms, p99 {r.Stats.P99Ms:F1} ms) in {r.Stats.Elapsed.TotalSeconds:F1} s; errors {r.Errors}");
         output.WriteLine($"  outcomes: {string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"  storage transactions per alert: {(double)r.Requests.Total / alertCount:F2} (tables {(double)r.Requests.Tables / alertCount:F2}, queues {(double)r.Requests.Queues / alertCount:F2}, blobs {(double)r.Requests.Blobs / alertCount:F2})");
+        output.WriteLine($"  by operation (per alert): {string.Join(", ", r.Operations.OrderByDescending(o => o.Value).Take(8).Select(o => $"{o.Key} {(double)o.Value / alertCount:F2}"))}");
     }
 
     /// <summary>
@@ -129,6 +131,7 @@ public static class AlertStormBenchmark
         var errors = 0;
         var start = DateTimeOffset.UtcNow;
         var before = hostStorage.Requests.Snapshot();
+        var operationsBefore = hostStorage.Requests.Operations();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, alertCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
         {
@@ -159,7 +162,9 @@ public static class AlertStormBenchmark
         });
         var elapsed = clock.Elapsed;
         var requests = hostStorage.Requests.Snapshot() - before;
-        return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes), errors, incidents.Keys.ToHashSet(), requests);
+        var operations = hostStorage.Requests.Operations().ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
+        return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes), errors, incidents.Keys.ToHashSet(), requests,
+            operations.Where(o => o.Value > 0).ToDictionary());
     }
 
     private static async Task<LatencyStats> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)

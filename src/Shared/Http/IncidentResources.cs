@@ -29,8 +29,10 @@ public sealed class IncidentResources(
 {
     /// <summary>
     /// The incident's HTTP entity tag: a strong tag derived from the incident row's version, so it changes with
-    /// every change of the incident's state (status, owner, severity, status update, alert counts) and does not
-    /// reveal the storage value.
+    /// every change of the incident's own state (status, owner, severity, status update, alert counts — what people
+    /// act on and If-Match protects) and does not reveal the storage value. What features record in the background
+    /// (Teams thread, emails sent, impact, reminders, action counts) lives in their own rows and does not move it, so
+    /// background work never spoils an If-Match.
     /// </summary>
     public static string ETagOf(IncidentRecord incident)
     {
@@ -45,10 +47,9 @@ public sealed class IncidentResources(
     /// <summary>The full incident: its row plus each feature's state rows (one partition range query), the latest impact snapshot and one filtered outbox query.</summary>
     public async Task<IncidentResource> ReadAsync(IncidentRecord i, CancellationToken ct)
     {
-        var effects = IncidentStore.ReadEffects(i);
-        var impact = ImpactAsync(i.Id, effects, ct);
         var actions = ActionCountsAsync(i.Id, ct);
         var features = await states.ReadAllAsync(i.Id, ct);
+        var impact = ImpactAsync(features.Get<ImpactState>(), ct);
         var teams = features.Get<TeamsState>();
         var path = $"/api/incidents/{i.Id}";
         return new IncidentResource(
@@ -59,7 +60,7 @@ public sealed class IncidentResources(
             await impact,
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
-            PostmortemOf(i, effects),
+            PostmortemOf(i, features),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact"));
@@ -82,15 +83,10 @@ public sealed class IncidentResources(
 
     private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
 
-    private async Task<ImpactSummary?> ImpactAsync(string id, IReadOnlyDictionary<string, string> effects, CancellationToken ct)
-    {
-        if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var text) || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence))
-            return null;
-        var row = await snapshots.Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(id, ImpactSnapshotRecord.Key(sequence), cancellationToken: ct);
-        if (!row.HasValue) return null;
-        var s = row.Value!;
-        return new ImpactSummary(s.Orders, s.Customers, s.CustomersApproximate, s.MoneyAtRisk(), s.TakenAt, s.SnapshotId);
-    }
+    private async Task<ImpactSummary?> ImpactAsync(ImpactState latest, CancellationToken ct) =>
+        await snapshots.LatestAsync(latest, ct) is { } s
+            ? new ImpactSummary(s.Orders, s.Customers, s.CustomersApproximate, s.MoneyAtRisk(), s.TakenAt, s.SnapshotId)
+            : null;
 
     private async Task<ActionCounts> ActionCountsAsync(string id, CancellationToken ct)
     {
@@ -111,20 +107,18 @@ public sealed class IncidentResources(
         return new StatusEmailsSummary(sent.Sent, sent.LastSentAt, nextDueAt);
     }
 
-    private static PostmortemSummary PostmortemOf(IncidentRecord i, IReadOnlyDictionary<string, string> effects)
+    private static PostmortemSummary PostmortemOf(IncidentRecord i, IncidentStateSet features)
     {
+        var postmortem = features.Get<PostmortemState>();
+        var byKind = features.All<ReminderState>(ReminderState.KindPrefix).Where(r => r.ReminderId is not null).ToDictionary(r => r.Kind, StringComparer.Ordinal);
         var reminders = ReminderKinds.All
-            .Where(kind => effects.ContainsKey(ReminderKeys.Status(kind)))
-            .Select(kind => new ReminderSummary(kind, effects[ReminderKeys.Status(kind)],
-                effects.TryGetValue(ReminderKeys.DueAt(kind), out var d) && DateTimeOffset.TryParse(d, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var due) ? due : null))
+            .Where(byKind.ContainsKey)
+            .Select(kind => new ReminderSummary(kind, byKind[kind].StatusName.ToLowerInvariant(), byKind[kind].DueAt))
             .ToList();
-        var link = effects.GetValueOrDefault(ReminderKeys.PostmortemLink);
-        DateTimeOffset? completedAt = effects.TryGetValue(ReminderKeys.PostmortemCompletedAt, out var t) &&
-            DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var done) ? done : null;
-        var state = link is not null ? "completed"
-            : effects.ContainsKey(ReminderKeys.DraftBlob) ? "drafted"
+        var state = postmortem.Completed ? "completed"
+            : postmortem.DraftBlob is not null ? "drafted"
             : i.Status is IncidentStatus.Resolved or IncidentStatus.Closed ? "pending"
             : "none";
-        return new PostmortemSummary(state, link, completedAt, reminders);
+        return new PostmortemSummary(state, postmortem.Link, postmortem.CompletedAt, reminders);
     }
 }

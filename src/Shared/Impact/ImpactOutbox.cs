@@ -8,19 +8,13 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Impact;
 
-/// <summary>Outbox kinds, timeline kinds and recorded-effect keys of the impact feature (the contract other features use).</summary>
+/// <summary>Outbox kinds of the impact feature (what it keeps about an incident, the contract other features read, is <see cref="ImpactState"/>).</summary>
 public static class ImpactKinds
 {
     /// <summary>Outbox: take a snapshot. Payload {"trigger":"opened|status|resolved|refresh"}.</summary>
     public const string Snapshot = "impact.snapshot";
     /// <summary>Outbox: hand the export to operations (mail + Teams line). Payload: <see cref="DeliverExportPayload"/>. Handled by Notifications.</summary>
     public const string DeliverExport = "ops.deliver-export";
-
-    public const string LatestSnapshotId = "impact.latest.snapshotId";
-    public const string LatestBlob = "impact.latest.blob";
-    public const string LatestSizeBytes = "impact.latest.sizeBytes";
-    public const string LatestRows = "impact.latest.rows";
-    public const string LatestNewRows = "impact.latest.newRows";
 }
 
 /// <summary>
@@ -35,7 +29,7 @@ public sealed record DeliverExportPayload(string SnapshotId, string Container, s
 
 /// <summary>
 /// Plans impact work from timeline entries: a snapshot when an incident opens, is resolved, on a refresh request
-/// and (if configured) on each status update; and, for every impact-snapshot entry, the delivery to operations.
+/// and (if configured) on each status update. (A snapshot with new orders owes its delivery to operations itself.)
 /// </summary>
 public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEffect
 {
@@ -52,32 +46,14 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
         };
         if (trigger is not null && settings.Rules.Count > 0)
             yield return (ImpactKinds.Snapshot, JsonSerializer.Serialize(new { trigger }));
-
-        if (entry.Kind == TimelineKinds.ImpactSnapshot)
-        {
-            var effects = IncidentStore.ReadEffects(incident);
-            if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var snapshotId)) yield break;
-            // Operations get a list only when it holds orders they have not been sent yet; the snapshot
-            // itself (and its Teams reply) still records that nothing changed.
-            if (long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestNewRows, "0"), CultureInfo.InvariantCulture) == 0) yield break;
-            var blob = effects.GetValueOrDefault(ImpactKinds.LatestBlob, "");
-            var slash = blob.IndexOf('/');
-            var payload = new DeliverExportPayload(
-                snapshotId,
-                slash < 0 ? "" : blob[..slash],
-                slash < 0 ? blob : blob[(slash + 1)..],
-                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestSizeBytes, "0"), CultureInfo.InvariantCulture),
-                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestRows, "0"), CultureInfo.InvariantCulture),
-                long.Parse(effects.GetValueOrDefault(ImpactKinds.LatestNewRows, "0"), CultureInfo.InvariantCulture));
-            yield return (ImpactKinds.DeliverExport, JsonSerializer.Serialize(payload, JsonSerializerOptions.Web));
-        }
     }
 }
 
 /// <summary>
-/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, records the latest export on the incident and
-/// adds an "impact-snapshot" timeline entry (which plans the delivery to operations). The entry says where people
-/// download the export (the authenticated route), never a signed link.
+/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, records it as the latest (<see cref="ImpactState"/>),
+/// adds an "impact-snapshot" timeline entry and — when it holds orders operations were not sent yet — owes their delivery
+/// (<see cref="DeliverExportPayload"/>), all in the transaction that marks it done. The entry says where people download
+/// the export (the authenticated route), never a signed link.
 /// A retry finds the snapshot this action already took instead of taking another.
 /// </summary>
 public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
@@ -109,15 +85,19 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
                 ? new OutboxOutcome($"No snapshot: {result.Skipped}.", TimelineText: $"No impact snapshot at resolution: {result.Skipped}.", TimelineKind: TimelineKinds.ImpactSkipped)
                 : OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
-        var effects = new Dictionary<string, string>
+        var latest = StateChange.Of<ImpactState>(state =>
         {
-            [ImpactKinds.LatestSnapshotId] = s.SnapshotId,
-            [ImpactKinds.LatestBlob] = $"{s.Container}/{s.BlobName}",
-            [ImpactKinds.LatestSizeBytes] = s.SizeBytes.ToString(CultureInfo.InvariantCulture),
-            [ImpactKinds.LatestRows] = s.Orders.ToString(CultureInfo.InvariantCulture),
-            [ImpactKinds.LatestNewRows] = s.NewOrders.ToString(CultureInfo.InvariantCulture),
-        };
-        return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}", effects, Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKinds.ImpactSnapshot);
+            if (state.LatestSequence > s.Sequence) return; // a later snapshot was recorded first: it stays the latest
+            (state.LatestSequence, state.LatestSnapshotId, state.LatestTakenAt, state.Orders, state.NewOrders) = (s.Sequence, s.SnapshotId, s.TakenAt, s.Orders, s.NewOrders);
+            state.Snapshots = Math.Max(state.Snapshots, s.Sequence);
+        });
+        // Operations get a list only when it holds orders they have not been sent yet; the snapshot itself (and its
+        // Teams reply) still records that nothing changed.
+        IReadOnlyList<(string, string)>? delivery = s.NewOrders == 0 ? null :
+            [(ImpactKinds.DeliverExport, JsonSerializer.Serialize(
+                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders), JsonSerializerOptions.Web))];
+        return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}",
+            TimelineText: Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
     }
 
     /// <param name="download">The authenticated download route of the export (<see cref="PeopleLinks.Export"/>).</param>

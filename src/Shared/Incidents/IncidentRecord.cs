@@ -6,8 +6,9 @@ using AutoResponder.Alerts;
 namespace AutoResponder.Incidents;
 
 /// <summary>
-/// The incident row: PartitionKey = incident id, RowKey = "incident". Its timeline, alert,
-/// occurrence and outbox rows share the partition so one transaction changes them together.
+/// The incident row: PartitionKey = incident id, RowKey = "incident". Its timeline, alert, occurrence and
+/// outbox rows and the features' state rows share the partition so one transaction changes them together.
+/// It holds only what its writers must agree on; what features did is in their own rows (<see cref="IncidentState"/>).
 /// </summary>
 public sealed class IncidentRecord : ITableEntity
 {
@@ -48,8 +49,6 @@ public sealed class IncidentRecord : ITableEntity
     public DateTimeOffset? Eta { get; set; }
     /// <summary>JSON array of {title,url}.</summary>
     public string? LinksJson { get; set; }
-    /// <summary>JSON object of results that side effects recorded (message ids, blob names, sequence numbers).</summary>
-    public string? EffectsJson { get; set; }
     public string DedupHash { get; set; } = "";
     public string? GroupHash { get; set; }
 

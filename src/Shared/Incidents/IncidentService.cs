@@ -37,15 +37,19 @@ public sealed class IncidentService(IncidentStore store, IncidentIndex index, Ti
     /// row's ETag (<see cref="IncidentStore.UpdateAsync"/>: queued behind this process's other writers, a lost
     /// race with another instance reread and reapplied; <see cref="IncidentBusyException"/> when it keeps losing).
     /// </summary>
-    public async Task<IncidentRecord> ChangeAsync(string id, Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct)
+    public Task<IncidentRecord> ChangeAsync(string id, Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct) =>
+        ChangeAsync(id, (change, now) => { apply(change, now); return Task.CompletedTask; }, ct);
+
+    /// <summary>As above, for a change that also reads (e.g. a feature's state row, which it then writes under that row's ETag).</summary>
+    public async Task<IncidentRecord> ChangeAsync(string id, Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct)
     {
         IncidentChange? last = null;
-        var incident = await store.UpdateAsync(id, current =>
+        var incident = await store.UpdateAsync(id, async current =>
         {
             IncidentPrecondition.Check(current); // HTTP If-Match, when the request carried one
             last = new IncidentChange(current, isNew: false);
-            apply(last, time.GetUtcNow());
-            return ValueTask.FromResult<IncidentChange?>(last);
+            await apply(last, time.GetUtcNow());
+            return last;
         }, ct);
         if (last?.Entries.LastOrDefault() is { } entry)
             log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, entry.Kind, entry.Actor);

@@ -71,8 +71,7 @@ public sealed class IncidentStates(StorageClients storage, IOptions<AutoResponde
         var rows = new Dictionary<string, IncidentState>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
-            // Two changes of one row apply to the same copy, in order.
-            if (rows.TryGetValue(change.RowKey, out var seen)) throw new InvalidOperationException($"Two changes of state row '{change.RowKey}' in one write; combine them.");
+            if (rows.ContainsKey(change.RowKey)) throw new InvalidOperationException($"Two changes of state row '{change.RowKey}' in one write; combine them.");
             rows[change.RowKey] = await change.ApplyToCurrentAsync(this, incidentId, ct);
         }
         return rows.Values.ToList();

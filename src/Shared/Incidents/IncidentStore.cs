@@ -222,10 +222,5 @@ public sealed class IncidentStore(
         return states;
     }
 
-    public static IReadOnlyDictionary<string, string> ReadEffects(IncidentRecord incident) =>
-        string.IsNullOrEmpty(incident.EffectsJson)
-            ? new Dictionary<string, string>()
-            : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(incident.EffectsJson) ?? [];
-
     private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new() => IncidentStates.As<T>(row);
 }

@@ -2,8 +2,8 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Outbox;
 
-/// <summary>What a handler sees: the action, the incident as it is now, and what earlier effects recorded.</summary>
-public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident, IReadOnlyDictionary<string, string> Effects);
+/// <summary>What a handler sees: the action and the incident as it is now. What the feature recorded earlier is in its own state rows (<see cref="IncidentStates"/>).</summary>
+public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident);
 
 /// <summary>
 /// What a handler reports. <see cref="State"/>: changes of the feature's own typed state rows (what it sent, when,
@@ -14,7 +14,6 @@ public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident,
 /// </summary>
 public sealed record OutboxOutcome(
     string? Result = null,
-    IReadOnlyDictionary<string, string>? Effects = null,
     string? TimelineText = null,
     string TimelineKind = TimelineKinds.ActionDone,
     IReadOnlyList<StateChange>? State = null,
@@ -23,7 +22,7 @@ public sealed record OutboxOutcome(
     public static OutboxOutcome Done(string? result = null) => new(result);
 }
 
-/// <summary>Carries out one kind of outbox action. Must be idempotent: check <see cref="OutboxContext.Effects"/> first.</summary>
+/// <summary>Carries out one kind of outbox action. Must be idempotent: check what the feature recorded (its state rows) first.</summary>
 public interface IOutboxHandler
 {
     string Kind { get; }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using AutoResponder.Hosting;
@@ -20,7 +19,6 @@ namespace AutoResponder.Outbox;
 public sealed class OutboxRunner(
     StorageClients storage,
     IncidentStore store,
-    IncidentStates states,
     IncidentIndex index,
     IEnumerable<IOutboxHandler> handlers,
     IOutboxSignal signal,
@@ -86,7 +84,7 @@ public sealed class OutboxRunner(
             var renewal = RenewLeaseAsync(action, renewing.Token); // a long export must not be taken over mid-way
             try
             {
-                outcome = await handler.ExecuteAsync(new OutboxContext(action, incident, IncidentStore.ReadEffects(incident)), ct);
+                outcome = await handler.ExecuteAsync(new OutboxContext(action, incident), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -135,7 +133,7 @@ public sealed class OutboxRunner(
         action.LastError = null;
         action.Result = outcome.Result;
 
-        if (outcome.Effects is not { Count: > 0 } && outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.TimelineText is null)
+        if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.TimelineText is null)
         {
             await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
@@ -151,25 +149,13 @@ public sealed class OutboxRunner(
 
         try
         {
-            if (outcome.Effects is { Count: > 0 })
-                await store.UpdateAsync(action.IncidentId, async current =>
-                {
-                    var change = new IncidentChange(current, isNew: false);
-                    var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(current));
-                    foreach (var (key, value) in outcome.Effects) effects[key] = value;
-                    current.EffectsJson = JsonSerializer.Serialize(effects);
-                    change.States.AddRange(await states.ApplyAsync(action.IncidentId, outcome.State ?? [], ct));
-                    Record(change);
-                    return change;
-                }, ct);
-            else
-                // The usual case: the result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
-                await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
+            // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
+            await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
         }
         catch (IncidentBusyException)
         {
-            // Other instances kept winning the incident row: hand the action back at once (not after its lease)
+            // Other writers kept winning a state row: hand the action back at once (not after its lease)
             // so the next pass records it; the handler checks what it recorded before acting again.
             action.Status = OutboxStatus.Pending;
             action.Attempts--;

@@ -81,11 +81,11 @@ public static class PostmortemDraft
 
 /// <summary>
 /// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the private
-/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded on the incident. The
-/// timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
-/// storage link. One draft per resolution (recorded effect).
+/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded in <see cref="PostmortemState"/>.
+/// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
+/// storage link. One draft per resolution.
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
@@ -98,19 +98,18 @@ public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLi
     {
         var incident = context.Incident;
         if (incident.ResolvedAt is not { } resolvedAt) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-        var marker = Keys.Ticks(resolvedAt);
-        if (context.Effects.GetValueOrDefault(ReminderKeys.DraftFor) == marker) return OutboxOutcome.Done("skipped: draft already generated");
+        if ((await states.ReadAsync<PostmortemState>(incident.Id, ct)).DraftFor == resolvedAt) return OutboxOutcome.Done("skipped: draft already generated");
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, context.Effects, ct), time.GetUtcNow(), actionItems);
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems);
 
         var blobName = PostmortemDraftBlobs.NameFor(incident.Id, resolvedAt);
         var blob = drafts.Container.GetBlobClient(blobName);
         await blob.UploadAsync(BinaryData.FromString(markdown), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "text/markdown; charset=utf-8" } }, ct);
         return new OutboxOutcome(
             Result: blobName,
-            Effects: new Dictionary<string, string> { [ReminderKeys.DraftBlob] = blobName, [ReminderKeys.DraftFor] = marker },
+            State: [StateChange.Of<PostmortemState>(p => (p.DraftBlob, p.DraftFor) = (blobName, resolvedAt))],
             TimelineText: $"Postmortem draft generated (any signed-in role may read it): {links.PostmortemDraft(incident.Id)}",
             TimelineKind: TimelineKinds.PostmortemDrafted);
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
@@ -18,13 +17,13 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 
 /// <summary>
 /// Handles one due reminder, whichever transport delivered it (Service Bus pump, storage-queue pump, or
-/// later a Service Bus trigger). It records the reminder on the incident in one transaction: a timeline
+/// later a Service Bus trigger). It records the reminder in one transaction, beside the incident row: a timeline
 /// entry for the owner ("rca-reminder", rendered in Teams with an @mention) or, for an RCA still open after
-/// its due date, "rca-escalated"; the email as an outbox action; and the reminder id as fired, so a
+/// its due date, "rca-escalated"; the email as an outbox action; and the reminder id as fired (<see cref="ReminderState"/>), so a
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+public sealed class ReminderDelivery(IncidentStore store, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
@@ -33,22 +32,24 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
         {
             var incident = await store.FindAsync(reminder.IncidentId, ct);
             if (incident is null) return Skip(reminder, "the incident does not exist");
-            var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
-            if (effects.ContainsKey(ReminderKeys.PostmortemLink)) return Skip(reminder, "the RCA is complete");
-            if (effects.GetValueOrDefault(ReminderKeys.Id(reminder.Kind)) != reminder.ReminderId) return Skip(reminder, "it was superseded or cancelled");
-            if (effects.GetValueOrDefault(ReminderKeys.Fired(reminder.Kind)) == reminder.ReminderId) return Skip(reminder, "it was already delivered");
+            var rca = await states.ReadAllAsync(incident.Id, ct); // the postmortem and every reminder: one range read
+            var postmortem = rca.Get<PostmortemState>();
+            var state = rca.Get<ReminderState>(ReminderState.KeyFor(reminder.Kind));
+            if (postmortem.Completed) return Skip(reminder, "the RCA is complete");
+            if (state.ReminderId != reminder.ReminderId) return Skip(reminder, "it was superseded or cancelled");
+            if (state.FiredId == reminder.ReminderId) return Skip(reminder, "it was already delivered");
             if (incident.Status.IsLive()) return Skip(reminder, "the incident was reopened");
 
             var now = time.GetUtcNow();
-            effects[ReminderKeys.Fired(reminder.Kind)] = reminder.ReminderId;
-            effects[ReminderKeys.Status(reminder.Kind)] = "fired";
-            incident.EffectsJson = JsonSerializer.Serialize(effects);
-            var change = new IncidentChange(incident, isNew: false);
-            var draft = effects.ContainsKey(ReminderKeys.DraftBlob) ? links.PostmortemDraft(incident.Id) : null; // the authenticated route
+            (state.FiredId, state.Status) = (reminder.ReminderId, ReminderStatus.Fired);
+            // Beside the incident row: the reminder's own row (under its ETag), the timeline entry and the email owed.
+            var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
+            change.States.Add(state);
+            var draft = postmortem.DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
             if (reminder.Kind == ReminderKinds.Escalation)
             {
-                var rcaDue = effects.TryGetValue(ReminderKeys.DueAt(ReminderKinds.RcaDraft), out var d) ? DateTimeOffset.Parse(d, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
+                var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt;
                 change.Add(now, TimelineKinds.RcaEscalated, IncidentLifecycle.SystemActor,
                     $"The RCA is still open{(rcaDue is { } due ? $" after its due date {calendar.Describe(due)}" : "")}; escalated to the managers. Owner: {owner}." +
                     (draft is null ? "" : $" Postmortem draft: {draft}"));
@@ -68,7 +69,10 @@ public sealed class ReminderDelivery(IncidentStore store, BusinessCalendar calen
                 log.LogInformation("Reminder {Kind} delivered for {IncidentId}", reminder.Kind, incident.Id);
                 return "delivered";
             }
-            catch (IncidentConcurrencyException) when (attempt < 10) { }
+            catch (IncidentConcurrencyException)
+            {
+                await states.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the transport retries the message
+            }
         }
     }
 

@@ -43,118 +43,116 @@ public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IInciden
     }
 }
 
-/// <summary>Schedules the reminders of a resolution (once per resolution) and records id, ticket and due date of each on the incident.</summary>
-public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
+/// <summary>
+/// Schedules the reminders of a resolution (once per resolution) and records id, ticket and due date of each in its
+/// <see cref="ReminderState"/> row.
+/// </summary>
+public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
 {
     public string Kind => ReminderOutboxKinds.Schedule;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var incident = context.Incident;
-        var effects = context.Effects;
         if (incident.ResolvedAt is not { } resolvedAt || incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-        if (effects.ContainsKey(ReminderKeys.PostmortemLink)) return OutboxOutcome.Done("skipped: the RCA is complete");
-        var marker = Keys.Ticks(resolvedAt);
-        if (effects.GetValueOrDefault(ReminderKeys.ScheduledFor) == marker) return OutboxOutcome.Done("skipped: already scheduled for this resolution");
+        var rca = await states.ReadAllAsync(incident.Id, ct);
+        var postmortem = rca.Get<PostmortemState>();
+        if (postmortem.Completed) return OutboxOutcome.Done("skipped: the RCA is complete");
+        if (postmortem.RemindersScheduledFor == resolvedAt) return OutboxOutcome.Done("skipped: already scheduled for this resolution");
 
-        var recorded = new Dictionary<string, string>();
         // Reminders of an earlier resolution (reopened since) are superseded; cancel what is still scheduled.
-        var cancelled = await CancelRemindersHandler.CancelScheduledAsync(scheduler, effects, recorded, ct);
+        var reminders = rca.All<ReminderState>(ReminderState.KindPrefix).ToList();
+        var cancelled = await CancelRemindersHandler.CancelPendingAsync(scheduler, reminders, ct);
 
         var lines = new List<string>();
+        var recorded = new List<StateChange>();
         foreach (var (kind, days) in options.Value.Offsets())
         {
             var due = calendar.AddBusinessDays(resolvedAt, days);
             var id = $"{kind}-{Keys.Unique()}{Keys.Unique()}";
             var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, incident.Id, kind, due), ct);
-            recorded[ReminderKeys.Id(kind)] = id;
-            recorded[ReminderKeys.Ticket(kind)] = ticket;
-            recorded[ReminderKeys.DueAt(kind)] = due.ToString("o", CultureInfo.InvariantCulture);
-            recorded[ReminderKeys.Status(kind)] = "scheduled";
+            recorded.Add(StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status) = (kind, id, ticket.SequenceNumber, scheduler.Transport, due, ReminderStatus.Scheduled)));
             lines.Add($"{ReminderKinds.Describe(kind)} {calendar.Describe(due)}");
         }
-        recorded[ReminderKeys.ScheduledFor] = marker;
-        recorded[ReminderKeys.Transport] = scheduler.Transport;
+        foreach (var kind in cancelled.Where(k => recorded.All(r => r.RowKey != ReminderState.KeyFor(k))))
+            recorded.Add(CancelRemindersHandler.Cancelled(kind));
+        recorded.Add(StateChange.Of<PostmortemState>(p => p.RemindersScheduledFor = resolvedAt));
         return new OutboxOutcome(
-            Result: $"{lines.Count} reminder(s) scheduled on {scheduler.Transport}{(cancelled > 0 ? $", {cancelled} earlier one(s) cancelled" : "")}",
-            Effects: recorded,
-            TimelineText: $"RCA follow-up scheduled: {string.Join("; ", lines)}.");
+            Result: $"{lines.Count} reminder(s) scheduled on {scheduler.Transport}{(cancelled.Count > 0 ? $", {cancelled.Count} earlier one(s) cancelled" : "")}",
+            TimelineText: $"RCA follow-up scheduled: {string.Join("; ", lines)}.",
+            State: recorded);
     }
 }
 
 /// <summary>Cancels every reminder still scheduled ("reminders.cancel", owed when the postmortem is recorded).</summary>
-public sealed class CancelRemindersHandler(IReminderScheduler scheduler) : IOutboxHandler
+public sealed class CancelRemindersHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public string Kind => ReminderOutboxKinds.Cancel;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
-        var recorded = new Dictionary<string, string>();
-        var cancelled = await CancelScheduledAsync(scheduler, context.Effects, recorded, ct);
-        return cancelled == 0
+        var reminders = await states.ReadAllAsync<ReminderState>(context.Incident.Id, ReminderState.KindPrefix, ct);
+        var cancelled = await CancelPendingAsync(scheduler, reminders, ct);
+        return cancelled.Count == 0
             ? OutboxOutcome.Done("nothing was still scheduled")
-            : new OutboxOutcome($"{cancelled} reminder(s) cancelled", recorded, $"RCA complete: {cancelled} scheduled reminder(s) cancelled.");
+            : new OutboxOutcome($"{cancelled.Count} reminder(s) cancelled", TimelineText: $"RCA complete: {cancelled.Count} scheduled reminder(s) cancelled.",
+                State: cancelled.Select(Cancelled).ToList());
     }
 
-    /// <summary>Cancels the kinds whose status is "scheduled" on this transport; notes them as cancelled in <paramref name="recorded"/>.</summary>
-    public static async Task<int> CancelScheduledAsync(IReminderScheduler scheduler, IReadOnlyDictionary<string, string> effects, Dictionary<string, string> recorded, CancellationToken ct)
+    /// <summary>Cancels the reminders still scheduled (on their transport, when it is this one); returns their kinds.</summary>
+    public static async Task<List<string>> CancelPendingAsync(IReminderScheduler scheduler, IEnumerable<ReminderState> reminders, CancellationToken ct)
     {
-        var count = 0;
-        foreach (var kind in ReminderKinds.All)
+        var kinds = new List<string>();
+        foreach (var reminder in reminders.Where(r => r.Pending))
         {
-            if (effects.GetValueOrDefault(ReminderKeys.Status(kind)) != "scheduled" || !effects.TryGetValue(ReminderKeys.Ticket(kind), out var ticket)) continue;
-            if (effects.GetValueOrDefault(ReminderKeys.Transport) == scheduler.Transport) await scheduler.CancelAsync(ticket, ct);
-            recorded[ReminderKeys.Status(kind)] = "cancelled";
-            count++;
+            if (reminder.Ticket is { } ticket && reminder.Transport == scheduler.Transport) await scheduler.CancelAsync(ticket, ct);
+            kinds.Add(reminder.Kind);
         }
-        return count;
+        return kinds;
     }
+
+    public static StateChange Cancelled(string kind) => StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r => r.Status = ReminderStatus.Cancelled);
 }
 
 /// <summary>Moves one reminder to a new due date ("reminders.reschedule"): cancel the scheduled message, schedule a new one.</summary>
-public sealed class RescheduleReminderHandler(IReminderScheduler scheduler) : IOutboxHandler
+public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public string Kind => ReminderOutboxKinds.Reschedule;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = ReschedulePayload.Parse(context.Action.Payload);
-        var effects = context.Effects;
         var kind = payload.Kind;
-        if (effects.GetValueOrDefault(ReminderKeys.ChangedBy(kind)) == context.Action.Id) return OutboxOutcome.Done("skipped: already rescheduled");
-        if (effects.ContainsKey(ReminderKeys.PostmortemLink)) return OutboxOutcome.Done("skipped: the RCA is complete");
+        var rca = await states.ReadAllAsync(context.Incident.Id, ct);
+        var reminder = rca.Get<ReminderState>(ReminderState.KeyFor(kind));
+        if (reminder.ChangedBy == context.Action.Id) return OutboxOutcome.Done("skipped: already rescheduled");
+        if (rca.Get<PostmortemState>().Completed) return OutboxOutcome.Done("skipped: the RCA is complete");
 
-        if (effects.GetValueOrDefault(ReminderKeys.Status(kind)) == "scheduled" && effects.TryGetValue(ReminderKeys.Ticket(kind), out var old)
-            && effects.GetValueOrDefault(ReminderKeys.Transport) == scheduler.Transport)
-            await scheduler.CancelAsync(old, ct);
-
+        await CancelRemindersHandler.CancelPendingAsync(scheduler, [reminder], ct);
         var id = $"{kind}-{Keys.Unique()}{Keys.Unique()}";
         var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, context.Incident.Id, kind, payload.DueAt), ct);
+        var by = context.Action.Id;
         return new OutboxOutcome(
-            Result: $"{kind} rescheduled to {payload.DueAt:o} (ticket {ticket})",
-            Effects: new Dictionary<string, string>
-            {
-                [ReminderKeys.Id(kind)] = id,
-                [ReminderKeys.Ticket(kind)] = ticket,
-                [ReminderKeys.DueAt(kind)] = payload.DueAt.ToString("o", CultureInfo.InvariantCulture),
-                [ReminderKeys.Status(kind)] = "scheduled",
-                [ReminderKeys.ChangedBy(kind)] = context.Action.Id,
-                [ReminderKeys.Transport] = scheduler.Transport,
-            });
+            Result: $"{kind} rescheduled to {payload.DueAt:o} ({scheduler.Transport} {ticket.SequenceNumber?.ToString(CultureInfo.InvariantCulture) ?? id})",
+            State: [StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status, r.ChangedBy) = (kind, id, ticket.SequenceNumber, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled, by))]);
     }
 }
 
 /// <summary>Emails a delivered reminder ("reminder-email"): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
-public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
+public sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
 {
     public string Kind => ReminderEmailPayload.OutboxKind;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var p = ReminderEmailPayload.Parse(context.Action.Payload);
-        var effects = context.Effects;
-        if (effects.GetValueOrDefault(ReminderKeys.Emailed(p.Kind)) == p.ReminderId) return OutboxOutcome.Done("skipped: already emailed");
-        if (effects.ContainsKey(ReminderKeys.PostmortemLink)) return OutboxOutcome.Done("skipped: the RCA is complete");
+        var rca = await states.ReadAllAsync(context.Incident.Id, ct);
+        var reminder = rca.Get<ReminderState>(ReminderState.KeyFor(p.Kind));
+        if (reminder.EmailedId == p.ReminderId) return OutboxOutcome.Done("skipped: already emailed");
+        if (rca.Get<PostmortemState>().Completed) return OutboxOutcome.Done("skipped: the RCA is complete");
+        if (context.Incident.Status.IsLive()) return OutboxOutcome.Done("skipped: the incident was reopened");
 
         var o = mailOptions.Value;
         var incident = context.Incident;
@@ -166,8 +164,8 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
                 ? "No manager recipients: set AutoResponder:Mail:ManagerRecipients or AutoResponder:Mail:FallbackAddress."
                 : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and AutoResponder:Mail:FallbackAddress is not set.");
 
-        var draft = effects.ContainsKey(ReminderKeys.DraftBlob) ? links.PostmortemDraft(incident.Id) : null; // the authenticated route, never a signed link
-        var rcaDue = effects.TryGetValue(ReminderKeys.DueAt(ReminderKinds.RcaDraft), out var d) ? DateTimeOffset.Parse(d, CultureInfo.InvariantCulture) : p.DueAt;
+        var draft = rca.Get<PostmortemState>().DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route, never a signed link
+        var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt ?? p.DueAt;
         var subject = escalation
             ? $"[RCA overdue] {incident.Id}: {incident.Title} — RCA still open after {calendar.Describe(rcaDue)}"
             : $"[RCA reminder] {incident.Id}: {incident.Title} — {ReminderKinds.Describe(p.Kind)} due {calendar.Describe(p.DueAt)}";
@@ -188,7 +186,7 @@ public sealed class ReminderEmailHandler(IMailSender mail, IOptions<MailOptions>
         await mail.SendAsync(new MailMessage(o.SenderMailbox, to, cc, subject, html, text, []), ct);
         return new OutboxOutcome(
             Result: $"{p.Kind} reminder emailed to {string.Join(", ", to)}",
-            Effects: new Dictionary<string, string> { [ReminderKeys.Emailed(p.Kind)] = p.ReminderId });
+            State: [StateChange.Of<ReminderState>(ReminderState.KeyFor(p.Kind), r => r.EmailedId = p.ReminderId)]);
     }
 
     private static string Linkify(string encoded, string? url) =>

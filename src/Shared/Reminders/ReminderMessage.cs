@@ -23,27 +23,6 @@ public static class ReminderKinds
     };
 }
 
-/// <summary>Keys of the reminder results recorded on the incident (its recorded effects).</summary>
-public static class ReminderKeys
-{
-    public const string ScheduledFor = "reminders.scheduledFor";
-    public const string Transport = "reminders.transport";
-    public static string Id(string kind) => $"reminders.{kind}.id";
-    /// <summary>The transport's handle: the Service Bus sequence number, or the storage-queue reminder id.</summary>
-    public static string Ticket(string kind) => $"reminders.{kind}.ticket";
-    public static string DueAt(string kind) => $"reminders.{kind}.dueAt";
-    /// <summary>scheduled, fired, cancelled, dead-lettered.</summary>
-    public static string Status(string kind) => $"reminders.{kind}.status";
-    public static string Fired(string kind) => $"reminders.{kind}.firedId";
-    public static string Emailed(string kind) => $"reminders.{kind}.emailedId";
-    public static string ChangedBy(string kind) => $"reminders.{kind}.changedBy";
-
-    public const string PostmortemLink = "postmortem.link";
-    public const string PostmortemCompletedAt = "postmortem.completedAt";
-    public const string DraftBlob = "postmortem.draftBlob";
-    public const string DraftFor = "postmortem.draftFor";
-}
-
 /// <summary>The scheduled message: which reminder of which incident, and when it is due. JSON in the message body.</summary>
 public sealed record ReminderMessage(string ReminderId, string IncidentId, string Kind, DateTimeOffset DueAt)
 {
@@ -68,10 +47,16 @@ public interface IReminderScheduler
     /// <summary>"servicebus" or "storage-queue"; recorded with the tickets.</summary>
     string Transport { get; }
     /// <summary>Schedules the message for <see cref="ReminderMessage.DueAt"/>; returns the ticket that cancels it.</summary>
-    Task<string> ScheduleAsync(ReminderMessage message, CancellationToken ct);
+    Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct);
     /// <summary>Cancels a scheduled message; a ticket already delivered or cancelled is not an error.</summary>
-    Task CancelAsync(string ticket, CancellationToken ct);
+    Task CancelAsync(ReminderTicket ticket, CancellationToken ct);
 }
+
+/// <summary>
+/// What cancels a scheduled reminder: its id (the storage-queue transport cancels by id) and, on Service Bus, the
+/// scheduled message's sequence number. Typed, so nothing parses a number back out of a string.
+/// </summary>
+public sealed record ReminderTicket(string ReminderId, long? SequenceNumber = null);
 
 /// <summary>Receives due reminder messages and hands each to <see cref="ReminderDelivery"/>. Timer-driven.</summary>
 public interface IReminderPump

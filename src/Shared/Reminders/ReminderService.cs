@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 
@@ -12,36 +10,37 @@ public sealed class ReminderConflictException(string message) : Exception(messag
 /// Human actions on the RCA follow-up: record the postmortem (completes the RCA; what is still scheduled
 /// is cancelled by the outbox) and move a reminder's due date.
 /// </summary>
-public sealed class ReminderService(IncidentService incidents, BusinessCalendar calendar)
+public sealed class ReminderService(IncidentService incidents, IncidentStates states, BusinessCalendar calendar)
 {
     public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor, CancellationToken ct) =>
-        ChangeAsync(id, "record the postmortem of", (change, effects, now) =>
+        ChangeAsync(id, "record the postmortem of", async (change, now) =>
         {
-            effects[ReminderKeys.PostmortemLink] = link;
-            effects[ReminderKeys.PostmortemCompletedAt] = now.ToString("o", CultureInfo.InvariantCulture);
+            var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
+            (postmortem.Link, postmortem.CompletedAt) = (link, now);
+            change.States.Add(postmortem); // under its ETag: a draft recorded meanwhile makes this reread, not lose it
             change.Add(now, TimelineKinds.Postmortem, actor, $"RCA completed by {actor}: {link}");
             change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Cancel, "{}", now));
         }, ct);
 
     public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor, CancellationToken ct) =>
-        ChangeAsync(id, "reschedule a reminder of", (change, effects, now) =>
+        ChangeAsync(id, "reschedule a reminder of", async (change, now) =>
         {
-            if (effects.ContainsKey(ReminderKeys.PostmortemLink))
+            var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
+            if (postmortem.Completed)
                 throw new ReminderConflictException($"The RCA of {id} is complete; it has no reminders left to reschedule.");
-            var was = effects.TryGetValue(ReminderKeys.DueAt(kind), out var w) ? $" (was {calendar.Describe(DateTimeOffset.Parse(w, CultureInfo.InvariantCulture))})" : "";
+            var reminder = await states.ReadAsync<ReminderState>(id, ReminderState.KeyFor(kind), ct);
+            var was = reminder.DueAt is { } w ? $" (was {calendar.Describe(w)})" : "";
             change.Add(now, TimelineKinds.ReminderRescheduled, actor, $"{ReminderKinds.Describe(kind)} moved to {calendar.Describe(dueAt)}{was} by {actor}.");
             change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Reschedule, new ReschedulePayload(kind, dueAt).ToJson(), now));
         }, ct);
 
-    /// <summary>An RCA change: allowed once the incident is resolved or closed; <paramref name="apply"/> edits the recorded effects.</summary>
-    private Task<IncidentRecord> ChangeAsync(string id, string action, Action<IncidentChange, Dictionary<string, string>, DateTimeOffset> apply, CancellationToken ct) =>
-        incidents.ChangeAsync(id, (change, now) =>
+    /// <summary>An RCA change: allowed once the incident is resolved or closed.</summary>
+    private Task<IncidentRecord> ChangeAsync(string id, string action, Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
+        incidents.ChangeAsync(id, async (change, now) =>
         {
             var incident = change.Incident;
             if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
                 throw new InvalidTransitionException(id, action, incident.Status);
-            var effects = new Dictionary<string, string>(IncidentStore.ReadEffects(incident));
-            apply(change, effects, now);
-            incident.EffectsJson = JsonSerializer.Serialize(effects);
+            await apply(change, now);
         }, ct);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,7 @@ public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger
 {
     public string Transport => "servicebus";
 
-    public async Task<string> ScheduleAsync(ReminderMessage message, CancellationToken ct)
+    public async Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct)
     {
         var sbMessage = new ServiceBusMessage(BinaryData.FromString(message.ToJson()))
         {
@@ -21,12 +20,12 @@ public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger
         };
         var sequence = await sender.ScheduleMessageAsync(sbMessage, message.DueAt, ct);
         log.LogInformation("Reminder {Kind} for {IncidentId} scheduled for {DueAt} (sequence {Sequence})", message.Kind, message.IncidentId, message.DueAt, sequence);
-        return sequence.ToString(CultureInfo.InvariantCulture);
+        return new ReminderTicket(message.ReminderId, sequence);
     }
 
-    public async Task CancelAsync(string ticket, CancellationToken ct)
+    public async Task CancelAsync(ReminderTicket ticket, CancellationToken ct)
     {
-        if (!long.TryParse(ticket, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence)) return;
+        if (ticket.SequenceNumber is not { } sequence) return; // not scheduled on Service Bus
         try { await sender.CancelScheduledMessageAsync(sequence, ct); }
         catch (ServiceBusException e) when (e.Reason == ServiceBusFailureReason.MessageNotFound)
         {

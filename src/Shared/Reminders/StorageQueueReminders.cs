@@ -52,14 +52,14 @@ public sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, I
 {
     public string Transport => "storage-queue";
 
-    public async Task<string> ScheduleAsync(ReminderMessage message, CancellationToken ct)
+    public async Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct)
     {
         await queue.EnqueueAsync(message, ct);
         log.LogInformation("Reminder {Kind} for {IncidentId} queued for {DueAt}", message.Kind, message.IncidentId, message.DueAt);
-        return message.ReminderId;
+        return new ReminderTicket(message.ReminderId);
     }
 
-    public Task CancelAsync(string ticket, CancellationToken ct) => queue.MarkCancelledAsync(ticket, ct);
+    public Task CancelAsync(ReminderTicket ticket, CancellationToken ct) => queue.MarkCancelledAsync(ticket.ReminderId, ct);
 }
 
 /// <summary>

@@ -7,18 +7,13 @@ namespace AutoResponder.StatusEmails;
 
 /// <summary>
 /// The incident's impact for status emails and the postmortem draft: the latest impact snapshot the impact
-/// feature recorded on the incident ("impact.latest.snapshotId"), read with one point read from the
+/// feature recorded (<see cref="ImpactState"/>, the one contract between the two), read with one point read from the
 /// ImpactSnapshots table (orders, customers, money at risk per currency). Empty when none was taken yet.
 /// </summary>
-public sealed class IncidentImpact(ImpactSnapshotStore snapshots)
+public sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore snapshots)
 {
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>> LinesAsync(string incidentId, IReadOnlyDictionary<string, string> effects, CancellationToken ct)
-    {
-        if (!effects.TryGetValue(ImpactKinds.LatestSnapshotId, out var id) || !int.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sequence))
-            return [];
-        var row = await snapshots.Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(incidentId, ImpactSnapshotRecord.Key(sequence), cancellationToken: ct);
-        return row.HasValue ? Lines(row.Value!) : [];
-    }
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> LinesAsync(string incidentId, CancellationToken ct) =>
+        await snapshots.LatestAsync(await states.ReadAsync<ImpactState>(incidentId, ct), ct) is { } latest ? Lines(latest) : [];
 
     public static IReadOnlyList<KeyValuePair<string, string>> Lines(ImpactSnapshotRecord s)
     {

@@ -70,7 +70,7 @@ public sealed class StatusEmailHandler(
         var number = sent.Sent + 1;
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
-            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, context.Effects, ct), changes, lastSentAt, earlier,
+            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, ct), changes, lastSentAt, earlier,
             await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id)));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);

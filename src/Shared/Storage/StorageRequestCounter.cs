@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -10,7 +11,15 @@ namespace AutoResponder.Storage;
 /// </summary>
 public sealed class StorageRequestCounter
 {
-    private readonly Policy _tables = new(), _blobs = new(), _queues = new();
+    private readonly ConcurrentDictionary<string, long> _operations = new(StringComparer.Ordinal);
+    private readonly Policy _tables, _blobs, _queues;
+
+    public StorageRequestCounter()
+    {
+        _tables = new Policy(_operations);
+        _blobs = new Policy(_operations);
+        _queues = new Policy(_operations);
+    }
 
     public HttpPipelinePolicy Tables => _tables;
     public HttpPipelinePolicy Blobs => _blobs;
@@ -24,10 +33,27 @@ public sealed class StorageRequestCounter
 
     public Counts Snapshot() => new(_tables.Count, _blobs.Count, _queues.Count);
 
-    private sealed class Policy : HttpPipelineSynchronousPolicy
+    /// <summary>Requests so far by operation ("GET Incidents(key)", "POST $batch", "GET IncidentIndex()" for a query …): where the transactions go.</summary>
+    public IReadOnlyDictionary<string, long> Operations() => new Dictionary<string, long>(_operations);
+
+    /// <summary>The operation a request is: method and the resource with its keys, query and account name left out.</summary>
+    public static string Operation(string method, string path)
+    {
+        var last = path.TrimEnd('/');
+        last = last[(last.LastIndexOf('/') + 1)..];
+        var paren = last.IndexOf('(');
+        if (paren >= 0) last = last[..paren] + (last.Length > paren + 2 ? "(key)" : "()");
+        return $"{method} {Uri.UnescapeDataString(last)}";
+    }
+
+    private sealed class Policy(ConcurrentDictionary<string, long> operations) : HttpPipelineSynchronousPolicy
     {
         private long _count;
         public long Count => Interlocked.Read(ref _count);
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            Interlocked.Increment(ref _count);
+            operations.AddOrUpdate(Operation(message.Request.Method.ToString(), message.Request.Uri.Path), 1, (_, n) => n + 1);
+        }
     }
 }

@@ -53,8 +53,8 @@ public sealed class NoSignedLinksTests(AzuriteFixture azurite)
     {
         public ConcurrentQueue<ReminderMessage> Scheduled { get; } = new();
         public string Transport => "recorded";
-        public Task<string> ScheduleAsync(ReminderMessage message, CancellationToken ct) { Scheduled.Enqueue(message); return Task.FromResult(message.ReminderId); }
-        public Task CancelAsync(string ticket, CancellationToken ct) => Task.CompletedTask;
+        public Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct) { Scheduled.Enqueue(message); return Task.FromResult(new ReminderTicket(message.ReminderId)); }
+        public Task CancelAsync(ReminderTicket ticket, CancellationToken ct) => Task.CompletedTask;
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

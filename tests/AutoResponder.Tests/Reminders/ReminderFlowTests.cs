@@ -33,11 +33,12 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         public ValueTask DisposeAsync() => App.DisposeAsync();
         public Task RunOutboxAsync() => App.Get<OutboxRunner>().RunAsync(Id, default);
         public async Task<IncidentDetails> DetailsAsync() => (await App.Get<IncidentStore>().GetDetailsAsync(Id, default))!;
-        public async Task<IReadOnlyDictionary<string, string>> EffectsAsync() => IncidentStore.ReadEffects((await App.Get<IncidentStore>().FindAsync(Id, default))!);
+        public Task<ReminderState> ReminderAsync(string kind) => App.Get<IncidentStates>().ReadAsync<ReminderState>(Id, ReminderState.KeyFor(kind), default);
+        public Task<PostmortemState> PostmortemAsync() => App.Get<IncidentStates>().ReadAsync<PostmortemState>(Id, default);
         public async Task<ReminderMessage> ScheduledAsync(string kind)
         {
-            var e = await EffectsAsync();
-            return new ReminderMessage(e[ReminderKeys.Id(kind)], Id, kind, DateTimeOffset.Parse(e[ReminderKeys.DueAt(kind)]));
+            var r = await ReminderAsync(kind);
+            return new ReminderMessage(r.ReminderId!, Id, kind, r.DueAt!.Value);
         }
     }
 
@@ -75,18 +76,22 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
     public async Task Resolution_stores_a_postmortem_draft_and_schedules_reminders_on_business_days()
     {
         await using var s = await StartAsync();
-        var effects = await s.EffectsAsync();
-
-        Assert.Equal("storage-queue", effects[ReminderKeys.Transport]);
+        foreach (var kind in ReminderKinds.All)
+        {
+            var reminder = await s.ReminderAsync(kind);
+            Assert.Equal(("storage-queue", ReminderStatus.Scheduled, kind), (reminder.Transport, reminder.Status, reminder.Kind));
+        }
         // Resolved Thu 09:45Z = 10:45 CET.
-        Assert.Equal(new DateTimeOffset(2026, 11, 27, 9, 45, 0, TimeSpan.Zero), DateTimeOffset.Parse(effects[ReminderKeys.DueAt(ReminderKinds.RcaDraft)]));        // Fri
-        Assert.Equal(new DateTimeOffset(2026, 11, 30, 9, 45, 0, TimeSpan.Zero), DateTimeOffset.Parse(effects[ReminderKeys.DueAt(ReminderKinds.Escalation)]));      // Mon
-        Assert.Equal(new DateTimeOffset(2026, 12, 1, 9, 45, 0, TimeSpan.Zero), DateTimeOffset.Parse(effects[ReminderKeys.DueAt(ReminderKinds.PostmortemReview)])); // Tue
-        Assert.Equal(new DateTimeOffset(2026, 12, 3, 9, 45, 0, TimeSpan.Zero), DateTimeOffset.Parse(effects[ReminderKeys.DueAt(ReminderKinds.ActionItems)]));      // Thu
-        foreach (var kind in ReminderKinds.All) Assert.Equal("scheduled", effects[ReminderKeys.Status(kind)]);
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 9, 45, 0, TimeSpan.Zero), (await s.ReminderAsync(ReminderKinds.RcaDraft)).DueAt);         // Fri
+        Assert.Equal(new DateTimeOffset(2026, 11, 30, 9, 45, 0, TimeSpan.Zero), (await s.ReminderAsync(ReminderKinds.Escalation)).DueAt);       // Mon
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 9, 45, 0, TimeSpan.Zero), (await s.ReminderAsync(ReminderKinds.PostmortemReview)).DueAt);  // Tue
+        Assert.Equal(new DateTimeOffset(2026, 12, 3, 9, 45, 0, TimeSpan.Zero), (await s.ReminderAsync(ReminderKinds.ActionItems)).DueAt);       // Thu
+        var postmortem = await s.PostmortemAsync();
+        Assert.Equal(s.App.Time.GetUtcNow(), postmortem.DraftFor); // resolved at the test clock's now
+        Assert.Equal(postmortem.DraftFor, postmortem.RemindersScheduledFor);
         Assert.Equal(4, (await s.App.Get<StorageQueueReminders>().Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
 
-        var blob = s.App.Storage.Container(PostmortemDraftHandler.ContainerName).GetBlobClient(effects[ReminderKeys.DraftBlob]);
+        var blob = s.App.Storage.Container(PostmortemDraftHandler.ContainerName).GetBlobClient(postmortem.DraftBlob);
         var markdown = (await blob.DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains($"# Postmortem: {s.Id}", markdown);
         Assert.Contains("## Summary", markdown);
@@ -99,7 +104,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         Assert.Contains("| # | Action | Owner | Due date | Status |", markdown);
         Assert.Contains("| 1 | _TODO_ | alice@contoso.com | 2026-12-03 09:45 UTC | open |", markdown);
         // No signed link is recorded or written: the timeline points at the authenticated route, and the container is private.
-        Assert.DoesNotContain(effects.Values, v => v.Contains("sig=") || v.Contains("http"));
+        Assert.DoesNotContain("http", postmortem.DraftBlob); // the state names the blob, never a link to it
         var drafted = Assert.Single((await s.DetailsAsync()).Timeline, t => t.Kind == TimelineKinds.PostmortemDrafted);
         Assert.EndsWith($"https://incidents.shop.example/api/incidents/{s.Id}/postmortem/draft", drafted.Text);
         var plain = await Assert.ThrowsAsync<RequestFailedException>(() => new BlobClient(blob.Uri).DownloadContentAsync());
@@ -115,7 +120,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
     {
         await using var s = await StartAsync();
         var delivery = s.App.Get<ReminderDelivery>();
-        var draftBlob = (await s.EffectsAsync())[ReminderKeys.DraftBlob];
+        var draftBlob = (await s.PostmortemAsync()).DraftBlob!;
 
         s.App.Time.Advance(TimeSpan.FromDays(1));
         var rca = await s.ScheduledAsync(ReminderKinds.RcaDraft);
@@ -151,15 +156,14 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         await using var s = await StartAsync();
         var endpoint = s.App.Get<RemindersEndpoint>();
         var review = await s.ScheduledAsync(ReminderKinds.PostmortemReview);
-        var reviewTicket = (await s.EffectsAsync())[ReminderKeys.Ticket(ReminderKinds.PostmortemReview)];
+        var reviewTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).ReminderId!;
 
         var result = await endpoint.PostmortemAsync(Request("""{"link":"https://wiki.contoso.com/rca/123"}"""), new Caller("alice@contoso.com", [Roles.Responder], "token"), s.Id, default);
         Assert.Equal(200, result.StatusCode);
         await s.RunOutboxAsync();
 
-        var effects = await s.EffectsAsync();
-        Assert.Equal("https://wiki.contoso.com/rca/123", effects[ReminderKeys.PostmortemLink]);
-        foreach (var kind in ReminderKinds.All) Assert.Equal("cancelled", effects[ReminderKeys.Status(kind)]);
+        Assert.Equal("https://wiki.contoso.com/rca/123", (await s.PostmortemAsync()).Link);
+        foreach (var kind in ReminderKinds.All) Assert.Equal(ReminderStatus.Cancelled, (await s.ReminderAsync(kind)).Status);
         Assert.True(await s.App.Get<StorageQueueReminders>().IsCancelledAsync(reviewTicket, default));
         var timeline = (await s.DetailsAsync()).Timeline;
         Assert.Contains(timeline, t => t.Kind == TimelineKinds.Postmortem && t.Text.Contains("https://wiki.contoso.com/rca/123"));
@@ -173,7 +177,7 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
     {
         await using var s = await StartAsync();
         var old = await s.ScheduledAsync(ReminderKinds.PostmortemReview);
-        var oldTicket = (await s.EffectsAsync())[ReminderKeys.Ticket(ReminderKinds.PostmortemReview)];
+        var oldTicket = (await s.ReminderAsync(ReminderKinds.PostmortemReview)).ReminderId!;
         var newDue = new DateTimeOffset(2026, 12, 8, 13, 0, 0, TimeSpan.Zero);
 
         var result = await s.App.Get<RemindersEndpoint>().RescheduleAsync(Request("""{"dueAt":"2026-12-08T13:00:00Z","actor":"mallory"}"""), new Caller("bob@contoso.com", [Roles.Responder], "token"), s.Id, ReminderKinds.PostmortemReview, default);

@@ -43,7 +43,7 @@ public sealed class ServiceBusReminderTests
 
         var ticket = await new ServiceBusReminderScheduler(sender.Object, NullLogger<ServiceBusReminderScheduler>.Instance).ScheduleAsync(Reminder, default);
 
-        Assert.Equal("4711", ticket);
+        Assert.Equal(new ReminderTicket("rca-draft-1", 4711L), ticket);
         Assert.NotNull(sent);
         Assert.Equal("rca-draft-1", sent!.MessageId);
         Assert.Equal(Reminder, ReminderMessage.Parse(sent.Body.ToString()));
@@ -58,11 +58,13 @@ public sealed class ServiceBusReminderTests
             .ThrowsAsync(new ServiceBusException("gone", ServiceBusFailureReason.MessageNotFound));
         var scheduler = new ServiceBusReminderScheduler(sender.Object, NullLogger<ServiceBusReminderScheduler>.Instance);
 
-        await scheduler.CancelAsync("4711", default);
-        await scheduler.CancelAsync("99", default);
+        await scheduler.CancelAsync(new ReminderTicket("a", 4711L), default);
+        await scheduler.CancelAsync(new ReminderTicket("b", 99L), default);
+        await scheduler.CancelAsync(new ReminderTicket("c"), default); // scheduled on another transport: nothing to cancel here
 
         sender.Verify(s => s.CancelScheduledMessageAsync(4711L, It.IsAny<CancellationToken>()), Times.Once);
         sender.Verify(s => s.CancelScheduledMessageAsync(99L, It.IsAny<CancellationToken>()), Times.Once);
+        sender.Verify(s => s.CancelScheduledMessageAsync(It.IsAny<long>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
     private static (Mock<ServiceBusReceiver> Receiver, ServiceBusReminderPump Pump) Pump(RecordingReminderHandler handler, params ServiceBusReceivedMessage[] messages)

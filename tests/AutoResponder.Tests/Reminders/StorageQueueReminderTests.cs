@@ -39,7 +39,7 @@ public sealed class StorageQueueReminderTests(AzuriteFixture azurite)
         Assert.Equal(1, await app.Get<IReminderPump>().PumpAsync(default));
         Assert.Equal(0, await app.Get<IReminderPump>().PumpAsync(default));
 
-        Assert.Equal(reminder.ReminderId, ticket);
+        Assert.Equal(new ReminderTicket(reminder.ReminderId), ticket);
         Assert.Equal([reminder], handler.Handled);
         Assert.Equal(0, (await app.Get<StorageQueueReminders>().Queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }

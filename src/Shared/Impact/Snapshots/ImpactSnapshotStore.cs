@@ -26,6 +26,14 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
         return list;
     }
 
+    /// <summary>The snapshot the impact state names as the latest recorded one (one point read), or null when there is none.</summary>
+    public async Task<ImpactSnapshotRecord?> LatestAsync(ImpactState state, CancellationToken ct)
+    {
+        if (state.LatestSequence <= 0) return null;
+        var row = await Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(state.IncidentId, ImpactSnapshotRecord.Key(state.LatestSequence), cancellationToken: ct);
+        return row.HasValue ? row.Value : null;
+    }
+
     public Task AddAsync(ImpactSnapshotRecord snapshot, CancellationToken ct) => Table.AddEntityAsync(snapshot, ct);
 
     public async Task<ImpactLeaseRecord?> GetLeaseAsync(string incidentId, CancellationToken ct)
