@@ -105,6 +105,9 @@ public static class StandaloneHost
         app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));
         app.MapGet("/sign-in", (HttpRequest r, ConsoleEndpoint e) => e.SignInPage(r));
         app.MapPost("/sign-in", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignInAsync(r, ct));
+        app.MapGet("/sign-in/entra", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignInWithEntraAsync(r, ct));
+        // Entra ID's form post back: exempt from the console's session and anti-forgery checks (see the endpoint).
+        app.MapPost("/sign-in/entra", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignInWithEntraCallbackAsync(r, ct));
         app.MapPost("/sign-out", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.SignOutAsync(r, ct));
         app.MapGet("/", () => Results.Redirect(ConsoleRoutes.List));
     }

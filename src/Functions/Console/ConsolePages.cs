@@ -36,6 +36,15 @@ public sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task<IActionResult> SignIn([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sign-in")] HttpRequest request, CancellationToken ct) =>
         await endpoint.SignInAsync(request, ct);
 
+    [Function("ConsoleSignInWithEntra")]
+    public async Task<IActionResult> SignInWithEntra([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sign-in/entra")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.SignInWithEntraAsync(request, ct);
+
+    /// <summary>Entra ID's form post back: exempt from the console's session and anti-forgery checks (see the endpoint).</summary>
+    [Function("ConsoleSignInWithEntraCallback")]
+    public async Task<IActionResult> SignInWithEntraCallback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sign-in/entra")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.SignInWithEntraCallbackAsync(request, ct);
+
     [Function("ConsoleSignOut")]
     public async Task<IActionResult> SignOut([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "sign-out")] HttpRequest request, CancellationToken ct) =>
         await endpoint.SignOutAsync(request, ct);

@@ -34,8 +34,19 @@ public sealed class EntraOptions
     public string? Audience { get; set; }
     /// <summary>The sign-in authority host.</summary>
     public string Instance { get; set; } = "https://login.microsoftonline.com/";
+    /// <summary>
+    /// The app registration's application (client) id the console signs people in with ("Sign in with Microsoft":
+    /// an id token posted back to /sign-in/entra, no client secret). Unset: the console offers personal access tokens only.
+    /// </summary>
+    public string? ClientId { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience);
+
+    /// <summary>The console offers "Sign in with Microsoft": Entra is on and <see cref="ClientId"/> is set.</summary>
+    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId);
+
+    /// <summary>The tenant's v2 authority, "https://login.microsoftonline.com/{tenant}/v2.0": the issuer of its v2 tokens.</summary>
+    public string V2Issuer => $"{Instance.TrimEnd('/')}/{TenantId}/v2.0";
 }
 
 public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
@@ -52,6 +63,8 @@ public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
             errors.Add($"{AccessOptions.Section}:Entra:TenantId and {AccessOptions.Section}:Entra:Audience must be set together.");
         if (!Uri.TryCreate(o.Entra.Instance, UriKind.Absolute, out var instance) || instance.Scheme != Uri.UriSchemeHttps)
             errors.Add($"{AccessOptions.Section}:Entra:Instance must be an https URL (is '{o.Entra.Instance}').");
+        if (!string.IsNullOrWhiteSpace(o.Entra.ClientId) && !o.Entra.Enabled)
+            errors.Add($"{AccessOptions.Section}:Entra:ClientId needs {AccessOptions.Section}:Entra:TenantId and {AccessOptions.Section}:Entra:Audience.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -2,6 +2,8 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace AutoResponder.Access;
 
@@ -15,6 +17,8 @@ public static class AccessServices
         services.AddSingleton<PersonalAccessTokens>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<PersonalAccessTokens>());
         services.AddSingleton<ICallerSource, PersonalAccessTokenSource>();
+        services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
+            EntraTokenSource.TenantMetadata(sp.GetRequiredService<IOptions<AccessOptions>>().Value.Entra));
         services.AddSingleton<ICallerSource, EntraTokenSource>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<AccessGate>();

@@ -30,10 +30,31 @@ public sealed class EntraTokenSource : ICallerSource
         _options = options.Value.Entra;
         _time = time;
         _log = log;
-        _metadata = metadata ?? new ConfigurationManager<OpenIdConnectConfiguration>(
-            $"{_options.Instance.TrimEnd('/')}/{_options.TenantId}/v2.0/.well-known/openid-configuration",
-            new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true });
+        _metadata = metadata ?? TenantMetadata(_options);
     }
+
+    /// <summary>
+    /// The tenant's published OpenID Connect metadata (signing keys), fetched and cached: one instance in the
+    /// container serves the API's bearer tokens and the console's "Sign in with Microsoft" alike (tests replace it).
+    /// </summary>
+    public static IConfigurationManager<OpenIdConnectConfiguration> TenantMetadata(EntraOptions options) =>
+        new ConfigurationManager<OpenIdConnectConfiguration>(
+            $"{options.V2Issuer}/.well-known/openid-configuration",
+            new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true });
+
+    /// <summary>Lifetime (not before / expires, 2 minutes' skew) checked by the injected clock, not the machine's.</summary>
+    public static LifetimeValidator LifetimeBy(TimeProvider time) => (notBefore, expires, _, p) =>
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is { } e && now <= e + p.ClockSkew;
+    };
+
+    /// <summary>The name a person goes by on the timeline: their sign-in name, else e-mail, display name or object id.</summary>
+    public static string? NameOf(ClaimsIdentity identity) => First(identity, "preferred_username", "upn", "email", "name", "oid", "sub");
+
+    /// <summary>Their app roles ("roles" claim) that AutoResponder knows, normalised.</summary>
+    public static List<string> RolesOf(ClaimsIdentity identity) =>
+        identity.FindAll("roles").Select(c => Roles.Normalize(c.Value)).OfType<string>().Distinct().ToList();
 
     public async Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken ct)
     {
@@ -42,19 +63,14 @@ public sealed class EntraTokenSource : ICallerSource
         if (token is null || token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal) || token.Count(c => c == '.') != 2) return null;
 
         var configuration = await _metadata.GetConfigurationAsync(ct);
-        var instance = _options.Instance.TrimEnd('/');
         var parameters = new TokenValidationParameters
         {
-            ValidIssuers = [$"{instance}/{_options.TenantId}/v2.0", $"https://sts.windows.net/{_options.TenantId}/"],
+            ValidIssuers = [_options.V2Issuer, $"https://sts.windows.net/{_options.TenantId}/"],
             ValidAudiences = [_options.Audience!],
             IssuerSigningKeys = configuration.SigningKeys,
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromMinutes(2),
-            LifetimeValidator = (notBefore, expires, _, p) =>
-            {
-                var now = _time.GetUtcNow().UtcDateTime;
-                return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is { } e && now <= e + p.ClockSkew;
-            },
+            LifetimeValidator = LifetimeBy(_time),
         };
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
@@ -63,10 +79,8 @@ public sealed class EntraTokenSource : ICallerSource
             return null;
         }
         var identity = result.ClaimsIdentity;
-        var name = First(identity, "preferred_username", "upn", "email", "name", "oid", "sub");
-        if (name is null) return null;
-        var roles = identity.FindAll("roles").Select(c => Roles.Normalize(c.Value)).OfType<string>().Distinct().ToList();
-        return new Caller(name, roles, "entra");
+        if (NameOf(identity) is not { } name) return null;
+        return new Caller(name, RolesOf(identity), "entra");
     }
 
     private static string? First(ClaimsIdentity identity, params string[] types) =>

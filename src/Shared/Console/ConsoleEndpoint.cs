@@ -24,6 +24,7 @@ public sealed class ConsoleEndpoint(
     ConsoleData data,
     ConsoleAccess access,
     ConsoleSessions sessions,
+    EntraSignIn entra,
     ConsoleAssets assets,
     IncidentService incidents,
     ReminderService reminders,
@@ -190,7 +191,7 @@ public sealed class ConsoleEndpoint(
 
     /// <summary>GET /sign-in?returnUrl=… — the sign-in form.</summary>
     public HtmlResult SignInPage(HttpRequest request) =>
-        HtmlResult.Page(ConsolePages.SignIn(null, ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString())));
+        HtmlResult.Page(SignInForm(null, ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString())));
 
     /// <summary>
     /// POST /sign-in — a personal access token in, a session cookie out (HttpOnly, SameSite=Strict, Secure on https),
@@ -201,14 +202,14 @@ public sealed class ConsoleEndpoint(
         try
         {
             var form = await ReadFormAsync(request, ct);
-            if (form is null) return Page(ConsolePages.SignIn("Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List), 415);
+            if (form is null) return Page(SignInForm("Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List), 415);
             var returnUrl = ConsoleRoutes.LocalOrList(form["returnUrl"].ToString());
             // Login CSRF: another site must not sign this browser in as someone else.
-            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin)) return Page(ConsolePages.SignIn("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
+            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin)) return Page(SignInForm("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
             var token = form["token"].ToString();
             var signedIn = token.Length is > 0 and <= 200 ? await sessions.SignInAsync(token, ct) : null;
             if (signedIn is not { } s)
-                return Page(ConsolePages.SignIn("That token is not valid: it is mistyped, revoked or unknown.", returnUrl), 401);
+                return Page(SignInForm("That token is not valid: it is mistyped, revoked or unknown.", returnUrl), 401);
             log.LogInformation("{Caller} signed in to the console (session until {ExpiresAt:O})", s.Session.Caller.Name, s.Session.ExpiresAt);
             return HtmlResult.SeeOther(returnUrl).WithCookie(ConsoleSessions.CookieName, s.Cookie, CookieOptions(request, s.Session.ExpiresAt));
         }
@@ -218,6 +219,84 @@ public sealed class ConsoleEndpoint(
             return Page(ConsolePages.Message("Temporarily unavailable", "Storage is unavailable right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
         }
     }
+
+    private string SignInForm(string? error, string returnUrl) => ConsolePages.SignIn(error, returnUrl, entra.Enabled);
+
+    /// <summary>
+    /// GET /sign-in/entra?returnUrl=… — "Sign in with Microsoft": stores the attempt (<see cref="EntraSignIn.StartAsync"/>),
+    /// sets the correlation cookie and redirects to Entra ID. 404 when Entra sign-in is not configured.
+    /// </summary>
+    public async Task<HtmlResult> SignInWithEntraAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!entra.Enabled) return Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404);
+        try
+        {
+            var returnUrl = ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString());
+            var (authorizeUrl, correlation, expiresAt) = await entra.StartAsync(request, returnUrl, ct);
+            return HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt));
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        {
+            log.LogError(e, "Storage unavailable while starting Entra ID sign-in");
+            return Page(ConsolePages.Message("Temporarily unavailable", "Storage is unavailable right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+        }
+    }
+
+    /// <summary>
+    /// POST /sign-in/entra — Entra ID's form post (id_token, state). EXEMPT from the console's session and anti-forgery
+    /// checks on purpose: it is a cross-site post by design and there is no session yet. It is protected instead by the
+    /// single-use state, the nonce inside the signed id token, and the correlation cookie bound to the state
+    /// (<see cref="EntraSignIn.CompleteAsync"/>). A person with a role gets a session (then on to the local return path);
+    /// without a role, a page saying so and no session; anything else, the sign-in page with the reason. Never a 500.
+    /// </summary>
+    public async Task<HtmlResult> SignInWithEntraCallbackAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!entra.Enabled) return Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404);
+        try
+        {
+            var form = await ReadFormAsync(request, ct);
+            if (form is null) return Page(SignInForm("The sign-in response from Microsoft was not a form. Start again.", ConsoleRoutes.List), 400);
+            var correlation = request.Cookies.TryGetValue(EntraSignIn.CorrelationCookie, out var c) && c.Length is > 0 and <= 100 ? c : null;
+            var outcome = await entra.CompleteAsync(form, correlation, ct);
+            HtmlResult result;
+            if (outcome.Refusal is { } refusal)
+                result = Page(SignInForm(refusal, outcome.ReturnUrl), 400);
+            else if (outcome.Roles.Count == 0)
+            {
+                log.LogInformation("{Name} signed in with Microsoft but holds no AutoResponder role: no console session", outcome.Name);
+                result = Page(ConsolePages.NoRole(outcome.Name!), 403);
+            }
+            else
+            {
+                var (session, cookie) = await sessions.SignInFromEntraAsync(outcome.Name!, outcome.Roles, ct);
+                log.LogInformation("{Caller} signed in to the console with Microsoft (session until {ExpiresAt:O})", session.Caller.Name, session.ExpiresAt);
+                result = HtmlResult.Page(ConsolePages.SignedInContinue(session.Caller.Name, outcome.ReturnUrl))
+                    .WithCookie(ConsoleSessions.CookieName, cookie, CookieOptions(request, session.ExpiresAt));
+            }
+            // The correlation cookie has done its job, whatever the outcome.
+            return correlation is null ? result : result.WithCookie(EntraSignIn.CorrelationCookie, "", CorrelationCookieOptions(DateTimeOffset.UnixEpoch));
+        }
+        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException or InvalidOperationException)
+        {
+            // InvalidOperationException: the tenant's metadata (signing keys) could not be fetched.
+            log.LogError(e, "Entra ID sign-in could not be completed");
+            return Page(ConsolePages.Message("Temporarily unavailable", "Sign-in could not be completed right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+        }
+    }
+
+    /// <summary>
+    /// The correlation cookie: SameSite=None, because Entra ID's form post back is a cross-site request (Strict or Lax
+    /// would not be sent with it), hence Secure too; HttpOnly; only sent to /sign-in/entra.
+    /// </summary>
+    private static CookieOptions CorrelationCookieOptions(DateTimeOffset expires) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.None,
+        Secure = true,
+        Path = ConsoleRoutes.SignInEntra,
+        Expires = expires,
+        IsEssential = true,
+    };
 
     /// <summary>POST /sign-out — ends the session (its row and the cookie), then to the sign-in page.</summary>
     public Task<HtmlResult> SignOutAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>

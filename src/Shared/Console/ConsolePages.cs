@@ -314,12 +314,16 @@ public static class ConsolePages
 
     // ---- sign-in ----
 
-    public static string SignIn(string? error, string returnUrl)
+    /// <summary>The sign-in page: "Sign in with Microsoft" when <paramref name="withMicrosoft"/> (Entra ID configured), and the personal access token form.</summary>
+    public static string SignIn(string? error, string returnUrl, bool withMicrosoft)
     {
         return Layout("Sign in", null, null, h =>
         {
             h.Raw("<h1>Sign in</h1>");
             if (error is not null) h.Raw("<p class=\"error\" role=\"alert\">").Text(error).Raw("</p>");
+            if (withMicrosoft)
+                h.Raw("<p><a class=\"button\" id=\"sign-in-microsoft\" href=\"").Attr(ConsoleRoutes.SignInEntraAt(returnUrl)).Raw("\">Sign in with Microsoft</a></p>")
+                 .Raw("<p class=\"muted\">Or with a personal access token:</p>");
             h.Raw("<form method=\"post\" class=\"stack narrow\" id=\"sign-in\" action=\"").Attr(ConsoleRoutes.SignIn).Raw("\">")
              .Raw("<input type=\"hidden\" name=\"returnUrl\" value=\"").Attr(returnUrl).Raw("\">")
              .Raw("<div class=\"field\"><label for=\"token\">Personal access token</label>")
@@ -329,6 +333,22 @@ public static class ConsolePages
              .Raw("<div class=\"field\"><button type=\"submit\">Sign in</button></div></form>");
         });
     }
+
+    /// <summary>Signed in to Microsoft, but holding no AutoResponder app role: no session.</summary>
+    public static string NoRole(string name) =>
+        Layout("No role", null, null, h => h.Raw("<h1>No AutoResponder role</h1><p>Microsoft signed you in as <b>").Text(name)
+            .Raw("</b>, but your account has no AutoResponder role (viewer, responder, ops or admin), so you are not signed in to the console. ")
+            .Raw("Ask an admin to assign you one in Entra ID (Enterprise applications → AutoResponder → Users and groups), then <a href=\"")
+            .Attr(ConsoleRoutes.SignIn).Raw("\">sign in again</a>.</p>"));
+
+    /// <summary>
+    /// After "Sign in with Microsoft": the session cookie is set on this page, which then moves on to <paramref name="returnUrl"/>
+    /// itself. A redirect would not do: the browser arrived by a cross-site form post from Microsoft, and a SameSite=Strict
+    /// cookie is not sent on a redirect that chain started; a navigation from this page is same-site.
+    /// </summary>
+    public static string SignedInContinue(string name, string returnUrl) =>
+        Layout("Signed in", null, null, h => h.Raw("<meta http-equiv=\"refresh\" content=\"0;url=").Attr(returnUrl).Raw("\">")
+            .Raw("<h1>Signed in</h1><p>Signed in as <b>").Text(name).Raw("</b>. <a id=\"continue\" href=\"").Attr(returnUrl).Raw("\">Continue</a></p>"));
 
     /// <summary>A fragment or form whose session has ended: a link to sign in again.</summary>
     public static string SignedOut(string signInUrl) =>

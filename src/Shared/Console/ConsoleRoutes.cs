@@ -11,6 +11,11 @@ public static class ConsoleRoutes
     public const string Rows = "/console/rows";
     public const string SignIn = "/sign-in";
     public const string SignOut = "/sign-out";
+    /// <summary>"Sign in with Microsoft": GET starts it, POST is where Entra ID posts the id token back.</summary>
+    public const string SignInEntra = "/sign-in/entra";
+
+    /// <summary>"Sign in with Microsoft", coming back to <paramref name="returnUrl"/> afterwards.</summary>
+    public static string SignInEntraAt(string returnUrl) => $"{SignInEntra}?returnUrl={Uri.EscapeDataString(LocalOrList(returnUrl))}";
 
     public static string Incident(string id) => $"/incidents/{Uri.EscapeDataString(id)}";
     public static string Action(string id, string action) => $"/incidents/{Uri.EscapeDataString(id)}/{action}";

@@ -25,6 +25,7 @@ public static class ConsoleServices
         services.AddSingleton<ConsoleLinks>();
         services.AddSingleton<ConsoleAccess>();
         services.AddSingleton<ConsoleData>();
+        services.AddSingleton<EntraSignIn>();
         services.AddSingleton<ConsoleEndpoint>();
         return services;
     }

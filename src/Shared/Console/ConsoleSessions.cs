@@ -21,8 +21,11 @@ public sealed class ConsoleSessionRecord : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>The personal access token the person signed in with: its row is read on every request (revoked → signed out).</summary>
+    /// <summary>The personal access token the person signed in with: its row is read on every request (revoked → signed out). Empty for an Entra ID session.</summary>
     public string TokenId { get; set; } = "";
+    /// <summary>Entra ID session only: the person's name and app roles (comma-separated) as their id token gave them at sign-in.</summary>
+    public string? Name { get; set; }
+    public string? Roles { get; set; }
     /// <summary>The session's anti-forgery token, placed in every form the console renders for it.</summary>
     public string Csrf { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
@@ -35,8 +38,14 @@ public sealed class ConsoleSessionRecord : ITableEntity
 public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Console sign-in with a personal access token, kept as a server-side session: the cookie carries
-/// <c>{tokenId}.{256 random bits}</c>; the table holds its hash, the token id, the anti-forgery token and the expiry.
+/// Console sign-in, kept as a server-side session. Two kinds:
+/// <list type="bullet">
+/// <item>A personal access token: the cookie carries <c>{tokenId}.{256 random bits}</c>; the table holds its hash, the
+/// token id, the anti-forgery token and the expiry.</item>
+/// <item>"Sign in with Microsoft" (<see cref="EntraSignIn"/>): the cookie carries <c>entra.{256 random bits}</c>; the row
+/// holds the person's name and app roles from their id token. There is no token to recheck, so role changes in Entra
+/// apply at the next sign-in; such a session lasts at most <see cref="EntraSessionCapHours"/> hours.</item>
+/// </list>
 /// Any Function instance can check it (no shared key ring). Every request reads the session row and the token row
 /// (in parallel): the person's name and roles come from the token as it is now, so revoking the token, or changing its
 /// roles, takes effect on the next click. Sessions last <see cref="ConsoleOptions.SessionHours"/> from sign-in; the
@@ -46,6 +55,10 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
 {
     public const string CookieName = "arp_session";
     public const string SignedInWith = "console";
+    public const string SignedInWithEntra = "console-entra";
+    /// <summary>An Entra ID session lasts the shorter of <see cref="ConsoleOptions.SessionHours"/> and this: roles removed in Entra stop working by then.</summary>
+    public const int EntraSessionCapHours = 8;
+    private const string EntraCookiePrefix = "entra";
 
     public TableClient Table => storage.Table("ConsoleSessions");
 
@@ -73,9 +86,34 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
         return (new SignedInSession(caller with { SignedInWith = SignedInWith }, record.Csrf, record.ExpiresAt), cookie);
     }
 
-    /// <summary>The session a cookie value names, if it exists, has not expired and its token is still valid.</summary>
+    /// <summary>
+    /// Signs in a person Entra ID vouched for (<see cref="EntraSignIn"/> validated their id token): name and roles are
+    /// kept in the row until the session ends.
+    /// </summary>
+    public async Task<(SignedInSession Session, string Cookie)> SignInFromEntraAsync(string name, IReadOnlyList<string> roles, CancellationToken ct)
+    {
+        var cookie = $"{EntraCookiePrefix}.{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var now = time.GetUtcNow();
+        var record = new ConsoleSessionRecord
+        {
+            PartitionKey = Hash(cookie),
+            Name = name,
+            Roles = string.Join(',', roles),
+            Csrf = Base64Url(RandomNumberGenerator.GetBytes(32)),
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(Math.Min(options.Value.SessionHours, EntraSessionCapHours)),
+        };
+        await Table.AddEntityAsync(record, ct);
+        return (new SignedInSession(EntraCallerOf(record), record.Csrf, record.ExpiresAt), cookie);
+    }
+
+    private static Caller EntraCallerOf(ConsoleSessionRecord row) =>
+        new(row.Name!, (row.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), SignedInWithEntra);
+
+    /// <summary>The session a cookie value names, if it exists, has not expired and (a token session) its token is still valid.</summary>
     public async Task<SignedInSession?> FindAsync(string? cookie, CancellationToken ct)
     {
+        if (TryParseEntra(cookie)) return await FindEntraAsync(cookie!, ct);
         if (!TryParse(cookie, out var tokenId)) return null;
         var hash = Hash(cookie!);
         var rowTask = Table.GetEntityIfExistsAsync<ConsoleSessionRecord>(hash, "session", cancellationToken: ct);
@@ -92,10 +130,23 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
         return new SignedInSession(caller, session.Csrf, session.ExpiresAt);
     }
 
+    private async Task<SignedInSession?> FindEntraAsync(string cookie, CancellationToken ct)
+    {
+        var hash = Hash(cookie);
+        var row = await Table.GetEntityIfExistsAsync<ConsoleSessionRecord>(hash, "session", cancellationToken: ct);
+        if (!row.HasValue || row.Value is not { } session || session.TokenId.Length != 0 || string.IsNullOrEmpty(session.Name)) return null;
+        if (session.ExpiresAt <= time.GetUtcNow())
+        {
+            await Table.DeleteEntityAsync(hash, "session", ETag.All, CancellationToken.None);
+            return null;
+        }
+        return new SignedInSession(EntraCallerOf(session), session.Csrf, session.ExpiresAt);
+    }
+
     /// <summary>Ends the session a cookie value names (nothing happens for an unknown one).</summary>
     public async Task SignOutAsync(string? cookie, CancellationToken ct)
     {
-        if (!TryParse(cookie, out _)) return;
+        if (!TryParse(cookie, out _) && !TryParseEntra(cookie)) return;
         await Table.DeleteEntityAsync(Hash(cookie!), "session", ETag.All, ct);
     }
 
@@ -129,9 +180,12 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
         return true;
     }
 
-    private static string Hash(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
+    private static bool TryParseEntra(string? cookie) =>
+        cookie is { Length: > 20 and <= 100 } && cookie.StartsWith(EntraCookiePrefix + ".", StringComparison.Ordinal);
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    internal static string Hash(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
+
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>Every hour (Functions: the SweepConsoleSessions timer; standalone: the scheduled jobs service): expired sessions are deleted.</summary>
