@@ -98,6 +98,9 @@ param peopleTenantId string = ''
 @description('People sign-in: the API app registration\'s application id URI or client id, the audience tokens must carry (AutoResponder__Access__Entra__Audience). App roles: viewer, responder, ops, admin.')
 param peopleApiAudience string = ''
 
+@description('People sign-in: the app registration\'s application (client) id the console\'s "Sign in with Microsoft" uses (AutoResponder__Access__Entra__ClientId). Id tokens only, no client secret. Needs peopleTenantId and peopleApiAudience. Empty: the console takes personal access tokens only.')
+param peopleClientId string = ''
+
 @description('Address people open the console at, used for the links in Teams cards and manager e-mails (AutoResponder__PublicBaseUrl). Empty: the function app\'s own https://<name>.azurewebsites.net. Set it when a custom domain fronts the app.')
 param publicBaseUrl string = ''
 
@@ -324,6 +327,7 @@ module api 'app/api.bicep' = {
       AutoResponder__Reminders__QueueName: serviceBus.outputs.reminderQueueName
       AutoResponder__Access__Entra__TenantId: peopleTenantId
       AutoResponder__Access__Entra__Audience: peopleApiAudience
+      AutoResponder__Access__Entra__ClientId: peopleClientId
       // The app's own address (its default host name; a site cannot read its own host name in its settings).
       AutoResponder__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
     }
