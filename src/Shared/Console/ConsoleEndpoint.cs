@@ -160,8 +160,8 @@ public sealed class ConsoleEndpoint(
                 var here = request.Path.Value + request.QueryString.Value;
                 // A page: to the sign-in page and back. The polled fragment and forms: 401 (the page says to sign in).
                 if (HttpMethods.IsGet(request.Method) && request.Path.Value != ConsoleRoutes.Rows)
-                    return HtmlResult.SeeOther(ConsoleRoutes.SignInAt(here));
-                return Page(ConsolePages.SignedOut(ConsoleRoutes.SignInAt(AfterSignIn(request))), 401);
+                    return ForgetStaleCookie(request, HtmlResult.SeeOther(ConsoleRoutes.SignInAt(here)));
+                return ForgetStaleCookie(request, Page(ConsolePages.SignedOut(ConsoleRoutes.SignInAt(AfterSignIn(request))), 401));
             }
             if (!user.May(right))
                 return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
@@ -230,6 +230,10 @@ public sealed class ConsoleEndpoint(
         return HtmlResult.SeeOther(ConsoleRoutes.SignIn)
             .WithCookie(ConsoleSessions.CookieName, "", CookieOptions(request, DateTimeOffset.UnixEpoch));
     }, ct);
+
+    /// <summary>A cookie of an ended session (expired, revoked, signed out elsewhere) is cleared from the browser.</summary>
+    private HtmlResult ForgetStaleCookie(HttpRequest request, HtmlResult result) =>
+        ConsoleSessions.CookieOf(request) is null ? result : result.WithCookie(ConsoleSessions.CookieName, "", CookieOptions(request, DateTimeOffset.UnixEpoch));
 
     /// <summary>The session cookie: script cannot read it, other sites never send it, https only when the console is served over https.</summary>
     private CookieOptions CookieOptions(HttpRequest request, DateTimeOffset expires) => new()

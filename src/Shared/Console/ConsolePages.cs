@@ -236,8 +236,8 @@ public static class ConsolePages
                  .Raw("</td><td>").Text(snap.Orders.ToString("N0", CultureInfo.InvariantCulture)).Raw("</td><td>")
                  .Text(snap.NewOrders.ToString("N0", CultureInfo.InvariantCulture)).Raw("</td><td>");
                 if (user.May(ConsoleRight.Export))
-                    h.Raw("<a class=\"export\" download href=\"").Attr(ConsoleRoutes.Export(v.Incident.Id, snap.SnapshotId)).Raw("\">CSV</a>");
-                else h.Raw("<span class=\"muted\">ops only</span>");
+                    h.Raw("<a class=\"export\" download href=\"").Attr(snap.Export.Download).Raw("\">CSV</a>");
+                else h.Raw("<span class=\"muted\">ops or responder</span>");
                 h.Raw("</td></tr>");
             }
             h.Raw("</tbody></table></div>");
@@ -265,7 +265,15 @@ public static class ConsolePages
         h.Raw("<section aria-labelledby=\"s-rca\"><h2 id=\"s-rca\">RCA</h2>");
         var p = v.Incident.Postmortem;
         h.Raw("<dl class=\"facts\">");
-        Fact(h, "Postmortem draft", p.State == "none" ? "written when the incident resolves" : "written at resolution");
+        h.Raw("<dt>Postmortem draft</dt><dd id=\"pm-draft\">");
+        switch (p.State)
+        {
+            case "drafted": h.Raw("<a href=\"").Attr(PeopleLinks.PostmortemDraftPath(v.Incident.Id)).Raw("\">Download the draft</a> (Markdown)"); break;
+            case "pending": h.Raw("being written"); break;
+            case "completed": h.Raw("RCA complete"); break;
+            default: h.Raw("written when the incident resolves"); break;
+        }
+        h.Raw("</dd>");
         h.Raw("<dt>RCA</dt><dd id=\"rca-state\">");
         if (p.Link is { } link && Uri.TryCreate(link, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
             h.Raw("complete ").Text(Html.Time(p.CompletedAt)).Raw(" · <a href=\"").Attr(link).Raw("\" rel=\"noopener\">postmortem</a>");

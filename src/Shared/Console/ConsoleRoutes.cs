@@ -14,8 +14,6 @@ public static class ConsoleRoutes
 
     public static string Incident(string id) => $"/incidents/{Uri.EscapeDataString(id)}";
     public static string Action(string id, string action) => $"/incidents/{Uri.EscapeDataString(id)}/{action}";
-    public static string Export(string id, string snapshot) =>
-        $"/api/incidents/{Uri.EscapeDataString(id)}/impact/snapshots/{Uri.EscapeDataString(snapshot)}/export";
     public static string Asset(string name) => $"/console/assets/{name}";
 
     /// <summary>The sign-in page, coming back to <paramref name="returnUrl"/> afterwards.</summary>

@@ -17,6 +17,8 @@ public static class ConsoleServices
         services.AddSingleton<IValidateOptions<ConsoleOptions>, ConsoleOptionsValidator>();
         services.AddSingleton<ConsoleSessions>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<ConsoleSessions>());
+        services.AddSingleton<ConsoleSessionSweep>();
+        services.AddSingleton<AutoResponder.Hosting.IScheduledJob>(sp => sp.GetRequiredService<ConsoleSessionSweep>());
         // After the bearer sources (AddAccess): the API accepts the session cookie for reads (the export download).
         services.AddSingleton<ICallerSource, ConsoleSessionSource>();
         services.AddSingleton<ConsoleAssets>();

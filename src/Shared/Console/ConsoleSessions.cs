@@ -99,6 +99,22 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
         await Table.DeleteEntityAsync(Hash(cookie!), "session", ETag.All, ct);
     }
 
+    /// <summary>
+    /// Deletes every session past its expiry (sessions nobody presents again would otherwise stay). The table holds
+    /// at most the sign-ins of one <see cref="ConsoleOptions.SessionHours"/> window, so a filtered scan is cheap.
+    /// </summary>
+    public async Task<int> SweepExpiredAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var deleted = 0;
+        await foreach (var row in Table.QueryAsync<ConsoleSessionRecord>(r => r.ExpiresAt <= now, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
+            deleted++;
+        }
+        return deleted;
+    }
+
     /// <summary>The session cookie of a request, if it sent one.</summary>
     public static string? CookieOf(Microsoft.AspNetCore.Http.HttpRequest request) =>
         request.Cookies.TryGetValue(CookieName, out var value) && !string.IsNullOrEmpty(value) ? value : null;
@@ -116,6 +132,14 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     private static string Hash(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Every hour (Functions: the SweepConsoleSessions timer; standalone: the scheduled jobs service): expired sessions are deleted.</summary>
+public sealed class ConsoleSessionSweep(ConsoleSessions sessions) : AutoResponder.Hosting.IScheduledJob
+{
+    public string Name => "SweepConsoleSessions";
+    public TimeSpan Interval => TimeSpan.FromHours(1);
+    public Task RunAsync(CancellationToken cancellationToken) => sessions.SweepExpiredAsync(cancellationToken);
 }
 
 /// <summary>

@@ -26,6 +26,12 @@ public sealed class AutoResponderOptions
     /// and retries before it gives up with 503 + Retry-After (default 10). Intake's group commit has its own budget.
     /// </summary>
     public int ConflictRetries { get; set; } = 10;
+    /// <summary>
+    /// Longest an alert delivery waits for storage before it is answered 503 with Retry-After (default 45 s): storage that
+    /// hangs instead of refusing must not hold the sender until its own timeout. A retry of a delivery that was filed anyway
+    /// is recognised.
+    /// </summary>
+    public int IntakeTimeoutSeconds { get; set; } = 45;
     public GroupingOptions Grouping { get; set; } = new();
     public OutboxOptions Outbox { get; set; } = new();
 }
@@ -71,6 +77,7 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         Check(WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl), WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) ?? "");
         Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
         Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
+        Check(o.IntakeTimeoutSeconds is >= 1 and <= 600, nameof(o.IntakeTimeoutSeconds), $"must be between 1 and 600 (is {o.IntakeTimeoutSeconds}).");
         Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
         Check(o.ConflictRetries is >= 1 and <= 100, nameof(o.ConflictRetries), $"must be between 1 and 100 (is {o.ConflictRetries}).");
         Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes", $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");

@@ -13,7 +13,22 @@ public sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor inge
     public sealed record Item(string? IncidentId, string Outcome);
     public sealed record Response(IReadOnlyList<Item> Results);
 
-    public Task<ApiResult> PostAsync(HttpRequest request, CancellationToken ct) => StorageOutage.GuardAsync(() => HandleAsync(request, ct), log);
+    public async Task<ApiResult> PostAsync(HttpRequest request, CancellationToken ct)
+    {
+        // Storage that hangs (rather than refusing) is bounded here: the sender gets a 503 with Retry-After, not a hang.
+        var limit = options.Value.IntakeTimeoutSeconds;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(TimeSpan.FromSeconds(limit));
+        try
+        {
+            return await StorageOutage.GuardAsync(() => HandleAsync(request, deadline.Token), log);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            log.LogError("Alert delivery not filed within {Seconds} s (AutoResponder:IntakeTimeoutSeconds): answered 503", limit);
+            return Problems.Unavailable($"Incident storage did not answer within {limit} s; retry shortly. Nothing is lost: a retry of anything already filed is recognised.");
+        }
+    }
 
     private async Task<ApiResult> HandleAsync(HttpRequest request, CancellationToken ct)
     {

@@ -41,6 +41,9 @@ public sealed class StorageClients : IStorageInitializer
         Prefix = prefix;
     }
 
+    /// <summary>Per-try network timeout of the table and queue clients (blobs keep the SDK's: export blocks are large).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
+
     public TableClient IncidentTable => Table("Incidents");
     public TableClient IncidentIndex => Table("IncidentIndex");
     public QueueClient Outbox => Queue(OutboxQueue);
@@ -60,11 +63,13 @@ public sealed class StorageClients : IStorageInitializer
             throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, starting with a letter (is '{prefix}').");
         var connectionString = section.Value;
         var counter = new StorageRequestCounter();
-        var tableOptions = new TableClientOptions();
+        // Tables and queues carry small requests: a storage node that accepts a connection and never answers costs 20 s
+        // per try (the SDK's default is 100 s, four tries), so callers fail over to a 503 or a retry in bounded time.
+        var tableOptions = new TableClientOptions { Retry = { NetworkTimeout = RequestTimeout } };
         tableOptions.AddPolicy(counter.Tables, HttpPipelinePosition.PerRetry);
         var blobOptions = new BlobClientOptions();
         blobOptions.AddPolicy(counter.Blobs, HttpPipelinePosition.PerRetry);
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64, Retry = { NetworkTimeout = RequestTimeout } };
         queueOptions.AddPolicy(counter.Queues, HttpPipelinePosition.PerRetry);
         if (!string.IsNullOrWhiteSpace(connectionString))
         {

@@ -43,4 +43,44 @@ public sealed class FunctionsGateTests(AzuriteFixture azurite)
         Assert.Equal("alice@shop.example", details!.Timeline.Single(t => t.Kind == "resolved").Actor);
         Assert.Equal(401, ((ApiResult)await new ImpactApi(app.Get<AccessGate>(), app.Get<ImpactEndpoint>()).Get(Request(app.Services, null), id, default)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_Function_export_route_streams_the_csv_to_ops_and_records_the_download()
+    {
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["AutoResponder:Impact:Rules:0:Name"] = "all", ["AutoResponder:Impact:Rules:0:MatchAll"] = "true",
+        });
+        var now = app.Time.GetUtcNow();
+        await AutoResponder.Tests.Impact.ImpactTestKit.SeedAsync(app, AutoResponder.Tests.Impact.ImpactRuleTests.Order("fn-1", now.AddMinutes(-3)));
+        var id = await AutoResponder.Tests.Impact.ImpactTestKit.OpenIncidentAsync(app, now.AddMinutes(-1));
+        await AutoResponder.Tests.Impact.ImpactTestKit.RunOutboxAsync(app, id);
+        var tokens = app.Get<PersonalAccessTokens>();
+        var ops = (await tokens.CreateAsync("olga@shop.example", [Roles.Ops], default)).Token;
+        var viewer = (await tokens.CreateAsync("manager@shop.example", [Roles.Viewer], default)).Token;
+        var api = new ImpactApi(app.Get<AccessGate>(), app.Get<ImpactEndpoint>());
+
+        async Task<HttpResponse> RunAsync(string? bearer)
+        {
+            var request = Request(app.Services, bearer);
+            request.HttpContext.Response.Body = new MemoryStream();
+            var result = await api.Export(request, id, "0001", default);
+            await result.ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext(request.HttpContext, new Microsoft.AspNetCore.Routing.RouteData(),
+                new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
+            return request.HttpContext.Response;
+        }
+
+        var refused = await RunAsync(viewer);
+        Assert.Equal(403, refused.StatusCode);
+        Assert.Equal(401, (await RunAsync(null)).StatusCode);
+        var csv = await RunAsync(ops);
+        Assert.Equal(200, csv.StatusCode);
+        Assert.StartsWith("text/csv", csv.ContentType);
+        Assert.StartsWith("attachment", csv.Headers.ContentDisposition.ToString());
+        Assert.Contains("fn-1@example.com", Encoding.UTF8.GetString(((MemoryStream)csv.Body).ToArray()));
+
+        var downloads = (await app.Get<AutoResponder.Incidents.IncidentStore>().GetDetailsAsync(id, default))!.Timeline
+            .Where(t => t.Kind == AutoResponder.Incidents.TimelineKinds.ExportDownloaded).ToList();
+        Assert.Equal("olga@shop.example", Assert.Single(downloads).Actor);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class Browser : IAsyncLifetime
         if (!File.Exists(path))
             throw new InvalidOperationException($"Chromium is not installed at {path}: `apt-get install -y chromium` (.ci/run does this).");
         _playwright = await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(20_000); // Expect(...) retries until then: waits are for conditions, not time
         Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = path,

@@ -1,9 +1,18 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using AutoResponder.Access;
+using AutoResponder.Impact;
+using AutoResponder.Impact.Export;
+using AutoResponder.Impact.Seeding;
+using AutoResponder.Incidents;
+using AutoResponder.Outbox;
+using AutoResponder.Tests.Impact;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace AutoResponder.Tests.WebConsole;
 
@@ -28,13 +37,15 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         // Not signed in: the list sends the browser to the sign-in page, and back after it.
         await page.GotoAsync("/incidents");
         Assert.EndsWith("/sign-in?returnUrl=%2Fincidents", page.Url);
+        await Screenshots.SaveAsync(page, "/sign-in", "console-sign-in.png");
         await page.GetByLabel("Personal access token").FillAsync("arp_0123456789ab_wrong");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         Assert.Contains("not valid", await page.Locator("p.error").InnerTextAsync());
         await page.GetByLabel("Personal access token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/incidents");
-        Assert.Contains("alice@shop.example", await page.Locator("header .who").InnerTextAsync());
+        // Waits are for what the page shows (Expect retries), never for load events or time.
+        await Expect(page.Locator("header .who")).ToContainTextAsync("alice@shop.example");
+        Assert.EndsWith("/incidents", page.Url);
         var cookie = (await context.CookiesAsync()).Single(c => c.Name == ConsoleSessions.CookieName);
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
@@ -51,7 +62,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the list reloaded the page instead of updating itself");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await Expect(page.GetByLabel("Personal access token")).ToBeVisibleAsync();
         await page.GotoAsync("/incidents");
         Assert.Contains("/sign-in?returnUrl=", page.Url);
     }
@@ -68,8 +79,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
 
         await page.GetByLabel("Owner").FillAsync("alice@shop.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
-        Assert.Equal("Acknowledged", await page.Locator("#incident-status").InnerTextAsync());
+        await Expect(page.Locator("#incident-status")).ToHaveTextAsync("Acknowledged");
         var acknowledged = page.Locator("#timeline li[data-kind='acknowledged']");
         Assert.Contains("alice@shop.example", await acknowledged.InnerTextAsync());
         Assert.Equal("bob@shop.example", await acknowledged.Locator(".actor").InnerTextAsync()); // the signed-in person acted
@@ -79,7 +89,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GetByLabel("Next steps").FillAsync("Disable the rule");
         await page.GetByLabel("ETA (UTC)").FillAsync(eta.ToString("yyyy-MM-ddTHH:mm"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Post update" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
+        await Expect(page.Locator("#timeline li[data-kind='status']")).ToContainTextAsync("Promo rule applied twice");
         var update = await page.Locator("#timeline li[data-kind='status']").InnerTextAsync();
         Assert.Contains("Promo rule applied twice", update);
         Assert.Contains($"ETA: {eta:yyyy-MM-dd HH:mm} UTC", update);
@@ -89,8 +99,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await Screenshots.SaveAsync(page, $"/incidents/{id}", "console-incident.png");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
-        await page.WaitForURLAsync($"**/incidents/{id}");
-        Assert.Equal("Resolved", await page.Locator("#incident-status").InnerTextAsync());
+        await Expect(page.Locator("#incident-status")).ToHaveTextAsync("Resolved");
         Assert.Equal("bob@shop.example", await page.Locator("#timeline li[data-kind='resolved'] .actor").InnerTextAsync());
 
         // What the page did is what the API says.
@@ -120,6 +129,39 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         Assert.Equal(403, status);
         using var json = JsonDocument.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"));
         Assert.Equal("open", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Ops_downloads_the_snapshot_export_as_csv_from_the_incident_page()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            "AutoResponder:Impact:Rules:0:Name=everything", "AutoResponder:Impact:Rules:0:Kind=AllOrders", "AutoResponder:Impact:Rules:0:MatchAll=true");
+        var orders = ImpactServices.CreateTableOrderSource(host.Storage, host.Services.GetRequiredService<IOptions<ImpactOptions>>().Value);
+        await orders.Orders.CreateIfNotExistsAsync();
+        await orders.Catalog.CreateIfNotExistsAsync();
+        await OrderSeeder.WriteCatalogAsync(orders.Catalog, [ImpactTestKit.Mug], default);
+        await OrderSeeder.WriteOrdersAsync(orders.Orders, [ImpactRuleTests.Order("ord-1", DateTimeOffset.UtcNow.AddMinutes(-2))], 1, null, default);
+        var id = await PostAlertAsync(host, "Checkout paid below catalog", "Sev1", "checkout");
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default); // the snapshot and its export
+
+        var page = await SignedInPageAsync(host, "olga@shop.example", Roles.Ops);
+        await using var context = page.Context;
+        await page.GotoAsync($"/incidents/{id}");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).CountAsync()); // ops acts on nothing
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("a.export").First.ClickAsync());
+        var path = await download.PathAsync();
+        var lines = await File.ReadAllLinesAsync(path!);
+        Assert.Equal(string.Join(',', ImpactExporter.Columns), lines[0]);
+        Assert.Contains(lines.Skip(1), l => l.StartsWith("ord-1,"));
+
+        // A viewer sees the snapshot but no export link.
+        var viewer = await SignedInPageAsync(host, "manager@shop.example", Roles.Viewer);
+        await using var viewerContext = viewer.Context;
+        await viewer.GotoAsync($"/incidents/{id}");
+        Assert.Equal(0, await viewer.Locator("a.export").CountAsync());
+        Assert.Contains("ops or responder", await viewer.Locator("section[aria-labelledby=s-impact]").InnerTextAsync());
+        // The download is on the timeline, by the signed-in person.
+        Assert.Equal("olga@shop.example", await viewer.Locator($"#timeline li[data-kind='{TimelineKinds.ExportDownloaded}'] .actor").InnerTextAsync());
     }
 
     [Fact]
@@ -180,7 +222,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GotoAsync("/sign-in");
         await page.GetByLabel("Personal access token").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/incidents");
+        await Expect(page.Locator("header .who")).ToBeVisibleAsync();
     }
 
     internal static async Task<string> PostAlertAsync(RunningHost host, string title, string severity, string service)

@@ -237,12 +237,17 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         using var browser = new CookieBrowser(host);
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.PostFormAsync("/sign-in", Form(("token", created.Token)))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
+        var cookieBefore = browser.Cookies.GetCookies(host.BaseAddress).Select(c => $"{c.Name}={c.Value}").ToList();
 
         await tokens.RevokeAsync(created.Record.Id, default);
 
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.Client.GetAsync("/incidents")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
+        Assert.Null(browser.Cookies.GetCookies(host.BaseAddress)[ConsoleSessions.CookieName]); // the dead cookie is cleared
         Assert.Equal(0, await SessionRows(host));
+        using var replay = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        replay.DefaultRequestHeaders.Add("Cookie", string.Join("; ", cookieBefore));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await replay.GetAsync("/api/incidents")).StatusCode);
     }
 
     [Fact]
@@ -305,6 +310,26 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Contains("already", await again.Content.ReadAsStringAsync());
         Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray(),
             t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested);
+    }
+
+    [Fact]
+    public async Task The_sweep_deletes_only_expired_sessions()
+    {
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?> { ["AutoResponder:Console:SessionHours"] = "1" });
+        var tokens = app.Get<PersonalAccessTokens>();
+        var sessions = app.Get<ConsoleSessions>();
+        var early = (await sessions.SignInAsync((await tokens.CreateAsync("alice@shop.example", [Roles.Viewer], default)).Token, default))!.Value;
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+        var late = (await sessions.SignInAsync((await tokens.CreateAsync("bob@shop.example", [Roles.Viewer], default)).Token, default))!.Value;
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal(1, await sessions.SweepExpiredAsync(default));
+        var left = new List<TableEntity>();
+        await foreach (var row in sessions.Table.QueryAsync<TableEntity>()) left.Add(row);
+        Assert.Single(left); // the early session's row is gone, the late one stays
+        Assert.Null(await sessions.FindAsync(early.Cookie, default));
+        Assert.Equal("bob@shop.example", (await sessions.FindAsync(late.Cookie, default))!.Caller.Name);
+        Assert.Contains(app.Get<IEnumerable<AutoResponder.Hosting.IScheduledJob>>(), j => j is ConsoleSessionSweep);
     }
 
     [Fact]

@@ -21,6 +21,10 @@ internal sealed class StorageLink : IAsyncDisposable
 
     public void Restore() { foreach (var relay in _relays) relay.Listen(); }
 
+    /// <summary>Storage that hangs: connections are accepted, but nothing passes either way until <see cref="Thaw"/>.</summary>
+    public void Freeze() { foreach (var relay in _relays) relay.Frozen = true; }
+    public void Thaw() { foreach (var relay in _relays) relay.Frozen = false; }
+
     public void Cut()
     {
         Cuts++;
@@ -39,6 +43,7 @@ internal sealed class StorageLink : IAsyncDisposable
         private readonly HashSet<Socket> _open = [];
         private Socket? _listener;
         public int Port { get; } = port;
+        public volatile bool Frozen;
 
         public void Listen()
         {
@@ -94,7 +99,7 @@ internal sealed class StorageLink : IAsyncDisposable
             try
             {
                 await server.ConnectAsync(IPAddress.Loopback, upstream);
-                await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+                await Task.WhenAny(PumpAsync(client, server, this), PumpAsync(server, client, this));
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             finally
@@ -105,7 +110,7 @@ internal sealed class StorageLink : IAsyncDisposable
             }
         }
 
-        private static async Task PumpAsync(Socket from, Socket to)
+        private static async Task PumpAsync(Socket from, Socket to, Relay relay)
         {
             var buffer = new byte[64 * 1024];
             try
@@ -114,6 +119,7 @@ internal sealed class StorageLink : IAsyncDisposable
                 {
                     var read = await from.ReceiveAsync(buffer, SocketFlags.None);
                     if (read == 0) return;
+                    while (relay.Frozen) await Task.Delay(20); // held, as by a node that stopped answering
                     var sent = 0;
                     while (sent < read) sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None);
                 }

@@ -113,6 +113,48 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
         Assert.Equal(2, azurite.Starts);
     }
 
+    [Fact]
+    public async Task Storage_that_hangs_gets_alerts_a_503_with_retry_after_in_bounded_time_and_their_retries_land_once()
+    {
+        await using var azurite = new DiskAzurite();
+        await azurite.StartAsync();
+        await using var link = new StorageLink(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+        link.Restore();
+        await using var host = await RunningHost.StartOverAsync(link.ConnectionString, null, null,
+            "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false", "AutoResponder:Reminders:Enabled=false",
+            "AutoResponder:PriceGuard:Enabled=false", "AutoResponder:Watch:Enabled=false", "AutoResponder:IntakeTimeoutSeconds=4");
+        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        var run = Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(client, run, 0, default)).Status);
+
+        // Storage accepts connections and never answers: each delivery is told to come back, within the intake limit.
+        link.Freeze();
+        var frozen = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => SendAsync(client, run, i, default)));
+        link.Thaw();
+
+        Assert.All(frozen, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.Status));
+        Assert.All(frozen, r => Assert.True(int.TryParse(r.RetryAfter, out var s) && s > 0, "503 without Retry-After"));
+        Assert.All(frozen, r => Assert.True(r.Took < TimeSpan.FromSeconds(30), $"answered after {r.Took} (limit 4 s)"));
+
+        // Storage answers again: the senders' retries land, each alert once (some were filed while their sender waited).
+        for (var i = 1; i <= 8; i++)
+        {
+            Reply retry;
+            var attempts = 0;
+            do retry = await SendAsync(client, run, i, default);
+            while (retry.Status == HttpStatusCode.ServiceUnavailable && ++attempts < 20);
+            Assert.Equal(HttpStatusCode.Accepted, retry.Status);
+        }
+        var stored = await StoredAlertsAsync(host.Storage);
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => Key(run, i)).Order(), stored.Keys.Where(k => k.StartsWith($"storm-{run}-")).Order());
+        var store = host.Services.GetRequiredService<IncidentStore>();
+        foreach (var group in stored.GroupBy(s => s.Value))
+        {
+            var incident = (await store.FindAsync(group.Key, default))!;
+            Assert.Equal(group.Count(), incident.DistinctAlertCount);
+        }
+    }
+
     private static string Key(string run, int i) => $"storm-{run}-{i}";
 
     private static async Task<Reply> SendAsync(HttpClient client, string run, int i, CancellationToken ct)
