@@ -103,6 +103,26 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_recorded_state_change_applies_to_the_row_as_it_is_when_written_keeping_what_others_wrote_meanwhile()
+    {
+        var (app, handler, id) = await StartAsync(azurite);
+        await using var _ = app;
+        var states = app.Get<IncidentStates>();
+        handler.Behaviour = async ctx =>
+        {
+            // While the action runs, the same feature records something at once (as Teams does when Graph answers).
+            await states.UpdateAsync<NotifyState>(ctx.Incident.Id, s => { s.Sent = 5; s.MessageId = "early"; return true; }, default);
+            return new OutboxOutcome("done", State: [StateChange.Of<NotifyState>(s => s.Sent++)]);
+        };
+
+        await app.Get<OutboxRunner>().RunAsync(id, default);
+
+        var state = await states.ReadAsync<NotifyState>(id, default);
+        Assert.Equal((6, "early"), (state.Sent, state.MessageId)); // reapplied to the current row, not a stale copy
+        Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
+    }
+
+    [Fact]
     public async Task A_failing_action_is_retried_with_backoff_and_then_succeeds()
     {
         var (app, handler, id) = await StartAsync(azurite);
