@@ -170,6 +170,14 @@ public sealed class EntraSignInOverHttpTests(AzuriteFixture azurite)
         foreach (var action in ConsoleEndpoint.Actions)
             Assert.DoesNotContain($"action=\"/incidents/{id}/{action}\"", viewerPage);
 
+        // Signing out ends an Entra session like any other: its row is gone, the cookie no longer works.
+        Assert.Equal(2, await SessionsAsync(host));
+        var signOut = new HttpRequestMessage(HttpMethod.Post, "/sign-out") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["_csrf"] = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(viewerPage, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value) }) };
+        signOut.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.SeeOther, (await viewer.Http.SendAsync(signOut)).StatusCode);
+        Assert.Equal(1, await SessionsAsync(host));
+        Assert.Equal(HttpStatusCode.SeeOther, (await viewer.Http.GetAsync($"/incidents/{id}")).StatusCode);
+
         // The session ends at the cap even when SessionHours is longer.
         time.Advance(TimeSpan.FromHours(ConsoleSessions.EntraSessionCapHours) + TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.SeeOther, (await browser.Http.GetAsync($"/incidents/{id}")).StatusCode);
