@@ -168,13 +168,21 @@ public sealed class ConsoleEndpoint(
                 return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
             return await handle(user, session);
         }
-        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        catch (IncidentBusyException e)
+        {
+            log.LogWarning("Incident {IncidentId} busy: the console answered 503 with Retry-After", e.IncidentId);
+            return Unavailable("This incident is being changed by many people at once; try again in a moment.");
+        }
+        catch (Exception e) when (StorageOutage.IsOutage(e))
         {
             log.LogError(e, "Storage unavailable while rendering {Path}", request.Path);
-            return Page(ConsolePages.Message("Temporarily unavailable", "Incident storage is unavailable right now; try again in a moment.", null), 503)
-                .WithHeader("Retry-After", "5");
+            return Unavailable("Incident storage is unavailable right now; try again in a moment.");
         }
     }
+
+    /// <summary>503 with Retry-After: storage out, or an incident busy past its retries. The person can simply try again.</summary>
+    private static HtmlResult Unavailable(string detail) =>
+        Page(ConsolePages.Message("Temporarily unavailable", detail, null), 503).WithHeader("Retry-After", "5");
 
     private static string Needed(ConsoleRight right) => right switch { ConsoleRight.Act => "responder", ConsoleRight.Export => "ops or responder", _ => "viewer" };
 
@@ -213,10 +221,10 @@ public sealed class ConsoleEndpoint(
             log.LogInformation("{Caller} signed in to the console (session until {ExpiresAt:O})", s.Session.Caller.Name, s.Session.ExpiresAt);
             return HtmlResult.SeeOther(returnUrl).WithCookie(ConsoleSessions.CookieName, s.Cookie, CookieOptions(request, s.Session.ExpiresAt));
         }
-        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        catch (Exception e) when (StorageOutage.IsOutage(e))
         {
             log.LogError(e, "Storage unavailable during sign-in");
-            return Page(ConsolePages.Message("Temporarily unavailable", "Storage is unavailable right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+            return Unavailable("Storage is unavailable right now; try again in a moment.");
         }
     }
 
@@ -235,10 +243,10 @@ public sealed class ConsoleEndpoint(
             var (authorizeUrl, correlation, expiresAt) = await entra.StartAsync(request, returnUrl, ct);
             return HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt));
         }
-        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException)
+        catch (Exception e) when (StorageOutage.IsOutage(e))
         {
             log.LogError(e, "Storage unavailable while starting Entra ID sign-in");
-            return Page(ConsolePages.Message("Temporarily unavailable", "Storage is unavailable right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+            return Unavailable("Storage is unavailable right now; try again in a moment.");
         }
     }
 
@@ -276,11 +284,11 @@ public sealed class ConsoleEndpoint(
             // The correlation cookie has done its job, whatever the outcome.
             return correlation is null ? result : result.WithCookie(EntraSignIn.CorrelationCookie, "", CorrelationCookieOptions(DateTimeOffset.UnixEpoch));
         }
-        catch (Exception e) when (e is RequestFailedException { Status: 0 or >= 500 } or HttpRequestException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (StorageOutage.IsOutage(e) || e is InvalidOperationException)
         {
             // InvalidOperationException: the tenant's metadata (signing keys) could not be fetched.
             log.LogError(e, "Entra ID sign-in could not be completed");
-            return Page(ConsolePages.Message("Temporarily unavailable", "Sign-in could not be completed right now; try again in a moment.", null), 503).WithHeader("Retry-After", "5");
+            return Unavailable("Sign-in could not be completed right now; try again in a moment.");
         }
     }
 

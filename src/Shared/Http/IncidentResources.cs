@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Azure.Data.Tables;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Snapshots;
@@ -10,7 +9,6 @@ using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
-using AutoResponder.Storage;
 using AutoResponder.Teams;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +19,7 @@ namespace AutoResponder.Http;
 /// <see cref="IncidentListItem"/>, the sub-resource items) and computes the incident's ETag.
 /// </summary>
 public sealed class IncidentResources(
-    StorageClients storage,
+    IncidentStore store,
     IncidentStates states,
     ImpactSnapshotStore snapshots,
     IOptions<StatusEmailOptions> statusEmails,
@@ -90,13 +88,9 @@ public sealed class IncidentResources(
 
     private async Task<ActionCounts> ActionCountsAsync(string id, CancellationToken ct)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {id} and RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and (StatusName eq {nameof(OutboxStatus.Pending)} or StatusName eq {nameof(OutboxStatus.Running)} or StatusName eq {nameof(OutboxStatus.Failed)})");
-        int pending = 0, failed = 0;
-        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter, select: [nameof(OutboxAction.StatusName)], cancellationToken: ct))
-            if (row.GetString(nameof(OutboxAction.StatusName)) == nameof(OutboxStatus.Failed)) failed++;
-            else pending++;
-        return new ActionCounts(pending, failed);
+        var open = await store.GetActionsAsync(id, [OutboxStatus.Pending, OutboxStatus.Running, OutboxStatus.Failed], ct);
+        var failed = open.Count(a => a.Status == OutboxStatus.Failed);
+        return new ActionCounts(open.Count - failed, failed);
     }
 
     private StatusEmailsSummary StatusEmailsOf(IncidentRecord i, StatusEmailState sent)

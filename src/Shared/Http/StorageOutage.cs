@@ -31,7 +31,7 @@ public static class StorageOutage
     }
 
     /// <summary>Server-side or connection failures, including the SDK's "retry failed" aggregate; never a client error.</summary>
-    private static bool IsOutage(Exception e) => e switch
+    public static bool IsOutage(Exception e) => e switch
     {
         RequestFailedException r => r.Status is 0 or >= 500,
         HttpRequestException or TimeoutException => true,

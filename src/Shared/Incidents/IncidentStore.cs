@@ -62,22 +62,30 @@ public sealed class IncidentStore(
         return incident is null ? null : new IncidentDetails(incident, timeline, alerts, actions);
     }
 
-    public async Task<List<OutboxAction>> GetOpenActionsAsync(string id, CancellationToken ct)
+    public Task<List<OutboxAction>> GetOpenActionsAsync(string id, CancellationToken ct) =>
+        GetActionsAsync(id, [OutboxStatus.Pending, OutboxStatus.Running], ct);
+
+    /// <summary>The incident's outbox actions in the given states (one range query over its action rows only).</summary>
+    public async Task<List<OutboxAction>> GetActionsAsync(string id, IReadOnlyCollection<OutboxStatus> statuses, CancellationToken ct)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {id} and RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"} and (StatusName eq {nameof(OutboxStatus.Pending)} or StatusName eq {nameof(OutboxStatus.Running)})");
+        var states = string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"StatusName eq {s.ToString()}")));
+        var filter = $"{IncidentStates.RangeFilter(id, OutboxAction.Prefix)} and ({states})";
         var list = new List<OutboxAction>();
         await foreach (var row in Table.QueryAsync<OutboxAction>(filter, cancellationToken: ct)) list.Add(row);
         return list;
     }
 
-    /// <summary>
-    /// The one read-modify-write of an incident: under the incident's lock (so writers in this process queue),
-    /// reads the row, lets <paramref name="apply"/> build the change (null: nothing to write) and commits it under
-    /// the row's ETag. Another instance's write in between costs a reread and a retry with jitter; after
-    /// AutoResponder:ConflictRetries lost races it throws <see cref="IncidentBusyException"/> (503 + Retry-After).
-    /// </summary>
-    /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
+    /// <summary>The incident's timeline entries at or after <paramref name="since"/> (all when null), oldest first: its timeline rows only.</summary>
+    public async Task<List<TimelineEntry>> GetTimelineSinceAsync(string id, DateTimeOffset? since, CancellationToken ct)
+    {
+        var filter = since is { } from
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {TimelineEntry.Prefix + Keys.Ticks(from)} and RowKey lt {"tl}"}")
+            : IncidentStates.RangeFilter(id, TimelineEntry.Prefix);
+        var list = new List<TimelineEntry>();
+        await foreach (var row in Table.QueryAsync<TimelineEntry>(filter, cancellationToken: ct)) list.Add(row);
+        return list;
+    }
+
     public async Task<IncidentRecord> UpdateAsync(string id, Func<IncidentRecord, ValueTask<IncidentChange?>> apply, CancellationToken ct)
     {
         using var held = await locks.AcquireAsync(id, ct);

@@ -26,16 +26,17 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
     /// <summary>Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.</summary>
     public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor, CancellationToken ct)
     {
-        var details = await store.GetDetailsAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        var incident = await store.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        var actions = await store.GetActionsAsync(incidentId, Enum.GetValues<OutboxStatus>(), ct);
         List<OutboxAction> parked;
         if (actionId is null)
         {
-            parked = details.Actions.Where(a => a.Status == OutboxStatus.Failed).OrderBy(a => a.RowKey, StringComparer.Ordinal).ToList();
+            parked = actions.Where(a => a.Status == OutboxStatus.Failed).OrderBy(a => a.RowKey, StringComparer.Ordinal).ToList();
             if (parked.Count == 0) throw new NothingToRetryException("actions", $"Incident {incidentId} has no parked actions.", notFound: false);
         }
         else
         {
-            var action = details.Actions.FirstOrDefault(a => a.Id == actionId)
+            var action = actions.FirstOrDefault(a => a.Id == actionId)
                 ?? throw new NothingToRetryException("actionId", $"Incident {incidentId} has no action '{actionId}'.", notFound: true);
             if (action.Status != OutboxStatus.Failed)
                 throw new NothingToRetryException("actionId", $"Action '{actionId}' ({action.Kind}) is {action.StatusName.ToLowerInvariant()}, not parked: only failed actions can be retried.", notFound: false);
@@ -43,7 +44,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
         }
 
         var now = time.GetUtcNow();
-        var change = new IncidentChange(details.Incident, isNew: false) { LeaveIncidentRow = true };
+        var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
         foreach (var action in parked)
         {
             action.Status = OutboxStatus.Pending;
@@ -62,7 +63,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
         foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct); // after: a failure leaves a hint health rechecks
         await signal.TrySignalAsync(incidentId, TimeSpan.Zero, ct);
         log.LogInformation("{Actor} retried {Count} parked action(s) of {IncidentId}", actor, parked.Count, incidentId);
-        return details.Incident;
+        return incident;
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];

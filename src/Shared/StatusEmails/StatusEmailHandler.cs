@@ -60,8 +60,7 @@ public sealed class StatusEmailHandler(
             throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients:Severity:SevN, :Service:NAME or :Default or AutoResponder:Mail:FallbackAddress.");
 
         var lastSentAt = sent.LastSentAt;
-        var details = await store.GetDetailsAsync(incident.Id, ct);
-        var changes = (details?.Timeline ?? [])
+        var changes = (await store.GetTimelineSinceAsync(incident.Id, lastSentAt, ct))
             .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
             .OrderBy(t => t.RowKey, StringComparer.Ordinal)
             .ToList();

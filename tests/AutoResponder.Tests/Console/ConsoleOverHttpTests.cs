@@ -164,6 +164,34 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_form_on_an_incident_another_instance_keeps_changing_answers_503_with_Retry_After_not_500()
+    {
+        var shared = $"{AutoResponder.Storage.StorageClients.PrefixSetting}=c{Guid.NewGuid():N}"[..(AutoResponder.Storage.StorageClients.PrefixSetting.Length + 12)];
+        string[] settings = [shared, "AutoResponder:ConflictRetries=2", "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false"];
+        var rival = new AutoResponder.Tests.Incidents.RivalWinsEveryRace();
+        await using var a = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            RunningHost.WithoutBackgroundWork(services);
+            services.AddSingleton<IIncidentEffect>(rival);
+        }, settings);
+        await using var b = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork, settings);
+        var id = await OpenIncidentAsync(b);
+        var (browser, _) = await SignInAsync(a, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var csrf = await CsrfOf(await browser.Client.GetAsync($"/incidents/{id}"));
+
+        rival.Rival = b.Services; // from now on instance B changes the incident before every commit of A
+        var answer = await browser.PostFormAsync($"/incidents/{id}/status", Form(("_csrf", csrf), ("text", "Rolling back")));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.NotNull(answer.Headers.RetryAfter);
+        Assert.Contains("try again", await answer.Content.ReadAsStringAsync());
+        Assert.Equal(2, rival.Interventions); // A retried until its budget was spent
+        var timeline = JsonNode.Parse(await b.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
+        Assert.DoesNotContain(timeline, t => (string?)t!["text"] is { } text && text.Contains("Rolling back"));
+    }
+
+    [Fact]
     public async Task A_form_without_the_sessions_token_with_a_wrong_one_or_from_another_origin_is_403_and_changes_nothing()
     {
         await using var host = await RunningHost.StartAsync(azurite);
