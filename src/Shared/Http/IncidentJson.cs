@@ -53,9 +53,12 @@ public sealed record IncidentList(IReadOnlyList<IncidentListItem> Incidents, str
 /// <summary>One timeline entry (oldest first).</summary>
 public sealed record TimelineItem(DateTimeOffset At, string Kind, string Actor, string Text);
 
-/// <summary>The latest state of one alert (by fingerprint) in the incident.</summary>
+/// <summary>
+/// The latest state of one alert (by fingerprint) in the incident: <c>startsAt</c> of its newest occurrence, <c>occurrences</c>
+/// its firings recorded (a storm of repeats is counted here, not on the timeline), <c>lastSeenAt</c> its last delivery.
+/// </summary>
 public sealed record AlertItem(string Fingerprint, string Source, string SourceAlertId, string Title, string Severity, string Status,
-    DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, string? Service, string? Rule, IReadOnlyDictionary<string, string> Labels);
+    DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, int Occurrences, string? Service, string? Rule, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>A side effect the incident owes or owed: pending, running, done or failed (parked), in the order owed.</summary>
 public sealed record ActionItem(string Id, string Kind, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,

@@ -67,7 +67,7 @@ public sealed class IncidentResources(
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
 
     public static AlertItem ToItem(AlertRecord a) => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
-        a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Service, a.Rule,
+        a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Occurrences, a.Service, a.Rule,
         string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
 
     /// <summary>The action's id is the unique suffix of its row, never the row key itself.</summary>

@@ -5,8 +5,8 @@ namespace AutoResponder.Incidents;
 
 /// <summary>
 /// One unit of work on one incident partition: the incident row (new, or updated under its ETag),
-/// the timeline entries it adds, alert rows, an optional occurrence marker (redelivery guard) and
-/// the outbox actions owed, and features' state rows. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
+/// the timeline entries it adds, alert rows (each under the ETag it was read with), optional marker rows that
+/// must not exist yet (a once-only guard), the outbox actions owed, and features' state rows. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
 /// </summary>
 public sealed class IncidentChange(IncidentRecord incident, bool isNew)
 {
@@ -14,12 +14,14 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
     public bool IsNew { get; } = isNew;
     public List<TimelineEntry> Entries { get; } = [];
     public List<ITableEntity> Upserts { get; } = [];
+    /// <summary>Alert rows written under the ETag they carry (added when it is empty); two writes of one row keep the last.</summary>
+    public List<AlertRecord> AlertRows { get; } = [];
     public List<OutboxAction> Actions { get; } = [];
     /// <summary>Features' typed state rows, written under the ETag they were read with (Add when new): see <see cref="IncidentStates"/>.</summary>
     public List<IncidentState> States { get; } = [];
     /// <summary>True when only rows beside the incident change (the incident row itself is left as it is).</summary>
-    public bool LeaveIncidentRow { get; init; }
-    /// <summary>RowKeys of marker rows that must not exist yet; an existing one means that exact delivery was seen.</summary>
+    public bool LeaveIncidentRow { get; set; }
+    /// <summary>RowKeys of marker rows that must not exist yet; an existing one means this was done before (e.g. a status email slot).</summary>
     public List<string> Occurrences { get; } = [];
     /// <summary>Set by <see cref="IncidentStore.Prepare"/> once the effects have planned the outbox actions.</summary>
     internal bool Planned { get; set; }
@@ -32,10 +34,10 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
     }
 }
 
-/// <summary>The incident row changed (412) or already exists (409) — reread and try again.</summary>
+/// <summary>The incident row or an alert or state row changed (412) or already exists (409) — reread and try again.</summary>
 public sealed class IncidentConcurrencyException(string incidentId) : Exception($"Incident {incidentId} changed concurrently.");
 
-/// <summary>The occurrence marker already exists: this exact alert delivery was processed before.</summary>
+/// <summary>A marker row already exists: this was done before.</summary>
 public sealed class DuplicateDeliveryException(string incidentId, string occurrenceRowKey) : Exception($"Delivery already recorded on {incidentId}.")
 {
     public string IncidentId { get; } = incidentId;

@@ -26,6 +26,9 @@ public sealed class IncidentListing : ITableEntity
     public DateTimeOffset At { get; set; }
 }
 
+/// <summary>Where a pointer row lives in the index table.</summary>
+public readonly record struct PointerKey(string Partition, string Row);
+
 /// <summary>
 /// The IncidentIndex table. Point rows settle races (who opens the incident for a fingerprint) and
 /// listing partitions answer "which incidents are active / owe side effects" without a table scan.
@@ -42,27 +45,38 @@ public sealed class IncidentIndex(StorageClients storage)
     private const string Current = "current";
 
     private TableClient Table => storage.IncidentIndex;
+    private readonly PointerClaims _claims = new(() => storage.IncidentIndex);
 
-    public static string DedupPartition(string dedupHash) => $"dedup-{dedupHash}";
-    public static string GroupPartition(string groupHash) => $"group-{groupHash}";
+    /// <summary>
+    /// The pointer of a dedup key: in its group's partition when the alert has a grouping key (a group's new alerts then
+    /// claim their pointers together, in shared transactions), in a partition of its own otherwise.
+    /// </summary>
+    public static PointerKey DedupPointer(string dedupHash, string? groupHash) =>
+        groupHash is null ? new($"dedup-{dedupHash}", Current) : new(GroupPartition(groupHash), $"dedup-{dedupHash}");
 
-    public async Task<IncidentPointer?> GetPointerAsync(string partition, CancellationToken ct)
+    /// <summary>The pointer of a grouping key to its group's current incident.</summary>
+    public static PointerKey GroupPointer(string groupHash) => new(GroupPartition(groupHash), Current);
+
+    private static string GroupPartition(string groupHash) => $"group-{groupHash}";
+
+    public async Task<IncidentPointer?> GetPointerAsync(PointerKey key, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<IncidentPointer>(partition, Current, cancellationToken: ct);
+        var response = await Table.GetEntityIfExistsAsync<IncidentPointer>(key.Partition, key.Row, cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }
 
     /// <summary>
-    /// Points the key at <paramref name="incidentId"/>: adds the row when <paramref name="seen"/> is null,
-    /// otherwise replaces it only if it is unchanged since it was read. False when someone else won.
+    /// Points the key at <paramref name="incidentId"/>: adds the row when <paramref name="seen"/> is null (claims of one
+    /// partition are committed together), otherwise replaces it only if it is unchanged since it was read. False when
+    /// someone else won.
     /// </summary>
-    public async Task<bool> TryClaimAsync(string partition, IncidentPointer? seen, string incidentId, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> TryClaimAsync(PointerKey key, IncidentPointer? seen, string incidentId, DateTimeOffset now, CancellationToken ct)
     {
-        var row = new IncidentPointer { PartitionKey = partition, RowKey = Current, IncidentId = incidentId, ClaimedAt = now };
+        var row = new IncidentPointer { PartitionKey = key.Partition, RowKey = key.Row, IncidentId = incidentId, ClaimedAt = now };
+        if (seen is null) return await _claims.TryAddAsync(row, ct);
         try
         {
-            if (seen is null) await Table.AddEntityAsync(row, ct);
-            else await Table.UpdateEntityAsync(row, seen.ETag, TableUpdateMode.Replace, ct);
+            await Table.UpdateEntityAsync(row, seen.ETag, TableUpdateMode.Replace, ct);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)

@@ -87,7 +87,6 @@ public static class IncidentLifecycle
             OpenedAt = now,
             FirstAlertAt = alert.StartsAt,
             LastAlertAt = now,
-            AlertCount = 1,
             DistinctAlertCount = 1,
             FiringAlertCount = 1,
             AlertsVersion = 1,
@@ -96,35 +95,35 @@ public static class IncidentLifecycle
             GroupHash = keys.Group,
         };
         var change = new IncidentChange(incident, isNew: true);
-        change.Occurrences.Add(keys.OccurrenceRowKey);
         change.Add(now, TimelineKinds.Opened, alert.Source, $"Opened by {alert.Source} alert: {alert.Title} ({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
-        change.Upserts.Add(keys.ToRecord(id, alert, now));
+        change.AlertRows.Add(keys.ToRecord(id, alert, now, known: null));
         return change;
     }
 
     /// <summary>
-    /// Applies one more alert to an existing incident and returns the outcome for the sender.
-    /// <paramref name="known"/> is the alert's state in the incident before it: null when the incident has no row
-    /// for it yet, true when it is firing, false when it was resolved. The incident's counts follow.
+    /// Applies one more delivery of an alert to an existing incident and returns the outcome for the sender.
+    /// <paramref name="known"/> is the alert's row before it (null when the incident has no row for it yet); the
+    /// delivery is news (<see cref="AlertRowState.Judge"/> is not a duplicate). The alert row is written under its ETag
+    /// and the incident's counts follow. A repeat of a firing alert is counted on the alert row, not the timeline; it
+    /// touches the incident only for what it changes (back from mitigated or resolved, severity raised, last alert time).
     /// </summary>
-    public static string ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, bool? known, AutoResponderOptions options, DateTimeOffset now)
+    public static string ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, AutoResponderOptions options, DateTimeOffset now)
     {
         var incident = change.Incident;
-        change.Occurrences.Add(keys.OccurrenceRowKey);
         var firingNow = alert.Status == AlertStatus.Firing;
-        if (known != true || !firingNow)
+        var repeat = known is { Firing: true } && firingNow;
+        change.AlertRows.Add(keys.ToRecord(incident.Id, alert, now, known));
+        if (!repeat)
         {
-            change.Upserts.Add(keys.ToRecord(incident.Id, alert, now)); // the alert row changes only when its state does
             incident.AlertsVersion++;
             if (known is null) incident.DistinctAlertCount++;
-            if (known == true) incident.FiringAlertCount--;
+            if (known is { Firing: true }) incident.FiringAlertCount--;
             if (firingNow) incident.FiringAlertCount++;
         }
         string outcome;
 
         if (firingNow)
         {
-            incident.AlertCount++;
             incident.LastAlertAt = now;
             outcome = IngestOutcomes.Appended;
             if (incident.Status == IncidentStatus.Resolved)
@@ -141,7 +140,8 @@ public static class IncidentLifecycle
                 incident.MitigatedAt = null;
                 change.Add(now, TimelineKinds.Reopened, alert.Source, $"{alert.Title} fired again after mitigation; back to {incident.Status.ToApi()}.");
             }
-            change.Add(now, TimelineKinds.Alert, alert.Source, $"Alert fired: {alert.Title} ({alert.Severity}). Alert #{incident.AlertCount}.");
+            if (!repeat)
+                change.Add(now, TimelineKinds.Alert, alert.Source, $"Alert fired: {alert.Title} ({alert.Severity}). {Alerts(incident.FiringAlertCount)} firing in this incident.");
             if (alert.Severity < incident.Severity)
             {
                 change.Add(now, TimelineKinds.SeverityRaised, alert.Source, $"Severity raised from {incident.Severity} to {alert.Severity}.");
@@ -157,6 +157,18 @@ public static class IncidentLifecycle
         }
         return outcome;
     }
+
+    /// <summary>
+    /// Whether another firing of a firing alert is only counted (on its row) and needs nothing of the incident row: the
+    /// incident is open or acknowledged, the severity is not raised, and its last alert time was refreshed within
+    /// <paramref name="refresh"/> (so a storm of repeats writes the incident row at most that often).
+    /// </summary>
+    public static bool RepeatLeavesIncident(IncidentRecord incident, Alert alert, TimeSpan refresh, DateTimeOffset now) =>
+        incident.Status is IncidentStatus.Open or IncidentStatus.Acknowledged &&
+        alert.Severity >= incident.Severity &&
+        now - (incident.LastAlertAt ?? incident.OpenedAt) < refresh;
+
+    private static string Alerts(int n) => n == 1 ? "1 alert" : $"{n} alerts";
 
     private static void ApplyAllResolvedPolicy(IncidentChange change, ResolvedAlertsPolicy policy, DateTimeOffset now)
     {

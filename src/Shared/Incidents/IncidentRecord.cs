@@ -36,8 +36,6 @@ public sealed class IncidentRecord : ITableEntity
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? StatusUpdatedAt { get; set; }
     public string? StatusUpdatedBy { get; set; }
-    /// <summary>Firing deliveries received (each new occurrence of any alert counts once).</summary>
-    public int AlertCount { get; set; }
     /// <summary>Distinct alerts (alert rows) in the incident.</summary>
     public int DistinctAlertCount { get; set; }
     /// <summary>Distinct alerts currently firing; the rest of <see cref="DistinctAlertCount"/> are resolved.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using AutoResponder.Outbox;
@@ -28,6 +29,11 @@ public sealed class IncidentStore(
     ILogger<IncidentStore> log)
 {
     private readonly IIncidentEffect[] _effects = effects.ToArray();
+    /// <summary>The incident rows this instance wrote last (ETag by id), so a cached view can tell it is stale; bounded.</summary>
+    private readonly ConcurrentDictionary<string, ETag> _written = new(StringComparer.Ordinal);
+
+    /// <summary>Whether this instance wrote the incident's row since <paramref name="seen"/> was read or written (another instance's writes are not seen here).</summary>
+    public bool WrittenSince(IncidentRecord seen) => _written.TryGetValue(seen.Id, out var etag) && etag != seen.ETag;
     private TableClient Table => storage.IncidentTable;
 
     public async Task<IncidentRecord?> FindAsync(string id, CancellationToken ct)
@@ -36,10 +42,11 @@ public sealed class IncidentStore(
         return response.HasValue ? response.Value : null;
     }
 
-    public async Task<bool> OccurrenceExistsAsync(string id, string occurrenceRowKey, CancellationToken ct)
+    /// <summary>One alert's row in the incident (by alert hash, the RowKey after "al|"), or null.</summary>
+    public async Task<AlertRecord?> FindAlertAsync(string id, string alertHash, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<TableEntity>(id, occurrenceRowKey, select: ["RowKey"], cancellationToken: ct);
-        return response.HasValue;
+        var response = await Table.GetEntityIfExistsAsync<AlertRecord>(id, AlertRecord.Prefix + alertHash, cancellationToken: ct);
+        return response.HasValue ? response.Value : null;
     }
 
     /// <summary>The incident with its timeline, alerts and outbox actions (occurrence markers skipped), in one partition query.</summary>
@@ -166,23 +173,24 @@ public sealed class IncidentStore(
     {
         var planned = change.Planned ? change.Actions.Count : change.Actions.Count + change.Entries.Sum(e => _effects.Sum(f => f.Plan(change.Incident, e).Count()));
         return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count + change.States.Count +
-               change.Upserts.Select(u => u.RowKey).Distinct(StringComparer.Ordinal).Count() + planned;
+               change.Upserts.Select(u => u.RowKey).Distinct(StringComparer.Ordinal).Count() +
+               change.AlertRows.Select(a => a.RowKey).Distinct(StringComparer.Ordinal).Count() + planned;
     }
 
     /// <summary>
-    /// Writes the change in one transaction and returns the incident's new ETag. Asks every registered
-    /// <see cref="IIncidentEffect"/> which side effects the new timeline entries owe and stores them as
-    /// outbox rows in the same transaction; afterwards signals the outbox runner. Two upserts of one row
-    /// keep the last.
+    /// Writes the change in one transaction (a single-row change as a plain single-entity request) and sets each written
+    /// row's new ETag on it. Asks every registered <see cref="IIncidentEffect"/> which side effects the new timeline
+    /// entries owe and stores them as outbox rows in the same transaction; afterwards signals the outbox runner. Two
+    /// upserts (or alert rows) of one row keep the last.
     /// </summary>
-    /// <exception cref="IncidentConcurrencyException">The incident changed (412) or exists already (409).</exception>
-    /// <exception cref="DuplicateDeliveryException">An occurrence marker exists.</exception>
+    /// <exception cref="IncidentConcurrencyException">The incident, an alert or a state row changed (412) or exists already (409).</exception>
+    /// <exception cref="DuplicateDeliveryException">A marker row exists.</exception>
     public async Task<ETag> CommitAsync(IncidentChange change, CancellationToken ct)
     {
         var incident = change.Incident;
         Prepare(change);
 
-        var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.Actions.Count);
+        var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.AlertRows.Count + change.Actions.Count);
         if (!change.LeaveIncidentRow)
             batch.Add(change.IsNew
                 ? new TableTransactionAction(TableTransactionActionType.Add, incident)
@@ -193,7 +201,11 @@ public sealed class IncidentStore(
         var upserts = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
         foreach (var row in change.Upserts) upserts[row.RowKey] = row;
         batch.AddRange(upserts.Values.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
-        var firstState = batch.Count;
+        var alertRows = new Dictionary<string, AlertRecord>(StringComparer.Ordinal);
+        foreach (var row in change.AlertRows) alertRows[row.RowKey] = row;
+        batch.AddRange(alertRows.Values.Select(a => a.ETag == default
+            ? new TableTransactionAction(TableTransactionActionType.Add, a)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, a, a.ETag)));
         batch.AddRange(change.States.Select(IncidentStates.WriteAction));
         batch.AddRange(change.Actions.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
 
@@ -202,15 +214,28 @@ public sealed class IncidentStore(
 
         try
         {
-            var response = await Table.SubmitTransactionAsync(batch, ct);
-            if (!change.LeaveIncidentRow) incident.ETag = response.Value[0].Headers.ETag ?? default;
-            for (var i = 0; i < change.States.Count; i++) change.States[i].ETag = response.Value[firstState + i].Headers.ETag ?? default;
+            if (batch.Count == 1) batch[0].Entity.ETag = await WriteOneAsync(batch[0], ct);
+            else
+            {
+                var response = await Table.SubmitTransactionAsync(batch, ct);
+                for (var i = 0; i < batch.Count; i++) batch[i].Entity.ETag = response.Value[i].Headers.ETag ?? default;
+            }
+            if (!change.LeaveIncidentRow)
+            {
+                if (_written.Count >= 10_000) _written.Clear(); // forgetting only costs a reread after ViewTrust
+                _written[incident.Id] = incident.ETag;
+            }
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
             var failed = e.FailedTransactionActionIndex ?? -1;
             if (failed >= firstOccurrence && failed < firstOccurrence + change.Occurrences.Count)
                 throw new DuplicateDeliveryException(incident.Id, change.Occurrences[failed - firstOccurrence]);
+            throw new IncidentConcurrencyException(incident.Id);
+        }
+        catch (RequestFailedException e) when (batch.Count == 1 && e.Status is 409 or 412)
+        {
+            if (change.Occurrences.Count == 1) throw new DuplicateDeliveryException(incident.Id, change.Occurrences[0]);
             throw new IncidentConcurrencyException(incident.Id);
         }
 
@@ -220,13 +245,30 @@ public sealed class IncidentStore(
         return incident.ETag;
     }
 
-    /// <summary>Whether each alert of the incident is firing, by alert hash (the RowKey after "al|"): one partition range query.</summary>
-    public async Task<Dictionary<string, bool>> ReadAlertStatesAsync(string id, CancellationToken ct)
+    /// <summary>A one-row change without the transaction envelope (cheaper for the service: e.g. an alert's repeat).</summary>
+    private async Task<ETag> WriteOneAsync(TableTransactionAction action, CancellationToken ct)
     {
-        var states = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var response = action.ActionType switch
+        {
+            TableTransactionActionType.Add => await Table.AddEntityAsync(action.Entity, ct),
+            TableTransactionActionType.UpdateReplace => await Table.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, ct),
+            TableTransactionActionType.UpdateMerge => await Table.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Merge, ct),
+            TableTransactionActionType.UpsertReplace => await Table.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, ct),
+            TableTransactionActionType.UpsertMerge => await Table.UpsertEntityAsync(action.Entity, TableUpdateMode.Merge, ct),
+            TableTransactionActionType.Delete => await Table.DeleteEntityAsync(action.Entity, action.ETag, ct),
+            var other => throw new NotSupportedException($"Table action {other}"),
+        };
+        return response.Headers.ETag ?? default;
+    }
+
+    /// <summary>Each alert row's state (firing, newest occurrence, count, ETag) by alert hash (the RowKey after "al|"): one partition range query.</summary>
+    public async Task<Dictionary<string, AlertRowState>> ReadAlertStatesAsync(string id, CancellationToken ct)
+    {
+        var states = new Dictionary<string, AlertRowState>(StringComparer.Ordinal);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {AlertRecord.Prefix} and RowKey lt {"al}"}");
-        await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["RowKey", nameof(AlertRecord.StatusName)], cancellationToken: ct))
-            states[row.RowKey[AlertRecord.Prefix.Length..]] = row.GetString(nameof(AlertRecord.StatusName)) == nameof(Alerts.AlertStatus.Firing);
+        string[] columns = ["RowKey", nameof(AlertRecord.StatusName), nameof(AlertRecord.StartsAt), nameof(AlertRecord.Occurrences)];
+        await foreach (var row in Table.QueryAsync<AlertRecord>(filter, select: columns, cancellationToken: ct))
+            states[row.RowKey[AlertRecord.Prefix.Length..]] = AlertRowState.Of(row);
         return states;
     }
 

@@ -16,7 +16,7 @@ namespace AutoResponder.Intake;
 /// replace under the ETag of a stale one); the losers follow the winner, on any number of instances.</item>
 /// <item>Otherwise a new incident: whoever claims the dedup pointer first names it; everyone else converges on that id.</item>
 /// </list>
-/// Redelivery is a no-op through the occurrence row written in the same transaction.
+/// Redelivery is a no-op: the alert's row in its incident records the newest occurrence seen (<see cref="AlertRowState.Judge"/>).
 /// </summary>
 public sealed class AlertIngestor(
     IncidentStore store,
@@ -93,13 +93,13 @@ public sealed class AlertIngestor(
         if (cache.Get(keys.Dedup) is { } cached) return new Route(RouteKind.Append, cached.Id);
 
         var now = time.GetUtcNow();
-        var dedupPartition = IncidentIndex.DedupPartition(keys.Dedup);
+        var dedupPointer = IncidentIndex.DedupPointer(keys.Dedup, keys.Group);
         // A storm of new alerts of a group this instance is filing already: claim the dedup pointer blind (one write).
         if (keys.Group is not null && alert.Status == AlertStatus.Firing && cache.GetGroup(keys.Group) is { } grouped &&
-            InWindow(grouped, settings, now) && await index.TryClaimAsync(dedupPartition, null, grouped.Id, now, ct))
+            InWindow(grouped, settings, now) && await index.TryClaimAsync(dedupPointer, null, grouped.Id, now, ct))
             return new Route(RouteKind.Append, grouped.Id);
 
-        var pointer = await index.GetPointerAsync(dedupPartition, ct);
+        var pointer = await index.GetPointerAsync(dedupPointer, ct);
         if (pointer is not null)
         {
             var incident = await store.FindAsync(pointer.IncidentId, ct);
@@ -112,8 +112,8 @@ public sealed class AlertIngestor(
             {
                 if (AlertCommitter.Takes(incident, alert, settings, now)) return new Route(RouteKind.Append, incident.Id);
                 if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, incident.Id);
-                if (await store.OccurrenceExistsAsync(incident.Id, keys.OccurrenceRowKey, ct))
-                    return new Route(RouteKind.Duplicate, incident.Id);
+                if (await store.FindAlertAsync(incident.Id, keys.Alert, ct) is { } row && row.StartsAt >= alert.StartsAt)
+                    return new Route(RouteKind.Duplicate, incident.Id); // old news: a redelivery of what the incident holds
                 // Resolved long ago or closed: a new firing opens a new incident.
             }
         }
@@ -121,7 +121,7 @@ public sealed class AlertIngestor(
         if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, pointer?.IncidentId);
 
         var (target, exists) = await ClaimGroupAsync(keys, settings, now, ct);
-        if (!await index.TryClaimAsync(dedupPartition, pointer, target, now, ct))
+        if (!await index.TryClaimAsync(dedupPointer, pointer, target, now, ct))
             throw new IncidentConcurrencyException(target); // someone else claimed it: reroute
         return new Route(exists ? RouteKind.Append : RouteKind.Create, target);
     }
@@ -134,10 +134,10 @@ public sealed class AlertIngestor(
     private async Task<(string Id, bool Exists)> ClaimGroupAsync(AlertKeys keys, AutoResponderOptions settings, DateTimeOffset now, CancellationToken ct)
     {
         if (keys.Group is null) return (ids.Next(), false);
-        var partition = IncidentIndex.GroupPartition(keys.Group);
+        var groupPointer = IncidentIndex.GroupPointer(keys.Group);
         for (var attempt = 1; ; attempt++)
         {
-            var pointer = await index.GetPointerAsync(partition, ct);
+            var pointer = await index.GetPointerAsync(groupPointer, ct);
             if (pointer is not null)
             {
                 var incident = await store.FindAsync(pointer.IncidentId, ct);
@@ -146,7 +146,7 @@ public sealed class AlertIngestor(
                     return (incident.Id, true);
             }
             var id = ids.Next();
-            if (await index.TryClaimAsync(partition, pointer, id, now, ct)) return (id, false);
+            if (await index.TryClaimAsync(groupPointer, pointer, id, now, ct)) return (id, false);
             if (attempt >= 5) throw new IncidentConcurrencyException(id);
         }
     }

@@ -10,19 +10,14 @@ namespace AutoResponder.Intake;
 /// The keys one alert is filed under, all hashed to be table-safe:
 /// <see cref="Dedup"/> (sender's dedup key or fingerprint: which incident it belongs to),
 /// <see cref="Group"/> (grouping key, null when grouping is off or the alert has none of the fields),
-/// <see cref="Alert"/> (the alert inside its incident) and the occurrence row that makes a redelivery a no-op.
+/// <see cref="Alert"/> (the alert inside its incident: its row also tells a redelivery from news, see <see cref="AlertRowState.Judge"/>).
 /// </summary>
-public sealed record AlertKeys(string Dedup, string? Group, string Alert, string OccurrenceRowKey)
+public sealed record AlertKeys(string Dedup, string? Group, string Alert)
 {
-    public static AlertKeys For(Alert alert, GroupingOptions grouping)
-    {
-        var occurrence = Keys.Hash($"{alert.Source}|{alert.Fingerprint}|{alert.Status}|{alert.StartsAt.UtcTicks}|{alert.EndsAt?.UtcTicks}");
-        return new AlertKeys(
-            Keys.Hash($"dedup|{alert.DeduplicationKey}"),
-            GroupKey(alert, grouping) is { } g ? Keys.Hash($"group|{g}") : null,
-            Keys.Hash($"alert|{alert.Fingerprint}"),
-            $"oc|{occurrence}");
-    }
+    public static AlertKeys For(Alert alert, GroupingOptions grouping) => new(
+        Keys.Hash($"dedup|{alert.DeduplicationKey}"),
+        GroupKey(alert, grouping) is { } g ? Keys.Hash($"group|{g}") : null,
+        Keys.Hash($"alert|{alert.Fingerprint}"));
 
     private static string? GroupKey(Alert alert, GroupingOptions grouping)
     {
@@ -40,9 +35,14 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert, string
         return values.All(string.IsNullOrEmpty) ? null : string.Join('\u001f', fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
     }
 
-    public AlertRecord ToRecord(string incidentId, Alert alert, DateTimeOffset now) => new()
+    /// <summary>
+    /// The alert's row after this delivery, to be written under the ETag of <paramref name="known"/> (its row before;
+    /// null: added). It keeps the newest occurrence's start and counts firings.
+    /// </summary>
+    public AlertRecord ToRecord(string incidentId, Alert alert, DateTimeOffset now, AlertRowState? known) => new()
     {
         PartitionKey = incidentId,
+        ETag = known?.ETag ?? default,
         RowKey = AlertRecord.Prefix + Alert,
         Fingerprint = alert.Fingerprint,
         Source = alert.Source,
@@ -50,9 +50,10 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert, string
         Title = alert.Title,
         SeverityName = alert.Severity.ToString(),
         StatusName = alert.Status.ToString(),
-        StartsAt = alert.StartsAt,
+        StartsAt = known is { } k && k.StartsAt > alert.StartsAt ? k.StartsAt : alert.StartsAt,
         EndsAt = alert.EndsAt,
         LastSeenAt = now,
+        Occurrences = (known?.Occurrences ?? 0) + (alert.Status == AlertStatus.Firing ? 1 : 0),
         Service = alert.Service,
         Rule = alert.Rule,
         LabelsJson = alert.Labels.Count == 0 ? null : JsonSerializer.Serialize(alert.Labels),

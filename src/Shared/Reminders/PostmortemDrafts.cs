@@ -28,7 +28,7 @@ public static class PostmortemDraft
             ("Severity", i.SeverityName), ("Status", i.Status.ToApi()), ("Service", i.Service ?? "—"), ("Owner", i.Owner ?? "unassigned"),
             ("Opened", StatusEmailRenderer.Time(i.OpenedAt)), ("Mitigated", i.MitigatedAt is { } m ? StatusEmailRenderer.Time(m) : "—"),
             ("Resolved", i.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—"),
-            ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)), ("Alerts", i.AlertCount.ToString(CultureInfo.InvariantCulture)),
+            ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)), ("Alerts", $"{i.DistinctAlertCount.ToString(CultureInfo.InvariantCulture)} ({details.Alerts.Sum(a => a.Occurrences).ToString(CultureInfo.InvariantCulture)} firings)"),
         })
             b.AppendLine($"| {label} | {Cell(value)} |");
         b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences." : $"Last status: {Cell(i.StatusText)}. {Todo}: what happened, in two or three sentences.").AppendLine();

@@ -39,7 +39,7 @@ public sealed class IncidentStoreTests(AzuriteFixture azurite)
         var store = app.Get<IncidentStore>();
         await store.CommitAsync(IncidentLifecycle.Open("INC-20261126-AAAA", alert, keys, app.Time.GetUtcNow()), default);
 
-        var second = IncidentLifecycle.Open("INC-20261126-AAAA", alert with { Title = "Other" }, keys with { OccurrenceRowKey = "oc|other" }, app.Time.GetUtcNow());
+        var second = IncidentLifecycle.Open("INC-20261126-AAAA", alert with { Title = "Other" }, keys with { Alert = "other" }, app.Time.GetUtcNow());
         await Assert.ThrowsAsync<IncidentConcurrencyException>(() => store.CommitAsync(second, default));
 
         var details = (await store.GetDetailsAsync("INC-20261126-AAAA", default))!;

@@ -41,7 +41,7 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
         Assert.Matches("^INC-20261126-[0-9A-Z]{4}$", first.IncidentId);
         Assert.Equal((first.IncidentId, IngestOutcomes.Duplicate), (again.IncidentId, again.Outcome));
         var details = await Details(app, first.IncidentId);
-        Assert.Equal(1, details.Incident.AlertCount);
+        Assert.Equal(1, Assert.Single(details.Alerts).Occurrences);
         Assert.Equal([TimelineKinds.Opened], details.Timeline.Select(t => t.Kind));
         Assert.Equal(IncidentStatus.Open, details.Incident.Status);
     }
@@ -57,7 +57,7 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
         var again = await two.Get<AlertIngestor>().IngestAsync(alert, default);
 
         Assert.Equal((first.IncidentId, IngestOutcomes.Duplicate), (again.IncidentId, again.Outcome));
-        Assert.Equal(1, (await Details(one, first.IncidentId)).Incident.AlertCount);
+        Assert.Equal(1, Assert.Single((await Details(one, first.IncidentId)).Alerts).Occurrences);
     }
 
     [Fact]
@@ -73,9 +73,11 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
 
         Assert.Equal((first.IncidentId, IngestOutcomes.Appended), (second.IncidentId, second.Outcome));
         var details = await Details(app, first.IncidentId);
-        Assert.Equal(2, details.Incident.AlertCount);
-        Assert.Equal([TimelineKinds.Opened, TimelineKinds.Alert], details.Timeline.OrderBy(t => t.RowKey, StringComparer.Ordinal).Select(t => t.Kind));
-        Assert.Single(details.Alerts);
+        // A repeat is counted on the alert's row (newest occurrence, two firings), not as another timeline entry.
+        var row = Assert.Single(details.Alerts);
+        Assert.Equal((2, start.AddMinutes(5)), (row.Occurrences, row.StartsAt));
+        Assert.Equal([TimelineKinds.Opened], details.Timeline.Select(t => t.Kind));
+        Assert.Equal(app.Time.GetUtcNow(), details.Incident.LastAlertAt); // five minutes on: the repeat refreshed it
     }
 
     [Fact]
@@ -231,7 +233,7 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
         var expectedOther = identicalPayloads ? IngestOutcomes.Duplicate : IngestOutcomes.Appended;
         Assert.Equal(63, results.Count(r => r.Outcome == expectedOther));
         var details = await Details(one, results[0].IncidentId);
-        Assert.Equal(identicalPayloads ? 1 : 64, details.Incident.AlertCount);
+        Assert.Equal(identicalPayloads ? 1 : 64, Assert.Single(details.Alerts).Occurrences);
         var active = await one.Get<IncidentIndex>().ListAsync(IncidentIndex.ActivePartition, 100, default);
         Assert.Single(active);
     }

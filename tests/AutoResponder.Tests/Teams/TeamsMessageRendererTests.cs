@@ -36,7 +36,7 @@ public sealed class TeamsMessageRendererTests
         Owner = "jane doe",
         Service = "checkout",
         OpenedAt = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero),
-        AlertCount = 3,
+        DistinctAlertCount = 3,
         StatusText = "Rolling back release 42",
         NextSteps = "Watch error rate",
         Eta = new DateTimeOffset(2026, 11, 26, 11, 30, 0, TimeSpan.Zero),
