@@ -25,7 +25,7 @@ public static class AlertStormBenchmark
     private enum Mode { Spread, Single }
 
     private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors, HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
-        Dictionary<string, long> Operations);
+        Dictionary<string, long> Operations, double CpuMsPerAlert);
 
         public static async Task<int> RunAsync(int alertCount, int fingerprints, int concurrency, int roundCount, TextWriter output, CancellationToken ct)
     {
@@ -61,6 +61,7 @@ public static class AlertStormBenchmark
         // Rounds of raw inserts, spread storm and single-incident storm, each round's ratios computed from its own
         // measurements, the median reported: a machine whose speed drifts (other work) affects all three alike.
         var rounds = new List<(double Raw, StormResult Spread, StormResult Single)>();
+        var rawCpu = new List<double>();
         for (var round = 0; round < Math.Max(1, roundCount); round++)
         {
             var rawRound = await RawInsertsAsync(storage, Math.Max(1000, alertCount / 3), concurrency, ct);
@@ -68,8 +69,9 @@ public static class AlertStormBenchmark
             await QuiesceAsync(app.Services, ct);
             var singleRound = await StormAsync(http, hostStorage, Mode.Single, alertCount, 1, concurrency, $"single-{Guid.NewGuid():N}", ct);
             await QuiesceAsync(app.Services, ct);
-            rounds.Add((rawRound.PerSecond, spreadRound, singleRound));
-            output.WriteLine($"round {round + 1}: raw {rawRound.PerSecond:F0}/s, spread {spreadRound.Stats.PerSecond:F0}/s, single {singleRound.Stats.PerSecond:F0}/s");
+            rounds.Add((rawRound.Stats.PerSecond, spreadRound, singleRound));
+            rawCpu.Add(rawRound.CpuMsPerInsert);
+            output.WriteLine($"round {round + 1}: raw {rawRound.Stats.PerSecond:F0}/s, spread {spreadRound.Stats.PerSecond:F0}/s, single {singleRound.Stats.PerSecond:F0}/s");
         }
         var median = rounds.OrderBy(r => r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond).ElementAt(rounds.Count / 2);
         var (raw, spread, single) = median;
@@ -89,6 +91,8 @@ public static class AlertStormBenchmark
         output.WriteLine($"ratio single-incident / spread: {singleToSpread:F2} (goal >= 1.0; per round {string.Join(", ", rounds.Select(r => (r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond).ToString("F2")))})");
         output.WriteLine($"ratio spread / raw Azurite inserts: {spreadToRawMedian:F2} median (goal >= 0.5; per round {string.Join(", ", rounds.Select(r => (r.Spread.Stats.PerSecond / r.Raw).ToString("F2")))})");
         output.WriteLine($"ratio single-incident / raw Azurite inserts: {single.Stats.PerSecond / raw:F2}");
+        output.WriteLine($"CPU of this process (host + benchmark client) per alert: spread {Median(rounds.Select(r => r.Spread.CpuMsPerAlert)):F2} ms, " +
+                         $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client only): {Median(rawCpu):F2} ms");
         await app.StopAsync(ct);
         await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0, cancellationToken: ct))
             await storage.Tables.DeleteTableAsync(table.Name, ct);
@@ -108,6 +112,8 @@ public static class AlertStormBenchmark
         for (var i = 0; i < 50 && (await index.ListAsync(IncidentIndex.OutboxPendingPartition, 1, ct)).Count > 0; i++)
             await Task.Delay(200, ct);
     }
+
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
 
     private static void Report(TextWriter output, string name, StormResult r, int alertCount)
     {
@@ -132,6 +138,7 @@ public static class AlertStormBenchmark
         var start = DateTimeOffset.UtcNow;
         var before = hostStorage.Requests.Snapshot();
         var operationsBefore = hostStorage.Requests.Operations();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, alertCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
         {
@@ -161,18 +168,20 @@ public static class AlertStormBenchmark
             }
         });
         var elapsed = clock.Elapsed;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / alertCount;
         var requests = hostStorage.Requests.Snapshot() - before;
         var operations = hostStorage.Requests.Operations().ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
         return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes), errors, incidents.Keys.ToHashSet(), requests,
-            operations.Where(o => o.Value > 0).ToDictionary());
+            operations.Where(o => o.Value > 0).ToDictionary(), cpuMs);
     }
 
-    private static async Task<LatencyStats> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)
+    private static async Task<(LatencyStats Stats, double CpuMsPerInsert)> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)
     {
         var table = storage.Table("BenchRawInserts");
         await table.CreateIfNotExistsAsync(ct);
         var latencies = new ConcurrentBag<double>();
         var run = Guid.NewGuid().ToString("N");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
         {
@@ -181,8 +190,9 @@ public static class AlertStormBenchmark
             latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
         });
         var stats = LatencyStats.From(latencies.ToList(), clock.Elapsed);
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;
         await table.DeleteAsync(ct);
-        return stats;
+        return (stats, cpuMs);
     }
 
     private static int FreePort()
