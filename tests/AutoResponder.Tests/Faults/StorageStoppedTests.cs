@@ -109,6 +109,7 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
             var incident = (await store.FindAsync(incidentId, default))!;
             Assert.Equal((alertRows, alertRows), (incident.DistinctAlertCount, incident.FiringAlertCount));
         }
+        output.WriteLine($"incidents: {rows.Count} for {Services} service groups");
         Assert.InRange(rows.Count, Services, Services * 2); // one incident per service group (a reopen race may add one)
         Assert.Equal(2, azurite.Starts);
     }
