@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -48,10 +49,16 @@ public sealed class StorageClients : IStorageInitializer
     public TableClient IncidentIndex => Table("IncidentIndex");
     public QueueClient Outbox => Queue(OutboxQueue);
 
+    // Clients are thread-safe and cheap to keep, but not to build: every intake write asked for its table by name, and
+    // constructing a TableClient (URI parsing, name checks) was ~2% of the host's CPU in an alert storm.
+    private readonly ConcurrentDictionary<string, TableClient> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, QueueClient> _queues = new(StringComparer.Ordinal);
+
     /// <summary>A table by its base name (letters and digits), with the prefix applied.</summary>
-    public TableClient Table(string name) => Tables.GetTableClient(Prefix + name);
+    public TableClient Table(string name) => _tables.GetOrAdd(name, static (n, self) => self.Tables.GetTableClient(self.Prefix + n), this);
     /// <summary>A queue by its base name (lower case, digits, hyphens), with the prefix applied.</summary>
-    public QueueClient Queue(string name) => Queues.GetQueueClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
+    public QueueClient Queue(string name) =>
+        _queues.GetOrAdd(name, static (n, self) => self.Queues.GetQueueClient(self.Prefix.Length == 0 ? n : $"{self.Prefix.ToLowerInvariant()}-{n}"), this);
     /// <summary>A blob container by its base name, with the prefix applied.</summary>
     public BlobContainerClient Container(string name) => Blobs.GetBlobContainerClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
 
