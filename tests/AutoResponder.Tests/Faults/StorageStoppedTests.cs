@@ -29,14 +29,8 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
     [Fact]
     public async Task Storage_stopped_mid_storm_every_accepted_alert_is_stored_and_every_other_got_503_with_retry_after()
     {
-        await using var azurite = new DiskAzurite();
-        await azurite.StartAsync();
-        await using var link = new StorageLink(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
-        link.Restore();
-        await using var host = await RunningHost.StartOverAsync(link.ConnectionString, null, null,
-            "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false", "AutoResponder:Reminders:Enabled=false",
-            "AutoResponder:PriceGuard:Enabled=false", "AutoResponder:Watch:Enabled=false");
-        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        await using var rig = await Rig.StartAsync(TimeSpan.FromSeconds(90));
+        var (azurite, link, host, client) = (rig.Azurite, rig.Link, rig.Host, rig.Client);
         var run = Guid.NewGuid().ToString("N")[..8];
 
         var replies = new ConcurrentDictionary<int, List<Reply>>();
@@ -117,14 +111,8 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
     [Fact]
     public async Task Storage_that_hangs_gets_alerts_a_503_with_retry_after_in_bounded_time_and_their_retries_land_once()
     {
-        await using var azurite = new DiskAzurite();
-        await azurite.StartAsync();
-        await using var link = new StorageLink(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
-        link.Restore();
-        await using var host = await RunningHost.StartOverAsync(link.ConnectionString, null, null,
-            "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false", "AutoResponder:Reminders:Enabled=false",
-            "AutoResponder:PriceGuard:Enabled=false", "AutoResponder:Watch:Enabled=false", "AutoResponder:IntakeTimeoutSeconds=4");
-        using var client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+        await using var rig = await Rig.StartAsync(TimeSpan.FromSeconds(120), "AutoResponder:IntakeTimeoutSeconds=4");
+        var (link, host, client) = (rig.Link, rig.Host, rig.Client);
         var run = Guid.NewGuid().ToString("N")[..8];
         Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(client, run, 0, default)).Status);
 
@@ -153,6 +141,47 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
         {
             var incident = (await store.FindAsync(group.Key, default))!;
             Assert.Equal(group.Count(), incident.DistinctAlertCount);
+        }
+    }
+
+    /// <summary>A disk-backed Azurite of the test's own, the link the host reaches it through, the host (background features off) and a client.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        public required DiskAzurite Azurite { get; init; }
+        public required StorageLink Link { get; init; }
+        public required RunningHost Host { get; init; }
+        public required HttpClient Client { get; init; }
+
+        public static async Task<Rig> StartAsync(TimeSpan clientTimeout, params string[] settings)
+        {
+            var azurite = new DiskAzurite();
+            StorageLink? link = null;
+            try
+            {
+                await azurite.StartAsync();
+                link = new StorageLink(azurite.BlobPort, azurite.QueuePort, azurite.TablePort);
+                link.Restore();
+                var host = await RunningHost.StartOverAsync(link.ConnectionString, null, null,
+                [
+                    "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false", "AutoResponder:Reminders:Enabled=false",
+                    "AutoResponder:PriceGuard:Enabled=false", "AutoResponder:Watch:Enabled=false", .. settings,
+                ]);
+                return new Rig { Azurite = azurite, Link = link, Host = host, Client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = clientTimeout } };
+            }
+            catch
+            {
+                if (link is not null) await link.DisposeAsync();
+                await azurite.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Host.DisposeAsync();
+            await Link.DisposeAsync();
+            await Azurite.DisposeAsync();
         }
     }
 
