@@ -19,12 +19,15 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     public const string KeyHeader = "x-functions-key";
     public const string KeyQuery = "code";
 
-    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action) =>
-        StorageOutage.GuardAsync(async () =>
+    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action)
+    {
+        SecurityHeaders.ForApi(request.HttpContext);
+        return StorageOutage.GuardAsync(async () =>
         {
             var decision = await AuthorizeAsync(request, ApiRoutes.Get(routeName));
             return decision.Refusal ?? await action(decision.Caller!);
         }, log);
+    }
 
     /// <summary>The same for an action whose answer is not an <see cref="ApiResult"/> (e.g. a cacheable read).</summary>
     public async Task<GatedResult> RunAsync<T>(HttpRequest request, string routeName, Func<Caller, Task<T>> action) where T : IActionResult, IResult
