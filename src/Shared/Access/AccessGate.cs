@@ -42,7 +42,9 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
     public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, (string Method, string Path, RouteAccess Access) route)
     {
-        if (route.Access.Public) return (Caller.Anonymous, null);
+        // A public route still learns who is calling when credentials come along (health details for people); never refuses.
+        if (route.Access.Public)
+            return (await callers.ResolveAsync(request, request.HttpContext.RequestAborted) ?? Caller.Anonymous, null);
         if (route.Access.Ingest)
             return IngestKeyAccepted(request)
                 ? (Caller.Ingest, null)

@@ -80,7 +80,7 @@ public static class ApiRoutes
         [SignOffIncidentWatch] = Act,
         [RetryParkedActions] = Act,
         [RetryParkedAction] = Act,
-        // Probes (App Service health check, uptime monitors) carry no token; the report holds no customer data.
+        // Probes (App Service health check, uptime monitors) carry no token and get the status only; people who may read get the checks.
         [GetHealth] = RouteAccess.Anyone,
     };
 

@@ -8,8 +8,13 @@ public sealed record HealthCheckResult(string Name, string Status, string Detail
     public const string Failing = "failing";
 }
 
-/// <summary>The body of <c>GET /api/health</c>: 200 when <see cref="Status"/> is "healthy", else 503.</summary>
-public sealed record HealthReport(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckResult> Checks)
+/// <summary>
+/// The body of <c>GET /api/health</c>: 200 when <see cref="Status"/> is "healthy", else 503. <see cref="Checks"/> only
+/// for a signed-in person who may read (viewer and up); probes without credentials get the status alone.
+/// </summary>
+public sealed record HealthReport(string Status, DateTimeOffset CheckedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<HealthCheckResult>? Checks)
 {
     public const string Healthy = "healthy";
     public const string Unhealthy = "unhealthy";

@@ -28,11 +28,12 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
         ["Account"] = new JsonObject(),
     }.ToJsonString();
 
-    private Task<TestApp> StartLiveAsync() => TestApp.StartAsync(azurite, new Dictionary<string, string?>
+    private Task<TestApp> StartLiveAsync(bool acceptPlaintext = false) => TestApp.StartAsync(azurite, new Dictionary<string, string?>
     {
         ["AutoResponder:Graph:TenantId"] = "contoso.onmicrosoft.com",
         ["AutoResponder:Graph:TokenCacheKey"] = Key,
         ["AutoResponder:Graph:ClientId"] = ClientId,
+        ["AutoResponder:Graph:AcceptPlaintextTokenCache"] = acceptPlaintext ? "true" : null,
         ["AutoResponder:Teams:TeamId"] = "team-1",
         ["AutoResponder:Teams:ChannelId"] = "chan-1",
     });
@@ -123,9 +124,22 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_cache_left_in_plain_text_by_an_older_version_is_read_once_and_encrypted()
+    public async Task A_plain_text_cache_is_refused_unless_the_migration_setting_is_on()
     {
         await using var app = await StartLiveAsync();
+        var blob = app.Get<GraphSignInStore>().Container.GetBlobClient(GraphSignInStore.CacheBlob(false));
+        var planted = MsalCache("rt-key", "planted-refresh-token", 100);
+        await blob.UploadAsync(BinaryData.FromString(planted), overwrite: true);
+
+        // Treated as no cache: the planted refresh token never reaches MSAL, and the blob is left for a person to see.
+        Assert.True((await RefreshAsync(Host(app))).IsEmpty);
+        Assert.Equal(planted, (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task With_the_migration_setting_a_plain_text_cache_is_read_once_and_encrypted()
+    {
+        await using var app = await StartLiveAsync(acceptPlaintext: true);
         var blob = app.Get<GraphSignInStore>().Container.GetBlobClient(GraphSignInStore.CacheBlob(false));
         var cache = MsalCache("rt-key", "legacy-refresh-token", 100);
         await blob.UploadAsync(BinaryData.FromString(cache), overwrite: true);

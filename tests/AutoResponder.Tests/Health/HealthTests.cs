@@ -42,7 +42,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", (string?)report["status"]);
-        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered"],
+        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered", "access-tokens"],
             report["checks"]!.AsArray().Select(c => (string)c!["name"]!));
         Assert.All(report["checks"]!.AsArray(), c => Assert.Equal("ok", (string?)c!["status"]));
     }
@@ -159,7 +159,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
         }).Build();
         await using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAutoResponder(configuration).BuildServiceProvider();
 
-        var result = await services.GetRequiredService<HealthEndpoint>().GetAsync(default);
+        var result = await services.GetRequiredService<HealthEndpoint>().GetAsync(new AutoResponder.Access.Caller("ops@shop.example", [AutoResponder.Access.Roles.Viewer], "token"), default);
 
         Assert.Equal(503, result.StatusCode);
         var report = (HealthReport)result.Body!;

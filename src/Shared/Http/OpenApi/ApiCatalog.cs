@@ -139,7 +139,8 @@ public static class ApiCatalog
              Problem(415, "The body is not application/json."), BadInput]),
 
         new("GetHealth", "GET", "health", "API",
-            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders.",
+            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders, expiring access tokens. " +
+            "Public (probes): status and time only; `checks` only for a signed-in caller who may read (viewer and up).",
             [], null, false,
             [new(200, "Healthy: every check ok (warnings allowed).", typeof(Health.HealthReport)), new(503, "Unhealthy: the failing checks say why.", typeof(Health.HealthReport))]),
 
