@@ -243,29 +243,22 @@ public sealed class ConsoleEndpoint(
         new(CookieOptions(request, expires)) { Path = ConsoleRoutes.SignIn };
 
     /// <summary>
-    /// GET /sign-in/entra?returnUrl=… — "Sign in with Microsoft": stores the attempt (<see cref="EntraSignIn.StartAsync"/>),
-    /// sets the correlation cookie and redirects to Entra ID. 404 when Entra sign-in is not configured.
+    /// GET /sign-in/entra?returnUrl=… — "Sign in with Microsoft": a signed, stateless attempt (<see cref="EntraSignIn.Start"/>;
+    /// nothing stored), the correlation cookie, and a redirect to Entra ID. 404 when Entra sign-in is not configured.
     /// </summary>
-    public async Task<HtmlResult> SignInWithEntraAsync(HttpRequest request, CancellationToken ct)
+    public Task<HtmlResult> SignInWithEntraAsync(HttpRequest request, CancellationToken ct)
     {
-        if (!entra.Enabled) return Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404);
-        try
-        {
-            var returnUrl = ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString());
-            var (authorizeUrl, correlation, expiresAt) = await entra.StartAsync(request, returnUrl, ct);
-            return HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt));
-        }
-        catch (Exception e) when (StorageOutage.IsOutage(e))
-        {
-            log.LogError(e, "Storage unavailable while starting Entra ID sign-in");
-            return Unavailable("Storage is unavailable right now; try again in a moment.");
-        }
+        if (!entra.Enabled) return Task.FromResult(Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404));
+        var returnUrl = ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString());
+        var (authorizeUrl, correlation, expiresAt) = entra.Start(request, returnUrl);
+        return Task.FromResult(HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt)));
     }
 
     /// <summary>
     /// POST /sign-in/entra — Entra ID's form post (id_token, state). EXEMPT from the console's session and anti-forgery
     /// checks on purpose: it is a cross-site post by design and there is no session yet. It is protected instead by the
-    /// single-use state, the nonce inside the signed id token, and the correlation cookie bound to the state
+    /// state signed under the correlation cookie, the nonce inside the signed id token derived from both, and the
+    /// single-use mark written once the token is valid
     /// (<see cref="EntraSignIn.CompleteAsync"/>). A person with a role gets a session (then on to the local return path);
     /// without a role, a page saying so and no session; anything else, the sign-in page with the reason. Never a 500.
     /// </summary>
