@@ -57,7 +57,7 @@ public static class TokenCommands
             if (all.Count == 0) output.WriteLine("No tokens. Create one: autoresponder tokens create --name you@example.com --role responder");
             foreach (var t in all)
                 output.WriteLine($"{t.Id}  {t.Name,-32} {t.Roles,-28} created {t.CreatedAt:u}  {State(t, now)}  " +
-                                 (t.LastUsedAt is { } used ? $"last used {used:u}" : "never used"));
+                                 (t.LastUsedAt is { } used ? $"last used {used:u}" : "not used yet"));
             var expiring = all.Where(t => t.IsExpiringSoon(now, PersonalAccessTokens.ExpiryWarning)).ToList();
             foreach (var t in expiring)
                 output.WriteLine($"Warning: token {t.Id} ({t.Name}) expires in {Math.Ceiling((t.ExpiresAt!.Value - now).TotalDays):0} day(s): create a new one and revoke it.");

@@ -161,7 +161,10 @@ public sealed class EntraSignIn(
         if (EntraTokenSource.NameOf(identity) is not { } name)
             return EntraSignInOutcome.Refused("Microsoft's sign-in response names nobody. Start again.", returnUrl);
 
-        // Single use: the first completion marks the attempt; a replay (or a lost race) finds the mark.
+        // Single use: the first completion that signs someone in marks the attempt; a replay (or a lost race) finds the mark.
+        // Without a role nobody is signed in, so nothing is written.
+        var roles = EntraTokenSource.RolesOf(identity);
+        if (roles.Count == 0) return new EntraSignInOutcome(name, roles, returnUrl, null);
         try
         {
             await sessions.Table.AddEntityAsync(new EntraSignInUsedRecord
@@ -174,7 +177,7 @@ public sealed class EntraSignIn(
         {
             return EntraSignInOutcome.Refused("This sign-in attempt was already used. Start again.", returnUrl);
         }
-        return new EntraSignInOutcome(name, EntraTokenSource.RolesOf(identity), returnUrl, null);
+        return new EntraSignInOutcome(name, roles, returnUrl, null);
     }
 
     /// <summary>HMAC-SHA-256 under the correlation cookie, of "{purpose}|{payload}", base64url.</summary>

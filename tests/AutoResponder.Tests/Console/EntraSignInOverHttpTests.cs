@@ -281,7 +281,8 @@ public sealed class EntraSignInOverHttpTests(AzuriteFixture azurite)
         Assert.Null(browser.Cookie(ConsoleSessions.CookieName));
         Assert.Empty(await RowsAsync(host));
 
-        // The genuine one still works, once.
+        // The genuine one still works (the refusal cleared the cookie; the browser still has it here, as in the replay test).
+        browser.Cookies.Add(new Cookie(EntraSignIn.CorrelationCookie, last.Correlation, ConsoleRoutes.SignInEntra, host.BaseAddress.Host));
         Assert.Equal(HttpStatusCode.OK, (await PostBackAsync(browser, ("id_token", IdToken(time, last.Query["nonce"], roles: ["admin"])), ("state", state))).StatusCode);
         Assert.Equal(1, await SessionsAsync(host));
     }

@@ -16,8 +16,13 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
     private const string Key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="; // 32 bytes, base64
     private const string OtherKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-    private static BlobTokenCache Host(TestApp app, string key = Key) => new(app.Get<GraphSignInStore>(),
-        new TokenCacheProtector(Microsoft.Extensions.Options.Options.Create(new GraphOptions { TokenCacheKey = key })),
+    /// <summary>One instance's token cache, with the app's Graph settings (its own key when <paramref name="key"/> is given).</summary>
+    private static BlobTokenCache Host(TestApp app, string? key = null) => new(app.Get<GraphSignInStore>(),
+        new TokenCacheProtector(Microsoft.Extensions.Options.Options.Create(new GraphOptions
+        {
+            TokenCacheKey = key ?? Key,
+            AcceptPlaintextTokenCache = app.Get<Microsoft.Extensions.Options.IOptions<GraphOptions>>().Value.AcceptPlaintextTokenCache,
+        })),
         Microsoft.Extensions.Logging.Abstractions.NullLogger<BlobTokenCache>.Instance);
 
     /// <summary>An MSAL cache as Azure.Identity hands it over: sections of entries keyed by cache key.</summary>
