@@ -152,10 +152,10 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     /// when it is unknown, revoked or expired. A console session checks this on every request, so revoking a token ends the
     /// sessions signed in with it.
     /// </summary>
-    public async Task<Caller?> ActiveAsync(string id, string signedInWith, CancellationToken ct)
+    public async Task<(Caller Caller, DateTimeOffset? ExpiresAt)?> ActiveAsync(string id, string signedInWith, CancellationToken ct)
     {
         var row = await FindAsync(id, ct);
-        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow()) ? null : new Caller(row.Name, row.RoleList, signedInWith);
+        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow()) ? null : (new Caller(row.Name, row.RoleList, signedInWith), row.ExpiresAt);
     }
 
     /// <summary>The id (public part) of a well-formed token, else null.</summary>

@@ -14,7 +14,8 @@ public enum ConsoleRight { Read, Act, Export }
 /// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
 /// what their roles let them do — the same roles the API's routes require (<see cref="ApiRoutes"/>).
 /// </summary>
-public sealed record ConsoleUser(Caller Caller)
+/// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the page warns.</param>
+public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoonAt = null)
 {
     public string Name => Caller.Name;
 
@@ -119,7 +120,7 @@ public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver calle
     public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
     {
         if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
-            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf, PublicOrigin));
+            return (new ConsoleUser(session.Caller, session.TokenExpiresSoonAt), new ConsoleSession(session.Csrf, PublicOrigin));
         if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
             return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
         return (null, ConsoleSession.Bearer);

@@ -36,6 +36,9 @@ public static class ConsolePages
                  .Raw("<button type=\"submit\" class=\"link\">Sign out</button></form>");
         }
         h.Raw("</header><main id=\"main\">");
+        if (user?.TokenExpiresSoonAt is { } expires)
+            h.Raw("<p class=\"error\" role=\"status\" id=\"token-expiring\">Your access token expires on ").Text($"{expires:yyyy-MM-dd HH:mm} UTC")
+             .Raw(". Ask an admin for a new one (<code>autoresponder tokens create</code>) before then.</p>");
         body(h);
         h.Raw("</main></body></html>");
         return h.ToString();

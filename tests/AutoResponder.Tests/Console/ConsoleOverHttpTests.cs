@@ -197,6 +197,25 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Equal(1, await SessionRows(host));
     }
 
+    [Fact]
+    public async Task The_page_warns_a_person_whose_token_expires_within_two_weeks()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var tokens = host.Services.GetRequiredService<PersonalAccessTokens>();
+        async Task<string> PageFor(TimeSpan lifetime)
+        {
+            var token = (await tokens.CreateAsync("alice@shop.example", [Roles.Viewer], default, lifetime)).Token;
+            using var browser = new CookieBrowser(host);
+            Assert.Equal(HttpStatusCode.SeeOther, (await browser.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")))).StatusCode);
+            return await browser.Client.GetStringAsync("/incidents");
+        }
+
+        var soon = await PageFor(TimeSpan.FromDays(5));
+        Assert.Contains("id=\"token-expiring\"", soon);
+        Assert.Contains("Your access token expires on", soon);
+        Assert.DoesNotContain("token-expiring", await PageFor(TimeSpan.FromDays(90)));
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:7071", false, true)]
     [InlineData("https://127.0.0.1:7071", false, false)]
