@@ -143,50 +143,69 @@ public sealed class ImpactEndpoint(
             var exclude = fields.Strings("exclude", max);
             if (fields.Error is not null) return fields.Error;
             if (choose is null && exclude is null) return Problems.Missing("choose");
-            choose ??= [];
-            exclude ??= [];
-            if (service.Rules.Count == 0)
-                return Problems.Invalid("AutoResponder:Impact:Rules", "No impact rule is configured; configure them under AutoResponder:Impact:Rules.");
-            var known = service.Rules.Select(r => r.Name).ToArray();
-            foreach (var (list, field) in new[] { (choose, "choose"), (exclude, "exclude") })
-                if (list.FirstOrDefault(n => !known.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } unknown)
-                    return Problems.Invalid(field, $"'{unknown}' is not a configured impact rule; the rules are: {string.Join(", ", known)}.");
-            if (choose.FirstOrDefault(n => exclude.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } both)
-                return Problems.Invalid("exclude", $"'{both}' is both chosen and excluded.");
+            return await CorrectAsync(actor, id, choose ?? [], exclude ?? [], ct);
+        }, ct);
 
+    /// <summary>
+    /// The console's form: the rules the responder ticked (<paramref name="apply"/>) become the correction — ticked rules the
+    /// automatic selection lacks are chosen, automatic ones left unticked are excluded. Same checks and answers as the API.
+    /// </summary>
+    public Task<ApiResult> ApplyRulesAsync(Caller caller, string id, IReadOnlyList<string> apply, CancellationToken ct) =>
+        StorageOutage.GuardAsync(async () =>
+        {
+            if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
             var details = await incidents.GetDetailsAsync(id, ct);
             if (details is null) return Problems.NotFound(id);
-            IncidentPrecondition.Check(details.Incident); // If-Match, when given: 412 if the incident changed since it was read
-            var canonical = (IReadOnlyList<string> names) => known.Where(k => names.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
-            var at = time.GetUtcNow();
-            var correction = new ImpactCorrection(canonical(choose), canonical(exclude), actor, at);
-            var selected = service.Select(details, correction);
-            if (selected.Count == 0)
-                return Problems.Invalid("exclude", $"With this correction no impact rule would apply to incident {id}; choose one of: {string.Join(", ", known)}.");
+            var automatic = service.Select(details, ImpactCorrection.None).Select(r => r.Rule.Name).ToList();
+            var choose = apply.Where(n => !automatic.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+            var exclude = automatic.Where(n => !apply.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+            return await CorrectAsync(caller.Name, id, choose, exclude, ct);
+        }, log);
 
-            var row = await states.ReadAsync<ImpactRulesState>(id, ct);
-            row.ChosenJson = JsonSerializer.Serialize(correction.Chosen);
-            row.ExcludedJson = JsonSerializer.Serialize(correction.Excluded);
-            (row.By, row.At) = (actor, at);
-            row.Corrections++;
-            var latest = (await snapshots.ListAsync(id, ct)).LastOrDefault();
-            var text = $"Impact rules corrected by {actor}: " +
-                (correction.IsNone ? "back to the automatic selection" : string.Join("; ", new[]
-                {
-                    correction.Chosen.Count > 0 ? "chose " + string.Join(", ", correction.Chosen) : null,
-                    correction.Excluded.Count > 0 ? "excluded " + string.Join(", ", correction.Excluded) : null,
-                }.OfType<string>())) +
-                $". Applying: {string.Join(", ", selected.Select(s => s.Rule.Name))}. A corrected snapshot follows" +
-                (latest is null ? "." : $"; its export supersedes snapshot {latest.SnapshotId} and goes to operations.");
-            var queued = await QueueSnapshotAsync(id, change =>
-            {
-                change.States.Add(row);
-                change.Add(at, TimelineKinds.ImpactRulesCorrected, actor, text);
-            }, ct);
-            if (queued.Problem is { } problem) return problem;
-            log.LogInformation("Impact rules of {IncidentId} corrected by {Actor}: {Rules}", id, actor, string.Join(",", selected.Select(s => s.Rule.Name)));
-            return ApiResult.Accepted(new CorrectionAcceptedJson(id, "requested", queued.ActionId, selected.Select(ToJson).ToList(), $"/api/incidents/{id}/impact"));
+    private async Task<ApiResult> CorrectAsync(string actor, string id, IReadOnlyList<string> choose, IReadOnlyList<string> exclude, CancellationToken ct)
+    {
+        if (service.Rules.Count == 0)
+            return Problems.Invalid("AutoResponder:Impact:Rules", "No impact rule is configured; configure them under AutoResponder:Impact:Rules.");
+        var known = service.Rules.Select(r => r.Name).ToArray();
+        foreach (var (list, field) in new[] { (choose, "choose"), (exclude, "exclude") })
+            if (list.FirstOrDefault(n => !known.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+                return Problems.Invalid(field, $"'{unknown}' is not a configured impact rule; the rules are: {string.Join(", ", known)}.");
+        if (choose.FirstOrDefault(n => exclude.Contains(n, StringComparer.OrdinalIgnoreCase)) is { } both)
+            return Problems.Invalid("exclude", $"'{both}' is both chosen and excluded.");
+
+        var details = await incidents.GetDetailsAsync(id, ct);
+        if (details is null) return Problems.NotFound(id);
+        IncidentPrecondition.Check(details.Incident); // If-Match, when given: 412 if the incident changed since it was read
+        List<string> Canonical(IReadOnlyList<string> names) => known.Where(k => names.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        var at = time.GetUtcNow();
+        var correction = new ImpactCorrection(Canonical(choose), Canonical(exclude), actor, at);
+        var selected = service.Select(details, correction);
+        if (selected.Count == 0)
+            return Problems.Invalid("exclude", $"With this correction no impact rule would apply to incident {id}; choose one of: {string.Join(", ", known)}.");
+
+        var row = await states.ReadAsync<ImpactRulesState>(id, ct);
+        row.ChosenJson = JsonSerializer.Serialize(correction.Chosen);
+        row.ExcludedJson = JsonSerializer.Serialize(correction.Excluded);
+        (row.By, row.At) = (actor, at);
+        row.Corrections++;
+        var latest = (await snapshots.ListAsync(id, ct)).LastOrDefault();
+        var what = new[]
+        {
+            correction.Chosen.Count > 0 ? "chose " + string.Join(", ", correction.Chosen) : null,
+            correction.Excluded.Count > 0 ? "excluded " + string.Join(", ", correction.Excluded) : null,
+        }.OfType<string>().ToList();
+        var text = $"Impact rules corrected by {actor}: {(what.Count == 0 ? "back to the automatic selection" : string.Join("; ", what))}. " +
+            $"Applying: {string.Join(", ", selected.Select(s => s.Rule.Name))}. A corrected snapshot follows" +
+            (latest is null ? "." : $"; its export supersedes snapshot {latest.SnapshotId} and goes to operations.");
+        var queued = await QueueSnapshotAsync(id, change =>
+        {
+            change.States.Add(row);
+            change.Add(at, TimelineKinds.ImpactRulesCorrected, actor, text);
         }, ct);
+        if (queued.Problem is { } problem) return problem;
+        log.LogInformation("Impact rules of {IncidentId} corrected by {Actor}: {Rules}", id, actor, string.Join(",", selected.Select(s => s.Rule.Name)));
+        return ApiResult.Accepted(new CorrectionAcceptedJson(id, "requested", queued.ActionId, selected.Select(ToJson).ToList(), $"/api/incidents/{id}/impact"));
+    }
 
     /// <summary>
     /// Takes the impact lease as "requested" (409 while a snapshot runs or is requested), checks the order store (503),
