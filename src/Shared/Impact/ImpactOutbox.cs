@@ -143,6 +143,7 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
     /// <param name="download">The authenticated download route of the export (<see cref="PeopleLinks.Export"/>).</param>
     public static string Describe(ImpactSnapshotRecord s, string download)
     {
+        const string Exact = "#,0.00##########";
         var inv = CultureInfo.InvariantCulture;
         var money = MoneyLines(s);
         var applied = s.Applied();
@@ -150,7 +151,9 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
         {
             $"Impact snapshot {s.SnapshotId} ({s.Trigger}): {s.Orders.ToString("N0", inv)} affected orders ({s.NewOrders.ToString("N0", inv)} new since the last export)",
             $"{(s.CustomersApproximate ? "~" : "")}{s.Customers.ToString("N0", inv)} customers",
-            money.Count == 0 ? "no money at risk" : string.Join("; ", money.Select(m => $"{m.Measure.ToLowerInvariant()} {Amounts(m.Amounts, "#,0.00##########")}")),
+            money.Count == 0 ? "no money at risk" : $"at risk {Amounts(s.MoneyAtRisk(), Exact)} (" + (money.Count == 1
+                ? money[0].Measure.ToLowerInvariant()
+                : string.Join("; ", money.Select(m => $"{m.Measure.ToLowerInvariant()} {Amounts(m.Amounts, Exact)}"))) + ")",
         };
         if (applied.Count > 0) parts.Add("rules " + string.Join("; ", applied.Select(a => $"{a.Name} ({a.SelectedBy}: {a.Why})")));
         if (s.Supersedes is { } earlier)
