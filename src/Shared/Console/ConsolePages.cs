@@ -220,7 +220,7 @@ public static class ConsolePages
             Fact(h, "Orders affected", s.Orders.ToString("N0", CultureInfo.InvariantCulture));
             Fact(h, "Customers", (s.CustomersApproximate ? "≈ " : "") + s.Customers.ToString("N0", CultureInfo.InvariantCulture));
             var measures = s.Applied.GroupBy(r => r.MoneyAtRisk).Select(g => (Label: MoneyMeasures.FromApi(g.Key)?.Label() ?? g.Key, Amounts: g.SelectMany(r => r.Amounts)
-                .GroupBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.Value)))).Where(m => m.Amounts.Count > 0).ToList();
+                .GroupBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.Value)))).ToList();
             if (measures.Count == 0) measures.Add(("Money at risk", s.MoneyAtRisk.ToDictionary(m => m.Key, m => m.Value)));
             foreach (var (label, amounts) in measures)
             {
