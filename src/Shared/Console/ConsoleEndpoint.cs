@@ -33,7 +33,7 @@ public sealed class ConsoleEndpoint(
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
 {
-    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "postmortem"];
+    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem"];
 
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
@@ -103,6 +103,13 @@ public sealed class ConsoleEndpoint(
                     if (problem is null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
                         problem = $"'link' must be an absolute http(s) URL (got '{link}').";
                     if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
+                    break;
+                case "rules":
+                    // The API's correction: the ticked rules apply (chosen / excluded against the automatic selection).
+                    var ticked = form["rule"].Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => r!.Trim()).Take(100).ToList();
+                    var corrected = await impact.ApplyRulesAsync(user.Caller, id, ticked, ct);
+                    if (corrected.StatusCode >= 400)
+                        return await Refused(id, user, session, (corrected.Body as ProblemBody)?.Detail ?? "The impact rules could not be corrected.", corrected.StatusCode, ct);
                     break;
                 case "refresh":
                     // The API's own refresh: same checks (rules, lease, order store), same timeline entry.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
+using AutoResponder.Impact;
 using AutoResponder.Reminders;
 using AutoResponder.Incidents;
 using AutoResponder.Teams;
@@ -199,24 +200,40 @@ public static class ConsolePages
     {
         h.Raw("<section aria-labelledby=\"s-impact\"><h2 id=\"s-impact\">Impact</h2>");
         var impact = v.Impact;
-        if (impact is null || impact.Rules.Count == 0)
+        if (impact is null || impact.Configured.Count == 0)
         {
-            h.Raw("<p>No impact rule applies to this incident.</p></section>");
+            h.Raw("<p>No impact rule is configured.</p></section>");
             return;
         }
-        h.Raw("<p>Rules: ").Text(string.Join(", ", impact.Rules)).Raw("</p>");
+        if (impact.Rules.Count == 0) h.Raw("<p>No impact rule applies to this incident; a responder may choose one below.</p>");
+        // Which rules apply and why (the matcher that selected each, or the responder who chose it).
+        h.Raw("<ul class=\"rules\" id=\"impact-rules\">");
+        foreach (var r in impact.Applied)
+            h.Raw("<li><strong>").Text(r.Name).Raw("</strong> <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk))
+             .Raw(")</span> — ").Text(r.SelectedBy == "responder" ? r.Why : $"selected by {r.SelectedBy}: {r.Why}").Raw("</li>");
+        h.Raw("</ul>");
+        if (impact.Correction is { } c)
+            h.Raw("<p class=\"note\">Corrected by ").Text(c.By ?? "a responder").Raw(c.At is { } at ? $" at {Html.Time(at)}" : "").Raw(".</p>");
         if (impact.Latest is { } s)
         {
             h.Raw("<dl class=\"facts\">");
             Fact(h, "Orders affected", s.Orders.ToString("N0", CultureInfo.InvariantCulture));
             Fact(h, "Customers", (s.CustomersApproximate ? "≈ " : "") + s.Customers.ToString("N0", CultureInfo.InvariantCulture));
-            h.Raw("<dt>Money at risk</dt><dd>");
-            if (s.MoneyAtRisk.Count == 0) h.Raw("none");
-            foreach (var (currency, amount) in s.MoneyAtRisk.OrderBy(m => m.Key, StringComparer.Ordinal))
-                h.Raw("<span class=\"money\">").Text(amount.ToString("N2", CultureInfo.InvariantCulture)).Raw(" ").Text(currency).Raw("</span> ");
-            h.Raw("</dd>");
+            var measures = s.Applied.GroupBy(r => r.MoneyAtRisk).Select(g => (Label: MoneyMeasures.FromApi(g.Key)?.Label() ?? g.Key, Amounts: g.SelectMany(r => r.Amounts)
+                .GroupBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.Value)))).ToList();
+            if (measures.Count == 0) measures.Add(("Money at risk", s.MoneyAtRisk.ToDictionary(m => m.Key, m => m.Value)));
+            foreach (var (label, amounts) in measures)
+            {
+                h.Raw("<dt>").Text(label).Raw("</dt><dd>");
+                if (amounts.Count == 0) h.Raw("none");
+                foreach (var (currency, amount) in amounts.OrderBy(m => m.Key, StringComparer.Ordinal))
+                    h.Raw("<span class=\"money\">").Text(amount.ToString("N2", CultureInfo.InvariantCulture)).Raw(" ").Text(currency).Raw("</span> ");
+                h.Raw("</dd>");
+            }
             Fact(h, "Window", $"{Html.Time(s.Window.From)} – {(s.Window.Open ? "now" : Html.Time(s.Window.To))}");
             Fact(h, "Snapshot taken", Html.Time(s.TakenAt));
+            if (s.Correction is { } sc)
+                Fact(h, "Corrected", $"by {sc.By ?? "a responder"}" + (sc.Supersedes is { } earlier ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed" : ""));
             h.Raw("</dl>");
         }
         else h.Raw("<p>No snapshot yet.</p>");
@@ -225,6 +242,19 @@ public static class ConsolePages
         if (user.May(ConsoleRight.Act) && impact.InProgress is null)
             h.Raw("<form method=\"post\" class=\"inline\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "refresh")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<button type=\"submit\" name=\"do\" value=\"refresh\">Refresh impact</button></form>");
+        if (user.May(ConsoleRight.Act) && impact.InProgress is null && impact.Configured.Count > 0)
+        {
+            // Correct the rules: tick the ones that should apply; a corrected snapshot follows and operations get its export.
+            h.Raw("<form method=\"post\" class=\"stack\" id=\"impact-correct\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "rules")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<h3>Correct the rules</h3><fieldset><legend>Rules that apply to this incident</legend>");
+            foreach (var r in impact.Configured)
+            {
+                var on = impact.Rules.Contains(r.Name, StringComparer.OrdinalIgnoreCase);
+                h.Raw("<label><input type=\"checkbox\" name=\"rule\" value=\"").Attr(r.Name).Raw(on ? "\" checked>" : "\">").Raw(" ")
+                 .Text(r.Name).Raw(" <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk)).Raw(")</span></label>");
+            }
+            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">Apply these rules and take a new snapshot</button></div></form>");
+        }
 
         if (impact.Snapshots.Count > 0)
         {
@@ -244,6 +274,8 @@ public static class ConsolePages
         }
         h.Raw("</section>");
     }
+
+    private static string MeasureLabel(string measure) => MoneyMeasures.FromApi(measure)?.Label().ToLowerInvariant() ?? measure;
 
     private static void Communication(Html h, IncidentView v)
     {
