@@ -27,6 +27,12 @@ public interface ISetupCheck
     IEnumerable<SetupFinding> Findings();
 }
 
+/// <summary>A check written as a function (a feature's few rules).</summary>
+public sealed class SetupCheck(Func<IEnumerable<SetupFinding>> findings) : ISetupCheck
+{
+    public IEnumerable<SetupFinding> Findings() => findings();
+}
+
 /// <summary>Every finding of every check. Settings do not change while the process runs, so they are read once.</summary>
 public sealed class SetupFindings(IEnumerable<ISetupCheck> checks)
 {

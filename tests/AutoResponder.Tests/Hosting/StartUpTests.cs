@@ -158,6 +158,23 @@ public sealed class StartUpTests(AzuriteFixture azurite)
     }
 
     [Theory]
+    [InlineData("AutoResponder:Access:Entra:TenantId=contoso.onmicrosoft.com", "Entra sign-in", "AutoResponder__Access__Entra__Audience")]
+    [InlineData("AutoResponder:Access:Entra:Instance=http://login.example", "Entra sign-in", "AutoResponder__Access__Entra__Instance")]
+    [InlineData("AutoResponder:Switches:AppConfiguration:Endpoint=" + KeyVaultReference, "App Configuration", "AutoResponder__Switches__AppConfiguration__Endpoint")]
+    [InlineData("AutoResponder:Mail:Sender=not-an-address", "Mail", "AutoResponder__Mail__Sender")]
+    [InlineData("AutoResponder:Teams:Routes:0:Severities:0=Sev9", "Teams", "AutoResponder__Teams__Routes__0__ChannelId")]
+    [InlineData("AutoResponder:Graph:Mode=sometimes", "Graph", "AutoResponder__Graph__Mode")]
+    public async Task A_broken_optional_integration_never_stops_start_up_or_intake_and_health_names_the_setting(string setting, string area, string named)
+    {
+        // Before: each of these stopped start-up (ValidateOnStart), and with it intake.
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork, setting);
+
+        await AlertAsync(host);
+        var health = await HealthAsync(host);
+        Assert.Contains(ToFix(health), f => f.Area == area && f.Setting == named);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     public async Task The_Function_app_without_storage_exits_non_zero_naming_the_setting(string? storage)
