@@ -32,8 +32,9 @@ public static class StatusEmailsServices
 
         services.Replace(ServiceDescriptor.Singleton<ISignInAlarm, MailSignInAlarm>());
 
-        services.AddOptions<StatusEmailOptions>().Bind(configuration.GetSection(StatusEmailOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StatusEmailOptions>, StatusEmailOptionsValidator>();
+        // Optional too: a bad cadence is a finding and the status e-mails wait; it never stops start-up.
+        services.AddIntegrationSettings<StatusEmailOptions, StatusEmailOptionsValidator>(configuration, StatusEmailOptions.Section, "Status e-mails",
+            "status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed");
         services.AddSingleton<StatusEmailSchedule>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StatusEmailSchedule>());
         services.AddSingleton<IIncidentEffect, StatusEmailEffect>();

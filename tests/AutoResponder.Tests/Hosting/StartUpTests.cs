@@ -164,6 +164,7 @@ public sealed class StartUpTests(AzuriteFixture azurite)
     [InlineData("AutoResponder:Mail:Sender=not-an-address", "Mail", "AutoResponder__Mail__Sender")]
     [InlineData("AutoResponder:Teams:Routes:0:Severities:0=Sev9", "Teams", "AutoResponder__Teams__Routes__0__ChannelId")]
     [InlineData("AutoResponder:Graph:Mode=sometimes", "Graph", "AutoResponder__Graph__Mode")]
+    [InlineData("AutoResponder:StatusEmails:CadenceMinutes:Sev2=1", "Status e-mails", "AutoResponder__StatusEmails__CadenceMinutes__Sev2")]
     public async Task A_broken_optional_integration_never_stops_start_up_or_intake_and_health_names_the_setting(string setting, string area, string named)
     {
         // Before: each of these stopped start-up (ValidateOnStart), and with it intake.
