@@ -41,7 +41,10 @@ public sealed class EntraOptions
     public string? ClientId { get; set; }
 
     /// <summary>On when TenantId and Audience are set and usable; broken settings leave it off (personal access tokens still work) and are findings (<see cref="Problems"/>).</summary>
-    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience) && Problems().Count == 0;
+    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience) && InstanceIsHttps
+                           && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(TenantId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(Audience);
+
+    private bool InstanceIsHttps => Uri.TryCreate(Instance, UriKind.Absolute, out var instance) && instance.Scheme == Uri.UriSchemeHttps;
 
     public const string Area = "Entra sign-in";
     public const string Effect = "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); personal access tokens still work";
@@ -52,8 +55,8 @@ public sealed class EntraOptions
         const string section = AccessOptions.Section + ":Entra";
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(TenantId) != string.IsNullOrWhiteSpace(Audience))
-            errors.Add($"{section}:{(string.IsNullOrWhiteSpace(TenantId) ? "TenantId" : "Audience")} must be set together with {section}:{(string.IsNullOrWhiteSpace(TenantId) ? "Audience" : "TenantId")} (azd env: PEOPLE_TENANT_ID, PEOPLE_API_AUDIENCE).");
-        if (!Uri.TryCreate(Instance, UriKind.Absolute, out var instance) || instance.Scheme != Uri.UriSchemeHttps)
+            errors.Add($"{section}:{(string.IsNullOrWhiteSpace(TenantId) ? "TenantId" : "Audience")} must be set together with {section}:{(string.IsNullOrWhiteSpace(TenantId) ? "Audience" : "TenantId")} (azd env: AUTORESPONDER_PEOPLE_TENANT_ID, AUTORESPONDER_PEOPLE_API_AUDIENCE).");
+        if (!InstanceIsHttps)
             errors.Add($"{section}:Instance must be an https URL (is '{Instance}').");
         foreach (var (name, value) in new[] { ("TenantId", TenantId), ("Audience", Audience), ("ClientId", ClientId) })
             if (AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(value))
@@ -64,7 +67,7 @@ public sealed class EntraOptions
     }
 
     /// <summary>The console offers "Sign in with Microsoft": Entra is on and <see cref="ClientId"/> is set.</summary>
-    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId);
+    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(ClientId);
 
     /// <summary>The tenant's v2 authority, "https://login.microsoftonline.com/{tenant}/v2.0": the issuer of its v2 tokens.</summary>
     public string V2Issuer => $"{Instance.TrimEnd('/')}/{TenantId}/v2.0";

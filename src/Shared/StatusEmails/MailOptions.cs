@@ -17,7 +17,7 @@ public sealed class MailOptions
     {
         var statusEmails = !bool.TryParse(configuration["AutoResponder:StatusEmails:Enabled"], out var on) || on;
         if (graph.EffectiveMode == AutoResponder.Graph.GraphMode.Live && statusEmails && string.IsNullOrWhiteSpace(o.Sender))
-            yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox mail is sent from (Mail.Send scoped to it; azd env: MAIL_SENDER).";
+            yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox mail is sent from (Mail.Send scoped to it; azd env: AUTORESPONDER_MAIL_SENDER).";
     }
 
     /// <summary>
