@@ -346,8 +346,8 @@ module api 'app/api.bicep' = {
       AutoResponder__Graph__TokenCacheKey: empty(keyVault.outputs.graphTokenCacheKeyUri)
         ? ''
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.graphTokenCacheKeyUri})'
-      AutoResponder__Teams__Enabled: string(teamsOn)
-      AutoResponder__StatusEmails__Enabled: string(statusEmailsOn)
+      AutoResponder__Teams__Enabled: teamsOn ? 'true' : 'false'
+      AutoResponder__StatusEmails__Enabled: statusEmailsOn ? 'true' : 'false'
       AutoResponder__Teams__TeamId: teamsTeamId
       AutoResponder__Teams__ChannelId: teamsChannelId
       AutoResponder__Teams__OnCall: teamsOnCall
