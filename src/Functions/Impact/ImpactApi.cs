@@ -17,6 +17,10 @@ public sealed class ImpactApi(AccessGate gate, ImpactEndpoint endpoint)
     public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.RefreshIncidentImpact, caller => endpoint.RefreshAsync(caller, id, ct));
 
+    [Function(ApiRoutes.CorrectIncidentImpactRules)]
+    public async Task<IActionResult> CorrectRules([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/rules")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.CorrectIncidentImpactRules, caller => endpoint.CorrectRulesAsync(request, caller, id, ct));
+
     [Function(ApiRoutes.DownloadImpactExport)]
     public async Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact/snapshots/{snapshot}/export")] HttpRequest request, string id, string snapshot, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.DownloadImpactExport, caller => endpoint.ExportAsync(caller, id, snapshot, ct));

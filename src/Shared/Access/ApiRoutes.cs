@@ -35,6 +35,7 @@ public static class ApiRoutes
     public const string RescheduleReminder = nameof(RescheduleReminder);
     public const string GetIncidentImpact = nameof(GetIncidentImpact);
     public const string RefreshIncidentImpact = nameof(RefreshIncidentImpact);
+    public const string CorrectIncidentImpactRules = nameof(CorrectIncidentImpactRules);
     public const string DownloadImpactExport = nameof(DownloadImpactExport);
     public const string GetPostmortemDraft = nameof(GetPostmortemDraft);
     public const string GetOpenApiDocument = nameof(GetOpenApiDocument);
@@ -67,6 +68,7 @@ public static class ApiRoutes
         [RescheduleReminder] = Act,
         [GetIncidentImpact] = Read,
         [RefreshIncidentImpact] = Act,
+        [CorrectIncidentImpactRules] = Act,
         // Customer data (e-mail addresses, order lines): operations and responders only, never viewers; audited on the timeline.
         [DownloadImpactExport] = RouteAccess.People(Roles.Ops, Roles.Responder),
         // The draft is the incident, its timeline and the impact summary (counts, money at risk), which viewers read anyway.

@@ -30,17 +30,18 @@ public sealed class ConsoleEndpoint(
     ReminderService reminders,
     ImpactEndpoint impact,
     IOptions<AutoResponderOptions> options,
+    SetupFindings setup,
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
 {
-    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "postmortem"];
+    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem"];
 
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
     {
         if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
-        return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow()));
+        return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow(), setup.All));
     }, ct);
 
     /// <summary>GET /console/rows — the list's table alone; the list page polls it.</summary>
@@ -57,7 +58,7 @@ public sealed class ConsoleEndpoint(
         var view = await data.GetAsync(id, ct);
         return view is null
             ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
-            : HtmlResult.Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), null));
+            : HtmlResult.Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), null, setup.All));
     }, ct);
 
     /// <summary>POST /incidents/{id}/{action} — a form on the incident page.</summary>
@@ -104,6 +105,13 @@ public sealed class ConsoleEndpoint(
                         problem = $"'link' must be an absolute http(s) URL (got '{link}').";
                     if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
                     break;
+                case "rules":
+                    // The API's correction: the ticked rules apply (chosen / excluded against the automatic selection).
+                    var ticked = form["rule"].Where(r => !string.IsNullOrWhiteSpace(r)).Select(r => r!.Trim()).Take(100).ToList();
+                    var corrected = await impact.ApplyRulesAsync(user.Caller, id, ticked, ct);
+                    if (corrected.StatusCode >= 400)
+                        return await Refused(id, user, session, (corrected.Body as ProblemBody)?.Detail ?? "The impact rules could not be corrected.", corrected.StatusCode, ct);
+                    break;
                 case "refresh":
                     // The API's own refresh: same checks (rules, lease, order store), same timeline entry.
                     var refreshed = await impact.RefreshAsync(user.Caller, id, ct);
@@ -128,7 +136,7 @@ public sealed class ConsoleEndpoint(
         var view = await data.GetAsync(id, ct);
         return view is null
             ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
-            : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem), status);
+            : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem, setup.All), status);
     }
 
     /// <summary>"2026-11-26T15:00" from a datetime-local control is read as UTC (the form says so); a full ISO-8601 value keeps its offset.</summary>

@@ -1,6 +1,8 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
+using AutoResponder.Impact;
 using AutoResponder.Reminders;
 using AutoResponder.Incidents;
 using AutoResponder.Teams;
@@ -17,7 +19,7 @@ public static class ConsolePages
     public const string CsrfField = "_csrf";
     private static readonly IncidentStatus[] Statuses = Enum.GetValues<IncidentStatus>();
 
-    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null)
+    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null, IReadOnlyList<SetupFinding>? toFix = null)
     {
         var h = new Html();
         h.Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -36,6 +38,7 @@ public static class ConsolePages
                  .Raw("<button type=\"submit\" class=\"link\">Sign out</button></form>");
         }
         h.Raw("</header><main id=\"main\">");
+        if (user is not null) SetupBanner(h, toFix ?? []);
         if (user?.TokenExpiresSoonAt is { } expires)
             h.Raw("<p class=\"error\" role=\"status\" id=\"token-expiring\">Your access token expires on ").Text($"{expires:yyyy-MM-dd HH:mm} UTC")
              .Raw(". Ask an admin for a new one (<code>autoresponder tokens create</code>) before then.</p>");
@@ -44,11 +47,29 @@ public static class ConsolePages
         return h.ToString();
     }
 
+    /// <summary>
+    /// What to fix in the settings (the same findings as <c>GET /api/health</c>'s <c>toFix</c>): the responder runs and takes
+    /// alerts, and what a missing or broken optional integration would do waits until the setting is fixed.
+    /// </summary>
+    private static void SetupBanner(Html h, IReadOnlyList<SetupFinding> toFix)
+    {
+        if (toFix.Count == 0) return;
+        h.Raw("<section class=\"setup\" id=\"to-fix\" role=\"status\" aria-labelledby=\"to-fix-title\"><h2 id=\"to-fix-title\">Settings to fix</h2>")
+         .Raw("<p>AutoResponder is running and taking alerts. Until these are fixed (then restart the app), what they would do waits:</p><ul>");
+        foreach (var f in toFix)
+        {
+            h.Raw("<li><b>").Text(f.Area).Raw("</b>");
+            if (f.Setting.Length > 0) h.Raw(" <code>").Text(f.Setting).Raw("</code>");
+            h.Raw(": ").Text(f.Problem).Raw(" <span class=\"muted\">Until then: ").Text(f.Effect).Raw(".</span></li>");
+        }
+        h.Raw("</ul></section>");
+    }
+
     // ---- list ----
 
-    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now)
+    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null)
     {
-        return Layout("Incidents", user, csrf, h =>
+        return Layout("Incidents", user, csrf, toFix: toFix, body: h =>
         {
             h.Raw("<h1>Incidents</h1>");
             h.Raw("<form class=\"filters\" method=\"get\" action=\"").Attr(ConsoleRoutes.List).Raw("\" role=\"search\">");
@@ -114,10 +135,10 @@ public static class ConsolePages
 
     // ---- incident ----
 
-    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error)
+    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error, IReadOnlyList<SetupFinding>? toFix = null)
     {
         var i = v.Incident;
-        return Layout($"{i.Id} {i.Title}", user, csrf, h =>
+        return Layout($"{i.Id} {i.Title}", user, csrf, toFix: toFix, body: h =>
         {
             h.Raw("<p class=\"crumbs\"><a href=\"").Attr(ConsoleRoutes.List).Raw("\">← Incidents</a></p>");
             h.Raw("<h1><span class=\"sev sev-").Attr(i.Severity.ToLowerInvariant()).Raw("\">").Text(i.Severity).Raw("</span> ")
@@ -202,24 +223,40 @@ public static class ConsolePages
     {
         h.Raw("<section aria-labelledby=\"s-impact\"><h2 id=\"s-impact\">Impact</h2>");
         var impact = v.Impact;
-        if (impact is null || impact.Rules.Count == 0)
+        if (impact is null || impact.Configured.Count == 0)
         {
-            h.Raw("<p>No impact rule applies to this incident.</p></section>");
+            h.Raw("<p>No impact rule is configured.</p></section>");
             return;
         }
-        h.Raw("<p>Rules: ").Text(string.Join(", ", impact.Rules)).Raw("</p>");
+        if (impact.Rules.Count == 0) h.Raw("<p>No impact rule applies to this incident; a responder may choose one below.</p>");
+        // Which rules apply and why (the matcher that selected each, or the responder who chose it).
+        h.Raw("<ul class=\"rules\" id=\"impact-rules\">");
+        foreach (var r in impact.Applied)
+            h.Raw("<li><strong>").Text(r.Name).Raw("</strong> <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk))
+             .Raw(")</span> — ").Text(r.SelectedBy == "responder" ? r.Why : $"selected by {r.SelectedBy}: {r.Why}").Raw("</li>");
+        h.Raw("</ul>");
+        if (impact.Correction is { } c)
+            h.Raw("<p class=\"note\">Corrected by ").Text(c.By ?? "a responder").Raw(c.At is { } at ? $" at {Html.Time(at)}" : "").Raw(".</p>");
         if (impact.Latest is { } s)
         {
             h.Raw("<dl class=\"facts\">");
             Fact(h, "Orders affected", s.Orders.ToString("N0", CultureInfo.InvariantCulture));
             Fact(h, "Customers", (s.CustomersApproximate ? "≈ " : "") + s.Customers.ToString("N0", CultureInfo.InvariantCulture));
-            h.Raw("<dt>Money at risk</dt><dd>");
-            if (s.MoneyAtRisk.Count == 0) h.Raw("none");
-            foreach (var (currency, amount) in s.MoneyAtRisk.OrderBy(m => m.Key, StringComparer.Ordinal))
-                h.Raw("<span class=\"money\">").Text(amount.ToString("N2", CultureInfo.InvariantCulture)).Raw(" ").Text(currency).Raw("</span> ");
-            h.Raw("</dd>");
+            var measures = s.Applied.GroupBy(r => r.MoneyAtRisk).Select(g => (Label: MoneyMeasures.FromApi(g.Key)?.Label() ?? g.Key, Amounts: g.SelectMany(r => r.Amounts)
+                .GroupBy(a => a.Key).ToDictionary(a => a.Key, a => a.Sum(x => x.Value)))).ToList();
+            if (measures.Count == 0) measures.Add(("Money at risk", s.MoneyAtRisk.ToDictionary(m => m.Key, m => m.Value)));
+            foreach (var (label, amounts) in measures)
+            {
+                h.Raw("<dt>").Text(label).Raw("</dt><dd>");
+                if (amounts.Count == 0) h.Raw("none");
+                foreach (var (currency, amount) in amounts.OrderBy(m => m.Key, StringComparer.Ordinal))
+                    h.Raw("<span class=\"money\">").Text(amount.ToString("N2", CultureInfo.InvariantCulture)).Raw(" ").Text(currency).Raw("</span> ");
+                h.Raw("</dd>");
+            }
             Fact(h, "Window", $"{Html.Time(s.Window.From)} – {(s.Window.Open ? "now" : Html.Time(s.Window.To))}");
             Fact(h, "Snapshot taken", Html.Time(s.TakenAt));
+            if (s.Correction is { } sc)
+                Fact(h, "Corrected", $"by {sc.By ?? "a responder"}" + (sc.Supersedes is { } earlier ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed" : ""));
             h.Raw("</dl>");
         }
         else h.Raw("<p>No snapshot yet.</p>");
@@ -228,6 +265,19 @@ public static class ConsolePages
         if (user.May(ConsoleRight.Act) && impact.InProgress is null)
             h.Raw("<form method=\"post\" class=\"inline\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "refresh")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<button type=\"submit\" name=\"do\" value=\"refresh\">Refresh impact</button></form>");
+        if (user.May(ConsoleRight.Act) && impact.InProgress is null && impact.Configured.Count > 0)
+        {
+            // Correct the rules: tick the ones that should apply; a corrected snapshot follows and operations get its export.
+            h.Raw("<form method=\"post\" class=\"stack\" id=\"impact-correct\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "rules")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<h3>Correct the rules</h3><fieldset><legend>Rules that apply to this incident</legend>");
+            foreach (var r in impact.Configured)
+            {
+                var on = impact.Rules.Contains(r.Name, StringComparer.OrdinalIgnoreCase);
+                h.Raw("<label><input type=\"checkbox\" name=\"rule\" value=\"").Attr(r.Name).Raw(on ? "\" checked>" : "\">").Raw(" ")
+                 .Text(r.Name).Raw(" <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk)).Raw(")</span></label>");
+            }
+            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">Apply these rules and take a new snapshot</button></div></form>");
+        }
 
         if (impact.Snapshots.Count > 0)
         {
@@ -247,6 +297,8 @@ public static class ConsolePages
         }
         h.Raw("</section>");
     }
+
+    private static string MeasureLabel(string measure) => MoneyMeasures.FromApi(measure)?.Label().ToLowerInvariant() ?? measure;
 
     private static void Communication(Html h, IncidentView v)
     {

@@ -8,14 +8,14 @@ namespace AutoResponder.Health;
 
 /// <summary>
 /// GET /api/health: 200 when healthy, 503 (and Retry-After) when not. Public for probes, which get the status only;
-/// a signed-in person who may read (viewer and up) gets every check (storage account, Graph mode, backlog).
+/// a signed-in person who may read (viewer and up) gets every check (storage account, Graph mode, backlog) and toFix.
 /// </summary>
 public sealed class HealthEndpoint(HealthService health)
 {
     public async Task<ApiResult> GetAsync(Caller caller, CancellationToken ct)
     {
         var report = await health.CheckAsync(ct);
-        if (!caller.HasAny([Roles.Viewer])) report = report with { Checks = null };
+        if (!caller.HasAny([Roles.Viewer])) report = report with { Checks = null, ToFix = null };
         if (report.Status == HealthReport.Healthy) return ApiResult.Ok(report);
         return new ApiResult(503, report).WithHeader("Retry-After", "60");
     }

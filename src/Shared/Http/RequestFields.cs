@@ -26,6 +26,24 @@ public sealed class RequestFields(JsonElement root)
         return text.Length == 0 ? null : text;
     }
 
+    /// <summary>A JSON array of non-blank strings (trimmed); null when the field is absent.</summary>
+    public IReadOnlyList<string>? Strings(string name, int maxItems, int maxLength = 200)
+    {
+        if (Error is not null) return null;
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Array) { Error = Problems.Invalid(name, $"'{name}' must be an array of strings."); return null; }
+        if (value.GetArrayLength() > maxItems) { Error = Problems.Invalid(name, $"'{name}' has more than {maxItems} items."); return null; }
+        var list = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            var text = item.ValueKind == JsonValueKind.String ? item.GetString()!.Trim() : null;
+            if (string.IsNullOrEmpty(text)) { Error = Problems.Invalid(name, $"'{name}' must hold non-blank strings only."); return null; }
+            if (text.Length > maxLength) { Error = Problems.Invalid(name, $"'{name}' holds a value longer than {maxLength} characters."); return null; }
+            list.Add(text);
+        }
+        return list;
+    }
+
     /// <summary>A JSON true or false.</summary>
     public bool? Bool(string name, bool required)
     {

@@ -22,6 +22,47 @@ public enum MoneyAtRiskMode
     Delta,
 }
 
+/// <summary>
+/// What a rule's money at risk means, by its kind and <see cref="MoneyAtRiskMode"/>: the underpayment of price rules,
+/// the order value of all-orders rules, the amount stuck of stuck-payment rules. Named so in the API and the e-mails.
+/// </summary>
+public enum MoneyMeasure
+{
+    /// <summary>(catalog − paid) × quantity: what customers paid too little (Delta; the default of BelowCatalogPrice).</summary>
+    Underpaid,
+    /// <summary>The order total of every affected order (Total; the default of AllOrders).</summary>
+    OrderValue,
+    /// <summary>The order total of orders stuck in a status (Total; the default of StuckInStatus).</summary>
+    AmountStuck,
+}
+
+public static class MoneyMeasures
+{
+    /// <summary>The measure's name in JSON: "underpaid", "orderValue", "amountStuck".</summary>
+    public static string ToApi(this MoneyMeasure m) => m switch
+    {
+        MoneyMeasure.Underpaid => "underpaid",
+        MoneyMeasure.OrderValue => "orderValue",
+        _ => "amountStuck",
+    };
+
+    /// <summary>The measure as people read it in e-mails and the console: "Underpaid", "Order value at risk", "Amount stuck".</summary>
+    public static string Label(this MoneyMeasure m) => m switch
+    {
+        MoneyMeasure.Underpaid => "Underpaid",
+        MoneyMeasure.OrderValue => "Order value at risk",
+        _ => "Amount stuck",
+    };
+
+    public static MoneyMeasure? FromApi(string? text) => text switch
+    {
+        "underpaid" => MoneyMeasure.Underpaid,
+        "orderValue" => MoneyMeasure.OrderValue,
+        "amountStuck" => MoneyMeasure.AmountStuck,
+        _ => null,
+    };
+}
+
 /// <summary>Settings under "AutoResponder:Impact" (environment: AutoResponder__Impact__Name). Validated at start-up.</summary>
 public sealed class ImpactOptions
 {
@@ -47,16 +88,26 @@ public sealed class ImpactOptions
     public List<ImpactRuleOptions> Rules { get; set; } = [];
 }
 
-/// <summary>One rule: which incidents it applies to (match) and which orders it selects (kind + filters).</summary>
+/// <summary>
+/// One rule: which incidents it applies to (matchers on what an alert says) and which orders it selects (kind + filters).
+/// A rule applies to an alert when <see cref="Services"/> (if any) lists the alert's service and — if the rule declares
+/// alert matchers (<see cref="AlertRules"/>, <see cref="TitlePatterns"/>, <see cref="Labels"/>, <see cref="Sources"/>) —
+/// at least one of them fits the alert. Most specific wins: see <see cref="ImpactRuleSelection"/>.
+/// </summary>
 public sealed class ImpactRuleOptions
 {
     public string Name { get; set; } = "";
     public ImpactRuleKind Kind { get; set; } = ImpactRuleKind.AllOrders;
 
-    // Which incidents: any listed alert rule, service or label (name=value) matches. MatchAll for every incident.
+    // Alert matchers (any one fits): the alert's rule name, its title (.NET regular expressions, case-insensitive),
+    // a label (name=value), its source ("price-guard", "alertmanager", "azure-monitor", "grafana", "generic").
     public List<string> AlertRules { get; set; } = [];
-    public List<string> Services { get; set; } = [];
+    public List<string> TitlePatterns { get; set; } = [];
     public Dictionary<string, string> Labels { get; set; } = [];
+    public List<string> Sources { get; set; } = [];
+    /// <summary>The alert's service must be one of these (with alert matchers: as well). A rule with only services applies to every alert of them.</summary>
+    public List<string> Services { get; set; } = [];
+    /// <summary>A catch-all: applies to an alert only when no more specific rule does. No other matcher may be set with it.</summary>
     public bool MatchAll { get; set; }
 
     // Which orders (empty = any).
@@ -101,8 +152,14 @@ public sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
             RuleCheck(!string.IsNullOrWhiteSpace(r.Name), "Name", "is required.");
             RuleCheck(string.IsNullOrWhiteSpace(r.Name) || names.Add(r.Name), "Name", $"'{r.Name}' is used by another rule.");
             RuleCheck(Enum.IsDefined(r.Kind), "Kind", "must be AllOrders, BelowCatalogPrice or StuckInStatus.");
-            RuleCheck(r.MatchAll || r.AlertRules.Count + r.Services.Count + r.Labels.Count > 0, "AlertRules",
-                "is empty, and so are Services and Labels: say which incidents the rule applies to, or set MatchAll to true.");
+            var matchers = r.AlertRules.Count + r.TitlePatterns.Count + r.Labels.Count + r.Sources.Count + r.Services.Count;
+            RuleCheck(r.MatchAll || matchers > 0, "AlertRules",
+                "is empty, and so are TitlePatterns, Labels, Sources and Services: say which alerts the rule applies to, or set MatchAll to true.");
+            RuleCheck(!r.MatchAll || matchers == 0, "MatchAll",
+                "is true, so AlertRules, TitlePatterns, Labels, Sources and Services must be empty (a catch-all matches every alert; remove MatchAll to narrow it).");
+            for (var j = 0; j < r.TitlePatterns.Count; j++)
+                if (!string.IsNullOrWhiteSpace(r.TitlePatterns[j]) && ImpactRule.PatternError(r.TitlePatterns[j]) is { } patternError)
+                    RuleCheck(false, $"TitlePatterns:{j}", $"is not a valid regular expression: {patternError}");
             RuleCheck(r.TolerancePercent is >= 0 and < 100, "TolerancePercent", $"must be from 0 to below 100 (is {r.TolerancePercent}).");
             RuleCheck(r.ToleranceAmount >= 0, "ToleranceAmount", $"must not be negative (is {r.ToleranceAmount}).");
             RuleCheck(r.MoneyAtRisk is null || Enum.IsDefined(r.MoneyAtRisk.Value), "MoneyAtRisk", "must be Total or Delta.");
@@ -113,7 +170,7 @@ public sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
             }
             foreach (var (key, value) in r.Labels)
                 RuleCheck(!string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(value), $"Labels:{key}", "must name a label and a value.");
-            foreach (var (list, setting) in new[] { (r.AlertRules, "AlertRules"), (r.Services, "Services"), (r.Channels, "Channels"), (r.Regions, "Regions"),
+            foreach (var (list, setting) in new[] { (r.AlertRules, "AlertRules"), (r.TitlePatterns, "TitlePatterns"), (r.Sources, "Sources"), (r.Services, "Services"), (r.Channels, "Channels"), (r.Regions, "Regions"),
                          (r.Skus, "Skus"), (r.PaymentMethods, "PaymentMethods"), (r.Statuses, "Statuses") })
                 for (var j = 0; j < list.Count; j++)
                     RuleCheck(!string.IsNullOrWhiteSpace(list[j]), $"{setting}:{j}", "must not be blank.");

@@ -17,19 +17,39 @@ public static class ImpactKinds
     public const string DeliverExport = "ops.deliver-export";
 }
 
+/// <summary>What took a snapshot (its <c>trigger</c>).</summary>
+public static class ImpactTriggers
+{
+    public const string Opened = "opened";
+    public const string Status = "status";
+    public const string Resolved = "resolved";
+    public const string Refresh = "refresh";
+    /// <summary>A responder corrected the rules: the snapshot supersedes the previous one, and its export goes to operations.</summary>
+    public const string Correction = "correction";
+}
+
+/// <summary>Money at risk of one measure ("Underpaid", "Order value at risk", "Amount stuck"), per currency.</summary>
+public sealed record MoneyLine(string Measure, IReadOnlyDictionary<string, decimal> Amounts);
+
 /// <summary>
 /// The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
 /// The delivery attaches the CSV or links the authenticated download route (<see cref="Http.PeopleLinks.Export"/>).
+/// <see cref="Supersedes"/>: the snapshot whose export this one replaces (a responder corrected the rules), with
+/// <see cref="RemovedRowCount"/> orders of it no longer in this one. <see cref="MoneyAtRisk"/>: what the money means, by measure.
 /// </summary>
 public sealed record DeliverExportPayload(string SnapshotId, string Container, string BlobName, long SizeBytes, long RowCount, long NewRowCount)
 {
     /// <summary>Attach the CSV to the email when it is at most this size; link the download route otherwise.</summary>
     public const long AttachLimitBytes = 3 * 1024 * 1024;
+
+    public string? Supersedes { get; init; }
+    public long RemovedRowCount { get; init; }
+    public IReadOnlyList<MoneyLine> MoneyAtRisk { get; init; } = [];
 }
 
 /// <summary>
-/// Plans impact work from timeline entries: a snapshot when an incident opens, is resolved, on a refresh request
-/// and (if configured) on each status update. (A snapshot with new orders owes its delivery to operations itself.)
+/// Plans impact work from timeline entries: a snapshot when an incident opens, is resolved, on a refresh request,
+/// when a responder corrects the rules and (if configured) on each status update. (A snapshot with new orders owes its delivery to operations itself.)
 /// </summary>
 public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEffect
 {
@@ -38,10 +58,11 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
         var settings = options.Value;
         var trigger = entry.Kind switch
         {
-            TimelineKinds.Opened => "opened",
-            TimelineKinds.Resolved => "resolved",
-            TimelineKinds.ImpactRefreshRequested => "refresh",
-            TimelineKinds.StatusUpdate when settings.SnapshotOnStatusUpdate => "status",
+            TimelineKinds.Opened => ImpactTriggers.Opened,
+            TimelineKinds.Resolved => ImpactTriggers.Resolved,
+            TimelineKinds.ImpactRefreshRequested => ImpactTriggers.Refresh,
+            TimelineKinds.ImpactRulesCorrected => ImpactTriggers.Correction,
+            TimelineKinds.StatusUpdate when settings.SnapshotOnStatusUpdate => ImpactTriggers.Status,
             _ => null,
         };
         if (trigger is not null && settings.Rules.Count > 0)
@@ -62,7 +83,7 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
     {
-        var trigger = "refresh";
+        var trigger = ImpactTriggers.Refresh;
         try
         {
             using var payload = JsonDocument.Parse(context.Action.Payload);
@@ -81,7 +102,7 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
         catch (ImpactBusyException e) { throw new OutboxWaitException(e.Message, e); }
 
         if (result.Snapshot is not { } s)
-            return trigger == "resolved" // the final status email waits for the resolution's snapshot: say there is none
+            return trigger == ImpactTriggers.Resolved // the final status email waits for the resolution's snapshot: say there is none
                 ? new OutboxOutcome($"No snapshot: {result.Skipped}.", TimelineText: $"No impact snapshot at resolution: {result.Skipped}.", TimelineKind: TimelineKinds.ImpactSkipped)
                 : OutboxOutcome.Done($"No snapshot: {result.Skipped}.");
 
@@ -91,26 +112,52 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
             (state.LatestSequence, state.LatestSnapshotId, state.LatestTakenAt, state.Orders, state.NewOrders) = (s.Sequence, s.SnapshotId, s.TakenAt, s.Orders, s.NewOrders);
             state.Snapshots = Math.Max(state.Snapshots, s.Sequence);
         });
-        // Operations get a list only when it holds orders they have not been sent yet; the snapshot itself (and its
-        // Teams reply) still records that nothing changed.
-        IReadOnlyList<(string, string)>? delivery = s.NewOrders == 0 ? null :
+        // Operations get a list when it holds orders they have not been sent yet, or when it corrects the one they have
+        // (a correction may only remove orders); otherwise the snapshot itself (and its Teams reply) records that nothing changed.
+        var corrected = s.Trigger == ImpactTriggers.Correction && s.Supersedes is not null;
+        IReadOnlyList<(string, string)>? delivery = s.NewOrders == 0 && !corrected ? null :
             [(ImpactKinds.DeliverExport, JsonSerializer.Serialize(
-                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders), JsonSerializerOptions.Web))];
+                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders)
+                {
+                    Supersedes = corrected ? s.Supersedes : null,
+                    RemovedRowCount = corrected ? s.NoLongerAffected : 0,
+                    MoneyAtRisk = MoneyLines(s),
+                }, JsonSerializerOptions.Web))];
         return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}",
             TimelineText: Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
     }
 
+    /// <summary>Money at risk by measure ("Underpaid", "Order value at risk", "Amount stuck"); one unnamed line for snapshots recorded before measures.</summary>
+    public static IReadOnlyList<MoneyLine> MoneyLines(ImpactSnapshotRecord s)
+    {
+        var byMeasure = s.MoneyByMeasure();
+        if (byMeasure.Count > 0) return byMeasure.Select(m => new MoneyLine(m.Measure.Label(), m.Amounts)).ToList();
+        var money = s.MoneyAtRisk();
+        return money.Count == 0 ? [] : [new MoneyLine("Money at risk", new SortedDictionary<string, decimal>(money, StringComparer.Ordinal))];
+    }
+
+    /// <summary>"EUR 1,234.50, GBP 10.00" (currencies in order).</summary>
+    public static string Amounts(IReadOnlyDictionary<string, decimal> amounts, string format = "N2") =>
+        string.Join(", ", amounts.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {m.Value.ToString(format, CultureInfo.InvariantCulture)}"));
+
     /// <param name="download">The authenticated download route of the export (<see cref="PeopleLinks.Export"/>).</param>
     public static string Describe(ImpactSnapshotRecord s, string download)
     {
+        const string Exact = "#,0.00##########";
         var inv = CultureInfo.InvariantCulture;
-        var money = s.MoneyAtRisk();
+        var money = MoneyLines(s);
+        var applied = s.Applied();
         var parts = new List<string>
         {
             $"Impact snapshot {s.SnapshotId} ({s.Trigger}): {s.Orders.ToString("N0", inv)} affected orders ({s.NewOrders.ToString("N0", inv)} new since the last export)",
             $"{(s.CustomersApproximate ? "~" : "")}{s.Customers.ToString("N0", inv)} customers",
-            money.Count == 0 ? "no money at risk" : "at risk " + string.Join(", ", money.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value.ToString("#,0.00##########", inv)}")),
+            money.Count == 0 ? "no money at risk" : $"at risk {Amounts(s.MoneyAtRisk(), Exact)} (" + (money.Count == 1
+                ? money[0].Measure.ToLowerInvariant()
+                : string.Join("; ", money.Select(m => $"{m.Measure.ToLowerInvariant()} {Amounts(m.Amounts, Exact)}"))) + ")",
         };
+        if (applied.Count > 0) parts.Add("rules " + string.Join("; ", applied.Select(a => $"{a.Name} ({a.SelectedBy}: {a.Why})")));
+        if (s.Supersedes is { } earlier)
+            parts.Add($"corrected by {s.CorrectedBy ?? "a responder"}: supersedes snapshot {earlier}, {s.NewOrders.ToString("N0", inv)} orders added, {s.NoLongerAffected.ToString("N0", inv)} removed");
         if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
         return string.Join(" · ", parts) + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";

@@ -37,6 +37,8 @@ public static class TimelineKinds
     /// <summary>The postmortem draft of a resolution exists: the RCA reminders are scheduled from it (and link it).</summary>
     public const string PostmortemDrafted = "postmortem-drafted";
     public const string ImpactRefreshRequested = "impact-refresh-requested";
+    /// <summary>A responder chose or excluded impact rules: a corrected snapshot follows, and operations get its export.</summary>
+    public const string ImpactRulesCorrected = "impact-rules-corrected";
     /// <summary>Someone downloaded an impact export (customer data): the actor is who, the text which snapshot.</summary>
     public const string ExportDownloaded = "export-downloaded";
     /// <summary>An impact export (customer data) was e-mailed: the text names the snapshot, the recipients, how (attached or the download route) and the size.</summary>

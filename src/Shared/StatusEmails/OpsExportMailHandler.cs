@@ -71,15 +71,22 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
         }
         var download = links.Export(incident.Id, export.SnapshotId);
 
-        var subject = $"[{incident.SeverityName}] {incident.Id}: affected orders export ({export.RowCount} rows)";
+        var subject = export.Supersedes is null
+            ? $"[{incident.SeverityName}] {incident.Id}: affected orders export ({export.RowCount} rows)"
+            : $"[{incident.SeverityName}] {incident.Id}: corrected affected orders export ({export.RowCount} rows, supersedes {export.Supersedes})";
         var facts = new List<(string, string)>
         {
             ("Incident", $"{incident.Id}: {incident.Title}"),
             ("Status", incident.Status.ToApi()),
             ("Rows", export.RowCount.ToString(CultureInfo.InvariantCulture)),
-            ("Size", $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes"),
-            ("Snapshot", export.SnapshotId),
         };
+        // What the money means, by measure: "Underpaid" (price rules), "Order value at risk" (all orders), "Amount stuck".
+        facts.AddRange(export.MoneyAtRisk.Select(m => (m.Measure, ImpactSnapshotHandler.Amounts(m.Amounts))));
+        facts.Add(("Size", $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes"));
+        facts.Add(("Snapshot", export.SnapshotId));
+        if (export.Supersedes is { } earlier)
+            facts.Add(("Supersedes", $"This export supersedes the export of snapshot {earlier}: the impact rules were corrected. Use this list; " +
+                $"{export.RemovedRowCount.ToString("N0", CultureInfo.InvariantCulture)} orders of the earlier one are not in it, {export.NewRowCount.ToString("N0", CultureInfo.InvariantCulture)} are new."));
         var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to download it; every download is recorded on the incident.";
         var notAttached = o.AttachExports
             ? $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. "

@@ -128,7 +128,7 @@ public sealed class WatchService(
         DateTimeOffset? first = null, last = null;
         if (upTo > row.CheckedThrough)
         {
-            var rules = impact.RulesFor(details);
+            var rules = (await impact.SelectAsync(details, ct)).Select(s => s.Rule).ToList();
             var catalog = await orders.ReadCatalogAsync(ct);
             await foreach (var order in orders.ReadOrdersAsync(new OrderQuery(row.CheckedThrough.AddTicks(1), upTo), ct))
             {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -408,6 +409,43 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Contains("already", await again.Content.ReadAsStringAsync());
         Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray(),
             t => (string?)t!["kind"] == TimelineKinds.ImpactRefreshRequested);
+    }
+
+    [Fact]
+    public async Task The_page_says_which_rules_apply_and_why_and_its_form_corrects_them_through_the_api()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            "AutoResponder:Impact:Rules:0:Name=checkout-orders", "AutoResponder:Impact:Rules:0:Services:0=checkout",
+            "AutoResponder:Impact:Rules:1:Name=price-tampering", "AutoResponder:Impact:Rules:1:Kind=BelowCatalogPrice",
+            "AutoResponder:Impact:Rules:1:TitlePatterns:0=below catalog");
+        var id = await OpenIncidentAsync(host);                                         // "Checkout down"
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default);
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var page = await browser.Client.GetAsync($"/incidents/{id}");
+        var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        Assert.Contains("selected by service: service = checkout (alert \"Checkout down\")", html);
+        Assert.Contains("Order value at risk", html);
+        Assert.Contains("Correct the rules", html);
+
+        // Tick the price rule only: it is chosen, the automatic all-orders rule excluded; the API's correction, alice the actor.
+        var corrected = await browser.PostFormAsync($"/incidents/{id}/rules", Form(("_csrf", await CsrfOf(page)), ("rule", "price-tampering")));
+        Assert.Equal(HttpStatusCode.SeeOther, corrected.StatusCode);
+        var impact = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/impact"))!;
+        Assert.Equal(["price-tampering"], impact["rules"]!.AsArray().Select(r => (string?)r));
+        Assert.Equal("responder", (string?)impact["applied"]![0]!["selectedBy"]);
+        Assert.Equal("checkout-orders", (string?)impact["correction"]!["excluded"]![0]);
+        var entry = Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline"))!["timeline"]!.AsArray(),
+            t => (string?)t!["kind"] == TimelineKinds.ImpactRulesCorrected)!;
+        Assert.Equal("alice@shop.example", (string?)entry["actor"]);
+
+        // The API route: responders only; an unknown rule is a 422 naming the field.
+        var viewer = await host.ClientAs("vera@shop.example", Roles.Viewer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync($"/api/incidents/{id}/impact/rules", new { choose = new[] { "price-tampering" } })).StatusCode);
+        var responder = await host.ClientAs("rita@shop.example", Roles.Responder);
+        var unknown = await responder.PostAsJsonAsync($"/api/incidents/{id}/impact/rules", new { choose = new[] { "nope" } });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Equal("choose", (string?)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["field"]);
     }
 
     [Fact]

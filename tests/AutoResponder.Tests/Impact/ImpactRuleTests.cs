@@ -105,15 +105,96 @@ public sealed class ImpactRuleTests
         Assert.Null(rule.Evaluate(Order("c", T0, channel: "app", region: "us-east"), Catalog, T0));
     }
 
+    private static AlertRecord Alert(string title, string? service = "checkout", string? rule = null, string source = "generic", string? labels = null) =>
+        new() { Title = title, Service = service, Rule = rule, Source = source, LabelsJson = labels };
+
     [Fact]
-    public void Rules_apply_by_alert_rule_service_or_label()
+    public void A_rule_fits_an_alert_by_rule_name_title_label_or_source_within_its_services()
     {
-        var incident = new IncidentRecord { Service = "checkout", Rule = "HighErrorRate" };
-        var alerts = new[] { new AlertRecord { LabelsJson = """{"team":"payments","env":"prod"}""" } };
-        Assert.True(new ImpactRule(new ImpactRuleOptions { Name = "r", AlertRules = ["higherrorrate"] }).AppliesTo(incident, alerts));
-        Assert.True(new ImpactRule(new ImpactRuleOptions { Name = "s", Services = ["checkout"] }).AppliesTo(incident, alerts));
-        Assert.True(new ImpactRule(new ImpactRuleOptions { Name = "l", Labels = new() { ["team"] = "payments" } }).AppliesTo(incident, alerts));
-        Assert.False(new ImpactRule(new ImpactRuleOptions { Name = "x", Services = ["search"], Labels = new() { ["team"] = "growth" } }).AppliesTo(incident, alerts));
+        var alert = AlertFacts.Of(Alert("Checkout paid below catalog", rule: "HighErrorRate", labels: """{"team":"payments","env":"prod"}"""));
+        Assert.Equal(MatchTier.Alert, new ImpactRule(new ImpactRuleOptions { Name = "r", AlertRules = ["higherrorrate"] }).Match(alert)!.Tier);
+        Assert.Equal("title ~ /below catalog/", new ImpactRule(new ImpactRuleOptions { Name = "t", TitlePatterns = ["below catalog"] }).Match(alert)!.Why);
+        Assert.Equal("label team = payments", new ImpactRule(new ImpactRuleOptions { Name = "l", Labels = new() { ["team"] = "payments" } }).Match(alert)!.Why);
+        Assert.Null(new ImpactRule(new ImpactRuleOptions { Name = "src", Sources = ["price-guard"] }).Match(alert));
+        Assert.Equal(MatchTier.Service, new ImpactRule(new ImpactRuleOptions { Name = "s", Services = ["checkout"] }).Match(alert)!.Tier);
+        Assert.Equal(MatchTier.CatchAll, new ImpactRule(new ImpactRuleOptions { Name = "all", MatchAll = true }).Match(alert)!.Tier);
+
+        // Services narrow the alert matchers: both must fit, and the match says both.
+        var scoped = new ImpactRule(new ImpactRuleOptions { Name = "p", TitlePatterns = ["below catalog"], Services = ["checkout"] });
+        Assert.Equal((MatchTier.Alert, 2, "title ~ /below catalog/, service = checkout"), (scoped.Match(alert)!.Tier, scoped.Match(alert)!.Facts, scoped.Match(alert)!.Why));
+        Assert.Null(scoped.Match(AlertFacts.Of(Alert("Checkout paid below catalog", service: "search"))));
+        Assert.Null(scoped.Match(AlertFacts.Of(Alert("Checkout down"))));
+        Assert.Null(new ImpactRule(new ImpactRuleOptions { Name = "x", Services = ["search"], Labels = new() { ["team"] = "growth" } }).Match(alert));
+    }
+
+    /// <summary>The demo's rules in its order: the catch-all first, so configuration order alone would let it claim everything.</summary>
+    private static readonly ImpactRule[] DemoRules =
+    [
+        new(new ImpactRuleOptions { Name = "checkout-orders", Services = ["checkout"] }, 0),
+        new(new ImpactRuleOptions { Name = "price-tampering", Kind = ImpactRuleKind.BelowCatalogPrice, TitlePatterns = ["below catalog", "price"],
+            Labels = new() { ["anomaly"] = "below-catalog" }, Sources = ["price-guard"] }, 1),
+        new(new ImpactRuleOptions { Name = "everything", MatchAll = true }, 2),
+    ];
+
+    private static IReadOnlyList<SelectedRule> Select(ImpactCorrection correction, params AlertRecord[] alerts) =>
+        ImpactRuleSelection.Select(DemoRules, new IncidentRecord(), alerts, correction);
+
+    [Fact]
+    public void The_most_specific_rule_wins_and_a_catch_all_applies_only_when_nothing_else_does()
+    {
+        var tour = Select(ImpactCorrection.None, Alert("Checkout paid below catalog"));
+        Assert.Equal(["price-tampering"], tour.Select(r => r.Rule.Name));
+        Assert.Equal("alert", tour[0].SelectedBy);
+        Assert.Contains("title ~ /below catalog/", tour[0].Why);
+
+        var down = Select(ImpactCorrection.None, Alert("Checkout down"));
+        Assert.Equal(["checkout-orders"], down.Select(r => r.Rule.Name));
+        Assert.Equal(("service", "service = checkout (alert \"Checkout down\")"), (down[0].SelectedBy, down[0].Why));
+
+        var guard = Select(ImpactCorrection.None, Alert("Price guard: SKU-00012 paid below catalog", service: "pricing", source: "price-guard", labels: """{"anomaly":"below-catalog"}"""));
+        Assert.Equal(["price-tampering"], guard.Select(r => r.Rule.Name));
+        Assert.Contains("label anomaly = below-catalog", guard[0].Why);
+
+        var search = Select(ImpactCorrection.None, Alert("Search slow", service: "search"));
+        Assert.Equal([("everything", "catch-all")], search.Select(r => (r.Rule.Name, r.SelectedBy)));
+
+        // Two alerts: each brings its own best rules; the more specific claims orders first.
+        var both = Select(ImpactCorrection.None, Alert("Checkout down"), Alert("Checkout paid below catalog"));
+        Assert.Equal(["price-tampering", "checkout-orders"], both.Select(r => r.Rule.Name));
+    }
+
+    [Fact]
+    public void Configuration_order_breaks_ties_only()
+    {
+        ImpactRule[] rules =
+        [
+            new(new ImpactRuleOptions { Name = "b-label", Labels = new() { ["team"] = "payments" } }, 0),
+            new(new ImpactRuleOptions { Name = "a-title-and-service", TitlePatterns = ["payment"], Services = ["checkout"] }, 1),
+            new(new ImpactRuleOptions { Name = "c-title", TitlePatterns = ["payment"] }, 2),
+        ];
+        var selected = ImpactRuleSelection.Select(rules, new IncidentRecord(), [Alert("Payment failures", labels: """{"team":"payments"}""")], ImpactCorrection.None);
+        Assert.Equal(["a-title-and-service", "b-label", "c-title"], selected.Select(r => r.Rule.Name));
+    }
+
+    [Fact]
+    public void A_responders_correction_adds_chosen_rules_first_and_leaves_excluded_ones_out()
+    {
+        var correction = new ImpactCorrection(["price-tampering"], ["checkout-orders"], "alice@shop.example", T0);
+        var selected = Select(correction, Alert("Checkout down"));
+        Assert.Equal([("price-tampering", "responder", "chosen by alice@shop.example")], selected.Select(r => (r.Rule.Name, r.SelectedBy, r.Why)));
+
+        var added = Select(new ImpactCorrection(["everything"], [], "bob", T0), Alert("Checkout paid below catalog"));
+        Assert.Equal(["everything", "price-tampering"], added.Select(r => r.Rule.Name));
+    }
+
+    [Fact]
+    public void Money_at_risk_means_the_underpayment_the_order_value_or_the_amount_stuck()
+    {
+        Assert.Equal(MoneyMeasure.Underpaid, new ImpactRule(new ImpactRuleOptions { Kind = ImpactRuleKind.BelowCatalogPrice }).Measure);
+        Assert.Equal(MoneyMeasure.OrderValue, new ImpactRule(new ImpactRuleOptions { Kind = ImpactRuleKind.AllOrders }).Measure);
+        Assert.Equal(MoneyMeasure.AmountStuck, new ImpactRule(new ImpactRuleOptions { Kind = ImpactRuleKind.StuckInStatus }).Measure);
+        Assert.Equal(MoneyMeasure.Underpaid, new ImpactRule(new ImpactRuleOptions { Kind = ImpactRuleKind.AllOrders, MoneyAtRisk = MoneyAtRiskMode.Delta }).Measure);
+        Assert.Equal(["Underpaid", "Order value at risk", "Amount stuck"], Enum.GetValues<MoneyMeasure>().Select(m => m.Label()));
     }
 
     [Fact]
@@ -126,6 +207,8 @@ public sealed class ImpactRuleTests
                 new ImpactRuleOptions { Name = "ok", MatchAll = true },
                 new ImpactRuleOptions { Name = "stuck-payments", Kind = ImpactRuleKind.StuckInStatus, Services = ["payments"] },
                 new ImpactRuleOptions { Name = "nowhere" },
+                new ImpactRuleOptions { Name = "bad-title", TitlePatterns = ["below (catalog"] },
+                new ImpactRuleOptions { Name = "both", MatchAll = true, Services = ["checkout"] },
             ],
         };
         var result = new ImpactOptionsValidator().Validate(null, options);
@@ -134,6 +217,8 @@ public sealed class ImpactRuleTests
         Assert.Contains(failures, f => f.StartsWith("AutoResponder:Impact:Rules:1:Statuses") && f.Contains("stuck-payments"));
         Assert.Contains(failures, f => f.StartsWith("AutoResponder:Impact:Rules:1:StuckMinutes") && f.Contains("stuck-payments"));
         Assert.Contains(failures, f => f.StartsWith("AutoResponder:Impact:Rules:2:AlertRules") && f.Contains("nowhere"));
+        Assert.Contains(failures, f => f.StartsWith("AutoResponder:Impact:Rules:3:TitlePatterns:0 is not a valid regular expression") && f.Contains("bad-title"));
+        Assert.Contains(failures, f => f.StartsWith("AutoResponder:Impact:Rules:4:MatchAll") && f.Contains("both"));
         Assert.DoesNotContain(failures, f => f.Contains("Rules:0"));
     }
 }

@@ -170,7 +170,7 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
         Assert.DoesNotContain(StatusEmailRenderer.NotAnalysed, mail.Html);
         Assert.Contains("<th style=\"text-align:left;padding:2px 12px 2px 0\">Affected orders</th><td>3</td>", mail.Html);
         Assert.Contains("Affected customers</th><td>3</td>", mail.Html);
-        Assert.Contains("Money at risk</th><td>EUR 1,274.50, USD 7.00</td>", mail.Html);
+        Assert.Contains("Order value at risk</th><td>EUR 1,274.50, USD 7.00</td>", mail.Html); // an all-orders rule: its money at risk is the order value
         Assert.Contains($"snapshot {snapshot.SnapshotId}", mail.Html);
     }
 

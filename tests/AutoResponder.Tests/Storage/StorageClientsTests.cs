@@ -33,6 +33,25 @@ public sealed class StorageClientsTests
         Assert.Equal("stprod.blob.core.windows.net", clients.Blobs.Uri.Host);
     }
 
+    [Fact]
+    public void The_Functions_hosts_accountName_form_names_the_default_endpoints()
+    {
+        var configuration = Config(("AzureWebJobsStorage:accountName", "stprod"), ("AzureWebJobsStorage:credential", "managedidentity"));
+
+        Assert.Null(StorageClients.ConfigurationProblem(configuration));
+        var clients = StorageClients.FromConfiguration(configuration);
+        Assert.Equal("https://stprod.table.core.windows.net/", clients.Tables.Uri.ToString());
+        Assert.Equal("https://stprod.queue.core.windows.net/", clients.Queues.Uri.ToString());
+        Assert.Equal("https://stprod.blob.core.windows.net/", clients.Blobs.Uri.ToString());
+    }
+
+    [Fact]
+    public void Without_storage_the_problem_names_the_setting()
+    {
+        Assert.Contains("'AzureWebJobsStorage'", StorageClients.ConfigurationProblem(Config()));
+        Assert.Contains("'AzureWebJobsStorage'", StorageClients.ConfigurationProblem(Config(("AzureWebJobsStorage", ""))));
+    }
+
     [Theory]
     [InlineData("AzureWebJobsStorage:tableServiceUri", "AzureWebJobsStorage__blobServiceUri")]
     [InlineData("AutoResponder:StoragePrefix", "AutoResponder:StoragePrefix")]

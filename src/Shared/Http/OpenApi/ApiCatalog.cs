@@ -119,6 +119,17 @@ public static class ApiCatalog
             "Queue a new impact snapshot and export (through the outbox).",
             [Id], null, false,
             [new(202, "Queued.", typeof(ImpactEndpoint.RefreshJson)), NotFound, Problem(409, "A snapshot is already in progress."), BadInput]),
+        new("CorrectIncidentImpactRules", "POST", "incidents/{id}/impact/rules", "Impact",
+            "Correct which impact rules apply: `choose` adds configured rules to the automatic selection (they claim orders first), " +
+            "`exclude` leaves rules out; the request states the whole correction (empty arrays: back to the automatic selection). " +
+            "A corrected snapshot is queued (its delta against the previous one: newOrders added, noLongerAffected removed); the correction is on " +
+            "the timeline and operations get the corrected export, which says it supersedes the earlier one.",
+            [Id, IfMatch], typeof(CorrectImpactRulesRequest), true,
+            [new(202, "The corrected snapshot is queued; the rules it will apply and why.", typeof(ImpactEndpoint.CorrectionAcceptedJson)),
+             Problem(400, "Malformed JSON or neither choose nor exclude given; `field` names it."), NotFound,
+             Problem(409, "A snapshot is already in progress."), Problem(412, "If-Match did not match: the incident changed since it was read."),
+             Problem(413, "The body is over the size limit."), Problem(415, "The body is not application/json."),
+             Problem(422, "An unknown rule, a rule both chosen and excluded, or a correction that leaves no rule; `field` is choose or exclude.")]),
         new("DownloadImpactExport", "GET", "incidents/{id}/impact/snapshots/{snapshot}/export", "Impact",
             "Download one snapshot's affected-orders CSV (customer data: roles ops or responder). Streamed from private storage; " +
             "every download is recorded on the incident's timeline (export-downloaded: who, when, which snapshot).",
@@ -139,8 +150,9 @@ public static class ApiCatalog
              Problem(415, "The body is not application/json."), BadInput]),
 
         new("GetHealth", "GET", "health", "API",
-            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders, expiring access tokens. " +
-            "Public (probes): status and time only; `checks` only for a signed-in caller who may read (viewer and up).",
+            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders, expiring access tokens; " +
+            "`toFix` names each setting of an optional integration (Graph, Teams, mail, Key Vault references, Entra, App Configuration) that is missing or broken and what waits until it is fixed. " +
+            "Public (probes): status and time only; `checks` and `toFix` only for a signed-in caller who may read (viewer and up).",
             [], null, false,
             [new(200, "Healthy: every check ok (warnings allowed).", typeof(Health.HealthReport)), new(503, "Unhealthy: the failing checks say why.", typeof(Health.HealthReport))]),
 

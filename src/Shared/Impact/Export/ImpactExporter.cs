@@ -8,7 +8,7 @@ using CsvHelper;
 
 namespace AutoResponder.Impact.Export;
 
-/// <summary>What to export: the rules that apply to the incident, its window, and the instant "stuck" is measured at.</summary>
+/// <summary>What to export: the rules that apply to the incident (most specific first: the first that selects an order claims it), its window, and the instant "stuck" is measured at.</summary>
 public sealed record ExportRequest(IReadOnlyList<ImpactRule> Rules, ImpactWindow Window, DateTimeOffset AsOf);
 
 /// <summary>
@@ -58,6 +58,7 @@ public sealed class ImpactExporter(IOrderSource orders)
             var customers = new DistinctCounter();
             var money = new Dictionary<string, decimal>(StringComparer.Ordinal);
             var byRule = new Dictionary<string, long>(StringComparer.Ordinal);
+            var moneyByRule = new Dictionary<string, Dictionary<string, decimal>>(StringComparer.Ordinal);
             DateTimeOffset? first = null, last = null;
 
             await foreach (var order in orders.ReadOrdersAsync(query, ct))
@@ -76,6 +77,8 @@ public sealed class ImpactExporter(IOrderSource orders)
                 customers.Add(order.CustomerId);
                 money[order.Currency] = money.GetValueOrDefault(order.Currency) + verdict.MoneyAtRisk;
                 byRule[matched.Name] = byRule.GetValueOrDefault(matched.Name) + 1;
+                if (!moneyByRule.TryGetValue(matched.Name, out var ruleMoney)) moneyByRule[matched.Name] = ruleMoney = new(StringComparer.Ordinal);
+                ruleMoney[order.Currency] = ruleMoney.GetValueOrDefault(order.Currency) + verdict.MoneyAtRisk;
                 first ??= order.CreatedAt;
                 last = order.CreatedAt;
                 if (previousKeys is null || !await previousKeys.ContainsAsync(new OrderKey(order.CreatedAt.UtcTicks, order.OrderId, order.LineId), ct)) newRows++;
@@ -90,7 +93,11 @@ public sealed class ImpactExporter(IOrderSource orders)
             }, ct);
             var common = rows - newRows;
             var gone = previousKeys is null ? 0 : previousKeys.Rows - common;
-            return new ExportResult(new ImpactSummary(rows, customers.Count, customers.Approximate, money, byRule, first, last), size, newRows, Math.Max(0, gone));
+            var summary = new ImpactSummary(rows, customers.Count, customers.Approximate, money, byRule, first, last)
+            {
+                MoneyByRule = moneyByRule.ToDictionary(r => r.Key, r => (IReadOnlyDictionary<string, decimal>)r.Value, StringComparer.Ordinal),
+            };
+            return new ExportResult(summary, size, newRows, Math.Max(0, gone));
         }
     }
 

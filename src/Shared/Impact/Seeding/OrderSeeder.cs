@@ -42,7 +42,17 @@ public sealed record OrderSeedSpec
 public sealed record SeedResult(long Orders, int CatalogItems, long Affected, DateTimeOffset From, DateTimeOffset To, TimeSpan Elapsed)
 {
     public double OrdersPerSecond => Orders / Math.Max(Elapsed.TotalSeconds, 0.001);
+    /// <summary>What an alert that starts with the injected incident sees (its impact window, from <see cref="AlertWindow.From"/>).</summary>
+    public AlertWindow? IncidentAlert { get; init; }
 }
+
+/// <summary>
+/// The orders an incident's impact window holds when its first alert starts with the injected incident (window from
+/// the incident's start minus the default lookback to the newest order): all of them (what an all-orders rule
+/// selects), the affected ones (what the matching rule selects), and the affected ones' money at risk per currency —
+/// underpaid for price tampering, amount stuck for stuck payments.
+/// </summary>
+public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected, IReadOnlyDictionary<string, decimal> MoneyAtRisk);
 
 /// <summary>
 /// Generates a realistic order store — a catalog in EUR/USD/GBP, customers, channels, regions, payment methods and
@@ -126,9 +136,31 @@ public static class OrderSeeder
         await target.Catalog.CreateIfNotExistsAsync(ct);
         var catalog = Catalog(spec.Skus, spec.RandomSeed);
         await WriteCatalogAsync(target.Catalog, catalog, ct);
-        long affected = 0;
-        var written = await WriteOrdersAsync(target.Orders, Generate(spec, catalog).Select(o => { if (o.Affected) affected++; return o.Order; }), spec.Parallelism, progress, ct);
-        return new SeedResult(written, catalog.Count, affected, spec.Start, spec.End, clock.Elapsed);
+        long affected = 0, inWindow = 0, affectedInWindow = 0;
+        var windowFrom = spec.IncidentFrom.AddMinutes(-new ImpactOptions().LookbackMinutes);
+        var prices = catalog.ToDictionary(c => c.Sku, StringComparer.Ordinal);
+        var money = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        var written = await WriteOrdersAsync(target.Orders, Generate(spec, catalog).Select(o =>
+        {
+            if (o.Affected) affected++;
+            if (spec.Incident != SeedIncident.None && o.Order.CreatedAt >= windowFrom)
+            {
+                inWindow++;
+                if (o.Affected)
+                {
+                    affectedInWindow++;
+                    var order = o.Order;
+                    money[order.Currency] = money.GetValueOrDefault(order.Currency) + (spec.Incident == SeedIncident.PriceTampering
+                        ? (prices[order.Sku].Prices[order.Currency] - order.UnitPrice) * order.Quantity
+                        : order.Total);
+                }
+            }
+            return o.Order;
+        }), spec.Parallelism, progress, ct);
+        return new SeedResult(written, catalog.Count, affected, spec.Start, spec.End, clock.Elapsed)
+        {
+            IncidentAlert = spec.Incident == SeedIncident.None ? null : new AlertWindow(windowFrom, inWindow, affectedInWindow, money),
+        };
     }
 
     public static async Task WriteCatalogAsync(TableClient table, IEnumerable<CatalogItem> items, CancellationToken ct)

@@ -17,6 +17,7 @@ public sealed record SnapshotResult(ImpactSnapshotRecord? Snapshot, bool Reused,
 /// </summary>
 public sealed class ImpactSnapshotService(
     IncidentStore incidents,
+    IncidentStates states,
     ImpactSnapshotStore snapshots,
     ImpactExporter exporter,
     ExportBlobs links,
@@ -24,12 +25,22 @@ public sealed class ImpactSnapshotService(
     TimeProvider time,
     ILogger<ImpactSnapshotService> log)
 {
-    private readonly ImpactRule[] _rules = options.Value.Rules.Select(r => new ImpactRule(r)).ToArray();
+    private readonly ImpactRule[] _rules = options.Value.Rules.Select((r, i) => new ImpactRule(r, i)).ToArray();
 
+    /// <summary>Every configured rule, in configuration order.</summary>
     public IReadOnlyList<ImpactRule> Rules => _rules;
 
-    public IReadOnlyList<ImpactRule> RulesFor(IncidentDetails details) =>
-        _rules.Where(r => r.AppliesTo(details.Incident, details.Alerts)).ToArray();
+    /// <summary>The rules that apply to the incident, most specific first, with the responder's correction (<see cref="ImpactRuleSelection"/>).</summary>
+    public IReadOnlyList<SelectedRule> Select(IncidentDetails details, ImpactCorrection correction) =>
+        ImpactRuleSelection.Select(_rules, details.Incident, details.Alerts, correction);
+
+    /// <summary>The responder's correction of the incident's rules (none when nobody corrected them).</summary>
+    public async Task<ImpactCorrection> CorrectionAsync(string incidentId, CancellationToken ct) =>
+        (await states.ReadAsync<ImpactRulesState>(incidentId, ct)) is { Exists: true } row ? row.Correction() : ImpactCorrection.None;
+
+    /// <summary>The rules that apply to the incident now, the correction included.</summary>
+    public async Task<IReadOnlyList<SelectedRule>> SelectAsync(IncidentDetails details, CancellationToken ct) =>
+        Select(details, await CorrectionAsync(details.Incident.Id, ct));
 
     public ImpactWindow WindowFor(IncidentRecord incident) => ImpactWindow.For(incident, options.Value, time.GetUtcNow());
 
@@ -42,7 +53,8 @@ public sealed class ImpactSnapshotService(
         var history = await snapshots.ListAsync(incidentId, ct);
         if (history.FirstOrDefault(s => s.ActionId == actionId) is { } done) return new SnapshotResult(done, Reused: true, null);
 
-        var rules = RulesFor(details);
+        var correction = await CorrectionAsync(incidentId, ct);
+        var rules = Select(details, correction);
         if (rules.Count == 0) return new SnapshotResult(null, false, "no impact rule applies to this incident");
 
         var duration = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
@@ -61,10 +73,12 @@ public sealed class ImpactSnapshotService(
             var previousBlob = previous is null ? null : links.Container.GetBlobClient(previous.BlobName);
 
             log.LogInformation("Impact snapshot {Sequence} of {IncidentId} ({Trigger}): window {From:O}..{To:O}, rules {Rules}",
-                sequence, incidentId, trigger, window.From, window.To, string.Join(",", rules.Select(r => r.Name)));
-            var export = await exporter.ExportAsync(new ExportRequest(rules, window, now), target, previousBlob, lost.Token);
+                sequence, incidentId, trigger, window.From, window.To, string.Join(",", rules.Select(r => r.Rule.Name)));
+            var export = await exporter.ExportAsync(new ExportRequest(rules.Select(r => r.Rule).ToArray(), window, now), target, previousBlob, lost.Token);
 
-            var record = ImpactSnapshotRecord.From(incidentId, sequence, actionId, trigger, now, window, rules.Select(r => r.Name), export, links.Container.Name, blobName);
+            var record = ImpactSnapshotRecord.From(incidentId, sequence, actionId, trigger, now, window, rules, export, links.Container.Name, blobName);
+            if (trigger == ImpactTriggers.Correction)
+                (record.Supersedes, record.CorrectedBy) = (previous?.SnapshotId, correction.By);
             await snapshots.AddAsync(record, ct);
             log.LogInformation("Impact snapshot {Sequence} of {IncidentId}: {Orders} orders ({New} new), {Bytes} bytes",
                 sequence, incidentId, export.Summary.Orders, export.NewOrders, export.SizeBytes);
