@@ -42,12 +42,16 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
     public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, (string Method, string Path, RouteAccess Access) route)
     {
-        // A public route still learns who is calling when credentials come along (health details for people); it never
-        // refuses, and storage being out (the token's row unreadable) makes the caller anonymous, not the answer a 503.
+        // A public route still learns who is calling when credentials come along (health details for people). It never
+        // refuses: credentials that cannot be checked now (storage out, Entra metadata unreachable) make the caller anonymous.
         if (route.Access.Public)
         {
             try { return (await callers.ResolveAsync(request, request.HttpContext.RequestAborted) ?? Caller.Anonymous, null); }
-            catch (Exception e) when (StorageOutage.IsOutage(e)) { return (Caller.Anonymous, null); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Credentials on public {Method} {Path} could not be checked; answering as anonymous", route.Method, route.Path);
+                return (Caller.Anonymous, null);
+            }
         }
         if (route.Access.Ingest)
             return IngestKeyAccepted(request)
