@@ -108,7 +108,7 @@ public sealed class AlertIngestor(
                 if (now - pointer.ClaimedAt < CreationGrace) return new Route(RouteKind.Create, pointer.IncidentId);
                 // The claimer never wrote the incident (crashed): fall through and claim the pointer again.
             }
-            else if (BelongsTo(incident, keys))
+            else if (IncidentLifecycle.BelongsTo(incident, keys))
             {
                 if (AlertCommitter.Takes(incident, alert, settings, now)) return new Route(RouteKind.Append, incident.Id);
                 if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, incident.Id);
@@ -153,8 +153,4 @@ public sealed class AlertIngestor(
 
     private static bool InWindow(IncidentRecord incident, AutoResponderOptions settings, DateTimeOffset now) =>
         now - (incident.LastAlertAt ?? incident.OpenedAt) <= TimeSpan.FromMinutes(settings.Grouping.WindowMinutes);
-
-    /// <summary>False when a pointer leads to an unrelated incident (an id reused after a collision or a stale claim).</summary>
-    private static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>
-        incident.DedupHash == keys.Dedup || (keys.Group is not null && incident.GroupHash == keys.Group);
 }
