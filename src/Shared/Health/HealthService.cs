@@ -26,6 +26,7 @@ public sealed class HealthService(
     IServiceProvider services,
     IOptions<GraphOptions> graph,
     IOptions<HealthOptions> options,
+    HostFault fault,
     TimeProvider time,
     ILogger<HealthService> log)
 {
@@ -42,7 +43,7 @@ public sealed class HealthService(
             Guard("outbox-parked", ParkedAsync),
             Guard("reminders-dead-lettered", DeadLetteredAsync),
         };
-        var results = await Task.WhenAll(checks.Select(c => c(ct)));
+        var results = (await Task.WhenAll(checks.Select(c => c(ct)))).Prepend(fault.Check()).ToList();
         var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
         return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results);
     }
@@ -57,6 +58,7 @@ public sealed class HealthService(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            if (HostFault.Unrecoverable(e) is not null && fault.Record(e)) log.LogCritical(e, "Unrecoverable fault in health check {Check}", name);
             log.LogWarning(e, "Health check {Check} failed", name);
             var detail = e is OperationCanceledException ? $"no answer within {options.Value.CheckTimeoutSeconds} s" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
             return new HealthCheckResult(name, HealthCheckResult.Failing, detail);
