@@ -43,7 +43,7 @@ public sealed class HealthService(
             Guard("outbox-parked", ParkedAsync),
             Guard("reminders-dead-lettered", DeadLetteredAsync),
         };
-        var results = (await Task.WhenAll(checks.Select(c => c(ct)))).Prepend(fault.Check()).ToList();
+        var results = (await Task.WhenAll(checks.Select(c => c(ct)))).Append(fault.Check()).ToList();
         var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
         return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results);
     }
