@@ -15,8 +15,11 @@ public sealed class HostFault
     public string? Reason => Volatile.Read(ref _reason);
 
     /// <summary>Records the first unrecoverable failure; true when this call recorded it.</summary>
-    public bool Record(Exception e) =>
-        Interlocked.CompareExchange(ref _reason, $"{Unrecoverable(e)!.GetType().Name}: {Unrecoverable(e)!.Message.Split('\n', 2)[0].Trim()}", null) is null;
+    public bool Record(Exception e)
+    {
+        var cause = Unrecoverable(e) ?? e;
+        return Interlocked.CompareExchange(ref _reason, $"{cause.GetType().Name}: {cause.Message.Split('\n', 2)[0].Trim()}", null) is null;
+    }
 
     /// <summary>The exception in <paramref name="e"/> (or its inner ones) that no retry in this process can cure, or null.</summary>
     public static Exception? Unrecoverable(Exception? e)
