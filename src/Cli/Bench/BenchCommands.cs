@@ -44,6 +44,12 @@ public static class BenchCommands
         priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
             parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard, console };
+        var idIncidents = new Option<int>("--incidents") { Description = "Incidents to open in one day (two alerts each).", DefaultValueFactory = _ => 5_000 };
+        var idSuffixes = new Option<int>("--suffixes") { Description = "Suffixes the narrow id source draws from (forces collisions).", DefaultValueFactory = _ => 10_000 };
+        var idConcurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
+        var ids = new Command("ids", "Incidents opened per second with the real id source vs a narrow one that collides; counts misfiled alerts.") { idIncidents, idSuffixes, idConcurrency };
+        ids.SetAction(async (parse, ct) => await IncidentIdBenchmark.RunAsync(parse.GetValue(idIncidents), parse.GetValue(idSuffixes), parse.GetValue(idConcurrency), Console.Out, ct));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard, console, ids };
     }
 }

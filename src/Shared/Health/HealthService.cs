@@ -28,6 +28,7 @@ public sealed class HealthService(
     IntegrationSettings<GraphOptions> graphSettings,
     SetupFindings setup,
     IOptions<HealthOptions> options,
+    HostFault fault,
     TimeProvider time,
     ILogger<HealthService> log)
 {
@@ -45,7 +46,7 @@ public sealed class HealthService(
             Guard("reminders-dead-lettered", DeadLetteredAsync),
             Guard("access-tokens", AccessTokensAsync),
         };
-        var results = await Task.WhenAll(checks.Select(c => c(ct)));
+        var results = (await Task.WhenAll(checks.Select(c => c(ct)))).Append(fault.Check()).ToList();
         var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
         return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results, setup.All);
     }
@@ -60,6 +61,7 @@ public sealed class HealthService(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            if (HostFault.Unrecoverable(e) is not null && fault.Record(e)) log.LogCritical(e, "Unrecoverable fault in health check {Check}", name);
             log.LogWarning(e, "Health check {Check} failed", name);
             var detail = e is OperationCanceledException ? $"no answer within {options.Value.CheckTimeoutSeconds} s" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
             return new HealthCheckResult(name, HealthCheckResult.Failing, detail);

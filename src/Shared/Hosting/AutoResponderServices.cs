@@ -37,6 +37,7 @@ public static class AutoResponderServices
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());
         services.AddSingleton<StorageSetup>();
         services.AddSingleton<PeopleLinks>();
+        services.AddSingleton<AutoResponder.Health.HostFault>();
         services.AddHostedService<StorageInitializer>();
 
         // Alerts and incidents

@@ -109,19 +109,72 @@ public sealed class TeamsPublisher(
     {
         var target = routing.Route(incident);
         var message = renderer.Root(incident, target, thread.Impact);
+        var fingerprint = TeamsMessageRenderer.Fingerprint(message);
+        if (thread.RootPostingSince is { } since)
+        {
+            // An earlier attempt sent the post and nothing recorded Graph's answer (the host died, or the answer was lost).
+            if (options.Value.ReadChannelMessages && await FindRootAsync(incident.Id, target, since, ct) is { } found)
+            {
+                log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel ({MessageId}): recorded, not posted again", incident.Id, found.Id);
+                return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
+            }
+            log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting again{Hint}", incident.Id, since,
+                options.Value.ReadChannelMessages ? " (not found in the channel)" : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
+        }
+        var attempt = time.GetUtcNow();
+        thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, ct);
+        if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
         var posted = await PostAsync(incident.Id, "root post", ct, () =>
             graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: CancellationToken.None));
-        var id = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the root post.");
-        var fingerprint = TeamsMessageRenderer.Fingerprint(message);
+        if (posted?.Id is null) throw new InvalidOperationException("Graph returned no id for the root post.");
+        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", posted.Id, incident.Id, target.TeamId, target.ChannelId);
+        return await RecordRootAsync(incident.Id, target, posted, fingerprint);
+    }
+
+    /// <summary>Records the root post. Not cancellable: once the post exists, forgetting its id would make the retry post it again.</summary>
+    private Task<TeamsState> RecordRootAsync(string incidentId, TeamsTarget target, ChatMessage posted, string? fingerprint)
+    {
         var now = time.GetUtcNow();
-        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", id, incident.Id, target.TeamId, target.ChannelId);
-        return await states.UpdateAsync<TeamsState>(incident.Id, s =>
+        return states.UpdateAsync<TeamsState>(incidentId, s =>
         {
-            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt) = (id, target.TeamId, target.ChannelId, fingerprint, now);
+            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt, s.RootPostingSince) = (posted.Id, target.TeamId, target.ChannelId, fingerprint, now, null);
             s.WebUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
             return true;
         }, CancellationToken.None);
     }
+
+    /// <summary>Pages of the channel's messages looked through for a lost root post (50 each).</summary>
+    private const int LookupPages = 4;
+
+    /// <summary>
+    /// The channel's root post of this incident sent since <paramref name="since"/> (less a few minutes of clock skew), found
+    /// by the incident id its card carries; null when none is among the newest messages or the account may not read them.
+    /// </summary>
+    private async Task<ChatMessage?> FindRootAsync(string incidentId, TeamsTarget target, DateTimeOffset since, CancellationToken ct)
+    {
+        var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
+        try
+        {
+            var page = await messages.GetAsync(r => r.QueryParameters.Top = 50, ct);
+            for (var n = 1; page is not null; n++)
+            {
+                var found = page.Value?.FirstOrDefault(m => (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5)) && Carries(m, incidentId));
+                if (found is not null || n >= LookupPages || page.OdataNextLink is not { } next) return found;
+                page = await messages.WithUrl(next).GetAsync(cancellationToken: ct);
+            }
+            return null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403 or 404)
+        {
+            log.LogWarning("Teams: could not read channel messages to look for a lost root post ({Status}); is ChannelMessage.Read.All consented? Posting again.", GraphErrors.StatusCode(e));
+            return null;
+        }
+    }
+
+    private static bool Carries(ChatMessage message, string incidentId) =>
+        message.Subject?.Contains(incidentId, StringComparison.Ordinal) == true ||
+        message.Body?.Content?.Contains(incidentId, StringComparison.Ordinal) == true ||
+        message.Attachments?.Any(a => a.Content?.Contains(incidentId, StringComparison.Ordinal) == true) == true;
 
     /// <summary>
     /// A POST that creates a message runs to its end once started, even if the host begins to stop: Graph may

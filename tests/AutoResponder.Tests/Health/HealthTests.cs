@@ -42,7 +42,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", (string?)report["status"]);
-        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered", "access-tokens"],
+        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered", "access-tokens", "host"],
             report["checks"]!.AsArray().Select(c => (string)c!["name"]!));
         Assert.All(report["checks"]!.AsArray(), c => Assert.Equal("ok", (string?)c!["status"]));
     }
