@@ -161,7 +161,7 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/impact/rules", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.CorrectIncidentImpactRules, c => e.CorrectRulesAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
-        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, _ => e.GetAsync(ct)));
+        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, c => e.GetAsync(c, ct)));
         app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
         app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
         app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));

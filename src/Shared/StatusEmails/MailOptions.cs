@@ -34,6 +34,11 @@ public sealed class MailOptions
     public bool SaveToSentItems { get; set; } = true;
     /// <summary>Exports up to this size are attached; larger ones are linked.</summary>
     public int MaxAttachmentBytes { get; set; } = 3 * 1024 * 1024;
+    /// <summary>
+    /// Attach the ops export's CSV (customer data) when it fits <see cref="MaxAttachmentBytes"/> (default). False: the
+    /// mail only names the authenticated download route, so every copy of the data leaves through a recorded download.
+    /// </summary>
+    public bool AttachExports { get; set; } = true;
 
     public string SenderMailbox => string.IsNullOrWhiteSpace(Sender) ? DefaultSender : Sender.Trim();
 

@@ -64,6 +64,24 @@ public sealed class TokenCommandsTests(AzuriteFixture azurite)
         await BadInputTests.AssertProblem(await alice.GetAsync("/api/incidents"), 401, "Authorization", "revoked by the CLI");
         Assert.Contains((await CliAsync(settings, "list")).Output.Split('\n'), l => l.StartsWith(id) && l.Contains("REVOKED"));
 
+        // --expires: days or a date; the list shows expiry and last use, and warns about tokens expiring within 14 days.
+        var shortLived = await CliAsync(settings, "create", "--name", "ci-bot", "--role", "viewer", "--expires", "7d");
+        Assert.True(shortLived.Exit == 0, shortLived.Error);
+        var shortId = Token.Match(shortLived.Output).Value.Split('_')[1];
+        Assert.Contains($"expires {DateTimeOffset.UtcNow.AddDays(7):yyyy-MM-dd}", shortLived.Output);
+        var dated = await CliAsync(settings, "create", "--name", "auditor", "--role", "viewer", "--expires", DateTimeOffset.UtcNow.AddDays(30).ToString("yyyy-MM-dd"));
+        Assert.True(dated.Exit == 0, dated.Error);
+        foreach (var bad in new[] { "0", "900d", "tomorrow", "2001-01-01" })
+        {
+            var refused = await CliAsync(settings, "create", "--name", "x", "--role", "viewer", "--expires", bad);
+            Assert.True(refused.Exit == 2, $"--expires {bad}: {refused.Exit}");
+        }
+        var listed = (await CliAsync(settings, "list")).Output.Split('\n');
+        Assert.Contains(listed, l => l.StartsWith(shortId) && l.Contains("EXPIRES SOON") && l.Contains("not used yet"));
+        Assert.Contains(listed, l => l.Contains(" storefront ") && l.Contains($"expires {DateTimeOffset.UtcNow.AddDays(90):yyyy-MM-dd}")); // the default
+        Assert.Contains(listed, l => l.StartsWith(id) && l.Contains("REVOKED") && l.Contains($"last used {DateTimeOffset.UtcNow:yyyy-MM-dd}")); // used over HTTP above
+        Assert.Contains(listed, l => l.StartsWith($"Warning: token {shortId} (ci-bot) expires in 7 day(s)"));
+
         var unknown = await CliAsync(settings, "revoke", "nosuchtoken");
         Assert.Equal(2, unknown.Exit);
         Assert.Contains("No token 'nosuchtoken'", unknown.Error);
