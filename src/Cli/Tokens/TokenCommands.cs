@@ -16,7 +16,8 @@ namespace AutoResponder.Cli.Tokens;
 public static class TokenCommands
 {
     /// <param name="settings">Settings laid over the usual configuration (environment, appsettings): tests name their Azurite and prefix.</param>
-    public static Command Create(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="clock">The clock that dates tokens and judges expiry (tests pass the host's fake clock); the system clock by default.</param>
+    public static Command Create(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var name = new Option<string>("--name") { Description = "Who the token is for (shown on the timeline as the actor), e.g. alice@shop.example.", Required = true };
         var role = new Option<string[]>("--role") { Description = $"Role(s): {string.Join(", ", Roles.All)}. Repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -26,7 +27,7 @@ public static class TokenCommands
             Description = $"When it stops working: a number of days (\"30d\" or \"30\") or a date (2027-03-31, UTC midnight). Default {PersonalAccessTokens.DefaultLifetime.TotalDays:0} days, at most {PersonalAccessTokens.MaxLifetime.TotalDays:0}.",
         };
         var create = new Command("create", "Create a token; it is printed once and stored only as a SHA-256 hash.") { name, role, expires, quiet };
-        create.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
+        create.SetAction(async (parse, ct) => await WithTokensAsync(settings, clock, async tokens =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             try
@@ -49,7 +50,7 @@ public static class TokenCommands
         }));
 
         var list = new Command("list", "List tokens (id, name, roles, created, expires, last used, revoked); never the secrets.");
-        list.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
+        list.SetAction(async (parse, ct) => await WithTokensAsync(settings, clock, async tokens =>
         {
             var output = parse.InvocationConfiguration.Output;
             var all = await tokens.ListAsync(ct);
@@ -66,7 +67,7 @@ public static class TokenCommands
 
         var id = new Argument<string>("id") { Description = "The token id shown by `tokens list`." };
         var revoke = new Command("revoke", "Revoke a token: it stops working on the next request.") { id };
-        revoke.SetAction(async (parse, ct) => await WithTokensAsync(settings, async tokens =>
+        revoke.SetAction(async (parse, ct) => await WithTokensAsync(settings, clock, async tokens =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (await tokens.RevokeAsync(parse.GetValue(id)!, ct)) { output.WriteLine($"Token {parse.GetValue(id)} revoked."); return 0; }
@@ -97,11 +98,12 @@ public static class TokenCommands
         throw new ArgumentException($"--expires must be a number of days (30d) or a date (2027-03-31), not '{value}'.");
     }
 
-    private static async Task<int> WithTokensAsync(IReadOnlyDictionary<string, string?>? settings, Func<PersonalAccessTokens, Task<int>> run)
+    private static async Task<int> WithTokensAsync(IReadOnlyDictionary<string, string?>? settings, TimeProvider? clock, Func<PersonalAccessTokens, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         StorageClients.DefaultToDevelopmentStorage(builder.Configuration);
+        if (clock is not null) builder.Services.AddSingleton(clock);
         builder.Services.AddAutoResponder(builder.Configuration);
         using var host = builder.Build();
         var tokens = host.Services.GetRequiredService<PersonalAccessTokens>();
