@@ -1,5 +1,9 @@
+using System.Text;
+using AutoResponder.Access;
 using AutoResponder.FunctionsHost;
+using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 namespace AutoResponder.Tests.WorkerProtocol;
 
@@ -34,4 +38,29 @@ public static class WorkerProtocolRig
             PollQueues = pollQueues,
             QueueVisibilityTimeout = TimeSpan.Zero,
         });
+
+    /// <summary>A personal access token in the Function app's storage (what `autoresponder tokens create` does), for the API and the console.</summary>
+    public static async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, string> settings, string name, params string[] roles)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":"), (string?)s.Value))).Build();
+        var tokens = new PersonalAccessTokens(StorageClients.FromConfiguration(configuration), TimeProvider.System);
+        await tokens.EnsureCreatedAsync(CancellationToken.None);
+        return (await tokens.CreateAsync(name, roles, CancellationToken.None)).Token;
+    }
+
+    /// <summary>
+    /// Waits for what another process does (the worker is a real process, so this is real time): checks again every
+    /// 50 ms and returns as soon as <paramref name="condition"/> holds; fails naming <paramref name="what"/> after 30 s.
+    /// </summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, FunctionApp? app = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"Never happened: {what}\n{app?.Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
