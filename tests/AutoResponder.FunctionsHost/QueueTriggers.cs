@@ -72,7 +72,7 @@ public sealed class QueueTriggers
                 idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _hostJson.MaxPollingInterval.Ticks));
             }
             catch (OperationCanceledException) { return; }
-            catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException)
+            catch (Exception e)
             {
                 _log($"(test host) queue poll failed: {e.Message}");
                 await Task.Delay(_hostJson.MaxPollingInterval, ct).ContinueWith(_ => { });

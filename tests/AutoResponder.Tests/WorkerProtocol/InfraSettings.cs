@@ -10,8 +10,8 @@ namespace AutoResponder.Tests.WorkerProtocol;
 /// compiled with the Bicep CLI that infra/lint.sh uses (infra/Infra.proj pins it), the settings read from the ARM JSON
 /// by <see cref="ArmTemplate"/>, then what App Service does at run time: Key Vault references replaced by the secret
 /// (or left as the literal text when a reference does not resolve) and WEBSITE_SITE_NAME set. Then the swaps a test
-/// may make: storage → Azurite (the <c>AzureWebJobsStorage__*</c> identity settings become one connection string) and a
-/// storage prefix of the test's own; nothing else is added or removed.
+/// may make: storage → Azurite (the <c>AzureWebJobsStorage__*</c> identity settings become one connection string);
+/// nothing else is added or removed.
 /// </summary>
 public static partial class InfraSettings
 {
@@ -42,12 +42,11 @@ public static partial class InfraSettings
         return result;
     }
 
-    /// <summary>Storage → the given Azurite (connection string) and a storage prefix of the test's own.</summary>
-    public static Dictionary<string, string> WithStorage(Dictionary<string, string> settings, string connectionString, string prefix)
+    /// <summary>Storage → the given Azurite (connection string).</summary>
+    public static Dictionary<string, string> WithStorage(Dictionary<string, string> settings, string connectionString)
     {
         var swapped = settings.Where(s => !s.Key.StartsWith("AzureWebJobsStorage", StringComparison.OrdinalIgnoreCase)).ToDictionary();
         swapped["AzureWebJobsStorage"] = connectionString;
-        swapped["AutoResponder__StoragePrefix"] = prefix;
         return swapped;
     }
 

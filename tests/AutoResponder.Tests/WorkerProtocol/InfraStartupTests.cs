@@ -12,7 +12,7 @@ namespace AutoResponder.Tests.WorkerProtocol;
 /// never stops the worker; only storage is required.
 /// </summary>
 [Collection(WorkerProtocolCollection.Name)]
-public sealed class InfraStartupTests(AzuriteFixture azurite)
+public sealed class InfraStartupTests
 {
     /// <summary>The token cache key preprovision generates (base64 of 32 bytes), as the Key Vault secret holds it.</summary>
     private static readonly string TokenCacheKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
@@ -30,7 +30,8 @@ public sealed class InfraStartupTests(AzuriteFixture azurite)
         Assert.Equal("managedidentity", infra["AzureWebJobsStorage__credential"]); // really the template's settings
         Assert.Equal(TokenCacheKey, infra["AutoResponder__Graph__TokenCacheKey"]);
         Assert.DoesNotContain("AutoResponder__Graph__TenantId", infra.Keys);     // empty values are left out
-        var settings = InfraSettings.WithStorage(infra, azurite.ConnectionString, NewPrefix());
+        await using var azurite = await StorageAsync();
+        var settings = InfraSettings.WithStorage(infra, azurite.ConnectionString);
 
         await using var app = await StartAsync(settings);
         using var sender = app.NewClient(withKey: true);
@@ -56,7 +57,8 @@ public sealed class InfraStartupTests(AzuriteFixture azurite)
     {
         var infra = await DefaultsAsync(keyVaultResolves: false);
         Assert.StartsWith("@Microsoft.KeyVault(SecretUri=", infra["AutoResponder__Graph__TokenCacheKey"]);
-        var settings = InfraSettings.WithStorage(infra, azurite.ConnectionString, NewPrefix());
+        await using var azurite = await StorageAsync();
+        var settings = InfraSettings.WithStorage(infra, azurite.ConnectionString);
 
         await using var app = await StartAsync(settings);
         using var sender = app.NewClient(withKey: true);

@@ -7,16 +7,13 @@ namespace AutoResponder.Tests.WorkerProtocol;
 
 /// <summary>The Function app as a process behind the worker-protocol test host: handshake, every function loads, an alert is taken.</summary>
 [Collection(WorkerProtocolCollection.Name)]
-public sealed class WorkerHandshakeTests(AzuriteFixture azurite)
+public sealed class WorkerHandshakeTests
 {
     [Fact]
     public async Task The_worker_loads_every_function_and_takes_an_alert_with_the_function_key()
     {
-        await using var app = await WorkerProtocolRig.StartAsync(new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["AutoResponder__StoragePrefix"] = WorkerProtocolRig.NewPrefix(),
-        });
+        await using var azurite = await WorkerProtocolRig.StorageAsync();
+        await using var app = await WorkerProtocolRig.StartAsync(new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
         Assert.NotNull(app.Worker.HttpUri);
         Assert.Contains("POST /api/alerts", app.Http.Routes);
 

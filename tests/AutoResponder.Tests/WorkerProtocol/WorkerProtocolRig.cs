@@ -8,11 +8,12 @@ using Microsoft.Extensions.Configuration;
 namespace AutoResponder.Tests.WorkerProtocol;
 
 /// <summary>
-/// The worker-protocol tests start real processes (the Function app's worker, their own Azurite), so they run one at
-/// a time in their own collection, over one Azurite that no other test writes to (the outbox queue is unprefixed).
+/// The worker-protocol tests start real processes (the Function app's worker and an Azurite of each test's own: the
+/// Function app uses no storage prefix, as in Azure, where the queue trigger listens on the unprefixed outbox queue),
+/// so they run one at a time in their own collection.
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class WorkerProtocolCollection : ICollectionFixture<AzuriteFixture>
+public sealed class WorkerProtocolCollection
 {
     public const string Name = "Worker protocol";
 }
@@ -26,8 +27,19 @@ public static class WorkerProtocolRig
         return Path.Combine(AzuriteFixture.RepoRoot(), "src", "Functions", "bin", configuration, "net10.0");
     }
 
-    /// <summary>A storage prefix of its own, so a test's tables and containers are its own (the outbox queue is shared).</summary>
-    public static string NewPrefix() => "w" + Guid.NewGuid().ToString("N")[..12];
+    /// <summary>An Azurite of the test's own (in memory, stopped on dispose): the Function app's storage account.</summary>
+    public static async Task<OwnStorage> StorageAsync()
+    {
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        return new OwnStorage(azurite);
+    }
+
+    public sealed class OwnStorage(AzuriteFixture azurite) : IAsyncDisposable
+    {
+        public string ConnectionString => azurite.ConnectionString;
+        public async ValueTask DisposeAsync() => await azurite.DisposeAsync();
+    }
 
     /// <summary>Starts the Function app with <paramref name="settings"/>; the queue is drained by the test unless <paramref name="pollQueues"/>.</summary>
     public static Task<FunctionApp> StartAsync(IReadOnlyDictionary<string, string> settings, bool pollQueues = false) =>
