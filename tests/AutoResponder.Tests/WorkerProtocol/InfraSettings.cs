@@ -42,6 +42,10 @@ public static partial class InfraSettings
         return result;
     }
 
+    /// <summary>The queues infra/main.bicep creates (variable storageLayout.queues of the compiled template).</summary>
+    public static async Task<IReadOnlyList<string>> QueuesAsync() =>
+        (await CompiledMain.Value)["variables"]!["storageLayout"]!["queues"]!.AsArray().Select(q => (string)q!).ToList();
+
     /// <summary>Storage → the given Azurite (connection string).</summary>
     public static Dictionary<string, string> WithStorage(Dictionary<string, string> settings, string connectionString)
     {

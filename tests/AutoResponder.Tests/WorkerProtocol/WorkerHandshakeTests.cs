@@ -1,7 +1,10 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
-using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Cli.Serve;
+using AutoResponder.Hosting;
+using Cronos;
+using Microsoft.Extensions.DependencyInjection;
+using static AutoResponder.Tests.WorkerProtocol.WorkerProtocolRig;
 
 namespace AutoResponder.Tests.WorkerProtocol;
 
@@ -10,12 +13,31 @@ namespace AutoResponder.Tests.WorkerProtocol;
 public sealed class WorkerHandshakeTests
 {
     [Fact]
-    public async Task The_worker_loads_every_function_and_takes_an_alert_with_the_function_key()
+    public async Task Every_function_loads_the_routes_timers_and_queues_match_the_standalone_host_and_infra_and_an_alert_needs_the_key()
     {
-        await using var azurite = await WorkerProtocolRig.StorageAsync();
-        await using var app = await WorkerProtocolRig.StartAsync(new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
-        Assert.NotNull(app.Worker.HttpUri);
-        Assert.Contains("POST /api/alerts", app.Http.Routes);
+        await using var azurite = await StorageAsync();
+        await using var app = await StartAsync(new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString });
+        Assert.NotNull(app.Worker.HttpUri); // the ASP.NET Core integration announced itself
+
+        // Every function the worker indexed loaded (StartAsync fails otherwise) and each is an HTTP route, a timer or the queue.
+        Assert.All(app.Functions, f => Assert.Contains(f.TriggerType, new[] { "httpTrigger", "timerTrigger", "queueTrigger" }));
+        Assert.Equal(app.Functions.Count(f => f.TriggerType == "timerTrigger"), app.Timers.Schedules.Count);
+
+        // HTTP: the same routes as the standalone host (host.json's routePrefix applied by the test host, as by the real one).
+        var standalone = StandaloneHost.Build(["--AzureWebJobsStorage=UseDevelopmentStorage=true"], "http://127.0.0.1:0");
+        var standaloneRoutes = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)standalone).DataSources.SelectMany(d => d.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>().Where(e => e.RoutePattern.RawText != "/")
+            .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText}"));
+        Assert.Equal(standaloneRoutes.Order(), app.Http.Routes.Order());
+
+        // Timers: one per scheduled job the standalone host runs, at the same interval.
+        var jobIntervals = standalone.Services.GetServices<IScheduledJob>().Select(j => j.Interval).Order();
+        var timerIntervals = app.Timers.Schedules.Values.Select(Interval).Order();
+        Assert.Equal(jobIntervals, timerIntervals);
+
+        // Queues: the trigger's queue and its poison queue are the ones infra creates.
+        var infraQueues = await InfraSettings.QueuesAsync();
+        Assert.Equal(infraQueues.Order(), app.Queues.Queues.Keys.SelectMany(q => new[] { q, q + "-poison" }).Order());
 
         using var anonymous = app.NewClient();
         var refused = await anonymous.PostAsync("/api/alerts", Json("""{"title":"Checkout down","severity":"critical"}"""));
@@ -31,5 +53,10 @@ public sealed class WorkerHandshakeTests
         Assert.Equal(HttpStatusCode.Accepted, byQuery.StatusCode);
     }
 
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+    private static TimeSpan Interval(string schedule)
+    {
+        var cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
+        var first = cron.GetNextOccurrence(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc))!.Value;
+        return cron.GetNextOccurrence(first)!.Value - first;
+    }
 }
