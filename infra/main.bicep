@@ -80,6 +80,22 @@ param teamsChannelId string = ''
 @description('Teams: optional person @mentioned while an incident has no owner: a People name, Entra object id or UPN (AutoResponder__Teams__OnCall).')
 param teamsOnCall string = ''
 
+@description('Teams posts on or off (AutoResponder__Teams__Enabled): "true", "false", or empty = on when graphClientId is given. On without Graph, posts wait in the outbox (named on /api/health) until Graph is configured.')
+@allowed([
+  ''
+  'true'
+  'false'
+])
+param teamsEnabled string = ''
+
+@description('Status e-mails to managers on or off (AutoResponder__StatusEmails__Enabled): "true", "false", or empty = on when graphClientId is given.')
+@allowed([
+  ''
+  'true'
+  'false'
+])
+param statusEmailsEnabled string = ''
+
 @description('Mailbox that status e-mails are sent from (AutoResponder__Mail__Sender).')
 param mailSender string = ''
 
@@ -117,10 +133,21 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Always-ready instances for the HTTP function group (alerts, API, console). 0 = scale to zero (the first alert after idle pays a cold start); each instance is billed around the clock (docs/deploy.md).')
+@minValue(0)
+@maxValue(20)
+param httpAlwaysReadyInstances int = 0
+
+@description('Let the Functions host write its diagnostic events (tables AzureFunctionsDiagnosticEvents<yyyyMM>, shown by the portal\'s "Diagnose and solve problems"): grants Storage Table Data Contributor on the whole table service. Off: the host turns them off after one 403.')
+param hostDiagnosticEventsTables bool = false
+
 @description('Turn on Key Vault purge protection (irreversible; `azd down --purge` then cannot purge the vault).')
 param keyVaultEnablePurgeProtection bool = false
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// Teams and status e-mails follow Graph unless chosen: on when a Graph client id is given, off otherwise.
+var teamsOn = empty(teamsEnabled) ? !empty(graphClientId) : teamsEnabled == 'true'
+var statusEmailsOn = empty(statusEmailsEnabled) ? !empty(graphClientId) : statusEmailsEnabled == 'true'
 var tags = {
   'azd-env-name': environmentName
   application: 'autoresponder'
@@ -252,6 +279,7 @@ module appRoles 'app/rbac.bicep' = {
     tableNames: storageLayout.tables
     queueNames: storageLayout.queues
     storageRolesOnAccount: storageRolesOnAccount
+    hostDiagnosticEventsTables: hostDiagnosticEventsTables
   }
   dependsOn: [
     storage
@@ -306,6 +334,7 @@ module api 'app/api.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    httpAlwaysReadyInstances: httpAlwaysReadyInstances
     // Empty values are not written (the app then uses its default / "not configured").
     appSettings: {
       AutoResponder__Graph__TenantId: graphTenantId
@@ -317,6 +346,8 @@ module api 'app/api.bicep' = {
       AutoResponder__Graph__TokenCacheKey: empty(keyVault.outputs.graphTokenCacheKeyUri)
         ? ''
         : '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.graphTokenCacheKeyUri})'
+      AutoResponder__Teams__Enabled: string(teamsOn)
+      AutoResponder__StatusEmails__Enabled: string(statusEmailsOn)
       AutoResponder__Teams__TeamId: teamsTeamId
       AutoResponder__Teams__ChannelId: teamsChannelId
       AutoResponder__Teams__OnCall: teamsOnCall

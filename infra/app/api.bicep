@@ -58,6 +58,11 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+@description('Always-ready instances of the HTTP function group (alerts, API, console): 0 = scale to zero, so the first request after idle pays a cold start. Each one is billed all the time (docs/deploy.md).')
+@minValue(0)
+@maxValue(20)
+param httpAlwaysReadyInstances int = 0
+
 @description('.NET isolated worker version.')
 param runtimeVersion string = '10.0'
 
@@ -92,11 +97,14 @@ var identitySettings = {
   AutoResponder__Graph__ManagedIdentityClientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // GET / answers 404 instead of the Functions landing page (nothing to advertise; the console is at /incidents).
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 // Optional settings whose values are unknown at provision time (Graph ids, Teams channel, mail
 // addresses, Key Vault references) arrive in appSettings; an empty one is left out so the app sees
-// "not configured" rather than "".
+// "not configured" rather than "". siteConfig.appSettings is the complete list: `azd provision` replaces
+// whatever was set by hand, so every setting a person chooses is a parameter of main.bicep (an azd env value).
 var optionalSettings = filter(items(appSettings), setting => !empty(setting.value))
 
 var allSettings = union(
@@ -133,6 +141,12 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: httpAlwaysReadyInstances == 0 ? [] : [
+          {
+            name: 'http'
+            instanceCount: httpAlwaysReadyInstances
+          }
+        ]
       }
       runtime: {
         name: 'dotnet-isolated'

@@ -12,6 +12,8 @@
 //                                                     (azure-webjobs-hosts); app: exports, postmortems,
 //                                                     graph-auth (encrypted token cache)
 //   Storage Table Data Contributor   each table       incident store and every other app table
+//                                    table service    only with hostDiagnosticEventsTables: the host's monthly
+//                                                     AzureFunctionsDiagnosticEvents<yyyyMM> tables
 //   Storage Queue Data Contributor   each queue       QueueTrigger: autoresponder-outbox (+ -poison)
 //   Azure Service Bus Data Sender    namespace        schedule / cancel RCA reminders
 //   Azure Service Bus Data Receiver  namespace        reminder pump (peek-lock, complete, dead-letter)
@@ -59,6 +61,9 @@ param queueNames array
 
 @description('Grant the storage roles on the whole account instead of on each container, table and queue.')
 param storageRolesOnAccount bool = false
+
+@description('Grant Storage Table Data Contributor on the table service (every table), so the Functions host can list tables and create its monthly AzureFunctionsDiagnosticEvents<yyyyMM> tables. Off: the host gets a 403 on its first check and turns diagnostic events off by itself; nothing else is affected.')
+param hostDiagnosticEventsTables bool = false
 
 // Built-in role definition ids (identical in every tenant).
 var roles = {
@@ -172,6 +177,19 @@ resource tableAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     }
   }
 ]
+
+// The host's diagnostic events table has a new name every month (AzureFunctionsDiagnosticEvents202612 …) and the host
+// checks its permission by listing tables and creating AzureFunctionsDiagnosticEventsCheck: no per-table grant can cover
+// that, so it is the table service or nothing.
+resource diagnosticEventsAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hostDiagnosticEventsTables && !storageRolesOnAccount) {
+  name: guid(storage.id, 'tableService', assignmentSeed, roles.storageTableDataContributor)
+  scope: tableService
+  properties: {
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+  }
+}
 
 resource queueAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (queue, i) in queueNames: if (!storageRolesOnAccount) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env sh
 # azd preprovision hook: Flex Consumption apps need the Microsoft.App resource provider registered on the
-# subscription. Registering is idempotent; this waits until it is done. Needs the Azure CLI signed in to the
-# same subscription as azd (`az login`, `az account set --subscription "$AZURE_SUBSCRIPTION_ID"`).
+# subscription. Registering is idempotent; this waits until it is done.
+# Sign-in: the Azure CLI's own (`az login`, separate from azd's `azd auth login`), with an account that may register
+# resource providers on azd's subscription; every call names it ($AZURE_SUBSCRIPTION_ID), whatever az's default is.
+# `azd env get-value` / `azd env set` below need azd 1.10 or later (azure.yaml requires it).
 set -eu
 if ! command -v az >/dev/null 2>&1; then
   echo "preprovision: the Azure CLI (az) is required to register the Microsoft.App resource provider." >&2
@@ -9,11 +11,16 @@ if ! command -v az >/dev/null 2>&1; then
   exit 1
 fi
 sub="${AZURE_SUBSCRIPTION_ID:-}"
+if [ -z "$sub" ]; then echo "preprovision: AZURE_SUBSCRIPTION_ID is not set (azd sets it; run through azd: azd provision)." >&2; exit 1; fi
+if ! az account show --subscription "$sub" >/dev/null 2>&1; then
+  echo "preprovision: the Azure CLI is not signed in to subscription $sub. Run: az login  (azd's own sign-in does not cover az)" >&2
+  exit 1
+fi
 for ns in Microsoft.App Microsoft.Web Microsoft.Storage Microsoft.ServiceBus Microsoft.Insights Microsoft.OperationalInsights Microsoft.KeyVault Microsoft.AlertsManagement; do
-  state="$(az provider show --namespace "$ns" ${sub:+--subscription "$sub"} --query registrationState -o tsv 2>/dev/null || echo unknown)"
+  state="$(az provider show --namespace "$ns" --subscription "$sub" --query registrationState -o tsv 2>/dev/null || echo unknown)"
   if [ "$state" != "Registered" ]; then
     echo "preprovision: registering resource provider $ns (was: $state) …"
-    az provider register --namespace "$ns" ${sub:+--subscription "$sub"} --wait
+    az provider register --namespace "$ns" --subscription "$sub" --wait
   fi
 done
 echo "preprovision: resource providers registered."

@@ -64,7 +64,7 @@ public static class GraphCommands
         {
             return await run(host.Services.GetRequiredService<GraphSignIn>());
         }
-        catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or Azure.Identity.AuthenticationFailedException)
+        catch (Exception e) when (e is InvalidOperationException or AutoResponder.Hosting.NotConfiguredException or Microsoft.Extensions.Options.OptionsValidationException or Azure.Identity.AuthenticationFailedException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -40,10 +40,34 @@ public sealed class EntraOptions
     /// </summary>
     public string? ClientId { get; set; }
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience);
+    /// <summary>On when TenantId and Audience are set and usable; broken settings leave it off (personal access tokens still work) and are findings (<see cref="Problems"/>).</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience) && InstanceIsHttps
+                           && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(TenantId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(Audience);
+
+    private bool InstanceIsHttps => Uri.TryCreate(Instance, UriKind.Absolute, out var instance) && instance.Scheme == Uri.UriSchemeHttps;
+
+    public const string Area = "Entra sign-in";
+    public const string Effect = "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); personal access tokens still work";
+
+    /// <summary>What is wrong with these settings, each naming its setting. Optional: never stops start-up.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        const string section = AccessOptions.Section + ":Entra";
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(TenantId) != string.IsNullOrWhiteSpace(Audience))
+            errors.Add($"{section}:{(string.IsNullOrWhiteSpace(TenantId) ? "TenantId" : "Audience")} must be set together with {section}:{(string.IsNullOrWhiteSpace(TenantId) ? "Audience" : "TenantId")} (azd env: AUTORESPONDER_PEOPLE_TENANT_ID, AUTORESPONDER_PEOPLE_API_AUDIENCE).");
+        if (!InstanceIsHttps)
+            errors.Add($"{section}:Instance must be an https URL (is '{Instance}').");
+        foreach (var (name, value) in new[] { ("TenantId", TenantId), ("Audience", Audience), ("ClientId", ClientId) })
+            if (AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(value))
+                errors.Add($"{section}:{name} is a Key Vault reference that did not resolve.");
+        if (!string.IsNullOrWhiteSpace(ClientId) && (string.IsNullOrWhiteSpace(TenantId) || string.IsNullOrWhiteSpace(Audience)))
+            errors.Add($"{section}:ClientId needs {section}:TenantId and {section}:Audience.");
+        return errors;
+    }
 
     /// <summary>The console offers "Sign in with Microsoft": Entra is on and <see cref="ClientId"/> is set.</summary>
-    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId);
+    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(ClientId);
 
     /// <summary>The tenant's v2 authority, "https://login.microsoftonline.com/{tenant}/v2.0": the issuer of its v2 tokens.</summary>
     public string V2Issuer => $"{Instance.TrimEnd('/')}/{TenantId}/v2.0";
@@ -59,12 +83,7 @@ public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
         for (var i = 0; i < (o.AllowedHosts?.Count ?? 0); i++)
             if (string.IsNullOrWhiteSpace(o.AllowedHosts![i]) || o.AllowedHosts[i].Contains('/'))
                 errors.Add($"{AccessOptions.Section}:AllowedHosts:{i} must be a host name such as incidents.shop.example (is '{o.AllowedHosts[i]}').");
-        if (string.IsNullOrWhiteSpace(o.Entra.TenantId) != string.IsNullOrWhiteSpace(o.Entra.Audience))
-            errors.Add($"{AccessOptions.Section}:Entra:TenantId and {AccessOptions.Section}:Entra:Audience must be set together.");
-        if (!Uri.TryCreate(o.Entra.Instance, UriKind.Absolute, out var instance) || instance.Scheme != Uri.UriSchemeHttps)
-            errors.Add($"{AccessOptions.Section}:Entra:Instance must be an https URL (is '{o.Entra.Instance}').");
-        if (!string.IsNullOrWhiteSpace(o.Entra.ClientId) && !o.Entra.Enabled)
-            errors.Add($"{AccessOptions.Section}:Entra:ClientId needs {AccessOptions.Section}:Entra:TenantId and {AccessOptions.Section}:Entra:Audience.");
+        // Entra sign-in is optional: its problems are findings (EntraOptions.Problems), never a stopped start-up.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,9 @@ public static class AccessServices
     {
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
+        services.AddSetupFindings(configuration);
+        services.AddSingleton<ISetupCheck>(sp => new SetupCheck(() => sp.GetRequiredService<IOptions<AccessOptions>>().Value.Entra.Problems()
+            .Select(p => new SetupFinding(EntraOptions.Area, SetupFinding.AppSetting(p.Split(' ', 2)[0]), p, EntraOptions.Effect))));
         services.AddSingleton<PersonalAccessTokens>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<PersonalAccessTokens>());
         services.AddSingleton<ICallerSource, PersonalAccessTokenSource>();

@@ -30,6 +30,7 @@ public sealed class ConsoleEndpoint(
     ReminderService reminders,
     ImpactEndpoint impact,
     IOptions<AutoResponderOptions> options,
+    SetupFindings setup,
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
 {
@@ -40,7 +41,7 @@ public sealed class ConsoleEndpoint(
     {
         if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
-        return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow()));
+        return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow(), setup.All));
     }, ct);
 
     /// <summary>GET /console/rows — the list's table alone; the list page polls it.</summary>
@@ -57,7 +58,7 @@ public sealed class ConsoleEndpoint(
         var view = await data.GetAsync(id, ct);
         return view is null
             ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
-            : HtmlResult.Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), null));
+            : HtmlResult.Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), null, setup.All));
     }, ct);
 
     /// <summary>POST /incidents/{id}/{action} — a form on the incident page.</summary>
@@ -128,7 +129,7 @@ public sealed class ConsoleEndpoint(
         var view = await data.GetAsync(id, ct);
         return view is null
             ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
-            : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem), status);
+            : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem, setup.All), status);
     }
 
     /// <summary>"2026-11-26T15:00" from a datetime-local control is read as UTC (the form says so); a full ISO-8601 value keeps its offset.</summary>

@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
@@ -17,7 +18,7 @@ public static class ConsolePages
     public const string CsrfField = "_csrf";
     private static readonly IncidentStatus[] Statuses = Enum.GetValues<IncidentStatus>();
 
-    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null)
+    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null, IReadOnlyList<SetupFinding>? toFix = null)
     {
         var h = new Html();
         h.Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -36,16 +37,35 @@ public static class ConsolePages
                  .Raw("<button type=\"submit\" class=\"link\">Sign out</button></form>");
         }
         h.Raw("</header><main id=\"main\">");
+        if (user is not null) SetupBanner(h, toFix ?? []);
         body(h);
         h.Raw("</main></body></html>");
         return h.ToString();
     }
 
+    /// <summary>
+    /// What to fix in the settings (the same findings as <c>GET /api/health</c>'s <c>toFix</c>): the responder runs and takes
+    /// alerts, and what a missing or broken optional integration would do waits until the setting is fixed.
+    /// </summary>
+    private static void SetupBanner(Html h, IReadOnlyList<SetupFinding> toFix)
+    {
+        if (toFix.Count == 0) return;
+        h.Raw("<section class=\"setup\" id=\"to-fix\" role=\"status\" aria-labelledby=\"to-fix-title\"><h2 id=\"to-fix-title\">Settings to fix</h2>")
+         .Raw("<p>AutoResponder is running and taking alerts. Until these are fixed (then restart the app), what they would do waits:</p><ul>");
+        foreach (var f in toFix)
+        {
+            h.Raw("<li><b>").Text(f.Area).Raw("</b>");
+            if (f.Setting.Length > 0) h.Raw(" <code>").Text(f.Setting).Raw("</code>");
+            h.Raw(": ").Text(f.Problem).Raw(" <span class=\"muted\">Until then: ").Text(f.Effect).Raw(".</span></li>");
+        }
+        h.Raw("</ul></section>");
+    }
+
     // ---- list ----
 
-    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now)
+    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null)
     {
-        return Layout("Incidents", user, csrf, h =>
+        return Layout("Incidents", user, csrf, toFix: toFix, body: h =>
         {
             h.Raw("<h1>Incidents</h1>");
             h.Raw("<form class=\"filters\" method=\"get\" action=\"").Attr(ConsoleRoutes.List).Raw("\" role=\"search\">");
@@ -111,10 +131,10 @@ public static class ConsolePages
 
     // ---- incident ----
 
-    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error)
+    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error, IReadOnlyList<SetupFinding>? toFix = null)
     {
         var i = v.Incident;
-        return Layout($"{i.Id} {i.Title}", user, csrf, h =>
+        return Layout($"{i.Id} {i.Title}", user, csrf, toFix: toFix, body: h =>
         {
             h.Raw("<p class=\"crumbs\"><a href=\"").Attr(ConsoleRoutes.List).Raw("\">← Incidents</a></p>");
             h.Raw("<h1><span class=\"sev sev-").Attr(i.Severity.ToLowerInvariant()).Raw("\">").Text(i.Severity).Raw("</span> ")

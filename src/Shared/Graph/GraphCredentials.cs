@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using AutoResponder.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -23,10 +24,10 @@ public sealed class GraphCredentials : IGraphCredentials
     private readonly Lazy<TokenCredential> _delegated;
     private readonly Lazy<TokenCredential> _appOnly;
 
-    public GraphCredentials(IOptions<GraphOptions> options, IServiceProvider services)
+    public GraphCredentials(IntegrationSettings<GraphOptions> settings, IServiceProvider services)
     {
-        var o = options.Value;
-        var live = o.EffectiveMode == GraphMode.Live;
+        var o = settings.Value;
+        var live = settings.Ready && o.EffectiveMode == GraphMode.Live; // not ready: the transport makes every call wait
         _delegated = new(() => live ? services.GetRequiredService<ServiceAccountCredential>() : new FixedTokenCredential());
         _appOnly = new(() => !live ? new FixedTokenCredential()
             : !string.IsNullOrEmpty(o.ClientSecret) ? new ClientSecretCredential(o.TenantId, o.AppClientId ?? o.ClientId, o.ClientSecret)

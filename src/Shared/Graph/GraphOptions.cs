@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Graph;
@@ -13,7 +14,10 @@ public enum GraphMode
     Live,
 }
 
-/// <summary>Settings under "AutoResponder:Graph" (environment: AutoResponder__Graph__Name). Validated at start-up.</summary>
+/// <summary>
+/// Settings under "AutoResponder:Graph" (environment: AutoResponder__Graph__Name). Checked at start-up by
+/// <see cref="GraphOptionsValidator"/>; a problem is a finding on /api/health and Graph waits (<see cref="GraphSetup"/>).
+/// </summary>
 public sealed class GraphOptions
 {
     public const string Section = "AutoResponder:Graph";
@@ -77,11 +81,18 @@ public sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
         if (mode == GraphMode.Auto)
             Check(string.IsNullOrWhiteSpace(o.TenantId) == string.IsNullOrWhiteSpace(o.ClientId), string.IsNullOrWhiteSpace(o.TenantId) ? nameof(o.TenantId) : nameof(o.ClientId),
                 "must be set together with TenantId/ClientId (one of the two is missing).");
-        if (o.EffectiveMode == GraphMode.Live && Enum.IsDefined(mode))
+        var live = o.EffectiveMode == GraphMode.Live && Enum.IsDefined(mode);
+        if (live)
             Check(!string.IsNullOrWhiteSpace(o.TokenCacheKey), nameof(o.TokenCacheKey),
                 "is required when Graph is live: it encrypts the service account's token cache at rest. Generate one with `openssl rand -base64 32` (in Azure infra stores it in Key Vault).");
-        Check(string.IsNullOrWhiteSpace(o.TokenCacheKey) || TokenCacheProtector.ParseKey(o.TokenCacheKey) is not null, nameof(o.TokenCacheKey),
-            "must be base64 of exactly 32 bytes (`openssl rand -base64 32`).");
+        // A Key Vault reference App Service could not resolve arrives as its text: it matters only when Graph is live
+        // (KeyVaultReferences names it either way).
+        if (KeyVaultReferences.IsUnresolved(o.TokenCacheKey))
+            Check(!live, nameof(o.TokenCacheKey), "is a Key Vault reference that did not resolve, so the service account's token cache cannot be read.");
+        else
+            Check(string.IsNullOrWhiteSpace(o.TokenCacheKey) || TokenCacheProtector.ParseKey(o.TokenCacheKey) is not null, nameof(o.TokenCacheKey),
+                "must be base64 of exactly 32 bytes (`openssl rand -base64 32`).");
+        Check(!live || !KeyVaultReferences.IsUnresolved(o.ClientSecret), nameof(o.ClientSecret), "is a Key Vault reference that did not resolve, so app-only calls (mail) cannot sign in.");
         Check(o.ClientId is null || Guid.TryParse(o.ClientId, out _), nameof(o.ClientId), $"must be an application (client) id, a GUID (is '{o.ClientId}').");
         Check(o.EffectiveDelegatedScopes.All(s => !string.IsNullOrWhiteSpace(s)), nameof(o.DelegatedScopes), "must not contain empty scopes.");
         Check(!string.IsNullOrWhiteSpace(o.OutboxFolder), nameof(o.OutboxFolder), "must not be empty.");

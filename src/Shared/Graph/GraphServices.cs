@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,9 +17,15 @@ public static class GraphServices
     {
         if (services.Any(d => d.ServiceType == typeof(GraphClients))) return services;
 
-        services.AddOptions<GraphOptions>().Bind(configuration.GetSection(GraphOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<GraphOptions>, GraphOptionsValidator>();
-        services.AddSingleton<IValidateOptions<GraphOptions>>(new GraphDeploymentValidator(configuration));
+        // Optional: a problem is a finding on /api/health and every Graph call waits; it never stops start-up.
+        services.AddSetupFindings(configuration);
+        services.AddOptions<GraphOptions>().Bind(configuration.GetSection(GraphOptions.Section));
+        services.AddSingleton(sp => new IntegrationSettings<GraphOptions>(GraphSetup.Area, GraphSetup.Effect, sp.GetRequiredService<IOptions<GraphOptions>>(),
+        [
+            o => new GraphOptionsValidator().Validate(null, o) is { Failed: true } r ? r.Failures ?? [] : [],
+            o => GraphSetup.DeploymentProblems(configuration, o),
+        ]));
+        services.AddSingleton<ISetupCheck>(sp => sp.GetRequiredService<IntegrationSettings<GraphOptions>>());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<GraphSignInStore>();
@@ -31,11 +38,11 @@ public static class GraphServices
         services.TryAddSingleton<ISignInAlarm, NoSignInAlarm>(); // the mail feature replaces it
         services.AddSingleton(sp =>
         {
-            var o = sp.GetRequiredService<IOptions<GraphOptions>>().Value;
+            var settings = sp.GetRequiredService<IntegrationSettings<GraphOptions>>();
             var time = sp.GetRequiredService<TimeProvider>();
-            return o.EffectiveMode == GraphMode.Live
-                ? new GraphTransport(() => null)
-                : new GraphTransport(() => new FileOutboxHandler(o.OutboxFolder, time));
+            return !settings.Ready ? new GraphTransport(() => new NotConfiguredGraphHandler(settings)) // nothing written, nothing sent: it waits
+                : settings.Value.EffectiveMode == GraphMode.Live ? new GraphTransport(() => null)
+                : new GraphTransport(() => new FileOutboxHandler(settings.Value.OutboxFolder, time));
         });
         services.AddSingleton<GraphClients>();
         return services;

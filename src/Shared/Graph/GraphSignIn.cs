@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
@@ -15,16 +16,19 @@ namespace AutoResponder.Graph;
 /// token cache (refresh token included, encrypted with AutoResponder:Graph:TokenCacheKey) that every host reads and
 /// updates. The record alone is not a secret; the cache is useless without the key the app holds.
 /// </summary>
-public sealed class GraphSignInStore(StorageClients storage, IOptions<GraphOptions> options) : IStorageInitializer
+public sealed class GraphSignInStore(StorageClients storage, IntegrationSettings<GraphOptions> settings) : IStorageInitializer
 {
     public const string RecordBlob = "authentication-record.json";
 
-    public BlobContainerClient Container => storage.Container(options.Value.SignInContainer);
+    public BlobContainerClient Container => storage.Container(settings.Value.SignInContainer);
 
     public static string CacheBlob(bool cae) => cae ? "token-cache-cae.bin" : "token-cache.bin";
 
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>
-        await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    /// <summary>Creates the container at start, unless Graph cannot be used (its name may be the broken setting).</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (settings.Ready) await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    }
 
     public async Task<AuthenticationRecord?> LoadRecordAsync(CancellationToken ct)
     {
@@ -217,12 +221,13 @@ public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCa
 }
 
 /// <summary>`autoresponder graph login|status|logout`: the one interactive step, and a check that the hosts can get tokens.</summary>
-public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IGraphCredentials credentials, IOptions<GraphOptions> options, ILogger<GraphSignIn> log)
+public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IGraphCredentials credentials, IntegrationSettings<GraphOptions> settings, ILogger<GraphSignIn> log)
 {
     /// <summary>Runs the device-code flow and stores the authentication record and token cache in Blob storage.</summary>
     public async Task<AuthenticationRecord> LoginAsync(Func<DeviceCodeInfo, CancellationToken, Task> showCode, CancellationToken ct)
     {
-        var o = options.Value;
+        settings.ThrowIfNotReady();
+        var o = settings.Value;
         if (o.EffectiveMode != GraphMode.Live)
             throw new InvalidOperationException($"Graph is in file mode: set {GraphOptions.Section}:TenantId and {GraphOptions.Section}:ClientId (or Mode=live) before signing in.");
         await store.EnsureCreatedAsync(ct);
@@ -242,7 +247,8 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
     /// <summary>Gets a token silently, as the hosts do. Returns when it expires; throws what the hosts would see.</summary>
     public async Task<DateTimeOffset> CheckAsync(CancellationToken ct)
     {
-        var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. options.Value.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
+        settings.ThrowIfNotReady();
+        var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. settings.Value.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
         return token.ExpiresOn;
     }
 

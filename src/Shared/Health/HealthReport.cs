@@ -8,8 +8,12 @@ public sealed record HealthCheckResult(string Name, string Status, string Detail
     public const string Failing = "failing";
 }
 
-/// <summary>The body of <c>GET /api/health</c>: 200 when <see cref="Status"/> is "healthy", else 503.</summary>
-public sealed record HealthReport(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckResult> Checks)
+/// <summary>
+/// The body of <c>GET /api/health</c>: 200 when <see cref="Status"/> is "healthy", else 503. <see cref="ToFix"/> lists
+/// the settings of optional integrations (Graph, Teams, mail, Key Vault references, Entra, App Configuration) that are
+/// missing or broken: the responder runs and takes alerts without them, and what they would do waits until fixed.
+/// </summary>
+public sealed record HealthReport(string Status, DateTimeOffset CheckedAt, IReadOnlyList<HealthCheckResult> Checks, IReadOnlyList<AutoResponder.Hosting.SetupFinding> ToFix)
 {
     public const string Healthy = "healthy";
     public const string Unhealthy = "unhealthy";

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Messaging.ServiceBus;
 using AutoResponder.Graph;
+using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Reminders;
@@ -24,7 +25,8 @@ public sealed class HealthService(
     IncidentStore store,
     IncidentIndex index,
     IServiceProvider services,
-    IOptions<GraphOptions> graph,
+    IntegrationSettings<GraphOptions> graphSettings,
+    SetupFindings setup,
     IOptions<HealthOptions> options,
     TimeProvider time,
     ILogger<HealthService> log)
@@ -44,7 +46,7 @@ public sealed class HealthService(
         };
         var results = await Task.WhenAll(checks.Select(c => c(ct)));
         var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
-        return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results);
+        return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results, setup.All);
     }
 
     private Func<CancellationToken, Task<HealthCheckResult>> Guard(string name, Func<CancellationToken, Task<HealthCheckResult>> check) => async ct =>
@@ -72,7 +74,10 @@ public sealed class HealthService(
 
     private async Task<HealthCheckResult> GraphAsync(CancellationToken ct)
     {
-        var o = graph.Value;
+        var o = graphSettings.Value;
+        if (!graphSettings.Ready)
+            return new HealthCheckResult("graph-sign-in", HealthCheckResult.Warning,
+                $"Graph is not configured: Teams posts and e-mails wait in the outbox. {string.Join(" ", graphSettings.Problems)}");
         if (o.EffectiveMode != GraphMode.Live)
             return new HealthCheckResult("graph-sign-in", HealthCheckResult.Ok, "Graph is not live: requests go to the file outbox (standalone) — nothing to sign in");
         var teams = services.GetService<IOptions<TeamsOptions>>()?.Value.Enabled == true;

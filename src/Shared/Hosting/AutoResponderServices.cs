@@ -31,6 +31,8 @@ public static class AutoResponderServices
         services.AddSingleton<IValidateOptions<AutoResponderOptions>, AutoResponderOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
+        // Storage is required (it holds the record); every optional integration reports what to fix instead of stopping start-up.
+        services.AddSetupFindings(configuration);
         services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());
         services.AddSingleton<StorageSetup>();

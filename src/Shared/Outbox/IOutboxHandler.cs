@@ -46,3 +46,15 @@ public interface IIncidentEffect
 {
     IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry);
 }
+
+/// <summary>
+/// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint that
+/// is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app restarted.
+/// </summary>
+public sealed class NotConfiguredHandler(string kind, string area, string problem) : IOutboxHandler
+{
+    public string Kind => kind;
+
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) =>
+        throw new AutoResponder.Hosting.NotConfiguredException(area, $"{area} is not configured: {problem}");
+}

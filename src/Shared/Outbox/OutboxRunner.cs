@@ -171,6 +171,7 @@ public sealed class OutboxRunner(
     {
         var settings = options.Value.Outbox;
         var now = time.GetUtcNow();
+        if (NotConfiguredException.In(error) is { } notConfigured) return await WaitNotConfiguredAsync(action, notConfigured, now, ct);
         // A dependency outage (Graph or storage down, throttled, timing out) waits without spending attempts: after
         // an hour-long Graph outage every e-mail and post still goes out, in order. Only the action's own failures count.
         var outage = DependencyOutage.Is(error);
@@ -203,6 +204,30 @@ public sealed class OutboxRunner(
         await signal.TrySignalAsync(action.IncidentId, delay, ct);
         return false;
     }
+
+    /// <summary>How often an action waiting on an integration that is not configured is looked at again (the sweep's minute).</summary>
+    public static readonly TimeSpan NotConfiguredRecheck = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The integration the action needs is not configured (or its settings are broken): the action waits, visibly, with
+    /// no attempt spent and no queue signal; the minute sweep looks again, so it goes out soon after a restart with the
+    /// setting fixed. Nothing is lost and nothing is parked for it.
+    /// </summary>
+    private async Task<bool> WaitNotConfiguredAsync(OutboxAction action, NotConfiguredException error, DateTimeOffset now, CancellationToken ct)
+    {
+        var note = Truncate($"{NotConfiguredNote}{error.Message}", 1000);
+        var first = action.LastError != note;
+        action.Status = OutboxStatus.Pending;
+        action.LeaseUntil = null;
+        action.LastError = note;
+        action.NextAttemptAt = now + NotConfiguredRecheck;
+        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+        if (first) log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: {Area} is not configured ({Problem})", action.Kind, action.IncidentId, error.Area, error.Message);
+        return false;
+    }
+
+    /// <summary>How <see cref="OutboxAction.LastError"/> of an action waiting on a missing setting begins.</summary>
+    public const string NotConfiguredNote = "Waiting, not configured: ";
 
     public static TimeSpan Backoff(int attempts, OutboxOptions settings)
     {

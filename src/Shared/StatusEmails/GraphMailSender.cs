@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,10 +15,13 @@ namespace AutoResponder.StatusEmails;
 /// 408/429 is permanent (bad address, missing Mail.Send, mailbox outside the access policy); the Graph
 /// client's middleware already retried 429/503/504 with Retry-After, so anything left is retried by the outbox.
 /// </summary>
-public sealed class GraphMailSender(GraphServiceClient client, IOptions<MailOptions> options, ILogger<GraphMailSender> log) : IMailSender
+public sealed class GraphMailSender(GraphServiceClient client, IntegrationSettings<MailOptions> settings, ILogger<GraphMailSender> log) : IMailSender
 {
+    private readonly IOptions<MailOptions> options = settings.Options;
+
     public async Task<string?> SendAsync(MailMessage message, CancellationToken ct)
     {
+        settings.ThrowIfNotReady(); // a mail setting is missing or broken: the action waits, spending no attempt
         var body = new SendMailPostRequestBody { Message = ToGraph(message), SaveToSentItems = options.Value.SaveToSentItems };
         try
         {

@@ -4,11 +4,21 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.StatusEmails;
 
-/// <summary>Settings under "AutoResponder:Mail" (environment: AutoResponder__Mail__Name).</summary>
+/// <summary>Settings under "AutoResponder:Mail" (environment: AutoResponder__Mail__Name). A problem never stops start-up: mail waits.</summary>
 public sealed class MailOptions
 {
     public const string Section = "AutoResponder:Mail";
     public const string DefaultSender = "autoresponder@localhost";
+    public const string Area = "Mail";
+    public const string Effect = "status e-mails, ops exports and reminder e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed";
+
+    /// <summary>With Graph live and status e-mails on, mail needs a real mailbox to send from (not the placeholder).</summary>
+    public static IEnumerable<string> SenderProblems(MailOptions o, AutoResponder.Graph.GraphOptions graph, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var statusEmails = !bool.TryParse(configuration["AutoResponder:StatusEmails:Enabled"], out var on) || on;
+        if (graph.EffectiveMode == AutoResponder.Graph.GraphMode.Live && statusEmails && string.IsNullOrWhiteSpace(o.Sender))
+            yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox mail is sent from (Mail.Send scoped to it; azd env: AUTORESPONDER_MAIL_SENDER).";
+    }
 
     /// <summary>
     /// The mailbox mail is sent from (Graph: /users/{Sender}/sendMail, app-only Mail.Send scoped to this

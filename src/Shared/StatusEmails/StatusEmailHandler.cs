@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
@@ -19,16 +20,19 @@ public sealed class StatusEmailHandler(
     IMailSender mail,
     IncidentImpact impact,
     IOptions<MailOptions> mailOptions,
-    IOptions<StatusEmailOptions> options,
+    IntegrationSettings<StatusEmailOptions> settings,
     TimeProvider time,
     ILogger<StatusEmailHandler> log,
     IEnumerable<IIncidentNotices> notices,
     WebConsole.ConsoleLinks? consoleLinks = null) : IOutboxHandler
 {
+    private readonly IOptions<StatusEmailOptions> options = settings.Options;
+
     public string Kind => StatusEmailKeys.EmailKind;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
+        settings.ThrowIfNotReady(); // a status e-mail setting is broken: wait, spend no attempt
         var payload = StatusEmailPayload.Parse(context.Action.Payload);
         var incident = context.Incident;
         var sent = await states.ReadAsync<StatusEmailState>(incident.Id, ct);
@@ -92,12 +96,14 @@ public sealed class StatusEmailHandler(
 }
 
 /// <summary>Puts the incident's next cadence slot into the due index ("status-email.schedule"): on open, reopen and severity change.</summary>
-public sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IOptions<StatusEmailOptions> options, TimeProvider time) : IOutboxHandler
+public sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
 {
     public string Kind => StatusEmailKeys.ScheduleKind;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
+        settings.ThrowIfNotReady(); // the cadence is broken: wait rather than schedule from it
+        var options = settings.Options;
         var incident = context.Incident;
         if (!incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
         var cadence = options.Value.CadenceFor(incident.Severity);

@@ -18,10 +18,12 @@ namespace AutoResponder.StatusEmails;
 public sealed class StatusEmailSweep(
     StatusEmailSchedule schedule,
     IncidentStore store,
-    IOptions<StatusEmailOptions> options,
+    IntegrationSettings<StatusEmailOptions> settings,
     TimeProvider time,
     ILogger<StatusEmailSweep> log) : IScheduledJob
 {
+    private readonly IOptions<StatusEmailOptions> options = settings.Options;
+
     public string Name => "status-email-sweep";
     public TimeSpan Interval => TimeSpan.FromMinutes(1);
     public Task RunAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
@@ -29,7 +31,7 @@ public sealed class StatusEmailSweep(
     /// <summary>Returns how many slot emails this run owed.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
-        if (!options.Value.Enabled) return 0;
+        if (!options.Value.Enabled || !settings.Ready) return 0; // a broken setting is on /api/health; nothing is owed from it
         var now = time.GetUtcNow();
         var owed = 0;
         foreach (var row in await schedule.DueAsync(now, options.Value.MaxPerSweep, ct))

@@ -16,17 +16,25 @@ public static class StatusEmailsServices
     /// <summary>Mail (Graph sendMail), manager status emails, the ops export mail, and the RCA reminders.</summary>
     public static IServiceCollection AddStatusEmailsAndReminders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MailOptions>, MailOptionsValidator>();
+        // Optional: a problem is a finding on /api/health and mail waits; it never stops start-up.
+        services.AddSetupFindings(configuration);
+        services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section));
+        services.AddSingleton(sp => new IntegrationSettings<MailOptions>(MailOptions.Area, MailOptions.Effect, sp.GetRequiredService<IOptions<MailOptions>>(),
+        [
+            o => new MailOptionsValidator().Validate(null, o) is { Failed: true } r ? r.Failures ?? [] : [],
+            o => MailOptions.SenderProblems(o, sp.GetRequiredService<IOptions<GraphOptions>>().Value, configuration),
+        ]));
+        services.AddSingleton<ISetupCheck>(sp => sp.GetRequiredService<IntegrationSettings<MailOptions>>());
         services.TryAddSingleton<IMailSender>(sp => new GraphMailSender(
             sp.GetRequiredService<GraphClients>().AppOnly, // the shared Graph client: live, or the file outbox locally
-            sp.GetRequiredService<IOptions<MailOptions>>(),
+            sp.GetRequiredService<IntegrationSettings<MailOptions>>(),
             sp.GetRequiredService<ILogger<GraphMailSender>>()));
 
         services.Replace(ServiceDescriptor.Singleton<ISignInAlarm, MailSignInAlarm>());
 
-        services.AddOptions<StatusEmailOptions>().Bind(configuration.GetSection(StatusEmailOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StatusEmailOptions>, StatusEmailOptionsValidator>();
+        // Optional too: a bad cadence is a finding and the status e-mails wait; it never stops start-up.
+        services.AddIntegrationSettings<StatusEmailOptions, StatusEmailOptionsValidator>(configuration, StatusEmailOptions.Section, "Status e-mails",
+            "status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed");
         services.AddSingleton<StatusEmailSchedule>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StatusEmailSchedule>());
         services.AddSingleton<IIncidentEffect, StatusEmailEffect>();

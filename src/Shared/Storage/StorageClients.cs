@@ -125,12 +125,33 @@ public sealed class StorageClients : IStorageInitializer
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
+    /// <summary>
+    /// Storage is the one required setting (it holds the record): null when it is set, else the message naming it.
+    /// A host checks this first and exits with the message rather than start without storage.
+    /// </summary>
+    public static string? ConfigurationProblem(IConfiguration configuration)
+    {
+        try
+        {
+            FromConfiguration(configuration);
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+    }
+
     private static Uri RequiredUri(IConfigurationSection section, string key)
     {
         var value = section[key];
+        // AzureWebJobsStorage__accountName (identity-based, as the Functions host reads it) names the default endpoints.
+        if (string.IsNullOrWhiteSpace(value) && section["accountName"] is { Length: > 0 } account && !string.IsNullOrWhiteSpace(account))
+            value = $"https://{account.Trim()}.{key.Replace("ServiceUri", "", StringComparison.Ordinal)}.core.windows.net";
         if (string.IsNullOrWhiteSpace(value))
             throw new InvalidOperationException(
-                $"Storage is not configured: set '{SettingName}' to a connection string (UseDevelopmentStorage=true for Azurite) or set '{SettingName}__{key}'.");
+                $"Storage is not configured, and it is the one setting AutoResponder cannot start without: set '{SettingName}' to a connection string " +
+                $"(UseDevelopmentStorage=true for Azurite), or identity-based '{SettingName}__accountName' or '{SettingName}__{key}' (with '{SettingName}__credential').");
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
             throw new InvalidOperationException($"The setting '{SettingName}__{key}' is not an absolute URI: '{value}'.");
         return uri;

@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Switches;
@@ -37,6 +38,15 @@ public sealed class AppConfigurationMirrorOptions
     public string? ClientId { get; set; }
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Endpoint);
+
+    public const string Area = "App Configuration";
+    public const string Effect = "switch flips are not mirrored to App Configuration feature flags; the mirror actions wait in the outbox (no attempts spent)";
+
+    public IReadOnlyList<string> Problems() =>
+        !Enabled || (Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme == "https") ? []
+        : [KeyVaultReferences.IsUnresolved(Endpoint)
+            ? $"{SwitchOptions.Section}:AppConfiguration:Endpoint is a Key Vault reference that did not resolve."
+            : $"{SwitchOptions.Section}:AppConfiguration:Endpoint must be an https URL such as https://mystore.azconfig.io (is '{Endpoint}')."];
 }
 
 public sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
@@ -55,9 +65,7 @@ public sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
         Check(o.CacheSeconds is >= 0 and <= 3600, nameof(o.CacheSeconds), $"must be between 0 and 3600 (is {o.CacheSeconds}).");
         Check(o.NudgeAfterMinutes is >= 1 and <= 7 * 24 * 60, nameof(o.NudgeAfterMinutes), $"must be between 1 and 10080 (is {o.NudgeAfterMinutes}).");
         Check(o.CheckIntervalSeconds is >= 5 and <= 3600, nameof(o.CheckIntervalSeconds), $"must be between 5 and 3600 (is {o.CheckIntervalSeconds}).");
-        if (o.AppConfiguration.Enabled)
-            Check(Uri.TryCreate(o.AppConfiguration.Endpoint, UriKind.Absolute, out var uri) && uri.Scheme == "https", "AppConfiguration:Endpoint",
-                $"must be an https URL such as https://mystore.azconfig.io (is '{o.AppConfiguration.Endpoint}').");
+        // The App Configuration mirror is optional: its problems are findings (AppConfigurationMirrorOptions.Problems), never a stopped start-up.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -27,7 +27,13 @@ public static class SwitchesServices
         services.AddSingleton<IStorageInitializer, SwitchStorage>();
 
         var mirror = configuration.GetSection(SwitchOptions.Section).GetSection(nameof(SwitchOptions.AppConfiguration)).Get<AppConfigurationMirrorOptions>();
-        if (mirror?.Enabled == true)
+        services.AddSetupFindings(configuration);
+        var mirrorProblems = mirror?.Problems() ?? [];
+        services.AddSingleton<ISetupCheck>(new SetupCheck(() => mirrorProblems.Select(p =>
+            new SetupFinding(AppConfigurationMirrorOptions.Area, SetupFinding.AppSetting(p.Split(' ', 2)[0]), p, AppConfigurationMirrorOptions.Effect))));
+        if (mirrorProblems.Count > 0)
+            services.AddSingleton<IOutboxHandler>(new NotConfiguredHandler(SwitchKinds.MirrorAction, AppConfigurationMirrorOptions.Area, string.Join(" ", mirrorProblems)));
+        else if (mirror?.Enabled == true)
         {
             services.TryAddSingleton<IFeatureFlagMirror>(_ => new AppConfigurationFeatureFlags(new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
                 new Azure.Identity.DefaultAzureCredential(new Azure.Identity.DefaultAzureCredentialOptions { ManagedIdentityClientId = mirror.ClientId }), mirror));

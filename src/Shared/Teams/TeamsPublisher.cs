@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AutoResponder.Graph;
+using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
@@ -21,16 +22,19 @@ public sealed class TeamsPublisher(
     TeamsMessageRenderer renderer,
     IncidentStates states,
     ISignInAlarm alarm,
-    IOptions<TeamsOptions> options,
+    IntegrationSettings<TeamsOptions> settings,
     TimeProvider time,
     ILogger<TeamsPublisher> log)
 {
+    private readonly IOptions<TeamsOptions> options = settings.Options;
+
     /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
     public const int MaxImpactChars = 1000;
 
     /// <summary>Posts the root post unless one is recorded.</summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
     {
+        settings.ThrowIfNotReady(); // a Teams setting is missing or broken: wait, spend no attempt
         var thread = await states.ReadAsync<TeamsState>(ctx.Incident.Id, ct);
         if (thread.RootMessageId is { } existing)
             return OutboxOutcome.Done($"Teams root post already exists: {existing}");
@@ -43,6 +47,7 @@ public sealed class TeamsPublisher(
     /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
     public async Task<OutboxOutcome> ReplyAsync(OutboxContext ctx, CancellationToken ct)
     {
+        settings.ThrowIfNotReady();
         var entry = JsonSerializer.Deserialize<TeamsReplyPayload>(ctx.Action.Payload, JsonSerializerOptions.Web)
             ?? throw new PermanentOutboxException("The teams.reply payload is empty.");
         var incident = ctx.Incident;

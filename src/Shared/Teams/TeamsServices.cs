@@ -2,7 +2,7 @@ using AutoResponder.Graph;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using AutoResponder.Hosting;
 
 namespace AutoResponder.Teams;
 
@@ -12,8 +12,9 @@ public static class TeamsServices
     public static IServiceCollection AddTeams(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGraph(configuration);
-        services.AddOptions<TeamsOptions>().Bind(configuration.GetSection(TeamsOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TeamsOptions>, TeamsOptionsValidator>();
+        // Optional: a problem is a finding on /api/health and Teams actions wait; it never stops start-up.
+        services.AddIntegrationSettings<TeamsOptions, TeamsOptionsValidator>(configuration, TeamsOptions.Section, "Teams",
+            "Teams posts and replies wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed");
         services.AddSingleton<TeamsRouting>();
         services.AddSingleton<TeamsMessageRenderer>();
         services.AddSingleton<TeamsPublisher>();

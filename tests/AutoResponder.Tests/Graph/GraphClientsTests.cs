@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.Graph;
@@ -150,10 +151,28 @@ public sealed class GraphClientsTests
     }
 
     [Fact]
-    public async Task Start_up_validation_stops_a_bad_configuration()
+    public async Task A_bad_configuration_does_not_stop_start_up_it_is_a_finding_and_every_call_waits()
     {
         await using var sp = Build(new() { ["AutoResponder:Graph:Mode"] = "live" });
-        var error = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<GraphOptions>>().Value);
+
+        Assert.Equal("live", sp.GetRequiredService<IOptions<GraphOptions>>().Value.Mode); // reading the settings does not throw
+        var finding = Assert.Single(sp.GetRequiredService<SetupFindings>().All, f => f.Setting == "AutoResponder__Graph__TenantId");
+        Assert.Equal("Graph", finding.Area);
+        var error = await Assert.ThrowsAsync<NotConfiguredException>(() =>
+            sp.GetRequiredService<GraphClients>().Delegated.Teams["team-1"].Channels["chan-1"].Messages.PostAsync(Message("hello")));
         Assert.Contains("AutoResponder:Graph:TenantId", error.Message);
+    }
+
+    [Fact]
+    public async Task In_Azure_without_Graph_ids_nothing_is_written_to_the_file_outbox_the_call_waits()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"graph-{Guid.NewGuid():N}");
+        await using var sp = Build(new() { ["WEBSITE_SITE_NAME"] = "func-autoresponder", ["AutoResponder:Graph:OutboxFolder"] = folder });
+
+        var error = await Assert.ThrowsAsync<NotConfiguredException>(() =>
+            sp.GetRequiredService<GraphClients>().AppOnly.Users["incidents@shop.example"].SendMail.PostAsync(new()));
+
+        Assert.Contains("AutoResponder:Graph:ClientId", error.Message);
+        Assert.False(Directory.Exists(folder)); // the package folder is read-only in Azure: never tried
     }
 }

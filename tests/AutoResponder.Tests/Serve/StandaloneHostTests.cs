@@ -102,7 +102,6 @@ public sealed class StandaloneHostTests(AzuriteFixture azurite)
     [InlineData("AutoResponder:Grouping:Fields:0=colour", "AutoResponder:Grouping:Fields:0")]
     [InlineData("AutoResponder:WhenAllAlertsResolved=Panic", "AutoResponder:WhenAllAlertsResolved")]
     [InlineData("AutoResponder:Serve:MaxConnections=1", "AutoResponder:Serve:MaxConnections")]
-    [InlineData("WEBSITE_SITE_NAME=func-autoresponder", "AutoResponder:Graph:TenantId")] // in Azure, never the file transport
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string setting, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => RunningHost.StartAsync(azurite, null, setting));

@@ -11,7 +11,8 @@ namespace AutoResponder.Tests.StatusEmails;
 public sealed class GraphMailSenderTests
 {
     private static GraphMailSender Sender(FakeGraphHandler graph, bool saveToSent = true) =>
-        new(graph.Client(), Options.Create(new MailOptions { SaveToSentItems = saveToSent }), NullLogger<GraphMailSender>.Instance);
+        new(graph.Client(), new AutoResponder.Hosting.IntegrationSettings<MailOptions>(MailOptions.Area, MailOptions.Effect, Options.Create(new MailOptions { SaveToSentItems = saveToSent }), []),
+            NullLogger<GraphMailSender>.Instance);
 
     [Fact]
     public async Task Posts_sendMail_on_the_sending_mailbox_with_html_recipients_and_attachment()
