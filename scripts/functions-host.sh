@@ -32,7 +32,7 @@ host=(dotnet "$root/tests/AutoResponder.FunctionsHost/bin/Release/net10.0/AutoRe
 demo=(--settings "$root/src/Cli/appsettings.Demo.json")
 
 if [ "$command" = "bench" ]; then
-  exec "${host[@]}" bench "${demo[@]}" "$@"
+  "${host[@]}" bench "${demo[@]}" "$@"; exit
 fi
 
 if [ ! -f "$root/.azurite/.demo-seeded" ]; then

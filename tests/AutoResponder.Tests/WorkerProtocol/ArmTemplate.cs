@@ -63,7 +63,7 @@ public sealed class ArmTemplate
     {
         null => "",
         string s => s,
-        bool b => b ? "true" : "false",
+        bool b => b ? "True" : "False", // ARM's string(bool)
         long n => n.ToString(CultureInfo.InvariantCulture),
         Placeholder p => p.Text,
         _ => System.Text.Json.JsonSerializer.Serialize(value),
