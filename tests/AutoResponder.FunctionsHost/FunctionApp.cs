@@ -74,7 +74,7 @@ public sealed class FunctionApp : IAsyncDisposable
     /// <summary>The front door, e.g. http://127.0.0.1:7071/.</summary>
     public Uri BaseAddress { get; }
     public string FunctionKey { get; }
-    /// <summary>Worker process start → every function loaded.</summary>
+    /// <summary>Worker process start → every function loaded and its HTTP server listening.</summary>
     public TimeSpan StartedIn { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
@@ -112,6 +112,9 @@ public sealed class FunctionApp : IAsyncDisposable
                     code, output.Text);
             }
             var functions = await ready;
+            // The worker announces HttpUri in its WorkerInitResponse, before its ASP.NET Core server listens there:
+            // wait for the listener, or the first proxied request would be refused.
+            if (worker.HttpUri is { } httpUri) await WaitUntilListeningAsync(httpUri, process, options.StartTimeout - watch.Elapsed, output);
             var started = watch.Elapsed;
 
             var http = new HttpFrontDoor(worker, functions, hostJson.RoutePrefix, options.FunctionKey);
@@ -167,6 +170,28 @@ public sealed class FunctionApp : IAsyncDisposable
         await _frontDoor.DisposeAsync();
         await _grpc.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(2)).Token);
         await _grpc.DisposeAsync();
+    }
+
+    private static async Task WaitUntilListeningAsync(Uri uri, Process process, TimeSpan timeout, OutputLog output)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(uri.Host, uri.Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (!process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                throw new WorkerExitedException($"The worker's HTTP server at {uri} never listened.", process.HasExited ? process.ExitCode : null, output.Text);
+            }
+        }
     }
 
     private static void Kill(Process process)

@@ -79,13 +79,21 @@ public sealed class HttpFrontDoor
         if (invocation.IsCompleted && (invocation.IsFaulted || invocation.Result.Result.Status != StatusResult.Types.Status.Success))
         {
             abort.Cancel();
-            try { using var _ = await forward; } catch (Exception) { /* cancelled with the failed invocation */ }
+            try { (await forward).Dispose(); } catch (Exception) { /* cancelled with the failed invocation */ }
             _worker.Log($"(test host) {route.Function.Name} failed: {(invocation.IsFaulted ? invocation.Exception!.GetBaseException().Message : invocation.Result.Result.Exception?.Message)}");
             if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }
 
-        using var response = await forward;
+        HttpResponseMessage response;
+        try { response = await forward; }
+        catch (HttpRequestException e)
+        {
+            _worker.Log($"(test host) could not forward to the worker's HTTP server: {e.Message}");
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            return;
+        }
+        using var _ = response;
         context.Response.StatusCode = (int)response.StatusCode;
         foreach (var header in response.Headers.Concat(response.Content.Headers))
             if (!HopByHop.Contains(header.Key))
