@@ -36,7 +36,7 @@ internal static class Bench
                 PollQueues = true,
             });
             using var worker = app.NewClient(withKey: true);
-            await PostAlertAsync(worker, "bench-warmup-worker");
+            await PostAlertAsync(worker, $"bench-warmup-{Guid.NewGuid():N}");
             var workerFirstAlert = watch.Elapsed;
 
             // Standalone host: the same, as a process.
@@ -49,7 +49,7 @@ internal static class Bench
                 while (true)
                 {
                     if (standalone.HasExited) throw new InvalidOperationException($"autoresponder serve exited with {standalone.ExitCode}.");
-                    try { await PostAlertAsync(serve, "bench-warmup-serve"); break; }
+                    try { await PostAlertAsync(serve, $"bench-warmup-{Guid.NewGuid():N}"); break; }
                     catch (HttpRequestException) { await Task.Delay(20); }
                 }
                 var standaloneFirstAlert = watch.Elapsed;
@@ -57,12 +57,14 @@ internal static class Bench
                 Console.WriteLine($"worker:     process start → functions loaded {app.StartedIn.TotalMilliseconds:F0} ms, → first alert answered {workerFirstAlert.TotalMilliseconds:F0} ms");
                 Console.WriteLine($"standalone: process start → first alert answered {standaloneFirstAlert.TotalMilliseconds:F0} ms");
 
+                // Services unique to this run: an alert for an open incident of an earlier run would join it (no new Teams post).
+                var run = Guid.NewGuid().ToString("N")[..6];
                 var workerTimes = new List<double>();
                 var serveTimes = new List<double>();
                 for (var i = 0; i < options.Alerts; i++)
                 {
-                    workerTimes.Add(await AlertToTeamsAsync(worker, workerGraph, $"bench-w{i}"));
-                    serveTimes.Add(await AlertToTeamsAsync(serve, standaloneGraph, $"bench-s{i}"));
+                    workerTimes.Add(await AlertToTeamsAsync(worker, workerGraph, $"bench-{run}-w{i}"));
+                    serveTimes.Add(await AlertToTeamsAsync(serve, standaloneGraph, $"bench-{run}-s{i}"));
                 }
                 double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
                 double P90(List<double> t) => t.Order().ElementAt(Math.Min(t.Count - 1, (int)Math.Ceiling(t.Count * 0.9) - 1));
