@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -57,7 +58,7 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
 
         var o = options.Value;
         var recipients = o.Ops();
-        if (recipients.Count == 0) throw new PermanentOutboxException("No ops recipients: set AutoResponder:Mail:OpsRecipients or AutoResponder:Mail:FallbackAddress.");
+        if (recipients.Count == 0) throw new NotConfiguredException(MailOptions.Area, MailOptions.NoOpsProblem); // waits for the setting, never parked
 
         var incident = context.Incident;
         MailAttachment? attachment = null;

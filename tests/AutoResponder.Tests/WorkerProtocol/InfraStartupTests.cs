@@ -38,10 +38,10 @@ public sealed class InfraStartupTests
         Assert.DoesNotContain("AutoResponder__Graph__TenantId", defaults.Keys);     // empty values are left out
         // With every default, Teams and status e-mails follow Graph: off without a Graph client id. Switched on, with
         // their channel and recipients chosen but Graph not set yet (azd env values), they must wait, not stop the worker:
-        Assert.Equal("False", defaults.GetValueOrDefault("AutoResponder__Teams__Enabled", "False"));
+        Assert.Equal("false", defaults.GetValueOrDefault("AutoResponder__Teams__Enabled", "false"), ignoreCase: true);
         var infra = await DefaultsAsync(true, ("teamsEnabled", "true"), ("statusEmailsEnabled", "true"), ("teamsTeamId", "team-1"),
             ("teamsChannelId", "19:chan-1@thread.tacv2"), ("mailSender", "incidents@shop.example"), ("mailManagerRecipientsDefault", "managers@shop.example"));
-        Assert.Equal("True", infra["AutoResponder__Teams__Enabled"]);
+        Assert.Equal("true", infra["AutoResponder__Teams__Enabled"], ignoreCase: true);
         await using var azurite = await StorageAsync();
         var settings = InfraSettings.WithStorage(infra, azurite.ConnectionString);
 
@@ -54,7 +54,8 @@ public sealed class InfraStartupTests
 
         using var people = app.NewClient();
         people.DefaultRequestHeaders.Authorization = new("Bearer", await CreateTokenAsync(settings, "responder@shop.example", "responder"));
-        Assert.Contains(ToFix(await HealthAsync(app)), f => f.Area == "Graph" && f.Setting == "AutoResponder__Graph__TenantId");
+        Assert.Contains(ToFix(await HealthAsync(app, await CreateTokenAsync(settings, "viewer@shop.example", "viewer"))),
+            f => f.Area == "Graph" && f.Setting == "AutoResponder__Graph__TenantId");
 
         // Nothing lost: the Teams post and the status e-mail wait as "not configured", no attempt spent, none failed.
         var actions = JsonNode.Parse(await people.GetStringAsync($"/api/incidents/{id}/actions?limit=100"))!["actions"]!.AsArray();
@@ -81,7 +82,8 @@ public sealed class InfraStartupTests
         var accepted = await sender.PostAsync("/api/alerts", Json("""{"title":"Checkout down","severity":"Sev2"}"""));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
-        Assert.Contains(ToFix(await HealthAsync(app)), f => f.Setting == "AutoResponder__Graph__TokenCacheKey");
+        Assert.Contains(ToFix(await HealthAsync(app, await CreateTokenAsync(settings, "viewer@shop.example", "viewer"))),
+            f => f.Setting == "AutoResponder__Graph__TokenCacheKey");
     }
 
     [Fact]
@@ -97,10 +99,11 @@ public sealed class InfraStartupTests
     }
 
     /// <summary>GET /api/health (200 or 503, the same report).</summary>
-    private static async Task<JsonObject> HealthAsync(FunctionApp app)
+    private static async Task<JsonObject> HealthAsync(FunctionApp app, string viewerToken)
     {
-        using var anyone = app.NewClient();
-        return JsonNode.Parse(await (await anyone.GetAsync("/api/health")).Content.ReadAsStringAsync())!.AsObject();
+        using var viewer = app.NewClient(); // anonymous probes get only the status; a viewer gets what to fix
+        viewer.DefaultRequestHeaders.Authorization = new("Bearer", viewerToken);
+        return JsonNode.Parse(await (await viewer.GetAsync("/api/health")).Content.ReadAsStringAsync())!.AsObject();
     }
 
     /// <summary>What /api/health says to fix: area, setting (as App Service names it), problem.</summary>

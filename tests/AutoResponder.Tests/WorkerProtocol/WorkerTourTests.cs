@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AutoResponder.WebConsole;
 using AutoResponder.FunctionsHost;
 using AutoResponder.FunctionsHost.Rpc;
 using AutoResponder.Storage;
@@ -80,15 +82,23 @@ public sealed class WorkerTourTests : IAsyncLifetime
         var unsigned = await browser.GetAsync("/incidents");
         Assert.Equal(HttpStatusCode.SeeOther, unsigned.StatusCode);
         Assert.StartsWith("/sign-in", unsigned.Headers.Location!.OriginalString);
+        // The sign-in form carries its own anti-forgery token, in the form and in a cookie: both come through the proxy.
+        var form = await browser.GetAsync("/sign-in");
+        var formToken = WebUtility.HtmlDecode(Regex.Match(await form.Content.ReadAsStringAsync(), "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value);
+        var formCookie = form.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(SignInFormToken.CookieName + "=")).Split(';')[0];
         var signIn = new HttpRequestMessage(HttpMethod.Post, "/sign-in")
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = await CreateTokenAsync(settings, "viewer@shop.example", "viewer"), ["returnUrl"] = "/incidents" }),
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["token"] = await CreateTokenAsync(settings, "viewer@shop.example", "viewer"), ["returnUrl"] = "/incidents", [ConsolePages.CsrfField] = formToken,
+            }),
         };
         signIn.Headers.Add("Origin", app.BaseAddress.GetLeftPart(UriPartial.Authority));
         signIn.Headers.Add("Sec-Fetch-Site", "same-origin");
+        signIn.Headers.Add("Cookie", formCookie);
         var signedIn = await browser.SendAsync(signIn);
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
-        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"));
+        var cookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith(ConsoleSessions.CookieName + "="));
         Assert.Contains("HttpOnly", cookie, StringComparison.OrdinalIgnoreCase);
         var page = new HttpRequestMessage(HttpMethod.Get, "/incidents");
         page.Headers.Add("Cookie", cookie.Split(';')[0]);
