@@ -50,6 +50,7 @@ public static class StandaloneHost
         });
         var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
         builder.WebHost.ConfigureKestrel(limits.Apply);
+        builder.Services.AddSingleton(limits);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);

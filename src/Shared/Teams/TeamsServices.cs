@@ -19,6 +19,7 @@ public static class TeamsServices
         services.AddSingleton<TeamsPublisher>();
         services.AddSingleton<IIncidentEffect, TeamsEffect>();
         services.AddSingleton<IOutboxHandler, TeamsRootPostHandler>();
+        services.AddSingleton(new FirstNoticeKind(TeamsKeys.PostKind)); // its own queue, ahead of follow-ups
         services.AddSingleton<IOutboxHandler, TeamsReplyHandler>();
         return services;
     }
