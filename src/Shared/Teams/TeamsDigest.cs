@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Alerts;
+using AutoResponder.Http;
+using AutoResponder.Incidents;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models;
+
+namespace AutoResponder.Teams;
+
+/// <summary>
+/// Storms, calmly: when more than <see cref="TeamsOptions.StormThreshold"/> incidents open for one channel within a
+/// minute, further ones of Sev2 and below are listed in the channel's storm digest instead of a root post each (one
+/// digest post per channel and minute, edited in place as more arrive, each line linking the console); Sev0/Sev1
+/// always get their own post. A digested incident gets its own thread when it is acknowledged or escalated
+/// (<see cref="Promotes"/>). Rows (table IncidentIndex, outside incident partitions):
+/// <list type="bullet">
+/// <item><c>teams-storm</c> / {channel hash}: <see cref="StormWindowRow"/>, the incidents announced there in the last minute;</item>
+/// <item><c>teams-digest|{channel hash}|{yyyyMMddHHmm}</c>: <c>head</c> (<see cref="DigestHeadRow"/>: the post, what it shows,
+/// who is rendering it) and <c>i|{incident id}</c> per incident listed (<see cref="DigestItemRow"/>).</item>
+/// </list>
+/// Listing an incident is a blind upsert of its row (so a retry lists it once), then one ETag update of the head
+/// that marks it <c>Pending</c> and takes the render claim if nobody holds it. The claim holder posts or edits the
+/// digest until nothing is pending, so every listed incident is shown, by one renderer at a time, at most once per
+/// channel limit slot.
+/// </summary>
+public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time)
+{
+    public const string WindowPartition = "teams-storm";
+    public const string HeadRow = "head", ItemPrefix = "i|";
+    /// <summary>A renderer that died is taken over after this long.</summary>
+    public static readonly TimeSpan RenderClaim = TimeSpan.FromSeconds(30);
+    /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
+    public const int MaxLines = 80;
+
+    private TableClient Table => storage.IncidentIndex;
+
+    /// <summary>Timeline kinds that give a digested incident its own thread.</summary>
+    public static bool Promotes(string kind) =>
+        string.Equals(kind, TimelineKinds.Acknowledged, StringComparison.OrdinalIgnoreCase) || string.Equals(kind, TimelineKinds.SeverityRaised, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a first notice goes to the digest: severity and the channel's last minute (<see cref="InStorm"/>).</summary>
+    public static bool Digests(Severity severity, int openedInLastMinute, int threshold) =>
+        severity > Severity.Sev1 && threshold > 0 && openedInLastMinute > threshold;
+
+    /// <summary>
+    /// Counts <paramref name="incident"/> as opening in <paramref name="target"/>'s channel now (once, however often it
+    /// is retried) and answers how many incidents opened there within the last minute, itself included.
+    /// </summary>
+    public async Task<int> CountOpeningAsync(TeamsTarget target, IncidentRecord incident, CancellationToken ct)
+    {
+        var key = ChannelKey(target);
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var existing = await Table.GetEntityIfExistsAsync<StormWindowRow>(WindowPartition, key, cancellationToken: ct);
+            var row = existing.HasValue ? existing.Value! : new StormWindowRow { PartitionKey = WindowPartition, RowKey = key };
+            var recent = StormWindowRow.Parse(row.Recent).Where(e => e.At > now.AddMinutes(-1)).ToList();
+            if (recent.Any(e => e.IncidentId == incident.Id)) return recent.Count;
+            recent.Add((now, incident.Id));
+            // Enough to decide (threshold + 1 is a storm); the row stays small however large the storm.
+            row.Recent = StormWindowRow.Format(recent.OrderBy(e => e.At).TakeLast(options.Value.StormThreshold + 2));
+            try
+            {
+                if (existing.HasValue) await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+                else await Table.AddEntityAsync(row, ct);
+                return recent.Count;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), ct); // another first notice of this channel won
+            }
+        }
+    }
+
+    /// <summary>The digest a first notice of <paramref name="target"/>'s channel joins now: one per channel and minute.</summary>
+    public string DigestFor(TeamsTarget target) => $"teams-digest|{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
+
+    /// <summary>
+    /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
+    /// <paramref name="send"/> posts it (no message id yet) or edits it, and answers the message.
+    /// </summary>
+    public async Task<DigestHeadRow> ListAsync(string digest, TeamsTarget target, IncidentRecord incident,
+        Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+    {
+        await Table.UpsertEntityAsync(new DigestItemRow
+        {
+            PartitionKey = digest, RowKey = ItemPrefix + incident.Id, Title = Truncate(incident.Title, 160), SeverityName = incident.SeverityName,
+            Service = incident.Service, OpenedAt = incident.OpenedAt,
+        }, TableUpdateMode.Replace, ct);
+        var (head, mine) = await UpdateHeadAsync(digest, target, h =>
+        {
+            h.Pending = true;
+            if (h.RendererUntil is { } until && until > time.GetUtcNow()) return false;
+            h.RendererUntil = time.GetUtcNow() + RenderClaim;
+            return true;
+        }, ct);
+        while (mine)
+        {
+            (head, _) = await UpdateHeadAsync(digest, target, h => { h.Pending = false; h.RendererUntil = time.GetUtcNow() + RenderClaim; return true; }, ct);
+            var items = await ItemsAsync(digest, ct);
+            ChatMessage? posted;
+            try
+            {
+                posted = await send(head.MessageId, Render(head, items));
+            }
+            catch
+            {
+                // Give the claim back (still pending): whichever action comes next — this one's retry, or another — renders it.
+                await UpdateHeadAsync(digest, target, h => { h.Pending = true; h.RendererUntil = null; return true; }, CancellationToken.None);
+                throw;
+            }
+            var messageId = head.MessageId ?? posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
+            var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
+            // Recorded whatever happens to the caller: a digest posted but not recorded would be posted again.
+            (head, mine) = await UpdateHeadAsync(digest, target, h =>
+            {
+                (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
+                if (h.Pending) return true; // more arrived meanwhile: render again
+                h.RendererUntil = null;
+                return false;
+            }, CancellationToken.None);
+        }
+        return head;
+    }
+
+    /// <summary>The digest's message: a line per incident (most severe first, then by opening), each linking its console page.</summary>
+    public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
+    {
+        var minute = DateTimeOffset.ParseExact(head.PartitionKey[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
+        html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");
+        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenBy(i => i.OpenedAt).Take(MaxLines))
+        {
+            var id = item.RowKey[ItemPrefix.Length..];
+            html.Append(CultureInfo.InvariantCulture, $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
+            if (item.Service is { Length: > 0 } service) html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
+            html.Append("</li>");
+        }
+        html.Append("</ul>");
+        if (items.Count > MaxLines) html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
+        return new ChatMessage
+        {
+            Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} incident{(items.Count == 1 ? "" : "s")}"),
+            Body = new ItemBody { ContentType = BodyType.Html, Content = html.ToString() },
+        };
+    }
+
+    public async Task<List<DigestItemRow>> ItemsAsync(string digest, CancellationToken ct)
+    {
+        var items = new List<DigestItemRow>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {digest} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
+        await foreach (var row in Table.QueryAsync<DigestItemRow>(filter, cancellationToken: ct)) items.Add(row);
+        return items;
+    }
+
+    public async Task<DigestHeadRow?> FindAsync(string digest, CancellationToken ct)
+    {
+        var head = await Table.GetEntityIfExistsAsync<DigestHeadRow>(digest, HeadRow, cancellationToken: ct);
+        return head.HasValue ? head.Value : null;
+    }
+
+    /// <summary>Reads, applies and writes the head under its ETag until it wins; answers the row and what <paramref name="apply"/> said.</summary>
+    private async Task<(DigestHeadRow Head, bool Result)> UpdateHeadAsync(string digest, TeamsTarget target, Func<DigestHeadRow, bool> apply, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var head = await FindAsync(digest, ct) ?? new DigestHeadRow { PartitionKey = digest, RowKey = HeadRow, TeamId = target.TeamId, ChannelId = target.ChannelId };
+            var result = apply(head);
+            try
+            {
+                var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+                head.ETag = response.Headers.ETag ?? default;
+                return (head, result);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 20)), ct);
+            }
+        }
+    }
+
+    private static string ChannelKey(TeamsTarget target) => Keys.Hash($"{target.TeamId}\n{target.ChannelId}");
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+}
+
+/// <summary>The incidents announced in one channel within the last minute ("{ticks} {incident id}" per line, oldest first).</summary>
+public sealed class StormWindowRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Recent { get; set; } = "";
+
+    public static IEnumerable<(DateTimeOffset At, string IncidentId)> Parse(string recent) =>
+        recent.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2))
+            .Where(p => p.Length == 2 && long.TryParse(p[0], out _))
+            .Select(p => (new DateTimeOffset(long.Parse(p[0], CultureInfo.InvariantCulture), TimeSpan.Zero), p[1]));
+
+    public static string Format(IEnumerable<(DateTimeOffset At, string IncidentId)> recent) =>
+        string.Join('\n', recent.Select(e => $"{e.At.UtcTicks} {e.IncidentId}"));
+}
+
+/// <summary>A storm digest post: where it is, how many lines it shows, whether more are pending and who renders it.</summary>
+public sealed class DigestHeadRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string TeamId { get; set; } = "";
+    public string ChannelId { get; set; } = "";
+    public string? MessageId { get; set; }
+    public string? WebUrl { get; set; }
+    public int RenderedCount { get; set; }
+    public bool Pending { get; set; }
+    public DateTimeOffset? RendererUntil { get; set; }
+}
+
+/// <summary>One incident listed in a storm digest.</summary>
+public sealed class DigestItemRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Title { get; set; } = "";
+    public string SeverityName { get; set; } = "";
+    public string? Service { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+}
