@@ -42,7 +42,7 @@ public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner,
                     var messages = (await queue.ReceiveMessagesAsync(Math.Min(32, room), Visibility, stop)).Value;
                     received = messages.Length;
                     foreach (var message in messages)
-                        waiting.Enqueue(message, (lane == SignalLane.FirstNotice ? SeverityOf(message) : 0, order++));
+                        waiting.Enqueue(message, (lane == SignalLane.FirstNotice ? TurnOf(message) : 0, order++));
                 }
                 while (running.Count < workers && waiting.TryDequeue(out var next, out _))
                     running.Add(RunOneAsync(queue, lane, next, stop));
@@ -82,7 +82,8 @@ public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner,
         }
     }
 
-    private static int SeverityOf(QueueMessage message)
+    /// <summary>A first notice's turn among those held: its incident's severity (Sev0 first); then in the order received.</summary>
+    internal static int TurnOf(QueueMessage message)
     {
         try { return OutboxMessage.Parse(message.Body.ToString()).Severity; }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException) { return int.MaxValue; }
