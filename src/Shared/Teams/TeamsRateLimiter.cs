@@ -6,16 +6,16 @@ namespace AutoResponder.Teams;
 public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice);
 
 /// <summary>
-/// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a token bucket per channel (any request) and
-/// one for new messages across channels, each holding at most one second's worth. A caller waits (on the
+/// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
+/// one for new messages across channels. A caller waits (on the
 /// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
 /// replies never takes a first notice's turn. A 429 pauses its channel until the Retry-After has passed.
 /// </summary>
 public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {
     private readonly object _gate = new();
-    private readonly Dictionary<(string, string), Bucket> _channels = [];
-    private Bucket? _posts;
+    private readonly Dictionary<(string, string), Window> _channels = [];
+    private Window? _posts;
     private int _firstNoticesWaiting;
 
     public async Task WaitAsync(TeamsCall call, CancellationToken ct)
@@ -31,7 +31,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                     var now = time.GetUtcNow();
                     var limits = options.Value.Limits;
                     var channel = Channel(call, limits);
-                    _posts ??= new Bucket(limits.MessagePostsPerSecond, now);
+                    _posts ??= new Window(limits.MessagePostsPerSecond);
                     wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
                     if (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0) wait = Max(wait, TimeSpan.FromSeconds(1 / limits.MessagePostsPerSecond));
                     if (wait <= TimeSpan.Zero)
@@ -60,49 +60,50 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
         }
     }
 
-    private Bucket Channel(TeamsCall call, TeamsLimits limits)
+    private Window Channel(TeamsCall call, TeamsLimits limits)
     {
         var key = (call.TeamId, call.ChannelId);
         if (!_channels.TryGetValue(key, out var bucket))
         {
             if (_channels.Count > 10_000) _channels.Clear(); // forgetting a channel only forgets its spent tokens
-            _channels[key] = bucket = new Bucket(limits.ChannelRequestsPerSecond, time.GetUtcNow());
+            _channels[key] = bucket = new Window(limits.ChannelRequestsPerSecond);
         }
         return bucket;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>A token bucket of one second's capacity, refilled continuously.</summary>
-    private sealed class Bucket(double perSecond, DateTimeOffset now)
+    /// <summary>
+    /// At most n requests in any window of n / rate seconds (n = the rate rounded down, at least 1): "4 per second" is
+    /// never 5 within a second, whenever they come. Keeps the times of its last n requests.
+    /// </summary>
+    private sealed class Window(double perSecond)
     {
-        private double _tokens = Math.Max(1, perSecond);
-        private DateTimeOffset _updated = now;
+        private readonly Queue<DateTimeOffset> _last = new();
+        private readonly int _size = Math.Max(1, (int)Math.Floor(perSecond));
         private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+        private TimeSpan Length => TimeSpan.FromSeconds(_size / perSecond);
 
         public TimeSpan WaitFor(DateTimeOffset now)
         {
-            Refill(now);
-            if (now < _pausedUntil) return _pausedUntil - now;
-            return _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - _tokens) / perSecond);
+            var wait = _pausedUntil - now;
+            if (_last.Count >= _size)
+            {
+                var free = _last.Peek() + Length - now; // when the oldest of the last n leaves the window
+                if (free > wait) wait = free;
+            }
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
 
         public void Take(DateTimeOffset now)
         {
-            Refill(now);
-            _tokens -= 1;
+            _last.Enqueue(now);
+            while (_last.Count > _size) _last.Dequeue();
         }
 
         public void PauseUntil(DateTimeOffset until)
         {
             if (until > _pausedUntil) _pausedUntil = until;
-        }
-
-        private void Refill(DateTimeOffset now)
-        {
-            if (now <= _updated) return;
-            _tokens = Math.Min(Math.Max(1, perSecond), _tokens + (now - _updated).TotalSeconds * perSecond);
-            _updated = now;
         }
     }
 }
