@@ -9,7 +9,7 @@ namespace AutoResponder.Cli.Serve;
 /// The standalone host's stand-in for the Functions queue triggers: one pump per signal lane, each with its own
 /// bounded number of workers (<see cref="ServeLimits.FirstNoticeWorkers"/>, <see cref="ServeLimits.FollowUpWorkers"/>),
 /// so follow-up work never takes a first notice's worker. First notices are taken most severe first among the
-/// messages held; each pump holds at most twice its workers (the rest stay in the queue for other instances).
+/// messages held (up to 64); the follow-up pump holds twice its workers (the rest stay in the queue for other instances).
 /// A message is deleted after its run, or after its fifth failed delivery (the sweep still covers the incident).
 /// </summary>
 public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges, ServeLimits limits, ILogger<OutboxQueuePump> log)
@@ -35,7 +35,7 @@ public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner,
             {
                 var nudged = nudges.Next(lane); // taken before the receive: a signal sent meanwhile is not missed
                 running.RemoveAll(t => t.IsCompleted);
-                var room = 2 * workers - running.Count - waiting.Count;
+                var room = Held(lane, workers) - running.Count - waiting.Count;
                 var received = 0;
                 if (room > 0)
                 {
@@ -64,6 +64,9 @@ public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner,
         }
         await Task.WhenAll(running).ContinueWith(_ => { });
     }
+
+    /// <summary>Messages a pump holds (running or waiting): first notices enough to find a Sev0/Sev1 behind a storm's backlog.</summary>
+    private static int Held(SignalLane lane, int workers) => lane == SignalLane.FirstNotice ? Math.Max(64, 4 * workers) : 2 * workers;
 
     private async Task RunOneAsync(QueueClient queue, SignalLane lane, QueueMessage message, CancellationToken ct)
     {

@@ -34,6 +34,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     public const string HeadRow = "head", ItemPrefix = "i|";
     /// <summary>A renderer that died is taken over after this long.</summary>
     public static readonly TimeSpan RenderClaim = TimeSpan.FromSeconds(30);
+    /// <summary>How long a storm the window row already shows must last for a first notice to skip writing itself in.</summary>
+    private static readonly TimeSpan StormWriteSkip = TimeSpan.FromSeconds(30);
     /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
     public const int MaxLines = 80;
 
@@ -61,6 +63,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             var row = existing.HasValue ? existing.Value! : new StormWindowRow { PartitionKey = WindowPartition, RowKey = key };
             var recent = StormWindowRow.Parse(row.Recent).Where(e => e.At > now.AddMinutes(-1)).ToList();
             if (recent.Any(e => e.IncidentId == incident.Id)) return recent.Count;
+            // In a storm that the row already shows for another half minute, adding one more changes no decision: no write
+            // (during a storm the row is read by every first notice of the channel, written a few times a minute).
+            var threshold = options.Value.StormThreshold;
+            if (recent.Count > threshold && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now - StormWriteSkip) return recent.Count + 1;
             recent.Add((now, incident.Id));
             // Enough to decide (threshold + 1 is a storm); the row stays small however large the storm.
             row.Recent = StormWindowRow.Format(recent.OrderBy(e => e.At).TakeLast(options.Value.StormThreshold + 2));
@@ -128,14 +134,14 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         return head;
     }
 
-    /// <summary>The digest's message: a line per incident (most severe first, then by opening), each linking its console page.</summary>
+    /// <summary>The digest's message: a line per incident (most severe first, then the newest), each linking its console page.</summary>
     public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
     {
         var minute = DateTimeOffset.ParseExact(head.PartitionKey[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");
-        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenBy(i => i.OpenedAt).Take(MaxLines))
+        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines)) // newest on top
         {
             var id = item.RowKey[ItemPrefix.Length..];
             html.Append(CultureInfo.InvariantCulture, $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");

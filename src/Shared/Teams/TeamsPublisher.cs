@@ -47,6 +47,12 @@ public sealed class TeamsPublisher(
         if (thread.RootMessageId is { } existing)
             return OutboxOutcome.Done($"Teams root post already exists: {existing}");
         var target = routing.Route(incident);
+        if (incident.Severity <= Alerts.Severity.Sev1) // always its own post: first, then counted for the channel's storm window
+        {
+            thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
+            if (options.Value.StormThreshold > 0) await CountBestEffortAsync(target, incident, ct);
+            return RootPosted(thread);
+        }
         if (thread.Digest is null && options.Value.StormThreshold > 0)
         {
             var opened = await digests.CountOpeningAsync(target, incident, ct);
@@ -70,9 +76,20 @@ public sealed class TeamsPublisher(
                 TimelineText: $"Listed in the Teams storm digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when acknowledged or escalated.");
         }
         thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
-        return new OutboxOutcome(
-            $"Teams root post {thread.RootMessageId}",
-            TimelineText: $"Posted to Teams{(thread.WebUrl is { } url ? $": {url}" : ".")}");
+        return RootPosted(thread);
+    }
+
+    private static OutboxOutcome RootPosted(TeamsState thread) => new(
+        $"Teams root post {thread.RootMessageId}",
+        TimelineText: $"Posted to Teams{(thread.WebUrl is { } url ? $": {url}" : ".")}");
+
+    private async Task CountBestEffortAsync(TeamsTarget target, IncidentRecord incident, CancellationToken ct)
+    {
+        try { await digests.CountOpeningAsync(target, incident, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not count {IncidentId} in the storm window of {ChannelId}; it is posted", incident.Id, target.ChannelId);
+        }
     }
 
     /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
