@@ -205,8 +205,8 @@ public static class NotifyBenchmark
     {
         if (thread.Digest is not { } digest) return false;
         var head = await services.GetRequiredService<TeamsDigest>().FindAsync(digest, ct);
-        return head is { MessageId: not null, Pending: false, RendererUntil: null }
-               && (await services.GetRequiredService<TeamsDigest>().ItemsAsync(digest, ct)).Any(i => i.RowKey == TeamsDigest.ItemPrefix + id);
+        var items = await services.GetRequiredService<TeamsDigest>().ItemsAsync(digest, ct);
+        return head is { MessageId: not null } && head.RenderedCount >= items.Count && items.Any(i => i.RowKey == TeamsDigest.ItemPrefix + id);
     }
 
     private static async Task<string> TitleAsync(IServiceProvider services, string id, CancellationToken ct) =>

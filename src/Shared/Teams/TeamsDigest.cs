@@ -23,10 +23,11 @@ namespace AutoResponder.Teams;
 /// <item><c>teams-digest|{channel hash}|{yyyyMMddHHmm}</c>: <c>head</c> (<see cref="DigestHeadRow"/>: the post, what it shows,
 /// who is rendering it) and <c>i|{incident id}</c> per incident listed (<see cref="DigestItemRow"/>).</item>
 /// </list>
-/// Listing an incident is a blind upsert of its row (so a retry lists it once), then one ETag update of the head
-/// that marks it <c>Pending</c> and takes the render claim if nobody holds it. The claim holder posts or edits the
-/// digest until nothing is pending, so every listed incident is shown, by one renderer at a time, at most once per
-/// channel limit slot.
+/// Listing an incident is a blind upsert of its row (so a retry lists it once) and a read of the head: while someone
+/// holds the render claim, that is all. Otherwise it takes the claim (under the head's ETag) and renders: reads the
+/// items, posts or edits the digest, records and releases, then reads the items again and goes round once more if
+/// any arrived. An incident listed while the claim was held is read by its holder after the release, so every listed
+/// incident is shown, by one renderer at a time, with one edit per channel limit slot however many arrive.
 /// </summary>
 public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time)
 {
@@ -98,16 +99,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             PartitionKey = digest, RowKey = ItemPrefix + incident.Id, Title = Truncate(incident.Title, 160), SeverityName = incident.SeverityName,
             Service = incident.Service, OpenedAt = incident.OpenedAt,
         }, TableUpdateMode.Replace, ct);
-        var (head, mine) = await UpdateHeadAsync(digest, target, h =>
+        var head = await FindAsync(digest, ct) ?? New(digest, target);
+        if (Claimed(head) || !await TryClaimAsync(head, ct)) return head; // the renderer shows it: it reads the items after this claim or its release
+        while (true)
         {
-            h.Pending = true;
-            if (h.RendererUntil is { } until && until > time.GetUtcNow()) return false;
-            h.RendererUntil = time.GetUtcNow() + RenderClaim;
-            return true;
-        }, ct);
-        while (mine)
-        {
-            (head, _) = await UpdateHeadAsync(digest, target, h => { h.Pending = false; h.RendererUntil = time.GetUtcNow() + RenderClaim; return true; }, ct);
             var items = await ItemsAsync(digest, ct);
             ChatMessage? posted;
             try
@@ -116,23 +111,43 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             }
             catch
             {
-                // Give the claim back (still pending): whichever action comes next — this one's retry, or another — renders it.
-                await UpdateHeadAsync(digest, target, h => { h.Pending = true; h.RendererUntil = null; return true; }, CancellationToken.None);
+                // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders it.
+                await UpdateHeadAsync(digest, target, h => h.RendererUntil = null, CancellationToken.None);
                 throw;
             }
             var messageId = head.MessageId ?? posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
             var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
-            // Recorded whatever happens to the caller: a digest posted but not recorded would be posted again.
-            (head, mine) = await UpdateHeadAsync(digest, target, h =>
+            // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and released.
+            head = await UpdateHeadAsync(digest, target, h =>
             {
                 (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
-                if (h.Pending) return true; // more arrived meanwhile: render again
                 h.RendererUntil = null;
-                return false;
             }, CancellationToken.None);
+            // Listed after the items were read: shown by the next round, by whoever claims it (they listed before this release).
+            if ((await ItemsAsync(digest, ct)).Count == items.Count || !await TryClaimAsync(head, ct)) return head;
         }
-        return head;
     }
+
+    private bool Claimed(DigestHeadRow head) => head.RendererUntil is { } until && until > time.GetUtcNow();
+
+    /// <summary>Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).</summary>
+    private async Task<bool> TryClaimAsync(DigestHeadRow head, CancellationToken ct)
+    {
+        head.RendererUntil = time.GetUtcNow() + RenderClaim;
+        try
+        {
+            var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+            head.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static DigestHeadRow New(string digest, TeamsTarget target) =>
+        new() { PartitionKey = digest, RowKey = HeadRow, TeamId = target.TeamId, ChannelId = target.ChannelId };
 
     /// <summary>The digest's message: a line per incident (most severe first, then the newest), each linking its console page.</summary>
     public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
@@ -171,18 +186,18 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         return head.HasValue ? head.Value : null;
     }
 
-    /// <summary>Reads, applies and writes the head under its ETag until it wins; answers the row and what <paramref name="apply"/> said.</summary>
-    private async Task<(DigestHeadRow Head, bool Result)> UpdateHeadAsync(string digest, TeamsTarget target, Func<DigestHeadRow, bool> apply, CancellationToken ct)
+    /// <summary>Reads, applies and writes the head under its ETag until it wins (only a renderer writes it, so rarely more than once).</summary>
+    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, Action<DigestHeadRow> apply, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var head = await FindAsync(digest, ct) ?? new DigestHeadRow { PartitionKey = digest, RowKey = HeadRow, TeamId = target.TeamId, ChannelId = target.ChannelId };
-            var result = apply(head);
+            var head = await FindAsync(digest, ct) ?? New(digest, target);
+            apply(head);
             try
             {
                 var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
                 head.ETag = response.Headers.ETag ?? default;
-                return (head, result);
+                return head;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
             {
@@ -216,7 +231,7 @@ public sealed class StormWindowRow : ITableEntity
         string.Join('\n', recent.Select(e => $"{e.At.UtcTicks} {e.IncidentId}"));
 }
 
-/// <summary>A storm digest post: where it is, how many lines it shows, whether more are pending and who renders it.</summary>
+/// <summary>A storm digest post: where it is, how many incidents it shows, and who renders it (until when).</summary>
 public sealed class DigestHeadRow : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -228,7 +243,6 @@ public sealed class DigestHeadRow : ITableEntity
     public string? MessageId { get; set; }
     public string? WebUrl { get; set; }
     public int RenderedCount { get; set; }
-    public bool Pending { get; set; }
     public DateTimeOffset? RendererUntil { get; set; }
 }
 

@@ -82,7 +82,8 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
         private readonly Queue<DateTimeOffset> _last = new();
         private readonly int _size = Math.Max(1, (int)Math.Floor(perSecond));
         private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
-        private TimeSpan Length => TimeSpan.FromSeconds(_size / perSecond);
+        /// <summary>A tenth spare: the time between a turn here and the request reaching Graph varies.</summary>
+        private TimeSpan Length => TimeSpan.FromSeconds(1.1 * _size / perSecond);
 
         public TimeSpan WaitFor(DateTimeOffset now)
         {
