@@ -9,7 +9,7 @@ namespace AutoResponder.Cli.Serve;
 /// The standalone host's stand-in for the Functions queue triggers: one pump per signal lane, each with its own
 /// bounded number of workers (<see cref="ServeLimits.FirstNoticeWorkers"/>, <see cref="ServeLimits.FollowUpWorkers"/>),
 /// so follow-up work never takes a first notice's worker. First notices are taken most severe first among the
-/// messages held (up to 64); the follow-up pump holds twice its workers (the rest stay in the queue for other instances).
+/// messages held (up to 256); the follow-up pump holds twice its workers (the rest stay in the queue for other instances).
 /// A message is deleted after its run, or after its fifth failed delivery (the sweep still covers the incident).
 /// </summary>
 public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges, ServeLimits limits, ILogger<OutboxQueuePump> log)
@@ -66,7 +66,7 @@ public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner,
     }
 
     /// <summary>Messages a pump holds (running or waiting): first notices enough to find a Sev0/Sev1 behind a storm's backlog.</summary>
-    private static int Held(SignalLane lane, int workers) => lane == SignalLane.FirstNotice ? Math.Max(64, 4 * workers) : 2 * workers;
+    private static int Held(SignalLane lane, int workers) => lane == SignalLane.FirstNotice ? Math.Max(256, 4 * workers) : 2 * workers;
 
     private async Task RunOneAsync(QueueClient queue, SignalLane lane, QueueMessage message, CancellationToken ct)
     {

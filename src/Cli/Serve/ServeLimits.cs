@@ -18,7 +18,7 @@ public sealed class ServeLimits
     public int RequestHeadersSeconds { get; set; } = 10;
     public int KeepAliveSeconds { get; set; } = 30;
     /// <summary>Incidents whose first notice runs at once (the first-notice queue).</summary>
-    public int FirstNoticeWorkers { get; set; } = 8;
+    public int FirstNoticeWorkers { get; set; } = 16;
     /// <summary>Incidents whose follow-up work runs at once (the outbox queue).</summary>
     public int FollowUpWorkers { get; set; } = 4;
 
