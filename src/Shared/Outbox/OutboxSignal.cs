@@ -16,7 +16,7 @@ public enum SignalLane { FirstNotice, FollowUp }
 /// <summary>An outbox kind that is a first notice, declared by its feature (<c>services.AddSingleton(new FirstNoticeKind("teams.post"))</c>).</summary>
 public sealed record FirstNoticeKind(string Kind);
 
-/// <summary>The first-notice kinds of this deployment, and which queue each lane is signalled on.</summary>
+/// <summary>The first-notice kinds of this deployment: which lane (queue) signals each kind.</summary>
 public sealed class OutboxLanes(IEnumerable<FirstNoticeKind> firstNotices)
 {
     private readonly HashSet<string> _firstNotices = firstNotices.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
@@ -24,8 +24,6 @@ public sealed class OutboxLanes(IEnumerable<FirstNoticeKind> firstNotices)
     public bool IsFirstNotice(string kind) => _firstNotices.Contains(kind);
 
     public SignalLane LaneOf(string kind) => IsFirstNotice(kind) ? SignalLane.FirstNotice : SignalLane.FollowUp;
-
-    public static string QueueName(SignalLane lane) => lane == SignalLane.FirstNotice ? StorageClients.FirstNoticeQueue : StorageClients.OutboxQueue;
 }
 
 /// <summary>Wakes the outbox runner for an incident. Best effort: the sweep catches whatever a lost signal misses.</summary>
