@@ -14,6 +14,8 @@ namespace AutoResponder.Cli.Serve;
 /// request has begun), so a socket that never sends anything was held for the keep-alive time: both are set to
 /// <see cref="RequestHeadersSeconds"/>. Kestrel checks its timers once a second, so a socket goes within a second of it.
 /// </para>
+/// The outbox runs first notices on <see cref="FirstNoticeWorkers"/> workers and follow-up work on
+/// <see cref="FollowUpWorkers"/> others.
 /// </summary>
 public sealed class ServeLimits
 {
@@ -28,6 +30,10 @@ public sealed class ServeLimits
     /// </summary>
     public int? MaxConnections { get; set; }
     public int RequestHeadersSeconds { get; set; } = 10;
+    /// <summary>Incidents whose first notice runs at once (the first-notice queue).</summary>
+    public int FirstNoticeWorkers { get; set; } = 16;
+    /// <summary>Incidents whose follow-up work runs at once (the outbox queue).</summary>
+    public int FollowUpWorkers { get; set; } = 4;
 
     public static ServeLimits From(IConfiguration configuration)
     {
@@ -36,6 +42,8 @@ public sealed class ServeLimits
         var errors = new List<string>();
         if (limits.MaxConnections is < MinConnections or > MaxConnectionsCeiling) errors.Add($"{Section}:MaxConnections must be between {MinConnections} and {MaxConnectionsCeiling} (is {limits.MaxConnections}).");
         if (limits.RequestHeadersSeconds is < 1 or > 300) errors.Add($"{Section}:RequestHeadersSeconds must be between 1 and 300 (is {limits.RequestHeadersSeconds}).");
+        if (limits.FirstNoticeWorkers is < 1 or > 64) errors.Add($"{Section}:FirstNoticeWorkers must be between 1 and 64 (is {limits.FirstNoticeWorkers}).");
+        if (limits.FollowUpWorkers is < 1 or > 64) errors.Add($"{Section}:FollowUpWorkers must be between 1 and 64 (is {limits.FollowUpWorkers}).");
         if (errors.Count > 0) throw new InvalidOperationException(string.Join(" ", errors));
         return limits;
     }

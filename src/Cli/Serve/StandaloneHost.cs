@@ -52,6 +52,7 @@ public static class StandaloneHost
         var files = FileBudget.RaiseToHardLimit();
         var connections = limits.Connections(files?.Now);
         builder.WebHost.ConfigureKestrel(kestrel => limits.Apply(kestrel, connections));
+        builder.Services.AddSingleton(limits);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);

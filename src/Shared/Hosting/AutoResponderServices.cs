@@ -54,6 +54,8 @@ public static class AutoResponderServices
 
         // Outbox
         services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
+        services.AddSingleton<OutboxLanes>();
+        services.AddSingleton<OutboxNudges>();
         services.AddSingleton<OutboxRunner>();
         services.AddSingleton<OutboxSweeper>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());
