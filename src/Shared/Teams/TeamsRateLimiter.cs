@@ -17,6 +17,14 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     private readonly Dictionary<(string, string), Window> _channels = [];
     private Window? _posts;
     private int _firstNoticesWaiting;
+    private readonly long _origin = time.GetTimestamp();
+
+    /// <summary>
+    /// Monotonic time from the <see cref="TimeProvider"/>'s timestamps, not its wall clock: a clock that is set rather than
+    /// run (the drill's compressed clock) would otherwise never free a token and wait for ever. A fake clock in tests
+    /// moves both.
+    /// </summary>
+    private DateTimeOffset Now() => DateTimeOffset.UnixEpoch + time.GetElapsedTime(_origin);
 
     public async Task WaitAsync(TeamsCall call, CancellationToken ct)
     {
@@ -28,7 +36,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                 TimeSpan wait;
                 lock (_gate)
                 {
-                    var now = time.GetUtcNow();
+                    var now = Now();
                     var limits = options.Value.Limits;
                     var channel = Channel(call, limits);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
@@ -55,7 +63,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     {
         lock (_gate)
         {
-            var now = time.GetUtcNow();
+            var now = Now();
             Channel(call, options.Value.Limits).PauseUntil(now + retryAfter);
         }
     }
