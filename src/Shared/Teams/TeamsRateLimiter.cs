@@ -19,6 +19,9 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     private int _firstNoticesWaiting;
     private readonly long _origin = time.GetTimestamp();
 
+    /// <summary>How long follow-up work steps aside, in real time, while a first notice waits for its turn.</summary>
+    private static readonly TimeSpan FirstNoticeTurn = TimeSpan.FromMilliseconds(5);
+
     /// <summary>
     /// Monotonic time from the <see cref="TimeProvider"/>'s timestamps, not its wall clock: a clock that is set rather than
     /// run (the drill's compressed clock) would otherwise never free a token and wait for ever. A fake clock in tests
@@ -34,6 +37,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
             while (true)
             {
                 TimeSpan wait;
+                bool yieldToFirstNotice;
                 lock (_gate)
                 {
                     var now = Now();
@@ -41,15 +45,18 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                     var channel = Channel(call, limits);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
                     wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
-                    if (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0) wait = Max(wait, TimeSpan.FromSeconds(1 / limits.MessagePostsPerSecond));
-                    if (wait <= TimeSpan.Zero)
+                    yieldToFirstNotice = !call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0;
+                    if (wait <= TimeSpan.Zero && !yieldToFirstNotice)
                     {
                         channel.Take(now);
                         if (call.NewMessage) _posts.Take(now);
                         return;
                     }
                 }
-                await Task.Delay(wait, time, ct);
+                // A token frees on the clock; a first notice's turn is taken in real time (it is ordering, not a rate), so a
+                // follow-up never waits on a clock that nobody moves.
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct);
+                else await Task.Delay(FirstNoticeTurn, ct);
             }
         }
         finally
