@@ -1,4 +1,5 @@
 using AutoResponder.Access;
+using AutoResponder.Changes;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
@@ -71,6 +72,8 @@ public static class StandaloneHost
     private static void MapRoutes(WebApplication app)
     {
         app.MapPost("/api/alerts", (HttpRequest r, AccessGate g, AlertsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveAlerts, _ => e.PostAsync(r, ct)));
+        app.MapPost("/api/changes", (HttpRequest r, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveChanges, _ => e.PostAsync(r, ct)));
+        app.MapGet("/api/incidents/{id}/changes", (HttpRequest r, string id, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentChanges, _ => e.SuspectsAsync(id, ct)));
         app.MapGet("/api/incidents", (HttpRequest r, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListIncidents, _ => e.ListAsync(r, ct)));
         app.MapGet("/api/incidents/{id}", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncident, _ => e.GetAsync(id, ct)));
         app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentTimeline, _ => e.TimelineAsync(r, id, ct)));

@@ -21,6 +21,8 @@ public sealed record RouteAccess(bool Public, bool Ingest, IReadOnlyList<string>
 public static class ApiRoutes
 {
     public const string ReceiveAlerts = nameof(ReceiveAlerts);
+    public const string ReceiveChanges = nameof(ReceiveChanges);
+    public const string GetIncidentChanges = nameof(GetIncidentChanges);
     public const string ListIncidents = nameof(ListIncidents);
     public const string GetIncident = nameof(GetIncident);
     public const string GetIncidentTimeline = nameof(GetIncidentTimeline);
@@ -54,6 +56,9 @@ public static class ApiRoutes
     public static readonly IReadOnlyDictionary<string, RouteAccess> Access = new Dictionary<string, RouteAccess>
     {
         [ReceiveAlerts] = RouteAccess.IngestKey,
+        // Deploy and change events come from CI (GitHub, Azure DevOps), which sends the ingest key like an alert sender.
+        [ReceiveChanges] = RouteAccess.IngestKey,
+        [GetIncidentChanges] = Read,
         [ListIncidents] = Read,
         [GetIncident] = Read,
         [GetIncidentTimeline] = Read,

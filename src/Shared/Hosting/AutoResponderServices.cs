@@ -1,5 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Alerts;
+using AutoResponder.Changes;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Health;
@@ -74,6 +75,7 @@ public static class AutoResponderServices
         services.AddPriceGuard(configuration);
         services.AddSwitches(configuration);
         services.AddWatch(configuration);
+        services.AddChanges(configuration);
         services.AddConsole(configuration);
         return services;
     }
