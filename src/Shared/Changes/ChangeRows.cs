@@ -33,6 +33,15 @@ public sealed class ChangeRow : ITableEntity
 
     public string Id => RowKey[(RowKey.IndexOf('|') + 1)..];
 
+    public static ChangeRow From(ParsedChange change, DateTimeOffset receivedAt) => new()
+    {
+        PartitionKey = Partition(change.Service),
+        RowKey = Key(change.At, change.DeliveryKey),
+        Service = change.Service, At = change.At, Source = change.Source, Kind = change.Kind, Summary = change.Summary,
+        Author = change.Author, Commit = change.Commit, Environment = change.Environment, Link = change.Link, Origin = change.Origin,
+        ReceivedAt = receivedAt,
+    };
+
     public static string Partition(string service) => service.Trim().ToLowerInvariant();
 
     public static string Key(DateTimeOffset at, string deliveryKey) => $"{Keys.Ticks(at)}|{Keys.Hash(deliveryKey)}";

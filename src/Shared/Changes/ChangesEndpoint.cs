@@ -65,14 +65,7 @@ public sealed class ChangesEndpoint(
         }
         if (parsed.Change is not { } change) return ApiResult.Accepted(new ChangeReceipt("ignored", parsed.Ignored, null));
 
-        var row = new ChangeRow
-        {
-            PartitionKey = ChangeRow.Partition(change.Service),
-            RowKey = ChangeRow.Key(change.At, change.DeliveryKey),
-            Service = change.Service, At = change.At, Source = change.Source, Kind = change.Kind, Summary = change.Summary,
-            Author = change.Author, Commit = change.Commit, Environment = change.Environment, Link = change.Link, Origin = change.Origin,
-            ReceivedAt = time.GetUtcNow(),
-        };
+        var row = ChangeRow.From(change, time.GetUtcNow());
         var added = await store.TryAddAsync(row, ct);
         if (added) log.LogInformation("Change {Kind} of {Service} at {At:o} recorded from {Source}", row.Kind, row.Service, row.At, row.Source);
         return ApiResult.Accepted(new ChangeReceipt(added ? "recorded" : "duplicate", added ? null : "This delivery is already recorded.", ChangeJson.From(row)));

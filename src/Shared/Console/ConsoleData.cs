@@ -21,7 +21,8 @@ public sealed record IncidentView(
     IReadOnlyList<AlertItem> Alerts,
     ImpactEndpoint.ImpactJson? Impact,
     bool StatusEmailsEnabled,
-    TimeSpan StatusEmailCadence);
+    TimeSpan StatusEmailCadence,
+    IReadOnlyList<SuspectLine>? Suspects = null);
 
 /// <summary>
 /// The console's reads. The list is the API's list query (same filters, same index-only candidates, same cursor);
@@ -34,8 +35,12 @@ public sealed class ConsoleData(
     IncidentResources resources,
     IncidentPages pages,
     ImpactEndpoint impact,
-    IOptions<StatusEmailOptions> statusEmails)
+    IOptions<StatusEmailOptions> statusEmails,
+    IEnumerable<IIncidentSuspects> suspects)
 {
+    /// <summary>The most suspect changes the page lists (newest first; GET /api/incidents/{id}/changes has up to 200).</summary>
+    public const int MaxSuspects = 50;
+
     /// <summary>The most timeline entries and alerts one page shows (the rest through the API's paging).</summary>
     private const int MaxRows = 500;
 
@@ -63,12 +68,13 @@ public sealed class ConsoleData(
         var timeline = LatestTimelineAsync(id, ct);
         var alerts = pages.AlertsAsync(id, new PageRequest(MaxRows, null), ct);
         var impactResult = impact.GetAsync(id, ct);
+        var suspectLines = suspects.NewestAsync(record, MaxSuspects, ct);
         var options = statusEmails.Value;
         return new IncidentView(await resource, record.Status,
             await timeline,
             (await alerts).Alerts.OrderByDescending(a => a.LastSeenAt).ToList(),
             (await impactResult).Body as ImpactEndpoint.ImpactJson,
-            options.Enabled, options.CadenceFor(record.Severity));
+            options.Enabled, options.CadenceFor(record.Severity), await suspectLines);
     }
 
     /// <summary>The newest <see cref="MaxRows"/> entries, newest first (the API pages the timeline oldest first).</summary>

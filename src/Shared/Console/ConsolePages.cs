@@ -145,6 +145,7 @@ public static class ConsolePages
             Summary(h, v, now);
             if (user.May(ConsoleRight.Act)) Actions(h, v, user, csrf);
             Impact(h, v, user, csrf);
+            Suspects(h, v);
             Communication(h, v);
             Rca(h, v, user, csrf);
             Timeline(h, v);
@@ -343,6 +344,26 @@ public static class ConsolePages
              .Raw("<div class=\"field grow\"><label for=\"pm-link\">Postmortem link</label><input id=\"pm-link\" name=\"link\" type=\"url\" required maxlength=\"2000\" placeholder=\"https://\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA complete</button></div></form>");
         h.Raw("</section>");
+    }
+
+    /// <summary>Changes to the service (and its dependencies) before the first alert, newest first.</summary>
+    private static void Suspects(Html h, IncidentView v)
+    {
+        h.Raw("<section aria-labelledby=\"s-changes\"><h2 id=\"s-changes\">Recent changes (suspects)</h2>");
+        if (v.Suspects is not { Count: > 0 } suspects)
+        {
+            h.Raw("<p class=\"muted\">No change of the service or its dependencies was recorded before the first alert.</p></section>");
+            return;
+        }
+        h.Raw("<ul id=\"suspects\" class=\"alerts\">");
+        foreach (var c in suspects)
+        {
+            h.Raw("<li><time datetime=\"").Attr(Html.IsoTime(c.At)).Raw("\">").Text(Html.Time(c.At)).Raw("</time> <b>").Text(c.Service).Raw("</b> ");
+            if (c.Link is { } link) h.Raw("<a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">").Text(c.Text).Raw("</a>");
+            else h.Text(c.Text);
+            h.Raw("</li>");
+        }
+        h.Raw("</ul></section>");
     }
 
     private static void Timeline(Html h, IncidentView v)

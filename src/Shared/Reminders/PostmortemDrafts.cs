@@ -15,7 +15,8 @@ public static class PostmortemDraft
 {
     public const string Todo = "_TODO_";
 
-    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue)
+    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue,
+        IReadOnlyList<SuspectLine>? suspects = null)
     {
         var i = details.Incident;
         var b = new StringBuilder();
@@ -36,6 +37,11 @@ public static class PostmortemDraft
         b.AppendLine("## Impact").AppendLine();
         if (impact.Count == 0) b.AppendLine($"Impact {StatusEmailRenderer.NotAnalysed}. {Todo}: orders, customers and money affected.");
         foreach (var (label, value) in impact) b.AppendLine($"- **{Cell(label)}:** {Cell(value)}");
+        b.AppendLine();
+
+        b.AppendLine("## Changes before the first alert (suspects)").AppendLine();
+        if (suspects is not { Count: > 0 }) b.AppendLine("No change of the service or its dependencies was recorded before the first alert.");
+        foreach (var c in suspects ?? []) b.AppendLine($"- {Cell(c.Describe())}{(c.Link is { } link ? $" — <{Cell(link)}>" : "")}");
         b.AppendLine();
 
         b.AppendLine("## Timeline (UTC)").AppendLine();
@@ -85,10 +91,12 @@ public static class PostmortemDraft
 /// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
 /// storage link. One draft per resolution.
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time,
+    IEnumerable<IIncidentSuspects> suspects)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
+    public const int MaxSuspects = 50;
     public const string ContainerName = PostmortemDraftBlobs.ContainerName;
     public string Kind => KindName;
 
@@ -102,7 +110,8 @@ public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLi
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems);
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems,
+            await suspects.NewestAsync(incident, MaxSuspects, ct));
 
         var blobName = PostmortemDraftBlobs.NameFor(incident.Id, resolvedAt);
         var blob = drafts.Container.GetBlobClient(blobName);
