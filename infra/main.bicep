@@ -184,6 +184,7 @@ var storageLayout = {
     'Watches'
     'PriceGuard'
     'Changes'
+    'ActionItems'
   ]
   queues: [
     'autoresponder-outbox'

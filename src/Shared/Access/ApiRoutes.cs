@@ -23,6 +23,9 @@ public static class ApiRoutes
     public const string ReceiveAlerts = nameof(ReceiveAlerts);
     public const string ReceiveChanges = nameof(ReceiveChanges);
     public const string GetIncidentChanges = nameof(GetIncidentChanges);
+    public const string AddActionItem = nameof(AddActionItem);
+    public const string UpdateActionItemStatus = nameof(UpdateActionItemStatus);
+    public const string ListActionItems = nameof(ListActionItems);
     public const string ListIncidents = nameof(ListIncidents);
     public const string GetIncident = nameof(GetIncident);
     public const string GetIncidentTimeline = nameof(GetIncidentTimeline);
@@ -59,6 +62,9 @@ public static class ApiRoutes
         // Deploy and change events come from CI (GitHub, Azure DevOps), which sends the ingest key like an alert sender.
         [ReceiveChanges] = RouteAccess.IngestKey,
         [GetIncidentChanges] = Read,
+        [AddActionItem] = Act,
+        [UpdateActionItemStatus] = Act,
+        [ListActionItems] = Read,
         [ListIncidents] = Read,
         [GetIncident] = Read,
         [GetIncidentTimeline] = Read,

@@ -1,4 +1,5 @@
 using AutoResponder.Access;
+using AutoResponder.ActionItems;
 using AutoResponder.Alerts;
 using AutoResponder.Changes;
 using AutoResponder.WebConsole;
@@ -76,6 +77,7 @@ public static class AutoResponderServices
         services.AddSwitches(configuration);
         services.AddWatch(configuration);
         services.AddChanges(configuration);
+        services.AddActionItems();
         services.AddConsole(configuration);
         return services;
     }
