@@ -22,7 +22,8 @@ public sealed record IncidentView(
     ImpactEndpoint.ImpactJson? Impact,
     bool StatusEmailsEnabled,
     TimeSpan StatusEmailCadence,
-    IReadOnlyList<SuspectLine>? Suspects = null);
+    IReadOnlyList<SuspectLine>? Suspects = null,
+    IReadOnlyList<ActionItems.ActionItemRow>? ActionItems = null);
 
 /// <summary>
 /// The console's reads. The list is the API's list query (same filters, same index-only candidates, same cursor);
@@ -36,7 +37,8 @@ public sealed class ConsoleData(
     IncidentPages pages,
     ImpactEndpoint impact,
     IOptions<StatusEmailOptions> statusEmails,
-    IEnumerable<IIncidentSuspects> suspects)
+    IEnumerable<IIncidentSuspects> suspects,
+    ActionItems.ActionItemStore actionItems)
 {
     /// <summary>The most suspect changes the page lists (newest first; GET /api/incidents/{id}/changes has up to 200).</summary>
     public const int MaxSuspects = 50;
@@ -69,12 +71,26 @@ public sealed class ConsoleData(
         var alerts = pages.AlertsAsync(id, new PageRequest(MaxRows, null), ct);
         var impactResult = impact.GetAsync(id, ct);
         var suspectLines = suspects.NewestAsync(record, MaxSuspects, ct);
+        var items = actionItems.ForIncidentAsync(id, ct);
         var options = statusEmails.Value;
         return new IncidentView(await resource, record.Status,
             await timeline,
             (await alerts).Alerts.OrderByDescending(a => a.LastSeenAt).ToList(),
             (await impactResult).Body as ImpactEndpoint.ImpactJson,
-            options.Enabled, options.CadenceFor(record.Severity), await suspectLines);
+            options.Enabled, options.CadenceFor(record.Severity), await suspectLines, await items);
+    }
+
+    /// <summary>"My action items": the signed-in person's items across incidents, from the owner index (no incident is read).</summary>
+    public async Task<IReadOnlyList<ActionItems.ActionItemRow>> MyActionItemsAsync(string owner, CancellationToken ct)
+    {
+        var rows = new List<ActionItems.ActionItemRow>();
+        var partition = ActionItems.ActionItemRow.OwnerPartition(owner);
+        await foreach (var row in actionItems.Table.QueryAsync<ActionItems.ActionItemRow>(r => r.PartitionKey == partition, cancellationToken: ct))
+        {
+            rows.Add(row);
+            if (rows.Count >= MaxRows) break;
+        }
+        return rows.OrderBy(r => r.Status == AutoResponder.ActionItems.ActionItemKinds.Open ? 0 : 1).ThenBy(r => r.DueAt).ToList();
     }
 
     /// <summary>The newest <see cref="MaxRows"/> entries, newest first (the API pages the timeline oldest first).</summary>
