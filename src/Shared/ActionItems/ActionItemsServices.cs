@@ -11,6 +11,7 @@ public static class ActionItemsServices
     public static IServiceCollection AddActionItems(this IServiceCollection services)
     {
         services.AddSingleton<ActionItemStore>();
+        services.AddSingleton<Incidents.IIncidentActionItems, ActionItemLines>();
         services.AddSingleton<ActionItemService>();
         services.AddSingleton<ActionItemsEndpoint>();
         services.AddSingleton<IOutboxHandler, ActionItemReminderHandler>();
@@ -18,6 +19,12 @@ public static class ActionItemsServices
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<ActionItemReminderJob>());
         services.AddSingleton<IStorageInitializer, ActionItemsStorage>();
         return services;
+    }
+
+    private sealed class ActionItemLines(ActionItemStore store) : Incidents.IIncidentActionItems
+    {
+        public async Task<IReadOnlyList<Incidents.ActionItemLine>> ForAsync(string incidentId, CancellationToken cancellationToken) =>
+            (await store.ForIncidentAsync(incidentId, cancellationToken)).Select(r => new Incidents.ActionItemLine(r.ItemId, r.Title, r.Owner, r.DueAt, r.Status, r.Reason, r.Link)).ToList();
     }
 
     private sealed class ActionItemsStorage(ActionItemStore store) : IStorageInitializer

@@ -39,7 +39,7 @@ public sealed class SuspectsInMessagesTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Teams_root_card_first_email_postmortem_draft_and_console_page_show_the_suspects_newest_first()
+    public async Task Teams_root_card_first_email_postmortem_draft_and_console_page_show_the_suspects_newest_first_and_the_draft_lists_action_items()
     {
         var graph = new FakeGraphHandler();
         await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
@@ -73,6 +73,7 @@ public sealed class SuspectsInMessagesTests(AzuriteFixture azurite)
         Assert.Contains("Recent changes (suspects)", html);
         AssertInOrder(html, [.. newestThree, "Feature flag new-pricing on"]);
 
+        var item = await app.Get<AutoResponder.ActionItems.ActionItemService>().AddAsync(id, "Alert on price discrepancies", "dana@shop.example", firstAlert.AddDays(7), null, "alice", default);
         await app.Get<IncidentService>().ResolveAsync(id, "cache TTL reverted", "alice", default);
         await runner.RunAsync(id, default);
         await using var draft = (await app.Get<PostmortemDraftBlobs>().OpenLatestAsync(id, default))!.Content;
@@ -81,6 +82,7 @@ public sealed class SuspectsInMessagesTests(AzuriteFixture azurite)
         AssertInOrder(section, [.. newestThree, "Feature flag new-pricing on"]);
         Assert.DoesNotContain("Search reindex", section);
         Assert.DoesNotContain("2.9", section);
+        Assert.Contains($"| 1 | Alert on price discrepancies | dana@shop.example | {AutoResponder.StatusEmails.StatusEmailRenderer.Time(item.DueAt)} | open |", markdown);
     }
 
     private static string TeamsCard(GraphRequest post) =>
