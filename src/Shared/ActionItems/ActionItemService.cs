@@ -45,7 +45,11 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             if (item.Status == status && item.Reason == reason) return item;
             (item.Status, item.Reason, item.ChangedAt, item.ChangedBy) = (status, reason, time.GetUtcNow(), actor);
             try { await store.Table.UpdateEntityAsync(item, item.ETag, Azure.Data.Tables.TableUpdateMode.Replace, ct); }
-            catch (Azure.RequestFailedException e) when (e.Status == 412 && attempt < 10) { continue; }
+            catch (Azure.RequestFailedException e) when (e.Status == 412)
+            {
+                if (attempt >= 10) throw new IncidentBusyException(incidentId); // 503 with Retry-After, never a 500
+                continue;
+            }
             await store.UpsertIndexAsync(item, ct);
             if (status == ActionItemKinds.Open)
             {
