@@ -183,6 +183,8 @@ var storageLayout = {
     'Switches'
     'Watches'
     'PriceGuard'
+    'Changes'
+    'ActionItems'
   ]
   queues: [
     'autoresponder-outbox'

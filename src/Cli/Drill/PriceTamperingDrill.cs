@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using AutoResponder.ActionItems;
+using AutoResponder.Changes;
 using AutoResponder.Hosting;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
@@ -154,7 +156,10 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         // 2. Normal trading, then the release that lets customers edit the shoe's price.
         for (var i = 0; i < 3; i++) await MinuteAsync();
         tampering = true;
-        Say("Release deployed: the shoe's price can be edited at checkout.");
+        // The deploy reached production when the drill began (CI reports it as a change of pricing); its effect shows now.
+        await Get<ChangeStore>().TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start, "generic", "change",
+            "Release 3.8.0: the price is editable at checkout (customer-entered discounts)", "dev@shop.example", "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
+        Say("Release 3.8.0 (recorded as a change to pricing) is live: the shoe's price can be edited at checkout.");
         for (var i = 0; i < 10 && incidentId is null; i++) await MinuteAsync();
         Step("tampered orders", firstTampered is not null, firstTampered is null ? "none" : $"first at {firstTampered:HH:mm:ss}");
         Step("price guard fired", incidentId is not null && detectedAt is not null, incidentId ?? "no incident");
@@ -162,6 +167,8 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         await runner.RunAsync(incidentId, ct);
         var details = (await store.GetDetailsAsync(incidentId, ct))!;
         Step("incident opened by the price guard", details.Incident.Source == PriceGuardJob.Source, $"{details.Incident.Id} {details.Incident.SeverityName} '{details.Incident.Title}'");
+        var suspects = await Get<SuspectChanges>().ListAsync(details.Incident, 10, ct);
+        Step("the release is a suspect", suspects.Any(c => c.Summary.StartsWith("Release 3.8.0", StringComparison.Ordinal)), suspects.FirstOrDefault()?.Summary ?? $"no change listed (service {details.Incident.Service}, first alert {details.Incident.FirstAlertAt:O})");
 
         // 3. The responder acknowledges two minutes later and stops the impact.
         await MinuteAsync();
@@ -200,6 +207,16 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         await watch.SignOffAsync(incidentId, "Orders clean", Support, ct);
         await runner.RunAsync(incidentId, ct);
         for (var pass = 0; pass < 3; pass++) await runner.RunAsync(incidentId, ct);
+
+        // 6. The review's action items: three recorded with owners and due dates, one closed already.
+        var actionItems = Get<ActionItemService>();
+        var owners = new[] { ("Alert on price discrepancies between order and catalog", "ops@shop.example"), ("Refuse tampered values: take prices from the catalog server-side", Responder),
+                             ("More unit tests for pricing at checkout", "dev@shop.example") };
+        var items = new List<ActionItemRow>();
+        foreach (var (title, owner) in owners) items.Add(await actionItems.AddAsync(incidentId, title, owner, clock.Now.AddDays(7), null, Responder, ct));
+        await actionItems.SetStatusAsync(incidentId, items[1].ItemId, ActionItemKinds.Done, null, Responder, ct);
+        var recorded = await Get<ActionItemStore>().ForIncidentAsync(incidentId, ct);
+        Step("action items recorded", recorded.Count == 3 && recorded.Count(i => i.Status == ActionItemKinds.Done) == 1, $"{recorded.Count} items, {recorded.Count(i => i.Status == ActionItemKinds.Done)} done");
 
         details = (await store.GetDetailsAsync(incidentId, ct))!;
         var timeline = details.Timeline;

@@ -1,4 +1,6 @@
 using AutoResponder.Access;
+using AutoResponder.ActionItems;
+using AutoResponder.Changes;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
@@ -143,6 +145,11 @@ public static class StandaloneHost
     private static void MapRoutes(WebApplication app)
     {
         app.MapPost("/api/alerts", (HttpRequest r, AccessGate g, AlertsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveAlerts, _ => e.PostAsync(r, ct)));
+        app.MapPost("/api/changes", (HttpRequest r, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveChanges, _ => e.PostAsync(r, ct)));
+        app.MapGet("/api/incidents/{id}/changes", (HttpRequest r, string id, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentChanges, _ => e.SuspectsAsync(id, ct)));
+        app.MapPost("/api/incidents/{id}/action-items", (HttpRequest r, string id, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AddActionItem, c => e.AddAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/action-items/{item}/status", (HttpRequest r, string id, string item, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.UpdateActionItemStatus, c => e.StatusAsync(r, c, id, item, ct)));
+        app.MapGet("/api/action-items", (HttpRequest r, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListActionItems, _ => e.ListAsync(r, ct)));
         app.MapGet("/api/incidents", (HttpRequest r, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListIncidents, _ => e.ListAsync(r, ct)));
         app.MapGet("/api/incidents/{id}", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncident, _ => e.GetAsync(id, ct)));
         app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentTimeline, _ => e.TimelineAsync(r, id, ct)));
@@ -172,6 +179,7 @@ public static class StandaloneHost
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
+        app.MapGet("/action-items", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.MyActionItemsAsync(r, ct));
         app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
         app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
         app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));

@@ -16,6 +16,10 @@ public sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "incidents")] HttpRequest request, CancellationToken ct) =>
         await endpoint.ListAsync(request, ct);
 
+    [Function("ConsoleMyActionItems")]
+    public async Task<IActionResult> MyActionItems([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "action-items")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.MyActionItemsAsync(request, ct);
+
     [Function("ConsoleRows")]
     public async Task<IActionResult> Rows([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/rows")] HttpRequest request, CancellationToken ct) =>
         await endpoint.RowsAsync(request, ct);

@@ -10,7 +10,7 @@ namespace AutoResponder.Access;
 
 /// <summary>
 /// Every HTTP route goes through here, in both hosts: the route's entry in <see cref="ApiRoutes"/> says who may
-/// call it. Alert senders: the ingest key, on POST /api/alerts only. People: a resolved <see cref="Caller"/>
+/// call it. Alert and change senders: the ingest key, on POST /api/alerts and POST /api/changes only. People: a resolved <see cref="Caller"/>
 /// holding a required role. 401 without (valid) credentials, 403 with the wrong ones, as problem details.
 /// The action receives the caller; its name is the actor on the timeline.
 /// </summary>
@@ -60,13 +60,13 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
 
         if (request.Query.ContainsKey(KeyQuery))
             return (null, Problems.Unauthorized(
-                $"The ingest key is accepted only on POST /api/alerts, never in the query string of another route. Sign in: Authorization: Bearer TOKEN.", KeyQuery));
+                $"The ingest key is accepted only on POST /api/alerts and POST /api/changes, never in the query string of another route. Sign in: Authorization: Bearer TOKEN.", KeyQuery));
 
         var caller = await callers.ResolveAsync(request, request.HttpContext.RequestAborted);
         if (caller is null)
         {
             if (IngestKeyMatches(request.Headers[KeyHeader].ToString()))
-                return (null, Problems.Forbidden($"The ingest key may only send alerts (POST /api/alerts); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer TOKEN."));
+                return (null, Problems.Forbidden($"The ingest key may only send alerts and changes (POST /api/alerts, POST /api/changes); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer TOKEN."));
             return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: Authorization: Bearer TOKEN (a personal access token, or an Entra ID token in Azure).", "Authorization")
                 .WithHeader("WWW-Authenticate", "Bearer"));
         }

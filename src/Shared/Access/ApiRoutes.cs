@@ -21,6 +21,11 @@ public sealed record RouteAccess(bool Public, bool Ingest, IReadOnlyList<string>
 public static class ApiRoutes
 {
     public const string ReceiveAlerts = nameof(ReceiveAlerts);
+    public const string ReceiveChanges = nameof(ReceiveChanges);
+    public const string GetIncidentChanges = nameof(GetIncidentChanges);
+    public const string AddActionItem = nameof(AddActionItem);
+    public const string UpdateActionItemStatus = nameof(UpdateActionItemStatus);
+    public const string ListActionItems = nameof(ListActionItems);
     public const string ListIncidents = nameof(ListIncidents);
     public const string GetIncident = nameof(GetIncident);
     public const string GetIncidentTimeline = nameof(GetIncidentTimeline);
@@ -54,6 +59,12 @@ public static class ApiRoutes
     public static readonly IReadOnlyDictionary<string, RouteAccess> Access = new Dictionary<string, RouteAccess>
     {
         [ReceiveAlerts] = RouteAccess.IngestKey,
+        // Deploy and change events come from CI (GitHub, Azure DevOps), which sends the ingest key like an alert sender.
+        [ReceiveChanges] = RouteAccess.IngestKey,
+        [GetIncidentChanges] = Read,
+        [AddActionItem] = Act,
+        [UpdateActionItemStatus] = Act,
+        [ListActionItems] = Read,
         [ListIncidents] = Read,
         [GetIncident] = Read,
         [GetIncidentTimeline] = Read,

@@ -21,7 +21,9 @@ public sealed record IncidentView(
     IReadOnlyList<AlertItem> Alerts,
     ImpactEndpoint.ImpactJson? Impact,
     bool StatusEmailsEnabled,
-    TimeSpan StatusEmailCadence);
+    TimeSpan StatusEmailCadence,
+    IReadOnlyList<SuspectLine>? Suspects = null,
+    IReadOnlyList<ActionItems.ActionItemRow>? ActionItems = null);
 
 /// <summary>
 /// The console's reads. The list is the API's list query (same filters, same index-only candidates, same cursor);
@@ -34,8 +36,13 @@ public sealed class ConsoleData(
     IncidentResources resources,
     IncidentPages pages,
     ImpactEndpoint impact,
-    IOptions<StatusEmailOptions> statusEmails)
+    IOptions<StatusEmailOptions> statusEmails,
+    IEnumerable<IIncidentSuspects> suspects,
+    ActionItems.ActionItemStore actionItems)
 {
+    /// <summary>The most suspect changes the page lists (newest first; GET /api/incidents/{id}/changes has up to 200).</summary>
+    public const int MaxSuspects = 50;
+
     /// <summary>The most timeline entries and alerts one page shows (the rest through the API's paging).</summary>
     private const int MaxRows = 500;
 
@@ -63,12 +70,27 @@ public sealed class ConsoleData(
         var timeline = LatestTimelineAsync(id, ct);
         var alerts = pages.AlertsAsync(id, new PageRequest(MaxRows, null), ct);
         var impactResult = impact.GetAsync(id, ct);
+        var suspectLines = suspects.NewestAsync(record, MaxSuspects, ct);
+        var items = actionItems.ForIncidentAsync(id, ct);
         var options = statusEmails.Value;
         return new IncidentView(await resource, record.Status,
             await timeline,
             (await alerts).Alerts.OrderByDescending(a => a.LastSeenAt).ToList(),
             (await impactResult).Body as ImpactEndpoint.ImpactJson,
-            options.Enabled, options.CadenceFor(record.Severity));
+            options.Enabled, options.CadenceFor(record.Severity), await suspectLines, await items);
+    }
+
+    /// <summary>"My action items": the signed-in person's items across incidents, from the owner index (no incident is read).</summary>
+    public async Task<IReadOnlyList<ActionItems.ActionItemRow>> MyActionItemsAsync(string owner, CancellationToken ct)
+    {
+        var rows = new List<ActionItems.ActionItemRow>();
+        var partition = ActionItems.ActionItemRow.OwnerPartition(owner);
+        await foreach (var row in actionItems.Table.QueryAsync<ActionItems.ActionItemRow>(r => r.PartitionKey == partition, cancellationToken: ct))
+        {
+            rows.Add(row);
+            if (rows.Count >= MaxRows) break;
+        }
+        return rows.OrderBy(r => r.Status == AutoResponder.ActionItems.ActionItemKinds.Open ? 0 : 1).ThenBy(r => r.DueAt).ToList();
     }
 
     /// <summary>The newest <see cref="MaxRows"/> entries, newest first (the API pages the timeline oldest first).</summary>

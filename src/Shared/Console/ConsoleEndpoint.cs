@@ -29,12 +29,13 @@ public sealed class ConsoleEndpoint(
     IncidentService incidents,
     ReminderService reminders,
     ImpactEndpoint impact,
+    ActionItems.ActionItemService actionItems,
     IOptions<AutoResponderOptions> options,
     SetupFindings setup,
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
 {
-    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem"];
+    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem", "action-item", "action-item-status"];
 
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
@@ -51,6 +52,10 @@ public sealed class ConsoleEndpoint(
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.RowsFragment(query, page, time.GetUtcNow()));
     }, ct);
+
+    /// <summary>GET /action-items — "My action items".</summary>
+    public Task<HtmlResult> MyActionItemsAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+        HtmlResult.Page(ConsolePages.MyActionItems(await data.MyActionItemsAsync(user.Name, ct), user, session.Csrf, time.GetUtcNow(), setup.All)), ct);
 
     /// <summary>GET /incidents/{id}</summary>
     public Task<HtmlResult> IncidentAsync(HttpRequest request, string id, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
@@ -104,6 +109,30 @@ public sealed class ConsoleEndpoint(
                     if (problem is null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
                         problem = $"'link' must be an absolute http(s) URL (got '{link}').";
                     if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
+                    break;
+                case "action-item":
+                    var title = Field("title", 300, true, out problem);
+                    var itemOwner = problem is null ? Field("owner", 254, true, out problem) : null;
+                    var dueText = problem is null ? Field("dueAt", 64, true, out problem) : null;
+                    var itemLink = problem is null ? Field("link", 2000, false, out problem) : null;
+                    DateTimeOffset? dueAt = null;
+                    if (problem is null && !TryParseEta(dueText!, out dueAt)) problem = $"'dueAt' must be a date and time such as 2026-11-30T17:00 (got '{dueText}').";
+                    if (problem is null && !StatusEmails.MailOptions.LooksLikeAddress(itemOwner)) problem = "'owner' must be the owner's e-mail address.";
+                    if (problem is null && itemLink is not null && (!Uri.TryCreate(itemLink, UriKind.Absolute, out var itemUri) || itemUri.Scheme is not ("https" or "http")))
+                        problem = $"'link' must be an absolute http(s) URL (got '{itemLink}').";
+                    if (problem is null) await actionItems.AddAsync(id, title!, itemOwner!, dueAt!.Value, itemLink, user.Name, ct);
+                    break;
+                case "action-item-status":
+                    var item = Field("item", 40, true, out problem);
+                    var newStatus = problem is null ? Field("status", 20, true, out problem) : null;
+                    var reason = problem is null ? Field("reason", 1000, false, out problem) : null;
+                    if (problem is null && newStatus is not (AutoResponder.ActionItems.ActionItemKinds.Done or AutoResponder.ActionItems.ActionItemKinds.Dropped)) problem = "'status' must be done or dropped.";
+                    if (problem is null && newStatus == AutoResponder.ActionItems.ActionItemKinds.Dropped && reason is null) problem = "Dropping an action item needs a reason.";
+                    if (problem is null)
+                    {
+                        try { await actionItems.SetStatusAsync(id, item!, newStatus!, newStatus == AutoResponder.ActionItems.ActionItemKinds.Done ? null : reason, user.Name, ct); }
+                        catch (AutoResponder.ActionItems.ActionItemNotFoundException e) { problem = e.Message; }
+                    }
                     break;
                 case "rules":
                     // The API's correction: the ticked rules apply (chosen / excluded against the automatic selection).

@@ -31,6 +31,7 @@ public static class ConsolePages
         h.Raw("<header class=\"top\"><a class=\"brand\" href=\"").Attr(ConsoleRoutes.List).Raw("\">AutoResponder</a>");
         if (user is not null)
         {
+            h.Raw(" <a href=\"").Attr(ConsoleRoutes.MyActionItems).Raw("\">My action items</a> ");
             h.Raw("<span class=\"who\">").Text(user.Name).Raw(" <span class=\"muted\" id=\"roles\">(")
              .Text(user.Caller.Roles.Count == 0 ? "no role" : string.Join(", ", user.Caller.Roles)).Raw(")</span></span>");
             if (csrf is not null)
@@ -148,8 +149,10 @@ public static class ConsolePages
             Summary(h, v, now);
             if (user.May(ConsoleRight.Act)) Actions(h, v, user, csrf);
             Impact(h, v, user, csrf);
+            Suspects(h, v);
             Communication(h, v);
             Rca(h, v, user, csrf);
+            ActionItemsSection(h, v, user, csrf, now);
             Timeline(h, v);
             Alerts(h, v);
         });
@@ -347,6 +350,79 @@ public static class ConsolePages
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA complete</button></div></form>");
         h.Raw("</section>");
     }
+
+    /// <summary>Changes to the service (and its dependencies) before the first alert, newest first.</summary>
+    private static void Suspects(Html h, IncidentView v)
+    {
+        h.Raw("<section aria-labelledby=\"s-changes\"><h2 id=\"s-changes\">Recent changes (suspects)</h2>");
+        if (v.Suspects is not { Count: > 0 } suspects)
+        {
+            h.Raw("<p class=\"muted\">No change of the service or its dependencies was recorded before the first alert.</p></section>");
+            return;
+        }
+        h.Raw("<ul id=\"suspects\" class=\"alerts\">");
+        foreach (var c in suspects)
+        {
+            h.Raw("<li><time datetime=\"").Attr(Html.IsoTime(c.At)).Raw("\">").Text(Html.Time(c.At)).Raw("</time> <b>").Text(c.Service).Raw("</b> ");
+            if (c.Link is { } link) h.Raw("<a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">").Text(c.Text).Raw("</a>");
+            else h.Text(c.Text);
+            h.Raw("</li>");
+        }
+        h.Raw("</ul></section>");
+    }
+
+    private static void ActionItemsSection(Html h, IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now)
+    {
+        h.Raw("<section id=\"action-items\" aria-labelledby=\"s-items\"><h2 id=\"s-items\">Action items</h2>");
+        var items = v.ActionItems ?? [];
+        if (items.Count == 0) h.Raw("<p class=\"muted\">No action items yet.</p>");
+        else
+        {
+            h.Raw("<ul class=\"alerts\">");
+            foreach (var item in items) ActionItemLine(h, item, user, csrf, now, showIncident: false);
+            h.Raw("</ul>");
+        }
+        if (user.May(ConsoleRight.Act))
+            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(v.Incident.Id, "action-item")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<div class=\"field grow\"><label for=\"ai-title\">Action</label><input id=\"ai-title\" name=\"title\" required maxlength=\"300\"></div>")
+             .Raw("<div class=\"field\"><label for=\"ai-owner\">Owner (e-mail)</label><input id=\"ai-owner\" name=\"owner\" type=\"email\" required maxlength=\"254\"></div>")
+             .Raw("<div class=\"field\"><label for=\"ai-due\">Due (UTC)</label><input id=\"ai-due\" name=\"dueAt\" type=\"datetime-local\" required></div>")
+             .Raw("<div class=\"field\"><label for=\"ai-link\">Link</label><input id=\"ai-link\" name=\"link\" type=\"url\" maxlength=\"2000\" placeholder=\"https://\"></div>")
+             .Raw("<div class=\"field\"><button type=\"submit\">Add action item</button></div></form>");
+        h.Raw("</section>");
+    }
+
+    /// <summary>One action item; for responders, buttons to mark it done or drop it (with a reason).</summary>
+    internal static void ActionItemLine(Html h, ActionItems.ActionItemRow item, ConsoleUser user, string? csrf, DateTimeOffset now, bool showIncident)
+    {
+        var overdue = item.Status == ActionItems.ActionItemKinds.Open && item.DueAt < now;
+        h.Raw("<li data-item=\"").Attr(item.ItemId).Raw("\" data-status=\"").Attr(item.Status).Raw("\"><b>").Text(item.Title).Raw("</b> <span class=\"muted\">")
+         .Text($"{item.Owner} · due {Html.Time(item.DueAt)} · {item.Status}{(overdue ? " · OVERDUE" : "")}{(item.Reason is null ? "" : $" ({item.Reason})")}").Raw("</span>");
+        if (showIncident) h.Raw(" <a href=\"").Attr(ConsoleRoutes.Incident(item.IncidentId) + "#action-items").Raw("\">").Text(item.IncidentId).Raw("</a>");
+        if (item.Link is { } link) h.Raw(" <a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">link</a>");
+        if (user.May(ConsoleRight.Act) && item.Status == ActionItems.ActionItemKinds.Open)
+            h.Raw("<form method=\"post\" class=\"row\" action=\"").Attr(ConsoleRoutes.Action(item.IncidentId, "action-item-status")).Raw("\">").Raw(Csrf(csrf))
+             .Raw("<input type=\"hidden\" name=\"item\" value=\"").Attr(item.ItemId).Raw("\">")
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"status\" value=\"done\">Done</button></div>")
+             .Raw("<div class=\"field grow\"><input name=\"reason\" maxlength=\"1000\" placeholder=\"Reason to drop\" aria-label=\"Reason to drop\"></div>")
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"status\" value=\"dropped\">Drop</button></div></form>");
+        h.Raw("</li>");
+    }
+
+    /// <summary>"My action items": the signed-in person's items across incidents.</summary>
+    public static string MyActionItems(IReadOnlyList<ActionItems.ActionItemRow> items, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null) =>
+        Layout("My action items", user, csrf, toFix: toFix, body: h =>
+        {
+            h.Raw("<p class=\"crumbs\"><a href=\"").Attr(ConsoleRoutes.List).Raw("\">← Incidents</a></p><h1>My action items</h1>");
+            h.Raw("<p class=\"muted\">").Text($"Owned by {user.Name}, open first, by due date.").Raw("</p>");
+            if (items.Count == 0) h.Raw("<p class=\"muted\">Nothing assigned to you.</p>");
+            else
+            {
+                h.Raw("<ul class=\"alerts\" id=\"my-action-items\">");
+                foreach (var item in items) ActionItemLine(h, item, user, csrf, now, showIncident: true);
+                h.Raw("</ul>");
+            }
+        });
 
     private static void Timeline(Html h, IncidentView v)
     {

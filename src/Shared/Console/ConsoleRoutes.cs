@@ -9,6 +9,7 @@ public static class ConsoleRoutes
 {
     public const string List = "/incidents";
     public const string Rows = "/console/rows";
+    public const string MyActionItems = "/action-items";
     public const string SignIn = "/sign-in";
     public const string SignOut = "/sign-out";
     /// <summary>"Sign in with Microsoft": GET starts it, POST is where Entra ID posts the id token back.</summary>

@@ -1,5 +1,7 @@
 using AutoResponder.Access;
+using AutoResponder.ActionItems;
 using AutoResponder.Alerts;
+using AutoResponder.Changes;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Health;
@@ -77,6 +79,8 @@ public static class AutoResponderServices
         services.AddPriceGuard(configuration);
         services.AddSwitches(configuration);
         services.AddWatch(configuration);
+        services.AddChanges(configuration);
+        services.AddActionItems();
         services.AddConsole(configuration);
         return services;
     }

@@ -15,7 +15,8 @@ public static class PostmortemDraft
 {
     public const string Todo = "_TODO_";
 
-    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue)
+    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue,
+        IReadOnlyList<SuspectLine>? suspects = null, IReadOnlyList<ActionItemLine>? actionItems = null)
     {
         var i = details.Incident;
         var b = new StringBuilder();
@@ -38,6 +39,11 @@ public static class PostmortemDraft
         foreach (var (label, value) in impact) b.AppendLine($"- **{Cell(label)}:** {Cell(value)}");
         b.AppendLine();
 
+        b.AppendLine("## Changes before the first alert (suspects)").AppendLine();
+        if (suspects is not { Count: > 0 }) b.AppendLine("No change of the service or its dependencies was recorded before the first alert.");
+        foreach (var c in suspects ?? []) b.AppendLine($"- {Cell(c.Describe())}{(c.Link is { } link ? $" — <{Cell(link)}>" : "")}");
+        b.AppendLine();
+
         b.AppendLine("## Timeline (UTC)").AppendLine();
         b.AppendLine("| Time | Event | Actor | Details |").AppendLine("| --- | --- | --- | --- |");
         foreach (var t in details.Timeline.OrderBy(t => t.RowKey, StringComparer.Ordinal))
@@ -52,6 +58,13 @@ public static class PostmortemDraft
         b.AppendLine("## Action items").AppendLine();
         b.AppendLine("| # | Action | Owner | Due date | Status |").AppendLine("| --- | --- | --- | --- | --- |");
         var due = actionItemsDue is { } d ? StatusEmailRenderer.Time(d) : Todo;
+        if (actionItems is { Count: > 0 })
+        {
+            var number = 0;
+            foreach (var item in actionItems)
+                b.AppendLine($"| {++number} | {Cell(item.Title)}{(item.Link is { } l ? $" <{Cell(l)}>" : "")} | {Cell(item.Owner)} | {StatusEmailRenderer.Time(item.DueAt)} | {Cell(item.Status)}{(item.Reason is { } r ? $": {Cell(r)}" : "")} |");
+            return b.ToString();
+        }
         for (var n = 1; n <= 3; n++) b.AppendLine($"| {n} | {Todo} | {(i.Owner is { } owner ? Cell(owner) : Todo)} | {due} | open |");
         return b.ToString();
     }
@@ -85,14 +98,23 @@ public static class PostmortemDraft
 /// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
 /// storage link. One draft per resolution.
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time)
+public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time,
+    IEnumerable<IIncidentSuspects> suspects, IEnumerable<IIncidentActionItems> actionItemSources)
     : IOutboxHandler, IStorageInitializer
 {
     public const string KindName = "postmortem.draft";
+    public const int MaxSuspects = 50;
     public const string ContainerName = PostmortemDraftBlobs.ContainerName;
     public string Kind => KindName;
 
     public Task EnsureCreatedAsync(CancellationToken ct) => drafts.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
+
+    private async Task<IReadOnlyList<ActionItemLine>> ActionItemsAsync(string incidentId, CancellationToken ct)
+    {
+        var lines = new List<ActionItemLine>();
+        foreach (var source in actionItemSources) lines.AddRange(await source.ForAsync(incidentId, ct));
+        return lines;
+    }
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -102,7 +124,8 @@ public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLi
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
         var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems);
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems,
+            await suspects.NewestAsync(incident, MaxSuspects, ct), await ActionItemsAsync(incident.Id, ct));
 
         var blobName = PostmortemDraftBlobs.NameFor(incident.Id, resolvedAt);
         var blob = drafts.Container.GetBlobClient(blobName);

@@ -24,11 +24,13 @@ public sealed class StatusEmailHandler(
     TimeProvider time,
     ILogger<StatusEmailHandler> log,
     IEnumerable<IIncidentNotices> notices,
+    IEnumerable<IIncidentSuspects> suspects,
     WebConsole.ConsoleLinks? consoleLinks = null) : IOutboxHandler
 {
     private readonly IOptions<StatusEmailOptions> options = settings.Options;
 
     public string Kind => StatusEmailKeys.EmailKind;
+    public const int SuspectsInFirstEmail = 3;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -74,7 +76,9 @@ public sealed class StatusEmailHandler(
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
             incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, ct), changes, lastSentAt, earlier,
-            await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id)));
+            await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id),
+            // The first e-mail names the newest changes that may have caused it; the incident page lists them all.
+            kind == StatusEmailKind.Opened ? await suspects.NewestAsync(incident, SuspectsInFirstEmail, ct) : null));
 
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));

@@ -19,7 +19,8 @@ public sealed record StatusEmailModel(
     DateTimeOffset? ChangesSince,
     int EarlierChanges = 0,
     IReadOnlyList<string>? Notices = null,
-    string? ConsoleUrl = null);
+    string? ConsoleUrl = null,
+    IReadOnlyList<SuspectLine>? Suspects = null);
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);
 
@@ -98,6 +99,13 @@ public static class StatusEmailRenderer
             foreach (var (label, value) in m.Impact) b.Append($"<tr><th style=\"text-align:left;padding:2px 12px 2px 0\">{E(label)}</th><td>{E(value)}</td></tr>");
             b.Append("</table>");
         }
+        if (m.Suspects is { Count: > 0 } suspects)
+        {
+            b.Append("<h3>Recent changes (suspects)</h3><ul>");
+            foreach (var c in suspects)
+                b.Append(c.Link is { } link ? $"<li><a href=\"{E(link)}\">{E(c.Describe())}</a></li>" : $"<li>{E(c.Describe())}</li>");
+            b.Append("</ul>");
+        }
         b.Append($"<h3>What changed {E(since)}</h3>");
         if (m.Changes.Count == 0) b.Append("<p>No changes.</p>");
         else
@@ -124,6 +132,11 @@ public static class StatusEmailRenderer
         b.AppendLine().AppendLine("Impact:");
         if (m.Impact.Count == 0) b.AppendLine($"  {NotAnalysed}");
         foreach (var (label, value) in m.Impact) b.AppendLine($"  {label}: {value}");
+        if (m.Suspects is { Count: > 0 } suspects)
+        {
+            b.AppendLine().AppendLine("Recent changes (suspects):");
+            foreach (var c in suspects) b.AppendLine($"  - {c.Describe()}{(c.Link is null ? "" : $" {c.Link}")}");
+        }
         b.AppendLine().AppendLine($"What changed {since}:");
         if (m.Changes.Count == 0) b.AppendLine("  No changes.");
         if (m.EarlierChanges > 0) b.AppendLine($"  - {m.EarlierChanges} earlier entries omitted; see the incident timeline.");

@@ -28,7 +28,7 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLi
     /// <c>&lt;attachment id&gt;</c>) with the incident's facts and buttons that open its console page. The body keeps
     /// the owner's (or on-call person's) @mention, which Teams only notifies from the message body.
     /// </summary>
-    public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact)
+    public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact, IReadOnlyList<SuspectLine>? suspects = null)
     {
         var mention = routing.Resolve(incident.Owner) ?? (incident.Owner is null ? routing.Resolve(target.OnCall) : null);
         var owner = incident.Owner is null
@@ -45,6 +45,9 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLi
         if (!string.IsNullOrWhiteSpace(incident.StatusText)) facts.Add(Fact("Latest", incident.StatusText));
         facts.Add(Fact("ETA", incident.Eta is { } eta ? $"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "not yet known"));
         facts.Add(Fact("Next steps", string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : incident.NextSteps));
+        // The newest changes before the first alert (GET /api/incidents/{id}/changes lists all): one fact each.
+        foreach (var (change, n) in (suspects ?? []).Select((c, n) => (c, n)))
+            facts.Add(Fact(n == 0 ? "Recent changes" : "", change.Describe()));
 
         var actions = new List<object>();
         if (consoleLinks?.Incident(incident.Id) is { } page)

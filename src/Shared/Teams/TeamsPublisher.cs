@@ -32,8 +32,12 @@ public sealed class TeamsPublisher(
     ISignInAlarm alarm,
     IntegrationSettings<TeamsOptions> settings,
     TimeProvider time,
-    ILogger<TeamsPublisher> log)
+    ILogger<TeamsPublisher> log,
+    IEnumerable<IIncidentSuspects> suspects)
 {
+    /// <summary>How many suspect changes (newest first) the root post shows.</summary>
+    public const int SuspectsOnRoot = 3;
+
     private readonly IOptions<TeamsOptions> options = settings.Options;
 
     /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
@@ -145,7 +149,7 @@ public sealed class TeamsPublisher(
     private async Task<string> UpdateRootAsync(IncidentRecord incident, TeamsState thread, CancellationToken ct)
     {
         var target = new TeamsTarget(thread.TeamId!, thread.ChannelId!, routing.Route(incident).OnCall);
-        var message = renderer.Root(incident, target, thread.Impact);
+        var message = renderer.Root(incident, target, thread.Impact, await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootFingerprint == fingerprint) return fingerprint;
         await CallAsync(incident.Id, "root update", new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, FirstNotice: false), async () =>
@@ -163,7 +167,7 @@ public sealed class TeamsPublisher(
     private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, bool firstNotice, CancellationToken ct)
     {
         var target = routing.Route(incident);
-        var message = renderer.Root(incident, target, thread.Impact);
+        var message = renderer.Root(incident, target, thread.Impact, await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootPostingSince is { } since)
         {

@@ -475,4 +475,35 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.True(result.Failed);
         Assert.Contains("AutoResponder:Console:SessionHours", result.FailureMessage);
     }
+
+    [Fact]
+    public async Task The_incident_page_lists_suspects_and_action_items_and_My_action_items_closes_them()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var id = await OpenIncidentAsync(host);
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var page = await browser.Client.GetAsync($"/incidents/{id}");
+        var csrf = await CsrfOf(page);
+        Assert.Contains("Recent changes (suspects)", await page.Content.ReadAsStringAsync());
+
+        var added = await browser.PostFormAsync($"/incidents/{id}/action-item",
+            Form(("_csrf", csrf), ("title", "Refuse tampered values"), ("owner", "alice@shop.example"), ("dueAt", "2030-12-01T17:00")));
+        Assert.Equal(HttpStatusCode.SeeOther, added.StatusCode);
+        var refused = await browser.PostFormAsync($"/incidents/{id}/action-item", Form(("_csrf", csrf), ("title", "x"), ("owner", "alice"), ("dueAt", "2030-12-01T17:00")));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+
+        var incidentPage = await browser.Client.GetStringAsync($"/incidents/{id}");
+        var item = Regex.Match(incidentPage, "data-item=\"([^\"]+)\" data-status=\"open\"><b>Refuse tampered values</b>").Groups[1].Value;
+        Assert.NotEmpty(item);
+        var mine = await browser.Client.GetStringAsync("/action-items");
+        Assert.Contains("Refuse tampered values", mine);
+        Assert.Contains(id, mine);
+
+        var done = await browser.PostFormAsync($"/incidents/{id}/action-item-status", Form(("_csrf", csrf), ("item", item), ("status", "done")));
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        Assert.Contains($"data-item=\"{item}\" data-status=\"done\"", await browser.Client.GetStringAsync("/action-items"));
+        var timeline = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
+        Assert.Contains(timeline, t => (string)t!["kind"]! == "action-item-status" && ((string)t["text"]!).Contains("done"));
+    }
 }

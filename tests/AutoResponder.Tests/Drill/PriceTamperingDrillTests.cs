@@ -28,6 +28,8 @@ public sealed class PriceTamperingDrillTests(AzuriteFixture azurite)
             Assert.True(score.MoneyAtRisk["EUR"] > 0);
             Assert.Contains(score.Sent, s => s.StartsWith("Mail to ops@shop.example"));
             Assert.Contains("Scorecard", log);
+            Assert.Contains(score.Steps, s => s is { Name: "the release is a suspect", Happened: true });
+            Assert.Contains(score.Steps, s => s is { Name: "action items recorded", Happened: true, Detail: "3 items, 1 done" });
         }
         finally
         {

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using AutoResponder.ActionItems;
+using AutoResponder.Changes;
 using AutoResponder.Impact;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
@@ -80,6 +82,42 @@ public static class ApiCatalog
             [new(202, "One result per alert: the incident it went to and the outcome.", typeof(AlertsEndpoint.Response)),
              Problem(400, "Malformed or missing input; `field` names it."), Problem(413, "The body is over the size limit."),
              Problem(415, "The body is not application/json."), BadInput]),
+
+        new("ReceiveChanges", "POST", "changes", "Changes",
+            "Record a change (deploy, release, push, pipeline run): a GitHub webhook (deployment_status, release published, push to the default branch, " +
+            "workflow_run completed; X-Hub-Signature-256 checked when AutoResponder:Changes:GitHubSecret is set), an Azure DevOps service hook " +
+            "(pipeline run state changed, release deployment completed, build completed) or the generic form. Repositories and pipelines map to services " +
+            "in AutoResponder:Changes:Services. The same delivery twice is recorded once.",
+            [new("X-GitHub-Event", ParameterIn.Header, "Set by GitHub: the event name."), new("X-GitHub-Delivery", ParameterIn.Header, "Set by GitHub: the delivery id (a redelivery keeps it)."),
+             new("X-Hub-Signature-256", ParameterIn.Header, "Set by GitHub: sha256=HMAC of the body under the webhook secret.")],
+            typeof(GenericChangeRequest), true,
+            [new(202, "recorded, duplicate (already recorded) or ignored (not a change, with the reason).", typeof(ChangeReceipt)),
+             Problem(400, "Malformed JSON or a missing field; `field` names it (a JSON path)."), Problem(401, "A GitHub delivery unsigned or wrongly signed while a secret is set (`field` X-Hub-Signature-256), or no ingest key."),
+             Problem(413, "The body is over the size limit."), Problem(415, "The body is not application/json."),
+             Problem(422, "An invalid value, or a repository or pipeline not mapped to a service; `field` names it.")]),
+        new("GetIncidentChanges", "GET", "incidents/{id}/changes", "Changes",
+            "Suspect changes: the changes to the incident's service and the services it depends on in the hours before its first alert " +
+            "(AutoResponder:Changes:LookbackHours, default 24), newest first (at most 200). Read now, so a change reported late still shows.",
+            [Id], null, false, [new(200, "The services and window searched, and the changes.", typeof(SuspectChangesJson)), NotFound]),
+
+        new("AddActionItem", "POST", "incidents/{id}/action-items", "Action items",
+            "Add an action item from the incident's review: the owner (an e-mail address) is reminded the working day before and on the due date, " +
+            "and an open item past its due date is escalated to the incident's managers. On the timeline.",
+            [Id], typeof(ActionItemRequest), true,
+            [new(201, "The item.", typeof(ActionItemJson)), Problem(400, "Malformed JSON or a missing field; `field` names it."), NotFound,
+             Problem(413, "The body is over the size limit."), Problem(415, "The body is not application/json."), BadInput]),
+        new("UpdateActionItemStatus", "POST", "incidents/{id}/action-items/{item}/status", "Action items",
+            "Mark an action item open, done, or dropped (with a reason). Reminders stop when it is done or dropped. On the timeline.",
+            [Id, new("item", ParameterIn.Path, "The item id (itemId).", Required: true)], typeof(ActionItemStatusRequest), true,
+            [new(200, "The item.", typeof(ActionItemJson)), Problem(400, "Malformed JSON or a missing field; `field` names it."),
+             Problem(404, "No such incident (`field` id) or item (`field` item)."), Problem(415, "The body is not application/json."), BadInput]),
+        new("ListActionItems", "GET", "action-items", "Action items",
+            "Action items across incidents, from an index (no incident is read).",
+            [new("owner", ParameterIn.Query, "Only this owner's items (e-mail address, case-insensitive)."),
+             new("status", ParameterIn.Query, "Only items in this status.", Values: ActionItemKinds.Statuses),
+             new("overdue", ParameterIn.Query, "true: only open items past their due date."),
+             new("limit", ParameterIn.Query, $"Page size, 1 to {ActionItemsEndpoint.MaxLimit} (default {ActionItemsEndpoint.DefaultLimit}).", Format: "int32"), Cursor],
+            null, false, [new(200, "One page; follow nextCursor until it is null. A page may hold fewer than limit items.", typeof(ActionItemPage)), BadInput]),
 
         new("ListIncidents", "GET", "incidents", "Incidents",
             "List incidents, newest first: live ones (newest opened first), then closed ones (newest closed first). Default: every incident not closed.",

@@ -1,0 +1,90 @@
+using AutoResponder.Access;
+using AutoResponder.Http;
+using AutoResponder.Incidents;
+using AutoResponder.StatusEmails;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AutoResponder.ActionItems;
+
+/// <summary>An action item as the API shows it.</summary>
+public sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner, DateTimeOffset DueAt, string? Link,
+    string Status, string? Reason, bool Overdue, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ChangedAt, string? ChangedBy)
+{
+    public static ActionItemJson From(ActionItemRow r, DateTimeOffset now) => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,
+        r.Status, r.Reason, r.Status == ActionItemKinds.Open && r.DueAt < now, r.CreatedAt, r.CreatedBy, r.ChangedAt, r.ChangedBy);
+}
+
+public sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);
+
+/// <summary>POST …/action-items body (documented shape).</summary>
+public sealed record ActionItemRequest(string Title, string Owner, DateTimeOffset DueAt, string? Link = null);
+
+/// <summary>POST …/action-items/{item}/status body (documented shape): open, done, or dropped with a reason.</summary>
+public sealed record ActionItemStatusRequest(string Status, string? Reason = null);
+
+/// <summary>POST /api/incidents/{id}/action-items, POST …/action-items/{item}/status, GET /api/action-items.</summary>
+public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions, TimeProvider time, ILogger<ActionItemsEndpoint> log)
+{
+    private const int MaxBodyBytes = 16 * 1024;
+    public const int DefaultLimit = 50, MaxLimit = 200;
+
+    public Task<ApiResult> AddAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        {
+            var title = fields.String("title", required: true, maxLength: 300);
+            var owner = fields.String("owner", required: true, maxLength: 254);
+            var dueAt = fields.DateTime("dueAt");
+            var link = fields.String("link", required: false, maxLength: 2000);
+            if (fields.Error is not null) return fields.Error;
+            if (!MailOptions.LooksLikeAddress(owner)) return Problems.Invalid("owner", "'owner' must be the owner's e-mail address (reminders are mailed to it).");
+            if (dueAt is null) return Problems.Missing("dueAt");
+            if (link is not null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+                return Problems.Invalid("link", "'link' must be an absolute http(s) URL.");
+            var item = await items.AddAsync(id, title!, owner!, dueAt.Value.ToUniversalTime(), link, actor, ct);
+            return new ApiResult(StatusCodes.Status201Created, ActionItemJson.From(item, time.GetUtcNow()));
+        }, ct);
+
+    public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        {
+            var status = fields.String("status", required: true, maxLength: 20);
+            var reason = fields.String("reason", required: false, maxLength: 1000);
+            if (fields.Error is not null) return fields.Error;
+            if (!ActionItemKinds.Statuses.Contains(status)) return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
+            if (status == ActionItemKinds.Dropped && reason is null) return Problems.Invalid("reason", "Dropping an action item needs a 'reason'.");
+            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, status!, reason, actor, ct), time.GetUtcNow())); }
+            catch (ActionItemNotFoundException e) { return Problems.Create(StatusCodes.Status404NotFound, "Action item not found", e.Message, "item"); }
+        }, ct);
+
+    /// <summary>Across incidents, from the owner index (no incident is read): ?owner=&amp;status=&amp;overdue=true&amp;limit=&amp;cursor=.</summary>
+    public Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
+    {
+        var q = request.Query;
+        var owner = q["owner"].ToString().Trim();
+        var status = q["status"].ToString().Trim();
+        var overdueText = q["overdue"].ToString().Trim();
+        if (status.Length > 0 && !ActionItemKinds.Statuses.Contains(status)) return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
+        bool overdue = false;
+        if (overdueText.Length > 0 && !bool.TryParse(overdueText, out overdue)) return Problems.Invalid("overdue", "'overdue' must be true or false.");
+        var limit = DefaultLimit;
+        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit is < 1 or > MaxLimit)) return Problems.Invalid("limit", $"'limit' must be 1 to {MaxLimit}.");
+        if (owner.Length > 254) return Problems.Invalid("owner", "'owner' is too long.");
+
+        var now = time.GetUtcNow();
+        var filters = new List<string>
+        {
+            owner.Length > 0
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {ActionItemRow.OwnerPartition(owner)}")
+                : TableClient.CreateQueryFilter($"PartitionKey ge {ActionItemRow.OwnerPrefix} and PartitionKey lt {ActionItemRow.OwnerPrefix.TrimEnd('|') + "}"}"),
+        };
+        if (overdue) filters.Add(TableClient.CreateQueryFilter($"Status eq {ActionItemKinds.Open} and DueAt lt {now}"));
+        else if (status.Length > 0) filters.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
+        var cursor = q["cursor"].ToString();
+        await foreach (var page in store.Table.QueryAsync<ActionItemRow>(string.Join(" and ", filters), maxPerPage: limit, cancellationToken: ct)
+                           .AsPages(cursor.Length == 0 ? null : cursor, limit))
+            return ApiResult.Ok(new ActionItemPage(page.Values.Select(r => ActionItemJson.From(r, now)).ToList(), page.ContinuationToken));
+        return ApiResult.Ok(new ActionItemPage([], null));
+    }, log);
+}
