@@ -7,6 +7,7 @@ using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
+using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
@@ -74,6 +75,7 @@ public static class AutoResponderServices
         services.AddPriceGuard(configuration);
         services.AddSwitches(configuration);
         services.AddWatch(configuration);
+        services.AddOnCall(configuration);
         services.AddConsole(configuration);
         return services;
     }
