@@ -50,7 +50,9 @@ public sealed class EscalationStepHandler(IOptions<OnCallOptions> options, Incid
         {
             var why = incident.Status == IncidentStatus.Acknowledged ? $"acknowledged by {incident.Owner ?? incident.StatusUpdatedBy ?? "someone"}" : incident.Status.ToApi();
             return new OutboxOutcome($"stopped: {why}",
-                step.Step == 0 ? $"No paging: the incident is {why}." : $"Escalation stopped before level {Level(policy, step.Step)}: the incident is {why}.",
+                step.Step == 0 ? $"No paging: the incident is {why}."
+                : step.Step < policy.Steps ? $"Escalation stopped before level {Level(policy, step.Step)}: the incident is {why}."
+                : $"Escalation stopped: the incident is {why}.",
                 OnCallKinds.EscalationStopped,
                 [StateChange.Of<OnCallState>(s => { s.ChainStart = step.ChainStart; s.Policy = policy.Name; s.StoppedAt = now; s.StopReason = why; })]);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Incidents;
@@ -43,6 +44,7 @@ public sealed class OnCallState : IncidentState
     public DateTimeOffset? StoppedAt { get; set; }
     public string? StopReason { get; set; }
 
+    [IgnoreDataMember]
     public IReadOnlyList<string> PagedPeople => (Paged ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>"Already delivered" for one page on one channel: one per (escalation, round, level, person, channel).</summary>
