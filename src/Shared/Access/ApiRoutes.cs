@@ -46,6 +46,9 @@ public static class ApiRoutes
     public const string SignOffIncidentWatch = nameof(SignOffIncidentWatch);
     public const string RetryParkedActions = nameof(RetryParkedActions);
     public const string RetryParkedAction = nameof(RetryParkedAction);
+    public const string GetOnCall = nameof(GetOnCall);
+    public const string PutOnCallSchedule = nameof(PutOnCallSchedule);
+    public const string PutOnCallPolicy = nameof(PutOnCallPolicy);
     public const string GetHealth = nameof(GetHealth);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
@@ -82,6 +85,10 @@ public static class ApiRoutes
         [SignOffIncidentWatch] = Act,
         [RetryParkedActions] = Act,
         [RetryParkedAction] = Act,
+        [GetOnCall] = Read,
+        // Who gets woken up at night: admins only.
+        [PutOnCallSchedule] = RouteAccess.People(Roles.Admin),
+        [PutOnCallPolicy] = RouteAccess.People(Roles.Admin),
         // Probes (App Service health check, uptime monitors) carry no token; the report holds no customer data.
         [GetHealth] = RouteAccess.Anyone,
     };

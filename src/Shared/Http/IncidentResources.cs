@@ -59,6 +59,7 @@ public sealed class IncidentResources(
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, features),
+            OnCall.EscalationSummary.Of(features.Get<OnCall.OnCallState>()),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact"));

@@ -24,13 +24,13 @@ public sealed class EscalationEffect(IOptions<OnCallOptions> options) : IInciden
 /// person) and the next step is owed for <c>start + Σ minutes of the levels so far</c>. After the last level's minutes,
 /// a final step notes that nobody acknowledged. A step of an older escalation (the incident reopened since) does nothing.
 /// </summary>
-public sealed class EscalationStepHandler(IOptions<OnCallOptions> options, IncidentStates states, TimeProvider time) : IOutboxHandler
+public sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates states, TimeProvider time) : IOutboxHandler
 {
     public string Kind => OnCallKinds.EscalationStep;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
-        var o = options.Value;
+        var o = await catalog.CurrentAsync(ct);
         var step = JsonSerializer.Deserialize<EscalationStepPayload>(context.Action.Payload, JsonSerializerOptions.Web)
             ?? throw new PermanentOutboxException("The escalation.step payload is empty.");
         var incident = context.Incident;

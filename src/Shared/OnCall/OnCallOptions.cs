@@ -6,11 +6,15 @@ namespace AutoResponder.OnCall;
 
 /// <summary>
 /// Settings under "AutoResponder:OnCall" (docs/oncall.md): schedules, escalation policies, which policy serves which
-/// service, and which severities page at once. Paging is on when at least one policy is declared. Validated at start.
+/// service, and which severities page at once. Schedules and policies may also be set through the API (table "OnCall",
+/// <see cref="OnCallCatalog"/>), which win over settings of the same name. Validated at start.
 /// </summary>
 public sealed class OnCallOptions
 {
     public const string Section = "AutoResponder:OnCall";
+
+    /// <summary>Page when incidents open. Unset: on when a policy is declared in settings (set true when policies come only through the API).</summary>
+    public bool? Paging { get; set; }
 
     public List<ScheduleSettings> Schedules { get; set; } = [];
     public List<PolicySettings> Policies { get; set; } = [];
@@ -24,13 +28,28 @@ public sealed class OnCallOptions
     public IReadOnlyList<Severity> EffectivePageAtOnce => PageAtOnce is { Count: > 0 } p ? p : [Severity.Sev0, Severity.Sev1, Severity.Sev2];
     public WorkingHoursSettings WorkingHours { get; set; } = new();
 
-    public bool Enabled => Policies.Count > 0;
+    public bool Enabled => Paging ?? Policies.Count > 0;
 
+    /// <summary>The policy of a service: the Services map, else a policy listing the service, else the default.</summary>
     public PolicySettings? PolicyFor(string? service)
     {
-        var name = service is not null && Services.TryGetValue(service, out var p) ? p : DefaultPolicy;
-        return name is null ? null : Policies.FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (service is not null && Services.TryGetValue(service, out var mapped)) return Policy(mapped);
+        if (service is not null && Policies.FirstOrDefault(p => p.Services.Contains(service, StringComparer.OrdinalIgnoreCase)) is { } serving) return serving;
+        return DefaultPolicy is { } d ? Policy(d) : Policies.FirstOrDefault(p => p.Default);
     }
+
+    public PolicySettings? Policy(string name) => Policies.FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A copy whose lists can be changed without changing these settings.</summary>
+    public OnCallOptions With(IEnumerable<ScheduleSettings> schedules, IEnumerable<PolicySettings> policies)
+    {
+        var copy = (OnCallOptions)MemberwiseClone();
+        copy.Schedules = [.. Schedules.Where(s => !schedules.Any(x => Same(x.Name, s.Name))), .. schedules];
+        copy.Policies = [.. Policies.Where(p => !policies.Any(x => Same(x.Name, p.Name))), .. policies];
+        return copy;
+    }
+
+    private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
     public Schedule? Schedule(string name) =>
         Schedules.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase))?.ToSchedule();
@@ -69,6 +88,10 @@ public sealed class PolicySettings
     public List<LevelSettings> Levels { get; set; } = [];
     /// <summary>How many more times the levels are walked after the last one's minutes pass unacknowledged (0 = once).</summary>
     public int Repeat { get; set; }
+    /// <summary>Services this policy serves (besides the <see cref="OnCallOptions.Services"/> map).</summary>
+    public List<string> Services { get; set; } = [];
+    /// <summary>Serves every service no policy names (when AutoResponder:OnCall:DefaultPolicy is unset).</summary>
+    public bool Default { get; set; }
 
     /// <summary>Levels paged in all, rounds included.</summary>
     public int Steps => Levels.Count * (Repeat + 1);

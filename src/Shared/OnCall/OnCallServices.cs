@@ -1,4 +1,5 @@
 using AutoResponder.Outbox;
+using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,9 @@ public static class OnCallServices
     {
         services.AddOptions<OnCallOptions>().Bind(configuration.GetSection(OnCallOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OnCallOptions>, OnCallOptionsValidator>();
+        services.AddSingleton<OnCallCatalog>();
+        services.AddSingleton<IStorageInitializer, OnCallStorage>();
+        services.AddSingleton<OnCallEndpoint>();
         services.AddSingleton<IIncidentEffect, EscalationEffect>();
         services.AddSingleton<IOutboxHandler, EscalationStepHandler>();
         services.AddSingleton<IOutboxHandler, PageHandler>();
@@ -20,5 +24,10 @@ public static class OnCallServices
         services.AddSingleton<IPageNotifier, EmailPageNotifier>();
         services.AddSingleton<IPageNotifier, TeamsThreadNotifier>();
         return services;
+    }
+
+    private sealed class OnCallStorage(OnCallCatalog catalog) : IStorageInitializer
+    {
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await catalog.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }
