@@ -183,6 +183,7 @@ var storageLayout = {
     'Switches'
     'Watches'
     'PriceGuard'
+    'OnCall'
   ]
   queues: [
     'autoresponder-outbox'
