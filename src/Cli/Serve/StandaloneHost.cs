@@ -100,6 +100,8 @@ public static class StandaloneHost
         app.MapGet("/api/oncall", (HttpRequest r, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetOnCall, _ => e.GetAsync(ct)));
         app.MapPut("/api/oncall/schedules/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallSchedule, c => e.PutScheduleAsync(r, c, name, ct)));
         app.MapPut("/api/oncall/policies/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallPolicy, c => e.PutPolicyAsync(r, c, name, ct)));
+        app.MapPost("/api/incidents/{id}/responders", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RequestResponder, c => e.RequestAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/responders/acknowledge", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeResponder, c => e.AcknowledgeAsync(r, c, id, ct)));
         app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.

@@ -6,8 +6,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.OnCall;
 
-/// <summary>The on-call routes; each passes the gate and forwards to <see cref="OnCallEndpoint"/>.</summary>
-public sealed class OnCallApi(AccessGate gate, OnCallEndpoint endpoint)
+/// <summary>The on-call routes; each passes the gate and forwards to <see cref="OnCallEndpoint"/> or <see cref="RespondersEndpoint"/>.</summary>
+public sealed class OnCallApi(AccessGate gate, OnCallEndpoint endpoint, RespondersEndpoint responders)
 {
     [Function(ApiRoutes.GetOnCall)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/oncall")] HttpRequest request, CancellationToken ct) =>
@@ -20,4 +20,12 @@ public sealed class OnCallApi(AccessGate gate, OnCallEndpoint endpoint)
     [Function(ApiRoutes.PutOnCallPolicy)]
     public async Task<IActionResult> PutPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/oncall/policies/{name}")] HttpRequest request, string name, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.PutOnCallPolicy, caller => endpoint.PutPolicyAsync(request, caller, name, ct));
+
+    [Function(ApiRoutes.RequestResponder)]
+    public async Task<IActionResult> RequestResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/responders")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.RequestResponder, caller => responders.RequestAsync(request, caller, id, ct));
+
+    [Function(ApiRoutes.AcknowledgeResponder)]
+    public async Task<IActionResult> AcknowledgeResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/responders/acknowledge")] HttpRequest request, string id, CancellationToken ct) =>
+        await gate.RunAsync(request, ApiRoutes.AcknowledgeResponder, caller => responders.AcknowledgeAsync(request, caller, id, ct));
 }

@@ -49,6 +49,8 @@ public static class ApiRoutes
     public const string GetOnCall = nameof(GetOnCall);
     public const string PutOnCallSchedule = nameof(PutOnCallSchedule);
     public const string PutOnCallPolicy = nameof(PutOnCallPolicy);
+    public const string RequestResponder = nameof(RequestResponder);
+    public const string AcknowledgeResponder = nameof(AcknowledgeResponder);
     public const string GetHealth = nameof(GetHealth);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
@@ -89,6 +91,8 @@ public static class ApiRoutes
         // Who gets woken up at night: admins only.
         [PutOnCallSchedule] = RouteAccess.People(Roles.Admin),
         [PutOnCallPolicy] = RouteAccess.People(Roles.Admin),
+        [RequestResponder] = Act,
+        [AcknowledgeResponder] = Act,
         // Probes (App Service health check, uptime monitors) carry no token; the report holds no customer data.
         [GetHealth] = RouteAccess.Anyone,
     };

@@ -60,6 +60,7 @@ public sealed class IncidentResources(
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, features),
             OnCall.EscalationSummary.Of(features.Get<OnCall.OnCallState>()),
+            features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(OnCall.ResponderJson.Of).ToList(),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact"));

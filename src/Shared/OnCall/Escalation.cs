@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.OnCall;
 
-/// <summary>Opening or reopening an incident starts its escalation policy: step 0 (level 1) is owed at once.</summary>
+/// <summary>Opening or reopening an incident starts its escalation policy: step 0 (level 1) is owed at once. A responder asked for is paged.</summary>
 public sealed class EscalationEffect(IOptions<OnCallOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
+        if (entry.Kind == OnCallKinds.ResponderRequested && entry.Subject is { } person)
+            yield return (OnCallKinds.PageSend, Json(new PagePayload(entry.At, 0, 0, person, entry.Text, Responder: true)));
         if (!options.Value.Enabled) yield break;
         if (entry.Kind is TimelineKinds.Opened or TimelineKinds.Reopened)
             yield return (OnCallKinds.EscalationStep, Json(new EscalationStepPayload(entry.At, 0)));

@@ -19,6 +19,8 @@ public static class OnCallKinds
     public const string EscalationStopped = "escalation-stopped";
     public const string EscalationExhausted = "escalation-exhausted";
     public const string EscalationDeferred = "escalation-deferred";
+    public const string ResponderRequested = "responder-requested";
+    public const string ResponderAcknowledged = "responder-acknowledged";
 }
 
 /// <summary>
@@ -49,17 +51,17 @@ public sealed class OnCallState : IncidentState
 
     /// <summary>"Already delivered" for one page on one channel: one per (escalation, round, level, person, channel).</summary>
     public static string PageMarker(PagePayload page, string channel) =>
-        SentMarker.KeyFor("page", $"{page.ChainStart.UtcTicks}-{page.Round}-{page.Level}-{PersonKey(page.Person)}-{channel}");
+        SentMarker.KeyFor("page", $"{(page.Responder ? "r" : "")}{page.ChainStart.UtcTicks}-{page.Round}-{page.Level}-{PersonKey(page.Person)}-{channel}");
 
-    private static string PersonKey(string person) =>
+    internal static string PersonKey(string person) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(person.Trim().ToLowerInvariant())))[..16];
 }
 
 /// <summary>The payload of <see cref="OnCallKinds.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.</summary>
 public sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
 
-/// <summary>The payload of <see cref="OnCallKinds.PageSend"/>.</summary>
-public sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason);
+/// <summary>The payload of <see cref="OnCallKinds.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
+public sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);
 
 /// <summary>
 /// The incident's escalation as the API shows it: the policy, the level (and round) paged last, everyone paged in the

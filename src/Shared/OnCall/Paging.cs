@@ -42,7 +42,8 @@ public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentSt
         var payload = JsonSerializer.Deserialize<PagePayload>(context.Action.Payload, JsonSerializerOptions.Web)
             ?? throw new PermanentOutboxException("The page.send payload is empty.");
         var incident = context.Incident;
-        if (incident.Status != IncidentStatus.Open)
+        // An escalation's page waits for nobody once someone owns the incident; a responder is paged until it is resolved.
+        if (payload.Responder ? incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed : incident.Status != IncidentStatus.Open)
             return OutboxOutcome.Done($"not sent to {payload.Person}: the incident is {incident.Status.ToApi()}");
 
         var page = new Page(incident, payload.Person, payload.Reason, links.IncidentPage(incident.Id));
@@ -58,9 +59,11 @@ public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentSt
             await states.UpdateAsync<SentMarker>(incident.Id, key, m => { m.At = now; return true; }, CancellationToken.None);
             channels.Add(notifier.Channel);
         }
+        var pagedAt = time.GetUtcNow();
         return new OutboxOutcome($"paged {payload.Person}: {string.Join(", ", channels)}",
-            $"Paged {payload.Person} ({payload.Reason}) by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
-            OnCallKinds.PageSent);
+            $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
+            OnCallKinds.PageSent,
+            State: payload.Responder ? [StateChange.Of<ResponderState>(ResponderState.KeyFor(payload.Person), s => s.PagedAt ??= pagedAt)] : null);
     }
 }
 

@@ -115,3 +115,45 @@ public sealed class OnCallOverHttpTests(AzuriteFixture azurite)
         }
     }
 }
+
+[Collection(AzuriteCollection.Name)]
+public sealed class RespondersOverHttpTests(AzuriteFixture azurite)
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_responder_asked_by_schedule_is_paged_listed_and_acknowledges()
+    {
+        var graph = new AutoResponder.Tests.Graph.FakeGraphHandler();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton(new AutoResponder.Graph.GraphTransport(() => graph));
+            RunningHost.WithoutBackgroundWork(services);
+        }, "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false",
+           "AutoResponder:OnCall:Schedules:0:Name=db", "AutoResponder:OnCall:Schedules:0:Members:0=dora@contoso.com", "AutoResponder:OnCall:Schedules:0:TimeZone=Europe/Berlin");
+        var opened = await host.NewClient(null).PostAsync("/api/alerts", Json("""{"title":"Checkout slow","severity":"Sev2","service":"checkout"}"""));
+        var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
+        await host.Client.PostAsync($"/api/incidents/{id}/acknowledge", Json("{}"));
+
+        var unknown = await host.Client.PostAsync($"/api/incidents/{id}/responders", Json("""{"schedule":"nope","message":"db?"}"""));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Equal("schedule", (string)JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["field"]!);
+
+        var asked = await host.Client.PostAsync($"/api/incidents/{id}/responders", Json("""{"schedule":"db","message":"Is the price table locked?"}"""));
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default);
+        Assert.Equal(["dora@contoso.com"], graph.SendMails.Where(m => m.Subject.Contains("Paged")).SelectMany(m => m.To).ToList()); // paged though acknowledged
+        Assert.Contains("Is the price table locked?", graph.SendMails.Last().Html);
+
+        var dora = await host.ClientAs("dora@contoso.com", Roles.Responder);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync($"/api/incidents/{id}/responders/acknowledge", null)).StatusCode); // not asked
+        Assert.Equal(HttpStatusCode.OK, (await dora.PostAsync($"/api/incidents/{id}/responders/acknowledge", null)).StatusCode);
+        var responder = Assert.Single(JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"))!["responders"]!.AsArray())!;
+        Assert.Equal("dora@contoso.com", (string)responder["person"]!);
+        Assert.Equal(RunningHost.Responder, (string)responder["requestedBy"]!);
+        Assert.NotNull((DateTimeOffset?)responder["pagedAt"]);
+        Assert.NotNull((DateTimeOffset?)responder["acknowledgedAt"]);
+    }
+}

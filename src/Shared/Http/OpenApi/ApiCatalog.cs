@@ -196,6 +196,16 @@ public static class ApiCatalog
             [new(200, "The policy.", typeof(PolicyJson)), Problem(400, "Malformed JSON or a field of the wrong type; `field` names it."),
              Problem(413, "The body is too large."), BadInput]),
 
+        new("RequestResponder", "POST", "incidents/{id}/responders", "On call",
+            "Ask someone to help: a person, or a schedule (its person on call now), with a message. They are paged the way escalation pages " +
+            "(Teams chat, e-mail, an @mention in the thread) and listed on the incident's `responders`. 422 names `schedule` (none such) or `person` (not an address).",
+            [Id], typeof(ResponderRequest), true,
+            ActionResponses()),
+        new("AcknowledgeResponder", "POST", "incidents/{id}/responders/acknowledge", "On call",
+            "The caller, asked to help, says they are on it (their request on the incident's `responders` is acknowledged); 404 with `field` person when they were not asked.",
+            [Id], null, false,
+            ActionResponses()),
+
         new("GetOpenApiDocument", "GET", "openapi.json", "API", "This document (OpenAPI 3.1).", [], null, false,
             [new(200, "The OpenAPI document.", typeof(JsonObject))]),
     ];
