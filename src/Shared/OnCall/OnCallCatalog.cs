@@ -34,7 +34,7 @@ public sealed class OnCallRow : ITableEntity
 public sealed class OnCallCatalog(StorageClients storage, IOptions<OnCallOptions> options)
 {
     public const string TableName = "OnCall";
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public TableClient Table { get; } = storage.Table(TableName);
 
