@@ -107,6 +107,7 @@ public static class StandaloneHost
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/oncall", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.OnCallAsync(r, ct));
         app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
         app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
         app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));

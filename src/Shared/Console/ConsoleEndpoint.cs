@@ -29,6 +29,7 @@ public sealed class ConsoleEndpoint(
     IncidentService incidents,
     ReminderService reminders,
     ImpactEndpoint impact,
+    OnCall.OnCallCatalog onCall,
     IOptions<AutoResponderOptions> options,
     SetupFindings setup,
     TimeProvider time,
@@ -51,6 +52,10 @@ public sealed class ConsoleEndpoint(
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.RowsFragment(query, page, time.GetUtcNow()));
     }, ct);
+
+    /// <summary>GET /oncall — per schedule: on call now, next, the next 14 days; the escalation policies.</summary>
+    public Task<HtmlResult> OnCallAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+        HtmlResult.Page(ConsolePages.OnCall(await onCall.CurrentAsync(ct), user, session.Csrf, time.GetUtcNow(), setup.All)), ct);
 
     /// <summary>GET /incidents/{id}</summary>
     public Task<HtmlResult> IncidentAsync(HttpRequest request, string id, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>

@@ -29,6 +29,7 @@ public static class ConsolePages
          .Raw("<script src=\"").Attr(ConsoleRoutes.Asset("console.js")).Raw("\" defer></script>")
          .Raw("</head><body>");
         h.Raw("<header class=\"top\"><a class=\"brand\" href=\"").Attr(ConsoleRoutes.List).Raw("\">AutoResponder</a>");
+        if (user is not null) h.Raw(" <a id=\"oncall-link\" href=\"").Attr(ConsoleRoutes.OnCall).Raw("\">On call</a>");
         if (user is not null)
         {
             h.Raw("<span class=\"who\">").Text(user.Name).Raw(" <span class=\"muted\" id=\"roles\">(")
@@ -406,6 +407,39 @@ public static class ConsolePages
     public static string SignedOut(string signInUrl) =>
         Layout("Signed out", null, null, h => h.Raw("<h1>Signed out</h1><p>Your console session has ended or was never started. <a id=\"sign-in-again\" href=\"")
             .Attr(signInUrl).Raw("\">Sign in</a> and try again.</p>"));
+
+    // ---- on call ----
+
+    /// <summary>Per schedule: who is on call now and until when, who is next, and every shift of the next 14 days; then the policies.</summary>
+    public static string OnCall(OnCall.OnCallOptions current, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null) =>
+        Layout("On call", user, csrf, h =>
+        {
+            h.Raw("<h1>On call</h1>");
+            if (current.Schedules.Count == 0) h.Raw("<p id=\"no-schedules\">No schedules yet: declare them in settings or with <code>PUT /api/oncall/schedules/{name}</code> (docs/oncall.md).</p>");
+            foreach (var settings in current.Schedules)
+            {
+                var shifts = settings.ToSchedule().Shifts(now, now + AutoResponder.OnCall.OnCallEndpoint.Horizon);
+                h.Raw("<section class=\"schedule\" data-schedule=\"").Attr(settings.Name).Raw("\"><h2>").Text(settings.Name).Raw(" <span class=\"muted\">(")
+                 .Text(settings.TimeZone).Raw(", ").Text(settings.Length.ToString().ToLowerInvariant()).Raw(" hand-off at ").Text(settings.HandOff).Raw(")</span></h2>");
+                h.Raw("<p class=\"now\">On call now: <b>").Text(shifts[0].Person).Raw("</b> until ").Text(Html.Time(shifts[0].To)).Raw("</p>");
+                if (shifts.Count > 1) h.Raw("<p class=\"next\">Next: <b>").Text(shifts[1].Person).Raw("</b> from ").Text(Html.Time(shifts[1].From)).Raw("</p>");
+                h.Raw("<table class=\"shifts\"><thead><tr><th>Who</th><th>From</th><th>To</th></tr></thead><tbody>");
+                foreach (var shift in shifts)
+                    h.Raw("<tr><td>").Text(shift.Person).Raw("</td><td>").Text(Html.Time(shift.From)).Raw("</td><td>").Text(Html.Time(shift.To)).Raw("</td></tr>");
+                h.Raw("</tbody></table></section>");
+            }
+            h.Raw("<h2>Escalation policies</h2>");
+            if (current.Policies.Count == 0) h.Raw("<p>No escalation policy: nobody is paged when an incident opens.</p>");
+            foreach (var p in current.Policies)
+            {
+                h.Raw("<section class=\"policy\"><h3>").Text(p.Name).Raw(p.Default ? " <span class=\"muted\">(default)</span>" : "").Raw("</h3><ol>");
+                foreach (var level in p.Levels)
+                    h.Raw("<li>").Text(string.Join(", ", level.Schedules.Select(s => $"on call for {s}").Concat(level.People))).Raw(" — ").Text($"{level.Minutes} min to acknowledge").Raw("</li>");
+                h.Raw("</ol>");
+                if (p.Repeat > 0) h.Raw("<p>").Text($"Repeated {p.Repeat} more time(s).").Raw("</p>");
+                h.Raw("</section>");
+            }
+        }, toFix: toFix);
 
     public static string Message(string title, string text, ConsoleUser? user) =>
         Layout(title, user, null, h => h.Raw("<h1>").Text(title).Raw("</h1><p>").Text(text).Raw("</p><p><a href=\"").Attr(ConsoleRoutes.List).Raw("\">Incidents</a></p>"));

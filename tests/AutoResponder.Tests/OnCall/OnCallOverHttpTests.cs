@@ -68,6 +68,29 @@ public sealed class OnCallOverHttpTests(AzuriteFixture azurite)
             Assert.Equal("ben@contoso.com", (string)oncall["schedules"]![0]!["next"]!["person"]!);
             Assert.Equal(DateTimeOffset.Parse("2026-11-30T08:00:00Z"), (DateTimeOffset)oncall["schedules"]![0]!["next"]!["from"]!); // Monday 09:00 in Berlin
 
+            // The console's on-call page: now, next, the next 14 days.
+            using (var browser = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress })
+            {
+                var signIn = new HttpRequestMessage(HttpMethod.Post, "/sign-in")
+                {
+                    Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = await host.CreateTokenAsync("viv@shop.example", Roles.Viewer), ["returnUrl"] = "/oncall" }),
+                };
+                signIn.Headers.Add("Origin", host.BaseAddress.GetLeftPart(UriPartial.Authority));
+                signIn.Headers.Add("Sec-Fetch-Site", "same-origin");
+                var signedIn = await browser.SendAsync(signIn);
+                Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+                // The cookie's expiry is in fake time (days behind the real clock): send it by hand.
+                var cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+                var get = new HttpRequestMessage(HttpMethod.Get, "/oncall");
+                get.Headers.Add("Cookie", cookie);
+                var answer = await browser.SendAsync(get);
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                var page = await answer.Content.ReadAsStringAsync();
+                Assert.Contains("On call now: <b>ana@contoso.com</b> until 2026-11-30 08:00 UTC", page);
+                Assert.Contains("Next: <b>ben@contoso.com</b> from 2026-11-30 08:00 UTC", page);
+                Assert.Contains("lead@contoso.com — 20 min to acknowledge", page);
+            }
+
             var opened = await host.NewClient(null).PostAsync("/api/alerts", Json("""{"title":"Checkout prices wrong","severity":"Sev1","service":"checkout"}"""));
             Assert.True(opened.IsSuccessStatusCode);
             var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
