@@ -214,7 +214,31 @@ public static class ConsolePages
              .Raw("<div class=\"field\"><label for=\"st-eta\">ETA (UTC)</label><input id=\"st-eta\" name=\"eta\" type=\"datetime-local\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"status\">Post update</button></div></form>");
         }
+        Responders(h, v, csrf);
         h.Raw("</section>");
+    }
+
+    /// <summary>Who was paged by the escalation, the responders asked for, and the "Add responder" form.</summary>
+    private static void Responders(Html h, IncidentView v, string? csrf)
+    {
+        var i = v.Incident;
+        if (i.Escalation is { } e)
+            h.Raw("<p id=\"escalation\">Escalation <b>").Text(e.Policy).Raw("</b>: level ").Text(e.Level.ToString(CultureInfo.InvariantCulture))
+             .Raw(" paged ").Text(Html.Time(e.LastPagedAt)).Raw(" · paged ").Text(string.Join(", ", e.Paged))
+             .Raw(e.StoppedAt is null ? "" : " · stopped: ").Text(e.StoppedAt is null ? "" : e.StopReason).Raw("</p>");
+        if (i.Responders.Count > 0)
+        {
+            h.Raw("<ul id=\"responders\">");
+            foreach (var r in i.Responders)
+                h.Raw("<li>").Text(r.Person).Raw(" — asked by ").Text(r.RequestedBy).Raw(" ").Text(Html.Time(r.RequestedAt))
+                 .Raw(r.AcknowledgedAt is null ? (r.PagedAt is null ? " · page pending" : " · paged") : " · <b>acknowledged</b>").Raw("</li>");
+            h.Raw("</ul>");
+        }
+        if (!v.Status.IsLive()) return;
+        h.Raw("<form method=\"post\" class=\"row\" id=\"add-responder\" action=\"").Attr(ConsoleRoutes.Action(i.Id, "responder")).Raw("\">").Raw(Csrf(csrf))
+         .Raw("<div class=\"field\"><label for=\"rs-person\">Add responder (address or schedule)</label><input id=\"rs-person\" name=\"person\" required maxlength=\"200\"></div>")
+         .Raw("<div class=\"field\"><label for=\"rs-message\">Message</label><input id=\"rs-message\" name=\"message\" maxlength=\"1000\"></div>")
+         .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"responder\">Page them</button></div></form>");
     }
 
     private static void Impact(Html h, IncidentView v, ConsoleUser user, string? csrf)

@@ -16,6 +16,7 @@ public static class OnCallServices
         services.AddSingleton<OnCallCatalog>();
         services.AddSingleton<IStorageInitializer, OnCallStorage>();
         services.AddSingleton<OnCallEndpoint>();
+        services.AddSingleton<ResponderService>();
         services.AddSingleton<RespondersEndpoint>();
         services.AddSingleton<IIncidentEffect, EscalationEffect>();
         services.AddSingleton<IOutboxHandler, EscalationStepHandler>();

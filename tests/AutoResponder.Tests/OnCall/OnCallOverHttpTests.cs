@@ -179,4 +179,41 @@ public sealed class RespondersOverHttpTests(AzuriteFixture azurite)
         Assert.NotNull((DateTimeOffset?)responder["pagedAt"]);
         Assert.NotNull((DateTimeOffset?)responder["acknowledgedAt"]);
     }
+
+    [Fact]
+    public async Task The_console_form_adds_a_responder_by_schedule_and_lists_them()
+    {
+        var graph = new AutoResponder.Tests.Graph.FakeGraphHandler();
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton(new AutoResponder.Graph.GraphTransport(() => graph));
+            RunningHost.WithoutBackgroundWork(services);
+        }, "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false",
+           "AutoResponder:OnCall:Schedules:0:Name=db", "AutoResponder:OnCall:Schedules:0:Members:0=dora@contoso.com");
+        var opened = await host.NewClient(null).PostAsync("/api/alerts", Json("""{"title":"Checkout slow","severity":"Sev2","service":"checkout"}"""));
+        var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
+
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        HttpRequestMessage Form(string path, Dictionary<string, string> fields)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+            r.Headers.Add("Origin", host.BaseAddress.GetLeftPart(UriPartial.Authority));
+            r.Headers.Add("Sec-Fetch-Site", "same-origin");
+            return r;
+        }
+        var token = await host.CreateTokenAsync("rita@shop.example", Roles.Responder);
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.SendAsync(Form("/sign-in", new() { ["token"] = token, ["returnUrl"] = "/incidents" }))).StatusCode);
+        var page = await browser.GetStringAsync($"/incidents/{id}");
+        Assert.Contains("id=\"add-responder\"", page);
+        var csrf = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        var unknown = await browser.SendAsync(Form($"/incidents/{id}/responder", new() { ["_csrf"] = csrf, ["person"] = "nope" }));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
+        Assert.Contains("There is no schedule", await unknown.Content.ReadAsStringAsync());
+        var added = await browser.SendAsync(Form($"/incidents/{id}/responder", new() { ["_csrf"] = csrf, ["person"] = "db", ["message"] = "Locks on the price table?" }));
+        Assert.Equal(HttpStatusCode.SeeOther, added.StatusCode);
+        await host.Services.GetRequiredService<OutboxRunner>().RunAsync(id, default);
+        Assert.Contains(graph.SendMails, m => m.To.Contains("dora@contoso.com") && m.Subject.Contains("Paged"));
+        Assert.Contains("dora@contoso.com</li>".Replace("</li>", " — asked by rita@shop.example"), await browser.GetStringAsync($"/incidents/{id}"));
+    }
 }
