@@ -31,7 +31,8 @@ public interface IPageNotifier
 /// <summary>
 /// Delivers one page (<see cref="OnCallKinds.PageSend"/>) through every notifier. Each channel's delivery is recorded
 /// (a <see cref="SentMarker"/> per escalation, round, level, person and channel) the moment it went out, so a retry or a
-/// second host never sends it twice. A page of an escalation is not sent once someone acknowledged the incident.
+/// second host never sends it twice. One channel failing does not hold back the others; the action is retried for it.
+/// A page of an escalation is not sent once someone acknowledged the incident.
 /// </summary>
 public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links, TimeProvider time) : IOutboxHandler
 {
@@ -48,17 +49,28 @@ public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentSt
 
         var page = new Page(incident, payload.Person, payload.Reason, links.IncidentPage(incident.Id));
         var channels = new List<string>();
+        Exception? failed = null;
         foreach (var notifier in notifiers)
         {
             var key = OnCallState.PageMarker(payload, notifier.Channel);
             if (await states.ExistsAsync(incident.Id, key, ct)) { channels.Add(notifier.Channel); continue; }
             ct.ThrowIfCancellationRequested();
-            if (!await notifier.SendAsync(page, ct)) continue;
+            try
+            {
+                if (!await notifier.SendAsync(page, ct)) continue;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed ??= e; // the other channels still go out; this one is retried with the action
+                continue;
+            }
             var now = time.GetUtcNow();
             // Not cancellable: once the page went out, forgetting it would send it again on the retry.
             await states.UpdateAsync<SentMarker>(incident.Id, key, m => { m.At = now; return true; }, CancellationToken.None);
             channels.Add(notifier.Channel);
         }
+        // A channel that failed fails the action (retried, waiting or parked as the outbox decides); what went out is marked.
+        if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
         var pagedAt = time.GetUtcNow();
         return new OutboxOutcome($"paged {payload.Person}: {string.Join(", ", channels)}",
             $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",

@@ -213,4 +213,24 @@ public sealed class EscalationTests(AzuriteFixture azurite)
         await RunAsync(app, id);
         Assert.Equal([Ana], Mailed(graph));
     }
+
+    [Fact]
+    public async Task A_channel_that_fails_does_not_hold_back_the_others_and_is_retried_alone()
+    {
+        var graph = new FakeGraphHandler();
+        // Teams chat refused once (say Chat.Create not consented yet): the e-mail still goes out at once.
+        graph.ThenStatus(System.Net.HttpStatusCode.Forbidden, when: r => r.RequestUri!.AbsolutePath.EndsWith("/chats"));
+        await using var app = await TestApp.StartAsync(azurite, Settings(), graph.Install);
+        var id = await FireAsync(app, "chan-" + Guid.NewGuid().ToString("N")[..6]);
+        await RunAsync(app, id);
+        Assert.Equal([Ana], Mailed(graph));
+        Assert.Empty(graph.Requests.Where(r => r.Path.StartsWith("/v1.0/chats/")));
+        var page = Assert.Single(await app.Get<IncidentStore>().GetOpenActionsAsync(id, default), a => a.Kind == OnCallKinds.PageSend);
+        Assert.Equal(1, page.Attempts);
+
+        app.Time.Advance(TimeSpan.FromMinutes(1));                                       // the retry: the chat only
+        await RunAsync(app, id);
+        Assert.Equal([Ana], Mailed(graph));                                               // no second e-mail
+        Assert.Single(graph.Requests.Where(r => r.Method == HttpMethod.Post && r.Path.StartsWith("/v1.0/chats/")));
+    }
 }
