@@ -1,5 +1,6 @@
 using System.Globalization;
 using AutoResponder.Alerts;
+using AutoResponder.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.OnCall;
@@ -186,5 +187,22 @@ public sealed class OnCallOptionsValidator : IValidateOptions<OnCallOptions>
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.WorkingHours.TimeZone, out _)) yield return $"{s}:WorkingHours:TimeZone must be an IANA time zone (is '{o.WorkingHours.TimeZone}').";
         if (!TimeOnly.TryParse(o.WorkingHours.Start, CultureInfo.InvariantCulture, out var ws) || !TimeOnly.TryParse(o.WorkingHours.End, CultureInfo.InvariantCulture, out var we) || we <= ws)
             yield return $"{s}:WorkingHours:Start/End must be times with End after Start.";
+    }
+}
+
+/// <summary>What paging needs from the Graph sign-in, said on /api/health and in the console (it never stops start-up).</summary>
+public static class OnCallSetup
+{
+    /// <summary>The delegated scopes a page by Teams chat and @mention needs.</summary>
+    public static readonly IReadOnlyList<string> ChatScopes = ["Chat.Create", "ChatMessage.Send", "User.ReadBasic.All"];
+
+    public static IEnumerable<SetupFinding> Findings(OnCallOptions onCall, Graph.GraphOptions graph)
+    {
+        if (!onCall.Enabled || graph.EffectiveMode != Graph.GraphMode.Live) yield break;
+        var missing = ChatScopes.Where(s => !graph.EffectiveDelegatedScopes.Any(x => x.Equals(s, StringComparison.OrdinalIgnoreCase) || x.EndsWith("/" + s, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (missing.Count > 0)
+            yield return new SetupFinding("On call", SetupFinding.AppSetting("AutoResponder:Graph:DelegatedScopes"),
+                $"lacks {string.Join(", ", missing)}, which paging by Teams chat and @mention needs (add them, consent, then `autoresponder graph login`)",
+                "pages still go out by e-mail; the Teams chat and mention are retried and then parked");
     }
 }

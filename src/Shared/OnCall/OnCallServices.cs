@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,8 @@ public static class OnCallServices
     {
         services.AddOptions<OnCallOptions>().Bind(configuration.GetSection(OnCallOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OnCallOptions>, OnCallOptionsValidator>();
+        services.AddSingleton<ISetupCheck>(sp => new SetupCheck(() =>
+            OnCallSetup.Findings(sp.GetRequiredService<IOptions<OnCallOptions>>().Value, sp.GetRequiredService<IOptions<Graph.GraphOptions>>().Value)));
         services.AddSingleton<OnCallCatalog>();
         services.AddSingleton<IStorageInitializer, OnCallStorage>();
         services.AddSingleton<OnCallEndpoint>();

@@ -105,4 +105,17 @@ public sealed class ScheduleTests
         Assert.Contains(problems, p => p.StartsWith("AutoResponder:OnCall:Policies:0:Levels:0:Schedules names no schedule"));
         Assert.Contains(problems, p => p.StartsWith("AutoResponder:OnCall:Services:checkout"));
     }
+
+    [Fact]
+    public void Live_Graph_without_the_chat_scopes_is_a_setting_to_fix_naming_the_missing_scopes()
+    {
+        var onCall = new OnCallOptions { Policies = [new PolicySettings { Name = "p", Levels = [new LevelSettings { People = ["a@x"] }] }] };
+        var live = new AutoResponder.Graph.GraphOptions { TenantId = "t", ClientId = "c" };
+        var finding = Assert.Single(OnCallSetup.Findings(onCall, live));
+        Assert.Equal("AutoResponder__Graph__DelegatedScopes", finding.Setting);
+        Assert.Contains("Chat.Create, ChatMessage.Send, User.ReadBasic.All", finding.Problem);
+        live.DelegatedScopes = ["https://graph.microsoft.com/ChannelMessage.Send", "https://graph.microsoft.com/Chat.Create", "ChatMessage.Send", "User.ReadBasic.All"];
+        Assert.Empty(OnCallSetup.Findings(onCall, live));
+        Assert.Empty(OnCallSetup.Findings(new OnCallOptions(), new AutoResponder.Graph.GraphOptions { TenantId = "t", ClientId = "c" })); // no paging: nothing to fix
+    }
 }
