@@ -34,7 +34,12 @@ public sealed class OnCallRow : ITableEntity
 public sealed class OnCallCatalog(StorageClients storage, IOptions<OnCallOptions> options)
 {
     public const string TableName = "OnCall";
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    /// <summary>The declarations' JSON (API bodies, stored rows, CLI files): a field the shape does not have is refused, not ignored.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
 
     public TableClient Table { get; } = storage.Table(TableName);
 

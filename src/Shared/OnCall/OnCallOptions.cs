@@ -95,6 +95,7 @@ public sealed class PolicySettings
     public bool Default { get; set; }
 
     /// <summary>Levels paged in all, rounds included.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int Steps => Levels.Count * (Repeat + 1);
     public LevelSettings LevelOf(int step) => Levels[step % Levels.Count];
     /// <summary>How long after the escalation starts step <paramref name="step"/> is paged: the minutes of every level before it.</summary>

@@ -57,6 +57,9 @@ public sealed class OnCallOverHttpTests(AzuriteFixture azurite)
             var bad = await admin.PutAsync("/api/oncall/policies/checkout", Json("""{"levels":[{"schedules":["primary"],"minutes":0}]}"""));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
             Assert.Equal("levels[0].minutes", (string)JsonNode.Parse(await bad.Content.ReadAsStringAsync())!["field"]!);
+            var typo = await admin.PutAsync("/api/oncall/schedules/night", Json("""{"member":["x@contoso.com"]}"""));
+            Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+            Assert.Equal("member", (string)JsonNode.Parse(await typo.Content.ReadAsStringAsync())!["field"]!);
             Assert.Equal(HttpStatusCode.Forbidden, (await host.Client.PutAsync("/api/oncall/policies/checkout", Json("""{"levels":[{"people":["x@contoso.com"]}]}"""))).StatusCode);
             Assert.Empty(JsonNode.Parse(await host.Client.GetStringAsync("/api/oncall"))!["policies"]!.AsArray());
 
