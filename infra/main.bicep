@@ -188,6 +188,8 @@ var storageLayout = {
   queues: [
     'autoresponder-outbox'
     'autoresponder-outbox-poison'
+    'autoresponder-first-notice'
+    'autoresponder-first-notice-poison'
   ]
   containers: [
     'exports'

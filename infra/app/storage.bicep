@@ -5,7 +5,8 @@
 // the app's start-up only creates what is missing and, when refused (403), logs it and starts anyway.
 //   tables     Incidents, IncidentIndex, AccessTokens, ConsoleSessions, StatusEmailSchedule,
 //              ImpactSnapshots, Orders + Catalog, Switches, Watches, PriceGuard, OnCall
-//   queues     autoresponder-outbox (+ -poison, the QueueTrigger's); rca-reminders is Service Bus here
+//   queues     autoresponder-first-notice, autoresponder-outbox (each + -poison, the QueueTrigger's);
+//              rca-reminders is Service Bus here
 //   containers exports (CSVs: read only by the app, downloaded through its authenticated route),
 //              postmortems, graph-auth (sign-in and token cache, encrypted with a key in Key Vault),
 //              azure-webjobs-hosts and azure-webjobs-secrets (the Functions host's leases and keys)

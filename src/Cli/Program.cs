@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using AutoResponder.Cli.Bench;
 using AutoResponder.Cli.Drill;
@@ -12,8 +13,10 @@ var serve = new Command("serve", "Run the standalone host (same routes and backg
 serve.SetAction(async (parse, ct) =>
 {
     var app = StandaloneHost.Build([], parse.GetValue(urls)!);
+    await StandaloneHost.WarmUpAsync(app, ct); // before it listens
     await app.RunAsync(ct);
-    return 0;
+    // A process that landed in a state it cannot leave stops itself: exit non-zero so the supervisor starts a fresh one.
+    return app.Services.GetRequiredService<AutoResponder.Health.HostFault>().Reason is null ? 0 : StandaloneHost.FaultedExitCode;
 });
 
 var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create(), OnCallCommands.Create() };

@@ -44,6 +44,24 @@ public static class BenchCommands
         priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
             parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
 
-        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, export, priceGuard, console };
+        var idIncidents = new Option<int>("--incidents") { Description = "Incidents to open in one day (two alerts each).", DefaultValueFactory = _ => 5_000 };
+        var idSuffixes = new Option<int>("--suffixes") { Description = "Suffixes the narrow id source draws from (forces collisions).", DefaultValueFactory = _ => 10_000 };
+        var idConcurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
+        var ids = new Command("ids", "Incidents opened per second with the real id source vs a narrow one that collides; counts misfiled alerts.") { idIncidents, idSuffixes, idConcurrency };
+        ids.SetAction(async (parse, ct) => await IncidentIdBenchmark.RunAsync(parse.GetValue(idIncidents), parse.GetValue(idSuffixes), parse.GetValue(idConcurrency), Console.Out, ct));
+
+        var stormIncidents = new Option<int>("--incidents") { Description = "Incidents the storm opens.", DefaultValueFactory = _ => 200 };
+        var perIncident = new Option<int>("--alerts-per-incident") { Description = "Alerts into each storm incident.", DefaultValueFactory = _ => 30 };
+        var probes = new Option<int>("--probes") { Description = "Probe incidents (Sev1/Sev2 alternately) idle and again during the storm.", DefaultValueFactory = _ => 20 };
+        var interval = new Option<int>("--interval-ms") { Description = "Milliseconds between probes.", DefaultValueFactory = _ => 500 };
+        var notifyConcurrency = new Option<int>("--concurrency") { Description = "Storm requests in flight.", DefaultValueFactory = _ => 16 };
+        var notify = new Command("notify", "Alert to first Teams notice for new incidents, idle and while a storm is announced; Teams requests per channel against the limits.")
+        {
+            stormIncidents, perIncident, probes, interval, notifyConcurrency,
+        };
+        notify.SetAction(async (parse, ct) => await NotifyBenchmark.RunAsync(parse.GetValue(stormIncidents), parse.GetValue(perIncident), parse.GetValue(probes),
+            parse.GetValue(interval), parse.GetValue(notifyConcurrency), Console.Out, ct));
+
+        return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, notify, export, priceGuard, console, ids };
     }
 }

@@ -50,10 +50,16 @@ public static class StandaloneHost
             o.AllowEmptyHosts = false;
         });
         var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
-        builder.WebHost.ConfigureKestrel(limits.Apply);
+        var files = FileBudget.RaiseToHardLimit();
+        var connections = limits.Connections(files?.Now);
+        builder.WebHost.ConfigureKestrel(kestrel => limits.Apply(kestrel, connections));
+        builder.Services.AddSingleton(limits);
 
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
+        app.Logger.LogInformation("Open files: {Files}; at most {Connections} connections at once",
+            files is { } f ? $"soft limit {f.Before} raised to {f.Now} (hard limit {f.Hard}), {FileBudget.Reserve} kept for the host" : "no limit to read", connections);
+        app.Use(UnrecoverableFaults(app));
         app.Use(async (context, next) =>
         {
             // No platform authentication sits in front of this host: principal headers can only come from the client.
@@ -63,6 +69,72 @@ public static class StandaloneHost
         });
         MapRoutes(app);
         return app;
+    }
+
+    /// <summary>How long a host that cannot recover keeps answering (503, and its reason on /api/health) before it stops.</summary>
+    public static readonly TimeSpan FaultedStopDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A request that hits a failure this process cannot leave (<see cref="HostFault"/>) is answered 503 with Retry-After,
+    /// the fault is recorded for /api/health, and the host stops a moment later; `serve` then exits non-zero
+    /// (<see cref="FaultedExitCode"/>) so its supervisor starts a fresh process. Never 500 for ever.
+    /// </summary>
+    private static Func<HttpContext, RequestDelegate, Task> UnrecoverableFaults(WebApplication app)
+    {
+        var fault = app.Services.GetRequiredService<HostFault>();
+        return async (context, next) =>
+        {
+            if (fault.Reason is { } known && !context.Request.Path.StartsWithSegments("/api/health"))
+            {
+                await Problems.Unavailable($"This process cannot recover and is restarting: {known}").ExecuteAsync(context);
+                return;
+            }
+            try { await next(context); }
+            catch (Exception e) when (HostFault.Unrecoverable(e) is not null && !context.Response.HasStarted)
+            {
+                if (fault.Record(e))
+                {
+                    app.Logger.LogCritical(e, "Unrecoverable fault: {Reason}. Stopping so the supervisor starts a fresh process (exit code {Code}).", fault.Reason, FaultedExitCode);
+                    _ = Task.Delay(FaultedStopDelay).ContinueWith(_ => app.Lifetime.StopApplication(), TaskScheduler.Default);
+                }
+                await Problems.Unavailable($"This process cannot recover and is restarting: {fault.Reason}").ExecuteAsync(context);
+            }
+        };
+    }
+
+    /// <summary>Exit code of `serve` after an unrecoverable fault (EX_SOFTWARE).</summary>
+    public const int FaultedExitCode = 70;
+
+    /// <summary>
+    /// Loads, before the host listens, what its storage path needs: every assembly the app references (so none has to be
+    /// opened from disk during a flood of connections that may have taken every file handle), and one round of the storage
+    /// clients (tables and queues created, the health checks' reads). Storage that is down only delays this (bounded);
+    /// the host starts anyway and says so on /api/health.
+    /// </summary>
+    public static async Task WarmUpAsync(WebApplication app, CancellationToken ct)
+    {
+        var loaded = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<System.Reflection.Assembly>(AppDomain.CurrentDomain.GetAssemblies());
+        while (pending.TryPop(out var assembly))
+            foreach (var name in assembly.GetReferencedAssemblies())
+            {
+                if (!seen.Add(name.FullName)) continue;
+                try { pending.Push(System.Reflection.Assembly.Load(name)); loaded++; }
+                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { } // optional (e.g. Windows-only)
+            }
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await app.Services.GetRequiredService<StorageSetup>().EnsureCreatedAsync(bounded.Token);
+            await app.Services.GetRequiredService<HealthService>().CheckAsync(bounded.Token);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            app.Logger.LogWarning("Storage warm-up did not finish ({Error}); starting anyway, see /api/health", e.Message);
+        }
+        app.Logger.LogInformation("Warmed up: {Assemblies} assemblies loaded, storage clients ready", loaded);
     }
 
     /// <summary>X-MS-CLIENT-PRINCIPAL, -NAME, -ID, -IDP: headers App Service sets, and a client can forge.</summary>
@@ -91,7 +163,7 @@ public static class StandaloneHost
         app.MapPost("/api/incidents/{id}/impact/rules", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.CorrectIncidentImpactRules, c => e.CorrectRulesAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
-        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, _ => e.GetAsync(ct)));
+        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, c => e.GetAsync(c, ct)));
         app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
         app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
         app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));

@@ -7,8 +7,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace AutoResponder.Functions.Api;
 
 /// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table. Public: it holds no data.</summary>
-public sealed class OpenApi
+public sealed class OpenApi(AccessGate gate)
 {
     [Function(ApiRoutes.GetOpenApiDocument)]
-    public IActionResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) => OpenApiDocument.Serve();
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) =>
+        await gate.RunAsync(request, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve()));
 }

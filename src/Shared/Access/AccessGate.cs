@@ -19,12 +19,15 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     public const string KeyHeader = "x-functions-key";
     public const string KeyQuery = "code";
 
-    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action) =>
-        StorageOutage.GuardAsync(async () =>
+    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action)
+    {
+        SecurityHeaders.ForApi(request.HttpContext);
+        return StorageOutage.GuardAsync(async () =>
         {
             var decision = await AuthorizeAsync(request, ApiRoutes.Get(routeName));
             return decision.Refusal ?? await action(decision.Caller!);
         }, log);
+    }
 
     /// <summary>The same for an action whose answer is not an <see cref="ApiResult"/> (e.g. a cacheable read).</summary>
     public async Task<GatedResult> RunAsync<T>(HttpRequest request, string routeName, Func<Caller, Task<T>> action) where T : IActionResult, IResult
@@ -39,7 +42,17 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     /// <summary>The caller allowed on <paramref name="route"/>, or the 401/403 answer.</summary>
     public async Task<(Caller? Caller, ApiResult? Refusal)> AuthorizeAsync(HttpRequest request, (string Method, string Path, RouteAccess Access) route)
     {
-        if (route.Access.Public) return (Caller.Anonymous, null);
+        // A public route still learns who is calling when credentials come along (health details for people). It never
+        // refuses: credentials that cannot be checked now (storage out, Entra metadata unreachable) make the caller anonymous.
+        if (route.Access.Public)
+        {
+            try { return (await callers.ResolveAsync(request, request.HttpContext.RequestAborted) ?? Caller.Anonymous, null); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Credentials on public {Method} {Path} could not be checked; answering as anonymous", route.Method, route.Path);
+                return (Caller.Anonymous, null);
+            }
+        }
         if (route.Access.Ingest)
             return IngestKeyAccepted(request)
                 ? (Caller.Ingest, null)

@@ -79,8 +79,8 @@ public static class ApiRoutes
         // The draft is the incident, its timeline and the impact summary (counts, money at risk), which viewers read anyway.
         [GetPostmortemDraft] = Read,
         [GetOpenApiDocument] = RouteAccess.Anyone,
-        // Storefronts poll the switches with a viewer token of their own.
-        [ListSwitches] = Read,
+        // Storefronts poll the switches with a storefront token, which opens this route and nothing else.
+        [ListSwitches] = RouteAccess.People(Roles.Viewer, Roles.Storefront),
         [FlipSwitch] = Act,
         [GetIncidentWatch] = Read,
         [HandOverIncidentWatch] = Act,
@@ -93,7 +93,7 @@ public static class ApiRoutes
         [PutOnCallPolicy] = RouteAccess.People(Roles.Admin),
         [RequestResponder] = Act,
         [AcknowledgeResponder] = Act,
-        // Probes (App Service health check, uptime monitors) carry no token; the report holds no customer data.
+        // Probes (App Service health check, uptime monitors) carry no token and get the status only; people who may read get the checks.
         [GetHealth] = RouteAccess.Anyone,
     };
 

@@ -15,9 +15,12 @@ public sealed record Caller(string Name, IReadOnlyList<string> Roles, string Sig
 
     public bool IsPerson => SignedInWith is not ("ingest-key" or "none");
 
-    /// <summary>True when the caller holds one of <paramref name="anyOf"/>; admin holds every role, and every role may read.</summary>
+    /// <summary>
+    /// True when the caller holds one of <paramref name="anyOf"/>; admin holds every role, and every role but
+    /// storefront may read (a storefront credential opens only the routes that name it).
+    /// </summary>
     public bool HasAny(IReadOnlyCollection<string> anyOf) =>
         IsPerson && (Roles.Contains(AutoResponder.Access.Roles.Admin)
             || Roles.Any(r => anyOf.Contains(r))
-            || (anyOf.Contains(AutoResponder.Access.Roles.Viewer) && Roles.Count > 0));
+            || (anyOf.Contains(AutoResponder.Access.Roles.Viewer) && Roles.Any(r => r != AutoResponder.Access.Roles.Storefront)));
 }

@@ -13,8 +13,12 @@ namespace AutoResponder.Access;
 /// <c>Authorization: Bearer &lt;Entra ID access token&gt;</c> for the Function app. App Service authentication
 /// (Easy Auth) is not offered on the Flex Consumption plan, so the app validates the token itself: signature
 /// against the tenant's published keys, issuer (v1 or v2 endpoint of <see cref="EntraOptions.TenantId"/>),
-/// audience (<see cref="EntraOptions.Audience"/>) and lifetime. People's roles are the token's app roles
-/// ("roles" claim: viewer, responder, ops, admin). Principal headers such as X-MS-CLIENT-PRINCIPAL are never read.
+/// audience (<see cref="EntraOptions.Audience"/>) and lifetime, algorithm RS256 only. It must be an access token for
+/// this API (<see cref="AccessTokenProblem"/>): a delegated scope ("scp") or app roles ("roles"), issued to a client
+/// ("azp"/"appid"), and nothing of an id token ("nonce", "at_hash", "c_hash") — the console's sign-in id token carries
+/// the same roles and, when Audience is the client id, the same audience, and must not open the API. People's roles are
+/// the token's app roles ("roles" claim: viewer, responder, ops, admin, storefront). Principal headers such as
+/// X-MS-CLIENT-PRINCIPAL are never read.
 /// </summary>
 public sealed class EntraTokenSource : ICallerSource
 {
@@ -71,6 +75,8 @@ public sealed class EntraTokenSource : ICallerSource
             ValidateLifetime = true,
             ClockSkew = TimeSpan.FromMinutes(2),
             LifetimeValidator = LifetimeBy(_time),
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            RequireSignedTokens = true,
         };
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
@@ -79,8 +85,27 @@ public sealed class EntraTokenSource : ICallerSource
             return null;
         }
         var identity = result.ClaimsIdentity;
+        if (AccessTokenProblem(identity) is { } problem)
+        {
+            _log.LogInformation("Entra ID token refused: {Reason}", problem);
+            return null;
+        }
         if (NameOf(identity) is not { } name) return null;
         return new Caller(name, RolesOf(identity), "entra");
+    }
+
+    /// <summary>Why a validly signed token is not an access token for this API, or null when it is one.</summary>
+    public static string? AccessTokenProblem(ClaimsIdentity identity)
+    {
+        if (identity.HasClaim(c => c.Type is "nonce" or "at_hash" or "c_hash"))
+            return "an id token (it carries nonce, at_hash or c_hash), not an access token";
+        if (identity.FindFirst("idtyp")?.Value is { } idtyp && idtyp is not ("user" or "app"))
+            return $"token type '{idtyp}' is not an access token for a user or an app";
+        if (First(identity, "azp", "appid") is null)
+            return "no client it was issued to (azp or appid): not an access token";
+        if (First(identity, "scp") is null && !identity.HasClaim(c => c.Type == "roles"))
+            return "neither a delegated scope (scp) nor an app role (roles) for this API";
+        return null;
     }
 
     private static string? First(ClaimsIdentity identity, params string[] types) =>

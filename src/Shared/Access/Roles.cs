@@ -3,7 +3,8 @@ namespace AutoResponder.Access;
 /// <summary>
 /// What a person may do. <c>viewer</c> reads incidents and impact summaries (managers); <c>responder</c> acts on
 /// incidents; <c>ops</c> downloads customer data (exports); <c>admin</c> manages tokens and settings and may do
-/// everything. Every role may read. Entra ID app roles use the same values.
+/// everything. Every role may read, except <c>storefront</c>: the credential baked into shop front-ends, which reads
+/// <c>GET /api/switches</c> and nothing else. Entra ID app roles use the same values.
 /// </summary>
 public static class Roles
 {
@@ -11,8 +12,9 @@ public static class Roles
     public const string Responder = "responder";
     public const string Ops = "ops";
     public const string Admin = "admin";
+    public const string Storefront = "storefront";
 
-    public static readonly IReadOnlyList<string> All = [Viewer, Responder, Ops, Admin];
+    public static readonly IReadOnlyList<string> All = [Viewer, Responder, Ops, Admin, Storefront];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.OrdinalIgnoreCase);
 

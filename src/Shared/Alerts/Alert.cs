@@ -31,6 +31,8 @@ public sealed record Alert
     public string? Service { get; init; }
     /// <summary>The rule that fired (Azure alert rule name, Alertmanager alertname).</summary>
     public string? Rule { get; init; }
+    /// <summary>The group the sender delivered this alert in (Alertmanager/Grafana <c>groupKey</c>); null when it has none.</summary>
+    public string? DeliveryGroup { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<AlertLink> Links { get; init; } = [];
 

@@ -28,7 +28,8 @@ public sealed class AlertmanagerAlertParser : IAlertParser
         if (alerts.GetArrayLength() == 0) throw AlertPayloadException.Invalid("alerts", "'alerts' is empty: a webhook carries at least one alert.");
         var source = IsGrafana(root, alerts) ? "grafana" : "alertmanager";
         var groupStatus = Text(root, "status");
-        return alerts.EnumerateArray().Select((alert, i) => ParseAlert(alert, $"alerts[{i}]", source, groupStatus)).ToList();
+        var groupKey = Text(root, "groupKey");
+        return alerts.EnumerateArray().Select((alert, i) => ParseAlert(alert, $"alerts[{i}]", source, groupStatus) with { DeliveryGroup = groupKey }).ToList();
     }
 
     private static Alert ParseAlert(JsonElement alert, string path, string source, string? groupStatus)

@@ -14,7 +14,8 @@ public enum ConsoleRight { Read, Act, Export }
 /// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
 /// what their roles let them do — the same roles the API's routes require (<see cref="ApiRoutes"/>).
 /// </summary>
-public sealed record ConsoleUser(Caller Caller)
+/// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the page warns.</param>
+public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoonAt = null)
 {
     public string Name => Caller.Name;
 
@@ -48,7 +49,7 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
     /// <summary>
     /// Did this form come from the console's own pages? A browser says so in Sec-Fetch-Site (it cannot be set by a
     /// page): only "same-origin" passes. Without that header (older browsers, non-browser clients), an Origin header
-    /// must name this host or <paramref name="publicOrigin"/> (the Function app's worker may see a different Host
+    /// must name this origin (scheme, host and port) or <paramref name="publicOrigin"/> (the Function app's worker may see a different Host
     /// than the browser used); a request naming neither is left to the anti-forgery token.
     /// </summary>
     public static bool SameOrigin(HttpRequest request, string? publicOrigin)
@@ -58,8 +59,33 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return true;
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return false;
-        return string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+        // Scheme, host and port: http://host is not the origin of https://host (a network attacker can serve the first).
+        return (string.Equals(o.Scheme, AutoResponder.Http.SecurityHeaders.Scheme(request), StringComparison.OrdinalIgnoreCase)
+                && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
             || (publicOrigin is not null && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin, StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>
+/// The sign-in form's own anti-forgery token (there is no session yet to hold one): a random value the sign-in page
+/// places both in the form and in a cookie (HttpOnly, SameSite=Strict, path /sign-in); a post must carry both, equal.
+/// Another site can neither read the page nor set the cookie, so it cannot post a sign-in form this browser accepts.
+/// </summary>
+public static class SignInFormToken
+{
+    public const string CookieName = "arp_sign_in";
+
+    public static string New() => ConsoleSessions.Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The token this browser already holds, if any (so two open sign-in tabs both work).</summary>
+    public static string? Of(HttpRequest request) =>
+        request.Cookies.TryGetValue(CookieName, out var value) && value is { Length: >= 40 and <= 64 } ? value : null;
+
+    public static bool Matches(HttpRequest request, IFormCollection form)
+    {
+        var given = form[ConsolePages.CsrfField].ToString();
+        return Of(request) is { } held && given.Length > 0
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(held));
     }
 }
 
@@ -94,7 +120,7 @@ public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver calle
     public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
     {
         if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
-            return (new ConsoleUser(session.Caller), new ConsoleSession(session.Csrf, PublicOrigin));
+            return (new ConsoleUser(session.Caller, session.TokenExpiresSoonAt), new ConsoleSession(session.Csrf, PublicOrigin));
         if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
             return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
         return (null, ConsoleSession.Bearer);

@@ -222,29 +222,32 @@ public sealed class ConsoleEndpoint(
 
     // ---- sign-in ----
 
-    /// <summary>GET /sign-in?returnUrl=… — the sign-in form.</summary>
+    /// <summary>GET /sign-in?returnUrl=… — the sign-in form, with its anti-forgery token.</summary>
     public HtmlResult SignInPage(HttpRequest request) =>
-        HtmlResult.Page(SignInForm(null, ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString())));
+        SignInForm(request, null, ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString()), StatusCodes.Status200OK);
 
     /// <summary>
     /// POST /sign-in — a personal access token in, a session cookie out (HttpOnly, SameSite=Strict, Secure on https),
     /// then 303 to the page the person came from (a local path only). A bad token: the form again, 401; nothing stored.
+    /// Login CSRF (another site signing this browser in as someone else) is refused twice over: the form must come from
+    /// this origin, and carry the anti-forgery token the sign-in page placed in it and in its own cookie.
     /// </summary>
     public async Task<HtmlResult> SignInAsync(HttpRequest request, CancellationToken ct)
     {
         try
         {
             var form = await ReadFormAsync(request, ct);
-            if (form is null) return Page(SignInForm("Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List), 415);
+            if (form is null) return SignInForm(request, "Send the form as application/x-www-form-urlencoded.", ConsoleRoutes.List, 415);
             var returnUrl = ConsoleRoutes.LocalOrList(form["returnUrl"].ToString());
-            // Login CSRF: another site must not sign this browser in as someone else.
-            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin)) return Page(SignInForm("The form did not come from this console. Reload the page and try again.", returnUrl), 403);
+            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin) || !SignInFormToken.Matches(request, form))
+                return SignInForm(request, "The form did not come from this console. Reload the page and try again.", returnUrl, 403);
             var token = form["token"].ToString();
             var signedIn = token.Length is > 0 and <= 200 ? await sessions.SignInAsync(token, ct) : null;
             if (signedIn is not { } s)
-                return Page(SignInForm("That token is not valid: it is mistyped, revoked or unknown.", returnUrl), 401);
+                return SignInForm(request, "That token is not valid: it is mistyped, expired, revoked or unknown.", returnUrl, 401);
             log.LogInformation("{Caller} signed in to the console (session until {ExpiresAt:O})", s.Session.Caller.Name, s.Session.ExpiresAt);
-            return HtmlResult.SeeOther(returnUrl).WithCookie(ConsoleSessions.CookieName, s.Cookie, CookieOptions(request, s.Session.ExpiresAt));
+            return HtmlResult.SeeOther(returnUrl).WithCookie(ConsoleSessions.CookieName, s.Cookie, CookieOptions(request, s.Session.ExpiresAt))
+                .WithCookie(SignInFormToken.CookieName, "", SignInFormCookieOptions(request, DateTimeOffset.UnixEpoch));
         }
         catch (Exception e) when (StorageOutage.IsOutage(e))
         {
@@ -253,32 +256,34 @@ public sealed class ConsoleEndpoint(
         }
     }
 
-    private string SignInForm(string? error, string returnUrl) => ConsolePages.SignIn(error, returnUrl, entra.Enabled);
+    /// <summary>The sign-in form: its anti-forgery token (the browser's, or a new one) in a hidden field and in its cookie.</summary>
+    private HtmlResult SignInForm(HttpRequest request, string? error, string returnUrl, int status)
+    {
+        var token = SignInFormToken.Of(request) ?? SignInFormToken.New();
+        return Page(ConsolePages.SignIn(error, returnUrl, entra.Enabled, token), status)
+            .WithCookie(SignInFormToken.CookieName, token, SignInFormCookieOptions(request, time.GetUtcNow().AddHours(12)));
+    }
+
+    private CookieOptions SignInFormCookieOptions(HttpRequest request, DateTimeOffset expires) =>
+        new(CookieOptions(request, expires)) { Path = ConsoleRoutes.SignIn };
 
     /// <summary>
-    /// GET /sign-in/entra?returnUrl=… — "Sign in with Microsoft": stores the attempt (<see cref="EntraSignIn.StartAsync"/>),
-    /// sets the correlation cookie and redirects to Entra ID. 404 when Entra sign-in is not configured.
+    /// GET /sign-in/entra?returnUrl=… — "Sign in with Microsoft": a signed, stateless attempt (<see cref="EntraSignIn.Start"/>;
+    /// nothing stored), the correlation cookie, and a redirect to Entra ID. 404 when Entra sign-in is not configured.
     /// </summary>
-    public async Task<HtmlResult> SignInWithEntraAsync(HttpRequest request, CancellationToken ct)
+    public Task<HtmlResult> SignInWithEntraAsync(HttpRequest request, CancellationToken ct)
     {
-        if (!entra.Enabled) return Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404);
-        try
-        {
-            var returnUrl = ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString());
-            var (authorizeUrl, correlation, expiresAt) = await entra.StartAsync(request, returnUrl, ct);
-            return HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt));
-        }
-        catch (Exception e) when (StorageOutage.IsOutage(e))
-        {
-            log.LogError(e, "Storage unavailable while starting Entra ID sign-in");
-            return Unavailable("Storage is unavailable right now; try again in a moment.");
-        }
+        if (!entra.Enabled) return Task.FromResult(Page(ConsolePages.Message("Not found", "Sign-in with Microsoft is not configured here.", null), 404));
+        var returnUrl = ConsoleRoutes.LocalOrList(request.Query["returnUrl"].ToString());
+        var (authorizeUrl, correlation, expiresAt) = entra.Start(request, returnUrl);
+        return Task.FromResult(HtmlResult.SeeOther(authorizeUrl).WithCookie(EntraSignIn.CorrelationCookie, correlation, CorrelationCookieOptions(expiresAt)));
     }
 
     /// <summary>
     /// POST /sign-in/entra — Entra ID's form post (id_token, state). EXEMPT from the console's session and anti-forgery
     /// checks on purpose: it is a cross-site post by design and there is no session yet. It is protected instead by the
-    /// single-use state, the nonce inside the signed id token, and the correlation cookie bound to the state
+    /// state signed under the correlation cookie, the nonce inside the signed id token derived from both, and the
+    /// single-use mark written once the token is valid
     /// (<see cref="EntraSignIn.CompleteAsync"/>). A person with a role gets a session (then on to the local return path);
     /// without a role, a page saying so and no session; anything else, the sign-in page with the reason. Never a 500.
     /// </summary>
@@ -288,12 +293,12 @@ public sealed class ConsoleEndpoint(
         try
         {
             var form = await ReadFormAsync(request, ct);
-            if (form is null) return Page(SignInForm("The sign-in response from Microsoft was not a form. Start again.", ConsoleRoutes.List), 400);
+            if (form is null) return SignInForm(request, "The sign-in response from Microsoft was not a form. Start again.", ConsoleRoutes.List, 400);
             var correlation = request.Cookies.TryGetValue(EntraSignIn.CorrelationCookie, out var c) && c.Length is > 0 and <= 100 ? c : null;
             var outcome = await entra.CompleteAsync(form, correlation, ct);
             HtmlResult result;
             if (outcome.Refusal is { } refusal)
-                result = Page(SignInForm(refusal, outcome.ReturnUrl), 400);
+                result = SignInForm(request, refusal, outcome.ReturnUrl, 400);
             else if (outcome.Roles.Count == 0)
             {
                 log.LogInformation("{Name} signed in with Microsoft but holds no AutoResponder role: no console session", outcome.Name);

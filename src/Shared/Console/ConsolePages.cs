@@ -40,6 +40,9 @@ public static class ConsolePages
         }
         h.Raw("</header><main id=\"main\">");
         if (user is not null) SetupBanner(h, toFix ?? []);
+        if (user?.TokenExpiresSoonAt is { } expires)
+            h.Raw("<p class=\"error\" role=\"status\" id=\"token-expiring\">Your access token expires on ").Text($"{expires:yyyy-MM-dd HH:mm} UTC")
+             .Raw(". Ask an admin for a new one (<code>autoresponder tokens create</code>) before then.</p>");
         body(h);
         h.Raw("</main></body></html>");
         return h.ToString();
@@ -392,7 +395,8 @@ public static class ConsolePages
     // ---- sign-in ----
 
     /// <summary>The sign-in page: "Sign in with Microsoft" when <paramref name="withMicrosoft"/> (Entra ID configured), and the personal access token form.</summary>
-    public static string SignIn(string? error, string returnUrl, bool withMicrosoft)
+    /// <summary>The sign-in page; the token form carries <paramref name="formToken"/> (none: the page offers "Start again" only through its links).</summary>
+    public static string SignIn(string? error, string returnUrl, bool withMicrosoft, string? formToken)
     {
         return Layout("Sign in", null, null, h =>
         {
@@ -403,6 +407,7 @@ public static class ConsolePages
                  .Raw("<p class=\"muted\">Or with a personal access token:</p>");
             h.Raw("<form method=\"post\" class=\"stack narrow\" id=\"sign-in\" action=\"").Attr(ConsoleRoutes.SignIn).Raw("\">")
              .Raw("<input type=\"hidden\" name=\"returnUrl\" value=\"").Attr(returnUrl).Raw("\">")
+             .Raw("<input type=\"hidden\" name=\"").Attr(CsrfField).Raw("\" value=\"").Attr(formToken ?? "").Raw("\">")
              .Raw("<div class=\"field\"><label for=\"token\">Personal access token</label>")
              .Raw("<input id=\"token\" name=\"token\" type=\"password\" required maxlength=\"200\" autocomplete=\"off\" spellcheck=\"false\"></div>")
              .Raw("<p class=\"muted\">Ask an admin for one: <code>autoresponder tokens create --name you@example.com --role responder</code>. ")

@@ -34,8 +34,11 @@ public sealed class ConsoleSessionRecord : ITableEntity
     [IgnoreDataMember] public string Hash => PartitionKey;
 }
 
-/// <summary>A signed-in console session: who (as of this request) and the anti-forgery token its forms carry.</summary>
-public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A signed-in console session: who (as of this request), the anti-forgery token its forms carry, and, for a token
+/// session whose token expires within <see cref="PersonalAccessTokens.ExpiryWarning"/>, when (the page says so).
+/// </summary>
+public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt, DateTimeOffset? TokenExpiresSoonAt = null);
 
 /// <summary>
 /// Console sign-in, kept as a server-side session. Two kinds:
@@ -119,15 +122,16 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
         var rowTask = Table.GetEntityIfExistsAsync<ConsoleSessionRecord>(hash, "session", cancellationToken: ct);
         var callerTask = tokens.ActiveAsync(tokenId, SignedInWith, ct);
         var row = await rowTask;
-        var caller = await callerTask;
+        var active = await callerTask;
         if (!row.HasValue || row.Value is not { } session || session.TokenId != tokenId) return null;
-        if (session.ExpiresAt <= time.GetUtcNow() || caller is null)
+        if (session.ExpiresAt <= time.GetUtcNow() || active is not var (caller, tokenExpiresAt))
         {
-            // Expired, or its token was revoked: the session is over for good.
+            // Expired, or its token was revoked or expired: the session is over for good.
             await Table.DeleteEntityAsync(hash, "session", ETag.All, CancellationToken.None);
             return null;
         }
-        return new SignedInSession(caller, session.Csrf, session.ExpiresAt);
+        var soon = tokenExpiresAt is { } e && e - time.GetUtcNow() <= PersonalAccessTokens.ExpiryWarning ? tokenExpiresAt : null;
+        return new SignedInSession(caller, session.Csrf, session.ExpiresAt, soon);
     }
 
     private async Task<SignedInSession?> FindEntraAsync(string cookie, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using Azure;
@@ -15,13 +16,13 @@ using Microsoft.IdentityModel.Tokens;
 namespace AutoResponder.WebConsole;
 
 /// <summary>
-/// A "Sign in with Microsoft" attempt waiting for Entra ID to post back (table "ConsoleSessions", its own partition
-/// <c>entra-state-{SHA-256 of state}</c>). Holds hashes only: the nonce the id token must carry and the correlation
-/// cookie of the browser that started it. Lives 10 minutes, is used once; the hourly session sweep deletes leftovers.
+/// A used "Sign in with Microsoft" attempt (table "ConsoleSessions", partition <c>entra-used-{SHA-256 of state}</c>):
+/// written only after a valid id token came back, so a replay of the same response is refused. Nothing is stored when a
+/// sign-in starts. The hourly session sweep deletes it after <see cref="ExpiresAt"/>.
 /// </summary>
-public sealed class EntraSignInStateRecord : ITableEntity
+public sealed class EntraSignInUsedRecord : ITableEntity
 {
-    public const string PartitionPrefix = "entra-state-";
+    public const string PartitionPrefix = "entra-used-";
     public const string Row = "entra-sign-in";
 
     public string PartitionKey { get; set; } = "";
@@ -29,12 +30,6 @@ public sealed class EntraSignInStateRecord : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>Hex SHA-256 of the nonce sent to Entra ID.</summary>
-    public string NonceHash { get; set; } = "";
-    /// <summary>Hex SHA-256 of the correlation cookie set on the browser that started the sign-in.</summary>
-    public string BrowserHash { get; set; } = "";
-    /// <summary>The local path to return to (already checked by <see cref="ConsoleRoutes.LocalOrList"/>).</summary>
-    public string ReturnUrl { get; set; } = ConsoleRoutes.List;
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
@@ -49,13 +44,16 @@ public sealed record EntraSignInOutcome(string? Name, IReadOnlyList<string> Role
 /// only (<c>response_type=id_token</c>, <c>response_mode=form_post</c>). Flex Consumption has no App Service
 /// authentication, so the app does it itself:
 /// <list type="number">
-/// <item><see cref="StartAsync"/>: a random state and nonce; the state row stores the nonce's hash, the return path and
-/// the hash of a correlation cookie set on this browser (login CSRF: a callback carrying someone else's state is refused
-/// because this browser lacks their cookie).</item>
-/// <item><see cref="CompleteAsync"/>: the state row is deleted (single use; a lost delete race refuses), the cookie must
-/// match, and the id token is validated: signature by the tenant's keys (the same metadata the API's
-/// <see cref="EntraTokenSource"/> uses), issuer = the tenant's v2 authority, audience = <see cref="EntraOptions.ClientId"/>,
-/// lifetime by the injected clock, nonce = the stored one. Roles come from the "roles" claim.</item>
+/// <item><see cref="Start"/>: nothing is stored. A random correlation cookie is set on this browser (256 bits, HttpOnly,
+/// only sent to /sign-in/entra) and is the key of the attempt: the state is the return path and expiry, signed with
+/// HMAC-SHA-256 under that cookie, and the nonce is derived from the cookie and the state. So an anonymous GET costs no
+/// storage, and a callback carrying someone else's state is refused (login CSRF): this browser lacks their cookie, so
+/// neither the state's signature nor the id token's nonce can match.</item>
+/// <item><see cref="CompleteAsync"/>: the cookie must sign the state, the state must be at most 10 minutes old, and the
+/// id token is validated: signature by the tenant's keys (the same metadata the API's <see cref="EntraTokenSource"/>
+/// uses), issuer = the tenant's v2 authority, audience = <see cref="EntraOptions.ClientId"/>, lifetime by the injected
+/// clock, nonce = the one derived for this state. Then the attempt is marked used (<see cref="EntraSignInUsedRecord"/>;
+/// a replay finds the mark and is refused). Roles come from the "roles" claim.</item>
 /// </list>
 /// </summary>
 public sealed class EntraSignIn(
@@ -84,21 +82,13 @@ public sealed class EntraSignIn(
         return origin + ConsoleRoutes.SignInEntra;
     }
 
-    /// <summary>Stores a new sign-in attempt: the Entra ID authorize URL to send the browser to, and the correlation cookie value to set on it.</summary>
-    public async Task<(string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt)> StartAsync(HttpRequest request, string returnUrl, CancellationToken ct)
+    /// <summary>A new sign-in attempt: the Entra ID authorize URL to send the browser to, and the correlation cookie value to set on it. Stores nothing.</summary>
+    public (string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt) Start(HttpRequest request, string returnUrl)
     {
-        var state = Random();
-        var nonce = Random();
         var correlation = Random();
         var expiresAt = time.GetUtcNow() + StateLifetime;
-        await sessions.Table.AddEntityAsync(new EntraSignInStateRecord
-        {
-            PartitionKey = EntraSignInStateRecord.PartitionPrefix + Hash(state),
-            NonceHash = Hash(nonce),
-            BrowserHash = Hash(correlation),
-            ReturnUrl = ConsoleRoutes.LocalOrList(returnUrl),
-            ExpiresAt = expiresAt,
-        }, ct);
+        var payload = ConsoleSessions.Base64Url(JsonSerializer.SerializeToUtf8Bytes(new StatePayload(ConsoleRoutes.LocalOrList(returnUrl), expiresAt.ToUnixTimeSeconds())));
+        var state = $"{payload}.{Mac(correlation, "state", payload)}";
         var query = string.Join('&', new (string Name, string Value)[]
         {
             ("client_id", Entra.ClientId!),
@@ -107,35 +97,33 @@ public sealed class EntraSignIn(
             ("scope", "openid profile"),
             ("redirect_uri", RedirectUri(request)),
             ("state", state),
-            ("nonce", nonce),
+            ("nonce", Mac(correlation, "nonce", payload)),
         }.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
         return ($"{Entra.Instance.TrimEnd('/')}/{Entra.TenantId}/oauth2/v2.0/authorize?{query}", correlation, expiresAt);
     }
 
+    /// <summary>What the state carries: where to go back to, and until when (Unix seconds) it may be used.</summary>
+    private sealed record StatePayload(string R, long E);
+
     /// <summary>
-    /// The form Entra ID posted back (id_token and state, or error): the person it vouches for, or why not. Nothing is
-    /// stored here; the state row is consumed whatever the outcome.
+    /// The form Entra ID posted back (id_token and state, or error): the person it vouches for, or why not. Only a valid
+    /// id token for this browser's attempt writes anything (the mark that the attempt is used).
     /// </summary>
     public async Task<EntraSignInOutcome> CompleteAsync(IFormCollection form, string? correlation, CancellationToken ct)
     {
         var state = form["state"].ToString();
-        if (state.Length is 0 or > 200) return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
-
-        // Single use: read and delete with its ETag; whoever loses a race (a replay) finds nothing.
-        var partition = EntraSignInStateRecord.PartitionPrefix + Hash(state);
-        var found = await sessions.Table.GetEntityIfExistsAsync<EntraSignInStateRecord>(partition, EntraSignInStateRecord.Row, cancellationToken: ct);
-        if (!found.HasValue || found.Value is not { } attempt)
-            return EntraSignInOutcome.Refused("This sign-in attempt was already used or is unknown. Start again.");
-        try { await sessions.Table.DeleteEntityAsync(partition, EntraSignInStateRecord.Row, attempt.ETag, ct); }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return EntraSignInOutcome.Refused("This sign-in attempt was already used. Start again.");
-        }
-        var returnUrl = ConsoleRoutes.LocalOrList(attempt.ReturnUrl);
-        if (attempt.ExpiresAt <= time.GetUtcNow())
+        if (state.Length is 0 or > 2000 || state.Split('.') is not [var payload, var mac])
+            return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
+        if (correlation is null || !FixedEquals(Mac(correlation, "state", payload), mac))
+            return EntraSignInOutcome.Refused("This sign-in was not started in this browser (or its cookies are blocked). Start again.");
+        StatePayload? attempt;
+        try { attempt = JsonSerializer.Deserialize<StatePayload>(Base64UrlDecode(payload)); }
+        catch (Exception e) when (e is JsonException or FormatException) { attempt = null; }
+        if (attempt is null) return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
+        var returnUrl = ConsoleRoutes.LocalOrList(attempt.R);
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(attempt.E);
+        if (expiresAt <= time.GetUtcNow())
             return EntraSignInOutcome.Refused("This sign-in attempt took longer than 10 minutes. Start again.", returnUrl);
-        if (correlation is null || !FixedEquals(Hash(correlation), attempt.BrowserHash))
-            return EntraSignInOutcome.Refused("This sign-in was not started in this browser (or its cookies are blocked). Start again.", returnUrl);
 
         if (form["error"].ToString() is { Length: > 0 } error)
         {
@@ -157,6 +145,7 @@ public sealed class EntraSignIn(
             RequireExpirationTime = true,
             ClockSkew = TimeSpan.FromMinutes(2),
             LifetimeValidator = EntraTokenSource.LifetimeBy(time),
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         });
         if (!result.IsValid)
         {
@@ -164,14 +153,41 @@ public sealed class EntraSignIn(
             return EntraSignInOutcome.Refused("Microsoft's sign-in response could not be verified. Start again.", returnUrl);
         }
         var identity = result.ClaimsIdentity;
-        if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce || !FixedEquals(Hash(nonce), attempt.NonceHash))
+        if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce || !FixedEquals(nonce, Mac(correlation, "nonce", payload)))
         {
             log.LogInformation("Entra ID id token refused at console sign-in: nonce does not match the sign-in attempt");
             return EntraSignInOutcome.Refused("Microsoft's sign-in response does not belong to this sign-in attempt. Start again.", returnUrl);
         }
         if (EntraTokenSource.NameOf(identity) is not { } name)
             return EntraSignInOutcome.Refused("Microsoft's sign-in response names nobody. Start again.", returnUrl);
-        return new EntraSignInOutcome(name, EntraTokenSource.RolesOf(identity), returnUrl, null);
+
+        // Single use: the first completion that signs someone in marks the attempt; a replay (or a lost race) finds the mark.
+        // Without a role nobody is signed in, so nothing is written.
+        var roles = EntraTokenSource.RolesOf(identity);
+        if (roles.Count == 0) return new EntraSignInOutcome(name, roles, returnUrl, null);
+        try
+        {
+            await sessions.Table.AddEntityAsync(new EntraSignInUsedRecord
+            {
+                PartitionKey = EntraSignInUsedRecord.PartitionPrefix + Hash(state),
+                ExpiresAt = expiresAt,
+            }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return EntraSignInOutcome.Refused("This sign-in attempt was already used. Start again.", returnUrl);
+        }
+        return new EntraSignInOutcome(name, roles, returnUrl, null);
+    }
+
+    /// <summary>HMAC-SHA-256 under the correlation cookie, of "{purpose}|{payload}", base64url.</summary>
+    private static string Mac(string correlation, string purpose, string payload) =>
+        ConsoleSessions.Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(correlation), Encoding.UTF8.GetBytes($"{purpose}|{payload}")));
+
+    private static byte[] Base64UrlDecode(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded + new string('=', (4 - padded.Length % 4) % 4));
     }
 
     private static string Random() => ConsoleSessions.Base64Url(RandomNumberGenerator.GetBytes(32));

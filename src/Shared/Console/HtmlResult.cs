@@ -54,6 +54,7 @@ public sealed class HtmlResult : IActionResult, IResult
         var headers = response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
+        AutoResponder.Http.SecurityHeaders.Hsts(httpContext);
         if (_bytes is null)
         {
             headers.ContentSecurityPolicy = Policy;

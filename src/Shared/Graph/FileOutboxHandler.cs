@@ -44,11 +44,21 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
         var slug = string.Concat((request.RequestUri?.AbsolutePath ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2)).Replace('$', '_');
         var name = $"{now:yyyyMMdd-HHmmss-fff}-{sequence:D6}-{request.Method.Method.ToLowerInvariant()}-{slug}.json";
         // Written aside and renamed: a file appears whole or not at all, even if the process dies mid-write.
+        // Owner-only (0600): mails carry customer data (the ops export's CSV), which other users of the machine must not read.
         var partial = Path.Combine(Folder, $".{name}.partial");
-        await File.WriteAllTextAsync(partial, record.ToJsonString(Indented), cancellationToken);
+        await using (var file = OwnerOnly(partial))
+            await file.WriteAsync(Encoding.UTF8.GetBytes(record.ToJsonString(Indented)), cancellationToken);
         File.Move(partial, Path.Combine(Folder, name));
 
         return Answer(request, body, id, now);
+    }
+
+    /// <summary>A new file readable and writable by this user only (Unix mode 0600; on Windows the folder's ACL applies).</summary>
+    public static FileStream OwnerOnly(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
     }
 
     private static HttpResponseMessage Answer(HttpRequestMessage request, JsonNode? body, string id, DateTimeOffset now)

@@ -50,6 +50,12 @@ public sealed class GraphOptions
     /// Required in live mode; every instance needs the same one. In Azure a Key Vault reference (infra sets it).
     /// </summary>
     public string? TokenCacheKey { get; set; }
+    /// <summary>
+    /// Migration only: read a token cache an older version stored unencrypted, once (it is then rewritten encrypted).
+    /// Off (the default): such a cache is refused like a damaged one, and the fix is `autoresponder graph login`, so a
+    /// plaintext blob planted in storage never signs the app in. Turn it on for one start after upgrading, then off.
+    /// </summary>
+    public bool AcceptPlaintextTokenCache { get; set; }
     /// <summary>Blob container (prefixed like every container) holding the service account's sign-in.</summary>
     public string SignInContainer { get; set; } = "graph-auth";
 

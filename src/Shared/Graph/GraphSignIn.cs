@@ -140,6 +140,10 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
             case StoredCacheState.Plaintext:
                 log.LogWarning("The Graph token cache is stored unencrypted (written by an older version); it is encrypted on the next write");
                 break;
+            case StoredCacheState.PlaintextRefused:
+                log.LogError("The Graph token cache is stored unencrypted and {Setting} is off, so it is not used: {Hint} (or turn the setting on once to migrate it)",
+                    GraphOptions.Section + ":" + nameof(GraphOptions.AcceptPlaintextTokenCache), ServiceAccountCredential.LoginHint);
+                break;
             case StoredCacheState.Unreadable:
                 log.LogError("The Graph token cache cannot be decrypted with {Setting} (rotated key or damaged blob): {Hint}",
                     TokenCacheProtector.Setting, ServiceAccountCredential.LoginHint);

@@ -8,8 +8,10 @@ public enum StoredCacheState
 {
     /// <summary>Decrypted with our key.</summary>
     Decrypted,
-    /// <summary>A cache written before encryption (plain MSAL JSON): used once, then rewritten encrypted.</summary>
+    /// <summary>A cache written before encryption (plain MSAL JSON), with AcceptPlaintextTokenCache on: used once, then rewritten encrypted.</summary>
     Plaintext,
+    /// <summary>A cache in plain text while AcceptPlaintextTokenCache is off: treated as no cache (`graph login` fixes it).</summary>
+    PlaintextRefused,
     /// <summary>Encrypted with another key (the key was rotated) or damaged: treated as no cache, so the fix is a new `graph login`.</summary>
     Unreadable,
 }
@@ -28,9 +30,11 @@ public sealed class TokenCacheProtector
     private const int KeyIdLength = 8, NonceLength = 12, TagLength = 16;
     private readonly byte[]? _key;
     private readonly byte[] _keyId = [];
+    private readonly bool _acceptPlaintext;
 
     public TokenCacheProtector(IOptions<GraphOptions> options)
     {
+        _acceptPlaintext = options.Value.AcceptPlaintextTokenCache;
         _key = ParseKey(options.Value.TokenCacheKey);
         if (_key is not null) _keyId = SHA256.HashData(_key)[..KeyIdLength];
     }
@@ -69,7 +73,7 @@ public sealed class TokenCacheProtector
     public (StoredCacheState State, byte[] Plain) Unprotect(ReadOnlySpan<byte> stored)
     {
         if (stored.Length == 0) return (StoredCacheState.Decrypted, []);
-        if (!stored.StartsWith(Magic)) return (StoredCacheState.Plaintext, stored.ToArray());
+        if (!stored.StartsWith(Magic)) return _acceptPlaintext ? (StoredCacheState.Plaintext, stored.ToArray()) : (StoredCacheState.PlaintextRefused, []);
         var key = Key;
         if (stored.Length < Magic.Length + KeyIdLength + NonceLength + TagLength || !stored.Slice(Magic.Length, KeyIdLength).SequenceEqual(_keyId))
             return (StoredCacheState.Unreadable, []);

@@ -28,6 +28,7 @@ public sealed class HealthService(
     IntegrationSettings<GraphOptions> graphSettings,
     SetupFindings setup,
     IOptions<HealthOptions> options,
+    HostFault fault,
     TimeProvider time,
     ILogger<HealthService> log)
 {
@@ -43,8 +44,9 @@ public sealed class HealthService(
             Guard("outbox-pending", PendingAsync),
             Guard("outbox-parked", ParkedAsync),
             Guard("reminders-dead-lettered", DeadLetteredAsync),
+            Guard("access-tokens", AccessTokensAsync),
         };
-        var results = await Task.WhenAll(checks.Select(c => c(ct)));
+        var results = (await Task.WhenAll(checks.Select(c => c(ct)))).Append(fault.Check()).ToList();
         var healthy = results.All(r => r.Status != HealthCheckResult.Failing);
         return new HealthReport(healthy ? HealthReport.Healthy : HealthReport.Unhealthy, time.GetUtcNow(), results, setup.All);
     }
@@ -59,6 +61,7 @@ public sealed class HealthService(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            if (HostFault.Unrecoverable(e) is not null && fault.Record(e)) log.LogCritical(e, "Unrecoverable fault in health check {Check}", name);
             log.LogWarning(e, "Health check {Check} failed", name);
             var detail = e is OperationCanceledException ? $"no answer within {options.Value.CheckTimeoutSeconds} s" : $"{e.GetType().Name}: {FirstLine(e.Message)}";
             return new HealthCheckResult(name, HealthCheckResult.Failing, detail);
@@ -171,6 +174,19 @@ public sealed class HealthService(
         var max = options.Value.MaxDeadLetteredReminders;
         var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing : HealthCheckResult.Warning;
         return new HealthCheckResult("reminders-dead-lettered", status, $"{count} dead-lettered reminder(s) in {where}", count, "messages");
+    }
+
+    /// <summary>Personal access tokens expiring within two weeks: a warning naming them (never failing; people sign in otherwise too).</summary>
+    private async Task<HealthCheckResult> AccessTokensAsync(CancellationToken ct)
+    {
+        var expiring = await services.GetRequiredService<AutoResponder.Access.PersonalAccessTokens>().ExpiringSoonAsync(ct);
+        if (expiring.Count == 0)
+            return new HealthCheckResult("access-tokens", HealthCheckResult.Ok, "no personal access token expires within 14 days", 0, "tokens");
+        var now = time.GetUtcNow();
+        var named = string.Join(", ", expiring.Take(10).Select(t => $"{t.Id} ({t.Name}) in {Math.Ceiling((t.ExpiresAt!.Value - now).TotalDays):0} d"));
+        return new HealthCheckResult("access-tokens", HealthCheckResult.Warning,
+            $"{expiring.Count} personal access token(s) expire soon: {named}{(expiring.Count > 10 ? " …" : "")}. Create new ones (autoresponder tokens create) and revoke these.",
+            expiring.Count, "tokens");
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();

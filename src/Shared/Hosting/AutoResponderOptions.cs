@@ -49,6 +49,12 @@ public sealed class GroupingOptions
     public IReadOnlyList<string> EffectiveFields => Fields is { Count: > 0 } ? Fields : ["service", "rule"];
     /// <summary>An alert joins a live incident of its group if that incident saw an alert within this many minutes.</summary>
     public int WindowMinutes { get; set; } = 30;
+    /// <summary>
+    /// Alerts the sender delivered as one group (Alertmanager's and Grafana's <c>groupKey</c>, from its <c>group_by</c>)
+    /// go to one incident, whatever their fields: the delivery group is the grouping key. False: each alert is grouped
+    /// by <see cref="Fields"/> like any other. Applies while <see cref="Enabled"/>.
+    /// </summary>
+    public bool ByDeliveryGroup { get; set; } = true;
 }
 
 public sealed class OutboxOptions

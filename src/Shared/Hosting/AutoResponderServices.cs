@@ -38,6 +38,7 @@ public static class AutoResponderServices
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());
         services.AddSingleton<StorageSetup>();
         services.AddSingleton<PeopleLinks>();
+        services.AddSingleton<AutoResponder.Health.HostFault>();
         services.AddHostedService<StorageInitializer>();
 
         // Alerts and incidents
@@ -54,6 +55,8 @@ public static class AutoResponderServices
 
         // Outbox
         services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
+        services.AddSingleton<OutboxLanes>();
+        services.AddSingleton<OutboxNudges>();
         services.AddSingleton<OutboxRunner>();
         services.AddSingleton<OutboxSweeper>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<OutboxSweeper>());

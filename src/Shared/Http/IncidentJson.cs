@@ -32,7 +32,8 @@ public sealed record PostmortemSummary(string State, string? Link, DateTimeOffse
 public sealed record ActionCounts(int Pending, int Failed);
 
 /// <summary>Where the incident's paged sub-resources live.</summary>
-public sealed record IncidentRelated(string Timeline, string Alerts, string Actions, string Impact);
+/// <param name="PostmortemDraft">GET …/postmortem/draft once a draft exists (the incident was resolved), else null.</param>
+public sealed record IncidentRelated(string Timeline, string Alerts, string Actions, string Impact, string? PostmortemDraft);
 
 /// <summary>An incident (GET /api/incidents/{id} and every incident action's answer).</summary>
 public sealed record IncidentResource(

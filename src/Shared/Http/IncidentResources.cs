@@ -63,7 +63,8 @@ public sealed class IncidentResources(
             features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(OnCall.ResponderJson.Of).ToList(),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
-            new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact"));
+            new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",
+                features.Get<PostmortemState>().DraftBlob is null ? null : $"{path}/postmortem/draft"));
     }
 
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);

@@ -159,6 +159,13 @@ public static class IncidentLifecycle
     }
 
     /// <summary>
+    /// Whether the alert may join the incident: the incident was opened for its dedup key or for its group. False for an
+    /// unrelated incident (an id taken by another group, a stale pointer): such an append is refused, never filed.
+    /// </summary>
+    public static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>
+        incident.DedupHash == keys.Dedup || (keys.Group is not null && incident.GroupHash == keys.Group);
+
+    /// <summary>
     /// Whether another firing of a firing alert is only counted (on its row) and needs nothing of the incident row: the
     /// incident is open or acknowledged, the severity is not raised, and its last alert time was refreshed within
     /// <paramref name="refresh"/> (so a storm of repeats writes the incident row at most that often).

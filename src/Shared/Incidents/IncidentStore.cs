@@ -24,6 +24,7 @@ public sealed class IncidentStore(
     IncidentIndex index,
     IEnumerable<IIncidentEffect> effects,
     IOutboxSignal signal,
+    OutboxLanes lanes,
     IncidentLocks locks,
     IncidentStates states,
     ILogger<IncidentStore> log)
@@ -240,7 +241,7 @@ public sealed class IncidentStore(
         }
 
         if (change.Actions.Count > 0)
-            await signal.TrySignalAsync(incident.Id, TimeSpan.Zero, ct);
+            await signal.SignalOwedAsync(lanes, OutboxMessage.For(incident), change.Actions.Select(a => a.Kind), TimeSpan.Zero, ct);
         log.LogDebug("Committed {IncidentId}: {Entries} entries, {Actions} actions", incident.Id, change.Entries.Count, change.Actions.Count);
         return incident.ETag;
     }

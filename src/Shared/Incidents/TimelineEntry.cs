@@ -41,6 +41,8 @@ public static class TimelineKinds
     public const string ImpactRulesCorrected = "impact-rules-corrected";
     /// <summary>Someone downloaded an impact export (customer data): the actor is who, the text which snapshot.</summary>
     public const string ExportDownloaded = "export-downloaded";
+    /// <summary>An impact export (customer data) was e-mailed: the text names the snapshot, the recipients, how (attached or the download route) and the size.</summary>
+    public const string ExportMailed = "export-mailed";
 }
 
 /// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>

@@ -14,7 +14,7 @@ public enum FiledAs
     Recorded,
     /// <summary>Its alert row already records this delivery (a redelivery, or older news).</summary>
     Duplicate,
-    /// <summary>The incident no longer takes it (closed, resolved too long ago, or never created): route again.</summary>
+    /// <summary>The incident does not take it (closed, resolved too long ago, never created, or another group's): route again.</summary>
     Reroute,
 }
 
@@ -193,6 +193,14 @@ public sealed class AlertCommitter(
             else
             {
                 change ??= new IncidentChange(state.Incident!.Clone(), isNew: false);
+                if (!IncidentLifecycle.BelongsTo(change.Incident, p.Keys))
+                {
+                    // The id is another group's incident (a collision, or a stale pointer): never filed there. Routing
+                    // finds the pointer leads to a stranger and draws a fresh id.
+                    log.LogWarning("Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again", incidentId, p.Alert.Fingerprint);
+                    answered.Add((p, new Filed(FiledAs.Reroute, incidentId, "")));
+                    continue;
+                }
                 var news = AlertRowState.Judge(known, p.Alert);
                 if (news == AlertNews.Duplicate)
                 {

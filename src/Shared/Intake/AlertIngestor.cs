@@ -31,13 +31,20 @@ public sealed class AlertIngestor(
     private const int MaxAttempts = 20;
     /// <summary>Alerts of one delivery routed at once; those bound for one incident are then committed together.</summary>
     private const int DeliveryParallelism = 32;
+    /// <summary>Alerts of one delivery group routed at once once their incident is known (each is then a cache hit or a blind pointer claim).</summary>
+    private const int GroupParallelism = 512;
     /// <summary>How long a pointer to a not-yet-written incident is trusted before another caller takes over.</summary>
     private static readonly TimeSpan CreationGrace = TimeSpan.FromSeconds(30);
 
     private enum RouteKind { Append, Create, Duplicate, Ignore }
     private sealed record Route(RouteKind Kind, string? IncidentId);
 
-    /// <summary>Files a whole delivery: routed in parallel, batched per incident by the committer; results in input order.</summary>
+    /// <summary>
+    /// Files a whole delivery: routed in parallel, batched per incident by the committer; results in input order.
+    /// A delivery group (one Alertmanager webhook, see <see cref="GroupingOptions.ByDeliveryGroup"/>) is one incident: its
+    /// first alert finds or opens it, then the rest go at once (<see cref="GroupParallelism"/>), so their pointer claims and
+    /// commits fill whole transactions instead of 32 alerts' worth each.
+    /// </summary>
     public async Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
     {
         var results = new IngestResult[alerts.Count];
@@ -46,10 +53,22 @@ public sealed class AlertIngestor(
             results[0] = await IngestAsync(alerts[0], ct);
             return results;
         }
-        await Parallel.ForEachAsync(Enumerable.Range(0, alerts.Count), new ParallelOptions { MaxDegreeOfParallelism = DeliveryParallelism, CancellationToken = ct },
+        var rest = Enumerable.Range(0, alerts.Count);
+        var parallelism = DeliveryParallelism;
+        if (OneDeliveryGroup(alerts, options.Value.Grouping) && alerts.Select((a, i) => (a, i)).FirstOrDefault(x => x.a.Status == AlertStatus.Firing) is ({ } first, var at))
+        {
+            results[at] = await IngestAsync(first, ct);
+            if (results[at].Outcome is IngestOutcomes.Opened or IngestOutcomes.Appended or IngestOutcomes.Reopened) parallelism = GroupParallelism;
+            rest = rest.Where(i => i != at);
+        }
+        await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = ct },
             async (i, token) => results[i] = await IngestAsync(alerts[i], token));
         return results;
     }
+
+    private static bool OneDeliveryGroup(IReadOnlyList<Alert> alerts, GroupingOptions grouping) =>
+        grouping is { Enabled: true, ByDeliveryGroup: true } && alerts[0].DeliveryGroup is { Length: > 0 } group &&
+        alerts.All(a => a.DeliveryGroup == group);
 
     /// <exception cref="IncidentBusyException">The incident kept changing under us on other instances (answer 503).</exception>
     public async Task<IngestResult> IngestAsync(Alert alert, CancellationToken ct)
@@ -108,7 +127,7 @@ public sealed class AlertIngestor(
                 if (now - pointer.ClaimedAt < CreationGrace) return new Route(RouteKind.Create, pointer.IncidentId);
                 // The claimer never wrote the incident (crashed): fall through and claim the pointer again.
             }
-            else if (BelongsTo(incident, keys))
+            else if (IncidentLifecycle.BelongsTo(incident, keys))
             {
                 if (AlertCommitter.Takes(incident, alert, settings, now)) return new Route(RouteKind.Append, incident.Id);
                 if (alert.Status == AlertStatus.Resolved) return new Route(RouteKind.Ignore, incident.Id);
@@ -153,8 +172,4 @@ public sealed class AlertIngestor(
 
     private static bool InWindow(IncidentRecord incident, AutoResponderOptions settings, DateTimeOffset now) =>
         now - (incident.LastAlertAt ?? incident.OpenedAt) <= TimeSpan.FromMinutes(settings.Grouping.WindowMinutes);
-
-    /// <summary>False when a pointer leads to an unrelated incident (an id reused after a collision or a stale claim).</summary>
-    private static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>
-        incident.DedupHash == keys.Dedup || (keys.Group is not null && incident.GroupHash == keys.Group);
 }

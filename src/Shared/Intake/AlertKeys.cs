@@ -22,6 +22,8 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert)
     private static string? GroupKey(Alert alert, GroupingOptions grouping)
     {
         if (!grouping.Enabled) return null;
+        // One delivery group of the sender (Alertmanager's groupKey) is one incident.
+        if (grouping.ByDeliveryGroup && !string.IsNullOrEmpty(alert.DeliveryGroup)) return $"delivery:{alert.Source}={alert.DeliveryGroup}";
         var fields = grouping.EffectiveFields;
         var values = fields.Select(field => field.ToLowerInvariant() switch
         {

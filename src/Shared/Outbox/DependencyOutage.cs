@@ -23,6 +23,29 @@ public static class DependencyOutage
         _ => error.InnerException is { } inner && Is(inner),
     };
 
+    /// <summary>
+    /// The wait a throttled or unavailable dependency asked for (a Graph answer's <c>Retry-After</c>, in seconds or as
+    /// an HTTP date), or null when it named none.
+    /// </summary>
+    public static TimeSpan? RetryAfter(Exception error, DateTimeOffset now) => error switch
+    {
+        ApiException { ResponseHeaders: { } headers } => headers
+            .Where(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(h => h.Value).Select(v => ParseRetryAfter(v, now)).FirstOrDefault(d => d is not null),
+        AggregateException all => all.InnerExceptions.Select(e => RetryAfter(e, now)).FirstOrDefault(d => d is not null),
+        _ => error.InnerException is { } inner ? RetryAfter(inner, now) : null,
+    };
+
+    public static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? (at > now ? at - now : TimeSpan.Zero)
+            : null;
+    }
+
     /// <summary>0 = no response at all.</summary>
     public static bool IsOutageStatus(int status) => status is 0 or 408 or 429 or >= 500;
 }

@@ -21,7 +21,7 @@ public sealed class NothingToRetryException(string field, string message, bool n
 /// each goes back to pending with fresh attempts, due now, in one transaction with an "action-retried" timeline
 /// entry naming who did it; the runner is signalled. Handlers check what they recorded, so nothing is done twice.
 /// </summary>
-public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutboxSignal signal, TimeProvider time, ILogger<OutboxRetry> log)
+public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
 {
     /// <summary>Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.</summary>
     public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor, CancellationToken ct)
@@ -61,7 +61,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
         await index.MarkOutboxPendingAsync(incidentId, ct); // before the commit: the sweep must find them even if the signal is lost
         await store.CommitAsync(change, ct);
         foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct); // after: a failure leaves a hint health rechecks
-        await signal.TrySignalAsync(incidentId, TimeSpan.Zero, ct);
+        await signal.SignalOwedAsync(lanes, OutboxMessage.For(incident), parked.Select(a => a.Kind), TimeSpan.Zero, ct);
         log.LogInformation("{Actor} retried {Count} parked action(s) of {IncidentId}", actor, parked.Count, incidentId);
         return incident;
     }

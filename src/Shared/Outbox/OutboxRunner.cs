@@ -13,7 +13,9 @@ namespace AutoResponder.Outbox;
 /// runners never execute it together), executed by its registered handler, and then either marked done
 /// together with the results it recorded in its feature's state rows, retried later with exponential backoff, or —
 /// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
-/// A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff and never parks.
+/// A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff (or after the Retry-After it
+/// was answered with) and never parks. A first-notice run (<see cref="SignalLane.FirstNotice"/>) runs only the first
+/// notices, so it is never held up by follow-up work; any other run does everything due.
 /// An action whose kind has no handler yet waits, visibly, without spending attempts.
 /// </summary>
 public sealed class OutboxRunner(
@@ -22,22 +24,26 @@ public sealed class OutboxRunner(
     IncidentIndex index,
     IEnumerable<IOutboxHandler> handlers,
     IOutboxSignal signal,
+    OutboxLanes lanes,
     IOptions<AutoResponderOptions> options,
     TimeProvider time,
     ILogger<OutboxRunner> log)
 {
     private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
 
-    public async Task RunAsync(string incidentId, CancellationToken ct)
+    /// <summary>Runs everything of the incident that is due (a follow-up signal, the sweep, a test).</summary>
+    public Task RunAsync(string incidentId, CancellationToken ct) => RunAsync(incidentId, SignalLane.FollowUp, ct);
+
+    public async Task RunAsync(string incidentId, SignalLane signalLane, CancellationToken ct)
     {
         // A finished action may owe further actions (an impact snapshot owes its delivery): look again,
         // a bounded number of times, so they run now rather than at the next signal or sweep.
         for (var pass = 0; pass < 5; pass++)
-            if (!await RunPassAsync(incidentId, ct)) return;
+            if (!await RunPassAsync(incidentId, signalLane, ct)) return;
     }
 
     /// <summary>One pass over the incident's open actions; true when it finished at least one (look again).</summary>
-    private async Task<bool> RunPassAsync(string incidentId, CancellationToken ct)
+    private async Task<bool> RunPassAsync(string incidentId, SignalLane signalLane, CancellationToken ct)
     {
         var marker = await index.GetOutboxPendingAsync(incidentId, ct);
         var open = 0;
@@ -47,6 +53,12 @@ public sealed class OutboxRunner(
         {
             var lane = Lane(action.Kind);
             if (blockedLanes.Contains(lane)) { open++; continue; } // keep the order within a lane
+            if (signalLane == SignalLane.FirstNotice && !lanes.IsFirstNotice(action.Kind))
+            {
+                open++;
+                blockedLanes.Add(lane); // follow-up work is not this run's; nothing later in its lane overtakes it
+                continue;
+            }
             if (!_handlers.TryGetValue(action.Kind, out var handler))
             {
                 open++;
@@ -98,7 +110,7 @@ public sealed class OutboxRunner(
                 await renewal; // the row's ETag is ours again before we write the result
             }
         }
-        if (failure is not null) return await RecordFailureAsync(action, failure, ct);
+        if (failure is not null) return await RecordFailureAsync(action, incident, failure, ct);
         await RecordSuccessAsync(action, incident, outcome, ct);
         return true;
     }
@@ -154,7 +166,7 @@ public sealed class OutboxRunner(
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
             await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
             foreach (var (_, _, due) in outcome.Later ?? []) // the queue brings it back on time; the minute sweep is the fallback
-                if (due > now) await signal.TrySignalAsync(action.IncidentId, due - now, ct);
+                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
         }
         catch (IncidentBusyException)
@@ -167,11 +179,11 @@ public sealed class OutboxRunner(
             action.NextAttemptAt = now + IncidentBusyException.RetryAfter;
             await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is recorded on the next pass", action.Kind, action.IncidentId);
-            await signal.TrySignalAsync(action.IncidentId, IncidentBusyException.RetryAfter, ct);
+            await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), IncidentBusyException.RetryAfter, ct);
         }
     }
 
-    private async Task<bool> RecordFailureAsync(OutboxAction action, Exception error, CancellationToken ct)
+    private async Task<bool> RecordFailureAsync(OutboxAction action, IncidentRecord incident, Exception error, CancellationToken ct)
     {
         var settings = options.Value.Outbox;
         var now = time.GetUtcNow();
@@ -199,13 +211,16 @@ public sealed class OutboxRunner(
             return true;
         }
 
-        var delay = Backoff(outage ? action.Outages : action.Attempts, settings);
+        // A throttled dependency (429/503 with Retry-After) said when to come back: then, not by the backoff's guess.
+        var delay = outage && DependencyOutage.RetryAfter(error, now) is { } retryAfter
+            ? TimeSpan.FromSeconds(Math.Clamp(retryAfter.TotalSeconds, 1, settings.MaxDelaySeconds))
+            : Backoff(outage ? action.Outages : action.Attempts, settings);
         action.Status = OutboxStatus.Pending;
         action.NextAttemptAt = now + delay;
         await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
         log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed ({Cause} {Count}); retrying in {Delay}", action.Kind, action.IncidentId,
             outage ? "dependency outage" : "attempt", outage ? action.Outages : action.Attempts, delay);
-        await signal.TrySignalAsync(action.IncidentId, delay, ct);
+        await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), delay, ct);
         return false;
     }
 

@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -160,9 +161,9 @@ public sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states
         var to = escalation ? o.ManagersFor(incident) : o.OwnerOf(incident);
         var cc = escalation ? o.OwnerOf(incident).Except(to, StringComparer.OrdinalIgnoreCase).ToList() : [];
         if (to.Count == 0)
-            throw new PermanentOutboxException(escalation
-                ? "No manager recipients: set AutoResponder:Mail:ManagerRecipients or AutoResponder:Mail:FallbackAddress."
-                : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and AutoResponder:Mail:FallbackAddress is not set.");
+            throw new NotConfiguredException(MailOptions.Area, escalation // waits for the setting, never parked
+                ? MailOptions.NoManagersProblem
+                : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and {MailOptions.Section}:FallbackAddress is not set.");
 
         var draft = rca.Get<PostmortemState>().DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route, never a signed link
         var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt ?? p.DueAt;

@@ -20,6 +20,23 @@ public sealed class MailOptions
             yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox mail is sent from (Mail.Send scoped to it; azd env: AUTORESPONDER_MAIL_SENDER).";
     }
 
+    public const string NoManagersProblem = Section + ":ManagerRecipients has no address for this incident (set :Default, :Severity:SevN or :Service:NAME) and " + Section + ":FallbackAddress is not set.";
+    public const string NoOpsProblem = Section + ":OpsRecipients is not set, nor " + Section + ":FallbackAddress: operations get no impact export.";
+
+    /// <summary>
+    /// Status e-mails on with nobody to send them to: a finding at start (the e-mails wait), not a parked action per incident.
+    /// A deployment that routes only some severities or services has no finding here; an incident nobody's list covers waits
+    /// with <see cref="NoManagersProblem"/>.
+    /// </summary>
+    public static IEnumerable<string> RecipientProblems(MailOptions o, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var statusEmails = !bool.TryParse(configuration["AutoResponder:StatusEmails:Enabled"], out var on) || on;
+        var anyManager = !string.IsNullOrWhiteSpace(o.ManagerRecipients.Default) || o.ManagerRecipients.Severity.Count > 0
+                         || o.ManagerRecipients.Service.Count > 0 || !string.IsNullOrWhiteSpace(o.FallbackAddress);
+        if (statusEmails && !anyManager)
+            yield return $"{Section}:ManagerRecipients:Default (or {Section}:FallbackAddress) is required when status e-mails are on: nobody would receive them (azd env: AUTORESPONDER_MAIL_MANAGER_RECIPIENTS).";
+    }
+
     /// <summary>
     /// The mailbox mail is sent from (Graph: /users/{Sender}/sendMail, app-only Mail.Send scoped to this
     /// mailbox). The Graph connection itself is AutoResponder:Graph (shared with Teams).
@@ -34,6 +51,11 @@ public sealed class MailOptions
     public bool SaveToSentItems { get; set; } = true;
     /// <summary>Exports up to this size are attached; larger ones are linked.</summary>
     public int MaxAttachmentBytes { get; set; } = 3 * 1024 * 1024;
+    /// <summary>
+    /// Attach the ops export's CSV (customer data) when it fits <see cref="MaxAttachmentBytes"/> (default). False: the
+    /// mail only names the authenticated download route, so every copy of the data leaves through a recorded download.
+    /// </summary>
+    public bool AttachExports { get; set; } = true;
 
     public string SenderMailbox => string.IsNullOrWhiteSpace(Sender) ? DefaultSender : Sender.Trim();
 

@@ -1,3 +1,4 @@
+using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -35,9 +36,10 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 
 /// <summary>
 /// Emails operations the affected-orders export ("ops.deliver-export"): attached when it is at most
-/// AutoResponder:Mail:MaxAttachmentBytes (3 MB); a larger one is linked through the authenticated download route
-/// (GET /api/incidents/{id}/impact/snapshots/{snapshot}/export, roles ops or responder), never a signed storage link.
-/// Sent once per export (a <see cref="SentMarker"/>).
+/// AutoResponder:Mail:MaxAttachmentBytes (3 MB) and AutoResponder:Mail:AttachExports is on; otherwise linked through the
+/// authenticated download route (GET /api/incidents/{id}/impact/snapshots/{snapshot}/export, roles ops or responder),
+/// never a signed storage link. Sent once per export (a <see cref="SentMarker"/>), and recorded on the timeline as
+/// <see cref="TimelineKinds.ExportMailed"/>: which snapshot, to whom, attached or linked, how many bytes.
 /// </summary>
 public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
@@ -56,11 +58,11 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
 
         var o = options.Value;
         var recipients = o.Ops();
-        if (recipients.Count == 0) throw new PermanentOutboxException("No ops recipients: set AutoResponder:Mail:OpsRecipients or AutoResponder:Mail:FallbackAddress.");
+        if (recipients.Count == 0) throw new NotConfiguredException(MailOptions.Area, MailOptions.NoOpsProblem); // waits for the setting, never parked
 
         var incident = context.Incident;
         MailAttachment? attachment = null;
-        if (export.SizeBytes <= o.MaxAttachmentBytes)
+        if (o.AttachExports && export.SizeBytes <= o.MaxAttachmentBytes)
         {
             // A missing blob is retried (storage may lag), then parked where people see it: never a mail without the data.
             var bytes = await blobs.ReadAsync(export.Container, export.BlobName, ct)
@@ -87,15 +89,18 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
             facts.Add(("Supersedes", $"This export supersedes the export of snapshot {earlier}: the impact rules were corrected. Use this list; " +
                 $"{export.RemovedRowCount.ToString("N0", CultureInfo.InvariantCulture)} orders of the earlier one are not in it, {export.NewRowCount.ToString("N0", CultureInfo.InvariantCulture)} are new."));
         var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to download it; every download is recorded on the incident.";
+        var notAttached = o.AttachExports
+            ? $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. "
+            : "The CSV holds customer data, so it is not attached. ";
         var delivery = attachment is not null
             ? $"The CSV is attached ({attachment.Name}). It contains customer data: do not forward it."
-            : $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. Download it: {download} — {signIn}";
+            : $"{notAttached}Download it: {download} — {signIn}";
 
         var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>Affected orders export</h2><table>"
             + string.Concat(facts.Select(f => $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th><td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
             + "</table><p>" + (attachment is not null
                 ? WebUtility.HtmlEncode(delivery)
-                : WebUtility.HtmlEncode($"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. ")
+                : WebUtility.HtmlEncode(notAttached)
                   + (links.AreAbsolute ? $"<a href=\"{WebUtility.HtmlEncode(download)}\">Download the CSV</a>" : WebUtility.HtmlEncode($"Download it: GET {download}"))
                   + ". " + WebUtility.HtmlEncode(signIn))
             + "</p></body></html>";
@@ -106,11 +111,14 @@ public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates
             : MailMessage.Create(o.SenderMailbox, recipients, subject, html, text, attachment);
         await mail.SendAsync(message, ct);
         log.LogInformation("Export {Snapshot} for {IncidentId} mailed to ops ({How})", export.SnapshotId, incident.Id, attachment is null ? "download route" : "attachment");
-        var how = attachment is null ? "as the download route (too large to attach)" : "attached";
+        var how = attachment is not null ? $"attached ({attachment.Bytes.Length.ToString("N0", CultureInfo.InvariantCulture)} bytes)"
+            : o.AttachExports ? "as the download route (too large to attach)" : "as the download route (AttachExports is off)";
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
             State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
-            TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}) mailed to operations {how} ({string.Join(", ", recipients)}).");
+            TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}, {export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
+                          $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) mailed to operations {how}: {string.Join(", ", recipients)}.",
+            TimelineKind: TimelineKinds.ExportMailed);
     }
 
     /// <summary>The marker that says this export was mailed (one per snapshot).</summary>

@@ -61,7 +61,7 @@ public sealed class StatusEmailHandler(
 
         var recipients = mailOptions.Value.ManagersFor(incident);
         if (recipients.Count == 0)
-            throw new PermanentOutboxException("No manager recipients: set AutoResponder:Mail:ManagerRecipients:Severity:SevN, :Service:NAME or :Default or AutoResponder:Mail:FallbackAddress.");
+            throw new NotConfiguredException(MailOptions.Area, MailOptions.NoManagersProblem); // waits for the setting, never parked
 
         var lastSentAt = sent.LastSentAt;
         var changes = (await store.GetTimelineSinceAsync(incident.Id, lastSentAt, ct))

@@ -25,6 +25,10 @@ public static class StatusEmailsServices
             o => MailOptions.SenderProblems(o, sp.GetRequiredService<IOptions<GraphOptions>>().Value, configuration),
         ]));
         services.AddSingleton<ISetupCheck>(sp => sp.GetRequiredService<IntegrationSettings<MailOptions>>());
+        // Nobody to send status e-mails to is a finding only: other mail (ops exports, reminders) still goes out.
+        services.AddSingleton<ISetupCheck>(sp => new IntegrationSettings<MailOptions>(MailOptions.Area,
+            "status e-mails and RCA escalations wait in the outbox (no attempts spent) until the app restarts with a recipient set",
+            sp.GetRequiredService<IOptions<MailOptions>>(), [o => MailOptions.RecipientProblems(o, configuration)]));
         services.TryAddSingleton<IMailSender>(sp => new GraphMailSender(
             sp.GetRequiredService<GraphClients>().AppOnly, // the shared Graph client: live, or the file outbox locally
             sp.GetRequiredService<IntegrationSettings<MailOptions>>(),

@@ -18,7 +18,10 @@ public sealed class StorageClients : IStorageInitializer
 {
     public const string SettingName = "AzureWebJobsStorage";
     public const string PrefixSetting = "AutoResponder:StoragePrefix";
+    /// <summary>Signals follow-up outbox work (replies, impact, e-mails, exports, reminders).</summary>
     public const string OutboxQueue = "autoresponder-outbox";
+    /// <summary>Signals first notices (a new incident's first Teams post), ahead of follow-ups: its own queue and trigger.</summary>
+    public const string FirstNoticeQueue = "autoresponder-first-notice";
 
     public TableServiceClient Tables { get; }
     public BlobServiceClient Blobs { get; }
@@ -27,7 +30,7 @@ public sealed class StorageClients : IStorageInitializer
     /// <summary>
     /// Prepended to every table, container and queue name (setting AutoResponder:StoragePrefix, letters and
     /// digits only) so several deployments or test runs can share one account. Empty in production. The
-    /// Functions queue trigger listens on the unprefixed <see cref="OutboxQueue"/>.
+    /// Functions queue triggers listen on the unprefixed <see cref="OutboxQueue"/> and <see cref="FirstNoticeQueue"/>.
     /// </summary>
     public string Prefix { get; }
 
@@ -48,6 +51,7 @@ public sealed class StorageClients : IStorageInitializer
     public TableClient IncidentTable => Table("Incidents");
     public TableClient IncidentIndex => Table("IncidentIndex");
     public QueueClient Outbox => Queue(OutboxQueue);
+    public QueueClient FirstNotices => Queue(FirstNoticeQueue);
 
     // Clients are thread-safe and cheap to keep, but not to build: every intake write asked for its table by name, and
     // constructing a TableClient (URI parsing, name checks) was ~2% of the host's CPU in an alert storm.
@@ -157,11 +161,12 @@ public sealed class StorageClients : IStorageInitializer
         return uri;
     }
 
-    /// <summary>Creates the incident tables and the outbox queue. Idempotent; runs at host start via <see cref="StorageSetup"/>.</summary>
+    /// <summary>Creates the incident tables and the outbox queues. Idempotent; runs at host start via <see cref="StorageSetup"/>.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await IncidentTable.CreateIfNotExistsAsync(cancellationToken);
         await IncidentIndex.CreateIfNotExistsAsync(cancellationToken);
         await Outbox.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        await FirstNotices.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 }

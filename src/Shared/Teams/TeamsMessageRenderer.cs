@@ -53,7 +53,7 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLi
             if (incident.Status.IsLive()) actions.Add(OpenUrl("Post an update", consoleLinks.Incident(incident.Id, "status-update")!));
             if (incident.Status == IncidentStatus.Open) actions.Add(OpenUrl("Acknowledge", consoleLinks.Incident(incident.Id, "acknowledge")!));
         }
-        foreach (var link in ReadLinks(incident.LinksJson).Take(3)) actions.Add(OpenUrl(Plain(link.Title, 40), link.Url));
+        foreach (var link in ReadLinks(incident.LinksJson).Take(3)) actions.Add(OpenUrl(AlertLinkTitle(link), link.Url));
 
         var card = new Dictionary<string, object>
         {
@@ -88,6 +88,14 @@ public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLi
     private static object Fact(string title, string value) => new { title, value = Plain(value, 1000) };
 
     private static object OpenUrl(string title, string url) => new { type = "Action.OpenUrl", title, url };
+
+    /// <summary>
+    /// The button of a link an alert carried: labelled as the alert's, with the host it opens (punycode, so a look-alike
+    /// name shows as what it is), e.g. "Alert link: Runbook (wiki.shop.example)". An alert titling its link "Open
+    /// incident" cannot pass it off as one of the card's own buttons.
+    /// </summary>
+    public static string AlertLinkTitle(AlertLink link) =>
+        $"Alert link: {Plain(link.Title, 30)} ({new Uri(link.Url).IdnHost})";
 
     /// <summary>
     /// Text for a card: never HTML (a TextBlock does not render it) and never a Markdown link — "[x](url)" is broken

@@ -14,6 +14,12 @@ public sealed class TeamsOptions
 
     /// <summary>Post incidents to Teams at all (default true).</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// The service account may read channel messages (delegated ChannelMessage.Read.All, admin-consented). Then a root post
+    /// whose outcome is unknown (the host died between Graph's answer and its record) is looked for in the channel before
+    /// it is posted again. Default false: such a post is made again (at-least-once; see docs/teams.md).
+    /// </summary>
+    public bool ReadChannelMessages { get; set; }
     /// <summary>The team (group id) incidents go to when no route matches.</summary>
     public string? TeamId { get; set; }
     /// <summary>The channel id (e.g. 19:...@thread.tacv2) incidents go to when no route matches.</summary>
@@ -32,6 +38,15 @@ public sealed class TeamsOptions
     /// <summary>Reply kinds that @mention the owner (or, while nobody owns the incident, the on-call person). Unset = defaults.</summary>
     public List<string>? MentionKinds { get; set; }
 
+    /// <summary>Graph's Teams throttling limits, per app (<see cref="TeamsLimits"/>).</summary>
+    public TeamsLimits Limits { get; set; } = new();
+    /// <summary>
+    /// A storm: more than this many incidents opening for one channel within a minute. Beyond it, Sev2 and below get no
+    /// root post of their own but a line in the channel's storm digest (one post per minute, edited in place); Sev0/Sev1
+    /// always get their own. 0 = never digest.
+    /// </summary>
+    public int StormThreshold { get; set; } = 10;
+
     public IReadOnlyList<string> EffectiveReplyKinds => ReplyKinds is { Count: > 0 } ? ReplyKinds :
     [
         TimelineKinds.Acknowledged, TimelineKinds.StatusUpdate, TimelineKinds.ImpactSnapshot, TimelineKinds.Mitigated, TimelineKinds.Resolved,
@@ -43,6 +58,20 @@ public sealed class TeamsOptions
 
     public IReadOnlyList<string> EffectiveMentionKinds => MentionKinds is { Count: > 0 } ? MentionKinds :
         [TimelineKinds.Acknowledged, TimelineKinds.RcaReminder, TimelineKinds.RcaEscalated, TimelineKinds.StatusOverdue, "switch-nudge", "watch-handover", "watch-affected"];
+}
+
+/// <summary>
+/// Microsoft's documented Teams limits for Graph (https://learn.microsoft.com/graph/throttling-limits#microsoft-teams-service-limits):
+/// at most 4 requests per second per app on a given team or channel, and "POST channel message" 2 per second per app
+/// per tenant. Each instance keeps to them on its own (a Function app scaled out to n instances may send n times as
+/// much; a 429 then pauses the channel for its Retry-After).
+/// </summary>
+public sealed class TeamsLimits
+{
+    /// <summary>Requests (posts, replies, edits) per second on one channel.</summary>
+    public double ChannelRequestsPerSecond { get; set; } = 4;
+    /// <summary>New channel messages (root posts, replies, digests) per second, all channels together.</summary>
+    public double MessagePostsPerSecond { get; set; } = 2;
 }
 
 /// <summary>Where incidents of some severities and/or services go. Empty lists match everything.</summary>
@@ -82,6 +111,9 @@ public sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IValid
                     $"Routes:{i}:Severities:{j}", $"'{route.Severities[j]}' is not a severity (Sev0..Sev4).");
             Check(route.Services.All(s => !string.IsNullOrWhiteSpace(s)), $"Routes:{i}:Services", "must not contain empty names.");
         }
+        Check(o.Limits.ChannelRequestsPerSecond is >= 0.1 and <= 1000, "Limits:ChannelRequestsPerSecond", $"must be between 0.1 and 1000 (is {o.Limits.ChannelRequestsPerSecond}).");
+        Check(o.Limits.MessagePostsPerSecond is >= 0.1 and <= 1000, "Limits:MessagePostsPerSecond", $"must be between 0.1 and 1000 (is {o.Limits.MessagePostsPerSecond}).");
+        Check(o.StormThreshold is >= 0 and <= 10_000, nameof(o.StormThreshold), $"must be between 0 (never digest) and 10000 (is {o.StormThreshold}).");
         foreach (var (person, id) in o.People)
             Check(!string.IsNullOrWhiteSpace(id), $"People:{person}", "must be the person's Entra user object id.");
         Check(o.EffectiveReplyKinds.All(k => !string.IsNullOrWhiteSpace(k)), nameof(o.ReplyKinds), "must not contain empty kinds.");

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
@@ -6,6 +7,8 @@ using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
 namespace AutoResponder.Teams;
 
@@ -15,12 +18,17 @@ namespace AutoResponder.Teams;
 /// (<see cref="TeamsState"/>, its own row) as soon as Graph answers, and every step checks the record first, so a retried action never posts twice.
 /// Graph failures become outbox outcomes: an expired sign-in waits (never parks) and says loudly how to
 /// fix it; a request Graph rejects as bad (400/404) parks at once; anything else retries with backoff.
+/// Every call keeps to Graph's Teams limits (<see cref="TeamsRateLimiter"/>); a 429 pauses the channel and is retried
+/// after its Retry-After (here when short, else by the outbox, which never parks for it). In a storm a first notice
+/// of Sev2 and below may be a line in the channel's digest instead of a root post (<see cref="TeamsDigest"/>).
 /// </summary>
 public sealed class TeamsPublisher(
     GraphClients graph,
     TeamsRouting routing,
     TeamsMessageRenderer renderer,
     IncidentStates states,
+    TeamsRateLimiter limiter,
+    TeamsDigest digests,
     ISignInAlarm alarm,
     IntegrationSettings<TeamsOptions> settings,
     TimeProvider time,
@@ -31,17 +39,61 @@ public sealed class TeamsPublisher(
     /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
     public const int MaxImpactChars = 1000;
 
-    /// <summary>Posts the root post unless one is recorded.</summary>
+    /// <summary>A Retry-After up to this long is waited out here; a longer one goes back to the outbox, due then.</summary>
+    public static readonly TimeSpan InlineRetryAfter = TimeSpan.FromSeconds(2);
+
+    /// <summary>The first notice: the root post (unless one is recorded), or in a storm a line in the channel's digest.</summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
     {
         settings.ThrowIfNotReady(); // a Teams setting is missing or broken: wait, spend no attempt
-        var thread = await states.ReadAsync<TeamsState>(ctx.Incident.Id, ct);
+        var incident = ctx.Incident;
+        var thread = await states.ReadAsync<TeamsState>(incident.Id, ct);
         if (thread.RootMessageId is { } existing)
             return OutboxOutcome.Done($"Teams root post already exists: {existing}");
-        thread = await CreateRootAsync(ctx.Incident, thread, ct);
-        return new OutboxOutcome(
-            $"Teams root post {thread.RootMessageId}",
-            TimelineText: $"Posted to Teams{(thread.WebUrl is { } url ? $": {url}" : ".")}");
+        var target = routing.Route(incident);
+        if (incident.Severity <= Alerts.Severity.Sev1) // always its own post: first, then counted for the channel's storm window
+        {
+            thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
+            if (options.Value.StormThreshold > 0) await CountBestEffortAsync(target, incident, ct);
+            return RootPosted(thread);
+        }
+        if (thread.Digest is null && options.Value.StormThreshold > 0)
+        {
+            var opened = await digests.CountOpeningAsync(target, incident, ct);
+            if (TeamsDigest.Digests(incident.Severity, opened, options.Value.StormThreshold))
+            {
+                var digest = digests.DigestFor(target);
+                thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.Digest is not null) return false; s.Digest = digest; return true; }, ct);
+            }
+        }
+        if (thread.Digest is { } listedIn)
+        {
+            var head = await digests.ListAsync(listedIn, target, incident, (messageId, message) =>
+            {
+                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null, FirstNotice: true);
+                var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
+                return messageId is null
+                    ? PostAsync(incident.Id, "storm digest", call, ct, () => messages.PostAsync(message, OwnThrottling, CancellationToken.None))
+                    : CallAsync(incident.Id, "storm digest update", call, () => messages[messageId].PatchAsync(message, OwnThrottling, ct), ct);
+            }, ct);
+            return new OutboxOutcome($"Listed in the Teams storm digest {head.MessageId}",
+                TimelineText: $"Listed in the Teams storm digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when acknowledged or escalated.");
+        }
+        thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
+        return RootPosted(thread);
+    }
+
+    private static OutboxOutcome RootPosted(TeamsState thread) => new(
+        $"Teams root post {thread.RootMessageId}",
+        TimelineText: $"Posted to Teams{(thread.WebUrl is { } url ? $": {url}" : ".")}");
+
+    private async Task CountBestEffortAsync(TeamsTarget target, IncidentRecord incident, CancellationToken ct)
+    {
+        try { await digests.CountOpeningAsync(target, incident, ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not count {IncidentId} in the storm window of {ChannelId}; it is posted", incident.Id, target.ChannelId);
+        }
     }
 
     /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
@@ -56,10 +108,13 @@ public sealed class TeamsPublisher(
         if (impact is not null && thread.Impact != impact)
             thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.Impact == impact) return false; s.Impact = impact; return true; }, ct);
 
+        if (thread.RootMessageId is null && thread.Digest is not null && !TeamsDigest.Promotes(entry.Kind))
+            return OutboxOutcome.Done("Listed in the Teams storm digest: no thread of its own until it is acknowledged or escalated.");
+
         var createdRoot = false;
-        if (thread.RootMessageId is null)
+        if (thread.RootMessageId is null) // never posted, or listed in a storm digest and now acknowledged or escalated
         {
-            thread = await CreateRootAsync(incident, thread, ct);
+            thread = await CreateRootAsync(incident, thread, firstNotice: false, ct);
             createdRoot = true;
         }
         var (teamId, channelId, rootId) = (thread.TeamId!, thread.ChannelId!, thread.RootMessageId!);
@@ -73,8 +128,8 @@ public sealed class TeamsPublisher(
         {
             var mention = options.Value.EffectiveMentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
             var reply = renderer.Reply(incident, entry, mention, routing.Route(incident).OnCall);
-            var posted = await PostAsync(incident.Id, "reply", ct, () =>
-                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, cancellationToken: CancellationToken.None));
+            var posted = await PostAsync(incident.Id, "reply", new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: false), ct, () =>
+                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, OwnThrottling, CancellationToken.None));
             replyId = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the reply.");
             // Not cancellable: once the reply exists, forgetting its id would post it again on the retry.
             var now = time.GetUtcNow();
@@ -93,9 +148,9 @@ public sealed class TeamsPublisher(
         var message = renderer.Root(incident, target, thread.Impact);
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootFingerprint == fingerprint) return fingerprint;
-        await CallAsync(incident.Id, "root update", async () =>
+        await CallAsync(incident.Id, "root update", new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, FirstNotice: false), async () =>
         {
-            await graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages[thread.RootMessageId].PatchAsync(message, cancellationToken: ct);
+            await graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages[thread.RootMessageId].PatchAsync(message, OwnThrottling, ct);
             return true;
         }, ct);
         return fingerprint;
@@ -105,36 +160,120 @@ public sealed class TeamsPublisher(
     /// Posts the root post and records it at once. The record is not cancellable: once the post exists, forgetting its
     /// id (say, because the host is shutting down) would make the retry post it a second time.
     /// </summary>
-    private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, CancellationToken ct)
+    private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, bool firstNotice, CancellationToken ct)
     {
         var target = routing.Route(incident);
         var message = renderer.Root(incident, target, thread.Impact);
-        var posted = await PostAsync(incident.Id, "root post", ct, () =>
-            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, cancellationToken: CancellationToken.None));
-        var id = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the root post.");
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
-        var now = time.GetUtcNow();
-        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", id, incident.Id, target.TeamId, target.ChannelId);
-        return await states.UpdateAsync<TeamsState>(incident.Id, s =>
+        if (thread.RootPostingSince is { } since)
         {
-            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt) = (id, target.TeamId, target.ChannelId, fingerprint, now);
+            // An earlier attempt sent the post and nothing recorded Graph's answer (the host died, or the answer was lost).
+            if (options.Value.ReadChannelMessages && await FindRootAsync(incident.Id, target, since, ct) is { } found)
+            {
+                log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel ({MessageId}): recorded, not posted again", incident.Id, found.Id);
+                return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
+            }
+            log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting again{Hint}", incident.Id, since,
+                options.Value.ReadChannelMessages ? " (not found in the channel)" : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
+        }
+        var attempt = time.GetUtcNow();
+        thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, ct);
+        if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
+        var posted = await PostAsync(incident.Id, "root post", new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice), ct, () =>
+            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, OwnThrottling, CancellationToken.None));
+        if (posted?.Id is null) throw new InvalidOperationException("Graph returned no id for the root post.");
+        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", posted.Id, incident.Id, target.TeamId, target.ChannelId);
+        return await RecordRootAsync(incident.Id, target, posted, fingerprint);
+    }
+
+    /// <summary>Records the root post. Not cancellable: once the post exists, forgetting its id would make the retry post it again.</summary>
+    private Task<TeamsState> RecordRootAsync(string incidentId, TeamsTarget target, ChatMessage posted, string? fingerprint)
+    {
+        var now = time.GetUtcNow();
+        return states.UpdateAsync<TeamsState>(incidentId, s =>
+        {
+            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt, s.RootPostingSince) = (posted.Id, target.TeamId, target.ChannelId, fingerprint, now, null);
             s.WebUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
             return true;
         }, CancellationToken.None);
     }
+
+    /// <summary>Pages of the channel's messages looked through for a lost root post (50 each).</summary>
+    private const int LookupPages = 4;
+
+    /// <summary>
+    /// The channel's root post of this incident sent since <paramref name="since"/> (less a few minutes of clock skew), found
+    /// by the incident id its card carries; null when none is among the newest messages or the account may not read them.
+    /// </summary>
+    private async Task<ChatMessage?> FindRootAsync(string incidentId, TeamsTarget target, DateTimeOffset since, CancellationToken ct)
+    {
+        var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
+        try
+        {
+            var page = await messages.GetAsync(r => r.QueryParameters.Top = 50, ct);
+            for (var n = 1; page is not null; n++)
+            {
+                var found = page.Value?.FirstOrDefault(m => (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5)) && Carries(m, incidentId));
+                if (found is not null || n >= LookupPages || page.OdataNextLink is not { } next) return found;
+                page = await messages.WithUrl(next).GetAsync(cancellationToken: ct);
+            }
+            return null;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403 or 404)
+        {
+            log.LogWarning("Teams: could not read channel messages to look for a lost root post ({Status}); is ChannelMessage.Read.All consented? Posting again.", GraphErrors.StatusCode(e));
+            return null;
+        }
+    }
+
+    private static bool Carries(ChatMessage message, string incidentId) =>
+        message.Subject?.Contains(incidentId, StringComparison.Ordinal) == true ||
+        message.Body?.Content?.Contains(incidentId, StringComparison.Ordinal) == true ||
+        message.Attachments?.Any(a => a.Content?.Contains(incidentId, StringComparison.Ordinal) == true) == true;
 
     /// <summary>
     /// A POST that creates a message runs to its end once started, even if the host begins to stop: Graph may
     /// already have posted it, and an answer we stop reading (or an id we do not record) becomes a second post
     /// on the retry. A PATCH can be cut short; repeating it is harmless.
     /// </summary>
-    private Task<ChatMessage?> PostAsync(string incidentId, string what, CancellationToken ct, Func<Task<ChatMessage?>> post)
+    private Task<ChatMessage?> PostAsync(string incidentId, string what, TeamsCall call, CancellationToken ct, Func<Task<ChatMessage?>> post)
     {
         ct.ThrowIfCancellationRequested();
-        return CallAsync(incidentId, what, post, CancellationToken.None);
+        return CallAsync(incidentId, what, call, post, CancellationToken.None, waitToken: ct);
     }
 
-    private async Task<T> CallAsync<T>(string incidentId, string what, Func<Task<T>> call, CancellationToken ct)
+    /// <summary>
+    /// Graph's RetryHandler keeps retrying 503/504; a 429 is ours, so the channel's limiter hears of it and the wait is on
+    /// the <see cref="TimeProvider"/>. (The option's delegate replaces the handler's own status check, so it names both.)
+    /// </summary>
+    private static readonly RetryHandlerOption RetryUnavailableOnly = new()
+    {
+        ShouldRetry = (_, _, response) => response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+    };
+
+    private static void OwnThrottling(RequestConfiguration<DefaultQueryParameters> request) => request.Options.Add(RetryUnavailableOnly);
+
+    /// <summary>One Graph call within the limits; a 429 pauses the channel and is retried here up to three times when its Retry-After is short.</summary>
+    private async Task<T> CallAsync<T>(string incidentId, string what, TeamsCall limits, Func<Task<T>> call, CancellationToken ct, CancellationToken? waitToken = null)
+    {
+        for (var throttled = 0; ; throttled++)
+        {
+            await limiter.WaitAsync(limits, waitToken ?? ct);
+            try
+            {
+                return await CallOnceAsync(incidentId, what, call, ct);
+            }
+            catch (Exception e) when (GraphErrors.StatusCode(e) == 429)
+            {
+                var retryAfter = DependencyOutage.RetryAfter(e, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1);
+                limiter.Pause(limits, retryAfter);
+                log.LogWarning("Teams {What} for {IncidentId} throttled (429): channel paused for {RetryAfter}", what, incidentId, retryAfter);
+                if (throttled >= 2 || retryAfter > InlineRetryAfter) throw; // the outbox retries it then, spending no attempt
+            }
+        }
+    }
+
+    private async Task<T> CallOnceAsync<T>(string incidentId, string what, Func<Task<T>> call, CancellationToken ct)
     {
         try
         {

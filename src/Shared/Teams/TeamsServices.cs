@@ -18,8 +18,11 @@ public static class TeamsServices
         services.AddSingleton<TeamsRouting>();
         services.AddSingleton<TeamsMessageRenderer>();
         services.AddSingleton<TeamsPublisher>();
+        services.AddSingleton<TeamsRateLimiter>();
+        services.AddSingleton<TeamsDigest>();
         services.AddSingleton<IIncidentEffect, TeamsEffect>();
         services.AddSingleton<IOutboxHandler, TeamsRootPostHandler>();
+        services.AddSingleton(new FirstNoticeKind(TeamsKeys.PostKind)); // its own queue, ahead of follow-ups
         services.AddSingleton<IOutboxHandler, TeamsReplyHandler>();
         return services;
     }

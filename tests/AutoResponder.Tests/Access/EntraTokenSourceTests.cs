@@ -30,9 +30,16 @@ public sealed class EntraTokenSourceTests
         return new EntraTokenSource(options, _time, NullLogger<EntraTokenSource>.Instance, new StaticConfigurationManager<OpenIdConnectConfiguration>(configuration));
     }
 
-    private string Token(string? audience = null, SecurityKey? key = null, string? issuer = null, TimeSpan? age = null, params string[] roles)
+    /// <summary>An access token for the API as Entra issues one (delegated: scp and azp), unless <paramref name="claims"/> says otherwise (null removes a claim).</summary>
+    private string Token(string? audience = null, SecurityKey? key = null, string? issuer = null, TimeSpan? age = null,
+        Dictionary<string, object?>? claims = null, string algorithm = SecurityAlgorithms.RsaSha256, params string[] roles)
     {
         var issued = _time.GetUtcNow().UtcDateTime - (age ?? TimeSpan.Zero);
+        var all = new Dictionary<string, object>
+        {
+            ["preferred_username"] = "alice@shop.example", ["roles"] = roles, ["scp"] = "access_as_user", ["azp"] = "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        };
+        foreach (var (name, value) in claims ?? []) { if (value is null) all.Remove(name); else all[name] = value; }
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? $"https://login.microsoftonline.com/{Tenant}/v2.0",
@@ -40,8 +47,8 @@ public sealed class EntraTokenSourceTests
             IssuedAt = issued,
             NotBefore = issued,
             Expires = issued.AddHours(1),
-            Claims = new Dictionary<string, object> { ["preferred_username"] = "alice@shop.example", ["roles"] = roles },
-            SigningCredentials = new SigningCredentials(key ?? TenantKey, SecurityAlgorithms.RsaSha256),
+            Claims = all,
+            SigningCredentials = new SigningCredentials(key ?? TenantKey, algorithm),
         });
     }
 
@@ -74,6 +81,28 @@ public sealed class EntraTokenSourceTests
         Assert.Null(await source.ResolveAsync(WithBearer(Token(key: otherKey, roles: ["admin"])), default));
         Assert.Null(await source.ResolveAsync(WithBearer(Token(age: TimeSpan.FromHours(2), roles: ["admin"])), default));
         Assert.NotNull(await source.ResolveAsync(WithBearer(Token(age: TimeSpan.FromMinutes(30), roles: ["admin"])), default));
+    }
+
+    [Fact]
+    public async Task Only_RS256_access_tokens_for_the_API_are_accepted_never_an_id_token()
+    {
+        var source = Source();
+        // The console's sign-in id token: same tenant, key and roles, audience = the API (its client id), a nonce, no scope.
+        var idToken = Token(claims: new() { ["nonce"] = "n-123", ["scp"] = null, ["azp"] = null }, roles: ["admin"]);
+        Assert.Null(await source.ResolveAsync(WithBearer(idToken), default));
+        Assert.Null(await source.ResolveAsync(WithBearer(Token(claims: new() { ["nonce"] = "n-123" }, roles: ["admin"])), default));
+        Assert.Null(await source.ResolveAsync(WithBearer(Token(claims: new() { ["at_hash"] = "x" }, roles: ["admin"])), default));
+        // No client it was issued to, or neither a scope nor an app role: not an access token for this API.
+        Assert.Null(await source.ResolveAsync(WithBearer(Token(claims: new() { ["azp"] = null }, roles: ["admin"])), default));
+        Assert.Null(await source.ResolveAsync(WithBearer(Token(claims: new() { ["scp"] = null, ["roles"] = null })), default));
+        // Signed by the tenant's key, but not with RS256.
+        Assert.Null(await source.ResolveAsync(WithBearer(Token(algorithm: SecurityAlgorithms.RsaSha384, roles: ["admin"])), default));
+
+        // A delegated access token (scp), a v1 one (appid) and an app-only one (roles, idtyp app) are accepted.
+        Assert.NotNull(await source.ResolveAsync(WithBearer(Token(roles: ["admin"])), default));
+        Assert.NotNull(await source.ResolveAsync(WithBearer(Token(claims: new() { ["azp"] = null, ["appid"] = "cli" }, roles: ["viewer"])), default));
+        var app = await source.ResolveAsync(WithBearer(Token(claims: new() { ["scp"] = null, ["idtyp"] = "app", ["preferred_username"] = null, ["oid"] = "daemon-oid" }, roles: ["storefront"])), default);
+        Assert.Equal(("daemon-oid", Roles.Storefront), (app!.Name, Assert.Single(app.Roles)));
     }
 
     [Fact]

@@ -134,6 +134,9 @@ public sealed class NoSignedLinksTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, (await responder.GetAsync((string)snapshots[0]!["export"]!["download"]!)).StatusCode);
 
         // 4. Resolution: the final e-mail, the postmortem draft, the RCA reminders (delivered when due), their e-mails.
+        // Until then the incident links no draft.
+        var related = JsonNode.Parse(await Read(await viewer.GetAsync($"/api/incidents/{id}"), "incident before resolution"))!["related"]!.AsObject();
+        Assert.True(related.ContainsKey("postmortemDraft") && related["postmortemDraft"] is null);
         time.Advance(TimeSpan.FromMinutes(10));
         await Read(await responder.PostAsync($"/api/incidents/{id}/resolve", Json("""{"text":"Price feed rolled back"}""")), "resolve");
         await SettleAsync(id);
@@ -144,7 +147,10 @@ public sealed class NoSignedLinksTests(AzuriteFixture azurite)
             await host.Services.GetRequiredService<IReminderHandler>().HandleAsync(reminder, default);
             await SettleAsync(id);
         }
-        var draft = await viewer.GetAsync($"/api/incidents/{id}/postmortem/draft"); // the draft is for every role
+        // The incident links its draft; the draft is for every role.
+        var draftLink = (string?)JsonNode.Parse(await Read(await viewer.GetAsync($"/api/incidents/{id}"), "incident"))!["related"]!["postmortemDraft"];
+        Assert.Equal($"/api/incidents/{id}/postmortem/draft", draftLink);
+        var draft = await viewer.GetAsync(draftLink);
         var markdown = await Read(draft, "postmortem draft");
         Assert.Equal("text/markdown", draft.Content.Headers.ContentType!.MediaType);
         Assert.StartsWith($"# Postmortem: {id}", markdown);

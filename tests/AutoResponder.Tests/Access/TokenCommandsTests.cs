@@ -5,6 +5,8 @@ using AutoResponder.Cli.Tokens;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoResponder.Tests.Access;
 
@@ -16,11 +18,14 @@ public sealed class TokenCommandsTests(AzuriteFixture azurite)
 
     private sealed record Run(int Exit, string Output, string Error);
 
-    private static async Task<Run> CliAsync(Dictionary<string, string?> settings, params string[] args)
+    // One clock for the CLI and the host, on a date of its own: the test passes on any day (UTC midnight included).
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2031, 5, 14, 23, 59, 30, TimeSpan.Zero));
+
+    private async Task<Run> CliAsync(Dictionary<string, string?> settings, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var root = new RootCommand { TokenCommands.Create(settings) };
+        var root = new RootCommand { TokenCommands.Create(settings, _clock) };
         var exit = await root.Parse(["tokens", .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
         return new Run(exit, output.ToString(), error.ToString());
     }
@@ -54,7 +59,7 @@ public sealed class TokenCommandsTests(AzuriteFixture azurite)
         Assert.DoesNotContain("eve", list.Output);                   // the refused token was not stored
 
         // The host over the same storage accepts the token, and stops accepting it once revoked.
-        await using var host = await RunningHost.StartAsync(azurite, null, $"{StorageClients.PrefixSetting}={prefix}");
+        await using var host = await RunningHost.StartAsync(azurite, null, services => services.AddSingleton<TimeProvider>(_clock), $"{StorageClients.PrefixSetting}={prefix}");
         var alice = host.NewClient(token);
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/incidents")).StatusCode);
 
@@ -63,6 +68,24 @@ public sealed class TokenCommandsTests(AzuriteFixture azurite)
         Assert.Contains($"Token {id} revoked.", revoked.Output);
         await BadInputTests.AssertProblem(await alice.GetAsync("/api/incidents"), 401, "Authorization", "revoked by the CLI");
         Assert.Contains((await CliAsync(settings, "list")).Output.Split('\n'), l => l.StartsWith(id) && l.Contains("REVOKED"));
+
+        // --expires: days or a date; the list shows expiry and last use, and warns about tokens expiring within 14 days.
+        var shortLived = await CliAsync(settings, "create", "--name", "ci-bot", "--role", "viewer", "--expires", "7d");
+        Assert.True(shortLived.Exit == 0, shortLived.Error);
+        var shortId = Token.Match(shortLived.Output).Value.Split('_')[1];
+        Assert.Contains($"expires {_clock.GetUtcNow().AddDays(7):yyyy-MM-dd}", shortLived.Output);
+        var dated = await CliAsync(settings, "create", "--name", "auditor", "--role", "viewer", "--expires", _clock.GetUtcNow().AddDays(30).ToString("yyyy-MM-dd"));
+        Assert.True(dated.Exit == 0, dated.Error);
+        foreach (var bad in new[] { "0", "900d", "tomorrow", "2001-01-01" })
+        {
+            var refused = await CliAsync(settings, "create", "--name", "x", "--role", "viewer", "--expires", bad);
+            Assert.True(refused.Exit == 2, $"--expires {bad}: {refused.Exit}");
+        }
+        var listed = (await CliAsync(settings, "list")).Output.Split('\n');
+        Assert.Contains(listed, l => l.StartsWith(shortId) && l.Contains("EXPIRES SOON") && l.Contains("not used yet"));
+        Assert.Contains(listed, l => l.Contains(" storefront ") && l.Contains($"expires {_clock.GetUtcNow().AddDays(90):yyyy-MM-dd}")); // the default
+        Assert.Contains(listed, l => l.StartsWith(id) && l.Contains("REVOKED") && l.Contains($"last used {_clock.GetUtcNow():yyyy-MM-dd}")); // used over HTTP above
+        Assert.Contains(listed, l => l.StartsWith($"Warning: token {shortId} (ci-bot) expires in 7 day(s)"));
 
         var unknown = await CliAsync(settings, "revoke", "nosuchtoken");
         Assert.Equal(2, unknown.Exit);

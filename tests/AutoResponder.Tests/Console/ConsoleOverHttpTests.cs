@@ -46,6 +46,13 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
             return Client.SendAsync(request);
         }
 
+        /// <summary>The sign-in form as a person sends it: the page is loaded first (its anti-forgery token, in the form and a cookie), then posted.</summary>
+        public async Task<HttpResponseMessage> SignInAsync(Dictionary<string, string> fields, string? origin = null, bool fetchMetadata = true)
+        {
+            fields[ConsolePages.CsrfField] = await CsrfOf(await Client.GetAsync("/sign-in"));
+            return await PostFormAsync("/sign-in", fields, origin, fetchMetadata);
+        }
+
         public void Dispose() => Client.Dispose();
     }
 
@@ -66,7 +73,7 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
     {
         var token = await host.CreateTokenAsync(name, roles);
         var browser = new CookieBrowser(host);
-        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", "/incidents")));
+        var signedIn = await browser.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")));
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
         return (browser, signedIn);
     }
@@ -105,10 +112,10 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Contains($"name=\"returnUrl\" value=\"/incidents/{id}?tab=x\"", await form.Content.ReadAsStringAsync());
 
         var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
-        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", $"/incidents/{id}?tab=x")));
+        var signedIn = await browser.SignInAsync(Form(("token", token), ("returnUrl", $"/incidents/{id}?tab=x")));
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
         Assert.Equal($"/incidents/{id}?tab=x", signedIn.Headers.Location!.OriginalString);
-        var setCookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        var setCookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(ConsoleSessions.CookieName + "=", StringComparison.Ordinal));
         Assert.StartsWith(ConsoleSessions.CookieName + "=", setCookie);
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
@@ -140,7 +147,7 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         await using var host = await RunningHost.StartAsync(azurite);
         using var browser = new CookieBrowser(host);
         var token = await host.CreateTokenAsync("alice@shop.example", Roles.Viewer);
-        var signedIn = await browser.PostFormAsync("/sign-in", Form(("token", token), ("returnUrl", returnUrl)));
+        var signedIn = await browser.SignInAsync(Form(("token", token), ("returnUrl", returnUrl)));
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
         Assert.Equal("/incidents", signedIn.Headers.Location!.OriginalString);
     }
@@ -152,16 +159,79 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         using var browser = new CookieBrowser(host);
         var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
 
-        var wrong = await browser.PostFormAsync("/sign-in", Form(("token", token[..^2] + "xx"), ("returnUrl", "/incidents")));
+        var wrong = await browser.SignInAsync(Form(("token", token[..^2] + "xx"), ("returnUrl", "/incidents")));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Contains("not valid", await wrong.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostFormAsync("/sign-in", Form(("token", "hunter2")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SignInAsync(Form(("token", "hunter2")))).StatusCode);
         // Another site posting a (its own) valid token: login CSRF.
-        Assert.Equal(HttpStatusCode.Forbidden, (await browser.PostFormAsync("/sign-in", Form(("token", token)), origin: "https://evil.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.SignInAsync(Form(("token", token)), origin: "https://evil.example")).StatusCode);
 
-        Assert.False(wrong.Headers.Contains("Set-Cookie"));
+        Assert.DoesNotContain(wrong.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith(ConsoleSessions.CookieName + "=", StringComparison.Ordinal));
         Assert.Empty(browser.Cookies.GetCookies(host.BaseAddress));
         Assert.Equal(0, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task The_sign_in_form_needs_its_own_anti_forgery_token_even_from_this_origin()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var token = await host.CreateTokenAsync("attacker@evil.example", Roles.Admin);
+
+        // A form carrying no token, or a token of another browser, signs nobody in — even when the request looks same-origin
+        // or (an older browser) names no origin at all.
+        using var fresh = new CookieBrowser(host);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fresh.PostFormAsync("/sign-in", Form(("token", token)))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fresh.Client.PostAsync("/sign-in", new FormUrlEncodedContent(Form(("token", token))))).StatusCode);
+        using var other = new CookieBrowser(host);
+        var othersToken = await CsrfOf(await other.Client.GetAsync("/sign-in"));
+        await fresh.Client.GetAsync("/sign-in"); // fresh holds its own token now; the other browser's does not match it
+        Assert.Equal(HttpStatusCode.Forbidden, (await fresh.PostFormAsync("/sign-in", Form(("token", token), (ConsolePages.CsrfField, othersToken)))).StatusCode);
+        Assert.Equal(0, await SessionRows(host));
+
+        // The page's token: HttpOnly, SameSite=Strict, only sent to /sign-in; with it the same form signs in.
+        var page = await fresh.Client.GetAsync("/sign-in");
+        var formCookie = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(SignInFormToken.CookieName + "=", StringComparison.Ordinal));
+        Assert.Contains("httponly", formCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", formCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/sign-in", formCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.SeeOther, (await fresh.PostFormAsync("/sign-in", Form(("token", token), (ConsolePages.CsrfField, await CsrfOf(page))))).StatusCode);
+        Assert.Equal(1, await SessionRows(host));
+    }
+
+    [Fact]
+    public async Task The_page_warns_a_person_whose_token_expires_within_two_weeks()
+    {
+        await using var host = await RunningHost.StartAsync(azurite);
+        var tokens = host.Services.GetRequiredService<PersonalAccessTokens>();
+        async Task<string> PageFor(TimeSpan lifetime)
+        {
+            var token = (await tokens.CreateAsync("alice@shop.example", [Roles.Viewer], default, lifetime)).Token;
+            using var browser = new CookieBrowser(host);
+            Assert.Equal(HttpStatusCode.SeeOther, (await browser.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")))).StatusCode);
+            return await browser.Client.GetStringAsync("/incidents");
+        }
+
+        var soon = await PageFor(TimeSpan.FromDays(5));
+        Assert.Contains("id=\"token-expiring\"", soon);
+        Assert.Contains("Your access token expires on", soon);
+        Assert.DoesNotContain("token-expiring", await PageFor(TimeSpan.FromDays(90)));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:7071", false, true)]
+    [InlineData("https://127.0.0.1:7071", false, false)]
+    [InlineData("https://127.0.0.1:7071", true, true)]
+    [InlineData("http://127.0.0.1:7071", true, false)]
+    [InlineData("http://127.0.0.1:7072", false, false)]
+    public void The_origin_check_compares_the_scheme_too(string origin, bool forwardedHttps, bool accepted)
+    {
+        // A form from http://host is not from https://host: whoever can serve the plain-http site must not post to the https one.
+        var request = new Microsoft.AspNetCore.Http.DefaultHttpContext().Request;
+        request.Scheme = "http";
+        request.Host = new Microsoft.AspNetCore.Http.HostString("127.0.0.1", 7071);
+        request.Headers.Origin = origin;
+        if (forwardedHttps) request.Headers["X-Forwarded-Proto"] = "https";
+        Assert.Equal(accepted, ConsoleSession.SameOrigin(request, null));
     }
 
     [Fact]
@@ -264,7 +334,7 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         var tokens = host.Services.GetRequiredService<PersonalAccessTokens>();
         var created = await tokens.CreateAsync("alice@shop.example", [Roles.Responder], default);
         using var browser = new CookieBrowser(host);
-        Assert.Equal(HttpStatusCode.SeeOther, (await browser.PostFormAsync("/sign-in", Form(("token", created.Token)))).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.SignInAsync(Form(("token", created.Token)))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/api/incidents")).StatusCode);
         var cookieBefore = browser.Cookies.GetCookies(host.BaseAddress).Select(c => $"{c.Name}={c.Value}").ToList();
@@ -291,7 +361,7 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
 
         var (browser, signedIn) = await SignInAsync(host, "alice@shop.example", Roles.Viewer);
         using var _b = browser;
-        Assert.Contains("expires=", signedIn.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("expires=", signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(ConsoleSessions.CookieName + "=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
         time.Advance(TimeSpan.FromHours(2) - TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.OK, (await browser.Client.GetAsync("/incidents")).StatusCode);
         time.Advance(TimeSpan.FromSeconds(1));

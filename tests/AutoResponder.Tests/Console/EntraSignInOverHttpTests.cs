@@ -128,7 +128,8 @@ public sealed class EntraSignInOverHttpTests(AzuriteFixture azurite)
         Assert.Contains("samesite=none", attempt.SetCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("secure", attempt.SetCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", attempt.SetCookie, StringComparison.OrdinalIgnoreCase);
-        // Stored: hashes only, never the state, nonce or cookie.
+        // Starting stores nothing (the state is signed under the correlation cookie); later rows hold hashes only.
+        Assert.Empty(await RowsAsync(host));
         var stored = string.Join("|", (await RowsAsync(host)).SelectMany(r => r.Select(p => $"{p.Key}={p.Value}")));
         Assert.DoesNotContain(attempt.Query["state"], stored);
         Assert.DoesNotContain(attempt.Query["nonce"], stored);
@@ -143,8 +144,9 @@ public sealed class EntraSignInOverHttpTests(AzuriteFixture azurite)
         Assert.Contains("httponly", sessionCookie, StringComparison.OrdinalIgnoreCase);
         Assert.NotNull(browser.Cookie(ConsoleSessions.CookieName));
         var rows = await RowsAsync(host);
-        var session = Assert.Single(rows); // the attempt is consumed
-        Assert.Equal("session", session.RowKey);
+        Assert.Equal(2, rows.Count); // the session, and the mark that this attempt is used
+        var session = Assert.Single(rows, r => r.RowKey == "session");
+        Assert.StartsWith(EntraSignInUsedRecord.PartitionPrefix, Assert.Single(rows, r => r.RowKey == EntraSignInUsedRecord.Row).PartitionKey);
         Assert.True(session.GetDateTimeOffset("ExpiresAt") <= time.GetUtcNow().AddHours(ConsoleSessions.EntraSessionCapHours));
 
         var page = await browser.Http.GetAsync($"/incidents/{id}");
@@ -258,6 +260,31 @@ public sealed class EntraSignInOverHttpTests(AzuriteFixture azurite)
             Assert.Contains("already used", await replay.Content.ReadAsStringAsync());
             Assert.Equal(1, await SessionsAsync(host));
         }
+    }
+
+    [Fact]
+    public async Task Anonymous_sign_in_starts_store_nothing_and_a_tampered_state_is_refused()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await StartAsync(azurite, time);
+        using var browser = new Browser(host);
+        Attempt? last = null;
+        for (var i = 0; i < 25; i++) last = await StartAsync(host, browser, $"/incidents/INC-{i}");
+        Assert.Empty(await RowsAsync(host)); // no row per anonymous GET /sign-in/entra
+
+        // The state names its return path and expiry, signed under this browser's cookie: changing either is refused.
+        var state = last!.Query["state"];
+        var payload = state.Split('.')[0];
+        var forged = payload[..^2] + (payload[^2] == 'A' ? "BB" : "AA") + "." + state.Split('.')[1];
+        var response = await PostBackAsync(browser, ("id_token", IdToken(time, last.Query["nonce"], roles: ["admin"])), ("state", forged));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(browser.Cookie(ConsoleSessions.CookieName));
+        Assert.Empty(await RowsAsync(host));
+
+        // The genuine one still works (the refusal cleared the cookie; the browser still has it here, as in the replay test).
+        browser.Cookies.Add(new Cookie(EntraSignIn.CorrelationCookie, last.Correlation, ConsoleRoutes.SignInEntra, host.BaseAddress.Host));
+        Assert.Equal(HttpStatusCode.OK, (await PostBackAsync(browser, ("id_token", IdToken(time, last.Query["nonce"], roles: ["admin"])), ("state", state))).StatusCode);
+        Assert.Equal(1, await SessionsAsync(host));
     }
 
     [Fact]

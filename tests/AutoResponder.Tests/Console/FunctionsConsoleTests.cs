@@ -63,11 +63,18 @@ public sealed partial class FunctionsConsoleTests(AzuriteFixture azurite)
         Assert.Equal(303, redirected.StatusCode);
         Assert.StartsWith("/sign-in?returnUrl=", redirected.Headers.Location.ToString());
 
-        var signIn = Request(app.Services, "POST", "/sign-in", null, $"token={Uri.EscapeDataString(token)}&returnUrl=%2Fincidents%2F{id}");
+        // The sign-in page: its anti-forgery token in the form and in a cookie; the post carries both. Over https: HSTS.
+        var signInPageRequest = Request(app.Services, "GET", "/sign-in", null);
+        var signInPage = await Execute(signInPageRequest, functions.SignInPage(signInPageRequest));
+        Assert.Equal(AutoResponder.Http.SecurityHeaders.StrictTransportSecurity, signInPage.Headers.StrictTransportSecurity.ToString());
+        var formCookie = signInPage.Headers.SetCookie.ToString();
+        var formToken = formCookie[(SignInFormToken.CookieName.Length + 1)..formCookie.IndexOf(';')];
+        var signIn = Request(app.Services, "POST", "/sign-in", null, $"token={Uri.EscapeDataString(token)}&returnUrl=%2Fincidents%2F{id}&_csrf={formToken}");
+        signIn.Headers.Cookie = $"{SignInFormToken.CookieName}={formToken}";
         var signedIn = await Execute(signIn, await functions.SignIn(signIn, default));
         Assert.Equal(303, signedIn.StatusCode);
         Assert.Equal($"/incidents/{id}", signedIn.Headers.Location.ToString());
-        var setCookie = signedIn.Headers.SetCookie.ToString();
+        var setCookie = signedIn.Headers.SetCookie.Single(c => c!.StartsWith(ConsoleSessions.CookieName + "=", StringComparison.Ordinal))!;
         Assert.Contains("secure", setCookie, StringComparison.OrdinalIgnoreCase); // https
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);

@@ -16,8 +16,13 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
     private const string Key = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA="; // 32 bytes, base64
     private const string OtherKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-    private static BlobTokenCache Host(TestApp app, string key = Key) => new(app.Get<GraphSignInStore>(),
-        new TokenCacheProtector(Microsoft.Extensions.Options.Options.Create(new GraphOptions { TokenCacheKey = key })),
+    /// <summary>One instance's token cache, with the app's Graph settings (its own key when <paramref name="key"/> is given).</summary>
+    private static BlobTokenCache Host(TestApp app, string? key = null) => new(app.Get<GraphSignInStore>(),
+        new TokenCacheProtector(Microsoft.Extensions.Options.Options.Create(new GraphOptions
+        {
+            TokenCacheKey = key ?? Key,
+            AcceptPlaintextTokenCache = app.Get<Microsoft.Extensions.Options.IOptions<GraphOptions>>().Value.AcceptPlaintextTokenCache,
+        })),
         Microsoft.Extensions.Logging.Abstractions.NullLogger<BlobTokenCache>.Instance);
 
     /// <summary>An MSAL cache as Azure.Identity hands it over: sections of entries keyed by cache key.</summary>
@@ -28,11 +33,12 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
         ["Account"] = new JsonObject(),
     }.ToJsonString();
 
-    private Task<TestApp> StartLiveAsync() => TestApp.StartAsync(azurite, new Dictionary<string, string?>
+    private Task<TestApp> StartLiveAsync(bool acceptPlaintext = false) => TestApp.StartAsync(azurite, new Dictionary<string, string?>
     {
         ["AutoResponder:Graph:TenantId"] = "contoso.onmicrosoft.com",
         ["AutoResponder:Graph:TokenCacheKey"] = Key,
         ["AutoResponder:Graph:ClientId"] = ClientId,
+        ["AutoResponder:Graph:AcceptPlaintextTokenCache"] = acceptPlaintext ? "true" : null,
         ["AutoResponder:Teams:TeamId"] = "team-1",
         ["AutoResponder:Teams:ChannelId"] = "chan-1",
     });
@@ -123,9 +129,22 @@ public sealed class GraphSignInTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_cache_left_in_plain_text_by_an_older_version_is_read_once_and_encrypted()
+    public async Task A_plain_text_cache_is_refused_unless_the_migration_setting_is_on()
     {
         await using var app = await StartLiveAsync();
+        var blob = app.Get<GraphSignInStore>().Container.GetBlobClient(GraphSignInStore.CacheBlob(false));
+        var planted = MsalCache("rt-key", "planted-refresh-token", 100);
+        await blob.UploadAsync(BinaryData.FromString(planted), overwrite: true);
+
+        // Treated as no cache: the planted refresh token never reaches MSAL, and the blob is left for a person to see.
+        Assert.True((await RefreshAsync(Host(app))).IsEmpty);
+        Assert.Equal(planted, (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task With_the_migration_setting_a_plain_text_cache_is_read_once_and_encrypted()
+    {
+        await using var app = await StartLiveAsync(acceptPlaintext: true);
         var blob = app.Get<GraphSignInStore>().Container.GetBlobClient(GraphSignInStore.CacheBlob(false));
         var cache = MsalCache("rt-key", "legacy-refresh-token", 100);
         await blob.UploadAsync(BinaryData.FromString(cache), overwrite: true);

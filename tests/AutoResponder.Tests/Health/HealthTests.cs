@@ -42,7 +42,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("healthy", (string?)report["status"]);
-        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered"],
+        Assert.Equal(["storage", "graph-sign-in", "outbox-pending", "outbox-parked", "reminders-dead-lettered", "access-tokens", "host"],
             report["checks"]!.AsArray().Select(c => (string)c!["name"]!));
         Assert.All(report["checks"]!.AsArray(), c => Assert.Equal("ok", (string?)c!["status"]));
     }
@@ -130,8 +130,9 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal(("failing", 3), ((string?)parked["status"], (int)parked["value"]!));
         Assert.All(ids.Take(3), id => Assert.Contains(id, (string?)parked["detail"]));
         Assert.Equal("ok", (string?)Check(report, "outbox-pending")["status"]); // the other 57 did everything they owed
-        // One health call reads index partitions and the listed actions, not the outbox rows of 60 incidents.
-        Assert.True(requests.Tables <= 3 + 3 + 2, $"{requests.Tables} table requests for one health report");
+        // One health call reads index partitions and the listed actions, not the outbox rows of 60 incidents
+        // (+2: the caller's token row, and the access-tokens partition for expiring tokens).
+        Assert.True(requests.Tables <= 3 + 3 + 2 + 2, $"{requests.Tables} table requests for one health report");
 
         // Exact: a re-driven action leaves the count at once, and a listing whose action is not parked is not counted.
         lock (failMail) failMail.Remove(ids[0]);
@@ -159,7 +160,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
         }).Build();
         await using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAutoResponder(configuration).BuildServiceProvider();
 
-        var result = await services.GetRequiredService<HealthEndpoint>().GetAsync(default);
+        var result = await services.GetRequiredService<HealthEndpoint>().GetAsync(new AutoResponder.Access.Caller("ops@shop.example", [AutoResponder.Access.Roles.Viewer], "token"), default);
 
         Assert.Equal(503, result.StatusCode);
         var report = (HealthReport)result.Body!;

@@ -157,6 +157,24 @@ public sealed class StartUpTests(AzuriteFixture azurite)
         Assert.Contains("AutoResponder__Graph__TokenCacheKey", await host.Client.GetStringAsync("/incidents"));
     }
 
+    [Fact]
+    public async Task Status_emails_with_nobody_to_send_them_to_wait_and_health_names_the_setting()
+    {
+        // Before: the status e-mail was parked as failed ("No manager recipients") on every incident; nothing said so at start.
+        await using var host = await RunningHost.StartAsync(azurite, null, RunningHost.WithoutBackgroundWork,
+            $"AutoResponder:StoragePrefix={NewPrefix()}", "AutoResponder:Teams:Enabled=false", "AutoResponder:Reminders:Enabled=false");
+
+        var id = await AlertAsync(host);
+        var runner = host.Services.GetRequiredService<OutboxRunner>();
+        await runner.RunAsync(id, default);
+        await runner.RunAsync(id, default);
+
+        var actions = await ActionsAsync(host, id);
+        AssertWaitingNotConfigured(Action(actions, "status-email"), "AutoResponder:Mail:ManagerRecipients");
+        Assert.DoesNotContain(actions, a => ((string?)a!["status"])?.ToLowerInvariant() == "failed");
+        Assert.Contains(ToFix(await HealthAsync(host)), f => f.Area == "Mail" && f.Setting == "AutoResponder__Mail__ManagerRecipients__Default");
+    }
+
     [Theory]
     [InlineData("AutoResponder:Access:Entra:TenantId=contoso.onmicrosoft.com", "Entra sign-in", "AutoResponder__Access__Entra__Audience")]
     [InlineData("AutoResponder:Access:Entra:Instance=http://login.example", "Entra sign-in", "AutoResponder__Access__Entra__Instance")]

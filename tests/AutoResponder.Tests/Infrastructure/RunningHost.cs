@@ -65,6 +65,9 @@ public sealed class RunningHost : IAsyncDisposable
             $"--AzureWebJobsStorage={storageConnectionString}",
             $"--{StorageClients.PrefixSetting}=h{Guid.NewGuid():N}"[..(StorageClients.PrefixSetting.Length + 14)],
             "--Logging:LogLevel:Default=Warning",
+            // Graph's Teams limits would make a test on a fake clock wait forever; tests of the limits set them.
+            "--AutoResponder:Teams:Limits:ChannelRequestsPerSecond=1000",
+            "--AutoResponder:Teams:Limits:MessagePostsPerSecond=1000",
         };
         if (ingestKey is not null) args.Add($"--AutoResponder:Access:IngestKey={ingestKey}");
         args.AddRange(settings.Select(s => "--" + s));

@@ -43,6 +43,9 @@ public sealed class TestApp : IAsyncDisposable
             ["AutoResponder:Teams:Enabled"] = "false",
             ["AutoResponder:StatusEmails:Enabled"] = "false",
             ["AutoResponder:Reminders:Enabled"] = "false",
+            // Graph's Teams limits would make a test wait on its FakeTimeProvider; tests of the limits set them.
+            ["AutoResponder:Teams:Limits:ChannelRequestsPerSecond"] = "1000",
+            ["AutoResponder:Teams:Limits:MessagePostsPerSecond"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -38,7 +38,7 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
         var again = await ingestor.IngestAsync(alert, default);
 
         Assert.Equal(IngestOutcomes.Opened, first.Outcome);
-        Assert.Matches("^INC-20261126-[0-9A-Z]{4}$", first.IncidentId);
+        Assert.Matches("^INC-20261126-[0-9A-Z]{13}$", first.IncidentId);
         Assert.Equal((first.IncidentId, IngestOutcomes.Duplicate), (again.IncidentId, again.Outcome));
         var details = await Details(app, first.IncidentId);
         Assert.Equal(1, Assert.Single(details.Alerts).Occurrences);

@@ -74,10 +74,14 @@ public sealed class OnCallOverHttpTests(AzuriteFixture azurite)
             // The console's on-call page: now, next, the next 14 days.
             using (var browser = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress })
             {
+                var form = await browser.GetAsync("/sign-in"); // the sign-in form's anti-forgery token and its cookie
+                var formHtml = await form.Content.ReadAsStringAsync();
+                var formCsrf = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(formHtml, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value);
                 var signIn = new HttpRequestMessage(HttpMethod.Post, "/sign-in")
                 {
-                    Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = await host.CreateTokenAsync("viv@shop.example", Roles.Viewer), ["returnUrl"] = "/oncall" }),
+                    Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = await host.CreateTokenAsync("viv@shop.example", Roles.Viewer), ["returnUrl"] = "/oncall", ["_csrf"] = formCsrf }),
                 };
+                if (form.Headers.TryGetValues("Set-Cookie", out var formCookies)) signIn.Headers.Add("Cookie", string.Join("; ", formCookies.Select(c => c.Split(';')[0])));
                 signIn.Headers.Add("Origin", host.BaseAddress.GetLeftPart(UriPartial.Authority));
                 signIn.Headers.Add("Sec-Fetch-Site", "same-origin");
                 var signedIn = await browser.SendAsync(signIn);
@@ -205,7 +209,9 @@ public sealed class RespondersOverHttpTests(AzuriteFixture azurite)
             return r;
         }
         var token = await host.CreateTokenAsync("rita@shop.example", Roles.Responder);
-        Assert.Equal(HttpStatusCode.SeeOther, (await browser.SendAsync(Form("/sign-in", new() { ["token"] = token, ["returnUrl"] = "/incidents" }))).StatusCode);
+        var signInPage = await browser.GetStringAsync("/sign-in");
+        var signInCsrf = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(signInPage, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value);
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.SendAsync(Form("/sign-in", new() { ["token"] = token, ["returnUrl"] = "/incidents", ["_csrf"] = signInCsrf }))).StatusCode);
         var page = await browser.GetStringAsync($"/incidents/{id}");
         Assert.Contains("id=\"add-responder\"", page);
         var csrf = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value);

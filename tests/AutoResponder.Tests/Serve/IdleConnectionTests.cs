@@ -14,10 +14,28 @@ namespace AutoResponder.Tests.Serve;
 public sealed class IdleConnectionTests(AzuriteFixture azurite)
 {
     [Fact]
+    public async Task A_socket_that_sends_nothing_is_closed_at_the_request_headers_limit()
+    {
+        await using var host = await RunningHost.StartAsync(azurite, null, "AutoResponder:Serve:RequestHeadersSeconds=1");
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+        var opened = System.Diagnostics.Stopwatch.StartNew();
+
+        // Kestrel's timers tick once a second: closed within about two seconds of a one-second limit (before, the socket
+        // waited on the 30 s keep-alive timer). The bound below is the test's only real wait.
+        var read = socket.GetStream().ReadAsync(new byte[1]).AsTask();
+        var closed = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(5))) == read;
+
+        Assert.True(closed, "the idle socket is still open after 5 s");
+        Assert.Equal(0, await read); // end of stream: closed by the server, nothing sent
+        Assert.InRange(opened.Elapsed.TotalSeconds, 0.9, 3.5);
+    }
+
+    [Fact]
     public async Task Many_idle_sockets_are_capped_and_timed_out_and_a_normal_request_is_then_served()
     {
         await using var host = await RunningHost.StartAsync(azurite, null,
-            "AutoResponder:Serve:MaxConnections=50", "AutoResponder:Serve:RequestHeadersSeconds=2", "AutoResponder:Serve:KeepAliveSeconds=5");
+            "AutoResponder:Serve:MaxConnections=50", "AutoResponder:Serve:RequestHeadersSeconds=2");
         var idle = new List<TcpClient>();
         try
         {

@@ -64,7 +64,9 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         Assert.DoesNotContain("/export", mail.Html); // attached: no need to sign in anywhere
 
         var details = (await app.Get<IncidentStore>().GetDetailsAsync(id, default))!;
-        Assert.Contains(details.Timeline, t => t.Text.StartsWith("Affected-orders export (snapshot 0001) mailed to operations attached"));
+        // Who received which snapshot, how and how much, under a kind of its own (beside export-downloaded).
+        var mailed = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.ExportMailed);
+        Assert.Equal($"Affected-orders export (snapshot 0001, 2 rows, {csv.Length} bytes) mailed to operations attached ({csv.Length} bytes): ops@contoso.com, fulfilment@contoso.com.", mailed.Text);
         var marker = await app.Get<IncidentStates>().ReadAsync<SentMarker>(id, OpsExportMailHandler.MailedMarker(
             new DeliverExportPayload("0001", "", "", 0, 0, 0)), default);
         Assert.Equal(("0001", app.Time.GetUtcNow()), (marker.Ref, marker.At));
@@ -86,6 +88,25 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         Assert.Contains("120000 rows", mail.Subject);
         Assert.DoesNotContain("sig=", mail.Body);
         Assert.DoesNotContain("blob.core", mail.Body);
+    }
+
+    [Fact]
+    public async Task With_AttachExports_off_even_a_small_export_is_only_linked_and_the_timeline_says_so()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>(Settings) { ["AutoResponder:Mail:AttachExports"] = "false" }, graph.Install);
+        var container = app.Storage.Container("exports");
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient("INC-s/orders.csv").UploadAsync(BinaryData.FromString("orderId,email\n1,a@b.example\n"));
+
+        var id = await OweExportAsync(app, Payload(new DeliverExportPayload("0004", container.Name, "INC-s/orders.csv", 28, 1, 1)));
+
+        var mail = Assert.Single(graph.SendMails);
+        Assert.False(mail.Message.TryGetProperty("attachments", out var a) && a.ValueKind == JsonValueKind.Array && a.GetArrayLength() > 0);
+        Assert.DoesNotContain("a@b.example", mail.Message.GetRawText());
+        Assert.Contains($"<a href=\"https://incidents.shop.example/api/incidents/{id}/impact/snapshots/0004/export\">Download the CSV</a>", mail.Html);
+        var mailed = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Timeline, t => t.Kind == TimelineKinds.ExportMailed);
+        Assert.Contains("mailed to operations as the download route (AttachExports is off): ops@contoso.com, fulfilment@contoso.com", mailed.Text);
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class TeamsMessageRendererTests
             ("Open incident", "https://incidents.shop.example/incidents/INC-20261126-0001"),
             ("Post an update", "https://incidents.shop.example/incidents/INC-20261126-0001#status-update"),
             ("Acknowledge", "https://incidents.shop.example/incidents/INC-20261126-0001#acknowledge"),
-            ("Dashboard", "https://grafana.example/d/1"),
+            ("Alert link: Dashboard (grafana.example)", "https://grafana.example/d/1"),
         ], Buttons(card));
         Assert.DoesNotContain("javascript:", message.Attachments!.Single().Content);
 
@@ -104,10 +104,10 @@ public sealed class TeamsMessageRendererTests
     public void Once_acknowledged_the_card_drops_the_acknowledge_button_and_without_a_public_url_it_has_no_console_buttons()
     {
         var acknowledged = Card(new TeamsMessageRenderer(Routing(), Links()).Root(Incident(), new TeamsTarget("t", "c", null), null));
-        Assert.Equal(["Open incident", "Post an update", "Dashboard"], Buttons(acknowledged).Select(b => b.Title));
+        Assert.Equal(["Open incident", "Post an update", "Alert link: Dashboard (grafana.example)"], Buttons(acknowledged).Select(b => b.Title));
 
         var noConsole = Card(new TeamsMessageRenderer(Routing(), Links(null)).Root(Incident(), new TeamsTarget("t", "c", null), null));
-        Assert.Equal(["Dashboard"], Buttons(noConsole).Select(b => b.Title));
+        Assert.Equal(["Alert link: Dashboard (grafana.example)"], Buttons(noConsole).Select(b => b.Title));
     }
 
     [Theory]
@@ -202,6 +202,25 @@ public sealed class TeamsMessageRendererTests
         Assert.DoesNotContain("<script", message.Body.Content);
         Assert.Equal("<img src=x onerror=alert(1)> [click me] (https://evil.example)", FactOf(card, "Latest"));
         Assert.Equal("<script>alert(1)</script>", FactOf(card, "Next steps"));
+    }
+
+    [Fact]
+    public void An_alert_link_titled_like_a_card_button_is_labelled_as_the_alerts_link_with_its_host()
+    {
+        var incident = Incident();
+        incident.Status = IncidentStatus.Open;
+        incident.LinksJson = """[{"title":"Open incident","url":"https://incidents.shop.example.evil.example/x"},{"title":"Acknowledge","url":"https://шop.example/a"}]""";
+        var buttons = Buttons(Card(new TeamsMessageRenderer(Routing(), Links()).Root(incident, new TeamsTarget("t", "c", null), null)));
+
+        // The card's own buttons open the console; every other button says it is the alert's, and where it goes
+        // (a look-alike host in punycode).
+        Assert.Equal(["Open incident", "Post an update", "Acknowledge"], buttons.Take(3).Select(b => b.Title));
+        Assert.All(buttons.Take(3), b => Assert.StartsWith("https://incidents.shop.example/incidents/", b.Url));
+        Assert.Equal(
+        [
+            "Alert link: Open incident (incidents.shop.example.evil.example)",
+            "Alert link: Acknowledge (xn--op-8mc.example)",
+        ], buttons.Skip(3).Select(b => b.Title));
     }
 
     [Fact]

@@ -136,6 +136,57 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         Assert.Single(fake.Posts("/replies"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_root_post_whose_answer_was_lost_is_looked_for_in_the_channel_before_posting_again(bool mayRead)
+    {
+        // Graph posts the root post, then the answer never arrives (the connection drops, as when the host dies).
+        var fake = new FakeGraphHandler();
+        JsonObject? lost = null;
+        fake.Then(r =>
+        {
+            if (r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal) && lost is null)
+            {
+                lost = JsonNode.Parse(fake.Requests.Last().Body!)!.AsObject();
+                lost["id"] = "lost-1";
+                lost["createdDateTime"] = DateTimeOffset.UtcNow.ToString("O");
+                throw new HttpRequestException("The connection was reset after Graph posted the message.");
+            }
+            if (r.Method == HttpMethod.Get && lost is not null)
+                return new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent(new JsonObject
+                    {
+                        ["value"] = new JsonArray(new JsonObject { ["id"] = "someone-else", ["subject"] = "Lunch?", ["body"] = new JsonObject { ["content"] = "INC-20261126-0000000000000" } }, lost.DeepClone()),
+                    }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+                };
+            return null;
+        });
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:ReadChannelMessages"] = mayRead.ToString() });
+        var id = await OpenAsync(app, "teams-lost-" + mayRead);
+
+        await RunAsync(app, id);
+        Assert.Null((await ThreadAsync(app, id)).RootMessageId); // the outcome is unknown
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+        await RunAsync(app, id);
+
+        var thread = await ThreadAsync(app, id);
+        if (mayRead)
+        {
+            Assert.Single(fake.Posts("/messages")); // found in the channel, not posted twice
+            Assert.Equal("lost-1", thread.RootMessageId);
+        }
+        else
+        {
+            Assert.Equal(2, fake.Posts("/messages").Count()); // the documented limitation: at-least-once
+            Assert.DoesNotContain(fake.Requests, r => r.Method == HttpMethod.Get);
+            Assert.NotEqual("lost-1", thread.RootMessageId);
+        }
+        Assert.NotNull(thread.RootMessageId);
+        Assert.Null(thread.RootPostingSince);
+    }
+
     [Fact]
     public async Task A_failure_after_the_reply_was_posted_retries_without_posting_it_again()
     {

@@ -151,8 +151,9 @@ public static class ApiCatalog
              Problem(415, "The body is not application/json."), BadInput]),
 
         new("GetHealth", "GET", "health", "API",
-            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders; " +
-            "`toFix` names each setting of an optional integration (Graph, Teams, mail, Key Vault references, Entra, App Configuration) that is missing or broken and what waits until it is fixed.",
+            "Is the responder itself healthy: storage reachable, Graph sign-in valid, the oldest open outbox action, parked actions, dead-lettered reminders, expiring access tokens; " +
+            "`toFix` names each setting of an optional integration (Graph, Teams, mail, Key Vault references, Entra, App Configuration) that is missing or broken and what waits until it is fixed. " +
+            "Public (probes): status and time only; `checks` and `toFix` only for a signed-in caller who may read (viewer and up).",
             [], null, false,
             [new(200, "Healthy: every check ok (warnings allowed).", typeof(Health.HealthReport)), new(503, "Unhealthy: the failing checks say why.", typeof(Health.HealthReport))]),
 

@@ -1,0 +1,283 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using AutoResponder.Cli.Serve;
+using AutoResponder.Graph;
+using AutoResponder.Incidents;
+using AutoResponder.Storage;
+using AutoResponder.Teams;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Cli.Bench;
+
+/// <summary>
+/// Alert → first notice while a storm is announced. One standalone host on Azurite, Graph in file mode with every Teams
+/// request timed on its way out. Probe incidents (alternately Sev1 and Sev2, one every <c>interval</c>) are opened
+/// first on an idle host (the baseline) and then while a storm opens <c>incidents</c> Sev2 incidents of
+/// <c>alertsPerIncident</c> alerts each; a probe's first notice is the first Teams request that names it (its root post,
+/// or the storm digest listing it). Also reported: Teams requests per channel per minute (and per second) against the
+/// configured limits, whether every incident was announced exactly once (own post or digest), and parked actions.
+/// </summary>
+public static class NotifyBenchmark
+{
+    private const string Channel = "local-channel";
+
+    public static async Task<int> RunAsync(int incidents, int alertsPerIncident, int probes, int intervalMs, int concurrency, TextWriter output, CancellationToken ct)
+    {
+        var run = $"bn{Guid.NewGuid():N}"[..10];
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        StorageClients.DefaultToDevelopmentStorage(configuration);
+        configuration[StorageClients.PrefixSetting] = run;
+        var storage = StorageClients.FromConfiguration(configuration);
+        var graphFiles = Directory.CreateTempSubdirectory("autoresponder-bench-notify");
+        var wire = new TeamsWire();
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var app = StandaloneHost.Build(
+        [
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            "--Logging:LogLevel:AutoResponder=Error",
+            $"--{StorageClients.PrefixSetting}={run}",
+            $"--AutoResponder:Graph:OutboxFolder={graphFiles.FullName}",
+            "--AutoResponder:Mail:ManagerRecipients:Default=managers@example.com", // status e-mails: follow-up work
+            "--AutoResponder:Teams:Routes:0:Services:0=warm-*", // the warm-up goes to a channel of its own
+            "--AutoResponder:Teams:Routes:0:ChannelId=warm-channel",
+        ], url, services => services.AddSingleton(new GraphTransport(() => new TimingHandler(wire) { InnerHandler = new FileOutboxHandler(graphFiles.FullName, TimeProvider.System) })));
+        try
+        {
+            await app.StartAsync(ct);
+            var teams = app.Services.GetRequiredService<IOptions<TeamsOptions>>().Value;
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            output.WriteLine($"bench notify: {probes} probes (Sev1/Sev2, one every {intervalMs} ms) idle, then during a storm of {incidents} Sev2 incidents " +
+                             $"({alertsPerIncident} alerts each, concurrency {concurrency}); Teams limits {teams.Limits.ChannelRequestsPerSecond}/s per channel, " +
+                             $"{teams.Limits.MessagePostsPerSecond} new messages/s; storm digest past {teams.StormThreshold} incidents a minute per channel");
+
+            // Warm-up (JIT, connections) through the same paths, own posts and the digest, in a channel of its own.
+            for (var i = 0; i < teams.StormThreshold + 10; i++)
+            {
+                await SendAsync(http, $"{run} warm-up #{i:D3}", i % 2 == 0 ? "Sev1" : "Sev2", $"warm-{run}-{i}", $"{run}-warm-{i}", ct);
+                await Task.Delay(100, ct);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+
+            var idle = await ProbeAsync(http, wire, run, "idle", probes, intervalMs, ct);
+            await Task.Delay(TimeSpan.FromSeconds(2), ct);
+
+            var stormSent = Stopwatch.StartNew();
+            var stormIds = new ConcurrentDictionary<string, byte>();
+            var storm = Task.Run(async () =>
+            {
+                var alerts = Enumerable.Range(0, incidents * alertsPerIncident).Select(i => (Incident: i % incidents, Alert: i / incidents));
+                await Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (a, token) =>
+                {
+                    var id = await SendAsync(http, $"{run} storm #{a.Incident:D4}", "Sev2", $"{run}-storm-{a.Incident:D4}", $"{run}-storm-{a.Incident}-{a.Alert}", token);
+                    if (id is not null) stormIds.TryAdd(id, 0);
+                });
+            }, ct);
+            await Task.Delay(TimeSpan.FromSeconds(1), ct); // the storm is under way
+            var during = await ProbeAsync(http, wire, run, "storm", probes, intervalMs, ct);
+            await storm;
+            var intake = stormSent.Elapsed;
+
+            // Let the storm's announcements finish, then check them.
+            var index = app.Services.GetRequiredService<IncidentIndex>();
+            var sweeper = app.Services.GetRequiredService<AutoResponder.Outbox.OutboxSweeper>();
+            var states = app.Services.GetRequiredService<IncidentStates>();
+            var drained = Stopwatch.StartNew();
+            List<string> unannounced;
+            do
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                unannounced = [];
+                foreach (var id in stormIds.Keys)
+                {
+                    var thread = await states.ReadAsync<TeamsState>(id, ct);
+                    if (thread.RootMessageId is null && !await ListedAsync(app.Services, thread, id, ct)) unannounced.Add(id);
+                }
+                if (unannounced.Count > 0 && drained.Elapsed > TimeSpan.FromSeconds(60)) await sweeper.SweepAsync(ct);
+            } while (unannounced.Count > 0 && drained.Elapsed < TimeSpan.FromMinutes(5));
+            var announcedAfter = stormSent.Elapsed;
+
+            var own = 0;
+            var digested = 0;
+            var twice = 0;
+            foreach (var id in stormIds.Keys)
+            {
+                var thread = await states.ReadAsync<TeamsState>(id, ct);
+                var posts = wire.RootPostsNaming(await TitleAsync(app.Services, id, ct));
+                if (thread.RootMessageId is not null) own++;
+                else if (thread.Digest is not null) digested++;
+                if (posts > 1 || (thread.RootMessageId is not null && thread.Digest is not null)) twice++;
+            }
+            var parked = (await index.ListAsync(IncidentIndex.OutboxParkedPartition, 1000, ct)).Count;
+
+            var idleStats = LatencyStats.From(idle.Select(p => p.Ms).ToList(), TimeSpan.Zero);
+            var stormStats = LatencyStats.From(during.Select(p => p.Ms).ToList(), TimeSpan.Zero);
+            void Line(string name, List<Probe> list, LatencyStats stats)
+            {
+                var fromSend = LatencyStats.From(list.Select(p => p.FromSendMs).ToList(), TimeSpan.Zero);
+                output.WriteLine($"{name}: 202 -> first notice p50 {stats.P50Ms / 1000:F2} s, p99 {stats.P99Ms / 1000:F2} s over {stats.Count} probes " +
+                                 $"({list.Count(p => p.Digest)} via the digest; Sev1 p99 {P99(list.Where(p => p.Severity == "Sev1")):F2} s, Sev2 p99 {P99(list.Where(p => p.Severity == "Sev2")):F2} s); " +
+                                 $"alert sent -> first notice p50 {fromSend.P50Ms / 1000:F2} s, p99 {fromSend.P99Ms / 1000:F2} s" +
+                                 (list.Any(p => !p.Accepted) ? $"; {list.Count(p => !p.Accepted)} alerts NOT ACCEPTED" : "") +
+                                 (list.Any(p => double.IsNaN(p.Ms)) ? $"; {list.Count(p => double.IsNaN(p.Ms))} NEVER announced" : ""));
+            }
+            Line("idle  ", idle, idleStats);
+            Line("storm ", during, stormStats);
+            var ratio = stormStats.P99Ms / idleStats.P99Ms;
+            output.WriteLine($"ratio storm p99 / idle p99 (202 -> first notice): {ratio:F2} (goal <= 1.5); storm p99 {stormStats.P99Ms / 1000:F2} s (goal <= 2 s)");
+            output.WriteLine($"storm: {stormIds.Count} incidents opened in {intake.TotalSeconds:F1} s; all announced {announcedAfter.TotalSeconds:F1} s after it began: " +
+                             $"{own} own posts, {digested} in digests, {unannounced.Count} not announced, {twice} announced twice; parked actions {parked}");
+            var (perMinute, perSecond, postsPerSecond) = wire.Rates(Channel);
+            output.WriteLine($"Teams requests to {Channel}: at most {perMinute} in any minute (limit {teams.Limits.ChannelRequestsPerSecond * 60:F0}), {perSecond} in any second " +
+                             $"(limit {teams.Limits.ChannelRequestsPerSecond:F0}); new messages at most {postsPerSecond} in any second (limit {teams.Limits.MessagePostsPerSecond:F0}); " +
+                             $"{wire.Count(Channel)} requests in all");
+            var ok = stormStats.P99Ms <= 2000 && ratio <= 1.5 && unannounced.Count == 0 && twice == 0 && parked == 0 && stormIds.Count == incidents
+                     && perSecond <= Math.Ceiling(teams.Limits.ChannelRequestsPerSecond) && !idle.Concat(during).Any(p => double.IsNaN(p.Ms));
+            output.WriteLine(ok ? "targets met" : "TARGETS NOT MET: see above");
+            return ok ? 0 : 1;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            graphFiles.Delete(recursive: true);
+            await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(run) >= 0 && t.Name.CompareTo(run + "~") < 0, cancellationToken: CancellationToken.None))
+                await storage.Tables.DeleteTableAsync(table.Name, CancellationToken.None);
+            await foreach (var queue in storage.Queues.GetQueuesAsync(prefix: run.ToLowerInvariant() + "-", cancellationToken: CancellationToken.None))
+                await storage.Queues.DeleteQueueAsync(queue.Name, CancellationToken.None);
+            await foreach (var container in storage.Blobs.GetBlobContainersAsync(prefix: run.ToLowerInvariant() + "-", cancellationToken: CancellationToken.None))
+                await storage.Blobs.DeleteBlobContainerAsync(container.Name, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    /// <summary>A probe: <see cref="Ms"/> from its 202 to its first notice (the issue's measure), <see cref="FromSendMs"/> from sending the alert.</summary>
+    private sealed record Probe(string Severity, double Ms, double FromSendMs, bool Digest, bool Accepted);
+
+    private static double P99(IEnumerable<Probe> probes) => LatencyStats.From(probes.Select(p => p.Ms).ToList(), TimeSpan.Zero).P99Ms / 1000;
+
+    /// <summary>Opens <paramref name="count"/> probe incidents, one every <paramref name="intervalMs"/>, and times each one's first notice.</summary>
+    private static async Task<List<Probe>> ProbeAsync(HttpClient http, TeamsWire wire, string run, string phase, int count, int intervalMs, CancellationToken ct)
+    {
+        var probes = new List<Task<Probe>>();
+        for (var i = 0; i < count; i++)
+        {
+            var severity = i % 2 == 0 ? "Sev1" : "Sev2";
+            var title = $"{run} probe {phase} #{i:D3}";
+            probes.Add(Task.Run(async () =>
+            {
+                var sent = Stopwatch.GetTimestamp();
+                var seen = wire.WatchFor(title);
+                var accepted = await SendAsync(http, title, severity, $"{run}-probe-{phase}-{i}", $"{run}-probe-{phase}-{i}", ct) is not null;
+                var answered = Stopwatch.GetTimestamp();
+                var done = await Task.WhenAny(seen, Task.Delay(TimeSpan.FromSeconds(120), ct));
+                if (done != seen) return new Probe(severity, double.NaN, double.NaN, false, accepted);
+                var (at, digest) = await seen;
+                return new Probe(severity, Stopwatch.GetElapsedTime(answered, at).TotalMilliseconds, Stopwatch.GetElapsedTime(sent, at).TotalMilliseconds, digest, accepted);
+            }, ct));
+            await Task.Delay(intervalMs, ct);
+        }
+        return [.. await Task.WhenAll(probes)];
+    }
+
+    private static async Task<string?> SendAsync(HttpClient http, string title, string severity, string service, string dedupKey, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(new { title, severity, service, dedupKey, status = "firing", startsAt = DateTimeOffset.UtcNow });
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), ct);
+            if (response.IsSuccessStatusCode)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+                return json.RootElement.GetProperty("results")[0].GetProperty("incidentId").GetString();
+            }
+            await Task.Delay(500, ct); // a 503 under load: the sender retries, as Alertmanager would
+        }
+        return null;
+    }
+
+    private static async Task<bool> ListedAsync(IServiceProvider services, TeamsState thread, string id, CancellationToken ct)
+    {
+        if (thread.Digest is not { } digest) return false;
+        var head = await services.GetRequiredService<TeamsDigest>().FindAsync(digest, ct);
+        var items = await services.GetRequiredService<TeamsDigest>().ItemsAsync(digest, ct);
+        return head is { MessageId: not null } && head.RenderedCount >= items.Count && items.Any(i => i.RowKey == TeamsDigest.ItemPrefix + id);
+    }
+
+    private static async Task<string> TitleAsync(IServiceProvider services, string id, CancellationToken ct) =>
+        (await services.GetRequiredService<IncidentStore>().FindAsync(id, ct))?.Title ?? id;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Every Teams request on its way out: when, to which channel, whether it creates a message, and what it says.</summary>
+    private sealed class TeamsWire
+    {
+        private readonly ConcurrentQueue<(long At, string Channel, bool NewMessage, bool RootPost, string Body)> _requests = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<(long, bool)>> _watched = new(StringComparer.Ordinal);
+
+        public Task<(long At, bool Digest)> WatchFor(string title) =>
+            _watched.GetOrAdd(title, _ => new TaskCompletionSource<(long, bool)>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public void Record(HttpMethod method, string path, string body)
+        {
+            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries); // v1.0 teams {team} channels {channel} messages [{id} [replies]]
+            if (parts.Length < 6 || parts[1] != "teams" || parts[3] != "channels") return;
+            var at = Stopwatch.GetTimestamp();
+            var newMessage = method == HttpMethod.Post;
+            var rootPost = newMessage && parts.Length == 6;
+            _requests.Enqueue((at, parts[4], newMessage, rootPost, body));
+            var digest = body.Contains("Storm digest", StringComparison.Ordinal);
+            foreach (var (title, seen) in _watched)
+                if (!seen.Task.IsCompleted && body.Contains(title, StringComparison.Ordinal)) seen.TrySetResult((at, digest));
+        }
+
+        public int RootPostsNaming(string title) => _requests.Count(r => r.RootPost && !r.Body.Contains("Storm digest", StringComparison.Ordinal) && r.Body.Contains(title, StringComparison.Ordinal));
+
+        public int Count(string channel) => _requests.Count(r => r.Channel == channel);
+
+        /// <summary>The most requests to <paramref name="channel"/> in any minute and in any second, and the most new messages (all channels) in any second.</summary>
+        public (int PerMinute, int PerSecond, int PostsPerSecond) Rates(string channel)
+        {
+            var channelTimes = _requests.Where(r => r.Channel == channel).Select(r => r.At).Order().ToArray();
+            var postTimes = _requests.Where(r => r.NewMessage).Select(r => r.At).Order().ToArray();
+            return (MostWithin(channelTimes, TimeSpan.FromMinutes(1)), MostWithin(channelTimes, TimeSpan.FromSeconds(1)), MostWithin(postTimes, TimeSpan.FromSeconds(1)));
+        }
+
+        private static int MostWithin(long[] sorted, TimeSpan window)
+        {
+            var most = 0;
+            var ticks = (long)(window.TotalSeconds * Stopwatch.Frequency);
+            for (int start = 0, end = 0; end < sorted.Length; end++)
+            {
+                while (sorted[end] - sorted[start] >= ticks) start++;
+                most = Math.Max(most, end - start + 1);
+            }
+            return most;
+        }
+    }
+
+    private sealed class TimingHandler(TeamsWire wire) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = "";
+            if (request.Content is not null)
+            {
+                await request.Content.LoadIntoBufferAsync(cancellationToken);
+                body = await request.Content.ReadAsStringAsync(cancellationToken);
+            }
+            wire.Record(request.Method, request.RequestUri?.AbsolutePath ?? "", body);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using AutoResponder.Alerts;
+using AutoResponder.Http;
+using AutoResponder.Incidents;
+using AutoResponder.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models;
+
+namespace AutoResponder.Teams;
+
+/// <summary>
+/// Storms, calmly: when more than <see cref="TeamsOptions.StormThreshold"/> incidents open for one channel within a
+/// minute, further ones of Sev2 and below are listed in the channel's storm digest instead of a root post each (one
+/// digest post per channel and minute, edited in place as more arrive, each line linking the console); Sev0/Sev1
+/// always get their own post. A digested incident gets its own thread when it is acknowledged or escalated
+/// (<see cref="Promotes"/>). Rows (table IncidentIndex, outside incident partitions):
+/// <list type="bullet">
+/// <item><c>teams-storm</c> / {channel hash}: <see cref="StormWindowRow"/>, the incidents announced there in the last minute;</item>
+/// <item><c>teams-digest|{channel hash}|{yyyyMMddHHmm}</c>: <c>head</c> (<see cref="DigestHeadRow"/>: the post, what it shows,
+/// who is rendering it) and <c>i|{incident id}</c> per incident listed (<see cref="DigestItemRow"/>).</item>
+/// </list>
+/// Listing an incident is a blind upsert of its row (so a retry lists it once) and a read of the head: while someone
+/// holds the render claim, that is all. Otherwise it takes the claim (under the head's ETag) and renders: reads the
+/// items, posts or edits the digest, records and releases, then reads the items again and goes round once more if
+/// any arrived. An incident listed while the claim was held is read by its holder after the release, so every listed
+/// incident is shown, by one renderer at a time, with one edit per channel limit slot however many arrive.
+/// </summary>
+public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time)
+{
+    public const string WindowPartition = "teams-storm";
+    public const string HeadRow = "head", ItemPrefix = "i|";
+    /// <summary>A renderer that died is taken over after this long.</summary>
+    public static readonly TimeSpan RenderClaim = TimeSpan.FromSeconds(30);
+    /// <summary>How long a storm the window row already shows must last for a first notice to skip writing itself in.</summary>
+    private static readonly TimeSpan StormWriteSkip = TimeSpan.FromSeconds(30);
+    /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
+    public const int MaxLines = 80;
+
+    private TableClient Table => storage.IncidentIndex;
+
+    /// <summary>Timeline kinds that give a digested incident its own thread.</summary>
+    public static bool Promotes(string kind) =>
+        string.Equals(kind, TimelineKinds.Acknowledged, StringComparison.OrdinalIgnoreCase) || string.Equals(kind, TimelineKinds.SeverityRaised, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a first notice goes to the digest: severity and the channel's last minute (<see cref="InStorm"/>).</summary>
+    public static bool Digests(Severity severity, int openedInLastMinute, int threshold) =>
+        severity > Severity.Sev1 && threshold > 0 && openedInLastMinute > threshold;
+
+    /// <summary>
+    /// Counts <paramref name="incident"/> as opening in <paramref name="target"/>'s channel now (once, however often it
+    /// is retried) and answers how many incidents opened there within the last minute, itself included.
+    /// </summary>
+    public async Task<int> CountOpeningAsync(TeamsTarget target, IncidentRecord incident, CancellationToken ct)
+    {
+        var key = ChannelKey(target);
+        for (var attempt = 0; ; attempt++)
+        {
+            var now = time.GetUtcNow();
+            var existing = await Table.GetEntityIfExistsAsync<StormWindowRow>(WindowPartition, key, cancellationToken: ct);
+            var row = existing.HasValue ? existing.Value! : new StormWindowRow { PartitionKey = WindowPartition, RowKey = key };
+            var recent = StormWindowRow.Parse(row.Recent).Where(e => e.At > now.AddMinutes(-1)).ToList();
+            if (recent.Any(e => e.IncidentId == incident.Id)) return recent.Count;
+            // In a storm that the row already shows for another half minute, adding one more changes no decision: no write
+            // (during a storm the row is read by every first notice of the channel, written a few times a minute).
+            var threshold = options.Value.StormThreshold;
+            if (recent.Count > threshold && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now - StormWriteSkip) return recent.Count + 1;
+            recent.Add((now, incident.Id));
+            // Enough to decide (threshold + 1 is a storm); the row stays small however large the storm.
+            row.Recent = StormWindowRow.Format(recent.OrderBy(e => e.At).TakeLast(options.Value.StormThreshold + 2));
+            try
+            {
+                if (existing.HasValue) await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+                else await Table.AddEntityAsync(row, ct);
+                return recent.Count;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), ct); // another first notice of this channel won
+            }
+        }
+    }
+
+    /// <summary>The digest a first notice of <paramref name="target"/>'s channel joins now: one per channel and minute.</summary>
+    public string DigestFor(TeamsTarget target) => $"teams-digest|{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
+
+    /// <summary>
+    /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
+    /// <paramref name="send"/> posts it (no message id yet) or edits it, and answers the message.
+    /// </summary>
+    public async Task<DigestHeadRow> ListAsync(string digest, TeamsTarget target, IncidentRecord incident,
+        Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+    {
+        await Table.UpsertEntityAsync(new DigestItemRow
+        {
+            PartitionKey = digest, RowKey = ItemPrefix + incident.Id, Title = Truncate(incident.Title, 160), SeverityName = incident.SeverityName,
+            Service = incident.Service, OpenedAt = incident.OpenedAt,
+        }, TableUpdateMode.Replace, ct);
+        var head = await FindAsync(digest, ct) ?? New(digest, target);
+        if (Claimed(head) || !await TryClaimAsync(head, ct)) return head; // the renderer shows it: it reads the items after this claim or its release
+        while (true)
+        {
+            var items = await ItemsAsync(digest, ct);
+            ChatMessage? posted;
+            try
+            {
+                posted = await send(head.MessageId, Render(head, items));
+            }
+            catch
+            {
+                // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders it.
+                await UpdateHeadAsync(digest, target, h => h.RendererUntil = null, CancellationToken.None);
+                throw;
+            }
+            var messageId = head.MessageId ?? posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
+            var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
+            // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and released.
+            head = await UpdateHeadAsync(digest, target, h =>
+            {
+                (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
+                h.RendererUntil = null;
+            }, CancellationToken.None);
+            // Listed after the items were read: shown by the next round, by whoever claims it (they listed before this release).
+            if ((await ItemsAsync(digest, ct)).Count == items.Count || !await TryClaimAsync(head, ct)) return head;
+        }
+    }
+
+    private bool Claimed(DigestHeadRow head) => head.RendererUntil is { } until && until > time.GetUtcNow();
+
+    /// <summary>Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).</summary>
+    private async Task<bool> TryClaimAsync(DigestHeadRow head, CancellationToken ct)
+    {
+        head.RendererUntil = time.GetUtcNow() + RenderClaim;
+        try
+        {
+            var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+            head.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static DigestHeadRow New(string digest, TeamsTarget target) =>
+        new() { PartitionKey = digest, RowKey = HeadRow, TeamId = target.TeamId, ChannelId = target.ChannelId };
+
+    /// <summary>The digest's message: a line per incident (most severe first, then the newest), each linking its console page.</summary>
+    public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
+    {
+        var minute = DateTimeOffset.ParseExact(head.PartitionKey[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
+        html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");
+        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines)) // newest on top
+        {
+            var id = item.RowKey[ItemPrefix.Length..];
+            html.Append(CultureInfo.InvariantCulture, $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
+            if (item.Service is { Length: > 0 } service) html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
+            html.Append("</li>");
+        }
+        html.Append("</ul>");
+        if (items.Count > MaxLines) html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
+        return new ChatMessage
+        {
+            Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} incident{(items.Count == 1 ? "" : "s")}"),
+            Body = new ItemBody { ContentType = BodyType.Html, Content = html.ToString() },
+        };
+    }
+
+    public async Task<List<DigestItemRow>> ItemsAsync(string digest, CancellationToken ct)
+    {
+        var items = new List<DigestItemRow>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {digest} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
+        await foreach (var row in Table.QueryAsync<DigestItemRow>(filter, cancellationToken: ct)) items.Add(row);
+        return items;
+    }
+
+    public async Task<DigestHeadRow?> FindAsync(string digest, CancellationToken ct)
+    {
+        var head = await Table.GetEntityIfExistsAsync<DigestHeadRow>(digest, HeadRow, cancellationToken: ct);
+        return head.HasValue ? head.Value : null;
+    }
+
+    /// <summary>Reads, applies and writes the head under its ETag until it wins (only a renderer writes it, so rarely more than once).</summary>
+    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, Action<DigestHeadRow> apply, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var head = await FindAsync(digest, ct) ?? New(digest, target);
+            apply(head);
+            try
+            {
+                var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+                head.ETag = response.Headers.ETag ?? default;
+                return head;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 20)), ct);
+            }
+        }
+    }
+
+    private static string ChannelKey(TeamsTarget target) => Keys.Hash($"{target.TeamId}\n{target.ChannelId}");
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+}
+
+/// <summary>The incidents announced in one channel within the last minute ("{ticks} {incident id}" per line, oldest first).</summary>
+public sealed class StormWindowRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Recent { get; set; } = "";
+
+    public static IEnumerable<(DateTimeOffset At, string IncidentId)> Parse(string recent) =>
+        recent.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2))
+            .Where(p => p.Length == 2 && long.TryParse(p[0], out _))
+            .Select(p => (new DateTimeOffset(long.Parse(p[0], CultureInfo.InvariantCulture), TimeSpan.Zero), p[1]));
+
+    public static string Format(IEnumerable<(DateTimeOffset At, string IncidentId)> recent) =>
+        string.Join('\n', recent.Select(e => $"{e.At.UtcTicks} {e.IncidentId}"));
+}
+
+/// <summary>A storm digest post: where it is, how many incidents it shows, and who renders it (until when).</summary>
+public sealed class DigestHeadRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string TeamId { get; set; } = "";
+    public string ChannelId { get; set; } = "";
+    public string? MessageId { get; set; }
+    public string? WebUrl { get; set; }
+    public int RenderedCount { get; set; }
+    public DateTimeOffset? RendererUntil { get; set; }
+}
+
+/// <summary>One incident listed in a storm digest.</summary>
+public sealed class DigestItemRow : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+    public string Title { get; set; } = "";
+    public string SeverityName { get; set; } = "";
+    public string? Service { get; set; }
+    public DateTimeOffset OpenedAt { get; set; }
+}

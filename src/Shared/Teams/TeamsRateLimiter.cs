@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Options;
+
+namespace AutoResponder.Teams;
+
+/// <summary>What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up work.</summary>
+public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice);
+
+/// <summary>
+/// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
+/// one for new messages across channels. A caller waits (on the
+/// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
+/// replies never takes a first notice's turn. A 429 pauses its channel until the Retry-After has passed.
+/// </summary>
+public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(string, string), Window> _channels = [];
+    private Window? _posts;
+    private int _firstNoticesWaiting;
+
+    public async Task WaitAsync(TeamsCall call, CancellationToken ct)
+    {
+        if (call.FirstNotice) Interlocked.Increment(ref _firstNoticesWaiting);
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_gate)
+                {
+                    var now = time.GetUtcNow();
+                    var limits = options.Value.Limits;
+                    var channel = Channel(call, limits);
+                    _posts ??= new Window(limits.MessagePostsPerSecond);
+                    wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
+                    if (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0) wait = Max(wait, TimeSpan.FromSeconds(1 / limits.MessagePostsPerSecond));
+                    if (wait <= TimeSpan.Zero)
+                    {
+                        channel.Take(now);
+                        if (call.NewMessage) _posts.Take(now);
+                        return;
+                    }
+                }
+                await Task.Delay(wait, time, ct);
+            }
+        }
+        finally
+        {
+            if (call.FirstNotice) Interlocked.Decrement(ref _firstNoticesWaiting);
+        }
+    }
+
+    /// <summary>Graph answered 429: nothing more goes to that channel from here until <paramref name="retryAfter"/> has passed.</summary>
+    public void Pause(TeamsCall call, TimeSpan retryAfter)
+    {
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            Channel(call, options.Value.Limits).PauseUntil(now + retryAfter);
+        }
+    }
+
+    private Window Channel(TeamsCall call, TeamsLimits limits)
+    {
+        var key = (call.TeamId, call.ChannelId);
+        if (!_channels.TryGetValue(key, out var bucket))
+        {
+            if (_channels.Count > 10_000) _channels.Clear(); // forgetting a channel only forgets its spent tokens
+            _channels[key] = bucket = new Window(limits.ChannelRequestsPerSecond);
+        }
+        return bucket;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// At most n requests in any window of n / rate seconds (n = the rate rounded down, at least 1): "4 per second" is
+    /// never 5 within a second, whenever they come. Keeps the times of its last n requests.
+    /// </summary>
+    private sealed class Window(double perSecond)
+    {
+        private readonly Queue<DateTimeOffset> _last = new();
+        private readonly int _size = Math.Max(1, (int)Math.Floor(perSecond));
+        private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+        /// <summary>A tenth spare: the time between a turn here and the request reaching Graph varies.</summary>
+        private TimeSpan Length => TimeSpan.FromSeconds(1.1 * _size / perSecond);
+
+        public TimeSpan WaitFor(DateTimeOffset now)
+        {
+            var wait = _pausedUntil - now;
+            if (_last.Count >= _size)
+            {
+                var free = _last.Peek() + Length - now; // when the oldest of the last n leaves the window
+                if (free > wait) wait = free;
+            }
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        public void Take(DateTimeOffset now)
+        {
+            _last.Enqueue(now);
+            while (_last.Count > _size) _last.Dequeue();
+        }
+
+        public void PauseUntil(DateTimeOffset until)
+        {
+            if (until > _pausedUntil) _pausedUntil = until;
+        }
+    }
+}

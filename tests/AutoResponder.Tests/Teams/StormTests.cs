@@ -1,0 +1,234 @@
+using System.Net;
+using AutoResponder.Alerts;
+using AutoResponder.Cli.Serve;
+using AutoResponder.Graph;
+using AutoResponder.Incidents;
+using AutoResponder.Intake;
+using AutoResponder.Outbox;
+using AutoResponder.Teams;
+using AutoResponder.Tests.Graph;
+using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Tests.Intake;
+using AutoResponder.Tests.Outbox;
+using AutoResponder.WebConsole;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AutoResponder.Tests.Teams;
+
+/// <summary>Storms announced fast and calmly: first notices ahead of follow-ups, within Graph's Teams limits, and as a digest.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StormTests(AzuriteFixture azurite)
+{
+    private const string Channel = "19:storm@thread.tacv2";
+    private const string Messages = $"/v1.0/teams/team-1/channels/{Channel}/messages";
+
+    /// <summary>Every opening owes a follow-up ("test.followup") besides its first notice.</summary>
+    private sealed class FollowUpOnOpen : IIncidentEffect
+    {
+        public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
+        {
+            if (entry.Kind == TimelineKinds.Opened) yield return ("test.followup", "{}");
+        }
+    }
+
+    private Task<TestApp> StartAsync(FakeGraphHandler fake, Dictionary<string, string?>? extra = null, Action<IServiceCollection>? configure = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["AutoResponder:Teams:Enabled"] = "true",
+            ["AutoResponder:Teams:TeamId"] = "team-1",
+            ["AutoResponder:Teams:ChannelId"] = Channel,
+        };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
+        return TestApp.StartAsync(azurite, settings, services =>
+        {
+            fake.Install(services);
+            configure?.Invoke(services);
+        });
+    }
+
+    private static async Task<string> OpenAsync(TestApp app, string name, Severity severity = Severity.Sev3) =>
+        (await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert(name, app.Time.GetUtcNow(), severity), default)).IncidentId!;
+
+    private static Task FirstNoticeAsync(TestApp app, string id) => app.Get<OutboxRunner>().RunAsync(id, SignalLane.FirstNotice, default);
+
+    private static Task<TeamsState> ThreadAsync(TestApp app, string id) => app.Get<IncidentStates>().ReadAsync<TeamsState>(id, default);
+
+    [Fact]
+    public async Task A_Sev1_first_notice_overtakes_500_queued_follow_ups()
+    {
+        var fake = new FakeGraphHandler();
+        var followUps = new ScriptedHandler("test.followup");
+        await using var app = await StartAsync(fake, configure: services =>
+        {
+            services.AddSingleton<IIncidentEffect, FollowUpOnOpen>();
+            services.AddSingleton<IOutboxHandler>(followUps);
+        });
+        var earlier = new List<string>();
+        for (var i = 0; i < 5; i++) earlier.Add(await OpenAsync(app, $"lane-sev3-{i}"));
+        for (var i = 0; i < 500; i++) // a storm's follow-up work, queued ahead
+            await app.Storage.Outbox.SendMessageAsync(new OutboxMessage(earlier[i % 5], 3).ToJson());
+
+        var sev1 = await OpenAsync(app, "lane-sev1", Severity.Sev1);
+
+        // Its signal is in the first-notice queue, not behind the 505 follow-up signals, and taken before the Sev3s' first notices.
+        var signals = (await app.Storage.FirstNotices.ReceiveMessagesAsync(32)).Value;
+        Assert.Equal(6, signals.Length);
+        var turn = signals.OrderBy(OutboxQueuePump.TurnOf).Select(m => OutboxMessage.Parse(m.Body.ToString()).IncidentId).ToList();
+        Assert.Equal(sev1, turn[0]);
+        Assert.True((await app.Storage.Outbox.GetPropertiesAsync()).Value.ApproximateMessagesCount >= 506);
+
+        // The first-notice run posts it and does no follow-up work, not even the incident's own (it keeps its order in its lane).
+        await FirstNoticeAsync(app, sev1);
+        var post = Assert.Single(fake.Requests);
+        Assert.Equal(Messages, post.Path);
+        Assert.StartsWith("[Sev1]", post.Json!["subject"]!.GetValue<string>());
+        Assert.Empty(followUps.Calls);
+        var actions = (await app.Get<IncidentStore>().GetDetailsAsync(sev1, default))!.Actions;
+        Assert.Equal(OutboxStatus.Done, actions.Single(a => a.Kind == TeamsKeys.PostKind).Status);
+        Assert.Equal(OutboxStatus.Pending, actions.Single(a => a.Kind == "test.followup").Status);
+
+        await app.Get<OutboxRunner>().RunAsync(sev1, default); // the follow-up run does the rest
+        Assert.Single(followUps.Calls);
+        Assert.Single(fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_pauses_without_parking_and_then_delivers_once()
+    {
+        var fake = new FakeGraphHandler().ThenStatus(HttpStatusCode.TooManyRequests, retryAfter: "30");
+        await using var app = await StartAsync(fake);
+        var id = await OpenAsync(app, "throttled");
+        var opened = app.Time.GetUtcNow();
+
+        await FirstNoticeAsync(app, id);
+
+        Assert.Single(fake.Requests); // not retried at once by Graph's middleware
+        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions);
+        Assert.Equal((OutboxStatus.Pending, 0, 1), (action.Status, action.Attempts, action.Outages)); // no attempt spent
+        Assert.Equal(opened.AddSeconds(30), action.NextAttemptAt); // when Graph said, not the backoff's guess
+        Assert.Contains("Waiting for a dependency", action.LastError);
+
+        app.Time.Advance(TimeSpan.FromSeconds(29));
+        await FirstNoticeAsync(app, id);
+        Assert.Single(fake.Requests);
+
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await FirstNoticeAsync(app, id);
+        await FirstNoticeAsync(app, id);
+        Assert.Equal(2, fake.Requests.Count);
+        Assert.Equal("1001", (await ThreadAsync(app, id)).RootMessageId);
+        action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions);
+        Assert.Equal(OutboxStatus.Done, action.Status);
+    }
+
+    [Fact]
+    public async Task The_rate_limiter_keeps_to_the_channel_and_post_limits_and_lets_first_notices_go_first()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        TeamsCall Post(bool first) => new("team-1", Channel, NewMessage: true, FirstNotice: first);
+
+        await limiter.WaitAsync(Post(true), default);
+        await limiter.WaitAsync(Post(true), default); // a second's worth of posts
+        var followUp = limiter.WaitAsync(Post(false), default);
+        var firstNotice = limiter.WaitAsync(Post(true), default);
+        Assert.False(followUp.IsCompleted);
+        Assert.False(firstNotice.IsCompleted);
+
+        time.Advance(TimeSpan.FromMilliseconds(1099));
+        Assert.False(firstNotice.IsCompleted); // never three posts within a second (and a tenth spare)
+        time.Advance(TimeSpan.FromMilliseconds(1)); // a post is free again: the first notice's, though the follow-up asked first
+        await firstNotice.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(followUp.IsCompleted);
+        for (var i = 0; i < 4 && !followUp.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Yield(); }
+        await followUp.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A 429 pauses the channel for its Retry-After.
+        time.Advance(TimeSpan.FromSeconds(5));
+        limiter.Pause(Post(true), TimeSpan.FromSeconds(10));
+        var edit = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true), default);
+        var otherChannel = limiter.WaitAsync(new TeamsCall("team-1", "19:other@thread.tacv2", NewMessage: false, FirstNotice: true), default);
+        Assert.True(otherChannel.IsCompletedSuccessfully);
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(edit.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await edit.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Past_the_threshold_Sev2_and_below_are_listed_in_one_digest_edited_in_place_and_Sev1_still_gets_its_own_post()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "2" });
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add(await OpenAsync(app, $"storm-{i}"));
+        var sev1 = await OpenAsync(app, "storm-sev1", Severity.Sev1);
+
+        foreach (var id in ids.Take(4)) await FirstNoticeAsync(app, id);
+        await FirstNoticeAsync(app, sev1);
+        await FirstNoticeAsync(app, ids[4]);
+
+        // Two own posts (within the threshold), then the digest: posted once, edited in place for each further incident.
+        var posts = fake.Requests.Where(r => r.Method == HttpMethod.Post).ToList();
+        Assert.Equal(4, posts.Count);
+        Assert.All(posts, p => Assert.Equal(Messages, p.Path));
+        Assert.StartsWith("[Sev3]", posts[0].Json!["subject"]!.GetValue<string>());
+        Assert.StartsWith("[Sev3]", posts[1].Json!["subject"]!.GetValue<string>());
+        Assert.StartsWith("Storm digest", posts[2].Json!["subject"]!.GetValue<string>());
+        Assert.StartsWith("[Sev1]", posts[3].Json!["subject"]!.GetValue<string>());
+        var digestId = (await ThreadAsync(app, ids[2])).Digest is { } key ? (await app.Get<TeamsDigest>().FindAsync(key, default))!.MessageId : null;
+        Assert.Equal("1003", digestId);
+        var edits = fake.Patches.ToList();
+        Assert.Equal(2, edits.Count);
+        Assert.All(edits, e => Assert.Equal($"{Messages}/1003", e.Path));
+        var shown = edits[^1].Json!["body"]!["content"]!.GetValue<string>();
+        Assert.Contains("3 more incidents", shown);
+        foreach (var id in ids.Skip(2)) Assert.Contains($"href=\"{ConsoleRoutes.Incident(id)}\"", shown);
+        Assert.DoesNotContain(ConsoleRoutes.Incident(sev1), shown);
+
+        foreach (var id in ids.Skip(2))
+        {
+            var thread = await ThreadAsync(app, id);
+            Assert.Null(thread.RootMessageId);
+            Assert.NotNull(thread.Digest);
+        }
+
+        // Exactly once: running everything again announces nothing more.
+        var before = fake.Requests.Count;
+        foreach (var id in ids.Append(sev1)) await app.Get<OutboxRunner>().RunAsync(id, default);
+        Assert.Equal(before, fake.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_digested_incident_gets_its_own_thread_when_acknowledged_and_no_replies_before()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var first = await OpenAsync(app, "ack-0");
+        var digested = await OpenAsync(app, "ack-1");
+        await FirstNoticeAsync(app, first);
+        await FirstNoticeAsync(app, digested);
+        Assert.Equal(2, fake.Requests.Count); // a root post and the digest
+
+        await app.Get<IncidentService>().UpdateStatusAsync(digested, "Looking into it", null, null, "jane", default);
+        await app.Get<OutboxRunner>().RunAsync(digested, default);
+        Assert.Equal(2, fake.Requests.Count); // no thread of its own for a status update
+
+        await app.Get<IncidentService>().AcknowledgeAsync(digested, "Jane Doe", "jane", default);
+        await app.Get<OutboxRunner>().RunAsync(digested, default);
+
+        var root = fake.Requests[2];
+        Assert.Equal((HttpMethod.Post, Messages), (root.Method, root.Path));
+        Assert.StartsWith("[Sev3] [Acknowledged]", root.Json!["subject"]!.GetValue<string>());
+        var thread = await ThreadAsync(app, digested);
+        Assert.Equal("1003", thread.RootMessageId);
+        var reply = fake.Requests[3];
+        Assert.Equal((HttpMethod.Post, $"{Messages}/1003/replies"), (reply.Method, reply.Path));
+        Assert.Contains("Acknowledged", reply.Json!["body"]!["content"]!.GetValue<string>());
+        Assert.Equal(4, fake.Requests.Count);
+        Assert.All((await app.Get<IncidentStore>().GetDetailsAsync(digested, default))!.Actions, a => Assert.Equal(OutboxStatus.Done, a.Status));
+    }
+}
