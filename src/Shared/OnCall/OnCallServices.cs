@@ -24,9 +24,6 @@ public static class OnCallServices
         services.AddSingleton<IIncidentEffect, EscalationEffect>();
         services.AddSingleton<IOutboxHandler, EscalationStepHandler>();
         services.AddSingleton<IOutboxHandler, PageHandler>();
-        // Paging is first-notice work: its own queue, ahead of the follow-ups of a storm.
-        services.AddSingleton(new FirstNoticeKind(OnCallKinds.EscalationStep));
-        services.AddSingleton(new FirstNoticeKind(OnCallKinds.PageSend));
         // The channels a page goes out on, in this order; SMS or voice is one more IPageNotifier.
         services.AddSingleton<IPageNotifier, TeamsChatNotifier>();
         services.AddSingleton<IPageNotifier, EmailPageNotifier>();
