@@ -185,6 +185,7 @@ var storageLayout = {
     'PriceGuard'
     'Changes'
     'ActionItems'
+    'OnCall'
   ]
   queues: [
     'autoresponder-outbox'

@@ -4,7 +4,7 @@
 // because the identity's roles are granted on each of them (app/rbac.bicep), not on the account:
 // the app's start-up only creates what is missing and, when refused (403), logs it and starts anyway.
 //   tables     Incidents, IncidentIndex, AccessTokens, ConsoleSessions, StatusEmailSchedule,
-//              ImpactSnapshots, Orders + Catalog, Switches, Watches, PriceGuard
+//              ImpactSnapshots, Orders + Catalog, Switches, Watches, PriceGuard, OnCall
 //   queues     autoresponder-first-notice, autoresponder-outbox (each + -poison, the QueueTrigger's);
 //              rca-reminders is Service Bus here
 //   containers exports (CSVs: read only by the app, downloaded through its authenticated route),

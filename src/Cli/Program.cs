@@ -3,6 +3,7 @@ using System.CommandLine;
 using AutoResponder.Cli.Bench;
 using AutoResponder.Cli.Drill;
 using AutoResponder.Cli.Graph;
+using AutoResponder.Cli.OnCall;
 using AutoResponder.Cli.Seed;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Cli.Tokens;
@@ -18,5 +19,5 @@ serve.SetAction(async (parse, ct) =>
     return app.Services.GetRequiredService<AutoResponder.Health.HostFault>().Reason is null ? 0 : StandaloneHost.FaultedExitCode;
 });
 
-var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create() };
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create(), OnCallCommands.Create() };
 return await root.Parse(args).InvokeAsync();

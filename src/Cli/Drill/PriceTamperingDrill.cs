@@ -8,6 +8,7 @@ using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
+using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
@@ -226,6 +227,11 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         Step("postmortem draft", Done("postmortem.draft"), "written to blob storage");
         Step("reminders scheduled", Done("reminders.schedule"), "RCA reminders (+1/+3/+5 business days)");
         Step("watch handed over and signed off", timeline.Any(t => t.Kind == WatchKinds.HandedOver) && timeline.Any(t => t.Kind == WatchKinds.SignedOff), $"to {Support}");
+        var escalations = timeline.Count(t => t.Kind == OnCallKinds.Escalated);
+        var paged = timeline.FirstOrDefault(t => t.Kind == OnCallKinds.Paged);
+        Step("on call paged", paged is not null && (paged.Text.Contains(PrimaryOnCall) || paged.Text.Contains(SecondOnCall)), paged?.Text ?? "nobody");
+        Step("escalated once when level 1 timed out", escalations == 1 && timeline.Any(t => t.Kind == OnCallKinds.Escalated && t.Text.Contains(Lead)), $"{escalations} escalation(s), level 2: {Lead}");
+        Step("escalation stopped by the acknowledgement", timeline.Any(t => t.Kind == OnCallKinds.EscalationStopped && t.Text.Contains("acknowledged")), "");
         return Score(prefix, outbox, detectedAt - firstTampered, acknowledgedAt - details.Incident.OpenedAt, incidentId, switchedAt, provider);
     }
 
@@ -258,7 +264,7 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
     {
         var lines = new List<string>();
         if (!Directory.Exists(folder)) return lines;
-        int posts = 0, replies = 0, patches = 0;
+        int posts = 0, replies = 0, patches = 0, chats = 0;
         var mails = new List<string>();
         foreach (var file in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
@@ -273,12 +279,14 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
                 var html = message.TryGetProperty("body", out var b) && b.TryGetProperty("content", out var c) ? c.GetString() ?? "" : "";
                 mails.Add($"Mail to {to}: {message.GetProperty("subject").GetString()}{(html.Contains("Switch still on: checkout-paused") ? " [calls out: checkout-paused on]" : "")}");
             }
+            else if (url.Contains("/chats/", StringComparison.Ordinal) && url.EndsWith("/messages", StringComparison.Ordinal)) chats++;
             else if (url.EndsWith("/replies", StringComparison.Ordinal)) replies++;
             else if (method == "PATCH") patches++;
             else if (url.EndsWith("/messages", StringComparison.Ordinal)) posts++;
         }
         if (posts > 0) lines.Add($"Teams post to the incident channel: {posts}");
         if (replies > 0) lines.Add($"Teams replies in the thread: {replies} (root post updated in place {patches}×)");
+        if (chats > 0) lines.Add($"Teams chat pages: {chats}");
         lines.AddRange(mails);
         return lines;
     }
@@ -316,7 +324,20 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         ["AutoResponder:Switches:Declared:0:Description"] = "Stop accepting orders at checkout",
         ["AutoResponder:Switches:Declared:1:Name"] = "maintenance-banner",
         ["AutoResponder:Switches:Declared:1:Description"] = "Show the maintenance banner on every page",
+        // On call (compressed): the primary has 1 min to acknowledge, then the lead is paged.
+        ["AutoResponder:OnCall:Schedules:0:Name"] = "shop-primary",
+        ["AutoResponder:OnCall:Schedules:0:Members:0"] = PrimaryOnCall,
+        ["AutoResponder:OnCall:Schedules:0:Members:1"] = SecondOnCall,
+        ["AutoResponder:OnCall:Schedules:0:Length"] = "Weekly",
+        ["AutoResponder:OnCall:Policies:0:Name"] = "shop",
+        ["AutoResponder:OnCall:Policies:0:Default"] = "true",
+        ["AutoResponder:OnCall:Policies:0:Levels:0:Schedules:0"] = "shop-primary",
+        ["AutoResponder:OnCall:Policies:0:Levels:0:Minutes"] = "1",
+        ["AutoResponder:OnCall:Policies:0:Levels:1:People:0"] = Lead,
+        ["AutoResponder:OnCall:Policies:0:Levels:1:Minutes"] = "5",
     };
+
+    private const string PrimaryOnCall = "primary@shop.example", SecondOnCall = "second@shop.example", Lead = "lead@shop.example";
 
     public static void Print(DrillScorecard s, TextWriter output)
     {

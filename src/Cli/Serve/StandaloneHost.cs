@@ -11,6 +11,7 @@ using AutoResponder.Reminders;
 using AutoResponder.Health;
 using AutoResponder.Impact;
 using AutoResponder.Outbox;
+using AutoResponder.OnCall;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 using AutoResponder.WebConsole;
@@ -175,12 +176,18 @@ public static class StandaloneHost
         app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));
         app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.HandOverIncidentWatch, c => e.HandOverAsync(r, c, id, ct)));
         app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.SignOffIncidentWatch, c => e.SignOffAsync(r, c, id, ct)));
+        app.MapGet("/api/oncall", (HttpRequest r, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetOnCall, _ => e.GetAsync(ct)));
+        app.MapPut("/api/oncall/schedules/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallSchedule, c => e.PutScheduleAsync(r, c, name, ct)));
+        app.MapPut("/api/oncall/policies/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallPolicy, c => e.PutPolicyAsync(r, c, name, ct)));
+        app.MapPost("/api/incidents/{id}/responders", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RequestResponder, c => e.RequestAsync(r, c, id, ct)));
+        app.MapPost("/api/incidents/{id}/responders/acknowledge", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeResponder, c => e.AcknowledgeAsync(r, c, id, ct)));
         app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));
         app.MapGet("/action-items", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.MyActionItemsAsync(r, ct));
         app.MapGet("/console/rows", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.RowsAsync(r, ct));
+        app.MapGet("/oncall", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.OnCallAsync(r, ct));
         app.MapGet("/incidents/{id}", (HttpRequest r, string id, ConsoleEndpoint e, CancellationToken ct) => e.IncidentAsync(r, id, ct));
         app.MapPost("/incidents/{id}/{action}", (HttpRequest r, string id, string action, ConsoleEndpoint e, CancellationToken ct) => e.ActAsync(r, id, action, ct));
         app.MapGet("/console/assets/{name}", (string name, ConsoleEndpoint e) => e.Asset(name));

@@ -24,6 +24,10 @@ public sealed class ConsolePages(ConsoleEndpoint endpoint)
     public async Task<IActionResult> Rows([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/rows")] HttpRequest request, CancellationToken ct) =>
         await endpoint.RowsAsync(request, ct);
 
+    [Function("ConsoleOnCall")]
+    public async Task<IActionResult> OnCall([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oncall")] HttpRequest request, CancellationToken ct) =>
+        await endpoint.OnCallAsync(request, ct);
+
     [Function("ConsoleIncident")]
     public async Task<IActionResult> Incident([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "incidents/{id}")] HttpRequest request, string id, CancellationToken ct) =>
         await endpoint.IncidentAsync(request, id, ct);

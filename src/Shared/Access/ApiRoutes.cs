@@ -51,6 +51,11 @@ public static class ApiRoutes
     public const string SignOffIncidentWatch = nameof(SignOffIncidentWatch);
     public const string RetryParkedActions = nameof(RetryParkedActions);
     public const string RetryParkedAction = nameof(RetryParkedAction);
+    public const string GetOnCall = nameof(GetOnCall);
+    public const string PutOnCallSchedule = nameof(PutOnCallSchedule);
+    public const string PutOnCallPolicy = nameof(PutOnCallPolicy);
+    public const string RequestResponder = nameof(RequestResponder);
+    public const string AcknowledgeResponder = nameof(AcknowledgeResponder);
     public const string GetHealth = nameof(GetHealth);
 
     private static readonly RouteAccess Read = RouteAccess.People(Roles.Viewer);
@@ -93,6 +98,12 @@ public static class ApiRoutes
         [SignOffIncidentWatch] = Act,
         [RetryParkedActions] = Act,
         [RetryParkedAction] = Act,
+        [GetOnCall] = Read,
+        // Who gets woken up at night: admins only.
+        [PutOnCallSchedule] = RouteAccess.People(Roles.Admin),
+        [PutOnCallPolicy] = RouteAccess.People(Roles.Admin),
+        [RequestResponder] = Act,
+        [AcknowledgeResponder] = Act,
         // Probes (App Service health check, uptime monitors) carry no token and get the status only; people who may read get the checks.
         [GetHealth] = RouteAccess.Anyone,
     };

@@ -30,12 +30,14 @@ public sealed class ConsoleEndpoint(
     ReminderService reminders,
     ImpactEndpoint impact,
     ActionItems.ActionItemService actionItems,
+    OnCall.OnCallCatalog onCall,
+    OnCall.ResponderService responders,
     IOptions<AutoResponderOptions> options,
     SetupFindings setup,
     TimeProvider time,
     ILogger<ConsoleEndpoint> log)
 {
-    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem", "action-item", "action-item-status"];
+    public static readonly string[] Actions = ["acknowledge", "status", "mitigate", "resolve", "close", "refresh", "rules", "postmortem", "action-item", "action-item-status", "responder"];
 
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
@@ -56,6 +58,10 @@ public sealed class ConsoleEndpoint(
     /// <summary>GET /action-items — "My action items".</summary>
     public Task<HtmlResult> MyActionItemsAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
         HtmlResult.Page(ConsolePages.MyActionItems(await data.MyActionItemsAsync(user.Name, ct), user, session.Csrf, time.GetUtcNow(), setup.All)), ct);
+
+    /// <summary>GET /oncall — per schedule: on call now, next, the next 14 days; the escalation policies.</summary>
+    public Task<HtmlResult> OnCallAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
+        HtmlResult.Page(ConsolePages.OnCall(await onCall.CurrentAsync(ct), user, session.Csrf, time.GetUtcNow(), setup.All)), ct);
 
     /// <summary>GET /incidents/{id}</summary>
     public Task<HtmlResult> IncidentAsync(HttpRequest request, string id, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
@@ -100,6 +106,17 @@ public sealed class ConsoleEndpoint(
                     if (problem is null && Field("eta", 64, false, out problem) is { } etaText && !TryParseEta(etaText, out eta))
                         problem = $"'eta' must be a date and time such as 2026-11-26T15:00 (got '{etaText}').";
                     if (problem is null) await incidents.UpdateStatusAsync(id, text!, next, eta, user.Name, ct);
+                    break;
+                case "responder":
+                    // "Add responder": an address, or a schedule (its person on call now), and a message; paged like escalation.
+                    var who = Field("person", 200, true, out problem);
+                    var why = problem is null ? Field("message", 1000, false, out problem) : null;
+                    if (problem is null)
+                    {
+                        var bySchedule = who is not null && !who.Contains('@');
+                        try { await responders.RequestAsync(id, bySchedule ? null : who, bySchedule ? who : null, why, user.Name, ct); }
+                        catch (OnCall.ResponderRefusedException e) { problem = e.Message; }
+                    }
                     break;
                 case "mitigate": await incidents.MitigateAsync(id, null, user.Name, ct); break;
                 case "resolve": await incidents.ResolveAsync(id, null, user.Name, ct); break;

@@ -29,6 +29,7 @@ public static class ConsolePages
          .Raw("<script src=\"").Attr(ConsoleRoutes.Asset("console.js")).Raw("\" defer></script>")
          .Raw("</head><body>");
         h.Raw("<header class=\"top\"><a class=\"brand\" href=\"").Attr(ConsoleRoutes.List).Raw("\">AutoResponder</a>");
+        if (user is not null) h.Raw(" <a id=\"oncall-link\" href=\"").Attr(ConsoleRoutes.OnCall).Raw("\">On call</a>");
         if (user is not null)
         {
             h.Raw(" <a href=\"").Attr(ConsoleRoutes.MyActionItems).Raw("\">My action items</a> ");
@@ -219,7 +220,31 @@ public static class ConsolePages
              .Raw("<div class=\"field\"><label for=\"st-eta\">ETA (UTC)</label><input id=\"st-eta\" name=\"eta\" type=\"datetime-local\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"status\">Post update</button></div></form>");
         }
+        Responders(h, v, csrf);
         h.Raw("</section>");
+    }
+
+    /// <summary>Who was paged by the escalation, the responders asked for, and the "Add responder" form.</summary>
+    private static void Responders(Html h, IncidentView v, string? csrf)
+    {
+        var i = v.Incident;
+        if (i.Escalation is { } e)
+            h.Raw("<p id=\"escalation\">Escalation <b>").Text(e.Policy).Raw("</b>: level ").Text(e.Level.ToString(CultureInfo.InvariantCulture))
+             .Raw(" paged ").Text(Html.Time(e.LastPagedAt)).Raw(" · paged ").Text(string.Join(", ", e.Paged))
+             .Raw(e.StoppedAt is null ? "" : " · stopped: ").Text(e.StoppedAt is null ? "" : e.StopReason).Raw("</p>");
+        if (i.Responders.Count > 0)
+        {
+            h.Raw("<ul id=\"responders\">");
+            foreach (var r in i.Responders)
+                h.Raw("<li>").Text(r.Person).Raw(" — asked by ").Text(r.RequestedBy).Raw(" ").Text(Html.Time(r.RequestedAt))
+                 .Raw(r.AcknowledgedAt is null ? (r.PagedAt is null ? " · page pending" : " · paged") : " · <b>acknowledged</b>").Raw("</li>");
+            h.Raw("</ul>");
+        }
+        if (!v.Status.IsLive()) return;
+        h.Raw("<form method=\"post\" class=\"row\" id=\"add-responder\" action=\"").Attr(ConsoleRoutes.Action(i.Id, "responder")).Raw("\">").Raw(Csrf(csrf))
+         .Raw("<div class=\"field\"><label for=\"rs-person\">Add responder (address or schedule)</label><input id=\"rs-person\" name=\"person\" required maxlength=\"200\"></div>")
+         .Raw("<div class=\"field\"><label for=\"rs-message\">Message</label><input id=\"rs-message\" name=\"message\" maxlength=\"1000\"></div>")
+         .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"responder\">Page them</button></div></form>");
     }
 
     private static void Impact(Html h, IncidentView v, ConsoleUser user, string? csrf)
@@ -487,6 +512,39 @@ public static class ConsolePages
     public static string SignedOut(string signInUrl) =>
         Layout("Signed out", null, null, h => h.Raw("<h1>Signed out</h1><p>Your console session has ended or was never started. <a id=\"sign-in-again\" href=\"")
             .Attr(signInUrl).Raw("\">Sign in</a> and try again.</p>"));
+
+    // ---- on call ----
+
+    /// <summary>Per schedule: who is on call now and until when, who is next, and every shift of the next 14 days; then the policies.</summary>
+    public static string OnCall(OnCall.OnCallOptions current, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null) =>
+        Layout("On call", user, csrf, h =>
+        {
+            h.Raw("<h1>On call</h1>");
+            if (current.Schedules.Count == 0) h.Raw("<p id=\"no-schedules\">No schedules yet: declare them in settings or with <code>PUT /api/oncall/schedules/{name}</code> (docs/oncall.md).</p>");
+            foreach (var settings in current.Schedules)
+            {
+                var shifts = settings.ToSchedule().Shifts(now, now + AutoResponder.OnCall.OnCallEndpoint.Horizon);
+                h.Raw("<section class=\"schedule\" data-schedule=\"").Attr(settings.Name).Raw("\"><h2>").Text(settings.Name).Raw(" <span class=\"muted\">(")
+                 .Text(settings.TimeZone).Raw(", ").Text(settings.Length.ToString().ToLowerInvariant()).Raw(" hand-off at ").Text(settings.HandOff).Raw(")</span></h2>");
+                h.Raw("<p class=\"now\">On call now: <b>").Text(shifts[0].Person).Raw("</b> until ").Text(Html.Time(shifts[0].To)).Raw("</p>");
+                if (shifts.Count > 1) h.Raw("<p class=\"next\">Next: <b>").Text(shifts[1].Person).Raw("</b> from ").Text(Html.Time(shifts[1].From)).Raw("</p>");
+                h.Raw("<table class=\"shifts\"><thead><tr><th>Who</th><th>From</th><th>To</th></tr></thead><tbody>");
+                foreach (var shift in shifts)
+                    h.Raw("<tr><td>").Text(shift.Person).Raw("</td><td>").Text(Html.Time(shift.From)).Raw("</td><td>").Text(Html.Time(shift.To)).Raw("</td></tr>");
+                h.Raw("</tbody></table></section>");
+            }
+            h.Raw("<h2>Escalation policies</h2>");
+            if (current.Policies.Count == 0) h.Raw("<p>No escalation policy: nobody is paged when an incident opens.</p>");
+            foreach (var p in current.Policies)
+            {
+                h.Raw("<section class=\"policy\"><h3>").Text(p.Name).Raw(p.Default ? " <span class=\"muted\">(default)</span>" : "").Raw("</h3><ol>");
+                foreach (var level in p.Levels)
+                    h.Raw("<li>").Text(string.Join(", ", level.Schedules.Select(s => $"on call for {s}").Concat(level.People))).Raw(" — ").Text($"{level.Minutes} min to acknowledge").Raw("</li>");
+                h.Raw("</ol>");
+                if (p.Repeat > 0) h.Raw("<p>").Text($"Repeated {p.Repeat} more time(s).").Raw("</p>");
+                h.Raw("</section>");
+            }
+        }, toFix: toFix);
 
     public static string Message(string title, string text, ConsoleUser? user) =>
         Layout(title, user, null, h => h.Raw("<h1>").Text(title).Raw("</h1><p>").Text(text).Raw("</p><p><a href=\"").Attr(ConsoleRoutes.List).Raw("\">Incidents</a></p>"));

@@ -111,8 +111,11 @@ public sealed class HealthService(
         {
             foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, token))
                 lock (gate)
-                    if (oldest is null || action.CreatedAt < oldest)
-                        (oldest, kind, incident) = (action.CreatedAt, action.Kind, action.IncidentId);
+                {
+                    var owed = action.DueAt is { } due && due > action.CreatedAt ? due : action.CreatedAt; // owed for later: counted from its time
+                    if (oldest is null || owed < oldest)
+                        (oldest, kind, incident) = (owed, action.Kind, action.IncidentId);
+                }
         });
         if (oldest is not { } since)
             return new HealthCheckResult("outbox-pending", HealthCheckResult.Ok, "no open outbox actions", 0, "minutes");

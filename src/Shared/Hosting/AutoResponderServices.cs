@@ -9,6 +9,7 @@ using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
+using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
 using AutoResponder.StatusEmails;
@@ -81,6 +82,7 @@ public static class AutoResponderServices
         services.AddWatch(configuration);
         services.AddChanges(configuration);
         services.AddActionItems();
+        services.AddOnCall(configuration);
         services.AddConsole(configuration);
         return services;
     }

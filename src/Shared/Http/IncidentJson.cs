@@ -41,7 +41,7 @@ public sealed record IncidentResource(
     DateTimeOffset OpenedAt, DateTimeOffset? FirstAlertAt, DateTimeOffset? LastAlertAt, DateTimeOffset? AcknowledgedAt,
     DateTimeOffset? MitigatedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt,
     AlertCounts AlertCounts, StatusUpdate? StatusUpdate, ImpactSummary? Impact, TeamsThread? Teams, StatusEmailsSummary StatusEmails,
-    PostmortemSummary Postmortem, ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
+    PostmortemSummary Postmortem, OnCall.EscalationSummary? Escalation, IReadOnlyList<OnCall.ResponderJson> Responders, ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
 
 /// <summary>An incident in a list: enough to triage, small enough to page through many.</summary>
 public sealed record IncidentListItem(

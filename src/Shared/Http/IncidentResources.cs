@@ -59,6 +59,8 @@ public sealed class IncidentResources(
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, features),
+            OnCall.EscalationSummary.Of(features.Get<OnCall.OnCallState>()),
+            features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(OnCall.ResponderJson.Of).ToList(),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",

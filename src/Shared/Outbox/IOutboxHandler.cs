@@ -10,14 +10,16 @@ public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident)
 /// with which id), written in the same transaction that marks the action done — beside the incident row, never on
 /// it — so a retry can check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry
 /// of <see cref="TimelineKind"/> — which other effects may react to (e.g. an impact snapshot → a Teams reply).
-/// <see cref="Owes"/>: further actions this one owes (kind, payload), added in the same transaction.
+/// <see cref="Owes"/>: further actions this one owes (kind, payload), added in the same transaction; <see cref="Later"/>:
+/// the same for actions that must not run before their due time (an escalation's next level).
 /// </summary>
 public sealed record OutboxOutcome(
     string? Result = null,
     string? TimelineText = null,
     string TimelineKind = TimelineKinds.ActionDone,
     IReadOnlyList<StateChange>? State = null,
-    IReadOnlyList<(string Kind, string Payload)>? Owes = null)
+    IReadOnlyList<(string Kind, string Payload)>? Owes = null,
+    IReadOnlyList<(string Kind, string Payload, DateTimeOffset DueAt)>? Later = null)
 {
     public static OutboxOutcome Done(string? result = null) => new(result);
 }

@@ -30,6 +30,11 @@ public sealed class OutboxAction : ITableEntity
     public int Outages { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
+    /// <summary>
+    /// Set on an action owed for later (an escalation's next level): it does not run before this time, and until then it
+    /// does not hold back the actions owed after it in its lane (it waits for its time, not for them).
+    /// </summary>
+    public DateTimeOffset? DueAt { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
     public string? LastError { get; set; }
@@ -61,4 +66,16 @@ public sealed class OutboxAction : ITableEntity
         CreatedAt = now,
         NextAttemptAt = now,
     };
+
+    /// <summary>An action owed now that must not run before <paramref name="dueAt"/>.</summary>
+    public static OutboxAction Scheduled(string incidentId, string kind, string payload, DateTimeOffset now, DateTimeOffset dueAt)
+    {
+        var action = Create(incidentId, kind, payload, now);
+        action.DueAt = dueAt;
+        action.NextAttemptAt = dueAt > now ? dueAt : now;
+        return action;
+    }
+
+    /// <summary>Owed for a later time and not yet due: waits without holding back its lane.</summary>
+    public bool WaitsForItsTime(DateTimeOffset now) => DueAt is { } due && due > now && Attempts == 0 && Outages == 0 && Status == OutboxStatus.Pending;
 }

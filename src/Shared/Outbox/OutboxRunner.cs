@@ -66,6 +66,7 @@ public sealed class OutboxRunner(
                 continue; // other kinds need not wait behind one nobody can run yet
             }
             var now = time.GetUtcNow();
+            if (action.WaitsForItsTime(now)) { open++; continue; } // owed for later: its lane goes on without it
             var ran = action.NextAttemptAt <= now && !(action.Status == OutboxStatus.Running && action.LeaseUntil > now)
                 && await TryLeaseAsync(action, now, ct) is { } leased
                 && await ExecuteAsync(leased, handler, ct);
@@ -145,7 +146,7 @@ public sealed class OutboxRunner(
         action.LastError = null;
         action.Result = outcome.Result;
 
-        if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.TimelineText is null)
+        if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.Later is not { Count: > 0 } && outcome.TimelineText is null)
         {
             await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
@@ -156,6 +157,7 @@ public sealed class OutboxRunner(
         {
             if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
             foreach (var (kind, payload) in outcome.Owes ?? []) change.Actions.Add(OutboxAction.Create(action.IncidentId, kind, payload, now));
+            foreach (var (kind, payload, due) in outcome.Later ?? []) change.Actions.Add(OutboxAction.Scheduled(action.IncidentId, kind, payload, now, due));
             change.Upserts.Add(action);
         }
 
@@ -163,6 +165,8 @@ public sealed class OutboxRunner(
         {
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
             await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
+            foreach (var (_, _, due) in outcome.Later ?? []) // the queue brings it back on time; the minute sweep is the fallback
+                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
         }
         catch (IncidentBusyException)

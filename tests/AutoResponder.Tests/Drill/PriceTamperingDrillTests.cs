@@ -27,6 +27,9 @@ public sealed class PriceTamperingDrillTests(AzuriteFixture azurite)
             Assert.Equal(score.AffectedBeforeSwitch, score.SnapshotOrders);
             Assert.True(score.MoneyAtRisk["EUR"] > 0);
             Assert.Contains(score.Sent, s => s.StartsWith("Mail to ops@shop.example"));
+            Assert.Contains(score.Sent, s => s.StartsWith("Mail to lead@shop.example") && s.Contains("Paged"));   // level 1 timed out once
+            Assert.Equal(2, score.Sent.Count(s => s.Contains("] Paged:")));                                        // and nobody after the acknowledgement
+            Assert.Contains("Teams chat pages: 2", score.Sent);
             Assert.Contains("Scorecard", log);
             Assert.Contains(score.Steps, s => s is { Name: "the release is a suspect", Happened: true });
             Assert.Contains(score.Steps, s => s is { Name: "action items recorded", Happened: true, Detail: "3 items, 1 done" });

@@ -95,6 +95,12 @@ public sealed class FakeGraphHandler : HttpMessageHandler
             message["webUrl"] = $"https://teams.example/l/message/{id}";
             return new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json") };
         }
+        var path = request.RequestUri.AbsolutePath;
+        if (path.EndsWith("/me", StringComparison.Ordinal) || path.Contains("/users/", StringComparison.Ordinal)) // a user: an id and a name
+        {
+            var user = new JsonObject { ["id"] = "user-" + Interlocked.Increment(ref _ids), ["displayName"] = Uri.UnescapeDataString(path.Split('/')[^1]) };
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(user.ToJsonString(), Encoding.UTF8, "application/json") };
+        }
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
     }
 }

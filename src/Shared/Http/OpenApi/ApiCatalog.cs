@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AutoResponder.ActionItems;
 using AutoResponder.Changes;
 using AutoResponder.Impact;
+using AutoResponder.OnCall;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 
@@ -216,6 +217,33 @@ public static class ApiCatalog
         new("SignOffIncidentWatch", "POST", "incidents/{id}/watch/signoff", "Watch", "Sign the watch off: the fix holds (recorded on the timeline with the counts).",
             [Id], typeof(WatchSignoffRequest), false,
             [new(200, "The watch as it ended.", typeof(WatchJson)), NotFound, Problem(409, "No watch is running."), BadInput]),
+
+        new("GetOnCall", "GET", "oncall", "On call",
+            "Who is on call: per schedule the person now, who is next and the shifts of the next 14 days (hand-offs and overrides); the escalation policies. " +
+            "Schedules and policies come from settings (AutoResponder:OnCall) and from the PUT routes, which win by name.",
+            [], null, false, [new(200, "The schedules and policies in force.", typeof(OnCallResponse))]),
+        new("PutOnCallSchedule", "PUT", "oncall/schedules/{name}", "On call",
+            "Set a schedule (admin): a rotation (members in order, the start date, the local hand-off time, daily or weekly shifts, an IANA time zone) and overrides.",
+            [new("name", ParameterIn.Path, "The schedule's name (letters, digits, '-', '_', '.'), e.g. checkout-primary.", Required: true)],
+            typeof(ScheduleRequest), true,
+            [new(200, "The schedule as it stands now.", typeof(ScheduleJson)), Problem(400, "Malformed JSON or a field of the wrong type; `field` names it."),
+             Problem(413, "The body is too large."), BadInput]),
+        new("PutOnCallPolicy", "PUT", "oncall/policies/{name}", "On call",
+            "Set an escalation policy (admin): levels (schedules and people, minutes to acknowledge before the next level), how often to repeat, the services it serves, whether it is the default.",
+            [new("name", ParameterIn.Path, "The policy's name, e.g. checkout.", Required: true)],
+            typeof(PolicyRequest), true,
+            [new(200, "The policy.", typeof(PolicyJson)), Problem(400, "Malformed JSON or a field of the wrong type; `field` names it."),
+             Problem(413, "The body is too large."), BadInput]),
+
+        new("RequestResponder", "POST", "incidents/{id}/responders", "On call",
+            "Ask someone to help: a person, or a schedule (its person on call now), with a message. They are paged the way escalation pages " +
+            "(Teams chat, e-mail, an @mention in the thread) and listed on the incident's `responders`. 422 names `schedule` (none such) or `person` (not an address).",
+            [Id], typeof(ResponderRequest), true,
+            ActionResponses()),
+        new("AcknowledgeResponder", "POST", "incidents/{id}/responders/acknowledge", "On call",
+            "The caller, asked to help, says they are on it (their request on the incident's `responders` is acknowledged); 404 with `field` person when they were not asked.",
+            [Id], null, false,
+            ActionResponses()),
 
         new("GetOpenApiDocument", "GET", "openapi.json", "API", "This document (OpenAPI 3.1).", [], null, false,
             [new(200, "The OpenAPI document.", typeof(JsonObject))]),
