@@ -77,7 +77,7 @@ public sealed class ConsoleBrowserTests(AzuriteFixture azurite, Browser browser)
         await page.GotoAsync($"/incidents/{id}");
         Assert.Equal("Open", await page.Locator("#incident-status").InnerTextAsync());
 
-        await page.GetByLabel("Owner").FillAsync("alice@shop.example");
+        await page.GetByLabel("Owner", new() { Exact = true }).FillAsync("alice@shop.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await Expect(page.Locator("#incident-status")).ToHaveTextAsync("Acknowledged");
         var acknowledged = page.Locator("#timeline li[data-kind='acknowledged']");
