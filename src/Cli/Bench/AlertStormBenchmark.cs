@@ -93,7 +93,7 @@ public static class AlertStormBenchmark
     private static async Task<StormResult> StormOnFreshHostAsync(StorageClients storage, string prefix, string graphFolder, Mode mode, int alertCount,
         int fingerprints, int concurrency, CancellationToken ct)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{BenchRig.FreePort()}";
         var app = StandaloneHost.Build(
         [
             "--Logging:LogLevel:Default=Warning",
@@ -122,13 +122,7 @@ public static class AlertStormBenchmark
         {
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
-            await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0, cancellationToken: CancellationToken.None))
-                await storage.Tables.DeleteTableAsync(table.Name, CancellationToken.None);
-            var named = prefix.ToLowerInvariant() + "-";
-            await foreach (var queue in storage.Queues.GetQueuesAsync(prefix: named, cancellationToken: CancellationToken.None))
-                await storage.Queues.DeleteQueueAsync(queue.Name, CancellationToken.None);
-            await foreach (var container in storage.Blobs.GetBlobContainersAsync(prefix: named, cancellationToken: CancellationToken.None))
-                await storage.Blobs.DeleteBlobContainerAsync(container.Name, cancellationToken: CancellationToken.None);
+            await BenchRig.DropPrefixAsync(storage, prefix);
         }
     }
 
@@ -223,10 +217,4 @@ public static class AlertStormBenchmark
         return (stats, cpuMs);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -26,7 +26,7 @@ public static class ConsoleBenchmark
         configuration[StorageClients.PrefixSetting] = prefix;
         var storage = StorageClients.FromConfiguration(configuration);
 
-        var port = FreePort();
+        var port = BenchRig.FreePort();
         var url = $"http://127.0.0.1:{port}";
         await using var app = StandaloneHost.Build(
         [
@@ -104,10 +104,4 @@ public static class ConsoleBenchmark
         return (ms, body.Length);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -54,7 +54,7 @@ public static class IncidentIdBenchmark
             if (suffixes is not { } n) return IncidentIds.RandomSuffix();
             lock (random) return random.Next(n).ToString("D" + IncidentIds.SuffixLength);
         }
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{BenchRig.FreePort()}";
         var app = StandaloneHost.Build(
         [
             "--Logging:LogLevel:Default=Warning",
@@ -103,18 +103,8 @@ public static class IncidentIdBenchmark
         {
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
-            await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0, cancellationToken: CancellationToken.None))
-                await storage.Tables.DeleteTableAsync(table.Name, CancellationToken.None);
-            var named = prefix.ToLowerInvariant() + "-";
-            await foreach (var queue in storage.Queues.GetQueuesAsync(prefix: named, cancellationToken: CancellationToken.None))
-                await storage.Queues.DeleteQueueAsync(queue.Name, CancellationToken.None);
+            await BenchRig.DropPrefixAsync(storage, prefix);
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

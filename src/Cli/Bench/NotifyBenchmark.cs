@@ -36,7 +36,7 @@ public static class NotifyBenchmark
         var storage = StorageClients.FromConfiguration(configuration);
         var graphFiles = Directory.CreateTempSubdirectory("autoresponder-bench-notify");
         var wire = new TeamsWire();
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{BenchRig.FreePort()}";
         var app = StandaloneHost.Build(
         [
             "--Logging:LogLevel:Default=Warning",
@@ -147,12 +147,7 @@ public static class NotifyBenchmark
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
             graphFiles.Delete(recursive: true);
-            await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(run) >= 0 && t.Name.CompareTo(run + "~") < 0, cancellationToken: CancellationToken.None))
-                await storage.Tables.DeleteTableAsync(table.Name, CancellationToken.None);
-            await foreach (var queue in storage.Queues.GetQueuesAsync(prefix: run.ToLowerInvariant() + "-", cancellationToken: CancellationToken.None))
-                await storage.Queues.DeleteQueueAsync(queue.Name, CancellationToken.None);
-            await foreach (var container in storage.Blobs.GetBlobContainersAsync(prefix: run.ToLowerInvariant() + "-", cancellationToken: CancellationToken.None))
-                await storage.Blobs.DeleteBlobContainerAsync(container.Name, cancellationToken: CancellationToken.None);
+            await BenchRig.DropPrefixAsync(storage, run);
         }
     }
 
@@ -212,12 +207,6 @@ public static class NotifyBenchmark
     private static async Task<string> TitleAsync(IServiceProvider services, string id, CancellationToken ct) =>
         (await services.GetRequiredService<IncidentStore>().FindAsync(id, ct))?.Title ?? id;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Every Teams request on its way out: when, to which channel, whether it creates a message, and what it says.</summary>
     private sealed class TeamsWire
