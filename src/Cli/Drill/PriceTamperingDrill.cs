@@ -157,8 +157,10 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         // 2. Normal trading, then the release that lets customers edit the shoe's price.
         for (var i = 0; i < 3; i++) await MinuteAsync();
         tampering = true;
-        // The deploy reached production when the drill began (CI reports it as a change of pricing); its effect shows now.
-        await Get<ChangeStore>().TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start, "generic", "change",
+        // The deploy reached production an hour before the drill began (CI reports it as a change of pricing); its effect
+        // shows now. Dated before the price guard's window (which starts on a 15-minute boundary, possibly before the
+        // drill's start), whatever minute the drill starts at.
+        await Get<ChangeStore>().TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start - TimeSpan.FromHours(1), "generic", "change",
             "Release 3.8.0: the price is editable at checkout (customer-entered discounts)", "dev@shop.example", "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
         Say("Release 3.8.0 (recorded as a change to pricing) is live: the shoe's price can be edited at checkout.");
         for (var i = 0; i < 10 && incidentId is null; i++) await MinuteAsync();
