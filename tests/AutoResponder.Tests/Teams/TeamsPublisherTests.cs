@@ -144,13 +144,14 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         // Graph posts the root post, then the answer never arrives (the connection drops, as when the host dies).
         var fake = new FakeGraphHandler();
         JsonObject? lost = null;
+        TimeProvider? clock = null; // the app's clock: Graph dates the lost post on it
         fake.Then(r =>
         {
             if (r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal) && lost is null)
             {
                 lost = JsonNode.Parse(fake.Requests.Last().Body!)!.AsObject();
                 lost["id"] = "lost-1";
-                lost["createdDateTime"] = DateTimeOffset.UtcNow.ToString("O");
+                lost["createdDateTime"] = clock!.GetUtcNow().ToString("O");
                 throw new HttpRequestException("The connection was reset after Graph posted the message.");
             }
             if (r.Method == HttpMethod.Get && lost is not null)
@@ -164,6 +165,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
             return null;
         });
         await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:ReadChannelMessages"] = mayRead.ToString() });
+        clock = app.Time;
         var id = await OpenAsync(app, "teams-lost-" + mayRead);
 
         await RunAsync(app, id);
