@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;

@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Alerts;

@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using System.Globalization;
 using AutoResponder.Http;
 using AutoResponder.Incidents;

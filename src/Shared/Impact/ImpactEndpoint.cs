@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Http;

@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents;

@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AutoResponder.Access;

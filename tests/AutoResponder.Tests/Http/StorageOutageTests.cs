@@ -1,3 +1,5 @@
+using AutoResponder.Intake;
+using AutoResponder.Incidents.Api;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
 using AutoResponder.Tests.Graph;
 using System.Text;

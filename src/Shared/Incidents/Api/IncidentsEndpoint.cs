@@ -1,3 +1,4 @@
+using AutoResponder.Http;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>The incident actions' bodies (documented in the OpenAPI document; read field by field so each problem names its field).
 /// The actor is always the signed-in caller, never a body field.</summary>
