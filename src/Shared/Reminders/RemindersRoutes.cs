@@ -35,6 +35,12 @@ public static class RemindersRoutes
     ];
 }
 
-/// <summary>Documented bodies of the reminder routes (their endpoint reads the fields one by one).</summary>
-public sealed record PostmortemRequest(string Link);
+/// <summary>{"link"}: the postmortem's absolute http(s) URL (normalised); bound here for the API and the console alike.</summary>
+public sealed record PostmortemRequest(string Link)
+{
+    public static PostmortemRequest? Bind(RequestFields fields) =>
+        fields.Url("link", required: true) is { } link ? new(new Uri(link).ToString()) : null;
+}
+
+/// <summary>{"dueAt"}: documented body of RescheduleReminder (its endpoint checks it against the clock).</summary>
 public sealed record RescheduleReminderRequest(DateTimeOffset DueAt);
