@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.ActionItems;
 
-/// <summary>The action-item routes; each passes the gate and forwards to <see cref="ActionItemsEndpoint"/>.</summary>
+/// <summary>The action-item routes, as declared in <see cref="ActionItemsRoutes"/>: one line each.</summary>
 public sealed class ActionItemsApi
 {
     [Function(ActionItemsRoutes.AddActionItem)]

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Api;
 
-/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table. Public: it holds no data.</summary>
+/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the declared routes. Public: it holds no data.</summary>
 public sealed class OpenApi
 {
     [Function(ApiRoutes.GetOpenApiDocument)]

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Changes;
 
-/// <summary>The change routes; each passes the gate and forwards to <see cref="ChangesEndpoint"/>.</summary>
+/// <summary>The change routes, as declared in <see cref="ChangesRoutes"/>: one line each.</summary>
 public sealed class ChangesApi
 {
     /// <summary>POST /api/changes: for CI (GitHub, Azure DevOps); the Functions runtime checks the function key (header or ?code=).</summary>

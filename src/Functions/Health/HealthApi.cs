@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Health;
 
-/// <summary>GET /api/health (public for probes: status only; details for people who may read); forwards to <see cref="HealthEndpoint"/>.</summary>
+/// <summary>GET /api/health (public for probes: status only; details for people who may read) as declared in <see cref="HealthRoutes"/>.</summary>
 public sealed class HealthApi
 {
     [Function(HealthRoutes.GetHealth)]

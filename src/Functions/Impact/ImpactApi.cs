@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Impact;
 
-/// <summary>The impact routes; each passes the gate and forwards to <see cref="ImpactEndpoint"/>.</summary>
+/// <summary>The impact routes, as declared in <see cref="ImpactRoutes"/>: one line each.</summary>
 public sealed class ImpactApi
 {
     [Function(ImpactRoutes.GetIncidentImpact)]

@@ -7,8 +7,8 @@ using Microsoft.Azure.Functions.Worker;
 namespace AutoResponder.Functions.Incidents;
 
 /// <summary>
-/// The incident API routes; each passes the gate (the role in <see cref="ApiRoutes"/>) and forwards to
-/// <see cref="IncidentsEndpoint"/>. Anonymous at the Functions level: people sign in with a bearer token, never a function key.
+/// The incident API routes, as declared in <see cref="IncidentRoutes"/>: one line each. Anonymous at the Functions level:
+/// people sign in with a bearer token, never a function key.
 /// </summary>
 public sealed class IncidentApi
 {

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.OnCall;
 
-/// <summary>The on-call routes; each passes the gate and forwards to <see cref="OnCallEndpoint"/> or <see cref="RespondersEndpoint"/>.</summary>
+/// <summary>The on-call routes, as declared in <see cref="OnCallRoutes"/>: one line each.</summary>
 public sealed class OnCallApi
 {
     [Function(OnCallRoutes.GetOnCall)]

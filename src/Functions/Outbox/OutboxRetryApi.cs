@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Outbox;
 
-/// <summary>Re-drive parked actions; each passes the gate (responder) and forwards to <see cref="OutboxRetryEndpoint"/>.</summary>
+/// <summary>Re-drive parked actions, as declared in <see cref="OutboxRoutes"/>: one line each.</summary>
 public sealed class OutboxRetryApi
 {
     [Function(OutboxRoutes.RetryParkedActions)]

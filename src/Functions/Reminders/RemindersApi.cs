@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Reminders;
 
-/// <summary>The RCA follow-up routes; each passes the gate and forwards to <see cref="RemindersEndpoint"/>.</summary>
+/// <summary>The RCA follow-up routes, as declared in <see cref="RemindersRoutes"/>: one line each.</summary>
 public sealed class RemindersApi
 {
     [Function(RemindersRoutes.RecordPostmortem)]

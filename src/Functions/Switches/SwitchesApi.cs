@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Switches;
 
-/// <summary>The switch routes; each passes the gate and forwards to <see cref="SwitchesEndpoint"/>.</summary>
+/// <summary>The switch routes, as declared in <see cref="SwitchesRoutes"/>: one line each.</summary>
 public sealed class SwitchesApi
 {
     /// <summary>Storefronts read this with a token of their own holding the storefront role (a personal access token, or an Entra app role), which opens nothing else.</summary>

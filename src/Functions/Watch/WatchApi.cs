@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Watch;
 
-/// <summary>The watch routes; each passes the gate and forwards to <see cref="WatchEndpoint"/>.</summary>
+/// <summary>The watch routes, as declared in <see cref="WatchRoutes"/>: one line each.</summary>
 public sealed class WatchApi
 {
     [Function(WatchRoutes.GetIncidentWatch)]

@@ -1,6 +1,6 @@
-using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 using Azure.Data.Tables;

@@ -1,6 +1,6 @@
-using AutoResponder.Incidents.Api;
 using System.Globalization;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 
 namespace AutoResponder.WebConsole;

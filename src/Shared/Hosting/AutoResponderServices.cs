@@ -1,8 +1,8 @@
-using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
 using AutoResponder.ActionItems;
 using AutoResponder.Alerts;
 using AutoResponder.Changes;
+using AutoResponder.Incidents.Api;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Health;

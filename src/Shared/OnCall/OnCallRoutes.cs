@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using AutoResponder.Access;
-using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Incidents.Api;
 using AutoResponder.Routes;

@@ -1,7 +1,7 @@
-using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;

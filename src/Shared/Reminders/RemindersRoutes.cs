@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;

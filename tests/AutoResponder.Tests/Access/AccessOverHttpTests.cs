@@ -1,9 +1,9 @@
-using AutoResponder.Incidents.Api;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
 using Azure.Data.Tables;

@@ -1,10 +1,10 @@
-using AutoResponder.Incidents.Api;
 using System.Text;
 using AutoResponder.Access;
 using AutoResponder.Functions.Impact;
 using AutoResponder.Functions.Incidents;
 using AutoResponder.Http;
 using AutoResponder.Impact;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

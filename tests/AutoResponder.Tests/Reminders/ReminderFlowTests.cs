@@ -1,5 +1,5 @@
-using AutoResponder.Incidents.Api;
 using AutoResponder.Access;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Graph;
 using System.Text;
 using Azure;

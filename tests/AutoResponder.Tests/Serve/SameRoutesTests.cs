@@ -1,7 +1,7 @@
-using AutoResponder.Incidents.Api;
 using System.Reflection;
 using AutoResponder.Hosting;
 using AutoResponder.Cli.Serve;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
