@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 

@@ -1,6 +1,5 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 
