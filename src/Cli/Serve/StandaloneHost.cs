@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
-using AutoResponder.Http.OpenApi;
+using AutoResponder.Routes;
 using AutoResponder.Reminders;
 using AutoResponder.Health;
 using AutoResponder.Impact;
@@ -142,46 +142,12 @@ public static class StandaloneHost
     /// <summary>X-MS-CLIENT-PRINCIPAL, -NAME, -ID, -IDP: headers App Service sets, and a client can forge.</summary>
     public const string PrincipalHeaderPrefix = "X-MS-CLIENT-PRINCIPAL";
 
-    /// <summary>The same routes as src/Functions, one line each; every one passes the <see cref="AccessGate"/>.</summary>
+    /// <summary>Every declared API route (<see cref="ApiRoutes.All"/>), each through the <see cref="AccessGate"/>; then the console's pages.</summary>
     private static void MapRoutes(WebApplication app)
     {
-        app.MapPost("/api/alerts", (HttpRequest r, AccessGate g, AlertsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveAlerts, _ => e.PostAsync(r, ct)));
-        app.MapPost("/api/changes", (HttpRequest r, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ReceiveChanges, _ => e.PostAsync(r, ct)));
-        app.MapGet("/api/incidents/{id}/changes", (HttpRequest r, string id, AccessGate g, ChangesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentChanges, _ => e.SuspectsAsync(id, ct)));
-        app.MapPost("/api/incidents/{id}/action-items", (HttpRequest r, string id, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AddActionItem, c => e.AddAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/action-items/{item}/status", (HttpRequest r, string id, string item, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.UpdateActionItemStatus, c => e.StatusAsync(r, c, id, item, ct)));
-        app.MapGet("/api/action-items", (HttpRequest r, AccessGate g, ActionItemsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListActionItems, _ => e.ListAsync(r, ct)));
-        app.MapGet("/api/incidents", (HttpRequest r, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListIncidents, _ => e.ListAsync(r, ct)));
-        app.MapGet("/api/incidents/{id}", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncident, _ => e.GetAsync(id, ct)));
-        app.MapGet("/api/incidents/{id}/timeline", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentTimeline, _ => e.TimelineAsync(r, id, ct)));
-        app.MapGet("/api/incidents/{id}/alerts", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentAlerts, _ => e.AlertsAsync(r, id, ct)));
-        app.MapGet("/api/incidents/{id}/actions", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentActions, _ => e.ActionsAsync(r, id, ct)));
-        app.MapPost("/api/incidents/{id}/acknowledge", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeIncident, c => e.AcknowledgeAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/status", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.UpdateIncidentStatus, c => e.StatusAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/mitigate", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.MitigateIncident, c => e.MitigateAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/resolve", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ResolveIncident, c => e.ResolveAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/close", (HttpRequest r, string id, AccessGate g, IncidentsEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.CloseIncident, c => e.CloseAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/postmortem", (HttpRequest r, string id, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RecordPostmortem, c => e.PostmortemAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/reminders/{kind}", (HttpRequest r, string id, string kind, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RescheduleReminder, c => e.RescheduleAsync(r, c, id, kind, ct)));
-        app.MapGet("/api/incidents/{id}/impact", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentImpact, _ => e.GetAsync(id, ct)));
-        app.MapGet("/api/incidents/{id}/impact/snapshots/{snapshot}/export", (HttpRequest r, string id, string snapshot, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.DownloadImpactExport, c => e.ExportAsync(c, id, snapshot, ct)));
-        app.MapGet("/api/incidents/{id}/postmortem/draft", (HttpRequest r, string id, AccessGate g, RemindersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetPostmortemDraft, _ => e.DraftAsync(id, ct)));
-        app.MapPost("/api/incidents/{id}/impact/refresh", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RefreshIncidentImpact, c => e.RefreshAsync(c, id, ct)));
-        app.MapPost("/api/incidents/{id}/impact/rules", (HttpRequest r, string id, AccessGate g, ImpactEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.CorrectIncidentImpactRules, c => e.CorrectRulesAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/actions/retry", (HttpRequest r, string id, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedActions, c => e.RetryAllAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/actions/{actionId}/retry", (HttpRequest r, string id, string actionId, AccessGate g, OutboxRetryEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RetryParkedAction, c => e.RetryOneAsync(r, c, id, actionId, ct)));
-        app.MapGet("/api/health", (HttpRequest r, AccessGate g, HealthEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetHealth, c => e.GetAsync(c, ct)));
-        app.MapGet("/api/switches", (HttpRequest r, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.ListSwitches, _ => e.ListAsync(r, ct)));
-        app.MapPost("/api/incidents/{id}/switches/{name}", (HttpRequest r, string id, string name, AccessGate g, SwitchesEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.FlipSwitch, c => e.FlipAsync(r, c, id, name, ct)));
-        app.MapGet("/api/incidents/{id}/watch", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetIncidentWatch, _ => e.GetAsync(id, ct)));
-        app.MapPost("/api/incidents/{id}/watch/handover", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.HandOverIncidentWatch, c => e.HandOverAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/watch/signoff", (HttpRequest r, string id, AccessGate g, WatchEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.SignOffIncidentWatch, c => e.SignOffAsync(r, c, id, ct)));
-        app.MapGet("/api/oncall", (HttpRequest r, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.GetOnCall, _ => e.GetAsync(ct)));
-        app.MapPut("/api/oncall/schedules/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallSchedule, c => e.PutScheduleAsync(r, c, name, ct)));
-        app.MapPut("/api/oncall/policies/{name}", (HttpRequest r, string name, AccessGate g, OnCallEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.PutOnCallPolicy, c => e.PutPolicyAsync(r, c, name, ct)));
-        app.MapPost("/api/incidents/{id}/responders", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.RequestResponder, c => e.RequestAsync(r, c, id, ct)));
-        app.MapPost("/api/incidents/{id}/responders/acknowledge", (HttpRequest r, string id, AccessGate g, RespondersEndpoint e, CancellationToken ct) => g.RunAsync(r, ApiRoutes.AcknowledgeResponder, c => e.AcknowledgeAsync(r, c, id, ct)));
-        app.MapGet("/api/openapi.json", (HttpRequest r, AccessGate g) => g.RunAsync(r, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve())));
+        foreach (var route in ApiRoutes.All)
+            app.MapMethods(route.UrlPath, [route.Method], (HttpRequest r) => RouteRunner.RunAsync(route, r,
+                route.PathParameters.ToDictionary(p => p, p => r.RouteValues[p]?.ToString() ?? ""), r.HttpContext.RequestServices, r.HttpContext.RequestAborted));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));

@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.ActionItems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,20 +6,20 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.ActionItems;
 
-/// <summary>The action-item routes; each passes the gate and forwards to <see cref="ActionItemsEndpoint"/>.</summary>
-public sealed class ActionItemsApi(AccessGate gate, ActionItemsEndpoint endpoint)
+/// <summary>The action-item routes, as declared in <see cref="ActionItemsRoutes"/>: one line each.</summary>
+public sealed class ActionItemsApi
 {
-    [Function(ApiRoutes.AddActionItem)]
-    public async Task<IActionResult> Add([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/action-items")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.AddActionItem, caller => endpoint.AddAsync(request, caller, id, ct));
+    [Function(ActionItemsRoutes.AddActionItem)]
+    public Task<IActionResult> Add([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ActionItemsRoutes.AddActionItemPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ActionItemsRoutes.AddActionItem, request, context);
 
-    [Function(ApiRoutes.UpdateActionItemStatus)]
-    public async Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/action-items/{item}/status")] HttpRequest request, string id, string item, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.UpdateActionItemStatus, caller => endpoint.StatusAsync(request, caller, id, item, ct));
+    [Function(ActionItemsRoutes.UpdateActionItemStatus)]
+    public Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ActionItemsRoutes.UpdateActionItemStatusPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ActionItemsRoutes.UpdateActionItemStatus, request, context);
 
-    [Function(ApiRoutes.ListActionItems)]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/action-items")] HttpRequest request, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.ListActionItems, _ => endpoint.ListAsync(request, ct));
+    [Function(ActionItemsRoutes.ListActionItems)]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ActionItemsRoutes.ListActionItemsPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ActionItemsRoutes.ListActionItems, request, context);
 }
 
 /// <summary>Every five minutes: owes the action-item reminders that are due.</summary>

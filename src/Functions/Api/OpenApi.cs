@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Hosting;
 using AutoResponder.Http.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,10 +6,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Api;
 
-/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the route table. Public: it holds no data.</summary>
-public sealed class OpenApi(AccessGate gate)
+/// <summary>GET /api/openapi.json — the API's OpenAPI document, generated from the declared routes. Public: it holds no data.</summary>
+public sealed class OpenApi
 {
     [Function(ApiRoutes.GetOpenApiDocument)]
-    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) =>
-        await gate.RunAsync(request, ApiRoutes.GetOpenApiDocument, _ => Task.FromResult(OpenApiDocument.Serve()));
+    public Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.GetOpenApiDocumentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ApiRoutes.GetOpenApiDocument, request, context);
 }

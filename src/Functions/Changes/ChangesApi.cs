@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Changes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,15 +6,15 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Changes;
 
-/// <summary>The change routes; each passes the gate and forwards to <see cref="ChangesEndpoint"/>.</summary>
-public sealed class ChangesApi(AccessGate gate, ChangesEndpoint endpoint)
+/// <summary>The change routes, as declared in <see cref="ChangesRoutes"/>: one line each.</summary>
+public sealed class ChangesApi
 {
     /// <summary>POST /api/changes: for CI (GitHub, Azure DevOps); the Functions runtime checks the function key (header or ?code=).</summary>
-    [Function(ApiRoutes.ReceiveChanges)]
-    public async Task<IActionResult> Receive([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/changes")] HttpRequest request, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.ReceiveChanges, _ => endpoint.PostAsync(request, ct));
+    [Function(ChangesRoutes.ReceiveChanges)]
+    public Task<IActionResult> Receive([HttpTrigger(AuthorizationLevel.Function, "post", Route = ChangesRoutes.ReceiveChangesPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ChangesRoutes.ReceiveChanges, request, context);
 
-    [Function(ApiRoutes.GetIncidentChanges)]
-    public async Task<IActionResult> Suspects([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/changes")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentChanges, _ => endpoint.SuspectsAsync(id, ct));
+    [Function(ChangesRoutes.GetIncidentChanges)]
+    public Task<IActionResult> Suspects([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ChangesRoutes.GetIncidentChangesPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ChangesRoutes.GetIncidentChanges, request, context);
 }

@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Health;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,10 +6,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Health;
 
-/// <summary>GET /api/health (public for probes: status only; details for people who may read); forwards to <see cref="HealthEndpoint"/>.</summary>
-public sealed class HealthApi(AccessGate gate, HealthEndpoint endpoint)
+/// <summary>GET /api/health (public for probes: status only; details for people who may read) as declared in <see cref="HealthRoutes"/>.</summary>
+public sealed class HealthApi
 {
-    [Function(ApiRoutes.GetHealth)]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetHealth, caller => endpoint.GetAsync(caller, ct));
+    [Function(HealthRoutes.GetHealth)]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HealthRoutes.GetHealthPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(HealthRoutes.GetHealth, request, context);
 }

@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Impact;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,22 +6,22 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Impact;
 
-/// <summary>The impact routes; each passes the gate and forwards to <see cref="ImpactEndpoint"/>.</summary>
-public sealed class ImpactApi(AccessGate gate, ImpactEndpoint endpoint)
+/// <summary>The impact routes, as declared in <see cref="ImpactRoutes"/>: one line each.</summary>
+public sealed class ImpactApi
 {
-    [Function(ApiRoutes.GetIncidentImpact)]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentImpact, _ => endpoint.GetAsync(id, ct));
+    [Function(ImpactRoutes.GetIncidentImpact)]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ImpactRoutes.GetIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ImpactRoutes.GetIncidentImpact, request, context);
 
-    [Function(ApiRoutes.RefreshIncidentImpact)]
-    public async Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/refresh")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.RefreshIncidentImpact, caller => endpoint.RefreshAsync(caller, id, ct));
+    [Function(ImpactRoutes.RefreshIncidentImpact)]
+    public Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ImpactRoutes.RefreshIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ImpactRoutes.RefreshIncidentImpact, request, context);
 
-    [Function(ApiRoutes.CorrectIncidentImpactRules)]
-    public async Task<IActionResult> CorrectRules([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/impact/rules")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.CorrectIncidentImpactRules, caller => endpoint.CorrectRulesAsync(request, caller, id, ct));
+    [Function(ImpactRoutes.CorrectIncidentImpactRules)]
+    public Task<IActionResult> CorrectRules([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ImpactRoutes.CorrectIncidentImpactRulesPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ImpactRoutes.CorrectIncidentImpactRules, request, context);
 
-    [Function(ApiRoutes.DownloadImpactExport)]
-    public async Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/impact/snapshots/{snapshot}/export")] HttpRequest request, string id, string snapshot, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.DownloadImpactExport, caller => endpoint.ExportAsync(caller, id, snapshot, ct));
+    [Function(ImpactRoutes.DownloadImpactExport)]
+    public Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ImpactRoutes.DownloadImpactExportPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(ImpactRoutes.DownloadImpactExport, request, context);
 }

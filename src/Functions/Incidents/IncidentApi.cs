@@ -1,5 +1,5 @@
-using AutoResponder.Access;
-using AutoResponder.Http;
+using AutoResponder.Functions.Api;
+using AutoResponder.Incidents.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -7,48 +7,48 @@ using Microsoft.Azure.Functions.Worker;
 namespace AutoResponder.Functions.Incidents;
 
 /// <summary>
-/// The incident API routes; each passes the gate (the role in <see cref="ApiRoutes"/>) and forwards to
-/// <see cref="IncidentsEndpoint"/>. Anonymous at the Functions level: people sign in with a bearer token, never a function key.
+/// The incident API routes, as declared in <see cref="IncidentRoutes"/>: one line each. Anonymous at the Functions level:
+/// people sign in with a bearer token, never a function key.
 /// </summary>
-public sealed class IncidentApi(AccessGate gate, IncidentsEndpoint endpoint)
+public sealed class IncidentApi
 {
-    [Function(ApiRoutes.ListIncidents)]
-    public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents")] HttpRequest request, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.ListIncidents, _ => endpoint.ListAsync(request, ct));
+    [Function(IncidentRoutes.ListIncidents)]
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IncidentRoutes.ListIncidentsPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.ListIncidents, request, context);
 
-    [Function(ApiRoutes.GetIncident)]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncident, _ => endpoint.GetAsync(id, ct));
+    [Function(IncidentRoutes.GetIncident)]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IncidentRoutes.GetIncidentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.GetIncident, request, context);
 
-    [Function(ApiRoutes.GetIncidentTimeline)]
-    public async Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/timeline")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentTimeline, _ => endpoint.TimelineAsync(request, id, ct));
+    [Function(IncidentRoutes.GetIncidentTimeline)]
+    public Task<IActionResult> Timeline([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IncidentRoutes.GetIncidentTimelinePath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.GetIncidentTimeline, request, context);
 
-    [Function(ApiRoutes.GetIncidentAlerts)]
-    public async Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/alerts")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentAlerts, _ => endpoint.AlertsAsync(request, id, ct));
+    [Function(IncidentRoutes.GetIncidentAlerts)]
+    public Task<IActionResult> Alerts([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IncidentRoutes.GetIncidentAlertsPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.GetIncidentAlerts, request, context);
 
-    [Function(ApiRoutes.GetIncidentActions)]
-    public async Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/actions")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentActions, _ => endpoint.ActionsAsync(request, id, ct));
+    [Function(IncidentRoutes.GetIncidentActions)]
+    public Task<IActionResult> Actions([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = IncidentRoutes.GetIncidentActionsPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.GetIncidentActions, request, context);
 
-    [Function(ApiRoutes.AcknowledgeIncident)]
-    public async Task<IActionResult> Acknowledge([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/acknowledge")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.AcknowledgeIncident, caller => endpoint.AcknowledgeAsync(request, caller, id, ct));
+    [Function(IncidentRoutes.AcknowledgeIncident)]
+    public Task<IActionResult> Acknowledge([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = IncidentRoutes.AcknowledgeIncidentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.AcknowledgeIncident, request, context);
 
-    [Function(ApiRoutes.UpdateIncidentStatus)]
-    public async Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/status")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.UpdateIncidentStatus, caller => endpoint.StatusAsync(request, caller, id, ct));
+    [Function(IncidentRoutes.UpdateIncidentStatus)]
+    public Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = IncidentRoutes.UpdateIncidentStatusPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.UpdateIncidentStatus, request, context);
 
-    [Function(ApiRoutes.MitigateIncident)]
-    public async Task<IActionResult> Mitigate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/mitigate")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.MitigateIncident, caller => endpoint.MitigateAsync(request, caller, id, ct));
+    [Function(IncidentRoutes.MitigateIncident)]
+    public Task<IActionResult> Mitigate([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = IncidentRoutes.MitigateIncidentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.MitigateIncident, request, context);
 
-    [Function(ApiRoutes.ResolveIncident)]
-    public async Task<IActionResult> Resolve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/resolve")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.ResolveIncident, caller => endpoint.ResolveAsync(request, caller, id, ct));
+    [Function(IncidentRoutes.ResolveIncident)]
+    public Task<IActionResult> Resolve([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = IncidentRoutes.ResolveIncidentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.ResolveIncident, request, context);
 
-    [Function(ApiRoutes.CloseIncident)]
-    public async Task<IActionResult> Close([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/close")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.CloseIncident, caller => endpoint.CloseAsync(request, caller, id, ct));
+    [Function(IncidentRoutes.CloseIncident)]
+    public Task<IActionResult> Close([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = IncidentRoutes.CloseIncidentPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(IncidentRoutes.CloseIncident, request, context);
 }

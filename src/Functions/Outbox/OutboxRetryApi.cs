@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Outbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,14 +6,14 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Outbox;
 
-/// <summary>Re-drive parked actions; each passes the gate (responder) and forwards to <see cref="OutboxRetryEndpoint"/>.</summary>
-public sealed class OutboxRetryApi(AccessGate gate, OutboxRetryEndpoint endpoint)
+/// <summary>Re-drive parked actions, as declared in <see cref="OutboxRoutes"/>: one line each.</summary>
+public sealed class OutboxRetryApi
 {
-    [Function(ApiRoutes.RetryParkedActions)]
-    public async Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/actions/retry")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.RetryParkedActions, caller => endpoint.RetryAllAsync(request, caller, id, ct));
+    [Function(OutboxRoutes.RetryParkedActions)]
+    public Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OutboxRoutes.RetryParkedActionsPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(OutboxRoutes.RetryParkedActions, request, context);
 
-    [Function(ApiRoutes.RetryParkedAction)]
-    public async Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/actions/{actionId}/retry")] HttpRequest request, string id, string actionId, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.RetryParkedAction, caller => endpoint.RetryOneAsync(request, caller, id, actionId, ct));
+    [Function(OutboxRoutes.RetryParkedAction)]
+    public Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OutboxRoutes.RetryParkedActionPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(OutboxRoutes.RetryParkedAction, request, context);
 }

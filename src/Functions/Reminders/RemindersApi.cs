@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Reminders;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,18 +6,18 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Reminders;
 
-/// <summary>The RCA follow-up routes; each passes the gate and forwards to <see cref="RemindersEndpoint"/>.</summary>
-public sealed class RemindersApi(AccessGate gate, RemindersEndpoint endpoint)
+/// <summary>The RCA follow-up routes, as declared in <see cref="RemindersRoutes"/>: one line each.</summary>
+public sealed class RemindersApi
 {
-    [Function(ApiRoutes.RecordPostmortem)]
-    public async Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/postmortem")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.RecordPostmortem, caller => endpoint.PostmortemAsync(request, caller, id, ct));
+    [Function(RemindersRoutes.RecordPostmortem)]
+    public Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RemindersRoutes.RecordPostmortemPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(RemindersRoutes.RecordPostmortem, request, context);
 
-    [Function(ApiRoutes.GetPostmortemDraft)]
-    public async Task<IActionResult> Draft([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/postmortem/draft")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetPostmortemDraft, _ => endpoint.DraftAsync(id, ct));
+    [Function(RemindersRoutes.GetPostmortemDraft)]
+    public Task<IActionResult> Draft([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RemindersRoutes.GetPostmortemDraftPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(RemindersRoutes.GetPostmortemDraft, request, context);
 
-    [Function(ApiRoutes.RescheduleReminder)]
-    public async Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/reminders/{kind}")] HttpRequest request, string id, string kind, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.RescheduleReminder, caller => endpoint.RescheduleAsync(request, caller, id, kind, ct));
+    [Function(RemindersRoutes.RescheduleReminder)]
+    public Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RemindersRoutes.RescheduleReminderPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(RemindersRoutes.RescheduleReminder, request, context);
 }

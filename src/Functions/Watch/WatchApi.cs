@@ -1,4 +1,4 @@
-using AutoResponder.Access;
+using AutoResponder.Functions.Api;
 using AutoResponder.Watch;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,20 +6,20 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Watch;
 
-/// <summary>The watch routes; each passes the gate and forwards to <see cref="WatchEndpoint"/>.</summary>
-public sealed class WatchApi(AccessGate gate, WatchEndpoint endpoint)
+/// <summary>The watch routes, as declared in <see cref="WatchRoutes"/>: one line each.</summary>
+public sealed class WatchApi
 {
-    [Function(ApiRoutes.GetIncidentWatch)]
-    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/incidents/{id}/watch")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.GetIncidentWatch, _ => endpoint.GetAsync(id, ct));
+    [Function(WatchRoutes.GetIncidentWatch)]
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = WatchRoutes.GetIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(WatchRoutes.GetIncidentWatch, request, context);
 
-    [Function(ApiRoutes.HandOverIncidentWatch)]
-    public async Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/watch/handover")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.HandOverIncidentWatch, caller => endpoint.HandOverAsync(request, caller, id, ct));
+    [Function(WatchRoutes.HandOverIncidentWatch)]
+    public Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = WatchRoutes.HandOverIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(WatchRoutes.HandOverIncidentWatch, request, context);
 
-    [Function(ApiRoutes.SignOffIncidentWatch)]
-    public async Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/watch/signoff")] HttpRequest request, string id, CancellationToken ct) =>
-        await gate.RunAsync(request, ApiRoutes.SignOffIncidentWatch, caller => endpoint.SignOffAsync(request, caller, id, ct));
+    [Function(WatchRoutes.SignOffIncidentWatch)]
+    public Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = WatchRoutes.SignOffIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+        DeclaredRoutes.RunAsync(WatchRoutes.SignOffIncidentWatch, request, context);
 }
 
 /// <summary>Every minute: runs the impact rules of watched incidents on their new orders.</summary>

@@ -2,15 +2,14 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Access;
 
 /// <summary>
-/// Every HTTP route goes through here, in both hosts: the route's entry in <see cref="ApiRoutes"/> says who may
-/// call it. Alert and change senders: the ingest key, on POST /api/alerts and POST /api/changes only. People: a resolved <see cref="Caller"/>
+/// Every HTTP route goes through here, in both hosts: the route's declaration (<c>AutoResponder.Routes.ApiRoute</c>,
+/// in its feature) says who may call it. Alert and change senders: the ingest key, on POST /api/alerts and POST /api/changes only. People: a resolved <see cref="Caller"/>
 /// holding a required role. 401 without (valid) credentials, 403 with the wrong ones, as problem details.
 /// The action receives the caller; its name is the actor on the timeline.
 /// </summary>
@@ -19,22 +18,19 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     public const string KeyHeader = "x-functions-key";
     public const string KeyQuery = "code";
 
-    public Task<ApiResult> RunAsync(HttpRequest request, string routeName, Func<Caller, Task<ApiResult>> action)
+    /// <summary>Runs <paramref name="action"/> for a caller allowed by <paramref name="access"/>; else answers 401/403. Storage outages answer 503.</summary>
+    public async Task<IResult> RunAsync(HttpRequest request, string method, string path, RouteAccess access, Func<Caller, Task<IResult>> action)
     {
         SecurityHeaders.ForApi(request.HttpContext);
-        return StorageOutage.GuardAsync(async () =>
+        IResult? answer = null;
+        var refusal = await StorageOutage.GuardAsync(async () =>
         {
-            var decision = await AuthorizeAsync(request, ApiRoutes.Get(routeName));
-            return decision.Refusal ?? await action(decision.Caller!);
+            var decision = await AuthorizeAsync(request, (method, path, access));
+            if (decision.Refusal is not null) return decision.Refusal;
+            answer = await action(decision.Caller!);
+            return Allowed;
         }, log);
-    }
-
-    /// <summary>The same for an action whose answer is not an <see cref="ApiResult"/> (e.g. a cacheable read).</summary>
-    public async Task<GatedResult> RunAsync<T>(HttpRequest request, string routeName, Func<Caller, Task<T>> action) where T : IActionResult, IResult
-    {
-        T? answer = default;
-        var refusal = await RunAsync(request, routeName, async caller => { answer = await action(caller); return Allowed; });
-        return ReferenceEquals(refusal, Allowed) ? new GatedResult(answer!, answer!) : new GatedResult(refusal, refusal);
+        return ReferenceEquals(refusal, Allowed) ? answer! : refusal;
     }
 
     private static readonly ApiResult Allowed = new(StatusCodes.Status200OK, null);
@@ -90,11 +86,4 @@ public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> o
     private bool IngestKeyMatches(string given) =>
         !string.IsNullOrEmpty(options.Value.IngestKey) && !string.IsNullOrEmpty(given) &&
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(options.Value.IngestKey));
-}
-
-/// <summary>The answer of a gated route, executable by both hosts.</summary>
-public sealed class GatedResult(IActionResult action, IResult result) : IActionResult, IResult
-{
-    public Task ExecuteResultAsync(ActionContext context) => action.ExecuteResultAsync(context);
-    public Task ExecuteAsync(HttpContext httpContext) => result.ExecuteAsync(httpContext);
 }

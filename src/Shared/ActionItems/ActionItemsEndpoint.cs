@@ -1,5 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 using Azure.Data.Tables;
@@ -18,11 +19,36 @@ public sealed record ActionItemJson(string IncidentId, string ItemId, string Tit
 
 public sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);
 
-/// <summary>POST …/action-items body (documented shape).</summary>
-public sealed record ActionItemRequest(string Title, string Owner, DateTimeOffset DueAt, string? Link = null);
+/// <summary>POST …/action-items body (documented shape); bound here for the API and the console alike.</summary>
+public sealed record ActionItemRequest(string Title, string Owner, DateTimeOffset DueAt, string? Link = null)
+{
+    public static ActionItemRequest? Bind(RequestFields fields)
+    {
+        var title = fields.String("title", required: true, maxLength: 300);
+        var owner = fields.String("owner", required: true, maxLength: 254);
+        var dueAt = fields.DateTime("dueAt");
+        var link = fields.String("link", required: false, maxLength: 2000);
+        if (fields.Error is not null) return null;
+        if (!MailOptions.LooksLikeAddress(owner)) fields.Invalid("owner", "'owner' must be the owner's e-mail address (reminders are mailed to it).");
+        else if (dueAt is null) fields.Missing("dueAt");
+        else if (link is not null) link = fields.Url("link", required: false);
+        return fields.Error is null ? new(title!, owner!, dueAt!.Value.ToUniversalTime(), link) : null;
+    }
+}
 
 /// <summary>POST …/action-items/{item}/status body (documented shape): open, done, or dropped with a reason.</summary>
-public sealed record ActionItemStatusRequest(string Status, string? Reason = null);
+public sealed record ActionItemStatusRequest(string Status, string? Reason = null)
+{
+    public static ActionItemStatusRequest? Bind(RequestFields fields)
+    {
+        var status = fields.String("status", required: true, maxLength: 20);
+        var reason = fields.String("reason", required: false, maxLength: 1000);
+        if (fields.Error is not null) return null;
+        if (!ActionItemKinds.Statuses.Contains(status)) fields.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
+        else if (status == ActionItemKinds.Dropped && reason is null) fields.Invalid("reason", "Dropping an action item needs a 'reason'.");
+        return fields.Error is null ? new(status!, reason) : null;
+    }
+}
 
 /// <summary>POST /api/incidents/{id}/action-items, POST …/action-items/{item}/status, GET /api/action-items.</summary>
 public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions, TimeProvider time, ILogger<ActionItemsEndpoint> log)
@@ -33,28 +59,16 @@ public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore
     public Task<ApiResult> AddAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
         {
-            var title = fields.String("title", required: true, maxLength: 300);
-            var owner = fields.String("owner", required: true, maxLength: 254);
-            var dueAt = fields.DateTime("dueAt");
-            var link = fields.String("link", required: false, maxLength: 2000);
-            if (fields.Error is not null) return fields.Error;
-            if (!MailOptions.LooksLikeAddress(owner)) return Problems.Invalid("owner", "'owner' must be the owner's e-mail address (reminders are mailed to it).");
-            if (dueAt is null) return Problems.Missing("dueAt");
-            if (link is not null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
-                return Problems.Invalid("link", "'link' must be an absolute http(s) URL.");
-            var item = await items.AddAsync(id, title!, owner!, dueAt.Value.ToUniversalTime(), link, actor, ct);
+            if (ActionItemRequest.Bind(fields) is not { } body) return fields.Error!;
+            var item = await items.AddAsync(id, body.Title, body.Owner, body.DueAt, body.Link, actor, ct);
             return new ApiResult(StatusCodes.Status201Created, ActionItemJson.From(item, time.GetUtcNow()));
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
         {
-            var status = fields.String("status", required: true, maxLength: 20);
-            var reason = fields.String("reason", required: false, maxLength: 1000);
-            if (fields.Error is not null) return fields.Error;
-            if (!ActionItemKinds.Statuses.Contains(status)) return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
-            if (status == ActionItemKinds.Dropped && reason is null) return Problems.Invalid("reason", "Dropping an action item needs a 'reason'.");
-            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, status!, reason, actor, ct), time.GetUtcNow())); }
+            if (ActionItemStatusRequest.Bind(fields) is not { } body) return fields.Error!;
+            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, body.Status, body.Reason, actor, ct), time.GetUtcNow())); }
             catch (ActionItemNotFoundException e) { return Problems.Create(StatusCodes.Status404NotFound, "Action item not found", e.Message, "item"); }
         }, ct);
 

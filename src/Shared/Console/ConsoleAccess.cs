@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
+using AutoResponder.Impact;
+using AutoResponder.Incidents.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -12,20 +14,23 @@ public enum ConsoleRight { Read, Act, Export }
 
 /// <summary>
 /// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
-/// what their roles let them do — the same roles the API's routes require (<see cref="ApiRoutes"/>).
+/// what their roles let them do — exactly what the API's routes let them do: each right is the access declared on
+/// the API route that does the same thing (<see cref="ApiRoutes"/>).
 /// </summary>
 /// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the page warns.</param>
 public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoonAt = null)
 {
     public string Name => Caller.Name;
 
-    public bool May(ConsoleRight right) => right switch
+    public bool May(ConsoleRight right) => AccessOf(right).Allows(Caller);
+
+    /// <summary>Reading pages: as reading an incident; acting: as acknowledging one; exports (customer data): as downloading one.</summary>
+    public static RouteAccess AccessOf(ConsoleRight right) => ApiRoutes.Find(right switch
     {
-        ConsoleRight.Act => Caller.HasAny([Roles.Responder]),
-        // Exports hold customer data: operations, and the responders working the incident.
-        ConsoleRight.Export => Caller.HasAny([Roles.Ops, Roles.Responder]),
-        _ => Caller.HasAny([Roles.Viewer]),
-    };
+        ConsoleRight.Act => IncidentRoutes.AcknowledgeIncident,
+        ConsoleRight.Export => ImpactRoutes.DownloadImpactExport,
+        _ => IncidentRoutes.GetIncident,
+    }).Access;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using AutoResponder.Http;
 using AutoResponder.Impact;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 using Microsoft.AspNetCore.Http;

@@ -3,6 +3,7 @@ using AutoResponder.Alerts;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Impact;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using AutoResponder.Reminders;
 using Azure;
@@ -81,74 +82,44 @@ public sealed class ConsoleEndpoint(
         if (form is null) return Page(ConsolePages.Message("Bad request", "Send the form as application/x-www-form-urlencoded.", user), 415);
         if (!session.Accepts(request, form)) return Page(ConsolePages.Message("Form expired", "The form did not come from this console session. Reload the page and try again.", user), 403);
 
-        string? Field(string name, int max, bool required, out string? problem)
-        {
-            problem = null;
-            var value = form[name].ToString().Trim();
-            if (value.Length == 0) { if (required) problem = $"'{name}' is required."; return null; }
-            if (value.Length > max) problem = $"'{name}' is longer than {max} characters.";
-            return value;
-        }
-
+        // The same request records and rules as the API (each record's Bind); a problem re-renders the page with its text.
+        var fields = RequestFields.FromForm(form);
         try
         {
-            string? problem = null;
             switch (action)
             {
                 case "acknowledge":
-                    var owner = Field("owner", 200, true, out problem);
-                    if (problem is null) await incidents.AcknowledgeAsync(id, owner!, user.Name, ct);
+                    if (AcknowledgeRequest.Bind(fields) is { } acknowledge) await incidents.AcknowledgeAsync(id, acknowledge.Owner ?? user.Name, user.Name, ct);
                     break;
                 case "status":
-                    var text = Field("text", 4000, true, out problem);
-                    var next = problem is null ? Field("nextSteps", 4000, false, out problem) : null;
-                    DateTimeOffset? eta = null;
-                    if (problem is null && Field("eta", 64, false, out problem) is { } etaText && !TryParseEta(etaText, out eta))
-                        problem = $"'eta' must be a date and time such as 2026-11-26T15:00 (got '{etaText}').";
-                    if (problem is null) await incidents.UpdateStatusAsync(id, text!, next, eta, user.Name, ct);
+                    if (StatusUpdateRequest.Bind(fields) is { } status) await incidents.UpdateStatusAsync(id, status.Text, status.NextSteps, status.Eta, user.Name, ct);
                     break;
                 case "responder":
                     // "Add responder": an address, or a schedule (its person on call now), and a message; paged like escalation.
-                    var who = Field("person", 200, true, out problem);
-                    var why = problem is null ? Field("message", 1000, false, out problem) : null;
-                    if (problem is null)
+                    if (OnCall.ResponderRequest.Bind(fields) is { } asked)
                     {
-                        var bySchedule = who is not null && !who.Contains('@');
-                        try { await responders.RequestAsync(id, bySchedule ? null : who, bySchedule ? who : null, why, user.Name, ct); }
-                        catch (OnCall.ResponderRefusedException e) { problem = e.Message; }
+                        var bySchedule = asked.Person is { } who && !who.Contains('@');
+                        try { await responders.RequestAsync(id, bySchedule ? null : asked.Person, bySchedule ? asked.Person : null, asked.Message, user.Name, ct); }
+                        catch (OnCall.ResponderRefusedException e) { fields.Invalid(e.Field, e.Message); }
                     }
                     break;
                 case "mitigate": await incidents.MitigateAsync(id, null, user.Name, ct); break;
                 case "resolve": await incidents.ResolveAsync(id, null, user.Name, ct); break;
                 case "close": await incidents.CloseAsync(id, null, user.Name, ct); break;
                 case "postmortem":
-                    var link = Field("link", 2000, true, out problem);
-                    if (problem is null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
-                        problem = $"'link' must be an absolute http(s) URL (got '{link}').";
-                    if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
+                    if (PostmortemRequest.Bind(fields) is { } postmortem) await reminders.CompletePostmortemAsync(id, postmortem.Link, user.Name, ct);
                     break;
                 case "action-item":
-                    var title = Field("title", 300, true, out problem);
-                    var itemOwner = problem is null ? Field("owner", 254, true, out problem) : null;
-                    var dueText = problem is null ? Field("dueAt", 64, true, out problem) : null;
-                    var itemLink = problem is null ? Field("link", 2000, false, out problem) : null;
-                    DateTimeOffset? dueAt = null;
-                    if (problem is null && !TryParseEta(dueText!, out dueAt)) problem = $"'dueAt' must be a date and time such as 2026-11-30T17:00 (got '{dueText}').";
-                    if (problem is null && !StatusEmails.MailOptions.LooksLikeAddress(itemOwner)) problem = "'owner' must be the owner's e-mail address.";
-                    if (problem is null && itemLink is not null && (!Uri.TryCreate(itemLink, UriKind.Absolute, out var itemUri) || itemUri.Scheme is not ("https" or "http")))
-                        problem = $"'link' must be an absolute http(s) URL (got '{itemLink}').";
-                    if (problem is null) await actionItems.AddAsync(id, title!, itemOwner!, dueAt!.Value, itemLink, user.Name, ct);
+                    if (ActionItems.ActionItemRequest.Bind(fields) is { } added)
+                        await actionItems.AddAsync(id, added.Title, added.Owner, added.DueAt, added.Link, user.Name, ct);
                     break;
                 case "action-item-status":
-                    var item = Field("item", 40, true, out problem);
-                    var newStatus = problem is null ? Field("status", 20, true, out problem) : null;
-                    var reason = problem is null ? Field("reason", 1000, false, out problem) : null;
-                    if (problem is null && newStatus is not (AutoResponder.ActionItems.ActionItemKinds.Done or AutoResponder.ActionItems.ActionItemKinds.Dropped)) problem = "'status' must be done or dropped.";
-                    if (problem is null && newStatus == AutoResponder.ActionItems.ActionItemKinds.Dropped && reason is null) problem = "Dropping an action item needs a reason.";
-                    if (problem is null)
+                    // The item comes with the form (the API has it in the path).
+                    var item = fields.String("item", required: true, maxLength: 40);
+                    if (ActionItems.ActionItemStatusRequest.Bind(fields) is { } changed && item is not null)
                     {
-                        try { await actionItems.SetStatusAsync(id, item!, newStatus!, newStatus == AutoResponder.ActionItems.ActionItemKinds.Done ? null : reason, user.Name, ct); }
-                        catch (AutoResponder.ActionItems.ActionItemNotFoundException e) { problem = e.Message; }
+                        try { await actionItems.SetStatusAsync(id, item, changed.Status, changed.Status == ActionItems.ActionItemKinds.Done ? null : changed.Reason, user.Name, ct); }
+                        catch (ActionItems.ActionItemNotFoundException e) { fields.Invalid("item", e.Message); }
                     }
                     break;
                 case "rules":
@@ -165,7 +136,7 @@ public sealed class ConsoleEndpoint(
                         return await Refused(id, user, session, (refreshed.Body as ProblemBody)?.Detail ?? "The impact could not be refreshed.", refreshed.StatusCode, ct);
                     break;
             }
-            if (problem is not null) return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
+            if (fields.Problem is { } problem) return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
         }
         catch (IncidentNotFoundException) { return Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404); }
         catch (InvalidTransitionException e) { return await Refused(id, user, session, e.Message, StatusCodes.Status409Conflict, ct); }
@@ -183,16 +154,6 @@ public sealed class ConsoleEndpoint(
         return view is null
             ? Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404)
             : Page(ConsolePages.Incident(view, user, session.Csrf, time.GetUtcNow(), problem, setup.All), status);
-    }
-
-    /// <summary>"2026-11-26T15:00" from a datetime-local control is read as UTC (the form says so); a full ISO-8601 value keeps its offset.</summary>
-    internal static bool TryParseEta(string text, out DateTimeOffset? eta)
-    {
-        eta = null;
-        if (!text.Contains('T') || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)) return false;
-        eta = at;
-        return true;
     }
 
     private async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken ct)
@@ -219,7 +180,7 @@ public sealed class ConsoleEndpoint(
                 return ForgetStaleCookie(request, Page(ConsolePages.SignedOut(ConsoleRoutes.SignInAt(AfterSignIn(request))), 401));
             }
             if (!user.May(right))
-                return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {Needed(right)} role.", user), 403);
+                return Page(ConsolePages.Message("Not allowed", $"{user.Name} may not do this: it needs the {ConsoleUser.AccessOf(right)} role.", user), 403);
             return await handle(user, session);
         }
         catch (IncidentBusyException e)
@@ -238,7 +199,6 @@ public sealed class ConsoleEndpoint(
     private static HtmlResult Unavailable(string detail) =>
         Page(ConsolePages.Message("Temporarily unavailable", detail, null), 503).WithHeader("Retry-After", "5");
 
-    private static string Needed(ConsoleRight right) => right switch { ConsoleRight.Act => "responder", ConsoleRight.Export => "ops or responder", _ => "viewer" };
 
     /// <summary>Where to go back after signing in: a form's incident page (POST /incidents/{id}/{action}), else the list.</summary>
     private static string AfterSignIn(HttpRequest request)

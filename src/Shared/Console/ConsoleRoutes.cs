@@ -1,5 +1,6 @@
 using System.Globalization;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 
 namespace AutoResponder.WebConsole;

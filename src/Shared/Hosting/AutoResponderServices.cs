@@ -2,6 +2,7 @@ using AutoResponder.Access;
 using AutoResponder.ActionItems;
 using AutoResponder.Alerts;
 using AutoResponder.Changes;
+using AutoResponder.Incidents.Api;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Health;

@@ -1,12 +1,49 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Http;
 
-/// <summary>Reads typed fields from a JSON request object; the first problem found is kept and names the field.</summary>
+/// <summary>
+/// Reads typed fields from a JSON request object (the API) or a form (the console); the first problem found is kept
+/// and names the field. A request record's <c>Bind</c> reads its fields through here, so both see the same rules.
+/// </summary>
 public sealed class RequestFields(JsonElement root)
 {
     public ApiResult? Error { get; private set; }
+
+    /// <summary>The problem's text (for a page rather than problem details), or null.</summary>
+    public string? Problem => (Error?.Body as ProblemBody)?.Detail;
+
+    /// <summary>A console form's fields as the same JSON object: a blank field is an absent one, a repeated field an array.</summary>
+    public static RequestFields FromForm(IFormCollection form)
+    {
+        var json = new JsonObject();
+        foreach (var (name, values) in form)
+        {
+            var given = values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => (JsonNode?)JsonValue.Create(v)).ToArray();
+            if (given.Length == 1) json[name] = given[0];
+            else if (given.Length > 1) json[name] = new JsonArray(given);
+        }
+        return new RequestFields(JsonSerializer.SerializeToElement(json));
+    }
+
+    /// <summary>Records a problem with a field found by the caller's own rule (the first problem is kept).</summary>
+    public void Invalid(string name, string detail) => Error ??= Problems.Invalid(name, detail);
+
+    /// <summary>Records a missing field the caller requires after reading it (the first problem is kept).</summary>
+    public void Missing(string name) => Error ??= Problems.Missing(name);
+
+    /// <summary>An absolute http(s) URL (as given, trimmed); null when absent.</summary>
+    public string? Url(string name, bool required, int maxLength = 2000)
+    {
+        var text = String(name, required, maxLength);
+        if (text is null) return null;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)) return text;
+        Invalid(name, $"'{name}' must be an absolute http(s) URL (got '{text}').");
+        return null;
+    }
 
     public static ApiResult? RequireObject(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object ? null : Problems.Malformed("The body must be a JSON object.");

@@ -4,7 +4,7 @@ namespace AutoResponder.Http;
 
 /// <summary>
 /// Response headers every answer of ours carries, in both hosts. <c>/api</c> answers (set by
-/// <see cref="AutoResponder.Access.AccessGate"/> before the route runs): <c>X-Content-Type-Options: nosniff</c> and
+/// the access gate before the route runs): <c>X-Content-Type-Options: nosniff</c> and
 /// <c>Cache-Control: no-store</c> (a route may choose its own caching, as <c>GET /api/switches</c> does for
 /// storefronts). Every answer over https: <c>Strict-Transport-Security</c>.
 /// </summary>

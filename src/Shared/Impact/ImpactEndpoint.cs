@@ -3,6 +3,7 @@ using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Snapshots;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,17 @@ public sealed record ResponderJson(string Person, string? RequestedBy, DateTimeO
 }
 
 /// <summary>POST /api/incidents/{id}/responders body: a person, or a schedule (its person on call now), and a message.</summary>
-public sealed record ResponderRequest(string? Person, string? Schedule, string? Message);
+public sealed record ResponderRequest(string? Person, string? Schedule, string? Message)
+{
+    /// <summary>Bound here for the API and the console alike (the service says when neither person nor schedule is given).</summary>
+    public static ResponderRequest? Bind(RequestFields fields)
+    {
+        var person = fields.String("person", required: false, maxLength: 200);
+        var schedule = fields.String("schedule", required: false, maxLength: 100);
+        var message = fields.String("message", required: false, maxLength: 1000);
+        return fields.Error is null ? new(person, schedule, message) : null;
+    }
+}
 
 /// <summary>A responder request that names no known schedule, or no address: <see cref="Field"/> says which.</summary>
 public sealed class ResponderRefusedException(string field, string message) : Exception(message)
@@ -95,11 +106,8 @@ public sealed class RespondersEndpoint(ResponderService responders, IncidentActi
     public Task<ApiResult> RequestAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
         {
-            var person = fields.String("person", required: false, maxLength: 200);
-            var schedule = fields.String("schedule", required: false, maxLength: 100);
-            var message = fields.String("message", required: false, maxLength: 1000);
-            if (fields.Error is not null) return fields.Error;
-            try { return await actions.RespondWithIncidentAsync(responders.RequestAsync(id, person, schedule, message, actor, ct), ct); }
+            if (ResponderRequest.Bind(fields) is not { } body) return fields.Error!;
+            try { return await actions.RespondWithIncidentAsync(responders.RequestAsync(id, body.Person, body.Schedule, body.Message, actor, ct), ct); }
             catch (ResponderRefusedException e) { return Problems.Invalid(e.Field, e.Message); }
         }, ct);
 

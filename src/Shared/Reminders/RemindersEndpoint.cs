@@ -1,6 +1,7 @@
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -30,11 +31,8 @@ public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionR
     public Task<ApiResult> PostmortemAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, async (fields, actor) =>
         {
-            var link = fields.String("link", required: true, maxLength: 2000);
-            if (fields.Error is not null) return fields.Error;
-            if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-                return Problems.Invalid("link", $"'link' must be an absolute http(s) URL (got '{link}').");
-            return await Done(reminders.CompletePostmortemAsync(id, uri.ToString(), actor, ct), ct);
+            if (PostmortemRequest.Bind(fields) is not { } body) return fields.Error!;
+            return await Done(reminders.CompletePostmortemAsync(id, body.Link, actor, ct), ct);
         }, ct);
 
     public Task<ApiResult> RescheduleAsync(HttpRequest request, Caller caller, string id, string kind, CancellationToken ct) =>

@@ -2,6 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents.Api;
+using AutoResponder.Switches;
 using AutoResponder.Functions.Health;
 using AutoResponder.Functions.Incidents;
 using AutoResponder.Health;
@@ -42,11 +45,11 @@ public sealed class AccessFollowUpsOverHttpTests(AzuriteFixture azurite)
         Assert.Equal("checkout-paused", (string?)JsonNode.Parse(await switches.Content.ReadAsStringAsync())!["switches"]![0]!["name"]);
 
         // Every other people route, read or act, is 403 — no incident, timeline, draft or export.
-        foreach (var (name, access) in ApiRoutes.Access.Where(a => a.Value is { Public: false, Ingest: false } && a.Key != ApiRoutes.ListSwitches))
+        foreach (var route in ApiRoutes.All.Where(r => r.Access is { Public: false, Ingest: false } && r.OperationId != SwitchesRoutes.ListSwitches))
         {
-            var route = ApiRoutes.Get(name);
+            var name = route.OperationId;
             var request = new HttpRequestMessage(new HttpMethod(route.Method),
-                route.Path.Replace("{id}", id).Replace("{kind}", "rca-draft").Replace("{snapshot}", "0001").Replace("{name}", "checkout-paused").Replace("{actionId}", "x"))
+                route.UrlPath.Replace("{id}", id).Replace("{kind}", "rca-draft").Replace("{snapshot}", "0001").Replace("{name}", "checkout-paused").Replace("{actionId}", "x"))
             { Content = route.Method == "POST" ? Json("""{"on":true,"text":"x","to":"x"}""") : null };
             var refused = await storefront.SendAsync(request);
             Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{name}: {(int)refused.StatusCode}");
@@ -93,7 +96,7 @@ public sealed class AccessFollowUpsOverHttpTests(AzuriteFixture azurite)
         context.Request.Scheme = "https";
         context.Request.Headers.Authorization = $"Bearer {viewer}";
 
-        var result = await new IncidentApi(app.Get<AccessGate>(), app.Get<IncidentsEndpoint>()).List(context.Request, default);
+        var result = await new IncidentApi().List(context.Request, TestFunctionContext.For(app.Services));
         await ((Microsoft.AspNetCore.Mvc.IActionResult)result).ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext(context,
             new Microsoft.AspNetCore.Routing.RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
 
@@ -165,7 +168,7 @@ public sealed class AccessFollowUpsOverHttpTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var viewer = (await app.Get<PersonalAccessTokens>().CreateAsync("manager@shop.example", [Roles.Viewer], default)).Token;
-        var api = new HealthApi(app.Get<AccessGate>(), app.Get<HealthEndpoint>());
+        var api = new HealthApi();
         HttpRequest Request(string? bearer)
         {
             var context = new DefaultHttpContext { RequestServices = app.Services };
@@ -173,7 +176,7 @@ public sealed class AccessFollowUpsOverHttpTests(AzuriteFixture azurite)
             return context.Request;
         }
 
-        Assert.Null(((HealthReport)((ApiResult)await api.Get(Request(null), default)).Body!).Checks);
-        Assert.NotEmpty(((HealthReport)((ApiResult)await api.Get(Request(viewer), default)).Body!).Checks!);
+        Assert.Null(((HealthReport)((ApiResult)await api.Get(Request(null), TestFunctionContext.For(app.Services))).Body!).Checks);
+        Assert.NotEmpty(((HealthReport)((ApiResult)await api.Get(Request(viewer), TestFunctionContext.For(app.Services))).Body!).Checks!);
     }
 }

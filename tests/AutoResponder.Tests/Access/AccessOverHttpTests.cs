@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
 using Azure.Data.Tables;
@@ -15,8 +17,8 @@ public sealed class AccessOverHttpTests(AzuriteFixture azurite)
 {
     private const string IngestKey = "ingest-key-0123456789";
     private sealed record Route(string Name, string Method, string Path);
-    private static readonly IEnumerable<Route> PeopleRoutes = ApiRoutes.Access.Where(a => a.Value is { Ingest: false, Public: false })
-        .Select(a => (a.Key, Route: ApiRoutes.Get(a.Key))).Select(r => new Route(r.Key, r.Route.Method, r.Route.Path)).ToList();
+    private static readonly IEnumerable<Route> PeopleRoutes = ApiRoutes.All.Where(r => r.Access is { Ingest: false, Public: false })
+        .Select(r => new Route(r.OperationId, r.Method, r.UrlPath)).ToList();
     private static readonly IEnumerable<Route> Actions = PeopleRoutes.Where(r => r.Method == "POST");
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -4,6 +4,7 @@ using AutoResponder.Functions.Impact;
 using AutoResponder.Functions.Incidents;
 using AutoResponder.Http;
 using AutoResponder.Impact;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,16 +33,16 @@ public sealed class FunctionsGateTests(AzuriteFixture azurite)
         var responder = (await tokens.CreateAsync("alice@shop.example", [Roles.Responder], default)).Token;
         var id = (await app.Get<AutoResponder.Intake.AlertIngestor>().IngestAsync(
             [AutoResponder.Tests.Intake.AlertIngestorTests.Alert("checkout-down", app.Time.GetUtcNow())], default))[0].IncidentId!;
-        var api = new IncidentApi(app.Get<AccessGate>(), app.Get<IncidentsEndpoint>());
+        var api = new IncidentApi();
 
-        Assert.Equal(401, ((ApiResult)await api.Resolve(Request(app.Services, null), id, default)).StatusCode);
-        Assert.Equal(403, ((ApiResult)await api.Resolve(Request(app.Services, viewer), id, default)).StatusCode);
-        Assert.Equal(200, ((ApiResult)await api.Get(Request(app.Services, viewer), id, default)).StatusCode);
-        Assert.Equal(200, ((ApiResult)await api.Resolve(Request(app.Services, responder, """{"actor":"ceo"}"""), id, default)).StatusCode);
+        Assert.Equal(401, ((ApiResult)await api.Resolve(Request(app.Services, null), TestFunctionContext.For(app.Services, ("id", id)))).StatusCode);
+        Assert.Equal(403, ((ApiResult)await api.Resolve(Request(app.Services, viewer), TestFunctionContext.For(app.Services, ("id", id)))).StatusCode);
+        Assert.Equal(200, ((ApiResult)await api.Get(Request(app.Services, viewer), TestFunctionContext.For(app.Services, ("id", id)))).StatusCode);
+        Assert.Equal(200, ((ApiResult)await api.Resolve(Request(app.Services, responder, """{"actor":"ceo"}"""), TestFunctionContext.For(app.Services, ("id", id)))).StatusCode);
 
         var details = await app.Get<AutoResponder.Incidents.IncidentStore>().GetDetailsAsync(id, default);
         Assert.Equal("alice@shop.example", details!.Timeline.Single(t => t.Kind == "resolved").Actor);
-        Assert.Equal(401, ((ApiResult)await new ImpactApi(app.Get<AccessGate>(), app.Get<ImpactEndpoint>()).Get(Request(app.Services, null), id, default)).StatusCode);
+        Assert.Equal(401, ((ApiResult)await new ImpactApi().Get(Request(app.Services, null), TestFunctionContext.For(app.Services, ("id", id)))).StatusCode);
     }
 
     [Fact]
@@ -58,13 +59,13 @@ public sealed class FunctionsGateTests(AzuriteFixture azurite)
         var tokens = app.Get<PersonalAccessTokens>();
         var ops = (await tokens.CreateAsync("olga@shop.example", [Roles.Ops], default)).Token;
         var viewer = (await tokens.CreateAsync("manager@shop.example", [Roles.Viewer], default)).Token;
-        var api = new ImpactApi(app.Get<AccessGate>(), app.Get<ImpactEndpoint>());
+        var api = new ImpactApi();
 
         async Task<HttpResponse> RunAsync(string? bearer)
         {
             var request = Request(app.Services, bearer);
             request.HttpContext.Response.Body = new MemoryStream();
-            var result = await api.Export(request, id, "0001", default);
+            var result = await api.Export(request, TestFunctionContext.For(app.Services, ("id", id), ("snapshot", "0001")));
             await result.ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext(request.HttpContext, new Microsoft.AspNetCore.Routing.RouteData(),
                 new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
             return request.HttpContext.Response;

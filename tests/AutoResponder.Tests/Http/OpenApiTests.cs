@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
+using AutoResponder.Hosting;
 using AutoResponder.Http.OpenApi;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Serve;
 using Microsoft.AspNetCore.Builder;
@@ -35,27 +37,27 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
     [Fact]
     public void Every_route_either_host_maps_is_in_the_document_under_its_function_name()
     {
-        var paths = OpenApiDocument.Build(ApiCatalog.Operations)["paths"]!.AsObject();
+        var paths = OpenApiDocument.Build(ApiRoutes.All.Select(r => r.Operation))["paths"]!.AsObject();
 
         var functions = FunctionRoutes().ToList();
         Assert.NotEmpty(functions);
         foreach (var (name, method, path) in functions)
         {
             var operation = paths[path]?[method.ToLowerInvariant()];
-            Assert.True(operation is not null, $"Function {name} ({method} {path}) is not in the OpenAPI document: add it to Http/OpenApi/ApiCatalog.cs.");
+            Assert.True(operation is not null, $"Function {name} ({method} {path}) is not in the OpenAPI document: declare it in its feature's …Routes.cs.");
             Assert.Equal(name, (string?)operation!["operationId"]);
         }
         foreach (var (method, path) in StandaloneRoutes())
-            Assert.True(paths[path]?[method.ToLowerInvariant()] is not null, $"The standalone host maps {method} {path}, which is not in the OpenAPI document: add it to Http/OpenApi/ApiCatalog.cs.");
+            Assert.True(paths[path]?[method.ToLowerInvariant()] is not null, $"The standalone host maps {method} {path}, which is not in the OpenAPI document: declare it in its feature's …Routes.cs.");
 
         // And nothing is documented that a host does not serve.
-        Assert.Equal(functions.Select(f => $"{f.Method} {f.Path}").Order(), ApiCatalog.Operations.Select(o => $"{o.Method} /api/{o.Route}").Order());
+        Assert.Equal(functions.Select(f => $"{f.Method} {f.Path}").Order(), ApiRoutes.All.Select(r => $"{r.Method} {r.UrlPath}").Order());
     }
 
     [Fact]
     public void Schemas_are_named_typed_and_hold_no_internal_fields()
     {
-        var document = OpenApiDocument.Build(ApiCatalog.Operations);
+        var document = OpenApiDocument.Build(ApiRoutes.All.Select(r => r.Operation));
         var schemas = document["components"]!["schemas"]!.AsObject();
 
         var incident = schemas["IncidentResource"]!;
@@ -81,7 +83,7 @@ public sealed class OpenApiTests(AzuriteFixture azurite)
         await using var host = await RunningHost.StartAsync(azurite, "ingest-key-0123456789");
         var served = JsonNode.Parse(await host.NewClient(null).GetStringAsync("/api/openapi.json"))!;
         Assert.Equal("3.1.0", (string?)served["openapi"]);
-        Assert.True(JsonNode.DeepEquals(OpenApiDocument.Build(ApiCatalog.Operations), served));
+        Assert.True(JsonNode.DeepEquals(OpenApiDocument.Build(ApiRoutes.All.Select(r => r.Operation)), served));
     }
 
     private static IEnumerable<string> Refs(JsonNode? node) => node switch

@@ -1,4 +1,5 @@
 using AutoResponder.Access;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Graph;
 using System.Text;
 using Azure;

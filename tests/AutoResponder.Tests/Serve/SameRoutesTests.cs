@@ -1,7 +1,7 @@
 using System.Reflection;
-using AutoResponder.Access;
-using AutoResponder.Http.OpenApi;
+using AutoResponder.Hosting;
 using AutoResponder.Cli.Serve;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -36,12 +36,10 @@ public sealed class SameRoutesTests
 
         Assert.NotEmpty(functions);
         Assert.Equal(functions, standalone);
-        // …and every API operation has its entry in the access table, which names the role it requires.
-        Assert.Equal(ApiCatalog.Operations.Select(o => o.OperationId).Order(), ApiRoutes.Access.Keys.Order());
     }
 
     [Fact]
-    public void Every_function_is_named_as_in_the_access_table_and_only_alerts_take_a_function_key()
+    public void Every_declared_route_has_exactly_one_function_with_its_id_method_and_path_and_only_ingest_routes_take_a_function_key()
     {
         var triggers = typeof(AutoResponder.Functions.Alerts.ReceiveAlerts).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
@@ -50,13 +48,17 @@ public sealed class SameRoutesTests
             .ToList();
         Assert.NotEmpty(triggers);
 
-        foreach (var (name, trigger) in triggers)
+        // …and vice versa: no API Function without its declaration.
+        Assert.Equal(ApiRoutes.All.Select(r => r.OperationId).Order(), triggers.Select(t => t.Name!).Order());
+        foreach (var route in ApiRoutes.All)
         {
-            var route = ApiRoutes.Get(name!);
+            var (_, trigger) = Assert.Single(triggers, t => t.Name == route.OperationId);
             Assert.Equal(route.Method, trigger!.Methods!.Single().ToUpperInvariant());
-            Assert.Equal(route.Path, "/" + trigger.Route);
+            Assert.Equal(route.Path, trigger.Route);
             Assert.Equal(route.Access.Ingest ? AuthorizationLevel.Function : AuthorizationLevel.Anonymous, trigger.AuthLevel);
         }
+        Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => r.OperationId).Distinct().Count());
+        Assert.Equal(ApiRoutes.All.Count, ApiRoutes.All.Select(r => $"{r.Method} {r.Path}").Distinct().Count());
     }
 
     internal static string Path(string prefix, string route) => "/" + string.Join('/', new[] { prefix, route }.Where(p => p.Length > 0));

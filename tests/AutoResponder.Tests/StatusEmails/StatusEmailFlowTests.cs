@@ -1,3 +1,4 @@
+using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Graph;
 using AutoResponder.Alerts;
 using AutoResponder.Impact.Snapshots;

@@ -6,17 +6,12 @@ using System.Text.Json.Serialization.Metadata;
 namespace AutoResponder.Http.OpenApi;
 
 /// <summary>
-/// Builds the OpenAPI 3.1 document from <see cref="ApiCatalog"/>: paths from the route table, schemas from the
+/// Builds the OpenAPI 3.1 document from the declared routes' operations: paths from the routes, schemas from the
 /// request/response records via System.Text.Json's schema exporter with the API's own serializer settings (so
 /// the names and casing are what the API actually writes). Every record of ours becomes a named component.
 /// </summary>
 public static class OpenApiDocument
 {
-    private static readonly Lazy<JsonObject> Cached = new(() => Build(ApiCatalog.Operations));
-
-    /// <summary>GET /api/openapi.json</summary>
-    public static ApiResult Serve() => ApiResult.Ok(Cached.Value.DeepClone());
-
     public static JsonObject Build(IEnumerable<ApiOperation> operations)
     {
         var schemas = new Schemas();
@@ -40,7 +35,7 @@ public static class OpenApiDocument
                     ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(body) } },
                 };
             var responses = new JsonObject();
-            foreach (var r in op.Responses.Concat(ApiCatalog.Common).DistinctBy(r => r.Status).OrderBy(r => r.Status))
+            foreach (var r in op.Responses.Concat(ApiDocs.Common).DistinctBy(r => r.Status).OrderBy(r => r.Status))
             {
                 var response = new JsonObject { ["description"] = r.Description };
                 if (r.Body is { } type)

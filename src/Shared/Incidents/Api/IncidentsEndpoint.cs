@@ -1,3 +1,4 @@
+using AutoResponder.Http;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
@@ -6,13 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Http;
-
-/// <summary>The incident actions' bodies (documented in the OpenAPI document; read field by field so each problem names its field).
-/// The actor is always the signed-in caller, never a body field.</summary>
-public sealed record AcknowledgeRequest(string? Owner = null);
-public sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null);
-public sealed record IncidentNoteRequest(string? Text = null);
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>
 /// The incident API: the paged list, one incident (with its ETag), its paged timeline, alerts and actions, and
@@ -68,15 +63,15 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
     public Task<ApiResult> AcknowledgeAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
-            var body = new AcknowledgeRequest(fields.String("owner", required: false, maxLength: 200));
-            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body.Owner ?? actor, actor, ct), ct);
+            var body = AcknowledgeRequest.Bind(fields);
+            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body!.Owner ?? actor, actor, ct), ct);
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: true, async (fields, actor) =>
         {
-            var body = new StatusUpdateRequest(fields.String("text", required: true)!, fields.String("nextSteps", required: false), fields.DateTime("eta"));
-            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body.Text, body.NextSteps, body.Eta, actor, ct), ct);
+            var body = StatusUpdateRequest.Bind(fields);
+            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta, actor, ct), ct);
         }, ct);
 
     public Task<ApiResult> MitigateAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
@@ -91,8 +86,8 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
     private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
         {
-            var body = new IncidentNoteRequest(fields.String("text", required: false));
-            return fields.Error ?? await Done(action(body.Text, actor), ct);
+            var body = IncidentNoteRequest.Bind(fields);
+            return fields.Error ?? await Done(action(body!.Text, actor), ct);
         }, ct);
 
     private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using AutoResponder.Http;
 using System.Globalization;
 using Azure.Data.Tables;
 using AutoResponder.Alerts;
@@ -5,7 +6,7 @@ using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.Http;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>The filters of GET /api/incidents, validated. No status: every incident not closed.</summary>
 public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IReadOnlySet<Severity> Severities, string? Service, DateTimeOffset? Since)

@@ -1,3 +1,4 @@
+using AutoResponder.Http;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,7 +13,7 @@ using AutoResponder.StatusEmails;
 using AutoResponder.Teams;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>
 /// The one place that maps storage to the public incident JSON (<see cref="IncidentResource"/>,

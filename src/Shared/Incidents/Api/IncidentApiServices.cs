@@ -1,6 +1,7 @@
+using AutoResponder.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 public static class IncidentApiServices
 {

@@ -1,6 +1,7 @@
+using AutoResponder.Http;
 using AutoResponder.Alerts;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 // The public JSON of incidents (API v2). Every shape here is documented in /api/openapi.json, generated from
 // these records; none of them carries storage bookkeeping (row keys, ETags of rows, recorded-effect bags).

@@ -1,9 +1,10 @@
+using AutoResponder.Http;
 using Azure.Data.Tables;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>
 /// The incident's paged sub-resources (timeline, alerts, actions): one range query over the incident's partition

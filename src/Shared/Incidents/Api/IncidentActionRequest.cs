@@ -1,9 +1,10 @@
+using AutoResponder.Http;
 using AutoResponder.Access;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Incidents.Api;
 
 /// <summary>
 /// The shape every "POST /api/incidents/{id}/…" action shares: a plausible id (else 404), a JSON object body

@@ -1,11 +1,11 @@
 using AutoResponder.Alerts;
 using AutoResponder.Hosting;
-using AutoResponder.Intake;
+using AutoResponder.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Intake;
 
 /// <summary>POST /api/alerts: validate the whole payload first (nothing is stored for a rejected request), then file each alert.</summary>
 public sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor ingestor, IOptions<AutoResponderOptions> options, ILogger<AlertsEndpoint> log)
