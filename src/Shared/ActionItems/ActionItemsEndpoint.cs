@@ -31,7 +31,7 @@ public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore
     public const int DefaultLimit = 50, MaxLimit = 200;
 
     public Task<ApiResult> AddAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var title = fields.String("title", required: true, maxLength: 300);
             var owner = fields.String("owner", required: true, maxLength: 254);
@@ -42,19 +42,19 @@ public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore
             if (dueAt is null) return Problems.Missing("dueAt");
             if (link is not null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
                 return Problems.Invalid("link", "'link' must be an absolute http(s) URL.");
-            var item = await items.AddAsync(id, title!, owner!, dueAt.Value.ToUniversalTime(), link, actor, ct);
+            var item = await items.AddAsync(id, title!, owner!, dueAt.Value.ToUniversalTime(), link, actor, ifMatch, ct);
             return new ApiResult(StatusCodes.Status201Created, ActionItemJson.From(item, time.GetUtcNow()));
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var status = fields.String("status", required: true, maxLength: 20);
             var reason = fields.String("reason", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
             if (!ActionItemKinds.Statuses.Contains(status)) return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
             if (status == ActionItemKinds.Dropped && reason is null) return Problems.Invalid("reason", "Dropping an action item needs a 'reason'.");
-            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, status!, reason, actor, ct), time.GetUtcNow())); }
+            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, status!, reason, actor, ifMatch, ct), time.GetUtcNow())); }
             catch (ActionItemNotFoundException e) { return Problems.Create(StatusCodes.Status404NotFound, "Action item not found", e.Message, "item"); }
         }, ct);
 

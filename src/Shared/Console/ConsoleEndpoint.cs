@@ -114,7 +114,7 @@ public sealed class ConsoleEndpoint(
                     if (problem is null)
                     {
                         var bySchedule = who is not null && !who.Contains('@');
-                        try { await responders.RequestAsync(id, bySchedule ? null : who, bySchedule ? who : null, why, user.Name, ct); }
+                        try { await responders.RequestAsync(id, bySchedule ? null : who, bySchedule ? who : null, why, user.Name, null, ct); }
                         catch (OnCall.ResponderRefusedException e) { problem = e.Message; }
                     }
                     break;
@@ -125,7 +125,7 @@ public sealed class ConsoleEndpoint(
                     var link = Field("link", 2000, true, out problem);
                     if (problem is null && (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
                         problem = $"'link' must be an absolute http(s) URL (got '{link}').";
-                    if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, ct);
+                    if (problem is null) await reminders.CompletePostmortemAsync(id, new Uri(link!).ToString(), user.Name, null, ct);
                     break;
                 case "action-item":
                     var title = Field("title", 300, true, out problem);
@@ -137,7 +137,7 @@ public sealed class ConsoleEndpoint(
                     if (problem is null && !StatusEmails.MailOptions.LooksLikeAddress(itemOwner)) problem = "'owner' must be the owner's e-mail address.";
                     if (problem is null && itemLink is not null && (!Uri.TryCreate(itemLink, UriKind.Absolute, out var itemUri) || itemUri.Scheme is not ("https" or "http")))
                         problem = $"'link' must be an absolute http(s) URL (got '{itemLink}').";
-                    if (problem is null) await actionItems.AddAsync(id, title!, itemOwner!, dueAt!.Value, itemLink, user.Name, ct);
+                    if (problem is null) await actionItems.AddAsync(id, title!, itemOwner!, dueAt!.Value, itemLink, user.Name, null, ct);
                     break;
                 case "action-item-status":
                     var item = Field("item", 40, true, out problem);
@@ -147,7 +147,7 @@ public sealed class ConsoleEndpoint(
                     if (problem is null && newStatus == AutoResponder.ActionItems.ActionItemKinds.Dropped && reason is null) problem = "Dropping an action item needs a reason.";
                     if (problem is null)
                     {
-                        try { await actionItems.SetStatusAsync(id, item!, newStatus!, newStatus == AutoResponder.ActionItems.ActionItemKinds.Done ? null : reason, user.Name, ct); }
+                        try { await actionItems.SetStatusAsync(id, item!, newStatus!, newStatus == AutoResponder.ActionItems.ActionItemKinds.Done ? null : reason, user.Name, null, ct); }
                         catch (AutoResponder.ActionItems.ActionItemNotFoundException e) { problem = e.Message; }
                     }
                     break;
