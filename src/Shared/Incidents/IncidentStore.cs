@@ -44,7 +44,7 @@ public sealed class IncidentStore(StorageClients storage)
         var timeline = new List<TimelineEntry>();
         var alerts = new List<AlertRecord>();
         var actions = new List<OutboxAction>();
-        // Skips occurrence markers, sent markers and feature state ("oc|" < "sent|" < "state|" < "tl|").
+        // Skips occurrence markers, sent markers and feature state: in key order they lie between the outbox rows and the timeline.
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {IncidentRows.OccurrencePrefix} or RowKey ge {IncidentRows.TimelinePrefix})");
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
