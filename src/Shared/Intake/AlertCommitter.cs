@@ -141,7 +141,13 @@ public sealed class AlertCommitter(
             if (chunk.Overflow is { } fits) chunk = Build(incidentId, state, remaining, settings, now, Math.Max(1, fits));
             foreach (var (p, filed) in chunk.Answered) p.Done.TrySetResult(filed);
             remaining = remaining.Where(p => !p.Done.Task.IsCompleted && !chunk.Applied.Any(a => a.Item == p)).ToList();
-            if (chunk.Change is not { } change) continue; // everything seen was answered without a write
+            if (chunk.Change is not { } change)
+            {
+                // Everything seen was answered without a write. "Not created yet" is not kept: another writer may open
+                // the incident any moment, and the next alert for it must see that (a resolution waits for its firing).
+                if (state.Incident is null) lane.State = null;
+                continue;
+            }
 
             try
             {
