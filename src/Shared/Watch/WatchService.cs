@@ -42,21 +42,24 @@ public sealed class WatchService(
     public async Task<OutboxOutcome> StartAsync(IncidentRecord incident, string phase, DateTimeOffset at, CancellationToken ct)
     {
         var until = at.AddMinutes(options.Value.WatchMinutes);
-        for (var attempt = 1; attempt <= 10; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             var row = await store.GetAsync(incident.Id, ct);
             if (row is not null && row.Phase == phase && row.Until == until) return OutboxOutcome.Done("watch already running");
             row ??= new WatchRecord { RowKey = incident.Id, StartedAt = at, CheckedThroughTicks = at.UtcTicks, WatchedBy = incident.Owner };
             row.Phase = phase;
             row.Until = until;
-            if (!await store.TryWriteAsync(row, ct)) continue;
+            if (!await store.TryWriteAsync(row, ct))
+            {
+                await retry.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the outbox retries the action
+                continue;
+            }
             return new OutboxOutcome(
                 Result: $"watching until {StatusEmailRenderer.Time(until)}",
                 TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the incident's impact rules" +
                     $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
                 TimelineKind: WatchKinds.Started);
         }
-        throw new IncidentConcurrencyException(incident.Id);
     }
 
     public Task<WatchRecord?> GetAsync(string incidentId, CancellationToken ct) => store.GetAsync(incidentId, ct);
