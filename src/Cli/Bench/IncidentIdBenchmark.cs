@@ -91,10 +91,11 @@ public static class IncidentIdBenchmark
             // Every alert row against its incident's service, read straight from the table.
             var service = new Dictionary<string, string?>(StringComparer.Ordinal);
             var alertServices = new List<(string Incident, string? Service)>();
+            var alertsEnd = IncidentRows.End(IncidentRows.AlertPrefix);
             await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(
-                               r => r.RowKey == IncidentRecord.RowKeyValue || (r.RowKey.CompareTo("al|") >= 0 && r.RowKey.CompareTo("al}") < 0),
+                               r => r.RowKey == IncidentRows.Incident || (r.RowKey.CompareTo(IncidentRows.AlertPrefix) >= 0 && r.RowKey.CompareTo(alertsEnd) < 0),
                                select: ["PartitionKey", "RowKey", "Service"], cancellationToken: ct))
-                if (row.RowKey == IncidentRecord.RowKeyValue) service[row.PartitionKey] = row.GetString("Service");
+                if (row.RowKey == IncidentRows.Incident) service[row.PartitionKey] = row.GetString("Service");
                 else alertServices.Add((row.PartitionKey, row.GetString("Service")));
             var misfiled = alertServices.Count(a => !service.TryGetValue(a.Incident, out var s) || s != a.Service);
             return new Result(opened, elapsed, errors, service.Count, alertServices.Count, misfiled, draws);

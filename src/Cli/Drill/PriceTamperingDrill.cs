@@ -180,8 +180,8 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         acknowledgedAt = clock.Now;
         Step("acknowledged", true, $"by {Responder} at {acknowledgedAt:HH:mm}");
         await MinuteAsync();
-        await switches.FlipAsync(incidentId, "checkout-paused", true, "Prices editable at checkout; stop orders until the fix", Responder, ct);
-        await switches.FlipAsync(incidentId, "maintenance-banner", true, "Tell customers checkout is paused", Responder, ct);
+        await switches.FlipAsync(incidentId, "checkout-paused", true, "Prices editable at checkout; stop orders until the fix", Responder, null, ct);
+        await switches.FlipAsync(incidentId, "maintenance-banner", true, "Tell customers checkout is paused", Responder, null, ct);
         switchedAt = clock.Now;
         await runner.RunAsync(incidentId, ct);
         Step("switches flipped", (await switches.OnForAsync(incidentId, ct)).Count == 2, $"checkout-paused and maintenance-banner on at {switchedAt:HH:mm}");
@@ -193,7 +193,7 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         tampering = false;
         await incidents.MitigateAsync(incidentId, "Fix deployed: prices are taken from the catalog server-side", Responder, ct);
         fixedAt = clock.Now;
-        await switches.FlipAsync(incidentId, "checkout-paused", false, "Fix deployed", Responder, ct);
+        await switches.FlipAsync(incidentId, "checkout-paused", false, "Fix deployed", Responder, null, ct);
         resumedAt = clock.Now;
         await runner.RunAsync(incidentId, ct);
         Step("fix landed", (await store.FindAsync(incidentId, ct))!.Status == IncidentStatus.Mitigated, $"mitigated at {fixedAt:HH:mm}, checkout resumed");
@@ -203,11 +203,11 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         // 5. Resolve (the banner is still on: called out), hand the watch over, sign off.
         await incidents.ResolveAsync(incidentId, "Fix verified on new orders", Responder, ct);
         await runner.RunAsync(incidentId, ct);
-        await switches.FlipAsync(incidentId, "maintenance-banner", false, "Orders normal again", Responder, ct);
+        await switches.FlipAsync(incidentId, "maintenance-banner", false, "Orders normal again", Responder, null, ct);
         for (var i = 0; i < 3; i++) await MinuteAsync();
-        await watch.HandOverAsync(incidentId, Support, "Keep an eye on the shoe tonight", Responder, ct);
+        await watch.HandOverAsync(incidentId, Support, "Keep an eye on the shoe tonight", Responder, null, ct);
         for (var i = 0; i < 2; i++) await MinuteAsync();
-        await watch.SignOffAsync(incidentId, "Orders clean", Support, ct);
+        await watch.SignOffAsync(incidentId, "Orders clean", Support, null, ct);
         await runner.RunAsync(incidentId, ct);
         for (var pass = 0; pass < 3; pass++) await runner.RunAsync(incidentId, ct);
 
@@ -216,8 +216,8 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         var owners = new[] { ("Alert on price discrepancies between order and catalog", "ops@shop.example"), ("Refuse tampered values: take prices from the catalog server-side", Responder),
                              ("More unit tests for pricing at checkout", "dev@shop.example") };
         var items = new List<ActionItemRow>();
-        foreach (var (title, owner) in owners) items.Add(await actionItems.AddAsync(incidentId, title, owner, clock.Now.AddDays(7), null, Responder, ct));
-        await actionItems.SetStatusAsync(incidentId, items[1].ItemId, ActionItemKinds.Done, null, Responder, ct);
+        foreach (var (title, owner) in owners) items.Add(await actionItems.AddAsync(incidentId, title, owner, clock.Now.AddDays(7), null, Responder, null, ct));
+        await actionItems.SetStatusAsync(incidentId, items[1].ItemId, ActionItemKinds.Done, null, Responder, null, ct);
         var recorded = await Get<ActionItemStore>().ForIncidentAsync(incidentId, ct);
         Step("action items recorded", recorded.Count == 3 && recorded.Count(i => i.Status == ActionItemKinds.Done) == 1, $"{recorded.Count} items, {recorded.Count(i => i.Status == ActionItemKinds.Done)} done");
 

@@ -14,9 +14,9 @@ public sealed class ActionItemNotFoundException(string itemId) : Exception($"No 
 /// Every change is on the incident's timeline. The owner is reminded the working day before and on the due date, and an
 /// open item past its due date is escalated to the incident's managers, once; reminders stop when the item is done or dropped.
 /// </summary>
-public sealed class ActionItemService(ActionItemStore store, IncidentStore incidents, IncidentService changes, BusinessCalendar calendar, TimeProvider time)
+public sealed class ActionItemService(ActionItemStore store, IncidentStore incidents, IncidentService changes, ConflictRetry retry, BusinessCalendar calendar, TimeProvider time)
 {
-    public async Task<ActionItemRow> AddAsync(string incidentId, string title, string owner, DateTimeOffset dueAt, string? link, string actor, CancellationToken ct)
+    public async Task<ActionItemRow> AddAsync(string incidentId, string title, string owner, DateTimeOffset dueAt, string? link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         var now = time.GetUtcNow();
@@ -31,12 +31,12 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
         await store.Table.AddEntityAsync(item, ct);
         var (stage, at) = FirstReminder(item, now);
         await store.ScheduleAsync(item, stage, at, ct);
-        await changes.ChangeAsync(incidentId, (c, entryAt) => c.Add(entryAt, ActionItemKinds.Added, actor,
+        await changes.ChangeAsync(incidentId, ifMatch, (c, entryAt) => c.Add(entryAt, ActionItemKinds.Added, actor,
             $"Action item {item.ItemId} added: {title} — owner {item.Owner}, due {StatusEmailRenderer.Time(dueAt)}{(link is null ? "" : $" ({link})")}."), ct);
         return item;
     }
 
-    public async Task<ActionItemRow> SetStatusAsync(string incidentId, string itemId, string status, string? reason, string actor, CancellationToken ct)
+    public async Task<ActionItemRow> SetStatusAsync(string incidentId, string itemId, string status, string? reason, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         for (var attempt = 1; ; attempt++)
@@ -47,7 +47,7 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             try { await store.Table.UpdateEntityAsync(item, item.ETag, Azure.Data.Tables.TableUpdateMode.Replace, ct); }
             catch (Azure.RequestFailedException e) when (e.Status == 412)
             {
-                if (attempt >= 10) throw new IncidentBusyException(incidentId); // 503 with Retry-After, never a 500
+                await retry.LostRaceAsync(incidentId, attempt, ct); // then busy: 503 with Retry-After, never a 500
                 continue;
             }
             await store.UpsertIndexAsync(item, ct);
@@ -56,7 +56,7 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
                 var (stage, at) = FirstReminder(item, time.GetUtcNow());
                 await store.ScheduleAsync(item, stage, at, ct);
             }
-            await changes.ChangeAsync(incidentId, (c, at) => c.Add(at, ActionItemKinds.StatusChanged, actor,
+            await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, ActionItemKinds.StatusChanged, actor,
                 $"Action item {itemId} ({item.Title}) {status}{(reason is null ? "" : $": {reason}")}."), ct);
             return item;
         }

@@ -57,18 +57,18 @@ public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore
     public const int DefaultLimit = 50, MaxLimit = 200;
 
     public Task<ApiResult> AddAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (ActionItemRequest.Bind(fields) is not { } body) return fields.Error!;
-            var item = await items.AddAsync(id, body.Title, body.Owner, body.DueAt, body.Link, actor, ct);
+            var item = await items.AddAsync(id, body.Title, body.Owner, body.DueAt, body.Link, actor, ifMatch, ct);
             return new ApiResult(StatusCodes.Status201Created, ActionItemJson.From(item, time.GetUtcNow()));
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (ActionItemStatusRequest.Bind(fields) is not { } body) return fields.Error!;
-            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, body.Status, body.Reason, actor, ct), time.GetUtcNow())); }
+            try { return ApiResult.Ok(ActionItemJson.From(await items.SetStatusAsync(id, itemId, body.Status, body.Reason, actor, ifMatch, ct), time.GetUtcNow())); }
             catch (ActionItemNotFoundException e) { return Problems.Create(StatusCodes.Status404NotFound, "Action item not found", e.Message, "item"); }
         }, ct);
 

@@ -99,7 +99,7 @@ public sealed class ConsoleEndpoint(
                     if (OnCall.ResponderRequest.Bind(fields) is { } asked)
                     {
                         var bySchedule = asked.Person is { } who && !who.Contains('@');
-                        try { await responders.RequestAsync(id, bySchedule ? null : asked.Person, bySchedule ? asked.Person : null, asked.Message, user.Name, ct); }
+                        try { await responders.RequestAsync(id, bySchedule ? null : asked.Person, bySchedule ? asked.Person : null, asked.Message, user.Name, null, ct); }
                         catch (OnCall.ResponderRefusedException e) { fields.Invalid(e.Field, e.Message); }
                     }
                     break;
@@ -107,18 +107,18 @@ public sealed class ConsoleEndpoint(
                 case "resolve": await incidents.ResolveAsync(id, null, user.Name, ct); break;
                 case "close": await incidents.CloseAsync(id, null, user.Name, ct); break;
                 case "postmortem":
-                    if (PostmortemRequest.Bind(fields) is { } postmortem) await reminders.CompletePostmortemAsync(id, postmortem.Link, user.Name, ct);
+                    if (PostmortemRequest.Bind(fields) is { } postmortem) await reminders.CompletePostmortemAsync(id, postmortem.Link, user.Name, null, ct);
                     break;
                 case "action-item":
                     if (ActionItems.ActionItemRequest.Bind(fields) is { } added)
-                        await actionItems.AddAsync(id, added.Title, added.Owner, added.DueAt, added.Link, user.Name, ct);
+                        await actionItems.AddAsync(id, added.Title, added.Owner, added.DueAt, added.Link, user.Name, null, ct);
                     break;
                 case "action-item-status":
                     // The item comes with the form (the API has it in the path).
                     var item = fields.String("item", required: true, maxLength: 40);
                     if (ActionItems.ActionItemStatusRequest.Bind(fields) is { } changed && item is not null)
                     {
-                        try { await actionItems.SetStatusAsync(id, item, changed.Status, changed.Status == ActionItems.ActionItemKinds.Done ? null : changed.Reason, user.Name, ct); }
+                        try { await actionItems.SetStatusAsync(id, item, changed.Status, changed.Status == ActionItems.ActionItemKinds.Done ? null : changed.Reason, user.Name, null, ct); }
                         catch (ActionItems.ActionItemNotFoundException e) { fields.Invalid("item", e.Message); }
                     }
                     break;

@@ -136,9 +136,7 @@ public sealed class HealthService(
         await Parallel.ForEachAsync(listed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
         {
             var actionId = IncidentIndex.ParkedActionId(row);
-            var action = await storage.IncidentTable.GetEntityIfExistsAsync<TableEntity>(row.IncidentId, OutboxAction.Prefix + actionId,
-                select: [nameof(OutboxAction.StatusName)], cancellationToken: token);
-            if (action.HasValue && action.Value!.GetString(nameof(OutboxAction.StatusName)) == nameof(OutboxStatus.Failed)) parked.Add(row.IncidentId);
+            if (await store.GetActionStatusAsync(row.IncidentId, actionId, token) == OutboxStatus.Failed) parked.Add(row.IncidentId);
             else await index.ClearParkedAsync(row.IncidentId, actionId, token);
         });
         var count = parked.Count;

@@ -23,7 +23,8 @@ public sealed class AutoResponderOptions
     public int ReopenWindowMinutes { get; set; } = 60;
     /// <summary>
     /// Lost optimistic-concurrency races (another instance wrote the same row first) an incident or state write rereads
-    /// and retries before it gives up with 503 + Retry-After (default 10). Intake's group commit has its own budget.
+    /// and retries before it gives up with 503 + Retry-After (default 10): every such race, intake's group commit and
+    /// routing included (<see cref="Incidents.ConflictRetry"/>).
     /// </summary>
     public int ConflictRetries { get; set; } = 10;
     /// <summary>

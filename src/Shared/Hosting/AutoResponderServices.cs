@@ -48,8 +48,11 @@ public static class AutoResponderServices
         services.AddSingleton<AlertPayloadParser>();
         services.AddSingleton<IncidentIds>();
         services.AddSingleton<IncidentIndex>();
+        services.AddSingleton<ConflictRetry>();
         services.AddSingleton<IncidentStates>();
         services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentWrites>();
+        services.AddSingleton<IncidentCommits>();
         services.AddSingleton<IncidentLocks>();
         services.AddSingleton<IncidentCache>();
         services.AddSingleton<AlertCommitter>();
@@ -59,6 +62,7 @@ public static class AutoResponderServices
         // Outbox
         services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
         services.AddSingleton<OutboxLanes>();
+        services.AddSingleton<IOwedActionsSignal, OwedActionsSignal>();
         services.AddSingleton<OutboxNudges>();
         services.AddSingleton<OutboxRunner>();
         services.AddSingleton<OutboxSweeper>();

@@ -28,6 +28,7 @@ public sealed record CorrectImpactRulesRequest(IReadOnlyList<string>? Choose, IR
 /// </summary>
 public sealed class ImpactEndpoint(
     IncidentStore incidents,
+    IncidentCommits commits,
     IncidentStates states,
     IncidentActionRequest actions,
     ImpactSnapshotStore snapshots,
@@ -137,14 +138,14 @@ public sealed class ImpactEndpoint(
     /// queued; 422 (field choose or exclude) for an unknown rule, a rule in both lists, or a correction that leaves no rule.
     /// </summary>
     public Task<ApiResult> CorrectRulesAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var max = Math.Max(1, service.Rules.Count);
             var choose = fields.Strings("choose", max);
             var exclude = fields.Strings("exclude", max);
             if (fields.Error is not null) return fields.Error;
             if (choose is null && exclude is null) return Problems.Missing("choose");
-            return await CorrectAsync(actor, id, choose ?? [], exclude ?? [], ct);
+            return await CorrectAsync(actor, id, choose ?? [], exclude ?? [], ifMatch, ct);
         }, ct);
 
     /// <summary>
@@ -160,10 +161,10 @@ public sealed class ImpactEndpoint(
             var automatic = service.Select(details, ImpactCorrection.None).Select(r => r.Rule.Name).ToList();
             var choose = apply.Where(n => !automatic.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
             var exclude = automatic.Where(n => !apply.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
-            return await CorrectAsync(caller.Name, id, choose, exclude, ct);
+            return await CorrectAsync(caller.Name, id, choose, exclude, null, ct);
         }, log);
 
-    private async Task<ApiResult> CorrectAsync(string actor, string id, IReadOnlyList<string> choose, IReadOnlyList<string> exclude, CancellationToken ct)
+    private async Task<ApiResult> CorrectAsync(string actor, string id, IReadOnlyList<string> choose, IReadOnlyList<string> exclude, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         if (service.Rules.Count == 0)
             return Problems.Invalid("AutoResponder:Impact:Rules", "No impact rule is configured; configure them under AutoResponder:Impact:Rules.");
@@ -176,7 +177,7 @@ public sealed class ImpactEndpoint(
 
         var details = await incidents.GetDetailsAsync(id, ct);
         if (details is null) return Problems.NotFound(id);
-        IncidentPrecondition.Check(details.Incident); // If-Match, when given: 412 if the incident changed since it was read
+        ifMatch?.Check(details.Incident); // If-Match, when given: 412 if the incident changed since it was read
         List<string> Canonical(IReadOnlyList<string> names) => known.Where(k => names.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
         var at = time.GetUtcNow();
         var correction = new ImpactCorrection(Canonical(choose), Canonical(exclude), actor, at);
@@ -233,11 +234,11 @@ public sealed class ImpactEndpoint(
         }
         catch (ImpactBusyException e) { return (Busy(id, e.Lease), null); }
 
-        var change = new IncidentChange(new IncidentRecord { Id = id, PartitionKey = id }, isNew: false) { LeaveIncidentRow = true };
+        var change = IncidentChange.Beside(id);
         describe(change);
         try
         {
-            await incidents.CommitAsync(change, ct);
+            await commits.CommitAsync(change, ct);
         }
         catch (IncidentConcurrencyException)
         {
@@ -274,11 +275,11 @@ public sealed class ImpactEndpoint(
                 $"The export of snapshot {s.SnapshotId} of incident {id} is no longer stored.", "snapshot"));
         try
         {
-            var change = new IncidentChange(new IncidentRecord { Id = id, PartitionKey = id }, isNew: false) { LeaveIncidentRow = true };
+            var change = IncidentChange.Beside(id);
             change.Add(time.GetUtcNow(), TimelineKinds.ExportDownloaded, caller.Name,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"Export of impact snapshot {s.SnapshotId} ({s.Orders:N0} orders, {s.SizeBytes:N0} bytes) downloaded by {caller.Name}."));
-            await incidents.CommitAsync(change, ct);
+            await commits.CommitAsync(change, ct);
         }
         catch
         {

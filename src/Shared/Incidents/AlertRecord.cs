@@ -4,14 +4,12 @@ using Azure.Data.Tables;
 namespace AutoResponder.Incidents;
 
 /// <summary>
-/// The latest state of one alert (by fingerprint) inside an incident: RowKey "al|{hash}". It is also the record of what
+/// The latest state of one alert (by fingerprint) inside an incident: RowKey <see cref="IncidentRows.Alert"/>. It is also the record of what
 /// was delivered: <see cref="StartsAt"/> is the newest occurrence seen and <see cref="Occurrences"/> counts its firings,
 /// so a redelivery is recognised from this row (see <see cref="AlertRowState.Judge"/>).
 /// </summary>
 public sealed class AlertRecord : ITableEntity
 {
-    public const string Prefix = "al|";
-
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }

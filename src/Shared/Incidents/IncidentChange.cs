@@ -1,17 +1,51 @@
 using Azure.Data.Tables;
-using AutoResponder.Outbox;
 
 namespace AutoResponder.Incidents;
 
 /// <summary>
-/// One unit of work on one incident partition: the incident row (new, or updated under its ETag),
-/// the timeline entries it adds, alert rows (each under the ETag it was read with), optional marker rows that
-/// must not exist yet (a once-only guard), the outbox actions owed, and features' state rows. <see cref="IncidentStore.CommitAsync"/> writes it in one transaction.
+/// One unit of work on one incident partition: the incident row (new, or updated under its ETag — or left as it is, see
+/// <see cref="Beside(string)"/>), the timeline entries it adds, alert rows (each under the ETag it was read with),
+/// optional marker rows that must not exist yet (a once-only guard), the outbox actions owed, and features' state rows.
+/// <see cref="IncidentCommits.CommitAsync"/> plans the effects its entries owe and writes it in one transaction.
 /// </summary>
-public sealed class IncidentChange(IncidentRecord incident, bool isNew)
+public sealed class IncidentChange
 {
-    public IncidentRecord Incident { get; } = incident;
-    public bool IsNew { get; } = isNew;
+    private IncidentRecord? _incident;
+
+    /// <summary>A change of the incident row itself (with whatever rows beside it).</summary>
+    public IncidentChange(IncidentRecord incident, bool isNew)
+    {
+        _incident = incident;
+        IncidentId = incident.Id;
+        IsNew = isNew;
+    }
+
+    private IncidentChange(string incidentId)
+    {
+        IncidentId = incidentId;
+        LeaveIncidentRow = true;
+    }
+
+    /// <summary>
+    /// A change of rows beside the incident row, which is left as it is (its ETag does not move). Timeline entries are
+    /// planned against the incident as it is when committed (one point read).
+    /// </summary>
+    public static IncidentChange Beside(string incidentId) => new(incidentId);
+
+    /// <summary>As <see cref="Beside(string)"/>, for a writer that has just read the incident (its entries are planned against it).</summary>
+    public static IncidentChange Beside(IncidentRecord incident) => new(incident, isNew: false) { LeaveIncidentRow = true };
+
+    public string IncidentId { get; }
+
+    /// <summary>The incident as this change leaves it. Not known for a change <see cref="Beside(string)"/> until it is committed.</summary>
+    public IncidentRecord Incident => _incident ?? throw new InvalidOperationException($"The change beside incident {IncidentId} has not read it.");
+
+    internal bool KnowsIncident => _incident is not null;
+
+    /// <summary>The incident a change beside it is planned against (read by the commit pipeline).</summary>
+    internal void PlanAgainst(IncidentRecord incident) => _incident ??= incident;
+
+    public bool IsNew { get; }
     public List<TimelineEntry> Entries { get; } = [];
     public List<ITableEntity> Upserts { get; } = [];
     /// <summary>Alert rows written under the ETag they carry (added when it is empty); two writes of one row keep the last.</summary>
@@ -23,12 +57,12 @@ public sealed class IncidentChange(IncidentRecord incident, bool isNew)
     public bool LeaveIncidentRow { get; set; }
     /// <summary>RowKeys of marker rows that must not exist yet; an existing one means this was done before (e.g. a status email slot).</summary>
     public List<string> Occurrences { get; } = [];
-    /// <summary>Set by <see cref="IncidentStore.Prepare"/> once the effects have planned the outbox actions.</summary>
+    /// <summary>Set by <see cref="IncidentCommits.Plan"/> once the effects have planned the outbox actions.</summary>
     internal bool Planned { get; set; }
 
     public TimelineEntry Add(DateTimeOffset at, string kind, string actor, string text)
     {
-        var entry = TimelineEntry.Create(Incident.Id, at, kind, actor, text);
+        var entry = TimelineEntry.Create(IncidentId, at, kind, actor, text);
         Entries.Add(entry);
         return entry;
     }

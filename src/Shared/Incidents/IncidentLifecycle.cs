@@ -1,6 +1,5 @@
 using AutoResponder.Alerts;
 using AutoResponder.Hosting;
-using AutoResponder.Intake;
 
 namespace AutoResponder.Incidents;
 
@@ -12,13 +11,69 @@ public sealed class InvalidTransitionException(string incidentId, string action,
     public IncidentStatus Current { get; } = current;
 }
 
+/// <summary>What an alert delivery did to its incident (intake reports it to the sender).</summary>
+public enum AlertOutcome { Opened, Appended, Resolved, Reopened }
+
+/// <summary>How an incident takes one delivery of an alert: <see cref="IncidentLifecycle.Judge"/>.</summary>
+public enum AlertVerdict
+{
+    /// <summary>News that changes the incident (a new alert, a resolution, a firing after resolving, a raised severity …).</summary>
+    Change,
+    /// <summary>Another firing of a firing alert that needs nothing of the incident row: counted on its alert row only.</summary>
+    Repeat,
+    /// <summary>Its alert row already records this delivery (a redelivery, or older news).</summary>
+    Duplicate,
+    /// <summary>A resolution the incident no longer takes (it is closed): nothing to do.</summary>
+    Ignored,
+    /// <summary>A firing the incident no longer takes (closed, or resolved beyond the reopen window): a new incident's.</summary>
+    OpensNew,
+    /// <summary>The incident was opened for another dedup key and group (an id collision, a stale pointer): never filed there.</summary>
+    Stranger,
+}
+
 /// <summary>
 /// The rules of the incident's life, as pure changes to an <see cref="IncidentChange"/>: what each
-/// action is allowed from, which fields it sets and which timeline entries it adds.
+/// action is allowed from, which fields it sets and which timeline entries it adds; and, for alerts, whether the
+/// incident takes a delivery at all (<see cref="Judge"/>).
 /// </summary>
 public static class IncidentLifecycle
 {
     public const string SystemActor = "autoresponder";
+
+    /// <summary>How stale a repeat may find the incident's last alert time before it refreshes it (writing the incident row).</summary>
+    public static readonly TimeSpan RepeatRefresh = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The one judgement of an alert delivery against an incident (intake evaluates it once per alert, in its committer):
+    /// whether the alert belongs to the incident (<see cref="BelongsTo"/>), whether the incident still takes it
+    /// (<see cref="Takes"/>; when not, a resolution is <see cref="AlertVerdict.Ignored"/>, a firing no newer than its alert
+    /// row a duplicate, any other firing <see cref="AlertVerdict.OpensNew"/>), whether its alert row already records it
+    /// (<see cref="AlertRowState.Judge"/>), and whether a repeat leaves the incident row alone (<see cref="RepeatLeavesIncident"/>).
+    /// <paramref name="row"/> is the alert's row in the incident (null: none yet).
+    /// </summary>
+    public static AlertVerdict Judge(IncidentRecord incident, AlertKeys keys, Alert alert, AlertRowState? row, AutoResponderOptions settings, DateTimeOffset now)
+    {
+        if (!BelongsTo(incident, keys)) return AlertVerdict.Stranger;
+        if (!Takes(incident, alert, settings, now))
+            return alert.Status == AlertStatus.Resolved ? AlertVerdict.Ignored
+                : row is { } known && known.StartsAt >= alert.StartsAt ? AlertVerdict.Duplicate // old news: a redelivery of what the incident holds
+                : AlertVerdict.OpensNew;
+        return AlertRowState.Judge(row, alert) switch
+        {
+            AlertNews.Duplicate => AlertVerdict.Duplicate,
+            AlertNews.Repeat when RepeatLeavesIncident(incident, alert, RepeatRefresh, now) => AlertVerdict.Repeat,
+            _ => AlertVerdict.Change,
+        };
+    }
+
+    /// <summary>
+    /// Whether the incident takes this alert now: a live incident takes everything; a resolved one takes
+    /// resolutions and, within the reopen window, firings (which reopen it); a closed one nothing.
+    /// </summary>
+    public static bool Takes(IncidentRecord incident, Alert alert, AutoResponderOptions settings, DateTimeOffset now) =>
+        incident.Status.IsLive() ||
+        (incident.Status == IncidentStatus.Resolved && (alert.Status == AlertStatus.Resolved ||
+            (settings.ReopenWindowMinutes > 0 && now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
 
     public static void Acknowledge(IncidentChange change, string owner, string actor, DateTimeOffset now)
     {
@@ -103,11 +158,11 @@ public static class IncidentLifecycle
     /// <summary>
     /// Applies one more delivery of an alert to an existing incident and returns the outcome for the sender.
     /// <paramref name="known"/> is the alert's row before it (null when the incident has no row for it yet); the
-    /// delivery is news (<see cref="AlertRowState.Judge"/> is not a duplicate). The alert row is written under its ETag
+    /// delivery is news (<see cref="Judge"/> said <see cref="AlertVerdict.Change"/>). The alert row is written under its ETag
     /// and the incident's counts follow. A repeat of a firing alert is counted on the alert row, not the timeline; it
     /// touches the incident only for what it changes (back from mitigated or resolved, severity raised, last alert time).
     /// </summary>
-    public static string ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, AutoResponderOptions options, DateTimeOffset now)
+    public static AlertOutcome ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, AutoResponderOptions options, DateTimeOffset now)
     {
         var incident = change.Incident;
         var firingNow = alert.Status == AlertStatus.Firing;
@@ -120,19 +175,19 @@ public static class IncidentLifecycle
             if (known is { Firing: true }) incident.FiringAlertCount--;
             if (firingNow) incident.FiringAlertCount++;
         }
-        string outcome;
+        AlertOutcome outcome;
 
         if (firingNow)
         {
             incident.LastAlertAt = now;
-            outcome = IngestOutcomes.Appended;
+            outcome = AlertOutcome.Appended;
             if (incident.Status == IncidentStatus.Resolved)
             {
                 incident.Status = IncidentStatus.Open;
                 incident.ResolvedAt = null;
                 incident.MitigatedAt = null;
                 change.Add(now, TimelineKinds.Reopened, alert.Source, $"Reopened: {alert.Title} fired again.");
-                outcome = IngestOutcomes.Reopened;
+                outcome = AlertOutcome.Reopened;
             }
             else if (incident.Status == IncidentStatus.Mitigated)
             {
@@ -150,7 +205,7 @@ public static class IncidentLifecycle
         }
         else
         {
-            outcome = IngestOutcomes.Resolved;
+            outcome = AlertOutcome.Resolved;
             change.Add(now, TimelineKinds.AlertResolved, alert.Source, $"Alert resolved: {alert.Title}.");
             if (incident.FiringAlertCount == 0 && incident.Status.IsLive())
                 ApplyAllResolvedPolicy(change, options.WhenAllAlertsResolved, now);
@@ -164,6 +219,10 @@ public static class IncidentLifecycle
     /// </summary>
     public static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>
         incident.DedupHash == keys.Dedup || (keys.Group is not null && incident.GroupHash == keys.Group);
+
+    /// <summary>Another firing of a firing alert, counted on its alert row only (<see cref="AlertVerdict.Repeat"/>).</summary>
+    public static void CountRepeat(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, DateTimeOffset now) =>
+        change.AlertRows.Add(keys.ToRecord(change.IncidentId, alert, now, known));
 
     /// <summary>
     /// Whether another firing of a firing alert is only counted (on its row) and needs nothing of the incident row: the

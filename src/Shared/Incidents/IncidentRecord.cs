@@ -12,10 +12,8 @@ namespace AutoResponder.Incidents;
 /// </summary>
 public sealed class IncidentRecord : ITableEntity
 {
-    public const string RowKeyValue = "incident";
-
     public string PartitionKey { get; set; } = "";
-    public string RowKey { get; set; } = RowKeyValue;
+    public string RowKey { get; set; } = IncidentRows.Incident;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 

@@ -14,7 +14,8 @@ namespace AutoResponder.Incidents;
 /// </summary>
 public abstract class IncidentState : ITableEntity
 {
-    public const string Prefix = "state|";
+    /// <summary>Feature state keys are this plus the feature's name (<see cref="IncidentRows.StatePrefix"/>).</summary>
+    public const string Prefix = IncidentRows.StatePrefix;
 
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
@@ -37,19 +38,17 @@ public abstract class IncidentState : ITableEntity
 /// </summary>
 public sealed class SentMarker : IncidentState
 {
-    public const string MarkerPrefix = "sent|";
-
     /// <summary>What the effect created (a message id), if anything.</summary>
     public string? Ref { get; set; }
     public DateTimeOffset? At { get; set; }
 
-    public static string KeyFor(string what, string key) => $"{MarkerPrefix}{what}|{key}";
+    public static string KeyFor(string what, string key) => IncidentRows.Sent(what, key);
 }
 
 /// <summary>
 /// A change to one typed state row, applied to the row's current version when it is written — so a concurrent
 /// change of the same row (other fields, another action) is kept, not overwritten. This is how an outbox handler
-/// reports what it recorded (<see cref="Outbox.OutboxOutcome.State"/>).
+/// reports what it recorded (the outbox handler's <c>OutboxOutcome.State</c>).
 /// </summary>
 public abstract class StateChange
 {

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Outbox;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Incidents;
 
@@ -15,57 +12,47 @@ public sealed record IncidentDetails(
     IReadOnlyList<OutboxAction> Actions);
 
 /// <summary>
-/// Reads and writes incident partitions. Every write goes through <see cref="CommitAsync"/>: one
-/// entity-group transaction holding the state change, its timeline entries and the side effects it
-/// owes, so nothing is ever "saved but not announced".
+/// The incident partitions (table <c>Incidents</c>): every read and write of their rows, in the layout of
+/// <see cref="IncidentRows"/> — the incident row, alert rows, timeline entries, outbox rows (leases included), markers
+/// and feature state rows. It plans nothing and signals nothing: a change with what it owes is committed by
+/// <see cref="IncidentCommits"/>, which writes it here with <see cref="WriteAsync"/>.
 /// </summary>
-public sealed class IncidentStore(
-    StorageClients storage,
-    IncidentIndex index,
-    IEnumerable<IIncidentEffect> effects,
-    IOutboxSignal signal,
-    OutboxLanes lanes,
-    IncidentLocks locks,
-    IncidentStates states,
-    ILogger<IncidentStore> log)
+public sealed class IncidentStore(StorageClients storage)
 {
-    private readonly IIncidentEffect[] _effects = effects.ToArray();
-    /// <summary>The incident rows this instance wrote last (ETag by id), so a cached view can tell it is stale; bounded.</summary>
-    private readonly ConcurrentDictionary<string, ETag> _written = new(StringComparer.Ordinal);
+    /// <summary>The most operations one entity-group transaction may hold (Azure Table storage).</summary>
+    public const int MaxOperations = 100;
 
-    /// <summary>Whether this instance wrote the incident's row since <paramref name="seen"/> was read or written (another instance's writes are not seen here).</summary>
-    public bool WrittenSince(IncidentRecord seen) => _written.TryGetValue(seen.Id, out var etag) && etag != seen.ETag;
     private TableClient Table => storage.IncidentTable;
 
     public async Task<IncidentRecord?> FindAsync(string id, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<IncidentRecord>(id, IncidentRecord.RowKeyValue, cancellationToken: ct);
+        var response = await Table.GetEntityIfExistsAsync<IncidentRecord>(id, IncidentRows.Incident, cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }
 
-    /// <summary>One alert's row in the incident (by alert hash, the RowKey after "al|"), or null.</summary>
+    /// <summary>One alert's row in the incident (by alert hash), or null.</summary>
     public async Task<AlertRecord?> FindAlertAsync(string id, string alertHash, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<AlertRecord>(id, AlertRecord.Prefix + alertHash, cancellationToken: ct);
+        var response = await Table.GetEntityIfExistsAsync<AlertRecord>(id, IncidentRows.Alert(alertHash), cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }
 
-    /// <summary>The incident with its timeline, alerts and outbox actions (occurrence markers skipped), in one partition query.</summary>
+    /// <summary>The incident with its timeline, alerts and outbox actions (markers and state rows skipped), in one partition query.</summary>
     public async Task<IncidentDetails?> GetDetailsAsync(string id, CancellationToken ct)
     {
         IncidentRecord? incident = null;
         var timeline = new List<TimelineEntry>();
         var alerts = new List<AlertRecord>();
         var actions = new List<OutboxAction>();
-        // Skips occurrence markers, sent markers and feature state ("oc|" < "sent|" < "state|" < "tl|").
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {"oc|"} or RowKey ge {TimelineEntry.Prefix})");
+        // Skips occurrence markers, sent markers and feature state: in key order they lie between the outbox rows and the timeline.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and (RowKey lt {IncidentRows.OccurrencePrefix} or RowKey ge {IncidentRows.TimelinePrefix})");
         await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             var key = row.RowKey;
-            if (key == IncidentRecord.RowKeyValue) incident = Convert<IncidentRecord>(row);
-            else if (key.StartsWith(TimelineEntry.Prefix, StringComparison.Ordinal)) timeline.Add(Convert<TimelineEntry>(row));
-            else if (key.StartsWith(AlertRecord.Prefix, StringComparison.Ordinal)) alerts.Add(Convert<AlertRecord>(row));
-            else if (key.StartsWith(OutboxAction.Prefix, StringComparison.Ordinal)) actions.Add(Convert<OutboxAction>(row));
+            if (key == IncidentRows.Incident) incident = As<IncidentRecord>(row);
+            else if (key.StartsWith(IncidentRows.TimelinePrefix, StringComparison.Ordinal)) timeline.Add(As<TimelineEntry>(row));
+            else if (key.StartsWith(IncidentRows.AlertPrefix, StringComparison.Ordinal)) alerts.Add(As<AlertRecord>(row));
+            else if (key.StartsWith(IncidentRows.OutboxPrefix, StringComparison.Ordinal)) actions.Add(As<OutboxAction>(row));
         }
         return incident is null ? null : new IncidentDetails(incident, timeline, alerts, actions);
     }
@@ -77,127 +64,152 @@ public sealed class IncidentStore(
     public async Task<List<OutboxAction>> GetActionsAsync(string id, IReadOnlyCollection<OutboxStatus> statuses, CancellationToken ct)
     {
         var states = string.Join(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"StatusName eq {s.ToString()}")));
-        var filter = $"{IncidentStates.RangeFilter(id, OutboxAction.Prefix)} and ({states})";
+        var filter = $"{IncidentRows.Range(id, IncidentRows.OutboxPrefix)} and ({states})";
         var list = new List<OutboxAction>();
         await foreach (var row in Table.QueryAsync<OutboxAction>(filter, cancellationToken: ct)) list.Add(row);
         return list;
+    }
+
+    /// <summary>The status of one outbox action (a point read of that column), or null when there is no such action.</summary>
+    public async Task<OutboxStatus?> GetActionStatusAsync(string id, string actionId, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(id, IncidentRows.OutboxRow(actionId), select: [nameof(OutboxAction.StatusName)], cancellationToken: ct);
+        return row.HasValue && Enum.TryParse<OutboxStatus>(row.Value!.GetString(nameof(OutboxAction.StatusName)), out var status) ? status : null;
     }
 
     /// <summary>The incident's timeline entries at or after <paramref name="since"/> (all when null), oldest first: its timeline rows only.</summary>
     public async Task<List<TimelineEntry>> GetTimelineSinceAsync(string id, DateTimeOffset? since, CancellationToken ct)
     {
         var filter = since is { } from
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {TimelineEntry.Prefix + Keys.Ticks(from)} and RowKey lt {"tl}"}")
-            : IncidentStates.RangeFilter(id, TimelineEntry.Prefix);
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {IncidentRows.TimelinePrefix + Keys.Ticks(from)} and RowKey lt {IncidentRows.End(IncidentRows.TimelinePrefix)}")
+            : IncidentRows.Range(id, IncidentRows.TimelinePrefix);
         var list = new List<TimelineEntry>();
         await foreach (var row in Table.QueryAsync<TimelineEntry>(filter, cancellationToken: ct)) list.Add(row);
         return list;
     }
 
-    public async Task<IncidentRecord> UpdateAsync(string id, Func<IncidentRecord, ValueTask<IncidentChange?>> apply, CancellationToken ct)
+    /// <summary>Each alert row's state (firing, newest occurrence, count, ETag) by alert hash: one partition range query.</summary>
+    public async Task<Dictionary<string, AlertRowState>> ReadAlertStatesAsync(string id, CancellationToken ct)
     {
-        using var held = await locks.AcquireAsync(id, ct);
-        for (var attempt = 1; ; attempt++)
+        var states = new Dictionary<string, AlertRowState>(StringComparer.Ordinal);
+        string[] columns = ["RowKey", nameof(AlertRecord.StatusName), nameof(AlertRecord.StartsAt), nameof(AlertRecord.Occurrences)];
+        await foreach (var row in Table.QueryAsync<AlertRecord>(IncidentRows.Range(id, IncidentRows.AlertPrefix), select: columns, cancellationToken: ct))
+            states[IncidentRows.AlertHash(row.RowKey)] = AlertRowState.Of(row);
+        return states;
+    }
+
+    /// <summary>
+    /// One page of the rows with <paramref name="prefix"/>, in key order: up to <paramref name="limit"/> rows after the row
+    /// <paramref name="after"/> (from the first when null or of another prefix), and the last row's key when more follow.
+    /// </summary>
+    public async Task<(List<T> Rows, string? Next)> PageAsync<T>(string id, string prefix, string? after, int limit, CancellationToken ct)
+        where T : class, ITableEntity
+    {
+        var end = IncidentRows.End(prefix);
+        var from = after is { } a && a.StartsWith(prefix, StringComparison.Ordinal) ? a : null;
+        var filter = from is null
+            ? IncidentRows.Range(id, prefix)
+            : TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {from} and RowKey lt {end}");
+        var rows = new List<T>(limit + 1);
+        await foreach (var row in Table.QueryAsync<T>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: ct))
         {
-            var incident = await FindAsync(id, ct) ?? throw new IncidentNotFoundException(id);
-            var change = await apply(incident);
-            if (change is null) return incident;
-            try
-            {
-                await CommitAsync(change, ct);
-                return change.Incident;
-            }
-            catch (IncidentConcurrencyException)
-            {
-                await states.LostRaceAsync(id, attempt, ct);
-            }
+            rows.Add(row);
+            if (rows.Count > limit) break;
+        }
+        if (rows.Count <= limit) return (rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return (rows, rows[^1].RowKey);
+    }
+
+    // Feature state rows and sent markers (IncidentStates reads and updates them through these).
+
+    /// <summary>The row, or null when nobody wrote it.</summary>
+    internal async Task<T?> ReadRowAsync<T>(string id, string rowKey, CancellationToken ct) where T : class, ITableEntity
+    {
+        var row = await Table.GetEntityIfExistsAsync<T>(id, rowKey, cancellationToken: ct);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>Every row whose RowKey starts with <paramref name="prefix"/> (one partition range query).</summary>
+    internal async Task<List<T>> ReadRangeAsync<T>(string id, string prefix, CancellationToken ct) where T : class, ITableEntity
+    {
+        var list = new List<T>();
+        await foreach (var row in Table.QueryAsync<T>(IncidentRows.Range(id, prefix), cancellationToken: ct)) list.Add(row);
+        return list;
+    }
+
+    /// <summary>Whether a row exists (a point read of its key only).</summary>
+    internal async Task<bool> ExistsAsync(string id, string rowKey, CancellationToken ct) =>
+        (await Table.GetEntityIfExistsAsync<TableEntity>(id, rowKey, select: ["RowKey"], cancellationToken: ct)).HasValue;
+
+    /// <summary>Writes a state row alone: Add when new, Replace under the ETag it was read with; false when another writer won (409/412).</summary>
+    internal async Task<bool> TryWriteStateAsync(IncidentState row, CancellationToken ct)
+    {
+        try
+        {
+            var response = row.Exists
+                ? await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct)
+                : await Table.AddEntityAsync(row, ct);
+            row.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
         }
     }
 
-    /// <summary>
-    /// Records what happened beside the incident row, never writing the row itself (its ETag stays): applies the state
-    /// changes to the rows as they are now, lets <paramref name="build"/> add timeline entries, action rows and upserts,
-    /// plans the side effects the entries owe (against the incident as it is now) and commits it all in one transaction.
-    /// A state row another writer changed in between is reread and the change reapplied; after
-    /// AutoResponder:ConflictRetries lost races, <see cref="IncidentBusyException"/>.
-    /// </summary>
-    /// <exception cref="IncidentNotFoundException">There is no such incident.</exception>
-    public async Task RecordAsync(string id, IReadOnlyList<StateChange> changes, Action<IncidentChange> build, CancellationToken ct)
+    // Outbox rows: the runner leases an action, renews the lease and records how it went.
+
+    /// <summary>Takes the lease of an action as read (under its ETag) until <paramref name="until"/>; false when another runner took it first.</summary>
+    public async Task<bool> TryLeaseAsync(OutboxAction action, DateTimeOffset until, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        action.Status = OutboxStatus.Running;
+        action.LeaseUntil = until;
+        try
         {
-            var rows = await states.ApplyAsync(id, changes, ct);
-            IncidentChange Build(IncidentRecord incident)
-            {
-                var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
-                change.States.AddRange(rows);
-                build(change);
-                return change;
-            }
-            var change = Build(new IncidentRecord { Id = id, PartitionKey = id });
-            // Timeline entries owe side effects, planned against the incident as it is now (one point read).
-            if (change.Entries.Count > 0) change = Build(await FindAsync(id, ct) ?? throw new IncidentNotFoundException(id));
-            try
-            {
-                await CommitAsync(change, ct);
-                return;
-            }
-            catch (IncidentConcurrencyException)
-            {
-                await states.LostRaceAsync(id, attempt, ct);
-            }
+            await SaveActionAsync(action, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return false;
         }
     }
 
-    /// <summary>The most operations one entity-group transaction may hold (Azure Table storage).</summary>
-    public const int MaxOperations = 100;
-
-    /// <summary>
-    /// Asks every registered <see cref="IIncidentEffect"/> which side effects the change's timeline entries owe and
-    /// adds them as outbox actions (once; <see cref="CommitAsync"/> calls it when the caller did not).
-    /// </summary>
-    public void Prepare(IncidentChange change)
+    /// <summary>Writes the action row under the ETag it carries (its lease, its result, its next attempt) and keeps the new ETag.</summary>
+    /// <exception cref="RequestFailedException">412: another runner wrote it since.</exception>
+    public async Task SaveActionAsync(OutboxAction action, CancellationToken ct)
     {
-        if (change.Planned) return;
-        var incident = change.Incident;
-        foreach (var entry in change.Entries)
-            foreach (var effect in _effects)
-                foreach (var (kind, payload) in effect.Plan(incident, entry))
-                    change.Actions.Add(OutboxAction.Create(incident.Id, kind, payload, entry.At));
-        for (var i = 0; i < change.Actions.Count; i++) // owed in this order: planning order breaks same-time ties
-            change.Actions[i].RowKey = OutboxAction.KeyFor(change.Actions[i].CreatedAt, i);
-        change.Planned = true;
+        var response = await Table.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+        action.ETag = response.Headers.ETag ?? default;
     }
 
-    /// <summary>Operations the change needs once its side effects are planned (without planning them).</summary>
-    public int OperationCount(IncidentChange change)
+    /// <summary>As <see cref="SaveActionAsync"/>, for a note that may be lost to another runner (412 ignored).</summary>
+    public async Task TrySaveActionAsync(OutboxAction action, CancellationToken ct)
     {
-        var planned = change.Planned ? change.Actions.Count : change.Actions.Count + change.Entries.Sum(e => _effects.Sum(f => f.Plan(change.Incident, e).Count()));
-        return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count + change.States.Count +
-               change.Upserts.Select(u => u.RowKey).Distinct(StringComparer.Ordinal).Count() +
-               change.AlertRows.Select(a => a.RowKey).Distinct(StringComparer.Ordinal).Count() + planned;
+        try { await SaveActionAsync(action, ct); }
+        catch (RequestFailedException e) when (e.Status == 412) { }
     }
 
     /// <summary>
-    /// Writes the change in one transaction (a single-row change as a plain single-entity request) and sets each written
-    /// row's new ETag on it. Asks every registered <see cref="IIncidentEffect"/> which side effects the new timeline
-    /// entries owe and stores them as outbox rows in the same transaction; afterwards signals the outbox runner. Two
-    /// upserts (or alert rows) of one row keep the last.
+    /// Writes a planned change in one entity-group transaction (a single-row change as a plain single-entity request) and
+    /// sets each written row's new ETag on it: the incident row (Add, or Replace under its ETag; left out when only rows
+    /// beside it change), once-only markers, timeline entries, upserts, alert rows (Add, or Replace under their ETag),
+    /// state rows and outbox actions. Two upserts (or alert rows) of one row keep the last.
     /// </summary>
     /// <exception cref="IncidentConcurrencyException">The incident, an alert or a state row changed (412) or exists already (409).</exception>
     /// <exception cref="DuplicateDeliveryException">A marker row exists.</exception>
-    public async Task<ETag> CommitAsync(IncidentChange change, CancellationToken ct)
+    internal async Task WriteAsync(IncidentChange change, CancellationToken ct)
     {
-        var incident = change.Incident;
-        Prepare(change);
-
+        var id = change.IncidentId;
         var batch = new List<TableTransactionAction>(3 + change.Entries.Count + change.Upserts.Count + change.AlertRows.Count + change.Actions.Count);
         if (!change.LeaveIncidentRow)
             batch.Add(change.IsNew
-                ? new TableTransactionAction(TableTransactionActionType.Add, incident)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, incident, incident.ETag));
+                ? new TableTransactionAction(TableTransactionActionType.Add, change.Incident)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, change.Incident, change.Incident.ETag));
         var firstOccurrence = batch.Count;
-        batch.AddRange(change.Occurrences.Select(o => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(incident.Id, o))));
+        batch.AddRange(change.Occurrences.Select(o => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(id, o))));
         batch.AddRange(change.Entries.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)));
         var upserts = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
         foreach (var row in change.Upserts) upserts[row.RowKey] = row;
@@ -207,11 +219,10 @@ public sealed class IncidentStore(
         batch.AddRange(alertRows.Values.Select(a => a.ETag == default
             ? new TableTransactionAction(TableTransactionActionType.Add, a)
             : new TableTransactionAction(TableTransactionActionType.UpdateReplace, a, a.ETag)));
-        batch.AddRange(change.States.Select(IncidentStates.WriteAction));
+        batch.AddRange(change.States.Select(row => row.Exists
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag)
+            : new TableTransactionAction(TableTransactionActionType.Add, row)));
         batch.AddRange(change.Actions.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
-
-        if (change.Actions.Count > 0)
-            await index.MarkOutboxPendingAsync(incident.Id, ct); // before the commit: an orphan marker is harmless, a missing one is not
 
         try
         {
@@ -221,29 +232,19 @@ public sealed class IncidentStore(
                 var response = await Table.SubmitTransactionAsync(batch, ct);
                 for (var i = 0; i < batch.Count; i++) batch[i].Entity.ETag = response.Value[i].Headers.ETag ?? default;
             }
-            if (!change.LeaveIncidentRow)
-            {
-                if (_written.Count >= 10_000) _written.Clear(); // forgetting only costs a reread after ViewTrust
-                _written[incident.Id] = incident.ETag;
-            }
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
         {
             var failed = e.FailedTransactionActionIndex ?? -1;
             if (failed >= firstOccurrence && failed < firstOccurrence + change.Occurrences.Count)
-                throw new DuplicateDeliveryException(incident.Id, change.Occurrences[failed - firstOccurrence]);
-            throw new IncidentConcurrencyException(incident.Id);
+                throw new DuplicateDeliveryException(id, change.Occurrences[failed - firstOccurrence]);
+            throw new IncidentConcurrencyException(id);
         }
         catch (RequestFailedException e) when (batch.Count == 1 && e.Status is 409 or 412)
         {
-            if (change.Occurrences.Count == 1) throw new DuplicateDeliveryException(incident.Id, change.Occurrences[0]);
-            throw new IncidentConcurrencyException(incident.Id);
+            if (change.Occurrences.Count == 1) throw new DuplicateDeliveryException(id, change.Occurrences[0]);
+            throw new IncidentConcurrencyException(id);
         }
-
-        if (change.Actions.Count > 0)
-            await signal.SignalOwedAsync(lanes, OutboxMessage.For(incident), change.Actions.Select(a => a.Kind), TimeSpan.Zero, ct);
-        log.LogDebug("Committed {IncidentId}: {Entries} entries, {Actions} actions", incident.Id, change.Entries.Count, change.Actions.Count);
-        return incident.ETag;
     }
 
     /// <summary>A one-row change without the transaction envelope (cheaper for the service: e.g. an alert's repeat).</summary>
@@ -262,16 +263,22 @@ public sealed class IncidentStore(
         return response.Headers.ETag ?? default;
     }
 
-    /// <summary>Each alert row's state (firing, newest occurrence, count, ETag) by alert hash (the RowKey after "al|"): one partition range query.</summary>
-    public async Task<Dictionary<string, AlertRowState>> ReadAlertStatesAsync(string id, CancellationToken ct)
+    /// <summary>A row read as <see cref="TableEntity"/>, as the typed entity <typeparamref name="T"/>.</summary>
+    public static T As<T>(TableEntity row) where T : class, ITableEntity, new()
     {
-        var states = new Dictionary<string, AlertRowState>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {AlertRecord.Prefix} and RowKey lt {"al}"}");
-        string[] columns = ["RowKey", nameof(AlertRecord.StatusName), nameof(AlertRecord.StartsAt), nameof(AlertRecord.Occurrences)];
-        await foreach (var row in Table.QueryAsync<AlertRecord>(filter, select: columns, cancellationToken: ct))
-            states[row.RowKey[AlertRecord.Prefix.Length..]] = AlertRowState.Of(row);
-        return states;
+        var entity = new T { PartitionKey = row.PartitionKey, RowKey = row.RowKey, Timestamp = row.Timestamp, ETag = row.ETag };
+        foreach (var property in typeof(T).GetProperties())
+        {
+            if (!property.CanWrite || !row.TryGetValue(property.Name, out var value) || value is null) continue;
+            if (property.Name is nameof(ITableEntity.PartitionKey) or nameof(ITableEntity.RowKey) or nameof(ITableEntity.Timestamp) or nameof(ITableEntity.ETag)) continue;
+            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(entity, value switch
+            {
+                DateTime dt when target == typeof(DateTimeOffset) => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+                _ when target.IsInstanceOfType(value) => value,
+                _ => System.Convert.ChangeType(value, target),
+            });
+        }
+        return entity;
     }
-
-    private static T Convert<T>(TableEntity row) where T : class, ITableEntity, new() => IncidentStates.As<T>(row);
 }

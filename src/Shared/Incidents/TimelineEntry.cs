@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
 namespace AutoResponder.Incidents;
 
@@ -45,11 +44,9 @@ public static class TimelineKinds
     public const string ExportMailed = "export-mailed";
 }
 
-/// <summary>An append-only timeline row: RowKey "tl|{ticks}|{unique}" keeps them in time order.</summary>
+/// <summary>An append-only timeline row: its RowKey (<see cref="IncidentRows.Timeline"/>) keeps them in time order.</summary>
 public sealed class TimelineEntry : ITableEntity
 {
-    public const string Prefix = "tl|";
-
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
@@ -65,7 +62,7 @@ public sealed class TimelineEntry : ITableEntity
     public static TimelineEntry Create(string incidentId, DateTimeOffset at, string kind, string actor, string text) => new()
     {
         PartitionKey = incidentId,
-        RowKey = $"{Prefix}{Keys.Ticks(at)}|{Keys.Unique()}",
+        RowKey = IncidentRows.Timeline(at),
         At = at,
         Kind = kind,
         Actor = actor,

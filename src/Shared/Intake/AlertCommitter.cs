@@ -14,44 +14,62 @@ public enum FiledAs
     Recorded,
     /// <summary>Its alert row already records this delivery (a redelivery, or older news).</summary>
     Duplicate,
-    /// <summary>The incident does not take it (closed, resolved too long ago, never created, or another group's): route again.</summary>
+    /// <summary>The incident does not take it (<see cref="Filed.Why"/>): the ingestor routes it on.</summary>
     Reroute,
 }
 
+/// <summary>Why the committer sent an alert back to routing.</summary>
+public enum RerouteReason
+{
+    /// <summary>There is no such incident, and this alert may not open it (not a firing, or not allowed to create).</summary>
+    NotCreated,
+    /// <summary>The incident is another group's (<see cref="AlertVerdict.Stranger"/>).</summary>
+    Stranger,
+    /// <summary>A resolution the incident no longer takes (<see cref="AlertVerdict.Ignored"/>).</summary>
+    Ignored,
+    /// <summary>A firing the incident no longer takes (<see cref="AlertVerdict.OpensNew"/>).</summary>
+    OpensNew,
+}
+
 /// <summary>The committer's answer for one alert; <see cref="Incident"/> is the incident as committed (for the routing cache).</summary>
-public sealed record Filed(FiledAs As, string IncidentId, string Outcome, IncidentRecord? Incident = null);
+public sealed record Filed(FiledAs As, string IncidentId, string Outcome, IncidentRecord? Incident = null, RerouteReason? Why = null)
+{
+    public static Filed Reroute(string incidentId, RerouteReason why) => new(FiledAs.Reroute, incidentId, "", Why: why);
+}
 
 /// <summary>
 /// Group commit of alerts into one incident. Every alert bound for an incident joins that incident's queue;
 /// whoever holds the incident's lock (<see cref="IncidentLocks"/>) takes everything queued and writes it as
 /// few entity-group transactions as the limits allow (≤ <see cref="IncidentStore.MaxOperations"/> operations,
-/// ≤ ~4 MB each): the incident row once, plus each alert's row and timeline entries.
+/// ≤ ~4 MB each): the incident row once, plus each alert's row and timeline entries. Whether the incident takes each
+/// alert is the lifecycle's judgement (<see cref="IncidentLifecycle.Judge"/>), made here once per alert against the
+/// incident as the lock holder knows it; an alert it does not take is answered <see cref="FiledAs.Reroute"/>.
 /// A storm of 16 concurrent alerts into one incident is one transaction, not 16 racing for one ETag.
 /// <para>
 /// Another firing of an alert that is already firing (a repeat) is counted on its alert row alone: a batch of only
 /// repeats leaves the incident row as it is, so a storm of repeats costs one single-row write each, and refreshes the
-/// incident's last alert time at most once per <see cref="RepeatRefresh"/>.
+/// incident's last alert time at most once per <see cref="IncidentLifecycle.RepeatRefresh"/>.
 /// </para>
 /// <para>
 /// The lock holder keeps the incident row (with its ETag) and each alert row's state and ETag, so an append needs no
 /// read, and every row is written under the ETag it was read with. Another instance's write shows up as a 412 (or 409):
 /// the committer rereads the incident row, the alert states when <see cref="IncidentRecord.AlertsVersion"/> moved (else
-/// the rows of the batch's alerts), reapplies the batch and retries with jitter; after <see cref="MaxConflicts"/> lost
-/// races in a row the alerts fail with <see cref="IncidentBusyException"/> (503 + Retry-After to the sender, who retries:
+/// the rows of the batch's alerts), reapplies the batch and retries with jitter; after the conflict budget
+/// (<see cref="ConflictRetry"/>) of lost races in a row the alerts fail with <see cref="IncidentBusyException"/> (503 + Retry-After to the sender, who retries:
 /// the alert rows make that safe, see <see cref="AlertRowState.Judge"/>).
 /// </para>
 /// </summary>
 public sealed class AlertCommitter(
     IncidentStore store,
+    IncidentCommits commits,
+    IncidentWrites writes,
     IncidentIndex index,
     IncidentLocks locks,
+    ConflictRetry retry,
     IOptions<AutoResponderOptions> options,
     TimeProvider time,
     ILogger<AlertCommitter> log)
 {
-    public const int MaxConflicts = 8;
-    /// <summary>How stale a repeat may find the incident's last alert time before it refreshes it (writing the incident row).</summary>
-    public static readonly TimeSpan RepeatRefresh = TimeSpan.FromMinutes(1);
     /// <summary>How long the lock holder trusts its view of the incident row (changed on another instance, e.g. mitigated) before rereading it.</summary>
     public static readonly TimeSpan ViewTrust = TimeSpan.FromSeconds(5);
     /// <summary>Well below the 4 MB a transaction may carry: alert rows hold labels, timeline entries titles.</summary>
@@ -117,23 +135,29 @@ public sealed class AlertCommitter(
             var state = lane.State ??= await LoadAsync(incidentId, null, [], ct);
             // A repeat writes only its alert row, so nothing else would notice that the incident changed (say, mitigated):
             // reread the row when this instance wrote it since, or when the view is older than ViewTrust (other instances).
-            if (state.Incident is { } seen && (store.WrittenSince(seen) || now - state.ReadAt > ViewTrust))
+            if (state.Incident is { } seen && (writes.WrittenSince(seen) || now - state.ReadAt > ViewTrust))
                 state = lane.State = await LoadAsync(incidentId, state, [], ct);
             var chunk = Build(incidentId, state, remaining, settings, now, int.MaxValue);
             if (chunk.Overflow is { } fits) chunk = Build(incidentId, state, remaining, settings, now, Math.Max(1, fits));
             foreach (var (p, filed) in chunk.Answered) p.Done.TrySetResult(filed);
             remaining = remaining.Where(p => !p.Done.Task.IsCompleted && !chunk.Applied.Any(a => a.Item == p)).ToList();
-            if (chunk.Change is not { } change) continue; // everything seen was answered without a write
+            if (chunk.Change is not { } change)
+            {
+                // Everything seen was answered without a write. "Not created yet" is not kept: another writer may open
+                // the incident any moment, and the next alert for it must see that (a resolution waits for its firing).
+                if (state.Incident is null) lane.State = null;
+                continue;
+            }
 
             try
             {
                 if (change.IsNew) await index.MarkActiveAsync(change.Incident, ct); // a hint written first; listings check the row
-                await store.CommitAsync(change, ct);
+                await commits.CommitAsync(change, ct);
             }
             catch (IncidentConcurrencyException)
             {
                 remaining = chunk.Applied.Select(a => a.Item).Concat(remaining).ToList();
-                if (++conflicts > MaxConflicts)
+                if (retry.GivesUp(++conflicts))
                 {
                     log.LogWarning("Incident {IncidentId} lost {Conflicts} races in a row; {Alerts} alerts answered busy", incidentId, conflicts, remaining.Count);
                     lane.State = null;
@@ -141,13 +165,13 @@ public sealed class AlertCommitter(
                     return;
                 }
                 lane.State = await LoadAsync(incidentId, state, chunk.Applied.Select(a => a.Item.Keys.Alert), ct);
-                await Task.Delay(Random.Shared.Next(2, 10 * conflicts), ct); // jitter, so instances stop colliding
+                await Task.Delay(ConflictRetry.Jitter(conflicts), ct); // so instances stop colliding
                 continue;
             }
 
             conflicts = 0;
             var alerts = state.Alerts;
-            foreach (var row in change.AlertRows) alerts[row.RowKey[AlertRecord.Prefix.Length..]] = AlertRowState.Of(row); // the last write of each row holds its new ETag
+            foreach (var row in change.AlertRows) alerts[IncidentRows.AlertHash(row.RowKey)] = AlertRowState.Of(row); // the last write of each row holds its new ETag
             lane.State = new State(change.Incident, alerts, change.LeaveIncidentRow ? state.ReadAt : now);
             var committed = change.Incident.Clone(); // shared by the answers (routing caches), never changed again
             foreach (var (p, outcome) in chunk.Applied)
@@ -183,65 +207,54 @@ public sealed class AlertCommitter(
             {
                 if (!p.MayCreate || p.Alert.Status != AlertStatus.Firing)
                 {
-                    answered.Add((p, new Filed(FiledAs.Reroute, incidentId, "")));
+                    answered.Add((p, Filed.Reroute(incidentId, RerouteReason.NotCreated)));
                     continue;
                 }
                 change = IncidentLifecycle.Open(incidentId, p.Alert, p.Keys, now);
                 writesIncident = true;
-                applied.Add((p, IngestOutcomes.Opened));
+                applied.Add((p, IngestOutcomes.Of(AlertOutcome.Opened)));
             }
             else
             {
                 change ??= new IncidentChange(state.Incident!.Clone(), isNew: false);
-                if (!IncidentLifecycle.BelongsTo(change.Incident, p.Keys))
+                var verdict = IncidentLifecycle.Judge(change.Incident, p.Keys, p.Alert, known, settings, now);
+                switch (verdict)
                 {
-                    // The id is another group's incident (a collision, or a stale pointer): never filed there. Routing
-                    // finds the pointer leads to a stranger and draws a fresh id.
-                    log.LogWarning("Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again", incidentId, p.Alert.Fingerprint);
-                    answered.Add((p, new Filed(FiledAs.Reroute, incidentId, "")));
-                    continue;
-                }
-                var news = AlertRowState.Judge(known, p.Alert);
-                if (news == AlertNews.Duplicate)
-                {
-                    answered.Add((p, new Filed(FiledAs.Duplicate, incidentId, IngestOutcomes.Duplicate)));
-                    continue;
-                }
-                if (!Takes(change.Incident, p.Alert, settings, now))
-                {
-                    answered.Add((p, new Filed(FiledAs.Reroute, incidentId, "")));
-                    continue;
-                }
-                if (news == AlertNews.Repeat && IncidentLifecycle.RepeatLeavesIncident(change.Incident, p.Alert, RepeatRefresh, now))
-                {
-                    change.AlertRows.Add(p.Keys.ToRecord(incidentId, p.Alert, now, known));
-                    applied.Add((p, IngestOutcomes.Appended));
-                }
-                else
-                {
-                    applied.Add((p, IncidentLifecycle.ApplyAlert(change, p.Alert, p.Keys, known, settings, now)));
-                    writesIncident = true;
+                    case AlertVerdict.Stranger:
+                        // The id is another group's incident (a collision, or a stale pointer): never filed there. Routing
+                        // finds the pointer leads to a stranger and draws a fresh id.
+                        log.LogWarning("Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again", incidentId, p.Alert.Fingerprint);
+                        answered.Add((p, Filed.Reroute(incidentId, RerouteReason.Stranger)));
+                        continue;
+                    case AlertVerdict.Ignored:
+                        answered.Add((p, Filed.Reroute(incidentId, RerouteReason.Ignored)));
+                        continue;
+                    case AlertVerdict.OpensNew:
+                        answered.Add((p, Filed.Reroute(incidentId, RerouteReason.OpensNew)));
+                        continue;
+                    case AlertVerdict.Duplicate:
+                        answered.Add((p, new Filed(FiledAs.Duplicate, incidentId, IngestOutcomes.Duplicate)));
+                        continue;
+                    case AlertVerdict.Repeat:
+                        IncidentLifecycle.CountRepeat(change, p.Alert, p.Keys, known, now);
+                        applied.Add((p, IngestOutcomes.Appended));
+                        break;
+                    default:
+                        applied.Add((p, IngestOutcomes.Of(IncidentLifecycle.ApplyAlert(change, p.Alert, p.Keys, known, settings, now))));
+                        writesIncident = true;
+                        break;
                 }
             }
             var row = change.AlertRows[^1];
             inChunk[p.Keys.Alert] = AlertRowState.Of(row) with { ETag = known?.ETag ?? default };
             bytes += p.Bytes;
-            if (applied.Count > 1 && (bytes > MaxTransactionBytes || store.OperationCount(change) > IncidentStore.MaxOperations))
+            if (applied.Count > 1 && (bytes > MaxTransactionBytes || commits.OperationCount(change) > IncidentStore.MaxOperations))
                 return new Chunk(null, [], [], applied.Count - 1);
         }
         if (change is not null && applied.Count == 0) change = null;
         if (change is not null) change.LeaveIncidentRow = !writesIncident;
         return new Chunk(change, applied, answered, null);
     }
-
-    /// <summary>
-    /// Whether the incident takes this alert now: a live incident takes everything; a resolved one takes
-    /// resolutions and, within the reopen window, firings (which reopen it); a closed one nothing.
-    /// </summary>
-    public static bool Takes(IncidentRecord incident, Alert alert, AutoResponderOptions settings, DateTimeOffset now) =>
-        incident.Status.IsLive() ||
-        (incident.Status == IncidentStatus.Resolved && (alert.Status == AlertStatus.Resolved ||
-            (settings.ReopenWindowMinutes > 0 && now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
 
     /// <summary>
     /// Reads the incident row, and its alerts' states unless <paramref name="known"/> still has them (same alerts version);

@@ -1,3 +1,5 @@
+using AutoResponder.Incidents;
+
 namespace AutoResponder.Intake;
 
 /// <summary>What happened to one alert, as the intake response reports it.</summary>
@@ -10,6 +12,16 @@ public static class IngestOutcomes
     public const string Reopened = "reopened";
     /// <summary>A resolution for an alert with no live incident: nothing to do.</summary>
     public const string Ignored = "ignored";
+
+    /// <summary>The word the sender is answered for what the lifecycle did.</summary>
+    public static string Of(AlertOutcome outcome) => outcome switch
+    {
+        AlertOutcome.Opened => Opened,
+        AlertOutcome.Appended => Appended,
+        AlertOutcome.Resolved => Resolved,
+        AlertOutcome.Reopened => Reopened,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
 }
 
 public sealed record IngestResult(string? IncidentId, string Outcome);

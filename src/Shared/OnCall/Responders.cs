@@ -59,7 +59,7 @@ public sealed class ResponderService(IncidentService incidents, IncidentStates s
 {
     /// <exception cref="ResponderRefusedException">No such schedule, or the person is not an address.</exception>
     /// <exception cref="InvalidTransitionException">The incident is resolved or closed.</exception>
-    public async Task<IncidentRecord> RequestAsync(string id, string? person, string? scheduleName, string? message, string actor, CancellationToken ct)
+    public async Task<IncidentRecord> RequestAsync(string id, string? person, string? scheduleName, string? message, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         if ((person is null) == (scheduleName is null)) throw new ResponderRefusedException("person", "Name a person or a schedule (one of them).");
         if (scheduleName is not null)
@@ -71,7 +71,7 @@ public sealed class ResponderService(IncidentService incidents, IncidentStates s
         if (!MailOptions.LooksLikeAddress(person))
             throw new ResponderRefusedException("person", "'person' must be an e-mail address / UPN (the page goes to their Teams chat and mailbox).");
         var key = ResponderState.KeyFor(person!);
-        return await incidents.ChangeAsync(id, async (change, now) =>
+        return await incidents.ChangeAsync(id, ifMatch, async (change, now) =>
         {
             if (change.Incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed)
                 throw new InvalidTransitionException(id, "add a responder to", change.Incident.Status);
@@ -84,11 +84,11 @@ public sealed class ResponderService(IncidentService incidents, IncidentStates s
     }
 
     /// <summary>The caller, asked to help, is on it. Null when they were not asked.</summary>
-    public async Task<IncidentRecord?> AcknowledgeAsync(string id, string actor, CancellationToken ct)
+    public async Task<IncidentRecord?> AcknowledgeAsync(string id, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         var key = ResponderState.KeyFor(actor);
         if (!(await states.ReadAsync<ResponderState>(id, key, ct)).Exists) return null;
-        return await incidents.ChangeAsync(id, async (change, now) =>
+        return await incidents.ChangeAsync(id, ifMatch, async (change, now) =>
         {
             var current = await states.ReadAsync<ResponderState>(id, key, ct);
             current.AcknowledgedAt ??= now;
@@ -104,16 +104,16 @@ public sealed class RespondersEndpoint(ResponderService responders, IncidentActi
     private const int MaxBodyBytes = 16 * 1024;
 
     public Task<ApiResult> RequestAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (ResponderRequest.Bind(fields) is not { } body) return fields.Error!;
-            try { return await actions.RespondWithIncidentAsync(responders.RequestAsync(id, body.Person, body.Schedule, body.Message, actor, ct), ct); }
+            try { return await actions.RespondWithIncidentAsync(responders.RequestAsync(id, body.Person, body.Schedule, body.Message, actor, ifMatch, ct), ct); }
             catch (ResponderRefusedException e) { return Problems.Invalid(e.Field, e.Message); }
         }, ct);
 
     public Task<ApiResult> AcknowledgeAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: false, async (fields, actor) =>
-            await responders.AcknowledgeAsync(id, actor, ct) is { } incident
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: false, async (fields, actor, ifMatch) =>
+            await responders.AcknowledgeAsync(id, actor, ifMatch, ct) is { } incident
                 ? await actions.RespondWithIncidentAsync(Task.FromResult(incident), ct)
                 : Problems.Create(StatusCodes.Status404NotFound, "Not a responder", $"{actor} was not asked to help on {id}.", "person"), ct);
 }

@@ -41,15 +41,6 @@ public sealed class PermanentOutboxException(string message, Exception? inner = 
 public sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Decides which side effects a timeline entry owes. Each feature (Teams, email, impact, reminders)
-/// registers one; the incident writer asks all of them before committing a change.
-/// </summary>
-public interface IIncidentEffect
-{
-    IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry);
-}
-
-/// <summary>
 /// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint that
 /// is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app restarted.
 /// </summary>

@@ -22,7 +22,7 @@ public sealed class NothingToRetryException(string field, string message, bool n
 /// each goes back to pending with fresh attempts, due now, in one transaction with an "action-retried" timeline
 /// entry naming who did it; the runner is signalled. Handlers check what they recorded, so nothing is done twice.
 /// </summary>
-public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
+public sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
 {
     /// <summary>Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.</summary>
     public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor, CancellationToken ct)
@@ -45,7 +45,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
         }
 
         var now = time.GetUtcNow();
-        var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
+        var change = IncidentChange.Beside(incident);
         foreach (var action in parked)
         {
             action.Status = OutboxStatus.Pending;
@@ -60,7 +60,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentIndex index, IOutbo
         change.Add(now, TimelineKinds.ActionRetried, actor,
             $"{actor} retried {string.Join(", ", parked.Select(a => $"'{a.Kind}'"))} (parked as failed).");
         await index.MarkOutboxPendingAsync(incidentId, ct); // before the commit: the sweep must find them even if the signal is lost
-        await store.CommitAsync(change, ct);
+        await commits.CommitAsync(change, ct);
         foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct); // after: a failure leaves a hint health rechecks
         await signal.SignalOwedAsync(lanes, OutboxMessage.For(incident), parked.Select(a => a.Kind), TimeSpan.Zero, ct);
         log.LogInformation("{Actor} retried {Count} parked action(s) of {IncidentId}", actor, parked.Count, incidentId);
@@ -82,7 +82,7 @@ public sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest
     public Task<ApiResult> RetryOneAsync(HttpRequest request, Caller caller, string id, string actionId, CancellationToken ct) => RunAsync(request, caller, id, actionId, ct);
 
     private Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, string? actionId, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: false, async (_, actor) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: false, async (_, actor, _) =>
         {
             try
             {

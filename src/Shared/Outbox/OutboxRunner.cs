@@ -1,8 +1,6 @@
 using Azure;
-using Azure.Data.Tables;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,8 +17,8 @@ namespace AutoResponder.Outbox;
 /// An action whose kind has no handler yet waits, visibly, without spending attempts.
 /// </summary>
 public sealed class OutboxRunner(
-    StorageClients storage,
     IncidentStore store,
+    IncidentCommits commits,
     IncidentIndex index,
     IEnumerable<IOutboxHandler> handlers,
     IOutboxSignal signal,
@@ -125,8 +123,7 @@ public sealed class OutboxRunner(
             {
                 await Task.Delay(lease / 3, time, stop);
                 action.LeaseUntil = time.GetUtcNow() + lease;
-                var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, stop);
-                action.ETag = response.Headers.ETag ?? default;
+                await store.SaveActionAsync(action, stop);
             }
         }
         catch (OperationCanceledException) { }
@@ -148,7 +145,7 @@ public sealed class OutboxRunner(
 
         if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.Later is not { Count: > 0 } && outcome.TimelineText is null)
         {
-            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+            await store.SaveActionAsync(action, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
             return;
         }
@@ -164,7 +161,7 @@ public sealed class OutboxRunner(
         try
         {
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
-            await store.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
+            await commits.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
             foreach (var (_, _, due) in outcome.Later ?? []) // the queue brings it back on time; the minute sweep is the fallback
                 if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
@@ -177,7 +174,7 @@ public sealed class OutboxRunner(
             action.Attempts--;
             action.CompletedAt = null;
             action.NextAttemptAt = now + IncidentBusyException.RetryAfter;
-            await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+            await store.SaveActionAsync(action, ct);
             log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is recorded on the next pass", action.Kind, action.IncidentId);
             await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), IncidentBusyException.RetryAfter, ct);
         }
@@ -201,12 +198,12 @@ public sealed class OutboxRunner(
         {
             action.Status = OutboxStatus.Failed;
             action.CompletedAt = now;
-            var change = new IncidentChange(new IncidentRecord { Id = action.IncidentId, PartitionKey = action.IncidentId }, isNew: false) { LeaveIncidentRow = true };
+            var change = IncidentChange.Beside(action.IncidentId);
             change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
                 $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}").Subject = action.Kind;
             change.Upserts.Add(action);
             await index.MarkParkedAsync(action.IncidentId, action.Id, now, ct); // before the commit: health must see it
-            await store.CommitAsync(change, ct);
+            await commits.CommitAsync(change, ct);
             log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);
             return true;
         }
@@ -217,7 +214,7 @@ public sealed class OutboxRunner(
             : Backoff(outage ? action.Outages : action.Attempts, settings);
         action.Status = OutboxStatus.Pending;
         action.NextAttemptAt = now + delay;
-        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+        await store.SaveActionAsync(action, ct);
         log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed ({Cause} {Count}); retrying in {Delay}", action.Kind, action.IncidentId,
             outage ? "dependency outage" : "attempt", outage ? action.Outages : action.Attempts, delay);
         await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), delay, ct);
@@ -240,7 +237,7 @@ public sealed class OutboxRunner(
         action.LeaseUntil = null;
         action.LastError = note;
         action.NextAttemptAt = now + NotConfiguredRecheck;
-        await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
+        await store.SaveActionAsync(action, ct);
         if (first) log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: {Area} is not configured ({Problem})", action.Kind, action.IncidentId, error.Area, error.Message);
         return false;
     }
@@ -254,29 +251,15 @@ public sealed class OutboxRunner(
         return TimeSpan.FromSeconds(seconds);
     }
 
-    private async Task<OutboxAction?> TryLeaseAsync(OutboxAction action, DateTimeOffset now, CancellationToken ct)
-    {
-        action.Status = OutboxStatus.Running;
-        action.LeaseUntil = now.AddSeconds(options.Value.Outbox.LeaseSeconds);
-        try
-        {
-            var response = await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct);
-            action.ETag = response.Headers.ETag ?? default;
-            return action;
-        }
-        catch (RequestFailedException e) when (e.Status == 412)
-        {
-            return null;
-        }
-    }
+    private async Task<OutboxAction?> TryLeaseAsync(OutboxAction action, DateTimeOffset now, CancellationToken ct) =>
+        await store.TryLeaseAsync(action, now.AddSeconds(options.Value.Outbox.LeaseSeconds), ct) ? action : null;
 
     private async Task NoteWaitingAsync(OutboxAction action, CancellationToken ct)
     {
         var note = $"Waiting: no handler for '{action.Kind}' is configured in this deployment.";
         if (action.LastError == note) return;
         action.LastError = note;
-        try { await storage.IncidentTable.UpdateEntityAsync(action, action.ETag, TableUpdateMode.Replace, ct); }
-        catch (RequestFailedException e) when (e.Status == 412) { }
+        await store.TrySaveActionAsync(action, ct);
         log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: no handler registered", action.Kind, action.IncidentId);
     }
 

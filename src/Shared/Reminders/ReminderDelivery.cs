@@ -23,7 +23,7 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+public sealed class ReminderDelivery(IncidentStore store, IncidentCommits commits, ConflictRetry retry, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
@@ -43,7 +43,7 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentStates states,
             var now = time.GetUtcNow();
             (state.FiredId, state.Status) = (reminder.ReminderId, ReminderStatus.Fired);
             // Beside the incident row: the reminder's own row (under its ETag), the timeline entry and the email owed.
-            var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
+            var change = IncidentChange.Beside(incident);
             change.States.Add(state);
             var draft = postmortem.DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
@@ -65,13 +65,13 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentStates states,
                 new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
             try
             {
-                await store.CommitAsync(change, ct);
+                await commits.CommitAsync(change, ct);
                 log.LogInformation("Reminder {Kind} delivered for {IncidentId}", reminder.Kind, incident.Id);
                 return "delivered";
             }
             catch (IncidentConcurrencyException)
             {
-                await states.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the transport retries the message
+                await retry.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the transport retries the message
             }
         }
     }
@@ -79,10 +79,10 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentStates states,
     /// <summary>Shows on the incident that a reminder was dead-lettered, and why.</summary>
     public async Task RecordDeadLetterAsync(ReminderMessage reminder, string reason, CancellationToken ct)
     {
-        var change = new IncidentChange(new IncidentRecord { Id = reminder.IncidentId, PartitionKey = reminder.IncidentId }, isNew: false) { LeaveIncidentRow = true };
+        var change = IncidentChange.Beside(reminder.IncidentId);
         change.Add(time.GetUtcNow(), TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
             $"{ReminderKinds.Describe(reminder.Kind)} reminder (due {calendar.Describe(reminder.DueAt)}) was dead-lettered: {reason}");
-        try { await store.CommitAsync(change, ct); }
+        try { await commits.CommitAsync(change, ct); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "Could not record the dead-lettered reminder {Kind} on {IncidentId}", reminder.Kind, reminder.IncidentId);

@@ -12,8 +12,8 @@ public sealed class ReminderConflictException(string message) : Exception(messag
 /// </summary>
 public sealed class ReminderService(IncidentService incidents, IncidentStates states, BusinessCalendar calendar)
 {
-    public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor, CancellationToken ct) =>
-        ChangeAsync(id, "record the postmortem of", async (change, now) =>
+    public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
+        ChangeAsync(id, ifMatch, "record the postmortem of", async (change, now) =>
         {
             var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
             (postmortem.Link, postmortem.CompletedAt) = (link, now);
@@ -22,8 +22,8 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
             change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Cancel, "{}", now));
         }, ct);
 
-    public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor, CancellationToken ct) =>
-        ChangeAsync(id, "reschedule a reminder of", async (change, now) =>
+    public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
+        ChangeAsync(id, ifMatch, "reschedule a reminder of", async (change, now) =>
         {
             var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
             if (postmortem.Completed)
@@ -35,8 +35,8 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
         }, ct);
 
     /// <summary>An RCA change: allowed once the incident is resolved or closed.</summary>
-    private Task<IncidentRecord> ChangeAsync(string id, string action, Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
-        incidents.ChangeAsync(id, async (change, now) =>
+    private Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch, string action, Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
+        incidents.ChangeAsync(id, ifMatch, async (change, now) =>
         {
             var incident = change.Incident;
             if (incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))

@@ -29,14 +29,14 @@ public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionR
     }
 
     public Task<ApiResult> PostmortemAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        ActAsync(request, caller, id, async (fields, actor) =>
+        ActAsync(request, caller, id, async (fields, actor, ifMatch) =>
         {
             if (PostmortemRequest.Bind(fields) is not { } body) return fields.Error!;
-            return await Done(reminders.CompletePostmortemAsync(id, body.Link, actor, ct), ct);
+            return await Done(reminders.CompletePostmortemAsync(id, body.Link, actor, ifMatch, ct), ct);
         }, ct);
 
     public Task<ApiResult> RescheduleAsync(HttpRequest request, Caller caller, string id, string kind, CancellationToken ct) =>
-        ActAsync(request, caller, id, async (fields, actor) =>
+        ActAsync(request, caller, id, async (fields, actor, ifMatch) =>
         {
             if (!ReminderKinds.All.Contains(kind))
                 return Problems.Invalid("kind", $"'{kind}' is not a reminder: use {string.Join(", ", ReminderKinds.All)}.");
@@ -46,13 +46,13 @@ public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionR
             var now = time.GetUtcNow();
             if (dueAt <= now) return Problems.Invalid("dueAt", $"'dueAt' must be in the future (now is {now:yyyy-MM-ddTHH:mm:ssZ}).");
             if (dueAt > now.AddDays(366)) return Problems.Invalid("dueAt", "'dueAt' must be within a year.");
-            return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ct), ct);
+            return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ifMatch, ct), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor) =>
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
+        actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
-            try { return await act(fields, actor); }
+            try { return await act(fields, actor, ifMatch); }
             catch (ReminderConflictException e) { return Problems.Create(StatusCodes.Status409Conflict, "RCA already complete", e.Message, "kind"); }
         }, ct);
 

@@ -18,6 +18,7 @@ namespace AutoResponder.StatusEmails;
 public sealed class StatusEmailSweep(
     StatusEmailSchedule schedule,
     IncidentStore store,
+    IncidentCommits commits,
     IntegrationSettings<StatusEmailOptions> settings,
     TimeProvider time,
     ILogger<StatusEmailSweep> log) : IScheduledJob
@@ -60,8 +61,8 @@ public sealed class StatusEmailSweep(
         var owed = false;
         if (slot >= 1)
         {
-            var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
-            change.Occurrences.Add($"oc|status-email|{Keys.Ticks(slotAt)}");
+            var change = IncidentChange.Beside(incident);
+            change.Occurrences.Add(IncidentRows.Occurrence("status-email", slotAt));
             if (StatusEmailRenderer.UpdateOverdue(incident, now, cadence) is { } late)
             {
                 var who = incident.Owner is null ? "No owner has acknowledged this incident" : $"@{incident.Owner}";
@@ -71,7 +72,7 @@ public sealed class StatusEmailSweep(
             change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, slotAt).ToJson(), now));
             try
             {
-                await store.CommitAsync(change, ct);
+                await commits.CommitAsync(change, ct);
                 owed = true;
                 log.LogInformation("Status email slot {Slot} owed for {IncidentId}", slot, incident.Id);
             }

@@ -34,7 +34,7 @@ public sealed class UnknownSwitchException(string name) : Exception($"There is n
 /// incident's timeline (which owes the Teams reply and appears in the next status email); if the timeline write fails
 /// the switch row is put back, so a flip is never in effect without being on the record.
 /// </summary>
-public sealed class SwitchService(SwitchStore store, IncidentStore incidents, IncidentService changes, IOptions<SwitchOptions> options, TimeProvider time,
+public sealed class SwitchService(SwitchStore store, IncidentStore incidents, IncidentService changes, ConflictRetry retry, IOptions<SwitchOptions> options, TimeProvider time,
     ILogger<SwitchService> log)
 {
     public async Task<IReadOnlyList<SwitchState>> ListAsync(CancellationToken ct)
@@ -50,7 +50,7 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
     /// <exception cref="UnknownSwitchException">Not declared.</exception>
     /// <exception cref="IncidentNotFoundException">No such incident.</exception>
     /// <exception cref="InvalidTransitionException">Turning a switch on from a resolved or closed incident.</exception>
-    public async Task<SwitchFlip> FlipAsync(string incidentId, string name, bool on, string? reason, string actor, CancellationToken ct)
+    public async Task<SwitchFlip> FlipAsync(string incidentId, string name, bool on, string? reason, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         var declared = options.Value.Find(name) ?? throw new UnknownSwitchException(name);
         for (var attempt = 1; ; attempt++)
@@ -64,8 +64,7 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
             var next = new SwitchRecord { RowKey = name, On = on, Since = now, By = actor, IncidentId = incidentId, Reason = reason };
             if (!await store.TryWriteAsync(next, current, ct))
             {
-                if (attempt >= 10) throw new IncidentConcurrencyException(incidentId);
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
+                await retry.LostRaceAsync(incidentId, attempt, ct);
                 continue;
             }
             var text = on
@@ -73,7 +72,7 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
                 : $"{name} turned off{(current?.Since is { } since ? $" (on since {StatusEmailRenderer.Time(since)}, {StatusEmailRenderer.Duration(now - since)})" : "")}{(reason is null ? "" : $": {reason}")}.";
             try
             {
-                await changes.ChangeAsync(incidentId, (c, at) => c.Add(at, SwitchKinds.Flipped, actor, text), ct);
+                await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, SwitchKinds.Flipped, actor, text), ct);
             }
             catch
             {

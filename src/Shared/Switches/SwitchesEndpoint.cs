@@ -45,7 +45,7 @@ public sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReque
 
     /// <summary>POST /api/incidents/{id}/switches/{name} {"on": true|false, "reason"?}</summary>
     public Task<ApiResult> FlipAsync(HttpRequest request, Caller caller, string id, string name, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (options.Value.Find(name) is null)
                 return Problems.Create(StatusCodes.Status404NotFound, "Switch not found",
@@ -54,7 +54,7 @@ public sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReque
             var reason = fields.String("reason", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
             SwitchFlip flip;
-            try { flip = await switches.FlipAsync(id, name, on!.Value, reason, actor, ct); }
+            try { flip = await switches.FlipAsync(id, name, on!.Value, reason, actor, ifMatch, ct); }
             catch (IncidentConcurrencyException) { return Problems.Unavailable("The switch or the incident is changing under heavy contention; retry shortly."); }
             return ApiResult.Ok(new SwitchFlipResponse(id, ToJson(flip.Switch), flip.Changed));
         }, ct);

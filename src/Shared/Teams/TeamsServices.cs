@@ -3,6 +3,7 @@ using AutoResponder.Outbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using AutoResponder.Hosting;
+using AutoResponder.Incidents;
 
 namespace AutoResponder.Teams;
 

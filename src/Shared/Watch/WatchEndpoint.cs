@@ -29,20 +29,20 @@ public sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, I
     }, log);
 
     public Task<ApiResult> HandOverAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var to = fields.String("to", required: true, maxLength: 200);
             var note = fields.String("note", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
-            return await Guard(id, async () => ToJson(id, await watch.HandOverAsync(id, to!, note, actor, ct)));
+            return await Guard(id, async () => ToJson(id, await watch.HandOverAsync(id, to!, note, actor, ifMatch, ct)));
         }, ct);
 
     public Task<ApiResult> SignOffAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: false, async (fields, actor) =>
+        actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var text = fields.String("text", required: false, maxLength: 2000);
             if (fields.Error is not null) return fields.Error;
-            return await Guard(id, async () => ToJson(id, await watch.SignOffAsync(id, text, actor, ct)) with { Running = false });
+            return await Guard(id, async () => ToJson(id, await watch.SignOffAsync(id, text, actor, ifMatch, ct)) with { Running = false });
         }, ct);
 
     private static async Task<ApiResult> Guard(string id, Func<Task<WatchJson>> act)

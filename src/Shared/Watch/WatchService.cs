@@ -29,6 +29,7 @@ public sealed class WatchService(
     WatchStore store,
     IncidentStore incidents,
     IncidentService changes,
+    ConflictRetry retry,
     ImpactSnapshotService impact,
     IOrderSource orders,
     IOptions<WatchOptions> options,
@@ -41,27 +42,30 @@ public sealed class WatchService(
     public async Task<OutboxOutcome> StartAsync(IncidentRecord incident, string phase, DateTimeOffset at, CancellationToken ct)
     {
         var until = at.AddMinutes(options.Value.WatchMinutes);
-        for (var attempt = 1; attempt <= 10; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             var row = await store.GetAsync(incident.Id, ct);
             if (row is not null && row.Phase == phase && row.Until == until) return OutboxOutcome.Done("watch already running");
             row ??= new WatchRecord { RowKey = incident.Id, StartedAt = at, CheckedThroughTicks = at.UtcTicks, WatchedBy = incident.Owner };
             row.Phase = phase;
             row.Until = until;
-            if (!await store.TryWriteAsync(row, ct)) continue;
+            if (!await store.TryWriteAsync(row, ct))
+            {
+                await retry.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the outbox retries the action
+                continue;
+            }
             return new OutboxOutcome(
                 Result: $"watching until {StatusEmailRenderer.Time(until)}",
                 TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the incident's impact rules" +
                     $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
                 TimelineKind: WatchKinds.Started);
         }
-        throw new IncidentConcurrencyException(incident.Id);
     }
 
     public Task<WatchRecord?> GetAsync(string incidentId, CancellationToken ct) => store.GetAsync(incidentId, ct);
 
     /// <summary>Hands the watch to <paramref name="to"/>.</summary>
-    public async Task<WatchRecord> HandOverAsync(string incidentId, string to, string? note, string actor, CancellationToken ct)
+    public async Task<WatchRecord> HandOverAsync(string incidentId, string to, string? note, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -71,22 +75,22 @@ public sealed class WatchService(
             row.WatchedBy = to;
             if (!await store.TryWriteAsync(row, ct))
             {
-                if (attempt >= 10) throw new IncidentConcurrencyException(incidentId);
+                await retry.LostRaceAsync(incidentId, attempt, ct);
                 continue;
             }
-            await changes.ChangeAsync(incidentId, (c, at) => c.Add(at, WatchKinds.HandedOver, actor,
+            await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, WatchKinds.HandedOver, actor,
                 $"Watch handed {(from is null ? "" : $"from {from} ")}to {to} until {StatusEmailRenderer.Time(row.Until)}{(note is null ? "" : $": {note}")}."), ct);
             return row;
         }
     }
 
     /// <summary>Ends the watch early: the person watching is satisfied the fix holds.</summary>
-    public async Task<WatchRecord> SignOffAsync(string incidentId, string? text, string actor, CancellationToken ct)
+    public async Task<WatchRecord> SignOffAsync(string incidentId, string? text, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         var row = await store.GetAsync(incidentId, ct) ?? throw new NoWatchException(incidentId);
         var now = time.GetUtcNow();
-        await changes.ChangeAsync(incidentId, (c, at) => c.Add(at, WatchKinds.SignedOff, actor,
+        await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, WatchKinds.SignedOff, actor,
             $"Watch signed off after {StatusEmailRenderer.Duration(now - row.StartedAt)}: {row.OrdersChecked:N0} new orders checked, {row.AffectedOrders:N0} affected{(text is null ? "" : $". {text}")}."), ct);
         row.ETag = Azure.ETag.All;
         await store.TryDeleteAsync(row, ct);

@@ -4,6 +4,7 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AutoResponder.Incidents;
 
 namespace AutoResponder.Watch;
 

@@ -73,7 +73,7 @@ public sealed class SuspectsInMessagesTests(AzuriteFixture azurite)
         Assert.Contains("Recent changes (suspects)", html);
         AssertInOrder(html, [.. newestThree, "Feature flag new-pricing on"]);
 
-        var item = await app.Get<AutoResponder.ActionItems.ActionItemService>().AddAsync(id, "Alert on price discrepancies", "dana@shop.example", firstAlert.AddDays(7), null, "alice", default);
+        var item = await app.Get<AutoResponder.ActionItems.ActionItemService>().AddAsync(id, "Alert on price discrepancies", "dana@shop.example", firstAlert.AddDays(7), null, "alice", null, default);
         await app.Get<IncidentService>().ResolveAsync(id, "cache TTL reverted", "alice", default);
         await runner.RunAsync(id, default);
         await using var draft = (await app.Get<PostmortemDraftBlobs>().OpenLatestAsync(id, default))!.Content;

@@ -225,7 +225,7 @@ public sealed class HostKilledTests(AzuriteFixture azurite, ITestOutputHelper ou
 
     private static async Task<List<TableEntity>> ActionsAsync(StorageClients storage)
     {
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {OutboxAction.Prefix} and RowKey lt {"ob}"}");
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {IncidentRows.OutboxPrefix} and RowKey lt {IncidentRows.End(IncidentRows.OutboxPrefix)}");
         var rows = new List<TableEntity>();
         await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter)) rows.Add(row);
         return rows;
@@ -234,7 +234,7 @@ public sealed class HostKilledTests(AzuriteFixture azurite, ITestOutputHelper ou
     private static async Task<Dictionary<string, string>> TitlesAsync(StorageClients storage)
     {
         var titles = new Dictionary<string, string>();
-        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(e => e.RowKey == IncidentRecord.RowKeyValue))
+        await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(e => e.RowKey == IncidentRows.Incident))
             titles[row.PartitionKey] = row.GetString(nameof(IncidentRecord.Title));
         return titles;
     }

@@ -212,7 +212,7 @@ public sealed class StorageStoppedTests(ITestOutputHelper output)
     private static async Task<Dictionary<string, string>> StoredAlertsAsync(StorageClients storage)
     {
         var stored = new Dictionary<string, string>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"RowKey ge {AlertRecord.Prefix} and RowKey lt {"al}"}");
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {IncidentRows.AlertPrefix} and RowKey lt {IncidentRows.End(IncidentRows.AlertPrefix)}");
         await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(filter, select: ["PartitionKey", nameof(AlertRecord.Fingerprint)]))
             Assert.True(stored.TryAdd(row.GetString(nameof(AlertRecord.Fingerprint)), row.PartitionKey), $"alert {row.GetString(nameof(AlertRecord.Fingerprint))} is stored twice");
         return stored;

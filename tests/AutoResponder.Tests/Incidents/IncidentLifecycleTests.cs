@@ -90,4 +90,41 @@ public sealed class IncidentLifecycleTests
         IncidentLifecycle.Resolve(change, "fixed", "dave", Now);
         Assert.Equal((IncidentStatus.Resolved, Now, Now), (change.Incident.Status, change.Incident.MitigatedAt, change.Incident.ResolvedAt));
     }
+
+    private static readonly AutoResponder.Hosting.AutoResponderOptions Settings = new() { ReopenWindowMinutes = 60 };
+    private static readonly AlertKeys Keys = new("dedup", "group", "alert");
+
+    private static IncidentRecord Incident(IncidentStatus status, DateTimeOffset? resolvedAt = null, DateTimeOffset? lastAlertAt = null) => new()
+    {
+        Id = "INC-20261126-TEST", PartitionKey = "INC-20261126-TEST", Status = status, Severity = Severity.Sev2, DedupHash = "dedup", GroupHash = "group",
+        OpenedAt = Now.AddHours(-3), ResolvedAt = resolvedAt, LastAlertAt = lastAlertAt ?? Now.AddSeconds(-10),
+    };
+
+    private static AlertRowState Row(bool firing, DateTimeOffset startsAt) => new(firing, startsAt, 1, default);
+
+    [Fact]
+    public void Judge_is_the_one_rule_for_whether_an_incident_takes_an_alert()
+    {
+        var firing = AutoResponder.Tests.Intake.AlertIngestorTests.Alert("fp", Now.AddMinutes(-1));
+        var resolution = firing with { Status = AlertStatus.Resolved };
+        var longAgo = Now.AddHours(-2);
+
+        // Another group's incident (a collision, a stale pointer) is never filed into.
+        Assert.Equal(AlertVerdict.Stranger, IncidentLifecycle.Judge(Incident(IncidentStatus.Open), new AlertKeys("other", "other", "alert"), firing, null, Settings, Now));
+        // Live: news changes the incident; the same delivery again is a duplicate; a newer firing of a firing alert is a repeat.
+        Assert.Equal(AlertVerdict.Change, IncidentLifecycle.Judge(Incident(IncidentStatus.Open), Keys, firing, null, Settings, Now));
+        Assert.Equal(AlertVerdict.Duplicate, IncidentLifecycle.Judge(Incident(IncidentStatus.Open), Keys, firing, Row(true, firing.StartsAt), Settings, Now));
+        Assert.Equal(AlertVerdict.Repeat, IncidentLifecycle.Judge(Incident(IncidentStatus.Open), Keys, firing, Row(true, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+        // A repeat that would raise the severity, or finds the last alert time stale, changes the incident.
+        Assert.Equal(AlertVerdict.Change, IncidentLifecycle.Judge(Incident(IncidentStatus.Open), Keys, firing with { Severity = Severity.Sev1 }, Row(true, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+        Assert.Equal(AlertVerdict.Change, IncidentLifecycle.Judge(Incident(IncidentStatus.Open, lastAlertAt: Now.AddMinutes(-2)), Keys, firing, Row(true, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+        // Resolved within the reopen window takes a firing (it reopens); beyond it, the firing is a new incident's.
+        Assert.Equal(AlertVerdict.Change, IncidentLifecycle.Judge(Incident(IncidentStatus.Resolved, resolvedAt: Now.AddMinutes(-5)), Keys, firing, Row(false, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+        Assert.Equal(AlertVerdict.OpensNew, IncidentLifecycle.Judge(Incident(IncidentStatus.Resolved, resolvedAt: longAgo), Keys, firing, Row(false, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+        Assert.Equal(AlertVerdict.Change, IncidentLifecycle.Judge(Incident(IncidentStatus.Resolved, resolvedAt: longAgo), Keys, resolution, Row(true, firing.StartsAt), Settings, Now));
+        // Closed takes nothing: a resolution is ignored, a redelivery of what it holds is a duplicate, anything newer opens anew.
+        Assert.Equal(AlertVerdict.Ignored, IncidentLifecycle.Judge(Incident(IncidentStatus.Closed), Keys, resolution, Row(true, firing.StartsAt), Settings, Now));
+        Assert.Equal(AlertVerdict.Duplicate, IncidentLifecycle.Judge(Incident(IncidentStatus.Closed), Keys, firing, Row(false, firing.StartsAt), Settings, Now));
+        Assert.Equal(AlertVerdict.OpensNew, IncidentLifecycle.Judge(Incident(IncidentStatus.Closed), Keys, firing, Row(false, firing.StartsAt.AddMinutes(-5)), Settings, Now));
+    }
 }

@@ -22,7 +22,7 @@ public sealed class IncidentStoreTests(AzuriteFixture azurite)
 
         var change = new IncidentChange(stale, isNew: false);
         IncidentLifecycle.Acknowledge(change, "alice", "alice", app.Time.GetUtcNow()); // owes a test.notify action
-        await Assert.ThrowsAsync<IncidentConcurrencyException>(() => store.CommitAsync(change, default));
+        await Assert.ThrowsAsync<IncidentConcurrencyException>(() => app.Get<IncidentCommits>().CommitAsync(change, default));
 
         var details = (await store.GetDetailsAsync(stale.Id, default))!;
         Assert.Null(details.Incident.Owner);
@@ -37,10 +37,10 @@ public sealed class IncidentStoreTests(AzuriteFixture azurite)
         var alert = AlertIngestorTests.Alert("tx-2", app.Time.GetUtcNow());
         var keys = AlertKeys.For(alert, new());
         var store = app.Get<IncidentStore>();
-        await store.CommitAsync(IncidentLifecycle.Open("INC-20261126-AAAA", alert, keys, app.Time.GetUtcNow()), default);
+        await app.Get<IncidentCommits>().CommitAsync(IncidentLifecycle.Open("INC-20261126-AAAA", alert, keys, app.Time.GetUtcNow()), default);
 
         var second = IncidentLifecycle.Open("INC-20261126-AAAA", alert with { Title = "Other" }, keys with { Alert = "other" }, app.Time.GetUtcNow());
-        await Assert.ThrowsAsync<IncidentConcurrencyException>(() => store.CommitAsync(second, default));
+        await Assert.ThrowsAsync<IncidentConcurrencyException>(() => app.Get<IncidentCommits>().CommitAsync(second, default));
 
         var details = (await store.GetDetailsAsync("INC-20261126-AAAA", default))!;
         Assert.Equal("Checkout errors tx-2", details.Incident.Title);

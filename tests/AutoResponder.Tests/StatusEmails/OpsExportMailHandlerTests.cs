@@ -31,7 +31,7 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         var store = app.Get<IncidentStore>();
         var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
         change.Actions.Add(OutboxAction.Create(id, OpsExportMailHandler.KindName, payload, app.Time.GetUtcNow()));
-        await store.CommitAsync(change, default);
+        await app.Get<IncidentCommits>().CommitAsync(change, default);
         await app.Get<OutboxRunner>().RunAsync(id, default);
         return id;
     }

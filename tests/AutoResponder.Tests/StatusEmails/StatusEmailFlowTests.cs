@@ -79,7 +79,7 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
         // The same slot owed again (a racing sweep) is not sent twice.
         var change = new IncidentChange((await app.Get<IncidentStore>().FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
         change.Actions.Add(OutboxAction.Create(id, StatusEmailKeys.EmailKind, new StatusEmailPayload(1, app.Time.GetUtcNow().AddMinutes(-1)).ToJson(), app.Time.GetUtcNow()));
-        await app.Get<IncidentStore>().CommitAsync(change, default);
+        await app.Get<IncidentCommits>().CommitAsync(change, default);
         await runner.RunAsync(id, default);
         Assert.Equal(2, graph.SendMails.Count);
         Assert.Contains((await DetailsAsync(app, id)).Actions, a => a.Result == "skipped: slot 1 already sent");

@@ -58,10 +58,10 @@ public sealed class SwitchTests(AzuriteFixture azurite)
         app.Time.Advance(TimeSpan.FromMinutes(2));
         var flippedAt = app.Time.GetUtcNow();
 
-        var flip = await app.Get<SwitchService>().FlipAsync(id, "maintenance-banner", true, "Prices wrong at checkout", "alice", default);
+        var flip = await app.Get<SwitchService>().FlipAsync(id, "maintenance-banner", true, "Prices wrong at checkout", "alice", null, default);
         Assert.True(flip.Changed);
         Assert.Equal(new SwitchState("maintenance-banner", "Show the maintenance banner", true, flippedAt, "alice", id), flip.Switch);
-        var again = await app.Get<SwitchService>().FlipAsync(id, "maintenance-banner", true, null, "bob", default);
+        var again = await app.Get<SwitchService>().FlipAsync(id, "maintenance-banner", true, null, "bob", null, default);
         Assert.False(again.Changed);                                         // already on: no second entry
         Assert.Equal("alice", again.Switch.By);
 
@@ -92,7 +92,7 @@ public sealed class SwitchTests(AzuriteFixture azurite)
         var id = await OpenAsync(app);
         var runner = app.Get<OutboxRunner>();
         await app.Get<IncidentService>().AcknowledgeAsync(id, "alice", "alice", default);
-        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", default);
+        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", null, default);
         await app.Get<IncidentService>().ResolveAsync(id, "fixed", "alice", default);
         await runner.RunAsync(id, default);
 
@@ -115,9 +115,9 @@ public sealed class SwitchTests(AzuriteFixture azurite)
         Assert.Contains("checkout-paused is still on", reply.Body);
         Assert.Contains("mention", reply.Body);                               // the owner is @mentioned
 
-        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", false, "orders flow again", "alice", default); // off after resolution is fine
+        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", false, "orders flow again", "alice", null, default); // off after resolution is fine
         Assert.Empty(await app.Get<SwitchService>().OnForAsync(id, default));
-        await Assert.ThrowsAsync<InvalidTransitionException>(() => app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", default));
+        await Assert.ThrowsAsync<InvalidTransitionException>(() => app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", null, default));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class SwitchTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());
         var id = await OpenAsync(app);
-        var flips = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, $"r{i}", default)));
+        var flips = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, $"r{i}", null, default)));
         Assert.Single(flips, f => f.Changed);
         Assert.Single((await DetailsAsync(app, id)).Timeline, t => t.Kind == SwitchKinds.Flipped);
     }
@@ -138,7 +138,7 @@ public sealed class SwitchTests(AzuriteFixture azurite)
         settings["AutoResponder:Switches:AppConfiguration:Endpoint"] = "https://shop.azconfig.io";
         await using var app = await TestApp.StartAsync(azurite, settings, s => s.AddSingleton(mirror.Object));
         var id = await OpenAsync(app);
-        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", default);
+        await app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", null, default);
         await app.Get<OutboxRunner>().RunAsync(id, default);
         mirror.Verify(m => m.SetAsync("checkout-paused", true, "Stop accepting orders at checkout", Moq.It.IsAny<CancellationToken>()), Moq.Times.Once);
         mirror.Verify(m => m.SetAsync("maintenance-banner", false, Moq.It.IsAny<string>(), Moq.It.IsAny<CancellationToken>()), Moq.Times.Once);

@@ -286,7 +286,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         var incident = (await store.FindAsync(id, default))!;
         var change = new IncidentChange(incident, isNew: false) { LeaveIncidentRow = true };
         change.Add(app.Time.GetUtcNow(), "impact-snapshot", "autoresponder", "412 orders affected. Export: https://exports.example/inc.csv?sig=abc");
-        await store.CommitAsync(change, default);
+        await app.Get<IncidentCommits>().CommitAsync(change, default);
         await RunAsync(app, id);
 
         var reply = Assert.Single(fake.Posts("/replies"));
@@ -307,7 +307,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
         var text = "412 orders affected. " + new string('x', 2000) + " END";
         change.Add(app.Time.GetUtcNow(), TimelineKinds.ImpactSnapshot, "autoresponder", text);
-        await store.CommitAsync(change, default);
+        await app.Get<IncidentCommits>().CommitAsync(change, default);
         await RunAsync(app, id);
 
         Assert.Contains(" END", Assert.Single(fake.Posts("/replies")).Json!["body"]!["content"]!.GetValue<string>());
@@ -328,7 +328,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         var store = app.Get<IncidentStore>();
         var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
         change.Add(app.Time.GetUtcNow(), TimelineKinds.StatusOverdue, "autoresponder", "No owner has acknowledged this incident: no status update for 30 min.");
-        await store.CommitAsync(change, default);
+        await app.Get<IncidentCommits>().CommitAsync(change, default);
         await RunAsync(app, id);
 
         var reply = Assert.Single(fake.Posts("/replies"));

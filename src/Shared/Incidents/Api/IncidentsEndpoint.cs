@@ -39,15 +39,15 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
 
     /// <summary>GET /api/incidents/{id}/timeline?limit=&amp;cursor= — oldest first.</summary>
     public Task<ApiResult> TimelineAsync(HttpRequest request, string id, CancellationToken ct) =>
-        PageAsync(request, id, "timeline", TimelineEntry.Prefix, page => pages.TimelineAsync(id, page, ct), ct);
+        PageAsync(request, id, "timeline", IncidentRows.TimelinePrefix, page => pages.TimelineAsync(id, page, ct), ct);
 
     /// <summary>GET /api/incidents/{id}/alerts?limit=&amp;cursor=</summary>
     public Task<ApiResult> AlertsAsync(HttpRequest request, string id, CancellationToken ct) =>
-        PageAsync(request, id, "alerts", AlertRecord.Prefix, page => pages.AlertsAsync(id, page, ct), ct);
+        PageAsync(request, id, "alerts", IncidentRows.AlertPrefix, page => pages.AlertsAsync(id, page, ct), ct);
 
     /// <summary>GET /api/incidents/{id}/actions?limit=&amp;cursor= — in the order owed.</summary>
     public Task<ApiResult> ActionsAsync(HttpRequest request, string id, CancellationToken ct) =>
-        PageAsync(request, id, "actions", OutboxAction.Prefix, page => pages.ActionsAsync(id, page, ct), ct);
+        PageAsync(request, id, "actions", IncidentRows.OutboxPrefix, page => pages.ActionsAsync(id, page, ct), ct);
 
     private Task<ApiResult> PageAsync<T>(HttpRequest request, string id, string resource, string rowPrefix, Func<PageRequest, Task<T>> read, CancellationToken ct)
         where T : notnull => StorageOutage.GuardAsync(async () =>
@@ -61,36 +61,36 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
 
     /// <summary>{"owner"?}: the owner defaults to the caller; naming someone else hands the incident over.</summary>
     public Task<ApiResult> AcknowledgeAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var body = AcknowledgeRequest.Bind(fields);
-            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body!.Owner ?? actor, actor, ct), ct);
+            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body!.Owner ?? actor, actor, ifMatch, ct), ct);
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        ActAsync(request, caller, id, requireBody: true, async (fields, actor) =>
+        ActAsync(request, caller, id, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var body = StatusUpdateRequest.Bind(fields);
-            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta, actor, ct), ct);
+            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta, actor, ifMatch, ct), ct);
         }, ct);
 
     public Task<ApiResult> MitigateAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor) => incidents.MitigateAsync(id, note, actor, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.MitigateAsync(id, note, actor, ifMatch, ct), ct);
 
     public Task<ApiResult> ResolveAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor) => incidents.ResolveAsync(id, note, actor, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.ResolveAsync(id, note, actor, ifMatch, ct), ct);
 
     public Task<ApiResult> CloseAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor) => incidents.CloseAsync(id, note, actor, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.CloseAsync(id, note, actor, ifMatch, ct), ct);
 
-    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string, Task<IncidentRecord>> action, CancellationToken ct) =>
-        ActAsync(request, caller, id, requireBody: false, async (fields, actor) =>
+    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string, IncidentPrecondition?, Task<IncidentRecord>> action, CancellationToken ct) =>
+        ActAsync(request, caller, id, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var body = IncidentNoteRequest.Bind(fields);
-            return fields.Error ?? await Done(action(body!.Text, actor), ct);
+            return fields.Error ?? await Done(action(body!.Text, actor, ifMatch), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, Task<ApiResult>> act, CancellationToken ct) =>
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody, act, ct);
 
     private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);

@@ -1,21 +1,18 @@
 using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
-namespace AutoResponder.Outbox;
+namespace AutoResponder.Incidents;
 
 public enum OutboxStatus { Pending, Running, Done, Failed }
 
 /// <summary>
 /// A side effect the incident owes (a Teams post, an email, an export …), stored in the incident's
-/// partition in the same transaction as the change that owes it. RowKey "ob|{ticks}|{unique}" keeps
-/// them in the order they were owed.
+/// partition in the same transaction as the change that owes it. Its RowKey (<see cref="IncidentRows.Outbox"/>) keeps
+/// them in the order they were owed. Run by the outbox (src/Shared/Outbox).
 /// </summary>
 public sealed class OutboxAction : ITableEntity
 {
-    public const string Prefix = "ob|";
-
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
     public DateTimeOffset? Timestamp { get; set; }
@@ -26,7 +23,7 @@ public sealed class OutboxAction : ITableEntity
     public string Payload { get; set; } = "{}";
     public string StatusName { get; set; } = nameof(OutboxStatus.Pending);
     public int Attempts { get; set; }
-    /// <summary>Retries caused by a dependency outage (<see cref="DependencyOutage"/>): they spend no attempts.</summary>
+    /// <summary>Retries caused by a dependency outage (Outbox/DependencyOutage): they spend no attempts.</summary>
     public int Outages { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
@@ -45,7 +42,7 @@ public sealed class OutboxAction : ITableEntity
     public string IncidentId => PartitionKey;
 
     [IgnoreDataMember]
-    public string Id => RowKey[Prefix.Length..];
+    public string Id => IncidentRows.OutboxId(RowKey);
 
     [IgnoreDataMember]
     public OutboxStatus Status
@@ -54,13 +51,10 @@ public sealed class OutboxAction : ITableEntity
         set => StatusName = value.ToString();
     }
 
-    /// <summary>RowKey "ob|{ticks}|{sequence}|{unique}": time order, then the order within one change.</summary>
-    public static string KeyFor(DateTimeOffset at, int sequence) => $"{Prefix}{Keys.Ticks(at)}|{sequence:D3}|{Keys.Unique()}";
-
     public static OutboxAction Create(string incidentId, string kind, string payload, DateTimeOffset now) => new()
     {
         PartitionKey = incidentId,
-        RowKey = KeyFor(now, 0),
+        RowKey = IncidentRows.Outbox(now, 0),
         Kind = kind,
         Payload = payload,
         CreatedAt = now,

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using AutoResponder.Alerts;
 using AutoResponder.Hosting;
-using AutoResponder.Incidents;
 using AutoResponder.Storage;
 
-namespace AutoResponder.Intake;
+namespace AutoResponder.Incidents;
 
 /// <summary>
 /// The keys one alert is filed under, all hashed to be table-safe:
@@ -45,7 +44,7 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert)
     {
         PartitionKey = incidentId,
         ETag = known?.ETag ?? default,
-        RowKey = AlertRecord.Prefix + Alert,
+        RowKey = IncidentRows.Alert(Alert),
         Fingerprint = alert.Fingerprint,
         Source = alert.Source,
         SourceAlertId = alert.SourceAlertId,
