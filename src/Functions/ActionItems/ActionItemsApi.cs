@@ -21,10 +21,3 @@ public sealed class ActionItemsApi(AccessGate gate, ActionItemsEndpoint endpoint
     public async Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/action-items")] HttpRequest request, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.ListActionItems, _ => endpoint.ListAsync(request, ct));
 }
-
-/// <summary>Every five minutes: owes the action-item reminders that are due.</summary>
-public sealed class RemindActionItems(ActionItemReminderJob job)
-{
-    [Function(nameof(RemindActionItems))]
-    public Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

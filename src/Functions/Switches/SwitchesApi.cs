@@ -18,10 +18,3 @@ public sealed class SwitchesApi(AccessGate gate, SwitchesEndpoint endpoint)
     public async Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/switches/{name}")] HttpRequest request, string id, string name, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.FlipSwitch, caller => endpoint.FlipAsync(request, caller, id, name, ct));
 }
-
-/// <summary>Every 5 minutes: nudges the owner about switches left on an hour after resolution.</summary>
-public sealed class NudgeSwitches(SwitchNudgeJob job)
-{
-    [Function(nameof(NudgeSwitches))]
-    public Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

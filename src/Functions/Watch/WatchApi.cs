@@ -21,10 +21,3 @@ public sealed class WatchApi(AccessGate gate, WatchEndpoint endpoint)
     public async Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/incidents/{id}/watch/signoff")] HttpRequest request, string id, CancellationToken ct) =>
         await gate.RunAsync(request, ApiRoutes.SignOffIncidentWatch, caller => endpoint.SignOffAsync(request, caller, id, ct));
 }
-
-/// <summary>Every minute: runs the impact rules of watched incidents on their new orders.</summary>
-public sealed class CheckWatches(WatchJob job)
-{
-    [Function(nameof(CheckWatches))]
-    public Task Run([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

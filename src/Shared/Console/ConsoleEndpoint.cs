@@ -134,7 +134,7 @@ public sealed class ConsoleEndpoint(
                     var itemLink = problem is null ? Field("link", 2000, false, out problem) : null;
                     DateTimeOffset? dueAt = null;
                     if (problem is null && !TryParseEta(dueText!, out dueAt)) problem = $"'dueAt' must be a date and time such as 2026-11-30T17:00 (got '{dueText}').";
-                    if (problem is null && !StatusEmails.MailOptions.LooksLikeAddress(itemOwner)) problem = "'owner' must be the owner's e-mail address.";
+                    if (problem is null && !Mail.MailOptions.LooksLikeAddress(itemOwner)) problem = "'owner' must be the owner's e-mail address.";
                     if (problem is null && itemLink is not null && (!Uri.TryCreate(itemLink, UriKind.Absolute, out var itemUri) || itemUri.Scheme is not ("https" or "http")))
                         problem = $"'link' must be an absolute http(s) URL (got '{itemLink}').";
                     if (problem is null) await actionItems.AddAsync(id, title!, itemOwner!, dueAt!.Value, itemLink, user.Name, ct);
