@@ -11,5 +11,6 @@ namespace AutoResponder.Functions.Reminders;
 public sealed class PumpReminders(IReminderPump pump)
 {
     [Function(nameof(PumpReminders))]
-    public Task Run([TimerTrigger("%" + ReminderPumpJob.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) => pump.PumpAsync(ct);
+    public Task Run([TimerTrigger("%" + ReminderPumpJob.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) =>
+        pump.PumpAsync(ct);
 }

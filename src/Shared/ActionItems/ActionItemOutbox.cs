@@ -6,7 +6,8 @@ namespace AutoResponder.ActionItems;
 public static class ActionItemOutbox
 {
     /// <summary>One due reminder of one item: to the owner, or (overdue) to the incident's managers too.</summary>
-    public static readonly OutboxKind<ActionItemReminderPayload> Remind = OutboxKind.Declare<ActionItemReminderPayload, ActionItemReminderHandler>("action-items.remind");
+    public static readonly OutboxKind<ActionItemReminderPayload> Remind =
+        OutboxKind.Declare<ActionItemReminderPayload, ActionItemReminderHandler>("action-items.remind");
 
     public static readonly IReadOnlyList<OutboxKind> All = [Remind];
 }

@@ -88,7 +88,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             if (item is { Status: ActionItemKinds.Open })
             {
                 var (kind, payload) = ActionItemOutbox.Remind.Owe(new ActionItemReminderPayload(item.ItemId, reminder.Stage!));
-                await changes.ChangeAsync(item.IncidentId, (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, kind, payload, at)), ct);
+                await changes.ChangeAsync(item.IncidentId,
+                    (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, kind, payload, at)), ct);
                 owed++;
                 if (NextReminder(item, reminder.Stage!) is { } next) await store.ScheduleAsync(item, next.Stage, next.At, ct);
             }

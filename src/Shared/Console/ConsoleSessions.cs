@@ -198,7 +198,7 @@ public sealed class ConsoleSessionSweep(ConsoleSessions sessions) : AutoResponde
     public const string ScheduleSetting = "AutoResponder:Console:SessionSweepSchedule";
 
     public string Name => "SweepConsoleSessions";
-    public AutoResponder.Hosting.JobSchedule Schedule { get; } = new(ScheduleSetting, "0 0 * * * *"); // every hour, on the hour
+    public AutoResponder.Hosting.JobSchedule Schedule { get; } = new(ScheduleSetting, "0 0 * * * *"); // hourly
     public Task RunAsync(CancellationToken cancellationToken) => sessions.SweepExpiredAsync(cancellationToken);
 }
 

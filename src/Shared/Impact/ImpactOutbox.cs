@@ -12,10 +12,12 @@ namespace AutoResponder.Impact;
 public static class ImpactOutbox
 {
     /// <summary>Take a snapshot (<see cref="ImpactTriggers"/> says why).</summary>
-    public static readonly OutboxKind<ImpactSnapshotPayload> Snapshot = OutboxKind.Declare<ImpactSnapshotPayload, ImpactSnapshotHandler>("impact.snapshot");
+    public static readonly OutboxKind<ImpactSnapshotPayload> Snapshot =
+        OutboxKind.Declare<ImpactSnapshotPayload, ImpactSnapshotHandler>("impact.snapshot");
 
     /// <summary>Hand a snapshot's export to operations (an e-mail, <see cref="OpsExportMailHandler"/>).</summary>
-    public static readonly OutboxKind<DeliverExportPayload> DeliverExport = OutboxKind.Declare<DeliverExportPayload, OpsExportMailHandler>("ops.deliver-export");
+    public static readonly OutboxKind<DeliverExportPayload> DeliverExport =
+        OutboxKind.Declare<DeliverExportPayload, OpsExportMailHandler>("ops.deliver-export");
 
     public static readonly IReadOnlyList<OutboxKind> All = [Snapshot, DeliverExport];
 }
