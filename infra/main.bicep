@@ -366,6 +366,16 @@ module api 'app/api.bicep' = {
       AutoResponder__Access__Entra__ClientId: peopleClientId
       // The app's own address (its default host name; a site cannot read its own host name in its settings).
       AutoResponder__PublicBaseUrl: empty(publicBaseUrl) ? 'https://${names.functionApp}.azurewebsites.net' : publicBaseUrl
+      // Timer schedules (six-field NCRONTAB, UTC): each TimerTrigger reads its own as %AutoResponder:…%, and the
+      // Functions host has no default for it, so each is written with the app's default (the standalone host's too).
+      AutoResponder__Outbox__SweepSchedule: '0 */1 * * * *'
+      AutoResponder__StatusEmails__SweepSchedule: '0 */1 * * * *'
+      AutoResponder__Reminders__PumpSchedule: '30 */1 * * * *'
+      AutoResponder__PriceGuard__Schedule: '0 */1 * * * *'
+      AutoResponder__Watch__Schedule: '0 */1 * * * *'
+      AutoResponder__Switches__NudgeSchedule: '0 */5 * * * *'
+      AutoResponder__ActionItems__ReminderSchedule: '0 */5 * * * *'
+      AutoResponder__Console__SessionSweepSchedule: '0 0 * * * *'
     }
   }
   // The host must be able to reach its storage (identity roles) the first time it starts.

@@ -13,6 +13,10 @@ public static class AppSettings
         return settings;
     }
 
+    /// <summary>The "Values" of a local.settings.json (Core Tools' app settings, already flat).</summary>
+    public static Dictionary<string, string> FromLocalSettings(string path) =>
+        JsonNode.Parse(File.ReadAllText(path))?["Values"]?.AsObject().ToDictionary(v => v.Key, v => v.Value?.GetValue<string>() ?? "") ?? [];
+
     private static void Flatten(JsonNode? node, string prefix, Dictionary<string, string> settings)
     {
         switch (node)

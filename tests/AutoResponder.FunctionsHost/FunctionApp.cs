@@ -112,6 +112,8 @@ public sealed class FunctionApp : IAsyncDisposable
                     code, output.Text);
             }
             var functions = await ready;
+            // As the host indexes them: a schedule naming an app setting ("%Name%") that is not set fails start-up.
+            var timers = TimerTriggers.Create(worker, functions, options.Settings, TimeProvider.System, output.Text);
             // The worker announces HttpUri in its WorkerInitResponse, before its ASP.NET Core server listens there:
             // wait for the listener, or the first proxied request would be refused.
             if (worker.HttpUri is { } httpUri) await WaitUntilListeningAsync(httpUri, process, options.StartTimeout - watch.Elapsed, output);
@@ -123,7 +125,6 @@ public sealed class FunctionApp : IAsyncDisposable
             var address = new Uri(frontDoor.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
 
             var queues = new QueueTriggers(worker, functions, options.Settings, hostJson, options.QueueVisibilityTimeout, output.Add);
-            var timers = new TimerTriggers(worker, functions, TimeProvider.System);
             var app = new FunctionApp(grpc, frontDoor, process, output, worker, functions, http, queues, timers, address, options.FunctionKey, started);
             if (options.PollQueues) app._background.Add(queues.PollAsync(app._stopping.Token));
             if (options.RunTimers) app._background.Add(timers.RunAsync(app._stopping.Token));

@@ -43,6 +43,9 @@ internal sealed class Options
     public Dictionary<string, string> Settings()
     {
         var settings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = Storage };
+        // The Function app's local settings, as Core Tools reads local.settings.json: the timer schedules (%Setting%).
+        foreach (var (k, v) in AppSettings.FromLocalSettings(Path.Combine(RepoRoot(), "src", "Functions", "local.settings.example.json")))
+            if (k.StartsWith("AutoResponder__", StringComparison.Ordinal)) settings[k] = v;
         foreach (var file in SettingsFiles)
             foreach (var (k, v) in AppSettings.FromJsonFile(file)) settings[k] = v;
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())

@@ -3,7 +3,8 @@
 //   serve --port N --key K [--app DIR] [--storage CONN] [--settings FILE]... [--set NAME=VALUE]...
 //       runs the Function app (src/Functions output, or DIR) behind this host on 127.0.0.1:N, K being the function
 //       key of POST /api/alerts; the outbox queue is polled and the timers fire on their schedules. App settings:
-//       AzureWebJobsStorage=CONN (default: Azurite on its usual ports), each FILE flattened (appsettings JSON), each
+//       AzureWebJobsStorage=CONN (default: Azurite on its usual ports), the AutoResponder__* values of
+//       src/Functions/local.settings.example.json (the timer schedules), each FILE flattened (appsettings JSON), each
 //       --set, and this process's AutoResponder__* environment variables. Ctrl+C stops it.
 //   bench [--alerts N] [--app DIR] [--cli DLL] [--storage CONN] [--settings FILE]...
 //       measures worker process start → first alert answered, and alert → Teams request (Graph file mode) through the

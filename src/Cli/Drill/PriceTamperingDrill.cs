@@ -11,6 +11,7 @@ using AutoResponder.Incidents;
 using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
+using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Switches;
@@ -226,8 +227,8 @@ public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillS
         bool Done(string kind) => details.Actions.Any(a => a.Kind == kind && a.StatusName == nameof(OutboxStatus.Done));
         Step("resolved", details.Incident.Status == IncidentStatus.Resolved, $"at {details.Incident.ResolvedAt:HH:mm}");
         Step("switch called out at resolution", timeline.Any(t => t.Kind == SwitchKinds.StillOn), "maintenance-banner was still on");
-        Step("postmortem draft", Done("postmortem.draft"), "written to blob storage");
-        Step("reminders scheduled", Done("reminders.schedule"), "RCA reminders (+1/+3/+5 business days)");
+        Step("postmortem draft", Done(ReminderOutbox.PostmortemDraft.Name), "written to blob storage");
+        Step("reminders scheduled", Done(ReminderOutbox.Schedule.Name), "RCA reminders (+1/+3/+5 business days)");
         Step("watch handed over and signed off", timeline.Any(t => t.Kind == WatchKinds.HandedOver) && timeline.Any(t => t.Kind == WatchKinds.SignedOff), $"to {Support}");
         var escalations = timeline.Count(t => t.Kind == OnCallKinds.Escalated);
         var paged = timeline.FirstOrDefault(t => t.Kind == OnCallKinds.Paged);

@@ -21,10 +21,3 @@ public sealed class ActionItemsApi
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ActionItemsRoutes.ListActionItemsPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ActionItemsRoutes.ListActionItems, request, context);
 }
-
-/// <summary>Every five minutes: owes the action-item reminders that are due.</summary>
-public sealed class RemindActionItems(ActionItemReminderJob job)
-{
-    [Function(nameof(RemindActionItems))]
-    public Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

@@ -3,9 +3,13 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.StatusEmails;
 
-/// <summary>Every minute: owes the status emails that are due (reads the StatusEmailSchedule index).</summary>
+/// <summary>
+/// Every minute by default (<c>AutoResponder:StatusEmails:SweepSchedule</c>): owes the status emails that are due
+/// (reads the StatusEmailSchedule index).
+/// </summary>
 public sealed class SweepStatusEmails(StatusEmailSweep sweep)
 {
     [Function(nameof(SweepStatusEmails))]
-    public Task Run([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken ct) => sweep.SweepAsync(ct);
+    public Task Run([TimerTrigger("%" + StatusEmailSweep.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) =>
+        sweep.SweepAsync(ct);
 }

@@ -18,10 +18,3 @@ public sealed class SwitchesApi
     public Task<IActionResult> Flip([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = SwitchesRoutes.FlipSwitchPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(SwitchesRoutes.FlipSwitch, request, context);
 }
-
-/// <summary>Every 5 minutes: nudges the owner about switches left on an hour after resolution.</summary>
-public sealed class NudgeSwitches(SwitchNudgeJob job)
-{
-    [Function(nameof(NudgeSwitches))]
-    public Task Run([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

@@ -21,10 +21,3 @@ public sealed class WatchApi
     public Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = WatchRoutes.SignOffIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(WatchRoutes.SignOffIncidentWatch, request, context);
 }
-
-/// <summary>Every minute: runs the impact rules of watched incidents on their new orders.</summary>
-public sealed class CheckWatches(WatchJob job)
-{
-    [Function(nameof(CheckWatches))]
-    public Task Run([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken ct) => job.RunAsync(ct);
-}

@@ -2,21 +2,20 @@ using System.Net;
 using System.Text.Json;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.ActionItems;
 
-/// <summary>"action-items.remind": mails the owner (and, when overdue, the incident's managers) unless the item is done or dropped.</summary>
+/// <summary><see cref="ActionItemOutbox.Remind"/>: mails the owner (and, when overdue, the incident's managers) unless the item is done or dropped.</summary>
 public sealed class ActionItemReminderHandler(ActionItemStore store, IMailSender mail, IOptions<MailOptions> mailOptions, PeopleLinks links) : IOutboxHandler
 {
-    public string Kind => ActionItemKinds.RemindAction;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = JsonSerializer.Deserialize<ActionItemReminderPayload>(context.Action.Payload, JsonSerializerOptions.Web)
-            ?? throw new PermanentOutboxException("The action-items.remind payload is empty.");
+            ?? throw new PermanentOutboxException($"The {ActionItemOutbox.Remind.Name} payload is empty.");
         var incident = context.Incident;
         var item = await store.GetAsync(incident.Id, payload.ItemId, ct);
         if (item is null) return OutboxOutcome.Done($"skipped: no action item {payload.ItemId}");
@@ -51,7 +50,9 @@ public sealed class ActionItemReminderHandler(ActionItemStore store, IMailSender
 /// <summary>Every few minutes: owes the reminders that are due (<see cref="ActionItemService.RemindAsync"/>).</summary>
 public sealed class ActionItemReminderJob(ActionItemService items) : IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:ActionItems:ReminderSchedule";
+
     public string Name => "action-item-reminders";
-    public TimeSpan Interval => TimeSpan.FromMinutes(5);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */5 * * * *"); // every five minutes
     public Task RunAsync(CancellationToken cancellationToken) => items.RemindAsync(cancellationToken);
 }

@@ -4,14 +4,13 @@ using AutoResponder.Storage;
 
 namespace AutoResponder.ActionItems;
 
-/// <summary>Timeline and outbox kinds, statuses and reminder stages of action items.</summary>
+/// <summary>Timeline kinds, statuses and reminder stages of action items (its outbox kind: <see cref="ActionItemOutbox"/>).</summary>
 public static class ActionItemKinds
 {
     public const string Added = "action-item-added";
     public const string StatusChanged = "action-item-status";
     public const string Reminded = "action-item-reminder";
     public const string Escalated = "action-item-escalated";
-    public const string RemindAction = "action-items.remind";
 
     public const string Open = "open";
     public const string Done = "done";

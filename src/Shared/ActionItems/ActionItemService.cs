@@ -3,7 +3,6 @@ using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
-using System.Text.Json;
 
 namespace AutoResponder.ActionItems;
 
@@ -88,8 +87,9 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             var item = await store.GetAsync(reminder.IncidentId, reminder.ItemId, ct);
             if (item is { Status: ActionItemKinds.Open })
             {
-                var payload = JsonSerializer.Serialize(new ActionItemReminderPayload(item.ItemId, reminder.Stage!), JsonSerializerOptions.Web);
-                await changes.ChangeAsync(item.IncidentId, (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, ActionItemKinds.RemindAction, payload, at)), ct);
+                var (kind, payload) = ActionItemOutbox.Remind.Owe(new ActionItemReminderPayload(item.ItemId, reminder.Stage!));
+                await changes.ChangeAsync(item.IncidentId,
+                    (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, kind, payload, at)), ct);
                 owed++;
                 if (NextReminder(item, reminder.Stage!) is { } next) await store.ScheduleAsync(item, next.Stage, next.At, ct);
             }

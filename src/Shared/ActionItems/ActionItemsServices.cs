@@ -14,7 +14,7 @@ public static class ActionItemsServices
         services.AddSingleton<Incidents.IIncidentActionItems, ActionItemLines>();
         services.AddSingleton<ActionItemService>();
         services.AddSingleton<ActionItemsEndpoint>();
-        services.AddSingleton<IOutboxHandler, ActionItemReminderHandler>();
+        services.AddOutbox(ActionItemOutbox.All);
         services.AddSingleton<ActionItemReminderJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<ActionItemReminderJob>());
         services.AddSingleton<IStorageInitializer, ActionItemsStorage>();

@@ -195,8 +195,10 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
 /// <summary>Every hour (Functions: the SweepConsoleSessions timer; standalone: the scheduled jobs service): expired sessions are deleted.</summary>
 public sealed class ConsoleSessionSweep(ConsoleSessions sessions) : AutoResponder.Hosting.IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:Console:SessionSweepSchedule";
+
     public string Name => "SweepConsoleSessions";
-    public TimeSpan Interval => TimeSpan.FromHours(1);
+    public AutoResponder.Hosting.JobSchedule Schedule { get; } = new(ScheduleSetting, "0 0 * * * *"); // hourly
     public Task RunAsync(CancellationToken cancellationToken) => sessions.SweepExpiredAsync(cancellationToken);
 }
 

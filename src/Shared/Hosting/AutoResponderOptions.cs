@@ -67,8 +67,7 @@ public sealed class OutboxOptions
     public int MaxDelaySeconds { get; set; } = 900;
     /// <summary>How long a runner holds an action before another may take it over.</summary>
     public int LeaseSeconds { get; set; } = 120;
-    /// <summary>How often the sweep looks for actions whose signal was lost.</summary>
-    public int SweepSeconds { get; set; } = 60;
+    // How often the sweep looks for actions whose signal was lost: SweepSchedule (Outbox.OutboxSweeper.Schedule).
 }
 
 /// <summary>Start-up validation: every message names the setting, as it is spelled in configuration.</summary>
@@ -98,7 +97,6 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         Check(o.Outbox.BaseDelaySeconds is >= 1 and <= 3600, "Outbox:BaseDelaySeconds", $"must be between 1 and 3600 (is {o.Outbox.BaseDelaySeconds}).");
         Check(o.Outbox.MaxDelaySeconds >= o.Outbox.BaseDelaySeconds && o.Outbox.MaxDelaySeconds <= 86400, "Outbox:MaxDelaySeconds", "must be at least Outbox:BaseDelaySeconds and at most 86400.");
         Check(o.Outbox.LeaseSeconds is >= 10 and <= 3600, "Outbox:LeaseSeconds", $"must be between 10 and 3600 (is {o.Outbox.LeaseSeconds}).");
-        Check(o.Outbox.SweepSeconds is >= 1 and <= 3600, "Outbox:SweepSeconds", $"must be between 1 and 3600 (is {o.Outbox.SweepSeconds}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

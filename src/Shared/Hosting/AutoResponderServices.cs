@@ -10,9 +10,11 @@ using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
+using AutoResponder.Mail;
 using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.PriceGuard;
+using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Switches;
@@ -63,6 +65,7 @@ public static class AutoResponderServices
         services.TryAddSingleton<IOutboxSignal, QueueOutboxSignal>();
         services.AddSingleton<OutboxLanes>();
         services.AddSingleton<IOwedActionsSignal, OwedActionsSignal>();
+        services.AddSingleton<OutboxHandlers>();
         services.AddSingleton<OutboxNudges>();
         services.AddSingleton<OutboxRunner>();
         services.AddSingleton<OutboxSweeper>();
@@ -78,10 +81,12 @@ public static class AutoResponderServices
         services.AddOutboxRetry();
         services.AddHealth(configuration);
         services.AddGraph(configuration).AddTeams(configuration);
+        services.AddMail(configuration);
         // Effects plan in registration order, and an incident's actions run in the order they were owed:
         // at resolution the impact snapshot comes before the final status email that reports it.
         services.AddImpact(configuration);
-        services.AddStatusEmailsAndReminders(configuration);
+        services.AddStatusEmails(configuration);
+        services.AddReminders(configuration);
         services.AddPriceGuard(configuration);
         services.AddSwitches(configuration);
         services.AddWatch(configuration);

@@ -250,7 +250,7 @@ public sealed class ImpactEndpoint(
             await snapshots.ReleaseAsync(lease, CancellationToken.None);
             throw;
         }
-        var action = change.Actions.FirstOrDefault(a => a.Kind == ImpactKinds.Snapshot);
+        var action = change.Actions.FirstOrDefault(a => a.Kind == ImpactOutbox.Snapshot.Name);
         return (null, action is null ? null : IncidentResources.ActionId(action.RowKey));
     }
 

@@ -9,13 +9,21 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Impact;
 
 /// <summary>Outbox kinds of the impact feature (what it keeps about an incident, the contract other features read, is <see cref="ImpactState"/>).</summary>
-public static class ImpactKinds
+public static class ImpactOutbox
 {
-    /// <summary>Outbox: take a snapshot. Payload {"trigger":"opened|status|resolved|refresh"}.</summary>
-    public const string Snapshot = "impact.snapshot";
-    /// <summary>Outbox: hand the export to operations (mail + Teams line). Payload: <see cref="DeliverExportPayload"/>. Handled by Notifications.</summary>
-    public const string DeliverExport = "ops.deliver-export";
+    /// <summary>Take a snapshot (<see cref="ImpactTriggers"/> says why).</summary>
+    public static readonly OutboxKind<ImpactSnapshotPayload> Snapshot =
+        OutboxKind.Declare<ImpactSnapshotPayload, ImpactSnapshotHandler>("impact.snapshot");
+
+    /// <summary>Hand a snapshot's export to operations (an e-mail, <see cref="OpsExportMailHandler"/>).</summary>
+    public static readonly OutboxKind<DeliverExportPayload> DeliverExport =
+        OutboxKind.Declare<DeliverExportPayload, OpsExportMailHandler>("ops.deliver-export");
+
+    public static readonly IReadOnlyList<OutboxKind> All = [Snapshot, DeliverExport];
 }
+
+/// <summary>What an <see cref="ImpactOutbox.Snapshot"/> action carries: what took it (one of <see cref="ImpactTriggers"/>).</summary>
+public sealed record ImpactSnapshotPayload(string Trigger);
 
 /// <summary>What took a snapshot (its <c>trigger</c>).</summary>
 public static class ImpactTriggers
@@ -32,7 +40,7 @@ public static class ImpactTriggers
 public sealed record MoneyLine(string Measure, IReadOnlyDictionary<string, decimal> Amounts);
 
 /// <summary>
-/// The payload of an <see cref="ImpactKinds.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
+/// The payload of an <see cref="ImpactOutbox.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
 /// The delivery attaches the CSV or links the authenticated download route (<see cref="Http.PeopleLinks.Export"/>).
 /// <see cref="Supersedes"/>: the snapshot whose export this one replaces (a responder corrected the rules), with
 /// <see cref="RemovedRowCount"/> orders of it no longer in this one. <see cref="MoneyAtRisk"/>: what the money means, by measure.
@@ -66,12 +74,12 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
             _ => null,
         };
         if (trigger is not null && settings.Rules.Count > 0)
-            yield return (ImpactKinds.Snapshot, JsonSerializer.Serialize(new { trigger }));
+            yield return ImpactOutbox.Snapshot.Owe(new ImpactSnapshotPayload(trigger));
     }
 }
 
 /// <summary>
-/// Runs <see cref="ImpactKinds.Snapshot"/> actions: takes the snapshot, records it as the latest (<see cref="ImpactState"/>),
+/// Runs <see cref="ImpactOutbox.Snapshot"/> actions: takes the snapshot, records it as the latest (<see cref="ImpactState"/>),
 /// adds an "impact-snapshot" timeline entry and — when it holds orders operations were not sent yet — owes their delivery
 /// (<see cref="DeliverExportPayload"/>), all in the transaction that marks it done. The entry says where people download
 /// the export (the authenticated route), never a signed link.
@@ -79,8 +87,6 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
 /// </summary>
 public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
 {
-    public string Kind => ImpactKinds.Snapshot;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
     {
         var trigger = ImpactTriggers.Refresh;
@@ -89,7 +95,7 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
             using var payload = JsonDocument.Parse(context.Action.Payload);
             if (payload.RootElement.TryGetProperty("trigger", out var t) && t.GetString() is { Length: > 0 } given) trigger = given;
         }
-        catch (JsonException e) { throw new PermanentOutboxException($"Bad impact.snapshot payload: {e.Message}", e); }
+        catch (JsonException e) { throw new PermanentOutboxException($"Bad {ImpactOutbox.Snapshot.Name} payload: {e.Message}", e); }
 
         SnapshotResult result;
         try
@@ -116,13 +122,12 @@ public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peopl
         // (a correction may only remove orders); otherwise the snapshot itself (and its Teams reply) records that nothing changed.
         var corrected = s.Trigger == ImpactTriggers.Correction && s.Supersedes is not null;
         IReadOnlyList<(string, string)>? delivery = s.NewOrders == 0 && !corrected ? null :
-            [(ImpactKinds.DeliverExport, JsonSerializer.Serialize(
-                new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders)
-                {
-                    Supersedes = corrected ? s.Supersedes : null,
-                    RemovedRowCount = corrected ? s.NoLongerAffected : 0,
-                    MoneyAtRisk = MoneyLines(s),
-                }, JsonSerializerOptions.Web))];
+            [ImpactOutbox.DeliverExport.Owe(new DeliverExportPayload(s.SnapshotId, s.Container, s.BlobName, s.SizeBytes, s.Orders, s.NewOrders)
+            {
+                Supersedes = corrected ? s.Supersedes : null,
+                RemovedRowCount = corrected ? s.NoLongerAffected : 0,
+                MoneyAtRisk = MoneyLines(s),
+            })];
         return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}",
             TimelineText: Describe(s, links.Export(s.PartitionKey, s.SnapshotId)), TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
     }

@@ -31,7 +31,8 @@ public static class ImpactServices
         services.AddSingleton<ExportBlobs>();
         services.AddSingleton<ImpactSnapshotService>();
         services.AddSingleton<ImpactEndpoint>();
-        services.AddSingleton<IOutboxHandler, ImpactSnapshotHandler>();
+        services.TryAddSingleton<IExportBlobReader, StorageExportBlobReader>();
+        services.AddOutbox(ImpactOutbox.All);
         services.AddSingleton<IIncidentEffect, ImpactEffect>();
         services.AddSingleton<IStorageInitializer, ImpactStorage>();
         return services;

@@ -11,30 +11,26 @@ public sealed class EscalationEffect(IOptions<OnCallOptions> options) : IInciden
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
         if (entry.Kind == OnCallKinds.ResponderRequested && entry.Subject is { } person)
-            yield return (OnCallKinds.PageSend, Json(new PagePayload(entry.At, 0, 0, person, entry.Text, Responder: true)));
+            yield return OnCallOutbox.PageSend.Owe(new PagePayload(entry.At, 0, 0, person, entry.Text, Responder: true));
         if (!options.Value.Enabled) yield break;
         if (entry.Kind is TimelineKinds.Opened or TimelineKinds.Reopened)
-            yield return (OnCallKinds.EscalationStep, Json(new EscalationStepPayload(entry.At, 0)));
+            yield return OnCallOutbox.EscalationStep.Owe(new EscalationStepPayload(entry.At, 0));
     }
-
-    internal static string Json<T>(T payload) => JsonSerializer.Serialize(payload, JsonSerializerOptions.Web);
 }
 
 /// <summary>
 /// One step of an escalation. It looks at the incident when it runs: acknowledged, mitigated or resolved → the
-/// escalation stops (a timeline entry says who owns it); otherwise the step's level is paged (one <c>page.send</c> per
+/// escalation stops (a timeline entry says who owns it); otherwise the step's level is paged (one <see cref="OnCallOutbox.PageSend"/> per
 /// person) and the next step is owed for <c>start + Σ minutes of the levels so far</c>. After the last level's minutes,
 /// a final step notes that nobody acknowledged. A step of an older escalation (the incident reopened since) does nothing.
 /// </summary>
 public sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates states, TimeProvider time) : IOutboxHandler
 {
-    public string Kind => OnCallKinds.EscalationStep;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var o = await catalog.CurrentAsync(ct);
         var step = JsonSerializer.Deserialize<EscalationStepPayload>(context.Action.Payload, JsonSerializerOptions.Web)
-            ?? throw new PermanentOutboxException("The escalation.step payload is empty.");
+            ?? throw new PermanentOutboxException($"The {OnCallOutbox.EscalationStep.Name} payload is empty.");
         var incident = context.Incident;
         var state = await states.ReadAsync<OnCallState>(incident.Id, ct);
         if (state.ChainStart is { } running && (step.Step > 0 ? running != step.ChainStart : running > step.ChainStart))
@@ -63,7 +59,7 @@ public sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates 
             return new OutboxOutcome($"deferred to {workStart:u}",
                 $"{incident.Severity} pages in working hours: level 1 of '{policy.Name}' is paged at {workStart:yyyy-MM-dd HH:mm} UTC.",
                 OnCallKinds.EscalationDeferred,
-                Later: [(Kind, EscalationEffect.Json(new EscalationStepPayload(workStart, 0)), workStart)]);
+                Later: [OnCallOutbox.EscalationStep.OweAt(new EscalationStepPayload(workStart, 0), workStart)]);
 
         if (step.Step >= policy.Steps)
             return new OutboxOutcome("exhausted",
@@ -87,8 +83,8 @@ public sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates 
                 (s.ChainStart, s.Policy, s.Level, s.Round, s.LastPagedAt, s.StoppedAt, s.StopReason) = (step.ChainStart, policy.Name, levelNo, round, now, null, null);
                 s.Paged = string.Join(',', s.PagedPeople.Concat(people).Distinct(StringComparer.OrdinalIgnoreCase));
             })],
-            Owes: [.. people.Select(p => (OnCallKinds.PageSend, EscalationEffect.Json(new PagePayload(step.ChainStart, round, levelNo, p, reason))))],
-            Later: [(Kind, EscalationEffect.Json(step with { Step = step.Step + 1 }), next)]);
+            Owes: [.. people.Select(p => OnCallOutbox.PageSend.Owe(new PagePayload(step.ChainStart, round, levelNo, p, reason)))],
+            Later: [OnCallOutbox.EscalationStep.OweAt(step with { Step = step.Step + 1 }, next)]);
     }
 
     private static int Level(PolicySettings policy, int step) => step % policy.Levels.Count + 1;

@@ -23,8 +23,7 @@ public static class OnCallServices
         services.AddSingleton<ResponderService>();
         services.AddSingleton<RespondersEndpoint>();
         services.AddSingleton<IIncidentEffect, EscalationEffect>();
-        services.AddSingleton<IOutboxHandler, EscalationStepHandler>();
-        services.AddSingleton<IOutboxHandler, PageHandler>();
+        services.AddOutbox(OnCallOutbox.All);
         // The channels a page goes out on, in this order; SMS or voice is one more IPageNotifier.
         services.AddSingleton<IPageNotifier, TeamsChatNotifier>();
         services.AddSingleton<IPageNotifier, EmailPageNotifier>();

@@ -5,14 +5,9 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.OnCall;
 
-/// <summary>Outbox kinds and timeline kinds of on-call paging, spelled once.</summary>
+/// <summary>Timeline kinds of on-call paging, spelled once (its outbox kinds: <see cref="OnCallOutbox"/>).</summary>
 public static class OnCallKinds
 {
-    /// <summary>One step of an escalation (lane "escalation"): pages a level, or stops when someone owns the incident.</summary>
-    public const string EscalationStep = "escalation.step";
-    /// <summary>One page to one person (lane "page"): Teams chat, e-mail and an @mention in the incident's thread.</summary>
-    public const string PageSend = "page.send";
-
     public const string Paged = "paged";
     public const string Escalated = "escalated";
     public const string PageSent = "page-sent";
@@ -57,10 +52,10 @@ public sealed class OnCallState : IncidentState
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(person.Trim().ToLowerInvariant())))[..16];
 }
 
-/// <summary>The payload of <see cref="OnCallKinds.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.</summary>
+/// <summary>The payload of <see cref="OnCallOutbox.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.</summary>
 public sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
 
-/// <summary>The payload of <see cref="OnCallKinds.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
+/// <summary>The payload of <see cref="OnCallOutbox.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
 public sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);
 
 /// <summary>

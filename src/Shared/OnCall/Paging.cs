@@ -4,8 +4,8 @@ using AutoResponder.Graph;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
-using AutoResponder.StatusEmails;
 using AutoResponder.Teams;
 using Microsoft.Graph.Models;
 
@@ -29,19 +29,17 @@ public interface IPageNotifier
 }
 
 /// <summary>
-/// Delivers one page (<see cref="OnCallKinds.PageSend"/>) through every notifier. Each channel's delivery is recorded
+/// Delivers one page (<see cref="OnCallOutbox.PageSend"/>) through every notifier. Each channel's delivery is recorded
 /// (a <see cref="SentMarker"/> per escalation, round, level, person and channel) the moment it went out, so a retry or a
 /// second host never sends it twice. One channel failing does not hold back the others; the action is retried for it.
 /// A page of an escalation is not sent once someone acknowledged the incident.
 /// </summary>
 public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links, TimeProvider time) : IOutboxHandler
 {
-    public string Kind => OnCallKinds.PageSend;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = JsonSerializer.Deserialize<PagePayload>(context.Action.Payload, JsonSerializerOptions.Web)
-            ?? throw new PermanentOutboxException("The page.send payload is empty.");
+            ?? throw new PermanentOutboxException($"The {OnCallOutbox.PageSend.Name} payload is empty.");
         var incident = context.Incident;
         // An escalation's page waits for nobody once someone owns the incident; a responder is paged until it is resolved.
         if (payload.Responder ? incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed : incident.Status != IncidentStatus.Open)

@@ -2,7 +2,7 @@ using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
-using AutoResponder.StatusEmails;
+using AutoResponder.Mail;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.OnCall;

@@ -24,10 +24,12 @@ public sealed record OutboxOutcome(
     public static OutboxOutcome Done(string? result = null) => new(result);
 }
 
-/// <summary>Carries out one kind of outbox action. Must be idempotent: check what the feature recorded (its state rows) first.</summary>
+/// <summary>
+/// Carries out one kind of outbox action (the kind's declaration, <see cref="OutboxKind"/>, names its handler). Must be
+/// idempotent: check what the feature recorded (its state rows) first.
+/// </summary>
 public interface IOutboxHandler
 {
-    string Kind { get; }
     Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken);
 }
 
@@ -44,10 +46,8 @@ public sealed class OutboxWaitException(string message, Exception? inner = null)
 /// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint that
 /// is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app restarted.
 /// </summary>
-public sealed class NotConfiguredHandler(string kind, string area, string problem) : IOutboxHandler
+public sealed class NotConfiguredHandler(string area, string problem) : IOutboxHandler
 {
-    public string Kind => kind;
-
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) =>
         throw new AutoResponder.Hosting.NotConfiguredException(area, $"{area} is not configured: {problem}");
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Outbox;
 
 /// <summary>
-/// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="Lane"/>). Each action is leased (so two
+/// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="OutboxKind.Lane"/>). Each action is leased (so two
 /// runners never execute it together), executed by its registered handler, and then either marked done
 /// together with the results it recorded in its feature's state rows, retried later with exponential backoff, or —
 /// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
@@ -20,15 +20,13 @@ public sealed class OutboxRunner(
     IncidentStore store,
     IncidentCommits commits,
     IncidentIndex index,
-    IEnumerable<IOutboxHandler> handlers,
+    OutboxHandlers handlers,
     IOutboxSignal signal,
     OutboxLanes lanes,
     IOptions<AutoResponderOptions> options,
     TimeProvider time,
     ILogger<OutboxRunner> log)
 {
-    private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
-
     /// <summary>Runs everything of the incident that is due (a follow-up signal, the sweep, a test).</summary>
     public Task RunAsync(string incidentId, CancellationToken ct) => RunAsync(incidentId, SignalLane.FollowUp, ct);
 
@@ -49,7 +47,7 @@ public sealed class OutboxRunner(
         var blockedLanes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var action in await store.GetOpenActionsAsync(incidentId, ct))
         {
-            var lane = Lane(action.Kind);
+            var lane = OutboxKind.LaneOf(action.Kind);
             if (blockedLanes.Contains(lane)) { open++; continue; } // keep the order within a lane
             if (signalLane == SignalLane.FirstNotice && !lanes.IsFirstNotice(action.Kind))
             {
@@ -57,7 +55,7 @@ public sealed class OutboxRunner(
                 blockedLanes.Add(lane); // follow-up work is not this run's; nothing later in its lane overtakes it
                 continue;
             }
-            if (!_handlers.TryGetValue(action.Kind, out var handler))
+            if (!handlers.TryGet(action.Kind, out var handler))
             {
                 open++;
                 await NoteWaitingAsync(action, ct);
@@ -76,12 +74,6 @@ public sealed class OutboxRunner(
         if (open == 0 && marker is not null) await index.ClearOutboxPendingAsync(marker, ct);
         return finished;
     }
-
-    /// <summary>
-    /// Actions run in the order they were owed within a lane — the kind up to its first dot ("teams.post" and
-    /// "teams.reply" share "teams") — so a Teams outage delays Teams replies but not the manager emails.
-    /// </summary>
-    public static string Lane(string kind) => kind.Split('.', 2)[0];
 
     /// <summary>True when the action is finished (done or parked) and the next one may run.</summary>
     private async Task<bool> ExecuteAsync(OutboxAction action, IOutboxHandler handler, CancellationToken ct)

@@ -9,17 +9,14 @@ namespace AutoResponder.Outbox;
 /// Which queue wakes the runner for an action. A <see cref="FirstNotice"/> (the first post of a new incident) has a
 /// queue, a trigger and workers of its own, so a storm of follow-up work (impact snapshots, exports, status e-mails,
 /// reminders, replies) never delays one; a <see cref="FollowUp"/> run does everything else (and a first notice whose
-/// own signal was lost). The outbox lanes within an incident (<see cref="OutboxRunner.Lane"/>) are unchanged.
+/// own signal was lost). The outbox lanes within an incident (<see cref="OutboxKind.Lane"/>) are unchanged.
 /// </summary>
 public enum SignalLane { FirstNotice, FollowUp }
 
-/// <summary>An outbox kind that is a first notice, declared by its feature (<c>services.AddSingleton(new FirstNoticeKind("teams.post"))</c>).</summary>
-public sealed record FirstNoticeKind(string Kind);
-
-/// <summary>The first-notice kinds of this deployment: which lane (queue) signals each kind.</summary>
-public sealed class OutboxLanes(IEnumerable<FirstNoticeKind> firstNotices)
+/// <summary>Which queue signals each kind of this deployment: the first notices its features declared (<see cref="OutboxKind.Signal"/>) have their own.</summary>
+public sealed class OutboxLanes(IEnumerable<OutboxKind> kinds)
 {
-    private readonly HashSet<string> _firstNotices = firstNotices.Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
+    private readonly HashSet<string> _firstNotices = kinds.Where(k => k.Signal == SignalLane.FirstNotice).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
 
     public bool IsFirstNotice(string kind) => _firstNotices.Contains(kind);
 

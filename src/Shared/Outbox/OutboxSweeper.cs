@@ -1,6 +1,5 @@
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Outbox;
@@ -9,10 +8,12 @@ namespace AutoResponder.Outbox;
 /// The timer's half of the outbox: visits every incident whose "outbox-pending" marker is set (an index
 /// partition, not a table scan) and runs what is due, so an action whose queue signal was lost still runs.
 /// </summary>
-public sealed class OutboxSweeper(IncidentIndex index, OutboxRunner runner, IOptions<AutoResponderOptions> options, ILogger<OutboxSweeper> log) : IScheduledJob
+public sealed class OutboxSweeper(IncidentIndex index, OutboxRunner runner, ILogger<OutboxSweeper> log) : IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:Outbox:SweepSchedule";
+
     public string Name => "outbox-sweep";
-    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.Outbox.SweepSeconds);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */1 * * * *"); // every minute
     public Task RunAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     public async Task<int> SweepAsync(CancellationToken ct)

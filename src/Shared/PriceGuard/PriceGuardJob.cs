@@ -43,8 +43,10 @@ public sealed class PriceGuardJob(
     public const string Source = "price-guard";
     private readonly string _owner = $"{Environment.MachineName}/{Guid.NewGuid():N}";
 
+    public const string ScheduleSetting = "AutoResponder:PriceGuard:Schedule";
+
     public string Name => "PriceGuard";
-    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */1 * * * *"); // every minute
 
     Task IScheduledJob.RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 

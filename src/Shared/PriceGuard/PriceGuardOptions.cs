@@ -10,8 +10,7 @@ public sealed class PriceGuardOptions
 
     /// <summary>Run the detector at all (default true; with no orders it reads nothing).</summary>
     public bool Enabled { get; set; } = true;
-    /// <summary>How often the standalone host runs it (the Function runs every minute).</summary>
-    public int IntervalSeconds { get; set; } = 60;
+    // How often both hosts run it: Schedule (PriceGuardJob.Schedule).
     /// <summary>
     /// Orders are read only up to now − this, so an order stored up to this long after its creation time is still
     /// checked. An order stored later than that is not checked by the guard (see docs/playbook.md, "The guarantee").
@@ -57,7 +56,6 @@ public sealed class PriceGuardOptionsValidator : IValidateOptions<PriceGuardOpti
     {
         var errors = new List<string>();
         void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{PriceGuardOptions.Section}:{setting} {message}"); }
-        Check(o.IntervalSeconds is >= 5 and <= 3600, nameof(o.IntervalSeconds), $"must be between 5 and 3600 (is {o.IntervalSeconds}).");
         Check(o.SettleSeconds is >= 0 and <= 3600, nameof(o.SettleSeconds), $"must be between 0 and 3600 (is {o.SettleSeconds}).");
         Check(o.ChunkOrders is >= 100 and <= 100_000, nameof(o.ChunkOrders), $"must be between 100 and 100000 (is {o.ChunkOrders}).");
         Check(o.MaxOrdersPerRun >= o.ChunkOrders, nameof(o.MaxOrdersPerRun), $"must be at least ChunkOrders ({o.ChunkOrders}) (is {o.MaxOrdersPerRun}).");

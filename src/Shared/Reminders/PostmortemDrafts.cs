@@ -93,7 +93,7 @@ public static class PostmortemDraft
 }
 
 /// <summary>
-/// Generates the postmortem draft at resolution ("postmortem.draft" outbox action) and stores it in the private
+/// Generates the postmortem draft at resolution (<see cref="ReminderOutbox.PostmortemDraft"/>) and stores it in the private
 /// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded in <see cref="PostmortemState"/>.
 /// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
 /// storage link. One draft per resolution.
@@ -102,10 +102,8 @@ public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLi
     IEnumerable<IIncidentSuspects> suspects, IEnumerable<IIncidentActionItems> actionItemSources)
     : IOutboxHandler, IStorageInitializer
 {
-    public const string KindName = "postmortem.draft";
     public const int MaxSuspects = 50;
     public const string ContainerName = PostmortemDraftBlobs.ContainerName;
-    public string Kind => KindName;
 
     public Task EnsureCreatedAsync(CancellationToken ct) => drafts.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
 

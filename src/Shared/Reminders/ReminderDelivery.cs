@@ -6,13 +6,12 @@ using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Reminders;
 
-/// <summary>What a "reminder-email" outbox action carries.</summary>
+/// <summary>What a <see cref="ReminderOutbox.Email"/> action carries.</summary>
 public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTimeOffset DueAt)
 {
-    public const string OutboxKind = "reminder-email";
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static ReminderEmailPayload Parse(string json) =>
-        JsonSerializer.Deserialize<ReminderEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty reminder-email payload.");
+        JsonSerializer.Deserialize<ReminderEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Email.Name} payload.");
 }
 
 /// <summary>
@@ -61,7 +60,7 @@ public sealed class ReminderDelivery(IncidentStore store, IncidentCommits commit
                     (draft is null ? "" : $" Postmortem draft: {draft}") +
                     $" When the RCA is done, POST its link to /api/incidents/{incident.Id}/postmortem.");
             }
-            change.Actions.Add(OutboxAction.Create(incident.Id, ReminderEmailPayload.OutboxKind,
+            change.Actions.Add(OutboxAction.Create(incident.Id, ReminderOutbox.Email.Name,
                 new ReminderEmailPayload(reminder.ReminderId, reminder.Kind, reminder.DueAt).ToJson(), now));
             try
             {

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
@@ -11,20 +12,12 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Reminders;
 
-/// <summary>Outbox kinds of the RCA follow-up.</summary>
-public static class ReminderOutboxKinds
-{
-    public const string Schedule = "reminders.schedule";
-    public const string Cancel = "reminders.cancel";
-    public const string Reschedule = "reminders.reschedule";
-}
-
-/// <summary>What a "reminders.reschedule" action carries.</summary>
+/// <summary>What a <see cref="ReminderOutbox.Reschedule"/> action carries.</summary>
 public sealed record ReschedulePayload(string Kind, DateTimeOffset DueAt)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static ReschedulePayload Parse(string json) =>
-        JsonSerializer.Deserialize<ReschedulePayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty reminders.reschedule payload.");
+        JsonSerializer.Deserialize<ReschedulePayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Reschedule.Name} payload.");
 }
 
 /// <summary>
@@ -37,10 +30,10 @@ public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IInciden
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
         if (!options.Value.Enabled) yield break;
-        if (entry.Kind == TimelineKinds.Resolved) yield return (PostmortemDraftHandler.KindName, "{}");
+        if (entry.Kind == TimelineKinds.Resolved) yield return ReminderOutbox.PostmortemDraft.Owe(NoPayload.Value);
         else if (entry.Kind == TimelineKinds.PostmortemDrafted ||
-                 (entry.Kind == TimelineKinds.ActionFailed && entry.Subject == PostmortemDraftHandler.KindName && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed))
-            yield return (ReminderOutboxKinds.Schedule, "{}");
+                 (entry.Kind == TimelineKinds.ActionFailed && entry.Subject == ReminderOutbox.PostmortemDraft.Name && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed))
+            yield return ReminderOutbox.Schedule.Owe(NoPayload.Value);
     }
 }
 
@@ -50,8 +43,6 @@ public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IInciden
 /// </summary>
 public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
 {
-    public string Kind => ReminderOutboxKinds.Schedule;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var incident = context.Incident;
@@ -86,11 +77,9 @@ public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Incid
     }
 }
 
-/// <summary>Cancels every reminder still scheduled ("reminders.cancel", owed when the postmortem is recorded).</summary>
+/// <summary>Cancels every reminder still scheduled (<see cref="ReminderOutbox.Cancel"/>, owed when the postmortem is recorded).</summary>
 public sealed class CancelRemindersHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
-    public string Kind => ReminderOutboxKinds.Cancel;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var reminders = await states.ReadAllAsync<ReminderState>(context.Incident.Id, ReminderState.KindPrefix, ct);
@@ -116,11 +105,9 @@ public sealed class CancelRemindersHandler(IReminderScheduler scheduler, Inciden
     public static StateChange Cancelled(string kind) => StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r => r.Status = ReminderStatus.Cancelled);
 }
 
-/// <summary>Moves one reminder to a new due date ("reminders.reschedule"): cancel the scheduled message, schedule a new one.</summary>
+/// <summary>Moves one reminder to a new due date (<see cref="ReminderOutbox.Reschedule"/>): cancel the scheduled message, schedule a new one.</summary>
 public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
-    public string Kind => ReminderOutboxKinds.Reschedule;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = ReschedulePayload.Parse(context.Action.Payload);
@@ -141,11 +128,9 @@ public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, Inci
     }
 }
 
-/// <summary>Emails a delivered reminder ("reminder-email"): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
+/// <summary>Emails a delivered reminder (<see cref="ReminderOutbox.Email"/>): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
 public sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
 {
-    public string Kind => ReminderEmailPayload.OutboxKind;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var p = ReminderEmailPayload.Parse(context.Action.Payload);

@@ -19,7 +19,7 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
             (postmortem.Link, postmortem.CompletedAt) = (link, now);
             change.States.Add(postmortem); // under its ETag: a draft recorded meanwhile makes this reread, not lose it
             change.Add(now, TimelineKinds.Postmortem, actor, $"RCA completed by {actor}: {link}");
-            change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Cancel, "{}", now));
+            change.Actions.Add(OutboxAction.Create(id, ReminderOutbox.Cancel.Name, "{}", now));
         }, ct);
 
     public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
@@ -31,7 +31,7 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
             var reminder = await states.ReadAsync<ReminderState>(id, ReminderState.KeyFor(kind), ct);
             var was = reminder.DueAt is { } w ? $" (was {calendar.Describe(w)})" : "";
             change.Add(now, TimelineKinds.ReminderRescheduled, actor, $"{ReminderKinds.Describe(kind)} moved to {calendar.Describe(dueAt)}{was} by {actor}.");
-            change.Actions.Add(OutboxAction.Create(id, ReminderOutboxKinds.Reschedule, new ReschedulePayload(kind, dueAt).ToJson(), now));
+            change.Actions.Add(OutboxAction.Create(id, ReminderOutbox.Reschedule.Name, new ReschedulePayload(kind, dueAt).ToJson(), now));
         }, ct);
 
     /// <summary>An RCA change: allowed once the incident is resolved or closed.</summary>

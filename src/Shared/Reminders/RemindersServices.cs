@@ -38,11 +38,13 @@ public static class ServiceBusSettings
     }
 }
 
-/// <summary>Runs the reminder pump every minute (standalone host; in Azure the PumpReminders timer function).</summary>
+/// <summary>Runs the reminder pump every minute, at half past (standalone host; in Azure the PumpReminders timer function).</summary>
 public sealed class ReminderPumpJob(IReminderPump pump) : IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:Reminders:PumpSchedule";
+
     public string Name => "rca-reminder-pump";
-    public TimeSpan Interval => TimeSpan.FromMinutes(1);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "30 */1 * * * *"); // every minute, at second 30
     public Task RunAsync(CancellationToken cancellationToken) => pump.PumpAsync(cancellationToken);
 }
 
@@ -60,13 +62,8 @@ public static class RemindersServices
         services.AddSingleton<RemindersEndpoint>();
 
         services.AddSingleton<IIncidentEffect, ReminderEffect>();
-        services.AddSingleton<PostmortemDraftHandler>();
-        services.AddSingleton<IOutboxHandler>(sp => sp.GetRequiredService<PostmortemDraftHandler>());
+        services.AddOutbox(ReminderOutbox.All);
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<PostmortemDraftHandler>());
-        services.AddSingleton<IOutboxHandler, ScheduleRemindersHandler>();
-        services.AddSingleton<IOutboxHandler, CancelRemindersHandler>();
-        services.AddSingleton<IOutboxHandler, RescheduleReminderHandler>();
-        services.AddSingleton<IOutboxHandler, ReminderEmailHandler>();
 
         if (ServiceBusSettings.IsConfigured(configuration))
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.StatusEmails;
 
 /// <summary>
-/// What a "status-email" outbox action carries: a cadence slot (number and start), or the final email.
+/// What a <see cref="StatusEmailOutbox.Email"/> action carries: a cadence slot (number and start), or the final email.
 /// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out yet.
 /// </summary>
 public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
@@ -15,13 +15,6 @@ public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool 
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StatusEmailPayload Parse(string json) =>
         JsonSerializer.Deserialize<StatusEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty status-email payload.");
-}
-
-/// <summary>Outbox kinds of the status emails (what they keep about an incident is <see cref="StatusEmailState"/>).</summary>
-public static class StatusEmailKeys
-{
-    public const string EmailKind = "status-email";
-    public const string ScheduleKind = "status-email.schedule";
 }
 
 /// <summary>
@@ -32,8 +25,6 @@ public static class StatusEmailKeys
 /// </summary>
 public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact) : IIncidentEffect
 {
-    private static readonly string Schedule = "{}";
-
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
         var o = options.Value;
@@ -41,21 +32,21 @@ public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOpt
         switch (entry.Kind)
         {
             case TimelineKinds.Opened:
-                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                yield return StatusEmailOutbox.Schedule.Owe(NoPayload.Value);
                 if (incident.Severity <= o.FirstEmailUpTo)
-                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(0, incident.OpenedAt).ToJson());
+                    yield return StatusEmailOutbox.Email.Owe(new StatusEmailPayload(0, incident.OpenedAt));
                 break;
             case TimelineKinds.SeverityRaised:
-                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                yield return StatusEmailOutbox.Schedule.Owe(NoPayload.Value);
                 if (incident.Severity <= o.FirstEmailUpTo) // the handler sends it only if no email went out yet
                 {
                     var cadence = o.CadenceFor(incident.Severity);
                     var slot = StatusEmailSlots.SlotAt(incident.OpenedAt, cadence, entry.At);
-                    yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot), OnlyIfNoneSent: true).ToJson());
+                    yield return StatusEmailOutbox.Email.Owe(new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot), OnlyIfNoneSent: true));
                 }
                 break;
             case TimelineKinds.Reopened:
-                yield return (StatusEmailKeys.ScheduleKind, Schedule);
+                yield return StatusEmailOutbox.Schedule.Owe(NoPayload.Value);
                 break;
             // The final email reports the resolution's impact, so the resolution snapshot triggers it: it is owed in the
             // transaction that records that snapshot (or records that none was taken, or that it was parked). Without
@@ -63,8 +54,8 @@ public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOpt
             // handler sends one final email per resolution.
             case TimelineKinds.Resolved when impact.Value.Rules.Count == 0:
             case TimelineKinds.ImpactSnapshot or TimelineKinds.ImpactSkipped when incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
-            case TimelineKinds.ActionFailed when entry.Subject == ImpactKinds.Snapshot && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
-                yield return (StatusEmailKeys.EmailKind, new StatusEmailPayload(0, null, Final: true).ToJson());
+            case TimelineKinds.ActionFailed when entry.Subject == ImpactOutbox.Snapshot.Name && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
+                yield return StatusEmailOutbox.Email.Owe(new StatusEmailPayload(0, null, Final: true));
                 break;
         }
     }

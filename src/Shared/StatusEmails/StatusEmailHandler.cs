@@ -1,6 +1,7 @@
 using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Incidents;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.StatusEmails;
 
 /// <summary>
-/// Sends one status email ("status-email" outbox action): a cadence slot or the final email. Idempotent:
+/// Sends one status email (<see cref="StatusEmailOutbox.Email"/>): a cadence slot or the final email. Idempotent:
 /// a slot whose start is not after the last sent slot's start is skipped, and the final email is sent
 /// once per resolution — both read from <see cref="StatusEmailState"/>, which the runner updates in
 /// the same transaction that marks the action done.
@@ -29,7 +30,6 @@ public sealed class StatusEmailHandler(
 {
     private readonly IOptions<StatusEmailOptions> options = settings.Options;
 
-    public string Kind => StatusEmailKeys.EmailKind;
     public const int SuspectsInFirstEmail = 3;
 
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
@@ -99,11 +99,9 @@ public sealed class StatusEmailHandler(
     }
 }
 
-/// <summary>Puts the incident's next cadence slot into the due index ("status-email.schedule"): on open, reopen and severity change.</summary>
+/// <summary>Puts the incident's next cadence slot into the due index (<see cref="StatusEmailOutbox.Schedule"/>): on open, reopen and severity change.</summary>
 public sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
 {
-    public string Kind => StatusEmailKeys.ScheduleKind;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         settings.ThrowIfNotReady(); // the cadence is broken: wait rather than schedule from it

@@ -25,8 +25,10 @@ public sealed class StatusEmailSweep(
 {
     private readonly IOptions<StatusEmailOptions> options = settings.Options;
 
+    public const string ScheduleSetting = "AutoResponder:StatusEmails:SweepSchedule";
+
     public string Name => "status-email-sweep";
-    public TimeSpan Interval => TimeSpan.FromMinutes(1);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */1 * * * *"); // every minute
     public Task RunAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     /// <summary>Returns how many slot emails this run owed.</summary>
@@ -69,7 +71,7 @@ public sealed class StatusEmailSweep(
                 change.Add(now, TimelineKinds.StatusOverdue, IncidentLifecycle.SystemActor,
                     $"{who}: no status update for {StatusEmailRenderer.Duration(late)} ({incident.SeverityName} expects one every {StatusEmailRenderer.Duration(cadence)}). Managers get status email #{slot} now; please post an update.");
             }
-            change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailKeys.EmailKind, new StatusEmailPayload(slot, slotAt).ToJson(), now));
+            change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailOutbox.Email.Name, new StatusEmailPayload(slot, slotAt).ToJson(), now));
             try
             {
                 await commits.CommitAsync(change, ct);

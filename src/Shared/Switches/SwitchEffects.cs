@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
@@ -6,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Switches;
 
 /// <summary>
-/// What switches owe: at resolution, a call-out of every switch still on ("switches.callout" → a "switch-still-on"
-/// entry, a Teams reply); after a flip, the App Configuration mirror when configured ("switches.mirror").
+/// What switches owe: at resolution, a call-out of every switch still on (<see cref="SwitchOutbox.Callout"/> → a
+/// "switch-still-on" entry, a Teams reply); after a flip, the App Configuration mirror when configured (<see cref="SwitchOutbox.Mirror"/>).
 /// </summary>
 public sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEffect
 {
@@ -16,16 +15,14 @@ public sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEff
         var o = options.Value;
         if (o.Declared.Count == 0) yield break;
         if (entry.Kind == TimelineKinds.Resolved)
-            yield return (SwitchKinds.CalloutAction, JsonSerializer.Serialize(new { entry = entry.RowKey }, JsonSerializerOptions.Web));
+            yield return SwitchOutbox.Callout.Owe(new EntryPayload(entry.RowKey));
         else if (entry.Kind == SwitchKinds.Flipped && o.AppConfiguration.Enabled)
-            yield return (SwitchKinds.MirrorAction, JsonSerializer.Serialize(new { entry = entry.RowKey }, JsonSerializerOptions.Web));
+            yield return SwitchOutbox.Mirror.Owe(new EntryPayload(entry.RowKey));
     }
 }
 
 public sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHandler
 {
-    public string Kind => SwitchKinds.CalloutAction;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var on = await switches.OnForAsync(context.Incident.Id, ct);
@@ -40,8 +37,6 @@ public sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHandle
 /// <summary>Sets every declared switch's feature flag to its current state (idempotent: a retry writes the same value).</summary>
 public sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMirror mirror) : IOutboxHandler
 {
-    public string Kind => SwitchKinds.MirrorAction;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var all = await switches.ListAsync(ct);

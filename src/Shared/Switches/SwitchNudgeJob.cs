@@ -13,8 +13,10 @@ namespace AutoResponder.Switches;
 public sealed class SwitchNudgeJob(SwitchStore store, IncidentStore incidents, IncidentService changes, IOptions<SwitchOptions> options, TimeProvider time,
     ILogger<SwitchNudgeJob> log) : IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:Switches:NudgeSchedule";
+
     public string Name => "SwitchNudge";
-    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.CheckIntervalSeconds);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */5 * * * *"); // every five minutes
 
     Task IScheduledJob.RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken);
 

@@ -14,8 +14,7 @@ public sealed class SwitchOptions
     public int CacheSeconds { get; set; } = 10;
     /// <summary>A switch still on this long after its incident resolved nudges the owner (once per resolution).</summary>
     public int NudgeAfterMinutes { get; set; } = 60;
-    /// <summary>How often the standalone host looks for switches left on (the Function runs every 5 minutes).</summary>
-    public int CheckIntervalSeconds { get; set; } = 300;
+    // How often both hosts look for switches left on: NudgeSchedule (SwitchNudgeJob.Schedule).
     /// <summary>Optional mirror to Azure App Configuration feature flags (off by default).</summary>
     public AppConfigurationMirrorOptions AppConfiguration { get; set; } = new();
 
@@ -64,7 +63,6 @@ public sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
         }
         Check(o.CacheSeconds is >= 0 and <= 3600, nameof(o.CacheSeconds), $"must be between 0 and 3600 (is {o.CacheSeconds}).");
         Check(o.NudgeAfterMinutes is >= 1 and <= 7 * 24 * 60, nameof(o.NudgeAfterMinutes), $"must be between 1 and 10080 (is {o.NudgeAfterMinutes}).");
-        Check(o.CheckIntervalSeconds is >= 5 and <= 3600, nameof(o.CheckIntervalSeconds), $"must be between 5 and 3600 (is {o.CheckIntervalSeconds}).");
         // The App Configuration mirror is optional: its problems are findings (AppConfigurationMirrorOptions.Problems), never a stopped start-up.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Switches;
 
-/// <summary>Timeline kinds and outbox kinds of the switches feature.</summary>
+/// <summary>Timeline kinds of the switches feature (its outbox kinds: <see cref="SwitchOutbox"/>).</summary>
 public static class SwitchKinds
 {
     /// <summary>A responder turned a switch on or off (Teams reply; listed in the next status email).</summary>
@@ -14,9 +14,6 @@ public static class SwitchKinds
     public const string StillOn = "switch-still-on";
     /// <summary>A switch is still on long after resolution: the owner is @mentioned.</summary>
     public const string Nudge = "switch-nudge";
-
-    public const string CalloutAction = "switches.callout";
-    public const string MirrorAction = "switches.mirror";
 }
 
 /// <summary>What GET /api/switches shows for one switch.</summary>

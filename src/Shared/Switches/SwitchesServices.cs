@@ -21,7 +21,7 @@ public static class SwitchesServices
         services.AddSingleton<SwitchesEndpoint>();
         services.AddSingleton<IIncidentNotices, SwitchNotices>();
         services.AddSingleton<IIncidentEffect, SwitchEffect>();
-        services.AddSingleton<IOutboxHandler, SwitchCalloutHandler>();
+        services.AddOutbox(SwitchOutbox.Callout);
         services.AddSingleton<SwitchNudgeJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<SwitchNudgeJob>());
         services.AddSingleton<IStorageInitializer, SwitchStorage>();
@@ -32,12 +32,12 @@ public static class SwitchesServices
         services.AddSingleton<ISetupCheck>(new SetupCheck(() => mirrorProblems.Select(p =>
             new SetupFinding(AppConfigurationMirrorOptions.Area, SetupFinding.AppSetting(p.Split(' ', 2)[0]), p, AppConfigurationMirrorOptions.Effect))));
         if (mirrorProblems.Count > 0)
-            services.AddSingleton<IOutboxHandler>(new NotConfiguredHandler(SwitchKinds.MirrorAction, AppConfigurationMirrorOptions.Area, string.Join(" ", mirrorProblems)));
+            services.AddOutbox(SwitchOutbox.Mirror, new NotConfiguredHandler(AppConfigurationMirrorOptions.Area, string.Join(" ", mirrorProblems)));
         else if (mirror?.Enabled == true)
         {
             services.TryAddSingleton<IFeatureFlagMirror>(_ => new AppConfigurationFeatureFlags(new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
                 new Azure.Identity.DefaultAzureCredential(new Azure.Identity.DefaultAzureCredentialOptions { ManagedIdentityClientId = mirror.ClientId }), mirror));
-            services.AddSingleton<IOutboxHandler, SwitchMirrorHandler>();
+            services.AddOutbox(SwitchOutbox.Mirror);
         }
         return services;
     }

@@ -1,16 +1,8 @@
-using System.Text.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Teams;
-
-/// <summary>Outbox kinds of Teams (what Teams keeps about an incident is <see cref="TeamsState"/>).</summary>
-public static class TeamsKeys
-{
-    public const string PostKind = "teams.post";
-    public const string ReplyKind = "teams.reply";
-}
 
 /// <summary>
 /// What Teams owes for a timeline entry: the incident's opening → a root post; a kind listed in
@@ -23,9 +15,8 @@ public sealed class TeamsEffect(IOptions<TeamsOptions> options) : IIncidentEffec
         var o = options.Value;
         if (!o.Enabled) yield break;
         if (entry.Kind == TimelineKinds.Opened)
-            yield return (TeamsKeys.PostKind, JsonSerializer.Serialize(new { entry = entry.RowKey }, JsonSerializerOptions.Web));
+            yield return TeamsOutbox.Post.Owe(new EntryPayload(entry.RowKey));
         else if (o.EffectiveReplyKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase))
-            yield return (TeamsKeys.ReplyKind, JsonSerializer.Serialize(
-                new TeamsReplyPayload(entry.RowKey, entry.Kind, entry.Text, entry.Actor, entry.At), JsonSerializerOptions.Web));
+            yield return TeamsOutbox.Reply.Owe(new TeamsReplyPayload(entry.RowKey, entry.Kind, entry.Text, entry.Actor, entry.At));
     }
 }

@@ -306,15 +306,3 @@ public sealed class TeamsPublisher(
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }
-
-public sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler
-{
-    public string Kind => TeamsKeys.PostKind;
-    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.PostRootAsync(context, cancellationToken);
-}
-
-public sealed class TeamsReplyHandler(TeamsPublisher publisher) : IOutboxHandler
-{
-    public string Kind => TeamsKeys.ReplyKind;
-    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.ReplyAsync(context, cancellationToken);
-}

@@ -22,9 +22,7 @@ public static class TeamsServices
         services.AddSingleton<TeamsRateLimiter>();
         services.AddSingleton<TeamsDigest>();
         services.AddSingleton<IIncidentEffect, TeamsEffect>();
-        services.AddSingleton<IOutboxHandler, TeamsRootPostHandler>();
-        services.AddSingleton(new FirstNoticeKind(TeamsKeys.PostKind)); // its own queue, ahead of follow-ups
-        services.AddSingleton<IOutboxHandler, TeamsReplyHandler>();
+        services.AddOutbox(TeamsOutbox.All);
         return services;
     }
 }

@@ -6,14 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Watch;
 
-/// <summary>Mitigation and resolution owe a watch ("watch.start").</summary>
+/// <summary>Mitigation and resolution owe a watch (<see cref="WatchOutbox.Start"/>).</summary>
 public sealed class WatchEffect(IOptions<WatchOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
         if (!options.Value.Enabled) yield break;
         if (entry.Kind is TimelineKinds.Mitigated or TimelineKinds.Resolved)
-            yield return (WatchKinds.StartAction, JsonSerializer.Serialize(new WatchStartPayload(entry.Kind, entry.At), JsonSerializerOptions.Web));
+            yield return WatchOutbox.Start.Owe(new WatchStartPayload(entry.Kind, entry.At));
     }
 }
 
@@ -21,8 +21,6 @@ public sealed record WatchStartPayload(string Phase, DateTimeOffset At);
 
 public sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
 {
-    public string Kind => WatchKinds.StartAction;
-
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = JsonSerializer.Deserialize<WatchStartPayload>(context.Action.Payload, JsonSerializerOptions.Web)!;
@@ -34,10 +32,12 @@ public sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
     }
 }
 
-/// <summary>The scheduled check of every running watch (TimerTrigger every minute; the standalone host every IntervalSeconds).</summary>
-public sealed class WatchJob(WatchService watch, IOptions<WatchOptions> options) : IScheduledJob
+/// <summary>The scheduled check of every running watch (both hosts: <see cref="ScheduleSetting"/>, every minute by default).</summary>
+public sealed class WatchJob(WatchService watch) : IScheduledJob
 {
+    public const string ScheduleSetting = "AutoResponder:Watch:Schedule";
+
     public string Name => "Watch";
-    public TimeSpan Interval => TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+    public JobSchedule Schedule { get; } = new(ScheduleSetting, "0 */1 * * * *"); // every minute
     public Task RunAsync(CancellationToken cancellationToken) => watch.CheckAllAsync(cancellationToken);
 }

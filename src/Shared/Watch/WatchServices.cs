@@ -19,7 +19,7 @@ public static class WatchServices
         services.AddSingleton<WatchService>();
         services.AddSingleton<WatchEndpoint>();
         services.AddSingleton<IIncidentEffect, WatchEffect>();
-        services.AddSingleton<IOutboxHandler, WatchStartHandler>();
+        services.AddOutbox(WatchOutbox.All);
         services.AddSingleton<WatchJob>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<WatchJob>());
         services.AddSingleton<IStorageInitializer, WatchStorage>();

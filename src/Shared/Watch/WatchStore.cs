@@ -4,7 +4,7 @@ using AutoResponder.Storage;
 
 namespace AutoResponder.Watch;
 
-/// <summary>Timeline and outbox kinds of the watch.</summary>
+/// <summary>Timeline kinds of the watch (its outbox kind: <see cref="WatchOutbox"/>).</summary>
 public static class WatchKinds
 {
     public const string Started = "watch-started";
@@ -13,7 +13,6 @@ public static class WatchKinds
     public const string HandedOver = "watch-handover";
     public const string SignedOff = "watch-signed-off";
     public const string Ended = "watch-ended";
-    public const string StartAction = "watch.start";
 }
 
 /// <summary>

@@ -40,7 +40,7 @@ public sealed class HostKilledTests(AzuriteFixture azurite, ITestOutputHelper ou
             await KillWhenFilesAsync(host, graphFolder, files);
             var running = (await ActionsAsync(storage)).Where(a => a.GetString(nameof(OutboxAction.StatusName)) == nameof(OutboxStatus.Running)).ToList();
             inFlightCount += running.Count;
-            foreach (var a in running) inFlight[(a.PartitionKey, OutboxRunner.Lane(a.GetString(nameof(OutboxAction.Kind))))] = InFlight(a.PartitionKey, OutboxRunner.Lane(a.GetString(nameof(OutboxAction.Kind)))) + 1;
+            foreach (var a in running) inFlight[(a.PartitionKey, OutboxKind.LaneOf(a.GetString(nameof(OutboxAction.Kind))))] = InFlight(a.PartitionKey, OutboxKind.LaneOf(a.GetString(nameof(OutboxAction.Kind)))) + 1;
         }
         try
         {
@@ -149,7 +149,7 @@ public sealed class HostKilledTests(AzuriteFixture azurite, ITestOutputHelper ou
         env["AutoResponder__PriceGuard__Enabled"] = "false";
         env["AutoResponder__Watch__Enabled"] = "false";
         env["AutoResponder__Outbox__LeaseSeconds"] = "10"; // a killed host's leases lapse in seconds, not minutes
-        env["AutoResponder__Outbox__SweepSeconds"] = "1";
+        env["AutoResponder__Outbox__SweepSchedule"] = "* * * * * *"; // every second
         env["AutoResponder__Outbox__BaseDelaySeconds"] = "1";
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";

@@ -1,5 +1,5 @@
 using AutoResponder.Graph;
-using AutoResponder.StatusEmails;
+using AutoResponder.Mail;
 
 namespace AutoResponder.Tests.Graph;
 

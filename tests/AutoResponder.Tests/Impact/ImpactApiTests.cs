@@ -131,13 +131,13 @@ public sealed class ImpactApiTests(AzuriteFixture azurite)
         settings["AutoResponder:Impact:OrderStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{ClosedPort()}/devstoreaccount1;";
         await using var app = await TestApp.StartAsync(azurite, settings);
         var id = await OpenIncidentAsync(app, app.Time.GetUtcNow());
-        var before = (await ActionsAsync(app, id, ImpactKinds.Snapshot)).Count;
+        var before = (await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name)).Count;
 
         var result = await app.Get<ImpactEndpoint>().RefreshAsync(Alice, id, default);
 
         Assert.Equal(503, result.StatusCode);
         Assert.Contains("order store is unreachable", Json(result).GetProperty("detail").GetString());
-        Assert.Equal(before, (await ActionsAsync(app, id, ImpactKinds.Snapshot)).Count);
+        Assert.Equal(before, (await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name)).Count);
         Assert.Null(await app.Get<ImpactSnapshotStore>().GetLeaseAsync(id, default));
     }
 

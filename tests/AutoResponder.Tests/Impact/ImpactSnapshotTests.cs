@@ -100,7 +100,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         Assert.EndsWith($"/api/incidents/{id}/impact/snapshots/{s.SnapshotId}/export", entry.Text); // the authenticated route
         Assert.DoesNotContain("sig=", entry.Text);
 
-        var delivery = Assert.Single(details.Actions, a => a.Kind == ImpactKinds.DeliverExport);
+        var delivery = Assert.Single(details.Actions, a => a.Kind == ImpactOutbox.DeliverExport.Name);
         Assert.Equal(OutboxStatus.Done, delivery.Status); // the ops mail handler (StatusEmails) carried it out
         var mail = Assert.Single(graph.SendMails);
         Assert.Equal(["ops@shop.example"], mail.To);
@@ -165,7 +165,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         Assert.Empty(await SnapshotsAsync(app, id));
         var container = app.Get<ExportBlobs>().Container;
         Assert.False(await container.GetBlobClient($"{id}/snapshot-0001.csv").ExistsAsync());
-        var action = Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot));
+        var action = Assert.Single(await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name));
         Assert.Equal(1, action.Attempts);
         Assert.Contains("order store", action.LastError);
         Assert.Null(await app.Get<ImpactSnapshotStore>().GetLeaseAsync(id, default)); // released
@@ -175,7 +175,7 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
         var s = Assert.Single(await SnapshotsAsync(app, id));
         Assert.Equal(5, s.Orders);
         Assert.Equal(5, (await RowsAsync(await DownloadAsync(app, s))).Count);
-        Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot)).Status);
+        Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name)).Status);
     }
 
     [Fact]
@@ -195,14 +195,14 @@ public sealed class ImpactSnapshotTests(AzuriteFixture azurite)
             await RunOutboxAsync(app, id);
             app.Time.Advance(TimeSpan.FromMinutes(5));
         }
-        var waiting = Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot));
+        var waiting = Assert.Single(await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name));
         Assert.Equal(OutboxStatus.Pending, waiting.Status);
         Assert.True(waiting.Attempts >= 3, $"attempts {waiting.Attempts}");
         Assert.Contains("already running", waiting.LastError);
 
         await store.ReleaseAsync(other, default);
         await RunOutboxAsync(app, id);
-        Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactKinds.Snapshot)).Status);
+        Assert.Equal(OutboxStatus.Done, Assert.Single(await ActionsAsync(app, id, ImpactOutbox.Snapshot.Name)).Status);
         Assert.Single(await SnapshotsAsync(app, id));
     }
 

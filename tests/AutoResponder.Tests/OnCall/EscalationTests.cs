@@ -225,7 +225,7 @@ public sealed class EscalationTests(AzuriteFixture azurite)
         await RunAsync(app, id);
         Assert.Equal([Ana], Mailed(graph));
         Assert.Empty(graph.Requests.Where(r => r.Path.StartsWith("/v1.0/chats/")));
-        var page = Assert.Single(await app.Get<IncidentStore>().GetOpenActionsAsync(id, default), a => a.Kind == OnCallKinds.PageSend);
+        var page = Assert.Single(await app.Get<IncidentStore>().GetOpenActionsAsync(id, default), a => a.Kind == OnCallOutbox.PageSend.Name);
         Assert.Equal(1, page.Attempts);
 
         app.Time.Advance(TimeSpan.FromMinutes(1));                                       // the retry: the chat only

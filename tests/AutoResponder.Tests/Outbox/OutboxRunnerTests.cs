@@ -17,12 +17,12 @@ internal sealed class NotifyOnAcknowledge : IIncidentEffect
     }
 }
 
-/// <summary>A handler whose behaviour each test scripts; it records every call.</summary>
+/// <summary>A handler whose behaviour each test scripts; it records every call. Run it with <c>services.AddOutbox(handler.Kind, handler)</c>.</summary>
 internal sealed class ScriptedHandler(string kind = "test.notify") : IOutboxHandler
 {
     public ConcurrentQueue<OutboxContext> Calls { get; } = new();
     public Func<OutboxContext, Task<OutboxOutcome>> Behaviour { get; set; } = _ => Task.FromResult(OutboxOutcome.Done("ok"));
-    public string Kind => kind;
+    public OutboxKind Kind { get; } = OutboxKind.Declare<NoPayload, ScriptedHandler>(kind);
 
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         var app = await TestApp.StartAsync(azurite, settings, services =>
         {
             services.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>();
-            if (registerHandler) services.AddSingleton<IOutboxHandler>(handler);
+            if (registerHandler) services.AddOutbox(handler.Kind, handler);
         });
         var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("ob-1", app.Time.GetUtcNow()), default);
         await app.Get<IncidentService>().AcknowledgeAsync(opened.IncidentId!, "alice", "alice", default);
@@ -333,9 +333,9 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         await using var app = await TestApp.StartAsync(azurite, configure: services =>
         {
             services.AddSingleton<IIncidentEffect, ThreeActionsOnAcknowledge>();
-            services.AddSingleton<IOutboxHandler>(first);
-            services.AddSingleton<IOutboxHandler>(second);
-            services.AddSingleton<IOutboxHandler>(other);
+            services.AddOutbox(first.Kind, first);
+            services.AddOutbox(second.Kind, second);
+            services.AddOutbox(other.Kind, other);
         });
         var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("lane-1", app.Time.GetUtcNow()), default);
         await app.Get<IncidentService>().AcknowledgeAsync(opened.IncidentId!, "alice", "alice", default);

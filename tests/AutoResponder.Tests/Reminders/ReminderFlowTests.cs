@@ -239,14 +239,14 @@ public sealed class ReminderFlowTests(AzuriteFixture azurite)
         await s.App.Get<IncidentService>().ResolveAsync(s.Id, "Provider recovered", "alice@contoso.com", default);
 
         var owed = (await s.DetailsAsync()).Actions.Where(a => a.Status == OutboxStatus.Pending).Select(a => a.Kind).ToList();
-        Assert.Contains(PostmortemDraftHandler.KindName, owed);
-        Assert.DoesNotContain(ReminderOutboxKinds.Schedule, owed);
+        Assert.Contains(ReminderOutbox.PostmortemDraft.Name, owed);
+        Assert.DoesNotContain(ReminderOutbox.Schedule.Name, owed);
         await s.RunOutboxAsync();
 
         var details = await s.DetailsAsync();
         var drafted = Assert.Single(details.Timeline, t => t.Kind == TimelineKinds.PostmortemDrafted);
-        var schedule = Assert.Single(details.Actions, a => a.Kind == ReminderOutboxKinds.Schedule);
-        var draft = Assert.Single(details.Actions, a => a.Kind == PostmortemDraftHandler.KindName);
+        var schedule = Assert.Single(details.Actions, a => a.Kind == ReminderOutbox.Schedule.Name);
+        var draft = Assert.Single(details.Actions, a => a.Kind == ReminderOutbox.PostmortemDraft.Name);
         Assert.Equal(OutboxStatus.Done, schedule.Status);
         Assert.True(schedule.CreatedAt >= draft.CompletedAt);
         Assert.Equal(drafted.At, schedule.CreatedAt);

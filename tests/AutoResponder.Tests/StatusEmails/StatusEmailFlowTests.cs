@@ -78,7 +78,7 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
 
         // The same slot owed again (a racing sweep) is not sent twice.
         var change = new IncidentChange((await app.Get<IncidentStore>().FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
-        change.Actions.Add(OutboxAction.Create(id, StatusEmailKeys.EmailKind, new StatusEmailPayload(1, app.Time.GetUtcNow().AddMinutes(-1)).ToJson(), app.Time.GetUtcNow()));
+        change.Actions.Add(OutboxAction.Create(id, StatusEmailOutbox.Email.Name, new StatusEmailPayload(1, app.Time.GetUtcNow().AddMinutes(-1)).ToJson(), app.Time.GetUtcNow()));
         await app.Get<IncidentCommits>().CommitAsync(change, default);
         await runner.RunAsync(id, default);
         Assert.Equal(2, graph.SendMails.Count);
@@ -194,14 +194,14 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
         // Resolving owes the snapshot, not yet the final email: nothing can send it before the snapshot exists.
         var open = (await DetailsAsync(app, id)).Actions.Where(a => a.Status == OutboxStatus.Pending).ToList();
         Assert.Contains(open, a => a.Kind == "impact.snapshot");
-        Assert.DoesNotContain(open, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final);
+        Assert.DoesNotContain(open, a => a.Kind == StatusEmailOutbox.Email.Name && StatusEmailPayload.Parse(a.Payload).Final);
         await runner.RunAsync(id, default);
 
         var snapshots = await app.Get<ImpactSnapshotStore>().ListAsync(id, default);
         Assert.Equal(2, snapshots.Count);
         var actions = (await DetailsAsync(app, id)).Actions;
         var snapshotDone = actions.Single(a => a.Kind == "impact.snapshot" && a.Payload.Contains("resolved")).CompletedAt!.Value;
-        var final = Assert.Single(actions, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final);
+        var final = Assert.Single(actions, a => a.Kind == StatusEmailOutbox.Email.Name && StatusEmailPayload.Parse(a.Payload).Final);
         Assert.True(final.CreatedAt >= snapshotDone);
         Assert.Equal(OutboxStatus.Done, final.Status);
         var mail = graph.SendMails.Last();
@@ -232,7 +232,7 @@ public sealed class StatusEmailFlowTests(AzuriteFixture azurite)
 
         var details = await DetailsAsync(app, id);
         Assert.Contains(details.Timeline, t => t.Kind == TimelineKinds.ImpactSkipped);
-        Assert.Single(details.Actions, a => a.Kind == StatusEmailKeys.EmailKind && StatusEmailPayload.Parse(a.Payload).Final && a.Status == OutboxStatus.Done);
+        Assert.Single(details.Actions, a => a.Kind == StatusEmailOutbox.Email.Name && StatusEmailPayload.Parse(a.Payload).Final && a.Status == OutboxStatus.Done);
         Assert.Contains("final update", graph.SendMails.Last().Subject);
     }
 }

@@ -64,7 +64,7 @@ public sealed class StormTests(AzuriteFixture azurite)
         await using var app = await StartAsync(fake, configure: services =>
         {
             services.AddSingleton<IIncidentEffect, FollowUpOnOpen>();
-            services.AddSingleton<IOutboxHandler>(followUps);
+            services.AddOutbox(followUps.Kind, followUps);
         });
         var earlier = new List<string>();
         for (var i = 0; i < 5; i++) earlier.Add(await OpenAsync(app, $"lane-sev3-{i}"));
@@ -87,7 +87,7 @@ public sealed class StormTests(AzuriteFixture azurite)
         Assert.StartsWith("[Sev1]", post.Json!["subject"]!.GetValue<string>());
         Assert.Empty(followUps.Calls);
         var actions = (await app.Get<IncidentStore>().GetDetailsAsync(sev1, default))!.Actions;
-        Assert.Equal(OutboxStatus.Done, actions.Single(a => a.Kind == TeamsKeys.PostKind).Status);
+        Assert.Equal(OutboxStatus.Done, actions.Single(a => a.Kind == TeamsOutbox.Post.Name).Status);
         Assert.Equal(OutboxStatus.Pending, actions.Single(a => a.Kind == "test.followup").Status);
 
         await app.Get<OutboxRunner>().RunAsync(sev1, default); // the follow-up run does the rest

@@ -1,4 +1,4 @@
-using AutoResponder.StatusEmails;
+using AutoResponder.Mail;
 using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.Graph;
@@ -201,7 +201,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         await app.Get<IncidentService>().MitigateAsync(id, "Rolled back", "jane", default);
         await RunAsync(app, id);
 
-        var action = (await DetailsAsync(app, id)).Actions.Single(a => a.Kind == TeamsKeys.ReplyKind);
+        var action = (await DetailsAsync(app, id)).Actions.Single(a => a.Kind == TeamsOutbox.Reply.Name);
         Assert.Equal(OutboxStatus.Pending, action.Status);
         Assert.Contains("500", action.LastError);
         Assert.Single(fake.Posts("/replies"));
@@ -209,7 +209,7 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         app.Time.Advance(TimeSpan.FromMinutes(5));
         await RunAsync(app, id);
 
-        action = (await DetailsAsync(app, id)).Actions.Single(a => a.Kind == TeamsKeys.ReplyKind);
+        action = (await DetailsAsync(app, id)).Actions.Single(a => a.Kind == TeamsOutbox.Reply.Name);
         Assert.Equal(OutboxStatus.Done, action.Status);
         Assert.Single(fake.Posts("/replies"));
         Assert.Equal(2, fake.Patches.Count());

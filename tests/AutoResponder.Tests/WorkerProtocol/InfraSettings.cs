@@ -42,6 +42,11 @@ public static partial class InfraSettings
         return result;
     }
 
+    /// <summary>The timer schedules infra/main.bicep writes (every app setting named …Schedule, all parameters at their defaults).</summary>
+    public static async Task<Dictionary<string, string>> SchedulesAsync() =>
+        (await ForAzureAsync(new Dictionary<string, object?>(), new Dictionary<string, string>()))
+            .Where(s => s.Key.EndsWith("Schedule", StringComparison.Ordinal)).ToDictionary();
+
     /// <summary>The queues infra/main.bicep creates (variable storageLayout.queues of the compiled template).</summary>
     public static async Task<IReadOnlyList<string>> QueuesAsync() =>
         (await CompiledMain.Value)["variables"]!["storageLayout"]!["queues"]!.AsArray().Select(q => (string)q!).ToList();

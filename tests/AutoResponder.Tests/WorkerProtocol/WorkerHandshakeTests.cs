@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Hosting;
-using Cronos;
 using Microsoft.Extensions.DependencyInjection;
 using static AutoResponder.Tests.WorkerProtocol.WorkerProtocolRig;
 
@@ -30,10 +29,13 @@ public sealed class WorkerHandshakeTests
             .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Select(m => $"{m} {e.RoutePattern.RawText}"));
         Assert.Equal(standaloneRoutes.Order(), app.Http.Routes.Order());
 
-        // Timers: one per scheduled job the standalone host runs, at the same interval.
-        var jobIntervals = standalone.Services.GetServices<IScheduledJob>().Select(j => j.Interval).Order();
-        var timerIntervals = app.Timers.Schedules.Values.Select(Interval).Order();
-        Assert.Equal(jobIntervals, timerIntervals);
+        // Timers: one per scheduled job the standalone host runs, on the same schedule: each Function's %setting% resolved
+        // from the app settings infra writes equals what the standalone host reads from that setting (its default here).
+        var configuration = standalone.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        var jobSchedules = standalone.Services.GetServices<IScheduledJob>().Select(j => j.Schedule.Expression(configuration)).Order();
+        Assert.Equal(jobSchedules, app.Timers.Schedules.Values.Order());
+        var infraSchedules = await InfraSettings.SchedulesAsync();
+        Assert.Equal(standalone.Services.GetServices<IScheduledJob>().Select(j => j.Schedule.AppSetting).Order(), infraSchedules.Keys.Order());
 
         // Queues: the trigger's queue and its poison queue are the ones infra creates.
         var infraQueues = await InfraSettings.QueuesAsync();
@@ -51,12 +53,5 @@ public sealed class WorkerHandshakeTests
 
         var byQuery = await anonymous.PostAsync($"/api/alerts?code={app.FunctionKey}", Json("""{"title":"Checkout down","severity":"critical"}"""));
         Assert.Equal(HttpStatusCode.Accepted, byQuery.StatusCode);
-    }
-
-    private static TimeSpan Interval(string schedule)
-    {
-        var cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
-        var first = cron.GetNextOccurrence(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc))!.Value;
-        return cron.GetNextOccurrence(first)!.Value - first;
     }
 }

@@ -41,15 +41,23 @@ public static class WorkerProtocolRig
         public async ValueTask DisposeAsync() => await azurite.DisposeAsync();
     }
 
-    /// <summary>Starts the Function app with <paramref name="settings"/>; the queue is drained by the test unless <paramref name="pollQueues"/>.</summary>
-    public static Task<FunctionApp> StartAsync(IReadOnlyDictionary<string, string> settings, bool pollQueues = false) =>
-        FunctionApp.StartAsync(new FunctionAppOptions
+    /// <summary>
+    /// Starts the Function app with <paramref name="settings"/>; the queue is drained by the test unless <paramref name="pollQueues"/>.
+    /// The timer schedules infra writes are added where the test sets none (the Functions host has no default for a
+    /// <c>%Setting%</c> schedule).
+    /// </summary>
+    public static async Task<FunctionApp> StartAsync(IReadOnlyDictionary<string, string> settings, bool pollQueues = false)
+    {
+        var all = new Dictionary<string, string>(settings);
+        foreach (var (name, schedule) in await InfraSettings.SchedulesAsync()) all.TryAdd(name, schedule);
+        return await FunctionApp.StartAsync(new FunctionAppOptions
         {
             AppDirectory = AppDirectory(),
-            Settings = settings,
+            Settings = all,
             PollQueues = pollQueues,
             QueueVisibilityTimeout = TimeSpan.Zero,
         });
+    }
 
     /// <summary>A personal access token in the Function app's storage (what `autoresponder tokens create` does), for the API and the console.</summary>
     public static async Task<string> CreateTokenAsync(IReadOnlyDictionary<string, string> settings, string name, params string[] roles)

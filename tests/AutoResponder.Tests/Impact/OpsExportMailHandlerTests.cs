@@ -30,7 +30,7 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         var id = opened.IncidentId!;
         var store = app.Get<IncidentStore>();
         var change = new IncidentChange((await store.FindAsync(id, default))!, isNew: false) { LeaveIncidentRow = true };
-        change.Actions.Add(OutboxAction.Create(id, OpsExportMailHandler.KindName, payload, app.Time.GetUtcNow()));
+        change.Actions.Add(OutboxAction.Create(id, ImpactOutbox.DeliverExport.Name, payload, app.Time.GetUtcNow()));
         await app.Get<IncidentCommits>().CommitAsync(change, default);
         await app.Get<OutboxRunner>().RunAsync(id, default);
         return id;
@@ -118,7 +118,7 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         var id = await OweExportAsync(app, Payload(new DeliverExportPayload("0003", "exports", "INC-z/missing.csv", 100, 1, 1)));
 
         Assert.Empty(graph.SendMails);
-        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == OpsExportMailHandler.KindName);
+        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == ImpactOutbox.DeliverExport.Name);
         Assert.Equal(OutboxStatus.Pending, action.Status);
         Assert.Equal(1, action.Attempts);
     }
@@ -132,7 +132,7 @@ public sealed class OpsExportMailHandlerTests(AzuriteFixture azurite)
         var id = await OweExportAsync(app, """{"id":"snap-2","blob":"INC-y/orders.csv","sasUrl":"https://x.invalid/o.csv"}""");
 
         Assert.Empty(graph.SendMails);
-        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == OpsExportMailHandler.KindName);
+        var action = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(id, default))!.Actions, x => x.Kind == ImpactOutbox.DeliverExport.Name);
         Assert.Equal(OutboxStatus.Failed, action.Status);
     }
 }

@@ -6,7 +6,7 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.StatusEmails;
+namespace AutoResponder.Mail;
 
 /// <summary>
 /// Emails AutoResponder:Mail:FallbackAddress when Teams posting waits for the Graph sign-in — at most once per

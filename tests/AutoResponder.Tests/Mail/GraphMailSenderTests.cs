@@ -1,3 +1,4 @@
+using AutoResponder.Mail;
 using AutoResponder.Tests.Graph;
 using System.Net;
 using System.Text;

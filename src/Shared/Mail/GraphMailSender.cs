@@ -7,7 +7,7 @@ using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Graph.Users.Item.SendMail;
 
-namespace AutoResponder.StatusEmails;
+namespace AutoResponder.Mail;
 
 /// <summary>
 /// Sends mail with Graph's <c>POST /users/{mailbox}/sendMail</c>. Graph takes one body per message, so the

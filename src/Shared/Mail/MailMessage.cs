@@ -1,4 +1,4 @@
-namespace AutoResponder.StatusEmails;
+namespace AutoResponder.Mail;
 
 /// <summary>A file attached to a mail (CSV export, …).</summary>
 public sealed record MailAttachment(string Name, string ContentType, byte[] Bytes);

@@ -4,14 +4,14 @@ using System.Net;
 using System.Text.Json;
 using Azure;
 using AutoResponder.Http;
-using AutoResponder.Impact;
+using AutoResponder.Mail;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.StatusEmails;
+namespace AutoResponder.Impact;
 
 /// <summary>Reads an export blob; a port so the handler can be tested without the impact feature.</summary>
 public interface IExportBlobReader
@@ -35,7 +35,7 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 }
 
 /// <summary>
-/// Emails operations the affected-orders export ("ops.deliver-export"): attached when it is at most
+/// Emails operations the affected-orders export (<see cref="ImpactOutbox.DeliverExport"/>): attached when it is at most
 /// AutoResponder:Mail:MaxAttachmentBytes (3 MB) and AutoResponder:Mail:AttachExports is on; otherwise linked through the
 /// authenticated download route (GET /api/incidents/{id}/impact/snapshots/{snapshot}/export, roles ops or responder),
 /// never a signed storage link. Sent once per export (a <see cref="SentMarker"/>), and recorded on the timeline as
@@ -43,16 +43,13 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 /// </summary>
 public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
-    public const string KindName = "ops.deliver-export";
-    public string Kind => KindName;
-
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         DeliverExportPayload export;
         try { export = JsonSerializer.Deserialize<DeliverExportPayload>(context.Action.Payload, JsonSerializerOptions.Web) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new PermanentOutboxException($"ops.deliver-export payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
+        catch (JsonException e) { throw new PermanentOutboxException($"{ImpactOutbox.DeliverExport.Name} payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
         if (string.IsNullOrEmpty(export.SnapshotId) || string.IsNullOrEmpty(export.BlobName))
-            throw new PermanentOutboxException("ops.deliver-export payload names no snapshotId or blobName.");
+            throw new PermanentOutboxException($"{ImpactOutbox.DeliverExport.Name} payload names no snapshotId or blobName.");
         var mailed = MailedMarker(export);
         if (await states.ExistsAsync(context.Incident.Id, mailed, ct)) return OutboxOutcome.Done("skipped: export already mailed");
 

@@ -2,7 +2,7 @@ using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.StatusEmails;
+namespace AutoResponder.Mail;
 
 /// <summary>Settings under "AutoResponder:Mail" (environment: AutoResponder__Mail__Name). A problem never stops start-up: mail waits.</summary>
 public sealed class MailOptions
