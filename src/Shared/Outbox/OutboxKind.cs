@@ -1,3 +1,4 @@
+using AutoResponder.Incidents;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

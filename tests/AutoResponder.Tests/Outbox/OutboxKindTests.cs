@@ -1,4 +1,5 @@
 using System.Reflection;
+using AutoResponder.Incidents;
 using AutoResponder.Impact;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
