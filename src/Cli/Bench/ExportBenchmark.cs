@@ -5,7 +5,6 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using AutoResponder.Cli.Seed;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Export;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Storage;

@@ -13,6 +13,7 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Bench;
 

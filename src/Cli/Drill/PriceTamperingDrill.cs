@@ -6,7 +6,6 @@ using AutoResponder.Hosting;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.OnCall;
 using AutoResponder.Outbox;
@@ -19,6 +18,7 @@ using AutoResponder.Watch;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Drill;
 

@@ -3,6 +3,7 @@ using System.CommandLine;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
 using Microsoft.Extensions.Hosting;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Graph;
 

@@ -18,6 +18,7 @@ using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Serve;
 

@@ -5,6 +5,7 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Tokens;
 

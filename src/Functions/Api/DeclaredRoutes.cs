@@ -3,6 +3,7 @@ using AutoResponder.Routes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Functions.Api;
 

@@ -6,6 +6,7 @@ using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.ActionItems;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
+using AutoResponder.Routes;
 using AutoResponder.Impact;
 using AutoResponder.Incidents.Api;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,7 @@ public enum ConsoleRight { Read, Act, Export }
 /// <summary>
 /// The signed-in person as the console sees them: the <see cref="Caller"/> (whose name the timeline records) and
 /// what their roles let them do — exactly what the API's routes let them do: each right is the access declared on
-/// the API route that does the same thing (<see cref="ApiRoutes"/>).
+/// the API route that does the same thing, as its feature declares it.
 /// </summary>
 /// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the page warns.</param>
 public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoonAt = null)
@@ -25,12 +26,15 @@ public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoon
     public bool May(ConsoleRight right) => AccessOf(right).Allows(Caller);
 
     /// <summary>Reading pages: as reading an incident; acting: as acknowledging one; exports (customer data): as downloading one.</summary>
-    public static RouteAccess AccessOf(ConsoleRight right) => ApiRoutes.Find(right switch
+    public static RouteAccess AccessOf(ConsoleRight right) => right switch
     {
-        ConsoleRight.Act => IncidentRoutes.AcknowledgeIncident,
-        ConsoleRight.Export => ImpactRoutes.DownloadImpactExport,
-        _ => IncidentRoutes.GetIncident,
-    }).Access;
+        ConsoleRight.Act => Declared(IncidentRoutes.All, IncidentRoutes.AcknowledgeIncident),
+        ConsoleRight.Export => Declared(ImpactRoutes.All, ImpactRoutes.DownloadImpactExport),
+        _ => Declared(IncidentRoutes.All, IncidentRoutes.GetIncident),
+    };
+
+    /// <summary>The access declared on the feature's route (its feature declares it once; the console reads it there).</summary>
+    private static RouteAccess Declared(IReadOnlyList<ApiRoute> routes, string operationId) => routes.Single(r => r.OperationId == operationId).Access;
 }
 
 /// <summary>

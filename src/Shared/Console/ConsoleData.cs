@@ -5,6 +5,7 @@ using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.WebConsole;
 

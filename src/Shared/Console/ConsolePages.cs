@@ -7,6 +7,8 @@ using AutoResponder.Incidents.Api;
 using AutoResponder.Reminders;
 using AutoResponder.Incidents;
 using AutoResponder.Teams;
+using AutoResponder.Links;
+using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.WebConsole;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AutoResponder.Http;
+using AutoResponder.Links;
 using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
 
@@ -21,7 +22,7 @@ public static class ConsoleRoutes
     /// <summary>"Sign in with Microsoft", coming back to <paramref name="returnUrl"/> afterwards.</summary>
     public static string SignInEntraAt(string returnUrl) => $"{SignInEntra}?returnUrl={Uri.EscapeDataString(LocalOrList(returnUrl))}";
 
-    public static string Incident(string id) => $"/incidents/{Uri.EscapeDataString(id)}";
+    public static string Incident(string id) => ConsolePaths.Incident(id);
     public static string Action(string id, string action) => $"/incidents/{Uri.EscapeDataString(id)}/{action}";
     public static string Asset(string name) => $"/console/assets/{name}";
 

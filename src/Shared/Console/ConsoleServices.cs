@@ -3,6 +3,7 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.WebConsole;
 

@@ -80,7 +80,7 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         var errors = new List<string>();
         void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{AutoResponderOptions.Section}:{setting} {message}"); }
 
-        Check(WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl), WebConsole.ConsoleLinks.Problem(o.PublicBaseUrl) ?? "");
+        Check(PublicBaseUrlProblem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl), PublicBaseUrlProblem(o.PublicBaseUrl) ?? "");
         Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
         Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
         Check(o.IntakeTimeoutSeconds is >= 1 and <= 600, nameof(o.IntakeTimeoutSeconds), $"must be between 1 and 600 (is {o.IntakeTimeoutSeconds}).");
@@ -98,5 +98,18 @@ public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespond
         Check(o.Outbox.MaxDelaySeconds >= o.Outbox.BaseDelaySeconds && o.Outbox.MaxDelaySeconds <= 86400, "Outbox:MaxDelaySeconds", "must be at least Outbox:BaseDelaySeconds and at most 86400.");
         Check(o.Outbox.LeaseSeconds is >= 10 and <= 3600, "Outbox:LeaseSeconds", $"must be between 10 and 3600 (is {o.Outbox.LeaseSeconds}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>AutoResponder:PublicBaseUrl (the base of the links people follow): an absolute https URL (http only for loopback), without query or fragment; null when valid.</summary>
+    public static string? PublicBaseUrlProblem(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url)) return null;
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
+            return $"must be an absolute http(s) URL such as https://incidents.shop.example (is '{url}').";
+        if (u.Scheme == Uri.UriSchemeHttp && !u.IsLoopback)
+            return $"must use https unless it is a loopback address (is '{url}').";
+        if (u.Query.Length > 0 || u.Fragment.Length > 0 || u.UserInfo.Length > 0)
+            return $"must not carry a query, fragment or user name (is '{url}').";
+        return null;
     }
 }

@@ -31,7 +31,6 @@ public static class Problems
     public static ApiResult Unauthorized(string detail, string field) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail, field);
     public static ApiResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
     public static ApiResult NotFound(string id) => Create(StatusCodes.Status404NotFound, "Incident not found", $"There is no incident '{id}'.", "id");
-    public static ApiResult Conflict(InvalidTransitionException e) => Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
     public static ApiResult PreconditionFailed(string detail) => Create(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail, "If-Match");
     /// <summary>How long a sender is asked to wait before retrying a 503 (storage or a dependency briefly away).</summary>
     public const int RetryAfterSeconds = 5;

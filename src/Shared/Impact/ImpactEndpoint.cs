@@ -2,12 +2,13 @@ using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Impact.Snapshots;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
+using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Impact;
 
@@ -251,7 +252,7 @@ public sealed class ImpactEndpoint(
             throw;
         }
         var action = change.Actions.FirstOrDefault(a => a.Kind == ImpactOutbox.Snapshot.Name);
-        return (null, action is null ? null : IncidentResources.ActionId(action.RowKey));
+        return (null, action is null ? null : ActionItem.IdOf(action.RowKey));
     }
 
     /// <summary>

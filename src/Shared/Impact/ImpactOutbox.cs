@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Http;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.Impact;
 

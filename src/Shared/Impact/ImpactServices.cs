@@ -1,6 +1,4 @@
-using AutoResponder.Impact.Export;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Azure.Core;

@@ -10,6 +10,7 @@ using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.Impact;
 

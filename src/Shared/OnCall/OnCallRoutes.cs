@@ -1,6 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 
@@ -46,12 +46,12 @@ public static class OnCallRoutes
             "Ask someone to help: a person, or a schedule (its person on call now), with a message. They are paged the way escalation pages " +
             "(Teams chat, e-mail, an @mention in the thread) and listed on the incident's `responders`. 422 names `schedule` (none such) or `person` (not an address).",
             [Id], typeof(ResponderRequest), true,
-            IncidentRoutes.ActionResponses(),
+            IncidentActionRoutes.ActionResponses(),
             async c => await c.Get<RespondersEndpoint>().RequestAsync(c.Request, c.Caller, c.Id, c.Ct)),
         new(AcknowledgeResponder, "POST", AcknowledgeResponderPath, RouteAccess.Act, "On call",
             "The caller, asked to help, says they are on it (their request on the incident's `responders` is acknowledged); 404 with `field` person when they were not asked.",
             [Id], null, false,
-            IncidentRoutes.ActionResponses(),
+            IncidentActionRoutes.ActionResponses(),
             async c => await c.Get<RespondersEndpoint>().AcknowledgeAsync(c.Request, c.Caller, c.Id, c.Ct)),
     ];
 }

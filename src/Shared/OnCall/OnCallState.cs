@@ -57,13 +57,3 @@ public sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
 
 /// <summary>The payload of <see cref="OnCallOutbox.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
 public sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);
-
-/// <summary>
-/// The incident's escalation as the API shows it: the policy, the level (and round) paged last, everyone paged in the
-/// running escalation, and when and why it stopped. Null while nothing was paged.
-/// </summary>
-public sealed record EscalationSummary(string? Policy, int Level, int Round, IReadOnlyList<string> Paged, DateTimeOffset? LastPagedAt, DateTimeOffset? StoppedAt, string? StopReason)
-{
-    public static EscalationSummary? Of(OnCallState s) =>
-        !s.Exists ? null : new(s.Policy, s.Level, s.Round, s.PagedPeople, s.LastPagedAt, s.StoppedAt, s.StopReason);
-}

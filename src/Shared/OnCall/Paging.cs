@@ -8,6 +8,7 @@ using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Teams;
 using Microsoft.Graph.Models;
+using AutoResponder.Links;
 
 namespace AutoResponder.OnCall;
 

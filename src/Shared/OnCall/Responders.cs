@@ -1,6 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
 using AutoResponder.Mail;
 using Microsoft.AspNetCore.Http;
@@ -23,12 +23,6 @@ public sealed class ResponderState : IncidentState
     public DateTimeOffset? AcknowledgedAt { get; set; }
 
     public static string KeyFor(string person) => KeyPrefix + OnCallState.PersonKey(person);
-}
-
-/// <summary>A responder as the incident resource lists them.</summary>
-public sealed record ResponderJson(string Person, string? RequestedBy, DateTimeOffset? RequestedAt, string? Message, DateTimeOffset? PagedAt, DateTimeOffset? AcknowledgedAt)
-{
-    public static ResponderJson Of(ResponderState s) => new(s.Person, s.RequestedBy, s.RequestedAt, s.Message, s.PagedAt, s.AcknowledgedAt);
 }
 
 /// <summary>POST /api/incidents/{id}/responders body: a person, or a schedule (its person on call now), and a message.</summary>

@@ -1,6 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

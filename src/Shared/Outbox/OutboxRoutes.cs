@@ -1,6 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Resources;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 

@@ -3,6 +3,7 @@ using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
+using AutoResponder.Links;
 
 namespace AutoResponder.Reminders;
 

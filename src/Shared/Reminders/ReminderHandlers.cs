@@ -9,6 +9,7 @@ using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.Reminders;
 

@@ -1,7 +1,7 @@
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;

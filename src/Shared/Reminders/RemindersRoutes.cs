@@ -1,7 +1,7 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 
@@ -19,7 +19,7 @@ public static class RemindersRoutes
 
     public static readonly IReadOnlyList<ApiRoute> All =
     [
-        IncidentRoutes.IncidentAction(RecordPostmortem, RecordPostmortemPath, "Record the postmortem link: completes the RCA and cancels the reminders left.", typeof(PostmortemRequest), true,
+        IncidentActionRoutes.IncidentAction(RecordPostmortem, RecordPostmortemPath, "Record the postmortem link: completes the RCA and cancels the reminders left.", typeof(PostmortemRequest), true,
             async c => await c.Get<RemindersEndpoint>().PostmortemAsync(c.Request, c.Caller, c.Id, c.Ct)),
         // The draft is the incident, its timeline and the impact summary (counts, money at risk), which viewers read anyway.
         new(GetPostmortemDraft, "GET", GetPostmortemDraftPath, RouteAccess.Read, "Incidents",
@@ -29,7 +29,7 @@ public static class RemindersRoutes
             async c => await c.Get<RemindersEndpoint>().DraftAsync(c.Id, c.Ct)),
         new(RescheduleReminder, "POST", RescheduleReminderPath, RouteAccess.Act, "Incidents", "Move one RCA reminder to a new due date.",
             [Id, new("kind", ParameterIn.Path, "The reminder.", Required: true, Values: ReminderKinds.All), IfMatch],
-            typeof(RescheduleReminderRequest), true, IncidentRoutes.ActionResponses(),
+            typeof(RescheduleReminderRequest), true, IncidentActionRoutes.ActionResponses(),
             async c => await c.Get<RemindersEndpoint>().RescheduleAsync(c.Request, c.Caller, c.Id, c["kind"], c.Ct)),
     ];
 }

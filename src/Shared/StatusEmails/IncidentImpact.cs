@@ -1,6 +1,5 @@
 using System.Globalization;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 
 namespace AutoResponder.StatusEmails;

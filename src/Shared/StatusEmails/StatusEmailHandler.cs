@@ -6,6 +6,7 @@ using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
 
 namespace AutoResponder.StatusEmails;
 
@@ -26,7 +27,7 @@ public sealed class StatusEmailHandler(
     ILogger<StatusEmailHandler> log,
     IEnumerable<IIncidentNotices> notices,
     IEnumerable<IIncidentSuspects> suspects,
-    WebConsole.ConsoleLinks? consoleLinks = null) : IOutboxHandler
+    ConsoleLinks? consoleLinks = null) : IOutboxHandler
 {
     private readonly IOptions<StatusEmailOptions> options = settings.Options;
 

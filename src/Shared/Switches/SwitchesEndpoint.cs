@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -9,6 +9,7 @@ using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
+using AutoResponder.Links;
 
 namespace AutoResponder.Teams;
 

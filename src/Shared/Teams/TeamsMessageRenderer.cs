@@ -7,6 +7,7 @@ using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using AutoResponder.WebConsole;
 using Microsoft.Graph.Models;
+using AutoResponder.Links;
 
 namespace AutoResponder.Teams;
 

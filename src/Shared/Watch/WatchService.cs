@@ -1,7 +1,7 @@
 using System.Globalization;
 using AutoResponder.Hosting;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Impact.Snapshots;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;

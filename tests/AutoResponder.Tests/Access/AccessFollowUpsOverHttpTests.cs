@@ -14,6 +14,7 @@ using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Access;
 

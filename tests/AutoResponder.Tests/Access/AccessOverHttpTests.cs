@@ -8,6 +8,7 @@ using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Access;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Emit;
 using AutoResponder.Hosting;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Architecture;
 
@@ -26,9 +27,9 @@ public sealed class NamespaceCycleTests
     [Fact]
     public void The_reader_sees_a_dependency_that_lives_only_in_a_method_body()
     {
-        // Hosting wires every feature up inside method bodies; if bodies were not read, it would depend on almost nothing.
+        // The composition root wires every feature up inside method bodies; if bodies were not read, it would depend on almost nothing.
         var edges = FeatureEdges();
-        Assert.Contains(edges.Keys, e => e is { From: "Hosting", To: "Teams" });
+        Assert.Contains(edges.Keys, e => e is { From: "Composition", To: "Teams" });
         Assert.DoesNotContain(edges.Keys, e => e.From == e.To);
     }
 

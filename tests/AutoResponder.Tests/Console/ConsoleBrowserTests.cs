@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Export;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;

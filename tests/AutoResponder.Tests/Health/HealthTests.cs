@@ -10,6 +10,7 @@ using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Health;
 

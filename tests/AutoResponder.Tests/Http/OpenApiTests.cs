@@ -9,6 +9,7 @@ using AutoResponder.Tests.Serve;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Http;
 

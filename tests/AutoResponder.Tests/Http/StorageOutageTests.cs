@@ -8,6 +8,7 @@ using AutoResponder.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Http;
 

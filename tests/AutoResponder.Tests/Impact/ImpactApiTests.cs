@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text.Json;
 using AutoResponder.Http;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Snapshots;
 using System.Net.Http.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Tests.Http;

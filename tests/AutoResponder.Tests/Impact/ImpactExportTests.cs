@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Export;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Tests.Infrastructure;
 using Azure.Storage.Blobs.Specialized;
 using static AutoResponder.Tests.Impact.ImpactRuleTests;

@@ -2,7 +2,6 @@ using AutoResponder.Tests.Graph;
 using System.Text.Json;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;

@@ -2,7 +2,6 @@ using AutoResponder.Alerts;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
@@ -66,7 +65,7 @@ internal static class ImpactTestKit
         var rows = new List<Dictionary<string, string>>();
         await using var reader = CsvReader.Create(new MemoryStream(csv), CsvReaderOptions.Default, leaveOpen: false);
         while (await reader.ReadAsync())
-            rows.Add(AutoResponder.Impact.Export.ImpactExporter.Columns.ToDictionary(c => c, c => reader.GetString(c)));
+            rows.Add(AutoResponder.Impact.ImpactExporter.Columns.ToDictionary(c => c, c => reader.GetString(c)));
         return rows;
     }
 

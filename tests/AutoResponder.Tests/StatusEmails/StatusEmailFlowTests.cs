@@ -1,7 +1,7 @@
 using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Graph;
 using AutoResponder.Alerts;
-using AutoResponder.Impact.Snapshots;
+using AutoResponder.Impact;
 using AutoResponder.Tests.Impact;
 using AutoResponder.Http;
 using AutoResponder.Incidents;

@@ -1,5 +1,5 @@
 using AutoResponder.Alerts;
-using AutoResponder.Impact.Snapshots;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.StatusEmails;
 

@@ -4,6 +4,7 @@ using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Storage;
 

@@ -5,6 +5,7 @@ using AutoResponder.Teams;
 using AutoResponder.WebConsole;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
+using AutoResponder.Links;
 
 namespace AutoResponder.Tests.Teams;
 

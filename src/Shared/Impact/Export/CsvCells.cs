@@ -1,4 +1,4 @@
-namespace AutoResponder.Impact.Export;
+namespace AutoResponder.Impact;
 
 /// <summary>
 /// The export's formula-injection escape, as CsvHelper writes it (<see cref="CsvHelper.CsvInjection.Escape"/>): a text

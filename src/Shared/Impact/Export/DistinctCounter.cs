@@ -1,4 +1,4 @@
-namespace AutoResponder.Impact.Export;
+namespace AutoResponder.Impact;
 
 /// <summary>
 /// Counts distinct values in bounded memory: exactly (a set of 64-bit hashes) up to <see cref="ExactLimit"/>

@@ -6,7 +6,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using CsvHelper;
 
-namespace AutoResponder.Impact.Export;
+namespace AutoResponder.Impact;
 
 /// <summary>What to export: the rules that apply to the incident (most specific first: the first that selects an order claims it), its window, and the instant "stuck" is measured at.</summary>
 public sealed record ExportRequest(IReadOnlyList<ImpactRule> Rules, ImpactWindow Window, DateTimeOffset AsOf);

@@ -1,4 +1,4 @@
-namespace AutoResponder.Impact.Export;
+namespace AutoResponder.Impact;
 
 /// <summary>What one export found: affected orders, distinct customers, money at risk per currency (and per rule), first and last affected order.</summary>
 public sealed record ImpactSummary(

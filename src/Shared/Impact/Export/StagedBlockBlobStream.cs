@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 
-namespace AutoResponder.Impact.Export;
+namespace AutoResponder.Impact;
 
 /// <summary>
 /// A write-only stream that uploads to a block blob as staged blocks and makes them the blob's content only when

@@ -4,7 +4,7 @@ using Azure.Storage.Blobs.Models;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Impact.Snapshots;
+namespace AutoResponder.Impact;
 
 /// <summary>
 /// The private container of export blobs (AutoResponder:Impact:ExportContainer, prefixed). Nothing outside the app

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Impact.Export;
 
-namespace AutoResponder.Impact.Snapshots;
+namespace AutoResponder.Impact;
 
 /// <summary>
 /// One impact snapshot, written only after its export blob is committed. Table "ImpactSnapshots":

@@ -1,11 +1,10 @@
-using AutoResponder.Impact.Export;
 using AutoResponder.Incidents;
 using Azure;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Impact.Snapshots;
+namespace AutoResponder.Impact;
 
 /// <summary>The result of a snapshot request: the snapshot taken (or found, on a retry), or why none was needed.</summary>
 public sealed record SnapshotResult(ImpactSnapshotRecord? Snapshot, bool Reused, string? Skipped);

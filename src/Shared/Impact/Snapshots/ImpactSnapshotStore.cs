@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using AutoResponder.Storage;
 
-namespace AutoResponder.Impact.Snapshots;
+namespace AutoResponder.Impact;
 
 /// <summary>Another snapshot of the incident is running (or requested). The outbox retries; the API answers 409.</summary>
 public sealed class ImpactBusyException(string incidentId, ImpactLeaseRecord lease)

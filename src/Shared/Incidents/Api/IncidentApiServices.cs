@@ -1,4 +1,5 @@
 using AutoResponder.Http;
+using AutoResponder.Incidents.Actions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Incidents.Api;
@@ -9,6 +10,7 @@ public static class IncidentApiServices
     public static IServiceCollection AddIncidentApi(this IServiceCollection services)
     {
         services.AddSingleton<IncidentResources>();
+        services.AddSingleton<IIncidentResourceReader>(sp => sp.GetRequiredService<IncidentResources>());
         services.AddSingleton<IncidentListQuery>();
         services.AddSingleton<IncidentPages>();
         return services;

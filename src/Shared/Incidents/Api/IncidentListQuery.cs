@@ -5,6 +5,7 @@ using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.Http;
+using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Incidents.Api;
 

@@ -1,12 +1,12 @@
 using AutoResponder.Http;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Snapshots;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Actions;
+using AutoResponder.Incidents.Resources;
+using ImpactSummary = AutoResponder.Incidents.Resources.ImpactSummary;
 using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
@@ -17,29 +17,15 @@ namespace AutoResponder.Incidents.Api;
 
 /// <summary>
 /// The one place that maps storage to the public incident JSON (<see cref="IncidentResource"/>,
-/// <see cref="IncidentListItem"/>, the sub-resource items) and computes the incident's ETag.
+/// <see cref="IncidentListItem"/>, the sub-resource items). The incident's ETag is <see cref="IncidentETag"/>.
 /// </summary>
 public sealed class IncidentResources(
     IncidentStore store,
     IncidentStates states,
     ImpactSnapshotStore snapshots,
     IOptions<StatusEmailOptions> statusEmails,
-    TimeProvider time)
+    TimeProvider time) : IIncidentResourceReader
 {
-    /// <summary>
-    /// The incident's HTTP entity tag: a strong tag derived from the incident row's version, so it changes with
-    /// every change of the incident's own state (status, owner, severity, status update, alert counts — what people
-    /// act on and If-Match protects) and does not reveal the storage value. What features record in the background
-    /// (Teams thread, emails sent, impact, reminders, action counts) lives in their own rows and does not move it, so
-    /// background work never spoils an If-Match.
-    /// </summary>
-    public static string ETagOf(IncidentRecord incident)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"{incident.Id}\n{incident.ETag}"), digest);
-        return $"\"{Convert.ToHexStringLower(digest[..12])}\"";
-    }
-
     public static IncidentListItem ToListItem(IncidentRecord i) => new(
         i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i), AlertCountsOf(i));
 
@@ -60,13 +46,15 @@ public sealed class IncidentResources(
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, features),
-            OnCall.EscalationSummary.Of(features.Get<OnCall.OnCallState>()),
-            features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(OnCall.ResponderJson.Of).ToList(),
+            EscalationOf(features.Get<OnCall.OnCallState>()),
+            features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(ResponderOf).ToList(),
             await actions,
             string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",
                 features.Get<PostmortemState>().DraftBlob is null ? null : $"{path}/postmortem/draft"));
     }
+
+    async Task<object> IIncidentResourceReader.ReadAsync(IncidentRecord incident, CancellationToken ct) => await ReadAsync(incident, ct);
 
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
 
@@ -74,11 +62,13 @@ public sealed class IncidentResources(
         a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Occurrences, a.Service, a.Rule,
         string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
 
-    /// <summary>The action's id is the unique suffix of its row, never the row key itself.</summary>
-    public static ActionItem ToItem(OutboxAction a) => new(ActionId(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
+    public static ActionItem ToItem(OutboxAction a) => new(ActionItem.IdOf(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
         a.CreatedAt, a.NextAttemptAt, a.CompletedAt, a.LastError, a.Result);
 
-    public static string ActionId(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
+    private static EscalationSummary? EscalationOf(OnCall.OnCallState s) =>
+        !s.Exists ? null : new(s.Policy, s.Level, s.Round, s.PagedPeople, s.LastPagedAt, s.StoppedAt, s.StopReason);
+
+    private static ResponderJson ResponderOf(OnCall.ResponderState s) => new(s.Person, s.RequestedBy, s.RequestedAt, s.Message, s.PagedAt, s.AcknowledgedAt);
 
     /// <summary>Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with them).</summary>
     private static AlertCounts AlertCountsOf(IncidentRecord i) => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);

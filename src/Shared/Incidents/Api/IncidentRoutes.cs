@@ -1,6 +1,9 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Routes;
+using AutoResponder.Incidents.Actions;
+using AutoResponder.Incidents.Resources;
+using static AutoResponder.Incidents.Actions.IncidentActionRoutes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 
 namespace AutoResponder.Incidents.Api;
@@ -28,26 +31,6 @@ public static class IncidentRoutes
     public const string ResolveIncidentPath = "api/incidents/{id}/resolve";
     public const string CloseIncident = nameof(CloseIncident);
     public const string CloseIncidentPath = "api/incidents/{id}/close";
-
-    private static readonly ApiParameter[] ActionParameters = [Id, IfMatch];
-
-    /// <summary>What every incident action answers: the incident with its new ETag, or the problems the action shares.</summary>
-    public static IReadOnlyList<ApiResponse> ActionResponses(params ApiResponse[] extra) =>
-    [
-        new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true),
-        Problem(400, "Malformed JSON, a missing field, or a malformed If-Match; `field` names it."),
-        NotFound,
-        Problem(409, "The incident's status does not allow this; `currentStatus` names it."),
-        Problem(412, "If-Match did not match: the incident changed since it was read."),
-        Problem(413, "The body is over the size limit."),
-        Problem(415, "The body is not application/json."),
-        BadInput,
-        .. extra,
-    ];
-
-    /// <summary>A "POST /api/incidents/{id}/…" action for responders (If-Match honoured), answered with the incident.</summary>
-    public static ApiRoute IncidentAction(string operationId, string path, string summary, Type body, bool required, Func<RouteCall, Task<Microsoft.AspNetCore.Http.IResult>> handler) =>
-        new(operationId, "POST", path, RouteAccess.Act, "Incidents", summary, ActionParameters, body, required, ActionResponses(), handler);
 
     /// <summary>A paged "GET /api/incidents/{id}/…" for viewers.</summary>
     private static ApiRoute SubResource(string operationId, string path, string summary, Type page, Func<RouteCall, Task<Microsoft.AspNetCore.Http.IResult>> handler) =>

@@ -6,6 +6,8 @@ using AutoResponder.Outbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using AutoResponder.Incidents.Actions;
+using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Incidents.Api;
 
@@ -34,7 +36,7 @@ public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery lis
         var incident = await store.FindAsync(id, ct);
         return incident is null
             ? Problems.NotFound(id)
-            : ApiResult.Ok(await resources.ReadAsync(incident, ct)).WithHeader("ETag", IncidentResources.ETagOf(incident));
+            : ApiResult.Ok(await resources.ReadAsync(incident, ct)).WithHeader("ETag", IncidentETag.Of(incident));
     }, log);
 
     /// <summary>GET /api/incidents/{id}/timeline?limit=&amp;cursor= — oldest first.</summary>

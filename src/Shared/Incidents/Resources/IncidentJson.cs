@@ -1,7 +1,7 @@
 using AutoResponder.Http;
 using AutoResponder.Alerts;
 
-namespace AutoResponder.Incidents.Api;
+namespace AutoResponder.Incidents.Resources;
 
 // The public JSON of incidents (API v2). Every shape here is documented in /api/openapi.json, generated from
 // these records; none of them carries storage bookkeeping (row keys, ETags of rows, recorded-effect bags).
@@ -36,13 +36,22 @@ public sealed record ActionCounts(int Pending, int Failed);
 /// <param name="PostmortemDraft">GET …/postmortem/draft once a draft exists (the incident was resolved), else null.</param>
 public sealed record IncidentRelated(string Timeline, string Alerts, string Actions, string Impact, string? PostmortemDraft);
 
+/// <summary>
+/// The incident's escalation as the API shows it: the policy, the level (and round) paged last, everyone paged in the
+/// running escalation, and when and why it stopped. Null while nothing was paged.
+/// </summary>
+public sealed record EscalationSummary(string? Policy, int Level, int Round, IReadOnlyList<string> Paged, DateTimeOffset? LastPagedAt, DateTimeOffset? StoppedAt, string? StopReason);
+
+/// <summary>A responder as the incident resource lists them.</summary>
+public sealed record ResponderJson(string Person, string? RequestedBy, DateTimeOffset? RequestedAt, string? Message, DateTimeOffset? PagedAt, DateTimeOffset? AcknowledgedAt);
+
 /// <summary>An incident (GET /api/incidents/{id} and every incident action's answer).</summary>
 public sealed record IncidentResource(
     string Id, string Title, string Severity, string Status, string? Owner, string? Service, string? Rule, string? Source,
     DateTimeOffset OpenedAt, DateTimeOffset? FirstAlertAt, DateTimeOffset? LastAlertAt, DateTimeOffset? AcknowledgedAt,
     DateTimeOffset? MitigatedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt,
     AlertCounts AlertCounts, StatusUpdate? StatusUpdate, ImpactSummary? Impact, TeamsThread? Teams, StatusEmailsSummary StatusEmails,
-    PostmortemSummary Postmortem, OnCall.EscalationSummary? Escalation, IReadOnlyList<OnCall.ResponderJson> Responders, ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
+    PostmortemSummary Postmortem, EscalationSummary? Escalation, IReadOnlyList<ResponderJson> Responders, ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
 
 /// <summary>An incident in a list: enough to triage, small enough to page through many.</summary>
 public sealed record IncidentListItem(
@@ -64,7 +73,11 @@ public sealed record AlertItem(string Fingerprint, string Source, string SourceA
 
 /// <summary>A side effect the incident owes or owed: pending, running, done or failed (parked), in the order owed.</summary>
 public sealed record ActionItem(string Id, string Kind, string Status, int Attempts, DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt,
-    DateTimeOffset? CompletedAt, string? LastError, string? Result);
+    DateTimeOffset? CompletedAt, string? LastError, string? Result)
+{
+    /// <summary>The action's id is the unique suffix of its row, never the row key itself.</summary>
+    public static string IdOf(string rowKey) => rowKey[(rowKey.LastIndexOf('|') + 1)..];
+}
 
 /// <summary>A page of the incident's timeline; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record TimelinePage(IReadOnlyList<TimelineItem> Timeline, string? NextCursor);

@@ -15,8 +15,9 @@ using AutoResponder.Routes;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 using Microsoft.AspNetCore.Http;
+using AutoResponder.Hosting;
 
-namespace AutoResponder.Hosting;
+namespace AutoResponder.Composition;
 
 /// <summary>
 /// Every HTTP route of the API, feature by feature: each feature declares its routes in its own <c>…Routes.cs</c>

@@ -25,8 +25,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using AutoResponder.Links;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents.Actions;
 
-namespace AutoResponder.Hosting;
+namespace AutoResponder.Composition;
 
 /// <summary>The one composition root. Both hosts (Azure Functions and `autoresponder serve`) call it.</summary>
 public static class AutoResponderServices

@@ -3,8 +3,9 @@ using AutoResponder.Access;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using AutoResponder.Incidents.Resources;
 
-namespace AutoResponder.Incidents.Api;
+namespace AutoResponder.Incidents.Actions;
 
 /// <summary>
 /// The shape every "POST /api/incidents/{id}/…" action shares: a plausible id (else 404), a JSON object body
@@ -12,7 +13,7 @@ namespace AutoResponder.Incidents.Api;
 /// If-Match (handed to the action as an <see cref="IncidentPrecondition"/>, which it passes down to the change: 412 when
 /// the incident changed since that ETag was read), and the incident's own refusals as 404/409. Storage outages become a 503. The action answers with the incident and its new ETag.
 /// </summary>
-public sealed class IncidentActionRequest(IncidentStore store, IncidentResources resources, ILogger<IncidentActionRequest> log)
+public sealed class IncidentActionRequest(IncidentStore store, IIncidentResourceReader resources, ILogger<IncidentActionRequest> log)
 {
     public Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, int maxBytes, bool requireBody,
         Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
@@ -27,13 +28,13 @@ public sealed class IncidentActionRequest(IncidentStore store, IncidentResources
             if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
 
             var fields = new RequestFields(document.RootElement);
-            var precondition = ifMatch is null ? null : new IncidentPrecondition(incident => ifMatch.Matches(IncidentResources.ETagOf(incident)));
+            var precondition = ifMatch is null ? null : new IncidentPrecondition(incident => ifMatch.Matches(IncidentETag.Of(incident)));
             try
             {
                 return await act(fields, caller.Name, precondition);
             }
             catch (IncidentNotFoundException) { return Problems.NotFound(id); }
-            catch (InvalidTransitionException e) { return Problems.Conflict(e); }
+            catch (InvalidTransitionException e) { return Conflict(e); }
             catch (IncidentPreconditionFailedException e) { return Problems.PreconditionFailed(e.Message); }
         }, log);
 
@@ -42,8 +43,12 @@ public sealed class IncidentActionRequest(IncidentStore store, IncidentResources
     {
         var changed = await change;
         var incident = await store.FindAsync(changed.Id, ct) ?? changed;
-        return ApiResult.Ok(await resources.ReadAsync(incident, ct)).WithHeader("ETag", IncidentResources.ETagOf(incident));
+        return ApiResult.Ok(await resources.ReadAsync(incident, ct)).WithHeader("ETag", IncidentETag.Of(incident));
     }
+
+    /// <summary>409: the incident's status does not allow the change (the problem names its current status).</summary>
+    public static ApiResult Conflict(InvalidTransitionException e) =>
+        Problems.Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
 
     /// <summary>An If-Match header: "*" or entity tags, compared strongly (a weak tag never matches).</summary>
     private sealed record IfMatch(bool Valid, bool Any, IReadOnlyList<string> Tags)

@@ -1,8 +1,7 @@
 using AutoResponder.Hosting;
-using AutoResponder.WebConsole;
 using Microsoft.Extensions.Options;
 
-namespace AutoResponder.Http;
+namespace AutoResponder.Links;
 
 /// <summary>
 /// The links that messages (Teams, e-mail) and the timeline give people: the incident's console page and the
@@ -26,7 +25,7 @@ public sealed class PeopleLinks(IOptions<AutoResponderOptions> options)
     public string PostmortemDraft(string incidentId) => Absolute(PostmortemDraftPath(incidentId));
 
     /// <summary>The incident's console page (optionally at a section).</summary>
-    public string IncidentPage(string incidentId, string? section = null) => Absolute(ConsoleRoutes.Incident(incidentId) + (section is null ? "" : "#" + section));
+    public string IncidentPage(string incidentId, string? section = null) => Absolute(ConsolePaths.Incident(incidentId) + (section is null ? "" : "#" + section));
 
     /// <summary>True when links are absolute (a public base URL is configured), so a mail client can open them.</summary>
     public bool AreAbsolute => _base is not null;
