@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 
@@ -47,13 +46,6 @@ public static class Problems
         result.Headers["Retry-After"] = ((int)Math.Ceiling(IncidentBusyException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return result;
     }
-
-    public static ApiResult From(AlertPayloadException e) => e.Status switch
-    {
-        StatusCodes.Status400BadRequest => Malformed(e.Message, e.Field),
-        StatusCodes.Status413PayloadTooLarge => Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
-        _ => Invalid(e.Field, e.Message),
-    };
 
     private static string Slug(int status) => status switch
     {

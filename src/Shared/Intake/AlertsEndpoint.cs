@@ -38,9 +38,17 @@ public sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor inge
 
         IReadOnlyList<Alert> alerts;
         try { alerts = parser.Parse(document.RootElement); }
-        catch (AlertPayloadException e) { return Problems.From(e); }
+        catch (AlertPayloadException e) { return ProblemOf(e); }
 
         var results = await ingestor.IngestAsync(alerts, ct);
         return ApiResult.Accepted(new Response(results.Select(r => new Item(r.IncidentId, r.Outcome)).ToList()));
     }
+
+    /// <summary>The parser's refusal as a problem: 400 malformed, 413 too many items, else 422 naming the field.</summary>
+    private static ApiResult ProblemOf(AlertPayloadException e) => e.Status switch
+    {
+        StatusCodes.Status400BadRequest => Problems.Malformed(e.Message, e.Field),
+        StatusCodes.Status413PayloadTooLarge => Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
+        _ => Problems.Invalid(e.Field, e.Message),
+    };
 }

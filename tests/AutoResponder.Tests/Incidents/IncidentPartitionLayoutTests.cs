@@ -38,7 +38,10 @@ public sealed class IncidentPartitionLayoutTests
     [Fact]
     public void Incidents_depend_on_neither_intake_nor_the_outbox()
     {
-        var incidents = typeof(IncidentStore).Assembly.GetTypes().Where(t => t.Namespace == "AutoResponder.Incidents").ToList();
+        // The incident core and what sits directly on it (the action runner, the public JSON shapes). Incidents.Api,
+        // which composes every feature's state into the incident resource, sits above the outbox and is not checked.
+        string[] core = ["AutoResponder.Incidents", "AutoResponder.Incidents.Actions", "AutoResponder.Incidents.Resources"];
+        var incidents = typeof(IncidentStore).Assembly.GetTypes().Where(t => core.Contains(t.Namespace)).ToList();
         var offenders = new List<string>();
         foreach (var type in incidents)
         {
@@ -59,7 +62,8 @@ public sealed class IncidentPartitionLayoutTests
             offenders.AddRange(used.SelectMany(Expand).Where(u => u.Namespace is "AutoResponder.Intake" or "AutoResponder.Outbox")
                 .Select(u => $"{type.Name} uses {u.FullName}"));
         }
-        var usings = SourceFiles("src/Shared/Incidents").Where(f => f.Code.Any(l => Regex.IsMatch(l, @"\bAutoResponder\.(Intake|Outbox)\b|\b(Intake|Outbox)\.[A-Z]")))
+        var usings = SourceFiles("src/Shared/Incidents").Where(f => f.Code.Any(l => core.Any(ns => l.Trim() == $"namespace {ns};")))
+            .Where(f => f.Code.Any(l => Regex.IsMatch(l, @"\bAutoResponder\.(Intake|Outbox)\b|\b(Intake|Outbox)\.[A-Z]")))
             .Select(f => Path.GetFileName(f.Path));
         Assert.Empty(offenders.Distinct().Concat(usings));
     }
