@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AutoResponder.Incidents;
+using AutoResponder.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Http;
@@ -39,11 +39,11 @@ public static class Problems
         Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", detail)
             .WithHeader("Retry-After", RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    /// <summary>503 with Retry-After: the incident kept changing under us (other instances won every race); a retry is safe.</summary>
-    public static ApiResult Busy(IncidentBusyException e)
+    /// <summary>503 with Retry-After: the record (an incident) kept changing under us (other instances won every race); a retry is safe.</summary>
+    public static ApiResult Busy(BusyException e)
     {
         var result = Unavailable($"{e.Message} Nothing from this request was lost: a retry is recognised.");
-        result.Headers["Retry-After"] = ((int)Math.Ceiling(IncidentBusyException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        result.Headers["Retry-After"] = ((int)Math.Ceiling(BusyException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return result;
     }
 

@@ -1,5 +1,5 @@
 using Azure;
-using AutoResponder.Incidents;
+using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Http;
@@ -7,7 +7,7 @@ namespace AutoResponder.Http;
 /// <summary>
 /// Turns "storage is unreachable or failing" into a 503 problem, so senders retry (Azure Monitor retries
 /// 503; Alertmanager retries any 5xx) instead of seeing a bare 500. Alerts already filed before the failure
-/// come back as duplicates on the retry. An incident that stays busy (<see cref="IncidentBusyException"/>) is a 503
+/// come back as duplicates on the retry. A record that stays busy (<see cref="BusyException"/>, such as an incident) is a 503
 /// with Retry-After too.
 /// </summary>
 public static class StorageOutage
@@ -18,9 +18,9 @@ public static class StorageOutage
         {
             return await handle();
         }
-        catch (IncidentBusyException e)
+        catch (BusyException e)
         {
-            log.LogWarning("Incident {IncidentId} busy: answered 503 with Retry-After", e.IncidentId);
+            log.LogWarning("{Subject} busy: answered 503 with Retry-After", e.Subject);
             return Problems.Busy(e);
         }
         catch (Exception e) when (IsOutage(e))

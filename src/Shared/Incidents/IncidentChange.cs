@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using AutoResponder.Storage;
 
 namespace AutoResponder.Incidents;
 
@@ -82,8 +83,8 @@ public sealed class DuplicateDeliveryException(string incidentId, string occurre
 /// The incident kept changing under this writer (other instances won the race every time, a bounded number
 /// of tries): the caller answers 503 with Retry-After instead of failing.
 /// </summary>
-public sealed class IncidentBusyException(string incidentId) : Exception($"Incident {incidentId} is busy; retry shortly.")
+public sealed class IncidentBusyException(string incidentId) : BusyException($"Incident {incidentId} is busy; retry shortly.")
 {
     public string IncidentId { get; } = incidentId;
-    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
+    public override string Subject => $"Incident {IncidentId}";
 }
