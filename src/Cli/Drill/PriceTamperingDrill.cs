@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using AutoResponder.ActionItems;
 using AutoResponder.Changes;
-using AutoResponder.Hosting;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;

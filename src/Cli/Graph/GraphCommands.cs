@@ -1,7 +1,6 @@
 using AutoResponder.Storage;
 using System.CommandLine;
 using AutoResponder.Graph;
-using AutoResponder.Hosting;
 using Microsoft.Extensions.Hosting;
 using AutoResponder.Composition;
 

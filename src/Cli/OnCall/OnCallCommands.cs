@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using AutoResponder.Hosting;
 using AutoResponder.OnCall;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;

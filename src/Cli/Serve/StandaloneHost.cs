@@ -1,15 +1,11 @@
 using AutoResponder.Access;
-using AutoResponder.ActionItems;
 using AutoResponder.Changes;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
-using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Routes;
-using AutoResponder.Reminders;
 using AutoResponder.Health;
-using AutoResponder.Impact;
 using AutoResponder.Outbox;
 using AutoResponder.OnCall;
 using AutoResponder.Switches;

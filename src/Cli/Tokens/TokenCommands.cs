@@ -1,6 +1,5 @@
 using System.CommandLine;
 using AutoResponder.Access;
-using AutoResponder.Hosting;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using AutoResponder.Hosting;
 using AutoResponder.Routes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

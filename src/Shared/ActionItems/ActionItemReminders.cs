@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using AutoResponder.Hosting;
-using AutoResponder.Http;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;

@@ -1,7 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Incidents.Actions;
-using AutoResponder.Incidents;
 using AutoResponder.Mail;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;

@@ -15,7 +15,6 @@ using AutoResponder.Routes;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
 using Microsoft.AspNetCore.Http;
-using AutoResponder.Hosting;
 
 namespace AutoResponder.Composition;
 

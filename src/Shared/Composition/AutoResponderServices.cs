@@ -6,7 +6,6 @@ using AutoResponder.Incidents.Api;
 using AutoResponder.WebConsole;
 using AutoResponder.Graph;
 using AutoResponder.Health;
-using AutoResponder.Http;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;

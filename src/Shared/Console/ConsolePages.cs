@@ -1,9 +1,7 @@
 using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Alerts;
-using AutoResponder.Http;
 using AutoResponder.Impact;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Reminders;
 using AutoResponder.Incidents;
 using AutoResponder.Teams;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using AutoResponder.Http;
 using AutoResponder.Links;
 using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;

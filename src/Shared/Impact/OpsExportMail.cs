@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Azure;
-using AutoResponder.Http;
 using AutoResponder.Mail;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;

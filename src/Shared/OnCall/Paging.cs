@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;

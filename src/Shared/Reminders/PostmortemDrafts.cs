@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Azure.Storage.Blobs.Models;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;

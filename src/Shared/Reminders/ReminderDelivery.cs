@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;

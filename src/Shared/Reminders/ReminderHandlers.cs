@@ -2,7 +2,6 @@ using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;

@@ -3,7 +3,6 @@ using System.Globalization;
 using AutoResponder.Incidents;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using AutoResponder.Links;

@@ -4,7 +4,6 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using AutoResponder.Alerts;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
-using AutoResponder.WebConsole;
 using Microsoft.Graph.Models;
 using AutoResponder.Links;
 

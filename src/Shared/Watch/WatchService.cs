@@ -1,5 +1,4 @@
 using System.Globalization;
-using AutoResponder.Hosting;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact;
 using AutoResponder.Incidents;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
-using AutoResponder.Hosting;
 using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;

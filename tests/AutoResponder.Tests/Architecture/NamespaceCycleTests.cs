@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Reflection.Emit;
-using AutoResponder.Hosting;
 using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Architecture;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Graph;
 using AutoResponder.Health;
-using AutoResponder.Hosting;
 using AutoResponder.Tests.Graph;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

@@ -1,9 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
-using AutoResponder.Hosting;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Serve;
 using Microsoft.AspNetCore.Builder;

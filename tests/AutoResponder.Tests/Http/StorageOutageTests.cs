@@ -1,8 +1,6 @@
-using AutoResponder.Incidents.Api;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Intake;
 using Microsoft.AspNetCore.Http;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,4 +1,3 @@
-using AutoResponder.Hosting;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

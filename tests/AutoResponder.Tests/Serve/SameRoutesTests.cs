@@ -1,7 +1,5 @@
 using System.Reflection;
-using AutoResponder.Hosting;
 using AutoResponder.Cli.Serve;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;

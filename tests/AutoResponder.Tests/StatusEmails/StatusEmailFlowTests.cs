@@ -3,7 +3,6 @@ using AutoResponder.Tests.Graph;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
 using AutoResponder.Tests.Impact;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AutoResponder.Hosting;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;

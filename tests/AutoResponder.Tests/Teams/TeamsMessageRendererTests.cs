@@ -2,7 +2,6 @@ using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using System.Text.Json;
 using AutoResponder.Teams;
-using AutoResponder.WebConsole;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
 using AutoResponder.Links;

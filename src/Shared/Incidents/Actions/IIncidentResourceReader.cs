@@ -1,4 +1,5 @@
 using AutoResponder.Incidents.Resources;
+
 namespace AutoResponder.Incidents.Actions;
 
 /// <summary>
@@ -7,5 +8,5 @@ namespace AutoResponder.Incidents.Actions;
 /// </summary>
 public interface IIncidentResourceReader
 {
-    Task<object> ReadAsync(IncidentRecord incident, CancellationToken ct);
+    Task<IncidentResource> ReadAsync(IncidentRecord incident, CancellationToken ct);
 }

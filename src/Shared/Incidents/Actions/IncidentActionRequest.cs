@@ -1,6 +1,5 @@
 using AutoResponder.Http;
 using AutoResponder.Access;
-using AutoResponder.Incidents;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using AutoResponder.Incidents.Resources;

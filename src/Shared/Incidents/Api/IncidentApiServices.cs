@@ -1,4 +1,3 @@
-using AutoResponder.Http;
 using AutoResponder.Incidents.Actions;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,7 +2,6 @@ using AutoResponder.Http;
 using System.Globalization;
 using Azure.Data.Tables;
 using AutoResponder.Alerts;
-using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using Microsoft.AspNetCore.Http;
 using AutoResponder.Incidents.Resources;

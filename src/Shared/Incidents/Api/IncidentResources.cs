@@ -1,13 +1,10 @@
-using AutoResponder.Http;
 using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
-using AutoResponder.Incidents;
 using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents.Resources;
 using ImpactSummary = AutoResponder.Incidents.Resources.ImpactSummary;
-using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Teams;
@@ -53,8 +50,6 @@ public sealed class IncidentResources(
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",
                 features.Get<PostmortemState>().DraftBlob is null ? null : $"{path}/postmortem/draft"));
     }
-
-    async Task<object> IIncidentResourceReader.ReadAsync(IncidentRecord incident, CancellationToken ct) => await ReadAsync(incident, ct);
 
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
 

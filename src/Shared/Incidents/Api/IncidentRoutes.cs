@@ -1,7 +1,6 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Routes;
-using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents.Resources;
 using static AutoResponder.Incidents.Actions.IncidentActionRoutes;
 using static AutoResponder.Http.OpenApi.ApiDocs;

@@ -1,7 +1,6 @@
 using AutoResponder.Http;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
-using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,3 @@
-using AutoResponder.Http;
 using AutoResponder.Alerts;
 
 namespace AutoResponder.Incidents.Resources;
