@@ -46,7 +46,7 @@ public sealed class IncidentActionRequest(IncidentStore store, IIncidentResource
     }
 
     /// <summary>409: the incident's status does not allow the change (the problem names its current status).</summary>
-    public static ApiResult Conflict(InvalidTransitionException e) =>
+    private static ApiResult Conflict(InvalidTransitionException e) =>
         Problems.Create(StatusCodes.Status409Conflict, "Invalid transition", e.Message, "status", e.Current.ToApi());
 
     /// <summary>An If-Match header: "*" or entity tags, compared strongly (a weak tag never matches).</summary>
