@@ -22,6 +22,8 @@ public static class StatusEmailKeys
 {
     public const string EmailKind = "status-email";
     public const string ScheduleKind = "status-email.schedule";
+    /// <summary>One e-mail for a storm's incidents (<see cref="StormEmails"/>).</summary>
+    public const string StormKind = "status-email.storm";
 }
 
 /// <summary>

@@ -45,6 +45,8 @@ public static class StatusEmailsServices
         services.AddSingleton<IncidentImpact>();
         services.AddSingleton<IOutboxHandler, StatusEmailHandler>();
         services.AddSingleton<IOutboxHandler, StatusEmailScheduleHandler>();
+        services.AddSingleton<StormEmails>();
+        services.AddSingleton<IOutboxHandler, StormEmailHandler>();
         services.AddSingleton<StatusEmailSweep>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<StatusEmailSweep>());
 
