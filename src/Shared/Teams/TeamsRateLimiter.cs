@@ -2,21 +2,26 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Teams;
 
-/// <summary>What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up work.</summary>
-public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice);
+/// <summary>
+/// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up
+/// work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after the own posts).
+/// </summary>
+public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice, bool Digest = false);
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
 /// one for new messages across channels. A caller waits (on the
 /// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
-/// replies never takes a first notice's turn. A 429 pauses its channel until the Retry-After has passed.
+/// replies never takes a first notice's turn, and a storm digest's post or edit waits while an incident's own first post
+/// does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
+/// Retry-After has passed.
 /// </summary>
 public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {
     private readonly object _gate = new();
     private readonly Dictionary<(string, string), Window> _channels = [];
     private Window? _posts;
-    private int _firstNoticesWaiting;
+    private int _firstNoticesWaiting, _ownPostsWaiting;
     private readonly long _origin = time.GetTimestamp();
 
     /// <summary>How long follow-up work steps aside, in real time, while a first notice waits for its turn.</summary>
@@ -31,7 +36,9 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
 
     public async Task WaitAsync(TeamsCall call, CancellationToken ct)
     {
+        var ownPost = call.FirstNotice && !call.Digest;
         if (call.FirstNotice) Interlocked.Increment(ref _firstNoticesWaiting);
+        if (ownPost) Interlocked.Increment(ref _ownPostsWaiting);
         try
         {
             while (true)
@@ -45,7 +52,8 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                     var channel = Channel(call, limits);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
                     wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
-                    yieldToFirstNotice = !call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0;
+                    yieldToFirstNotice = (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0)
+                                         || (call.Digest && Volatile.Read(ref _ownPostsWaiting) > 0);
                     if (wait <= TimeSpan.Zero && !yieldToFirstNotice)
                     {
                         channel.Take(now);
@@ -62,6 +70,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
         finally
         {
             if (call.FirstNotice) Interlocked.Decrement(ref _firstNoticesWaiting);
+            if (ownPost) Interlocked.Decrement(ref _ownPostsWaiting);
         }
     }
 

@@ -159,6 +159,23 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_storm_digest_edit_waits_while_an_incidents_own_first_post_does()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 1, MessagePostsPerSecond = 2 } }), time);
+        var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
+
+        await limiter.WaitAsync(digestEdit, default); // the channel's one request this second
+        var nextEdit = limiter.WaitAsync(digestEdit, default);
+        var ownPost = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default);
+        time.Advance(TimeSpan.FromMilliseconds(1100)); // one turn free: the own post's, though the digest asked first
+        await ownPost.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(nextEdit.IsCompleted);
+        for (var i = 0; i < 4 && !nextEdit.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Delay(20); }
+        await nextEdit.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Past_the_threshold_Sev2_and_below_are_listed_in_one_digest_edited_in_place_and_Sev1_still_gets_its_own_post()
     {
         var fake = new FakeGraphHandler();
