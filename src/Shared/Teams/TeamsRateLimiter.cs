@@ -21,7 +21,9 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     private readonly object _gate = new();
     private readonly Dictionary<(string, string), Window> _channels = [];
     private Window? _posts;
-    private int _firstNoticesWaiting, _ownPostsWaiting;
+    private int _firstNoticesWaiting;
+    /// <summary>Own first posts waiting, per channel: that channel's digest steps aside for them.</summary>
+    private readonly Dictionary<(string, string), int> _ownPostsWaiting = [];
     private readonly long _origin = time.GetTimestamp();
 
     /// <summary>How long follow-up work steps aside, in real time, while a first notice waits for its turn.</summary>
@@ -37,8 +39,9 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     public async Task WaitAsync(TeamsCall call, CancellationToken ct)
     {
         var ownPost = call.FirstNotice && !call.Digest;
+        var key = (call.TeamId, call.ChannelId);
         if (call.FirstNotice) Interlocked.Increment(ref _firstNoticesWaiting);
-        if (ownPost) Interlocked.Increment(ref _ownPostsWaiting);
+        if (ownPost) lock (_gate) _ownPostsWaiting[key] = _ownPostsWaiting.GetValueOrDefault(key) + 1;
         try
         {
             while (true)
@@ -53,7 +56,7 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                     _posts ??= new Window(limits.MessagePostsPerSecond);
                     wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
                     yieldToFirstNotice = (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0)
-                                         || (call.Digest && Volatile.Read(ref _ownPostsWaiting) > 0);
+                                         || (call.Digest && _ownPostsWaiting.ContainsKey(key));
                     if (wait <= TimeSpan.Zero && !yieldToFirstNotice)
                     {
                         channel.Take(now);
@@ -70,7 +73,10 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
         finally
         {
             if (call.FirstNotice) Interlocked.Decrement(ref _firstNoticesWaiting);
-            if (ownPost) Interlocked.Decrement(ref _ownPostsWaiting);
+            if (ownPost)
+                lock (_gate)
+                    if (_ownPostsWaiting[key] == 1) _ownPostsWaiting.Remove(key);
+                    else _ownPostsWaiting[key]--;
         }
     }
 

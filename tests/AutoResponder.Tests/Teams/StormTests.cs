@@ -168,6 +168,7 @@ public sealed class StormTests(AzuriteFixture azurite)
         await limiter.WaitAsync(digestEdit, default); // the channel's one request this second
         var nextEdit = limiter.WaitAsync(digestEdit, default);
         var ownPost = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default);
+        await limiter.WaitAsync(digestEdit with { ChannelId = "19:other@thread.tacv2" }, default).WaitAsync(TimeSpan.FromSeconds(10)); // another channel's digest: no wait
         time.Advance(TimeSpan.FromMilliseconds(1100)); // one turn free: the own post's, though the digest asked first
         await ownPost.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(nextEdit.IsCompleted);
