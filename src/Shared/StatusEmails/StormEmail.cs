@@ -34,7 +34,7 @@ public sealed record StormEmailPayload(string Window)
 /// listed in a window owes the send, due when the window has closed (<see cref="Grace"/> after its minute); the rest
 /// only list themselves. One listed after the send goes out on its own.
 /// </summary>
-public sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states, TimeProvider time)
+public sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states, IOptions<TeamsOptions> teams, TimeProvider time)
 {
     private const string HeadRow = "head", ItemPrefix = "i|";
     /// <summary>How long after its minute a window's e-mail is sent: listings that began within the minute have landed.</summary>
@@ -50,6 +50,7 @@ public sealed class StormEmails(StorageClients storage, IncidentStore store, Inc
     public async Task<StormDecision> DecideAsync(IncidentRecord incident, CancellationToken ct)
     {
         if (incident.Severity <= Severity.Sev1 || incident.AcknowledgedAt is not null) return StormDecision.Own;
+        if (!teams.Value.Enabled || teams.Value.StormThreshold <= 0) return StormDecision.Own; // Teams never digests
         var thread = await states.ReadAsync<TeamsState>(incident.Id, ct);
         if (thread.RootMessageId is not null) return StormDecision.Own; // its own thread: posted, or promoted out of a digest
         if (thread.Digest is not null) return StormDecision.Storm;
