@@ -25,7 +25,7 @@ public static class AlertStormBenchmark
     private enum Mode { Spread, Single }
 
     private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors, HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
-        Dictionary<string, long> Operations, double CpuMsPerAlert, Held? Held);
+        Dictionary<string, long> Operations, double CpuMsPerAlert, Held? Held, double? RejectedCpuMs = null);
 
     /// <summary>What the single storm's incident holds: its counts and its alert rows.</summary>
     private sealed record Held(int Distinct, int Firing, int Rows);
@@ -77,7 +77,8 @@ public static class AlertStormBenchmark
         output.WriteLine($"ratio spread / raw Azurite inserts: {spreadToRawMedian:F2} median (goal >= 0.5; per round {string.Join(", ", rounds.Select(r => (r.Spread.Stats.PerSecond / r.Raw).ToString("F2")))})");
         output.WriteLine($"ratio single-incident / raw Azurite inserts: {single.Stats.PerSecond / raw:F2}");
         output.WriteLine($"CPU of this process (host + benchmark client) per alert: spread {Median(rounds.Select(r => r.Spread.CpuMsPerAlert)):F2} ms, " +
-                         $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client only): {Median(rawCpu):F2} ms");
+                         $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client only): {Median(rawCpu):F2} ms; " +
+                         $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and problem details) {Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0)):F2} ms");
         graphFiles.Delete(recursive: true);
 
         var correct = rounds.All(r => r.Spread.Errors == 0 && r.Single.Errors == 0 && r.Spread.Incidents.Count == fingerprints && r.Single.Incidents.Count == 1 &&
@@ -116,6 +117,7 @@ public static class AlertStormBenchmark
                 result = result with { Held = new Held(incident?.DistinctAlertCount ?? 0, incident?.FiringAlertCount ?? 0, rows) };
             }
             await QuiesceAsync(app.Services, ct);
+            if (mode == Mode.Spread) result = result with { RejectedCpuMs = await RejectedAsync(http, Math.Max(500, alertCount / 2), concurrency, ct) };
             return result;
         }
         finally
@@ -195,6 +197,23 @@ public static class AlertStormBenchmark
         var operations = hostStorage.Requests.Operations().ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
         return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes), errors, incidents.Keys.ToHashSet(), requests,
             operations.Where(o => o.Value > 0).ToDictionary(), cpuMs, null);
+    }
+
+    /// <summary>
+    /// The HTTP part of an alert's cost: alerts the host rejects (a generic alert without its title: 400 problem details
+    /// naming the field, nothing stored), CPU per request — client, Kestrel, routing, the access gate, parsing, the answer.
+    /// </summary>
+    private static async Task<double> RejectedAsync(HttpClient http, int count, int concurrency, CancellationToken ct)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
+        {
+            var body = JsonSerializer.Serialize(new { severity = "Sev2", service = "bench-rejected", dedupKey = $"rejected-{i}", status = "firing" });
+            using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
+            if ((int)response.StatusCode != 400) throw new InvalidOperationException($"A generic alert without a title was answered {(int)response.StatusCode}, not 400.");
+            await response.Content.ReadAsStringAsync(token);
+        });
+        return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;
     }
 
     private static async Task<(LatencyStats Stats, double CpuMsPerInsert)> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)

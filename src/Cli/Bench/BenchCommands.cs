@@ -55,12 +55,13 @@ public static class BenchCommands
         var probes = new Option<int>("--probes") { Description = "Probe incidents (Sev1/Sev2 alternately) idle and again during the storm.", DefaultValueFactory = _ => 20 };
         var interval = new Option<int>("--interval-ms") { Description = "Milliseconds between probes.", DefaultValueFactory = _ => 500 };
         var notifyConcurrency = new Option<int>("--concurrency") { Description = "Storm requests in flight.", DefaultValueFactory = _ => 16 };
+        var each = new Option<bool>("--each") { Description = "Also print every probe's time." };
         var notify = new Command("notify", "Alert to first Teams notice for new incidents, idle and while a storm is announced; Teams requests per channel against the limits.")
         {
-            stormIncidents, perIncident, probes, interval, notifyConcurrency,
+            stormIncidents, perIncident, probes, interval, notifyConcurrency, each,
         };
         notify.SetAction(async (parse, ct) => await NotifyBenchmark.RunAsync(parse.GetValue(stormIncidents), parse.GetValue(perIncident), parse.GetValue(probes),
-            parse.GetValue(interval), parse.GetValue(notifyConcurrency), Console.Out, ct));
+            parse.GetValue(interval), parse.GetValue(notifyConcurrency), parse.GetValue(each), Console.Out, ct));
 
         return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, notify, export, priceGuard, console, ids };
     }

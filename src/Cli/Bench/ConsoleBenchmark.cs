@@ -46,7 +46,11 @@ public static class ConsoleBenchmark
         api.DefaultRequestHeaders.Authorization = new("Bearer", token);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
             { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
-        using (var signIn = new HttpRequestMessage(HttpMethod.Post, ConsoleRoutes.SignIn) { Content = new FormUrlEncodedContent([new("token", token)]) })
+        // The sign-in form carries its own anti-forgery token (a hidden field matching a cookie the form page sets).
+        var form = await browser.GetStringAsync(ConsoleRoutes.SignIn, ct);
+        var formToken = System.Text.RegularExpressions.Regex.Match(form, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value;
+        using (var signIn = new HttpRequestMessage(HttpMethod.Post, ConsoleRoutes.SignIn)
+            { Content = new FormUrlEncodedContent([new("token", token), new("_csrf", formToken)]) })
         {
             signIn.Headers.Add("Origin", url);
             using var signedIn = await browser.SendAsync(signIn, ct);

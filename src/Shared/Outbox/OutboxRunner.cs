@@ -33,8 +33,10 @@ public sealed class OutboxRunner(
     public async Task RunAsync(string incidentId, SignalLane signalLane, CancellationToken ct)
     {
         // A finished action may owe further actions (an impact snapshot owes its delivery): look again,
-        // a bounded number of times, so they run now rather than at the next signal or sweep.
-        for (var pass = 0; pass < 5; pass++)
+        // a bounded number of times, so they run now rather than at the next signal or sweep. A first notice owes no
+        // further first notice (what it owes is follow-up work, signalled on its own lane): one pass, two reads fewer each.
+        var passes = signalLane == SignalLane.FirstNotice ? 1 : 5;
+        for (var pass = 0; pass < passes; pass++)
             if (!await RunPassAsync(incidentId, signalLane, ct)) return;
     }
 

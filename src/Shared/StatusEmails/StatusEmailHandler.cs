@@ -26,6 +26,7 @@ public sealed class StatusEmailHandler(
     ILogger<StatusEmailHandler> log,
     IEnumerable<IIncidentNotices> notices,
     IEnumerable<IIncidentSuspects> suspects,
+    StormEmails storms,
     ConsoleLinks? consoleLinks = null) : IOutboxHandler
 {
     private readonly IOptions<StatusEmailOptions> options = settings.Options;
@@ -65,6 +66,31 @@ public sealed class StatusEmailHandler(
         if (recipients.Count == 0)
             throw new NotConfiguredException(MailOptions.Area, MailOptions.NoManagersProblem); // waits for the setting, never parked
 
+        var number = sent.Sent + 1;
+        var recorded = StateChange.Of<StatusEmailState>(s =>
+        {
+            s.Sent = Math.Max(s.Sent, number);
+            s.LastSentAt = now;
+            if (kind == StatusEmailKind.Final) s.FinalFor = incident.ResolvedAt;
+            else (s.LastSlot, s.LastSlotAt) = (payload.Slot, payload.SlotAt ?? incident.OpenedAt);
+        });
+        var what = kind switch { StatusEmailKind.Final => "Final status email", StatusEmailKind.Opened => "First status email", _ => $"Status email #{number}" };
+
+        // In a storm (the incident is listed in a Teams storm digest) managers get one storm e-mail listing it instead.
+        switch (await storms.DecideAsync(incident, ct))
+        {
+            case StormDecision.WaitForTeams:
+                return new OutboxOutcome("Waiting for Teams to decide between a post of its own and the storm digest",
+                    Later: [(StatusEmailOutbox.Email.Name, context.Action.Payload, now + StormEmails.TeamsDecisionRecheck)]);
+            case StormDecision.Storm when await storms.ListAsync(incident, kind, recipients, ct) is var (window, dueAt, owesSend):
+                return new OutboxOutcome(
+                    Result: $"{what} listed in the storm e-mail {window}",
+                    State: [recorded],
+                    TimelineText: $"{what} listed in one storm e-mail to {recipients.Count} manager(s), due {StatusEmailRenderer.Time(dueAt)} (the incident is in the Teams storm digest)",
+                    TimelineKind: TimelineKinds.StatusEmail,
+                    Later: owesSend ? [StatusEmailOutbox.Storm.OweAt(new StormEmailPayload(window), dueAt)] : null);
+        }
+
         var lastSentAt = sent.LastSentAt;
         var changes = (await store.GetTimelineSinceAsync(incident.Id, lastSentAt, ct))
             .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
@@ -72,7 +98,6 @@ public sealed class StatusEmailHandler(
             .ToList();
         var earlier = Math.Max(0, changes.Count - StatusEmailRenderer.MaxChanges); // a storm of alerts must not make a megabyte email
         if (earlier > 0) changes = changes.GetRange(earlier, changes.Count - earlier);
-        var number = sent.Sent + 1;
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
             incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, ct), changes, lastSentAt, earlier,
@@ -83,14 +108,6 @@ public sealed class StatusEmailHandler(
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
         log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));
 
-        var recorded = StateChange.Of<StatusEmailState>(s =>
-        {
-            s.Sent = Math.Max(s.Sent, number);
-            s.LastSentAt = now;
-            if (kind == StatusEmailKind.Final) s.FinalFor = incident.ResolvedAt;
-            else (s.LastSlot, s.LastSlotAt) = (payload.Slot, payload.SlotAt ?? incident.OpenedAt);
-        });
-        var what = kind switch { StatusEmailKind.Final => "Final status email", StatusEmailKind.Opened => "First status email", _ => $"Status email #{number}" };
         return new OutboxOutcome(
             Result: $"{what} sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
             State: [recorded],

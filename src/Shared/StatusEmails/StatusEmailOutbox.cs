@@ -13,5 +13,9 @@ public static class StatusEmailOutbox
     public static readonly OutboxKind<NoPayload> Schedule =
         OutboxKind.Declare<NoPayload, StatusEmailScheduleHandler>("status-email.schedule");
 
-    public static readonly IReadOnlyList<OutboxKind> All = [Email, Schedule];
+    /// <summary>One e-mail listing a storm's digested incidents for one set of recipients and one minute (<see cref="StormEmails"/>).</summary>
+    public static readonly OutboxKind<StormEmailPayload> Storm =
+        OutboxKind.Declare<StormEmailPayload, StormEmailHandler>("status-email.storm");
+
+    public static readonly IReadOnlyList<OutboxKind> All = [Email, Schedule, Storm];
 }

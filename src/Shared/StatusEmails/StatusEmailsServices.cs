@@ -23,6 +23,7 @@ public static class StatusEmailsServices
         services.AddSingleton<IIncidentEffect, StatusEmailEffect>();
         services.AddSingleton<IncidentImpact>();
         services.AddOutbox(StatusEmailOutbox.All);
+        services.AddSingleton<StormEmails>();
         services.AddSingleton<StatusEmailSweep>();
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<StatusEmailSweep>());
         return services;

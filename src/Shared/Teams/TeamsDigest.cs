@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
 using AutoResponder.Links;
@@ -28,8 +29,9 @@ namespace AutoResponder.Teams;
 /// items, posts or edits the digest, records and releases, then reads the items again and goes round once more if
 /// any arrived. An incident listed while the claim was held is read by its holder after the release, so every listed
 /// incident is shown, by one renderer at a time, with one edit per channel limit slot however many arrive.
+/// A channel's digests that are closed and done are pruned when its next digest is posted (<see cref="PruneAsync"/>).
 /// </summary>
-public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time)
+public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time, ILogger<TeamsDigest> log)
 {
     public const string WindowPartition = "teams-storm";
     public const string HeadRow = "head", ItemPrefix = "i|";
@@ -39,6 +41,15 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     private static readonly TimeSpan StormWriteSkip = TimeSpan.FromSeconds(30);
     /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
     public const int MaxLines = 80;
+    /// <summary>
+    /// How long after its minute a digest's rows are kept once it is done (posted, every item shown, nobody rendering):
+    /// new first notices join the current minute's digest, so only a retry of one that listed itself earlier reads an
+    /// older digest, and that is long over after a day.
+    /// </summary>
+    public static readonly TimeSpan Kept = TimeSpan.FromDays(1);
+    /// <summary>A digest that was never finished (its renderer gave up and nothing retried it) is dropped after this long all the same.</summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromDays(7);
+    private const string DigestPrefix = "teams-digest|";
 
     private TableClient Table => storage.IncidentIndex;
 
@@ -85,7 +96,7 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     }
 
     /// <summary>The digest a first notice of <paramref name="target"/>'s channel joins now: one per channel and minute.</summary>
-    public string DigestFor(TeamsTarget target) => $"teams-digest|{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
+    public string DigestFor(TeamsTarget target) => $"{DigestPrefix}{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
 
     /// <summary>
     /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
@@ -101,6 +112,15 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         }, TableUpdateMode.Replace, ct);
         var head = await FindAsync(digest, ct) ?? New(digest, target);
         if (Claimed(head) || !await TryClaimAsync(head, ct)) return head; // the renderer shows it: it reads the items after this claim or its release
+        var posting = head.MessageId is null;
+        head = await RenderAsync(digest, target, head, send, ct);
+        if (posting) await PruneBestEffortAsync(target, ct); // a new digest of this channel: a good moment to drop its finished ones
+        return head;
+    }
+
+    /// <summary>Holding the render claim: renders the digest, and again while items arrived meanwhile and the claim can be taken again.</summary>
+    private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head, Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+    {
         while (true)
         {
             var items = await ItemsAsync(digest, ct);
@@ -128,6 +148,55 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         }
     }
 
+    /// <summary>
+    /// Deletes the rows of <paramref name="target"/>'s channel's digests whose minute is more than <see cref="Kept"/> ago and
+    /// that are done (posted, every listed incident shown, nobody rendering; or left without a head), and of any older than
+    /// <see cref="Expiry"/>. Returns how many digests it removed.
+    /// </summary>
+    public async Task<int> PruneAsync(TeamsTarget target, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var channel = $"{DigestPrefix}{ChannelKey(target)}|";
+        var closedBefore = channel + (now - Kept).ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        var rows = new List<TableEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {channel} and PartitionKey lt {closedBefore}");
+        await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: ct)) rows.Add(row);
+        var removed = 0;
+        foreach (var partition in rows.GroupBy(r => r.PartitionKey))
+        {
+            var head = partition.FirstOrDefault(r => r.RowKey == HeadRow);
+            var items = partition.Where(r => r.RowKey != HeadRow).ToList();
+            var done = head is null || (head.GetString(nameof(DigestHeadRow.MessageId)) is not null
+                && (head.GetInt32(nameof(DigestHeadRow.RenderedCount)) ?? 0) >= items.Count
+                && (head.GetDateTimeOffset(nameof(DigestHeadRow.RendererUntil)) is not { } until || until <= now));
+            if (!done && MinuteOf(partition.Key) > now - Expiry) continue; // still owed a render: kept until it expires
+            try
+            {
+                if (head is not null) await Table.DeleteEntityAsync(head.PartitionKey, head.RowKey, head.ETag, ct); // changed since read: in use, kept
+                foreach (var chunk in items.Chunk(100))
+                    await Table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Delete, i, ETag.All)), ct);
+                removed++;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412) { } // pruned by someone else meanwhile, or in use again
+        }
+        return removed;
+    }
+
+    private async Task PruneBestEffortAsync(TeamsTarget target, CancellationToken ct)
+    {
+        try
+        {
+            if (await PruneAsync(target, ct) is > 0 and var removed) log.LogInformation("Pruned {Count} finished storm digests of {ChannelId}", removed, target.ChannelId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not prune the finished storm digests of {ChannelId}; the next digest tries again", target.ChannelId);
+        }
+    }
+
+    private static DateTimeOffset MinuteOf(string digest) =>
+        DateTimeOffset.ParseExact(digest[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
     private bool Claimed(DigestHeadRow head) => head.RendererUntil is { } until && until > time.GetUtcNow();
 
     /// <summary>Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).</summary>
@@ -152,7 +221,7 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     /// <summary>The digest's message: a line per incident (most severe first, then the newest), each linking its console page.</summary>
     public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
     {
-        var minute = DateTimeOffset.ParseExact(head.PartitionKey[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        var minute = MinuteOf(head.PartitionKey);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");

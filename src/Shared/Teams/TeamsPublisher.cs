@@ -74,7 +74,7 @@ public sealed class TeamsPublisher(
         {
             var head = await digests.ListAsync(listedIn, target, incident, (messageId, message) =>
             {
-                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null, FirstNotice: true);
+                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null, FirstNotice: true, Digest: true);
                 var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
                 return messageId is null
                     ? PostAsync(incident.Id, "storm digest", call, ct, () => messages.PostAsync(message, OwnThrottling, CancellationToken.None))

@@ -2,14 +2,19 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Teams;
 
-/// <summary>What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up work.</summary>
-public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice);
+/// <summary>
+/// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up
+/// work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after the own posts).
+/// </summary>
+public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice, bool Digest = false);
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
 /// one for new messages across channels. A caller waits (on the
 /// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
-/// replies never takes a first notice's turn. A 429 pauses its channel until the Retry-After has passed.
+/// replies never takes a first notice's turn, and a storm digest's post or edit waits while an incident's own first post
+/// does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
+/// Retry-After has passed.
 /// </summary>
 public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {
@@ -17,6 +22,8 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
     private readonly Dictionary<(string, string), Window> _channels = [];
     private Window? _posts;
     private int _firstNoticesWaiting;
+    /// <summary>Own first posts waiting, per channel: that channel's digest steps aside for them.</summary>
+    private readonly Dictionary<(string, string), int> _ownPostsWaiting = [];
     private readonly long _origin = time.GetTimestamp();
 
     /// <summary>How long follow-up work steps aside, in real time, while a first notice waits for its turn.</summary>
@@ -31,7 +38,10 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
 
     public async Task WaitAsync(TeamsCall call, CancellationToken ct)
     {
+        var ownPost = call.FirstNotice && !call.Digest;
+        var key = (call.TeamId, call.ChannelId);
         if (call.FirstNotice) Interlocked.Increment(ref _firstNoticesWaiting);
+        if (ownPost) lock (_gate) _ownPostsWaiting[key] = _ownPostsWaiting.GetValueOrDefault(key) + 1;
         try
         {
             while (true)
@@ -45,7 +55,8 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
                     var channel = Channel(call, limits);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
                     wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
-                    yieldToFirstNotice = !call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0;
+                    yieldToFirstNotice = (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0)
+                                         || (call.Digest && _ownPostsWaiting.ContainsKey(key));
                     if (wait <= TimeSpan.Zero && !yieldToFirstNotice)
                     {
                         channel.Take(now);
@@ -62,6 +73,10 @@ public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvide
         finally
         {
             if (call.FirstNotice) Interlocked.Decrement(ref _firstNoticesWaiting);
+            if (ownPost)
+                lock (_gate)
+                    if (_ownPostsWaiting[key] == 1) _ownPostsWaiting.Remove(key);
+                    else _ownPostsWaiting[key]--;
         }
     }
 

@@ -159,6 +159,24 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_storm_digest_edit_waits_while_an_incidents_own_first_post_does()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 1, MessagePostsPerSecond = 2 } }), time);
+        var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
+
+        await limiter.WaitAsync(digestEdit, default); // the channel's one request this second
+        var nextEdit = limiter.WaitAsync(digestEdit, default);
+        var ownPost = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default);
+        await limiter.WaitAsync(digestEdit with { ChannelId = "19:other@thread.tacv2" }, default).WaitAsync(TimeSpan.FromSeconds(10)); // another channel's digest: no wait
+        time.Advance(TimeSpan.FromMilliseconds(1100)); // one turn free: the own post's, though the digest asked first
+        await ownPost.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(nextEdit.IsCompleted);
+        for (var i = 0; i < 4 && !nextEdit.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Delay(20); }
+        await nextEdit.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Past_the_threshold_Sev2_and_below_are_listed_in_one_digest_edited_in_place_and_Sev1_still_gets_its_own_post()
     {
         var fake = new FakeGraphHandler();
@@ -230,5 +248,53 @@ public sealed class StormTests(AzuriteFixture azurite)
         Assert.Contains("Acknowledged", reply.Json!["body"]!["content"]!.GetValue<string>());
         Assert.Equal(4, fake.Requests.Count);
         Assert.All((await app.Get<IncidentStore>().GetDetailsAsync(digested, default))!.Actions, a => Assert.Equal(OutboxStatus.Done, a.Status));
+    }
+
+    [Fact]
+    public async Task A_finished_digest_is_pruned_a_day_after_its_minute_when_the_channel_posts_a_new_one_and_an_unfinished_one_after_a_week()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var start = app.Time.GetUtcNow();
+        async Task<string> StormAsync(string name) // two incidents in a minute: the second is listed in a new digest
+        {
+            await FirstNoticeAsync(app, await OpenAsync(app, $"{name}-0"));
+            var digested = await OpenAsync(app, $"{name}-1");
+            await FirstNoticeAsync(app, digested);
+            return (await ThreadAsync(app, digested)).Digest!;
+        }
+        async Task<int> RowsAsync(string digest)
+        {
+            var rows = 0;
+            await foreach (var _ in app.Storage.IncidentIndex.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == digest)) rows++;
+            return rows;
+        }
+
+        var old = await StormAsync("old");
+        Assert.Equal(2, await RowsAsync(old)); // head and one item
+        // An hour later a digest listed one incident and was never rendered (its renderer gave up, nothing retried it).
+        var unfinished = old[..^12] + (start + TimeSpan.FromHours(1)).ToString("yyyyMMddHHmm");
+        await app.Storage.IncidentIndex.AddEntityAsync(new DigestHeadRow { PartitionKey = unfinished, RowKey = TeamsDigest.HeadRow, TeamId = "team-1", ChannelId = Channel });
+        await app.Storage.IncidentIndex.AddEntityAsync(new DigestItemRow { PartitionKey = unfinished, RowKey = TeamsDigest.ItemPrefix + "INC-x", Title = "x", SeverityName = "Sev3" });
+
+        app.Time.Advance(TimeSpan.FromHours(20));
+        var recent = await StormAsync("recent");
+        Assert.Equal(2, await RowsAsync(old)); // closed and done, but less than a day ago
+        Assert.Equal(2, await RowsAsync(unfinished));
+
+        app.Time.Advance(TimeSpan.FromHours(6)); // 26 h after the first storm
+        var next = await StormAsync("next");
+        Assert.Equal(0, await RowsAsync(old)); // done a day ago: pruned when the channel posted its next digest
+        Assert.Equal(2, await RowsAsync(unfinished)); // still owes a render: kept
+        Assert.Equal(2, await RowsAsync(recent));
+        Assert.Equal(2, await RowsAsync(next));
+
+        app.Time.Advance(TimeSpan.FromDays(7));
+        var late = await StormAsync("late");
+        Assert.Equal(0, await RowsAsync(unfinished)); // expired
+        Assert.Equal(0, await RowsAsync(recent));
+        Assert.Equal(0, await RowsAsync(next));
+        Assert.Equal(2, await RowsAsync(late));
+        Assert.Equal(4, fake.Requests.Count(r => r.Method == HttpMethod.Post && r.Json!["subject"]!.GetValue<string>().StartsWith("Storm digest")));
     }
 }

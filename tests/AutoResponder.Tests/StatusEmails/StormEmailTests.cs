@@ -1,0 +1,80 @@
+using AutoResponder.Alerts;
+using AutoResponder.Incidents;
+using AutoResponder.Intake;
+using AutoResponder.Outbox;
+using AutoResponder.StatusEmails;
+using AutoResponder.Teams;
+using AutoResponder.Tests.Graph;
+using AutoResponder.Tests.Infrastructure;
+using AutoResponder.Tests.Intake;
+
+namespace AutoResponder.Tests.StatusEmails;
+
+/// <summary>Managers get one storm e-mail, not one per incident, for the incidents listed in a Teams storm digest.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StormEmailTests(AzuriteFixture azurite)
+{
+    private static readonly Dictionary<string, string?> Settings = new()
+    {
+        ["AutoResponder:Teams:Enabled"] = "true",
+        ["AutoResponder:Teams:TeamId"] = "team-1",
+        ["AutoResponder:Teams:ChannelId"] = "19:storm@thread.tacv2",
+        ["AutoResponder:Teams:StormThreshold"] = "1",
+        ["AutoResponder:Mail:Sender"] = "incidents@contoso.com",
+        ["AutoResponder:Mail:ManagerRecipients:Default"] = "managers@contoso.com",
+        ["AutoResponder:StatusEmails:Enabled"] = "true",
+    };
+
+    private static async Task<string> OpenAsync(TestApp app, string name, Severity severity) =>
+        (await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert(name, app.Time.GetUtcNow(), severity), default)).IncidentId!;
+
+    [Fact]
+    public async Task Digested_incidents_share_one_storm_email_Sev1_and_the_acknowledged_get_their_own()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+        var runner = app.Get<OutboxRunner>();
+        var first = await OpenAsync(app, "storm-0", Severity.Sev2);   // within the threshold: its own post
+        var listed = new[] { await OpenAsync(app, "storm-1", Severity.Sev2), await OpenAsync(app, "storm-2", Severity.Sev2) };
+        var sev1 = await OpenAsync(app, "storm-sev1", Severity.Sev1); // always its own post
+        string[] all = [first, sev1, .. listed];
+        foreach (var id in all) await runner.RunAsync(id, default);
+        foreach (var id in listed) Assert.NotNull((await app.Get<IncidentStates>().ReadAsync<TeamsState>(id, default)).Digest);
+
+        // The digested ones are listed instead of sent; the others get their own first e-mail.
+        Assert.Equal(2, graph.SendMails.Count);
+        Assert.Contains(graph.SendMails, m => m.Subject.Contains(first));
+        Assert.Contains(graph.SendMails, m => m.Subject.Contains(sev1));
+        var timeline = (await app.Get<IncidentStore>().GetDetailsAsync(listed[1], default))!.Timeline;
+        Assert.Contains(timeline, t => t.Kind == TimelineKinds.StatusEmail && t.Text.Contains("listed in one storm e-mail"));
+
+        // The window closes: one storm e-mail lists both, once, to the same managers.
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        foreach (var id in all) await runner.RunAsync(id, default);
+        foreach (var id in all) await runner.RunAsync(id, default);
+        Assert.Equal(3, graph.SendMails.Count);
+        var storm = graph.SendMails[2];
+        Assert.StartsWith("[Storm] 2 incidents", storm.Subject);
+        Assert.Equal(["managers@contoso.com"], storm.To);
+        Assert.All(listed, id => Assert.Contains(id, storm.Html));
+        Assert.DoesNotContain(first, storm.Html);
+        Assert.DoesNotContain(sev1, storm.Html);
+
+        // One of them is acknowledged: from then on it gets its own e-mails; the other is still listed.
+        await app.Get<IncidentService>().AcknowledgeAsync(listed[0], "Jane Doe", "jane", default);
+        await runner.RunAsync(listed[0], default);
+        app.Time.Advance(TimeSpan.FromMinutes(59)); // the hourly Sev2 update is due
+        await app.Get<StatusEmailSweep>().SweepAsync(default);
+        foreach (var id in all) await runner.RunAsync(id, default);
+        var updates = graph.SendMails.Skip(3).ToList();
+        Assert.Contains(updates, m => m.Subject.Contains(listed[0]) && m.Subject.Contains("Status update"));
+        Assert.Contains(updates, m => m.Subject.Contains(first) && m.Subject.Contains("Status update"));
+        Assert.DoesNotContain(updates, m => m.Subject.Contains(listed[1]) || m.Subject.StartsWith("[Storm]"));
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        foreach (var id in all) await runner.RunAsync(id, default);
+        var second = Assert.Single(graph.SendMails.Skip(3), m => m.Subject.StartsWith("[Storm]"));
+        Assert.StartsWith("[Storm] 1 incident ", second.Subject);
+        Assert.Contains(listed[1], second.Html);
+        Assert.DoesNotContain(listed[0], second.Html);
+    }
+}
