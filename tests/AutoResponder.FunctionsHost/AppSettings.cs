@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace AutoResponder.FunctionsHost;
 
 /// <summary>App settings as App Service passes them: environment variables, sections joined by "__".</summary>
-public static class AppSettings
+internal static class AppSettings
 {
     /// <summary>An appsettings-style JSON file flattened to settings, e.g. AutoResponder__Impact__Rules__0__Name.</summary>
     public static Dictionary<string, string> FromJsonFile(string path)

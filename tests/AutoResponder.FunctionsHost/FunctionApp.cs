@@ -35,7 +35,7 @@ public sealed record FunctionAppOptions
 }
 
 /// <summary>The worker process exited (or never got ready); <see cref="Output"/> holds what it wrote.</summary>
-public sealed class WorkerExitedException(string message, int? exitCode, string output)
+internal sealed class WorkerExitedException(string message, int? exitCode, string output)
     : Exception($"{message} Its last output (stack frames left out):\n{string.Join('\n', output.Split('\n').Where(l => !l.TrimStart().StartsWith("at ")).TakeLast(30))}")
 {
     public int? ExitCode => exitCode;

@@ -223,7 +223,7 @@ public sealed record LoadedFunction(string Name, string FunctionId, RpcFunctionM
 }
 
 /// <summary>The gRPC service: hands each EventStream call to the channel of the worker that opened it.</summary>
-public sealed class FunctionRpcService(WorkerChannel channel) : FunctionRpc.FunctionRpcBase
+internal sealed class FunctionRpcService(WorkerChannel channel) : FunctionRpc.FunctionRpcBase
 {
     public override Task EventStream(IAsyncStreamReader<StreamingMessage> requestStream, IServerStreamWriter<StreamingMessage> responseStream, ServerCallContext context) =>
         channel.RunAsync(requestStream, responseStream, context.CancellationToken);

@@ -20,7 +20,7 @@ namespace AutoResponder.Cli.Bench;
 /// measured in the same run, so the results are ratios that hold on any machine. Storage transactions are counted
 /// by a pipeline policy on the host's storage clients.
 /// </summary>
-public static class AlertStormBenchmark
+internal static class AlertStormBenchmark
 {
     private enum Mode { Spread, Single }
 

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace AutoResponder.Cli.Bench;
 
 /// <summary>`autoresponder bench …`: benchmarks that print a ratio against raw Azurite measured in the same run.</summary>
-public static class BenchCommands
+internal static class BenchCommands
 {
     public static Command Create()
     {

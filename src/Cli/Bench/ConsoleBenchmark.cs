@@ -16,7 +16,7 @@ namespace AutoResponder.Cli.Bench;
 /// `bench console`: with N incidents in the table, the console's first list page (HTML) against the JSON list call
 /// of the API, both over HTTP from the same standalone host, interleaved in the same run. The ratio is the result.
 /// </summary>
-public static class ConsoleBenchmark
+internal static class ConsoleBenchmark
 {
     public static async Task<int> RunAsync(int incidents, int rounds, CancellationToken ct, TextWriter output)
     {

@@ -18,7 +18,7 @@ namespace AutoResponder.Cli.Bench;
 /// rules → CsvHelper → staged block blob), sampling memory during each. Prints orders/s, the ratio to the raw read,
 /// and peak memory small vs full — flat memory is the proof that the export streams.
 /// </summary>
-public static class ExportBenchmark
+internal static class ExportBenchmark
 {
     public static readonly DateTimeOffset End = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -19,7 +19,7 @@ namespace AutoResponder.Cli.Bench;
 /// collide). Every group sends two alerts; afterwards every alert row is checked against its incident's service —
 /// misfiled alerts must be 0. Reports incidents opened per second for both and their ratio (the price of collisions).
 /// </summary>
-public static class IncidentIdBenchmark
+internal static class IncidentIdBenchmark
 {
     private sealed record Result(int Opened, TimeSpan Elapsed, int Errors, int Incidents, int Alerts, int Misfiled, int Draws);
 

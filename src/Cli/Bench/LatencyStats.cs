@@ -1,7 +1,7 @@
 namespace AutoResponder.Cli.Bench;
 
 /// <summary>Throughput and latency percentiles of one measured run.</summary>
-public sealed record LatencyStats(int Count, TimeSpan Elapsed, double P50Ms, double P99Ms)
+internal sealed record LatencyStats(int Count, TimeSpan Elapsed, double P50Ms, double P99Ms)
 {
     public double PerSecond => Count / Elapsed.TotalSeconds;
 

@@ -25,7 +25,7 @@ namespace AutoResponder.Cli.Bench;
 /// (and per second) against the configured limits, whether every incident was announced exactly once (own post or
 /// digest), parked actions, and the machine's load average.
 /// </summary>
-public static class NotifyBenchmark
+internal static class NotifyBenchmark
 {
     private const string Channel = "local-channel";
 

@@ -21,7 +21,7 @@ namespace AutoResponder.Cli.Bench;
 /// first tampered order to the incident. Runs at two history sizes to show that the guard's work does not depend on
 /// history (it reads from its checkpoint forward).
 /// </summary>
-public static class PriceGuardBenchmark
+internal static class PriceGuardBenchmark
 {
     private static readonly DateTimeOffset HistoryEnd = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 

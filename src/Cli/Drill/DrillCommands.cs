@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace AutoResponder.Cli.Drill;
 
 /// <summary>`autoresponder drill price-tampering`: the whole playbook, end to end, on a compressed clock.</summary>
-public static class DrillCommands
+internal static class DrillCommands
 {
     public static Command Create()
     {

@@ -22,7 +22,7 @@ using AutoResponder.Composition;
 namespace AutoResponder.Cli.Drill;
 
 /// <summary>The drill's clock: simulated time that only moves when the drill moves it (the compressed clock).</summary>
-public sealed class DrillClock(DateTimeOffset start) : TimeProvider
+internal sealed class DrillClock(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Now { get; private set; } = start;
     public override DateTimeOffset GetUtcNow() => Now;
@@ -30,7 +30,7 @@ public sealed class DrillClock(DateTimeOffset start) : TimeProvider
     public void Set(DateTimeOffset at) => Now = at;
 }
 
-public sealed record DrillSpec
+internal sealed record DrillSpec
 {
     /// <summary>Orders of history seeded before the drill starts (one day).</summary>
     public int HistoryOrders { get; init; } = 2_000;
@@ -41,10 +41,10 @@ public sealed record DrillSpec
     public int RandomSeed { get; init; } = 7;
 }
 
-public sealed record DrillStep(string Name, bool Happened, string Detail);
+internal sealed record DrillStep(string Name, bool Happened, string Detail);
 
 /// <summary>What the drill measured.</summary>
-public sealed record DrillScorecard(
+internal sealed record DrillScorecard(
     string IncidentId,
     string StoragePrefix,
     TimeSpan? TimeToDetect,
@@ -67,7 +67,7 @@ public sealed record DrillScorecard(
 /// responder acknowledges, pauses checkout, lands the fix, resumes; the watch sees clean orders; resolve, postmortem
 /// draft, reminders, hand-over and sign-off of the watch. Every step is checked; the scorecard says what happened.
 /// </summary>
-public sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillSpec spec, TextWriter output)
+internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, DrillSpec spec, TextWriter output)
 {
     private const string Responder = "alice@shop.example", Support = "sam@shop.example";
     private readonly List<DrillStep> _steps = [];

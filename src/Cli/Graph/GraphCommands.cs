@@ -11,7 +11,7 @@ namespace AutoResponder.Cli.Graph;
 /// stores the sign-in in Blob storage, where the hosts read it. Uses the same settings as the hosts
 /// (environment, appsettings.json): AzureWebJobsStorage and AutoResponder:Graph:*.
 /// </summary>
-public static class GraphCommands
+internal static class GraphCommands
 {
     public static Command Create()
     {

@@ -12,7 +12,7 @@ using AutoResponder.Composition;
 namespace AutoResponder.Cli.OnCall;
 
 /// <summary>What `oncall export` writes and `oncall import` reads: schedules and policies in the API's shape.</summary>
-public sealed class OnCallFile
+internal sealed class OnCallFile
 {
     public List<ScheduleSettings> Schedules { get; set; } = [];
     public List<PolicySettings> Policies { get; set; } = [];
@@ -23,7 +23,7 @@ public sealed class OnCallFile
 /// API); `autoresponder oncall import FILE` checks a file whole and stores its schedules and policies as the API does
 /// (table OnCall, winning over settings by name). YAML for .yaml/.yml, JSON otherwise.
 /// </summary>
-public static class OnCallCommands
+internal static class OnCallCommands
 {
     public static Command Create(IReadOnlyDictionary<string, string?>? settings = null)
     {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 namespace AutoResponder.Cli.Seed;
 
 /// <summary>`autoresponder seed orders`: a realistic order store (with an optional injected incident) for demos, tests and benchmarks.</summary>
-public static class SeedCommands
+internal static class SeedCommands
 {
     public static Command Create()
     {

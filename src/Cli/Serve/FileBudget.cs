@@ -10,7 +10,7 @@ namespace AutoResponder.Cli.Serve;
 /// first request needs. Every open socket is a file: without this, 1,000 idle sockets at <c>ulimit -n 1024</c> left no
 /// handle to load an assembly with.
 /// </summary>
-public static class FileBudget
+internal static class FileBudget
 {
     /// <summary>Handles kept for the host's own files and storage connections, never given to client connections.</summary>
     public const int Reserve = 512;

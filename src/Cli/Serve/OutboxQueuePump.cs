@@ -12,7 +12,7 @@ namespace AutoResponder.Cli.Serve;
 /// messages held (up to 256); the follow-up pump holds twice its workers (the rest stay in the queue for other instances).
 /// A message is deleted after its run, or after its fifth failed delivery (the sweep still covers the incident).
 /// </summary>
-public sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges, ServeLimits limits, ILogger<OutboxQueuePump> log)
+internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges, ServeLimits limits, ILogger<OutboxQueuePump> log)
     : BackgroundService
 {
     private const int MaxDequeueCount = 5;

@@ -8,7 +8,7 @@ namespace AutoResponder.Cli.Serve;
 /// schedule, read from the same setting the Function's timer resolves (<see cref="JobSchedule"/>). A schedule that does
 /// not parse stops start-up, naming the setting.
 /// </summary>
-public sealed class ScheduledJobsService(
+internal sealed class ScheduledJobsService(
     IEnumerable<IScheduledJob> jobs, IConfiguration configuration, TimeProvider time, ILogger<ScheduledJobsService> log) : BackgroundService
 {
     private readonly List<(IScheduledJob Job, CronExpression Schedule)> _jobs =

@@ -17,7 +17,7 @@ namespace AutoResponder.Cli.Serve;
 /// The outbox runs first notices on <see cref="FirstNoticeWorkers"/> workers and follow-up work on
 /// <see cref="FollowUpWorkers"/> others.
 /// </summary>
-public sealed class ServeLimits
+internal sealed class ServeLimits
 {
     public const string Section = "AutoResponder:Serve";
 

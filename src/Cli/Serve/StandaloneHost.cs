@@ -23,7 +23,7 @@ namespace AutoResponder.Cli.Serve;
 /// ASP.NET Core over Azure Storage (Azurite by default). No business logic of its own: every route
 /// calls the same Shared endpoint the Functions call.
 /// </summary>
-public static class StandaloneHost
+internal static class StandaloneHost
 {
     public const string DefaultUrls = "http://127.0.0.1:7071";
 

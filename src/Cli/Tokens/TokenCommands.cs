@@ -13,7 +13,7 @@ namespace AutoResponder.Cli.Tokens;
 /// (sent as Authorization: Bearer). Same settings as the hosts: AzureWebJobsStorage (default Azurite) and
 /// AutoResponder:StoragePrefix. Whoever can run this against the storage account is an admin.
 /// </summary>
-public static class TokenCommands
+internal static class TokenCommands
 {
     /// <param name="settings">Settings laid over the usual configuration (environment, appsettings): tests name their Azurite and prefix.</param>
     /// <param name="clock">The clock that dates tokens and judges expiry (tests pass the host's fake clock); the system clock by default.</param>

@@ -13,7 +13,7 @@ namespace AutoResponder.Access;
 /// holding a required role. 401 without (valid) credentials, 403 with the wrong ones, as problem details.
 /// The action receives the caller; its name is the actor on the timeline.
 /// </summary>
-public sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> options, ILogger<AccessGate> log)
+internal sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions> options, ILogger<AccessGate> log)
 {
     public const string KeyHeader = "x-functions-key";
     public const string KeyQuery = "code";

@@ -73,7 +73,7 @@ public sealed class EntraOptions
     public string V2Issuer => $"{Instance.TrimEnd('/')}/{TenantId}/v2.0";
 }
 
-public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
+internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
 {
     public ValidateOptionsResult Validate(string? name, AccessOptions o)
     {

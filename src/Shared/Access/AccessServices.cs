@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace AutoResponder.Access;
 
-public static class AccessServices
+internal static class AccessServices
 {
     /// <summary>Who may call the API: the ingest key, personal access tokens, Entra ID tokens, the route table's roles.</summary>
     public static IServiceCollection AddAccess(this IServiceCollection services, IConfiguration configuration)

@@ -34,7 +34,7 @@ public sealed class CallerResolver(IEnumerable<ICallerSource> sources)
 }
 
 /// <summary><c>Authorization: Bearer arp_…</c>: a personal access token (<see cref="PersonalAccessTokens"/>).</summary>
-public sealed class PersonalAccessTokenSource(PersonalAccessTokens tokens) : ICallerSource
+internal sealed class PersonalAccessTokenSource(PersonalAccessTokens tokens) : ICallerSource
 {
     public async Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken ct) =>
         CallerResolver.BearerToken(request) is { } token && token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal)

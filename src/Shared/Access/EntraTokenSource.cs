@@ -20,7 +20,7 @@ namespace AutoResponder.Access;
 /// the token's app roles ("roles" claim: viewer, responder, ops, admin, storefront). Principal headers such as
 /// X-MS-CLIENT-PRINCIPAL are never read.
 /// </summary>
-public sealed class EntraTokenSource : ICallerSource
+internal sealed class EntraTokenSource : ICallerSource
 {
     private readonly EntraOptions _options;
     private readonly IConfigurationManager<OpenIdConnectConfiguration> _metadata;

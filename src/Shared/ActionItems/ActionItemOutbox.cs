@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.ActionItems;
 
 /// <summary>Outbox kinds of action items.</summary>
-public static class ActionItemOutbox
+internal static class ActionItemOutbox
 {
     /// <summary>One due reminder of one item: to the owner, or (overdue) to the incident's managers too.</summary>
     public static readonly OutboxKind<ActionItemReminderPayload> Remind =

@@ -10,7 +10,7 @@ using AutoResponder.Links;
 namespace AutoResponder.ActionItems;
 
 /// <summary><see cref="ActionItemOutbox.Remind"/>: mails the owner (and, when overdue, the incident's managers) unless the item is done or dropped.</summary>
-public sealed class ActionItemReminderHandler(ActionItemStore store, IMailSender mail, IOptions<MailOptions> mailOptions, PeopleLinks links) : IOutboxHandler
+internal sealed class ActionItemReminderHandler(ActionItemStore store, IMailSender mail, IOptions<MailOptions> mailOptions, PeopleLinks links) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

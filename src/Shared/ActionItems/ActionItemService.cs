@@ -6,7 +6,7 @@ using AutoResponder.Storage;
 
 namespace AutoResponder.ActionItems;
 
-public sealed class ActionItemNotFoundException(string itemId) : Exception($"No action item '{itemId}'.");
+internal sealed class ActionItemNotFoundException(string itemId) : Exception($"No action item '{itemId}'.");
 
 /// <summary>
 /// Action items from an incident's review: added with an owner and a due date, closed as done or dropped (with a reason).
@@ -103,4 +103,4 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
 
-public sealed record ActionItemReminderPayload(string ItemId, string Stage);
+internal sealed record ActionItemReminderPayload(string ItemId, string Stage);

@@ -9,17 +9,17 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.ActionItems;
 
 /// <summary>An action item as the API shows it.</summary>
-public sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner, DateTimeOffset DueAt, string? Link,
+internal sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner, DateTimeOffset DueAt, string? Link,
     string Status, string? Reason, bool Overdue, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ChangedAt, string? ChangedBy)
 {
     public static ActionItemJson From(ActionItemRow r, DateTimeOffset now) => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,
         r.Status, r.Reason, r.Status == ActionItemKinds.Open && r.DueAt < now, r.CreatedAt, r.CreatedBy, r.ChangedAt, r.ChangedBy);
 }
 
-public sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);
+internal sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);
 
 /// <summary>POST …/action-items body (documented shape); bound here for the API and the console alike.</summary>
-public sealed record ActionItemRequest(string Title, string Owner, DateTimeOffset DueAt, string? Link = null)
+internal sealed record ActionItemRequest(string Title, string Owner, DateTimeOffset DueAt, string? Link = null)
 {
     public static ActionItemRequest? Bind(RequestFields fields)
     {
@@ -36,7 +36,7 @@ public sealed record ActionItemRequest(string Title, string Owner, DateTimeOffse
 }
 
 /// <summary>POST …/action-items/{item}/status body (documented shape): open, done, or dropped with a reason.</summary>
-public sealed record ActionItemStatusRequest(string Status, string? Reason = null)
+internal sealed record ActionItemStatusRequest(string Status, string? Reason = null)
 {
     public static ActionItemStatusRequest? Bind(RequestFields fields)
     {
@@ -50,7 +50,7 @@ public sealed record ActionItemStatusRequest(string Status, string? Reason = nul
 }
 
 /// <summary>POST /api/incidents/{id}/action-items, POST …/action-items/{item}/status, GET /api/action-items.</summary>
-public sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions, TimeProvider time, ILogger<ActionItemsEndpoint> log)
+internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions, TimeProvider time, ILogger<ActionItemsEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
     public const int DefaultLimit = 50, MaxLimit = 200;

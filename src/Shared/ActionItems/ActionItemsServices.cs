@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.ActionItems;
 
-public static class ActionItemsServices
+internal static class ActionItemsServices
 {
     /// <summary>Action items of an incident's review: owners, due dates, reminders and escalation until done or dropped.</summary>
     public static IServiceCollection AddActionItems(this IServiceCollection services)

@@ -4,7 +4,7 @@ using System.Text;
 namespace AutoResponder.Alerts;
 
 /// <summary>Stable content hashes used when a source gives no id of its own (lower-case hex SHA-256).</summary>
-public static class AlertFingerprint
+internal static class AlertFingerprint
 {
     /// <summary>Hash of a label set, independent of label order: "name=value" lines sorted ordinally.</summary>
     public static string FromLabels(IReadOnlyDictionary<string, string> labels)

@@ -7,7 +7,7 @@ namespace AutoResponder.Alerts;
 /// anything is stored. The problem's field is the alert's field in the source format where one maps to it
 /// (<c>alerts[1].labels</c>, <c>data.essentials.firedDateTime</c>, <c>title</c>).
 /// </summary>
-public static class AlertLimits
+internal static class AlertLimits
 {
     public const int MaxAlertsPerDelivery = 5000; // record-v2 files bulk deliveries (2,000 alerts tested); the body cap bounds it too
     public const int MaxTitle = 1024;

@@ -7,7 +7,7 @@ namespace AutoResponder.Alerts;
 /// Status 400 = malformed or a required field missing; 422 = a field has an invalid value.
 /// <see cref="Field"/> is a JSON path such as "data.essentials.severity" or "alerts[2].startsAt".
 /// </summary>
-public sealed class AlertPayloadException(int status, string field, string detail) : Exception(detail)
+internal sealed class AlertPayloadException(int status, string field, string detail) : Exception(detail)
 {
     public int Status { get; } = status;
     public string Field { get; } = field;
@@ -17,7 +17,7 @@ public sealed class AlertPayloadException(int status, string field, string detai
 }
 
 /// <summary>One monitoring source's payload format.</summary>
-public interface IAlertParser
+internal interface IAlertParser
 {
     /// <summary>"azure-monitor", "alertmanager" (also covers Grafana), "generic".</summary>
     string Format { get; }

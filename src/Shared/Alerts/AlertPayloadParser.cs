@@ -7,7 +7,7 @@ namespace AutoResponder.Alerts;
 /// Formats are tried in order Azure Monitor, Alertmanager/Grafana, generic; the first whose
 /// <see cref="IAlertParser.CanParse"/> is true parses the payload.
 /// </summary>
-public sealed class AlertPayloadParser
+internal sealed class AlertPayloadParser
 {
     public const string UnrecognisedMessage =
         "Unrecognised alert payload: expected the Azure Monitor common alert schema, an Alertmanager/Grafana webhook (version 4) or the generic form {title, severity, ...}";

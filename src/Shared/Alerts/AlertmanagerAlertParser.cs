@@ -8,7 +8,7 @@ namespace AutoResponder.Alerts;
 /// group shape (version "1") plus orgId, state, title, message and per-alert values, silenceURL, dashboardURL
 /// and panelURL. One <see cref="Alert"/> per element of <c>alerts[]</c>.
 /// </summary>
-public sealed class AlertmanagerAlertParser : IAlertParser
+internal sealed class AlertmanagerAlertParser : IAlertParser
 {
     private static readonly string[] GrafanaRootFields = ["orgId", "state", "title", "message"];
     private static readonly string[] GrafanaAlertFields = ["silenceURL", "dashboardURL", "panelURL", "values", "valueString"];

@@ -11,7 +11,7 @@ namespace AutoResponder.Alerts;
 /// Management budgets (actual and forecasted, which carry no alertRule, severity, signalType or monitorCondition:
 /// the budget name is the rule, the severity is the default and the alert is firing). One payload is one alert.
 /// </summary>
-public sealed class AzureMonitorAlertParser : IAlertParser
+internal sealed class AzureMonitorAlertParser : IAlertParser
 {
     public const string CommonSchemaId = "azureMonitorCommonAlertSchema";
     private const string SourceName = "azure-monitor";

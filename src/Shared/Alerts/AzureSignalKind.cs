@@ -4,7 +4,7 @@ using static AutoResponder.Alerts.JsonFields;
 namespace AutoResponder.Alerts;
 
 /// <summary>The shape of an Azure Monitor alertContext, which depends on the signal and monitoring service.</summary>
-public enum AzureSignalKind
+internal enum AzureSignalKind
 {
     Unknown,
     Metric,

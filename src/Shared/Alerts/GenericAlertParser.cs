@@ -8,7 +8,7 @@ namespace AutoResponder.Alerts;
 /// <c>{"title", "severity", "service", "dedupKey", "status", "description", "startsAt", "endsAt", "links", "labels"}</c>.
 /// Only "title" is required; see docs/alert-sources.md.
 /// </summary>
-public sealed class GenericAlertParser(TimeProvider time) : IAlertParser
+internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
 {
     public string Format => "generic";
 

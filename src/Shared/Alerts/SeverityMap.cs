@@ -4,7 +4,7 @@ namespace AutoResponder.Alerts;
 /// Every source's severity vocabulary mapped onto <see cref="Severity"/>, in one place.
 /// Each method returns null for a value it does not know; the caller turns that into a 422 naming its field.
 /// </summary>
-public static class SeverityMap
+internal static class SeverityMap
 {
     /// <summary>Severity used when an Alertmanager/Grafana alert has no severity label, or a generic alert has no severity.</summary>
     public const Severity Default = Severity.Sev3;

@@ -9,14 +9,14 @@ public sealed record ParsedChange(string Service, DateTimeOffset At, string Sour
     string? Author, string? Commit, string? Environment, string? Link, string? Origin, string DeliveryKey);
 
 /// <summary>What a delivery is: a change to store, or an event that is not a change (answered, nothing stored).</summary>
-public sealed record ChangeParse(ParsedChange? Change, string? Ignored)
+internal sealed record ChangeParse(ParsedChange? Change, string? Ignored)
 {
     public static ChangeParse Of(ParsedChange change) => new(change, null);
     public static ChangeParse Ignore(string why) => new(null, why);
 }
 
 /// <summary>A delivery that cannot be filed; <see cref="Field"/> names the JSON path (or header) at fault. Nothing is stored.</summary>
-public sealed class ChangeInputException(string field, string message, int status = 422) : Exception(message)
+internal sealed class ChangeInputException(string field, string message, int status = 422) : Exception(message)
 {
     public string Field { get; } = field;
     public int Status { get; } = status;
@@ -26,7 +26,7 @@ public sealed class ChangeInputException(string field, string message, int statu
 /// Reads the three delivery forms: GitHub webhooks (by the X-GitHub-Event header), Azure DevOps service hooks (a body with
 /// eventType and publisherId) and the generic form {service, summary, at, author?, commit?, environment?, link?}.
 /// </summary>
-public sealed class ChangeParser(ChangeMapping mapping)
+internal sealed class ChangeParser(ChangeMapping mapping)
 {
     public const int MaxSummary = 500;
 

@@ -10,23 +10,23 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Changes;
 
 /// <summary>A recorded change as the API shows it.</summary>
-public sealed record ChangeJson(string Id, string Service, DateTimeOffset At, string Source, string Kind, string Summary,
+internal sealed record ChangeJson(string Id, string Service, DateTimeOffset At, string Source, string Kind, string Summary,
     string? Author, string? Commit, string? Environment, string? Link, string? Origin, DateTimeOffset ReceivedAt)
 {
     public static ChangeJson From(ChangeRow r) => new(r.Id, r.Service, r.At, r.Source, r.Kind, r.Summary, r.Author, r.Commit, r.Environment, r.Link, r.Origin, r.ReceivedAt);
 }
 
 /// <summary>The answer to a delivery: recorded, duplicate (this delivery is already stored) or ignored (not a change; why).</summary>
-public sealed record ChangeReceipt(string Outcome, string? Reason, ChangeJson? Change);
+internal sealed record ChangeReceipt(string Outcome, string? Reason, ChangeJson? Change);
 
 /// <summary>An incident's suspect changes: which services and window were searched, and the changes, newest first.</summary>
-public sealed record SuspectChangesJson(string IncidentId, IReadOnlyList<string> Services, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ChangeJson> Items);
+internal sealed record SuspectChangesJson(string IncidentId, IReadOnlyList<string> Services, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ChangeJson> Items);
 
 /// <summary>The generic change form (documented shape).</summary>
-public sealed record GenericChangeRequest(string Service, string Summary, DateTimeOffset At, string? Author = null, string? Commit = null, string? Environment = null, string? Link = null);
+internal sealed record GenericChangeRequest(string Service, string Summary, DateTimeOffset At, string? Author = null, string? Commit = null, string? Environment = null, string? Link = null);
 
 /// <summary>POST /api/changes (GitHub, Azure DevOps, generic) and GET /api/incidents/{id}/changes.</summary>
-public sealed class ChangesEndpoint(
+internal sealed class ChangesEndpoint(
     ChangeParser parser, ChangeStore store, SuspectChanges suspects, IncidentStore incidents,
     IOptions<ChangesOptions> options, IOptions<AutoResponderOptions> limits, TimeProvider time, ILogger<ChangesEndpoint> log)
 {

@@ -38,7 +38,7 @@ public sealed class ChangeServiceOptions
         (list ?? "").Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
-public sealed class ChangesOptionsValidator : IValidateOptions<ChangesOptions>
+internal sealed class ChangesOptionsValidator : IValidateOptions<ChangesOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChangesOptions o)
     {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Changes;
 
-public static class ChangesServices
+internal static class ChangesServices
 {
     /// <summary>Change intake (deploys, releases, pushes, pipeline runs) and the suspects of an incident.</summary>
     public static IServiceCollection AddChanges(this IServiceCollection services, IConfiguration configuration)

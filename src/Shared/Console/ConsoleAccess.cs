@@ -80,7 +80,7 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
 /// places both in the form and in a cookie (HttpOnly, SameSite=Strict, path /sign-in); a post must carry both, equal.
 /// Another site can neither read the page nor set the cookie, so it cannot post a sign-in form this browser accepts.
 /// </summary>
-public static class SignInFormToken
+internal static class SignInFormToken
 {
     public const string CookieName = "arp_sign_in";
 
@@ -107,7 +107,7 @@ public sealed class ConsoleOptions
     public int SessionHours { get; set; } = 12;
 }
 
-public sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
+internal sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
 {
     public ValidateOptionsResult Validate(string? name, ConsoleOptions o) =>
         o.SessionHours is >= 1 and <= 168

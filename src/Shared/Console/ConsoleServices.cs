@@ -9,7 +9,7 @@ namespace AutoResponder.WebConsole;
 
 // The folder is Console; the namespace is WebConsole so that `Console.WriteLine` keeps meaning System.Console
 // everywhere under the AutoResponder namespace.
-public static class ConsoleServices
+internal static class ConsoleServices
 {
     /// <summary>The web console: sign-in sessions, pages, forms and assets that both hosts map (see <see cref="ConsoleRoutes"/>).</summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)

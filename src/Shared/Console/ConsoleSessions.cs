@@ -13,7 +13,7 @@ namespace AutoResponder.WebConsole;
 /// A console session as stored (table "ConsoleSessions"): never the cookie, only its SHA-256 (the row key), so a
 /// copy of the table signs nobody in. One partition per session: sign-ins never contend.
 /// </summary>
-public sealed class ConsoleSessionRecord : ITableEntity
+internal sealed class ConsoleSessionRecord : ITableEntity
 {
     /// <summary>Hex SHA-256 of the cookie value.</summary>
     public string PartitionKey { get; set; } = "";
@@ -207,7 +207,7 @@ public sealed class ConsoleSessionSweep(ConsoleSessions sessions) : AutoResponde
 /// incident page links to). Changes through the API always need an Authorization header, which a browser never adds on
 /// its own, so no cross-site form can act through the API with a person's cookie.
 /// </summary>
-public sealed class ConsoleSessionSource(ConsoleSessions sessions) : ICallerSource
+internal sealed class ConsoleSessionSource(ConsoleSessions sessions) : ICallerSource
 {
     public async Task<Caller?> ResolveAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken ct)
     {

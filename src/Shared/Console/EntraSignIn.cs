@@ -20,7 +20,7 @@ namespace AutoResponder.WebConsole;
 /// written only after a valid id token came back, so a replay of the same response is refused. Nothing is stored when a
 /// sign-in starts. The hourly session sweep deletes it after <see cref="ExpiresAt"/>.
 /// </summary>
-public sealed class EntraSignInUsedRecord : ITableEntity
+internal sealed class EntraSignInUsedRecord : ITableEntity
 {
     public const string PartitionPrefix = "entra-used-";
     public const string Row = "entra-sign-in";

@@ -15,7 +15,7 @@ namespace AutoResponder.Graph;
 /// <see cref="AppOnly"/> for app-only calls such as <c>AppOnly.Users[mailbox].SendMail.PostAsync(...)</c>.
 /// Catch failures with <see cref="GraphErrors"/>.
 /// </summary>
-public sealed class GraphClients : IDisposable
+internal sealed class GraphClients : IDisposable
 {
     private static readonly string[] AppOnlyScopes = ["https://graph.microsoft.com/.default"];
     /// <summary>The only host a token is attached to: a URL elsewhere (a crafted nextLink, a redirect) gets no bearer token.</summary>

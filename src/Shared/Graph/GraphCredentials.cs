@@ -19,7 +19,7 @@ public interface IGraphCredentials
 /// Live: the service account from the blob-backed sign-in, and a client secret or managed identity for
 /// app-only calls. File mode: a fixed placeholder token (nothing leaves the machine).
 /// </summary>
-public sealed class GraphCredentials : IGraphCredentials
+internal sealed class GraphCredentials : IGraphCredentials
 {
     private readonly Lazy<TokenCredential> _delegated;
     private readonly Lazy<TokenCredential> _appOnly;
@@ -41,7 +41,7 @@ public sealed class GraphCredentials : IGraphCredentials
 }
 
 /// <summary>A token that never expires and authorises nothing: file mode and tests.</summary>
-public sealed class FixedTokenCredential(string token = "file-outbox") : TokenCredential
+internal sealed class FixedTokenCredential(string token = "file-outbox") : TokenCredential
 {
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         new(token, DateTimeOffset.UtcNow.AddHours(1));

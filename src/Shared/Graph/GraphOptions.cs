@@ -70,7 +70,7 @@ public sealed class GraphOptions
         Enum.TryParse<GraphMode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode) && !int.TryParse(value, out _) ? mode : (GraphMode)(-1);
 }
 
-public sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
+internal sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
 {
     public ValidateOptionsResult Validate(string? name, GraphOptions o)
     {

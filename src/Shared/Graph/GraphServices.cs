@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Graph;
 
-public static class GraphServices
+internal static class GraphServices
 {
     /// <summary>
     /// Registers the shared Graph client (<see cref="GraphClients"/>), its options, credentials, transport and the

@@ -15,7 +15,7 @@ namespace AutoResponder.Graph;
 /// anywhere, the work waits.</item>
 /// </list>
 /// </summary>
-public static class GraphSetup
+internal static class GraphSetup
 {
     public const string Area = "Graph";
     public const string AzureSiteSetting = "WEBSITE_SITE_NAME";
@@ -39,7 +39,7 @@ public static class GraphSetup
 }
 
 /// <summary>File mode's stand-in when Graph cannot be used: every request waits, nothing is written or sent.</summary>
-public sealed class NotConfiguredGraphHandler(IntegrationSettings<GraphOptions> settings) : HttpMessageHandler
+internal sealed class NotConfiguredGraphHandler(IntegrationSettings<GraphOptions> settings) : HttpMessageHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -5,12 +5,12 @@ namespace AutoResponder.Graph;
 /// beyond the error log. The mail feature sends it to AutoResponder:Mail:FallbackAddress (app-only mail does
 /// not depend on the delegated sign-in); without mail it does nothing.
 /// </summary>
-public interface ISignInAlarm
+internal interface ISignInAlarm
 {
     Task RaiseAsync(string incidentId, string waitingFor, CancellationToken ct);
 }
 
-public sealed class NoSignInAlarm : ISignInAlarm
+internal sealed class NoSignInAlarm : ISignInAlarm
 {
     public Task RaiseAsync(string incidentId, string waitingFor, CancellationToken ct) => Task.CompletedTask;
 }

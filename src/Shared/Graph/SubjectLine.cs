@@ -8,7 +8,7 @@ namespace AutoResponder.Graph;
 /// spaces, NUL and the like vanish), no bidirectional overrides or invisible format characters (U+202E could make
 /// a subject read backwards), runs of spaces collapsed, at most <see cref="MaxLength"/> characters.
 /// </summary>
-public static class SubjectLine
+internal static class SubjectLine
 {
     public const int MaxLength = 255;
 

@@ -11,7 +11,7 @@ namespace AutoResponder.Graph;
 /// Where both hold the same key, the newer access token wins (by "cached_at"); otherwise ours, the change just made.
 /// An entry one side removed may come back from the other; MSAL removes it again when it proves unusable.
 /// </summary>
-public static class TokenCacheMerge
+internal static class TokenCacheMerge
 {
     public static byte[] Merge(byte[] theirs, byte[] ours)
     {

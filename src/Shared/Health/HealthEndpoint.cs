@@ -10,7 +10,7 @@ namespace AutoResponder.Health;
 /// GET /api/health: 200 when healthy, 503 (and Retry-After) when not. Public for probes, which get the status only;
 /// a signed-in person who may read (viewer and up) gets every check (storage account, Graph mode, backlog) and toFix.
 /// </summary>
-public sealed class HealthEndpoint(HealthService health)
+internal sealed class HealthEndpoint(HealthService health)
 {
     public async Task<ApiResult> GetAsync(Caller caller, CancellationToken ct)
     {
@@ -21,7 +21,7 @@ public sealed class HealthEndpoint(HealthService health)
     }
 }
 
-public static class HealthServices
+internal static class HealthServices
 {
     public static IServiceCollection AddHealth(this IServiceCollection services, IConfiguration configuration)
     {

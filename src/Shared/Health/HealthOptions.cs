@@ -17,7 +17,7 @@ public sealed class HealthOptions
     public int CheckTimeoutSeconds { get; set; } = 10;
 }
 
-public sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
+internal sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
 {
     public ValidateOptionsResult Validate(string? name, HealthOptions o)
     {

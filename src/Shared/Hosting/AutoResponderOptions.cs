@@ -71,7 +71,7 @@ public sealed class OutboxOptions
 }
 
 /// <summary>Start-up validation: every message names the setting, as it is spelled in configuration.</summary>
-public sealed class AutoResponderOptionsValidator : IValidateOptions<AutoResponderOptions>
+internal sealed class AutoResponderOptionsValidator : IValidateOptions<AutoResponderOptions>
 {
     private static readonly string[] GroupingFields = ["service", "rule", "source", "severity"];
 

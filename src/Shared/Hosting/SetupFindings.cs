@@ -28,7 +28,7 @@ public interface ISetupCheck
 }
 
 /// <summary>A check written as a function (a feature's few rules).</summary>
-public sealed class SetupCheck(Func<IEnumerable<SetupFinding>> findings) : ISetupCheck
+internal sealed class SetupCheck(Func<IEnumerable<SetupFinding>> findings) : ISetupCheck
 {
     public IEnumerable<SetupFinding> Findings() => findings();
 }
@@ -99,7 +99,7 @@ public sealed class IntegrationSettings<T> : ISetupCheck where T : class
     }
 }
 
-public static class SetupServices
+internal static class SetupServices
 {
     /// <summary>
     /// Binds <typeparamref name="T"/> like any options, but its validator's failures become <see cref="SetupFinding"/>s
@@ -152,7 +152,7 @@ public static class SetupServices
 /// literal text, "@Microsoft.KeyVault(SecretUri=…)", and refetches it only after up to 24 h or a restart. Such a
 /// value is never a usable setting: each is named here, and the integration that reads it treats it as unset.
 /// </summary>
-public sealed class KeyVaultReferences(IConfiguration configuration) : ISetupCheck
+internal sealed class KeyVaultReferences(IConfiguration configuration) : ISetupCheck
 {
     public const string Prefix = "@Microsoft.KeyVault(";
 

@@ -12,7 +12,7 @@ namespace AutoResponder.Http;
 /// that says where, and <see cref="JsonHygiene"/> over the parsed document (lone surrogates, huge numbers,
 /// strings, arrays and objects are rejected naming their path).
 /// </summary>
-public static class JsonBody
+internal static class JsonBody
 {
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 

@@ -9,7 +9,7 @@ namespace AutoResponder.Http;
 /// ("alerts[1].labels.team"). Field-specific limits (an alert title, a status text) are tighter and live
 /// with the field; these bounds only guarantee that nothing reaches storage that storage cannot hold.
 /// </summary>
-public static class JsonHygiene
+internal static class JsonHygiene
 {
     /// <summary>Longest string value: half a Table storage property (64 KiB of UTF-16 is 32,768 characters).</summary>
     public const int MaxStringChars = 16 * 1024;

@@ -9,7 +9,7 @@ namespace AutoResponder.Http;
 /// list's filters) and a position inside it (a storage row key). Clients pass it back unchanged; a cursor from
 /// another listing, or one that is not ours, is a 422 naming <c>cursor</c>.
 /// </summary>
-public static class PageCursor
+internal static class PageCursor
 {
     private const string Version = "v1";
 

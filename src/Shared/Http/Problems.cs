@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace AutoResponder.Http;
 
 /// <summary>An RFC 9457 problem details body. <see cref="Field"/> names the offending input (a JSON path, query or route parameter).</summary>
-public sealed record ProblemBody(
+internal sealed record ProblemBody(
     string Type,
     string Title,
     int Status,

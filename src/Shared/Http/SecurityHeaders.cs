@@ -8,7 +8,7 @@ namespace AutoResponder.Http;
 /// <c>Cache-Control: no-store</c> (a route may choose its own caching, as <c>GET /api/switches</c> does for
 /// storefronts). Every answer over https: <c>Strict-Transport-Security</c>.
 /// </summary>
-public static class SecurityHeaders
+internal static class SecurityHeaders
 {
     /// <summary>One year; no includeSubDomains or preload: the app does not own its parent domain.</summary>
     public const string StrictTransportSecurity = "max-age=31536000";

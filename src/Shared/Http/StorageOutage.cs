@@ -10,7 +10,7 @@ namespace AutoResponder.Http;
 /// come back as duplicates on the retry. A record that stays busy (<see cref="BusyException"/>, such as an incident) is a 503
 /// with Retry-After too.
 /// </summary>
-public static class StorageOutage
+internal static class StorageOutage
 {
     public static async Task<ApiResult> GuardAsync(Func<Task<ApiResult>> handle, ILogger log)
     {

@@ -13,7 +13,7 @@ using AutoResponder.Incidents.Resources;
 namespace AutoResponder.Impact;
 
 /// <summary>POST /api/incidents/{id}/impact/rules body: rules to add to the automatic selection and rules to leave out (names of configured rules).</summary>
-public sealed record CorrectImpactRulesRequest(IReadOnlyList<string>? Choose, IReadOnlyList<string>? Exclude);
+internal sealed record CorrectImpactRulesRequest(IReadOnlyList<string>? Choose, IReadOnlyList<string>? Exclude);
 
 /// <summary>
 /// GET /api/incidents/{id}/impact, POST /api/incidents/{id}/impact/refresh and POST /api/incidents/{id}/impact/rules.

@@ -36,7 +36,7 @@ public enum MoneyMeasure
     AmountStuck,
 }
 
-public static class MoneyMeasures
+internal static class MoneyMeasures
 {
     /// <summary>The measure's name in JSON: "underpaid", "orderValue", "amountStuck".</summary>
     public static string ToApi(this MoneyMeasure m) => m switch
@@ -128,7 +128,7 @@ public sealed class ImpactRuleOptions
 }
 
 /// <summary>Start-up validation; every message names the setting as it is spelled in configuration.</summary>
-public sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
+internal sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
 {
     public ValidateOptionsResult Validate(string? name, ImpactOptions o)
     {

@@ -8,7 +8,7 @@ using AutoResponder.Links;
 namespace AutoResponder.Impact;
 
 /// <summary>Outbox kinds of the impact feature (what it keeps about an incident, the contract other features read, is <see cref="ImpactState"/>).</summary>
-public static class ImpactOutbox
+internal static class ImpactOutbox
 {
     /// <summary>Take a snapshot (<see cref="ImpactTriggers"/> says why).</summary>
     public static readonly OutboxKind<ImpactSnapshotPayload> Snapshot =
@@ -22,10 +22,10 @@ public static class ImpactOutbox
 }
 
 /// <summary>What an <see cref="ImpactOutbox.Snapshot"/> action carries: what took it (one of <see cref="ImpactTriggers"/>).</summary>
-public sealed record ImpactSnapshotPayload(string Trigger);
+internal sealed record ImpactSnapshotPayload(string Trigger);
 
 /// <summary>What took a snapshot (its <c>trigger</c>).</summary>
-public static class ImpactTriggers
+internal static class ImpactTriggers
 {
     public const string Opened = "opened";
     public const string Status = "status";
@@ -36,7 +36,7 @@ public static class ImpactTriggers
 }
 
 /// <summary>Money at risk of one measure ("Underpaid", "Order value at risk", "Amount stuck"), per currency.</summary>
-public sealed record MoneyLine(string Measure, IReadOnlyDictionary<string, decimal> Amounts);
+internal sealed record MoneyLine(string Measure, IReadOnlyDictionary<string, decimal> Amounts);
 
 /// <summary>
 /// The payload of an <see cref="ImpactOutbox.DeliverExport"/> action (camelCase JSON): which export, never a link to it.
@@ -44,7 +44,7 @@ public sealed record MoneyLine(string Measure, IReadOnlyDictionary<string, decim
 /// <see cref="Supersedes"/>: the snapshot whose export this one replaces (a responder corrected the rules), with
 /// <see cref="RemovedRowCount"/> orders of it no longer in this one. <see cref="MoneyAtRisk"/>: what the money means, by measure.
 /// </summary>
-public sealed record DeliverExportPayload(string SnapshotId, string Container, string BlobName, long SizeBytes, long RowCount, long NewRowCount)
+internal sealed record DeliverExportPayload(string SnapshotId, string Container, string BlobName, long SizeBytes, long RowCount, long NewRowCount)
 {
     /// <summary>Attach the CSV to the email when it is at most this size; link the download route otherwise.</summary>
     public const long AttachLimitBytes = 3 * 1024 * 1024;
@@ -58,7 +58,7 @@ public sealed record DeliverExportPayload(string SnapshotId, string Container, s
 /// Plans impact work from timeline entries: a snapshot when an incident opens, is resolved, on a refresh request,
 /// when a responder corrects the rules and (if configured) on each status update. (A snapshot with new orders owes its delivery to operations itself.)
 /// </summary>
-public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEffect
+internal sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -84,7 +84,7 @@ public sealed class ImpactEffect(IOptions<ImpactOptions> options) : IIncidentEff
 /// the export (the authenticated route), never a signed link.
 /// A retry finds the snapshot this action already took instead of taking another.
 /// </summary>
-public sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
+internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, PeopleLinks links) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
     {

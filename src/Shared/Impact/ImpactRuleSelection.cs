@@ -21,7 +21,7 @@ public sealed record ImpactCorrection(IReadOnlyList<string> Chosen, IReadOnlyLis
 /// configuration order (ties only). The responder's correction adds chosen rules (first: their word is the most
 /// specific) and removes excluded ones. The order matters: the first rule that selects an order claims it.
 /// </summary>
-public static class ImpactRuleSelection
+internal static class ImpactRuleSelection
 {
     public const string ByResponder = "responder";
 
@@ -62,7 +62,7 @@ public static class ImpactRuleSelection
 /// The responder's correction of an incident's impact rules (row <c>state|impact-rules</c>), written with the
 /// "impact-rules-corrected" timeline entry that owes the corrected snapshot. Rule names as JSON arrays.
 /// </summary>
-public sealed class ImpactRulesState : IncidentState
+internal sealed class ImpactRulesState : IncidentState
 {
     public const string Key = Prefix + "impact-rules";
 

@@ -14,14 +14,14 @@ using AutoResponder.Links;
 namespace AutoResponder.Impact;
 
 /// <summary>Reads an export blob; a port so the handler can be tested without the impact feature.</summary>
-public interface IExportBlobReader
+internal interface IExportBlobReader
 {
     /// <summary>The blob's bytes, or null when it does not exist.</summary>
     Task<byte[]?> ReadAsync(string container, string blobName, CancellationToken ct);
 }
 
 /// <summary>Reads exports from the container the delivery names (the impact feature's AutoResponder:Impact:ExportContainer, prefixed).</summary>
-public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlobReader
+internal sealed class StorageExportBlobReader(StorageClients storage) : IExportBlobReader
 {
     public async Task<byte[]?> ReadAsync(string container, string blobName, CancellationToken ct)
     {
@@ -41,7 +41,7 @@ public sealed class StorageExportBlobReader(StorageClients storage) : IExportBlo
 /// never a signed storage link. Sent once per export (a <see cref="SentMarker"/>), and recorded on the timeline as
 /// <see cref="TimelineKinds.ExportMailed"/>: which snapshot, to whom, attached or linked, how many bytes.
 /// </summary>
-public sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
+internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStates states, IMailSender mail, PeopleLinks links, IOptions<MailOptions> options, TimeProvider time, ILogger<OpsExportMailHandler> log) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ namespace AutoResponder.Incidents;
 public sealed record ActionItemLine(string ItemId, string Title, string Owner, DateTimeOffset DueAt, string Status, string? Reason, string? Link);
 
 /// <summary>An incident's action items (implemented by the ActionItems feature; read by the postmortem draft).</summary>
-public interface IIncidentActionItems
+internal interface IIncidentActionItems
 {
     Task<IReadOnlyList<ActionItemLine>> ForAsync(string incidentId, CancellationToken cancellationToken);
 }

@@ -13,7 +13,7 @@ public interface IIncidentSuspects
     Task<IReadOnlyList<SuspectLine>> ForAsync(IncidentRecord incident, int max, CancellationToken cancellationToken);
 }
 
-public static class IncidentSuspectsExtensions
+internal static class IncidentSuspectsExtensions
 {
     /// <summary>The newest <paramref name="max"/> suspects of every registered source (none when no source is registered).</summary>
     public static async Task<IReadOnlyList<SuspectLine>> NewestAsync(this IEnumerable<IIncidentSuspects> sources, IncidentRecord incident, int max, CancellationToken ct)

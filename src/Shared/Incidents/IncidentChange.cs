@@ -70,10 +70,10 @@ public sealed class IncidentChange
 }
 
 /// <summary>The incident row or an alert or state row changed (412) or already exists (409) — reread and try again.</summary>
-public sealed class IncidentConcurrencyException(string incidentId) : Exception($"Incident {incidentId} changed concurrently.");
+internal sealed class IncidentConcurrencyException(string incidentId) : Exception($"Incident {incidentId} changed concurrently.");
 
 /// <summary>A marker row already exists: this was done before.</summary>
-public sealed class DuplicateDeliveryException(string incidentId, string occurrenceRowKey) : Exception($"Delivery already recorded on {incidentId}.")
+internal sealed class DuplicateDeliveryException(string incidentId, string occurrenceRowKey) : Exception($"Delivery already recorded on {incidentId}.")
 {
     public string IncidentId { get; } = incidentId;
     public string OccurrenceRowKey { get; } = occurrenceRowKey;
@@ -83,7 +83,7 @@ public sealed class DuplicateDeliveryException(string incidentId, string occurre
 /// The incident kept changing under this writer (other instances won the race every time, a bounded number
 /// of tries): the caller answers 503 with Retry-After instead of failing.
 /// </summary>
-public sealed class IncidentBusyException(string incidentId) : BusyException($"Incident {incidentId} is busy; retry shortly.")
+internal sealed class IncidentBusyException(string incidentId) : BusyException($"Incident {incidentId} is busy; retry shortly.")
 {
     public string IncidentId { get; } = incidentId;
     public override string Subject => $"Incident {IncidentId}";

@@ -4,7 +4,7 @@ using AutoResponder.Hosting;
 namespace AutoResponder.Incidents;
 
 /// <summary>A human action that the incident's status does not allow (HTTP 409).</summary>
-public sealed class InvalidTransitionException(string incidentId, string action, IncidentStatus current)
+internal sealed class InvalidTransitionException(string incidentId, string action, IncidentStatus current)
     : Exception($"Cannot {action} incident {incidentId}: it is {current.ToApi()}.")
 {
     public string Action { get; } = action;
@@ -15,7 +15,7 @@ public sealed class InvalidTransitionException(string incidentId, string action,
 public enum AlertOutcome { Opened, Appended, Resolved, Reopened }
 
 /// <summary>How an incident takes one delivery of an alert: <see cref="IncidentLifecycle.Judge"/>.</summary>
-public enum AlertVerdict
+internal enum AlertVerdict
 {
     /// <summary>News that changes the incident (a new alert, a resolution, a firing after resolving, a raised severity …).</summary>
     Change,
@@ -36,7 +36,7 @@ public enum AlertVerdict
 /// action is allowed from, which fields it sets and which timeline entries it adds; and, for alerts, whether the
 /// incident takes a delivery at all (<see cref="Judge"/>).
 /// </summary>
-public static class IncidentLifecycle
+internal static class IncidentLifecycle
 {
     public const string SystemActor = "autoresponder";
 

@@ -4,12 +4,12 @@ namespace AutoResponder.Incidents;
 /// Short lines a feature wants called out in every message about an incident — status emails and RCA reminders — such
 /// as "maintenance-banner on since 18:05 UTC". Register with <c>services.AddSingleton&lt;IIncidentNotices, MyNotices&gt;()</c>.
 /// </summary>
-public interface IIncidentNotices
+internal interface IIncidentNotices
 {
     Task<IReadOnlyList<string>> ForAsync(IncidentRecord incident, CancellationToken cancellationToken);
 }
 
-public static class IncidentNoticesExtensions
+internal static class IncidentNoticesExtensions
 {
     /// <summary>All registered features' notices, in registration order.</summary>
     public static async Task<IReadOnlyList<string>> CollectAsync(this IEnumerable<IIncidentNotices> sources, IncidentRecord incident, CancellationToken ct)

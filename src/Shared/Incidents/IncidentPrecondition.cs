@@ -1,7 +1,7 @@
 namespace AutoResponder.Incidents;
 
 /// <summary>The incident changed since the caller read it (HTTP If-Match did not match): 412.</summary>
-public sealed class IncidentPreconditionFailedException(string id)
+internal sealed class IncidentPreconditionFailedException(string id)
     : Exception($"Incident '{id}' changed since you read it: read it again (its ETag) and retry.")
 {
     public string IncidentId { get; } = id;

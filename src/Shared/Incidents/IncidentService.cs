@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Incidents;
 
-public sealed class IncidentNotFoundException(string id) : Exception($"There is no incident '{id}'.")
+internal sealed class IncidentNotFoundException(string id) : Exception($"There is no incident '{id}'.")
 {
     public string IncidentId { get; } = id;
 }

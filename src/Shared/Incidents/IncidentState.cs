@@ -36,7 +36,7 @@ public abstract class IncidentState : ITableEntity
 /// external call succeeded, so a retried or repeated action finds it instead of acting twice. One row per effect, so
 /// nothing needs pruning and no row grows.
 /// </summary>
-public sealed class SentMarker : IncidentState
+internal sealed class SentMarker : IncidentState
 {
     /// <summary>What the effect created (a message id), if anything.</summary>
     public string? Ref { get; set; }

@@ -3,7 +3,7 @@ namespace AutoResponder.Incidents;
 /// <summary>open → acknowledged → mitigated → resolved → closed.</summary>
 public enum IncidentStatus { Open, Acknowledged, Mitigated, Resolved, Closed }
 
-public static class IncidentStatusText
+internal static class IncidentStatusText
 {
     public static string ToApi(this IncidentStatus status) => status.ToString().ToLowerInvariant();
 

@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 namespace AutoResponder.Incidents;
 
 /// <summary>Well-known timeline entry kinds. Effects (Teams, email, impact …) react to these.</summary>
-public static class TimelineKinds
+internal static class TimelineKinds
 {
     public const string Opened = "opened";
     public const string Alert = "alert";

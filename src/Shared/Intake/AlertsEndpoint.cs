@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Intake;
 
 /// <summary>POST /api/alerts: validate the whole payload first (nothing is stored for a rejected request), then file each alert.</summary>
-public sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor ingestor, IOptions<AutoResponderOptions> options, ILogger<AlertsEndpoint> log)
+internal sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor ingestor, IOptions<AutoResponderOptions> options, ILogger<AlertsEndpoint> log)
 {
     public sealed record Item(string? IncidentId, string Outcome);
     public sealed record Response(IReadOnlyList<Item> Results);

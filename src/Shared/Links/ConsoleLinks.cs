@@ -7,7 +7,7 @@ namespace AutoResponder.Links;
 /// Absolute links to console pages, built from <c>AutoResponder:PublicBaseUrl</c> (infra sets it to the app's URL).
 /// Teams cards and manager e-mails use them; unset, there is no absolute address to give, and they leave the links out.
 /// </summary>
-public sealed class ConsoleLinks(IOptions<AutoResponderOptions> options)
+internal sealed class ConsoleLinks(IOptions<AutoResponderOptions> options)
 {
     private readonly string? _base = Normalize(options.Value.PublicBaseUrl);
 

@@ -4,7 +4,7 @@ namespace AutoResponder.Links;
 /// The console page paths that links point to (messages, e-mails, the timeline). The console's own routes
 /// (<c>WebConsole.ConsoleRoutes</c>) use the same paths.
 /// </summary>
-public static class ConsolePaths
+internal static class ConsolePaths
 {
     /// <summary>The incident's console page.</summary>
     public static string Incident(string id) => $"/incidents/{Uri.EscapeDataString(id)}";

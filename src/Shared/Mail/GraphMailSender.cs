@@ -15,7 +15,7 @@ namespace AutoResponder.Mail;
 /// 408/429 is permanent (bad address, missing Mail.Send, mailbox outside the access policy); the Graph
 /// client's middleware already retried 429/503/504 with Retry-After, so anything left is retried by the outbox.
 /// </summary>
-public sealed class GraphMailSender(GraphServiceClient client, IntegrationSettings<MailOptions> settings, ILogger<GraphMailSender> log) : IMailSender
+internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSettings<MailOptions> settings, ILogger<GraphMailSender> log) : IMailSender
 {
     private readonly IOptions<MailOptions> options = settings.Options;
 

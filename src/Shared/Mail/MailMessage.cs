@@ -1,14 +1,14 @@
 namespace AutoResponder.Mail;
 
 /// <summary>A file attached to a mail (CSV export, …).</summary>
-public sealed record MailAttachment(string Name, string ContentType, byte[] Bytes);
+internal sealed record MailAttachment(string Name, string ContentType, byte[] Bytes);
 
 /// <summary>
 /// One outgoing email. <see cref="Html"/> is what recipients see; <see cref="Text"/> is the plain-text
 /// rendering of the same content: Graph's sendMail accepts one body only, so the text goes to logs,
 /// the file outbox and any future transport (SMTP) that can send multipart/alternative.
 /// </summary>
-public sealed record MailMessage(
+internal sealed record MailMessage(
     string From,
     IReadOnlyList<string> To,
     IReadOnlyList<string> Cc,
@@ -22,7 +22,7 @@ public sealed record MailMessage(
 }
 
 /// <summary>Sends mail. Returns the transport's message id when it has one (Graph's sendMail does not).</summary>
-public interface IMailSender
+internal interface IMailSender
 {
     Task<string?> SendAsync(MailMessage message, CancellationToken ct);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Mail;
 
 /// <summary>Settings under "AutoResponder:Mail" (environment: AutoResponder__Mail__Name). A problem never stops start-up: mail waits.</summary>
-public sealed class MailOptions
+internal sealed class MailOptions
 {
     public const string Section = "AutoResponder:Mail";
     public const string DefaultSender = "autoresponder@localhost";
@@ -93,14 +93,14 @@ public sealed class MailOptions
 /// AutoResponder__Mail__ManagerRecipients__Service__payments = "payments-lead@x.com",
 /// AutoResponder__Mail__ManagerRecipients__Default = "managers@x.com".
 /// </summary>
-public sealed class ManagerRecipientOptions
+internal sealed class ManagerRecipientOptions
 {
     public Dictionary<string, string> Severity { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, string> Service { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     public string? Default { get; set; }
 }
 
-public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
+internal sealed class MailOptionsValidator : IValidateOptions<MailOptions>
 {
     public ValidateOptionsResult Validate(string? name, MailOptions o)
     {

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Mail;
 
-public static class MailServices
+internal static class MailServices
 {
     /// <summary>
     /// Mail transport (Graph sendMail through the shared Graph client), its settings and the sign-in alarm. The features

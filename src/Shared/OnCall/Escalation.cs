@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.OnCall;
 
 /// <summary>Opening or reopening an incident starts its escalation policy: step 0 (level 1) is owed at once. A responder asked for is paged.</summary>
-public sealed class EscalationEffect(IOptions<OnCallOptions> options) : IIncidentEffect
+internal sealed class EscalationEffect(IOptions<OnCallOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -24,7 +24,7 @@ public sealed class EscalationEffect(IOptions<OnCallOptions> options) : IInciden
 /// person) and the next step is owed for <c>start + Σ minutes of the levels so far</c>. After the last level's minutes,
 /// a final step notes that nobody acknowledged. A step of an older escalation (the incident reopened since) does nothing.
 /// </summary>
-public sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates states, TimeProvider time) : IOutboxHandler
+internal sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentStates states, TimeProvider time) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

@@ -10,7 +10,7 @@ namespace AutoResponder.OnCall;
 /// A schedule or policy set through the API: table "OnCall", PartitionKey <see cref="ScheduleKind"/> or
 /// <see cref="PolicyKind"/>, RowKey the name in lower case, the declaration as JSON (the same shape as the settings).
 /// </summary>
-public sealed class OnCallRow : ITableEntity
+internal sealed class OnCallRow : ITableEntity
 {
     public const string ScheduleKind = "schedule", PolicyKind = "policy";
 

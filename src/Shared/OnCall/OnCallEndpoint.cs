@@ -6,28 +6,28 @@ using Microsoft.AspNetCore.Http;
 namespace AutoResponder.OnCall;
 
 /// <summary>GET /api/oncall body: each schedule's person on call now, who is next, and the shifts of the next 14 days; the policies.</summary>
-public sealed record OnCallResponse(DateTimeOffset At, IReadOnlyList<ScheduleJson> Schedules, IReadOnlyList<PolicyJson> Policies);
+internal sealed record OnCallResponse(DateTimeOffset At, IReadOnlyList<ScheduleJson> Schedules, IReadOnlyList<PolicyJson> Policies);
 
 /// <summary>One schedule as it stands at <see cref="OnCallResponse.At"/>.</summary>
-public sealed record ScheduleJson(string Name, string TimeZone, ShiftJson Now, ShiftJson? Next, IReadOnlyList<ShiftJson> Shifts, ScheduleRequest Declaration);
+internal sealed record ScheduleJson(string Name, string TimeZone, ShiftJson Now, ShiftJson? Next, IReadOnlyList<ShiftJson> Shifts, ScheduleRequest Declaration);
 
-public sealed record ShiftJson(string Person, DateTimeOffset From, DateTimeOffset To);
+internal sealed record ShiftJson(string Person, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>PUT /api/oncall/schedules/{name} body: a rotation and its overrides.</summary>
-public sealed record ScheduleRequest(IReadOnlyList<string> Members, string Start, string HandOff, ShiftLength Length, string TimeZone, IReadOnlyList<OverrideJson>? Overrides);
+internal sealed record ScheduleRequest(IReadOnlyList<string> Members, string Start, string HandOff, ShiftLength Length, string TimeZone, IReadOnlyList<OverrideJson>? Overrides);
 
-public sealed record OverrideJson(string Person, DateTimeOffset From, DateTimeOffset To);
+internal sealed record OverrideJson(string Person, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>PUT /api/oncall/policies/{name} body; also how GET /api/oncall shows a policy.</summary>
-public sealed record PolicyRequest(IReadOnlyList<LevelJson> Levels, int Repeat, IReadOnlyList<string>? Services, bool Default);
+internal sealed record PolicyRequest(IReadOnlyList<LevelJson> Levels, int Repeat, IReadOnlyList<string>? Services, bool Default);
 
 /// <summary>One escalation level: the person on call on each schedule plus the people named; minutes to acknowledge before the next level.</summary>
-public sealed record LevelJson(IReadOnlyList<string>? Schedules, IReadOnlyList<string>? People, int Minutes);
+internal sealed record LevelJson(IReadOnlyList<string>? Schedules, IReadOnlyList<string>? People, int Minutes);
 
-public sealed record PolicyJson(string Name, PolicyRequest Declaration);
+internal sealed record PolicyJson(string Name, PolicyRequest Declaration);
 
 /// <summary>The on-call routes: who is on call (viewers), and schedules and policies set by admins.</summary>
-public sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
+internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
 {
     private const int MaxBodyBytes = 64 * 1024;
     public static readonly TimeSpan Horizon = TimeSpan.FromDays(14);

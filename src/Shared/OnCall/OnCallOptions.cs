@@ -192,7 +192,7 @@ public sealed class OnCallOptionsValidator : IValidateOptions<OnCallOptions>
 }
 
 /// <summary>What paging needs from the Graph sign-in, said on /api/health and in the console (it never stops start-up).</summary>
-public static class OnCallSetup
+internal static class OnCallSetup
 {
     /// <summary>The delegated scopes a page by Teams chat and @mention needs.</summary>
     public static readonly IReadOnlyList<string> ChatScopes = ["Chat.Create", "ChatMessage.Send", "User.ReadBasic.All"];

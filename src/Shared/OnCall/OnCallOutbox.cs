@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.OnCall;
 
 /// <summary>Outbox kinds of on-call paging (what paging keeps about an incident is <see cref="OnCallState"/>).</summary>
-public static class OnCallOutbox
+internal static class OnCallOutbox
 {
     /// <summary>One step of an escalation (lane "escalation"): pages a level, or stops when someone owns the incident.</summary>
     public static readonly OutboxKind<EscalationStepPayload> EscalationStep =

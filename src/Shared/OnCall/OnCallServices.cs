@@ -8,7 +8,7 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.OnCall;
 
-public static class OnCallServices
+internal static class OnCallServices
 {
     /// <summary>On-call schedules, escalation policies and paging (docs/oncall.md).</summary>
     public static IServiceCollection AddOnCall(this IServiceCollection services, IConfiguration configuration)

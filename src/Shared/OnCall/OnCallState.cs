@@ -23,7 +23,7 @@ public static class OnCallKinds
 /// round), who was paged, and when and why it stopped. Each page's delivery per channel is a <see cref="SentMarker"/>
 /// (<see cref="PageMarker"/>), written the moment it went out.
 /// </summary>
-public sealed class OnCallState : IncidentState
+internal sealed class OnCallState : IncidentState
 {
     public const string Key = Prefix + "oncall";
 
@@ -53,7 +53,7 @@ public sealed class OnCallState : IncidentState
 }
 
 /// <summary>The payload of <see cref="OnCallOutbox.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.</summary>
-public sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
+internal sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
 
 /// <summary>The payload of <see cref="OnCallOutbox.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
-public sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);
+internal sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);

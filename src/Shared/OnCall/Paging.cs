@@ -12,7 +12,7 @@ using AutoResponder.Links;
 namespace AutoResponder.OnCall;
 
 /// <summary>One page to one person, as a notifier sees it.</summary>
-public sealed record Page(IncidentRecord Incident, string Person, string Reason, string ConsoleLink)
+internal sealed record Page(IncidentRecord Incident, string Person, string Reason, string ConsoleLink)
 {
     public string Text => $"You are paged for {Incident.Severity} incident {Incident.Id}: {Incident.Title} ({Reason}). Please acknowledge: {ConsoleLink}";
 }
@@ -21,7 +21,7 @@ public sealed record Page(IncidentRecord Incident, string Person, string Reason,
 /// One way of reaching a person (Teams chat, e-mail, the incident's Teams thread; SMS or voice can be added later
 /// with one registration). <see cref="SendAsync"/> returns false when the channel does not apply (e.g. Teams is off).
 /// </summary>
-public interface IPageNotifier
+internal interface IPageNotifier
 {
     /// <summary>A short name, part of the page's sent marker: never rename one in use.</summary>
     string Channel { get; }
@@ -34,7 +34,7 @@ public interface IPageNotifier
 /// second host never sends it twice. One channel failing does not hold back the others; the action is retried for it.
 /// A page of an escalation is not sent once someone acknowledged the incident.
 /// </summary>
-public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links, TimeProvider time) : IOutboxHandler
+internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links, TimeProvider time) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -78,7 +78,7 @@ public sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentSt
 }
 
 /// <summary>A direct Teams chat message (Graph, delegated: the service account's one-on-one chat with the person).</summary>
-public sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
+internal sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
 {
     public string Channel => "teams-chat";
     private string? _me;
@@ -109,7 +109,7 @@ public sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
 }
 
 /// <summary>An @mention of the person in the incident's Teams thread (when Teams is on and the thread exists).</summary>
-public sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates states, IntegrationSettings<TeamsOptions> teams) : IPageNotifier
+internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates states, IntegrationSettings<TeamsOptions> teams) : IPageNotifier
 {
     public string Channel => "teams-thread";
 
@@ -143,7 +143,7 @@ public sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates state
 }
 
 /// <summary>An e-mail to the person (the status e-mails' sender and transport).</summary>
-public sealed class EmailPageNotifier(IMailSender mail, IntegrationSettings<MailOptions> settings) : IPageNotifier
+internal sealed class EmailPageNotifier(IMailSender mail, IntegrationSettings<MailOptions> settings) : IPageNotifier
 {
     public string Channel => "email";
 

@@ -11,7 +11,7 @@ namespace AutoResponder.OnCall;
 /// One person asked to help on an incident (row <c>state|responder|{person}</c>): who asked, when, why, when the page
 /// went out and when they acknowledged. Asking the same person again renews the request.
 /// </summary>
-public sealed class ResponderState : IncidentState
+internal sealed class ResponderState : IncidentState
 {
     public const string KeyPrefix = Prefix + "responder|";
 
@@ -26,7 +26,7 @@ public sealed class ResponderState : IncidentState
 }
 
 /// <summary>POST /api/incidents/{id}/responders body: a person, or a schedule (its person on call now), and a message.</summary>
-public sealed record ResponderRequest(string? Person, string? Schedule, string? Message)
+internal sealed record ResponderRequest(string? Person, string? Schedule, string? Message)
 {
     /// <summary>Bound here for the API and the console alike (the service says when neither person nor schedule is given).</summary>
     public static ResponderRequest? Bind(RequestFields fields)
@@ -39,7 +39,7 @@ public sealed record ResponderRequest(string? Person, string? Schedule, string? 
 }
 
 /// <summary>A responder request that names no known schedule, or no address: <see cref="Field"/> says which.</summary>
-public sealed class ResponderRefusedException(string field, string message) : Exception(message)
+internal sealed class ResponderRefusedException(string field, string message) : Exception(message)
 {
     public string Field { get; } = field;
 }
@@ -93,7 +93,7 @@ public sealed class ResponderService(IncidentService incidents, IncidentStates s
 }
 
 /// <summary>POST /api/incidents/{id}/responders and POST …/responders/acknowledge (the caller, as themselves).</summary>
-public sealed class RespondersEndpoint(ResponderService responders, IncidentActionRequest actions)
+internal sealed class RespondersEndpoint(ResponderService responders, IncidentActionRequest actions)
 {
     private const int MaxBodyBytes = 16 * 1024;
 

@@ -10,7 +10,7 @@ namespace AutoResponder.Outbox;
 /// backoff and spends no attempts, however long the outage lasts, so it is never parked for it. Anything else
 /// (a 4xx, a bug, bad data) spends an attempt and is parked at the maximum.
 /// </summary>
-public static class DependencyOutage
+internal static class DependencyOutage
 {
     public static bool Is(Exception error) => error switch
     {

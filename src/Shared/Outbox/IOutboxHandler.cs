@@ -34,19 +34,19 @@ public interface IOutboxHandler
 }
 
 /// <summary>A handler that knows the failure will not go away by retrying (bad configuration, 4xx): parks at once.</summary>
-public sealed class PermanentOutboxException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class PermanentOutboxException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// A handler waiting on something only a person can fix (e.g. an expired Graph sign-in): retried with
 /// backoff like any failure, but never parked, however many attempts it takes.
 /// </summary>
-public sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint that
 /// is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app restarted.
 /// </summary>
-public sealed class NotConfiguredHandler(string area, string problem) : IOutboxHandler
+internal sealed class NotConfiguredHandler(string area, string problem) : IOutboxHandler
 {
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) =>
         throw new AutoResponder.Hosting.NotConfiguredException(area, $"{area} is not configured: {problem}");

@@ -64,7 +64,7 @@ public sealed record NoPayload
 }
 
 /// <summary>The payload of a kind about one timeline entry (<c>{"entry":"tl|…"}</c>).</summary>
-public sealed record EntryPayload(string Entry);
+internal sealed record EntryPayload(string Entry);
 
 /// <summary>A kind this deployment runs and the handler that runs it.</summary>
 public sealed record OutboxHandlerRegistration(OutboxKind Kind, IOutboxHandler Handler);
@@ -77,7 +77,7 @@ public sealed class OutboxHandlers(IEnumerable<OutboxHandlerRegistration> regist
     public bool TryGet(string kind, out IOutboxHandler handler) => _handlers.TryGetValue(kind, out handler!);
 }
 
-public static class OutboxServices
+internal static class OutboxServices
 {
     /// <summary>
     /// Runs a feature's outbox kinds in this deployment: each kind's handler (a singleton) and its lane. A feature calls

@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AutoResponder.Outbox;
 
 /// <summary>No parked action matches the request (unknown id, or the action is not parked).</summary>
-public sealed class NothingToRetryException(string field, string message, bool notFound) : Exception(message)
+internal sealed class NothingToRetryException(string field, string message, bool notFound) : Exception(message)
 {
     public string Field { get; } = field;
     public bool NotFound { get; } = notFound;
@@ -22,7 +22,7 @@ public sealed class NothingToRetryException(string field, string message, bool n
 /// each goes back to pending with fresh attempts, due now, in one transaction with an "action-retried" timeline
 /// entry naming who did it; the runner is signalled. Handlers check what they recorded, so nothing is done twice.
 /// </summary>
-public sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
+internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
 {
     /// <summary>Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.</summary>
     public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor, CancellationToken ct)
@@ -75,7 +75,7 @@ public sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, In
 /// the actor is the signed-in caller; answers 200 with the incident, 404 for an unknown incident or action, 409 when
 /// nothing is parked.
 /// </summary>
-public sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest actions, IOptions<AutoResponderOptions> options)
+internal sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest actions, IOptions<AutoResponderOptions> options)
 {
     public Task<ApiResult> RetryAllAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) => RunAsync(request, caller, id, null, ct);
 
@@ -97,7 +97,7 @@ public sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest
         }, ct);
 }
 
-public static class OutboxRetryServices
+internal static class OutboxRetryServices
 {
     /// <summary>Re-driving parked actions: the service and its HTTP endpoint.</summary>
     public static IServiceCollection AddOutboxRetry(this IServiceCollection services) =>

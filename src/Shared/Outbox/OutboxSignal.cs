@@ -45,7 +45,7 @@ public sealed record OutboxMessage(string IncidentId, int Severity = 4)
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
 }
 
-public static class OutboxSignals
+internal static class OutboxSignals
 {
     /// <summary>Signals each lane that one of <paramref name="kinds"/> belongs to (a new incident owes both: its first post and its follow-ups).</summary>
     public static async Task SignalOwedAsync(this IOutboxSignal signal, OutboxLanes lanes, OutboxMessage message, IEnumerable<string> kinds, TimeSpan delay, CancellationToken ct)
@@ -55,7 +55,7 @@ public static class OutboxSignals
     }
 }
 
-public sealed class QueueOutboxSignal(StorageClients storage, OutboxNudges nudges, ILogger<QueueOutboxSignal> log) : IOutboxSignal
+internal sealed class QueueOutboxSignal(StorageClients storage, OutboxNudges nudges, ILogger<QueueOutboxSignal> log) : IOutboxSignal
 {
     public async Task TrySignalAsync(OutboxMessage message, SignalLane lane, TimeSpan delay, CancellationToken ct)
     {

@@ -22,7 +22,7 @@ public sealed record PriceFinding(Order Order, PriceAnomaly Anomaly, decimal? Ca
 /// Checks one order line against the catalog: price (with tolerance and configured promotions), quantity and
 /// currency. Pure: no I/O, so the scheduled job, the watch and the tests share it.
 /// </summary>
-public sealed class PriceCheck(PriceGuardOptions options)
+internal sealed class PriceCheck(PriceGuardOptions options)
 {
     public PriceFinding? Check(Order order, IReadOnlyDictionary<string, CatalogItem> catalog)
     {

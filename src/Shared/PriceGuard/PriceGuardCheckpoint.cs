@@ -30,7 +30,7 @@ public sealed class PriceGuardCheckpointRow : ITableEntity
 }
 
 /// <summary>Another run holds the checkpoint, or took it over while this one was running.</summary>
-public sealed class PriceGuardLeaseLostException(string message) : Exception(message);
+internal sealed class PriceGuardLeaseLostException(string message) : Exception(message);
 
 /// <summary>Reads, leases and advances the checkpoint row. Every write is conditional on the row's ETag.</summary>
 public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvider time)

@@ -50,7 +50,7 @@ public sealed class PromotionOptions
     public DateTimeOffset? To { get; set; }
 }
 
-public sealed class PriceGuardOptionsValidator : IValidateOptions<PriceGuardOptions>
+internal sealed class PriceGuardOptionsValidator : IValidateOptions<PriceGuardOptions>
 {
     public ValidateOptionsResult Validate(string? name, PriceGuardOptions o)
     {

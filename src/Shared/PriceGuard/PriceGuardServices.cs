@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.PriceGuard;
 
-public static class PriceGuardServices
+internal static class PriceGuardServices
 {
     /// <summary>The scheduled price guard (docs/playbook.md): checks new orders against the catalog and files findings as alerts.</summary>
     public static IServiceCollection AddPriceGuard(this IServiceCollection services, IConfiguration configuration)

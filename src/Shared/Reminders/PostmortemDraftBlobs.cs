@@ -10,7 +10,7 @@ namespace AutoResponder.Reminders;
 /// {incidentId}/draft-{resolvedAt:yyyyMMdd-HHmmss}.md. Nothing outside the app reads it: people read the latest draft
 /// through GET /api/incidents/{id}/postmortem/draft.
 /// </summary>
-public sealed class PostmortemDraftBlobs(StorageClients storage)
+internal sealed class PostmortemDraftBlobs(StorageClients storage)
 {
     public const string ContainerName = "postmortems";
 

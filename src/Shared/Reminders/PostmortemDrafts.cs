@@ -98,7 +98,7 @@ public static class PostmortemDraft
 /// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
 /// storage link. One draft per resolution.
 /// </summary>
-public sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time,
+internal sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time,
     IEnumerable<IIncidentSuspects> suspects, IEnumerable<IIncidentActionItems> actionItemSources)
     : IOutboxHandler, IStorageInitializer
 {

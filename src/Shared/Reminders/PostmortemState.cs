@@ -8,7 +8,7 @@ namespace AutoResponder.Reminders;
 /// reminders were scheduled, and — once someone records it — the RCA's link. The link completes the RCA: no reminder
 /// fires or is scheduled after it.
 /// </summary>
-public sealed class PostmortemState : IncidentState
+internal sealed class PostmortemState : IncidentState
 {
     public const string Key = Prefix + "postmortem";
 
@@ -27,14 +27,14 @@ public sealed class PostmortemState : IncidentState
     public bool Completed => Link is not null;
 }
 
-public enum ReminderStatus { Scheduled, Fired, Cancelled }
+internal enum ReminderStatus { Scheduled, Fired, Cancelled }
 
 /// <summary>
 /// One RCA reminder of the incident (row <c>state|reminder|{kind}</c>): the scheduled message (id, the transport's
 /// ticket to cancel it, due date) and what became of it. A delivered message whose id is not <see cref="ReminderId"/>
 /// was superseded (rescheduled, or scheduled again at a new resolution) and is dropped.
 /// </summary>
-public sealed class ReminderState : IncidentState
+internal sealed class ReminderState : IncidentState
 {
     public const string KindPrefix = Prefix + "reminder|";
 

@@ -22,7 +22,7 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 /// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
 /// resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-public sealed class ReminderDelivery(IncidentStore store, IncidentCommits commits, ConflictRetry retry, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits commits, ConflictRetry retry, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
 {
     /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)

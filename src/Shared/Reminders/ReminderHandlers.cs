@@ -25,7 +25,7 @@ public sealed record ReschedulePayload(string Kind, DateTimeOffset DueAt)
 /// transaction that records the draft done ("postmortem-drafted"), so they always run after it and link it — or,
 /// when the draft was parked as failed, by that failure (reminders without a draft beat no reminders).
 /// </summary>
-public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IIncidentEffect
+internal sealed class ReminderEffect(IOptions<ReminderOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -41,7 +41,7 @@ public sealed class ReminderEffect(IOptions<ReminderOptions> options) : IInciden
 /// Schedules the reminders of a resolution (once per resolution) and records id, ticket and due date of each in its
 /// <see cref="ReminderState"/> row.
 /// </summary>
-public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
+internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -78,7 +78,7 @@ public sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Incid
 }
 
 /// <summary>Cancels every reminder still scheduled (<see cref="ReminderOutbox.Cancel"/>, owed when the postmortem is recorded).</summary>
-public sealed class CancelRemindersHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
+internal sealed class CancelRemindersHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -106,7 +106,7 @@ public sealed class CancelRemindersHandler(IReminderScheduler scheduler, Inciden
 }
 
 /// <summary>Moves one reminder to a new due date (<see cref="ReminderOutbox.Reschedule"/>): cancel the scheduled message, schedule a new one.</summary>
-public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
+internal sealed class RescheduleReminderHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -129,7 +129,7 @@ public sealed class RescheduleReminderHandler(IReminderScheduler scheduler, Inci
 }
 
 /// <summary>Emails a delivered reminder (<see cref="ReminderOutbox.Email"/>): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
-public sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
+internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace AutoResponder.Reminders;
 
 /// <summary>The RCA follow-up reminder kinds.</summary>
-public static class ReminderKinds
+internal static class ReminderKinds
 {
     public const string RcaDraft = "rca-draft";
     public const string PostmortemReview = "postmortem-review";
@@ -42,7 +42,7 @@ public sealed record ReminderMessage(string ReminderId, string IncidentId, strin
 }
 
 /// <summary>Schedules and cancels reminder messages. Service Bus in Azure; a storage queue standalone.</summary>
-public interface IReminderScheduler
+internal interface IReminderScheduler
 {
     /// <summary>"servicebus" or "storage-queue"; recorded with the tickets.</summary>
     string Transport { get; }
@@ -56,7 +56,7 @@ public interface IReminderScheduler
 /// What cancels a scheduled reminder: its id (the storage-queue transport cancels by id) and, on Service Bus, the
 /// scheduled message's sequence number. Typed, so nothing parses a number back out of a string.
 /// </summary>
-public sealed record ReminderTicket(string ReminderId, long? SequenceNumber = null);
+internal sealed record ReminderTicket(string ReminderId, long? SequenceNumber = null);
 
 /// <summary>Receives due reminder messages and hands each to <see cref="ReminderDelivery"/>. Timer-driven.</summary>
 public interface IReminderPump
@@ -69,7 +69,7 @@ public interface IReminderPump
 /// Handles one received reminder, apart from the transport that delivered it (so a Service Bus trigger can
 /// replace the timer-driven pumps later). Throw to have the transport redeliver.
 /// </summary>
-public interface IReminderHandler
+internal interface IReminderHandler
 {
     Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct);
     /// <summary>Records on the incident that the reminder was dead-lettered, and why.</summary>

@@ -55,7 +55,7 @@ public sealed class ReminderOptions
     }
 }
 
-public sealed class ReminderOptionsValidator : IValidateOptions<ReminderOptions>
+internal sealed class ReminderOptionsValidator : IValidateOptions<ReminderOptions>
 {
     public ValidateOptionsResult Validate(string? name, ReminderOptions o)
     {

@@ -4,7 +4,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.Reminders;
 
 /// <summary>A request the incident's RCA state does not allow (HTTP 409).</summary>
-public sealed class ReminderConflictException(string message) : Exception(message);
+internal sealed class ReminderConflictException(string message) : Exception(message);
 
 /// <summary>
 /// Human actions on the RCA follow-up: record the postmortem (completes the RCA; what is still scheduled

@@ -14,7 +14,7 @@ namespace AutoResponder.Reminders;
 /// The actor is the authenticated caller. Both answer with the incident.
 /// GET /api/incidents/{id}/postmortem/draft — the latest postmortem draft (Markdown), streamed from the private container.
 /// </summary>
-public sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, PostmortemDraftBlobs drafts, IncidentStore incidents,
+internal sealed class RemindersEndpoint(ReminderService reminders, IncidentActionRequest actions, PostmortemDraftBlobs drafts, IncidentStore incidents,
     IOptions<AutoResponderOptions> options, TimeProvider time)
 {
     /// <summary>The latest draft; 404 (field id) without the incident, 404 (field draft) before the first resolution's draft exists.</summary>

@@ -35,11 +35,11 @@ public static class RemindersRoutes
 }
 
 /// <summary>{"link"}: the postmortem's absolute http(s) URL (normalised); bound here for the API and the console alike.</summary>
-public sealed record PostmortemRequest(string Link)
+internal sealed record PostmortemRequest(string Link)
 {
     public static PostmortemRequest? Bind(RequestFields fields) =>
         fields.Url("link", required: true) is { } link ? new(new Uri(link).ToString()) : null;
 }
 
 /// <summary>{"dueAt"}: documented body of RescheduleReminder (its endpoint checks it against the clock).</summary>
-public sealed record RescheduleReminderRequest(DateTimeOffset DueAt);
+internal sealed record RescheduleReminderRequest(DateTimeOffset DueAt);

@@ -15,7 +15,7 @@ namespace AutoResponder.Reminders;
 /// connection string (local use), or identity-based "ServiceBus__fullyQualifiedNamespace" with
 /// "ServiceBus__credential=managedidentity" and "ServiceBus__clientId".
 /// </summary>
-public static class ServiceBusSettings
+internal static class ServiceBusSettings
 {
     public const string Section = "ServiceBus";
 
@@ -48,7 +48,7 @@ public sealed class ReminderPumpJob(IReminderPump pump) : IScheduledJob
     public Task RunAsync(CancellationToken cancellationToken) => pump.PumpAsync(cancellationToken);
 }
 
-public static class RemindersServices
+internal static class RemindersServices
 {
     public static IServiceCollection AddReminders(this IServiceCollection services, IConfiguration configuration)
     {

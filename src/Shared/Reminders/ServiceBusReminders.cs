@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Reminders;
 
 /// <summary>Reminders as Service Bus scheduled messages; the ticket is the sequence number.</summary>
-public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger<ServiceBusReminderScheduler> log) : IReminderScheduler
+internal sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger<ServiceBusReminderScheduler> log) : IReminderScheduler
 {
     public string Transport => "servicebus";
 
@@ -40,7 +40,7 @@ public sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger
 /// dead-letter once the delivery count reaches AutoResponder:Reminders:MaxDeliveries — or at once for a
 /// body that is not a reminder — with the reason recorded on the incident.
 /// </summary>
-public sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
+internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
 {
     /// <summary>
     /// Messages locked at once. Each is handled in turn (a Teams reply and an e-mail, seconds each, longer while Graph

@@ -14,7 +14,7 @@ namespace AutoResponder.Reminders;
 /// pump receives it early and re-enqueues it with the remaining delay. Cancelling marks the reminder id
 /// in the table "ReminderCancellations", which the pump checks on receipt. Messages never expire.
 /// </summary>
-public sealed class StorageQueueReminders(StorageClients storage, IOptions<ReminderOptions> options, TimeProvider time) : IStorageInitializer
+internal sealed class StorageQueueReminders(StorageClients storage, IOptions<ReminderOptions> options, TimeProvider time) : IStorageInitializer
 {
     public const string CancellationTable = "ReminderCancellations";
     /// <summary>A little under the storage queue's 7-day visibility limit.</summary>
@@ -48,7 +48,7 @@ public sealed class StorageQueueReminders(StorageClients storage, IOptions<Remin
         Cancellations.UpsertEntityAsync(new TableEntity(reminderId, "cancelled") { ["CancelledAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
 }
 
-public sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, ILogger<StorageQueueReminderScheduler> log) : IReminderScheduler
+internal sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, ILogger<StorageQueueReminderScheduler> log) : IReminderScheduler
 {
     public string Transport => "storage-queue";
 
@@ -68,7 +68,7 @@ public sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, I
 /// after a short backoff ("abandon"); at AutoResponder:Reminders:MaxDeliveries it is moved to the
 /// "-poison" queue ("dead-letter") and the reason is recorded on the incident.
 /// </summary>
-public sealed class StorageQueueReminderPump(
+internal sealed class StorageQueueReminderPump(
     StorageQueueReminders queue,
     IReminderHandler delivery,
     IOptions<ReminderOptions> options,

@@ -9,7 +9,7 @@ namespace AutoResponder.StatusEmails;
 /// feature recorded (<see cref="ImpactState"/>, the one contract between the two), read with one point read from the
 /// ImpactSnapshots table (orders, customers, money at risk per measure and currency, the rules and why). Empty when none was taken yet.
 /// </summary>
-public sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore snapshots)
+internal sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore snapshots)
 {
     public async Task<IReadOnlyList<KeyValuePair<string, string>>> LinesAsync(string incidentId, CancellationToken ct) =>
         await snapshots.LatestAsync(await states.ReadAsync<ImpactState>(incidentId, ct), ct) is { } latest ? Lines(latest) : [];

@@ -10,7 +10,7 @@ namespace AutoResponder.StatusEmails;
 /// What a <see cref="StatusEmailOutbox.Email"/> action carries: a cadence slot (number and start), or the final email.
 /// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out yet.
 /// </summary>
-public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
+internal sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StatusEmailPayload Parse(string json) =>
@@ -23,7 +23,7 @@ public sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool 
 /// when the incident opens, reopens or its severity (so its cadence) changes. The cadence emails
 /// themselves are owed by the sweep, one per slot.
 /// </summary>
-public sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact) : IIncidentEffect
+internal sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {

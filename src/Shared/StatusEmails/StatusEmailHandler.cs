@@ -15,7 +15,7 @@ namespace AutoResponder.StatusEmails;
 /// once per resolution — both read from <see cref="StatusEmailState"/>, which the runner updates in
 /// the same transaction that marks the action done.
 /// </summary>
-public sealed class StatusEmailHandler(
+internal sealed class StatusEmailHandler(
     IncidentStore store,
     IncidentStates states,
     IMailSender mail,
@@ -117,7 +117,7 @@ public sealed class StatusEmailHandler(
 }
 
 /// <summary>Puts the incident's next cadence slot into the due index (<see cref="StatusEmailOutbox.Schedule"/>): on open, reopen and severity change.</summary>
-public sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
+internal sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

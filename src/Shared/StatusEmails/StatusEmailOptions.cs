@@ -23,7 +23,7 @@ public sealed class StatusEmailOptions
         TimeSpan.FromMinutes(CadenceMinutes.TryGetValue(severity.ToString(), out var minutes) ? minutes : 60);
 }
 
-public sealed class StatusEmailOptionsValidator : IValidateOptions<StatusEmailOptions>
+internal sealed class StatusEmailOptionsValidator : IValidateOptions<StatusEmailOptions>
 {
     public ValidateOptionsResult Validate(string? name, StatusEmailOptions o)
     {

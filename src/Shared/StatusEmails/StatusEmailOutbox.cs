@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.StatusEmails;
 
 /// <summary>Outbox kinds of the status e-mails (what they keep about an incident is <see cref="StatusEmailState"/>).</summary>
-public static class StatusEmailOutbox
+internal static class StatusEmailOutbox
 {
     /// <summary>One status e-mail: a cadence slot, the first one, or the final one.</summary>
     public static readonly OutboxKind<StatusEmailPayload> Email =

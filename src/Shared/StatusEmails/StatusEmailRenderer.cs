@@ -5,10 +5,10 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.StatusEmails;
 
-public enum StatusEmailKind { Opened, Update, Final }
+internal enum StatusEmailKind { Opened, Update, Final }
 
 /// <summary>Everything a status email shows.</summary>
-public sealed record StatusEmailModel(
+internal sealed record StatusEmailModel(
     IncidentRecord Incident,
     StatusEmailKind Kind,
     int Number,
@@ -22,14 +22,14 @@ public sealed record StatusEmailModel(
     string? ConsoleUrl = null,
     IReadOnlyList<SuspectLine>? Suspects = null);
 
-public sealed record RenderedEmail(string Subject, string Html, string Text);
+internal sealed record RenderedEmail(string Subject, string Html, string Text);
 
 /// <summary>
 /// Renders a status email as HTML plus a plain-text alternative with the same fields: status, severity,
 /// duration, owner, impact, latest update, next steps, ETA (with an "ETA passed without an update" flag),
 /// and what changed since the previous email.
 /// </summary>
-public static class StatusEmailRenderer
+internal static class StatusEmailRenderer
 {
     public const string NotAnalysed = "not yet analysed";
     /// <summary>Most timeline entries listed under "What changed" (the latest ones; the rest are counted).</summary>

@@ -4,7 +4,7 @@ namespace AutoResponder.StatusEmails;
 /// Slot arithmetic: slot N of an incident starts at openedAt + N × cadence. The slot's start time (not its
 /// number, which shifts when the cadence changes with severity) is the idempotency key of its email.
 /// </summary>
-public static class StatusEmailSlots
+internal static class StatusEmailSlots
 {
     public static long SlotAt(DateTimeOffset openedAt, TimeSpan cadence, DateTimeOffset now) =>
         now <= openedAt ? 0 : (now - openedAt).Ticks / cadence.Ticks;

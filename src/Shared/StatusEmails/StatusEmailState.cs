@@ -6,7 +6,7 @@ namespace AutoResponder.StatusEmails;
 /// The status emails of one incident (row <c>state|status-emails</c>): how many went out, when the last one did, the
 /// cadence slot it covered (the idempotency key of slot emails) and the resolution whose final email was sent.
 /// </summary>
-public sealed class StatusEmailState : IncidentState
+internal sealed class StatusEmailState : IncidentState
 {
     public const string Key = Prefix + "status-emails";
 

@@ -10,7 +10,7 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.StatusEmails;
 
-public static class StatusEmailsServices
+internal static class StatusEmailsServices
 {
     /// <summary>Manager status e-mails on a cadence per severity, and the final one at resolution (sent through the mail feature).</summary>
     public static IServiceCollection AddStatusEmails(this IServiceCollection services, IConfiguration configuration)

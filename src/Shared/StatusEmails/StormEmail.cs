@@ -19,7 +19,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.StatusEmails;
 
 /// <summary>The "status-email.storm" action: send the storm e-mail of one window (owed by the first incident listed in it).</summary>
-public sealed record StormEmailPayload(string Window)
+internal sealed record StormEmailPayload(string Window)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StormEmailPayload Parse(string json) =>
@@ -36,7 +36,7 @@ public sealed record StormEmailPayload(string Window)
 /// listed in a window owes the send, due when the window has closed (<see cref="Grace"/> after its minute); the rest
 /// only list themselves. One listed after the send goes out on its own.
 /// </summary>
-public sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states, IOptions<TeamsOptions> teams, TimeProvider time)
+internal sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states, IOptions<TeamsOptions> teams, TimeProvider time)
 {
     private const string HeadRow = "head", ItemPrefix = "i|";
     /// <summary>How long after its minute a window's e-mail is sent: listings that began within the minute have landed.</summary>
@@ -127,10 +127,10 @@ public sealed class StormEmails(StorageClients storage, IncidentStore store, Inc
         DateTimeOffset.ParseExact(window[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
 
-public enum StormDecision { Own, Storm, WaitForTeams }
+internal enum StormDecision { Own, Storm, WaitForTeams }
 
 /// <summary>Sends a window's storm e-mail ("status-email.storm"): one message listing every incident listed in it, once.</summary>
-public sealed class StormEmailHandler(
+internal sealed class StormEmailHandler(
     StormEmails storms,
     IMailSender mail,
     IOptions<MailOptions> mailOptions,
@@ -182,7 +182,7 @@ public sealed class StormEmailHandler(
 }
 
 /// <summary>A storm e-mail window: who owes its send, to whom (";"-separated), and when it went.</summary>
-public sealed class StormEmailHead : ITableEntity
+internal sealed class StormEmailHead : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";
@@ -194,7 +194,7 @@ public sealed class StormEmailHead : ITableEntity
 }
 
 /// <summary>One incident's status e-mail, listed in a storm e-mail.</summary>
-public sealed class StormEmailItem : ITableEntity
+internal sealed class StormEmailItem : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";

@@ -6,7 +6,7 @@ using Azure.Core;
 namespace AutoResponder.Switches;
 
 /// <summary>Mirrors a switch to a feature-flag store, so storefronts using Microsoft.FeatureManagement see it.</summary>
-public interface IFeatureFlagMirror
+internal interface IFeatureFlagMirror
 {
     Task SetAsync(string name, bool enabled, string description, CancellationToken ct);
 }
@@ -16,7 +16,7 @@ public interface IFeatureFlagMirror
 /// Entra token for the store (identity-based: managed identity in Azure; no access keys). The Azure.Data.AppConfiguration
 /// SDK is not in this project's package feed, so this small client speaks the documented protocol itself.
 /// </summary>
-public sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredential credential, AppConfigurationMirrorOptions options) : IFeatureFlagMirror
+internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredential credential, AppConfigurationMirrorOptions options) : IFeatureFlagMirror
 {
     public const string FlagPrefix = ".appconfig.featureflag/";
     public const string FlagContentType = "application/vnd.microsoft.appconfig.ff+json;charset=utf-8";

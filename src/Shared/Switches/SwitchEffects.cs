@@ -8,7 +8,7 @@ namespace AutoResponder.Switches;
 /// What switches owe: at resolution, a call-out of every switch still on (<see cref="SwitchOutbox.Callout"/> → a
 /// "switch-still-on" entry, a Teams reply); after a flip, the App Configuration mirror when configured (<see cref="SwitchOutbox.Mirror"/>).
 /// </summary>
-public sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEffect
+internal sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -21,7 +21,7 @@ public sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEff
     }
 }
 
-public sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHandler
+internal sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -35,7 +35,7 @@ public sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHandle
 }
 
 /// <summary>Sets every declared switch's feature flag to its current state (idempotent: a retry writes the same value).</summary>
-public sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMirror mirror) : IOutboxHandler
+internal sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMirror mirror) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

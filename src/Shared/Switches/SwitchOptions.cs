@@ -48,7 +48,7 @@ public sealed class AppConfigurationMirrorOptions
             : $"{SwitchOptions.Section}:AppConfiguration:Endpoint must be an https URL such as https://mystore.azconfig.io (is '{Endpoint}')."];
 }
 
-public sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
+internal sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
 {
     public ValidateOptionsResult Validate(string? name, SwitchOptions o)
     {

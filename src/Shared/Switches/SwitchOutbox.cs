@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.Switches;
 
 /// <summary>Outbox kinds of the switches feature.</summary>
-public static class SwitchOutbox
+internal static class SwitchOutbox
 {
     /// <summary>At resolution: call out every switch of the incident still on.</summary>
     public static readonly OutboxKind<EntryPayload> Callout =

@@ -21,7 +21,7 @@ public sealed record SwitchState(string Name, string Description, bool On, DateT
 
 public sealed record SwitchFlip(SwitchState Switch, bool Changed);
 
-public sealed class UnknownSwitchException(string name) : Exception($"There is no switch '{name}': declare it under AutoResponder:Switches:Declared.")
+internal sealed class UnknownSwitchException(string name) : Exception($"There is no switch '{name}': declare it under AutoResponder:Switches:Declared.")
 {
     public string Name { get; } = name;
 }
@@ -106,7 +106,7 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
 }
 
 /// <summary>Status emails and reminders call out every switch still on for the incident.</summary>
-public sealed class SwitchNotices(SwitchService switches, IOptions<SwitchOptions> options) : IIncidentNotices
+internal sealed class SwitchNotices(SwitchService switches, IOptions<SwitchOptions> options) : IIncidentNotices
 {
     public async Task<IReadOnlyList<string>> ForAsync(IncidentRecord incident, CancellationToken ct)
     {

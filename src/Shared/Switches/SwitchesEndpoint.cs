@@ -12,19 +12,19 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Switches;
 
 /// <summary>GET /api/switches body.</summary>
-public sealed record SwitchesResponse(IReadOnlyList<SwitchJson> Switches);
+internal sealed record SwitchesResponse(IReadOnlyList<SwitchJson> Switches);
 
 /// <summary>One switch as storefronts read it.</summary>
-public sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
+internal sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
 
 /// <summary>POST /api/incidents/{id}/switches/{name} body (documented shape; the endpoint reads the fields one by one).</summary>
-public sealed record SwitchFlipRequest(bool On, string? Reason = null);
+internal sealed record SwitchFlipRequest(bool On, string? Reason = null);
 
 /// <summary>POST /api/incidents/{id}/switches/{name} answer.</summary>
-public sealed record SwitchFlipResponse(string IncidentId, SwitchJson Switch, bool Changed);
+internal sealed record SwitchFlipResponse(string IncidentId, SwitchJson Switch, bool Changed);
 
 /// <summary>The switch routes: the storefront's cacheable read, and a responder's flip from an incident.</summary>
-public sealed class SwitchesEndpoint(SwitchService switches, IncidentActionRequest actions, IOptions<SwitchOptions> options, ILogger<SwitchesEndpoint> log)
+internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionRequest actions, IOptions<SwitchOptions> options, ILogger<SwitchesEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
 

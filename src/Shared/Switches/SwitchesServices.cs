@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Switches;
 
-public static class SwitchesServices
+internal static class SwitchesServices
 {
     /// <summary>Stop-the-impact switches (docs/playbook.md): state, routes, call-outs, the nudge and the optional App Configuration mirror.</summary>
     public static IServiceCollection AddSwitches(this IServiceCollection services, IConfiguration configuration)

@@ -283,7 +283,7 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
 }
 
 /// <summary>The incidents announced in one channel within the last minute ("{ticks} {incident id}" per line, oldest first).</summary>
-public sealed class StormWindowRow : ITableEntity
+internal sealed class StormWindowRow : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
     public string RowKey { get; set; } = "";

@@ -8,7 +8,7 @@ namespace AutoResponder.Teams;
 /// What Teams owes for a timeline entry: the incident's opening → a root post; a kind listed in
 /// AutoResponder:Teams:ReplyKinds → a threaded reply (which also refreshes the root post in place).
 /// </summary>
-public sealed class TeamsEffect(IOptions<TeamsOptions> options) : IIncidentEffect
+internal sealed class TeamsEffect(IOptions<TeamsOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {

@@ -11,14 +11,14 @@ using AutoResponder.Links;
 namespace AutoResponder.Teams;
 
 /// <summary>A timeline entry as a Teams reply sees it (the outbox payload of "teams.reply").</summary>
-public sealed record TeamsReplyPayload(string Entry, string Kind, string Text, string Actor, DateTimeOffset At);
+internal sealed record TeamsReplyPayload(string Entry, string Kind, string Text, string Actor, DateTimeOffset At);
 
 /// <summary>
 /// Builds the Teams messages: the root post, one living Adaptive Card per incident (edited in place) with buttons
 /// that open the incident's console page, and the threaded replies (HTML chatMessages). Text is HTML-encoded, URLs in it become links, and a mention is
 /// <c>&lt;at id="0"&gt;Name&lt;/at&gt;</c> in the body plus a matching <c>mentions</c> entry.
 /// </summary>
-public sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLinks? consoleLinks = null)
+internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLinks? consoleLinks = null)
 {
     public const string CardContentType = "application/vnd.microsoft.card.adaptive";
     public const string CardAttachmentId = "incident-card";

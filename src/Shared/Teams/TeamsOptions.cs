@@ -88,7 +88,7 @@ public sealed class TeamsRoute
     public string? OnCall { get; set; }
 }
 
-public sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IValidateOptions<TeamsOptions>
+internal sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IValidateOptions<TeamsOptions>
 {
     public ValidateOptionsResult Validate(string? name, TeamsOptions o)
     {

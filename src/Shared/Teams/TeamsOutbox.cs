@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.Teams;
 
 /// <summary>Outbox kinds of Teams (what Teams keeps about an incident is <see cref="TeamsState"/>).</summary>
-public static class TeamsOutbox
+internal static class TeamsOutbox
 {
     /// <summary>The root post of a new incident: a first notice, signalled on its own queue ahead of follow-up work.</summary>
     public static readonly OutboxKind<EntryPayload> Post =
@@ -16,12 +16,12 @@ public static class TeamsOutbox
     public static readonly IReadOnlyList<OutboxKind> All = [Post, Reply];
 }
 
-public sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler
+internal sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler
 {
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.PostRootAsync(context, cancellationToken);
 }
 
-public sealed class TeamsReplyHandler(TeamsPublisher publisher) : IOutboxHandler
+internal sealed class TeamsReplyHandler(TeamsPublisher publisher) : IOutboxHandler
 {
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.ReplyAsync(context, cancellationToken);
 }

@@ -22,7 +22,7 @@ namespace AutoResponder.Teams;
 /// after its Retry-After (here when short, else by the outbox, which never parks for it). In a storm a first notice
 /// of Sev2 and below may be a line in the channel's digest instead of a root post (<see cref="TeamsDigest"/>).
 /// </summary>
-public sealed class TeamsPublisher(
+internal sealed class TeamsPublisher(
     GraphClients graph,
     TeamsRouting routing,
     TeamsMessageRenderer renderer,

@@ -6,7 +6,7 @@ namespace AutoResponder.Teams;
 /// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up
 /// work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after the own posts).
 /// </summary>
-public readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice, bool Digest = false);
+internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice, bool Digest = false);
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
@@ -16,7 +16,7 @@ public readonly record struct TeamsCall(string TeamId, string ChannelId, bool Ne
 /// does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
 /// Retry-After has passed.
 /// </summary>
-public sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
+internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {
     private readonly object _gate = new();
     private readonly Dictionary<(string, string), Window> _channels = [];

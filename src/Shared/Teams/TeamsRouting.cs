@@ -7,10 +7,10 @@ namespace AutoResponder.Teams;
 public sealed record TeamsTarget(string TeamId, string ChannelId, string? OnCall);
 
 /// <summary>A person Teams can @mention.</summary>
-public sealed record TeamsPerson(string DisplayName, string UserId);
+internal sealed record TeamsPerson(string DisplayName, string UserId);
 
 /// <summary>Picks the channel by severity and service (first matching route), and turns owner names into mentionable people.</summary>
-public sealed class TeamsRouting(IOptions<TeamsOptions> options)
+internal sealed class TeamsRouting(IOptions<TeamsOptions> options)
 {
     public TeamsTarget Route(IncidentRecord incident)
     {

@@ -7,7 +7,7 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Teams;
 
-public static class TeamsServices
+internal static class TeamsServices
 {
     /// <summary>Teams updates via Graph: the effect that plans posts/replies and the outbox handlers that make them.</summary>
     public static IServiceCollection AddTeams(this IServiceCollection services, IConfiguration configuration)

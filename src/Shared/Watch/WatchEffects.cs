@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Watch;
 
 /// <summary>Mitigation and resolution owe a watch (<see cref="WatchOutbox.Start"/>).</summary>
-public sealed class WatchEffect(IOptions<WatchOptions> options) : IIncidentEffect
+internal sealed class WatchEffect(IOptions<WatchOptions> options) : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -17,9 +17,9 @@ public sealed class WatchEffect(IOptions<WatchOptions> options) : IIncidentEffec
     }
 }
 
-public sealed record WatchStartPayload(string Phase, DateTimeOffset At);
+internal sealed record WatchStartPayload(string Phase, DateTimeOffset At);
 
-public sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
+internal sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
 {
     public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

@@ -8,17 +8,17 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.Watch;
 
 /// <summary>The watch as the API shows it.</summary>
-public sealed record WatchJson(string IncidentId, bool Running, string? Phase, DateTimeOffset? StartedAt, DateTimeOffset? Until, string? WatchedBy,
+internal sealed record WatchJson(string IncidentId, bool Running, string? Phase, DateTimeOffset? StartedAt, DateTimeOffset? Until, string? WatchedBy,
     DateTimeOffset? CheckedThrough, long OrdersChecked, long AffectedOrders);
 
 /// <summary>POST …/watch/handover body (documented shape).</summary>
-public sealed record WatchHandoverRequest(string To, string? Note = null);
+internal sealed record WatchHandoverRequest(string To, string? Note = null);
 
 /// <summary>POST …/watch/signoff body (documented shape).</summary>
-public sealed record WatchSignoffRequest(string? Text = null);
+internal sealed record WatchSignoffRequest(string? Text = null);
 
 /// <summary>GET /api/incidents/{id}/watch, POST …/watch/handover {"to", "note"?}, POST …/watch/signoff {"text"?}.</summary>
-public sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions, ILogger<WatchEndpoint> log)
+internal sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions, ILogger<WatchEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
 

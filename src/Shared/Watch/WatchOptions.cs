@@ -17,7 +17,7 @@ public sealed class WatchOptions
     public int LeaseSeconds { get; set; } = 120;
 }
 
-public sealed class WatchOptionsValidator : IValidateOptions<WatchOptions>
+internal sealed class WatchOptionsValidator : IValidateOptions<WatchOptions>
 {
     public ValidateOptionsResult Validate(string? name, WatchOptions o)
     {

@@ -3,7 +3,7 @@ using AutoResponder.Outbox;
 namespace AutoResponder.Watch;
 
 /// <summary>Outbox kinds of the watch.</summary>
-public static class WatchOutbox
+internal static class WatchOutbox
 {
     /// <summary>Start (or hand over) the watch of a mitigated or resolved incident.</summary>
     public static readonly OutboxKind<WatchStartPayload> Start =

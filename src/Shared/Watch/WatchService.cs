@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Watch;
 
 /// <summary>No watch is running for the incident (HTTP 409).</summary>
-public sealed class NoWatchException(string incidentId) : Exception($"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
+internal sealed class NoWatchException(string incidentId) : Exception($"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
 
 /// <summary>What one check of one watch found.</summary>
 public sealed record WatchCheck(string IncidentId, string Outcome, long OrdersChecked, long Affected)

@@ -8,7 +8,7 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Watch;
 
-public static class WatchServices
+internal static class WatchServices
 {
     /// <summary>Watch the fix (docs/playbook.md): impact rules keep running on new orders after mitigation and resolution.</summary>
     public static IServiceCollection AddWatch(this IServiceCollection services, IConfiguration configuration)

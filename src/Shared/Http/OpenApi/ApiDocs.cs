@@ -19,7 +19,7 @@ public sealed record ApiOperation(string OperationId, string Method, string Rout
     IReadOnlyList<ApiParameter> Parameters, Type? RequestBody, bool RequestBodyRequired, IReadOnlyList<ApiResponse> Responses);
 
 /// <summary>The documentation pieces routes share: common parameters and problems.</summary>
-public static class ApiDocs
+internal static class ApiDocs
 {
     public static readonly ApiParameter Id = new("id", ParameterIn.Path, "The incident id, e.g. INC-20261126-4F7K.", Required: true);
     public static readonly ApiParameter IfMatch = new("If-Match", ParameterIn.Header,

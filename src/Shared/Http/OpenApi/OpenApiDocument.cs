@@ -10,7 +10,7 @@ namespace AutoResponder.Http.OpenApi;
 /// request/response records via System.Text.Json's schema exporter with the API's own serializer settings (so
 /// the names and casing are what the API actually writes). Every record of ours becomes a named component.
 /// </summary>
-public static class OpenApiDocument
+internal static class OpenApiDocument
 {
     public static JsonObject Build(IEnumerable<ApiOperation> operations)
     {

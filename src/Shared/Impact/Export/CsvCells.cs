@@ -4,7 +4,7 @@ namespace AutoResponder.Impact;
 /// The export's formula-injection escape, as CsvHelper writes it (<see cref="CsvHelper.CsvInjection.Escape"/>): a text
 /// cell that begins with = + - @ tab or CR gets a leading apostrophe, which spreadsheets read as "this is text".
 /// </summary>
-public static class CsvCells
+internal static class CsvCells
 {
     public const char Escape = '\'';
 

@@ -5,7 +5,7 @@ namespace AutoResponder.Impact;
 /// values, then as a HyperLogLog estimate (2^14 registers, about 0.8 % standard error) — so a 10-million-row
 /// export does not hold every customer id in memory. <see cref="Approximate"/> says which.
 /// </summary>
-public sealed class DistinctCounter(int exactLimit = DistinctCounter.ExactLimit)
+internal sealed class DistinctCounter(int exactLimit = DistinctCounter.ExactLimit)
 {
     public const int ExactLimit = 100_000;
     private const int Precision = 14;

@@ -126,7 +126,7 @@ public sealed class ImpactExporter(IOrderSource orders)
 }
 
 /// <summary>An export row's identity: created-at ticks, order id and line id.</summary>
-public readonly record struct OrderKey(long Ticks, string OrderId, string LineId);
+internal readonly record struct OrderKey(long Ticks, string OrderId, string LineId);
 
 /// <summary>
 /// Reads the previous export's keys in step with the current one (both sorted by created-at), so "is this order

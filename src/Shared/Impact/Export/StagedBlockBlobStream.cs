@@ -11,7 +11,7 @@ namespace AutoResponder.Impact;
 /// themselves. Disposing without completing never commits. Memory is bounded: one filling block plus at most
 /// <see cref="MaxInFlight"/> blocks uploading.
 /// </summary>
-public sealed class StagedBlockBlobStream(BlockBlobClient blob, int blockSize = 4 * 1024 * 1024) : Stream
+internal sealed class StagedBlockBlobStream(BlockBlobClient blob, int blockSize = 4 * 1024 * 1024) : Stream
 {
     public const int MaxInFlight = 2;
 

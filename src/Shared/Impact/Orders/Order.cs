@@ -46,4 +46,4 @@ public sealed record OrderQuery(DateTimeOffset From, DateTimeOffset To)
 }
 
 /// <summary>The order store cannot be reached (network, authentication, throttling beyond retries). The API answers 503.</summary>
-public sealed class OrderSourceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class OrderSourceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

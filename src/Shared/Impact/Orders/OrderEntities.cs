@@ -89,7 +89,7 @@ public sealed class OrderEntity : ITableEntity
 }
 
 /// <summary>A catalog row: PartitionKey "catalog", RowKey = SKU, a Name and one "Price{CUR}" text column per currency (e.g. PriceEUR = "19.99").</summary>
-public static class CatalogEntity
+internal static class CatalogEntity
 {
     public const string Partition = "catalog";
     public const string PricePrefix = "Price";

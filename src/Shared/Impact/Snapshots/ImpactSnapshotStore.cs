@@ -5,7 +5,7 @@ using AutoResponder.Storage;
 namespace AutoResponder.Impact;
 
 /// <summary>Another snapshot of the incident is running (or requested). The outbox retries; the API answers 409.</summary>
-public sealed class ImpactBusyException(string incidentId, ImpactLeaseRecord lease)
+internal sealed class ImpactBusyException(string incidentId, ImpactLeaseRecord lease)
     : Exception($"An impact snapshot of {incidentId} is already {lease.State} (lease until {lease.Until:O}).")
 {
     public ImpactLeaseRecord Lease { get; } = lease;

@@ -11,7 +11,7 @@ namespace AutoResponder.Incidents.Actions;
 /// answers (the incident with its new ETag, or the shared problems). Used by the incident routes and by the features'
 /// incident actions (<see cref="IncidentActionRequest"/> runs them).
 /// </summary>
-public static class IncidentActionRoutes
+internal static class IncidentActionRoutes
 {
     private static readonly ApiParameter[] ActionParameters = [Id, IfMatch];
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Incidents.Api;
 
-public static class IncidentApiServices
+internal static class IncidentApiServices
 {
     /// <summary>The incident API's readers: the paged list, the paged sub-resources and the one storage → JSON mapper.</summary>
     public static IServiceCollection AddIncidentApi(this IServiceCollection services)

@@ -7,7 +7,7 @@ namespace AutoResponder.Incidents.Api;
 // signed-in caller, never a body field.
 
 /// <summary>{"owner"?}: the owner defaults to the caller; naming someone else hands the incident over.</summary>
-public sealed record AcknowledgeRequest(string? Owner = null)
+internal sealed record AcknowledgeRequest(string? Owner = null)
 {
     public static AcknowledgeRequest? Bind(RequestFields fields)
     {
@@ -17,7 +17,7 @@ public sealed record AcknowledgeRequest(string? Owner = null)
 }
 
 /// <summary>{"text", "nextSteps"?, "eta"?}</summary>
-public sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null)
+internal sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null)
 {
     public static StatusUpdateRequest? Bind(RequestFields fields)
     {
@@ -29,7 +29,7 @@ public sealed record StatusUpdateRequest(string Text, string? NextSteps = null, 
 }
 
 /// <summary>{"text"?}: a note on mitigate, resolve or close.</summary>
-public sealed record IncidentNoteRequest(string? Text = null)
+internal sealed record IncidentNoteRequest(string? Text = null)
 {
     public static IncidentNoteRequest? Bind(RequestFields fields)
     {

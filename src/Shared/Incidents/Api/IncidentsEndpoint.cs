@@ -15,7 +15,7 @@ namespace AutoResponder.Incidents.Api;
 /// the human actions (If-Match honoured). The acting person is the authenticated <see cref="Caller"/> (see
 /// <see cref="AccessGate"/>), never a field or header the client chooses.
 /// </summary>
-public sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages, IncidentResources resources,
+internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages, IncidentResources resources,
     IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
 {
     /// <summary>GET /api/incidents?status=&amp;severity=&amp;service=&amp;since=&amp;limit=&amp;cursor= — newest first; default: every incident not closed.</summary>

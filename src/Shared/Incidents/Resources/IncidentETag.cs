@@ -3,7 +3,7 @@ using System.Text;
 
 namespace AutoResponder.Incidents.Resources;
 
-public static class IncidentETag
+internal static class IncidentETag
 {
     /// <summary>
     /// The incident's HTTP entity tag: a strong tag derived from the incident row's version, so it changes with
