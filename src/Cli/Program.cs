@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using AutoResponder.Cli.Bench;
 using AutoResponder.Cli.Drill;

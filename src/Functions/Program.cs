@@ -1,10 +1,10 @@
+using AutoResponder.Composition;
+using AutoResponder.Storage;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using AutoResponder.Storage;
-using AutoResponder.Composition;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 // Storage holds the record: the one setting the app cannot start without. Anything optional (Graph, Teams, mail,

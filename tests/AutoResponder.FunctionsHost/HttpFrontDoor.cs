@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.FunctionsHost.Rpc;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Template;
 
 namespace AutoResponder.FunctionsHost;

@@ -1,16 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Azure.Data.Tables;
-using AutoResponder.Alerts;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Incidents;
-using Microsoft.Extensions.DependencyInjection;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Cli.Bench;
 

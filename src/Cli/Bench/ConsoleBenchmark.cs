@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Intake;
 using AutoResponder.Storage;
 using AutoResponder.WebConsole;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Cli.Bench;
 
@@ -45,12 +42,12 @@ internal static class ConsoleBenchmark
         using var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         api.DefaultRequestHeaders.Authorization = new("Bearer", token);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-            { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
+        { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         // The sign-in form carries its own anti-forgery token (a hidden field matching a cookie the form page sets).
         var form = await browser.GetStringAsync(ConsoleRoutes.SignIn, ct);
         var formToken = System.Text.RegularExpressions.Regex.Match(form, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value;
         using (var signIn = new HttpRequestMessage(HttpMethod.Post, ConsoleRoutes.SignIn)
-            { Content = new FormUrlEncodedContent([new("token", token), new("_csrf", formToken)]) })
+        { Content = new FormUrlEncodedContent([new("token", token), new("_csrf", formToken)]) })
         {
             signIn.Headers.Add("Origin", url);
             using var signedIn = await browser.SendAsync(signIn, ct);
@@ -67,8 +64,15 @@ internal static class ConsoleBenchmark
             var key = $"{prefix}-{i}";
             await ingestor.IngestAsync(new Alert
             {
-                Source = "generic", SourceAlertId = key, Fingerprint = key, Title = $"Synthetic incident {i}", Severity = (Severity)(i % 5),
-                Status = AlertStatus.Firing, StartsAt = start.AddSeconds(i), Service = services[i % services.Length], Rule = $"rule-{i}",
+                Source = "generic",
+                SourceAlertId = key,
+                Fingerprint = key,
+                Title = $"Synthetic incident {i}",
+                Severity = (Severity)(i % 5),
+                Status = AlertStatus.Firing,
+                StartsAt = start.AddSeconds(i),
+                Service = services[i % services.Length],
+                Rule = $"rule-{i}",
             }, token);
         });
         output.WriteLine($"seeded in {seeding.Elapsed.TotalSeconds:F0} s");

@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs.Models;
-using Azure.Storage.Blobs.Specialized;
 using AutoResponder.Cli.Seed;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace AutoResponder.Cli.Bench;
 

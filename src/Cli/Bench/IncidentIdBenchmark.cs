@@ -1,15 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Azure.Data.Tables;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Cli.Bench;
 
@@ -79,8 +74,13 @@ internal static class IncidentIdBenchmark
             {
                 var body = JsonSerializer.Serialize(new
                 {
-                    title = $"Disk full ({prefix} alert {i})", severity = "Sev3", service = $"svc-{i / 2}", rule = "disk",
-                    dedupKey = $"{prefix}-{i}", status = "firing", startsAt = start,
+                    title = $"Disk full ({prefix} alert {i})",
+                    severity = "Sev3",
+                    service = $"svc-{i / 2}",
+                    rule = "disk",
+                    dedupKey = $"{prefix}-{i}",
+                    status = "firing",
+                    startsAt = start,
                 });
                 using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
                 if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref errors); return; }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using AutoResponder.Cli.Serve;
@@ -9,8 +7,6 @@ using AutoResponder.Graph;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using AutoResponder.Teams;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Cli.Bench;

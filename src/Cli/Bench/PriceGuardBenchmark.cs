@@ -1,17 +1,13 @@
 using System.Diagnostics;
-using Azure.Data.Tables;
 using AutoResponder.Cli.Drill;
 using AutoResponder.Cli.Seed;
-using AutoResponder.Impact;
+using AutoResponder.Composition;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Intake;
 using AutoResponder.PriceGuard;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using AutoResponder.Composition;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Cli.Bench;
 
@@ -194,8 +190,18 @@ internal static class PriceGuardBenchmark
             }
             list.Add(new Order
             {
-                OrderId = $"n{i:D7}", CreatedAt = at, CustomerId = $"c{random.Next(100000):D6}", Sku = item.Sku, Quantity = 1, UnitPrice = price,
-                Currency = "EUR", Total = price, Status = "paid", Channel = "web", Region = "eu-west", PaymentMethod = "card",
+                OrderId = $"n{i:D7}",
+                CreatedAt = at,
+                CustomerId = $"c{random.Next(100000):D6}",
+                Sku = item.Sku,
+                Quantity = 1,
+                UnitPrice = price,
+                Currency = "EUR",
+                Total = price,
+                Status = "paid",
+                Channel = "web",
+                Region = "eu-west",
+                PaymentMethod = "card",
             });
         }
         return list;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 
 namespace AutoResponder.Cli.Drill;
 
@@ -26,7 +25,9 @@ internal static class DrillCommands
             var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
             var drill = new PriceTamperingDrill(configuration, new DrillSpec
             {
-                HistoryOrders = parse.GetValue(history), OrdersPerMinute = parse.GetValue(perMinute), OutboxFolder = parse.GetValue(outbox)!,
+                HistoryOrders = parse.GetValue(history),
+                OrdersPerMinute = parse.GetValue(perMinute),
+                OutboxFolder = parse.GetValue(outbox)!,
             }, Console.Out);
             var score = await drill.RunAsync(ct);
             PriceTamperingDrill.Print(score, Console.Out);

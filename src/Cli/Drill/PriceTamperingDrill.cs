@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AutoResponder.ActionItems;
 using AutoResponder.Changes;
+using AutoResponder.Composition;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
@@ -14,10 +15,6 @@ using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Switches;
 using AutoResponder.Watch;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.Drill;
 
@@ -130,9 +127,20 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
                     if (tampered) price = Math.Round(price * (decimal)(0.05 + random.NextDouble() * 0.4), 2);
                     batch.Add(new Order
                     {
-                        OrderId = $"d{++sequence:D6}", CreatedAt = at, CustomerId = $"c{random.Next(1, 5000):D5}", CustomerEmail = "customer@example.com",
-                        Sku = item.Sku, Quantity = 1, UnitPrice = price, Currency = "EUR", Total = price, Status = "paid", StatusSince = at,
-                        Channel = "web", Region = "eu-west", PaymentMethod = "card",
+                        OrderId = $"d{++sequence:D6}",
+                        CreatedAt = at,
+                        CustomerId = $"c{random.Next(1, 5000):D5}",
+                        CustomerEmail = "customer@example.com",
+                        Sku = item.Sku,
+                        Quantity = 1,
+                        UnitPrice = price,
+                        Currency = "EUR",
+                        Total = price,
+                        Status = "paid",
+                        StatusSince = at,
+                        Channel = "web",
+                        Region = "eu-west",
+                        PaymentMethod = "card",
                     });
                     _placed.Add((at, tampered));
                     if (tampered) firstTampered ??= at;

@@ -1,8 +1,7 @@
-using AutoResponder.Storage;
 using System.CommandLine;
-using AutoResponder.Graph;
-using Microsoft.Extensions.Hosting;
 using AutoResponder.Composition;
+using AutoResponder.Graph;
+using AutoResponder.Storage;
 
 namespace AutoResponder.Cli.Graph;
 

@@ -1,13 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using AutoResponder.Composition;
 using AutoResponder.OnCall;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Cli.OnCall;
 

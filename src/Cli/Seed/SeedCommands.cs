@@ -4,7 +4,6 @@ using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
 
 namespace AutoResponder.Cli.Seed;
 

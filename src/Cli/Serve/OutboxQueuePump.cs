@@ -1,7 +1,7 @@
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AutoResponder.Cli.Serve;
 

@@ -1,20 +1,12 @@
-using AutoResponder.Access;
-using AutoResponder.Changes;
-using AutoResponder.Storage;
-using Microsoft.AspNetCore.HostFiltering;
 using System.Net;
+using AutoResponder.Access;
+using AutoResponder.Composition;
+using AutoResponder.Health;
 using AutoResponder.Http;
 using AutoResponder.Routes;
-using AutoResponder.Health;
-using AutoResponder.Outbox;
-using AutoResponder.OnCall;
-using AutoResponder.Switches;
-using AutoResponder.Watch;
+using AutoResponder.Storage;
 using AutoResponder.WebConsole;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
-using AutoResponder.Composition;
+using Microsoft.AspNetCore.HostFiltering;
 
 namespace AutoResponder.Cli.Serve;
 

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using AutoResponder.Access;
-using AutoResponder.Storage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using AutoResponder.Composition;
+using AutoResponder.Storage;
 
 namespace AutoResponder.Cli.Tokens;
 

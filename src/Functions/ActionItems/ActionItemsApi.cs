@@ -1,5 +1,5 @@
-using AutoResponder.Functions.Api;
 using AutoResponder.ActionItems;
+using AutoResponder.Functions.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

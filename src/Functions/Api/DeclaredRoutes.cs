@@ -1,8 +1,8 @@
+using AutoResponder.Composition;
 using AutoResponder.Routes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Functions.Api;
 

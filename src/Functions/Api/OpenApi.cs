@@ -1,8 +1,7 @@
-using AutoResponder.Http.OpenApi;
+using AutoResponder.Composition;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Functions.Api;
 

@@ -1,9 +1,9 @@
 using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
+using AutoResponder.Storage;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
 namespace AutoResponder.Access;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using AutoResponder.Hosting;
+using AutoResponder.Links;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.ActionItems;
 

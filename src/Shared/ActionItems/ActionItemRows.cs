@@ -1,6 +1,6 @@
+using AutoResponder.Storage;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
 namespace AutoResponder.ActionItems;
 

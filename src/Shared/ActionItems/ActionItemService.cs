@@ -1,5 +1,4 @@
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
@@ -21,9 +20,16 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
         var now = time.GetUtcNow();
         var item = new ActionItemRow
         {
-            PartitionKey = incidentId, RowKey = "AI" + Keys.Unique().ToUpperInvariant(),
-            IncidentId = incidentId, Title = title, Owner = owner.Trim(), DueAt = dueAt, Link = link,
-            Status = ActionItemKinds.Open, CreatedAt = now, CreatedBy = actor,
+            PartitionKey = incidentId,
+            RowKey = "AI" + Keys.Unique().ToUpperInvariant(),
+            IncidentId = incidentId,
+            Title = title,
+            Owner = owner.Trim(),
+            DueAt = dueAt,
+            Link = link,
+            Status = ActionItemKinds.Open,
+            CreatedAt = now,
+            CreatedBy = actor,
         };
         item.ItemId = item.RowKey;
         await store.UpsertIndexAsync(item, ct);      // the index first: an orphan copy is harmless, a missing one would hide the item

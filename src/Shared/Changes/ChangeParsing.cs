@@ -46,54 +46,54 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         switch (gitHubEvent)
         {
             case "deployment_status":
-            {
-                var state = Text(body, "deployment_status.state", required: true)!;
-                if (state is "pending" or "queued" or "in_progress" or "waiting")
-                    return ChangeParse.Ignore($"Deployment state '{state}': recorded when it finishes.");
-                var environment = Text(body, "deployment_status.environment") ?? Text(body, "deployment.environment");
-                var sha = Text(body, "deployment.sha");
-                return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github", "deployment",
-                    $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} to {environment ?? "an environment"}: {state}",
-                    Text(body, "deployment_status.creator.login") ?? sender, sha, environment,
-                    Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url") ?? Url(body, "deployment.url"), repository, key));
-            }
+                {
+                    var state = Text(body, "deployment_status.state", required: true)!;
+                    if (state is "pending" or "queued" or "in_progress" or "waiting")
+                        return ChangeParse.Ignore($"Deployment state '{state}': recorded when it finishes.");
+                    var environment = Text(body, "deployment_status.environment") ?? Text(body, "deployment.environment");
+                    var sha = Text(body, "deployment.sha");
+                    return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github", "deployment",
+                        $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} to {environment ?? "an environment"}: {state}",
+                        Text(body, "deployment_status.creator.login") ?? sender, sha, environment,
+                        Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url") ?? Url(body, "deployment.url"), repository, key));
+                }
             case "release":
-            {
-                var action = Text(body, "action", required: true)!;
-                if (action is not ("published" or "released"))
-                    return ChangeParse.Ignore($"Release action '{action}' is not a release going out (published is).");
-                var tag = Text(body, "release.tag_name", required: true)!;
-                var name = Text(body, "release.name");
-                return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
-                    $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} of {repository}",
-                    Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null, Url(body, "release.html_url"), repository, key));
-            }
+                {
+                    var action = Text(body, "action", required: true)!;
+                    if (action is not ("published" or "released"))
+                        return ChangeParse.Ignore($"Release action '{action}' is not a release going out (published is).");
+                    var tag = Text(body, "release.tag_name", required: true)!;
+                    var name = Text(body, "release.name");
+                    return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
+                        $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} of {repository}",
+                        Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null, Url(body, "release.html_url"), repository, key));
+                }
             case "push":
-            {
-                var branch = Text(body, "repository.default_branch", required: true)!;
-                var pushed = Text(body, "ref", required: true)!;
-                if (pushed != "refs/heads/" + branch)
-                    return ChangeParse.Ignore($"Push to {pushed}: only pushes to the default branch ({branch}) are changes.");
-                if (body.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.True)
-                    return ChangeParse.Ignore("The default branch was deleted: not a change to record.");
-                var message = Text(body, "head_commit.message");
-                var after = Text(body, "after");
-                return ChangeParse.Of(new(service, Time(body, "head_commit.timestamp"), "github", "push",
-                    $"Push to {branch} of {repository}{(message is null ? "" : ": " + FirstLine(message))}",
-                    Text(body, "head_commit.author.name") ?? Text(body, "pusher.name") ?? sender, after, null,
-                    Url(body, "head_commit.url") ?? Url(body, "compare"), repository, key));
-            }
+                {
+                    var branch = Text(body, "repository.default_branch", required: true)!;
+                    var pushed = Text(body, "ref", required: true)!;
+                    if (pushed != "refs/heads/" + branch)
+                        return ChangeParse.Ignore($"Push to {pushed}: only pushes to the default branch ({branch}) are changes.");
+                    if (body.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.True)
+                        return ChangeParse.Ignore("The default branch was deleted: not a change to record.");
+                    var message = Text(body, "head_commit.message");
+                    var after = Text(body, "after");
+                    return ChangeParse.Of(new(service, Time(body, "head_commit.timestamp"), "github", "push",
+                        $"Push to {branch} of {repository}{(message is null ? "" : ": " + FirstLine(message))}",
+                        Text(body, "head_commit.author.name") ?? Text(body, "pusher.name") ?? sender, after, null,
+                        Url(body, "head_commit.url") ?? Url(body, "compare"), repository, key));
+                }
             default: // workflow_run
-            {
-                var action = Text(body, "action", required: true)!;
-                if (action != "completed") return ChangeParse.Ignore($"Workflow run '{action}': recorded when completed.");
-                var name = Text(body, "workflow_run.name") ?? "workflow";
-                var conclusion = Text(body, "workflow_run.conclusion") ?? "completed";
-                var branch = Text(body, "workflow_run.head_branch");
-                return ChangeParse.Of(new(service, Time(body, "workflow_run.updated_at"), "github", "workflow-run",
-                    $"Workflow {name} of {repository}{(branch is null ? "" : $" on {branch}")}: {conclusion}",
-                    Text(body, "workflow_run.actor.login") ?? sender, Text(body, "workflow_run.head_sha"), null, Url(body, "workflow_run.html_url"), repository, key));
-            }
+                {
+                    var action = Text(body, "action", required: true)!;
+                    if (action != "completed") return ChangeParse.Ignore($"Workflow run '{action}': recorded when completed.");
+                    var name = Text(body, "workflow_run.name") ?? "workflow";
+                    var conclusion = Text(body, "workflow_run.conclusion") ?? "completed";
+                    var branch = Text(body, "workflow_run.head_branch");
+                    return ChangeParse.Of(new(service, Time(body, "workflow_run.updated_at"), "github", "workflow-run",
+                        $"Workflow {name} of {repository}{(branch is null ? "" : $" on {branch}")}: {conclusion}",
+                        Text(body, "workflow_run.actor.login") ?? sender, Text(body, "workflow_run.head_sha"), null, Url(body, "workflow_run.html_url"), repository, key));
+                }
         }
     }
 
@@ -109,41 +109,41 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         switch (eventType)
         {
             case "ms.vss-pipelines.run-state-changed-event":
-            {
-                var state = Text(body, "resource.run.state", required: true)!;
-                if (!state.Equals("completed", StringComparison.OrdinalIgnoreCase))
-                    return ChangeParse.Ignore($"Pipeline run state '{state}': recorded when completed.");
-                pipeline = Text(body, "resource.pipeline.name") ?? Text(body, "resource.run.pipeline.name", required: true)!;
-                var service = PipelineService(pipeline, "resource.pipeline.name");
-                var result = Text(body, "resource.run.result") ?? "completed";
-                return ChangeParse.Of(new(service, Time(body, "resource.run.finishedDate", "createdDate"), "azure-devops", "pipeline-run",
-                    Summary(message, $"Pipeline {pipeline} run {Text(body, "resource.run.name") ?? ""} {result}"),
-                    Text(body, "resource.run.requestedFor.displayName"), Text(body, "resource.run.resources.repositories.self.version"), null,
-                    Url(body, "resource.run._links.web.href") ?? Url(body, "resource.run.url"), pipeline, key));
-            }
+                {
+                    var state = Text(body, "resource.run.state", required: true)!;
+                    if (!state.Equals("completed", StringComparison.OrdinalIgnoreCase))
+                        return ChangeParse.Ignore($"Pipeline run state '{state}': recorded when completed.");
+                    pipeline = Text(body, "resource.pipeline.name") ?? Text(body, "resource.run.pipeline.name", required: true)!;
+                    var service = PipelineService(pipeline, "resource.pipeline.name");
+                    var result = Text(body, "resource.run.result") ?? "completed";
+                    return ChangeParse.Of(new(service, Time(body, "resource.run.finishedDate", "createdDate"), "azure-devops", "pipeline-run",
+                        Summary(message, $"Pipeline {pipeline} run {Text(body, "resource.run.name") ?? ""} {result}"),
+                        Text(body, "resource.run.requestedFor.displayName"), Text(body, "resource.run.resources.repositories.self.version"), null,
+                        Url(body, "resource.run._links.web.href") ?? Url(body, "resource.run.url"), pipeline, key));
+                }
             case "ms.vss-release.deployment-completed-event":
-            {
-                pipeline = Text(body, "resource.environment.releaseDefinition.name")
-                    ?? Text(body, "resource.release.releaseDefinition.name")
-                    ?? Text(body, "resource.deployment.releaseDefinition.name", required: true)!;
-                var service = PipelineService(pipeline, "resource.environment.releaseDefinition.name");
-                var environment = Text(body, "resource.environment.name");
-                var release = Text(body, "resource.environment.release.name") ?? Text(body, "resource.release.name") ?? Text(body, "resource.deployment.release.name");
-                var status = Text(body, "resource.environment.status") ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
-                return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"), "azure-devops", "release-deployment",
-                    Summary(message, $"Release {release ?? pipeline} to {environment ?? "an environment"}: {status}"),
-                    Text(body, "resource.deployment.requestedFor.displayName") ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
-                    Url(body, "resource.release._links.web.href") ?? Url(body, "resource.environment.release._links.web.href"), pipeline, key));
-            }
+                {
+                    pipeline = Text(body, "resource.environment.releaseDefinition.name")
+                        ?? Text(body, "resource.release.releaseDefinition.name")
+                        ?? Text(body, "resource.deployment.releaseDefinition.name", required: true)!;
+                    var service = PipelineService(pipeline, "resource.environment.releaseDefinition.name");
+                    var environment = Text(body, "resource.environment.name");
+                    var release = Text(body, "resource.environment.release.name") ?? Text(body, "resource.release.name") ?? Text(body, "resource.deployment.release.name");
+                    var status = Text(body, "resource.environment.status") ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
+                    return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"), "azure-devops", "release-deployment",
+                        Summary(message, $"Release {release ?? pipeline} to {environment ?? "an environment"}: {status}"),
+                        Text(body, "resource.deployment.requestedFor.displayName") ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
+                        Url(body, "resource.release._links.web.href") ?? Url(body, "resource.environment.release._links.web.href"), pipeline, key));
+                }
             case "build.complete":
-            {
-                pipeline = Text(body, "resource.definition.name", required: true)!;
-                var service = PipelineService(pipeline, "resource.definition.name");
-                return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops", "pipeline-run",
-                    Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
-                    Text(body, "resource.requestedFor.displayName"), Text(body, "resource.sourceVersion"), null,
-                    Url(body, "resource._links.web.href") ?? Url(body, "resource.url"), pipeline, key));
-            }
+                {
+                    pipeline = Text(body, "resource.definition.name", required: true)!;
+                    var service = PipelineService(pipeline, "resource.definition.name");
+                    return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops", "pipeline-run",
+                        Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
+                        Text(body, "resource.requestedFor.displayName"), Text(body, "resource.sourceVersion"), null,
+                        Url(body, "resource._links.web.href") ?? Url(body, "resource.url"), pipeline, key));
+                }
             default:
                 return ChangeParse.Ignore($"Azure DevOps event '{eventType}' is not a change (pipeline run state changed, release deployment completed and build completed are).");
         }

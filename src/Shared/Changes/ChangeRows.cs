@@ -1,6 +1,6 @@
+using AutoResponder.Storage;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
 namespace AutoResponder.Changes;
 
@@ -37,8 +37,16 @@ public sealed class ChangeRow : ITableEntity
     {
         PartitionKey = Partition(change.Service),
         RowKey = Key(change.At, change.DeliveryKey),
-        Service = change.Service, At = change.At, Source = change.Source, Kind = change.Kind, Summary = change.Summary,
-        Author = change.Author, Commit = change.Commit, Environment = change.Environment, Link = change.Link, Origin = change.Origin,
+        Service = change.Service,
+        At = change.At,
+        Source = change.Source,
+        Kind = change.Kind,
+        Summary = change.Summary,
+        Author = change.Author,
+        Commit = change.Commit,
+        Environment = change.Environment,
+        Link = change.Link,
+        Origin = change.Origin,
         ReceivedAt = receivedAt,
     };
 

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
-using AutoResponder.Routes;
 using AutoResponder.Impact;
 using AutoResponder.Incidents.Api;
+using AutoResponder.Routes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace AutoResponder.WebConsole;
 
 /// <summary>The console's stylesheet and script, embedded in this assembly and served by the app (no CDN, no build step).</summary>

@@ -1,11 +1,11 @@
 using AutoResponder.Http;
 using AutoResponder.Impact;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Api;
+using AutoResponder.Incidents.Resources;
 using AutoResponder.StatusEmails;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.WebConsole;
 

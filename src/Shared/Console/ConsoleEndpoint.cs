@@ -1,12 +1,9 @@
-using System.Globalization;
-using AutoResponder.Alerts;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
 using AutoResponder.Impact;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Reminders;
-using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;

@@ -1,12 +1,12 @@
-using AutoResponder.Hosting;
 using System.Globalization;
 using AutoResponder.Alerts;
+using AutoResponder.Hosting;
 using AutoResponder.Impact;
-using AutoResponder.Reminders;
 using AutoResponder.Incidents;
-using AutoResponder.Teams;
-using AutoResponder.Links;
 using AutoResponder.Incidents.Resources;
+using AutoResponder.Links;
+using AutoResponder.Reminders;
+using AutoResponder.Teams;
 
 namespace AutoResponder.WebConsole;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using AutoResponder.Links;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Api;
+using AutoResponder.Links;
 
 namespace AutoResponder.WebConsole;
 

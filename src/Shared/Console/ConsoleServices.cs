@@ -1,9 +1,9 @@
 using AutoResponder.Access;
+using AutoResponder.Links;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.WebConsole;
 

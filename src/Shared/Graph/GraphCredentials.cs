@@ -1,8 +1,7 @@
+using AutoResponder.Hosting;
 using Azure.Core;
 using Azure.Identity;
-using AutoResponder.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Graph;
 

@@ -1,10 +1,10 @@
 using AutoResponder.Hosting;
+using AutoResponder.Storage;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

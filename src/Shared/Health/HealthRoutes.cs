@@ -1,7 +1,5 @@
 using AutoResponder.Access;
-using AutoResponder.Http.OpenApi;
 using AutoResponder.Routes;
-using static AutoResponder.Http.OpenApi.ApiDocs;
 
 namespace AutoResponder.Health;
 

@@ -1,14 +1,13 @@
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Messaging.ServiceBus;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using AutoResponder.Teams;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using Azure;
 using AutoResponder.Storage;
+using Azure;
 using Microsoft.Extensions.Logging;
 
 namespace AutoResponder.Http;

@@ -2,13 +2,13 @@ using System.Text.Json;
 using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Impact.Orders;
-using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Actions;
+using AutoResponder.Incidents.Resources;
+using AutoResponder.Links;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
-using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Impact;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.Impact;
 

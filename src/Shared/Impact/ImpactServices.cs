@@ -1,4 +1,5 @@
 using AutoResponder.Impact.Orders;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Azure.Core;
@@ -8,7 +9,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using AutoResponder.Incidents;
 
 namespace AutoResponder.Impact;
 

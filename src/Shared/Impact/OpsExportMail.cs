@@ -1,15 +1,15 @@
-using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Azure;
-using AutoResponder.Mail;
+using AutoResponder.Hosting;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
+using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.Impact;
 

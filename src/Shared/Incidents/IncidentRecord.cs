@@ -1,7 +1,7 @@
 using System.Runtime.Serialization;
+using AutoResponder.Alerts;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Alerts;
 
 namespace AutoResponder.Incidents;
 

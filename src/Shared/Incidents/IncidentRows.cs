@@ -1,5 +1,5 @@
-using Azure.Data.Tables;
 using AutoResponder.Storage;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Incidents;
 

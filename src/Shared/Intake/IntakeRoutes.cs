@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
-using AutoResponder.Http.OpenApi;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using Azure;
-using Azure.Data.Tables;
 using AutoResponder.Graph;
 using AutoResponder.Storage;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

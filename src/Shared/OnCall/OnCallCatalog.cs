@@ -1,7 +1,7 @@
 using System.Text.Json;
+using AutoResponder.Storage;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.OnCall;

@@ -1,10 +1,10 @@
 using AutoResponder.Hosting;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using AutoResponder.Incidents;
 
 namespace AutoResponder.OnCall;
 

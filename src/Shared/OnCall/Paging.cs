@@ -3,11 +3,11 @@ using System.Text.Json;
 using AutoResponder.Graph;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Teams;
 using Microsoft.Graph.Models;
-using AutoResponder.Links;
 
 namespace AutoResponder.OnCall;
 

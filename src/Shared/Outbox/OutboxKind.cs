@@ -1,5 +1,5 @@
-using AutoResponder.Incidents;
 using System.Text.Json;
+using AutoResponder.Incidents;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

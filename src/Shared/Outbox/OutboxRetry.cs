@@ -1,12 +1,12 @@
 using AutoResponder.Access;
+using AutoResponder.Hosting;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Actions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using AutoResponder.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Outbox;
 

@@ -1,6 +1,6 @@
-using Azure;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
+using Azure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

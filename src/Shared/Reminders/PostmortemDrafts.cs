@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using Azure.Storage.Blobs.Models;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.Reminders;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
-using AutoResponder.Links;
 
 namespace AutoResponder.Reminders;
 

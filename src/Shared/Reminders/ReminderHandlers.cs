@@ -1,14 +1,14 @@
-using AutoResponder.Hosting;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using AutoResponder.Hosting;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.Reminders;
 

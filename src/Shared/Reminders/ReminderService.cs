@@ -1,5 +1,4 @@
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 
 namespace AutoResponder.Reminders;
 

@@ -1,8 +1,8 @@
 using AutoResponder.Access;
 using AutoResponder.Hosting;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Actions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

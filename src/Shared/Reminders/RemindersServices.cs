@@ -1,12 +1,12 @@
-using Azure.Messaging.ServiceBus;
 using AutoResponder.Hosting;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using AutoResponder.Incidents;
 
 namespace AutoResponder.Reminders;
 

@@ -1,8 +1,7 @@
-using Azure;
+using AutoResponder.Storage;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

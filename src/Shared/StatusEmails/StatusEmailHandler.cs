@@ -1,11 +1,10 @@
 using AutoResponder.Hosting;
-using System.Globalization;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using AutoResponder.Links;
 
 namespace AutoResponder.StatusEmails;
 

@@ -12,7 +12,11 @@ public sealed class StatusEmailOptions
     /// <summary>Minutes between status emails, by severity (AutoResponder__StatusEmails__CadenceMinutes__Sev2 = 60).</summary>
     public Dictionary<string, int> CadenceMinutes { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Sev0"] = 30, ["Sev1"] = 30, ["Sev2"] = 60, ["Sev3"] = 240, ["Sev4"] = 1440,
+        ["Sev0"] = 30,
+        ["Sev1"] = 30,
+        ["Sev2"] = 60,
+        ["Sev3"] = 240,
+        ["Sev4"] = 1440,
     };
     /// <summary>Incidents of this severity or worse get an email when they open (and always a final one).</summary>
     public Severity FirstEmailUpTo { get; set; } = Severity.Sev2;

@@ -1,7 +1,5 @@
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

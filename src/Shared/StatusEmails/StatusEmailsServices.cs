@@ -1,12 +1,9 @@
 using AutoResponder.Hosting;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using AutoResponder.Incidents;
 
 namespace AutoResponder.StatusEmails;
 

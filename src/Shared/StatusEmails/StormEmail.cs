@@ -2,17 +2,16 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using AutoResponder.Alerts;
 using AutoResponder.Hosting;
-using AutoResponder.Http;
 using AutoResponder.Incidents;
 using AutoResponder.Links;
 using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using AutoResponder.Teams;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -74,8 +73,14 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         var dueAt = MinuteOf(window).AddMinutes(1) + Grace;
         await Table.UpsertEntityAsync(new StormEmailItem
         {
-            PartitionKey = window, RowKey = ItemPrefix + incident.Id, Title = incident.Title, SeverityName = incident.SeverityName,
-            Service = incident.Service, StatusName = incident.Status.ToApi(), KindName = kind.ToString(), At = now,
+            PartitionKey = window,
+            RowKey = ItemPrefix + incident.Id,
+            Title = incident.Title,
+            SeverityName = incident.SeverityName,
+            Service = incident.Service,
+            StatusName = incident.Status.ToApi(),
+            KindName = kind.ToString(),
+            At = now,
         }, TableUpdateMode.Replace, ct);
         var head = new StormEmailHead { PartitionKey = window, RowKey = HeadRow, Owner = incident.Id, Recipients = to };
         try

@@ -90,7 +90,8 @@ public sealed class StorageClients : IStorageInitializer
                     new TableServiceClient(connectionString, tableOptions),
                     new BlobServiceClient(connectionString, blobOptions),
                     new QueueServiceClient(connectionString, queueOptions),
-                    prefix) { Requests = counter };
+                    prefix)
+                { Requests = counter };
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -106,7 +107,8 @@ public sealed class StorageClients : IStorageInitializer
             new TableServiceClient(tableUri, credential, tableOptions),
             new BlobServiceClient(blobUri, credential, blobOptions),
             new QueueServiceClient(queueUri, credential, queueOptions),
-            prefix) { Requests = counter };
+            prefix)
+        { Requests = counter };
     }
 
     /// <summary>

@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
+using AutoResponder.Links;
 using AutoResponder.Storage;
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
-using AutoResponder.Links;
 
 namespace AutoResponder.Teams;
 
@@ -107,8 +107,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     {
         await Table.UpsertEntityAsync(new DigestItemRow
         {
-            PartitionKey = digest, RowKey = ItemPrefix + incident.Id, Title = Truncate(incident.Title, 160), SeverityName = incident.SeverityName,
-            Service = incident.Service, OpenedAt = incident.OpenedAt,
+            PartitionKey = digest,
+            RowKey = ItemPrefix + incident.Id,
+            Title = Truncate(incident.Title, 160),
+            SeverityName = incident.SeverityName,
+            Service = incident.Service,
+            OpenedAt = incident.OpenedAt,
         }, TableUpdateMode.Replace, ct);
         var head = await FindAsync(digest, ct) ?? New(digest, target);
         if (Claimed(head) || !await TryClaimAsync(head, ct)) return head; // the renderer shows it: it reads the items after this claim or its release

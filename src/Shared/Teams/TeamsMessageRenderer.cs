@@ -5,8 +5,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
-using Microsoft.Graph.Models;
 using AutoResponder.Links;
+using Microsoft.Graph.Models;
 
 namespace AutoResponder.Teams;
 

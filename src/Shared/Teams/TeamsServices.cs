@@ -1,9 +1,9 @@
 using AutoResponder.Graph;
+using AutoResponder.Hosting;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using AutoResponder.Hosting;
-using AutoResponder.Incidents;
 
 namespace AutoResponder.Teams;
 

@@ -1,7 +1,7 @@
 using AutoResponder.Access;
 using AutoResponder.Http;
-using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Actions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

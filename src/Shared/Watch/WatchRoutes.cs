@@ -1,5 +1,4 @@
 using AutoResponder.Access;
-using AutoResponder.Http.OpenApi;
 using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using AutoResponder.Impact.Orders;
 using AutoResponder.Impact;
+using AutoResponder.Impact.Orders;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;

@@ -2,18 +2,17 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
-using AutoResponder.Incidents.Api;
-using AutoResponder.Switches;
+using AutoResponder.Composition;
 using AutoResponder.Functions.Health;
 using AutoResponder.Functions.Incidents;
 using AutoResponder.Health;
 using AutoResponder.Http;
+using AutoResponder.Switches;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Access;
 

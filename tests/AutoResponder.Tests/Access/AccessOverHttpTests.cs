@@ -2,12 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Access;
-using AutoResponder.Incidents.Api;
+using AutoResponder.Composition;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Access;
 

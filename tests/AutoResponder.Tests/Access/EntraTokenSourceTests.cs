@@ -37,7 +37,10 @@ public sealed class EntraTokenSourceTests
         var issued = _time.GetUtcNow().UtcDateTime - (age ?? TimeSpan.Zero);
         var all = new Dictionary<string, object>
         {
-            ["preferred_username"] = "alice@shop.example", ["roles"] = roles, ["scp"] = "access_as_user", ["azp"] = "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+            ["preferred_username"] = "alice@shop.example",
+            ["roles"] = roles,
+            ["scp"] = "access_as_user",
+            ["azp"] = "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
         };
         foreach (var (name, value) in claims ?? []) { if (value is null) all.Remove(name); else all[name] = value; }
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

@@ -3,11 +3,8 @@ using AutoResponder.Access;
 using AutoResponder.Functions.Impact;
 using AutoResponder.Functions.Incidents;
 using AutoResponder.Http;
-using AutoResponder.Impact;
-using AutoResponder.Incidents.Api;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Tests.Access;
 
@@ -50,7 +47,8 @@ public sealed class FunctionsGateTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite, new Dictionary<string, string?>
         {
-            ["AutoResponder:Impact:Rules:0:Name"] = "all", ["AutoResponder:Impact:Rules:0:MatchAll"] = "true",
+            ["AutoResponder:Impact:Rules:0:Name"] = "all",
+            ["AutoResponder:Impact:Rules:0:MatchAll"] = "true",
         });
         var now = app.Time.GetUtcNow();
         await AutoResponder.Tests.Impact.ImpactTestKit.SeedAsync(app, AutoResponder.Tests.Impact.ImpactRuleTests.Order("fn-1", now.AddMinutes(-3)));

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AutoResponder.Changes;
-using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Tests.Changes;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Web;
-using AutoResponder.Access;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
 using Azure.Data.Tables;

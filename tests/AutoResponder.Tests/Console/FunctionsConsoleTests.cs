@@ -6,7 +6,6 @@ using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
 using FunctionsConsole = AutoResponder.Functions.WebConsole.ConsolePages;
 
 namespace AutoResponder.Tests.WebConsole;

@@ -1,7 +1,7 @@
-using AutoResponder.Access;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AutoResponder.Access;
 using AutoResponder.Graph;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;

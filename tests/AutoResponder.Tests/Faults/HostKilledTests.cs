@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
+using Xunit.Abstractions;
 
 namespace AutoResponder.Tests.Faults;
 

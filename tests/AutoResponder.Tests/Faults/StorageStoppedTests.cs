@@ -4,12 +4,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
 using AutoResponder.Incidents;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace AutoResponder.Tests.Faults;
 

@@ -1,6 +1,5 @@
 using AutoResponder.Graph;
 using AutoResponder.Mail;
-using AutoResponder.StatusEmails;
 using Microsoft.Extensions.Configuration;
 
 namespace AutoResponder.Tests.Graph;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using AutoResponder.Composition;
 using AutoResponder.Graph;
 using AutoResponder.Health;
 using AutoResponder.Tests.Graph;
@@ -9,7 +10,6 @@ using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Health;
 

@@ -2,9 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Azure.Data.Tables;
-using AutoResponder.Tests.Alerts;
 using AutoResponder.Tests.Infrastructure;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Tests.Http;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Tests.Infrastructure;
@@ -59,13 +58,13 @@ public sealed class IntakeFuzzTests(AzuriteFixture azurite, ITestOutputHelper ou
             case 0:
                 return ("truncated", bytes[..random.Next(bytes.Length)]);
             case 1:
-            {
-                var copy = bytes.ToList();
-                var at = random.Next(copy.Count);
-                byte[][] invalid = [[0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xC3], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x80]];
-                copy.InsertRange(at, invalid[random.Next(invalid.Length)]);
-                return ("invalid UTF-8", copy.ToArray());
-            }
+                {
+                    var copy = bytes.ToList();
+                    var at = random.Next(copy.Count);
+                    byte[][] invalid = [[0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xC3], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x80]];
+                    copy.InsertRange(at, invalid[random.Next(invalid.Length)]);
+                    return ("invalid UTF-8", copy.ToArray());
+                }
             case 2:
                 return ("lone surrogate", Encoding.UTF8.GetBytes(ReplaceString(json, random, random.Next(2) == 0 ? "\\ud800" : "x\\udfff")));
         }

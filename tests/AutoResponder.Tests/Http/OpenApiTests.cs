@@ -1,13 +1,12 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
+using AutoResponder.Composition;
 using AutoResponder.Http.OpenApi;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Serve;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Http;
 

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using AutoResponder.Composition;
 using AutoResponder.Http;
 using AutoResponder.Intake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Http;
 

@@ -1,16 +1,16 @@
-using AutoResponder.Access;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using AutoResponder.Access;
 using AutoResponder.Http;
 using AutoResponder.Impact;
-using System.Net.Http.Json;
 using AutoResponder.Incidents;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.AspNetCore.Http;
 using static AutoResponder.Tests.Impact.ImpactRuleTests;
 using static AutoResponder.Tests.Impact.ImpactTestKit;
 

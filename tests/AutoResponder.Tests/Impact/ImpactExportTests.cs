@@ -22,9 +22,21 @@ public sealed class ImpactExportTests(AzuriteFixture azurite)
         var created = new DateTimeOffset(2026, 11, 26, 11, 30, 15, TimeSpan.FromHours(2)).AddTicks(1234567); // 09:30:15.1234567 UTC
         var hostile = new Order
         {
-            OrderId = "=1+1", LineId = "-1", CreatedAt = created, CustomerId = "\tc-1", CustomerEmail = "+31612345678@x.example",
-            Sku = "-SKU", Quantity = 3, UnitPrice = 4m, Currency = "@EU", Total = 12345678901234567890.12m, Status = "\rpaid",
-            StatusSince = created, Channel = "=web", Region = "+eu", PaymentMethod = "-card",
+            OrderId = "=1+1",
+            LineId = "-1",
+            CreatedAt = created,
+            CustomerId = "\tc-1",
+            CustomerEmail = "+31612345678@x.example",
+            Sku = "-SKU",
+            Quantity = 3,
+            UnitPrice = 4m,
+            Currency = "@EU",
+            Total = 12345678901234567890.12m,
+            Status = "\rpaid",
+            StatusSince = created,
+            Channel = "=web",
+            Region = "+eu",
+            PaymentMethod = "-card",
         };
         var catalog = new CatalogItem("-SKU", "Hostile", new Dictionary<string, decimal> { ["@EU"] = 10m });
         var rule = new ImpactRule(new ImpactRuleOptions { Name = "@rule", MatchAll = true, MoneyAtRisk = MoneyAtRiskMode.Delta });

@@ -10,11 +10,22 @@ public sealed class ImpactRuleTests
 
     internal static Order Order(string id, DateTimeOffset at, decimal price = 10m, string currency = "EUR", int quantity = 1, string sku = "SKU-1",
         string status = "paid", DateTimeOffset? statusSince = null, string channel = "web", string region = "eu-west") => new()
-    {
-        OrderId = id, CreatedAt = at, CustomerId = "c-" + id, CustomerEmail = $"{id}@example.com", Sku = sku, Quantity = quantity,
-        UnitPrice = price, Currency = currency, Total = price * quantity, Status = status, StatusSince = statusSince ?? at,
-        Channel = channel, Region = region, PaymentMethod = "card",
-    };
+        {
+            OrderId = id,
+            CreatedAt = at,
+            CustomerId = "c-" + id,
+            CustomerEmail = $"{id}@example.com",
+            Sku = sku,
+            Quantity = quantity,
+            UnitPrice = price,
+            Currency = currency,
+            Total = price * quantity,
+            Status = status,
+            StatusSince = statusSince ?? at,
+            Channel = channel,
+            Region = region,
+            PaymentMethod = "card",
+        };
 
     private static readonly Dictionary<string, CatalogItem> Catalog = new()
     {

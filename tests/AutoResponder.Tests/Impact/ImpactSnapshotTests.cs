@@ -1,8 +1,8 @@
-using AutoResponder.Tests.Graph;
 using System.Text.Json;
 using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Incidents;
+using AutoResponder.Tests.Graph;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

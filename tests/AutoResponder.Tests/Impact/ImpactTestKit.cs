@@ -43,8 +43,16 @@ internal static class ImpactTestKit
         var id = Guid.NewGuid().ToString("N")[..8];
         var result = await app.Get<AlertIngestor>().IngestAsync(new Alert
         {
-            Source = "generic", SourceAlertId = id, Fingerprint = id, Title = $"Checkout trouble {id}", Severity = Severity.Sev2,
-            Status = AlertStatus.Firing, StartsAt = startsAt, Service = service, Rule = rule, Labels = labels ?? new Dictionary<string, string>(),
+            Source = "generic",
+            SourceAlertId = id,
+            Fingerprint = id,
+            Title = $"Checkout trouble {id}",
+            Severity = Severity.Sev2,
+            Status = AlertStatus.Firing,
+            StartsAt = startsAt,
+            Service = service,
+            Rule = rule,
+            Labels = labels ?? new Dictionary<string, string>(),
         }, default);
         return result.IncidentId!;
     }

@@ -5,7 +5,6 @@ using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
 using AutoResponder.Impact;
-using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
@@ -43,7 +42,14 @@ public sealed class ImpactTourTests(AzuriteFixture azurite)
 
     private static OrderSeedSpec Spec(DateTimeOffset end) => new()
     {
-        Orders = 3_000, Days = 1, End = end, Skus = 40, Customers = 2_500, Incident = SeedIncident.PriceTampering, IdPrefix = "tour", Parallelism = 4,
+        Orders = 3_000,
+        Days = 1,
+        End = end,
+        Skus = 40,
+        Customers = 2_500,
+        Incident = SeedIncident.PriceTampering,
+        IdPrefix = "tour",
+        Parallelism = 4,
     };
 
     /// <summary>What the seeder injected: the tampered orders (independent of any rule) and their underpayment per currency.</summary>

@@ -1,12 +1,11 @@
-using AutoResponder.Tests.Graph;
 using System.Text;
 using System.Text.Json;
-using AutoResponder.Impact;
 using AutoResponder.Alerts;
+using AutoResponder.Impact;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
-using AutoResponder.StatusEmails;
+using AutoResponder.Tests.Graph;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -96,8 +96,15 @@ public sealed class IncidentLifecycleTests
 
     private static IncidentRecord Incident(IncidentStatus status, DateTimeOffset? resolvedAt = null, DateTimeOffset? lastAlertAt = null) => new()
     {
-        Id = "INC-20261126-TEST", PartitionKey = "INC-20261126-TEST", Status = status, Severity = Severity.Sev2, DedupHash = "dedup", GroupHash = "group",
-        OpenedAt = Now.AddHours(-3), ResolvedAt = resolvedAt, LastAlertAt = lastAlertAt ?? Now.AddSeconds(-10),
+        Id = "INC-20261126-TEST",
+        PartitionKey = "INC-20261126-TEST",
+        Status = status,
+        Severity = Severity.Sev2,
+        DedupHash = "dedup",
+        GroupHash = "group",
+        OpenedAt = Now.AddHours(-3),
+        ResolvedAt = resolvedAt,
+        LastAlertAt = lastAlertAt ?? Now.AddSeconds(-10),
     };
 
     private static AlertRowState Row(bool firing, DateTimeOffset startsAt) => new(firing, startsAt, 1, default);

@@ -1,6 +1,5 @@
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
-using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
 using AutoResponder.Tests.Outbox;

@@ -1,9 +1,9 @@
+using AutoResponder.Composition;
 using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Infrastructure;
 

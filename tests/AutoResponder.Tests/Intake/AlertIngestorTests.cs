@@ -11,18 +11,18 @@ public sealed class AlertIngestorTests(AzuriteFixture azurite)
 {
     internal static Alert Alert(string fingerprint, DateTimeOffset startsAt, Severity severity = Severity.Sev2, string? service = null,
         AlertStatus status = AlertStatus.Firing, string? dedupKey = null, string? rule = null) => new()
-    {
-        Source = "generic",
-        SourceAlertId = fingerprint,
-        Fingerprint = fingerprint,
-        DedupKey = dedupKey,
-        Title = $"Checkout errors {fingerprint}",
-        Severity = severity,
-        Status = status,
-        StartsAt = startsAt,
-        Service = service ?? $"svc-{fingerprint}",
-        Rule = rule,
-    };
+        {
+            Source = "generic",
+            SourceAlertId = fingerprint,
+            Fingerprint = fingerprint,
+            DedupKey = dedupKey,
+            Title = $"Checkout errors {fingerprint}",
+            Severity = severity,
+            Status = status,
+            StartsAt = startsAt,
+            Service = service ?? $"svc-{fingerprint}",
+            Rule = rule,
+        };
 
     private static async Task<IncidentDetails> Details(TestApp app, string? id) =>
         (await app.Get<IncidentStore>().GetDetailsAsync(id!, default))!;

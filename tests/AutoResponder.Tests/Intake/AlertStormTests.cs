@@ -6,10 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
-using AutoResponder.Outbox;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Tests.Intake;

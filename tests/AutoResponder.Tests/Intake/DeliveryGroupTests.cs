@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Incidents;
-using AutoResponder.Intake;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -18,7 +17,10 @@ public sealed class DeliveryGroupTests(AzuriteFixture azurite, ITestOutputHelper
     /// <summary>An Alertmanager webhook of <paramref name="count"/> alerts, each of its own service and rule, in one group.</summary>
     private static string Delivery(string run, int count, string groupKey) => new JsonObject
     {
-        ["version"] = "4", ["status"] = "firing", ["receiver"] = "autoresponder", ["groupKey"] = groupKey,
+        ["version"] = "4",
+        ["status"] = "firing",
+        ["receiver"] = "autoresponder",
+        ["groupKey"] = groupKey,
         ["alerts"] = new JsonArray(Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject
         {
             ["status"] = "firing",

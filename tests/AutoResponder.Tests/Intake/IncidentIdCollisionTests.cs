@@ -1,4 +1,3 @@
-using AutoResponder.Alerts;
 using AutoResponder.Hosting;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;

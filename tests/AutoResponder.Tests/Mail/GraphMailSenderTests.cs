@@ -1,9 +1,8 @@
-using AutoResponder.Mail;
-using AutoResponder.Tests.Graph;
 using System.Net;
 using System.Text;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
-using AutoResponder.StatusEmails;
+using AutoResponder.Tests.Graph;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

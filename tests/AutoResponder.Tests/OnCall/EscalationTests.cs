@@ -47,8 +47,15 @@ public sealed class EscalationTests(AzuriteFixture azurite)
     private static async Task<string> FireAsync(TestApp app, string fingerprint, Severity severity = Severity.Sev1) =>
         (await app.Get<AlertIngestor>().IngestAsync(new Alert
         {
-            Source = "generic", SourceAlertId = fingerprint, Fingerprint = fingerprint, Title = "Checkout prices wrong", Severity = severity,
-            Status = AlertStatus.Firing, StartsAt = app.Time.GetUtcNow(), Service = "checkout", Labels = new Dictionary<string, string>(),
+            Source = "generic",
+            SourceAlertId = fingerprint,
+            Fingerprint = fingerprint,
+            Title = "Checkout prices wrong",
+            Severity = severity,
+            Status = AlertStatus.Firing,
+            StartsAt = app.Time.GetUtcNow(),
+            Service = "checkout",
+            Labels = new Dictionary<string, string>(),
         }, default)).IncidentId!;
 
     private static Task RunAsync(TestApp app, string id) => app.Get<OutboxRunner>().RunAsync(id, default);
@@ -224,13 +231,13 @@ public sealed class EscalationTests(AzuriteFixture azurite)
         var id = await FireAsync(app, "chan-" + Guid.NewGuid().ToString("N")[..6]);
         await RunAsync(app, id);
         Assert.Equal([Ana], Mailed(graph));
-        Assert.Empty(graph.Requests.Where(r => r.Path.StartsWith("/v1.0/chats/")));
+        Assert.DoesNotContain(graph.Requests, r => r.Path.StartsWith("/v1.0/chats/"));
         var page = Assert.Single(await app.Get<IncidentStore>().GetOpenActionsAsync(id, default), a => a.Kind == OnCallOutbox.PageSend.Name);
         Assert.Equal(1, page.Attempts);
 
         app.Time.Advance(TimeSpan.FromMinutes(1));                                       // the retry: the chat only
         await RunAsync(app, id);
         Assert.Equal([Ana], Mailed(graph));                                               // no second e-mail
-        Assert.Single(graph.Requests.Where(r => r.Method == HttpMethod.Post && r.Path.StartsWith("/v1.0/chats/")));
+        Assert.Single(graph.Requests, r => r.Method == HttpMethod.Post && r.Path.StartsWith("/v1.0/chats/"));
     }
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
-using AutoResponder.Incidents;
 using AutoResponder.Impact;
+using AutoResponder.Incidents;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
 using AutoResponder.Teams;

@@ -13,8 +13,15 @@ public sealed class PriceCheckTests
 
     public static Order Line(decimal price, int quantity = 1, string sku = "SHOE", string currency = "EUR", string channel = "web", DateTimeOffset? at = null) => new()
     {
-        OrderId = "o1", CreatedAt = at ?? At, CustomerId = "c1", Sku = sku, Quantity = quantity, UnitPrice = price, Currency = currency,
-        Total = price * quantity, Channel = channel,
+        OrderId = "o1",
+        CreatedAt = at ?? At,
+        CustomerId = "c1",
+        Sku = sku,
+        Quantity = quantity,
+        UnitPrice = price,
+        Currency = currency,
+        Total = price * quantity,
+        Channel = channel,
     };
 
     [Theory]
@@ -76,7 +83,9 @@ public sealed class PriceCheckTests
     {
         var result = new PriceGuardOptionsValidator().Validate(null, new PriceGuardOptions
         {
-            Severity = "Sev9", WindowMinutes = 0, Promotions = [new PromotionOptions { Name = "x", DiscountPercent = 0 }],
+            Severity = "Sev9",
+            WindowMinutes = 0,
+            Promotions = [new PromotionOptions { Name = "x", DiscountPercent = 0 }],
         });
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains("AutoResponder:PriceGuard:Severity"));

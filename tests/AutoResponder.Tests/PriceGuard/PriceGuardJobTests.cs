@@ -1,4 +1,3 @@
-using AutoResponder.Impact;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Impact.Seeding;
 using AutoResponder.Incidents;
@@ -6,7 +5,6 @@ using AutoResponder.Intake;
 using AutoResponder.PriceGuard;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using static AutoResponder.Tests.Impact.ImpactTestKit;
 
 namespace AutoResponder.Tests.PriceGuard;
@@ -17,8 +15,17 @@ public sealed class PriceGuardJobTests(AzuriteFixture azurite)
     // Mug: SKU-1, EUR 10 (ImpactTestKit's catalog)
     private static Order Mug(string id, DateTimeOffset at, decimal price = 10m, int quantity = 1) => new()
     {
-        OrderId = id, CreatedAt = at, CustomerId = "c-" + id, Sku = "SKU-1", Quantity = quantity, UnitPrice = price, Currency = "EUR", Total = price * quantity,
-        Channel = "web", Region = "eu-west", Status = "paid",
+        OrderId = id,
+        CreatedAt = at,
+        CustomerId = "c-" + id,
+        Sku = "SKU-1",
+        Quantity = quantity,
+        UnitPrice = price,
+        Currency = "EUR",
+        Total = price * quantity,
+        Channel = "web",
+        Region = "eu-west",
+        Status = "paid",
     };
 
     private static Dictionary<string, string?> Settings(params (string, string)[] extra)

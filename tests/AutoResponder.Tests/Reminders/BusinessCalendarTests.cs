@@ -54,7 +54,9 @@ public sealed class BusinessCalendarTests
         // Working hours from 02:30: Sunday 2026-03-29 02:30 does not exist in Amsterdam; a 7-day week makes Sunday a working day.
         var calendar = new BusinessCalendar(Options.Create(new ReminderOptions
         {
-            TimeZone = "Europe/Amsterdam", WorkingHours = "02:30-17:00", WorkingDays = "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+            TimeZone = "Europe/Amsterdam",
+            WorkingHours = "02:30-17:00",
+            WorkingDays = "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
         }));
         var due = calendar.AddBusinessDays(Utc(2026, 3, 28, 1, 30), 1); // Sat 02:30 CET → Sun 02:30 (gap) → 03:00 CEST
         Assert.Equal(Utc(2026, 3, 29, 1), due);

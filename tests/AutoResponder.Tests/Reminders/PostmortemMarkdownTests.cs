@@ -11,8 +11,11 @@ public class PostmortemMarkdownTests
         var at = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
         var incident = new IncidentRecord
         {
-            Id = "INC-20261126-AB12", PartitionKey = "INC-20261126-AB12", Title = "<script>alert(1)</script> | checkout",
-            StatusText = "rolled back\n# Hacked heading\n<img src=x onerror=alert(1)>", OpenedAt = at,
+            Id = "INC-20261126-AB12",
+            PartitionKey = "INC-20261126-AB12",
+            Title = "<script>alert(1)</script> | checkout",
+            StatusText = "rolled back\n# Hacked heading\n<img src=x onerror=alert(1)>",
+            OpenedAt = at,
         };
         var entry = new TimelineEntry { At = at, Kind = "status", Actor = "mallory", Text = "fine\n\n## Injected\n| a | b |" };
 

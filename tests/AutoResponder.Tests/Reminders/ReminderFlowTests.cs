@@ -1,18 +1,17 @@
-using AutoResponder.Access;
-using AutoResponder.Incidents.Api;
-using AutoResponder.Tests.Graph;
 using System.Text;
-using Azure;
-using Azure.Storage.Blobs;
+using AutoResponder.Access;
 using AutoResponder.Alerts;
 using AutoResponder.Http;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
 using AutoResponder.Reminders;
-using AutoResponder.Storage;
+using AutoResponder.Tests.Graph;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
+using Azure;
+using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Tests.Reminders;

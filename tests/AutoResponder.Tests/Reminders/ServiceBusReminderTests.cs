@@ -1,5 +1,5 @@
-using Azure.Messaging.ServiceBus;
 using AutoResponder.Reminders;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;

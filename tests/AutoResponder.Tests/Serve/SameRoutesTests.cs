@@ -1,11 +1,8 @@
 using System.Reflection;
 using AutoResponder.Cli.Serve;
-using AutoResponder.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
+using AutoResponder.Composition;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Serve;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,12 +1,12 @@
-using AutoResponder.Incidents.Api;
-using AutoResponder.Tests.Graph;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
-using AutoResponder.Tests.Impact;
 using AutoResponder.Incidents;
+using AutoResponder.Incidents.Api;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
 using AutoResponder.StatusEmails;
+using AutoResponder.Tests.Graph;
+using AutoResponder.Tests.Impact;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
 

@@ -11,10 +11,18 @@ public sealed class StatusEmailRendererTests
 
     private static IncidentRecord Incident() => new()
     {
-        Id = "INC-20261126-AB12", PartitionKey = "INC-20261126-AB12", Title = "Checkout <errors> & timeouts",
-        Severity = Severity.Sev1, Status = IncidentStatus.Acknowledged, Owner = "alice@contoso.com", Service = "checkout",
-        OpenedAt = Opened, StatusText = "Rolling back release 42", StatusUpdatedAt = Opened.AddMinutes(20),
-        NextSteps = "Verify payment provider", Eta = Opened.AddMinutes(45),
+        Id = "INC-20261126-AB12",
+        PartitionKey = "INC-20261126-AB12",
+        Title = "Checkout <errors> & timeouts",
+        Severity = Severity.Sev1,
+        Status = IncidentStatus.Acknowledged,
+        Owner = "alice@contoso.com",
+        Service = "checkout",
+        OpenedAt = Opened,
+        StatusText = "Rolling back release 42",
+        StatusUpdatedAt = Opened.AddMinutes(20),
+        NextSteps = "Verify payment provider",
+        Eta = Opened.AddMinutes(45),
     };
 
     private static StatusEmailModel Model(IncidentRecord incident, DateTimeOffset now, ImpactSnapshotRecord? snapshot = null,
@@ -28,7 +36,11 @@ public sealed class StatusEmailRendererTests
         var now = Opened.AddMinutes(60);
         var snapshot = new ImpactSnapshotRecord
         {
-            SnapshotId = "0002", TakenAt = Opened.AddMinutes(50), Orders = 1204, Customers = 988, CustomersApproximate = true,
+            SnapshotId = "0002",
+            TakenAt = Opened.AddMinutes(50),
+            Orders = 1204,
+            Customers = 988,
+            CustomersApproximate = true,
             MoneyAtRiskJson = """{"USD":"12.5","EUR":"84310.5"}""",
         };
         var changes = new[] { TimelineEntry.Create("INC-20261126-AB12", Opened.AddMinutes(40), TimelineKinds.Mitigated, "bob", "Feature flag off") };

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
+using AutoResponder.Composition;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using AutoResponder.Composition;
 
 namespace AutoResponder.Tests.Storage;
 

@@ -1,5 +1,5 @@
-using Azure;
 using AutoResponder.Storage;
+using Azure;
 
 namespace AutoResponder.Tests.Storage;
 

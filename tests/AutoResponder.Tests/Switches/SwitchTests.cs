@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AutoResponder.Graph;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;

@@ -1,7 +1,6 @@
 using System.Net;
 using AutoResponder.Alerts;
 using AutoResponder.Cli.Serve;
-using AutoResponder.Graph;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;

@@ -1,10 +1,9 @@
+using System.Text.Json;
 using AutoResponder.Alerts;
 using AutoResponder.Incidents;
-using System.Text.Json;
-using AutoResponder.Teams;
-using Microsoft.Extensions.Options;
-using Microsoft.Graph.Models;
 using AutoResponder.Links;
+using AutoResponder.Teams;
+using Microsoft.Graph.Models;
 
 namespace AutoResponder.Tests.Teams;
 

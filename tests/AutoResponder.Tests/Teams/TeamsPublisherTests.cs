@@ -1,9 +1,9 @@
-using AutoResponder.Mail;
 using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.Graph;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
+using AutoResponder.Mail;
 using AutoResponder.Outbox;
 using AutoResponder.Teams;
 using AutoResponder.Tests.Graph;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AutoResponder.Impact.Orders;
 using AutoResponder.Incidents;
-using AutoResponder.Outbox;
 using AutoResponder.Tests.Graph;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Watch;
@@ -16,7 +15,15 @@ public sealed class WatchTests(AzuriteFixture azurite)
 {
     private static Order Mug(string id, DateTimeOffset at, decimal price = 10m) => new()
     {
-        OrderId = id, CreatedAt = at, CustomerId = "c-" + id, Sku = "SKU-1", Quantity = 1, UnitPrice = price, Currency = "EUR", Total = price, Channel = "web",
+        OrderId = id,
+        CreatedAt = at,
+        CustomerId = "c-" + id,
+        Sku = "SKU-1",
+        Quantity = 1,
+        UnitPrice = price,
+        Currency = "EUR",
+        Total = price,
+        Channel = "web",
     };
 
     private static Dictionary<string, string?> Settings(bool teams = false)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using AutoResponder.FunctionsHost;
-using AutoResponder.Tests.Infrastructure;
 using static AutoResponder.Tests.WorkerProtocol.WorkerProtocolRig;
 
 namespace AutoResponder.Tests.WorkerProtocol;

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using AutoResponder.WebConsole;
 using AutoResponder.FunctionsHost;
 using AutoResponder.FunctionsHost.Rpc;
 using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
+using AutoResponder.WebConsole;
 using Azure.Storage.Queues;
 using static AutoResponder.Tests.WorkerProtocol.WorkerProtocolRig;
 
@@ -90,7 +90,9 @@ public sealed class WorkerTourTests : IAsyncLifetime
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["token"] = await CreateTokenAsync(settings, "viewer@shop.example", "viewer"), ["returnUrl"] = "/incidents", [ConsolePages.CsrfField] = formToken,
+                ["token"] = await CreateTokenAsync(settings, "viewer@shop.example", "viewer"),
+                ["returnUrl"] = "/incidents",
+                [ConsolePages.CsrfField] = formToken,
             }),
         };
         signIn.Headers.Add("Origin", app.BaseAddress.GetLeftPart(UriPartial.Authority));

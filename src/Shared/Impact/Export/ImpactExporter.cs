@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using AutoResponder.Impact.Orders;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;

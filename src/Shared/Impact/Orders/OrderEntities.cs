@@ -1,7 +1,7 @@
 using System.Globalization;
+using AutoResponder.Storage;
 using Azure;
 using Azure.Data.Tables;
-using AutoResponder.Storage;
 
 namespace AutoResponder.Impact.Orders;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Azure.Data.Tables;
 using AutoResponder.Impact.Orders;
+using Azure.Data.Tables;
 
 namespace AutoResponder.Impact.Seeding;
 

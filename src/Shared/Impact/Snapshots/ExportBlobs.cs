@@ -1,7 +1,7 @@
+using AutoResponder.Storage;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using AutoResponder.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Impact;

@@ -1,8 +1,8 @@
-using AutoResponder.Http;
 using AutoResponder.Access;
+using AutoResponder.Http;
+using AutoResponder.Incidents.Resources;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Incidents.Actions;
 

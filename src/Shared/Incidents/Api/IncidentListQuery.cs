@@ -1,10 +1,10 @@
-using AutoResponder.Http;
 using System.Globalization;
-using Azure.Data.Tables;
 using AutoResponder.Alerts;
-using AutoResponder.Storage;
-using Microsoft.AspNetCore.Http;
+using AutoResponder.Http;
 using AutoResponder.Incidents.Resources;
+using AutoResponder.Storage;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.Incidents.Api;
 

@@ -1,6 +1,4 @@
 using AutoResponder.Http;
-using Azure.Data.Tables;
-using AutoResponder.Incidents;
 using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Incidents.Api;

@@ -1,14 +1,13 @@
-using System.Globalization;
 using System.Text.Json;
 using AutoResponder.Alerts;
 using AutoResponder.Impact;
 using AutoResponder.Incidents.Actions;
 using AutoResponder.Incidents.Resources;
-using ImpactSummary = AutoResponder.Incidents.Resources.ImpactSummary;
 using AutoResponder.Reminders;
 using AutoResponder.StatusEmails;
 using AutoResponder.Teams;
 using Microsoft.Extensions.Options;
+using ImpactSummary = AutoResponder.Incidents.Resources.ImpactSummary;
 
 namespace AutoResponder.Incidents.Api;
 

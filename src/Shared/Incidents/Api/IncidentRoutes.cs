@@ -1,9 +1,9 @@
 using AutoResponder.Access;
 using AutoResponder.Http.OpenApi;
-using AutoResponder.Routes;
 using AutoResponder.Incidents.Resources;
-using static AutoResponder.Incidents.Actions.IncidentActionRoutes;
+using AutoResponder.Routes;
 using static AutoResponder.Http.OpenApi.ApiDocs;
+using static AutoResponder.Incidents.Actions.IncidentActionRoutes;
 
 namespace AutoResponder.Incidents.Api;
 

@@ -1,12 +1,11 @@
-using AutoResponder.Http;
 using AutoResponder.Access;
 using AutoResponder.Hosting;
-using AutoResponder.Outbox;
+using AutoResponder.Http;
+using AutoResponder.Incidents.Actions;
+using AutoResponder.Incidents.Resources;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using AutoResponder.Incidents.Actions;
-using AutoResponder.Incidents.Resources;
 
 namespace AutoResponder.Incidents.Api;
 
