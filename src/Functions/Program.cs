@@ -19,8 +19,8 @@ builder.ConfigureFunctionsWebApplication();
 // APPLICATIONINSIGHTS_AUTHENTICATION_STRING (Entra ID, the app's managed identity) come from infra/app/api.bicep.
 builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
 // The Application Insights SDK adds a filter rule that keeps only Warning and above from its logger provider; without
-// removing it the worker's Information logs (outbox done, mail sent, start-up findings) never reach Application Insights.
-// Levels then follow the Logging settings like every other provider.
+// removing it the worker's Information logs (outbox done, mail sent, start-up findings) never reach Application
+// Insights. Levels then follow the Logging settings like every other provider.
 builder.Services.Configure<LoggerFilterOptions>(options =>
 {
     var sdkRule = options.Rules.FirstOrDefault(rule => rule.ProviderName == ApplicationInsightsLoggerProviderName);
@@ -32,5 +32,6 @@ return 0;
 
 internal static partial class Program
 {
-    private const string ApplicationInsightsLoggerProviderName = "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider";
+    private const string ApplicationInsightsLoggerProviderName =
+        "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider";
 }

@@ -19,13 +19,15 @@ internal static class AlertStormBenchmark
 {
     private enum Mode { Spread, Single }
 
-    private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors, HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
+    private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors,
+        HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
         Dictionary<string, long> Operations, double CpuMsPerAlert, Held? Held, double? RejectedCpuMs = null);
 
     /// <summary>What the single storm's incident holds: its counts and its alert rows.</summary>
     private sealed record Held(int Distinct, int Firing, int Rows);
 
-    public static async Task<int> RunAsync(int alertCount, int fingerprints, int concurrency, int roundCount, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int alertCount, int fingerprints, int concurrency, int roundCount,
+        TextWriter output, CancellationToken ct)
     {
         // Every storm and every round of raw inserts gets tables of its own, dropped after it: Azurite slows down as a
         // table grows (it scans), Azure Table Storage does not, so no measurement pays for the rows of an earlier one.
@@ -37,7 +39,8 @@ internal static class AlertStormBenchmark
         var graphFiles = Directory.CreateTempSubdirectory("autoresponder-bench-graph");
         var storms = 0;
         Task<StormResult> Storm(Mode mode, int alerts, int incidents) =>
-            StormOnFreshHostAsync(storage, $"{run}s{storms++:D3}", graphFiles.FullName, mode, alerts, incidents, concurrency, ct);
+            StormOnFreshHostAsync(storage, $"{run}s{storms++:D3}", graphFiles.FullName, mode, alerts, incidents,
+                concurrency, ct);
 
         output.WriteLine($"alert storm: {alertCount} alerts at concurrency {concurrency}, spread over {fingerprints} incidents and into a single incident");
         await Storm(Mode.Spread, 200, fingerprints); // JIT (once per process), connections
@@ -57,7 +60,8 @@ internal static class AlertStormBenchmark
             rawCpu.Add(rawRound.CpuMsPerInsert);
             output.WriteLine($"round {round + 1}: raw {rawRound.Stats.PerSecond:F0}/s, spread {spreadRound.Stats.PerSecond:F0}/s, single {singleRound.Stats.PerSecond:F0}/s");
         }
-        var median = rounds.OrderBy(r => r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond).ElementAt(rounds.Count / 2);
+        var median = rounds.OrderBy(r => r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond)
+            .ElementAt(rounds.Count / 2);
         var (raw, spread, single) = median;
         var spreadToRawMedian = Median(rounds.Select(r => r.Spread.Stats.PerSecond / r.Raw));
 
@@ -76,17 +80,22 @@ internal static class AlertStormBenchmark
                          $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and problem details) {Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0)):F2} ms");
         graphFiles.Delete(recursive: true);
 
-        var correct = rounds.All(r => r.Spread.Errors == 0 && r.Single.Errors == 0 && r.Spread.Incidents.Count == fingerprints && r.Single.Incidents.Count == 1 &&
+        var correct = rounds.All(r =>
+            r.Spread.Errors == 0 && r.Single.Errors == 0 && r.Spread.Incidents.Count == fingerprints
+            && r.Single.Incidents.Count == 1 &&
                                       r.Single.Held == new Held(alertCount, alertCount, alertCount));
-        output.WriteLine(correct ? "correct: 0 errors, every storm in the expected incidents, the single one holding every alert as its own row" : "NOT CORRECT: see errors and incident counts above");
+        output.WriteLine(correct
+            ? "correct: 0 errors, every storm in the expected incidents, the single one holding every alert as its own row" : "NOT CORRECT: see errors and incident counts above");
         return correct ? 0 : 1;
     }
 
     /// <summary>
-    /// One storm against a standalone host of its own, on tables of its own (<paramref name="prefix"/>): the host is started,
-    /// stormed over HTTP, checked (the single incident's rows), left to finish its outbox work, stopped and its tables dropped.
+    /// One storm against a standalone host of its own, on tables of its own (<paramref name="prefix"/>): the host is
+    /// started, stormed over HTTP, checked (the single incident's rows), left to finish its outbox work, stopped and
+    /// its tables dropped.
     /// </summary>
-    private static async Task<StormResult> StormOnFreshHostAsync(StorageClients storage, string prefix, string graphFolder, Mode mode, int alertCount,
+    private static async Task<StormResult> StormOnFreshHostAsync(StorageClients storage, string prefix,
+        string graphFolder, Mode mode, int alertCount,
         int fingerprints, int concurrency, CancellationToken ct)
     {
         var url = $"http://127.0.0.1:{BenchRig.FreePort()}";
@@ -103,7 +112,8 @@ internal static class AlertStormBenchmark
         {
             await app.StartAsync(ct);
             using var http = new HttpClient { BaseAddress = new Uri(url) };
-            var result = await StormAsync(http, app.Services.GetRequiredService<StorageClients>(), mode, alertCount, fingerprints, concurrency, $"{mode}-{Guid.NewGuid():N}".ToLowerInvariant(), ct);
+            var result = await StormAsync(http, app.Services.GetRequiredService<StorageClients>(), mode, alertCount,
+                fingerprints, concurrency, $"{mode}-{Guid.NewGuid():N}".ToLowerInvariant(), ct);
             if (mode == Mode.Single && result.Incidents.Count == 1)
             {
                 var store = app.Services.GetRequiredService<IncidentStore>();
@@ -123,7 +133,10 @@ internal static class AlertStormBenchmark
         }
     }
 
-    /// <summary>Lets the outbox finish what the last storm's incidents owe (Teams posts, emails), so the next storm's transactions are its own.</summary>
+    /// <summary>
+    /// Lets the outbox finish what the last storm's incidents owe (Teams posts, emails), so the next storm's
+    /// transactions are its own.
+    /// </summary>
     private static async Task QuiesceAsync(IServiceProvider services, CancellationToken ct)
     {
         var index = services.GetRequiredService<IncidentIndex>();
@@ -143,9 +156,9 @@ internal static class AlertStormBenchmark
     }
 
     /// <summary>
-    /// Spread: alert i belongs to incident i % <paramref name="fingerprints"/> (its own service and dedup key; repeats are
-    /// new occurrences). Single: every alert is distinct (own dedup key) and all share one service, so grouping sends them
-    /// to one incident.
+    /// Spread: alert i belongs to incident i % <paramref name="fingerprints"/> (its own service and dedup key; repeats
+    /// are new occurrences). Single: every alert is distinct (own dedup key) and all share one service, so grouping
+    /// sends them to one incident.
     /// </summary>
     private static async Task<StormResult> StormAsync(
         HttpClient http, StorageClients hostStorage, Mode mode, int alertCount, int fingerprints, int concurrency, string run, CancellationToken ct)
@@ -164,7 +177,8 @@ internal static class AlertStormBenchmark
             var key = mode == Mode.Spread ? i % fingerprints : i;
             var body = JsonSerializer.Serialize(new
             {
-                title = mode == Mode.Spread ? $"Checkout latency high ({run} #{key})" : $"Checkout pod not ready ({run} pod-{key})",
+                title = mode == Mode.Spread ? $"Checkout latency high ({run} #{key})"
+                    : $"Checkout pod not ready ({run} pod-{key})",
                 severity = "Sev2",
                 service = mode == Mode.Spread ? $"{run}-svc-{key}" : $"{run}-svc",
                 dedupKey = $"{run}-{key}",
@@ -172,7 +186,8 @@ internal static class AlertStormBenchmark
                 startsAt = start.AddMilliseconds(i),
             });
             var sent = Stopwatch.GetTimestamp();
-            using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
+            using var response = await http.PostAsync("/api/alerts",
+                new StringContent(body, Encoding.UTF8, "application/json"), token);
             latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
             if (!response.IsSuccessStatusCode)
             {
@@ -189,14 +204,17 @@ internal static class AlertStormBenchmark
         var elapsed = clock.Elapsed;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / alertCount;
         var requests = hostStorage.Requests.Snapshot() - before;
-        var operations = hostStorage.Requests.Operations().ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
-        return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes), errors, incidents.Keys.ToHashSet(), requests,
+        var operations = hostStorage.Requests.Operations()
+            .ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
+        return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes),
+            errors, incidents.Keys.ToHashSet(), requests,
             operations.Where(o => o.Value > 0).ToDictionary(), cpuMs, null);
     }
 
     /// <summary>
-    /// The HTTP part of an alert's cost: alerts the host rejects (a generic alert without its title: 400 problem details
-    /// naming the field, nothing stored), CPU per request — client, Kestrel, routing, the access gate, parsing, the answer.
+    /// The HTTP part of an alert's cost: alerts the host rejects (a generic alert without its title: 400 problem
+    /// details naming the field, nothing stored), CPU per request — client, Kestrel, routing, the access gate, parsing,
+    /// the answer.
     /// </summary>
     private static async Task<double> RejectedAsync(HttpClient http, int count, int concurrency, CancellationToken ct)
     {
@@ -204,14 +222,17 @@ internal static class AlertStormBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
         {
             var body = JsonSerializer.Serialize(new { severity = "Sev2", service = "bench-rejected", dedupKey = $"rejected-{i}", status = "firing" });
-            using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
-            if ((int)response.StatusCode != 400) throw new InvalidOperationException($"A generic alert without a title was answered {(int)response.StatusCode}, not 400.");
+            using var response = await http.PostAsync("/api/alerts",
+                new StringContent(body, Encoding.UTF8, "application/json"), token);
+            if ((int)response.StatusCode != 400)
+                throw new InvalidOperationException($"A generic alert without a title was answered {(int)response.StatusCode}, not 400.");
             await response.Content.ReadAsStringAsync(token);
         });
         return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;
     }
 
-    private static async Task<(LatencyStats Stats, double CpuMsPerInsert)> RawInsertsAsync(StorageClients storage, int count, int concurrency, CancellationToken ct)
+    private static async Task<(LatencyStats Stats, double CpuMsPerInsert)> RawInsertsAsync(StorageClients storage,
+        int count, int concurrency, CancellationToken ct)
     {
         var table = storage.Table("BenchRawInserts");
         await table.CreateIfNotExistsAsync(ct);

@@ -2,7 +2,9 @@ using System.CommandLine;
 
 namespace AutoResponder.Cli.Bench;
 
-/// <summary>`autoresponder bench …`: benchmarks that print a ratio against raw Azurite measured in the same run.</summary>
+/// <summary>
+/// `autoresponder bench …`: benchmarks that print a ratio against raw Azurite measured in the same run.
+/// </summary>
 internal static class BenchCommands
 {
     public static Command Create()
@@ -16,7 +18,8 @@ internal static class BenchCommands
             alerts, fingerprints, concurrency, rounds,
         };
         storm.SetAction(async (parse, ct) =>
-            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints), parse.GetValue(concurrency), parse.GetValue(rounds), Console.Out, ct));
+            await AlertStormBenchmark.RunAsync(parse.GetValue(alerts), parse.GetValue(fingerprints),
+                parse.GetValue(concurrency), parse.GetValue(rounds), Console.Out, ct));
 
         var orders = new Option<int>("--orders") { Description = "Orders to seed and export.", DefaultValueFactory = _ => 1_000_000 };
         var small = new Option<int>("--small") { Description = "Orders in the small run the memory peak is compared with.", DefaultValueFactory = _ => 100_000 };
@@ -24,13 +27,15 @@ internal static class BenchCommands
         var seed = new Option<bool>("--seed") { Description = "Seed the orders first (false: reuse the ones under --prefix).", DefaultValueFactory = _ => true };
         var prefix = new Option<string>("--prefix") { Description = "Storage prefix of the benchmark tables.", DefaultValueFactory = _ => "benchexport" };
         var export = new Command("export", "Impact export of seeded orders vs a raw read of the same partitions; peak memory small vs full.") { orders, small, days, seed, prefix };
-        export.SetAction(async (parse, ct) => await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
+        export.SetAction(async (parse, ct) =>
+            await ExportBenchmark.RunAsync(parse.GetValue(orders), parse.GetValue(small), parse.GetValue(days),
             parse.GetValue(seed), parse.GetValue(prefix)!, Console.Out, ct));
 
         var incidents = new Option<int>("--incidents") { Description = "Incidents in the table.", DefaultValueFactory = _ => 10_000 };
         var calls = new Option<int>("--calls") { Description = "Calls of each kind measured (alternating).", DefaultValueFactory = _ => 30 };
         var console = new Command("console", "The console's first list page vs the JSON list call, with N incidents in the table.") { incidents, calls };
-        console.SetAction(async (parse, ct) => await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(calls), ct, Console.Out));
+        console.SetAction(async (parse, ct) =>
+            await ConsoleBenchmark.RunAsync(parse.GetValue(incidents), parse.GetValue(calls), ct, Console.Out));
 
         var histories = new Option<int[]>("--history") { Description = "Orders of history (one run per size).", DefaultValueFactory = _ => [100_000, 1_000_000], AllowMultipleArgumentsPerToken = true };
         var newOrders = new Option<int>("--new") { Description = "New orders after the guard's checkpoint.", DefaultValueFactory = _ => 10_000 };
@@ -41,14 +46,18 @@ internal static class BenchCommands
         {
             histories, newOrders, newMinutes, guardSeed, guardPrefix,
         };
-        priceGuard.SetAction(async (parse, ct) => await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders), parse.GetValue(newMinutes),
+        priceGuard.SetAction(async (parse, ct) =>
+            await PriceGuardBenchmark.RunAsync(parse.GetValue(histories)!, parse.GetValue(newOrders),
+            parse.GetValue(newMinutes),
             parse.GetValue(guardSeed), parse.GetValue(guardPrefix)!, Console.Out, ct));
 
         var idIncidents = new Option<int>("--incidents") { Description = "Incidents to open in one day (two alerts each).", DefaultValueFactory = _ => 5_000 };
         var idSuffixes = new Option<int>("--suffixes") { Description = "Suffixes the narrow id source draws from (forces collisions).", DefaultValueFactory = _ => 10_000 };
         var idConcurrency = new Option<int>("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
         var ids = new Command("ids", "Incidents opened per second with the real id source vs a narrow one that collides; counts misfiled alerts.") { idIncidents, idSuffixes, idConcurrency };
-        ids.SetAction(async (parse, ct) => await IncidentIdBenchmark.RunAsync(parse.GetValue(idIncidents), parse.GetValue(idSuffixes), parse.GetValue(idConcurrency), Console.Out, ct));
+        ids.SetAction(async (parse, ct) =>
+            await IncidentIdBenchmark.RunAsync(parse.GetValue(idIncidents), parse.GetValue(idSuffixes),
+            parse.GetValue(idConcurrency), Console.Out, ct));
 
         var stormIncidents = new Option<int>("--incidents") { Description = "Incidents the storm opens.", DefaultValueFactory = _ => 200 };
         var perIncident = new Option<int>("--alerts-per-incident") { Description = "Alerts into each storm incident.", DefaultValueFactory = _ => 30 };
@@ -60,7 +69,9 @@ internal static class BenchCommands
         {
             stormIncidents, perIncident, probes, interval, notifyConcurrency, each,
         };
-        notify.SetAction(async (parse, ct) => await NotifyBenchmark.RunAsync(parse.GetValue(stormIncidents), parse.GetValue(perIncident), parse.GetValue(probes),
+        notify.SetAction(async (parse, ct) =>
+            await NotifyBenchmark.RunAsync(parse.GetValue(stormIncidents), parse.GetValue(perIncident),
+            parse.GetValue(probes),
             parse.GetValue(interval), parse.GetValue(notifyConcurrency), parse.GetValue(each), Console.Out, ct));
 
         return new Command("bench", "Benchmarks (run against Azurite; see README).") { storm, notify, export, priceGuard, console, ids };

@@ -37,21 +37,25 @@ internal static class ConsoleBenchmark
             "--AutoResponder:Reminders:Enabled=false",
         ], url);
         await app.StartAsync(ct);
-        // Both as a signed-in person: the API with a personal access token, the console with the session that token starts.
-        var token = (await app.Services.GetRequiredService<PersonalAccessTokens>().CreateAsync("bench@localhost", [Roles.Viewer], ct)).Token;
+        // Both as a signed-in person: the API with a personal access token, the console with the session that token
+        // starts.
+        var token = (await app.Services.GetRequiredService<PersonalAccessTokens>()
+            .CreateAsync("bench@localhost", [Roles.Viewer], ct)).Token;
         using var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         api.DefaultRequestHeaders.Authorization = new("Bearer", token);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
         { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
         // The sign-in form carries its own anti-forgery token (a hidden field matching a cookie the form page sets).
         var form = await browser.GetStringAsync(ConsoleRoutes.SignIn, ct);
-        var formToken = System.Text.RegularExpressions.Regex.Match(form, "name=\"_csrf\" value=\"([^\"]+)\"").Groups[1].Value;
+        var formToken = System.Text.RegularExpressions.Regex.Match(form, "name=\"_csrf\" value=\"([^\"]+)\"")
+            .Groups[1].Value;
         using (var signIn = new HttpRequestMessage(HttpMethod.Post, ConsoleRoutes.SignIn)
         { Content = new FormUrlEncodedContent([new("token", token), new("_csrf", formToken)]) })
         {
             signIn.Headers.Add("Origin", url);
             using var signedIn = await browser.SendAsync(signIn, ct);
-            if (signedIn.StatusCode != HttpStatusCode.SeeOther) throw new InvalidOperationException($"console sign-in answered {(int)signedIn.StatusCode}");
+            if (signedIn.StatusCode != HttpStatusCode.SeeOther)
+                throw new InvalidOperationException($"console sign-in answered {(int)signedIn.StatusCode}");
         }
 
         output.WriteLine($"console list: seeding {incidents} incidents …");
@@ -97,7 +101,8 @@ internal static class ConsoleBenchmark
         output.WriteLine($"ratio console page / JSON list: {pageMs / jsonMs:F2} (goal: about 1)");
 
         await app.StopAsync(ct);
-        await foreach (var table in storage.Tables.QueryAsync(t => t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0, cancellationToken: ct))
+        await foreach (var table in storage.Tables.QueryAsync(t =>
+            t.Name.CompareTo(prefix) >= 0 && t.Name.CompareTo(prefix + "~") < 0, cancellationToken: ct))
             await storage.Tables.DeleteTableAsync(table.Name, ct);
         return 0;
     }
@@ -108,7 +113,8 @@ internal static class ConsoleBenchmark
         using var response = await http.GetAsync(path, ct);
         var body = await response.Content.ReadAsByteArrayAsync(ct);
         var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}");
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}");
         return (ms, body.Length);
     }
 

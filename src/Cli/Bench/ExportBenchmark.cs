@@ -12,8 +12,8 @@ using Azure.Storage.Blobs.Specialized;
 namespace AutoResponder.Cli.Bench;
 
 /// <summary>
-/// `autoresponder bench export`: seeds N orders (or reuses them), reads the same partitions raw with the Table SDK, then
-/// exports a window of the first <c>small</c> orders and the full window through the real exporter (Table source →
+/// `autoresponder bench export`: seeds N orders (or reuses them), reads the same partitions raw with the Table SDK,
+/// then exports a window of the first <c>small</c> orders and the full window through the real exporter (Table source →
 /// rules → CsvHelper → staged block blob), sampling memory during each. Prints orders/s, the ratio to the raw read,
 /// and peak memory small vs full — flat memory is the proof that the export streams.
 /// </summary>
@@ -21,7 +21,8 @@ internal static class ExportBenchmark
 {
     public static readonly DateTimeOffset End = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(int orders, int small, double days, bool seed, string prefix, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int orders, int small, double days, bool seed, string prefix,
+        TextWriter output, CancellationToken ct)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         StorageClients.DefaultToDevelopmentStorage(configuration);
@@ -47,10 +48,12 @@ internal static class ExportBenchmark
         var raw = await RawReadAsync(source.Orders, new OrderQuery(full.From, full.To), ct);
         output.WriteLine(Line($"raw Azurite read of the same partitions: {raw.Rows:N0} rows in {raw.Seconds:F1} s = {raw.Rows / raw.Seconds:N0} rows/s"));
 
-        var smallRun = await ExportAsync(exporter, rule, smallWindow, container.GetBlockBlobClient($"small-{Guid.NewGuid():N}.csv"), ct);
+        var smallRun = await ExportAsync(exporter, rule, smallWindow,
+            container.GetBlockBlobClient($"small-{Guid.NewGuid():N}.csv"), ct);
         output.WriteLine(Line($"export {smallRun.Rows:N0} orders: {smallRun.Seconds:F1} s = {smallRun.Rows / smallRun.Seconds:N0} orders/s, {smallRun.Bytes / 1048576.0:F1} MiB CSV, peak managed heap {Mb(smallRun.PeakHeap):F1} MB, peak working set {Mb(smallRun.PeakWorkingSet):F1} MB"));
 
-        var fullRun = await ExportAsync(exporter, rule, full, container.GetBlockBlobClient($"full-{Guid.NewGuid():N}.csv"), ct);
+        var fullRun = await ExportAsync(exporter, rule, full,
+            container.GetBlockBlobClient($"full-{Guid.NewGuid():N}.csv"), ct);
         output.WriteLine(Line($"export {fullRun.Rows:N0} orders: {fullRun.Seconds:F1} s = {fullRun.Rows / fullRun.Seconds:N0} orders/s, {fullRun.Bytes / 1048576.0:F1} MiB CSV, peak managed heap {Mb(fullRun.PeakHeap):F1} MB, peak working set {Mb(fullRun.PeakWorkingSet):F1} MB"));
 
         var ratio = fullRun.Rows / fullRun.Seconds / (raw.Rows / raw.Seconds);
@@ -61,7 +64,8 @@ internal static class ExportBenchmark
 
     private sealed record Run(long Rows, double Seconds, long Bytes, long PeakHeap, long PeakWorkingSet);
 
-    private static async Task<Run> ExportAsync(ImpactExporter exporter, ImpactRule rule, ImpactWindow window, Azure.Storage.Blobs.Specialized.BlockBlobClient target, CancellationToken ct)
+    private static async Task<Run> ExportAsync(ImpactExporter exporter, ImpactRule rule, ImpactWindow window,
+        Azure.Storage.Blobs.Specialized.BlockBlobClient target, CancellationToken ct)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -73,12 +77,14 @@ internal static class ExportBenchmark
         return new Run(result.Summary.Orders, seconds, result.SizeBytes, heap, workingSet);
     }
 
-    private static async Task<(long Rows, double Seconds)> RawReadAsync(TableClient table, OrderQuery query, CancellationToken ct)
+    private static async Task<(long Rows, double Seconds)> RawReadAsync(TableClient table, OrderQuery query,
+        CancellationToken ct)
     {
         long rows = 0;
         var clock = Stopwatch.StartNew();
         foreach (var bucket in TableOrderSource.Buckets(query.From, query.To))
-            await foreach (var page in table.QueryAsync<TableEntity>(TableOrderSource.Filter(bucket, query), 1000, cancellationToken: ct).AsPages().WithCancellation(ct))
+            await foreach (var page in table.QueryAsync<TableEntity>(TableOrderSource.Filter(bucket, query), 1000,
+                cancellationToken: ct).AsPages().WithCancellation(ct))
                 rows += page.Values.Count;
         return (rows, clock.Elapsed.TotalSeconds);
     }

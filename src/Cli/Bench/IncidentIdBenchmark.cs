@@ -16,9 +16,11 @@ namespace AutoResponder.Cli.Bench;
 /// </summary>
 internal static class IncidentIdBenchmark
 {
-    private sealed record Result(int Opened, TimeSpan Elapsed, int Errors, int Incidents, int Alerts, int Misfiled, int Draws);
+    private sealed record Result(int Opened, TimeSpan Elapsed, int Errors, int Incidents, int Alerts, int Misfiled,
+        int Draws);
 
-    public static async Task<int> RunAsync(int incidents, int suffixes, int concurrency, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int incidents, int suffixes, int concurrency, TextWriter output,
+        CancellationToken ct)
     {
         var run = $"benchid{Guid.NewGuid():N}"[..11];
         output.WriteLine($"incident ids: {incidents} incidents in one day (two alerts each) at concurrency {concurrency}; narrow source: {suffixes} suffixes");
@@ -29,7 +31,9 @@ internal static class IncidentIdBenchmark
         Report(output, "narrow ids", narrow, incidents);
         output.WriteLine($"ratio narrow / real incidents opened per second: {Rate(narrow) / Rate(wide):F2}");
         var correct = new[] { wide, narrow }.All(r => r.Errors == 0 && r.Incidents == incidents && r.Alerts == 2 * incidents && r.Misfiled == 0);
-        output.WriteLine(correct ? "correct: every group one incident, every alert in its own group's incident, 0 misfiled" : "NOT CORRECT: see above");
+        output.WriteLine(correct
+            ? "correct: every group one incident, every alert in its own group's incident, 0 misfiled"
+            : "NOT CORRECT: see above");
         return correct ? 0 : 1;
     }
 
@@ -39,7 +43,8 @@ internal static class IncidentIdBenchmark
         output.WriteLine($"{name}: {r.Opened} opened in {r.Elapsed.TotalSeconds:F1} s = {Rate(r):F0} incidents/s; ids drawn {r.Draws} " +
                          $"({r.Draws - r.Incidents} taken, drawn again); incidents {r.Incidents} (expected {expected}), alert rows {r.Alerts}, misfiled {r.Misfiled}, errors {r.Errors}");
 
-    private static async Task<Result> OpenAsync(string prefix, int count, int? suffixes, int concurrency, CancellationToken ct)
+    private static async Task<Result> OpenAsync(string prefix, int count, int? suffixes, int concurrency,
+        CancellationToken ct)
     {
         var draws = 0;
         var random = new Random(1);
@@ -58,7 +63,8 @@ internal static class IncidentIdBenchmark
             "--AutoResponder:Teams:Enabled=false",
             "--AutoResponder:StatusEmails:Enabled=false",
             "--AutoResponder:Reminders:Enabled=false",
-        ], url, services => services.AddSingleton(sp => new IncidentIds(sp.GetRequiredService<TimeProvider>(), Suffix)));
+        ], url, services => services.AddSingleton(sp
+            => new IncidentIds(sp.GetRequiredService<TimeProvider>(), Suffix)));
         var storage = app.Services.GetRequiredService<StorageClients>();
         try
         {
@@ -69,7 +75,8 @@ internal static class IncidentIdBenchmark
             var start = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             // Alert 2g and 2g+1 are group g (its own service); the two are sent apart, so groups interleave.
-            await Parallel.ForEachAsync(Enumerable.Range(0, 2 * count).Select(i => i < count ? 2 * i : 2 * (i - count) + 1),
+            await Parallel.ForEachAsync(Enumerable.Range(0, 2 * count)
+                .Select(i => i < count ? 2 * i : 2 * (i - count) + 1),
                 new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
             {
                 var body = JsonSerializer.Serialize(new
@@ -82,9 +89,11 @@ internal static class IncidentIdBenchmark
                     status = "firing",
                     startsAt = start,
                 });
-                using var response = await http.PostAsync("/api/alerts", new StringContent(body, Encoding.UTF8, "application/json"), token);
+                using var response = await http.PostAsync("/api/alerts",
+                    new StringContent(body, Encoding.UTF8, "application/json"), token);
                 if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref errors); return; }
-                if ((await response.Content.ReadAsStringAsync(token)).Contains("\"opened\"", StringComparison.Ordinal)) Interlocked.Increment(ref opened);
+                if ((await response.Content.ReadAsStringAsync(token)).Contains("\"opened\"", StringComparison.Ordinal))
+                    Interlocked.Increment(ref opened);
             });
             var elapsed = clock.Elapsed;
 
@@ -93,7 +102,9 @@ internal static class IncidentIdBenchmark
             var alertServices = new List<(string Incident, string? Service)>();
             var alertsEnd = IncidentRows.End(IncidentRows.AlertPrefix);
             await foreach (var row in storage.IncidentTable.QueryAsync<TableEntity>(
-                               r => r.RowKey == IncidentRows.Incident || (r.RowKey.CompareTo(IncidentRows.AlertPrefix) >= 0 && r.RowKey.CompareTo(alertsEnd) < 0),
+                               r => r.RowKey == IncidentRows.Incident
+                                   || (r.RowKey.CompareTo(IncidentRows.AlertPrefix) >= 0
+                                   && r.RowKey.CompareTo(alertsEnd) < 0),
                                select: ["PartitionKey", "RowKey", "Service"], cancellationToken: ct))
                 if (row.RowKey == IncidentRows.Incident) service[row.PartitionKey] = row.GetString("Service");
                 else alertServices.Add((row.PartitionKey, row.GetString("Service")));

@@ -21,7 +21,8 @@ internal static class PriceGuardBenchmark
 {
     private static readonly DateTimeOffset HistoryEnd = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(int[] histories, int newOrders, int newMinutes, bool seed, string prefix, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(int[] histories, int newOrders, int newMinutes, bool seed, string prefix,
+        TextWriter output, CancellationToken ct)
     {
         output.WriteLine($"price-guard benchmark: history {string.Join(" and ", histories.Select(h => h.ToString("N0")))} orders (7 days), then {newOrders:N0} new orders over {newMinutes} minutes " +
                          $"(from minute {newMinutes / 2}, about 1 % of them buy one SKU at a fifth of its price: the seed incident); the guard runs every simulated minute with a 30 s settle delay; {Environment.ProcessorCount} cores");
@@ -86,7 +87,8 @@ internal static class PriceGuardBenchmark
         }
         output.WriteLine($"new orders: {fresh.Count:N0} from {newFrom:HH:mm:ss}, {fresh.Count(o => o.UnitPrice < catalog[0].Prices["EUR"] / 2 && o.Sku == catalog[0].Sku):N0} tampered (SKU {catalog[0].Sku}), the first at {firstTampered:HH:mm:ss.fff}");
 
-        // The guard's checkpoint at the end of history, as if it had been running all along; earlier benchmark state removed.
+        // The guard's checkpoint at the end of history, as if it had been running all along; earlier benchmark state
+        // removed.
         var checkpoints = provider.GetRequiredService<PriceGuardCheckpointStore>();
         try { await checkpoints.Table.DeleteEntityAsync(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key, cancellationToken: ct); } catch (Azure.RequestFailedException) { }
         await storage.IncidentTable.DeleteAsync(ct); await storage.IncidentIndex.DeleteAsync(ct);
@@ -112,7 +114,8 @@ internal static class PriceGuardBenchmark
                          $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); ratio {guardRate / rawRate:F2} (goal >= 0.7)");
 
         // Detection delay: reset the checkpoint and the incidents, then run once a simulated minute as in production.
-        await checkpoints.Table.DeleteEntityAsync(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key, cancellationToken: ct);
+        await checkpoints.Table.DeleteEntityAsync(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key,
+            cancellationToken: ct);
         await storage.IncidentTable.DeleteAsync(ct); await storage.IncidentIndex.DeleteAsync(ct);
         await WaitRecreateAsync(storage.IncidentTable, ct); await WaitRecreateAsync(storage.IncidentIndex, ct);
         clock.Set(HistoryEnd);
@@ -145,8 +148,10 @@ internal static class PriceGuardBenchmark
         output.WriteLine(delay is { } d
             ? $"detection delay: {d.TotalSeconds:F1} s from the first tampered order to the incident (schedule 60 s + settle 30 s bound it; the filing run took {processing!.Value.TotalMilliseconds:N0} ms)"
             : "detection: NO incident was opened");
-        if (checkedOrders != newOrders || catchUp.OrdersChecked != newOrders) output.WriteLine($"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");
-        return delay is null || checkedOrders != newOrders || catchUp.OrdersChecked != newOrders ? null : (guardRate, rawRate, delay.Value, processing!.Value);
+        if (checkedOrders != newOrders || catchUp.OrdersChecked != newOrders)
+            output.WriteLine($"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");
+        return delay is null || checkedOrders != newOrders || catchUp.OrdersChecked != newOrders ? null
+            : (guardRate, rawRate, delay.Value, processing!.Value);
     }
 
     private static async Task<bool> HasRowsAsync(TableClient orders, DateTimeOffset hour, CancellationToken ct)
@@ -154,7 +159,8 @@ internal static class PriceGuardBenchmark
         try
         {
             var bucket = OrderEntity.Bucket(hour);
-            await foreach (var _ in orders.QueryAsync<TableEntity>($"PartitionKey eq '{bucket}'", 1, ["RowKey"], ct)) return true;
+            await foreach (var _ in orders.QueryAsync<TableEntity>($"PartitionKey eq '{bucket}'", 1, ["RowKey"], ct))
+                return true;
         }
         catch (Azure.RequestFailedException) { }
         return false;
@@ -169,7 +175,8 @@ internal static class PriceGuardBenchmark
         }
     }
 
-    private static List<Order> GenerateNew(IReadOnlyList<CatalogItem> catalog, int count, DateTimeOffset from, int minutes, out DateTimeOffset firstTampered)
+    private static List<Order> GenerateNew(IReadOnlyList<CatalogItem> catalog, int count, DateTimeOffset from,
+        int minutes, out DateTimeOffset firstTampered)
     {
         var random = new Random(11);
         var list = new List<Order>(count);
@@ -207,12 +214,14 @@ internal static class PriceGuardBenchmark
         return list;
     }
 
-    private static async Task<(long Rows, double Seconds)> RawReadAsync(TableClient table, OrderQuery query, CancellationToken ct)
+    private static async Task<(long Rows, double Seconds)> RawReadAsync(TableClient table, OrderQuery query,
+        CancellationToken ct)
     {
         long rows = 0;
         var clock = Stopwatch.StartNew();
         foreach (var bucket in TableOrderSource.Buckets(query.From, query.To))
-            await foreach (var page in table.QueryAsync<TableEntity>(TableOrderSource.Filter(bucket, query), 1000, cancellationToken: ct).AsPages().WithCancellation(ct))
+            await foreach (var page in table.QueryAsync<TableEntity>(TableOrderSource.Filter(bucket, query), 1000,
+                cancellationToken: ct).AsPages().WithCancellation(ct))
                 rows += page.Values.Count;
         return (rows, clock.Elapsed.TotalSeconds);
     }

@@ -73,10 +73,12 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
     public async Task<DrillScorecard> RunAsync(CancellationToken ct)
     {
         var prefix = "drill" + Guid.NewGuid().ToString("N")[..8];
-        var start = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UtcNow.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        var start = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks
+            - DateTimeOffset.UtcNow.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var clock = new DrillClock(start);
         var outbox = Path.GetFullPath(Path.Combine(spec.OutboxFolder, prefix));
-        var configuration = new ConfigurationBuilder().AddConfiguration(baseConfiguration).AddInMemoryCollection(Settings(prefix, outbox)).Build();
+        var configuration = new ConfigurationBuilder().AddConfiguration(baseConfiguration)
+            .AddInMemoryCollection(Settings(prefix, outbox)).Build();
         StorageClients.DefaultToDevelopmentStorage(configuration);
 
         var services = new ServiceCollection();
@@ -93,7 +95,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         var source = (TableOrderSource)Get<IOrderSource>();
         var catalog = OrderSeeder.Catalog(40, spec.RandomSeed);
         var seeded = await OrderSeeder.SeedAsync(source, new OrderSeedSpec { Orders = spec.HistoryOrders, Days = 1, End = start.AddMinutes(-1), Skus = 40, RandomSeed = spec.RandomSeed }, null, ct);
-        Step("seed", seeded.Orders == spec.HistoryOrders, $"{seeded.Orders:N0} orders of history, {catalog.Count} SKUs");
+        Step("seed", seeded.Orders == spec.HistoryOrders,
+            $"{seeded.Orders:N0} orders of history, {catalog.Count} SKUs");
         var shoe = catalog[0];
         Say($"The shoe: {shoe.Sku} '{shoe.Name}', EUR {shoe.Prices["EUR"]:0.00}");
 
@@ -106,7 +109,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         var runner = Get<OutboxRunner>();
         var watch = Get<WatchService>();
         string? incidentId = null;
-        DateTimeOffset? firstTampered = null, detectedAt = null, acknowledgedAt = null, switchedAt = null, fixedAt = null, resumedAt = null;
+        DateTimeOffset? firstTampered = null, detectedAt = null, acknowledgedAt = null, switchedAt = null,
+            fixedAt = null, resumedAt = null;
         var tampering = false;
         var minute = 0;
         var sequence = 0;
@@ -120,7 +124,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
             if (!paused)
                 for (var i = 0; i < spec.OrdersPerMinute; i++)
                 {
-                    var at = from.AddTicks((long)(TimeSpan.TicksPerMinute * (i + random.NextDouble()) / spec.OrdersPerMinute));
+                    var at = from.AddTicks((long)(TimeSpan.TicksPerMinute * (i
+                        + random.NextDouble()) / spec.OrdersPerMinute));
                     var item = random.NextDouble() < 0.25 ? shoe : catalog[random.Next(catalog.Count)];
                     var price = item.Prices["EUR"];
                     var tampered = tampering && item == shoe && random.NextDouble() < 0.6;
@@ -156,7 +161,9 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
             await Get<StatusEmailSweep>().SweepAsync(ct);
             if (incidentId is not null) await runner.RunAsync(incidentId, ct);
             var checks = await watch.CheckAllAsync(ct);
-            foreach (var c in checks) if (c.OrdersChecked > 0 || c.Outcome != WatchCheck.Clean) Say($"  watch: {c.OrdersChecked} new orders, {c.Affected} affected → {c.Outcome}");
+            foreach (var c in checks)
+                if (c.OrdersChecked > 0 || c.Outcome != WatchCheck.Clean)
+                    Say($"  watch: {c.OrdersChecked} new orders, {c.Affected} affected → {c.Outcome}");
             if (checks.Any(c => c.OrdersChecked > 0 && c.Affected == 0)) _cleanWatchChecks++;
             if (checks.Any(c => c.Affected > 0)) _dirtyWatchChecks++;
             Say($"{clock.Now:HH:mm} minute {minute}: {batch.Count} orders ({batch.Count(o => o.UnitPrice < shoe.Prices["EUR"] * 0.9m && o.Sku == shoe.Sku)} tampered){(paused ? ", checkout paused" : "")}; guard checked {run.OrdersChecked}");
@@ -165,21 +172,28 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         // 2. Normal trading, then the release that lets customers edit the shoe's price.
         for (var i = 0; i < 3; i++) await MinuteAsync();
         tampering = true;
-        // The deploy reached production an hour before the drill began (CI reports it as a change of pricing); its effect
-        // shows now. Dated before the price guard's window (which starts on a 15-minute boundary, possibly before the
-        // drill's start), whatever minute the drill starts at.
-        await Get<ChangeStore>().TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start - TimeSpan.FromHours(1), "generic", "change",
-            "Release 3.8.0: the price is editable at checkout (customer-entered discounts)", "dev@shop.example", "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
+        // The deploy reached production an hour before the drill began (CI reports it as a change of pricing); its
+        // effect shows now. Dated before the price guard's window (which starts on a 15-minute boundary, possibly
+        // before the drill's start), whatever minute the drill starts at.
+        await Get<ChangeStore>()
+            .TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start - TimeSpan.FromHours(1), "generic", "change",
+            "Release 3.8.0: the price is editable at checkout (customer-entered discounts)", "dev@shop.example",
+                "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
         Say("Release 3.8.0 (recorded as a change to pricing) is live: the shoe's price can be edited at checkout.");
         for (var i = 0; i < 10 && incidentId is null; i++) await MinuteAsync();
-        Step("tampered orders", firstTampered is not null, firstTampered is null ? "none" : $"first at {firstTampered:HH:mm:ss}");
+        Step("tampered orders", firstTampered is not null,
+            firstTampered is null ? "none" : $"first at {firstTampered:HH:mm:ss}");
         Step("price guard fired", incidentId is not null && detectedAt is not null, incidentId ?? "no incident");
         if (incidentId is null) return Score(prefix, outbox, null, null);
         await runner.RunAsync(incidentId, ct);
         var details = (await store.GetDetailsAsync(incidentId, ct))!;
-        Step("incident opened by the price guard", details.Incident.Source == PriceGuardJob.Source, $"{details.Incident.Id} {details.Incident.SeverityName} '{details.Incident.Title}'");
+        Step("incident opened by the price guard", details.Incident.Source == PriceGuardJob.Source,
+            $"{details.Incident.Id} {details.Incident.SeverityName} '{details.Incident.Title}'");
         var suspects = await Get<SuspectChanges>().ListAsync(details.Incident, 10, ct);
-        Step("the release is a suspect", suspects.Any(c => c.Summary.StartsWith("Release 3.8.0", StringComparison.Ordinal)), suspects.FirstOrDefault()?.Summary ?? $"no change listed (service {details.Incident.Service}, first alert {details.Incident.FirstAlertAt:O})");
+        Step("the release is a suspect",
+            suspects.Any(c => c.Summary.StartsWith("Release 3.8.0", StringComparison.Ordinal)),
+            suspects.FirstOrDefault()?.Summary
+            ?? $"no change listed (service {details.Incident.Service}, first alert {details.Incident.FirstAlertAt:O})");
 
         // 3. The responder acknowledges two minutes later and stops the impact.
         await MinuteAsync();
@@ -188,25 +202,32 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         acknowledgedAt = clock.Now;
         Step("acknowledged", true, $"by {Responder} at {acknowledgedAt:HH:mm}");
         await MinuteAsync();
-        await switches.FlipAsync(incidentId, "checkout-paused", true, "Prices editable at checkout; stop orders until the fix", Responder, null, ct);
-        await switches.FlipAsync(incidentId, "maintenance-banner", true, "Tell customers checkout is paused", Responder, null, ct);
+        await switches.FlipAsync(incidentId, "checkout-paused", true,
+            "Prices editable at checkout; stop orders until the fix", Responder, null, ct);
+        await switches.FlipAsync(incidentId, "maintenance-banner", true, "Tell customers checkout is paused", Responder,
+            null, ct);
         switchedAt = clock.Now;
         await runner.RunAsync(incidentId, ct);
-        Step("switches flipped", (await switches.OnForAsync(incidentId, ct)).Count == 2, $"checkout-paused and maintenance-banner on at {switchedAt:HH:mm}");
-        await incidents.UpdateStatusAsync(incidentId, "Checkout paused; the price field is being locked server-side", "Deploy the fix, re-price open carts",
+        Step("switches flipped", (await switches.OnForAsync(incidentId, ct)).Count == 2,
+            $"checkout-paused and maintenance-banner on at {switchedAt:HH:mm}");
+        await incidents.UpdateStatusAsync(incidentId, "Checkout paused; the price field is being locked server-side",
+            "Deploy the fix, re-price open carts",
             clock.Now.AddMinutes(20), Responder, ct);
         for (var i = 0; i < 4; i++) await MinuteAsync();
 
         // 4. The fix lands: mitigate, resume checkout, watch the fix.
         tampering = false;
-        await incidents.MitigateAsync(incidentId, "Fix deployed: prices are taken from the catalog server-side", Responder, ct);
+        await incidents.MitigateAsync(incidentId, "Fix deployed: prices are taken from the catalog server-side",
+            Responder, ct);
         fixedAt = clock.Now;
         await switches.FlipAsync(incidentId, "checkout-paused", false, "Fix deployed", Responder, null, ct);
         resumedAt = clock.Now;
         await runner.RunAsync(incidentId, ct);
-        Step("fix landed", (await store.FindAsync(incidentId, ct))!.Status == IncidentStatus.Mitigated, $"mitigated at {fixedAt:HH:mm}, checkout resumed");
+        Step("fix landed", (await store.FindAsync(incidentId, ct))!.Status == IncidentStatus.Mitigated,
+            $"mitigated at {fixedAt:HH:mm}, checkout resumed");
         for (var i = 0; i < 5; i++) await MinuteAsync();
-        Step("watch saw clean orders", _cleanWatchChecks > 0 && _dirtyWatchChecks == 0, $"{_cleanWatchChecks} clean checks, {_dirtyWatchChecks} with affected orders");
+        Step("watch saw clean orders", _cleanWatchChecks > 0 && _dirtyWatchChecks == 0,
+            $"{_cleanWatchChecks} clean checks, {_dirtyWatchChecks} with affected orders");
 
         // 5. Resolve (the banner is still on: called out), hand the watch over, sign off.
         await incidents.ResolveAsync(incidentId, "Fix verified on new orders", Responder, ct);
@@ -224,25 +245,36 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         var owners = new[] { ("Alert on price discrepancies between order and catalog", "ops@shop.example"), ("Refuse tampered values: take prices from the catalog server-side", Responder),
                              ("More unit tests for pricing at checkout", "dev@shop.example") };
         var items = new List<ActionItemRow>();
-        foreach (var (title, owner) in owners) items.Add(await actionItems.AddAsync(incidentId, title, owner, clock.Now.AddDays(7), null, Responder, null, ct));
+        foreach (var (title, owner) in owners)
+            items.Add(await actionItems.AddAsync(incidentId, title, owner, clock.Now.AddDays(7), null, Responder, null,
+            ct));
         await actionItems.SetStatusAsync(incidentId, items[1].ItemId, ActionItemKinds.Done, null, Responder, null, ct);
         var recorded = await Get<ActionItemStore>().ForIncidentAsync(incidentId, ct);
-        Step("action items recorded", recorded.Count == 3 && recorded.Count(i => i.Status == ActionItemKinds.Done) == 1, $"{recorded.Count} items, {recorded.Count(i => i.Status == ActionItemKinds.Done)} done");
+        Step("action items recorded", recorded.Count == 3 && recorded.Count(i => i.Status == ActionItemKinds.Done) == 1,
+            $"{recorded.Count} items, {recorded.Count(i => i.Status == ActionItemKinds.Done)} done");
 
         details = (await store.GetDetailsAsync(incidentId, ct))!;
         var timeline = details.Timeline;
         bool Done(string kind) => details.Actions.Any(a => a.Kind == kind && a.StatusName == nameof(OutboxStatus.Done));
         Step("resolved", details.Incident.Status == IncidentStatus.Resolved, $"at {details.Incident.ResolvedAt:HH:mm}");
-        Step("switch called out at resolution", timeline.Any(t => t.Kind == SwitchKinds.StillOn), "maintenance-banner was still on");
+        Step("switch called out at resolution", timeline.Any(t => t.Kind == SwitchKinds.StillOn),
+            "maintenance-banner was still on");
         Step("postmortem draft", Done(ReminderOutbox.PostmortemDraft.Name), "written to blob storage");
         Step("reminders scheduled", Done(ReminderOutbox.Schedule.Name), "RCA reminders (+1/+3/+5 business days)");
-        Step("watch handed over and signed off", timeline.Any(t => t.Kind == WatchKinds.HandedOver) && timeline.Any(t => t.Kind == WatchKinds.SignedOff), $"to {Support}");
+        Step("watch handed over and signed off",
+            timeline.Any(t => t.Kind == WatchKinds.HandedOver) && timeline.Any(t => t.Kind == WatchKinds.SignedOff),
+            $"to {Support}");
         var escalations = timeline.Count(t => t.Kind == OnCallKinds.Escalated);
         var paged = timeline.FirstOrDefault(t => t.Kind == OnCallKinds.Paged);
-        Step("on call paged", paged is not null && (paged.Text.Contains(PrimaryOnCall) || paged.Text.Contains(SecondOnCall)), paged?.Text ?? "nobody");
-        Step("escalated once when level 1 timed out", escalations == 1 && timeline.Any(t => t.Kind == OnCallKinds.Escalated && t.Text.Contains(Lead)), $"{escalations} escalation(s), level 2: {Lead}");
-        Step("escalation stopped by the acknowledgement", timeline.Any(t => t.Kind == OnCallKinds.EscalationStopped && t.Text.Contains("acknowledged")), "");
-        return Score(prefix, outbox, detectedAt - firstTampered, acknowledgedAt - details.Incident.OpenedAt, incidentId, switchedAt, provider);
+        Step("on call paged", paged is not null
+            && (paged.Text.Contains(PrimaryOnCall) || paged.Text.Contains(SecondOnCall)), paged?.Text ?? "nobody");
+        Step("escalated once when level 1 timed out",
+            escalations == 1 && timeline.Any(t => t.Kind == OnCallKinds.Escalated && t.Text.Contains(Lead)),
+            $"{escalations} escalation(s), level 2: {Lead}");
+        Step("escalation stopped by the acknowledgement",
+            timeline.Any(t => t.Kind == OnCallKinds.EscalationStopped && t.Text.Contains("acknowledged")), "");
+        return Score(prefix, outbox, detectedAt - firstTampered, acknowledgedAt - details.Incident.OpenedAt, incidentId,
+            switchedAt, provider);
     }
 
     private int _cleanWatchChecks, _dirtyWatchChecks;
@@ -252,8 +284,12 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         var sent = Sent(outbox);
         Step("Teams root post", sent.Any(s => s.StartsWith("Teams post")), "");
         Step("Teams replies", sent.Any(s => s.StartsWith("Teams replies")), "");
-        Step("status emails to managers", sent.Any(s => s.Contains("managers@shop.example") && s.Contains("Incident opened")) && sent.Any(s => s.Contains("final update")), "first and final");
-        Step("a status email called out the switch", sent.Any(s => s.Contains("Status update") && s.Contains("[calls out: checkout-paused on]")), "checkout-paused on");
+        Step("status emails to managers",
+            sent.Any(s => s.Contains("managers@shop.example") && s.Contains("Incident opened"))
+            && sent.Any(s => s.Contains("final update")), "first and final");
+        Step("a status email called out the switch",
+            sent.Any(s => s.Contains("Status update") && s.Contains("[calls out: checkout-paused on]")),
+            "checkout-paused on");
         Step("export to operations", sent.Any(s => s.Contains("ops@shop.example")), "CSV of affected orders");
         var before = _placed.Count(p => p.Tampered && (switchedAt is null || p.At < switchedAt));
         var after = _placed.Count(p => p.Tampered && switchedAt is not null && p.At >= switchedAt);
@@ -262,14 +298,19 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         var snapshotOrders = 0;
         if (provider is not null && incidentId is not null)
         {
-            var snapshots = provider.GetRequiredService<ImpactSnapshotStore>().ListAsync(incidentId, default).GetAwaiter().GetResult();
+            var snapshots = provider.GetRequiredService<ImpactSnapshotStore>().ListAsync(incidentId, default)
+                .GetAwaiter().GetResult();
             if (snapshots.LastOrDefault() is { } last) { money = last.MoneyAtRisk(); snapshotOrders = (int)last.Orders; }
-            Step("impact counted", snapshotOrders == before, $"snapshot {snapshotOrders} orders, drill placed {before} tampered");
+            Step("impact counted", snapshotOrders == before,
+                $"snapshot {snapshotOrders} orders, drill placed {before} tampered");
         }
-        return new DrillScorecard(incidentId ?? "", prefix, detect, ack, before, after, money, snapshotOrders, sent, _steps.ToList());
+        return new DrillScorecard(incidentId ?? "", prefix, detect, ack, before, after, money, snapshotOrders, sent,
+            _steps.ToList());
     }
 
-    /// <summary>What the file Graph transport recorded: Teams posts and replies per channel, mails per recipient and subject.</summary>
+    /// <summary>
+    /// What the file Graph transport recorded: Teams posts and replies per channel, mails per recipient and subject.
+    /// </summary>
     private static List<string> Sent(string folder)
     {
         var lines = new List<string>();
@@ -285,11 +326,15 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
             {
                 var body = doc.RootElement.GetProperty("body");
                 var message = body.TryGetProperty("message", out var m) ? m : body.GetProperty("Message"); // the Graph SDK sends "Message"
-                var to = string.Join(", ", message.GetProperty("toRecipients").EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()));
-                var html = message.TryGetProperty("body", out var b) && b.TryGetProperty("content", out var c) ? c.GetString() ?? "" : "";
+                var to = string.Join(", ",
+                    message.GetProperty("toRecipients").EnumerateArray()
+                    .Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()));
+                var html = message.TryGetProperty("body", out var b) && b.TryGetProperty("content", out var c)
+                    ? c.GetString() ?? "" : "";
                 mails.Add($"Mail to {to}: {message.GetProperty("subject").GetString()}{(html.Contains("Switch still on: checkout-paused") ? " [calls out: checkout-paused on]" : "")}");
             }
-            else if (url.Contains("/chats/", StringComparison.Ordinal) && url.EndsWith("/messages", StringComparison.Ordinal)) chats++;
+            else if (url.Contains("/chats/", StringComparison.Ordinal)
+                && url.EndsWith("/messages", StringComparison.Ordinal)) chats++;
             else if (url.EndsWith("/replies", StringComparison.Ordinal)) replies++;
             else if (method == "PATCH") patches++;
             else if (url.EndsWith("/messages", StringComparison.Ordinal)) posts++;
@@ -347,7 +392,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         ["AutoResponder:OnCall:Policies:0:Levels:1:Minutes"] = "5",
     };
 
-    private const string PrimaryOnCall = "primary@shop.example", SecondOnCall = "second@shop.example", Lead = "lead@shop.example";
+    private const string PrimaryOnCall = "primary@shop.example", SecondOnCall = "second@shop.example",
+        Lead = "lead@shop.example";
 
     public static void Print(DrillScorecard s, TextWriter output)
     {

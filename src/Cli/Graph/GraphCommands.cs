@@ -14,7 +14,8 @@ internal static class GraphCommands
 {
     public static Command Create()
     {
-        var login = new Command("login", "Sign the Graph service account in (device code) and store the sign-in in Blob storage for the hosts.");
+        var login = new Command("login",
+            "Sign the Graph service account in (device code) and store the sign-in in Blob storage for the hosts.");
         login.SetAction(async (_, ct) => await WithSignInAsync(async signIn =>
         {
             var record = await signIn.LoginAsync((code, _) =>
@@ -42,7 +43,8 @@ internal static class GraphCommands
             }
         }));
 
-        var logout = new Command("logout", "Delete the stored sign-in (record and token cache). Teams posts wait until the next login.");
+        var logout = new Command("logout",
+            "Delete the stored sign-in (record and token cache). Teams posts wait until the next login.");
         logout.SetAction(async (_, ct) => await WithSignInAsync(async signIn =>
         {
             await signIn.LogoutAsync(ct);

@@ -65,11 +65,15 @@ internal static class OnCallCommands
         return new Command("oncall", "On-call schedules and escalation policies (docs/oncall.md).") { export, import };
     }
 
-    private static bool IsYaml(string name) => name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+    private static bool IsYaml(string name)
+        => name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+        || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
-    /// <summary>YAML is written and read through the same JSON shape (so both formats accept exactly the same fields).</summary>
+    /// <summary>
+    /// YAML is written and read through the same JSON shape (so both formats accept exactly the same fields).
+    /// </summary>
     public static string Write(OnCallFile file, string name)
     {
         var json = JsonSerializer.Serialize(file, Indented);
@@ -82,13 +86,15 @@ internal static class OnCallCommands
     {
         if (IsYaml(name))
         {
-            var tree = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().Build().Deserialize<object>(text);
+            var tree = new DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().Build()
+                .Deserialize<object>(text);
             text = JsonSerializer.Serialize(tree);
         }
         return JsonSerializer.Deserialize<OnCallFile>(text, OnCallCatalog.Json) ?? new OnCallFile();
     }
 
-    private static async Task<int> WithCatalogAsync(IReadOnlyDictionary<string, string?>? settings, Func<OnCallCatalog, TimeProvider, Task<int>> run)
+    private static async Task<int> WithCatalogAsync(IReadOnlyDictionary<string, string?>? settings, Func<OnCallCatalog,
+        TimeProvider, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

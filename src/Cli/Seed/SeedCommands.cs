@@ -7,7 +7,10 @@ using AutoResponder.Storage;
 
 namespace AutoResponder.Cli.Seed;
 
-/// <summary>`autoresponder seed orders`: a realistic order store (with an optional injected incident) for demos, tests and benchmarks.</summary>
+/// <summary>
+/// `autoresponder seed orders`: a realistic order store (with an optional injected incident) for demos, tests and
+/// benchmarks.
+/// </summary>
 internal static class SeedCommands
 {
     public static Command Create()
@@ -26,7 +29,8 @@ internal static class SeedCommands
 
         var command = new Command("orders", "Seed the Orders and Catalog tables (AzureWebJobsStorage, default Azurite; prefix AutoResponder__StoragePrefix).")
         {
-            orders, days, end, skus, customers, incident, incidentStart, incidentMinutes, incidentRate, seed, parallelism,
+            orders, days, end, skus, customers, incident, incidentStart, incidentMinutes, incidentRate, seed,
+            parallelism,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,7 +48,8 @@ internal static class SeedCommands
                 RandomSeed = parse.GetValue(seed),
                 Parallelism = parse.GetValue(parallelism),
             };
-            if (spec.Orders < 1 || spec.Days <= 0 || spec.Skus < 1 || spec.Customers < 1 || spec.IncidentRate is < 0 or > 1 || spec.Parallelism < 1)
+            if (spec.Orders < 1 || spec.Days <= 0 || spec.Skus < 1 || spec.Customers < 1
+                || spec.IncidentRate is < 0 or > 1 || spec.Parallelism < 1)
             {
                 Console.Error.WriteLine("--orders, --days, --skus, --customers and --parallelism must be positive; --incident-rate between 0 and 1.");
                 return 2;
@@ -55,7 +60,10 @@ internal static class SeedCommands
         return new Command("seed", "Generate demo data.") { command };
     }
 
-    /// <summary>The Orders/Catalog tables named by the environment (AzureWebJobsStorage, AutoResponder__StoragePrefix, AutoResponder__Impact__*).</summary>
+    /// <summary>
+    /// The Orders/Catalog tables named by the environment (AzureWebJobsStorage, AutoResponder__StoragePrefix,
+    /// AutoResponder__Impact__*).
+    /// </summary>
     public static TableOrderSource OpenTarget()
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
@@ -65,7 +73,8 @@ internal static class SeedCommands
         return ImpactServices.CreateTableOrderSource(storage, options);
     }
 
-    public static async Task<int> SeedAsync(TableOrderSource target, OrderSeedSpec spec, TextWriter output, CancellationToken ct)
+    public static async Task<int> SeedAsync(TableOrderSource target, OrderSeedSpec spec, TextWriter output,
+        CancellationToken ct)
     {
         output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} – {spec.End:yyyy-MM-dd HH:mm} UTC) " +
                          $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} at {target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
@@ -81,19 +90,23 @@ internal static class SeedCommands
                 if ((DateTime.UtcNow - lastReport).TotalSeconds < 2) return;
                 lastReport = DateTime.UtcNow;
                 var rate = written / Math.Max(0.001, (lastReport - started).TotalSeconds);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {written:N0} / {spec.Orders:N0} orders ({100.0 * written / spec.Orders:F0} %), {rate:N0}/s"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {written:N0} / {spec.Orders:N0} orders ({100.0 * written / spec.Orders:F0} %), {rate:N0}/s"));
             }
         }, ct);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Done: {result.Orders:N0} orders, {result.CatalogItems} catalog items, {result.Affected:N0} affected by the injected incident, in {result.Elapsed.TotalSeconds:F1} s ({result.OrdersPerSecond:N0} orders/s)."));
         if (result.IncidentAlert is { } w)
         {
-            // The README tour's alert starts two hours before now, i.e. with the injected incident (default start): its impact
-            // window (from 15 minutes before the alert) holds every affected order while it starts no later than the incident.
+            // The README tour's alert starts two hours before now, i.e. with the injected incident (default start): its
+            // impact window (from 15 minutes before the alert) holds every affected order while it starts no later than
+            // the incident.
             var (affected, measure) = spec.Incident == SeedIncident.PriceTampering
                 ? ("tampered (paid below catalog beyond the 0.5 % tolerance)", "underpaid")
                 : ("stuck in payment_pending", "amount stuck");
-            var money = w.MoneyAtRisk.Count == 0 ? "none" : string.Join(", ", w.MoneyAtRisk.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
+            var money = w.MoneyAtRisk.Count == 0 ? "none"
+                : string.Join(", ", w.MoneyAtRisk.Select(m =>
+                string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders from {w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
                 $"{measure}: {money}. The README tour's alert (startsAt two hours ago) selects all {w.Affected:N0} when posted by {spec.IncidentFrom.AddMinutes(135):HH:mm} UTC."));

@@ -9,10 +9,12 @@ namespace AutoResponder.Cli.Serve;
 /// The standalone host's stand-in for the Functions queue triggers: one pump per signal lane, each with its own
 /// bounded number of workers (<see cref="ServeLimits.FirstNoticeWorkers"/>, <see cref="ServeLimits.FollowUpWorkers"/>),
 /// so follow-up work never takes a first notice's worker. First notices are taken most severe first among the
-/// messages held (up to 256); the follow-up pump holds twice its workers (the rest stay in the queue for other instances).
-/// A message is deleted after its run, or after its fifth failed delivery (the sweep still covers the incident).
+/// messages held (up to 256); the follow-up pump holds twice its workers (the rest stay in the queue for other
+/// instances). A message is deleted after its run, or after its fifth failed delivery (the sweep still covers the
+/// incident).
 /// </summary>
-internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges, ServeLimits limits, ILogger<OutboxQueuePump> log)
+internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runner, OutboxNudges nudges,
+    ServeLimits limits, ILogger<OutboxQueuePump> log)
     : BackgroundService
 {
     private const int MaxDequeueCount = 5;
@@ -52,7 +54,8 @@ internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runne
                 var wake = new List<Task>(running) { nudged };
                 if (received == 0) wake.Add(Task.Delay(idle, stop));
                 await Task.WhenAny(wake);
-                if (received == 0 && !nudged.IsCompleted) idle = TimeSpan.FromMilliseconds(Math.Min(MaxIdle.TotalMilliseconds, idle.TotalMilliseconds * 2));
+                if (received == 0 && !nudged.IsCompleted)
+                    idle = TimeSpan.FromMilliseconds(Math.Min(MaxIdle.TotalMilliseconds, idle.TotalMilliseconds * 2));
                 else idle = MinIdle;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
@@ -65,8 +68,11 @@ internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runne
         await Task.WhenAll(running).ContinueWith(_ => { });
     }
 
-    /// <summary>Messages a pump holds (running or waiting): first notices enough to find a Sev0/Sev1 behind a storm's backlog.</summary>
-    private static int Held(SignalLane lane, int workers) => lane == SignalLane.FirstNotice ? Math.Max(256, 4 * workers) : 2 * workers;
+    /// <summary>
+    /// Messages a pump holds (running or waiting): first notices enough to find a Sev0/Sev1 behind a storm's backlog.
+    /// </summary>
+    private static int Held(SignalLane lane, int workers)
+        => lane == SignalLane.FirstNotice ? Math.Max(256, 4 * workers) : 2 * workers;
 
     private async Task RunOneAsync(QueueClient queue, SignalLane lane, QueueMessage message, CancellationToken ct)
     {
@@ -79,13 +85,16 @@ internal sealed class OutboxQueuePump(StorageClients storage, OutboxRunner runne
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e)
         {
-            log.LogError(e, "Outbox message {MessageId} ({Lane}) failed (dequeue {Count})", message.MessageId, lane, message.DequeueCount);
+            log.LogError(e, "Outbox message {MessageId} ({Lane}) failed (dequeue {Count})", message.MessageId, lane,
+                message.DequeueCount);
             if (message.DequeueCount >= MaxDequeueCount) // the sweep still covers the incident
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ContinueWith(_ => { });
         }
     }
 
-    /// <summary>A first notice's turn among those held: its incident's severity (Sev0 first); then in the order received.</summary>
+    /// <summary>
+    /// A first notice's turn among those held: its incident's severity (Sev0 first); then in the order received.
+    /// </summary>
     internal static int TurnOf(QueueMessage message)
     {
         try { return OutboxMessage.Parse(message.Body.ToString()).Severity; }

@@ -30,7 +30,8 @@ internal sealed class ScheduledJobsService(
                 try { await job.RunAsync(stoppingToken); }
                 // A timeout surfaces as an OperationCanceledException too: only the host stopping ends the loop.
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested) { log.LogError(e, "Scheduled job {Job} failed", job.Name); }
-                // Each occurrence runs once. A run that took past the following occurrence does not queue up the ones it missed.
+                // Each occurrence runs once. A run that took past the following occurrence does not queue up the ones
+                // it missed.
                 var now = time.GetUtcNow();
                 from = schedule.GetNextOccurrence(next, TimeZoneInfo.Utc) is { } following && following >= now ? next : now;
             }

@@ -12,8 +12,10 @@ namespace AutoResponder.Cli.Tokens;
 /// </summary>
 internal static class TokenCommands
 {
-    /// <param name="settings">Settings laid over the usual configuration (environment, appsettings): tests name their Azurite and prefix.</param>
-    /// <param name="clock">The clock that dates tokens and judges expiry (tests pass the host's fake clock); the system clock by default.</param>
+    /// <param name="settings">Settings laid over the usual configuration (environment, appsettings): tests name their
+    /// Azurite and prefix.</param>
+    /// <param name="clock">The clock that dates tokens and judges expiry (tests pass the host's fake clock); the system
+    /// clock by default.</param>
     public static Command Create(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         var name = new Option<string>("--name") { Description = "Who the token is for (shown on the timeline as the actor), e.g. alice@shop.example.", Required = true };
@@ -30,7 +32,9 @@ internal static class TokenCommands
             try
             {
                 var lifetime = Lifetime(parse.GetValue(expires), tokens.Now);
-                var created = await tokens.CreateAsync(parse.GetValue(name)!, parse.GetValue(role)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)), ct, lifetime);
+                var created = await tokens.CreateAsync(parse.GetValue(name)!,
+                    parse.GetValue(role)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)), ct,
+                    lifetime);
                 if (parse.GetValue(quiet)) { output.WriteLine(created.Token); return 0; }
                 output.WriteLine($"Token {created.Record.Id} for {created.Record.Name} ({created.Record.Roles}), expires {created.Record.ExpiresAt:u}. Shown once; keep it secret:");
                 output.WriteLine();
@@ -46,7 +50,8 @@ internal static class TokenCommands
             }
         }));
 
-        var list = new Command("list", "List tokens (id, name, roles, created, expires, last used, revoked); never the secrets.");
+        var list = new Command("list",
+            "List tokens (id, name, roles, created, expires, last used, revoked); never the secrets.");
         list.SetAction(async (parse, ct) => await WithTokensAsync(settings, clock, async tokens =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -89,13 +94,16 @@ internal static class TokenCommands
         if (string.IsNullOrWhiteSpace(value)) return null;
         var text = value.Trim();
         var days = text.EndsWith('d') ? text[..^1] : text;
-        if (int.TryParse(days, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return TimeSpan.FromDays(n);
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        if (int.TryParse(days, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var n)) return TimeSpan.FromDays(n);
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var date))
             return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - now;
         throw new ArgumentException($"--expires must be a number of days (30d) or a date (2027-03-31), not '{value}'.");
     }
 
-    private static async Task<int> WithTokensAsync(IReadOnlyDictionary<string, string?>? settings, TimeProvider? clock, Func<PersonalAccessTokens, Task<int>> run)
+    private static async Task<int> WithTokensAsync(IReadOnlyDictionary<string, string?>? settings, TimeProvider? clock,
+        Func<PersonalAccessTokens, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

@@ -10,14 +10,17 @@ namespace AutoResponder.Functions.ActionItems;
 public sealed class ActionItemsApi
 {
     [Function(ActionItemsRoutes.AddActionItem)]
-    public Task<IActionResult> Add([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ActionItemsRoutes.AddActionItemPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Add([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = ActionItemsRoutes.AddActionItemPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ActionItemsRoutes.AddActionItem, request, context);
 
     [Function(ActionItemsRoutes.UpdateActionItemStatus)]
-    public Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ActionItemsRoutes.UpdateActionItemStatusPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Status([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = ActionItemsRoutes.UpdateActionItemStatusPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ActionItemsRoutes.UpdateActionItemStatus, request, context);
 
     [Function(ActionItemsRoutes.ListActionItems)]
-    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ActionItemsRoutes.ListActionItemsPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = ActionItemsRoutes.ListActionItemsPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ActionItemsRoutes.ListActionItems, request, context);
 }

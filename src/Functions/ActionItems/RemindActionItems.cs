@@ -10,6 +10,7 @@ namespace AutoResponder.Functions.ActionItems;
 public sealed class RemindActionItems(ActionItemReminderJob job)
 {
     [Function(nameof(RemindActionItems))]
-    public Task Run([TimerTrigger("%" + ActionItemReminderJob.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) =>
+    public Task Run([TimerTrigger("%" + ActionItemReminderJob.ScheduleSetting + "%")] TimerInfo timer,
+        CancellationToken ct) =>
         job.RunAsync(ct);
 }

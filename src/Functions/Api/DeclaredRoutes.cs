@@ -16,12 +16,17 @@ public static class DeclaredRoutes
     {
         var route = ApiRoutes.Find(operationId);
         var bound = context.BindingContext.BindingData;
-        var values = route.PathParameters.ToDictionary(p => p, p => bound.TryGetValue(p, out var v) ? v?.ToString() ?? "" : "");
-        var result = await RouteRunner.RunAsync(route, request, values, context.InstanceServices, context.CancellationToken);
+        var values = route.PathParameters.ToDictionary(p => p, p =>
+            bound.TryGetValue(p, out var v) ? v?.ToString() ?? "" : "");
+        var result = await RouteRunner.RunAsync(route, request, values, context.InstanceServices,
+            context.CancellationToken);
         return result as IActionResult ?? new Executed(result);
     }
 
-    /// <summary>An <see cref="IResult"/> that is not also an <see cref="IActionResult"/>, executed on the Function's HTTP context.</summary>
+    /// <summary>
+    /// An <see cref="IResult"/> that is not also an <see cref="IActionResult"/>, executed on the Function's HTTP
+    /// context.
+    /// </summary>
     private sealed class Executed(IResult result) : IActionResult
     {
         public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);

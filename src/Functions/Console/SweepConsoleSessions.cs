@@ -10,6 +10,7 @@ namespace AutoResponder.Functions.WebConsole;
 public sealed class SweepConsoleSessions(ConsoleSessionSweep sweep)
 {
     [Function(nameof(SweepConsoleSessions))]
-    public Task Run([TimerTrigger("%" + ConsoleSessionSweep.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) =>
+    public Task Run([TimerTrigger("%" + ConsoleSessionSweep.ScheduleSetting + "%")] TimerInfo timer,
+        CancellationToken ct) =>
         sweep.RunAsync(ct);
 }

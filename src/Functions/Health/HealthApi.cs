@@ -6,10 +6,14 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AutoResponder.Functions.Health;
 
-/// <summary>GET /api/health (public for probes: status only; details for people who may read) as declared in <see cref="HealthRoutes"/>.</summary>
+/// <summary>
+/// GET /api/health (public for probes: status only; details for people who may read) as declared in
+/// <see cref="HealthRoutes"/>.
+/// </summary>
 public sealed class HealthApi
 {
     [Function(HealthRoutes.GetHealth)]
-    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = HealthRoutes.GetHealthPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = HealthRoutes.GetHealthPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(HealthRoutes.GetHealth, request, context);
 }

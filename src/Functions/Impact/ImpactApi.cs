@@ -10,18 +10,22 @@ namespace AutoResponder.Functions.Impact;
 public sealed class ImpactApi
 {
     [Function(ImpactRoutes.GetIncidentImpact)]
-    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ImpactRoutes.GetIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = ImpactRoutes.GetIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ImpactRoutes.GetIncidentImpact, request, context);
 
     [Function(ImpactRoutes.RefreshIncidentImpact)]
-    public Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ImpactRoutes.RefreshIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Refresh([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = ImpactRoutes.RefreshIncidentImpactPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ImpactRoutes.RefreshIncidentImpact, request, context);
 
     [Function(ImpactRoutes.CorrectIncidentImpactRules)]
-    public Task<IActionResult> CorrectRules([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ImpactRoutes.CorrectIncidentImpactRulesPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> CorrectRules([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = ImpactRoutes.CorrectIncidentImpactRulesPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ImpactRoutes.CorrectIncidentImpactRules, request, context);
 
     [Function(ImpactRoutes.DownloadImpactExport)]
-    public Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ImpactRoutes.DownloadImpactExportPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Export([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = ImpactRoutes.DownloadImpactExportPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(ImpactRoutes.DownloadImpactExport, request, context);
 }

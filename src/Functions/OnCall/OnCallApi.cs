@@ -10,22 +10,27 @@ namespace AutoResponder.Functions.OnCall;
 public sealed class OnCallApi
 {
     [Function(OnCallRoutes.GetOnCall)]
-    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = OnCallRoutes.GetOnCallPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = OnCallRoutes.GetOnCallPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OnCallRoutes.GetOnCall, request, context);
 
     [Function(OnCallRoutes.PutOnCallSchedule)]
-    public Task<IActionResult> PutSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OnCallRoutes.PutOnCallSchedulePath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> PutSchedule([HttpTrigger(AuthorizationLevel.Anonymous, "put",
+        Route = OnCallRoutes.PutOnCallSchedulePath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OnCallRoutes.PutOnCallSchedule, request, context);
 
     [Function(OnCallRoutes.PutOnCallPolicy)]
-    public Task<IActionResult> PutPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = OnCallRoutes.PutOnCallPolicyPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> PutPolicy([HttpTrigger(AuthorizationLevel.Anonymous, "put",
+        Route = OnCallRoutes.PutOnCallPolicyPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OnCallRoutes.PutOnCallPolicy, request, context);
 
     [Function(OnCallRoutes.RequestResponder)]
-    public Task<IActionResult> RequestResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OnCallRoutes.RequestResponderPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> RequestResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = OnCallRoutes.RequestResponderPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OnCallRoutes.RequestResponder, request, context);
 
     [Function(OnCallRoutes.AcknowledgeResponder)]
-    public Task<IActionResult> AcknowledgeResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OnCallRoutes.AcknowledgeResponderPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> AcknowledgeResponder([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = OnCallRoutes.AcknowledgeResponderPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OnCallRoutes.AcknowledgeResponder, request, context);
 }

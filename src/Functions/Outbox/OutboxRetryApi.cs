@@ -10,10 +10,12 @@ namespace AutoResponder.Functions.Outbox;
 public sealed class OutboxRetryApi
 {
     [Function(OutboxRoutes.RetryParkedActions)]
-    public Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OutboxRoutes.RetryParkedActionsPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> RetryAll([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = OutboxRoutes.RetryParkedActionsPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OutboxRoutes.RetryParkedActions, request, context);
 
     [Function(OutboxRoutes.RetryParkedAction)]
-    public Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = OutboxRoutes.RetryParkedActionPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> RetryOne([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = OutboxRoutes.RetryParkedActionPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(OutboxRoutes.RetryParkedAction, request, context);
 }

@@ -11,6 +11,7 @@ namespace AutoResponder.Functions.Outbox;
 public sealed class RunFirstNotice(OutboxRunner runner)
 {
     [Function(nameof(RunFirstNotice))]
-    public Task Run([QueueTrigger(StorageClients.FirstNoticeQueue, Connection = StorageClients.SettingName)] string message, CancellationToken ct) =>
+    public Task Run([QueueTrigger(StorageClients.FirstNoticeQueue,
+        Connection = StorageClients.SettingName)] string message, CancellationToken ct) =>
         runner.RunAsync(OutboxMessage.Parse(message).IncidentId, SignalLane.FirstNotice, ct);
 }

@@ -8,6 +8,7 @@ namespace AutoResponder.Functions.Outbox;
 public sealed class RunOutbox(OutboxRunner runner)
 {
     [Function(nameof(RunOutbox))]
-    public Task Run([QueueTrigger(StorageClients.OutboxQueue, Connection = StorageClients.SettingName)] string message, CancellationToken ct) =>
+    public Task Run([QueueTrigger(StorageClients.OutboxQueue, Connection = StorageClients.SettingName)] string message,
+        CancellationToken ct) =>
         runner.RunAsync(OutboxMessage.Parse(message).IncidentId, SignalLane.FollowUp, ct);
 }

@@ -10,14 +10,17 @@ namespace AutoResponder.Functions.Reminders;
 public sealed class RemindersApi
 {
     [Function(RemindersRoutes.RecordPostmortem)]
-    public Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RemindersRoutes.RecordPostmortemPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Postmortem([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = RemindersRoutes.RecordPostmortemPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(RemindersRoutes.RecordPostmortem, request, context);
 
     [Function(RemindersRoutes.GetPostmortemDraft)]
-    public Task<IActionResult> Draft([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RemindersRoutes.GetPostmortemDraftPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Draft([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = RemindersRoutes.GetPostmortemDraftPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(RemindersRoutes.GetPostmortemDraft, request, context);
 
     [Function(RemindersRoutes.RescheduleReminder)]
-    public Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RemindersRoutes.RescheduleReminderPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Reschedule([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = RemindersRoutes.RescheduleReminderPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(RemindersRoutes.RescheduleReminder, request, context);
 }

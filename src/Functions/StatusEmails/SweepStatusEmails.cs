@@ -10,6 +10,7 @@ namespace AutoResponder.Functions.StatusEmails;
 public sealed class SweepStatusEmails(StatusEmailSweep sweep)
 {
     [Function(nameof(SweepStatusEmails))]
-    public Task Run([TimerTrigger("%" + StatusEmailSweep.ScheduleSetting + "%")] TimerInfo timer, CancellationToken ct) =>
+    public Task Run([TimerTrigger("%" + StatusEmailSweep.ScheduleSetting + "%")] TimerInfo timer,
+        CancellationToken ct) =>
         sweep.SweepAsync(ct);
 }

@@ -10,14 +10,17 @@ namespace AutoResponder.Functions.Watch;
 public sealed class WatchApi
 {
     [Function(WatchRoutes.GetIncidentWatch)]
-    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = WatchRoutes.GetIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = WatchRoutes.GetIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(WatchRoutes.GetIncidentWatch, request, context);
 
     [Function(WatchRoutes.HandOverIncidentWatch)]
-    public Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = WatchRoutes.HandOverIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> HandOver([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = WatchRoutes.HandOverIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(WatchRoutes.HandOverIncidentWatch, request, context);
 
     [Function(WatchRoutes.SignOffIncidentWatch)]
-    public Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = WatchRoutes.SignOffIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
+    public Task<IActionResult> SignOff([HttpTrigger(AuthorizationLevel.Anonymous, "post",
+        Route = WatchRoutes.SignOffIncidentWatchPath)] HttpRequest request, FunctionContext context) =>
         DeclaredRoutes.RunAsync(WatchRoutes.SignOffIncidentWatch, request, context);
 }

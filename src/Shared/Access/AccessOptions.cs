@@ -22,7 +22,9 @@ public sealed class AccessOptions
 
     public IReadOnlyList<string> EffectiveAllowedHosts => AllowedHosts is { Count: > 0 } ? AllowedHosts : ["localhost", "127.0.0.1", "[::1]"];
 
-    /// <summary>Entra ID bearer tokens (with app roles) accepted for people; off unless TenantId and Audience are set.</summary>
+    /// <summary>
+    /// Entra ID bearer tokens (with app roles) accepted for people; off unless TenantId and Audience are set.
+    /// </summary>
     public EntraOptions Entra { get; set; } = new();
 }
 
@@ -36,18 +38,26 @@ public sealed class EntraOptions
     public string Instance { get; set; } = "https://login.microsoftonline.com/";
     /// <summary>
     /// The app registration's application (client) id the console signs people in with ("Sign in with Microsoft":
-    /// an id token posted back to /sign-in/entra, no client secret). Unset: the console offers personal access tokens only.
+    /// an id token posted back to /sign-in/entra, no client secret). Unset: the console offers personal access tokens
+    /// only.
     /// </summary>
     public string? ClientId { get; set; }
 
-    /// <summary>On when TenantId and Audience are set and usable; broken settings leave it off (personal access tokens still work) and are findings (<see cref="Problems"/>).</summary>
-    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience) && InstanceIsHttps
-                           && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(TenantId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(Audience);
+    /// <summary>
+    /// On when TenantId and Audience are set and usable; broken settings leave it off (personal access tokens still
+    /// work) and are findings (<see cref="Problems"/>).
+    /// </summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(Audience)
+        && InstanceIsHttps
+                           && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(TenantId)
+                               && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(Audience);
 
-    private bool InstanceIsHttps => Uri.TryCreate(Instance, UriKind.Absolute, out var instance) && instance.Scheme == Uri.UriSchemeHttps;
+    private bool InstanceIsHttps
+        => Uri.TryCreate(Instance, UriKind.Absolute, out var instance) && instance.Scheme == Uri.UriSchemeHttps;
 
     public const string Area = "Entra sign-in";
-    public const string Effect = "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); personal access tokens still work";
+    public const string Effect =
+        "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); personal access tokens still work";
 
     /// <summary>What is wrong with these settings, each naming its setting. Optional: never stops start-up.</summary>
     public IReadOnlyList<string> Problems()
@@ -61,15 +71,20 @@ public sealed class EntraOptions
         foreach (var (name, value) in new[] { ("TenantId", TenantId), ("Audience", Audience), ("ClientId", ClientId) })
             if (AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(value))
                 errors.Add($"{section}:{name} is a Key Vault reference that did not resolve.");
-        if (!string.IsNullOrWhiteSpace(ClientId) && (string.IsNullOrWhiteSpace(TenantId) || string.IsNullOrWhiteSpace(Audience)))
+        if (!string.IsNullOrWhiteSpace(ClientId)
+            && (string.IsNullOrWhiteSpace(TenantId) || string.IsNullOrWhiteSpace(Audience)))
             errors.Add($"{section}:ClientId needs {section}:TenantId and {section}:Audience.");
         return errors;
     }
 
     /// <summary>The console offers "Sign in with Microsoft": Entra is on and <see cref="ClientId"/> is set.</summary>
-    public bool ConsoleSignInEnabled => Enabled && !string.IsNullOrWhiteSpace(ClientId) && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(ClientId);
+    public bool ConsoleSignInEnabled
+        => Enabled && !string.IsNullOrWhiteSpace(ClientId)
+        && !AutoResponder.Hosting.KeyVaultReferences.IsUnresolved(ClientId);
 
-    /// <summary>The tenant's v2 authority, "https://login.microsoftonline.com/{tenant}/v2.0": the issuer of its v2 tokens.</summary>
+    /// <summary>
+    /// The tenant's v2 authority, "https://login.microsoftonline.com/{tenant}/v2.0": the issuer of its v2 tokens.
+    /// </summary>
     public string V2Issuer => $"{Instance.TrimEnd('/')}/{TenantId}/v2.0";
 }
 

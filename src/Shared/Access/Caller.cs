@@ -22,5 +22,6 @@ public sealed record Caller(string Name, IReadOnlyList<string> Roles, string Sig
     public bool HasAny(IReadOnlyCollection<string> anyOf) =>
         IsPerson && (Roles.Contains(AutoResponder.Access.Roles.Admin)
             || Roles.Any(r => anyOf.Contains(r))
-            || (anyOf.Contains(AutoResponder.Access.Roles.Viewer) && Roles.Any(r => r != AutoResponder.Access.Roles.Storefront)));
+            || (anyOf.Contains(AutoResponder.Access.Roles.Viewer)
+                && Roles.Any(r => r != AutoResponder.Access.Roles.Storefront)));
 }

@@ -10,7 +10,9 @@ namespace AutoResponder.Access;
 /// </summary>
 public interface ICallerSource
 {
-    /// <summary>The person, or null when this source does not recognise (or does not accept) the request's credentials.</summary>
+    /// <summary>
+    /// The person, or null when this source does not recognise (or does not accept) the request's credentials.
+    /// </summary>
     Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken ct);
 }
 
@@ -29,7 +31,8 @@ public sealed class CallerResolver(IEnumerable<ICallerSource> sources)
     {
         var header = request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length ? header[scheme.Length..].Trim() : null;
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) && header.Length > scheme.Length
+            ? header[scheme.Length..].Trim() : null;
     }
 }
 

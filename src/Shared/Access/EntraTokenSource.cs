@@ -46,15 +46,20 @@ internal sealed class EntraTokenSource : ICallerSource
             $"{options.V2Issuer}/.well-known/openid-configuration",
             new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever { RequireHttps = true });
 
-    /// <summary>Lifetime (not before / expires, 2 minutes' skew) checked by the injected clock, not the machine's.</summary>
+    /// <summary>
+    /// Lifetime (not before / expires, 2 minutes' skew) checked by the injected clock, not the machine's.
+    /// </summary>
     public static LifetimeValidator LifetimeBy(TimeProvider time) => (notBefore, expires, _, p) =>
     {
         var now = time.GetUtcNow().UtcDateTime;
         return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is { } e && now <= e + p.ClockSkew;
     };
 
-    /// <summary>The name a person goes by on the timeline: their sign-in name, else e-mail, display name or object id.</summary>
-    public static string? NameOf(ClaimsIdentity identity) => First(identity, "preferred_username", "upn", "email", "name", "oid", "sub");
+    /// <summary>
+    /// The name a person goes by on the timeline: their sign-in name, else e-mail, display name or object id.
+    /// </summary>
+    public static string? NameOf(ClaimsIdentity identity)
+        => First(identity, "preferred_username", "upn", "email", "name", "oid", "sub");
 
     /// <summary>Their app roles ("roles" claim) that AutoResponder knows, normalised.</summary>
     public static List<string> RolesOf(ClaimsIdentity identity) =>
@@ -64,7 +69,8 @@ internal sealed class EntraTokenSource : ICallerSource
     {
         if (!_options.Enabled) return null;
         var token = CallerResolver.BearerToken(request);
-        if (token is null || token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal) || token.Count(c => c == '.') != 2) return null;
+        if (token is null || token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal)
+            || token.Count(c => c == '.') != 2) return null;
 
         var configuration = await _metadata.GetConfigurationAsync(ct);
         var parameters = new TokenValidationParameters

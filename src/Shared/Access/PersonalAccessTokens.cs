@@ -25,7 +25,10 @@ public sealed class AccessTokenRecord : ITableEntity
     public string SecretHash { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
-    /// <summary>After this the token signs nobody in. Null only on rows made before tokens expired (they never do: recreate them).</summary>
+    /// <summary>
+    /// After this the token signs nobody in. Null only on rows made before tokens expired (they never do: recreate
+    /// them).
+    /// </summary>
     public DateTimeOffset? ExpiresAt { get; set; }
     /// <summary>When the token last signed someone in, to the hour (it is written at most once an hour).</summary>
     public DateTimeOffset? LastUsedAt { get; set; }
@@ -64,9 +67,11 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     /// <summary>Now, by the clock tokens expire by.</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
-    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+        => Table.CreateIfNotExistsAsync(cancellationToken);
 
-    /// <param name="lifetime">How long the token works (default <see cref="DefaultLifetime"/>; 1 day to <see cref="MaxLifetime"/>).</param>
+    /// <param name="lifetime">How long the token works (default <see cref="DefaultLifetime"/>; 1 day to
+    /// <see cref="MaxLifetime"/>).</param>
     public async Task<CreatedToken> CreateAsync(string name, IEnumerable<string> roles, CancellationToken ct, TimeSpan? lifetime = null)
     {
         var life = lifetime ?? DefaultLifetime;
@@ -74,7 +79,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
             throw new ArgumentException($"A token lasts 1 to {MaxLifetime.TotalDays:0} days (asked for {life.TotalDays:0.#}).", nameof(lifetime));
         name = name.Trim();
         if (name.Length is 0 or > 200 || name.Any(char.IsControl))
-            throw new ArgumentException("The name must be 1 to 200 characters without control characters.", nameof(name));
+            throw new ArgumentException("The name must be 1 to 200 characters without control characters.",
+                nameof(name));
         var normalized = new List<string>();
         foreach (var role in roles)
             normalized.Add(AutoResponder.Access.Roles.Normalize(role)
@@ -99,7 +105,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     public async Task<IReadOnlyList<AccessTokenRecord>> ListAsync(CancellationToken ct)
     {
         var list = new List<AccessTokenRecord>();
-        await foreach (var row in Table.QueryAsync<AccessTokenRecord>(r => r.PartitionKey == AccessTokenRecord.Partition, cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<AccessTokenRecord>(r =>
+            r.PartitionKey == AccessTokenRecord.Partition, cancellationToken: ct))
             list.Add(row);
         return list.OrderBy(r => r.CreatedAt).ToList();
     }
@@ -128,7 +135,10 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         return new Caller(row.Name, row.RoleList, "token");
     }
 
-    /// <summary>Records the use when the last recorded one is an hour old or more: one small merge, never a failure of the request.</summary>
+    /// <summary>
+    /// Records the use when the last recorded one is an hour old or more: one small merge, never a failure of the
+    /// request.
+    /// </summary>
     private async Task TouchAsync(AccessTokenRecord row, DateTimeOffset now, CancellationToken ct)
     {
         if (row.LastUsedAt is { } last && now - last < LastUsedResolution) return;
@@ -140,22 +150,27 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         }
     }
 
-    /// <summary>Tokens neither revoked nor expired that expire within <see cref="ExpiryWarning"/>, soonest first.</summary>
+    /// <summary>
+    /// Tokens neither revoked nor expired that expire within <see cref="ExpiryWarning"/>, soonest first.
+    /// </summary>
     public async Task<IReadOnlyList<AccessTokenRecord>> ExpiringSoonAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        return (await ListAsync(ct)).Where(t => t.IsExpiringSoon(now, ExpiryWarning)).OrderBy(t => t.ExpiresAt).ToList();
+        return (await ListAsync(ct)).Where(t => t.IsExpiringSoon(now, ExpiryWarning)).OrderBy(t => t.ExpiresAt)
+            .ToList();
     }
 
     /// <summary>
     /// The person holding the token <paramref name="id"/> as it stands now (name and roles from its row), or null
-    /// when it is unknown, revoked or expired. A console session checks this on every request, so revoking a token ends the
-    /// sessions signed in with it.
+    /// when it is unknown, revoked or expired. A console session checks this on every request, so revoking a token ends
+    /// the sessions signed in with it.
     /// </summary>
-    public async Task<(Caller Caller, DateTimeOffset? ExpiresAt)?> ActiveAsync(string id, string signedInWith, CancellationToken ct)
+    public async Task<(Caller Caller, DateTimeOffset? ExpiresAt)?> ActiveAsync(string id, string signedInWith,
+        CancellationToken ct)
     {
         var row = await FindAsync(id, ct);
-        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow()) ? null : (new Caller(row.Name, row.RoleList, signedInWith), row.ExpiresAt);
+        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow()) ? null
+            : (new Caller(row.Name, row.RoleList, signedInWith), row.ExpiresAt);
     }
 
     /// <summary>The id (public part) of a well-formed token, else null.</summary>
@@ -164,7 +179,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     private async Task<AccessTokenRecord?> FindAsync(string id, CancellationToken ct)
     {
         if (id.Length != 12 || !id.All(char.IsAsciiHexDigitLower)) return null;
-        var found = await Table.GetEntityIfExistsAsync<AccessTokenRecord>(AccessTokenRecord.Partition, id, cancellationToken: ct);
+        var found = await Table.GetEntityIfExistsAsync<AccessTokenRecord>(AccessTokenRecord.Partition, id,
+            cancellationToken: ct);
         return found.HasValue ? found.Value : null;
     }
 
@@ -179,7 +195,9 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         return true;
     }
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    private static string Hash(string token)
+        => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes)
+        => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

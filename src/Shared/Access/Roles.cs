@@ -19,5 +19,6 @@ public static class Roles
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The canonical spelling of a known role (Entra app role values may differ in case), else null.</summary>
-    public static string? Normalize(string role) => All.FirstOrDefault(r => string.Equals(r, role.Trim(), StringComparison.OrdinalIgnoreCase));
+    public static string? Normalize(string role)
+        => All.FirstOrDefault(r => string.Equals(r, role.Trim(), StringComparison.OrdinalIgnoreCase));
 }

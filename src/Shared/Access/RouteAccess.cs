@@ -1,6 +1,8 @@
 namespace AutoResponder.Access;
 
-/// <summary>Who may call a route: anyone, alert senders with the ingest key, or people holding one of <see cref="AnyOf"/>.</summary>
+/// <summary>
+/// Who may call a route: anyone, alert senders with the ingest key, or people holding one of <see cref="AnyOf"/>.
+/// </summary>
 public sealed record RouteAccess(bool Public, bool Ingest, IReadOnlyList<string> AnyOf)
 {
     public static RouteAccess Anyone { get; } = new(true, false, []);
@@ -13,7 +15,10 @@ public sealed record RouteAccess(bool Public, bool Ingest, IReadOnlyList<string>
     /// <summary>Acting on an incident: responders (and admins).</summary>
     public static RouteAccess Act { get; } = People(Roles.Responder);
 
-    /// <summary>Customer data (e-mail addresses, order lines): operations and responders only, never viewers; audited on the timeline.</summary>
+    /// <summary>
+    /// Customer data (e-mail addresses, order lines): operations and responders only, never viewers; audited on the
+    /// timeline.
+    /// </summary>
     public static RouteAccess CustomerData { get; } = People(Roles.Ops, Roles.Responder);
 
     /// <summary>Does a caller holding these roles pass (public and ingest routes aside)?</summary>

@@ -4,7 +4,9 @@ using Azure.Data.Tables;
 
 namespace AutoResponder.ActionItems;
 
-/// <summary>Timeline kinds, statuses and reminder stages of action items (its outbox kind: <see cref="ActionItemOutbox"/>).</summary>
+/// <summary>
+/// Timeline kinds, statuses and reminder stages of action items (its outbox kind: <see cref="ActionItemOutbox"/>).
+/// </summary>
 public static class ActionItemKinds
 {
     public const string Added = "action-item-added";
@@ -17,7 +19,9 @@ public static class ActionItemKinds
     public const string Dropped = "dropped";
     public static readonly IReadOnlyList<string> Statuses = [Open, Done, Dropped];
 
-    /// <summary>Reminder stages, in order: the working day before the due date, the due date, overdue (to the managers).</summary>
+    /// <summary>
+    /// Reminder stages, in order: the working day before the due date, the due date, overdue (to the managers).
+    /// </summary>
     public const string Before = "before";
     public const string OnDueDate = "due";
     public const string Overdue = "overdue";
@@ -29,8 +33,8 @@ public static class ActionItemKinds
 /// <item>the item: PartitionKey = incident id, RowKey = item id (an incident's items are one partition);</item>
 /// <item>the owner's index: PartitionKey = "owner|{owner}", RowKey = "{incident id}|{item id}", a copy of the item
 /// (status, due date, title) so "my action items" and the cross-incident list read no incident;</item>
-/// <item>the next reminder: PartitionKey = "reminder", RowKey = "{ticks due}|{incident id}|{item id}", so the job reads only
-/// what is due.</item>
+/// <item>the next reminder: PartitionKey = "reminder", RowKey = "{ticks due}|{incident id}|{item id}", so the job reads
+/// only what is due.</item>
 /// </list>
 /// </summary>
 public sealed class ActionItemRow : ITableEntity
@@ -60,7 +64,8 @@ public sealed class ActionItemRow : ITableEntity
 
     public static string OwnerPartition(string owner) => OwnerPrefix + owner.Trim().ToLowerInvariant();
     public static string IndexKey(string incidentId, string itemId) => $"{incidentId}|{itemId}";
-    public static string ReminderKey(DateTimeOffset at, string incidentId, string itemId) => $"{Keys.Ticks(at)}|{incidentId}|{itemId}";
+    public static string ReminderKey(DateTimeOffset at, string incidentId, string itemId)
+        => $"{Keys.Ticks(at)}|{incidentId}|{itemId}";
 
     public ActionItemRow CopyAs(string partitionKey, string rowKey)
     {
@@ -85,17 +90,23 @@ public sealed class ActionItemStore(StorageClients storage)
     public async Task<List<ActionItemRow>> ForIncidentAsync(string incidentId, CancellationToken ct)
     {
         var rows = new List<ActionItemRow>();
-        await foreach (var row in Table.QueryAsync<ActionItemRow>(r => r.PartitionKey == incidentId, cancellationToken: ct)) rows.Add(row);
+        await foreach (var row in Table.QueryAsync<ActionItemRow>(r => r.PartitionKey == incidentId,
+            cancellationToken: ct)) rows.Add(row);
         return rows.OrderBy(r => r.DueAt).ThenBy(r => r.CreatedAt).ToList();
     }
 
-    /// <summary>The owner index copy of the item (written before the item, updated after it: a stale copy is corrected by the next change).</summary>
+    /// <summary>
+    /// The owner index copy of the item (written before the item, updated after it: a stale copy is corrected by the
+    /// next change).
+    /// </summary>
     public Task UpsertIndexAsync(ActionItemRow item, CancellationToken ct) =>
-        Table.UpsertEntityAsync(item.CopyAs(ActionItemRow.OwnerPartition(item.Owner), ActionItemRow.IndexKey(item.IncidentId, item.ItemId)), TableUpdateMode.Replace, ct);
+        Table.UpsertEntityAsync(item.CopyAs(ActionItemRow.OwnerPartition(item.Owner),
+            ActionItemRow.IndexKey(item.IncidentId, item.ItemId)), TableUpdateMode.Replace, ct);
 
     public Task ScheduleAsync(ActionItemRow item, string stage, DateTimeOffset at, CancellationToken ct)
     {
-        var reminder = item.CopyAs(ActionItemRow.ReminderPartition, ActionItemRow.ReminderKey(at, item.IncidentId, item.ItemId));
+        var reminder = item.CopyAs(ActionItemRow.ReminderPartition,
+            ActionItemRow.ReminderKey(at, item.IncidentId, item.ItemId));
         reminder.Stage = stage;
         return Table.UpsertEntityAsync(reminder, TableUpdateMode.Replace, ct);
     }

@@ -8,13 +8,16 @@ namespace AutoResponder.ActionItems;
 internal sealed class ActionItemNotFoundException(string itemId) : Exception($"No action item '{itemId}'.");
 
 /// <summary>
-/// Action items from an incident's review: added with an owner and a due date, closed as done or dropped (with a reason).
-/// Every change is on the incident's timeline. The owner is reminded the working day before and on the due date, and an
-/// open item past its due date is escalated to the incident's managers, once; reminders stop when the item is done or dropped.
+/// Action items from an incident's review: added with an owner and a due date, closed as done or dropped (with a
+/// reason). Every change is on the incident's timeline. The owner is reminded the working day before and on the due
+/// date, and an open item past its due date is escalated to the incident's managers, once; reminders stop when the item
+/// is done or dropped.
 /// </summary>
-public sealed class ActionItemService(ActionItemStore store, IncidentStore incidents, IncidentService changes, ConflictRetry retry, BusinessCalendar calendar, TimeProvider time)
+public sealed class ActionItemService(ActionItemStore store, IncidentStore incidents, IncidentService changes,
+    ConflictRetry retry, BusinessCalendar calendar, TimeProvider time)
 {
-    public async Task<ActionItemRow> AddAsync(string incidentId, string title, string owner, DateTimeOffset dueAt, string? link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
+    public async Task<ActionItemRow> AddAsync(string incidentId, string title, string owner, DateTimeOffset dueAt,
+        string? link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         var now = time.GetUtcNow();
@@ -41,7 +44,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
         return item;
     }
 
-    public async Task<ActionItemRow> SetStatusAsync(string incidentId, string itemId, string status, string? reason, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
+    public async Task<ActionItemRow> SetStatusAsync(string incidentId, string itemId, string status, string? reason,
+        string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         for (var attempt = 1; ; attempt++)
@@ -84,7 +88,10 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
         _ => null,
     };
 
-    /// <summary>Sends what is due: each due reminder of an open item is owed as an outbox action on its incident; done or dropped items' reminders are removed.</summary>
+    /// <summary>
+    /// Sends what is due: each due reminder of an open item is owed as an outbox action on its incident; done or
+    /// dropped items' reminders are removed.
+    /// </summary>
     public async Task<int> RemindAsync(CancellationToken ct)
     {
         var owed = 0;
@@ -93,7 +100,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             var item = await store.GetAsync(reminder.IncidentId, reminder.ItemId, ct);
             if (item is { Status: ActionItemKinds.Open })
             {
-                var (kind, payload) = ActionItemOutbox.Remind.Owe(new ActionItemReminderPayload(item.ItemId, reminder.Stage!));
+                var (kind, payload) = ActionItemOutbox.Remind.Owe(new ActionItemReminderPayload(item.ItemId,
+                    reminder.Stage!));
                 await changes.ChangeAsync(item.IncidentId,
                     (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, kind, payload, at)), ct);
                 owed++;

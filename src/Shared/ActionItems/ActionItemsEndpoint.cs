@@ -9,11 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.ActionItems;
 
 /// <summary>An action item as the API shows it.</summary>
-internal sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner, DateTimeOffset DueAt, string? Link,
+internal sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner,
+    DateTimeOffset DueAt, string? Link,
     string Status, string? Reason, bool Overdue, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ChangedAt, string? ChangedBy)
 {
-    public static ActionItemJson From(ActionItemRow r, DateTimeOffset now) => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,
-        r.Status, r.Reason, r.Status == ActionItemKinds.Open && r.DueAt < now, r.CreatedAt, r.CreatedBy, r.ChangedAt, r.ChangedBy);
+    public static ActionItemJson From(ActionItemRow r, DateTimeOffset now)
+        => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,
+        r.Status, r.Reason, r.Status == ActionItemKinds.Open && r.DueAt < now, r.CreatedAt, r.CreatedBy, r.ChangedAt,
+            r.ChangedBy);
 }
 
 internal sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);
@@ -28,7 +31,8 @@ internal sealed record ActionItemRequest(string Title, string Owner, DateTimeOff
         var dueAt = fields.DateTime("dueAt");
         var link = fields.String("link", required: false, maxLength: 2000);
         if (fields.Error is not null) return null;
-        if (!MailOptions.LooksLikeAddress(owner)) fields.Invalid("owner", "'owner' must be the owner's e-mail address (reminders are mailed to it).");
+        if (!MailOptions.LooksLikeAddress(owner))
+            fields.Invalid("owner", "'owner' must be the owner's e-mail address (reminders are mailed to it).");
         else if (dueAt is null) fields.Missing("dueAt");
         else if (link is not null) link = fields.Url("link", required: false);
         return fields.Error is null ? new(title!, owner!, dueAt!.Value.ToUniversalTime(), link) : null;
@@ -43,14 +47,17 @@ internal sealed record ActionItemStatusRequest(string Status, string? Reason = n
         var status = fields.String("status", required: true, maxLength: 20);
         var reason = fields.String("reason", required: false, maxLength: 1000);
         if (fields.Error is not null) return null;
-        if (!ActionItemKinds.Statuses.Contains(status)) fields.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
-        else if (status == ActionItemKinds.Dropped && reason is null) fields.Invalid("reason", "Dropping an action item needs a 'reason'.");
+        if (!ActionItemKinds.Statuses.Contains(status))
+            fields.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
+        else if (status == ActionItemKinds.Dropped && reason is null)
+            fields.Invalid("reason", "Dropping an action item needs a 'reason'.");
         return fields.Error is null ? new(status!, reason) : null;
     }
 }
 
 /// <summary>POST /api/incidents/{id}/action-items, POST …/action-items/{item}/status, GET /api/action-items.</summary>
-internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions, TimeProvider time, ILogger<ActionItemsEndpoint> log)
+internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemStore store, IncidentActionRequest actions,
+    TimeProvider time, ILogger<ActionItemsEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
     public const int DefaultLimit = 50, MaxLimit = 200;
@@ -63,7 +70,8 @@ internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemSto
             return new ApiResult(StatusCodes.Status201Created, ActionItemJson.From(item, time.GetUtcNow()));
         }, ct);
 
-    public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId, CancellationToken ct) =>
+    public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, string itemId,
+        CancellationToken ct) =>
         actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (ActionItemStatusRequest.Bind(fields) is not { } body) return fields.Error!;
@@ -71,16 +79,22 @@ internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemSto
             catch (ActionItemNotFoundException e) { return Problems.Create(StatusCodes.Status404NotFound, "Action item not found", e.Message, "item"); }
         }, ct);
 
-    /// <summary>Across incidents, from the owner index (no incident is read): ?owner=&amp;status=&amp;overdue=true&amp;limit=&amp;cursor=.</summary>
+    /// <summary>
+    /// Across incidents, from the owner index (no incident is read):
+    /// ?owner=&amp;status=&amp;overdue=true&amp;limit=&amp;cursor=.
+    /// </summary>
     public Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
     {
         var q = request.Query;
         var owner = q["owner"].ToString().Trim();
         var status = q["status"].ToString().Trim();
         var overdueText = q["overdue"].ToString().Trim();
-        if (status.Length > 0 && !ActionItemKinds.Statuses.Contains(status)) return Problems.Invalid("status", $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
+        if (status.Length > 0 && !ActionItemKinds.Statuses.Contains(status))
+            return Problems.Invalid("status",
+            $"'status' must be one of {string.Join(", ", ActionItemKinds.Statuses)}.");
         bool overdue = false;
-        if (overdueText.Length > 0 && !bool.TryParse(overdueText, out overdue)) return Problems.Invalid("overdue", "'overdue' must be true or false.");
+        if (overdueText.Length > 0 && !bool.TryParse(overdueText, out overdue))
+            return Problems.Invalid("overdue", "'overdue' must be true or false.");
         var limit = DefaultLimit;
         if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit is < 1 or > MaxLimit)) return Problems.Invalid("limit", $"'limit' must be 1 to {MaxLimit}.");
         if (owner.Length > 254) return Problems.Invalid("owner", "'owner' is too long.");
@@ -95,9 +109,11 @@ internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemSto
         if (overdue) filters.Add(TableClient.CreateQueryFilter($"Status eq {ActionItemKinds.Open} and DueAt lt {now}"));
         else if (status.Length > 0) filters.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
         var cursor = q["cursor"].ToString();
-        await foreach (var page in store.Table.QueryAsync<ActionItemRow>(string.Join(" and ", filters), maxPerPage: limit, cancellationToken: ct)
+        await foreach (var page in store.Table.QueryAsync<ActionItemRow>(string.Join(" and ", filters),
+            maxPerPage: limit, cancellationToken: ct)
                            .AsPages(cursor.Length == 0 ? null : cursor, limit))
-            return ApiResult.Ok(new ActionItemPage(page.Values.Select(r => ActionItemJson.From(r, now)).ToList(), page.ContinuationToken));
+            return ApiResult.Ok(new ActionItemPage(page.Values.Select(r => ActionItemJson.From(r, now)).ToList(),
+                page.ContinuationToken));
         return ApiResult.Ok(new ActionItemPage([], null));
     }, log);
 }

@@ -7,7 +7,9 @@ namespace AutoResponder.ActionItems;
 
 internal static class ActionItemsServices
 {
-    /// <summary>Action items of an incident's review: owners, due dates, reminders and escalation until done or dropped.</summary>
+    /// <summary>
+    /// Action items of an incident's review: owners, due dates, reminders and escalation until done or dropped.
+    /// </summary>
     public static IServiceCollection AddActionItems(this IServiceCollection services)
     {
         services.AddSingleton<ActionItemStore>();
@@ -23,12 +25,16 @@ internal static class ActionItemsServices
 
     private sealed class ActionItemLines(ActionItemStore store) : Incidents.IIncidentActionItems
     {
-        public async Task<IReadOnlyList<Incidents.ActionItemLine>> ForAsync(string incidentId, CancellationToken cancellationToken) =>
-            (await store.ForIncidentAsync(incidentId, cancellationToken)).Select(r => new Incidents.ActionItemLine(r.ItemId, r.Title, r.Owner, r.DueAt, r.Status, r.Reason, r.Link)).ToList();
+        public async Task<IReadOnlyList<Incidents.ActionItemLine>> ForAsync(string incidentId,
+            CancellationToken cancellationToken) =>
+            (await store.ForIncidentAsync(incidentId, cancellationToken))
+                .Select(r => new Incidents.ActionItemLine(r.ItemId, r.Title, r.Owner, r.DueAt, r.Status, r.Reason,
+                r.Link)).ToList();
     }
 
     private sealed class ActionItemsStorage(ActionItemStore store) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await store.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await store.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

@@ -15,11 +15,19 @@ public sealed record Alert
 {
     /// <summary>"azure-monitor", "alertmanager", "grafana" or "generic".</summary>
     public required string Source { get; init; }
-    /// <summary>The id the source gives this alert (Azure Monitor alertId, Alertmanager fingerprint, generic dedupKey or a hash).</summary>
+    /// <summary>
+    /// The id the source gives this alert (Azure Monitor alertId, Alertmanager fingerprint, generic dedupKey or a
+    /// hash).
+    /// </summary>
     public required string SourceAlertId { get; init; }
-    /// <summary>Stable identity of the alert across deliveries and firing/resolved. Same fingerprint = same alert.</summary>
+    /// <summary>
+    /// Stable identity of the alert across deliveries and firing/resolved. Same fingerprint = same alert.
+    /// </summary>
     public required string Fingerprint { get; init; }
-    /// <summary>A key supplied by the sender that wins over the fingerprint for deduplication (generic dedupKey, label "dedup_key").</summary>
+    /// <summary>
+    /// A key supplied by the sender that wins over the fingerprint for deduplication (generic dedupKey, label
+    /// "dedup_key").
+    /// </summary>
     public string? DedupKey { get; init; }
     public required string Title { get; init; }
     public string? Description { get; init; }
@@ -27,11 +35,15 @@ public sealed record Alert
     public required AlertStatus Status { get; init; }
     public required DateTimeOffset StartsAt { get; init; }
     public DateTimeOffset? EndsAt { get; init; }
-    /// <summary>The affected service or resource (Azure resource id, Alertmanager service/job label, generic service).</summary>
+    /// <summary>
+    /// The affected service or resource (Azure resource id, Alertmanager service/job label, generic service).
+    /// </summary>
     public string? Service { get; init; }
     /// <summary>The rule that fired (Azure alert rule name, Alertmanager alertname).</summary>
     public string? Rule { get; init; }
-    /// <summary>The group the sender delivered this alert in (Alertmanager/Grafana <c>groupKey</c>); null when it has none.</summary>
+    /// <summary>
+    /// The group the sender delivered this alert in (Alertmanager/Grafana <c>groupKey</c>); null when it has none.
+    /// </summary>
     public string? DeliveryGroup { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<AlertLink> Links { get; init; } = [];

@@ -23,7 +23,9 @@ internal static class AlertLimits
     public const int MaxLinkTitle = 256;
     public const int MaxLinkUrl = 8192;
     public const int MaxLinkChars = 24 * 1024;
-    /// <summary>Earliest accepted start or end (Alertmanager's zero time 0001-01-01 means "not ended" and is read as absent).</summary>
+    /// <summary>
+    /// Earliest accepted start or end (Alertmanager's zero time 0001-01-01 means "not ended" and is read as absent).
+    /// </summary>
     public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     /// <summary>How far in the future a time may lie (clock skew between the sender and us).</summary>
     public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(1);
@@ -32,7 +34,8 @@ internal static class AlertLimits
     public static void Check(IReadOnlyList<Alert> alerts, string format, DateTimeOffset now)
     {
         if (alerts.Count > MaxAlertsPerDelivery)
-            throw new AlertPayloadException(413, "alerts", $"The delivery carries {alerts.Count} alerts; the most accepted at once is {MaxAlertsPerDelivery}. Split it.");
+            throw new AlertPayloadException(413, "alerts",
+                $"The delivery carries {alerts.Count} alerts; the most accepted at once is {MaxAlertsPerDelivery}. Split it.");
         for (var i = 0; i < alerts.Count; i++) CheckOne(alerts[i], Paths.For(format, i), now);
     }
 
@@ -47,7 +50,8 @@ internal static class AlertLimits
         Length(a.Rule, MaxKey, p.Rule);
 
         if (a.Labels.Count > MaxLabels)
-            throw AlertPayloadException.Invalid(p.Labels, $"'{p.Labels}' has {a.Labels.Count} labels; the most accepted is {MaxLabels}.");
+            throw AlertPayloadException.Invalid(p.Labels,
+                $"'{p.Labels}' has {a.Labels.Count} labels; the most accepted is {MaxLabels}.");
         var labelChars = 0;
         foreach (var (name, value) in a.Labels)
         {
@@ -56,10 +60,12 @@ internal static class AlertLimits
             labelChars += name.Length + value.Length;
         }
         if (labelChars > MaxLabelChars)
-            throw AlertPayloadException.Invalid(p.Labels, $"'{p.Labels}' holds {labelChars} characters of names and values; the most accepted is {MaxLabelChars}.");
+            throw AlertPayloadException.Invalid(p.Labels,
+                $"'{p.Labels}' holds {labelChars} characters of names and values; the most accepted is {MaxLabelChars}.");
 
         if (a.Links.Count > MaxLinks)
-            throw AlertPayloadException.Invalid(p.Links, $"'{p.Links}' has {a.Links.Count} links; the most accepted is {MaxLinks}.");
+            throw AlertPayloadException.Invalid(p.Links,
+                $"'{p.Links}' has {a.Links.Count} links; the most accepted is {MaxLinks}.");
         var linkChars = 0;
         for (var i = 0; i < a.Links.Count; i++)
         {
@@ -68,7 +74,8 @@ internal static class AlertLimits
             linkChars += a.Links[i].Title.Length + a.Links[i].Url.Length;
         }
         if (linkChars > MaxLinkChars)
-            throw AlertPayloadException.Invalid(p.Links, $"'{p.Links}' hold {linkChars} characters; the most accepted is {MaxLinkChars}.");
+            throw AlertPayloadException.Invalid(p.Links,
+                $"'{p.Links}' hold {linkChars} characters; the most accepted is {MaxLinkChars}.");
 
         Date(a.StartsAt, p.StartsAt, now);
         if (a.EndsAt is { } ends) Date(ends, p.EndsAt, now);
@@ -77,7 +84,8 @@ internal static class AlertLimits
     private static void Length(string? text, int max, string path)
     {
         if (text is not null && text.Length > max)
-            throw AlertPayloadException.Invalid(path, $"'{path}' is {text.Length} characters long; the most accepted is {max}.");
+            throw AlertPayloadException.Invalid(path,
+                $"'{path}' is {text.Length} characters long; the most accepted is {max}.");
     }
 
     private static void Date(DateTimeOffset at, string path, DateTimeOffset now)
@@ -87,26 +95,35 @@ internal static class AlertLimits
                 $"'{path}' is {at:yyyy-MM-ddTHH:mm:ssZ}; it must lie between {Earliest:yyyy-MM-dd} and a day from now.");
     }
 
-    /// <summary>Cuts a composed text (an Azure title built from rule and context) to <paramref name="max"/> characters, with an ellipsis.</summary>
+    /// <summary>
+    /// Cuts a composed text (an Azure title built from rule and context) to <paramref name="max"/> characters, with an
+    /// ellipsis.
+    /// </summary>
     public static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     public static string? ShortenOrNull(string? text, int max) => text is null ? null : Shorten(text, max);
 
     /// <summary>Where each normalised field comes from in a source format.</summary>
-    private sealed record Paths(string Title, string Description, string Fingerprint, string DedupKey, string Service, string Rule,
+    private sealed record Paths(string Title, string Description, string Fingerprint, string DedupKey, string Service,
+        string Rule,
         string Labels, string Links, string StartsAt, string EndsAt)
     {
         public string Link(int i) => Links.EndsWith(']') || !Links.Contains("links") ? Links : $"{Links}[{i}]";
 
         public static Paths For(string format, int index) => format switch
         {
-            "azure-monitor" => new("data.essentials.alertRule", "data.essentials.description", "data.essentials.alertId", "data.essentials.alertId",
-                "data.essentials.alertTargetIDs", "data.essentials.alertRule", "data.alertContext.labels", "data.alertContext",
+            "azure-monitor" => new("data.essentials.alertRule", "data.essentials.description",
+                "data.essentials.alertId", "data.essentials.alertId",
+                "data.essentials.alertTargetIDs", "data.essentials.alertRule", "data.alertContext.labels",
+                "data.alertContext",
                 "data.essentials.firedDateTime", "data.essentials.resolvedDateTime"),
-            "alertmanager" => new($"alerts[{index}].annotations.summary", $"alerts[{index}].annotations.description", $"alerts[{index}].fingerprint",
-                $"alerts[{index}].labels.dedup_key", $"alerts[{index}].labels.service", $"alerts[{index}].labels.alertname",
+            "alertmanager" => new($"alerts[{index}].annotations.summary", $"alerts[{index}].annotations.description",
+                $"alerts[{index}].fingerprint",
+                $"alerts[{index}].labels.dedup_key", $"alerts[{index}].labels.service",
+                $"alerts[{index}].labels.alertname",
                 $"alerts[{index}].labels", $"alerts[{index}]", $"alerts[{index}].startsAt", $"alerts[{index}].endsAt"),
-            _ => new("title", "description", "dedupKey", "dedupKey", "service", "rule", "labels", "links", "startsAt", "endsAt"),
+            _ => new("title", "description", "dedupKey", "dedupKey", "service", "rule", "labels", "links", "startsAt",
+                "endsAt"),
         };
     }
 }

@@ -29,7 +29,8 @@ internal sealed class AlertPayloadParser
     public IReadOnlyList<Alert> Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)
-            throw new AlertPayloadException(400, "$", $"The alert payload must be a JSON object, not {root.ValueKind}.");
+            throw new AlertPayloadException(400, "$",
+                $"The alert payload must be a JSON object, not {root.ValueKind}.");
 
         var parser = _parsers.FirstOrDefault(p => p.CanParse(root))
             ?? throw new AlertPayloadException(400, "$", UnrecognisedMessage);

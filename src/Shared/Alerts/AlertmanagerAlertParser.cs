@@ -11,7 +11,8 @@ namespace AutoResponder.Alerts;
 internal sealed class AlertmanagerAlertParser : IAlertParser
 {
     private static readonly string[] GrafanaRootFields = ["orgId", "state", "title", "message"];
-    private static readonly string[] GrafanaAlertFields = ["silenceURL", "dashboardURL", "panelURL", "values", "valueString"];
+    private static readonly string[] GrafanaAlertFields =
+        ["silenceURL", "dashboardURL", "panelURL", "values", "valueString"];
 
     public string Format => "alertmanager";
 
@@ -19,13 +20,16 @@ internal sealed class AlertmanagerAlertParser : IAlertParser
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
         && Prop(root, "alerts") is not null
-        && (Prop(root, "groupKey") is not null || Prop(root, "receiver") is not null || Prop(root, "version") is not null);
+        && (Prop(root, "groupKey") is not null || Prop(root, "receiver") is not null
+            || Prop(root, "version") is not null);
 
     public IReadOnlyList<Alert> Parse(JsonElement root)
     {
         var alerts = Prop(root, "alerts") ?? throw AlertPayloadException.Missing("alerts");
-        if (alerts.ValueKind != JsonValueKind.Array) throw AlertPayloadException.Invalid("alerts", "'alerts' must be an array of alert objects.");
-        if (alerts.GetArrayLength() == 0) throw AlertPayloadException.Invalid("alerts", "'alerts' is empty: a webhook carries at least one alert.");
+        if (alerts.ValueKind != JsonValueKind.Array)
+            throw AlertPayloadException.Invalid("alerts", "'alerts' must be an array of alert objects.");
+        if (alerts.GetArrayLength() == 0)
+            throw AlertPayloadException.Invalid("alerts", "'alerts' is empty: a webhook carries at least one alert.");
         var source = IsGrafana(root, alerts) ? "grafana" : "alertmanager";
         var groupStatus = Text(root, "status");
         var groupKey = Text(root, "groupKey");
@@ -43,7 +47,8 @@ internal sealed class AlertmanagerAlertParser : IAlertParser
         var status = ParseStatus(OptionalString(alert, "status", $"{path}.status") ?? groupStatus, $"{path}.status");
         var startsAt = ParseDate(RequiredString(alert, "startsAt", $"{path}.startsAt"), $"{path}.startsAt");
         var endsAt = ParseEndsAt(OptionalString(alert, "endsAt", $"{path}.endsAt"), $"{path}.endsAt");
-        var fingerprint = OptionalString(alert, "fingerprint", $"{path}.fingerprint") ?? AlertFingerprint.FromLabels(labels);
+        var fingerprint = OptionalString(alert, "fingerprint", $"{path}.fingerprint")
+            ?? AlertFingerprint.FromLabels(labels);
 
         return new Alert
         {
@@ -51,14 +56,16 @@ internal sealed class AlertmanagerAlertParser : IAlertParser
             SourceAlertId = fingerprint,
             Fingerprint = fingerprint,
             DedupKey = labels.GetValueOrDefault("dedup_key"),
-            Title = annotations.GetValueOrDefault("summary") ?? labels.GetValueOrDefault("alertname") ?? $"Alert {fingerprint}",
+            Title = annotations.GetValueOrDefault("summary") ?? labels.GetValueOrDefault("alertname")
+                ?? $"Alert {fingerprint}",
             Description = annotations.GetValueOrDefault("description"),
             Severity = ParseSeverity(labels, $"{path}.labels.severity"),
             Status = status,
             StartsAt = startsAt,
             // A firing alert's endsAt is only Prometheus' provisional resolve timeout, not an end.
             EndsAt = status == AlertStatus.Resolved ? endsAt : null,
-            Service = labels.GetValueOrDefault("service") ?? labels.GetValueOrDefault("job") ?? labels.GetValueOrDefault("instance"),
+            Service = labels.GetValueOrDefault("service") ?? labels.GetValueOrDefault("job")
+                ?? labels.GetValueOrDefault("instance"),
             Rule = labels.GetValueOrDefault("alertname"),
             Labels = labels,
             Links = new AlertLinkList()

@@ -24,7 +24,9 @@ internal static class AzureAlertContextSummary
         _ => null,
     };
 
-    /// <summary>"Actual cost $11,111.00 of budget $50.00 (alert threshold $25.00)"; forecasts add the forecasted total.</summary>
+    /// <summary>
+    /// "Actual cost $11,111.00 of budget $50.00 (alert threshold $25.00)"; forecasts add the forecasted total.
+    /// </summary>
     private static string? Budget(JsonElement context)
     {
         if (Object(context, "AlertData") is not { } data) return null;
@@ -45,7 +47,8 @@ internal static class AzureAlertContextSummary
         AzureSignalKind.Prometheus => Object(context, "annotations") is { } a ? Text(a, "summary") : null,
         AzureSignalKind.ActivityLog => Text(Properties(context), "recommendationName"),
         AzureSignalKind.CostBudget => Object(context, "AlertData") is { } d && Text(d, "ThresholdType") is { } t
-            ? (t.Equals("Forecasted", StringComparison.OrdinalIgnoreCase) ? "forecast exceeds the threshold" : "actual cost exceeds the threshold")
+            ? (t.Equals("Forecasted", StringComparison.OrdinalIgnoreCase) ? "forecast exceeds the threshold"
+                : "actual cost exceeds the threshold")
             : null,
         _ => null,
     };

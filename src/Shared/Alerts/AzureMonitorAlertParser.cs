@@ -17,7 +17,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
     private const string SourceName = "azure-monitor";
 
     private static readonly string[] EssentialLabels =
-        ["signalType", "monitoringService", "targetResourceType", "targetResourceGroup", "alertRuleID", "originAlertId", "investigationLink"];
+        ["signalType", "monitoringService", "targetResourceType", "targetResourceGroup", "alertRuleID", "originAlertId",
+            "investigationLink"];
 
     public string Format => SourceName;
 
@@ -39,11 +40,15 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
 
         var alertId = RequiredString(essentials, "alertId", "data.essentials.alertId");
         var rule = budget is { } b
-            ? OptionalString(essentials, "alertRule", "data.essentials.alertRule") ?? Text(b, "BudgetName") ?? "Cost budget"
+            ? OptionalString(essentials, "alertRule", "data.essentials.alertRule") ?? Text(b, "BudgetName")
+                ?? "Cost budget"
             : RequiredString(essentials, "alertRule", "data.essentials.alertRule");
-        var severity = budget is not null && Prop(essentials, "severity") is null ? SeverityMap.Default : ParseSeverity(essentials);
-        var status = budget is not null && Prop(essentials, "monitorCondition") is null ? AlertStatus.Firing : ParseStatus(essentials);
-        var startsAt = ParseDate(RequiredString(essentials, "firedDateTime", "data.essentials.firedDateTime"), "data.essentials.firedDateTime");
+        var severity = budget is not null && Prop(essentials, "severity") is null ? SeverityMap.Default
+            : ParseSeverity(essentials);
+        var status = budget is not null && Prop(essentials, "monitorCondition") is null ? AlertStatus.Firing
+            : ParseStatus(essentials);
+        var startsAt = ParseDate(RequiredString(essentials, "firedDateTime", "data.essentials.firedDateTime"),
+            "data.essentials.firedDateTime");
         var resolved = OptionalString(essentials, "resolvedDateTime", "data.essentials.resolvedDateTime");
 
         var headline = AzureAlertContextSummary.Headline(kind, context);
@@ -54,8 +59,10 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
                 Source = SourceName,
                 SourceAlertId = alertId,
                 Fingerprint = "azmon:" + alertId,
-                Title = AlertLimits.Shorten(headline is null || headline == rule ? rule : $"{rule}: {headline}", AlertLimits.MaxTitle),
-                Description = AlertLimits.ShortenOrNull(JoinLines(OptionalString(essentials, "description", "data.essentials.description"),
+                Title = AlertLimits.Shorten(headline is null || headline == rule ? rule : $"{rule}: {headline}",
+                    AlertLimits.MaxTitle),
+                Description = AlertLimits.ShortenOrNull(JoinLines(OptionalString(essentials, "description",
+                    "data.essentials.description"),
                                         AzureAlertContextSummary.Summarise(kind, context)), AlertLimits.MaxDescription),
                 Severity = severity,
                 Status = status,
@@ -78,7 +85,10 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
                 "Enable the common alert schema on the action group's webhook action (useCommonAlertSchema: true).");
     }
 
-    /// <summary>Documented types: data, essentials and alertContext objects; alertTargetIDs and configurationItems arrays of strings.</summary>
+    /// <summary>
+    /// Documented types: data, essentials and alertContext objects; alertTargetIDs and configurationItems arrays of
+    /// strings.
+    /// </summary>
     private static void RequireShape(JsonElement data, JsonElement essentials)
     {
         if (Prop(data, "alertContext") is { ValueKind: not JsonValueKind.Object })
@@ -87,7 +97,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
         {
             var path = $"data.essentials.{name}";
             if (Prop(essentials, name) is not { } value) continue;
-            if (value.ValueKind != JsonValueKind.Array) throw AlertPayloadException.Invalid(path, $"'{path}' must be an array of strings.");
+            if (value.ValueKind != JsonValueKind.Array)
+                throw AlertPayloadException.Invalid(path, $"'{path}' must be an array of strings.");
             var i = 0;
             foreach (var item in value.EnumerateArray())
             {
@@ -103,7 +114,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
         const string path = "data.essentials.severity";
         var value = RequiredString(essentials, "severity", path);
         return SeverityMap.FromAzureMonitor(value)
-            ?? throw AlertPayloadException.Invalid(path, $"Unknown Azure Monitor severity '{value}': expected Sev0, Sev1, Sev2, Sev3 or Sev4.");
+            ?? throw AlertPayloadException.Invalid(path,
+                $"Unknown Azure Monitor severity '{value}': expected Sev0, Sev1, Sev2, Sev3 or Sev4.");
     }
 
     private static AlertStatus ParseStatus(JsonElement essentials)
@@ -114,18 +126,22 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
         {
             "fired" => AlertStatus.Firing,
             "resolved" => AlertStatus.Resolved,
-            _ => throw AlertPayloadException.Invalid(path, $"Unknown monitorCondition '{value}': expected Fired or Resolved."),
+            _ => throw AlertPayloadException.Invalid(path,
+                $"Unknown monitorCondition '{value}': expected Fired or Resolved."),
         };
     }
 
     private static string? ParseService(JsonElement essentials)
     {
-        var target = Array(essentials, "alertTargetIDs")?.EnumerateArray().Select(Text).FirstOrDefault(t => t is not null);
+        var target = Array(essentials, "alertTargetIDs")?.EnumerateArray().Select(Text)
+            .FirstOrDefault(t => t is not null);
         if (target is not null) return target.ToLowerInvariant();
-        return Array(essentials, "configurationItems")?.EnumerateArray().Select(Text).FirstOrDefault(t => t is not null);
+        return Array(essentials, "configurationItems")?.EnumerateArray().Select(Text)
+            .FirstOrDefault(t => t is not null);
     }
 
-    private static Dictionary<string, string> BuildLabels(JsonElement essentials, JsonElement context, AzureSignalKind kind)
+    private static Dictionary<string,
+        string> BuildLabels(JsonElement essentials, JsonElement context, AzureSignalKind kind)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in EssentialLabels)
@@ -145,7 +161,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
         return labels;
     }
 
-    private static IReadOnlyList<AlertLink> BuildLinks(JsonElement essentials, JsonElement context, AzureSignalKind kind)
+    private static IReadOnlyList<AlertLink> BuildLinks(JsonElement essentials, JsonElement context,
+        AzureSignalKind kind)
     {
         var links = new AlertLinkList().Add("Investigate in Azure Monitor", Text(essentials, "investigationLink"));
         switch (kind)
@@ -166,7 +183,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
                 links.Add("Runbook", Text(Object(context, "annotations") ?? default, "runbook_url"));
                 break;
             case AzureSignalKind.ActivityLog:
-                links.Add("Recommendation", Text(Object(context, "properties") ?? default, "recommendationResourceLink"));
+                links.Add("Recommendation",
+                    Text(Object(context, "properties") ?? default, "recommendationResourceLink"));
                 break;
         }
         return links.ToList();

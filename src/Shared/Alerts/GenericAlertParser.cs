@@ -5,15 +5,16 @@ namespace AutoResponder.Alerts;
 
 /// <summary>
 /// The documented simple form for anything that can POST JSON:
-/// <c>{"title", "severity", "service", "dedupKey", "status", "description", "startsAt", "endsAt", "links", "labels"}</c>.
-/// Only "title" is required; see docs/alert-sources.md.
+/// <c>{"title", "severity", "service", "dedupKey", "status", "description", "startsAt", "endsAt", "links",
+/// "labels"}</c>. Only "title" is required; see docs/alert-sources.md.
 /// </summary>
 internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
 {
     public string Format => "generic";
 
     /// <summary>A root object with "title" that is not an Azure Monitor or Alertmanager/Grafana payload.</summary>
-    private static readonly string[] GenericFields = ["title", "dedupKey", "severity", "service", "status", "description"];
+    private static readonly string[] GenericFields =
+        ["title", "dedupKey", "severity", "service", "status", "description"];
 
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
@@ -56,7 +57,8 @@ internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
     private static Severity ParseSeverity(string? value) => value is null
         ? SeverityMap.Default
         : SeverityMap.FromGeneric(value)
-          ?? throw AlertPayloadException.Invalid("severity", $"Unknown severity '{value}': expected Sev0..Sev4, critical, high, warning or info.");
+          ?? throw AlertPayloadException.Invalid("severity",
+              $"Unknown severity '{value}': expected Sev0..Sev4, critical, high, warning or info.");
 
     private static AlertStatus ParseStatus(string? value) => value?.ToLowerInvariant() switch
     {
@@ -81,7 +83,8 @@ internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
             var (title, url) = item.ValueKind == JsonValueKind.Object
                 ? (OptionalString(item, "title", $"{path}.title"), RequiredString(item, "url", $"{path}.url"))
                 : (null, item.ValueKind == JsonValueKind.String ? item.GetString() : null);
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 throw AlertPayloadException.Invalid(item.ValueKind == JsonValueKind.Object ? $"{path}.url" : path,
                     $"'{path}' must be an absolute http(s) URL.");
             links.Add(title ?? url!, url);

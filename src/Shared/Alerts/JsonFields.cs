@@ -27,7 +27,9 @@ internal static class JsonFields
     public static JsonElement? Array(JsonElement element, string name) =>
         Prop(element, name) is { ValueKind: JsonValueKind.Array } value ? value : null;
 
-    /// <summary>The value as text: strings as-is, numbers and booleans as their JSON text; empty or whitespace → null.</summary>
+    /// <summary>
+    /// The value as text: strings as-is, numbers and booleans as their JSON text; empty or whitespace → null.
+    /// </summary>
     public static string? Text(JsonElement element, string name) => Prop(element, name) is { } value ? Text(value) : null;
 
     public static string? Text(JsonElement value)
@@ -67,7 +69,8 @@ internal static class JsonFields
         const DateTimeStyles styles = DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, styles, out var parsed)
             ? parsed
-            : throw AlertPayloadException.Invalid(path, $"The field '{path}' must be an ISO-8601 date and time, got '{text}'.");
+            : throw AlertPayloadException.Invalid(path,
+                $"The field '{path}' must be an ISO-8601 date and time, got '{text}'.");
     }
 
     /// <summary>A JSON object of scalars as a string map (non-scalar values are skipped).</summary>
@@ -90,13 +93,15 @@ internal static class JsonFields
     public static Dictionary<string, string> ScalarMap(JsonElement parent, string name, string path, bool required = false)
     {
         if (Prop(parent, name) is not { } value)
-            return required ? throw AlertPayloadException.Missing(path) : new Dictionary<string, string>(StringComparer.Ordinal);
+            return required ? throw AlertPayloadException.Missing(path) : new Dictionary<string,
+                string>(StringComparer.Ordinal);
         if (value.ValueKind != JsonValueKind.Object)
             throw AlertPayloadException.Invalid(path, $"'{path}' must be an object of string values.");
         foreach (var property in value.EnumerateObject())
         {
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
-                throw AlertPayloadException.Invalid($"{path}.{property.Name}", $"'{path}.{property.Name}' must be a string, not an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+                throw AlertPayloadException.Invalid($"{path}.{property.Name}",
+                    $"'{path}.{property.Name}' must be a string, not an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
         }
         return StringMap(value);
     }

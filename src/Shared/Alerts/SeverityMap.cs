@@ -6,7 +6,9 @@ namespace AutoResponder.Alerts;
 /// </summary>
 internal static class SeverityMap
 {
-    /// <summary>Severity used when an Alertmanager/Grafana alert has no severity label, or a generic alert has no severity.</summary>
+    /// <summary>
+    /// Severity used when an Alertmanager/Grafana alert has no severity label, or a generic alert has no severity.
+    /// </summary>
     public const Severity Default = Severity.Sev3;
 
     /// <summary>Azure Monitor essentials.severity: exactly "Sev0".."Sev4" (case-insensitive).</summary>
@@ -35,7 +37,9 @@ internal static class SeverityMap
         };
     }
 
-    /// <summary>Generic form: "Sev0".."Sev4", or critical → Sev1, high → Sev2, warning → Sev3, info → Sev4 (case-insensitive).</summary>
+    /// <summary>
+    /// Generic form: "Sev0".."Sev4", or critical → Sev1, high → Sev2, warning → Sev3, info → Sev4 (case-insensitive).
+    /// </summary>
     public static Severity? FromGeneric(string? value)
     {
         var key = value?.Trim().ToLowerInvariant();

@@ -4,18 +4,24 @@ using AutoResponder.Storage;
 
 namespace AutoResponder.Changes;
 
-/// <summary>A change as read from a delivery, before it is stored. <see cref="DeliveryKey"/> makes its row key.</summary>
+/// <summary>
+/// A change as read from a delivery, before it is stored. <see cref="DeliveryKey"/> makes its row key.
+/// </summary>
 public sealed record ParsedChange(string Service, DateTimeOffset At, string Source, string Kind, string Summary,
     string? Author, string? Commit, string? Environment, string? Link, string? Origin, string DeliveryKey);
 
-/// <summary>What a delivery is: a change to store, or an event that is not a change (answered, nothing stored).</summary>
+/// <summary>
+/// What a delivery is: a change to store, or an event that is not a change (answered, nothing stored).
+/// </summary>
 internal sealed record ChangeParse(ParsedChange? Change, string? Ignored)
 {
     public static ChangeParse Of(ParsedChange change) => new(change, null);
     public static ChangeParse Ignore(string why) => new(null, why);
 }
 
-/// <summary>A delivery that cannot be filed; <see cref="Field"/> names the JSON path (or header) at fault. Nothing is stored.</summary>
+/// <summary>
+/// A delivery that cannot be filed; <see cref="Field"/> names the JSON path (or header) at fault. Nothing is stored.
+/// </summary>
 internal sealed class ChangeInputException(string field, string message, int status = 422) : Exception(message)
 {
     public string Field { get; } = field;
@@ -23,8 +29,8 @@ internal sealed class ChangeInputException(string field, string message, int sta
 }
 
 /// <summary>
-/// Reads the three delivery forms: GitHub webhooks (by the X-GitHub-Event header), Azure DevOps service hooks (a body with
-/// eventType and publisherId) and the generic form {service, summary, at, author?, commit?, environment?, link?}.
+/// Reads the three delivery forms: GitHub webhooks (by the X-GitHub-Event header), Azure DevOps service hooks (a body
+/// with eventType and publisherId) and the generic form {service, summary, at, author?, commit?, environment?, link?}.
 /// </summary>
 internal sealed class ChangeParser(ChangeMapping mapping)
 {
@@ -50,12 +56,15 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var state = Text(body, "deployment_status.state", required: true)!;
                     if (state is "pending" or "queued" or "in_progress" or "waiting")
                         return ChangeParse.Ignore($"Deployment state '{state}': recorded when it finishes.");
-                    var environment = Text(body, "deployment_status.environment") ?? Text(body, "deployment.environment");
+                    var environment = Text(body, "deployment_status.environment")
+                        ?? Text(body, "deployment.environment");
                     var sha = Text(body, "deployment.sha");
-                    return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github", "deployment",
+                    return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github",
+                        "deployment",
                         $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} to {environment ?? "an environment"}: {state}",
                         Text(body, "deployment_status.creator.login") ?? sender, sha, environment,
-                        Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url") ?? Url(body, "deployment.url"), repository, key));
+                        Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url")
+                            ?? Url(body, "deployment.url"), repository, key));
                 }
             case "release":
                 {
@@ -66,7 +75,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var name = Text(body, "release.name");
                     return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
                         $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} of {repository}",
-                        Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null, Url(body, "release.html_url"), repository, key));
+                        Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null,
+                            Url(body, "release.html_url"), repository, key));
                 }
             case "push":
                 {
@@ -86,19 +96,22 @@ internal sealed class ChangeParser(ChangeMapping mapping)
             default: // workflow_run
                 {
                     var action = Text(body, "action", required: true)!;
-                    if (action != "completed") return ChangeParse.Ignore($"Workflow run '{action}': recorded when completed.");
+                    if (action != "completed")
+                        return ChangeParse.Ignore($"Workflow run '{action}': recorded when completed.");
                     var name = Text(body, "workflow_run.name") ?? "workflow";
                     var conclusion = Text(body, "workflow_run.conclusion") ?? "completed";
                     var branch = Text(body, "workflow_run.head_branch");
                     return ChangeParse.Of(new(service, Time(body, "workflow_run.updated_at"), "github", "workflow-run",
                         $"Workflow {name} of {repository}{(branch is null ? "" : $" on {branch}")}: {conclusion}",
-                        Text(body, "workflow_run.actor.login") ?? sender, Text(body, "workflow_run.head_sha"), null, Url(body, "workflow_run.html_url"), repository, key));
+                        Text(body, "workflow_run.actor.login") ?? sender, Text(body, "workflow_run.head_sha"), null,
+                            Url(body, "workflow_run.html_url"), repository, key));
                 }
         }
     }
 
     public static bool IsAzureDevOps(JsonElement body) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("eventType", out _) && body.TryGetProperty("publisherId", out _);
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("eventType", out _)
+            && body.TryGetProperty("publisherId", out _);
 
     public ChangeParse ParseAzureDevOps(JsonElement body, string bodyHash)
     {
@@ -113,12 +126,15 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var state = Text(body, "resource.run.state", required: true)!;
                     if (!state.Equals("completed", StringComparison.OrdinalIgnoreCase))
                         return ChangeParse.Ignore($"Pipeline run state '{state}': recorded when completed.");
-                    pipeline = Text(body, "resource.pipeline.name") ?? Text(body, "resource.run.pipeline.name", required: true)!;
+                    pipeline = Text(body, "resource.pipeline.name")
+                        ?? Text(body, "resource.run.pipeline.name", required: true)!;
                     var service = PipelineService(pipeline, "resource.pipeline.name");
                     var result = Text(body, "resource.run.result") ?? "completed";
-                    return ChangeParse.Of(new(service, Time(body, "resource.run.finishedDate", "createdDate"), "azure-devops", "pipeline-run",
+                    return ChangeParse.Of(new(service, Time(body, "resource.run.finishedDate", "createdDate"),
+                        "azure-devops", "pipeline-run",
                         Summary(message, $"Pipeline {pipeline} run {Text(body, "resource.run.name") ?? ""} {result}"),
-                        Text(body, "resource.run.requestedFor.displayName"), Text(body, "resource.run.resources.repositories.self.version"), null,
+                        Text(body, "resource.run.requestedFor.displayName"),
+                        Text(body, "resource.run.resources.repositories.self.version"), null,
                         Url(body, "resource.run._links.web.href") ?? Url(body, "resource.run.url"), pipeline, key));
                 }
             case "ms.vss-release.deployment-completed-event":
@@ -128,18 +144,24 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                         ?? Text(body, "resource.deployment.releaseDefinition.name", required: true)!;
                     var service = PipelineService(pipeline, "resource.environment.releaseDefinition.name");
                     var environment = Text(body, "resource.environment.name");
-                    var release = Text(body, "resource.environment.release.name") ?? Text(body, "resource.release.name") ?? Text(body, "resource.deployment.release.name");
-                    var status = Text(body, "resource.environment.status") ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
-                    return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"), "azure-devops", "release-deployment",
+                    var release = Text(body, "resource.environment.release.name") ?? Text(body, "resource.release.name")
+                        ?? Text(body, "resource.deployment.release.name");
+                    var status = Text(body, "resource.environment.status")
+                        ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
+                    return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"),
+                        "azure-devops", "release-deployment",
                         Summary(message, $"Release {release ?? pipeline} to {environment ?? "an environment"}: {status}"),
-                        Text(body, "resource.deployment.requestedFor.displayName") ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
-                        Url(body, "resource.release._links.web.href") ?? Url(body, "resource.environment.release._links.web.href"), pipeline, key));
+                        Text(body, "resource.deployment.requestedFor.displayName")
+                            ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
+                        Url(body, "resource.release._links.web.href")
+                            ?? Url(body, "resource.environment.release._links.web.href"), pipeline, key));
                 }
             case "build.complete":
                 {
                     pipeline = Text(body, "resource.definition.name", required: true)!;
                     var service = PipelineService(pipeline, "resource.definition.name");
-                    return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops", "pipeline-run",
+                    return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops",
+                        "pipeline-run",
                         Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
                         Text(body, "resource.requestedFor.displayName"), Text(body, "resource.sourceVersion"), null,
                         Url(body, "resource._links.web.href") ?? Url(body, "resource.url"), pipeline, key));
@@ -155,7 +177,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         Object(body);
         var service = Text(body, "service", required: true)!;
         if (!ChangeRow.IsValidService(service))
-            throw new ChangeInputException("service", "'service' must be at most 100 characters without / \\ # ? or control characters.");
+            throw new ChangeInputException("service",
+                "'service' must be at most 100 characters without / \\ # ? or control characters.");
         var summary = Text(body, "summary", required: true)!;
         var at = Time(body, "at");
         var author = Text(body, "author");
@@ -163,15 +186,18 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         var environment = Text(body, "environment");
         var link = Url(body, "link");
         var key = $"generic:{service.ToLowerInvariant()}|{at.UtcTicks}|{summary}|{commit}|{environment}";
-        return ChangeParse.Of(new(service, at, "generic", "change", Truncate(summary), author, commit, environment, link, null, key));
+        return ChangeParse.Of(new(service, at, "generic", "change", Truncate(summary), author, commit, environment,
+            link, null, key));
     }
 
     private string PipelineService(string pipeline, string field) => mapping.ServiceOfPipeline(pipeline)
-        ?? throw new ChangeInputException(field, $"The pipeline '{pipeline}' is not mapped to a service: set AutoResponder:Changes:Services:<service>:Pipelines.");
+        ?? throw new ChangeInputException(field,
+            $"The pipeline '{pipeline}' is not mapped to a service: set AutoResponder:Changes:Services:<service>:Pipelines.");
 
     private static void Object(JsonElement body)
     {
-        if (body.ValueKind != JsonValueKind.Object) throw new ChangeInputException("$", "The body must be a JSON object.", 400);
+        if (body.ValueKind != JsonValueKind.Object)
+            throw new ChangeInputException("$", "The body must be a JSON object.", 400);
     }
 
     private static JsonElement? Find(JsonElement body, string path)
@@ -195,7 +221,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
             JsonValueKind.Number => value.Value.GetRawText(),
             _ => throw new ChangeInputException(path, $"'{path}' must be a string."),
         };
-        if (text.Length == 0) return required ? throw new ChangeInputException(path, $"'{path}' must not be blank.") : null;
+        if (text.Length == 0) return required ? throw new ChangeInputException(path, $"'{path}' must not be blank.")
+            : null;
         if (text.Length > max) throw new ChangeInputException(path, $"'{path}' is longer than {max} characters.");
         return text;
     }
@@ -210,21 +237,26 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         return uri.AbsoluteUri;
     }
 
-    /// <summary>When the change happened: the first of <paramref name="paths"/> present, as an ISO-8601 date-time with an offset.</summary>
+    /// <summary>
+    /// When the change happened: the first of <paramref name="paths"/> present, as an ISO-8601 date-time with an
+    /// offset.
+    /// </summary>
     private static DateTimeOffset Time(JsonElement body, params string[] paths)
     {
         foreach (var path in paths)
         {
             var text = Text(body, path);
             if (text is null) continue;
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at.Year is >= 2000 and <= 9000)
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                && at.Year is >= 2000 and <= 9000)
                 return at.ToUniversalTime();
             throw new ChangeInputException(path, $"'{path}' must be an ISO-8601 date-time, e.g. 2026-11-26T08:00:00Z.");
         }
         throw new ChangeInputException(paths[0], $"The field '{paths[0]}' is required.", 400);
     }
 
-    private static string Summary(string? message, string fallback) => Truncate(string.IsNullOrWhiteSpace(message) ? fallback : message);
+    private static string Summary(string? message, string fallback)
+        => Truncate(string.IsNullOrWhiteSpace(message) ? fallback : message);
     private static string Truncate(string text) => text.Length <= MaxSummary ? text : text[..(MaxSummary - 1)] + "…";
     private static string FirstLine(string text) => Truncate(text.Split('\n')[0].Trim());
     private static string Short(string sha) => sha.Length > 7 ? sha[..7] : sha;

@@ -6,8 +6,8 @@ namespace AutoResponder.Changes;
 
 /// <summary>
 /// One change (a deploy, release, push, pipeline run …): table "Changes", PartitionKey = the service (lower case),
-/// RowKey = "{ticks of when it happened}|{hash of the delivery}". Reading a service's changes in a window is one key-range
-/// query; the same delivery twice has the same key, so it is stored once.
+/// RowKey = "{ticks of when it happened}|{hash of the delivery}". Reading a service's changes in a window is one
+/// key-range query; the same delivery twice has the same key, so it is stored once.
 /// </summary>
 public sealed class ChangeRow : ITableEntity
 {
@@ -59,7 +59,8 @@ public sealed class ChangeRow : ITableEntity
 
     /// <summary>A service name a table key can hold.</summary>
     public static bool IsValidService(string? service) =>
-        !string.IsNullOrWhiteSpace(service) && service.Length <= 100 && !service.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
+        !string.IsNullOrWhiteSpace(service) && service.Length <= 100
+            && !service.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c));
 }
 
 public sealed class ChangeStore(StorageClients storage)
@@ -76,7 +77,8 @@ public sealed class ChangeStore(StorageClients storage)
     }
 
     /// <summary>The service's changes that happened in [from, to], oldest first: one key-range query.</summary>
-    public async Task<List<ChangeRow>> ListAsync(string service, DateTimeOffset from, DateTimeOffset to, int max, CancellationToken ct)
+    public async Task<List<ChangeRow>> ListAsync(string service, DateTimeOffset from, DateTimeOffset to, int max,
+        CancellationToken ct)
     {
         var partition = ChangeRow.Partition(service);
         var (low, high) = (ChangeRow.From(from), ChangeRow.From(to.AddTicks(1)));

@@ -10,20 +10,29 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Changes;
 
 /// <summary>A recorded change as the API shows it.</summary>
-internal sealed record ChangeJson(string Id, string Service, DateTimeOffset At, string Source, string Kind, string Summary,
+internal sealed record ChangeJson(string Id, string Service, DateTimeOffset At, string Source, string Kind,
+    string Summary,
     string? Author, string? Commit, string? Environment, string? Link, string? Origin, DateTimeOffset ReceivedAt)
 {
-    public static ChangeJson From(ChangeRow r) => new(r.Id, r.Service, r.At, r.Source, r.Kind, r.Summary, r.Author, r.Commit, r.Environment, r.Link, r.Origin, r.ReceivedAt);
+    public static ChangeJson From(ChangeRow r)
+        => new(r.Id, r.Service, r.At, r.Source, r.Kind, r.Summary, r.Author, r.Commit, r.Environment, r.Link, r.Origin,
+        r.ReceivedAt);
 }
 
-/// <summary>The answer to a delivery: recorded, duplicate (this delivery is already stored) or ignored (not a change; why).</summary>
+/// <summary>
+/// The answer to a delivery: recorded, duplicate (this delivery is already stored) or ignored (not a change; why).
+/// </summary>
 internal sealed record ChangeReceipt(string Outcome, string? Reason, ChangeJson? Change);
 
-/// <summary>An incident's suspect changes: which services and window were searched, and the changes, newest first.</summary>
-internal sealed record SuspectChangesJson(string IncidentId, IReadOnlyList<string> Services, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ChangeJson> Items);
+/// <summary>
+/// An incident's suspect changes: which services and window were searched, and the changes, newest first.
+/// </summary>
+internal sealed record SuspectChangesJson(string IncidentId, IReadOnlyList<string> Services, DateTimeOffset From,
+    DateTimeOffset To, IReadOnlyList<ChangeJson> Items);
 
 /// <summary>The generic change form (documented shape).</summary>
-internal sealed record GenericChangeRequest(string Service, string Summary, DateTimeOffset At, string? Author = null, string? Commit = null, string? Environment = null, string? Link = null);
+internal sealed record GenericChangeRequest(string Service, string Summary, DateTimeOffset At, string? Author = null,
+    string? Commit = null, string? Environment = null, string? Link = null);
 
 /// <summary>POST /api/changes (GitHub, Azure DevOps, generic) and GET /api/incidents/{id}/changes.</summary>
 internal sealed class ChangesEndpoint(
@@ -55,20 +64,24 @@ internal sealed class ChangesEndpoint(
         try
         {
             var hash = ChangeParser.BodyHash(raw);
-            parsed = isGitHub ? parser.ParseGitHub(gitHubEvent, request.Headers[GitHubDeliveryHeader].ToString(), root, hash)
+            parsed = isGitHub ? parser.ParseGitHub(gitHubEvent, request.Headers[GitHubDeliveryHeader].ToString(), root,
+                hash)
                 : ChangeParser.IsAzureDevOps(root) ? parser.ParseAzureDevOps(root, hash)
                 : ChangeParser.ParseGeneric(root);
         }
         catch (ChangeInputException e)
         {
-            return Problems.Create(e.Status, e.Status == 400 ? "Malformed request" : "Invalid value", e.Message, e.Field);
+            return Problems.Create(e.Status, e.Status == 400 ? "Malformed request" : "Invalid value", e.Message,
+                e.Field);
         }
         if (parsed.Change is not { } change) return ApiResult.Accepted(new ChangeReceipt("ignored", parsed.Ignored, null));
 
         var row = ChangeRow.From(change, time.GetUtcNow());
         var added = await store.TryAddAsync(row, ct);
-        if (added) log.LogInformation("Change {Kind} of {Service} at {At:o} recorded from {Source}", row.Kind, row.Service, row.At, row.Source);
-        return ApiResult.Accepted(new ChangeReceipt(added ? "recorded" : "duplicate", added ? null : "This delivery is already recorded.", ChangeJson.From(row)));
+        if (added) log.LogInformation("Change {Kind} of {Service} at {At:o} recorded from {Source}", row.Kind,
+            row.Service, row.At, row.Source);
+        return ApiResult.Accepted(new ChangeReceipt(added ? "recorded" : "duplicate",
+            added ? null : "This delivery is already recorded.", ChangeJson.From(row)));
     }, log);
 
     public Task<ApiResult> SuspectsAsync(string id, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
@@ -76,10 +89,13 @@ internal sealed class ChangesEndpoint(
         if (!IncidentIds.LooksValid(id) || await incidents.FindAsync(id, ct) is not { } incident) return Problems.NotFound(id);
         var window = suspects.WindowOf(incident);
         var rows = await suspects.ListAsync(incident, SuspectChanges.MaxListed, ct);
-        return ApiResult.Ok(new SuspectChangesJson(incident.Id, window.Services, window.From, window.To, rows.Select(ChangeJson.From).ToList()));
+        return ApiResult.Ok(new SuspectChangesJson(incident.Id, window.Services, window.From, window.To,
+            rows.Select(ChangeJson.From).ToList()));
     }, log);
 
-    /// <summary>GitHub signs the body with HMAC-SHA256 under the webhook secret: "sha256=" + hex. Checked in constant time.</summary>
+    /// <summary>
+    /// GitHub signs the body with HMAC-SHA256 under the webhook secret: "sha256=" + hex. Checked in constant time.
+    /// </summary>
     private ApiResult? SignatureProblem(string header, byte[] body)
     {
         var secret = options.Value.GitHubSecret;

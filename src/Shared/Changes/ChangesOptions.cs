@@ -20,9 +20,9 @@ public sealed class ChangesOptions
     public int LookbackHours { get; set; } = 24;
 
     /// <summary>
-    /// Per service (the key, as alerts name it): the GitHub repositories (owner/name) and Azure DevOps pipelines (pipeline
-    /// or release definition names) whose changes are that service's, and the services it depends on, each comma-separated.
-    /// e.g. AutoResponder__Changes__Services__checkout__Repositories=shop/checkout.
+    /// Per service (the key, as alerts name it): the GitHub repositories (owner/name) and Azure DevOps pipelines
+    /// (pipeline or release definition names) whose changes are that service's, and the services it depends on, each
+    /// comma-separated. e.g. AutoResponder__Changes__Services__checkout__Repositories=shop/checkout.
     /// </summary>
     public Dictionary<string, ChangeServiceOptions> Services { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
@@ -44,25 +44,32 @@ internal sealed class ChangesOptionsValidator : IValidateOptions<ChangesOptions>
     {
         var errors = new List<string>();
         void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{ChangesOptions.Section}:{setting} {message}"); }
-        Check(o.LookbackHours is >= 1 and <= 24 * 14, nameof(o.LookbackHours), $"must be between 1 and 336 (is {o.LookbackHours}).");
+        Check(o.LookbackHours is >= 1 and <= 24 * 14, nameof(o.LookbackHours),
+            $"must be between 1 and 336 (is {o.LookbackHours}).");
         var repositories = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var pipelines = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (service, mapping) in o.Services)
         {
             var prefix = $"{nameof(o.Services)}:{service}";
-            Check(ChangeRow.IsValidService(service), prefix, "names a service with characters a table key cannot hold (/ \\ # ? or control characters) or over 100 characters.");
+            Check(ChangeRow.IsValidService(service), prefix,
+                "names a service with characters a table key cannot hold (/ \\ # ? or control characters) or over 100 characters.");
             foreach (var repository in ChangeServiceOptions.Split(mapping.Repositories))
             {
-                Check(repository.Count(c => c == '/') == 1 && !repository.StartsWith('/') && !repository.EndsWith('/'), $"{prefix}:Repositories",
+                Check(repository.Count(c => c == '/') == 1 && !repository.StartsWith('/') && !repository.EndsWith('/'),
+                    $"{prefix}:Repositories",
                     $"must list repositories as owner/name ('{repository}' is not).");
-                Check(repositories.TryAdd(repository, service) || repositories[repository].Equals(service, StringComparison.OrdinalIgnoreCase), $"{prefix}:Repositories",
+                Check(repositories.TryAdd(repository, service)
+                    || repositories[repository].Equals(service, StringComparison.OrdinalIgnoreCase),
+                    $"{prefix}:Repositories",
                     $"maps '{repository}' to {service}, but it is already mapped to {repositories.GetValueOrDefault(repository)}.");
             }
             foreach (var pipeline in ChangeServiceOptions.Split(mapping.Pipelines))
-                Check(pipelines.TryAdd(pipeline, service) || pipelines[pipeline].Equals(service, StringComparison.OrdinalIgnoreCase), $"{prefix}:Pipelines",
+                Check(pipelines.TryAdd(pipeline, service)
+                    || pipelines[pipeline].Equals(service, StringComparison.OrdinalIgnoreCase), $"{prefix}:Pipelines",
                     $"maps '{pipeline}' to {service}, but it is already mapped to {pipelines.GetValueOrDefault(pipeline)}.");
             foreach (var dependency in ChangeServiceOptions.Split(mapping.DependsOn))
-                Check(ChangeRow.IsValidService(dependency), $"{prefix}:DependsOn", $"names '{dependency}', which is not a valid service name.");
+                Check(ChangeRow.IsValidService(dependency), $"{prefix}:DependsOn",
+                    $"names '{dependency}', which is not a valid service name.");
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
@@ -82,7 +89,8 @@ public sealed class ChangeMapping(IOptions<ChangesOptions> options)
     {
         var services = new List<string> { service };
         if (options.Value.Services.TryGetValue(service, out var mapping))
-            services.AddRange(ChangeServiceOptions.Split(mapping.DependsOn).Where(d => !services.Contains(d, StringComparer.OrdinalIgnoreCase)));
+            services.AddRange(ChangeServiceOptions.Split(mapping.DependsOn)
+                .Where(d => !services.Contains(d, StringComparer.OrdinalIgnoreCase)));
         return services;
     }
 

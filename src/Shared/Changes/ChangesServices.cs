@@ -25,6 +25,7 @@ internal static class ChangesServices
 
     private sealed class ChangesStorage(ChangeStore store) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await store.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await store.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

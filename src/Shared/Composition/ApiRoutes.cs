@@ -42,7 +42,8 @@ public static class ApiRoutes
         .. WatchRoutes.All,
         .. OnCallRoutes.All,
         // Public: the document holds no data.
-        new(GetOpenApiDocument, "GET", GetOpenApiDocumentPath, RouteAccess.Anyone, "API", "This document (OpenAPI 3.1).", [], null, false,
+        new(GetOpenApiDocument, "GET", GetOpenApiDocumentPath, RouteAccess.Anyone, "API",
+            "This document (OpenAPI 3.1).", [], null, false,
             [new(200, "The OpenAPI document.", typeof(JsonObject))],
             _ => Task.FromResult<IResult>(ApiResult.Ok(Document.Value.DeepClone()))),
     ];
@@ -53,5 +54,6 @@ public static class ApiRoutes
 
     /// <summary>The declared route of an operation id (the Function's name).</summary>
     public static ApiRoute Find(string operationId) =>
-        ById.TryGetValue(operationId, out var route) ? route : throw new InvalidOperationException($"No route is declared with the operation id '{operationId}'.");
+        ById.TryGetValue(operationId, out var route) ? route
+            : throw new InvalidOperationException($"No route is declared with the operation id '{operationId}'.");
 }

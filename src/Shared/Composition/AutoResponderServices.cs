@@ -35,11 +35,13 @@ public static class AutoResponderServices
 {
     public static IServiceCollection AddAutoResponder(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AutoResponderOptions>().Bind(configuration.GetSection(AutoResponderOptions.Section)).ValidateOnStart();
+        services.AddOptions<AutoResponderOptions>().Bind(configuration.GetSection(AutoResponderOptions.Section))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AutoResponderOptions>, AutoResponderOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
-        // Storage is required (it holds the record); every optional integration reports what to fix instead of stopping start-up.
+        // Storage is required (it holds the record); every optional integration reports what to fix instead of stopping
+        // start-up.
         services.AddSetupFindings(configuration);
         services.AddSingleton(_ => StorageClients.FromConfiguration(configuration));
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StorageClients>());

@@ -18,14 +18,18 @@ public enum ConsoleRight { Read, Act, Export }
 /// what their roles let them do — exactly what the API's routes let them do: each right is the access declared on
 /// the API route that does the same thing, as its feature declares it.
 /// </summary>
-/// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the page warns.</param>
+/// <param name="TokenExpiresSoonAt">When the token this person signed in with expires, if that is within two weeks: the
+/// page warns.</param>
 public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoonAt = null)
 {
     public string Name => Caller.Name;
 
     public bool May(ConsoleRight right) => AccessOf(right).Allows(Caller);
 
-    /// <summary>Reading pages: as reading an incident; acting: as acknowledging one; exports (customer data): as downloading one.</summary>
+    /// <summary>
+    /// Reading pages: as reading an incident; acting: as acknowledging one; exports (customer data): as downloading
+    /// one.
+    /// </summary>
     public static RouteAccess AccessOf(ConsoleRight right) => right switch
     {
         ConsoleRight.Act => Declared(IncidentRoutes.All, IncidentRoutes.AcknowledgeIncident),
@@ -33,8 +37,11 @@ public sealed record ConsoleUser(Caller Caller, DateTimeOffset? TokenExpiresSoon
         _ => Declared(IncidentRoutes.All, IncidentRoutes.GetIncident),
     };
 
-    /// <summary>The access declared on the feature's route (its feature declares it once; the console reads it there).</summary>
-    private static RouteAccess Declared(IReadOnlyList<ApiRoute> routes, string operationId) => routes.Single(r => r.OperationId == operationId).Access;
+    /// <summary>
+    /// The access declared on the feature's route (its feature declares it once; the console reads it there).
+    /// </summary>
+    private static RouteAccess Declared(IReadOnlyList<ApiRoute> routes, string operationId)
+        => routes.Single(r => r.OperationId == operationId).Access;
 }
 
 /// <summary>
@@ -52,14 +59,15 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
         if (!SameOrigin(request, PublicOrigin)) return false;
         if (Csrf is null) return true;
         var given = form[ConsolePages.CsrfField].ToString();
-        return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(Csrf));
+        return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given),
+            Encoding.UTF8.GetBytes(Csrf));
     }
 
     /// <summary>
     /// Did this form come from the console's own pages? A browser says so in Sec-Fetch-Site (it cannot be set by a
     /// page): only "same-origin" passes. Without that header (older browsers, non-browser clients), an Origin header
-    /// must name this origin (scheme, host and port) or <paramref name="publicOrigin"/> (the Function app's worker may see a different Host
-    /// than the browser used); a request naming neither is left to the anti-forgery token.
+    /// must name this origin (scheme, host and port) or <paramref name="publicOrigin"/> (the Function app's worker may
+    /// see a different Host than the browser used); a request naming neither is left to the anti-forgery token.
     /// </summary>
     public static bool SameOrigin(HttpRequest request, string? publicOrigin)
     {
@@ -68,10 +76,14 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return true;
         if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return false;
-        // Scheme, host and port: http://host is not the origin of https://host (a network attacker can serve the first).
-        return (string.Equals(o.Scheme, AutoResponder.Http.SecurityHeaders.Scheme(request), StringComparison.OrdinalIgnoreCase)
+        // Scheme, host and port: http://host is not the origin of https://host (a network attacker can serve the
+        // first).
+        return (string.Equals(o.Scheme, AutoResponder.Http.SecurityHeaders.Scheme(request),
+            StringComparison.OrdinalIgnoreCase)
                 && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
-            || (publicOrigin is not null && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin, StringComparison.OrdinalIgnoreCase));
+            || (publicOrigin is not null
+                && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin,
+                StringComparison.OrdinalIgnoreCase));
     }
 }
 
@@ -103,7 +115,9 @@ public sealed class ConsoleOptions
 {
     public const string Section = "AutoResponder:Console";
 
-    /// <summary>How long a console sign-in lasts, in hours (1 to 168; default 12). Then the person signs in again.</summary>
+    /// <summary>
+    /// How long a console sign-in lasts, in hours (1 to 168; default 12). Then the person signs in again.
+    /// </summary>
     public int SessionHours { get; set; } = 12;
 }
 
@@ -120,16 +134,22 @@ internal sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
 /// Authorization header (a personal access token, or an Entra ID token in Azure). Nobody else gets in: there is no
 /// anonymous or loopback shortcut, in either host.
 /// </summary>
-public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers, IOptions<AutoResponderOptions> options)
+public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver callers,
+    IOptions<AutoResponderOptions> options)
 {
-    /// <summary>"https://incidents.shop.example" of AutoResponder:PublicBaseUrl, if set: forms may come from there.</summary>
+    /// <summary>
+    /// "https://incidents.shop.example" of AutoResponder:PublicBaseUrl, if set: forms may come from there.
+    /// </summary>
     public string? PublicOrigin { get; } =
-        Uri.TryCreate(options.Value.PublicBaseUrl?.Trim(), UriKind.Absolute, out var u) ? u.GetLeftPart(UriPartial.Authority) : null;
+        Uri.TryCreate(options.Value.PublicBaseUrl?.Trim(), UriKind.Absolute, out var u)
+            ? u.GetLeftPart(UriPartial.Authority) : null;
 
-    public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request, CancellationToken ct)
+    public async Task<(ConsoleUser? User, ConsoleSession Session)> CallerAsync(HttpRequest request,
+        CancellationToken ct)
     {
         if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
-            return (new ConsoleUser(session.Caller, session.TokenExpiresSoonAt), new ConsoleSession(session.Csrf, PublicOrigin));
+            return (new ConsoleUser(session.Caller, session.TokenExpiresSoonAt),
+                new ConsoleSession(session.Csrf, PublicOrigin));
         if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
             return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
         return (null, ConsoleSession.Bearer);

@@ -1,6 +1,8 @@
 namespace AutoResponder.WebConsole;
 
-/// <summary>The console's stylesheet and script, embedded in this assembly and served by the app (no CDN, no build step).</summary>
+/// <summary>
+/// The console's stylesheet and script, embedded in this assembly and served by the app (no CDN, no build step).
+/// </summary>
 public sealed class ConsoleAssets
 {
     public sealed record Asset(byte[] Bytes, string ContentType);

@@ -42,7 +42,9 @@ public sealed class ConsoleData(
     IEnumerable<IIncidentSuspects> suspects,
     ActionItems.ActionItemStore actionItems)
 {
-    /// <summary>The most suspect changes the page lists (newest first; GET /api/incidents/{id}/changes has up to 200).</summary>
+    /// <summary>
+    /// The most suspect changes the page lists (newest first; GET /api/incidents/{id}/changes has up to 200).
+    /// </summary>
     public const int MaxSuspects = 50;
 
     /// <summary>The most timeline entries and alerts one page shows (the rest through the API's paging).</summary>
@@ -61,7 +63,8 @@ public sealed class ConsoleData(
         return new ListQuery(filter, page, cursor.Length == 0 ? null : cursor);
     }
 
-    public Task<IncidentList> ListAsync(ListQuery query, CancellationToken ct) => list.ReadAsync(query.Filter, query.Page, ct);
+    public Task<IncidentList> ListAsync(ListQuery query, CancellationToken ct)
+        => list.ReadAsync(query.Filter, query.Page, ct);
 
     public async Task<IncidentView?> GetAsync(string id, CancellationToken ct)
     {
@@ -82,7 +85,9 @@ public sealed class ConsoleData(
             options.Enabled, options.CadenceFor(record.Severity), await suspectLines, await items);
     }
 
-    /// <summary>"My action items": the signed-in person's items across incidents, from the owner index (no incident is read).</summary>
+    /// <summary>
+    /// "My action items": the signed-in person's items across incidents, from the owner index (no incident is read).
+    /// </summary>
     public async Task<IReadOnlyList<ActionItems.ActionItemRow>> MyActionItemsAsync(string owner, CancellationToken ct)
     {
         var rows = new List<ActionItems.ActionItemRow>();
@@ -92,10 +97,13 @@ public sealed class ConsoleData(
             rows.Add(row);
             if (rows.Count >= MaxRows) break;
         }
-        return rows.OrderBy(r => r.Status == AutoResponder.ActionItems.ActionItemKinds.Open ? 0 : 1).ThenBy(r => r.DueAt).ToList();
+        return rows.OrderBy(r => r.Status == AutoResponder.ActionItems.ActionItemKinds.Open ? 0 : 1)
+            .ThenBy(r => r.DueAt).ToList();
     }
 
-    /// <summary>The newest <see cref="MaxRows"/> entries, newest first (the API pages the timeline oldest first).</summary>
+    /// <summary>
+    /// The newest <see cref="MaxRows"/> entries, newest first (the API pages the timeline oldest first).
+    /// </summary>
     private async Task<IReadOnlyList<TimelineItem>> LatestTimelineAsync(string id, CancellationToken ct)
     {
         var latest = new Queue<TimelineItem>();
@@ -113,5 +121,6 @@ public sealed class ConsoleData(
         return latest.Reverse().ToList();
     }
 
-    private static string Detail(ApiResult? problem) => (problem?.Body as ProblemBody)?.Detail ?? "The filter is not valid.";
+    private static string Detail(ApiResult? problem)
+        => (problem?.Body as ProblemBody)?.Detail ?? "The filter is not valid.";
 }

@@ -11,7 +11,10 @@ namespace AutoResponder.WebConsole;
 // everywhere under the AutoResponder namespace.
 internal static class ConsoleServices
 {
-    /// <summary>The web console: sign-in sessions, pages, forms and assets that both hosts map (see <see cref="ConsoleRoutes"/>).</summary>
+    /// <summary>
+    /// The web console: sign-in sessions, pages, forms and assets that both hosts map (see
+    /// <see cref="ConsoleRoutes"/>).
+    /// </summary>
     public static IServiceCollection AddConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ConsoleOptions>().Bind(configuration.GetSection(ConsoleOptions.Section)).ValidateOnStart();

@@ -21,9 +21,14 @@ internal sealed class ConsoleSessionRecord : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
-    /// <summary>The personal access token the person signed in with: its row is read on every request (revoked → signed out). Empty for an Entra ID session.</summary>
+    /// <summary>
+    /// The personal access token the person signed in with: its row is read on every request (revoked → signed out).
+    /// Empty for an Entra ID session.
+    /// </summary>
     public string TokenId { get; set; } = "";
-    /// <summary>Entra ID session only: the person's name and app roles (comma-separated) as their id token gave them at sign-in.</summary>
+    /// <summary>
+    /// Entra ID session only: the person's name and app roles (comma-separated) as their id token gave them at sign-in.
+    /// </summary>
     public string? Name { get; set; }
     public string? Roles { get; set; }
     /// <summary>The session's anti-forgery token, placed in every form the console renders for it.</summary>
@@ -38,36 +43,45 @@ internal sealed class ConsoleSessionRecord : ITableEntity
 /// A signed-in console session: who (as of this request), the anti-forgery token its forms carry, and, for a token
 /// session whose token expires within <see cref="PersonalAccessTokens.ExpiryWarning"/>, when (the page says so).
 /// </summary>
-public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt, DateTimeOffset? TokenExpiresSoonAt = null);
+public sealed record SignedInSession(Caller Caller, string Csrf, DateTimeOffset ExpiresAt,
+    DateTimeOffset? TokenExpiresSoonAt = null);
 
 /// <summary>
 /// Console sign-in, kept as a server-side session. Two kinds:
 /// <list type="bullet">
 /// <item>A personal access token: the cookie carries <c>{tokenId}.{256 random bits}</c>; the table holds its hash, the
 /// token id, the anti-forgery token and the expiry.</item>
-/// <item>"Sign in with Microsoft" (<see cref="EntraSignIn"/>): the cookie carries <c>entra.{256 random bits}</c>; the row
-/// holds the person's name and app roles from their id token. There is no token to recheck, so role changes in Entra
-/// apply at the next sign-in; such a session lasts at most <see cref="EntraSessionCapHours"/> hours.</item>
+/// <item>"Sign in with Microsoft" (<see cref="EntraSignIn"/>): the cookie carries <c>entra.{256 random bits}</c>; the
+/// row holds the person's name and app roles from their id token. There is no token to recheck, so role changes in
+/// Entra apply at the next sign-in; such a session lasts at most <see cref="EntraSessionCapHours"/> hours.</item>
 /// </list>
 /// Any Function instance can check it (no shared key ring). Every request reads the session row and the token row
 /// (in parallel): the person's name and roles come from the token as it is now, so revoking the token, or changing its
 /// roles, takes effect on the next click. Sessions last <see cref="ConsoleOptions.SessionHours"/> from sign-in; the
 /// clock is the injected <see cref="TimeProvider"/>.
 /// </summary>
-public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens tokens, IOptions<ConsoleOptions> options, TimeProvider time) : IStorageInitializer
+public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens tokens,
+    IOptions<ConsoleOptions> options, TimeProvider time) : IStorageInitializer
 {
     public const string CookieName = "arp_session";
     public const string SignedInWith = "console";
     public const string SignedInWithEntra = "console-entra";
-    /// <summary>An Entra ID session lasts the shorter of <see cref="ConsoleOptions.SessionHours"/> and this: roles removed in Entra stop working by then.</summary>
+    /// <summary>
+    /// An Entra ID session lasts the shorter of <see cref="ConsoleOptions.SessionHours"/> and this: roles removed in
+    /// Entra stop working by then.
+    /// </summary>
     public const int EntraSessionCapHours = 8;
     private const string EntraCookiePrefix = "entra";
 
     public TableClient Table => storage.Table("ConsoleSessions");
 
-    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+        => Table.CreateIfNotExistsAsync(cancellationToken);
 
-    /// <summary>Signs in with a personal access token: the new session and the cookie value, or null for a token that is not valid.</summary>
+    /// <summary>
+    /// Signs in with a personal access token: the new session and the cookie value, or null for a token that is not
+    /// valid.
+    /// </summary>
     public async Task<(SignedInSession Session, string Cookie)?> SignInAsync(string token, CancellationToken ct)
     {
         token = token.Trim();
@@ -93,7 +107,8 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     /// Signs in a person Entra ID vouched for (<see cref="EntraSignIn"/> validated their id token): name and roles are
     /// kept in the row until the session ends.
     /// </summary>
-    public async Task<(SignedInSession Session, string Cookie)> SignInFromEntraAsync(string name, IReadOnlyList<string> roles, CancellationToken ct)
+    public async Task<(SignedInSession Session, string Cookie)> SignInFromEntraAsync(string name,
+        IReadOnlyList<string> roles, CancellationToken ct)
     {
         var cookie = $"{EntraCookiePrefix}.{Base64Url(RandomNumberGenerator.GetBytes(32))}";
         var now = time.GetUtcNow();
@@ -113,7 +128,9 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     private static Caller EntraCallerOf(ConsoleSessionRecord row) =>
         new(row.Name!, (row.Roles ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), SignedInWithEntra);
 
-    /// <summary>The session a cookie value names, if it exists, has not expired and (a token session) its token is still valid.</summary>
+    /// <summary>
+    /// The session a cookie value names, if it exists, has not expired and (a token session) its token is still valid.
+    /// </summary>
     public async Task<SignedInSession?> FindAsync(string? cookie, CancellationToken ct)
     {
         if (TryParseEntra(cookie)) return await FindEntraAsync(cookie!, ct);
@@ -187,12 +204,17 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     private static bool TryParseEntra(string? cookie) =>
         cookie is { Length: > 20 and <= 100 } && cookie.StartsWith(EntraCookiePrefix + ".", StringComparison.Ordinal);
 
-    internal static string Hash(string cookie) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
+    internal static string Hash(string cookie)
+        => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cookie)));
 
-    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    internal static string Base64Url(byte[] bytes)
+        => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>Every hour (Functions: the SweepConsoleSessions timer; standalone: the scheduled jobs service): expired sessions are deleted.</summary>
+/// <summary>
+/// Every hour (Functions: the SweepConsoleSessions timer; standalone: the scheduled jobs service): expired sessions are
+/// deleted.
+/// </summary>
 public sealed class ConsoleSessionSweep(ConsoleSessions sessions) : AutoResponder.Hosting.IScheduledJob
 {
     public const string ScheduleSetting = "AutoResponder:Console:SessionSweepSchedule";
@@ -211,7 +233,8 @@ internal sealed class ConsoleSessionSource(ConsoleSessions sessions) : ICallerSo
 {
     public async Task<Caller?> ResolveAsync(Microsoft.AspNetCore.Http.HttpRequest request, CancellationToken ct)
     {
-        if (!Microsoft.AspNetCore.Http.HttpMethods.IsGet(request.Method) && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(request.Method)) return null;
+        if (!Microsoft.AspNetCore.Http.HttpMethods.IsGet(request.Method)
+            && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(request.Method)) return null;
         return ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session ? session.Caller : null;
     }
 }

@@ -36,7 +36,8 @@ internal sealed class EntraSignInUsedRecord : ITableEntity
 /// <summary>What the callback came to: a person with roles, or the reason they are not signed in.</summary>
 public sealed record EntraSignInOutcome(string? Name, IReadOnlyList<string> Roles, string ReturnUrl, string? Refusal)
 {
-    public static EntraSignInOutcome Refused(string reason, string returnUrl = ConsoleRoutes.List) => new(null, [], returnUrl, reason);
+    public static EntraSignInOutcome Refused(string reason, string returnUrl = ConsoleRoutes.List)
+        => new(null, [], returnUrl, reason);
 }
 
 /// <summary>
@@ -44,11 +45,11 @@ public sealed record EntraSignInOutcome(string? Name, IReadOnlyList<string> Role
 /// only (<c>response_type=id_token</c>, <c>response_mode=form_post</c>). Flex Consumption has no App Service
 /// authentication, so the app does it itself:
 /// <list type="number">
-/// <item><see cref="Start"/>: nothing is stored. A random correlation cookie is set on this browser (256 bits, HttpOnly,
-/// only sent to /sign-in/entra) and is the key of the attempt: the state is the return path and expiry, signed with
-/// HMAC-SHA-256 under that cookie, and the nonce is derived from the cookie and the state. So an anonymous GET costs no
-/// storage, and a callback carrying someone else's state is refused (login CSRF): this browser lacks their cookie, so
-/// neither the state's signature nor the id token's nonce can match.</item>
+/// <item><see cref="Start"/>: nothing is stored. A random correlation cookie is set on this browser (256 bits,
+/// HttpOnly, only sent to /sign-in/entra) and is the key of the attempt: the state is the return path and expiry,
+/// signed with HMAC-SHA-256 under that cookie, and the nonce is derived from the cookie and the state. So an anonymous
+/// GET costs no storage, and a callback carrying someone else's state is refused (login CSRF): this browser lacks their
+/// cookie, so neither the state's signature nor the id token's nonce can match.</item>
 /// <item><see cref="CompleteAsync"/>: the cookie must sign the state, the state must be at most 10 minutes old, and the
 /// id token is validated: signature by the tenant's keys (the same metadata the API's <see cref="EntraTokenSource"/>
 /// uses), issuer = the tenant's v2 authority, audience = <see cref="EntraOptions.ClientId"/>, lifetime by the injected
@@ -64,7 +65,9 @@ public sealed class EntraSignIn(
     TimeProvider time,
     ILogger<EntraSignIn> log)
 {
-    /// <summary>The correlation cookie: sent on the cross-site form post from Entra ID, so SameSite=None (and Secure).</summary>
+    /// <summary>
+    /// The correlation cookie: sent on the cross-site form post from Entra ID, so SameSite=None (and Secure).
+    /// </summary>
     public const string CorrelationCookie = "arp_entra";
     public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
 
@@ -73,7 +76,10 @@ public sealed class EntraSignIn(
 
     public bool Enabled => Entra.ConsoleSignInEnabled;
 
-    /// <summary>Where Entra ID posts the id token back: this app's /sign-in/entra (PublicBaseUrl when set, else the request's origin).</summary>
+    /// <summary>
+    /// Where Entra ID posts the id token back: this app's /sign-in/entra (PublicBaseUrl when set, else the request's
+    /// origin).
+    /// </summary>
     public string RedirectUri(HttpRequest request)
     {
         var origin = Uri.TryCreate(options.Value.PublicBaseUrl?.Trim(), UriKind.Absolute, out var u)
@@ -82,8 +88,12 @@ public sealed class EntraSignIn(
         return origin + ConsoleRoutes.SignInEntra;
     }
 
-    /// <summary>A new sign-in attempt: the Entra ID authorize URL to send the browser to, and the correlation cookie value to set on it. Stores nothing.</summary>
-    public (string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt) Start(HttpRequest request, string returnUrl)
+    /// <summary>
+    /// A new sign-in attempt: the Entra ID authorize URL to send the browser to, and the correlation cookie value to
+    /// set on it. Stores nothing.
+    /// </summary>
+    public (string AuthorizeUrl, string Correlation, DateTimeOffset ExpiresAt) Start(HttpRequest request,
+        string returnUrl)
     {
         var correlation = Random();
         var expiresAt = time.GetUtcNow() + StateLifetime;
@@ -99,15 +109,16 @@ public sealed class EntraSignIn(
             ("state", state),
             ("nonce", Mac(correlation, "nonce", payload)),
         }.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}"));
-        return ($"{Entra.Instance.TrimEnd('/')}/{Entra.TenantId}/oauth2/v2.0/authorize?{query}", correlation, expiresAt);
+        return ($"{Entra.Instance.TrimEnd('/')}/{Entra.TenantId}/oauth2/v2.0/authorize?{query}", correlation,
+            expiresAt);
     }
 
     /// <summary>What the state carries: where to go back to, and until when (Unix seconds) it may be used.</summary>
     private sealed record StatePayload(string R, long E);
 
     /// <summary>
-    /// The form Entra ID posted back (id_token and state, or error): the person it vouches for, or why not. Only a valid
-    /// id token for this browser's attempt writes anything (the mark that the attempt is used).
+    /// The form Entra ID posted back (id_token and state, or error): the person it vouches for, or why not. Only a
+    /// valid id token for this browser's attempt writes anything (the mark that the attempt is used).
     /// </summary>
     public async Task<EntraSignInOutcome> CompleteAsync(IFormCollection form, string? correlation, CancellationToken ct)
     {
@@ -123,17 +134,21 @@ public sealed class EntraSignIn(
         var returnUrl = ConsoleRoutes.LocalOrList(attempt.R);
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(attempt.E);
         if (expiresAt <= time.GetUtcNow())
-            return EntraSignInOutcome.Refused("This sign-in attempt took longer than 10 minutes. Start again.", returnUrl);
+            return EntraSignInOutcome.Refused("This sign-in attempt took longer than 10 minutes. Start again.",
+                returnUrl);
 
         if (form["error"].ToString() is { Length: > 0 } error)
         {
-            log.LogInformation("Entra ID sign-in ended with {Error}: {Description}", error, form["error_description"].ToString());
-            return EntraSignInOutcome.Refused($"Microsoft sign-in did not complete ({Truncate(error, 80)}).", returnUrl);
+            log.LogInformation("Entra ID sign-in ended with {Error}: {Description}", error,
+                form["error_description"].ToString());
+            return EntraSignInOutcome.Refused($"Microsoft sign-in did not complete ({Truncate(error, 80)}).",
+                returnUrl);
         }
 
         var idToken = form["id_token"].ToString();
         if (idToken.Length is 0 or > 16_000 || idToken.Count(c => c == '.') != 2)
-            return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no id token. Start again.", returnUrl);
+            return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no id token. Start again.",
+                returnUrl);
 
         var configuration = await metadata.GetConfigurationAsync(ct);
         var result = await _handler.ValidateTokenAsync(idToken, new TokenValidationParameters
@@ -150,7 +165,8 @@ public sealed class EntraSignIn(
         if (!result.IsValid)
         {
             log.LogInformation("Entra ID id token refused at console sign-in: {Reason}", result.Exception?.Message);
-            return EntraSignInOutcome.Refused("Microsoft's sign-in response could not be verified. Start again.", returnUrl);
+            return EntraSignInOutcome.Refused("Microsoft's sign-in response could not be verified. Start again.",
+                returnUrl);
         }
         var identity = result.ClaimsIdentity;
         if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce || !FixedEquals(nonce, Mac(correlation, "nonce", payload)))
@@ -161,8 +177,8 @@ public sealed class EntraSignIn(
         if (EntraTokenSource.NameOf(identity) is not { } name)
             return EntraSignInOutcome.Refused("Microsoft's sign-in response names nobody. Start again.", returnUrl);
 
-        // Single use: the first completion that signs someone in marks the attempt; a replay (or a lost race) finds the mark.
-        // Without a role nobody is signed in, so nothing is written.
+        // Single use: the first completion that signs someone in marks the attempt; a replay (or a lost race) finds the
+        // mark. Without a role nobody is signed in, so nothing is written.
         var roles = EntraTokenSource.RolesOf(identity);
         if (roles.Count == 0) return new EntraSignInOutcome(name, roles, returnUrl, null);
         try
@@ -182,7 +198,8 @@ public sealed class EntraSignIn(
 
     /// <summary>HMAC-SHA-256 under the correlation cookie, of "{purpose}|{payload}", base64url.</summary>
     private static string Mac(string correlation, string purpose, string payload) =>
-        ConsoleSessions.Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(correlation), Encoding.UTF8.GetBytes($"{purpose}|{payload}")));
+        ConsoleSessions.Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(correlation),
+            Encoding.UTF8.GetBytes($"{purpose}|{payload}")));
 
     private static byte[] Base64UrlDecode(string text)
     {

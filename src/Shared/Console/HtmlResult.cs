@@ -12,7 +12,8 @@ namespace AutoResponder.WebConsole;
 /// </summary>
 public sealed class HtmlResult : IActionResult, IResult
 {
-    public const string Policy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+    public const string Policy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
                                  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     public int StatusCode { get; }
@@ -32,14 +33,18 @@ public sealed class HtmlResult : IActionResult, IResult
         _location = location;
     }
 
-    public static HtmlResult Page(string html, int status = StatusCodes.Status200OK) => new(status, html, null, "text/html; charset=utf-8", null);
+    public static HtmlResult Page(string html, int status = StatusCodes.Status200OK)
+        => new(status, html, null, "text/html; charset=utf-8", null);
 
     /// <summary>303 See Other: after a form post, the browser loads the page with GET.</summary>
-    public static HtmlResult SeeOther(string location) => new(StatusCodes.Status303SeeOther, null, null, "text/plain", location);
+    public static HtmlResult SeeOther(string location)
+        => new(StatusCodes.Status303SeeOther, null, null, "text/plain", location);
 
-    public static HtmlResult Asset(byte[] bytes, string contentType) => new(StatusCodes.Status200OK, null, bytes, contentType, null);
+    public static HtmlResult Asset(byte[] bytes, string contentType)
+        => new(StatusCodes.Status200OK, null, bytes, contentType, null);
 
-    public static HtmlResult NotFound() => Page("<!doctype html><title>Not found</title><p>Not found.</p>", StatusCodes.Status404NotFound);
+    public static HtmlResult NotFound()
+        => Page("<!doctype html><title>Not found</title><p>Not found.</p>", StatusCodes.Status404NotFound);
 
     public HtmlResult WithHeader(string name, string value) { _headers.Add((name, value)); return this; }
 

@@ -18,7 +18,8 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
 
     public string Folder { get; } = Path.GetFullPath(folder);
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var text = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
@@ -38,13 +39,16 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
             ["sentAt"] = now.ToString("O"),
             ["body"] = body,
         };
-        if (request.Method == HttpMethod.Post && !(request.RequestUri?.AbsolutePath ?? "").EndsWith("/sendMail", StringComparison.OrdinalIgnoreCase))
+        if (request.Method == HttpMethod.Post
+            && !(request.RequestUri?.AbsolutePath ?? "").EndsWith("/sendMail", StringComparison.OrdinalIgnoreCase))
             record["id"] = id; // the id the answer gives what was created (a reply's URL names its root post by it)
         Directory.CreateDirectory(Folder);
-        var slug = string.Concat((request.RequestUri?.AbsolutePath ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2)).Replace('$', '_');
+        var slug = string.Concat((request.RequestUri?.AbsolutePath ?? "")
+            .Split('/', StringSplitOptions.RemoveEmptyEntries).TakeLast(2)).Replace('$', '_');
         var name = $"{now:yyyyMMdd-HHmmss-fff}-{sequence:D6}-{request.Method.Method.ToLowerInvariant()}-{slug}.json";
         // Written aside and renamed: a file appears whole or not at all, even if the process dies mid-write.
-        // Owner-only (0600): mails carry customer data (the ops export's CSV), which other users of the machine must not read.
+        // Owner-only (0600): mails carry customer data (the ops export's CSV), which other users of the machine must
+        // not read.
         var partial = Path.Combine(Folder, $".{name}.partial");
         await using (var file = OwnerOnly(partial))
             await file.WriteAsync(Encoding.UTF8.GetBytes(record.ToJsonString(Indented)), cancellationToken);
@@ -53,7 +57,9 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
         return Answer(request, body, id, now);
     }
 
-    /// <summary>A new file readable and writable by this user only (Unix mode 0600; on Windows the folder's ACL applies).</summary>
+    /// <summary>
+    /// A new file readable and writable by this user only (Unix mode 0600; on Windows the folder's ACL applies).
+    /// </summary>
     public static FileStream OwnerOnly(string path)
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
@@ -65,7 +71,9 @@ public sealed class FileOutboxHandler(string folder, TimeProvider time) : HttpMe
     {
         var path = request.RequestUri?.AbsolutePath ?? "";
         HttpResponseMessage response;
-        if (request.Method == HttpMethod.Post && (path.EndsWith("/messages", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/replies", StringComparison.OrdinalIgnoreCase)))
+        if (request.Method == HttpMethod.Post
+            && (path.EndsWith("/messages", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith("/replies", StringComparison.OrdinalIgnoreCase)))
         {
             var message = body as JsonObject ?? new JsonObject();
             message = (JsonObject)message.DeepClone();

@@ -18,7 +18,9 @@ namespace AutoResponder.Graph;
 internal sealed class GraphClients : IDisposable
 {
     private static readonly string[] AppOnlyScopes = ["https://graph.microsoft.com/.default"];
-    /// <summary>The only host a token is attached to: a URL elsewhere (a crafted nextLink, a redirect) gets no bearer token.</summary>
+    /// <summary>
+    /// The only host a token is attached to: a URL elsewhere (a crafted nextLink, a redirect) gets no bearer token.
+    /// </summary>
     public static readonly string[] AllowedHosts = ["graph.microsoft.com"];
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _delegated;
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _appOnly;
@@ -40,13 +42,15 @@ internal sealed class GraphClients : IDisposable
     /// <summary>Calls made as the application (application permissions, e.g. Mail.Send).</summary>
     public GraphServiceClient AppOnly => _appOnly.Value.Client;
 
-    private static (HttpClient, GraphServiceClient) Build(TokenCredential credential, string[] scopes, GraphTransport transport)
+    private static (HttpClient, GraphServiceClient) Build(TokenCredential credential, string[] scopes,
+        GraphTransport transport)
     {
         var http = GraphClientFactory.Create(
             GraphClientFactory.CreateDefaultHandlers(),
             finalHandler: transport.CreateHandler(),
             disposeHandler: true);
-        var auth = new AzureIdentityAuthenticationProvider(credential, allowedHosts: AllowedHosts, observabilityOptions: null, isCaeEnabled: false, scopes);
+        var auth = new AzureIdentityAuthenticationProvider(credential, allowedHosts: AllowedHosts,
+            observabilityOptions: null, isCaeEnabled: false, scopes);
         return (http, new GraphServiceClient(http, auth));
     }
 

@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Graph;
 
-/// <summary>The two identities AutoResponder calls Graph as. Tests replace this to simulate an expired sign-in.</summary>
+/// <summary>
+/// The two identities AutoResponder calls Graph as. Tests replace this to simulate an expired sign-in.
+/// </summary>
 public interface IGraphCredentials
 {
     /// <summary>The service account (delegated: Teams channel posts need ChannelMessage.Send).</summary>
@@ -27,9 +29,11 @@ internal sealed class GraphCredentials : IGraphCredentials
     {
         var o = settings.Value;
         var live = settings.Ready && o.EffectiveMode == GraphMode.Live; // not ready: the transport makes every call wait
-        _delegated = new(() => live ? services.GetRequiredService<ServiceAccountCredential>() : new FixedTokenCredential());
+        _delegated = new(() => live ? services.GetRequiredService<ServiceAccountCredential>()
+            : new FixedTokenCredential());
         _appOnly = new(() => !live ? new FixedTokenCredential()
-            : !string.IsNullOrEmpty(o.ClientSecret) ? new ClientSecretCredential(o.TenantId, o.AppClientId ?? o.ClientId, o.ClientSecret)
+            : !string.IsNullOrEmpty(o.ClientSecret)
+                ? new ClientSecretCredential(o.TenantId, o.AppClientId ?? o.ClientId, o.ClientSecret)
             : new ManagedIdentityCredential(string.IsNullOrEmpty(o.ManagedIdentityClientId)
                 ? ManagedIdentityId.SystemAssigned
                 : ManagedIdentityId.FromUserAssignedClientId(o.ManagedIdentityClientId)));
@@ -45,6 +49,7 @@ internal sealed class FixedTokenCredential(string token = "file-outbox") : Token
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         new(token, DateTimeOffset.UtcNow.AddHours(1));
 
-    public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+    public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext,
+        CancellationToken cancellationToken) =>
         ValueTask.FromResult(GetToken(requestContext, cancellationToken));
 }

@@ -20,7 +20,9 @@ internal static class GraphServices
         // Optional: a problem is a finding on /api/health and every Graph call waits; it never stops start-up.
         services.AddSetupFindings(configuration);
         services.AddOptions<GraphOptions>().Bind(configuration.GetSection(GraphOptions.Section));
-        services.AddSingleton(sp => new IntegrationSettings<GraphOptions>(GraphSetup.Area, GraphSetup.Effect, sp.GetRequiredService<IOptions<GraphOptions>>(),
+        services.AddSingleton(sp =>
+            new IntegrationSettings<GraphOptions>(GraphSetup.Area, GraphSetup.Effect,
+            sp.GetRequiredService<IOptions<GraphOptions>>(),
         [
             o => new GraphOptionsValidator().Validate(null, o) is { Failed: true } r ? r.Failures ?? [] : [],
             o => GraphSetup.DeploymentProblems(configuration, o),

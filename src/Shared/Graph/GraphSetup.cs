@@ -10,18 +10,20 @@ namespace AutoResponder.Graph;
 /// <list type="bullet">
 /// <item>The settings themselves (<see cref="GraphOptionsValidator"/>), a Key Vault reference that did not resolve
 /// counting as not set.</item>
-/// <item>In Azure (App Service / Functions set WEBSITE_SITE_NAME) the file transport is never used: the package mount is
-/// read-only. With Teams or status e-mails on and no TenantId/ClientId, Graph is "not configured": nothing is written
-/// anywhere, the work waits.</item>
+/// <item>In Azure (App Service / Functions set WEBSITE_SITE_NAME) the file transport is never used: the package mount
+/// is read-only. With Teams or status e-mails on and no TenantId/ClientId, Graph is "not configured": nothing is
+/// written anywhere, the work waits.</item>
 /// </list>
 /// </summary>
 internal static class GraphSetup
 {
     public const string Area = "Graph";
     public const string AzureSiteSetting = "WEBSITE_SITE_NAME";
-    public const string Effect = "Teams posts and status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed";
+    public const string Effect =
+        "Teams posts and status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed";
 
-    public static bool InAzure(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration[AzureSiteSetting]);
+    public static bool InAzure(IConfiguration configuration)
+        => !string.IsNullOrWhiteSpace(configuration[AzureSiteSetting]);
 
     /// <summary>In Azure, Graph not live while Teams or status e-mails are on: there is nowhere to send to.</summary>
     public static IEnumerable<string> DeploymentProblems(IConfiguration configuration, GraphOptions o)
@@ -41,7 +43,8 @@ internal static class GraphSetup
 /// <summary>File mode's stand-in when Graph cannot be used: every request waits, nothing is written or sent.</summary>
 internal sealed class NotConfiguredGraphHandler(IntegrationSettings<GraphOptions> settings) : HttpMessageHandler
 {
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request,
+        CancellationToken cancellationToken)
     {
         settings.ThrowIfNotReady();
         throw new NotConfiguredException(GraphSetup.Area, "Graph is not configured.");

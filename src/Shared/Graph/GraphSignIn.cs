@@ -16,7 +16,8 @@ namespace AutoResponder.Graph;
 /// token cache (refresh token included, encrypted with AutoResponder:Graph:TokenCacheKey) that every host reads and
 /// updates. The record alone is not a secret; the cache is useless without the key the app holds.
 /// </summary>
-public sealed class GraphSignInStore(StorageClients storage, IntegrationSettings<GraphOptions> settings) : IStorageInitializer
+public sealed class GraphSignInStore(StorageClients storage, IntegrationSettings<GraphOptions> settings)
+    : IStorageInitializer
 {
     public const string RecordBlob = "authentication-record.json";
 
@@ -24,7 +25,9 @@ public sealed class GraphSignInStore(StorageClients storage, IntegrationSettings
 
     public static string CacheBlob(bool cae) => cae ? "token-cache-cae.bin" : "token-cache.bin";
 
-    /// <summary>Creates the container at start, unless Graph cannot be used (its name may be the broken setting).</summary>
+    /// <summary>
+    /// Creates the container at start, unless Graph cannot be used (its name may be the broken setting).
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         if (settings.Ready) await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
@@ -68,7 +71,8 @@ public sealed class GraphSignInStore(StorageClients storage, IntegrationSettings
 /// (<see cref="TokenCacheMerge"/>: both instances' tokens kept, the newer access token wins) and write again, so a
 /// refresh token another instance just obtained is never overwritten by a stale copy.
 /// </summary>
-public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector protector, ILogger<BlobTokenCache> log) : UnsafeTokenCacheOptions
+public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector protector, ILogger<BlobTokenCache> log)
+    : UnsafeTokenCacheOptions
 {
     public const int MaxWriteAttempts = 8;
     /// <summary>What we last read or wrote per cache: its ETag (default: no blob seen) and decrypted bytes.</summary>
@@ -77,7 +81,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
 
     protected override async Task<ReadOnlyMemory<byte>> RefreshCacheAsync() => await LoadAsync(cae: false, default);
 
-    protected override async Task<TokenCacheData> RefreshCacheAsync(TokenCacheRefreshArgs args, CancellationToken cancellationToken = default) =>
+    protected override async Task<TokenCacheData> RefreshCacheAsync(TokenCacheRefreshArgs args,
+        CancellationToken cancellationToken = default) =>
         new(await LoadAsync(args.IsCaeEnabled, cancellationToken));
 
     protected override async Task TokenCacheUpdatedAsync(TokenCacheUpdatedArgs args)
@@ -90,7 +95,9 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
 
     private BlobClient Blob(bool cae) => store.Container.GetBlobClient(GraphSignInStore.CacheBlob(cae));
 
-    /// <summary>Writes <paramref name="bytes"/> under the ETag we know; on a lost race, rereads, merges and tries again.</summary>
+    /// <summary>
+    /// Writes <paramref name="bytes"/> under the ETag we know; on a lost race, rereads, merges and tries again.
+    /// </summary>
     private async Task WriteAsync(bool cae, byte[] bytes, CancellationToken ct)
     {
         var blob = Blob(cae);
@@ -114,7 +121,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
             }
             catch (RequestFailedException e) when (e.Status is 412 or 409)
             {
-                // Still racing after many rounds: keep the stored version (ours stays in memory and is written on the next change).
+                // Still racing after many rounds: keep the stored version (ours stays in memory and is written on the
+                // next change).
                 log.LogWarning(e, "Graph token cache not written after {Attempts} attempts under contention; the stored version is kept", attempt);
                 return;
             }
@@ -142,7 +150,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
                 break;
             case StoredCacheState.PlaintextRefused:
                 log.LogError("The Graph token cache is stored unencrypted and {Setting} is off, so it is not used: {Hint} (or turn the setting on once to migrate it)",
-                    GraphOptions.Section + ":" + nameof(GraphOptions.AcceptPlaintextTokenCache), ServiceAccountCredential.LoginHint);
+                    GraphOptions.Section + ":" + nameof(GraphOptions.AcceptPlaintextTokenCache),
+                        ServiceAccountCredential.LoginHint);
                 break;
             case StoredCacheState.Unreadable:
                 log.LogError("The Graph token cache cannot be decrypted with {Setting} (rotated key or damaged blob): {Hint}",
@@ -183,7 +192,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
 /// or revoked sign-in → <see cref="AuthenticationRequiredException"/>. Either way the fix is
 /// `autoresponder graph login`; the next call reloads the record, so a new login heals the hosts.
 /// </summary>
-public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCache cache, IOptions<GraphOptions> options) : TokenCredential
+public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCache cache,
+    IOptions<GraphOptions> options) : TokenCredential
 {
     public const string LoginHint = "run `autoresponder graph login` to sign the Graph service account in again";
     private DeviceCodeCredential? _credential;
@@ -191,7 +201,8 @@ public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCa
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
         GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
 
-    public override async ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
+    public override async ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext,
+        CancellationToken cancellationToken)
     {
         var credential = _credential ??= await CreateAsync(cancellationToken);
         try
@@ -224,11 +235,17 @@ public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCa
     }
 }
 
-/// <summary>`autoresponder graph login|status|logout`: the one interactive step, and a check that the hosts can get tokens.</summary>
-public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IGraphCredentials credentials, IntegrationSettings<GraphOptions> settings, ILogger<GraphSignIn> log)
+/// <summary>
+/// `autoresponder graph login|status|logout`: the one interactive step, and a check that the hosts can get tokens.
+/// </summary>
+public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IGraphCredentials credentials,
+    IntegrationSettings<GraphOptions> settings, ILogger<GraphSignIn> log)
 {
-    /// <summary>Runs the device-code flow and stores the authentication record and token cache in Blob storage.</summary>
-    public async Task<AuthenticationRecord> LoginAsync(Func<DeviceCodeInfo, CancellationToken, Task> showCode, CancellationToken ct)
+    /// <summary>
+    /// Runs the device-code flow and stores the authentication record and token cache in Blob storage.
+    /// </summary>
+    public async Task<AuthenticationRecord> LoginAsync(Func<DeviceCodeInfo, CancellationToken, Task> showCode,
+        CancellationToken ct)
     {
         settings.ThrowIfNotReady();
         var o = settings.Value;
@@ -242,13 +259,17 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
             DeviceCodeCallback = showCode,
             TokenCachePersistenceOptions = cache,
         });
-        var record = await credential.AuthenticateAsync(new TokenRequestContext([.. o.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
+        var record = await credential.AuthenticateAsync(new TokenRequestContext([.. o.EffectiveDelegatedScopes],
+            isCaeEnabled: false), ct);
         await store.SaveRecordAsync(record, ct);
-        log.LogInformation("Graph service account {Username} signed in; sign-in stored in container {Container}", record.Username, store.Container.Name);
+        log.LogInformation("Graph service account {Username} signed in; sign-in stored in container {Container}",
+            record.Username, store.Container.Name);
         return record;
     }
 
-    /// <summary>Gets a token silently, as the hosts do. Returns when it expires; throws what the hosts would see.</summary>
+    /// <summary>
+    /// Gets a token silently, as the hosts do. Returns when it expires; throws what the hosts would see.
+    /// </summary>
     public async Task<DateTimeOffset> CheckAsync(CancellationToken ct)
     {
         settings.ThrowIfNotReady();

@@ -20,12 +20,14 @@ internal static class SubjectLine
         foreach (var c in subject)
         {
             var category = char.GetUnicodeCategory(c);
-            if (c is '\r' or '\n' or '\t' || char.IsWhiteSpace(c) || category == UnicodeCategory.LineSeparator || category == UnicodeCategory.ParagraphSeparator)
+            if (c is '\r' or '\n' or '\t' || char.IsWhiteSpace(c) || category == UnicodeCategory.LineSeparator
+                || category == UnicodeCategory.ParagraphSeparator)
             {
                 space = b.Length > 0;
                 continue;
             }
-            // Cc: control characters (NUL, ESC, DEL, C1); Cf: format characters (bidi overrides and isolates, zero-width, BOM).
+            // Cc: control characters (NUL, ESC, DEL, C1); Cf: format characters (bidi overrides and isolates,
+            // zero-width, BOM).
             if (category is UnicodeCategory.Control or UnicodeCategory.Format) continue;
             if (space) { b.Append(' '); space = false; }
             b.Append(c);

@@ -41,5 +41,6 @@ internal static class TokenCacheMerge
     }
 
     private static long CachedAt(JsonNode? entry) =>
-        entry?["cached_at"] is JsonValue v && long.TryParse(v.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : 0;
+        entry?["cached_at"] is JsonValue v
+            && long.TryParse(v.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) ? at : 0;
 }

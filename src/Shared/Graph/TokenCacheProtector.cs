@@ -8,20 +8,28 @@ public enum StoredCacheState
 {
     /// <summary>Decrypted with our key.</summary>
     Decrypted,
-    /// <summary>A cache written before encryption (plain MSAL JSON), with AcceptPlaintextTokenCache on: used once, then rewritten encrypted.</summary>
+    /// <summary>
+    /// A cache written before encryption (plain MSAL JSON), with AcceptPlaintextTokenCache on: used once, then
+    /// rewritten encrypted.
+    /// </summary>
     Plaintext,
-    /// <summary>A cache in plain text while AcceptPlaintextTokenCache is off: treated as no cache (`graph login` fixes it).</summary>
+    /// <summary>
+    /// A cache in plain text while AcceptPlaintextTokenCache is off: treated as no cache (`graph login` fixes it).
+    /// </summary>
     PlaintextRefused,
-    /// <summary>Encrypted with another key (the key was rotated) or damaged: treated as no cache, so the fix is a new `graph login`.</summary>
+    /// <summary>
+    /// Encrypted with another key (the key was rotated) or damaged: treated as no cache, so the fix is a new `graph
+    /// login`.
+    /// </summary>
     Unreadable,
 }
 
 /// <summary>
 /// Encrypts the service account's MSAL token cache (refresh token included) before it is stored, with AES-256-GCM and
-/// a key the app holds: <c>AutoResponder:Graph:TokenCacheKey</c>, base64 of 32 random bytes (`openssl rand -base64 32`);
-/// in Azure a Key Vault reference, so the storage account alone never yields a usable token. Every instance holds the
-/// same key, so they share one sign-in. Stored form: "ARTC1" | key id (8 bytes of SHA-256 of the key) | nonce (12) |
-/// tag (16) | ciphertext. The key id makes a rotated key a clear "unreadable" instead of a decryption error.
+/// a key the app holds: <c>AutoResponder:Graph:TokenCacheKey</c>, base64 of 32 random bytes (`openssl rand -base64
+/// 32`); in Azure a Key Vault reference, so the storage account alone never yields a usable token. Every instance holds
+/// the same key, so they share one sign-in. Stored form: "ARTC1" | key id (8 bytes of SHA-256 of the key) | nonce (12)
+/// | tag (16) | ciphertext. The key id makes a rotated key a clear "unreadable" instead of a decryption error.
 /// </summary>
 public sealed class TokenCacheProtector
 {
@@ -39,7 +47,9 @@ public sealed class TokenCacheProtector
         if (_key is not null) _keyId = SHA256.HashData(_key)[..KeyIdLength];
     }
 
-    /// <summary>The key as bytes, or null when unset or not base64 of exactly 32 bytes (the validator reports that).</summary>
+    /// <summary>
+    /// The key as bytes, or null when unset or not base64 of exactly 32 bytes (the validator reports that).
+    /// </summary>
     public static byte[]? ParseKey(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
@@ -73,9 +83,12 @@ public sealed class TokenCacheProtector
     public (StoredCacheState State, byte[] Plain) Unprotect(ReadOnlySpan<byte> stored)
     {
         if (stored.Length == 0) return (StoredCacheState.Decrypted, []);
-        if (!stored.StartsWith(Magic)) return _acceptPlaintext ? (StoredCacheState.Plaintext, stored.ToArray()) : (StoredCacheState.PlaintextRefused, []);
+        if (!stored.StartsWith(Magic))
+            return _acceptPlaintext ? (StoredCacheState.Plaintext, stored.ToArray())
+            : (StoredCacheState.PlaintextRefused, []);
         var key = Key;
-        if (stored.Length < Magic.Length + KeyIdLength + NonceLength + TagLength || !stored.Slice(Magic.Length, KeyIdLength).SequenceEqual(_keyId))
+        if (stored.Length < Magic.Length + KeyIdLength + NonceLength + TagLength
+            || !stored.Slice(Magic.Length, KeyIdLength).SequenceEqual(_keyId))
             return (StoredCacheState.Unreadable, []);
         var nonce = stored.Slice(Magic.Length + KeyIdLength, NonceLength);
         var tag = stored.Slice(Magic.Length + KeyIdLength + NonceLength, TagLength);

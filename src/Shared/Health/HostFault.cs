@@ -18,10 +18,13 @@ public sealed class HostFault
     public bool Record(Exception e)
     {
         var cause = Unrecoverable(e) ?? e;
-        return Interlocked.CompareExchange(ref _reason, $"{cause.GetType().Name}: {cause.Message.Split('\n', 2)[0].Trim()}", null) is null;
+        return Interlocked.CompareExchange(ref _reason,
+            $"{cause.GetType().Name}: {cause.Message.Split('\n', 2)[0].Trim()}", null) is null;
     }
 
-    /// <summary>The exception in <paramref name="e"/> (or its inner ones) that no retry in this process can cure, or null.</summary>
+    /// <summary>
+    /// The exception in <paramref name="e"/> (or its inner ones) that no retry in this process can cure, or null.
+    /// </summary>
     public static Exception? Unrecoverable(Exception? e)
     {
         for (var depth = 0; e is not null && depth < 8; e = e.InnerException, depth++)
@@ -32,6 +35,7 @@ public sealed class HostFault
     }
 
     public HealthCheckResult Check() => Reason is { } reason
-        ? new HealthCheckResult("host", HealthCheckResult.Failing, $"this process cannot recover and is restarting: {reason}")
+        ? new HealthCheckResult("host", HealthCheckResult.Failing,
+            $"this process cannot recover and is restarting: {reason}")
         : new HealthCheckResult("host", HealthCheckResult.Ok, "no unrecoverable fault");
 }

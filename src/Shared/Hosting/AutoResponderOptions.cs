@@ -12,14 +12,18 @@ public sealed class AutoResponderOptions
 
     /// <summary>
     /// Where people reach AutoResponder (e.g. https://incidents.shop.example; infra sets it to the app's URL): Teams
-    /// cards and manager e-mails link to {PublicBaseUrl}/incidents/{id}, never to storage. Unset: they carry no console link.
+    /// cards and manager e-mails link to {PublicBaseUrl}/incidents/{id}, never to storage. Unset: they carry no console
+    /// link.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
     /// <summary>Largest accepted request body, in bytes (default 1 MiB).</summary>
     public int MaxRequestBytes { get; set; } = 1024 * 1024;
     /// <summary>What an incident does when all its alerts have resolved.</summary>
     public ResolvedAlertsPolicy WhenAllAlertsResolved { get; set; } = ResolvedAlertsPolicy.Mitigate;
-    /// <summary>A firing within this many minutes of resolution reopens the incident; later it opens a new one. 0 = never reopen.</summary>
+    /// <summary>
+    /// A firing within this many minutes of resolution reopens the incident; later it opens a new one. 0 = never
+    /// reopen.
+    /// </summary>
     public int ReopenWindowMinutes { get; set; } = 60;
     /// <summary>
     /// Lost optimistic-concurrency races (another instance wrote the same row first) an incident or state write rereads
@@ -28,9 +32,9 @@ public sealed class AutoResponderOptions
     /// </summary>
     public int ConflictRetries { get; set; } = 10;
     /// <summary>
-    /// Longest an alert delivery waits for storage before it is answered 503 with Retry-After (default 45 s): storage that
-    /// hangs instead of refusing must not hold the sender until its own timeout. A retry of a delivery that was filed anyway
-    /// is recognised.
+    /// Longest an alert delivery waits for storage before it is answered 503 with Retry-After (default 45 s): storage
+    /// that hangs instead of refusing must not hold the sender until its own timeout. A retry of a delivery that was
+    /// filed anyway is recognised.
     /// </summary>
     public int IntakeTimeoutSeconds { get; set; } = 45;
     public GroupingOptions Grouping { get; set; } = new();
@@ -48,12 +52,14 @@ public sealed class GroupingOptions
     public List<string>? Fields { get; set; }
 
     public IReadOnlyList<string> EffectiveFields => Fields is { Count: > 0 } ? Fields : ["service", "rule"];
-    /// <summary>An alert joins a live incident of its group if that incident saw an alert within this many minutes.</summary>
+    /// <summary>
+    /// An alert joins a live incident of its group if that incident saw an alert within this many minutes.
+    /// </summary>
     public int WindowMinutes { get; set; } = 30;
     /// <summary>
-    /// Alerts the sender delivered as one group (Alertmanager's and Grafana's <c>groupKey</c>, from its <c>group_by</c>)
-    /// go to one incident, whatever their fields: the delivery group is the grouping key. False: each alert is grouped
-    /// by <see cref="Fields"/> like any other. Applies while <see cref="Enabled"/>.
+    /// Alerts the sender delivered as one group (Alertmanager's and Grafana's <c>groupKey</c>, from its
+    /// <c>group_by</c>) go to one incident, whatever their fields: the delivery group is the grouping key. False: each
+    /// alert is grouped by <see cref="Fields"/> like any other. Applies while <see cref="Enabled"/>.
     /// </summary>
     public bool ByDeliveryGroup { get; set; } = true;
 }
@@ -80,31 +86,47 @@ internal sealed class AutoResponderOptionsValidator : IValidateOptions<AutoRespo
         var errors = new List<string>();
         void Check(bool ok, string setting, string message) { if (!ok) errors.Add($"{AutoResponderOptions.Section}:{setting} {message}"); }
 
-        Check(PublicBaseUrlProblem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl), PublicBaseUrlProblem(o.PublicBaseUrl) ?? "");
-        Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes), $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
-        Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved), "must be Mitigate, Resolve or None.");
-        Check(o.IntakeTimeoutSeconds is >= 1 and <= 600, nameof(o.IntakeTimeoutSeconds), $"must be between 1 and 600 (is {o.IntakeTimeoutSeconds}).");
-        Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes), $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
-        Check(o.ConflictRetries is >= 1 and <= 100, nameof(o.ConflictRetries), $"must be between 1 and 100 (is {o.ConflictRetries}).");
-        Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes", $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");
+        Check(PublicBaseUrlProblem(o.PublicBaseUrl) is null, nameof(o.PublicBaseUrl),
+            PublicBaseUrlProblem(o.PublicBaseUrl) ?? "");
+        Check(o.MaxRequestBytes is >= 1024 and <= 100 * 1024 * 1024, nameof(o.MaxRequestBytes),
+            $"must be between 1024 and 104857600 (is {o.MaxRequestBytes}).");
+        Check(Enum.IsDefined(o.WhenAllAlertsResolved), nameof(o.WhenAllAlertsResolved),
+            "must be Mitigate, Resolve or None.");
+        Check(o.IntakeTimeoutSeconds is >= 1 and <= 600, nameof(o.IntakeTimeoutSeconds),
+            $"must be between 1 and 600 (is {o.IntakeTimeoutSeconds}).");
+        Check(o.ReopenWindowMinutes is >= 0 and <= 7 * 24 * 60, nameof(o.ReopenWindowMinutes),
+            $"must be between 0 and 10080 (is {o.ReopenWindowMinutes}).");
+        Check(o.ConflictRetries is >= 1 and <= 100, nameof(o.ConflictRetries),
+            $"must be between 1 and 100 (is {o.ConflictRetries}).");
+        Check(o.Grouping.WindowMinutes is >= 0 and <= 7 * 24 * 60, "Grouping:WindowMinutes",
+            $"must be between 0 and 10080 (is {o.Grouping.WindowMinutes}).");
         for (var i = 0; i < o.Grouping.EffectiveFields.Count; i++)
         {
             var field = o.Grouping.EffectiveFields[i];
-            Check(GroupingFields.Contains(field, StringComparer.OrdinalIgnoreCase) || (field.StartsWith("label:", StringComparison.OrdinalIgnoreCase) && field.Length > 6),
+            Check(GroupingFields.Contains(field, StringComparer.OrdinalIgnoreCase)
+                || (field.StartsWith("label:", StringComparison.OrdinalIgnoreCase) && field.Length > 6),
                 $"Grouping:Fields:{i}", $"'{field}' is not a grouping field (service, rule, source, severity or label:NAME).");
         }
-        Check(o.Outbox.MaxAttempts is >= 1 and <= 100, "Outbox:MaxAttempts", $"must be between 1 and 100 (is {o.Outbox.MaxAttempts}).");
-        Check(o.Outbox.BaseDelaySeconds is >= 1 and <= 3600, "Outbox:BaseDelaySeconds", $"must be between 1 and 3600 (is {o.Outbox.BaseDelaySeconds}).");
-        Check(o.Outbox.MaxDelaySeconds >= o.Outbox.BaseDelaySeconds && o.Outbox.MaxDelaySeconds <= 86400, "Outbox:MaxDelaySeconds", "must be at least Outbox:BaseDelaySeconds and at most 86400.");
-        Check(o.Outbox.LeaseSeconds is >= 10 and <= 3600, "Outbox:LeaseSeconds", $"must be between 10 and 3600 (is {o.Outbox.LeaseSeconds}).");
+        Check(o.Outbox.MaxAttempts is >= 1 and <= 100, "Outbox:MaxAttempts",
+            $"must be between 1 and 100 (is {o.Outbox.MaxAttempts}).");
+        Check(o.Outbox.BaseDelaySeconds is >= 1 and <= 3600, "Outbox:BaseDelaySeconds",
+            $"must be between 1 and 3600 (is {o.Outbox.BaseDelaySeconds}).");
+        Check(o.Outbox.MaxDelaySeconds >= o.Outbox.BaseDelaySeconds && o.Outbox.MaxDelaySeconds <= 86400,
+            "Outbox:MaxDelaySeconds", "must be at least Outbox:BaseDelaySeconds and at most 86400.");
+        Check(o.Outbox.LeaseSeconds is >= 10 and <= 3600, "Outbox:LeaseSeconds",
+            $"must be between 10 and 3600 (is {o.Outbox.LeaseSeconds}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>AutoResponder:PublicBaseUrl (the base of the links people follow): an absolute https URL (http only for loopback), without query or fragment; null when valid.</summary>
+    /// <summary>
+    /// AutoResponder:PublicBaseUrl (the base of the links people follow): an absolute https URL (http only for
+    /// loopback), without query or fragment; null when valid.
+    /// </summary>
     public static string? PublicBaseUrlProblem(string? url)
     {
         if (string.IsNullOrWhiteSpace(url)) return null;
-        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
+        if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u)
+            || (u.Scheme != Uri.UriSchemeHttps && u.Scheme != Uri.UriSchemeHttp))
             return $"must be an absolute http(s) URL such as https://incidents.shop.example (is '{url}').";
         if (u.Scheme == Uri.UriSchemeHttp && !u.IsLoopback)
             return $"must use https unless it is a loopback address (is '{url}').";

@@ -12,13 +12,17 @@ namespace AutoResponder.Hosting;
 /// what it owes waits until the setting is fixed. Shown on <c>GET /api/health</c>, in the console and in the log.
 /// </summary>
 /// <param name="Area">The integration: "Graph", "Teams", "Mail", "Key Vault", "Entra sign-in", …</param>
-/// <param name="Setting">The app setting to fix, as it is spelled in the app settings (AutoResponder__Graph__TenantId).</param>
+/// <param name="Setting">The app setting to fix, as it is spelled in the app settings
+/// (AutoResponder__Graph__TenantId).</param>
 /// <param name="Problem">What is wrong, naming the setting.</param>
 /// <param name="Effect">What waits (or is off) until it is fixed.</param>
 public sealed record SetupFinding(string Area, string Setting, string Problem, string Effect)
 {
-    /// <summary>"AutoResponder:Graph:TenantId" → "AutoResponder__Graph__TenantId": how App Service and the environment spell it.</summary>
-    public static string AppSetting(string configurationKey) => configurationKey.Replace(":", "__", StringComparison.Ordinal);
+    /// <summary>
+    /// "AutoResponder:Graph:TenantId" → "AutoResponder__Graph__TenantId": how App Service and the environment spell it.
+    /// </summary>
+    public static string AppSetting(string configurationKey)
+        => configurationKey.Replace(":", "__", StringComparison.Ordinal);
 }
 
 /// <summary>A source of <see cref="SetupFinding"/>s (each optional integration registers one).</summary>
@@ -33,10 +37,13 @@ internal sealed class SetupCheck(Func<IEnumerable<SetupFinding>> findings) : ISe
     public IEnumerable<SetupFinding> Findings() => findings();
 }
 
-/// <summary>Every finding of every check. Settings do not change while the process runs, so they are read once.</summary>
+/// <summary>
+/// Every finding of every check. Settings do not change while the process runs, so they are read once.
+/// </summary>
 public sealed class SetupFindings(IEnumerable<ISetupCheck> checks)
 {
-    private readonly Lazy<IReadOnlyList<SetupFinding>> _all = new(() => checks.SelectMany(c => c.Findings()).Distinct().ToList());
+    private readonly Lazy<IReadOnlyList<SetupFinding>> _all =
+        new(() => checks.SelectMany(c => c.Findings()).Distinct().ToList());
 
     public IReadOnlyList<SetupFinding> All => _all.Value;
 }
@@ -69,7 +76,8 @@ public sealed class IntegrationSettings<T> : ISetupCheck where T : class
 {
     private readonly Lazy<IReadOnlyList<string>> _problems;
 
-    public IntegrationSettings(string area, string effect, IOptions<T> options, IEnumerable<Func<T, IEnumerable<string>>> checks)
+    public IntegrationSettings(string area, string effect, IOptions<T> options, IEnumerable<Func<T,
+        IEnumerable<string>>> checks)
     {
         Area = area;
         Effect = effect;
@@ -89,7 +97,8 @@ public sealed class IntegrationSettings<T> : ISetupCheck where T : class
         if (!Ready) throw new NotConfiguredException(Area, $"{Area} is not configured: {string.Join(" ", Problems)}");
     }
 
-    public IEnumerable<SetupFinding> Findings() => Problems.Select(p => new SetupFinding(Area, SettingIn(p), p, Effect));
+    public IEnumerable<SetupFinding> Findings()
+        => Problems.Select(p => new SetupFinding(Area, SettingIn(p), p, Effect));
 
     /// <summary>Validators start each message with the setting ("AutoResponder:Teams:TeamId is required …").</summary>
     private static string SettingIn(string problem)
@@ -105,7 +114,8 @@ internal static class SetupServices
     /// Binds <typeparamref name="T"/> like any options, but its validator's failures become <see cref="SetupFinding"/>s
     /// of <paramref name="area"/> instead of stopping start-up. Read it as <see cref="IntegrationSettings{T}"/>.
     /// </summary>
-    public static IServiceCollection AddIntegrationSettings<T, TValidator>(this IServiceCollection services, IConfiguration configuration,
+    public static IServiceCollection AddIntegrationSettings<T,
+    TValidator>(this IServiceCollection services, IConfiguration configuration,
         string section, string area, string effect)
         where T : class
         where TValidator : class, IValidateOptions<T>
@@ -123,7 +133,9 @@ internal static class SetupServices
         return services;
     }
 
-    /// <summary>The findings, the Key Vault reference check, and a start-up log line per finding. Safe to call more than once.</summary>
+    /// <summary>
+    /// The findings, the Key Vault reference check, and a start-up log line per finding. Safe to call more than once.
+    /// </summary>
     public static IServiceCollection AddSetupFindings(this IServiceCollection services, IConfiguration configuration)
     {
         if (services.Any(d => d.ServiceType == typeof(SetupFindings))) return services;
@@ -133,7 +145,9 @@ internal static class SetupServices
         return services;
     }
 
-    /// <summary>Logs each finding once at start (warnings reach Application Insights), so a deploy's log says what to fix.</summary>
+    /// <summary>
+    /// Logs each finding once at start (warnings reach Application Insights), so a deploy's log says what to fix.
+    /// </summary>
     private sealed class SetupLog(SetupFindings findings, ILogger<SetupFindings> log) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
@@ -156,7 +170,8 @@ internal sealed class KeyVaultReferences(IConfiguration configuration) : ISetupC
 {
     public const string Prefix = "@Microsoft.KeyVault(";
 
-    public static bool IsUnresolved(string? value) => value?.TrimStart().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true;
+    public static bool IsUnresolved(string? value)
+        => value?.TrimStart().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) == true;
 
     public IEnumerable<SetupFinding> Findings() =>
         configuration.AsEnumerable()

@@ -27,8 +27,11 @@ public sealed class FileDownload : IActionResult, IResult
         _length = length;
     }
 
-    /// <summary>Streams <paramref name="content"/> (disposed after the copy) as an attachment named <paramref name="fileName"/>.</summary>
-    public static FileDownload Attachment(Stream content, string contentType, string fileName, long? length) => new(content, contentType, fileName, length);
+    /// <summary>
+    /// Streams <paramref name="content"/> (disposed after the copy) as an attachment named <paramref name="fileName"/>.
+    /// </summary>
+    public static FileDownload Attachment(Stream content, string contentType, string fileName, long? length)
+        => new(content, contentType, fileName, length);
 
     public static FileDownload Problem(ApiResult problem) => new(problem);
 

@@ -22,8 +22,8 @@ internal static class JsonBody
     {
         if (request.ContentLength > maxBytes) return new(null, Problems.TooLarge(maxBytes));
 
-        // Sized by Content-Length when the sender gives one; the read buffer is pooled (a fresh 16 KiB array per request
-        // was a quarter of the bytes an alert delivery allocated).
+        // Sized by Content-Length when the sender gives one; the read buffer is pooled (a fresh 16 KiB array per
+        // request was a quarter of the bytes an alert delivery allocated).
         var buffer = new MemoryStream(request.ContentLength is > 0 and var length ? (int)length : 0);
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -43,10 +43,12 @@ internal static class JsonBody
         var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (bytes.Span.StartsWith(Utf8Bom)) bytes = bytes[3..];
         if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
-            return allowEmpty ? new(JsonDocument.Parse("{}"), null) : new(null, Problems.Malformed("The request body is empty; send a JSON object."));
+            return allowEmpty ? new(JsonDocument.Parse("{}"), null)
+                : new(null, Problems.Malformed("The request body is empty; send a JSON object."));
 
         if (!IsJson(request.ContentType)) return new(null, Problems.UnsupportedMediaType(request.ContentType));
-        if (!Utf8.IsValid(bytes.Span)) return new(null, Problems.Malformed("The body is not valid UTF-8: send JSON encoded as UTF-8.", "$"));
+        if (!Utf8.IsValid(bytes.Span))
+            return new(null, Problems.Malformed("The body is not valid UTF-8: send JSON encoded as UTF-8.", "$"));
 
         JsonDocument document;
         try
@@ -65,16 +67,20 @@ internal static class JsonBody
         return new(document, null);
     }
 
-    /// <summary>Deepest nesting accepted; deeper is a 400 (no documented payload nests more than about 10 levels).</summary>
+    /// <summary>
+    /// Deepest nesting accepted; deeper is a 400 (no documented payload nests more than about 10 levels).
+    /// </summary>
     public const int MaxDepth = 64;
 
     private static bool IsJson(string? contentType)
     {
-        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media)) return false;
+        if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
+            return false;
         if (media.CharSet is { Length: > 0 } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
         var type = media.MediaType ?? "";
         return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || type.Equals("text/json", StringComparison.OrdinalIgnoreCase)
-            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+                && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }

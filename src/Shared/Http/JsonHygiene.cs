@@ -32,16 +32,19 @@ internal static class JsonHygiene
                     return Problems.Malformed($"The value of '{path}' is not valid Unicode text (a lone surrogate such as \\ud800, or invalid UTF-8).", path);
                 }
                 return text.Length > MaxStringChars
-                    ? Problems.Invalid(path, $"'{path}' is {text.Length} characters long; the most accepted is {MaxStringChars}.")
+                    ? Problems.Invalid(path,
+                        $"'{path}' is {text.Length} characters long; the most accepted is {MaxStringChars}.")
                     : null;
             case JsonValueKind.Number:
                 var raw = element.GetRawText();
                 return raw.Length > MaxNumberChars
-                    ? Problems.Invalid(path, $"'{path}' is a number of {raw.Length} characters; the most accepted is {MaxNumberChars}.")
+                    ? Problems.Invalid(path,
+                        $"'{path}' is a number of {raw.Length} characters; the most accepted is {MaxNumberChars}.")
                     : null;
             case JsonValueKind.Array:
                 if (element.GetArrayLength() > MaxItems)
-                    return Problems.Invalid(path, $"'{path}' has {element.GetArrayLength()} items; the most accepted is {MaxItems}.");
+                    return Problems.Invalid(path,
+                        $"'{path}' has {element.GetArrayLength()} items; the most accepted is {MaxItems}.");
                 var i = 0;
                 foreach (var item in element.EnumerateArray())
                     if (Check(item, $"{(path == "$" ? "" : path)}[{i++}]") is { } problem) return problem;
@@ -50,14 +53,17 @@ internal static class JsonHygiene
                 var count = 0;
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (++count > MaxItems) return Problems.Invalid(path, $"'{path}' has more than {MaxItems} properties.");
+                    if (++count > MaxItems) return Problems.Invalid(path,
+                        $"'{path}' has more than {MaxItems} properties.");
                     string name;
                     try { name = property.Name; }
                     catch (InvalidOperationException)
                     {
                         return Problems.Malformed($"A property name in '{path}' is not valid Unicode text (a lone surrogate or invalid UTF-8).", path);
                     }
-                    if (name.Length > MaxStringChars) return Problems.Invalid(path, $"A property name in '{path}' is longer than {MaxStringChars} characters.");
+                    if (name.Length > MaxStringChars)
+                        return Problems.Invalid(path,
+                        $"A property name in '{path}' is longer than {MaxStringChars} characters.");
                     if (Check(property.Value, path == "$" ? name : $"{path}.{name}") is { } problem) return problem;
                 }
                 return null;

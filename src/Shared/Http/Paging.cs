@@ -16,7 +16,9 @@ internal static class PageCursor
     public static string Encode(string scope, string position) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{Version}\n{scope}\n{position}"));
 
-    /// <summary>The position, or null when <paramref name="cursor"/> is not a cursor of <paramref name="scope"/>.</summary>
+    /// <summary>
+    /// The position, or null when <paramref name="cursor"/> is not a cursor of <paramref name="scope"/>.
+    /// </summary>
     public static string? Decode(string cursor, string scope)
     {
         if (cursor.Length > 2048 || !Base64Url.IsValid(cursor)) return null;
@@ -39,7 +41,8 @@ public sealed record PageRequest(int Limit, string? After)
     {
         problem = null;
         var limit = DefaultLimit;
-        if (request.Query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit is < 1 or > MaxLimit))
+        if (request.Query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, out limit) || limit is < 1 or > MaxLimit))
         {
             problem = Problems.Invalid("limit", $"'limit' must be a whole number from 1 to {MaxLimit}.");
             return null;
@@ -50,7 +53,8 @@ public sealed record PageRequest(int Limit, string? After)
             after = PageCursor.Decode(cursorText.ToString(), scope);
             if (after is null || !after.StartsWith(positionPrefix, StringComparison.Ordinal))
             {
-                problem = Problems.Invalid("cursor", "'cursor' is not a continuation of this listing: pass the nextCursor of the previous page unchanged, with the same filters.");
+                problem = Problems.Invalid("cursor",
+                    "'cursor' is not a continuation of this listing: pass the nextCursor of the previous page unchanged, with the same filters.");
                 return null;
             }
         }

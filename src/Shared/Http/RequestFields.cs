@@ -16,13 +16,16 @@ public sealed class RequestFields(JsonElement root)
     /// <summary>The problem's text (for a page rather than problem details), or null.</summary>
     public string? Problem => (Error?.Body as ProblemBody)?.Detail;
 
-    /// <summary>A console form's fields as the same JSON object: a blank field is an absent one, a repeated field an array.</summary>
+    /// <summary>
+    /// A console form's fields as the same JSON object: a blank field is an absent one, a repeated field an array.
+    /// </summary>
     public static RequestFields FromForm(IFormCollection form)
     {
         var json = new JsonObject();
         foreach (var (name, values) in form)
         {
-            var given = values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => (JsonNode?)JsonValue.Create(v)).ToArray();
+            var given = values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => (JsonNode?)JsonValue.Create(v))
+                .ToArray();
             if (given.Length == 1) json[name] = given[0];
             else if (given.Length > 1) json[name] = new JsonArray(given);
         }
@@ -40,7 +43,8 @@ public sealed class RequestFields(JsonElement root)
     {
         var text = String(name, required, maxLength);
         if (text is null) return null;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)) return text;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)) return text;
         Invalid(name, $"'{name}' must be an absolute http(s) URL (got '{text}').");
         return null;
     }
@@ -100,9 +104,11 @@ public sealed class RequestFields(JsonElement root)
     {
         var text = String(name, required: false, maxLength: 64);
         if (text is null) return null;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) && text.Contains('T'))
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) && text.Contains('T'))
             return at;
-        Error = Problems.Invalid(name, $"'{name}' must be an ISO-8601 date-time such as 2026-11-26T15:00:00Z (got '{text}').");
+        Error = Problems.Invalid(name,
+            $"'{name}' must be an ISO-8601 date-time such as 2026-11-26T15:00:00Z (got '{text}').");
         return null;
     }
 }

@@ -21,10 +21,13 @@ internal static class SecurityHeaders
         Hsts(context);
     }
 
-    /// <summary>HSTS on an https request (a browser ignores it over http, so it is sent only where it means something).</summary>
+    /// <summary>
+    /// HSTS on an https request (a browser ignores it over http, so it is sent only where it means something).
+    /// </summary>
     public static void Hsts(HttpContext context)
     {
-        if (Scheme(context.Request) == Uri.UriSchemeHttps) context.Response.Headers.StrictTransportSecurity = StrictTransportSecurity;
+        if (Scheme(context.Request) == Uri.UriSchemeHttps)
+            context.Response.Headers.StrictTransportSecurity = StrictTransportSecurity;
     }
 
     /// <summary>
@@ -35,6 +38,7 @@ internal static class SecurityHeaders
     {
         if (request.IsHttps) return Uri.UriSchemeHttps;
         var forwarded = request.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
-        return string.Equals(forwarded, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase) ? Uri.UriSchemeHttps : request.Scheme;
+        return string.Equals(forwarded, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase) ? Uri.UriSchemeHttps
+            : request.Scheme;
     }
 }

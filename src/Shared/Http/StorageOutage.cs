@@ -7,8 +7,8 @@ namespace AutoResponder.Http;
 /// <summary>
 /// Turns "storage is unreachable or failing" into a 503 problem, so senders retry (Azure Monitor retries
 /// 503; Alertmanager retries any 5xx) instead of seeing a bare 500. Alerts already filed before the failure
-/// come back as duplicates on the retry. A record that stays busy (<see cref="BusyException"/>, such as an incident) is a 503
-/// with Retry-After too.
+/// come back as duplicates on the retry. A record that stays busy (<see cref="BusyException"/>, such as an incident) is
+/// a 503 with Retry-After too.
 /// </summary>
 internal static class StorageOutage
 {
@@ -30,7 +30,9 @@ internal static class StorageOutage
         }
     }
 
-    /// <summary>Server-side or connection failures, including the SDK's "retry failed" aggregate; never a client error.</summary>
+    /// <summary>
+    /// Server-side or connection failures, including the SDK's "retry failed" aggregate; never a client error.
+    /// </summary>
     public static bool IsOutage(Exception e) => e switch
     {
         RequestFailedException r => r.Status is 0 or >= 500,

@@ -5,22 +5,32 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Impact;
 
-/// <summary>What a rule found about one order: the catalog price it compared with (if any) and the money at risk.</summary>
+/// <summary>
+/// What a rule found about one order: the catalog price it compared with (if any) and the money at risk.
+/// </summary>
 public readonly record struct RuleVerdict(decimal? CatalogPrice, decimal? PriceDelta, decimal MoneyAtRisk);
 
 /// <summary>What an impact rule's matchers read of one alert.</summary>
-public sealed record AlertFacts(string Title, string? Service, string? Rule, string? Source, IReadOnlyDictionary<string, string> Labels)
+public sealed record AlertFacts(string Title, string? Service, string? Rule, string? Source, IReadOnlyDictionary<string,
+    string> Labels)
 {
     public static AlertFacts Of(AlertRecord alert) => new(alert.Title, alert.Service, alert.Rule, alert.Source,
-        string.IsNullOrEmpty(alert.LabelsJson) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(alert.LabelsJson) ?? []);
+        string.IsNullOrEmpty(alert.LabelsJson) ? new Dictionary<string,
+            string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(alert.LabelsJson) ?? []);
 
-    public static AlertFacts Of(IncidentRecord incident) => new(incident.Title, incident.Service, incident.Rule, incident.Source, new Dictionary<string, string>());
+    public static AlertFacts Of(IncidentRecord incident)
+        => new(incident.Title, incident.Service, incident.Rule, incident.Source, new Dictionary<string, string>());
 }
 
-/// <summary>How specifically a rule matched an alert: alert matchers beat a service-only rule, which beats a catch-all.</summary>
+/// <summary>
+/// How specifically a rule matched an alert: alert matchers beat a service-only rule, which beats a catch-all.
+/// </summary>
 public enum MatchTier { CatchAll = 0, Service = 1, Alert = 2 }
 
-/// <summary>A rule fits an alert: how specifically (<see cref="Tier"/>, then <see cref="Facts"/> — how many things it matched) and why.</summary>
+/// <summary>
+/// A rule fits an alert: how specifically (<see cref="Tier"/>, then <see cref="Facts"/> — how many things it matched)
+/// and why.
+/// </summary>
 public sealed record RuleMatch(MatchTier Tier, int Facts, string Why);
 
 /// <summary>
@@ -46,7 +56,8 @@ public sealed class ImpactRule
         _skus = new HashSet<string>(options.Skus.Select(s => s.Trim()), StringComparer.Ordinal);
         _payments = Set(options.PaymentMethods);
         _statuses = Set(options.Statuses);
-        MoneyAtRisk = options.MoneyAtRisk ?? (options.Kind == ImpactRuleKind.BelowCatalogPrice ? MoneyAtRiskMode.Delta : MoneyAtRiskMode.Total);
+        MoneyAtRisk = options.MoneyAtRisk
+            ?? (options.Kind == ImpactRuleKind.BelowCatalogPrice ? MoneyAtRiskMode.Delta : MoneyAtRiskMode.Total);
         Measure = MoneyAtRisk == MoneyAtRiskMode.Delta ? MoneyMeasure.Underpaid
             : options.Kind == ImpactRuleKind.StuckInStatus ? MoneyMeasure.AmountStuck : MoneyMeasure.OrderValue;
     }
@@ -62,9 +73,11 @@ public sealed class ImpactRule
 
     private bool HasAlertMatchers => _alertRules.Count + _sources.Count + _titles.Length + Options.Labels.Count > 0;
 
-    private static HashSet<string> Set(IEnumerable<string> values) => new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
+    private static HashSet<string> Set(IEnumerable<string> values)
+        => new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
 
-    private static Regex Compile(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, PatternTimeout);
+    private static Regex Compile(string pattern)
+        => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, PatternTimeout);
 
     /// <summary>Why a title pattern does not compile (null when it does): the start-up validation's message.</summary>
     public static string? PatternError(string pattern)
@@ -75,8 +88,8 @@ public sealed class ImpactRule
 
     /// <summary>
     /// Null when the rule does not fit the alert. A catch-all fits every alert; otherwise the alert's service must be
-    /// listed (when services are) and one alert matcher must fit (when any is declared). <see cref="RuleMatch.Why"/> names
-    /// what matched, e.g. "title ~ /below catalog/, service = checkout".
+    /// listed (when services are) and one alert matcher must fit (when any is declared). <see cref="RuleMatch.Why"/>
+    /// names what matched, e.g. "title ~ /below catalog/, service = checkout".
     /// </summary>
     public RuleMatch? Match(AlertFacts alert)
     {
@@ -89,7 +102,8 @@ public sealed class ImpactRule
                 if (Fits(title, alert.Title)) { why.Add($"title ~ /{title}/"); break; }
             foreach (var (key, value) in Options.Labels)
                 if (alert.Labels.TryGetValue(key, out var actual) && string.Equals(actual, value, StringComparison.OrdinalIgnoreCase)) { why.Add($"label {key} = {actual}"); break; }
-            if (!string.IsNullOrEmpty(alert.Source) && _sources.Contains(alert.Source)) why.Add($"source = {alert.Source}");
+            if (!string.IsNullOrEmpty(alert.Source) && _sources.Contains(alert.Source))
+                why.Add($"source = {alert.Source}");
             if (why.Count == 0) return null;
         }
         if (_services.Count > 0)

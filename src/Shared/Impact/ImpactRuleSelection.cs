@@ -3,11 +3,16 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Impact;
 
-/// <summary>A rule that applies to an incident, with who selected it ("alert", "service", "catch-all" or "responder") and why.</summary>
+/// <summary>
+/// A rule that applies to an incident, with who selected it ("alert", "service", "catch-all" or "responder") and why.
+/// </summary>
 public sealed record SelectedRule(ImpactRule Rule, string SelectedBy, string Why);
 
-/// <summary>What the responder corrected: rules chosen (added to the automatic selection) and rules excluded from it.</summary>
-public sealed record ImpactCorrection(IReadOnlyList<string> Chosen, IReadOnlyList<string> Excluded, string? By, DateTimeOffset? At)
+/// <summary>
+/// What the responder corrected: rules chosen (added to the automatic selection) and rules excluded from it.
+/// </summary>
+public sealed record ImpactCorrection(IReadOnlyList<string> Chosen, IReadOnlyList<string> Excluded, string? By,
+    DateTimeOffset? At)
 {
     public static ImpactCorrection None { get; } = new([], [], null, null);
     public bool IsNone => Chosen.Count == 0 && Excluded.Count == 0;
@@ -25,7 +30,8 @@ internal static class ImpactRuleSelection
 {
     public const string ByResponder = "responder";
 
-    public static IReadOnlyList<SelectedRule> Select(IReadOnlyList<ImpactRule> rules, IncidentRecord incident, IReadOnlyList<AlertRecord> alerts, ImpactCorrection correction)
+    public static IReadOnlyList<SelectedRule> Select(IReadOnlyList<ImpactRule> rules, IncidentRecord incident,
+        IReadOnlyList<AlertRecord> alerts, ImpactCorrection correction)
     {
         var facts = alerts.Count > 0 ? alerts.Select(AlertFacts.Of).ToList() : [AlertFacts.Of(incident)];
         var best = new Dictionary<ImpactRule, (RuleMatch Match, string Title)>();
@@ -35,7 +41,8 @@ internal static class ImpactRuleSelection
             if (fits.Count == 0) continue;
             var tier = fits.Max(m => m.Match!.Tier);
             foreach (var (rule, match) in fits.Where(m => m.Match!.Tier == tier))
-                if (!best.TryGetValue(rule, out var known) || match!.Facts > known.Match.Facts) best[rule] = (match!, alert.Title);
+                if (!best.TryGetValue(rule, out var known) || match!.Facts > known.Match.Facts)
+                    best[rule] = (match!, alert.Title);
         }
 
         var chosen = new HashSet<string>(correction.Chosen, StringComparer.OrdinalIgnoreCase);
@@ -76,5 +83,6 @@ internal sealed class ImpactRulesState : IncidentState
     public int Corrections { get; set; }
 
     public ImpactCorrection Correction() => new(
-        JsonSerializer.Deserialize<List<string>>(ChosenJson) ?? [], JsonSerializer.Deserialize<List<string>>(ExcludedJson) ?? [], By, At);
+        JsonSerializer.Deserialize<List<string>>(ChosenJson) ?? [],
+            JsonSerializer.Deserialize<List<string>>(ExcludedJson) ?? [], By, At);
 }

@@ -23,7 +23,9 @@ public static class ImpactServices
         services.AddOptions<ImpactOptions>().Bind(configuration.GetSection(ImpactOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ImpactOptions>, ImpactOptionsValidator>();
 
-        services.TryAddSingleton<IOrderSource>(sp => CreateTableOrderSource(sp.GetRequiredService<StorageClients>(), sp.GetRequiredService<IOptions<ImpactOptions>>().Value));
+        services.TryAddSingleton<IOrderSource>(sp =>
+            CreateTableOrderSource(sp.GetRequiredService<StorageClients>(),
+            sp.GetRequiredService<IOptions<ImpactOptions>>().Value));
         services.AddSingleton<ImpactExporter>();
         services.AddSingleton<ImpactSnapshotStore>();
         services.AddSingleton<ExportBlobs>();
@@ -36,7 +38,9 @@ public static class ImpactServices
         return services;
     }
 
-    /// <summary>The embedded order source: the AutoResponder account, or the one in AutoResponder:Impact:OrderStorage.</summary>
+    /// <summary>
+    /// The embedded order source: the AutoResponder account, or the one in AutoResponder:Impact:OrderStorage.
+    /// </summary>
     public static TableOrderSource CreateTableOrderSource(StorageClients storage, ImpactOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.OrderStorage))
@@ -51,16 +55,22 @@ public static class ImpactServices
         {
             throw new InvalidOperationException($"The setting '{ImpactOptions.Section}:OrderStorage' is not a valid storage connection string: {e.Message}", e);
         }
-        return new TableOrderSource(service.GetTableClient(storage.Prefix + options.OrdersTable), service.GetTableClient(storage.Prefix + options.CatalogTable));
+        return new TableOrderSource(service.GetTableClient(storage.Prefix + options.OrdersTable),
+            service.GetTableClient(storage.Prefix + options.CatalogTable));
     }
 
-    /// <summary>Creates the snapshot table and the private export container; and the Orders/Catalog tables when they live in our own account.</summary>
-    private sealed class ImpactStorage(StorageClients storage, IOptions<ImpactOptions> options, IOrderSource orders) : IStorageInitializer
+    /// <summary>
+    /// Creates the snapshot table and the private export container; and the Orders/Catalog tables when they live in our
+    /// own account.
+    /// </summary>
+    private sealed class ImpactStorage(StorageClients storage, IOptions<ImpactOptions> options, IOrderSource orders)
+        : IStorageInitializer
     {
         public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
         {
             await storage.Table(ImpactSnapshotStore.TableName).CreateIfNotExistsAsync(cancellationToken);
-            await storage.Container(options.Value.ExportContainer).CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
+            await storage.Container(options.Value.ExportContainer)
+                .CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken);
             if (orders is TableOrderSource table && string.IsNullOrWhiteSpace(options.Value.OrderStorage))
             {
                 await table.Orders.CreateIfNotExistsAsync(cancellationToken);

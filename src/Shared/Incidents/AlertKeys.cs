@@ -9,7 +9,8 @@ namespace AutoResponder.Incidents;
 /// The keys one alert is filed under, all hashed to be table-safe:
 /// <see cref="Dedup"/> (sender's dedup key or fingerprint: which incident it belongs to),
 /// <see cref="Group"/> (grouping key, null when grouping is off or the alert has none of the fields),
-/// <see cref="Alert"/> (the alert inside its incident: its row also tells a redelivery from news, see <see cref="AlertRowState.Judge"/>).
+/// <see cref="Alert"/> (the alert inside its incident: its row also tells a redelivery from news, see
+/// <see cref="AlertRowState.Judge"/>).
 /// </summary>
 public sealed record AlertKeys(string Dedup, string? Group, string Alert)
 {
@@ -22,7 +23,8 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert)
     {
         if (!grouping.Enabled) return null;
         // One delivery group of the sender (Alertmanager's groupKey) is one incident.
-        if (grouping.ByDeliveryGroup && !string.IsNullOrEmpty(alert.DeliveryGroup)) return $"delivery:{alert.Source}={alert.DeliveryGroup}";
+        if (grouping.ByDeliveryGroup && !string.IsNullOrEmpty(alert.DeliveryGroup))
+            return $"delivery:{alert.Source}={alert.DeliveryGroup}";
         var fields = grouping.EffectiveFields;
         var values = fields.Select(field => field.ToLowerInvariant() switch
         {
@@ -33,7 +35,8 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert)
             var f when f.StartsWith("label:") => alert.Labels.GetValueOrDefault(field[6..]),
             _ => null,
         }).ToList();
-        return values.All(string.IsNullOrEmpty) ? null : string.Join('\u001f', fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
+        return values.All(string.IsNullOrEmpty) ? null
+            : string.Join('\u001f', fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
     }
 
     /// <summary>

@@ -14,7 +14,9 @@ public sealed class ConflictRetry(IOptions<AutoResponderOptions> options)
     /// <summary>Whether the writer gives up after its <paramref name="attempt"/>-th lost race in a row.</summary>
     public bool GivesUp(int attempt) => attempt >= options.Value.ConflictRetries;
 
-    /// <summary>After a lost race: wait with jitter (so instances stop colliding), or give up busy once the budget is spent.</summary>
+    /// <summary>
+    /// After a lost race: wait with jitter (so instances stop colliding), or give up busy once the budget is spent.
+    /// </summary>
     /// <exception cref="IncidentBusyException">The budget is spent.</exception>
     public async Task LostRaceAsync(string incidentId, int attempt, CancellationToken ct)
     {
@@ -23,5 +25,6 @@ public sealed class ConflictRetry(IOptions<AutoResponderOptions> options)
     }
 
     /// <summary>The wait after the <paramref name="attempt"/>-th lost race in a row.</summary>
-    public static TimeSpan Jitter(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * Math.Max(1, attempt)));
+    public static TimeSpan Jitter(int attempt)
+        => TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 * Math.Max(1, attempt)));
 }

@@ -4,9 +4,9 @@ namespace AutoResponder.Incidents;
 public sealed record SuspectLine(DateTimeOffset At, string Service, string Text, string? Link);
 
 /// <summary>
-/// The changes that may have caused an incident, newest first, read when a message is rendered (a change recorded after the
-/// incident opened still shows). Implemented by the Changes feature; Teams, status e-mails, the postmortem draft and the
-/// console read it without knowing how changes are stored.
+/// The changes that may have caused an incident, newest first, read when a message is rendered (a change recorded after
+/// the incident opened still shows). Implemented by the Changes feature; Teams, status e-mails, the postmortem draft
+/// and the console read it without knowing how changes are stored.
 /// </summary>
 public interface IIncidentSuspects
 {
@@ -15,13 +15,17 @@ public interface IIncidentSuspects
 
 internal static class IncidentSuspectsExtensions
 {
-    /// <summary>The newest <paramref name="max"/> suspects of every registered source (none when no source is registered).</summary>
-    public static async Task<IReadOnlyList<SuspectLine>> NewestAsync(this IEnumerable<IIncidentSuspects> sources, IncidentRecord incident, int max, CancellationToken ct)
+    /// <summary>
+    /// The newest <paramref name="max"/> suspects of every registered source (none when no source is registered).
+    /// </summary>
+    public static async Task<IReadOnlyList<SuspectLine>> NewestAsync(this IEnumerable<IIncidentSuspects> sources,
+        IncidentRecord incident, int max, CancellationToken ct)
     {
         var lines = new List<SuspectLine>();
         foreach (var source in sources) lines.AddRange(await source.ForAsync(incident, max, ct));
         return lines.OrderByDescending(l => l.At).Take(max).ToList();
     }
 
-    public static string Describe(this SuspectLine line) => $"{line.At.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · {line.Service} · {line.Text}";
+    public static string Describe(this SuspectLine line)
+        => $"{line.At.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · {line.Service} · {line.Text}";
 }

@@ -4,7 +4,9 @@ using Azure.Data.Tables;
 
 namespace AutoResponder.Incidents;
 
-/// <summary>A pointer row in the index table: which incident a dedup key or grouping key currently belongs to.</summary>
+/// <summary>
+/// A pointer row in the index table: which incident a dedup key or grouping key currently belongs to.
+/// </summary>
 public sealed class IncidentPointer : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -40,7 +42,9 @@ public sealed class IncidentIndex(StorageClients storage)
     public const string ActivePartition = "active";
     public const string ClosedPartition = "closed";
     public const string OutboxPendingPartition = "outbox-pending";
-    /// <summary>One row per parked (failed) outbox action, "{incident id}|{action id}": health counts them without a scan.</summary>
+    /// <summary>
+    /// One row per parked (failed) outbox action, "{incident id}|{action id}": health counts them without a scan.
+    /// </summary>
     public const string OutboxParkedPartition = "outbox-parked";
     private const string Current = "current";
 
@@ -48,8 +52,8 @@ public sealed class IncidentIndex(StorageClients storage)
     private readonly PointerClaims _claims = new(() => storage.IncidentIndex);
 
     /// <summary>
-    /// The pointer of a dedup key: in its group's partition when the alert has a grouping key (a group's new alerts then
-    /// claim their pointers together, in shared transactions), in a partition of its own otherwise.
+    /// The pointer of a dedup key: in its group's partition when the alert has a grouping key (a group's new alerts
+    /// then claim their pointers together, in shared transactions), in a partition of its own otherwise.
     /// </summary>
     public static PointerKey DedupPointer(string dedupHash, string? groupHash) =>
         groupHash is null ? new($"dedup-{dedupHash}", Current) : new(GroupPartition(groupHash), $"dedup-{dedupHash}");
@@ -61,16 +65,18 @@ public sealed class IncidentIndex(StorageClients storage)
 
     public async Task<IncidentPointer?> GetPointerAsync(PointerKey key, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<IncidentPointer>(key.Partition, key.Row, cancellationToken: ct);
+        var response = await Table.GetEntityIfExistsAsync<IncidentPointer>(key.Partition, key.Row,
+            cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }
 
     /// <summary>
-    /// Points the key at <paramref name="incidentId"/>: adds the row when <paramref name="seen"/> is null (claims of one
-    /// partition are committed together), otherwise replaces it only if it is unchanged since it was read. False when
-    /// someone else won.
+    /// Points the key at <paramref name="incidentId"/>: adds the row when <paramref name="seen"/> is null (claims of
+    /// one partition are committed together), otherwise replaces it only if it is unchanged since it was read. False
+    /// when someone else won.
     /// </summary>
-    public async Task<bool> TryClaimAsync(PointerKey key, IncidentPointer? seen, string incidentId, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> TryClaimAsync(PointerKey key, IncidentPointer? seen, string incidentId, DateTimeOffset now,
+        CancellationToken ct)
     {
         var row = new IncidentPointer { PartitionKey = key.Partition, RowKey = key.Row, IncidentId = incidentId, ClaimedAt = now };
         if (seen is null) return await _claims.TryAddAsync(row, ct);
@@ -101,7 +107,8 @@ public sealed class IncidentIndex(StorageClients storage)
         await Table.DeleteEntityAsync(ActivePartition, incident.Id, ETag.All, ct);
     }
 
-    public Task RemoveActiveAsync(string incidentId, CancellationToken ct) => Table.DeleteEntityAsync(ActivePartition, incidentId, ETag.All, ct);
+    public Task RemoveActiveAsync(string incidentId, CancellationToken ct)
+        => Table.DeleteEntityAsync(ActivePartition, incidentId, ETag.All, ct);
 
     public async Task<List<IncidentListing>> ListAsync(string partition, int max, CancellationToken ct)
     {
@@ -117,14 +124,18 @@ public sealed class IncidentIndex(StorageClients storage)
     public Task MarkOutboxPendingAsync(string incidentId, CancellationToken ct) =>
         Table.UpsertEntityAsync(new IncidentListing { PartitionKey = OutboxPendingPartition, RowKey = incidentId, IncidentId = incidentId }, TableUpdateMode.Replace, ct);
 
-    /// <summary>Removes the pending marker unless it was rewritten since <paramref name="seen"/> (a new action arrived).</summary>
+    /// <summary>
+    /// Removes the pending marker unless it was rewritten since <paramref name="seen"/> (a new action arrived).
+    /// </summary>
     public async Task ClearOutboxPendingAsync(IncidentListing seen, CancellationToken ct)
     {
         try { await Table.DeleteEntityAsync(OutboxPendingPartition, seen.RowKey, seen.ETag, ct); }
         catch (RequestFailedException e) when (e.Status is 404 or 412) { }
     }
 
-    /// <summary>Notes a parked action, before the transaction that parks it (an orphan is harmless: readers check the action).</summary>
+    /// <summary>
+    /// Notes a parked action, before the transaction that parks it (an orphan is harmless: readers check the action).
+    /// </summary>
     public Task MarkParkedAsync(string incidentId, string actionId, DateTimeOffset at, CancellationToken ct) =>
         Table.UpsertEntityAsync(new IncidentListing { PartitionKey = OutboxParkedPartition, RowKey = ParkedKey(incidentId, actionId), IncidentId = incidentId, At = at }, TableUpdateMode.Replace, ct);
 
@@ -142,7 +153,8 @@ public sealed class IncidentIndex(StorageClients storage)
 
     public async Task<IncidentListing?> GetOutboxPendingAsync(string incidentId, CancellationToken ct)
     {
-        var response = await Table.GetEntityIfExistsAsync<IncidentListing>(OutboxPendingPartition, incidentId, cancellationToken: ct);
+        var response = await Table.GetEntityIfExistsAsync<IncidentListing>(OutboxPendingPartition, incidentId,
+            cancellationToken: ct);
         return response.HasValue ? response.Value : null;
     }
 }

@@ -17,17 +17,25 @@ public enum AlertOutcome { Opened, Appended, Resolved, Reopened }
 /// <summary>How an incident takes one delivery of an alert: <see cref="IncidentLifecycle.Judge"/>.</summary>
 internal enum AlertVerdict
 {
-    /// <summary>News that changes the incident (a new alert, a resolution, a firing after resolving, a raised severity …).</summary>
+    /// <summary>
+    /// News that changes the incident (a new alert, a resolution, a firing after resolving, a raised severity …).
+    /// </summary>
     Change,
-    /// <summary>Another firing of a firing alert that needs nothing of the incident row: counted on its alert row only.</summary>
+    /// <summary>
+    /// Another firing of a firing alert that needs nothing of the incident row: counted on its alert row only.
+    /// </summary>
     Repeat,
     /// <summary>Its alert row already records this delivery (a redelivery, or older news).</summary>
     Duplicate,
     /// <summary>A resolution the incident no longer takes (it is closed): nothing to do.</summary>
     Ignored,
-    /// <summary>A firing the incident no longer takes (closed, or resolved beyond the reopen window): a new incident's.</summary>
+    /// <summary>
+    /// A firing the incident no longer takes (closed, or resolved beyond the reopen window): a new incident's.
+    /// </summary>
     OpensNew,
-    /// <summary>The incident was opened for another dedup key and group (an id collision, a stale pointer): never filed there.</summary>
+    /// <summary>
+    /// The incident was opened for another dedup key and group (an id collision, a stale pointer): never filed there.
+    /// </summary>
     Stranger,
 }
 
@@ -40,18 +48,22 @@ internal static class IncidentLifecycle
 {
     public const string SystemActor = "autoresponder";
 
-    /// <summary>How stale a repeat may find the incident's last alert time before it refreshes it (writing the incident row).</summary>
+    /// <summary>
+    /// How stale a repeat may find the incident's last alert time before it refreshes it (writing the incident row).
+    /// </summary>
     public static readonly TimeSpan RepeatRefresh = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The one judgement of an alert delivery against an incident (intake evaluates it once per alert, in its committer):
-    /// whether the alert belongs to the incident (<see cref="BelongsTo"/>), whether the incident still takes it
-    /// (<see cref="Takes"/>; when not, a resolution is <see cref="AlertVerdict.Ignored"/>, a firing no newer than its alert
-    /// row a duplicate, any other firing <see cref="AlertVerdict.OpensNew"/>), whether its alert row already records it
-    /// (<see cref="AlertRowState.Judge"/>), and whether a repeat leaves the incident row alone (<see cref="RepeatLeavesIncident"/>).
-    /// <paramref name="row"/> is the alert's row in the incident (null: none yet).
+    /// The one judgement of an alert delivery against an incident (intake evaluates it once per alert, in its
+    /// committer): whether the alert belongs to the incident (<see cref="BelongsTo"/>), whether the incident still
+    /// takes it (<see cref="Takes"/>; when not, a resolution is <see cref="AlertVerdict.Ignored"/>, a firing no newer
+    /// than its alert row a duplicate, any other firing <see cref="AlertVerdict.OpensNew"/>), whether its alert row
+    /// already records it (<see cref="AlertRowState.Judge"/>), and whether a repeat leaves the incident row alone
+    /// (<see cref="RepeatLeavesIncident"/>). <paramref name="row"/> is the alert's row in the incident (null: none
+    /// yet).
     /// </summary>
-    public static AlertVerdict Judge(IncidentRecord incident, AlertKeys keys, Alert alert, AlertRowState? row, AutoResponderOptions settings, DateTimeOffset now)
+    public static AlertVerdict Judge(IncidentRecord incident, AlertKeys keys, Alert alert, AlertRowState? row,
+        AutoResponderOptions settings, DateTimeOffset now)
     {
         if (!BelongsTo(incident, keys)) return AlertVerdict.Stranger;
         if (!Takes(incident, alert, settings, now))
@@ -73,7 +85,8 @@ internal static class IncidentLifecycle
     public static bool Takes(IncidentRecord incident, Alert alert, AutoResponderOptions settings, DateTimeOffset now) =>
         incident.Status.IsLive() ||
         (incident.Status == IncidentStatus.Resolved && (alert.Status == AlertStatus.Resolved ||
-            (settings.ReopenWindowMinutes > 0 && now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
+            (settings.ReopenWindowMinutes > 0 && now
+                - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
 
     public static void Acknowledge(IncidentChange change, string owner, string actor, DateTimeOffset now)
     {
@@ -82,12 +95,15 @@ internal static class IncidentLifecycle
         incident.Status = IncidentStatus.Acknowledged;
         incident.Owner = owner;
         incident.AcknowledgedAt ??= now;
-        change.Add(now, TimelineKinds.Acknowledged, actor, handover ? $"Ownership handed to {owner}." : $"Acknowledged; owner {owner}.");
+        change.Add(now, TimelineKinds.Acknowledged, actor,
+            handover ? $"Ownership handed to {owner}." : $"Acknowledged; owner {owner}.");
     }
 
-    public static void UpdateStatus(IncidentChange change, string text, string? nextSteps, DateTimeOffset? eta, string actor, DateTimeOffset now)
+    public static void UpdateStatus(IncidentChange change, string text, string? nextSteps, DateTimeOffset? eta,
+        string actor, DateTimeOffset now)
     {
-        var incident = Require(change, "update the status of", IncidentStatus.Open, IncidentStatus.Acknowledged, IncidentStatus.Mitigated);
+        var incident = Require(change, "update the status of", IncidentStatus.Open, IncidentStatus.Acknowledged,
+            IncidentStatus.Mitigated);
         incident.StatusText = text;
         if (nextSteps is not null) incident.NextSteps = nextSteps;
         if (eta is not null) incident.Eta = eta;
@@ -105,17 +121,20 @@ internal static class IncidentLifecycle
         incident.Status = IncidentStatus.Mitigated;
         incident.MitigatedAt = now;
         if (!string.IsNullOrWhiteSpace(text)) incident.StatusText = text;
-        change.Add(now, TimelineKinds.Mitigated, actor, string.IsNullOrWhiteSpace(text) ? "Mitigated: customer impact stopped." : $"Mitigated: {text}");
+        change.Add(now, TimelineKinds.Mitigated, actor,
+            string.IsNullOrWhiteSpace(text) ? "Mitigated: customer impact stopped." : $"Mitigated: {text}");
     }
 
     public static void Resolve(IncidentChange change, string? text, string actor, DateTimeOffset now)
     {
-        var incident = Require(change, "resolve", IncidentStatus.Open, IncidentStatus.Acknowledged, IncidentStatus.Mitigated);
+        var incident = Require(change, "resolve", IncidentStatus.Open, IncidentStatus.Acknowledged,
+            IncidentStatus.Mitigated);
         incident.Status = IncidentStatus.Resolved;
         incident.MitigatedAt ??= now;
         incident.ResolvedAt = now;
         if (!string.IsNullOrWhiteSpace(text)) incident.StatusText = text;
-        change.Add(now, TimelineKinds.Resolved, actor, string.IsNullOrWhiteSpace(text) ? "Resolved." : $"Resolved: {text}");
+        change.Add(now, TimelineKinds.Resolved, actor,
+            string.IsNullOrWhiteSpace(text) ? "Resolved." : $"Resolved: {text}");
     }
 
     public static void Close(IncidentChange change, string? text, string actor, DateTimeOffset now)
@@ -145,12 +164,14 @@ internal static class IncidentLifecycle
             DistinctAlertCount = 1,
             FiringAlertCount = 1,
             AlertsVersion = 1,
-            LinksJson = alert.Links.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(alert.Links, System.Text.Json.JsonSerializerOptions.Web),
+            LinksJson = alert.Links.Count == 0 ? null
+                : System.Text.Json.JsonSerializer.Serialize(alert.Links, System.Text.Json.JsonSerializerOptions.Web),
             DedupHash = keys.Dedup,
             GroupHash = keys.Group,
         };
         var change = new IncidentChange(incident, isNew: true);
-        change.Add(now, TimelineKinds.Opened, alert.Source, $"Opened by {alert.Source} alert: {alert.Title} ({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
+        change.Add(now, TimelineKinds.Opened, alert.Source,
+            $"Opened by {alert.Source} alert: {alert.Title} ({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
         change.AlertRows.Add(keys.ToRecord(id, alert, now, known: null));
         return change;
     }
@@ -158,11 +179,13 @@ internal static class IncidentLifecycle
     /// <summary>
     /// Applies one more delivery of an alert to an existing incident and returns the outcome for the sender.
     /// <paramref name="known"/> is the alert's row before it (null when the incident has no row for it yet); the
-    /// delivery is news (<see cref="Judge"/> said <see cref="AlertVerdict.Change"/>). The alert row is written under its ETag
-    /// and the incident's counts follow. A repeat of a firing alert is counted on the alert row, not the timeline; it
-    /// touches the incident only for what it changes (back from mitigated or resolved, severity raised, last alert time).
+    /// delivery is news (<see cref="Judge"/> said <see cref="AlertVerdict.Change"/>). The alert row is written under
+    /// its ETag and the incident's counts follow. A repeat of a firing alert is counted on the alert row, not the
+    /// timeline; it touches the incident only for what it changes (back from mitigated or resolved, severity raised,
+    /// last alert time).
     /// </summary>
-    public static AlertOutcome ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, AutoResponderOptions options, DateTimeOffset now)
+    public static AlertOutcome ApplyAlert(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known,
+        AutoResponderOptions options, DateTimeOffset now)
     {
         var incident = change.Incident;
         var firingNow = alert.Status == AlertStatus.Firing;
@@ -193,13 +216,16 @@ internal static class IncidentLifecycle
             {
                 incident.Status = incident.Owner is null ? IncidentStatus.Open : IncidentStatus.Acknowledged;
                 incident.MitigatedAt = null;
-                change.Add(now, TimelineKinds.Reopened, alert.Source, $"{alert.Title} fired again after mitigation; back to {incident.Status.ToApi()}.");
+                change.Add(now, TimelineKinds.Reopened, alert.Source,
+                    $"{alert.Title} fired again after mitigation; back to {incident.Status.ToApi()}.");
             }
             if (!repeat)
-                change.Add(now, TimelineKinds.Alert, alert.Source, $"Alert fired: {alert.Title} ({alert.Severity}). {Alerts(incident.FiringAlertCount)} firing in this incident.");
+                change.Add(now, TimelineKinds.Alert, alert.Source,
+                    $"Alert fired: {alert.Title} ({alert.Severity}). {Alerts(incident.FiringAlertCount)} firing in this incident.");
             if (alert.Severity < incident.Severity)
             {
-                change.Add(now, TimelineKinds.SeverityRaised, alert.Source, $"Severity raised from {incident.Severity} to {alert.Severity}.");
+                change.Add(now, TimelineKinds.SeverityRaised, alert.Source,
+                    $"Severity raised from {incident.Severity} to {alert.Severity}.");
                 incident.Severity = alert.Severity;
             }
         }
@@ -214,14 +240,17 @@ internal static class IncidentLifecycle
     }
 
     /// <summary>
-    /// Whether the alert may join the incident: the incident was opened for its dedup key or for its group. False for an
-    /// unrelated incident (an id taken by another group, a stale pointer): such an append is refused, never filed.
+    /// Whether the alert may join the incident: the incident was opened for its dedup key or for its group. False for
+    /// an unrelated incident (an id taken by another group, a stale pointer): such an append is refused, never filed.
     /// </summary>
     public static bool BelongsTo(IncidentRecord incident, AlertKeys keys) =>
         incident.DedupHash == keys.Dedup || (keys.Group is not null && incident.GroupHash == keys.Group);
 
-    /// <summary>Another firing of a firing alert, counted on its alert row only (<see cref="AlertVerdict.Repeat"/>).</summary>
-    public static void CountRepeat(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known, DateTimeOffset now) =>
+    /// <summary>
+    /// Another firing of a firing alert, counted on its alert row only (<see cref="AlertVerdict.Repeat"/>).
+    /// </summary>
+    public static void CountRepeat(IncidentChange change, Alert alert, AlertKeys keys, AlertRowState? known,
+        DateTimeOffset now) =>
         change.AlertRows.Add(keys.ToRecord(change.IncidentId, alert, now, known));
 
     /// <summary>
@@ -229,7 +258,8 @@ internal static class IncidentLifecycle
     /// incident is open or acknowledged, the severity is not raised, and its last alert time was refreshed within
     /// <paramref name="refresh"/> (so a storm of repeats writes the incident row at most that often).
     /// </summary>
-    public static bool RepeatLeavesIncident(IncidentRecord incident, Alert alert, TimeSpan refresh, DateTimeOffset now) =>
+    public static bool RepeatLeavesIncident(IncidentRecord incident, Alert alert, TimeSpan refresh,
+        DateTimeOffset now) =>
         incident.Status is IncidentStatus.Open or IncidentStatus.Acknowledged &&
         alert.Severity >= incident.Severity &&
         now - (incident.LastAlertAt ?? incident.OpenedAt) < refresh;
@@ -253,7 +283,8 @@ internal static class IncidentLifecycle
     private static IncidentRecord Require(IncidentChange change, string action, params IncidentStatus[] allowed)
     {
         var incident = change.Incident;
-        if (!allowed.Contains(incident.Status)) throw new InvalidTransitionException(incident.Id, action, incident.Status);
+        if (!allowed.Contains(incident.Status))
+            throw new InvalidTransitionException(incident.Id, action, incident.Status);
         return incident;
     }
 }

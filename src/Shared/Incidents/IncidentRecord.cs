@@ -38,7 +38,9 @@ public sealed class IncidentRecord : ITableEntity
     public int DistinctAlertCount { get; set; }
     /// <summary>Distinct alerts currently firing; the rest of <see cref="DistinctAlertCount"/> are resolved.</summary>
     public int FiringAlertCount { get; set; }
-    /// <summary>Bumped by every commit that changes alert rows: a writer's cached view of them is current while it matches.</summary>
+    /// <summary>
+    /// Bumped by every commit that changes alert rows: a writer's cached view of them is current while it matches.
+    /// </summary>
     public long AlertsVersion { get; set; }
     public string? StatusText { get; set; }
     public string? NextSteps { get; set; }

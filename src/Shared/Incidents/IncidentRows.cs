@@ -15,11 +15,15 @@ public static class IncidentRows
     public const string Incident = "incident";
     /// <summary><c>al|{alert hash}</c>: an alert's latest state (<see cref="AlertRecord"/>).</summary>
     public const string AlertPrefix = "al|";
-    /// <summary><c>ob|{ticks}|{sequence}|{unique}</c>: an owed side effect (<see cref="OutboxAction"/>), in the order owed.</summary>
+    /// <summary>
+    /// <c>ob|{ticks}|{sequence}|{unique}</c>: an owed side effect (<see cref="OutboxAction"/>), in the order owed.
+    /// </summary>
     public const string OutboxPrefix = "ob|";
     /// <summary><c>oc|{what}|{ticks}</c>: a once-only marker (an Add fails when it exists).</summary>
     public const string OccurrencePrefix = "oc|";
-    /// <summary><c>sent|{what}|{key}</c>: "already done" for an effect owed more than once (<see cref="SentMarker"/>).</summary>
+    /// <summary>
+    /// <c>sent|{what}|{key}</c>: "already done" for an effect owed more than once (<see cref="SentMarker"/>).
+    /// </summary>
     public const string SentPrefix = "sent|";
     /// <summary><c>state|{feature}</c>: a feature's typed state (<see cref="IncidentState"/>).</summary>
     public const string StatePrefix = "state|";
@@ -30,7 +34,8 @@ public static class IncidentRows
     public static string AlertHash(string rowKey) => rowKey[AlertPrefix.Length..];
 
     /// <summary>Time order, then the order within one change.</summary>
-    public static string Outbox(DateTimeOffset at, int sequence) => $"{OutboxPrefix}{Keys.Ticks(at)}|{sequence:D3}|{Keys.Unique()}";
+    public static string Outbox(DateTimeOffset at, int sequence)
+        => $"{OutboxPrefix}{Keys.Ticks(at)}|{sequence:D3}|{Keys.Unique()}";
     public static string OutboxId(string rowKey) => rowKey[OutboxPrefix.Length..];
     public static string OutboxRow(string actionId) => OutboxPrefix + actionId;
 

@@ -54,14 +54,19 @@ public abstract class StateChange
 {
     public abstract string RowKey { get; }
 
-    /// <summary>Reads the row as it is now and applies the change; the result is written under the ETag it was read with.</summary>
-    internal abstract Task<IncidentState> ApplyToCurrentAsync(IncidentStates states, string incidentId, CancellationToken ct);
+    /// <summary>
+    /// Reads the row as it is now and applies the change; the result is written under the ETag it was read with.
+    /// </summary>
+    internal abstract Task<IncidentState> ApplyToCurrentAsync(IncidentStates states, string incidentId,
+        CancellationToken ct);
 
     /// <summary>A change of <typeparamref name="T"/>'s one row (its RowKey is what <c>new T()</c> sets).</summary>
-    public static StateChange Of<T>(Action<T> apply) where T : IncidentState, new() => new Typed<T>(new T().RowKey, apply);
+    public static StateChange Of<T>(Action<T> apply)
+        where T : IncidentState, new() => new Typed<T>(new T().RowKey, apply);
 
     /// <summary>A change of one of several rows of <typeparamref name="T"/> (e.g. a reminder kind, a marker).</summary>
-    public static StateChange Of<T>(string rowKey, Action<T> apply) where T : IncidentState, new() => new Typed<T>(rowKey, apply);
+    public static StateChange Of<T>(string rowKey, Action<T> apply)
+        where T : IncidentState, new() => new Typed<T>(rowKey, apply);
 
     /// <summary>Writes a <see cref="SentMarker"/>.</summary>
     public static StateChange Mark(string rowKey, string? reference, DateTimeOffset at) =>
@@ -71,7 +76,8 @@ public abstract class StateChange
     {
         public override string RowKey => rowKey;
 
-        internal override async Task<IncidentState> ApplyToCurrentAsync(IncidentStates states, string incidentId, CancellationToken ct)
+        internal override async Task<IncidentState> ApplyToCurrentAsync(IncidentStates states, string incidentId,
+            CancellationToken ct)
         {
             var row = await states.ReadAsync<T>(incidentId, rowKey, ct);
             apply(row);

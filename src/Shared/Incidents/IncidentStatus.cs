@@ -11,5 +11,6 @@ internal static class IncidentStatusText
         Enum.TryParse(value, ignoreCase: true, out status) && Enum.IsDefined(status) && !int.TryParse(value, out _);
 
     /// <summary>Open, acknowledged or mitigated: alerts still append to it.</summary>
-    public static bool IsLive(this IncidentStatus status) => status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
+    public static bool IsLive(this IncidentStatus status)
+        => status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
 }

@@ -28,8 +28,8 @@ public sealed class OutboxAction : ITableEntity
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
     /// <summary>
-    /// Set on an action owed for later (an escalation's next level): it does not run before this time, and until then it
-    /// does not hold back the actions owed after it in its lane (it waits for its time, not for them).
+    /// Set on an action owed for later (an escalation's next level): it does not run before this time, and until then
+    /// it does not hold back the actions owed after it in its lane (it waits for its time, not for them).
     /// </summary>
     public DateTimeOffset? DueAt { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
@@ -62,7 +62,8 @@ public sealed class OutboxAction : ITableEntity
     };
 
     /// <summary>An action owed now that must not run before <paramref name="dueAt"/>.</summary>
-    public static OutboxAction Scheduled(string incidentId, string kind, string payload, DateTimeOffset now, DateTimeOffset dueAt)
+    public static OutboxAction Scheduled(string incidentId, string kind, string payload, DateTimeOffset now,
+        DateTimeOffset dueAt)
     {
         var action = Create(incidentId, kind, payload, now);
         action.DueAt = dueAt;

@@ -65,7 +65,8 @@ internal sealed class PointerClaims(Func<TableClient> table)
             try
             {
                 if (chunk.Count == 1) await table().AddEntityAsync(chunk[0].Row, ct);
-                else await table().SubmitTransactionAsync(chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c.Row)), ct);
+                else await table().SubmitTransactionAsync(chunk.Select(c =>
+                    new TableTransactionAction(TableTransactionActionType.Add, c.Row)), ct);
                 foreach (var c in chunk) c.Won.TrySetResult(true);
                 pending.RemoveRange(0, chunk.Count);
             }

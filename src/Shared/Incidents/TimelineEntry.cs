@@ -31,20 +31,34 @@ internal static class TimelineKinds
     public const string Postmortem = "postmortem";
     public const string ReminderRescheduled = "reminder-rescheduled";
     public const string ImpactSnapshot = "impact-snapshot";
-    /// <summary>The resolution's impact snapshot was not taken (no rule applies): what the final status email waits for otherwise.</summary>
+    /// <summary>
+    /// The resolution's impact snapshot was not taken (no rule applies): what the final status email waits for
+    /// otherwise.
+    /// </summary>
     public const string ImpactSkipped = "impact-skipped";
-    /// <summary>The postmortem draft of a resolution exists: the RCA reminders are scheduled from it (and link it).</summary>
+    /// <summary>
+    /// The postmortem draft of a resolution exists: the RCA reminders are scheduled from it (and link it).
+    /// </summary>
     public const string PostmortemDrafted = "postmortem-drafted";
     public const string ImpactRefreshRequested = "impact-refresh-requested";
-    /// <summary>A responder chose or excluded impact rules: a corrected snapshot follows, and operations get its export.</summary>
+    /// <summary>
+    /// A responder chose or excluded impact rules: a corrected snapshot follows, and operations get its export.
+    /// </summary>
     public const string ImpactRulesCorrected = "impact-rules-corrected";
-    /// <summary>Someone downloaded an impact export (customer data): the actor is who, the text which snapshot.</summary>
+    /// <summary>
+    /// Someone downloaded an impact export (customer data): the actor is who, the text which snapshot.
+    /// </summary>
     public const string ExportDownloaded = "export-downloaded";
-    /// <summary>An impact export (customer data) was e-mailed: the text names the snapshot, the recipients, how (attached or the download route) and the size.</summary>
+    /// <summary>
+    /// An impact export (customer data) was e-mailed: the text names the snapshot, the recipients, how (attached or the
+    /// download route) and the size.
+    /// </summary>
     public const string ExportMailed = "export-mailed";
 }
 
-/// <summary>An append-only timeline row: its RowKey (<see cref="IncidentRows.Timeline"/>) keeps them in time order.</summary>
+/// <summary>
+/// An append-only timeline row: its RowKey (<see cref="IncidentRows.Timeline"/>) keeps them in time order.
+/// </summary>
 public sealed class TimelineEntry : ITableEntity
 {
     public string PartitionKey { get; set; } = "";
@@ -56,7 +70,10 @@ public sealed class TimelineEntry : ITableEntity
     public string Kind { get; set; } = "";
     public string Actor { get; set; } = "";
     public string Text { get; set; } = "";
-    /// <summary>What the entry is about, when that is not the incident itself: for "action-failed", the outbox kind that was parked.</summary>
+    /// <summary>
+    /// What the entry is about, when that is not the incident itself: for "action-failed", the outbox kind that was
+    /// parked.
+    /// </summary>
     public string? Subject { get; set; }
 
     public static TimelineEntry Create(string incidentId, DateTimeOffset at, string kind, string actor, string text) => new()

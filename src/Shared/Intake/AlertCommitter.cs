@@ -21,7 +21,9 @@ public enum FiledAs
 /// <summary>Why the committer sent an alert back to routing.</summary>
 public enum RerouteReason
 {
-    /// <summary>There is no such incident, and this alert may not open it (not a firing, or not allowed to create).</summary>
+    /// <summary>
+    /// There is no such incident, and this alert may not open it (not a firing, or not allowed to create).
+    /// </summary>
     NotCreated,
     /// <summary>The incident is another group's (<see cref="AlertVerdict.Stranger"/>).</summary>
     Stranger,
@@ -31,7 +33,9 @@ public enum RerouteReason
     OpensNew,
 }
 
-/// <summary>The committer's answer for one alert; <see cref="Incident"/> is the incident as committed (for the routing cache).</summary>
+/// <summary>
+/// The committer's answer for one alert; <see cref="Incident"/> is the incident as committed (for the routing cache).
+/// </summary>
 public sealed record Filed(FiledAs As, string IncidentId, string Outcome, IncidentRecord? Incident = null, RerouteReason? Why = null)
 {
     public static Filed Reroute(string incidentId, RerouteReason why) => new(FiledAs.Reroute, incidentId, "", Why: why);
@@ -55,8 +59,8 @@ public sealed record Filed(FiledAs As, string IncidentId, string Outcome, Incide
 /// read, and every row is written under the ETag it was read with. Another instance's write shows up as a 412 (or 409):
 /// the committer rereads the incident row, the alert states when <see cref="IncidentRecord.AlertsVersion"/> moved (else
 /// the rows of the batch's alerts), reapplies the batch and retries with jitter; after the conflict budget
-/// (<see cref="ConflictRetry"/>) of lost races in a row the alerts fail with <see cref="IncidentBusyException"/> (503 + Retry-After to the sender, who retries:
-/// the alert rows make that safe, see <see cref="AlertRowState.Judge"/>).
+/// (<see cref="ConflictRetry"/>) of lost races in a row the alerts fail with <see cref="IncidentBusyException"/> (503 +
+/// Retry-After to the sender, who retries: the alert rows make that safe, see <see cref="AlertRowState.Judge"/>).
 /// </para>
 /// </summary>
 public sealed class AlertCommitter(
@@ -70,7 +74,10 @@ public sealed class AlertCommitter(
     TimeProvider time,
     ILogger<AlertCommitter> log)
 {
-    /// <summary>How long the lock holder trusts its view of the incident row (changed on another instance, e.g. mitigated) before rereading it.</summary>
+    /// <summary>
+    /// How long the lock holder trusts its view of the incident row (changed on another instance, e.g. mitigated)
+    /// before rereading it.
+    /// </summary>
     public static readonly TimeSpan ViewTrust = TimeSpan.FromSeconds(5);
     /// <summary>Well below the 4 MB a transaction may carry: alert rows hold labels, timeline entries titles.</summary>
     private const int MaxTransactionBytes = 3 * 1024 * 1024;
@@ -83,11 +90,16 @@ public sealed class AlertCommitter(
         public bool MayCreate { get; } = mayCreate;
         public TaskCompletionSource<Filed> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         /// <summary>Rough size of what this alert writes (alert row + timeline entry).</summary>
-        public int Bytes => 1024 + 2 * (Alert.Title.Length * 2 + Alert.Labels.Sum(l => l.Key.Length + l.Value.Length + 8));
+        public int Bytes => 1024
+            + 2 * (Alert.Title.Length * 2 + Alert.Labels.Sum(l => l.Key.Length + l.Value.Length + 8));
     }
 
-    /// <summary>What the lock holder knows about an incident: its row as last committed (null: not created yet) and its alert rows' states.</summary>
-    private sealed record State(IncidentRecord? Incident, Dictionary<string, AlertRowState> Alerts, DateTimeOffset ReadAt);
+    /// <summary>
+    /// What the lock holder knows about an incident: its row as last committed (null: not created yet) and its alert
+    /// rows' states.
+    /// </summary>
+    private sealed record State(IncidentRecord? Incident, Dictionary<string, AlertRowState> Alerts,
+        DateTimeOffset ReadAt);
 
     private sealed class Lane
     {
@@ -97,8 +109,12 @@ public sealed class AlertCommitter(
 
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
-    /// <summary>Files <paramref name="alert"/> into <paramref name="incidentId"/>, creating it from this alert if it does not exist and <paramref name="mayCreate"/>.</summary>
-    public async Task<Filed> SubmitAsync(string incidentId, Alert alert, AlertKeys keys, bool mayCreate, CancellationToken ct)
+    /// <summary>
+    /// Files <paramref name="alert"/> into <paramref name="incidentId"/>, creating it from this alert if it does not
+    /// exist and <paramref name="mayCreate"/>.
+    /// </summary>
+    public async Task<Filed> SubmitAsync(string incidentId, Alert alert, AlertKeys keys, bool mayCreate,
+        CancellationToken ct)
     {
         if (_lanes.Count > MaxLanes)
             foreach (var (id, idle) in _lanes)
@@ -133,8 +149,9 @@ public sealed class AlertCommitter(
         {
             var now = time.GetUtcNow();
             var state = lane.State ??= await LoadAsync(incidentId, null, [], ct);
-            // A repeat writes only its alert row, so nothing else would notice that the incident changed (say, mitigated):
-            // reread the row when this instance wrote it since, or when the view is older than ViewTrust (other instances).
+            // A repeat writes only its alert row, so nothing else would notice that the incident changed (say,
+            // mitigated): reread the row when this instance wrote it since, or when the view is older than ViewTrust
+            // (other instances).
             if (state.Incident is { } seen && (writes.WrittenSince(seen) || now - state.ReadAt > ViewTrust))
                 state = lane.State = await LoadAsync(incidentId, state, [], ct);
             var chunk = Build(incidentId, state, remaining, settings, now, int.MaxValue);
@@ -176,7 +193,8 @@ public sealed class AlertCommitter(
             var committed = change.Incident.Clone(); // shared by the answers (routing caches), never changed again
             foreach (var (p, outcome) in chunk.Applied)
                 p.Done.TrySetResult(new Filed(FiledAs.Recorded, incidentId, outcome, committed));
-            log.LogDebug("Group commit into {IncidentId}: {Alerts} alerts in one transaction", incidentId, chunk.Applied.Count);
+            log.LogDebug("Group commit into {IncidentId}: {Alerts} alerts in one transaction", incidentId,
+                chunk.Applied.Count);
         }
     }
 
@@ -191,7 +209,8 @@ public sealed class AlertCommitter(
     /// incident does not take, and deliveries their alert row already records, are answered without a write.
     /// <see cref="Chunk.Overflow"/>: the limits were passed by alert number N; build again taking N − 1.
     /// </summary>
-    private Chunk Build(string incidentId, State state, List<Pending> waiting, AutoResponderOptions settings, DateTimeOffset now, int maxApplied)
+    private Chunk Build(string incidentId, State state, List<Pending> waiting, AutoResponderOptions settings,
+        DateTimeOffset now, int maxApplied)
     {
         IncidentChange? change = null;
         var writesIncident = false;
@@ -202,7 +221,8 @@ public sealed class AlertCommitter(
         foreach (var p in waiting)
         {
             if (applied.Count >= maxApplied) break;
-            AlertRowState? known = inChunk.TryGetValue(p.Keys.Alert, out var s) ? s : state.Alerts.TryGetValue(p.Keys.Alert, out var c) ? c : null;
+            AlertRowState? known = inChunk.TryGetValue(p.Keys.Alert, out var s) ? s
+                : state.Alerts.TryGetValue(p.Keys.Alert, out var c) ? c : null;
             if (change is null && state.Incident is null)
             {
                 if (!p.MayCreate || p.Alert.Status != AlertStatus.Firing)
@@ -221,8 +241,8 @@ public sealed class AlertCommitter(
                 switch (verdict)
                 {
                     case AlertVerdict.Stranger:
-                        // The id is another group's incident (a collision, or a stale pointer): never filed there. Routing
-                        // finds the pointer leads to a stranger and draws a fresh id.
+                        // The id is another group's incident (a collision, or a stale pointer): never filed there.
+                        // Routing finds the pointer leads to a stranger and draws a fresh id.
                         log.LogWarning("Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again", incidentId, p.Alert.Fingerprint);
                         answered.Add((p, Filed.Reroute(incidentId, RerouteReason.Stranger)));
                         continue;
@@ -240,7 +260,8 @@ public sealed class AlertCommitter(
                         applied.Add((p, IngestOutcomes.Appended));
                         break;
                     default:
-                        applied.Add((p, IngestOutcomes.Of(IncidentLifecycle.ApplyAlert(change, p.Alert, p.Keys, known, settings, now))));
+                        applied.Add((p, IngestOutcomes.Of(IncidentLifecycle.ApplyAlert(change, p.Alert, p.Keys, known,
+                            settings, now))));
                         writesIncident = true;
                         break;
                 }
@@ -248,7 +269,8 @@ public sealed class AlertCommitter(
             var row = change.AlertRows[^1];
             inChunk[p.Keys.Alert] = AlertRowState.Of(row) with { ETag = known?.ETag ?? default };
             bytes += p.Bytes;
-            if (applied.Count > 1 && (bytes > MaxTransactionBytes || commits.OperationCount(change) > IncidentStore.MaxOperations))
+            if (applied.Count > 1 && (bytes > MaxTransactionBytes
+                || commits.OperationCount(change) > IncidentStore.MaxOperations))
                 return new Chunk(null, [], [], applied.Count - 1);
         }
         if (change is not null && applied.Count == 0) change = null;
@@ -257,14 +279,17 @@ public sealed class AlertCommitter(
     }
 
     /// <summary>
-    /// Reads the incident row, and its alerts' states unless <paramref name="known"/> still has them (same alerts version);
-    /// then only the rows of <paramref name="recheck"/> are reread (a repeat moves an alert row, not the version).
+    /// Reads the incident row, and its alerts' states unless <paramref name="known"/> still has them (same alerts
+    /// version); then only the rows of <paramref name="recheck"/> are reread (a repeat moves an alert row, not the
+    /// version).
     /// </summary>
-    private async Task<State> LoadAsync(string incidentId, State? known, IEnumerable<string> recheck, CancellationToken ct)
+    private async Task<State> LoadAsync(string incidentId, State? known, IEnumerable<string> recheck,
+        CancellationToken ct)
     {
         var incident = await store.FindAsync(incidentId, ct);
         var readAt = time.GetUtcNow();
-        if (incident is null) return new State(null, new Dictionary<string, AlertRowState>(StringComparer.Ordinal), readAt);
+        if (incident is null) return new State(null, new Dictionary<string, AlertRowState>(StringComparer.Ordinal),
+            readAt);
         if (known?.Incident is not { } before || before.AlertsVersion != incident.AlertsVersion)
             return new State(incident, await store.ReadAlertStatesAsync(incidentId, ct), readAt);
         var hashes = recheck.Distinct(StringComparer.Ordinal).ToList();

@@ -7,15 +7,19 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Intake;
 
-/// <summary>POST /api/alerts: validate the whole payload first (nothing is stored for a rejected request), then file each alert.</summary>
-internal sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor ingestor, IOptions<AutoResponderOptions> options, ILogger<AlertsEndpoint> log)
+/// <summary>
+/// POST /api/alerts: validate the whole payload first (nothing is stored for a rejected request), then file each alert.
+/// </summary>
+internal sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor ingestor,
+    IOptions<AutoResponderOptions> options, ILogger<AlertsEndpoint> log)
 {
     public sealed record Item(string? IncidentId, string Outcome);
     public sealed record Response(IReadOnlyList<Item> Results);
 
     public async Task<ApiResult> PostAsync(HttpRequest request, CancellationToken ct)
     {
-        // Storage that hangs (rather than refusing) is bounded here: the sender gets a 503 with Retry-After, not a hang.
+        // Storage that hangs (rather than refusing) is bounded here: the sender gets a 503 with Retry-After, not a
+        // hang.
         var limit = options.Value.IntakeTimeoutSeconds;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(TimeSpan.FromSeconds(limit));
@@ -44,11 +48,14 @@ internal sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor in
         return ApiResult.Accepted(new Response(results.Select(r => new Item(r.IncidentId, r.Outcome)).ToList()));
     }
 
-    /// <summary>The parser's refusal as a problem: 400 malformed, 413 too many items, else 422 naming the field.</summary>
+    /// <summary>
+    /// The parser's refusal as a problem: 400 malformed, 413 too many items, else 422 naming the field.
+    /// </summary>
     private static ApiResult ProblemOf(AlertPayloadException e) => e.Status switch
     {
         StatusCodes.Status400BadRequest => Problems.Malformed(e.Message, e.Field),
-        StatusCodes.Status413PayloadTooLarge => Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
+        StatusCodes.Status413PayloadTooLarge
+            => Problems.Create(StatusCodes.Status413PayloadTooLarge, "Too many items", e.Message, e.Field),
         _ => Problems.Invalid(e.Field, e.Message),
     };
 }

@@ -15,7 +15,8 @@ namespace AutoResponder.Mail;
 /// 408/429 is permanent (bad address, missing Mail.Send, mailbox outside the access policy); the Graph
 /// client's middleware already retried 429/503/504 with Retry-After, so anything left is retried by the outbox.
 /// </summary>
-internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSettings<MailOptions> settings, ILogger<GraphMailSender> log) : IMailSender
+internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSettings<MailOptions> settings,
+    ILogger<GraphMailSender> log) : IMailSender
 {
     private readonly IOptions<MailOptions> options = settings.Options;
 
@@ -31,7 +32,8 @@ internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSett
         {
             throw new PermanentOutboxException($"Graph refused the mail from {message.From} ({e.ResponseStatusCode} {e.Error?.Code}): {e.Error?.Message ?? e.Message}", e);
         }
-        log.LogInformation("Mail sent from {Sender} to {Recipients}: {Subject}", message.From, string.Join(", ", message.To.Concat(message.Cc)), message.Subject);
+        log.LogInformation("Mail sent from {Sender} to {Recipients}: {Subject}", message.From,
+            string.Join(", ", message.To.Concat(message.Cc)), message.Subject);
         return null;
     }
 

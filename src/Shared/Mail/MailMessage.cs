@@ -17,7 +17,8 @@ internal sealed record MailMessage(
     string Text,
     IReadOnlyList<MailAttachment> Attachments)
 {
-    public static MailMessage Create(string from, IReadOnlyList<string> to, string subject, string html, string text, params MailAttachment[] attachments) =>
+    public static MailMessage Create(string from, IReadOnlyList<string> to, string subject, string html, string text,
+        params MailAttachment[] attachments) =>
         new(from, to, [], subject, html, text, attachments);
 }
 

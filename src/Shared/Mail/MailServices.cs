@@ -11,8 +11,9 @@ namespace AutoResponder.Mail;
 internal static class MailServices
 {
     /// <summary>
-    /// Mail transport (Graph sendMail through the shared Graph client), its settings and the sign-in alarm. The features
-    /// that send mail (status e-mails, the ops export, reminders, paging, action items) use <see cref="IMailSender"/>.
+    /// Mail transport (Graph sendMail through the shared Graph client), its settings and the sign-in alarm. The
+    /// features that send mail (status e-mails, the ops export, reminders, paging, action items) use
+    /// <see cref="IMailSender"/>.
     /// </summary>
     public static IServiceCollection AddMail(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,7 +21,9 @@ internal static class MailServices
         // Optional: a problem is a finding on /api/health and mail waits; it never stops start-up.
         services.AddSetupFindings(configuration);
         services.AddOptions<MailOptions>().Bind(configuration.GetSection(MailOptions.Section));
-        services.AddSingleton(sp => new IntegrationSettings<MailOptions>(MailOptions.Area, MailOptions.Effect, sp.GetRequiredService<IOptions<MailOptions>>(),
+        services.AddSingleton(sp =>
+            new IntegrationSettings<MailOptions>(MailOptions.Area, MailOptions.Effect,
+            sp.GetRequiredService<IOptions<MailOptions>>(),
         [
             o => new MailOptionsValidator().Validate(null, o) is { Failed: true } r ? r.Failures ?? [] : [],
             o => MailOptions.SenderProblems(o, sp.GetRequiredService<IOptions<GraphOptions>>().Value, configuration),

@@ -13,7 +13,8 @@ namespace AutoResponder.Mail;
 /// <see cref="Interval"/> across all instances (a claim row in the index table, taken under its ETag). Sending
 /// is best effort: the waiting action and the error log stay the record.
 /// </summary>
-internal sealed class MailSignInAlarm(IMailSender mail, IOptions<MailOptions> options, StorageClients storage, TimeProvider time, ILogger<MailSignInAlarm> log)
+internal sealed class MailSignInAlarm(IMailSender mail, IOptions<MailOptions> options, StorageClients storage,
+    TimeProvider time, ILogger<MailSignInAlarm> log)
     : ISignInAlarm
 {
     public static readonly TimeSpan Interval = TimeSpan.FromHours(4);

@@ -29,12 +29,16 @@ internal sealed class OnCallRow : ITableEntity
 
 /// <summary>
 /// The schedules and policies in force: the settings (AutoResponder:OnCall), with those set through the API (table
-/// "OnCall") replacing settings of the same name. Read when an escalation step runs, so a change applies to the next level paged.
+/// "OnCall") replacing settings of the same name. Read when an escalation step runs, so a change applies to the next
+/// level paged.
 /// </summary>
 public sealed class OnCallCatalog(StorageClients storage, IOptions<OnCallOptions> options)
 {
     public const string TableName = "OnCall";
-    /// <summary>The declarations' JSON (API bodies, stored rows, CLI files): a field the shape does not have is refused, not ignored.</summary>
+    /// <summary>
+    /// The declarations' JSON (API bodies, stored rows, CLI files): a field the shape does not have is refused, not
+    /// ignored.
+    /// </summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },

@@ -5,23 +5,33 @@ using Microsoft.AspNetCore.Http;
 
 namespace AutoResponder.OnCall;
 
-/// <summary>GET /api/oncall body: each schedule's person on call now, who is next, and the shifts of the next 14 days; the policies.</summary>
-internal sealed record OnCallResponse(DateTimeOffset At, IReadOnlyList<ScheduleJson> Schedules, IReadOnlyList<PolicyJson> Policies);
+/// <summary>
+/// GET /api/oncall body: each schedule's person on call now, who is next, and the shifts of the next 14 days; the
+/// policies.
+/// </summary>
+internal sealed record OnCallResponse(DateTimeOffset At, IReadOnlyList<ScheduleJson> Schedules,
+    IReadOnlyList<PolicyJson> Policies);
 
 /// <summary>One schedule as it stands at <see cref="OnCallResponse.At"/>.</summary>
-internal sealed record ScheduleJson(string Name, string TimeZone, ShiftJson Now, ShiftJson? Next, IReadOnlyList<ShiftJson> Shifts, ScheduleRequest Declaration);
+internal sealed record ScheduleJson(string Name, string TimeZone, ShiftJson Now, ShiftJson? Next,
+    IReadOnlyList<ShiftJson> Shifts, ScheduleRequest Declaration);
 
 internal sealed record ShiftJson(string Person, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>PUT /api/oncall/schedules/{name} body: a rotation and its overrides.</summary>
-internal sealed record ScheduleRequest(IReadOnlyList<string> Members, string Start, string HandOff, ShiftLength Length, string TimeZone, IReadOnlyList<OverrideJson>? Overrides);
+internal sealed record ScheduleRequest(IReadOnlyList<string> Members, string Start, string HandOff, ShiftLength Length,
+    string TimeZone, IReadOnlyList<OverrideJson>? Overrides);
 
 internal sealed record OverrideJson(string Person, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>PUT /api/oncall/policies/{name} body; also how GET /api/oncall shows a policy.</summary>
-internal sealed record PolicyRequest(IReadOnlyList<LevelJson> Levels, int Repeat, IReadOnlyList<string>? Services, bool Default);
+internal sealed record PolicyRequest(IReadOnlyList<LevelJson> Levels, int Repeat, IReadOnlyList<string>? Services,
+    bool Default);
 
-/// <summary>One escalation level: the person on call on each schedule plus the people named; minutes to acknowledge before the next level.</summary>
+/// <summary>
+/// One escalation level: the person on call on each schedule plus the people named; minutes to acknowledge before the
+/// next level.
+/// </summary>
 internal sealed record LevelJson(IReadOnlyList<string>? Schedules, IReadOnlyList<string>? People, int Minutes);
 
 internal sealed record PolicyJson(string Name, PolicyRequest Declaration);
@@ -36,7 +46,8 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
     {
         var current = await catalog.CurrentAsync(ct);
         var now = time.GetUtcNow();
-        return ApiResult.Ok(new OnCallResponse(now, current.Schedules.Select(s => ToJson(s, now)).ToList(), current.Policies.Select(ToJson).ToList()));
+        return ApiResult.Ok(new OnCallResponse(now, current.Schedules.Select(s => ToJson(s, now)).ToList(),
+            current.Policies.Select(ToJson).ToList()));
     }
 
     public Task<ApiResult> PutScheduleAsync(HttpRequest request, Caller caller, string name, CancellationToken ct) =>
@@ -59,9 +70,11 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
             return ApiResult.Ok(ToJson(policy));
         });
 
-    private async Task<ApiResult> PutAsync<T>(HttpRequest request, string name, CancellationToken ct, Func<T, OnCallOptions, Task<ApiResult>> save) where T : class
+    private async Task<ApiResult> PutAsync<T>(HttpRequest request, string name, CancellationToken ct, Func<T,
+        OnCallOptions, Task<ApiResult>> save) where T : class
     {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 100 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100
+            || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             return Problems.Invalid("name", "The name must be 1-100 letters, digits, '-', '_' or '.'.");
         var body = await JsonBody.ReadAsync(request, MaxBodyBytes, allowEmpty: false, ct);
         if (body.Error is not null) return body.Error;
@@ -74,7 +87,10 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
         return await save(value, await catalog.CurrentAsync(ct));
     }
 
-    /// <summary>The first problem of the declaration being saved, with its setting path turned into the JSON field ("Levels:0:Minutes" → "levels[0].minutes").</summary>
+    /// <summary>
+    /// The first problem of the declaration being saved, with its setting path turned into the JSON field
+    /// ("Levels:0:Minutes" → "levels[0].minutes").
+    /// </summary>
     private static ApiResult? Invalid(IEnumerable<string> problems, string scope)
     {
         var prefix = $"{OnCallOptions.Section}:{scope}";
@@ -82,11 +98,15 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
         if (problem is null) return null;
         var rest = problem[prefix.Length..];
         var path = rest.Split(' ', 2)[0];
-        var field = string.Join("", path.Split(':').Select((part, i) => int.TryParse(part, out var n) ? $"[{n}]" : (i == 0 ? "" : ".") + char.ToLowerInvariant(part[0]) + part[1..]));
+        var field = string.Join("",
+            path.Split(':').Select((part, i) =>
+            int.TryParse(part, out var n) ? $"[{n}]" : (i == 0 ? "" : ".") + char.ToLowerInvariant(part[0])
+            + part[1..]));
         return Problems.Invalid(field, $"{field} {rest[path.Length..].Trim()}");
     }
 
-    private static string Field(string? jsonPath) => string.IsNullOrEmpty(jsonPath) ? "$" : jsonPath.TrimStart('$', '.');
+    private static string Field(string? jsonPath)
+        => string.IsNullOrEmpty(jsonPath) ? "$" : jsonPath.TrimStart('$', '.');
 
     private static ScheduleJson ToJson(ScheduleSettings settings, DateTimeOffset now)
     {
@@ -99,5 +119,6 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
     }
 
     private static PolicyJson ToJson(PolicySettings p) => new(p.Name,
-        new PolicyRequest(p.Levels.Select(l => new LevelJson(l.Schedules, l.People, l.Minutes)).ToList(), p.Repeat, p.Services, p.Default));
+        new PolicyRequest(p.Levels.Select(l => new LevelJson(l.Schedules, l.People, l.Minutes)).ToList(), p.Repeat,
+            p.Services, p.Default));
 }

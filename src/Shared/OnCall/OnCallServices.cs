@@ -16,7 +16,8 @@ internal static class OnCallServices
         services.AddOptions<OnCallOptions>().Bind(configuration.GetSection(OnCallOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OnCallOptions>, OnCallOptionsValidator>();
         services.AddSingleton<ISetupCheck>(sp => new SetupCheck(() =>
-            OnCallSetup.Findings(sp.GetRequiredService<IOptions<OnCallOptions>>().Value, sp.GetRequiredService<IOptions<Graph.GraphOptions>>().Value)));
+            OnCallSetup.Findings(sp.GetRequiredService<IOptions<OnCallOptions>>().Value,
+                sp.GetRequiredService<IOptions<Graph.GraphOptions>>().Value)));
         services.AddSingleton<OnCallCatalog>();
         services.AddSingleton<IStorageInitializer, OnCallStorage>();
         services.AddSingleton<OnCallEndpoint>();
@@ -33,6 +34,7 @@ internal static class OnCallServices
 
     private sealed class OnCallStorage(OnCallCatalog catalog) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await catalog.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await catalog.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

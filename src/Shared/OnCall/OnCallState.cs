@@ -30,7 +30,9 @@ internal sealed class OnCallState : IncidentState
     public OnCallState() => RowKey = Key;
 
     public string? Policy { get; set; }
-    /// <summary>When the running escalation started (the opening or the reopening); steps of an older one stop.</summary>
+    /// <summary>
+    /// When the running escalation started (the opening or the reopening); steps of an older one stop.
+    /// </summary>
     public DateTimeOffset? ChainStart { get; set; }
     /// <summary>The level paged last (1-based) and its round (1-based).</summary>
     public int Level { get; set; }
@@ -44,16 +46,25 @@ internal sealed class OnCallState : IncidentState
     [IgnoreDataMember]
     public IReadOnlyList<string> PagedPeople => (Paged ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>"Already delivered" for one page on one channel: one per (escalation, round, level, person, channel).</summary>
+    /// <summary>
+    /// "Already delivered" for one page on one channel: one per (escalation, round, level, person, channel).
+    /// </summary>
     public static string PageMarker(PagePayload page, string channel) =>
-        SentMarker.KeyFor("page", $"{(page.Responder ? "r" : "")}{page.ChainStart.UtcTicks}-{page.Round}-{page.Level}-{PersonKey(page.Person)}-{channel}");
+        SentMarker.KeyFor("page",
+            $"{(page.Responder ? "r" : "")}{page.ChainStart.UtcTicks}-{page.Round}-{page.Level}-{PersonKey(page.Person)}-{channel}");
 
     internal static string PersonKey(string person) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(person.Trim().ToLowerInvariant())))[..16];
 }
 
-/// <summary>The payload of <see cref="OnCallOutbox.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.</summary>
+/// <summary>
+/// The payload of <see cref="OnCallOutbox.EscalationStep"/>: step 0 pages level 1 of round 1, step n the next level.
+/// </summary>
 internal sealed record EscalationStepPayload(DateTimeOffset ChainStart, int Step);
 
-/// <summary>The payload of <see cref="OnCallOutbox.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a responder asked for at <see cref="ChainStart"/>.</summary>
-internal sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason, bool Responder = false);
+/// <summary>
+/// The payload of <see cref="OnCallOutbox.PageSend"/>: a level of an escalation, or (<see cref="Responder"/>) a
+/// responder asked for at <see cref="ChainStart"/>.
+/// </summary>
+internal sealed record PagePayload(DateTimeOffset ChainStart, int Round, int Level, string Person, string Reason,
+    bool Responder = false);

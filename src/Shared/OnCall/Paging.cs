@@ -30,19 +30,22 @@ internal interface IPageNotifier
 
 /// <summary>
 /// Delivers one page (<see cref="OnCallOutbox.PageSend"/>) through every notifier. Each channel's delivery is recorded
-/// (a <see cref="SentMarker"/> per escalation, round, level, person and channel) the moment it went out, so a retry or a
-/// second host never sends it twice. One channel failing does not hold back the others; the action is retried for it.
+/// (a <see cref="SentMarker"/> per escalation, round, level, person and channel) the moment it went out, so a retry or
+/// a second host never sends it twice. One channel failing does not hold back the others; the action is retried for it.
 /// A page of an escalation is not sent once someone acknowledged the incident.
 /// </summary>
-internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links, TimeProvider time) : IOutboxHandler
+internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, IncidentStates states, PeopleLinks links,
+    TimeProvider time) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var payload = JsonSerializer.Deserialize<PagePayload>(context.Action.Payload, JsonSerializerOptions.Web)
             ?? throw new PermanentOutboxException($"The {OnCallOutbox.PageSend.Name} payload is empty.");
         var incident = context.Incident;
-        // An escalation's page waits for nobody once someone owns the incident; a responder is paged until it is resolved.
-        if (payload.Responder ? incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed : incident.Status != IncidentStatus.Open)
+        // An escalation's page waits for nobody once someone owns the incident; a responder is paged until it is
+        // resolved.
+        if (payload.Responder ? incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed
+            : incident.Status != IncidentStatus.Open)
             return OutboxOutcome.Done($"not sent to {payload.Person}: the incident is {incident.Status.ToApi()}");
 
         var page = new Page(incident, payload.Person, payload.Reason, links.IncidentPage(incident.Id));
@@ -67,17 +70,22 @@ internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, Incident
             await states.UpdateAsync<SentMarker>(incident.Id, key, m => { m.At = now; return true; }, CancellationToken.None);
             channels.Add(notifier.Channel);
         }
-        // A channel that failed fails the action (retried, waiting or parked as the outbox decides); what went out is marked.
+        // A channel that failed fails the action (retried, waiting or parked as the outbox decides); what went out is
+        // marked.
         if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
         var pagedAt = time.GetUtcNow();
         return new OutboxOutcome($"paged {payload.Person}: {string.Join(", ", channels)}",
             $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
             OnCallKinds.PageSent,
-            State: payload.Responder ? [StateChange.Of<ResponderState>(ResponderState.KeyFor(payload.Person), s => s.PagedAt ??= pagedAt)] : null);
+            State: payload.Responder
+                ? [StateChange.Of<ResponderState>(ResponderState.KeyFor(payload.Person), s => s.PagedAt ??= pagedAt)]
+                : null);
     }
 }
 
-/// <summary>A direct Teams chat message (Graph, delegated: the service account's one-on-one chat with the person).</summary>
+/// <summary>
+/// A direct Teams chat message (Graph, delegated: the service account's one-on-one chat with the person).
+/// </summary>
 internal sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
 {
     public string Channel => "teams-chat";
@@ -87,7 +95,8 @@ internal sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
     {
         _me ??= (await graph.Delegated.Me.GetAsync(r => r.QueryParameters.Select = ["id"], ct))?.Id
             ?? throw new InvalidOperationException("Graph returned no id for the signed-in service account.");
-        var person = await graph.Delegated.Users[page.Person].GetAsync(r => r.QueryParameters.Select = ["id", "displayName"], ct);
+        var person = await graph.Delegated.Users[page.Person].GetAsync(r =>
+            r.QueryParameters.Select = ["id", "displayName"], ct);
         var chat = await graph.Delegated.Chats.PostAsync(new Chat
         {
             ChatType = ChatType.OneOnOne, // Graph answers with the existing one-on-one chat when there is one
@@ -108,8 +117,11 @@ internal sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
     };
 }
 
-/// <summary>An @mention of the person in the incident's Teams thread (when Teams is on and the thread exists).</summary>
-internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates states, IntegrationSettings<TeamsOptions> teams) : IPageNotifier
+/// <summary>
+/// An @mention of the person in the incident's Teams thread (when Teams is on and the thread exists).
+/// </summary>
+internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates states,
+    IntegrationSettings<TeamsOptions> teams) : IPageNotifier
 {
     public string Channel => "teams-thread";
 
@@ -117,10 +129,12 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
     {
         if (!teams.Value.Enabled) return false;
         var thread = await states.ReadAsync<TeamsState>(page.Incident.Id, ct);
-        if (thread.RootMessageId is null) throw new InvalidOperationException("The incident's Teams thread is not posted yet; the page retries.");
+        if (thread.RootMessageId is null)
+            throw new InvalidOperationException("The incident's Teams thread is not posted yet; the page retries.");
         return await GraphPaging.CallAsync("Teams thread mention", async () =>
         {
-            var person = await graph.Delegated.Users[page.Person].GetAsync(r => r.QueryParameters.Select = ["id", "displayName"], ct);
+            var person = await graph.Delegated.Users[page.Person].GetAsync(r =>
+                r.QueryParameters.Select = ["id", "displayName"], ct);
             var name = person?.DisplayName ?? page.Person;
             await graph.Delegated.Teams[thread.TeamId].Channels[thread.ChannelId].Messages[thread.RootMessageId].Replies.PostAsync(new ChatMessage
             {
@@ -150,7 +164,8 @@ internal sealed class EmailPageNotifier(IMailSender mail, IntegrationSettings<Ma
     public async Task<bool> SendAsync(Page page, CancellationToken ct)
     {
         var subject = $"[{page.Incident.Severity}] Paged: {page.Incident.Title}";
-        await mail.SendAsync(MailMessage.Create(settings.Value.SenderMailbox, [page.Person], subject, GraphPaging.Html(page), page.Text), ct);
+        await mail.SendAsync(MailMessage.Create(settings.Value.SenderMailbox, [page.Person], subject,
+            GraphPaging.Html(page), page.Text), ct);
         return true;
     }
 }
@@ -161,7 +176,9 @@ internal static class GraphPaging
         $"You are paged for <b>{page.Incident.Severity}</b> incident {WebUtility.HtmlEncode(page.Incident.Id)}: {WebUtility.HtmlEncode(page.Incident.Title)} " +
         $"({WebUtility.HtmlEncode(page.Reason)}). <a href=\"{WebUtility.HtmlEncode(page.ConsoleLink)}\">Acknowledge in the console</a>.";
 
-    /// <summary>Graph's answers as outbox outcomes: an expired sign-in waits (never parks), a 400/404 parks, the rest retries.</summary>
+    /// <summary>
+    /// Graph's answers as outbox outcomes: an expired sign-in waits (never parks), a 400/404 parks, the rest retries.
+    /// </summary>
     public static async Task<bool> CallAsync(string what, Func<Task<bool>> call)
     {
         try { return await call(); }

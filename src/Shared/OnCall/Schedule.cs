@@ -5,11 +5,15 @@ public enum ShiftLength { Daily, Weekly }
 /// <summary>
 /// A rotation: <see cref="Members"/> take turns, handing off at <see cref="HandOff"/> local time in
 /// <see cref="TimeZone"/> (an IANA id such as "Europe/Berlin"), every day or every week, starting with the first member
-/// on <see cref="Start"/>. Hand-offs happen at the local wall-clock time, so they stay at 09:00 across daylight-saving changes.
+/// on <see cref="Start"/>. Hand-offs happen at the local wall-clock time, so they stay at 09:00 across daylight-saving
+/// changes.
 /// </summary>
-public sealed record Rotation(IReadOnlyList<string> Members, DateOnly Start, TimeOnly HandOff, ShiftLength Length, TimeZoneInfo TimeZone);
+public sealed record Rotation(IReadOnlyList<string> Members, DateOnly Start, TimeOnly HandOff, ShiftLength Length,
+    TimeZoneInfo TimeZone);
 
-/// <summary>Someone covering a schedule from <see cref="From"/> until <see cref="To"/> (UTC instants): wins over the rotation.</summary>
+/// <summary>
+/// Someone covering a schedule from <see cref="From"/> until <see cref="To"/> (UTC instants): wins over the rotation.
+/// </summary>
 public sealed record ScheduleOverride(string Person, DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>One stretch of time with one person on call.</summary>
@@ -18,7 +22,9 @@ public sealed record Shift(string Person, DateTimeOffset From, DateTimeOffset To
 /// <summary>A named schedule: a rotation and its overrides. "Who is on call at t" is a pure function of it.</summary>
 public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<ScheduleOverride> Overrides)
 {
-    /// <summary>Who is on call at <paramref name="at"/>: the last declared override covering it, else the rotation's member.</summary>
+    /// <summary>
+    /// Who is on call at <paramref name="at"/>: the last declared override covering it, else the rotation's member.
+    /// </summary>
     public string OnCallAt(DateTimeOffset at)
     {
         for (var i = Overrides.Count - 1; i >= 0; i--)
@@ -26,7 +32,10 @@ public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<Sche
         return Rotation.Members[RotationIndex(at)];
     }
 
-    /// <summary>Who is on call from <paramref name="from"/> to <paramref name="to"/>, as consecutive shifts (hand-offs and overrides cut them).</summary>
+    /// <summary>
+    /// Who is on call from <paramref name="from"/> to <paramref name="to"/>, as consecutive shifts (hand-offs and
+    /// overrides cut them).
+    /// </summary>
     public IReadOnlyList<Shift> Shifts(DateTimeOffset from, DateTimeOffset to)
     {
         var shifts = new List<Shift>();
@@ -43,7 +52,9 @@ public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<Sche
         return shifts;
     }
 
-    /// <summary>The next time someone else takes over after <paramref name="at"/>, and who (null when nobody ever does).</summary>
+    /// <summary>
+    /// The next time someone else takes over after <paramref name="at"/>, and who (null when nobody ever does).
+    /// </summary>
     public Shift? Next(DateTimeOffset at, TimeSpan horizon)
     {
         var now = OnCallAt(at);
@@ -51,7 +62,9 @@ public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<Sche
         return shifts.FirstOrDefault(s => s.Person != now && s.From > at);
     }
 
-    /// <summary>The first instant after <paramref name="at"/> where the answer may change: a hand-off or an override's edge.</summary>
+    /// <summary>
+    /// The first instant after <paramref name="at"/> where the answer may change: a hand-off or an override's edge.
+    /// </summary>
     private DateTimeOffset NextBoundary(DateTimeOffset at)
     {
         var next = NextHandOff(at);
@@ -63,7 +76,10 @@ public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<Sche
         return next;
     }
 
-    /// <summary>Index of the rotation member on call at <paramref name="at"/> (local calendar days since the start, in whole shifts).</summary>
+    /// <summary>
+    /// Index of the rotation member on call at <paramref name="at"/> (local calendar days since the start, in whole
+    /// shifts).
+    /// </summary>
     public int RotationIndex(DateTimeOffset at)
     {
         var shift = ShiftNumber(at);

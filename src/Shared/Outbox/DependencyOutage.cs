@@ -32,16 +32,19 @@ internal static class DependencyOutage
         ApiException { ResponseHeaders: { } headers } => headers
             .Where(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase))
             .SelectMany(h => h.Value).Select(v => ParseRetryAfter(v, now)).FirstOrDefault(d => d is not null),
-        AggregateException all => all.InnerExceptions.Select(e => RetryAfter(e, now)).FirstOrDefault(d => d is not null),
+        AggregateException all => all.InnerExceptions.Select(e => RetryAfter(e, now))
+            .FirstOrDefault(d => d is not null),
         _ => error.InnerException is { } inner ? RetryAfter(inner, now) : null,
     };
 
     public static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
-        if (int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+        if (int.TryParse(value.Trim(), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds))
             return TimeSpan.FromSeconds(seconds);
-        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? (at > now ? at - now : TimeSpan.Zero)
             : null;
     }

@@ -2,7 +2,10 @@ using AutoResponder.Incidents;
 
 namespace AutoResponder.Outbox;
 
-/// <summary>What a handler sees: the action and the incident as it is now. What the feature recorded earlier is in its own state rows (<see cref="IncidentStates"/>).</summary>
+/// <summary>
+/// What a handler sees: the action and the incident as it is now. What the feature recorded earlier is in its own state
+/// rows (<see cref="IncidentStates"/>).
+/// </summary>
 public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident);
 
 /// <summary>
@@ -10,8 +13,8 @@ public sealed record OutboxContext(OutboxAction Action, IncidentRecord Incident)
 /// with which id), written in the same transaction that marks the action done — beside the incident row, never on
 /// it — so a retry can check them before acting again. <see cref="TimelineText"/>, when set, adds a timeline entry
 /// of <see cref="TimelineKind"/> — which other effects may react to (e.g. an impact snapshot → a Teams reply).
-/// <see cref="Owes"/>: further actions this one owes (kind, payload), added in the same transaction; <see cref="Later"/>:
-/// the same for actions that must not run before their due time (an escalation's next level).
+/// <see cref="Owes"/>: further actions this one owes (kind, payload), added in the same transaction;
+/// <see cref="Later"/>: the same for actions that must not run before their due time (an escalation's next level).
 /// </summary>
 public sealed record OutboxOutcome(
     string? Result = null,
@@ -33,7 +36,9 @@ public interface IOutboxHandler
     Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>A handler that knows the failure will not go away by retrying (bad configuration, 4xx): parks at once.</summary>
+/// <summary>
+/// A handler that knows the failure will not go away by retrying (bad configuration, 4xx): parks at once.
+/// </summary>
 internal sealed class PermanentOutboxException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
@@ -43,8 +48,9 @@ internal sealed class PermanentOutboxException(string message, Exception? inner 
 internal sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint that
-/// is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app restarted.
+/// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint
+/// that is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app
+/// restarted.
 /// </summary>
 internal sealed class NotConfiguredHandler(string area, string problem) : IOutboxHandler
 {

@@ -22,25 +22,33 @@ internal sealed class NothingToRetryException(string field, string message, bool
 /// each goes back to pending with fresh attempts, due now, in one transaction with an "action-retried" timeline
 /// entry naming who did it; the runner is signalled. Handlers check what they recorded, so nothing is done twice.
 /// </summary>
-internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, IncidentIndex index, IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
+internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, IncidentIndex index,
+    IOutboxSignal signal, OutboxLanes lanes, TimeProvider time, ILogger<OutboxRetry> log)
 {
-    /// <summary>Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.</summary>
-    public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor, CancellationToken ct)
+    /// <summary>
+    /// Re-drives <paramref name="actionId"/>, or every parked action of the incident when it is null.
+    /// </summary>
+    public async Task<IncidentRecord> RetryAsync(string incidentId, string? actionId, string actor,
+        CancellationToken ct)
     {
         var incident = await store.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         var actions = await store.GetActionsAsync(incidentId, Enum.GetValues<OutboxStatus>(), ct);
         List<OutboxAction> parked;
         if (actionId is null)
         {
-            parked = actions.Where(a => a.Status == OutboxStatus.Failed).OrderBy(a => a.RowKey, StringComparer.Ordinal).ToList();
-            if (parked.Count == 0) throw new NothingToRetryException("actions", $"Incident {incidentId} has no parked actions.", notFound: false);
+            parked = actions.Where(a => a.Status == OutboxStatus.Failed).OrderBy(a => a.RowKey, StringComparer.Ordinal)
+                .ToList();
+            if (parked.Count == 0) throw new NothingToRetryException("actions",
+                $"Incident {incidentId} has no parked actions.", notFound: false);
         }
         else
         {
             var action = actions.FirstOrDefault(a => a.Id == actionId)
-                ?? throw new NothingToRetryException("actionId", $"Incident {incidentId} has no action '{actionId}'.", notFound: true);
+                ?? throw new NothingToRetryException("actionId", $"Incident {incidentId} has no action '{actionId}'.",
+                    notFound: true);
             if (action.Status != OutboxStatus.Failed)
-                throw new NothingToRetryException("actionId", $"Action '{actionId}' ({action.Kind}) is {action.StatusName.ToLowerInvariant()}, not parked: only failed actions can be retried.", notFound: false);
+                throw new NothingToRetryException("actionId",
+                    $"Action '{actionId}' ({action.Kind}) is {action.StatusName.ToLowerInvariant()}, not parked: only failed actions can be retried.", notFound: false);
             parked = [action];
         }
 
@@ -54,7 +62,8 @@ internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, 
             action.NextAttemptAt = now;
             action.CompletedAt = null;
             action.LeaseUntil = null;
-            action.LastError = action.LastError is null ? $"Retried by {actor}." : Truncate($"Retried by {actor}; it had failed with: {action.LastError}", 1000);
+            action.LastError = action.LastError is null ? $"Retried by {actor}."
+                : Truncate($"Retried by {actor}; it had failed with: {action.LastError}", 1000);
             change.Upserts.Add(action);
         }
         change.Add(now, TimelineKinds.ActionRetried, actor,
@@ -75,13 +84,17 @@ internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, 
 /// the actor is the signed-in caller; answers 200 with the incident, 404 for an unknown incident or action, 409 when
 /// nothing is parked.
 /// </summary>
-internal sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest actions, IOptions<AutoResponderOptions> options)
+internal sealed class OutboxRetryEndpoint(OutboxRetry retry, IncidentActionRequest actions,
+    IOptions<AutoResponderOptions> options)
 {
-    public Task<ApiResult> RetryAllAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) => RunAsync(request, caller, id, null, ct);
+    public Task<ApiResult> RetryAllAsync(HttpRequest request, Caller caller, string id, CancellationToken ct)
+        => RunAsync(request, caller, id, null, ct);
 
-    public Task<ApiResult> RetryOneAsync(HttpRequest request, Caller caller, string id, string actionId, CancellationToken ct) => RunAsync(request, caller, id, actionId, ct);
+    public Task<ApiResult> RetryOneAsync(HttpRequest request, Caller caller, string id, string actionId,
+        CancellationToken ct) => RunAsync(request, caller, id, actionId, ct);
 
-    private Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, string? actionId, CancellationToken ct) =>
+    private Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, string? actionId,
+        CancellationToken ct) =>
         actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: false, async (_, actor, _) =>
         {
             try

@@ -7,12 +7,12 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Outbox;
 
 /// <summary>
-/// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="OutboxKind.Lane"/>). Each action is leased (so two
-/// runners never execute it together), executed by its registered handler, and then either marked done
-/// together with the results it recorded in its feature's state rows, retried later with exponential backoff, or —
-/// after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error log.
-/// A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff (or after the Retry-After it
-/// was answered with) and never parks. A first-notice run (<see cref="SignalLane.FirstNotice"/>) runs only the first
+/// Carries out an incident's outbox actions in the order they were owed (per lane, see <see cref="OutboxKind.Lane"/>).
+/// Each action is leased (so two runners never execute it together), executed by its registered handler, and then
+/// either marked done together with the results it recorded in its feature's state rows, retried later with exponential
+/// backoff, or — after <see cref="OutboxOptions.MaxAttempts"/> — parked as failed with a timeline entry and an error
+/// log. A dependency outage (<see cref="DependencyOutage"/>) is retried with capped backoff (or after the Retry-After
+/// it was answered with) and never parks. A first-notice run (<see cref="SignalLane.FirstNotice"/>) runs only the first
 /// notices, so it is never held up by follow-up work; any other run does everything due.
 /// An action whose kind has no handler yet waits, visibly, without spending attempts.
 /// </summary>
@@ -34,7 +34,8 @@ public sealed class OutboxRunner(
     {
         // A finished action may owe further actions (an impact snapshot owes its delivery): look again,
         // a bounded number of times, so they run now rather than at the next signal or sweep. A first notice owes no
-        // further first notice (what it owes is follow-up work, signalled on its own lane): one pass, two reads fewer each.
+        // further first notice (what it owes is follow-up work, signalled on its own lane): one pass, two reads fewer
+        // each.
         var passes = signalLane == SignalLane.FirstNotice ? 1 : 5;
         for (var pass = 0; pass < passes; pass++)
             if (!await RunPassAsync(incidentId, signalLane, ct)) return;
@@ -69,7 +70,8 @@ public sealed class OutboxRunner(
                 && await TryLeaseAsync(action, now, ct) is { } leased
                 && await ExecuteAsync(leased, handler, ct);
             if (ran) { finished = true; continue; }
-            // Not due, held by another runner, or failed and retrying: its lane waits (its retry signal or the sweep comes back).
+            // Not due, held by another runner, or failed and retrying: its lane waits (its retry signal or the sweep
+            // comes back).
             blockedLanes.Add(lane);
             open++;
         }
@@ -123,11 +125,13 @@ public sealed class OutboxRunner(
         catch (OperationCanceledException) { }
         catch (RequestFailedException e)
         {
-            log.LogWarning(e, "Could not renew the lease of outbox {Kind} for {IncidentId}", action.Kind, action.IncidentId);
+            log.LogWarning(e, "Could not renew the lease of outbox {Kind} for {IncidentId}", action.Kind,
+                action.IncidentId);
         }
     }
 
-    private async Task RecordSuccessAsync(OutboxAction action, IncidentRecord incident, OutboxOutcome outcome, CancellationToken ct)
+    private async Task RecordSuccessAsync(OutboxAction action, IncidentRecord incident, OutboxOutcome outcome,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         action.Status = OutboxStatus.Done;
@@ -140,15 +144,19 @@ public sealed class OutboxRunner(
         if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.Later is not { Count: > 0 } && outcome.TimelineText is null)
         {
             await store.SaveActionAsync(action, ct);
-            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
+            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId,
+                action.Result);
             return;
         }
 
         void Record(IncidentChange change)
         {
-            if (outcome.TimelineText is not null) change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
-            foreach (var (kind, payload) in outcome.Owes ?? []) change.Actions.Add(OutboxAction.Create(action.IncidentId, kind, payload, now));
-            foreach (var (kind, payload, due) in outcome.Later ?? []) change.Actions.Add(OutboxAction.Scheduled(action.IncidentId, kind, payload, now, due));
+            if (outcome.TimelineText is not null)
+                change.Add(now, outcome.TimelineKind, IncidentLifecycle.SystemActor, outcome.TimelineText);
+            foreach (var (kind, payload) in outcome.Owes ?? [])
+                change.Actions.Add(OutboxAction.Create(action.IncidentId, kind, payload, now));
+            foreach (var (kind, payload, due) in outcome.Later ?? [])
+                change.Actions.Add(OutboxAction.Scheduled(action.IncidentId, kind, payload, now, due));
             change.Upserts.Add(action);
         }
 
@@ -157,8 +165,10 @@ public sealed class OutboxRunner(
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
             await commits.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
             foreach (var (_, _, due) in outcome.Later ?? []) // the queue brings it back on time; the minute sweep is the fallback
-                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now, ct);
-            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId, action.Result);
+                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now,
+                    ct);
+            log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId,
+                action.Result);
         }
         catch (IncidentBusyException)
         {
@@ -170,17 +180,20 @@ public sealed class OutboxRunner(
             action.NextAttemptAt = now + IncidentBusyException.RetryAfter;
             await store.SaveActionAsync(action, ct);
             log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is recorded on the next pass", action.Kind, action.IncidentId);
-            await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), IncidentBusyException.RetryAfter, ct);
+            await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind),
+                IncidentBusyException.RetryAfter, ct);
         }
     }
 
-    private async Task<bool> RecordFailureAsync(OutboxAction action, IncidentRecord incident, Exception error, CancellationToken ct)
+    private async Task<bool> RecordFailureAsync(OutboxAction action, IncidentRecord incident, Exception error,
+        CancellationToken ct)
     {
         var settings = options.Value.Outbox;
         var now = time.GetUtcNow();
         if (NotConfiguredException.In(error) is { } notConfigured) return await WaitNotConfiguredAsync(action, notConfigured, now, ct);
         // A dependency outage (Graph or storage down, throttled, timing out) waits without spending attempts: after
-        // an hour-long Graph outage every e-mail and post still goes out, in order. Only the action's own failures count.
+        // an hour-long Graph outage every e-mail and post still goes out, in order. Only the action's own failures
+        // count.
         var outage = DependencyOutage.Is(error);
         if (outage) action.Outages++;
         else action.Attempts++;
@@ -194,11 +207,13 @@ public sealed class OutboxRunner(
             action.CompletedAt = now;
             var change = IncidentChange.Beside(action.IncidentId);
             change.Add(now, TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
-                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}").Subject = action.Kind;
+                $"Action '{action.Kind}' failed after {action.Attempts} attempt(s) and was parked: {action.LastError}")
+                    .Subject = action.Kind;
             change.Upserts.Add(action);
             await index.MarkParkedAsync(action.IncidentId, action.Id, now, ct); // before the commit: health must see it
             await commits.CommitAsync(change, ct);
-            log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts", action.Kind, action.IncidentId, action.Attempts);
+            log.LogError(error, "Outbox {Kind} for {IncidentId} parked as failed after {Attempts} attempts",
+                action.Kind, action.IncidentId, action.Attempts);
             return true;
         }
 
@@ -209,13 +224,16 @@ public sealed class OutboxRunner(
         action.Status = OutboxStatus.Pending;
         action.NextAttemptAt = now + delay;
         await store.SaveActionAsync(action, ct);
-        log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed ({Cause} {Count}); retrying in {Delay}", action.Kind, action.IncidentId,
+        log.LogWarning(error, "Outbox {Kind} for {IncidentId} failed ({Cause} {Count}); retrying in {Delay}",
+            action.Kind, action.IncidentId,
             outage ? "dependency outage" : "attempt", outage ? action.Outages : action.Attempts, delay);
         await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind), delay, ct);
         return false;
     }
 
-    /// <summary>How often an action waiting on an integration that is not configured is looked at again (the sweep's minute).</summary>
+    /// <summary>
+    /// How often an action waiting on an integration that is not configured is looked at again (the sweep's minute).
+    /// </summary>
     public static readonly TimeSpan NotConfiguredRecheck = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -223,7 +241,8 @@ public sealed class OutboxRunner(
     /// no attempt spent and no queue signal; the minute sweep looks again, so it goes out soon after a restart with the
     /// setting fixed. Nothing is lost and nothing is parked for it.
     /// </summary>
-    private async Task<bool> WaitNotConfiguredAsync(OutboxAction action, NotConfiguredException error, DateTimeOffset now, CancellationToken ct)
+    private async Task<bool> WaitNotConfiguredAsync(OutboxAction action, NotConfiguredException error,
+        DateTimeOffset now, CancellationToken ct)
     {
         var note = Truncate($"{NotConfiguredNote}{error.Message}", 1000);
         var first = action.LastError != note;
@@ -232,7 +251,8 @@ public sealed class OutboxRunner(
         action.LastError = note;
         action.NextAttemptAt = now + NotConfiguredRecheck;
         await store.SaveActionAsync(action, ct);
-        if (first) log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: {Area} is not configured ({Problem})", action.Kind, action.IncidentId, error.Area, error.Message);
+        if (first) log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: {Area} is not configured ({Problem})",
+            action.Kind, action.IncidentId, error.Area, error.Message);
         return false;
     }
 
@@ -241,7 +261,8 @@ public sealed class OutboxRunner(
 
     public static TimeSpan Backoff(int attempts, OutboxOptions settings)
     {
-        var seconds = Math.Min(settings.MaxDelaySeconds, settings.BaseDelaySeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
+        var seconds = Math.Min(settings.MaxDelaySeconds,
+            settings.BaseDelaySeconds * Math.Pow(2, Math.Max(0, attempts - 1)));
         return TimeSpan.FromSeconds(seconds);
     }
 
@@ -254,7 +275,8 @@ public sealed class OutboxRunner(
         if (action.LastError == note) return;
         action.LastError = note;
         await store.TrySaveActionAsync(action, ct);
-        log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: no handler registered", action.Kind, action.IncidentId);
+        log.LogWarning("Outbox {Kind} for {IncidentId} is waiting: no handler registered", action.Kind,
+            action.IncidentId);
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max];

@@ -13,17 +13,23 @@ namespace AutoResponder.Outbox;
 /// </summary>
 public enum SignalLane { FirstNotice, FollowUp }
 
-/// <summary>Which queue signals each kind of this deployment: the first notices its features declared (<see cref="OutboxKind.Signal"/>) have their own.</summary>
+/// <summary>
+/// Which queue signals each kind of this deployment: the first notices its features declared
+/// (<see cref="OutboxKind.Signal"/>) have their own.
+/// </summary>
 public sealed class OutboxLanes(IEnumerable<OutboxKind> kinds)
 {
-    private readonly HashSet<string> _firstNotices = kinds.Where(k => k.Signal == SignalLane.FirstNotice).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+    private readonly HashSet<string> _firstNotices = kinds.Where(k => k.Signal == SignalLane.FirstNotice)
+        .Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
 
     public bool IsFirstNotice(string kind) => _firstNotices.Contains(kind);
 
     public SignalLane LaneOf(string kind) => IsFirstNotice(kind) ? SignalLane.FirstNotice : SignalLane.FollowUp;
 }
 
-/// <summary>Wakes the outbox runner for an incident. Best effort: the sweep catches whatever a lost signal misses.</summary>
+/// <summary>
+/// Wakes the outbox runner for an incident. Best effort: the sweep catches whatever a lost signal misses.
+/// </summary>
 public interface IOutboxSignal
 {
     Task TrySignalAsync(OutboxMessage message, SignalLane lane, TimeSpan delay, CancellationToken ct);
@@ -47,27 +53,34 @@ public sealed record OutboxMessage(string IncidentId, int Severity = 4)
 
 internal static class OutboxSignals
 {
-    /// <summary>Signals each lane that one of <paramref name="kinds"/> belongs to (a new incident owes both: its first post and its follow-ups).</summary>
-    public static async Task SignalOwedAsync(this IOutboxSignal signal, OutboxLanes lanes, OutboxMessage message, IEnumerable<string> kinds, TimeSpan delay, CancellationToken ct)
+    /// <summary>
+    /// Signals each lane that one of <paramref name="kinds"/> belongs to (a new incident owes both: its first post and
+    /// its follow-ups).
+    /// </summary>
+    public static async Task SignalOwedAsync(this IOutboxSignal signal, OutboxLanes lanes, OutboxMessage message,
+        IEnumerable<string> kinds, TimeSpan delay, CancellationToken ct)
     {
         foreach (var lane in kinds.Select(lanes.LaneOf).Distinct().Order())
             await signal.TrySignalAsync(message, lane, delay, ct);
     }
 }
 
-internal sealed class QueueOutboxSignal(StorageClients storage, OutboxNudges nudges, ILogger<QueueOutboxSignal> log) : IOutboxSignal
+internal sealed class QueueOutboxSignal(StorageClients storage, OutboxNudges nudges, ILogger<QueueOutboxSignal> log)
+    : IOutboxSignal
 {
     public async Task TrySignalAsync(OutboxMessage message, SignalLane lane, TimeSpan delay, CancellationToken ct)
     {
         try
         {
             var queue = lane == SignalLane.FirstNotice ? storage.FirstNotices : storage.Outbox;
-            await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay > TimeSpan.Zero ? delay : null, cancellationToken: ct);
+            await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay > TimeSpan.Zero ? delay : null,
+                cancellationToken: ct);
             if (delay <= TimeSpan.Zero) nudges.Nudge(lane);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Could not signal the outbox ({Lane}) for {IncidentId}; the sweep will pick it up", lane, message.IncidentId);
+            log.LogWarning(e, "Could not signal the outbox ({Lane}) for {IncidentId}; the sweep will pick it up", lane,
+                message.IncidentId);
         }
     }
 }

@@ -41,15 +41,17 @@ public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvid
 
     public async Task<PriceGuardCheckpointRow?> ReadAsync(CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync<PriceGuardCheckpointRow>(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key, cancellationToken: ct);
+        var row = await Table.GetEntityIfExistsAsync<PriceGuardCheckpointRow>(PriceGuardCheckpointRow.Partition,
+            PriceGuardCheckpointRow.Key, cancellationToken: ct);
         return row.HasValue ? row.Value : null;
     }
 
     /// <summary>
-    /// Takes the lease for <paramref name="owner"/>, creating the row at <paramref name="startAt"/> on the very first run.
-    /// Null when another owner holds an unexpired lease or wins the race for it.
+    /// Takes the lease for <paramref name="owner"/>, creating the row at <paramref name="startAt"/> on the very first
+    /// run. Null when another owner holds an unexpired lease or wins the race for it.
     /// </summary>
-    public async Task<PriceGuardCheckpointRow?> TryAcquireAsync(string owner, DateTimeOffset startAt, TimeSpan lease, CancellationToken ct)
+    public async Task<PriceGuardCheckpointRow?> TryAcquireAsync(string owner, DateTimeOffset startAt, TimeSpan lease,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var row = await ReadAsync(ct);
@@ -81,7 +83,8 @@ public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvid
     /// Advances the position and renews (or, with <paramref name="release"/>, gives up) the lease, conditional on the
     /// ETag this run last wrote: if anyone else wrote the row since, the run has lost the checkpoint and must stop.
     /// </summary>
-    public async Task CommitAsync(PriceGuardCheckpointRow row, DateTimeOffset checkedThrough, long checkedOrders, long findings, TimeSpan lease, bool release, CancellationToken ct)
+    public async Task CommitAsync(PriceGuardCheckpointRow row, DateTimeOffset checkedThrough, long checkedOrders,
+        long findings, TimeSpan lease, bool release, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var next = new PriceGuardCheckpointRow

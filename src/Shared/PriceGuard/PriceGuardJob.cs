@@ -8,11 +8,15 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.PriceGuard;
 
-/// <summary>The alerts one SKU's findings of one anomaly and window became, and what the intake did with them.</summary>
-public sealed record PriceGuardAlert(string Sku, PriceAnomaly Anomaly, DateTimeOffset WindowStart, int Orders, string? IncidentId, string Outcome);
+/// <summary>
+/// The alerts one SKU's findings of one anomaly and window became, and what the intake did with them.
+/// </summary>
+public sealed record PriceGuardAlert(string Sku, PriceAnomaly Anomaly, DateTimeOffset WindowStart, int Orders,
+    string? IncidentId, string Outcome);
 
 /// <summary>What one run did.</summary>
-public sealed record PriceGuardRun(string Outcome, DateTimeOffset? From, DateTimeOffset? CheckedThrough, long OrdersChecked, IReadOnlyList<PriceGuardAlert> Alerts)
+public sealed record PriceGuardRun(string Outcome, DateTimeOffset? From, DateTimeOffset? CheckedThrough,
+    long OrdersChecked, IReadOnlyList<PriceGuardAlert> Alerts)
 {
     public const string Ran = "ran", Held = "held", Disabled = "disabled", LeaseLost = "lease-lost";
     /// <summary>True when the run stopped at MaxOrdersPerRun with more orders left.</summary>
@@ -83,7 +87,8 @@ public sealed class PriceGuardJob(
                     // Everything created up to `last` has been seen: file the findings, then move the checkpoint.
                     var filed = await FileAsync(pending, ct);
                     alerts.AddRange(filed);
-                    await checkpoints.CommitAsync(checkpoint, last.Value, inChunk, filed.Count, lease, release: false, ct);
+                    await checkpoints.CommitAsync(checkpoint, last.Value, inChunk, filed.Count, lease, release: false,
+                        ct);
                     inChunk = 0;
                     if (total >= o.MaxOrdersPerRun) { more = true; break; }
                 }
@@ -103,9 +108,11 @@ public sealed class PriceGuardJob(
             await checkpoints.CommitAsync(checkpoint, through, inChunk, rest.Count, lease, release: true, ct);
             if (alerts.Count > 0)
                 log.LogWarning("Price guard: {Orders} orders checked ({From:O}..{To:O}), {Alerts} finding(s): {Summary}", total, from, through, alerts.Count,
-                    string.Join("; ", alerts.Select(a => $"{a.Sku} {a.Anomaly} ×{a.Orders} → {a.Outcome} {a.IncidentId}")));
+                    string.Join("; ", alerts.Select(a =>
+                        $"{a.Sku} {a.Anomaly} ×{a.Orders} → {a.Outcome} {a.IncidentId}")));
             else
-                log.LogDebug("Price guard: {Orders} orders checked ({From:O}..{To:O}), nothing found", total, from, through);
+                log.LogDebug("Price guard: {Orders} orders checked ({From:O}..{To:O}), nothing found", total, from,
+                    through);
             return new PriceGuardRun(PriceGuardRun.Ran, from, through, total, alerts) { More = more };
         }
         catch (PriceGuardLeaseLostException e)
@@ -121,7 +128,8 @@ public sealed class PriceGuardJob(
         return new DateTimeOffset(at.UtcTicks - at.UtcTicks % size, TimeSpan.Zero);
     }
 
-    private async Task<List<PriceGuardAlert>> FileAsync(Dictionary<(PriceAnomaly Anomaly, string Sku, DateTimeOffset Window), List<PriceFinding>> pending, CancellationToken ct)
+    private async Task<List<PriceGuardAlert>> FileAsync(Dictionary<(PriceAnomaly Anomaly, string Sku,
+        DateTimeOffset Window), List<PriceFinding>> pending, CancellationToken ct)
     {
         var filed = new List<PriceGuardAlert>();
         foreach (var ((anomaly, sku, window), findings) in pending.OrderBy(p => p.Key.Window).ThenBy(p => p.Key.Sku, StringComparer.Ordinal))
@@ -138,7 +146,8 @@ public sealed class PriceGuardJob(
     /// One alert per SKU and anomaly (its fingerprint) and window (its start): the intake's occurrence marker makes a
     /// second filing of the same SKU, anomaly and window a duplicate.
     /// </summary>
-    public static Alert ToAlert(PriceAnomaly anomaly, string sku, DateTimeOffset window, IReadOnlyList<PriceFinding> findings, PriceGuardOptions o)
+    public static Alert ToAlert(PriceAnomaly anomaly, string sku, DateTimeOffset window,
+        IReadOnlyList<PriceFinding> findings, PriceGuardOptions o)
     {
         var inv = CultureInfo.InvariantCulture;
         var what = anomaly switch
@@ -149,7 +158,8 @@ public sealed class PriceGuardJob(
             _ => "not in the catalog",
         };
         var shortfall = findings.Where(f => f.Shortfall > 0).GroupBy(f => f.Order.Currency, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Sum(f => f.Shortfall).ToString("0.00", inv)}").ToList();
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {g.Sum(f => f.Shortfall).ToString("0.00", inv)}").ToList();
         var first = findings.MinBy(f => f.Order.CreatedAt)!;
         var example = first.Order;
         var description = $"{findings.Count} order line(s) of {sku} created from {window:yyyy-MM-dd HH:mm} UTC: {what}. " +

@@ -8,10 +8,14 @@ namespace AutoResponder.PriceGuard;
 
 internal static class PriceGuardServices
 {
-    /// <summary>The scheduled price guard (docs/playbook.md): checks new orders against the catalog and files findings as alerts.</summary>
+    /// <summary>
+    /// The scheduled price guard (docs/playbook.md): checks new orders against the catalog and files findings as
+    /// alerts.
+    /// </summary>
     public static IServiceCollection AddPriceGuard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PriceGuardOptions>().Bind(configuration.GetSection(PriceGuardOptions.Section)).ValidateOnStart();
+        services.AddOptions<PriceGuardOptions>().Bind(configuration.GetSection(PriceGuardOptions.Section))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PriceGuardOptions>, PriceGuardOptionsValidator>();
         services.AddSingleton<PriceGuardCheckpointStore>();
         services.AddSingleton<PriceGuardJob>();
@@ -22,6 +26,7 @@ internal static class PriceGuardServices
 
     private sealed class PriceGuardStorage(PriceGuardCheckpointStore store) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await store.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await store.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

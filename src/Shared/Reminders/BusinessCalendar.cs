@@ -33,10 +33,15 @@ public sealed class BusinessCalendar
         return ToUtc(local);
     }
 
-    /// <summary>The start of working hours on <paramref name="at"/>'s local date (for "on the due date" reminders).</summary>
-    public DateTimeOffset DayStart(DateTimeOffset at) => ToUtc(TimeZoneInfo.ConvertTime(at, _zone).DateTime.Date + _start);
+    /// <summary>
+    /// The start of working hours on <paramref name="at"/>'s local date (for "on the due date" reminders).
+    /// </summary>
+    public DateTimeOffset DayStart(DateTimeOffset at)
+        => ToUtc(TimeZoneInfo.ConvertTime(at, _zone).DateTime.Date + _start);
 
-    /// <summary>The start of the working day before <paramref name="at"/>'s local date (for "the day before" reminders).</summary>
+    /// <summary>
+    /// The start of the working day before <paramref name="at"/>'s local date (for "the day before" reminders).
+    /// </summary>
     public DateTimeOffset PreviousBusinessDayStart(DateTimeOffset at)
     {
         var date = TimeZoneInfo.ConvertTime(at, _zone).DateTime.Date.AddDays(-1);
@@ -44,7 +49,9 @@ public sealed class BusinessCalendar
         return ToUtc(date + _start);
     }
 
-    /// <summary>The local wall-clock time of <paramref name="at"/>, for display ("Mon 30 Mar 15:00 CEST" style).</summary>
+    /// <summary>
+    /// The local wall-clock time of <paramref name="at"/>, for display ("Mon 30 Mar 15:00 CEST" style).
+    /// </summary>
     public string Describe(DateTimeOffset at)
     {
         var local = TimeZoneInfo.ConvertTime(at, _zone);

@@ -16,13 +16,18 @@ internal sealed class PostmortemDraftBlobs(StorageClients storage)
 
     public BlobContainerClient Container => storage.Container(ContainerName);
 
-    public static string NameFor(string incidentId, DateTimeOffset resolvedAt) => $"{incidentId}/draft-{resolvedAt.UtcDateTime:yyyyMMdd-HHmmss}.md";
+    public static string NameFor(string incidentId, DateTimeOffset resolvedAt)
+        => $"{incidentId}/draft-{resolvedAt.UtcDateTime:yyyyMMdd-HHmmss}.md";
 
-    /// <summary>The latest draft of the incident (the names sort by resolution time), opened as a stream; null when there is none.</summary>
+    /// <summary>
+    /// The latest draft of the incident (the names sort by resolution time), opened as a stream; null when there is
+    /// none.
+    /// </summary>
     public async Task<BlobDownloadStreamingResult?> OpenLatestAsync(string incidentId, CancellationToken ct)
     {
         string? latest = null;
-        await foreach (var item in Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{incidentId}/draft-", ct))
+        await foreach (var item in Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{incidentId}/draft-",
+            ct))
             if (latest is null || string.CompareOrdinal(item.Name, latest) > 0) latest = item.Name;
         if (latest is null) return null;
         try

@@ -15,7 +15,8 @@ public static class PostmortemDraft
 {
     public const string Todo = "_TODO_";
 
-    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact, DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue,
+    public static string Render(IncidentDetails details, IReadOnlyList<KeyValuePair<string, string>> impact,
+        DateTimeOffset generatedAt, DateTimeOffset? actionItemsDue,
         IReadOnlyList<SuspectLine>? suspects = null, IReadOnlyList<ActionItemLine>? actionItems = null)
     {
         var i = details.Incident;
@@ -26,13 +27,16 @@ public static class PostmortemDraft
         b.AppendLine("| Field | Value |").AppendLine("| --- | --- |");
         foreach (var (label, value) in new (string, string)[]
         {
-            ("Severity", i.SeverityName), ("Status", i.Status.ToApi()), ("Service", i.Service ?? "—"), ("Owner", i.Owner ?? "unassigned"),
+            ("Severity", i.SeverityName), ("Status", i.Status.ToApi()), ("Service", i.Service ?? "—"),
+            ("Owner", i.Owner ?? "unassigned"),
             ("Opened", StatusEmailRenderer.Time(i.OpenedAt)), ("Mitigated", i.MitigatedAt is { } m ? StatusEmailRenderer.Time(m) : "—"),
             ("Resolved", i.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—"),
-            ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)), ("Alerts", $"{i.DistinctAlertCount.ToString(CultureInfo.InvariantCulture)} ({details.Alerts.Sum(a => a.Occurrences).ToString(CultureInfo.InvariantCulture)} firings)"),
+            ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)),
+            ("Alerts", $"{i.DistinctAlertCount.ToString(CultureInfo.InvariantCulture)} ({details.Alerts.Sum(a => a.Occurrences).ToString(CultureInfo.InvariantCulture)} firings)"),
         })
             b.AppendLine($"| {label} | {Cell(value)} |");
-        b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences." : $"Last status: {Cell(i.StatusText)}. {Todo}: what happened, in two or three sentences.").AppendLine();
+        b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences."
+            : $"Last status: {Cell(i.StatusText)}. {Todo}: what happened, in two or three sentences.").AppendLine();
 
         b.AppendLine("## Impact").AppendLine();
         if (impact.Count == 0) b.AppendLine($"Impact {StatusEmailRenderer.NotAnalysed}. {Todo}: orders, customers and money affected.");
@@ -41,7 +45,8 @@ public static class PostmortemDraft
 
         b.AppendLine("## Changes before the first alert (suspects)").AppendLine();
         if (suspects is not { Count: > 0 }) b.AppendLine("No change of the service or its dependencies was recorded before the first alert.");
-        foreach (var c in suspects ?? []) b.AppendLine($"- {Cell(c.Describe())}{(c.Link is { } link ? $" — <{Cell(link)}>" : "")}");
+        foreach (var c in suspects ?? [])
+            b.AppendLine($"- {Cell(c.Describe())}{(c.Link is { } link ? $" — <{Cell(link)}>" : "")}");
         b.AppendLine();
 
         b.AppendLine("## Timeline (UTC)").AppendLine();
@@ -51,7 +56,8 @@ public static class PostmortemDraft
         b.AppendLine();
 
         b.AppendLine("## Contributing factors").AppendLine();
-        b.AppendLine($"- **Trigger:** {Todo}").AppendLine($"- **Root cause:** {Todo}").AppendLine($"- **Detection:** {Todo} (first alert {(i.FirstAlertAt is { } f ? StatusEmailRenderer.Time(f) : "—")})")
+        b.AppendLine($"- **Trigger:** {Todo}").AppendLine($"- **Root cause:** {Todo}")
+            .AppendLine($"- **Detection:** {Todo} (first alert {(i.FirstAlertAt is { } f ? StatusEmailRenderer.Time(f) : "—")})")
             .AppendLine($"- **Response and recovery:** {Todo}").AppendLine();
         b.AppendLine("## What went well / what went badly").AppendLine().AppendLine($"- {Todo}").AppendLine();
 
@@ -65,7 +71,8 @@ public static class PostmortemDraft
                 b.AppendLine($"| {++number} | {Cell(item.Title)}{(item.Link is { } l ? $" <{Cell(l)}>" : "")} | {Cell(item.Owner)} | {StatusEmailRenderer.Time(item.DueAt)} | {Cell(item.Status)}{(item.Reason is { } r ? $": {Cell(r)}" : "")} |");
             return b.ToString();
         }
-        for (var n = 1; n <= 3; n++) b.AppendLine($"| {n} | {Todo} | {(i.Owner is { } owner ? Cell(owner) : Todo)} | {due} | open |");
+        for (var n = 1; n <= 3; n++)
+            b.AppendLine($"| {n} | {Todo} | {(i.Owner is { } owner ? Cell(owner) : Todo)} | {due} | open |");
         return b.ToString();
     }
 
@@ -93,19 +100,22 @@ public static class PostmortemDraft
 }
 
 /// <summary>
-/// Generates the postmortem draft at resolution (<see cref="ReminderOutbox.PostmortemDraft"/>) and stores it in the private
-/// "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded in <see cref="PostmortemState"/>.
-/// The timeline and the reminders link the authenticated route GET /api/incidents/{id}/postmortem/draft, never a signed
-/// storage link. One draft per resolution.
+/// Generates the postmortem draft at resolution (<see cref="ReminderOutbox.PostmortemDraft"/>) and stores it in the
+/// private "postmortems" container as {incidentId}/draft-{resolvedAt}.md; the blob name is recorded in
+/// <see cref="PostmortemState"/>. The timeline and the reminders link the authenticated route GET
+/// /api/incidents/{id}/postmortem/draft, never a signed storage link. One draft per resolution.
 /// </summary>
-internal sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store, IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options, TimeProvider time,
+internal sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, PeopleLinks links, IncidentStore store,
+    IncidentStates states, IncidentImpact impact, BusinessCalendar calendar, IOptions<ReminderOptions> options,
+    TimeProvider time,
     IEnumerable<IIncidentSuspects> suspects, IEnumerable<IIncidentActionItems> actionItemSources)
     : IOutboxHandler, IStorageInitializer
 {
     public const int MaxSuspects = 50;
     public const string ContainerName = PostmortemDraftBlobs.ContainerName;
 
-    public Task EnsureCreatedAsync(CancellationToken ct) => drafts.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
+    public Task EnsureCreatedAsync(CancellationToken ct)
+        => drafts.Container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: ct);
 
     private async Task<IReadOnlyList<ActionItemLine>> ActionItemsAsync(string incidentId, CancellationToken ct)
     {
@@ -118,11 +128,14 @@ internal sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, People
     {
         var incident = context.Incident;
         if (incident.ResolvedAt is not { } resolvedAt) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-        if ((await states.ReadAsync<PostmortemState>(incident.Id, ct)).DraftFor == resolvedAt) return OutboxOutcome.Done("skipped: draft already generated");
+        if ((await states.ReadAsync<PostmortemState>(incident.Id, ct)).DraftFor == resolvedAt)
+            return OutboxOutcome.Done("skipped: draft already generated");
 
         var details = await store.GetDetailsAsync(incident.Id, ct) ?? throw new IncidentNotFoundException(incident.Id);
-        var actionItems = options.Value.ActionItemsBusinessDays > 0 ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
-        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(), actionItems,
+        var actionItems = options.Value.ActionItemsBusinessDays > 0
+            ? calendar.AddBusinessDays(resolvedAt, options.Value.ActionItemsBusinessDays) : (DateTimeOffset?)null;
+        var markdown = PostmortemDraft.Render(details, await impact.LinesAsync(incident.Id, ct), time.GetUtcNow(),
+            actionItems,
             await suspects.NewestAsync(incident, MaxSuspects, ct), await ActionItemsAsync(incident.Id, ct));
 
         var blobName = PostmortemDraftBlobs.NameFor(incident.Id, resolvedAt);

@@ -42,7 +42,9 @@ internal sealed class ReminderState : IncidentState
 
     public string Kind { get; set; } = "";
     public string? ReminderId { get; set; }
-    /// <summary>The scheduled Service Bus message's sequence number (null on the storage-queue transport, which cancels by id).</summary>
+    /// <summary>
+    /// The scheduled Service Bus message's sequence number (null on the storage-queue transport, which cancels by id).
+    /// </summary>
     public long? SequenceNumber { get; set; }
     /// <summary>Which transport holds the message ("servicebus" or "storage-queue").</summary>
     public string? Transport { get; set; }

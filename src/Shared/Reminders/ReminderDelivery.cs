@@ -11,20 +11,26 @@ public sealed record ReminderEmailPayload(string ReminderId, string Kind, DateTi
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static ReminderEmailPayload Parse(string json) =>
-        JsonSerializer.Deserialize<ReminderEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Email.Name} payload.");
+        JsonSerializer.Deserialize<ReminderEmailPayload>(json, JsonSerializerOptions.Web)
+            ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Email.Name} payload.");
 }
 
 /// <summary>
 /// Handles one due reminder, whichever transport delivered it (Service Bus pump, storage-queue pump, or
 /// later a Service Bus trigger). It records the reminder in one transaction, beside the incident row: a timeline
 /// entry for the owner ("rca-reminder", rendered in Teams with an @mention) or, for an RCA still open after
-/// its due date, "rca-escalated"; the email as an outbox action; and the reminder id as fired (<see cref="ReminderState"/>), so a
-/// redelivered message does nothing. A reminder that was superseded (rescheduled, rescheduled at a new
-/// resolution), whose RCA is complete, or whose incident was reopened is dropped.
+/// its due date, "rca-escalated"; the email as an outbox action; and the reminder id as fired
+/// (<see cref="ReminderState"/>), so a redelivered message does nothing. A reminder that was superseded (rescheduled,
+/// rescheduled at a new resolution), whose RCA is complete, or whose incident was reopened is dropped.
 /// </summary>
-internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits commits, ConflictRetry retry, IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time, ILogger<ReminderDelivery> log) : IReminderHandler
+internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits commits, ConflictRetry retry,
+    IncidentStates states, BusinessCalendar calendar, PeopleLinks links, TimeProvider time,
+    ILogger<ReminderDelivery> log) : IReminderHandler
 {
-    /// <summary>Returns what was done (for logs and tests). Throws when the incident could not be written (the transport retries).</summary>
+    /// <summary>
+    /// Returns what was done (for logs and tests). Throws when the incident could not be written (the transport
+    /// retries).
+    /// </summary>
     public async Task<string> HandleAsync(ReminderMessage reminder, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -84,7 +90,8 @@ internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits comm
         try { await commits.CommitAsync(change, ct); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogError(e, "Could not record the dead-lettered reminder {Kind} on {IncidentId}", reminder.Kind, reminder.IncidentId);
+            log.LogError(e, "Could not record the dead-lettered reminder {Kind} on {IncidentId}", reminder.Kind,
+                reminder.IncidentId);
         }
     }
 

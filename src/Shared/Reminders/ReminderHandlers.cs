@@ -17,7 +17,8 @@ public sealed record ReschedulePayload(string Kind, DateTimeOffset DueAt)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static ReschedulePayload Parse(string json) =>
-        JsonSerializer.Deserialize<ReschedulePayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Reschedule.Name} payload.");
+        JsonSerializer.Deserialize<ReschedulePayload>(json, JsonSerializerOptions.Web)
+            ?? throw new PermanentOutboxException($"Empty {ReminderOutbox.Reschedule.Name} payload.");
 }
 
 /// <summary>
@@ -32,7 +33,8 @@ internal sealed class ReminderEffect(IOptions<ReminderOptions> options) : IIncid
         if (!options.Value.Enabled) yield break;
         if (entry.Kind == TimelineKinds.Resolved) yield return ReminderOutbox.PostmortemDraft.Owe(NoPayload.Value);
         else if (entry.Kind == TimelineKinds.PostmortemDrafted ||
-                 (entry.Kind == TimelineKinds.ActionFailed && entry.Subject == ReminderOutbox.PostmortemDraft.Name && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed))
+                 (entry.Kind == TimelineKinds.ActionFailed && entry.Subject == ReminderOutbox.PostmortemDraft.Name
+                     && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed))
             yield return ReminderOutbox.Schedule.Owe(NoPayload.Value);
     }
 }
@@ -41,7 +43,8 @@ internal sealed class ReminderEffect(IOptions<ReminderOptions> options) : IIncid
 /// Schedules the reminders of a resolution (once per resolution) and records id, ticket and due date of each in its
 /// <see cref="ReminderState"/> row.
 /// </summary>
-internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states, BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
+internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, IncidentStates states,
+    BusinessCalendar calendar, IOptions<ReminderOptions> options) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -50,7 +53,8 @@ internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Inc
         var rca = await states.ReadAllAsync(incident.Id, ct);
         var postmortem = rca.Get<PostmortemState>();
         if (postmortem.Completed) return OutboxOutcome.Done("skipped: the RCA is complete");
-        if (postmortem.RemindersScheduledFor == resolvedAt) return OutboxOutcome.Done("skipped: already scheduled for this resolution");
+        if (postmortem.RemindersScheduledFor == resolvedAt)
+            return OutboxOutcome.Done("skipped: already scheduled for this resolution");
 
         // Reminders of an earlier resolution (reopened since) are superseded; cancel what is still scheduled.
         var reminders = rca.All<ReminderState>(ReminderState.KindPrefix).ToList();
@@ -64,7 +68,8 @@ internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Inc
             var id = $"{kind}-{Keys.Unique()}{Keys.Unique()}";
             var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, incident.Id, kind, due), ct);
             recorded.Add(StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
-                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status) = (kind, id, ticket.SequenceNumber, scheduler.Transport, due, ReminderStatus.Scheduled)));
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status) =
+                    (kind, id, ticket.SequenceNumber, scheduler.Transport, due, ReminderStatus.Scheduled)));
             lines.Add($"{ReminderKinds.Describe(kind)} {calendar.Describe(due)}");
         }
         foreach (var kind in cancelled.Where(k => recorded.All(r => r.RowKey != ReminderState.KeyFor(k))))
@@ -77,7 +82,9 @@ internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Inc
     }
 }
 
-/// <summary>Cancels every reminder still scheduled (<see cref="ReminderOutbox.Cancel"/>, owed when the postmortem is recorded).</summary>
+/// <summary>
+/// Cancels every reminder still scheduled (<see cref="ReminderOutbox.Cancel"/>, owed when the postmortem is recorded).
+/// </summary>
 internal sealed class CancelRemindersHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
@@ -86,12 +93,16 @@ internal sealed class CancelRemindersHandler(IReminderScheduler scheduler, Incid
         var cancelled = await CancelPendingAsync(scheduler, reminders, ct);
         return cancelled.Count == 0
             ? OutboxOutcome.Done("nothing was still scheduled")
-            : new OutboxOutcome($"{cancelled.Count} reminder(s) cancelled", TimelineText: $"RCA complete: {cancelled.Count} scheduled reminder(s) cancelled.",
+            : new OutboxOutcome($"{cancelled.Count} reminder(s) cancelled",
+                TimelineText: $"RCA complete: {cancelled.Count} scheduled reminder(s) cancelled.",
                 State: cancelled.Select(Cancelled).ToList());
     }
 
-    /// <summary>Cancels the reminders still scheduled (on their transport, when it is this one); returns their kinds.</summary>
-    public static async Task<List<string>> CancelPendingAsync(IReminderScheduler scheduler, IEnumerable<ReminderState> reminders, CancellationToken ct)
+    /// <summary>
+    /// Cancels the reminders still scheduled (on their transport, when it is this one); returns their kinds.
+    /// </summary>
+    public static async Task<List<string>> CancelPendingAsync(IReminderScheduler scheduler,
+        IEnumerable<ReminderState> reminders, CancellationToken ct)
     {
         var kinds = new List<string>();
         foreach (var reminder in reminders.Where(r => r.Pending))
@@ -102,10 +113,14 @@ internal sealed class CancelRemindersHandler(IReminderScheduler scheduler, Incid
         return kinds;
     }
 
-    public static StateChange Cancelled(string kind) => StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r => r.Status = ReminderStatus.Cancelled);
+    public static StateChange Cancelled(string kind)
+        => StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r => r.Status = ReminderStatus.Cancelled);
 }
 
-/// <summary>Moves one reminder to a new due date (<see cref="ReminderOutbox.Reschedule"/>): cancel the scheduled message, schedule a new one.</summary>
+/// <summary>
+/// Moves one reminder to a new due date (<see cref="ReminderOutbox.Reschedule"/>): cancel the scheduled message,
+/// schedule a new one.
+/// </summary>
 internal sealed class RescheduleReminderHandler(IReminderScheduler scheduler, IncidentStates states) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
@@ -119,17 +134,24 @@ internal sealed class RescheduleReminderHandler(IReminderScheduler scheduler, In
 
         await CancelRemindersHandler.CancelPendingAsync(scheduler, [reminder], ct);
         var id = $"{kind}-{Keys.Unique()}{Keys.Unique()}";
-        var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, context.Incident.Id, kind, payload.DueAt), ct);
+        var ticket = await scheduler.ScheduleAsync(new ReminderMessage(id, context.Incident.Id, kind, payload.DueAt),
+            ct);
         var by = context.Action.Id;
         return new OutboxOutcome(
             Result: $"{kind} rescheduled to {payload.DueAt:o} ({scheduler.Transport} {ticket.SequenceNumber?.ToString(CultureInfo.InvariantCulture) ?? id})",
             State: [StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
-                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status, r.ChangedBy) = (kind, id, ticket.SequenceNumber, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled, by))]);
+                (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status, r.ChangedBy) =
+                    (kind, id, ticket.SequenceNumber, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled,
+                    by))]);
     }
 }
 
-/// <summary>Emails a delivered reminder (<see cref="ReminderOutbox.Email"/>): to the owner, or — for an escalation — to the managers with the owner in copy.</summary>
-internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions, BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
+/// <summary>
+/// Emails a delivered reminder (<see cref="ReminderOutbox.Email"/>): to the owner, or — for an escalation — to the
+/// managers with the owner in copy.
+/// </summary>
+internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates states, IOptions<MailOptions> mailOptions,
+    BusinessCalendar calendar, IEnumerable<IIncidentNotices> notices, PeopleLinks links) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
@@ -161,7 +183,8 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
                 ? $"The RCA of {incident.Id} was due {calendar.Describe(rcaDue)} and is still open. Owner: {incident.Owner ?? "unassigned"}."
                 : $"{ReminderKinds.Describe(p.Kind)} for {incident.Id} is due {calendar.Describe(p.DueAt)}.",
             $"Incident: {incident.Title} ({incident.SeverityName}), resolved {(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
-            draft is null ? "The postmortem draft is not available yet." : $"Postmortem draft (sign in to read it): {draft}",
+            draft is null ? "The postmortem draft is not available yet."
+                : $"Postmortem draft (sign in to read it): {draft}",
             $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that stops these reminders.",
             $"To move a due date, POST {{\"dueAt\": \"...\"}} to /api/incidents/{incident.Id}/reminders/{p.Kind}.",
         };
@@ -176,5 +199,7 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
     }
 
     private static string Linkify(string encoded, string? url) =>
-        url is null || !url.StartsWith("http", StringComparison.Ordinal) ? encoded : encoded.Replace(WebUtility.HtmlEncode(url), $"<a href=\"{WebUtility.HtmlEncode(url)}\">{WebUtility.HtmlEncode(url)}</a>");
+        url is null || !url.StartsWith("http", StringComparison.Ordinal) ? encoded
+            : encoded.Replace(WebUtility.HtmlEncode(url),
+            $"<a href=\"{WebUtility.HtmlEncode(url)}\">{WebUtility.HtmlEncode(url)}</a>");
 }

@@ -23,7 +23,9 @@ internal static class ReminderKinds
     };
 }
 
-/// <summary>The scheduled message: which reminder of which incident, and when it is due. JSON in the message body.</summary>
+/// <summary>
+/// The scheduled message: which reminder of which incident, and when it is due. JSON in the message body.
+/// </summary>
 public sealed record ReminderMessage(string ReminderId, string IncidentId, string Kind, DateTimeOffset DueAt)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
@@ -46,7 +48,9 @@ internal interface IReminderScheduler
 {
     /// <summary>"servicebus" or "storage-queue"; recorded with the tickets.</summary>
     string Transport { get; }
-    /// <summary>Schedules the message for <see cref="ReminderMessage.DueAt"/>; returns the ticket that cancels it.</summary>
+    /// <summary>
+    /// Schedules the message for <see cref="ReminderMessage.DueAt"/>; returns the ticket that cancels it.
+    /// </summary>
     Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct);
     /// <summary>Cancels a scheduled message; a ticket already delivered or cancelled is not an error.</summary>
     Task CancelAsync(ReminderTicket ticket, CancellationToken ct);

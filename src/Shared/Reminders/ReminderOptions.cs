@@ -21,7 +21,10 @@ public sealed class ReminderOptions
     public int PostmortemReviewBusinessDays { get; set; } = 3;
     /// <summary>Business days after resolution: action items due.</summary>
     public int ActionItemsBusinessDays { get; set; } = 5;
-    /// <summary>Business days after resolution at which an RCA still open escalates to the managers (0 = never). Must be after the RCA draft is due.</summary>
+    /// <summary>
+    /// Business days after resolution at which an RCA still open escalates to the managers (0 = never). Must be after
+    /// the RCA draft is due.
+    /// </summary>
     public int EscalationBusinessDays { get; set; } = 2;
     /// <summary>Service Bus queue (or, standalone, storage queue) name.</summary>
     public string QueueName { get; set; } = "rca-reminders";
@@ -35,11 +38,13 @@ public sealed class ReminderOptions
     public (TimeSpan Start, TimeSpan End) Hours()
     {
         var parts = WorkingHours.Split('-', StringSplitOptions.TrimEntries);
-        return (TimeSpan.ParseExact(parts[0], @"hh\:mm", CultureInfo.InvariantCulture), TimeSpan.ParseExact(parts[1], @"hh\:mm", CultureInfo.InvariantCulture));
+        return (TimeSpan.ParseExact(parts[0], @"hh\:mm", CultureInfo.InvariantCulture),
+            TimeSpan.ParseExact(parts[1], @"hh\:mm", CultureInfo.InvariantCulture));
     }
 
     public HashSet<DayOfWeek> Days() =>
-        WorkingDays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(d => Enum.Parse<DayOfWeek>(d, ignoreCase: true)).ToHashSet();
+        WorkingDays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => Enum.Parse<DayOfWeek>(d, ignoreCase: true)).ToHashSet();
 
     /// <summary>Reminder kinds with their offsets, in due order; a 0 offset switches a kind off.</summary>
     public IEnumerable<(string Kind, int BusinessDays)> Offsets()
@@ -75,11 +80,16 @@ internal sealed class ReminderOptionsValidator : IValidateOptions<ReminderOption
         try { Check(o.Days().Count > 0, nameof(o.WorkingDays), "must name at least one day."); }
         catch (ArgumentException) { Check(false, nameof(o.WorkingDays), $"must be comma-separated day names such as Monday,Tuesday (is '{o.WorkingDays}')."); }
         Check(o.RcaDraftBusinessDays is >= 0 and <= 60, nameof(o.RcaDraftBusinessDays), "must be between 0 and 60.");
-        Check(o.PostmortemReviewBusinessDays is >= 0 and <= 60, nameof(o.PostmortemReviewBusinessDays), "must be between 0 and 60.");
-        Check(o.ActionItemsBusinessDays is >= 0 and <= 60, nameof(o.ActionItemsBusinessDays), "must be between 0 and 60.");
-        Check(o.EscalationBusinessDays == 0 || o.EscalationBusinessDays > o.RcaDraftBusinessDays, nameof(o.EscalationBusinessDays),
+        Check(o.PostmortemReviewBusinessDays is >= 0 and <= 60, nameof(o.PostmortemReviewBusinessDays),
+            "must be between 0 and 60.");
+        Check(o.ActionItemsBusinessDays is >= 0 and <= 60, nameof(o.ActionItemsBusinessDays),
+            "must be between 0 and 60.");
+        Check(o.EscalationBusinessDays == 0 || o.EscalationBusinessDays > o.RcaDraftBusinessDays,
+            nameof(o.EscalationBusinessDays),
             $"must be 0 (off) or later than RcaDraftBusinessDays ({o.RcaDraftBusinessDays}).");
-        Check(!string.IsNullOrWhiteSpace(o.QueueName) && o.QueueName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'), nameof(o.QueueName),
+        Check(!string.IsNullOrWhiteSpace(o.QueueName)
+            && o.QueueName.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'),
+            nameof(o.QueueName),
             "must be lower-case letters, digits and hyphens.");
         Check(o.MaxDeliveries is >= 1 and <= 100, nameof(o.MaxDeliveries), "must be between 1 and 100.");
         Check(o.RetryDelaySeconds is >= 0 and <= 3600, nameof(o.RetryDelaySeconds), "must be between 0 and 3600.");

@@ -2,7 +2,10 @@ using AutoResponder.Outbox;
 
 namespace AutoResponder.Reminders;
 
-/// <summary>Outbox kinds of the RCA follow-up: the postmortem draft and the reminders (what they keep is <see cref="PostmortemState"/> and <see cref="ReminderState"/>).</summary>
+/// <summary>
+/// Outbox kinds of the RCA follow-up: the postmortem draft and the reminders (what they keep is
+/// <see cref="PostmortemState"/> and <see cref="ReminderState"/>).
+/// </summary>
 public static class ReminderOutbox
 {
     /// <summary>Generate the postmortem draft of a resolution.</summary>

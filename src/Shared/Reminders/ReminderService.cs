@@ -11,7 +11,8 @@ internal sealed class ReminderConflictException(string message) : Exception(mess
 /// </summary>
 public sealed class ReminderService(IncidentService incidents, IncidentStates states, BusinessCalendar calendar)
 {
-    public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
+    public Task<IncidentRecord> CompletePostmortemAsync(string id, string link, string actor,
+        IncidentPrecondition? ifMatch, CancellationToken ct) =>
         ChangeAsync(id, ifMatch, "record the postmortem of", async (change, now) =>
         {
             var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
@@ -21,7 +22,8 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
             change.Actions.Add(OutboxAction.Create(id, ReminderOutbox.Cancel.Name, "{}", now));
         }, ct);
 
-    public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
+    public Task<IncidentRecord> RescheduleAsync(string id, string kind, DateTimeOffset dueAt, string actor,
+        IncidentPrecondition? ifMatch, CancellationToken ct) =>
         ChangeAsync(id, ifMatch, "reschedule a reminder of", async (change, now) =>
         {
             var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
@@ -29,12 +31,15 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
                 throw new ReminderConflictException($"The RCA of {id} is complete; it has no reminders left to reschedule.");
             var reminder = await states.ReadAsync<ReminderState>(id, ReminderState.KeyFor(kind), ct);
             var was = reminder.DueAt is { } w ? $" (was {calendar.Describe(w)})" : "";
-            change.Add(now, TimelineKinds.ReminderRescheduled, actor, $"{ReminderKinds.Describe(kind)} moved to {calendar.Describe(dueAt)}{was} by {actor}.");
-            change.Actions.Add(OutboxAction.Create(id, ReminderOutbox.Reschedule.Name, new ReschedulePayload(kind, dueAt).ToJson(), now));
+            change.Add(now, TimelineKinds.ReminderRescheduled, actor,
+                $"{ReminderKinds.Describe(kind)} moved to {calendar.Describe(dueAt)}{was} by {actor}.");
+            change.Actions.Add(OutboxAction.Create(id, ReminderOutbox.Reschedule.Name,
+                new ReschedulePayload(kind, dueAt).ToJson(), now));
         }, ct);
 
     /// <summary>An RCA change: allowed once the incident is resolved or closed.</summary>
-    private Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch, string action, Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
+    private Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch, string action,
+        Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
         incidents.ChangeAsync(id, ifMatch, async (change, now) =>
         {
             var incident = change.Incident;

@@ -22,7 +22,8 @@ internal static class ServiceBusSettings
     public static bool IsConfigured(IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
-        return !string.IsNullOrWhiteSpace(section.Value) || !string.IsNullOrWhiteSpace(section["fullyQualifiedNamespace"]);
+        return !string.IsNullOrWhiteSpace(section.Value)
+            || !string.IsNullOrWhiteSpace(section["fullyQualifiedNamespace"]);
     }
 
     public static ServiceBusClient CreateClient(IConfiguration configuration)
@@ -38,7 +39,9 @@ internal static class ServiceBusSettings
     }
 }
 
-/// <summary>Runs the reminder pump every minute, at half past (standalone host; in Azure the PumpReminders timer function).</summary>
+/// <summary>
+/// Runs the reminder pump every minute, at half past (standalone host; in Azure the PumpReminders timer function).
+/// </summary>
 public sealed class ReminderPumpJob(IReminderPump pump) : IScheduledJob
 {
     public const string ScheduleSetting = "AutoResponder:Reminders:PumpSchedule";
@@ -52,7 +55,8 @@ internal static class RemindersServices
 {
     public static IServiceCollection AddReminders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ReminderOptions>().Bind(configuration.GetSection(ReminderOptions.Section)).ValidateOnStart();
+        services.AddOptions<ReminderOptions>().Bind(configuration.GetSection(ReminderOptions.Section))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReminderOptions>, ReminderOptionsValidator>();
         services.AddSingleton<BusinessCalendar>();
         services.AddSingleton<PostmortemDraftBlobs>();
@@ -85,5 +89,6 @@ internal static class RemindersServices
         return services;
     }
 
-    private static string QueueName(IServiceProvider sp) => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.QueueName;
+    private static string QueueName(IServiceProvider sp)
+        => sp.GetRequiredService<IOptions<ReminderOptions>>().Value.QueueName;
 }

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Reminders;
 
 /// <summary>Reminders as Service Bus scheduled messages; the ticket is the sequence number.</summary>
-internal sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger<ServiceBusReminderScheduler> log) : IReminderScheduler
+internal sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogger<ServiceBusReminderScheduler> log)
+    : IReminderScheduler
 {
     public string Transport => "servicebus";
 
@@ -19,7 +20,8 @@ internal sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogg
             ApplicationProperties = { ["incidentId"] = message.IncidentId },
         };
         var sequence = await sender.ScheduleMessageAsync(sbMessage, message.DueAt, ct);
-        log.LogInformation("Reminder {Kind} for {IncidentId} scheduled for {DueAt} (sequence {Sequence})", message.Kind, message.IncidentId, message.DueAt, sequence);
+        log.LogInformation("Reminder {Kind} for {IncidentId} scheduled for {DueAt} (sequence {Sequence})", message.Kind,
+            message.IncidentId, message.DueAt, sequence);
         return new ReminderTicket(message.ReminderId, sequence);
     }
 
@@ -40,7 +42,8 @@ internal sealed class ServiceBusReminderScheduler(ServiceBusSender sender, ILogg
 /// dead-letter once the delivery count reaches AutoResponder:Reminders:MaxDeliveries — or at once for a
 /// body that is not a reminder — with the reason recorded on the incident.
 /// </summary>
-internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery, IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
+internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IReminderHandler delivery,
+    IOptions<ReminderOptions> options, ILogger<ServiceBusReminderPump> log) : IReminderPump
 {
     /// <summary>
     /// Messages locked at once. Each is handled in turn (a Teams reply and an e-mail, seconds each, longer while Graph
@@ -55,7 +58,8 @@ internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IRemin
         var received = 0;
         while (received < max)
         {
-            var batch = await receiver.ReceiveMessagesAsync(Math.Min(ReceiveBatch, max - received), TimeSpan.FromSeconds(2), ct);
+            var batch = await receiver.ReceiveMessagesAsync(Math.Min(ReceiveBatch, max - received),
+                TimeSpan.FromSeconds(2), ct);
             if (batch.Count == 0) break;
             received += batch.Count;
             foreach (var message in batch) await HandleAsync(message, ct);
@@ -85,7 +89,8 @@ internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IRemin
             {
                 var reason = $"Failed {message.DeliveryCount} deliveries: {e.GetType().Name}: {e.Message}";
                 await receiver.DeadLetterMessageAsync(message, "ReminderFailed", Truncate(reason, 1000), ct);
-                log.LogError(e, "Reminder {Kind} for {IncidentId} dead-lettered after {Deliveries} deliveries", reminder.Kind, reminder.IncidentId, message.DeliveryCount);
+                log.LogError(e, "Reminder {Kind} for {IncidentId} dead-lettered after {Deliveries} deliveries",
+                    reminder.Kind, reminder.IncidentId, message.DeliveryCount);
                 await delivery.RecordDeadLetterAsync(reminder, reason, ct);
             }
             else

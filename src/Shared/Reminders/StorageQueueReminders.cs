@@ -13,7 +13,8 @@ namespace AutoResponder.Reminders;
 /// pump receives it early and re-enqueues it with the remaining delay. Cancelling marks the reminder id
 /// in the table "ReminderCancellations", which the pump checks on receipt. Messages never expire.
 /// </summary>
-internal sealed class StorageQueueReminders(StorageClients storage, IOptions<ReminderOptions> options, TimeProvider time) : IStorageInitializer
+internal sealed class StorageQueueReminders(StorageClients storage, IOptions<ReminderOptions> options,
+    TimeProvider time) : IStorageInitializer
 {
     public const string CancellationTable = "ReminderCancellations";
     /// <summary>A little under the storage queue's 7-day visibility limit.</summary>
@@ -31,34 +32,42 @@ internal sealed class StorageQueueReminders(StorageClients storage, IOptions<Rem
         await Cancellations.CreateIfNotExistsAsync(ct);
     }
 
-    /// <summary>How long to hide a message due after <paramref name="remaining"/>: all of it, up to the hop limit.</summary>
-    public static TimeSpan Hop(TimeSpan remaining) => remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < MaxHop ? remaining : MaxHop;
+    /// <summary>
+    /// How long to hide a message due after <paramref name="remaining"/>: all of it, up to the hop limit.
+    /// </summary>
+    public static TimeSpan Hop(TimeSpan remaining)
+        => remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < MaxHop ? remaining : MaxHop;
 
     public Task EnqueueAsync(ReminderMessage message, CancellationToken ct)
     {
         var delay = Hop(message.DueAt - time.GetUtcNow());
-        return Queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay, timeToLive: NeverExpire, cancellationToken: ct);
+        return Queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay, timeToLive: NeverExpire,
+            cancellationToken: ct);
     }
 
     public async Task<bool> IsCancelledAsync(string reminderId, CancellationToken ct) =>
-        (await Cancellations.GetEntityIfExistsAsync<TableEntity>(reminderId, "cancelled", cancellationToken: ct)).HasValue;
+        (await Cancellations.GetEntityIfExistsAsync<TableEntity>(reminderId, "cancelled", cancellationToken: ct))
+            .HasValue;
 
     public Task MarkCancelledAsync(string reminderId, CancellationToken ct) =>
         Cancellations.UpsertEntityAsync(new TableEntity(reminderId, "cancelled") { ["CancelledAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
 }
 
-internal sealed class StorageQueueReminderScheduler(StorageQueueReminders queue, ILogger<StorageQueueReminderScheduler> log) : IReminderScheduler
+internal sealed class StorageQueueReminderScheduler(StorageQueueReminders queue,
+    ILogger<StorageQueueReminderScheduler> log) : IReminderScheduler
 {
     public string Transport => "storage-queue";
 
     public async Task<ReminderTicket> ScheduleAsync(ReminderMessage message, CancellationToken ct)
     {
         await queue.EnqueueAsync(message, ct);
-        log.LogInformation("Reminder {Kind} for {IncidentId} queued for {DueAt}", message.Kind, message.IncidentId, message.DueAt);
+        log.LogInformation("Reminder {Kind} for {IncidentId} queued for {DueAt}", message.Kind, message.IncidentId,
+            message.DueAt);
         return new ReminderTicket(message.ReminderId);
     }
 
-    public Task CancelAsync(ReminderTicket ticket, CancellationToken ct) => queue.MarkCancelledAsync(ticket.ReminderId, ct);
+    public Task CancelAsync(ReminderTicket ticket, CancellationToken ct)
+        => queue.MarkCancelledAsync(ticket.ReminderId, ct);
 }
 
 /// <summary>
@@ -82,7 +91,8 @@ internal sealed class StorageQueueReminderPump(
         var received = 0;
         while (received < max)
         {
-            QueueMessage[] batch = (await queue.Queue.ReceiveMessagesAsync(Math.Min(32, max - received), Lock, ct)).Value;
+            QueueMessage[] batch = (await queue.Queue.ReceiveMessagesAsync(Math.Min(32, max - received), Lock, ct))
+                .Value;
             if (batch.Length == 0) break;
             received += batch.Length;
             foreach (var message in batch) await HandleAsync(message, ct);
@@ -105,13 +115,15 @@ internal sealed class StorageQueueReminderPump(
         {
             await queue.EnqueueAsync(reminder, ct); // hop: the rest of the delay (a duplicate after a crash here is ignored by ReminderDelivery)
             await queue.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
-            log.LogDebug("Reminder {Kind} for {IncidentId} hopped; due in {Remaining}", reminder.Kind, reminder.IncidentId, remaining);
+            log.LogDebug("Reminder {Kind} for {IncidentId} hopped; due in {Remaining}", reminder.Kind,
+                reminder.IncidentId, remaining);
             return;
         }
         if (await queue.IsCancelledAsync(reminder.ReminderId, ct))
         {
             await queue.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
-            log.LogInformation("Reminder {Kind} for {IncidentId} was cancelled; dropped", reminder.Kind, reminder.IncidentId);
+            log.LogInformation("Reminder {Kind} for {IncidentId} was cancelled; dropped", reminder.Kind,
+                reminder.IncidentId);
             return;
         }
 
@@ -130,17 +142,22 @@ internal sealed class StorageQueueReminderPump(
             else
             {
                 var delay = TimeSpan.FromSeconds(options.Value.RetryDelaySeconds);
-                await queue.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: delay, cancellationToken: ct);
-                log.LogWarning(e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); retried in {Delay}", reminder.Kind, reminder.IncidentId, message.DequeueCount, delay);
+                await queue.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: delay,
+                    cancellationToken: ct);
+                log.LogWarning(e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); retried in {Delay}",
+                    reminder.Kind, reminder.IncidentId, message.DequeueCount, delay);
             }
         }
     }
 
-    private async Task DeadLetterAsync(QueueMessage message, ReminderMessage? reminder, string reason, CancellationToken ct)
+    private async Task DeadLetterAsync(QueueMessage message, ReminderMessage? reminder, string reason,
+        CancellationToken ct)
     {
-        await queue.Poison.SendMessageAsync(message.Body, timeToLive: StorageQueueReminders.NeverExpire, cancellationToken: ct);
+        await queue.Poison.SendMessageAsync(message.Body, timeToLive: StorageQueueReminders.NeverExpire,
+            cancellationToken: ct);
         await queue.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
         log.LogError("Reminder message {MessageId} moved to the poison queue: {Reason}", message.MessageId, reason);
-        if (reminder is not null) await delivery.RecordDeadLetterAsync(reminder, ServiceBusReminderPump.Truncate(reason, 1000), ct);
+        if (reminder is not null)
+            await delivery.RecordDeadLetterAsync(reminder, ServiceBusReminderPump.Truncate(reason, 1000), ct);
     }
 }

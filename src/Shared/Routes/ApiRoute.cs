@@ -38,8 +38,11 @@ public sealed record ApiRoute(
             Parameters, RequestBody, RequestBodyRequired, Responses);
 }
 
-/// <summary>What a route's handler gets: the request, the caller the gate let in, the path values and the app's services.</summary>
-public sealed record RouteCall(HttpRequest Request, Caller Caller, IReadOnlyDictionary<string, string> PathValues, IServiceProvider Services, CancellationToken Ct)
+/// <summary>
+/// What a route's handler gets: the request, the caller the gate let in, the path values and the app's services.
+/// </summary>
+public sealed record RouteCall(HttpRequest Request, Caller Caller, IReadOnlyDictionary<string, string> PathValues,
+    IServiceProvider Services, CancellationToken Ct)
 {
     /// <summary>A value of the route's path, e.g. <c>call["id"]</c>.</summary>
     public string this[string name] => PathValues[name];
@@ -53,7 +56,8 @@ public sealed record RouteCall(HttpRequest Request, Caller Caller, IReadOnlyDict
 /// <summary>Runs a declared route in either host: the gate (its access), then its handler.</summary>
 public static class RouteRunner
 {
-    public static Task<IResult> RunAsync(ApiRoute route, HttpRequest request, IReadOnlyDictionary<string, string> pathValues,
+    public static Task<IResult> RunAsync(ApiRoute route, HttpRequest request, IReadOnlyDictionary<string,
+        string> pathValues,
         IServiceProvider services, CancellationToken ct) =>
         services.GetRequiredService<AccessGate>().RunAsync(request, route.Method, route.UrlPath, route.Access,
             caller => route.Handler(new RouteCall(request, caller, pathValues, services, ct)));

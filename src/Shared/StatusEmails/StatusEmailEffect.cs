@@ -8,13 +8,15 @@ namespace AutoResponder.StatusEmails;
 
 /// <summary>
 /// What a <see cref="StatusEmailOutbox.Email"/> action carries: a cadence slot (number and start), or the final email.
-/// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out yet.
+/// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out
+/// yet.
 /// </summary>
 internal sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StatusEmailPayload Parse(string json) =>
-        JsonSerializer.Deserialize<StatusEmailPayload>(json, JsonSerializerOptions.Web) ?? throw new PermanentOutboxException("Empty status-email payload.");
+        JsonSerializer.Deserialize<StatusEmailPayload>(json, JsonSerializerOptions.Web)
+            ?? throw new PermanentOutboxException("Empty status-email payload.");
 }
 
 /// <summary>
@@ -23,7 +25,8 @@ internal sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, boo
 /// when the incident opens, reopens or its severity (so its cadence) changes. The cadence emails
 /// themselves are owed by the sweep, one per slot.
 /// </summary>
-internal sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact) : IIncidentEffect
+internal sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IOptions<ImpactOptions> impact)
+    : IIncidentEffect
 {
     public IEnumerable<(string Kind, string Payload)> Plan(IncidentRecord incident, TimelineEntry entry)
     {
@@ -42,16 +45,17 @@ internal sealed class StatusEmailEffect(IOptions<StatusEmailOptions> options, IO
                 {
                     var cadence = o.CadenceFor(incident.Severity);
                     var slot = StatusEmailSlots.SlotAt(incident.OpenedAt, cadence, entry.At);
-                    yield return StatusEmailOutbox.Email.Owe(new StatusEmailPayload(slot, StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot), OnlyIfNoneSent: true));
+                    yield return StatusEmailOutbox.Email.Owe(new StatusEmailPayload(slot,
+                        StatusEmailSlots.SlotStart(incident.OpenedAt, cadence, slot), OnlyIfNoneSent: true));
                 }
                 break;
             case TimelineKinds.Reopened:
                 yield return StatusEmailOutbox.Schedule.Owe(NoPayload.Value);
                 break;
-            // The final email reports the resolution's impact, so the resolution snapshot triggers it: it is owed in the
-            // transaction that records that snapshot (or records that none was taken, or that it was parked). Without
-            // impact rules no snapshot is taken and the resolution itself owes it. Later snapshots owe it again; the
-            // handler sends one final email per resolution.
+            // The final email reports the resolution's impact, so the resolution snapshot triggers it: it is owed in
+            // the transaction that records that snapshot (or records that none was taken, or that it was parked).
+            // Without impact rules no snapshot is taken and the resolution itself owes it. Later snapshots owe it
+            // again; the handler sends one final email per resolution.
             case TimelineKinds.Resolved when impact.Value.Rules.Count == 0:
             case TimelineKinds.ImpactSnapshot or TimelineKinds.ImpactSkipped when incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:
             case TimelineKinds.ActionFailed when entry.Subject == ImpactOutbox.Snapshot.Name && incident.Status is IncidentStatus.Resolved or IncidentStatus.Closed:

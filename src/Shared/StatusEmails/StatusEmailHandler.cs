@@ -55,7 +55,8 @@ internal sealed class StatusEmailHandler(
         else
         {
             if (!incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
-            if (payload.OnlyIfNoneSent && lastSlotAt is not null) return OutboxOutcome.Done("skipped: a status email was sent already");
+            if (payload.OnlyIfNoneSent && lastSlotAt is not null)
+                return OutboxOutcome.Done("skipped: a status email was sent already");
             var slotAt = payload.SlotAt ?? incident.OpenedAt;
             if (lastSlotAt is { } last && slotAt <= last) return OutboxOutcome.Done($"skipped: slot {payload.Slot} already sent");
             kind = payload.Slot == 0 ? StatusEmailKind.Opened : StatusEmailKind.Update;
@@ -80,7 +81,8 @@ internal sealed class StatusEmailHandler(
         {
             case StormDecision.WaitForTeams:
                 return new OutboxOutcome("Waiting for Teams to decide between a post of its own and the storm digest",
-                    Later: [(StatusEmailOutbox.Email.Name, context.Action.Payload, now + StormEmails.TeamsDecisionRecheck)]);
+                    Later: [(StatusEmailOutbox.Email.Name, context.Action.Payload,
+                        now + StormEmails.TeamsDecisionRecheck)]);
             case StormDecision.Storm when await storms.ListAsync(incident, kind, recipients, ct) is var (window, dueAt, owesSend):
                 return new OutboxOutcome(
                     Result: $"{what} listed in the storm e-mail {window}",
@@ -99,13 +101,16 @@ internal sealed class StatusEmailHandler(
         if (earlier > 0) changes = changes.GetRange(earlier, changes.Count - earlier);
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(
-            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, ct), changes, lastSentAt, earlier,
+            incident, kind, number, now, cadence, await impact.LinesAsync(incident.Id, ct), changes, lastSentAt,
+            earlier,
             await notices.CollectAsync(incident, ct), consoleLinks?.Incident(incident.Id),
             // The first e-mail names the newest changes that may have caused it; the incident page lists them all.
             kind == StatusEmailKind.Opened ? await suspects.NewestAsync(incident, SuspectsInFirstEmail, ct) : null));
 
-        var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, rendered.Subject, rendered.Html, rendered.Text), ct);
-        log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind, incident.Id, string.Join(", ", recipients));
+        var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients,
+            rendered.Subject, rendered.Html, rendered.Text), ct);
+        log.LogInformation("Status email {Number} ({Kind}) for {IncidentId} sent to {Recipients}", number, kind,
+            incident.Id, string.Join(", ", recipients));
 
         return new OutboxOutcome(
             Result: $"{what} sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
@@ -115,8 +120,12 @@ internal sealed class StatusEmailHandler(
     }
 }
 
-/// <summary>Puts the incident's next cadence slot into the due index (<see cref="StatusEmailOutbox.Schedule"/>): on open, reopen and severity change.</summary>
-internal sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule, IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
+/// <summary>
+/// Puts the incident's next cadence slot into the due index (<see cref="StatusEmailOutbox.Schedule"/>): on open, reopen
+/// and severity change.
+/// </summary>
+internal sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule,
+    IntegrationSettings<StatusEmailOptions> settings, TimeProvider time) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {

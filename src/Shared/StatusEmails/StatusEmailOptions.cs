@@ -9,7 +9,9 @@ public sealed class StatusEmailOptions
     public const string Section = "AutoResponder:StatusEmails";
 
     public bool Enabled { get; set; } = true;
-    /// <summary>Minutes between status emails, by severity (AutoResponder__StatusEmails__CadenceMinutes__Sev2 = 60).</summary>
+    /// <summary>
+    /// Minutes between status emails, by severity (AutoResponder__StatusEmails__CadenceMinutes__Sev2 = 60).
+    /// </summary>
     public Dictionary<string, int> CadenceMinutes { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Sev0"] = 30,
@@ -34,13 +36,16 @@ internal sealed class StatusEmailOptionsValidator : IValidateOptions<StatusEmail
         var errors = new List<string>();
         foreach (var (key, minutes) in o.CadenceMinutes)
         {
-            if (!Enum.TryParse<Severity>(key, out var severity) || !Enum.IsDefined(severity) || int.TryParse(key, out _))
+            if (!Enum.TryParse<Severity>(key, out var severity) || !Enum.IsDefined(severity)
+                || int.TryParse(key, out _))
                 errors.Add($"{StatusEmailOptions.Section}:CadenceMinutes:{key} is not a severity: use Sev0..Sev4.");
             else if (minutes is < 5 or > 7 * 24 * 60)
                 errors.Add($"{StatusEmailOptions.Section}:CadenceMinutes:{key} must be between 5 and 10080 minutes (is {minutes}).");
         }
-        if (!Enum.IsDefined(o.FirstEmailUpTo)) errors.Add($"{StatusEmailOptions.Section}:FirstEmailUpTo must be Sev0..Sev4.");
-        if (o.MaxPerSweep is < 1 or > 5000) errors.Add($"{StatusEmailOptions.Section}:MaxPerSweep must be between 1 and 5000 (is {o.MaxPerSweep}).");
+        if (!Enum.IsDefined(o.FirstEmailUpTo))
+            errors.Add($"{StatusEmailOptions.Section}:FirstEmailUpTo must be Sev0..Sev4.");
+        if (o.MaxPerSweep is < 1 or > 5000)
+            errors.Add($"{StatusEmailOptions.Section}:MaxPerSweep must be between 1 and 5000 (is {o.MaxPerSweep}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -64,7 +64,8 @@ internal static class StatusEmailRenderer
             ("Opened", Time(i.OpenedAt)),
             ("Owner", i.Owner ?? "unassigned"),
             ("Service", i.Service ?? "—"),
-            ("Latest update", i.StatusText is null ? "No status update yet." : $"{i.StatusText} ({(i.StatusUpdatedAt is { } at ? Time(at) : "time unknown")})"),
+            ("Latest update", i.StatusText is null ? "No status update yet."
+                : $"{i.StatusText} ({(i.StatusUpdatedAt is { } at ? Time(at) : "time unknown")})"),
             ("Next steps", i.NextSteps ?? "not stated"),
             ("ETA", i.Eta is { } eta ? Time(eta) : "not set"),
         };
@@ -75,10 +76,12 @@ internal static class StatusEmailRenderer
         if (overdue is { } late && m.Kind != StatusEmailKind.Final) warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for {i.SeverityName}).");
 
         var since = m.ChangesSince is { } s ? $"since the last email ({Time(s)})" : "since the incident opened";
-        return new RenderedEmail(subject, Html(m, heading, fields, warnings, since), Text(m, heading, fields, warnings, since));
+        return new RenderedEmail(subject, Html(m, heading, fields, warnings, since),
+            Text(m, heading, fields, warnings, since));
     }
 
-    private static string Html(StatusEmailModel m, string heading, List<(string Label, string Value)> fields, List<string> warnings, string since)
+    private static string Html(StatusEmailModel m, string heading, List<(string Label, string Value)> fields,
+        List<string> warnings, string since)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var i = m.Incident;
@@ -96,7 +99,8 @@ internal static class StatusEmailRenderer
         else
         {
             b.Append("<table style=\"border-collapse:collapse\">");
-            foreach (var (label, value) in m.Impact) b.Append($"<tr><th style=\"text-align:left;padding:2px 12px 2px 0\">{E(label)}</th><td>{E(value)}</td></tr>");
+            foreach (var (label, value) in m.Impact)
+                b.Append($"<tr><th style=\"text-align:left;padding:2px 12px 2px 0\">{E(label)}</th><td>{E(value)}</td></tr>");
             b.Append("</table>");
         }
         if (m.Suspects is { Count: > 0 } suspects)
@@ -111,15 +115,18 @@ internal static class StatusEmailRenderer
         else
         {
             b.Append("<ul>");
-            if (m.EarlierChanges > 0) b.Append($"<li><em>{m.EarlierChanges} earlier entries omitted; see the incident timeline.</em></li>");
-            foreach (var c in m.Changes) b.Append($"<li>{E(Time(c.At))} — {E(c.Kind)} — {E(c.Text)} <em>({E(c.Actor)})</em></li>");
+            if (m.EarlierChanges > 0)
+                b.Append($"<li><em>{m.EarlierChanges} earlier entries omitted; see the incident timeline.</em></li>");
+            foreach (var c in m.Changes)
+                b.Append($"<li>{E(Time(c.At))} — {E(c.Kind)} — {E(c.Text)} <em>({E(c.Actor)})</em></li>");
             b.Append("</ul>");
         }
         b.Append("<p style=\"color:#666\">Sent by AutoResponder. Reply in the incident's Teams thread, or post a status update on the incident page.</p></body></html>");
         return b.ToString();
     }
 
-    private static string Text(StatusEmailModel m, string heading, List<(string Label, string Value)> fields, List<string> warnings, string since)
+    private static string Text(StatusEmailModel m, string heading, List<(string Label, string Value)> fields,
+        List<string> warnings, string since)
     {
         var i = m.Incident;
         var b = new StringBuilder();
@@ -139,12 +146,14 @@ internal static class StatusEmailRenderer
         }
         b.AppendLine().AppendLine($"What changed {since}:");
         if (m.Changes.Count == 0) b.AppendLine("  No changes.");
-        if (m.EarlierChanges > 0) b.AppendLine($"  - {m.EarlierChanges} earlier entries omitted; see the incident timeline.");
+        if (m.EarlierChanges > 0)
+            b.AppendLine($"  - {m.EarlierChanges} earlier entries omitted; see the incident timeline.");
         foreach (var c in m.Changes) b.AppendLine($"  - {Time(c.At)} — {c.Kind} — {c.Text} ({c.Actor})");
         return b.ToString();
     }
 
-    public static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset at)
+        => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Duration(TimeSpan d)
     {

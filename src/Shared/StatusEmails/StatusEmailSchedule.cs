@@ -30,7 +30,8 @@ public sealed class StatusEmailSchedule(StorageClients storage) : IStorageInitia
 
     public static string RowKeyFor(DateTimeOffset dueAt, string incidentId) => $"{Keys.Ticks(dueAt)}|{incidentId}";
 
-    public Task EnsureCreatedAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+        => Table.CreateIfNotExistsAsync(cancellationToken);
 
     public Task ScheduleAsync(string incidentId, DateTimeOffset dueAt, CancellationToken ct) =>
         Table.UpsertEntityAsync(new StatusEmailDue { RowKey = RowKeyFor(dueAt, incidentId), IncidentId = incidentId, DueAt = dueAt }, TableUpdateMode.Replace, ct);

@@ -69,7 +69,8 @@ public sealed class StatusEmailSweep(
                 change.Add(now, TimelineKinds.StatusOverdue, IncidentLifecycle.SystemActor,
                     $"{who}: no status update for {StatusEmailRenderer.Duration(late)} ({incident.SeverityName} expects one every {StatusEmailRenderer.Duration(cadence)}). Managers get status email #{slot} now; please post an update.");
             }
-            change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailOutbox.Email.Name, new StatusEmailPayload(slot, slotAt).ToJson(), now));
+            change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailOutbox.Email.Name,
+                new StatusEmailPayload(slot, slotAt).ToJson(), now));
             try
             {
                 await commits.CommitAsync(change, ct);

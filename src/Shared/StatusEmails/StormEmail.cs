@@ -17,7 +17,9 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.StatusEmails;
 
-/// <summary>The "status-email.storm" action: send the storm e-mail of one window (owed by the first incident listed in it).</summary>
+/// <summary>
+/// The "status-email.storm" action: send the storm e-mail of one window (owed by the first incident listed in it).
+/// </summary>
 internal sealed record StormEmailPayload(string Window)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
@@ -27,27 +29,35 @@ internal sealed record StormEmailPayload(string Window)
 
 /// <summary>
 /// Managers get one storm e-mail, not one per incident. An incident listed in its channel's Teams storm digest
-/// (<see cref="TeamsState.Digest"/>, no thread of its own: Sev2 and below, not acknowledged) has its status e-mails listed
-/// in the storm e-mail of its recipients' current minute instead; Sev0/Sev1, and an incident once acknowledged or
-/// escalated (it has its own Teams thread then), get their own. Rows in the table StatusEmailSchedule:
+/// (<see cref="TeamsState.Digest"/>, no thread of its own: Sev2 and below, not acknowledged) has its status e-mails
+/// listed in the storm e-mail of its recipients' current minute instead; Sev0/Sev1, and an incident once acknowledged
+/// or escalated (it has its own Teams thread then), get their own. Rows in the table StatusEmailSchedule:
 /// <c>storm|{recipients hash}|{yyyyMMddHHmm}</c> holds <c>head</c> (<see cref="StormEmailHead"/>: who owes the send,
-/// to whom, when it went) and <c>i|{incident id}</c> per incident listed (<see cref="StormEmailItem"/>). The first incident
-/// listed in a window owes the send, due when the window has closed (<see cref="Grace"/> after its minute); the rest
-/// only list themselves. One listed after the send goes out on its own.
+/// to whom, when it went) and <c>i|{incident id}</c> per incident listed (<see cref="StormEmailItem"/>). The first
+/// incident listed in a window owes the send, due when the window has closed (<see cref="Grace"/> after its minute);
+/// the rest only list themselves. One listed after the send goes out on its own.
 /// </summary>
-internal sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states, IOptions<TeamsOptions> teams, TimeProvider time)
+internal sealed class StormEmails(StorageClients storage, IncidentStore store, IncidentStates states,
+    IOptions<TeamsOptions> teams, TimeProvider time)
 {
     private const string HeadRow = "head", ItemPrefix = "i|";
-    /// <summary>How long after its minute a window's e-mail is sent: listings that began within the minute have landed.</summary>
+    /// <summary>
+    /// How long after its minute a window's e-mail is sent: listings that began within the minute have landed.
+    /// </summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(15);
-    /// <summary>How long after opening an e-mail waits for Teams to decide between a post of its own and the storm digest.</summary>
+    /// <summary>
+    /// How long after opening an e-mail waits for Teams to decide between a post of its own and the storm digest.
+    /// </summary>
     public static readonly TimeSpan TeamsDecision = TimeSpan.FromMinutes(1);
     /// <summary>How often an e-mail waiting for that decision looks again.</summary>
     public static readonly TimeSpan TeamsDecisionRecheck = TimeSpan.FromSeconds(5);
 
     private TableClient Table => storage.Table(StatusEmailSchedule.TableName);
 
-    /// <summary>What a status e-mail of <paramref name="incident"/> does now: goes out on its own, is listed in a storm e-mail, or waits for Teams.</summary>
+    /// <summary>
+    /// What a status e-mail of <paramref name="incident"/> does now: goes out on its own, is listed in a storm e-mail,
+    /// or waits for Teams.
+    /// </summary>
     public async Task<StormDecision> DecideAsync(IncidentRecord incident, CancellationToken ct)
     {
         if (incident.Severity <= Severity.Sev1 || incident.AcknowledgedAt is not null) return StormDecision.Own;
@@ -56,16 +66,19 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         if (thread.RootMessageId is not null) return StormDecision.Own; // its own thread: posted, or promoted out of a digest
         if (thread.Digest is not null) return StormDecision.Storm;
         // Teams has not decided yet: wait a little for its first notice (in a storm it runs ahead of follow-up work).
-        if (time.GetUtcNow() - incident.OpenedAt < TeamsDecision && (await store.GetOpenActionsAsync(incident.Id, ct)).Any(a => a.Kind == TeamsOutbox.Post.Name))
+        if (time.GetUtcNow() - incident.OpenedAt < TeamsDecision
+            && (await store.GetOpenActionsAsync(incident.Id, ct)).Any(a => a.Kind == TeamsOutbox.Post.Name))
             return StormDecision.WaitForTeams;
         return StormDecision.Own;
     }
 
     /// <summary>
-    /// Lists the incident's e-mail in the storm e-mail of its recipients' current window. Returns the window and whether
-    /// this incident owes its send (it listed first), or null when that window's e-mail already went (send its own).
+    /// Lists the incident's e-mail in the storm e-mail of its recipients' current window. Returns the window and
+    /// whether this incident owes its send (it listed first), or null when that window's e-mail already went (send its
+    /// own).
     /// </summary>
-    public async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> ListAsync(IncidentRecord incident, StatusEmailKind kind, IReadOnlyList<string> recipients, CancellationToken ct)
+    public async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> ListAsync(IncidentRecord incident,
+        StatusEmailKind kind, IReadOnlyList<string> recipients, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var to = string.Join(";", recipients.Order(StringComparer.OrdinalIgnoreCase));
@@ -108,8 +121,8 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     }
 
     /// <summary>
-    /// Records that the window's e-mail went out (a later listing sends its own), and drops the same recipients' windows
-    /// sent more than a day ago (kept that long for late listings and retries to find them sent).
+    /// Records that the window's e-mail went out (a later listing sends its own), and drops the same recipients'
+    /// windows sent more than a day ago (kept that long for late listings and retries to find them sent).
     /// </summary>
     public async Task MarkSentAsync(StormEmailHead head, DateTimeOffset at, CancellationToken ct)
     {
@@ -122,19 +135,23 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
             old.Add(row);
         foreach (var window in old.GroupBy(r => r.PartitionKey))
             foreach (var chunk in window.Chunk(100))
-                await Table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), ct);
+                await Table.SubmitTransactionAsync(chunk.Select(r =>
+                    new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), ct);
     }
 
     /// <summary>How long a sent window's rows are kept.</summary>
     public static readonly TimeSpan Kept = TimeSpan.FromDays(1);
 
     public static DateTimeOffset MinuteOf(string window) =>
-        DateTimeOffset.ParseExact(window[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        DateTimeOffset.ParseExact(window[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal);
 }
 
 internal enum StormDecision { Own, Storm, WaitForTeams }
 
-/// <summary>Sends a window's storm e-mail ("status-email.storm"): one message listing every incident listed in it, once.</summary>
+/// <summary>
+/// Sends a window's storm e-mail ("status-email.storm"): one message listing every incident listed in it, once.
+/// </summary>
 internal sealed class StormEmailHandler(
     StormEmails storms,
     IMailSender mail,
@@ -153,9 +170,11 @@ internal sealed class StormEmailHandler(
         if (head.SentAt is { } sent) return OutboxOutcome.Done($"skipped: the storm e-mail went at {StatusEmailRenderer.Time(sent)}");
         var recipients = head.Recipients.Split(';', StringSplitOptions.RemoveEmptyEntries);
         var (subject, html, text) = Render(StormEmails.MinuteOf(window), items);
-        var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject, html, text), ct);
+        var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject,
+            html, text), ct);
         await storms.MarkSentAsync(head, time.GetUtcNow(), CancellationToken.None); // sent: never again, whatever happens to the caller
-        log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window, items.Count, head.Recipients);
+        log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window,
+            items.Count, head.Recipients);
         return new OutboxOutcome(
             Result: $"Storm e-mail listing {items.Count} incident(s) sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
             TimelineText: $"Storm e-mail sent to {recipients.Length} manager(s), listing {items.Count} incident(s): {subject}",
@@ -165,7 +184,8 @@ internal sealed class StormEmailHandler(
     public (string Subject, string Html, string Text) Render(DateTimeOffset minute, IReadOnlyList<StormEmailItem> items)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
-        var ordered = items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenBy(i => i.RowKey, StringComparer.Ordinal).ToList();
+        var ordered = items.OrderBy(i => i.SeverityName, StringComparer.Ordinal)
+            .ThenBy(i => i.RowKey, StringComparer.Ordinal).ToList();
         var subject = $"[Storm] {items.Count} incident{(items.Count == 1 ? "" : "s")} at {minute:HH:mm} UTC — one e-mail for all";
         var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">");
         var text = new StringBuilder();
@@ -178,8 +198,10 @@ internal sealed class StormEmailHandler(
             var id = item.RowKey[2..];
             var what = item.KindName switch { nameof(StatusEmailKind.Opened) => "opened", nameof(StatusEmailKind.Final) => "resolved", _ => "status update" };
             var about = $"{item.Title}{(item.Service is { Length: > 0 } s ? $" · {s}" : "")} — {what} ({item.StatusName})";
-            html.Append(CultureInfo.InvariantCulture, $"<li>[{E(item.SeverityName)}] <a href=\"{E(links.IncidentPage(id))}\">{E(id)}</a> {E(about)}</li>");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  - [{item.SeverityName}] {id} {about} {links.IncidentPage(id)}");
+            html.Append(CultureInfo.InvariantCulture,
+                $"<li>[{E(item.SeverityName)}] <a href=\"{E(links.IncidentPage(id))}\">{E(id)}</a> {E(about)}</li>");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  - [{item.SeverityName}] {id} {about} {links.IncidentPage(id)}");
         }
         html.Append("</ul><p style=\"color:#666\">Sent by AutoResponder. Each incident's page has its timeline and status.</p></body></html>");
         return (subject, html.ToString(), text.ToString());

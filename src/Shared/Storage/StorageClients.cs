@@ -20,7 +20,9 @@ public sealed class StorageClients : IStorageInitializer
     public const string PrefixSetting = "AutoResponder:StoragePrefix";
     /// <summary>Signals follow-up outbox work (replies, impact, e-mails, exports, reminders).</summary>
     public const string OutboxQueue = "autoresponder-outbox";
-    /// <summary>Signals first notices (a new incident's first Teams post), ahead of follow-ups: its own queue and trigger.</summary>
+    /// <summary>
+    /// Signals first notices (a new incident's first Teams post), ahead of follow-ups: its own queue and trigger.
+    /// </summary>
     public const string FirstNoticeQueue = "autoresponder-first-notice";
 
     public TableServiceClient Tables { get; }
@@ -45,7 +47,9 @@ public sealed class StorageClients : IStorageInitializer
         Prefix = prefix;
     }
 
-    /// <summary>Per-try network timeout of the table and queue clients (blobs keep the SDK's: export blocks are large).</summary>
+    /// <summary>
+    /// Per-try network timeout of the table and queue clients (blobs keep the SDK's: export blocks are large).
+    /// </summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
     public TableClient IncidentTable => Table("Incidents");
@@ -59,18 +63,22 @@ public sealed class StorageClients : IStorageInitializer
     private readonly ConcurrentDictionary<string, QueueClient> _queues = new(StringComparer.Ordinal);
 
     /// <summary>A table by its base name (letters and digits), with the prefix applied.</summary>
-    public TableClient Table(string name) => _tables.GetOrAdd(name, static (n, self) => self.Tables.GetTableClient(self.Prefix + n), this);
+    public TableClient Table(string name)
+        => _tables.GetOrAdd(name, static (n, self) => self.Tables.GetTableClient(self.Prefix + n), this);
     /// <summary>A queue by its base name (lower case, digits, hyphens), with the prefix applied.</summary>
     public QueueClient Queue(string name) =>
-        _queues.GetOrAdd(name, static (n, self) => self.Queues.GetQueueClient(self.Prefix.Length == 0 ? n : $"{self.Prefix.ToLowerInvariant()}-{n}"), this);
+        _queues.GetOrAdd(name, static (n, self) =>
+            self.Queues.GetQueueClient(self.Prefix.Length == 0 ? n : $"{self.Prefix.ToLowerInvariant()}-{n}"), this);
     /// <summary>A blob container by its base name, with the prefix applied.</summary>
-    public BlobContainerClient Container(string name) => Blobs.GetBlobContainerClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
+    public BlobContainerClient Container(string name)
+        => Blobs.GetBlobContainerClient(Prefix.Length == 0 ? name : $"{Prefix.ToLowerInvariant()}-{name}");
 
     public static StorageClients FromConfiguration(IConfiguration configuration)
     {
         var section = configuration.GetSection(SettingName);
         var prefix = configuration[PrefixSetting] ?? "";
-        if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit) || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
+        if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit)
+            || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
             throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, starting with a letter (is '{prefix}').");
         var connectionString = section.Value;
         var counter = new StorageRequestCounter();
@@ -122,12 +130,15 @@ public sealed class StorageClients : IStorageInitializer
             configuration[SettingName] = "UseDevelopmentStorage=true";
     }
 
-    /// <summary>The credential named by <c>{section}__credential</c> / <c>__clientId</c>, as the Functions host reads it.</summary>
+    /// <summary>
+    /// The credential named by <c>{section}__credential</c> / <c>__clientId</c>, as the Functions host reads it.
+    /// </summary>
     public static TokenCredential CredentialFrom(IConfigurationSection section)
     {
         var clientId = section["clientId"];
         return string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
+            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned
+                : ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
@@ -151,7 +162,8 @@ public sealed class StorageClients : IStorageInitializer
     private static Uri RequiredUri(IConfigurationSection section, string key)
     {
         var value = section[key];
-        // AzureWebJobsStorage__accountName (identity-based, as the Functions host reads it) names the default endpoints.
+        // AzureWebJobsStorage__accountName (identity-based, as the Functions host reads it) names the default
+        // endpoints.
         if (string.IsNullOrWhiteSpace(value) && section["accountName"] is { Length: > 0 } account && !string.IsNullOrWhiteSpace(account))
             value = $"https://{account.Trim()}.{key.Replace("ServiceUri", "", StringComparison.Ordinal)}.core.windows.net";
         if (string.IsNullOrWhiteSpace(value))
@@ -163,7 +175,10 @@ public sealed class StorageClients : IStorageInitializer
         return uri;
     }
 
-    /// <summary>Creates the incident tables and the outbox queues. Idempotent; runs at host start via <see cref="StorageSetup"/>.</summary>
+    /// <summary>
+    /// Creates the incident tables and the outbox queues. Idempotent; runs at host start via
+    /// <see cref="StorageSetup"/>.
+    /// </summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         await IncidentTable.CreateIfNotExistsAsync(cancellationToken);

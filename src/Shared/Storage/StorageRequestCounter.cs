@@ -28,15 +28,21 @@ public sealed class StorageRequestCounter
     public sealed record Counts(long Tables, long Blobs, long Queues)
     {
         public long Total => Tables + Blobs + Queues;
-        public static Counts operator -(Counts a, Counts b) => new(a.Tables - b.Tables, a.Blobs - b.Blobs, a.Queues - b.Queues);
+        public static Counts operator -(Counts a, Counts b)
+            => new(a.Tables - b.Tables, a.Blobs - b.Blobs, a.Queues - b.Queues);
     }
 
     public Counts Snapshot() => new(_tables.Count, _blobs.Count, _queues.Count);
 
-    /// <summary>Requests so far by operation ("GET Incidents(key)", "POST $batch", "GET IncidentIndex()" for a query …): where the transactions go.</summary>
+    /// <summary>
+    /// Requests so far by operation ("GET Incidents(key)", "POST $batch", "GET IncidentIndex()" for a query …): where
+    /// the transactions go.
+    /// </summary>
     public IReadOnlyDictionary<string, long> Operations() => new Dictionary<string, long>(_operations);
 
-    /// <summary>The operation a request is: method and the resource with its keys, query and account name left out.</summary>
+    /// <summary>
+    /// The operation a request is: method and the resource with its keys, query and account name left out.
+    /// </summary>
     public static string Operation(string method, string path)
     {
         var last = path.TrimEnd('/');
@@ -53,7 +59,8 @@ public sealed class StorageRequestCounter
         public override void OnSendingRequest(HttpMessage message)
         {
             Interlocked.Increment(ref _count);
-            operations.AddOrUpdate(Operation(message.Request.Method.ToString(), message.Request.Uri.Path), 1, (_, n) => n + 1);
+            operations.AddOrUpdate(Operation(message.Request.Method.ToString(), message.Request.Uri.Path), 1, (_, n) =>
+                n + 1);
         }
     }
 }

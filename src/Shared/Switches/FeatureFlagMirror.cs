@@ -5,18 +5,22 @@ using Azure.Core;
 
 namespace AutoResponder.Switches;
 
-/// <summary>Mirrors a switch to a feature-flag store, so storefronts using Microsoft.FeatureManagement see it.</summary>
+/// <summary>
+/// Mirrors a switch to a feature-flag store, so storefronts using Microsoft.FeatureManagement see it.
+/// </summary>
 internal interface IFeatureFlagMirror
 {
     Task SetAsync(string name, bool enabled, string description, CancellationToken ct);
 }
 
 /// <summary>
-/// Azure App Configuration feature flags over the data-plane REST API (PUT /kv/.appconfig.featureflag%2F{name}), with an
-/// Entra token for the store (identity-based: managed identity in Azure; no access keys). The Azure.Data.AppConfiguration
-/// SDK is not in this project's package feed, so this small client speaks the documented protocol itself.
+/// Azure App Configuration feature flags over the data-plane REST API (PUT /kv/.appconfig.featureflag%2F{name}), with
+/// an Entra token for the store (identity-based: managed identity in Azure; no access keys). The
+/// Azure.Data.AppConfiguration SDK is not in this project's package feed, so this small client speaks the documented
+/// protocol itself.
 /// </summary>
-internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredential credential, AppConfigurationMirrorOptions options) : IFeatureFlagMirror
+internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredential credential,
+    AppConfigurationMirrorOptions options) : IFeatureFlagMirror
 {
     public const string FlagPrefix = ".appconfig.featureflag/";
     public const string FlagContentType = "application/vnd.microsoft.appconfig.ff+json;charset=utf-8";
@@ -25,7 +29,8 @@ internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredent
     {
         var endpoint = options.Endpoint!.TrimEnd('/');
         var token = await credential.GetTokenAsync(new TokenRequestContext([$"{endpoint}/.default"]), ct);
-        var url = $"{endpoint}/kv/{Uri.EscapeDataString(FlagPrefix + name)}?api-version=1.0" + (string.IsNullOrEmpty(options.Label) ? "" : $"&label={Uri.EscapeDataString(options.Label)}");
+        var url = $"{endpoint}/kv/{Uri.EscapeDataString(FlagPrefix + name)}?api-version=1.0"
+            + (string.IsNullOrEmpty(options.Label) ? "" : $"&label={Uri.EscapeDataString(options.Label)}");
         var flag = JsonSerializer.Serialize(new { id = name, description, enabled, conditions = new { client_filters = Array.Empty<object>() } });
         var body = JsonSerializer.Serialize(new { value = flag, content_type = FlagContentType });
         using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(body, Encoding.UTF8) };
@@ -36,7 +41,8 @@ internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredent
         {
             var detail = await response.Content.ReadAsStringAsync(ct);
             var message = $"App Configuration answered {(int)response.StatusCode} for feature flag '{name}': {detail[..Math.Min(detail.Length, 300)]}";
-            if ((int)response.StatusCode is 400 or 401 or 403 or 404) throw new Outbox.PermanentOutboxException(message);
+            if ((int)response.StatusCode is 400 or 401 or 403 or 404)
+                throw new Outbox.PermanentOutboxException(message);
             throw new HttpRequestException(message);
         }
     }

@@ -6,7 +6,8 @@ namespace AutoResponder.Switches;
 
 /// <summary>
 /// What switches owe: at resolution, a call-out of every switch still on (<see cref="SwitchOutbox.Callout"/> → a
-/// "switch-still-on" entry, a Teams reply); after a flip, the App Configuration mirror when configured (<see cref="SwitchOutbox.Mirror"/>).
+/// "switch-still-on" entry, a Teams reply); after a flip, the App Configuration mirror when configured
+/// (<see cref="SwitchOutbox.Mirror"/>).
 /// </summary>
 internal sealed class SwitchEffect(IOptions<SwitchOptions> options) : IIncidentEffect
 {
@@ -34,7 +35,9 @@ internal sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHand
     }
 }
 
-/// <summary>Sets every declared switch's feature flag to its current state (idempotent: a retry writes the same value).</summary>
+/// <summary>
+/// Sets every declared switch's feature flag to its current state (idempotent: a retry writes the same value).
+/// </summary>
 internal sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMirror mirror) : IOutboxHandler
 {
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)

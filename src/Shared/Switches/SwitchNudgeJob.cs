@@ -10,7 +10,8 @@ namespace AutoResponder.Switches;
 /// Scheduled: a switch still on <c>NudgeAfterMinutes</c> after its incident resolved adds a "switch-nudge" entry to
 /// the incident (a Teams reply that @mentions the owner), once per resolution. Reads the handful of switch rows only.
 /// </summary>
-public sealed class SwitchNudgeJob(SwitchStore store, IncidentStore incidents, IncidentService changes, IOptions<SwitchOptions> options, TimeProvider time,
+public sealed class SwitchNudgeJob(SwitchStore store, IncidentStore incidents, IncidentService changes,
+    IOptions<SwitchOptions> options, TimeProvider time,
     ILogger<SwitchNudgeJob> log) : IScheduledJob
 {
     public const string ScheduleSetting = "AutoResponder:Switches:NudgeSchedule";
@@ -43,7 +44,8 @@ public sealed class SwitchNudgeJob(SwitchStore store, IncidentStore incidents, I
                 $"{incident.Owner ?? "Owner"}: turn it off (POST /api/incidents/{incident.Id}/switches/{row.Name} {{\"on\": false}}) or say why it stays on.";
             try
             {
-                await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, SwitchKinds.Nudge, IncidentLifecycle.SystemActor, text), ct);
+                await changes.ChangeAsync(incident.Id, (c, at) =>
+                    c.Add(at, SwitchKinds.Nudge, IncidentLifecycle.SystemActor, text), ct);
                 nudged.Add(row.Name);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -9,7 +9,9 @@ internal static class SwitchOutbox
     public static readonly OutboxKind<EntryPayload> Callout =
         OutboxKind.Declare<EntryPayload, SwitchCalloutHandler>("switches.callout");
 
-    /// <summary>After a flip: set the App Configuration feature flags (runs only where the mirror is configured).</summary>
+    /// <summary>
+    /// After a flip: set the App Configuration feature flags (runs only where the mirror is configured).
+    /// </summary>
     public static readonly OutboxKind<EntryPayload> Mirror =
         OutboxKind.Declare<EntryPayload, SwitchMirrorHandler>("switches.mirror");
 }

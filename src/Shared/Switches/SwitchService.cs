@@ -17,11 +17,13 @@ public static class SwitchKinds
 }
 
 /// <summary>What GET /api/switches shows for one switch.</summary>
-public sealed record SwitchState(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
+public sealed record SwitchState(string Name, string Description, bool On, DateTimeOffset? Since, string? By,
+    string? IncidentId);
 
 public sealed record SwitchFlip(SwitchState Switch, bool Changed);
 
-internal sealed class UnknownSwitchException(string name) : Exception($"There is no switch '{name}': declare it under AutoResponder:Switches:Declared.")
+internal sealed class UnknownSwitchException(string name)
+    : Exception($"There is no switch '{name}': declare it under AutoResponder:Switches:Declared.")
 {
     public string Name { get; } = name;
 }
@@ -31,7 +33,8 @@ internal sealed class UnknownSwitchException(string name) : Exception($"There is
 /// incident's timeline (which owes the Teams reply and appears in the next status email); if the timeline write fails
 /// the switch row is put back, so a flip is never in effect without being on the record.
 /// </summary>
-public sealed class SwitchService(SwitchStore store, IncidentStore incidents, IncidentService changes, ConflictRetry retry, IOptions<SwitchOptions> options, TimeProvider time,
+public sealed class SwitchService(SwitchStore store, IncidentStore incidents, IncidentService changes,
+    ConflictRetry retry, IOptions<SwitchOptions> options, TimeProvider time,
     ILogger<SwitchService> log)
 {
     public async Task<IReadOnlyList<SwitchState>> ListAsync(CancellationToken ct)
@@ -47,13 +50,15 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
     /// <exception cref="UnknownSwitchException">Not declared.</exception>
     /// <exception cref="IncidentNotFoundException">No such incident.</exception>
     /// <exception cref="InvalidTransitionException">Turning a switch on from a resolved or closed incident.</exception>
-    public async Task<SwitchFlip> FlipAsync(string incidentId, string name, bool on, string? reason, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
+    public async Task<SwitchFlip> FlipAsync(string incidentId, string name, bool on, string? reason, string actor,
+        IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         var declared = options.Value.Find(name) ?? throw new UnknownSwitchException(name);
         for (var attempt = 1; ; attempt++)
         {
             var incident = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
-            if (on && !incident.Status.IsLive()) throw new InvalidTransitionException(incidentId, $"turn on '{name}' from", incident.Status);
+            if (on && !incident.Status.IsLive())
+                throw new InvalidTransitionException(incidentId, $"turn on '{name}' from", incident.Status);
             var current = await store.GetAsync(name, ct);
             if ((current?.On ?? false) == on) return new SwitchFlip(State(declared, current), Changed: false);
 
@@ -69,14 +74,16 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
                 : $"{name} turned off{(current?.Since is { } since ? $" (on since {StatusEmailRenderer.Time(since)}, {StatusEmailRenderer.Duration(now - since)})" : "")}{(reason is null ? "" : $": {reason}")}.";
             try
             {
-                await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, SwitchKinds.Flipped, actor, text), ct);
+                await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, SwitchKinds.Flipped, actor, text),
+                    ct);
             }
             catch
             {
                 await RestoreAsync(next, current);
                 throw;
             }
-            log.LogInformation("Switch {Switch} turned {State} by {Actor} for {IncidentId}", name, on ? "on" : "off", actor, incidentId);
+            log.LogInformation("Switch {Switch} turned {State} by {Actor} for {IncidentId}", name, on ? "on" : "off",
+                actor, incidentId);
             return new SwitchFlip(State(declared, next), Changed: true);
         }
     }
@@ -85,7 +92,8 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
     {
         try
         {
-            if (previous is null) await store.Table.DeleteEntityAsync(SwitchRecord.Partition, written.RowKey, written.ETag);
+            if (previous is null) await store.Table.DeleteEntityAsync(SwitchRecord.Partition, written.RowKey,
+                written.ETag);
             else
             {
                 previous.ETag = default;
@@ -111,6 +119,7 @@ internal sealed class SwitchNotices(SwitchService switches, IOptions<SwitchOptio
     public async Task<IReadOnlyList<string>> ForAsync(IncidentRecord incident, CancellationToken ct)
     {
         if (options.Value.Declared.Count == 0) return [];
-        return (await switches.OnForAsync(incident.Id, ct)).Select(s => $"Switch still on: {SwitchService.Describe(s)}.").ToList();
+        return (await switches.OnForAsync(incident.Id, ct))
+            .Select(s => $"Switch still on: {SwitchService.Describe(s)}.").ToList();
     }
 }

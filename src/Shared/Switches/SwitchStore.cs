@@ -4,7 +4,9 @@ using Azure.Data.Tables;
 
 namespace AutoResponder.Switches;
 
-/// <summary>A switch's state: table "Switches", PartitionKey "switch", RowKey = the switch name. No row = never flipped (off).</summary>
+/// <summary>
+/// A switch's state: table "Switches", PartitionKey "switch", RowKey = the switch name. No row = never flipped (off).
+/// </summary>
 public sealed class SwitchRecord : ITableEntity
 {
     public const string Partition = "switch";
@@ -21,7 +23,9 @@ public sealed class SwitchRecord : ITableEntity
     /// <summary>The incident it was last flipped from.</summary>
     public string? IncidentId { get; set; }
     public string? Reason { get; set; }
-    /// <summary>The resolution time of the incident the owner was last nudged about (nudge once per resolution).</summary>
+    /// <summary>
+    /// The resolution time of the incident the owner was last nudged about (nudge once per resolution).
+    /// </summary>
     public DateTimeOffset? NudgedFor { get; set; }
 
     public string Name => RowKey;
@@ -37,7 +41,8 @@ public sealed class SwitchStore(StorageClients storage)
     public async Task<Dictionary<string, SwitchRecord>> ListAsync(CancellationToken ct)
     {
         var rows = new Dictionary<string, SwitchRecord>(StringComparer.Ordinal);
-        await foreach (var row in Table.QueryAsync<SwitchRecord>(r => r.PartitionKey == SwitchRecord.Partition, cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<SwitchRecord>(r => r.PartitionKey == SwitchRecord.Partition,
+            cancellationToken: ct))
             rows[row.RowKey] = row;
         return rows;
     }
@@ -48,7 +53,10 @@ public sealed class SwitchStore(StorageClients storage)
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>Writes the row: added when <paramref name="previous"/> is null, else replaced under its ETag. False when someone else wrote first.</summary>
+    /// <summary>
+    /// Writes the row: added when <paramref name="previous"/> is null, else replaced under its ETag. False when someone
+    /// else wrote first.
+    /// </summary>
     public async Task<bool> TryWriteAsync(SwitchRecord next, SwitchRecord? previous, CancellationToken ct)
     {
         try

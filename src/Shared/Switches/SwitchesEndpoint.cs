@@ -15,20 +15,27 @@ namespace AutoResponder.Switches;
 internal sealed record SwitchesResponse(IReadOnlyList<SwitchJson> Switches);
 
 /// <summary>One switch as storefronts read it.</summary>
-internal sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By, string? IncidentId);
+internal sealed record SwitchJson(string Name, string Description, bool On, DateTimeOffset? Since, string? By,
+    string? IncidentId);
 
-/// <summary>POST /api/incidents/{id}/switches/{name} body (documented shape; the endpoint reads the fields one by one).</summary>
+/// <summary>
+/// POST /api/incidents/{id}/switches/{name} body (documented shape; the endpoint reads the fields one by one).
+/// </summary>
 internal sealed record SwitchFlipRequest(bool On, string? Reason = null);
 
 /// <summary>POST /api/incidents/{id}/switches/{name} answer.</summary>
 internal sealed record SwitchFlipResponse(string IncidentId, SwitchJson Switch, bool Changed);
 
 /// <summary>The switch routes: the storefront's cacheable read, and a responder's flip from an incident.</summary>
-internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionRequest actions, IOptions<SwitchOptions> options, ILogger<SwitchesEndpoint> log)
+internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionRequest actions,
+    IOptions<SwitchOptions> options, ILogger<SwitchesEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    /// <summary>GET /api/switches — with an ETag (If-None-Match → 304) and Cache-Control max-age, so storefronts can poll cheaply.</summary>
+    /// <summary>
+    /// GET /api/switches — with an ETag (If-None-Match → 304) and Cache-Control max-age, so storefronts can poll
+    /// cheaply.
+    /// </summary>
     public async Task<IResultAndAction> ListAsync(HttpRequest request, CancellationToken ct)
     {
         IReadOnlyList<SwitchState> all;
@@ -38,13 +45,17 @@ internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReq
             log.LogWarning(e, "Switch store unavailable");
             return new Wrapped(Problems.Unavailable("The switch store cannot be reached; keep the last state you read and retry."));
         }
-        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchesResponse(all.Select(ToJson).ToList()), ApiResult.Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchesResponse(all.Select(ToJson).ToList()),
+            ApiResult.Json);
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))[..32]}\"";
-        return new CacheableJson(body, etag, options.Value.CacheSeconds, request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")));
+        return new CacheableJson(body, etag, options.Value.CacheSeconds,
+            request.Headers.IfNoneMatch.Any(v =>
+            v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")));
     }
 
     /// <summary>POST /api/incidents/{id}/switches/{name} {"on": true|false, "reason"?}</summary>
-    public Task<ApiResult> FlipAsync(HttpRequest request, Caller caller, string id, string name, CancellationToken ct) =>
+    public Task<ApiResult> FlipAsync(HttpRequest request, Caller caller, string id, string name,
+        CancellationToken ct) =>
         actions.RunAsync(request, caller, id, MaxBodyBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             if (options.Value.Find(name) is null)
@@ -70,7 +81,9 @@ internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReq
         public Task ExecuteAsync(HttpContext httpContext) => inner.ExecuteAsync(httpContext);
     }
 
-    /// <summary>200 with the JSON, ETag and Cache-Control; 304 without a body when the caller already has this version.</summary>
+    /// <summary>
+    /// 200 with the JSON, ETag and Cache-Control; 304 without a body when the caller already has this version.
+    /// </summary>
     private sealed class CacheableJson(byte[] body, string etag, int maxAge, bool notModified) : IResultAndAction
     {
         public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);

@@ -11,7 +11,10 @@ namespace AutoResponder.Switches;
 
 internal static class SwitchesServices
 {
-    /// <summary>Stop-the-impact switches (docs/playbook.md): state, routes, call-outs, the nudge and the optional App Configuration mirror.</summary>
+    /// <summary>
+    /// Stop-the-impact switches (docs/playbook.md): state, routes, call-outs, the nudge and the optional App
+    /// Configuration mirror.
+    /// </summary>
     public static IServiceCollection AddSwitches(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SwitchOptions>().Bind(configuration.GetSection(SwitchOptions.Section)).ValidateOnStart();
@@ -26,13 +29,16 @@ internal static class SwitchesServices
         services.AddSingleton<IScheduledJob>(sp => sp.GetRequiredService<SwitchNudgeJob>());
         services.AddSingleton<IStorageInitializer, SwitchStorage>();
 
-        var mirror = configuration.GetSection(SwitchOptions.Section).GetSection(nameof(SwitchOptions.AppConfiguration)).Get<AppConfigurationMirrorOptions>();
+        var mirror = configuration.GetSection(SwitchOptions.Section).GetSection(nameof(SwitchOptions.AppConfiguration))
+            .Get<AppConfigurationMirrorOptions>();
         services.AddSetupFindings(configuration);
         var mirrorProblems = mirror?.Problems() ?? [];
         services.AddSingleton<ISetupCheck>(new SetupCheck(() => mirrorProblems.Select(p =>
-            new SetupFinding(AppConfigurationMirrorOptions.Area, SetupFinding.AppSetting(p.Split(' ', 2)[0]), p, AppConfigurationMirrorOptions.Effect))));
+            new SetupFinding(AppConfigurationMirrorOptions.Area, SetupFinding.AppSetting(p.Split(' ', 2)[0]), p,
+                AppConfigurationMirrorOptions.Effect))));
         if (mirrorProblems.Count > 0)
-            services.AddOutbox(SwitchOutbox.Mirror, new NotConfiguredHandler(AppConfigurationMirrorOptions.Area, string.Join(" ", mirrorProblems)));
+            services.AddOutbox(SwitchOutbox.Mirror,
+                new NotConfiguredHandler(AppConfigurationMirrorOptions.Area, string.Join(" ", mirrorProblems)));
         else if (mirror?.Enabled == true)
         {
             services.TryAddSingleton<IFeatureFlagMirror>(_ => new AppConfigurationFeatureFlags(new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
@@ -44,6 +50,7 @@ internal static class SwitchesServices
 
     private sealed class SwitchStorage(SwitchStore store) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await store.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await store.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

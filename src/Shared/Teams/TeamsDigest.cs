@@ -20,9 +20,10 @@ namespace AutoResponder.Teams;
 /// always get their own post. A digested incident gets its own thread when it is acknowledged or escalated
 /// (<see cref="Promotes"/>). Rows (table IncidentIndex, outside incident partitions):
 /// <list type="bullet">
-/// <item><c>teams-storm</c> / {channel hash}: <see cref="StormWindowRow"/>, the incidents announced there in the last minute;</item>
-/// <item><c>teams-digest|{channel hash}|{yyyyMMddHHmm}</c>: <c>head</c> (<see cref="DigestHeadRow"/>: the post, what it shows,
-/// who is rendering it) and <c>i|{incident id}</c> per incident listed (<see cref="DigestItemRow"/>).</item>
+/// <item><c>teams-storm</c> / {channel hash}: <see cref="StormWindowRow"/>, the incidents announced there in the last
+/// minute;</item>
+/// <item><c>teams-digest|{channel hash}|{yyyyMMddHHmm}</c>: <c>head</c> (<see cref="DigestHeadRow"/>: the post, what it
+/// shows, who is rendering it) and <c>i|{incident id}</c> per incident listed (<see cref="DigestItemRow"/>).</item>
 /// </list>
 /// Listing an incident is a blind upsert of its row (so a retry lists it once) and a read of the head: while someone
 /// holds the render claim, that is all. Otherwise it takes the claim (under the head's ETag) and renders: reads the
@@ -31,13 +32,16 @@ namespace AutoResponder.Teams;
 /// incident is shown, by one renderer at a time, with one edit per channel limit slot however many arrive.
 /// A channel's digests that are closed and done are pruned when its next digest is posted (<see cref="PruneAsync"/>).
 /// </summary>
-public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options, TimeProvider time, ILogger<TeamsDigest> log)
+public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options,
+    TimeProvider time, ILogger<TeamsDigest> log)
 {
     public const string WindowPartition = "teams-storm";
     public const string HeadRow = "head", ItemPrefix = "i|";
     /// <summary>A renderer that died is taken over after this long.</summary>
     public static readonly TimeSpan RenderClaim = TimeSpan.FromSeconds(30);
-    /// <summary>How long a storm the window row already shows must last for a first notice to skip writing itself in.</summary>
+    /// <summary>
+    /// How long a storm the window row already shows must last for a first notice to skip writing itself in.
+    /// </summary>
     private static readonly TimeSpan StormWriteSkip = TimeSpan.FromSeconds(30);
     /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
     public const int MaxLines = 80;
@@ -47,7 +51,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     /// older digest, and that is long over after a day.
     /// </summary>
     public static readonly TimeSpan Kept = TimeSpan.FromDays(1);
-    /// <summary>A digest that was never finished (its renderer gave up and nothing retried it) is dropped after this long all the same.</summary>
+    /// <summary>
+    /// A digest that was never finished (its renderer gave up and nothing retried it) is dropped after this long all
+    /// the same.
+    /// </summary>
     public static readonly TimeSpan Expiry = TimeSpan.FromDays(7);
     private const string DigestPrefix = "teams-digest|";
 
@@ -55,9 +62,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
 
     /// <summary>Timeline kinds that give a digested incident its own thread.</summary>
     public static bool Promotes(string kind) =>
-        string.Equals(kind, TimelineKinds.Acknowledged, StringComparison.OrdinalIgnoreCase) || string.Equals(kind, TimelineKinds.SeverityRaised, StringComparison.OrdinalIgnoreCase);
+        string.Equals(kind, TimelineKinds.Acknowledged, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(kind, TimelineKinds.SeverityRaised, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether a first notice goes to the digest: severity and the channel's last minute (<see cref="InStorm"/>).</summary>
+    /// <summary>
+    /// Whether a first notice goes to the digest: severity and the channel's last minute (<see cref="InStorm"/>).
+    /// </summary>
     public static bool Digests(Severity severity, int openedInLastMinute, int threshold) =>
         severity > Severity.Sev1 && threshold > 0 && openedInLastMinute > threshold;
 
@@ -71,14 +81,17 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
-            var existing = await Table.GetEntityIfExistsAsync<StormWindowRow>(WindowPartition, key, cancellationToken: ct);
+            var existing = await Table.GetEntityIfExistsAsync<StormWindowRow>(WindowPartition, key,
+                cancellationToken: ct);
             var row = existing.HasValue ? existing.Value! : new StormWindowRow { PartitionKey = WindowPartition, RowKey = key };
             var recent = StormWindowRow.Parse(row.Recent).Where(e => e.At > now.AddMinutes(-1)).ToList();
             if (recent.Any(e => e.IncidentId == incident.Id)) return recent.Count;
-            // In a storm that the row already shows for another half minute, adding one more changes no decision: no write
-            // (during a storm the row is read by every first notice of the channel, written a few times a minute).
+            // In a storm that the row already shows for another half minute, adding one more changes no decision: no
+            // write (during a storm the row is read by every first notice of the channel, written a few times a
+            // minute).
             var threshold = options.Value.StormThreshold;
-            if (recent.Count > threshold && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now - StormWriteSkip) return recent.Count + 1;
+            if (recent.Count > threshold && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now
+                - StormWriteSkip) return recent.Count + 1;
             recent.Add((now, incident.Id));
             // Enough to decide (threshold + 1 is a storm); the row stays small however large the storm.
             row.Recent = StormWindowRow.Format(recent.OrderBy(e => e.At).TakeLast(options.Value.StormThreshold + 2));
@@ -95,8 +108,11 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         }
     }
 
-    /// <summary>The digest a first notice of <paramref name="target"/>'s channel joins now: one per channel and minute.</summary>
-    public string DigestFor(TeamsTarget target) => $"{DigestPrefix}{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
+    /// <summary>
+    /// The digest a first notice of <paramref name="target"/>'s channel joins now: one per channel and minute.
+    /// </summary>
+    public string DigestFor(TeamsTarget target)
+        => $"{DigestPrefix}{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
 
     /// <summary>
     /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
@@ -122,8 +138,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         return head;
     }
 
-    /// <summary>Holding the render claim: renders the digest, and again while items arrived meanwhile and the claim can be taken again.</summary>
-    private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head, Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+    /// <summary>
+    /// Holding the render claim: renders the digest, and again while items arrived meanwhile and the claim can be taken
+    /// again.
+    /// </summary>
+    private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head, Func<string?,
+        ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
     {
         while (true)
         {
@@ -135,27 +155,31 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             }
             catch
             {
-                // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders it.
+                // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders
+                // it.
                 await UpdateHeadAsync(digest, target, h => h.RendererUntil = null, CancellationToken.None);
                 throw;
             }
-            var messageId = head.MessageId ?? posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
+            var messageId = head.MessageId ?? posted?.Id
+                ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
             var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
-            // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and released.
+            // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and
+            // released.
             head = await UpdateHeadAsync(digest, target, h =>
             {
                 (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
                 h.RendererUntil = null;
             }, CancellationToken.None);
-            // Listed after the items were read: shown by the next round, by whoever claims it (they listed before this release).
+            // Listed after the items were read: shown by the next round, by whoever claims it (they listed before this
+            // release).
             if ((await ItemsAsync(digest, ct)).Count == items.Count || !await TryClaimAsync(head, ct)) return head;
         }
     }
 
     /// <summary>
-    /// Deletes the rows of <paramref name="target"/>'s channel's digests whose minute is more than <see cref="Kept"/> ago and
-    /// that are done (posted, every listed incident shown, nobody rendering; or left without a head), and of any older than
-    /// <see cref="Expiry"/>. Returns how many digests it removed.
+    /// Deletes the rows of <paramref name="target"/>'s channel's digests whose minute is more than <see cref="Kept"/>
+    /// ago and that are done (posted, every listed incident shown, nobody rendering; or left without a head), and of
+    /// any older than <see cref="Expiry"/>. Returns how many digests it removed.
     /// </summary>
     public async Task<int> PruneAsync(TeamsTarget target, CancellationToken ct)
     {
@@ -178,7 +202,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             {
                 if (head is not null) await Table.DeleteEntityAsync(head.PartitionKey, head.RowKey, head.ETag, ct); // changed since read: in use, kept
                 foreach (var chunk in items.Chunk(100))
-                    await Table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Delete, i, ETag.All)), ct);
+                    await Table.SubmitTransactionAsync(chunk.Select(i =>
+                        new TableTransactionAction(TableTransactionActionType.Delete, i, ETag.All)), ct);
                 removed++;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412) { } // pruned by someone else meanwhile, or in use again
@@ -190,26 +215,32 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     {
         try
         {
-            if (await PruneAsync(target, ct) is > 0 and var removed) log.LogInformation("Pruned {Count} finished storm digests of {ChannelId}", removed, target.ChannelId);
+            if (await PruneAsync(target, ct) is > 0 and var removed)
+                log.LogInformation("Pruned {Count} finished storm digests of {ChannelId}", removed, target.ChannelId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Could not prune the finished storm digests of {ChannelId}; the next digest tries again", target.ChannelId);
+            log.LogWarning(e, "Could not prune the finished storm digests of {ChannelId}; the next digest tries again",
+                target.ChannelId);
         }
     }
 
     private static DateTimeOffset MinuteOf(string digest) =>
-        DateTimeOffset.ParseExact(digest[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        DateTimeOffset.ParseExact(digest[^12..], "yyyyMMddHHmm", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal);
 
     private bool Claimed(DigestHeadRow head) => head.RendererUntil is { } until && until > time.GetUtcNow();
 
-    /// <summary>Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).</summary>
+    /// <summary>
+    /// Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).
+    /// </summary>
     private async Task<bool> TryClaimAsync(DigestHeadRow head, CancellationToken ct)
     {
         head.RendererUntil = time.GetUtcNow() + RenderClaim;
         try
         {
-            var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+            var response = head.ETag == default ? await Table.AddEntityAsync(head, ct)
+                : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
             head.ETag = response.Headers.ETag ?? default;
             return true;
         }
@@ -222,22 +253,27 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     private static DigestHeadRow New(string digest, TeamsTarget target) =>
         new() { PartitionKey = digest, RowKey = HeadRow, TeamId = target.TeamId, ChannelId = target.ChannelId };
 
-    /// <summary>The digest's message: a line per incident (most severe first, then the newest), each linking its console page.</summary>
+    /// <summary>
+    /// The digest's message: a line per incident (most severe first, then the newest), each linking its console page.
+    /// </summary>
     public ChatMessage Render(DigestHeadRow head, IReadOnlyList<DigestItemRow> items)
     {
         var minute = MinuteOf(head.PartitionKey);
         var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");
         foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines)) // newest on top
         {
             var id = item.RowKey[ItemPrefix.Length..];
-            html.Append(CultureInfo.InvariantCulture, $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
+            html.Append(CultureInfo.InvariantCulture,
+                $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
             if (item.Service is { Length: > 0 } service) html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
             html.Append("</li>");
         }
         html.Append("</ul>");
-        if (items.Count > MaxLines) html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
+        if (items.Count > MaxLines)
+            html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
         return new ChatMessage
         {
             Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} incident{(items.Count == 1 ? "" : "s")}"),
@@ -259,8 +295,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         return head.HasValue ? head.Value : null;
     }
 
-    /// <summary>Reads, applies and writes the head under its ETag until it wins (only a renderer writes it, so rarely more than once).</summary>
-    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, Action<DigestHeadRow> apply, CancellationToken ct)
+    /// <summary>
+    /// Reads, applies and writes the head under its ETag until it wins (only a renderer writes it, so rarely more than
+    /// once).
+    /// </summary>
+    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, Action<DigestHeadRow> apply,
+        CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -268,7 +308,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             apply(head);
             try
             {
-                var response = head.ETag == default ? await Table.AddEntityAsync(head, ct) : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
+                var response = head.ETag == default ? await Table.AddEntityAsync(head, ct)
+                    : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
                 head.ETag = response.Headers.ETag ?? default;
                 return head;
             }
@@ -286,7 +327,9 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }
 
-/// <summary>The incidents announced in one channel within the last minute ("{ticks} {incident id}" per line, oldest first).</summary>
+/// <summary>
+/// The incidents announced in one channel within the last minute ("{ticks} {incident id}" per line, oldest first).
+/// </summary>
 internal sealed class StormWindowRow : ITableEntity
 {
     public string PartitionKey { get; set; } = "";

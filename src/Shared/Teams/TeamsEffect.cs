@@ -17,6 +17,7 @@ internal sealed class TeamsEffect(IOptions<TeamsOptions> options) : IIncidentEff
         if (entry.Kind == TimelineKinds.Opened)
             yield return TeamsOutbox.Post.Owe(new EntryPayload(entry.RowKey));
         else if (o.EffectiveReplyKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase))
-            yield return TeamsOutbox.Reply.Owe(new TeamsReplyPayload(entry.RowKey, entry.Kind, entry.Text, entry.Actor, entry.At));
+            yield return TeamsOutbox.Reply.Owe(new TeamsReplyPayload(entry.RowKey, entry.Kind, entry.Text, entry.Actor,
+                entry.At));
     }
 }

@@ -15,8 +15,9 @@ internal sealed record TeamsReplyPayload(string Entry, string Kind, string Text,
 
 /// <summary>
 /// Builds the Teams messages: the root post, one living Adaptive Card per incident (edited in place) with buttons
-/// that open the incident's console page, and the threaded replies (HTML chatMessages). Text is HTML-encoded, URLs in it become links, and a mention is
-/// <c>&lt;at id="0"&gt;Name&lt;/at&gt;</c> in the body plus a matching <c>mentions</c> entry.
+/// that open the incident's console page, and the threaded replies (HTML chatMessages). Text is HTML-encoded, URLs in
+/// it become links, and a mention is <c>&lt;at id="0"&gt;Name&lt;/at&gt;</c> in the body plus a matching
+/// <c>mentions</c> entry.
 /// </summary>
 internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, ConsoleLinks? consoleLinks = null)
 {
@@ -30,7 +31,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
     /// </summary>
     public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact, IReadOnlyList<SuspectLine>? suspects = null)
     {
-        var mention = routing.Resolve(incident.Owner) ?? (incident.Owner is null ? routing.Resolve(target.OnCall) : null);
+        var mention = routing.Resolve(incident.Owner)
+            ?? (incident.Owner is null ? routing.Resolve(target.OnCall) : null);
         var owner = incident.Owner is null
             ? "not assigned" + (target.OnCall is null ? "" : $" (on call: {(mention?.DisplayName ?? target.OnCall)})")
             : mention?.DisplayName ?? incident.Owner;
@@ -44,7 +46,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
         facts.Add(Fact("Impact", string.IsNullOrWhiteSpace(impact) ? "being assessed" : impact));
         if (!string.IsNullOrWhiteSpace(incident.StatusText)) facts.Add(Fact("Latest", incident.StatusText));
         facts.Add(Fact("ETA", incident.Eta is { } eta ? $"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "not yet known"));
-        facts.Add(Fact("Next steps", string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : incident.NextSteps));
+        facts.Add(Fact("Next steps",
+            string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : incident.NextSteps));
         // The newest changes before the first alert (GET /api/incidents/{id}/changes lists all): one fact each.
         foreach (var (change, n) in (suspects ?? []).Select((c, n) => (c, n)))
             facts.Add(Fact(n == 0 ? "Recent changes" : "", change.Describe()));
@@ -53,10 +56,13 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
         if (consoleLinks?.Incident(incident.Id) is { } page)
         {
             actions.Add(OpenUrl("Open incident", page));
-            if (incident.Status.IsLive()) actions.Add(OpenUrl("Post an update", consoleLinks.Incident(incident.Id, "status-update")!));
-            if (incident.Status == IncidentStatus.Open) actions.Add(OpenUrl("Acknowledge", consoleLinks.Incident(incident.Id, "acknowledge")!));
+            if (incident.Status.IsLive())
+                actions.Add(OpenUrl("Post an update", consoleLinks.Incident(incident.Id, "status-update")!));
+            if (incident.Status == IncidentStatus.Open)
+                actions.Add(OpenUrl("Acknowledge", consoleLinks.Incident(incident.Id, "acknowledge")!));
         }
-        foreach (var link in ReadLinks(incident.LinksJson).Take(3)) actions.Add(OpenUrl(AlertLinkTitle(link), link.Url));
+        foreach (var link in ReadLinks(incident.LinksJson).Take(3))
+            actions.Add(OpenUrl(AlertLinkTitle(link), link.Url));
 
         var card = new Dictionary<string, object>
         {
@@ -75,9 +81,11 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
             ["actions"] = actions,
         };
         var html = new StringBuilder();
-        if (mention is not null) html.Append(incident.Owner is null ? $"<p>On call: {At(mention)}</p>" : $"<p>Owner: {At(mention)}</p>");
+        if (mention is not null)
+            html.Append(incident.Owner is null ? $"<p>On call: {At(mention)}</p>" : $"<p>Owner: {At(mention)}</p>");
         html.Append($"<attachment id=\"{CardAttachmentId}\"></attachment>");
-        var message = Message($"[{incident.SeverityName}] [{Label(incident.Status)}] {incident.Title}", html.ToString(), mention);
+        var message = Message($"[{incident.SeverityName}] [{Label(incident.Status)}] {incident.Title}", html.ToString(),
+            mention);
         message.Attachments =
         [
             new ChatMessageAttachment { Id = CardAttachmentId, ContentType = CardContentType, Content = JsonSerializer.Serialize(card, JsonSerializerOptions.Web) },
@@ -86,16 +94,17 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
     }
 
     /// <summary>The card of a root post, as JSON (what Teams renders).</summary>
-    public static string? CardJson(ChatMessage message) => message.Attachments?.FirstOrDefault(a => a.ContentType == CardContentType)?.Content;
+    public static string? CardJson(ChatMessage message)
+        => message.Attachments?.FirstOrDefault(a => a.ContentType == CardContentType)?.Content;
 
     private static object Fact(string title, string value) => new { title, value = Plain(value, 1000) };
 
     private static object OpenUrl(string title, string url) => new { type = "Action.OpenUrl", title, url };
 
     /// <summary>
-    /// The button of a link an alert carried: labelled as the alert's, with the host it opens (punycode, so a look-alike
-    /// name shows as what it is), e.g. "Alert link: Runbook (wiki.shop.example)". An alert titling its link "Open
-    /// incident" cannot pass it off as one of the card's own buttons.
+    /// The button of a link an alert carried: labelled as the alert's, with the host it opens (punycode, so a
+    /// look-alike name shows as what it is), e.g. "Alert link: Runbook (wiki.shop.example)". An alert titling its link
+    /// "Open incident" cannot pass it off as one of the card's own buttons.
     /// </summary>
     public static string AlertLinkTitle(AlertLink link) =>
         $"Alert link: {Plain(link.Title, 30)} ({new Uri(link.Url).IdnHost})";
@@ -181,7 +190,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
         ],
     };
 
-    private static void Field(StringBuilder html, string name, string valueHtml) => html.Append($"<b>{name}:</b> {valueHtml}<br>");
+    private static void Field(StringBuilder html, string name, string valueHtml)
+        => html.Append($"<b>{name}:</b> {valueHtml}<br>");
 
     private static string At(TeamsPerson person) => $"<at id=\"0\">{E(person.DisplayName)}</at>";
 
@@ -207,7 +217,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
         try
         {
             return (JsonSerializer.Deserialize<List<AlertLink>>(json, JsonSerializerOptions.Web) ?? [])
-                .Where(l => Uri.TryCreate(l.Url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
+                .Where(l => Uri.TryCreate(l.Url, UriKind.Absolute, out var u)
+                    && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
                 .ToList();
         }
         catch (JsonException) { return []; }

@@ -5,7 +5,9 @@ namespace AutoResponder.Teams;
 /// <summary>Outbox kinds of Teams (what Teams keeps about an incident is <see cref="TeamsState"/>).</summary>
 internal static class TeamsOutbox
 {
-    /// <summary>The root post of a new incident: a first notice, signalled on its own queue ahead of follow-up work.</summary>
+    /// <summary>
+    /// The root post of a new incident: a first notice, signalled on its own queue ahead of follow-up work.
+    /// </summary>
     public static readonly OutboxKind<EntryPayload> Post =
         OutboxKind.Declare<EntryPayload, TeamsRootPostHandler>("teams.post", SignalLane.FirstNotice);
 
@@ -18,10 +20,12 @@ internal static class TeamsOutbox
 
 internal sealed class TeamsRootPostHandler(TeamsPublisher publisher) : IOutboxHandler
 {
-    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.PostRootAsync(context, cancellationToken);
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
+        => publisher.PostRootAsync(context, cancellationToken);
 }
 
 internal sealed class TeamsReplyHandler(TeamsPublisher publisher) : IOutboxHandler
 {
-    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken) => publisher.ReplyAsync(context, cancellationToken);
+    public Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken cancellationToken)
+        => publisher.ReplyAsync(context, cancellationToken);
 }

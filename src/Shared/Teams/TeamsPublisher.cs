@@ -15,12 +15,12 @@ namespace AutoResponder.Teams;
 /// <summary>
 /// The Teams side of an incident: one root post in the routed channel (edited in place as the incident
 /// changes) and a threaded reply per meaningful timeline entry. Every post is recorded in the Teams state
-/// (<see cref="TeamsState"/>, its own row) as soon as Graph answers, and every step checks the record first, so a retried action never posts twice.
-/// Graph failures become outbox outcomes: an expired sign-in waits (never parks) and says loudly how to
-/// fix it; a request Graph rejects as bad (400/404) parks at once; anything else retries with backoff.
-/// Every call keeps to Graph's Teams limits (<see cref="TeamsRateLimiter"/>); a 429 pauses the channel and is retried
-/// after its Retry-After (here when short, else by the outbox, which never parks for it). In a storm a first notice
-/// of Sev2 and below may be a line in the channel's digest instead of a root post (<see cref="TeamsDigest"/>).
+/// (<see cref="TeamsState"/>, its own row) as soon as Graph answers, and every step checks the record first, so a
+/// retried action never posts twice. Graph failures become outbox outcomes: an expired sign-in waits (never parks) and
+/// says loudly how to fix it; a request Graph rejects as bad (400/404) parks at once; anything else retries with
+/// backoff. Every call keeps to Graph's Teams limits (<see cref="TeamsRateLimiter"/>); a 429 pauses the channel and is
+/// retried after its Retry-After (here when short, else by the outbox, which never parks for it). In a storm a first
+/// notice of Sev2 and below may be a line in the channel's digest instead of a root post (<see cref="TeamsDigest"/>).
 /// </summary>
 internal sealed class TeamsPublisher(
     GraphClients graph,
@@ -43,10 +43,14 @@ internal sealed class TeamsPublisher(
     /// <summary>How much of the latest impact snapshot the root post shows (the full text is in its reply).</summary>
     public const int MaxImpactChars = 1000;
 
-    /// <summary>A Retry-After up to this long is waited out here; a longer one goes back to the outbox, due then.</summary>
+    /// <summary>
+    /// A Retry-After up to this long is waited out here; a longer one goes back to the outbox, due then.
+    /// </summary>
     public static readonly TimeSpan InlineRetryAfter = TimeSpan.FromSeconds(2);
 
-    /// <summary>The first notice: the root post (unless one is recorded), or in a storm a line in the channel's digest.</summary>
+    /// <summary>
+    /// The first notice: the root post (unless one is recorded), or in a storm a line in the channel's digest.
+    /// </summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
     {
         settings.ThrowIfNotReady(); // a Teams setting is missing or broken: wait, spend no attempt
@@ -74,11 +78,14 @@ internal sealed class TeamsPublisher(
         {
             var head = await digests.ListAsync(listedIn, target, incident, (messageId, message) =>
             {
-                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null, FirstNotice: true, Digest: true);
+                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null,
+                    FirstNotice: true, Digest: true);
                 var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
                 return messageId is null
-                    ? PostAsync(incident.Id, "storm digest", call, ct, () => messages.PostAsync(message, OwnThrottling, CancellationToken.None))
-                    : CallAsync(incident.Id, "storm digest update", call, () => messages[messageId].PatchAsync(message, OwnThrottling, ct), ct);
+                    ? PostAsync(incident.Id, "storm digest", call, ct, () =>
+                        messages.PostAsync(message, OwnThrottling, CancellationToken.None))
+                    : CallAsync(incident.Id, "storm digest update", call, () =>
+                        messages[messageId].PatchAsync(message, OwnThrottling, ct), ct);
             }, ct);
             return new OutboxOutcome($"Listed in the Teams storm digest {head.MessageId}",
                 TimelineText: $"Listed in the Teams storm digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when acknowledged or escalated.");
@@ -96,11 +103,15 @@ internal sealed class TeamsPublisher(
         try { await digests.CountOpeningAsync(target, incident, ct); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning(e, "Could not count {IncidentId} in the storm window of {ChannelId}; it is posted", incident.Id, target.ChannelId);
+            log.LogWarning(e, "Could not count {IncidentId} in the storm window of {ChannelId}; it is posted",
+                incident.Id, target.ChannelId);
         }
     }
 
-    /// <summary>Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root post.</summary>
+    /// <summary>
+    /// Posts the reply for one timeline entry (creating the root post first if there is none) and refreshes the root
+    /// post.
+    /// </summary>
     public async Task<OutboxOutcome> ReplyAsync(OutboxContext ctx, CancellationToken ct)
     {
         settings.ThrowIfNotReady();
@@ -132,8 +143,10 @@ internal sealed class TeamsPublisher(
         {
             var mention = options.Value.EffectiveMentionKinds.Contains(entry.Kind, StringComparer.OrdinalIgnoreCase);
             var reply = renderer.Reply(incident, entry, mention, routing.Route(incident).OnCall);
-            var posted = await PostAsync(incident.Id, "reply", new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: false), ct, () =>
-                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply, OwnThrottling, CancellationToken.None));
+            var posted = await PostAsync(incident.Id, "reply",
+                new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: false), ct, () =>
+                graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId].Replies.PostAsync(reply,
+                    OwnThrottling, CancellationToken.None));
             replyId = posted?.Id ?? throw new InvalidOperationException("Graph returned no id for the reply.");
             // Not cancellable: once the reply exists, forgetting its id would post it again on the retry.
             var now = time.GetUtcNow();
@@ -142,14 +155,18 @@ internal sealed class TeamsPublisher(
 
         var fingerprint = createdRoot ? thread.RootFingerprint! : await UpdateRootAsync(incident, thread, ct);
         return new OutboxOutcome($"Teams reply {replyId} under {rootId}",
-            State: fingerprint == thread.RootFingerprint ? null : [StateChange.Of<TeamsState>(s => s.RootFingerprint = fingerprint)]);
+            State: fingerprint == thread.RootFingerprint ? null
+                : [StateChange.Of<TeamsState>(s => s.RootFingerprint = fingerprint)]);
     }
 
-    /// <summary>PATCHes the root post when what it should show differs from what it shows. Returns the new fingerprint.</summary>
+    /// <summary>
+    /// PATCHes the root post when what it should show differs from what it shows. Returns the new fingerprint.
+    /// </summary>
     private async Task<string> UpdateRootAsync(IncidentRecord incident, TeamsState thread, CancellationToken ct)
     {
         var target = new TeamsTarget(thread.TeamId!, thread.ChannelId!, routing.Route(incident).OnCall);
-        var message = renderer.Root(incident, target, thread.Impact, await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
+        var message = renderer.Root(incident, target, thread.Impact,
+            await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootFingerprint == fingerprint) return fingerprint;
         await CallAsync(incident.Id, "root update", new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, FirstNotice: false), async () =>
@@ -164,39 +181,51 @@ internal sealed class TeamsPublisher(
     /// Posts the root post and records it at once. The record is not cancellable: once the post exists, forgetting its
     /// id (say, because the host is shutting down) would make the retry post it a second time.
     /// </summary>
-    private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, bool firstNotice, CancellationToken ct)
+    private async Task<TeamsState> CreateRootAsync(IncidentRecord incident, TeamsState thread, bool firstNotice,
+        CancellationToken ct)
     {
         var target = routing.Route(incident);
-        var message = renderer.Root(incident, target, thread.Impact, await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
+        var message = renderer.Root(incident, target, thread.Impact,
+            await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootPostingSince is { } since)
         {
-            // An earlier attempt sent the post and nothing recorded Graph's answer (the host died, or the answer was lost).
+            // An earlier attempt sent the post and nothing recorded Graph's answer (the host died, or the answer was
+            // lost).
             if (options.Value.ReadChannelMessages && await FindRootAsync(incident.Id, target, since, ct) is { } found)
             {
                 log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel ({MessageId}): recorded, not posted again", incident.Id, found.Id);
                 return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
             }
             log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting again{Hint}", incident.Id, since,
-                options.Value.ReadChannelMessages ? " (not found in the channel)" : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
+                options.Value.ReadChannelMessages ? " (not found in the channel)"
+                    : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
         }
         var attempt = time.GetUtcNow();
         thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, ct);
         if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
-        var posted = await PostAsync(incident.Id, "root post", new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice), ct, () =>
-            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, OwnThrottling, CancellationToken.None));
+        var posted = await PostAsync(incident.Id, "root post",
+            new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice), ct, () =>
+            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, OwnThrottling,
+                CancellationToken.None));
         if (posted?.Id is null) throw new InvalidOperationException("Graph returned no id for the root post.");
-        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", posted.Id, incident.Id, target.TeamId, target.ChannelId);
+        log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", posted.Id,
+            incident.Id, target.TeamId, target.ChannelId);
         return await RecordRootAsync(incident.Id, target, posted, fingerprint);
     }
 
-    /// <summary>Records the root post. Not cancellable: once the post exists, forgetting its id would make the retry post it again.</summary>
-    private Task<TeamsState> RecordRootAsync(string incidentId, TeamsTarget target, ChatMessage posted, string? fingerprint)
+    /// <summary>
+    /// Records the root post. Not cancellable: once the post exists, forgetting its id would make the retry post it
+    /// again.
+    /// </summary>
+    private Task<TeamsState> RecordRootAsync(string incidentId, TeamsTarget target, ChatMessage posted,
+        string? fingerprint)
     {
         var now = time.GetUtcNow();
         return states.UpdateAsync<TeamsState>(incidentId, s =>
         {
-            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt, s.RootPostingSince) = (posted.Id, target.TeamId, target.ChannelId, fingerprint, now, null);
+            (s.RootMessageId, s.TeamId, s.ChannelId, s.RootFingerprint, s.PostedAt, s.RootPostingSince) =
+                (posted.Id, target.TeamId, target.ChannelId, fingerprint, now, null);
             s.WebUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
             return true;
         }, CancellationToken.None);
@@ -206,10 +235,12 @@ internal sealed class TeamsPublisher(
     private const int LookupPages = 4;
 
     /// <summary>
-    /// The channel's root post of this incident sent since <paramref name="since"/> (less a few minutes of clock skew), found
-    /// by the incident id its card carries; null when none is among the newest messages or the account may not read them.
+    /// The channel's root post of this incident sent since <paramref name="since"/> (less a few minutes of clock skew),
+    /// found by the incident id its card carries; null when none is among the newest messages or the account may not
+    /// read them.
     /// </summary>
-    private async Task<ChatMessage?> FindRootAsync(string incidentId, TeamsTarget target, DateTimeOffset since, CancellationToken ct)
+    private async Task<ChatMessage?> FindRootAsync(string incidentId, TeamsTarget target, DateTimeOffset since,
+        CancellationToken ct)
     {
         var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
         try
@@ -240,24 +271,31 @@ internal sealed class TeamsPublisher(
     /// already have posted it, and an answer we stop reading (or an id we do not record) becomes a second post
     /// on the retry. A PATCH can be cut short; repeating it is harmless.
     /// </summary>
-    private Task<ChatMessage?> PostAsync(string incidentId, string what, TeamsCall call, CancellationToken ct, Func<Task<ChatMessage?>> post)
+    private Task<ChatMessage?> PostAsync(string incidentId, string what, TeamsCall call, CancellationToken ct,
+        Func<Task<ChatMessage?>> post)
     {
         ct.ThrowIfCancellationRequested();
         return CallAsync(incidentId, what, call, post, CancellationToken.None, waitToken: ct);
     }
 
     /// <summary>
-    /// Graph's RetryHandler keeps retrying 503/504; a 429 is ours, so the channel's limiter hears of it and the wait is on
-    /// the <see cref="TimeProvider"/>. (The option's delegate replaces the handler's own status check, so it names both.)
+    /// Graph's RetryHandler keeps retrying 503/504; a 429 is ours, so the channel's limiter hears of it and the wait is
+    /// on the <see cref="TimeProvider"/>. (The option's delegate replaces the handler's own status check, so it names
+    /// both.)
     /// </summary>
     private static readonly RetryHandlerOption RetryUnavailableOnly = new()
     {
-        ShouldRetry = (_, _, response) => response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+        ShouldRetry = (_, _, response)
+            => response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
     };
 
-    private static void OwnThrottling(RequestConfiguration<DefaultQueryParameters> request) => request.Options.Add(RetryUnavailableOnly);
+    private static void OwnThrottling(RequestConfiguration<DefaultQueryParameters> request)
+        => request.Options.Add(RetryUnavailableOnly);
 
-    /// <summary>One Graph call within the limits; a 429 pauses the channel and is retried here up to three times when its Retry-After is short.</summary>
+    /// <summary>
+    /// One Graph call within the limits; a 429 pauses the channel and is retried here up to three times when its
+    /// Retry-After is short.
+    /// </summary>
     private async Task<T> CallAsync<T>(string incidentId, string what, TeamsCall limits, Func<Task<T>> call, CancellationToken ct, CancellationToken? waitToken = null)
     {
         for (var throttled = 0; ; throttled++)
@@ -271,7 +309,8 @@ internal sealed class TeamsPublisher(
             {
                 var retryAfter = DependencyOutage.RetryAfter(e, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1);
                 limiter.Pause(limits, retryAfter);
-                log.LogWarning("Teams {What} for {IncidentId} throttled (429): channel paused for {RetryAfter}", what, incidentId, retryAfter);
+                log.LogWarning("Teams {What} for {IncidentId} throttled (429): channel paused for {RetryAfter}", what,
+                    incidentId, retryAfter);
                 if (throttled >= 2 || retryAfter > InlineRetryAfter) throw; // the outbox retries it then, spending no attempt
             }
         }
@@ -286,7 +325,8 @@ internal sealed class TeamsPublisher(
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.IsSignInRequired(e))
         {
             log.LogError(e, "Teams {What} for {IncidentId} is WAITING: the Graph service account is not signed in or its sign-in expired. Fix: {Fix}. " +
-                "The action stays in the outbox and is retried; nothing is lost.", what, incidentId, ServiceAccountCredential.LoginHint);
+                "The action stays in the outbox and is retried; nothing is lost.", what, incidentId,
+                    ServiceAccountCredential.LoginHint);
             await alarm.RaiseAsync(incidentId, what, CancellationToken.None);
             throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
@@ -302,7 +342,8 @@ internal sealed class TeamsPublisher(
 
     private static string Describe(Exception e) => e is Microsoft.Graph.Models.ODataErrors.ODataError { Error: { } error } ? $"{error.Code}: {error.Message}" : e.Message;
 
-    private static bool IsImpact(string kind) => string.Equals(kind, TimelineKinds.ImpactSnapshot, StringComparison.OrdinalIgnoreCase);
+    private static bool IsImpact(string kind)
+        => string.Equals(kind, TimelineKinds.ImpactSnapshot, StringComparison.OrdinalIgnoreCase);
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
 }

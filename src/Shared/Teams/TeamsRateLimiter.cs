@@ -3,17 +3,19 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Teams;
 
 /// <summary>
-/// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or follow-up
-/// work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after the own posts).
+/// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or
+/// follow-up work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after
+/// the own posts).
 /// </summary>
-internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice, bool Digest = false);
+internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice,
+    bool Digest = false);
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
 /// one for new messages across channels. A caller waits (on the
 /// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
-/// replies never takes a first notice's turn, and a storm digest's post or edit waits while an incident's own first post
-/// does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
+/// replies never takes a first notice's turn, and a storm digest's post or edit waits while an incident's own first
+/// post does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
 /// Retry-After has passed.
 /// </summary>
 internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
@@ -30,9 +32,9 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
     private static readonly TimeSpan FirstNoticeTurn = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// Monotonic time from the <see cref="TimeProvider"/>'s timestamps, not its wall clock: a clock that is set rather than
-    /// run (the drill's compressed clock) would otherwise never free a token and wait for ever. A fake clock in tests
-    /// moves both.
+    /// Monotonic time from the <see cref="TimeProvider"/>'s timestamps, not its wall clock: a clock that is set rather
+    /// than run (the drill's compressed clock) would otherwise never free a token and wait for ever. A fake clock in
+    /// tests moves both.
     /// </summary>
     private DateTimeOffset Now() => DateTimeOffset.UnixEpoch + time.GetElapsedTime(_origin);
 
@@ -64,8 +66,8 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
                         return;
                     }
                 }
-                // A token frees on the clock; a first notice's turn is taken in real time (it is ordering, not a rate), so a
-                // follow-up never waits on a clock that nobody moves.
+                // A token frees on the clock; a first notice's turn is taken in real time (it is ordering, not a rate),
+                // so a follow-up never waits on a clock that nobody moves.
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct);
                 else await Task.Delay(FirstNoticeTurn, ct);
             }
@@ -80,7 +82,9 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
         }
     }
 
-    /// <summary>Graph answered 429: nothing more goes to that channel from here until <paramref name="retryAfter"/> has passed.</summary>
+    /// <summary>
+    /// Graph answered 429: nothing more goes to that channel from here until <paramref name="retryAfter"/> has passed.
+    /// </summary>
     public void Pause(TeamsCall call, TimeSpan retryAfter)
     {
         lock (_gate)

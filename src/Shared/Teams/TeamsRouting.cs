@@ -9,7 +9,9 @@ public sealed record TeamsTarget(string TeamId, string ChannelId, string? OnCall
 /// <summary>A person Teams can @mention.</summary>
 internal sealed record TeamsPerson(string DisplayName, string UserId);
 
-/// <summary>Picks the channel by severity and service (first matching route), and turns owner names into mentionable people.</summary>
+/// <summary>
+/// Picks the channel by severity and service (first matching route), and turns owner names into mentionable people.
+/// </summary>
 internal sealed class TeamsRouting(IOptions<TeamsOptions> options)
 {
     public TeamsTarget Route(IncidentRecord incident)
@@ -17,7 +19,8 @@ internal sealed class TeamsRouting(IOptions<TeamsOptions> options)
         var o = options.Value;
         foreach (var route in o.Routes)
         {
-            var severityOk = route.Severities.Count == 0 || route.Severities.Contains(incident.SeverityName, StringComparer.OrdinalIgnoreCase);
+            var severityOk = route.Severities.Count == 0
+                || route.Severities.Contains(incident.SeverityName, StringComparer.OrdinalIgnoreCase);
             var serviceOk = route.Services.Count == 0 || (incident.Service is { } service && route.Services.Any(p => ServiceMatches(p, service)));
             if (severityOk && serviceOk)
                 return new TeamsTarget(route.TeamId ?? DefaultTeam(o), route.ChannelId!, route.OnCall ?? o.OnCall);

@@ -9,12 +9,15 @@ namespace AutoResponder.Teams;
 
 internal static class TeamsServices
 {
-    /// <summary>Teams updates via Graph: the effect that plans posts/replies and the outbox handlers that make them.</summary>
+    /// <summary>
+    /// Teams updates via Graph: the effect that plans posts/replies and the outbox handlers that make them.
+    /// </summary>
     public static IServiceCollection AddTeams(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddGraph(configuration);
         // Optional: a problem is a finding on /api/health and Teams actions wait; it never stops start-up.
-        services.AddIntegrationSettings<TeamsOptions, TeamsOptionsValidator>(configuration, TeamsOptions.Section, "Teams",
+        services.AddIntegrationSettings<TeamsOptions,
+        TeamsOptionsValidator>(configuration, TeamsOptions.Section, "Teams",
             "Teams posts and replies wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed");
         services.AddSingleton<TeamsRouting>();
         services.AddSingleton<TeamsMessageRenderer>();

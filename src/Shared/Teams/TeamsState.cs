@@ -22,11 +22,19 @@ public sealed class TeamsState : IncidentState
     /// <summary>The latest impact snapshot text (truncated), shown on the root post.</summary>
     public string? Impact { get; set; }
     public DateTimeOffset? PostedAt { get; set; }
-    /// <summary>When a root post was last sent to Graph; set while <see cref="RootMessageId"/> is not: the outcome of that post is unknown.</summary>
+    /// <summary>
+    /// When a root post was last sent to Graph; set while <see cref="RootMessageId"/> is not: the outcome of that post
+    /// is unknown.
+    /// </summary>
     public DateTimeOffset? RootPostingSince { get; set; }
-    /// <summary>The storm digest the incident is listed in instead of a root post (<see cref="TeamsDigest"/>), until it gets its own thread.</summary>
+    /// <summary>
+    /// The storm digest the incident is listed in instead of a root post (<see cref="TeamsDigest"/>), until it gets its
+    /// own thread.
+    /// </summary>
     public string? Digest { get; set; }
 
-    /// <summary>The marker of the reply to one timeline entry; its <see cref="SentMarker.Ref"/> is the reply's message id.</summary>
+    /// <summary>
+    /// The marker of the reply to one timeline entry; its <see cref="SentMarker.Ref"/> is the reply's message id.
+    /// </summary>
     public static string ReplyMarker(string entryRowKey) => SentMarker.KeyFor("teams-reply", entryRowKey);
 }

@@ -26,13 +26,17 @@ internal sealed class WatchStartHandler(WatchService watch) : IOutboxHandler
         var payload = JsonSerializer.Deserialize<WatchStartPayload>(context.Action.Payload, JsonSerializerOptions.Web)!;
         var incident = context.Incident;
         // Reopened since (or, after mitigation, already resolved and its own watch planned): nothing to start.
-        if (payload.Phase == TimelineKinds.Mitigated && incident.Status != IncidentStatus.Mitigated) return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
-        if (payload.Phase == TimelineKinds.Resolved && incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)) return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
+        if (payload.Phase == TimelineKinds.Mitigated && incident.Status != IncidentStatus.Mitigated)
+            return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
+        if (payload.Phase == TimelineKinds.Resolved
+            && incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed)) return Task.FromResult(OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}"));
         return watch.StartAsync(incident, payload.Phase, payload.At, ct);
     }
 }
 
-/// <summary>The scheduled check of every running watch (both hosts: <see cref="ScheduleSetting"/>, every minute by default).</summary>
+/// <summary>
+/// The scheduled check of every running watch (both hosts: <see cref="ScheduleSetting"/>, every minute by default).
+/// </summary>
 public sealed class WatchJob(WatchService watch) : IScheduledJob
 {
     public const string ScheduleSetting = "AutoResponder:Watch:Schedule";

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace AutoResponder.Watch;
 
 /// <summary>The watch as the API shows it.</summary>
-internal sealed record WatchJson(string IncidentId, bool Running, string? Phase, DateTimeOffset? StartedAt, DateTimeOffset? Until, string? WatchedBy,
+internal sealed record WatchJson(string IncidentId, bool Running, string? Phase, DateTimeOffset? StartedAt,
+    DateTimeOffset? Until, string? WatchedBy,
     DateTimeOffset? CheckedThrough, long OrdersChecked, long AffectedOrders);
 
 /// <summary>POST …/watch/handover body (documented shape).</summary>
@@ -17,8 +18,11 @@ internal sealed record WatchHandoverRequest(string To, string? Note = null);
 /// <summary>POST …/watch/signoff body (documented shape).</summary>
 internal sealed record WatchSignoffRequest(string? Text = null);
 
-/// <summary>GET /api/incidents/{id}/watch, POST …/watch/handover {"to", "note"?}, POST …/watch/signoff {"text"?}.</summary>
-internal sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions, ILogger<WatchEndpoint> log)
+/// <summary>
+/// GET /api/incidents/{id}/watch, POST …/watch/handover {"to", "note"?}, POST …/watch/signoff {"text"?}.
+/// </summary>
+internal sealed class WatchEndpoint(WatchService watch, IncidentStore incidents, IncidentActionRequest actions,
+    ILogger<WatchEndpoint> log)
 {
     private const int MaxBodyBytes = 16 * 1024;
 
@@ -34,7 +38,8 @@ internal sealed class WatchEndpoint(WatchService watch, IncidentStore incidents,
             var to = fields.String("to", required: true, maxLength: 200);
             var note = fields.String("note", required: false, maxLength: 1000);
             if (fields.Error is not null) return fields.Error;
-            return await Guard(id, async () => ToJson(id, await watch.HandOverAsync(id, to!, note, actor, ifMatch, ct)));
+            return await Guard(id, async () =>
+                ToJson(id, await watch.HandOverAsync(id, to!, note, actor, ifMatch, ct)));
         }, ct);
 
     public Task<ApiResult> SignOffAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
@@ -54,5 +59,6 @@ internal sealed class WatchEndpoint(WatchService watch, IncidentStore incidents,
 
     private static WatchJson ToJson(string id, WatchRecord? w) => w is null
         ? new WatchJson(id, false, null, null, null, null, null, 0, 0)
-        : new WatchJson(id, true, w.Phase, w.StartedAt, w.Until, w.WatchedBy, w.CheckedThrough, w.OrdersChecked, w.AffectedOrders);
+        : new WatchJson(id, true, w.Phase, w.StartedAt, w.Until, w.WatchedBy, w.CheckedThrough, w.OrdersChecked,
+            w.AffectedOrders);
 }

@@ -10,12 +10,14 @@ using Microsoft.Extensions.Options;
 namespace AutoResponder.Watch;
 
 /// <summary>No watch is running for the incident (HTTP 409).</summary>
-internal sealed class NoWatchException(string incidentId) : Exception($"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
+internal sealed class NoWatchException(string incidentId)
+    : Exception($"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
 
 /// <summary>What one check of one watch found.</summary>
 public sealed record WatchCheck(string IncidentId, string Outcome, long OrdersChecked, long Affected)
 {
-    public const string Clean = "clean", AffectedWhileMitigated = "affected", Reopened = "reopened", Ended = "ended", Stopped = "stopped", Held = "held";
+    public const string Clean = "clean", AffectedWhileMitigated = "affected", Reopened = "reopened", Ended = "ended",
+        Stopped = "stopped", Held = "held";
 }
 
 /// <summary>
@@ -38,13 +40,15 @@ public sealed class WatchService(
     private readonly string _owner = $"{Environment.MachineName}/{Guid.NewGuid():N}";
 
     /// <summary>Starts (or, after mitigation then resolution, extends) the incident's watch. Idempotent.</summary>
-    public async Task<OutboxOutcome> StartAsync(IncidentRecord incident, string phase, DateTimeOffset at, CancellationToken ct)
+    public async Task<OutboxOutcome> StartAsync(IncidentRecord incident, string phase, DateTimeOffset at,
+        CancellationToken ct)
     {
         var until = at.AddMinutes(options.Value.WatchMinutes);
         for (var attempt = 1; ; attempt++)
         {
             var row = await store.GetAsync(incident.Id, ct);
-            if (row is not null && row.Phase == phase && row.Until == until) return OutboxOutcome.Done("watch already running");
+            if (row is not null && row.Phase == phase && row.Until == until)
+                return OutboxOutcome.Done("watch already running");
             row ??= new WatchRecord { RowKey = incident.Id, StartedAt = at, CheckedThroughTicks = at.UtcTicks, WatchedBy = incident.Owner };
             row.Phase = phase;
             row.Until = until;
@@ -64,7 +68,8 @@ public sealed class WatchService(
     public Task<WatchRecord?> GetAsync(string incidentId, CancellationToken ct) => store.GetAsync(incidentId, ct);
 
     /// <summary>Hands the watch to <paramref name="to"/>.</summary>
-    public async Task<WatchRecord> HandOverAsync(string incidentId, string to, string? note, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
+    public async Task<WatchRecord> HandOverAsync(string incidentId, string to, string? note, string actor,
+        IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -84,7 +89,8 @@ public sealed class WatchService(
     }
 
     /// <summary>Ends the watch early: the person watching is satisfied the fix holds.</summary>
-    public async Task<WatchRecord> SignOffAsync(string incidentId, string? text, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
+    public async Task<WatchRecord> SignOffAsync(string incidentId, string? text, string actor,
+        IncidentPrecondition? ifMatch, CancellationToken ct)
     {
         _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
         var row = await store.GetAsync(incidentId, ct) ?? throw new NoWatchException(incidentId);
@@ -185,9 +191,12 @@ public sealed class WatchService(
             await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, WatchKinds.Ended, "watch",
                 $"Watch ended after {StatusEmailRenderer.Duration(row.Until - row.StartedAt)}: {row.OrdersChecked:N0} new orders checked, {row.AffectedOrders:N0} affected."), ct);
             await store.TryDeleteAsync(row, ct);
-            return new(row.IncidentId, outcome == WatchCheck.Clean ? WatchCheck.Ended : outcome, checkedOrders, affected);
+            return new(row.IncidentId, outcome == WatchCheck.Clean ? WatchCheck.Ended : outcome, checkedOrders,
+                affected);
         }
-        if (!await store.TryWriteAsync(row, ct)) log.LogWarning("Watch of {IncidentId}: the row changed while checking; the next pass rereads it", row.IncidentId);
+        if (!await store.TryWriteAsync(row, ct))
+            log.LogWarning("Watch of {IncidentId}: the row changed while checking; the next pass rereads it",
+            row.IncidentId);
         return new(row.IncidentId, outcome, checkedOrders, affected);
     }
 

@@ -10,7 +10,9 @@ namespace AutoResponder.Watch;
 
 internal static class WatchServices
 {
-    /// <summary>Watch the fix (docs/playbook.md): impact rules keep running on new orders after mitigation and resolution.</summary>
+    /// <summary>
+    /// Watch the fix (docs/playbook.md): impact rules keep running on new orders after mitigation and resolution.
+    /// </summary>
     public static IServiceCollection AddWatch(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WatchOptions>().Bind(configuration.GetSection(WatchOptions.Section)).ValidateOnStart();
@@ -28,6 +30,7 @@ internal static class WatchServices
 
     private sealed class WatchStorage(WatchStore store) : IStorageInitializer
     {
-        public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await store.Table.CreateIfNotExistsAsync(cancellationToken);
+        public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+            => await store.Table.CreateIfNotExistsAsync(cancellationToken);
     }
 }

@@ -8,7 +8,9 @@ namespace AutoResponder.Watch;
 public static class WatchKinds
 {
     public const string Started = "watch-started";
-    /// <summary>New affected orders while the incident is still mitigated (a resolved one is reopened instead).</summary>
+    /// <summary>
+    /// New affected orders while the incident is still mitigated (a resolved one is reopened instead).
+    /// </summary>
     public const string Affected = "watch-affected";
     public const string HandedOver = "watch-handover";
     public const string SignedOff = "watch-signed-off";
@@ -53,22 +55,27 @@ public sealed class WatchStore(StorageClients storage)
     public async Task<List<WatchRecord>> ListAsync(CancellationToken ct)
     {
         var rows = new List<WatchRecord>();
-        await foreach (var row in Table.QueryAsync<WatchRecord>(r => r.PartitionKey == WatchRecord.Partition, cancellationToken: ct)) rows.Add(row);
+        await foreach (var row in Table.QueryAsync<WatchRecord>(r => r.PartitionKey == WatchRecord.Partition,
+            cancellationToken: ct)) rows.Add(row);
         return rows;
     }
 
     public async Task<WatchRecord?> GetAsync(string incidentId, CancellationToken ct)
     {
-        var row = await Table.GetEntityIfExistsAsync<WatchRecord>(WatchRecord.Partition, incidentId, cancellationToken: ct);
+        var row = await Table.GetEntityIfExistsAsync<WatchRecord>(WatchRecord.Partition, incidentId,
+            cancellationToken: ct);
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>Adds (no ETag on the row) or replaces under the row's ETag. False when someone else wrote first.</summary>
+    /// <summary>
+    /// Adds (no ETag on the row) or replaces under the row's ETag. False when someone else wrote first.
+    /// </summary>
     public async Task<bool> TryWriteAsync(WatchRecord row, CancellationToken ct)
     {
         try
         {
-            var response = row.ETag == default ? await Table.AddEntityAsync(row, ct) : await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
+            var response = row.ETag == default ? await Table.AddEntityAsync(row, ct)
+                : await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
             row.ETag = response.Headers.ETag ?? default;
             return true;
         }

@@ -115,7 +115,8 @@ internal static class OpenApiDocument
             {
                 TreatNullObliviousAsNonNullable = true,
                 TransformSchemaNode = (context, schema) =>
-                    context.Path.Length > 0 && IsRecord(context.TypeInfo) ? Reference(context.TypeInfo.Type, schema) : schema,
+                    context.Path.Length > 0 && IsRecord(context.TypeInfo) ? Reference(context.TypeInfo.Type, schema)
+                        : schema,
             });
             return IsRecord(Options.GetTypeInfo(type)) ? Reference(type, node) : node;
         }
@@ -123,7 +124,9 @@ internal static class OpenApiDocument
         private static bool IsRecord(JsonTypeInfo info) =>
             info.Kind == JsonTypeInfoKind.Object && info.Type.Assembly == typeof(ApiResult).Assembly;
 
-        /// <summary>A nested record is named after its endpoint too: AlertsEndpoint.Response → AlertsResponse.</summary>
+        /// <summary>
+        /// A nested record is named after its endpoint too: AlertsEndpoint.Response → AlertsResponse.
+        /// </summary>
         private static string NameOf(Type type)
         {
             if (type.DeclaringType is not { } outer) return type.Name;

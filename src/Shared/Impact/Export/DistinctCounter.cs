@@ -59,7 +59,9 @@ internal sealed class DistinctCounter(int exactLimit = DistinctCounter.ExactLimi
         if (rank > _registers![index]) _registers[index] = rank;
     }
 
-    /// <summary>FNV-1a over the UTF-16 code units, finished with a SplitMix64 mix so every bit is well spread.</summary>
+    /// <summary>
+    /// FNV-1a over the UTF-16 code units, finished with a SplitMix64 mix so every bit is well spread.
+    /// </summary>
     private static ulong Hash(string value)
     {
         var h = 14695981039346656037UL;

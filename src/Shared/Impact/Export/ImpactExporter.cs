@@ -7,7 +7,10 @@ using CsvHelper;
 
 namespace AutoResponder.Impact;
 
-/// <summary>What to export: the rules that apply to the incident (most specific first: the first that selects an order claims it), its window, and the instant "stuck" is measured at.</summary>
+/// <summary>
+/// What to export: the rules that apply to the incident (most specific first: the first that selects an order claims
+/// it), its window, and the instant "stuck" is measured at.
+/// </summary>
 public sealed record ExportRequest(IReadOnlyList<ImpactRule> Rules, ImpactWindow Window, DateTimeOffset AsOf);
 
 /// <summary>
@@ -19,8 +22,10 @@ public sealed class ImpactExporter(IOrderSource orders)
 {
     public static readonly string[] Columns =
     [
-        "order_id", "line_id", "created_at", "customer_id", "customer_email", "sku", "quantity", "unit_price_paid", "currency",
-        "order_total", "status", "status_since", "channel", "region", "payment_method", "catalog_unit_price", "unit_price_delta",
+        "order_id", "line_id", "created_at", "customer_id", "customer_email", "sku", "quantity", "unit_price_paid",
+        "currency",
+        "order_total", "status", "status_since", "channel", "region", "payment_method", "catalog_unit_price",
+        "unit_price_delta",
         "money_at_risk", "rule",
     ];
 
@@ -39,7 +44,8 @@ public sealed class ImpactExporter(IOrderSource orders)
 
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
-    public async Task<ExportResult> ExportAsync(ExportRequest request, BlockBlobClient target, BlobClient? previous, CancellationToken ct)
+    public async Task<ExportResult> ExportAsync(ExportRequest request, BlockBlobClient target, BlobClient? previous,
+        CancellationToken ct)
     {
         var catalog = await orders.ReadCatalogAsync(ct);
         var query = new OrderQuery(request.Window.From, request.Window.To);
@@ -76,11 +82,14 @@ public sealed class ImpactExporter(IOrderSource orders)
                 customers.Add(order.CustomerId);
                 money[order.Currency] = money.GetValueOrDefault(order.Currency) + verdict.MoneyAtRisk;
                 byRule[matched.Name] = byRule.GetValueOrDefault(matched.Name) + 1;
-                if (!moneyByRule.TryGetValue(matched.Name, out var ruleMoney)) moneyByRule[matched.Name] = ruleMoney = new(StringComparer.Ordinal);
+                if (!moneyByRule.TryGetValue(matched.Name, out var ruleMoney))
+                    moneyByRule[matched.Name] = ruleMoney = new(StringComparer.Ordinal);
                 ruleMoney[order.Currency] = ruleMoney.GetValueOrDefault(order.Currency) + verdict.MoneyAtRisk;
                 first ??= order.CreatedAt;
                 last = order.CreatedAt;
-                if (previousKeys is null || !await previousKeys.ContainsAsync(new OrderKey(order.CreatedAt.UtcTicks, order.OrderId, order.LineId), ct)) newRows++;
+                if (previousKeys is null
+                    || !await previousKeys.ContainsAsync(new OrderKey(order.CreatedAt.UtcTicks, order.OrderId,
+                    order.LineId), ct)) newRows++;
             }
 
             await csv.FlushAsync(ct);
@@ -94,7 +103,8 @@ public sealed class ImpactExporter(IOrderSource orders)
             var gone = previousKeys is null ? 0 : previousKeys.Rows - common;
             var summary = new ImpactSummary(rows, customers.Count, customers.Approximate, money, byRule, first, last)
             {
-                MoneyByRule = moneyByRule.ToDictionary(r => r.Key, r => (IReadOnlyDictionary<string, decimal>)r.Value, StringComparer.Ordinal),
+                MoneyByRule = moneyByRule.ToDictionary(r => r.Key, r => (IReadOnlyDictionary<string, decimal>)r.Value,
+                    StringComparer.Ordinal),
             };
             return new ExportResult(summary, size, newRows, Math.Max(0, gone));
         }
@@ -178,9 +188,11 @@ internal sealed class PreviousExport : IAsyncDisposable
     {
         if (_done || !await _csv.ReadAsync()) { _done = true; _next = null; return; }
         Rows++;
-        var created = DateTime.ParseExact(_csv.GetString("created_at"), ImpactExporter.TimeFormat, CultureInfo.InvariantCulture,
+        var created = DateTime.ParseExact(_csv.GetString("created_at"), ImpactExporter.TimeFormat,
+            CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        _next = new OrderKey(created.Ticks, CsvCells.Restore(_csv.GetString("order_id")), CsvCells.Restore(_csv.GetString("line_id")));
+        _next = new OrderKey(created.Ticks, CsvCells.Restore(_csv.GetString("order_id")),
+            CsvCells.Restore(_csv.GetString("line_id")));
     }
 
     /// <summary>Reads to the end, so <see cref="Rows"/> counts every previous row.</summary>

@@ -1,6 +1,9 @@
 namespace AutoResponder.Impact;
 
-/// <summary>What one export found: affected orders, distinct customers, money at risk per currency (and per rule), first and last affected order.</summary>
+/// <summary>
+/// What one export found: affected orders, distinct customers, money at risk per currency (and per rule), first and
+/// last affected order.
+/// </summary>
 public sealed record ImpactSummary(
     long Orders,
     long Customers,

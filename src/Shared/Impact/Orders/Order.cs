@@ -2,7 +2,8 @@ namespace AutoResponder.Impact.Orders;
 
 /// <summary>
 /// One order as the impact analysis and the operations export see it. One SKU per row: a store whose
-/// orders have several lines returns one <see cref="Order"/> per line (same <see cref="OrderId"/>, distinct <see cref="LineId"/>).
+/// orders have several lines returns one <see cref="Order"/> per line (same <see cref="OrderId"/>, distinct
+/// <see cref="LineId"/>).
 /// </summary>
 public sealed record Order
 {
@@ -45,5 +46,8 @@ public sealed record OrderQuery(DateTimeOffset From, DateTimeOffset To)
     public IReadOnlyCollection<string> PaymentMethods { get; init; } = [];
 }
 
-/// <summary>The order store cannot be reached (network, authentication, throttling beyond retries). The API answers 503.</summary>
-internal sealed class OrderSourceUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// The order store cannot be reached (network, authentication, throttling beyond retries). The API answers 503.
+/// </summary>
+internal sealed class OrderSourceUnavailableException(string message, Exception? inner = null)
+    : Exception(message, inner);

@@ -33,12 +33,14 @@ public sealed class OrderEntity : ITableEntity
     public string? Region { get; set; }
     public string? PaymentMethod { get; set; }
 
-    public static string Bucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+    public static string Bucket(DateTimeOffset at)
+        => at.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
     public static OrderEntity From(Order o) => new()
     {
         PartitionKey = Bucket(o.CreatedAt),
-        RowKey = o.LineId.Length == 0 ? $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}" : $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}|{o.LineId}",
+        RowKey = o.LineId.Length == 0 ? $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}"
+            : $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}|{o.LineId}",
         OrderId = o.OrderId,
         LineId = o.LineId.Length == 0 ? null : o.LineId,
         CreatedAt = o.CreatedAt,
@@ -88,7 +90,10 @@ public sealed class OrderEntity : ITableEntity
             : throw new InvalidDataException($"{property} of row '{row.PartitionKey}/{row.RowKey}' is not invariant decimal text: '{text}'.");
 }
 
-/// <summary>A catalog row: PartitionKey "catalog", RowKey = SKU, a Name and one "Price{CUR}" text column per currency (e.g. PriceEUR = "19.99").</summary>
+/// <summary>
+/// A catalog row: PartitionKey "catalog", RowKey = SKU, a Name and one "Price{CUR}" text column per currency (e.g.
+/// PriceEUR = "19.99").
+/// </summary>
 internal static class CatalogEntity
 {
     public const string Partition = "catalog";
@@ -105,7 +110,8 @@ internal static class CatalogEntity
     {
         var prices = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var (key, value) in entity)
-            if (key.Length == PricePrefix.Length + 3 && key.StartsWith(PricePrefix, StringComparison.Ordinal) && value is string text)
+            if (key.Length == PricePrefix.Length + 3 && key.StartsWith(PricePrefix, StringComparison.Ordinal)
+                && value is string text)
                 prices[key[PricePrefix.Length..]] = OrderEntity.ParseMoney(text, entity, key);
         return new CatalogItem(entity.RowKey, entity.GetString("Name") ?? "", prices);
     }

@@ -23,7 +23,8 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
     /// <summary>The hourly partitions a window touches, oldest first.</summary>
     public static IEnumerable<string> Buckets(DateTimeOffset from, DateTimeOffset to)
     {
-        var hour = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, from.UtcDateTime.Day, from.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+        var hour = new DateTimeOffset(from.UtcDateTime.Year, from.UtcDateTime.Month, from.UtcDateTime.Day,
+            from.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
         for (; hour <= to; hour = hour.AddHours(1)) yield return OrderEntity.Bucket(hour);
     }
 
@@ -52,7 +53,8 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
 
     private static string Quote(string value) => "'" + value.Replace("'", "''") + "'";
 
-    public async IAsyncEnumerable<Order> ReadOrdersAsync(OrderQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Order> ReadOrdersAsync(OrderQuery query,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pages = Channel.CreateBounded<IReadOnlyList<OrderEntity>>(new BoundedChannelOptions(ReadAheadPages) { SingleReader = true, SingleWriter = true });
@@ -61,7 +63,8 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
             try
             {
                 foreach (var bucket in Buckets(query.From, query.To))
-                    await foreach (var page in orders.QueryAsync<OrderEntity>(Filter(bucket, query), PageSize, cancellationToken: stop.Token).AsPages().WithCancellation(stop.Token))
+                    await foreach (var page in orders.QueryAsync<OrderEntity>(Filter(bucket, query), PageSize,
+                        cancellationToken: stop.Token).AsPages().WithCancellation(stop.Token))
                         if (page.Values.Count > 0) await pages.Writer.WriteAsync(page.Values, stop.Token);
                 pages.Writer.Complete();
             }
@@ -89,7 +92,8 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
         try
         {
             var items = new Dictionary<string, CatalogItem>(StringComparer.Ordinal);
-            await foreach (var row in catalog.QueryAsync<TableEntity>(e => e.PartitionKey == CatalogEntity.Partition, cancellationToken: cancellationToken))
+            await foreach (var row in catalog.QueryAsync<TableEntity>(e => e.PartitionKey == CatalogEntity.Partition,
+                cancellationToken: cancellationToken))
                 items[row.RowKey] = CatalogEntity.ToItem(row);
             return items;
         }
@@ -103,7 +107,8 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
     {
         try
         {
-            await foreach (var _ in catalog.QueryAsync<TableEntity>(maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+            await foreach (var _ in catalog.QueryAsync<TableEntity>(maxPerPage: 1, select: ["RowKey"],
+                cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
                 break;
         }
         catch (Exception e) when (Translate(e, "reach the order store") is OrderSourceUnavailableException unavailable)
@@ -116,8 +121,10 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
     {
         OperationCanceledException => e,
         RequestFailedException { Status: 404 } => new OrderSourceUnavailableException(
-            $"Could not {what}: the table '{orders.Name}' or '{catalog.Name}' does not exist in {orders.AccountName}.", e),
-        RequestFailedException r => new OrderSourceUnavailableException($"Could not {what} at {orders.Uri.GetLeftPart(UriPartial.Authority)}: {r.Status} {r.ErrorCode} {FirstLine(r.Message)}", e),
+            $"Could not {what}: the table '{orders.Name}' or '{catalog.Name}' does not exist in {orders.AccountName}.",
+            e),
+        RequestFailedException r
+            => new OrderSourceUnavailableException($"Could not {what} at {orders.Uri.GetLeftPart(UriPartial.Authority)}: {r.Status} {r.ErrorCode} {FirstLine(r.Message)}", e),
         AggregateException or HttpRequestException or IOException or TimeoutException =>
             new OrderSourceUnavailableException($"Could not {what} at {orders.Uri.GetLeftPart(UriPartial.Authority)}: {FirstLine(e.Message)}", e),
         _ => e,

@@ -39,10 +39,14 @@ public sealed record OrderSeedSpec
     public DateTimeOffset IncidentTo => IncidentFrom.AddMinutes(IncidentMinutes);
 }
 
-public sealed record SeedResult(long Orders, int CatalogItems, long Affected, DateTimeOffset From, DateTimeOffset To, TimeSpan Elapsed)
+public sealed record SeedResult(long Orders, int CatalogItems, long Affected, DateTimeOffset From, DateTimeOffset To,
+    TimeSpan Elapsed)
 {
     public double OrdersPerSecond => Orders / Math.Max(Elapsed.TotalSeconds, 0.001);
-    /// <summary>What an alert that starts with the injected incident sees (its impact window, from <see cref="AlertWindow.From"/>).</summary>
+    /// <summary>
+    /// What an alert that starts with the injected incident sees (its impact window, from
+    /// <see cref="AlertWindow.From"/>).
+    /// </summary>
     public AlertWindow? IncidentAlert { get; init; }
 }
 
@@ -52,7 +56,8 @@ public sealed record SeedResult(long Orders, int CatalogItems, long Affected, Da
 /// selects), the affected ones (what the matching rule selects), and the affected ones' money at risk per currency —
 /// underpaid for price tampering, amount stuck for stuck payments.
 /// </summary>
-public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected, IReadOnlyDictionary<string, decimal> MoneyAtRisk);
+public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected, IReadOnlyDictionary<string,
+    decimal> MoneyAtRisk);
 
 /// <summary>
 /// Generates a realistic order store — a catalog in EUR/USD/GBP, customers, channels, regions, payment methods and
@@ -63,11 +68,14 @@ public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected
 public static class OrderSeeder
 {
     public const int BatchSize = 100;
-    private static readonly (string Region, string Currency, decimal Rate)[] Regions = [("eu-west", "EUR", 1m), ("us-east", "USD", 1.08m), ("uk-south", "GBP", 0.86m)];
+    private static readonly (string Region, string Currency, decimal Rate)[] Regions =
+        [("eu-west", "EUR", 1m), ("us-east", "USD", 1.08m), ("uk-south", "GBP", 0.86m)];
     private static readonly string[] Channels = ["web", "app", "marketplace"];
     private static readonly string[] Payments = ["card", "paypal", "klarna", "applepay"];
-    private static readonly string[] Adjectives = ["Classic", "Eco", "Urban", "Trail", "Studio", "Nordic", "Retro", "Pro"];
-    private static readonly string[] Nouns = ["Sneaker", "Backpack", "Hoodie", "Bottle", "Lamp", "Headphones", "Jacket", "Mug", "Watch", "Desk"];
+    private static readonly string[] Adjectives =
+        ["Classic", "Eco", "Urban", "Trail", "Studio", "Nordic", "Retro", "Pro"];
+    private static readonly string[] Nouns =
+        ["Sneaker", "Backpack", "Hoodie", "Bottle", "Lamp", "Headphones", "Jacket", "Mug", "Watch", "Desk"];
 
     public static IReadOnlyList<CatalogItem> Catalog(int skus, int randomSeed)
     {
@@ -77,13 +85,15 @@ public static class OrderSeeder
         {
             var eur = Math.Round((decimal)(5 + random.NextDouble() * 295), 2);
             var prices = Regions.ToDictionary(r => r.Currency, r => Math.Round(eur * r.Rate, 2));
-            items.Add(new CatalogItem($"SKU-{i:D5}", $"{Adjectives[random.Next(Adjectives.Length)]} {Nouns[random.Next(Nouns.Length)]}", prices));
+            items.Add(new CatalogItem($"SKU-{i:D5}",
+                $"{Adjectives[random.Next(Adjectives.Length)]} {Nouns[random.Next(Nouns.Length)]}", prices));
         }
         return items;
     }
 
     /// <summary>The orders of a spec, oldest first, generated lazily (a million orders never sit in memory).</summary>
-    public static IEnumerable<(Order Order, bool Affected)> Generate(OrderSeedSpec spec, IReadOnlyList<CatalogItem> catalog)
+    public static IEnumerable<(Order Order, bool Affected)> Generate(OrderSeedSpec spec,
+        IReadOnlyList<CatalogItem> catalog)
     {
         var random = new Random(spec.RandomSeed + 1);
         var span = (spec.End - spec.Start).Ticks;
@@ -96,15 +106,18 @@ public static class OrderSeeder
             var quantity = random.Next(10) < 8 ? 1 : random.Next(2, 5);
             var price = item.Prices[currency];
             if (random.Next(50) == 0) price = Math.Round(price * 0.998m, 2); // rounding noise well inside the default tolerance
-            var status = created > spec.End.AddHours(-1) ? "paid" : created > spec.End.AddDays(-1) ? "shipped" : "delivered";
+            var status = created > spec.End.AddHours(-1) ? "paid" : created > spec.End.AddDays(-1) ? "shipped"
+                : "delivered";
             var statusSince = created.AddMinutes(status == "paid" ? 1 : status == "shipped" ? 180 : 2880);
             if (statusSince > spec.End) statusSince = spec.End;
 
             var affected = false;
-            if (spec.Incident != SeedIncident.None && created >= spec.IncidentFrom && created <= spec.IncidentTo && random.NextDouble() < spec.IncidentRate)
+            if (spec.Incident != SeedIncident.None && created >= spec.IncidentFrom && created <= spec.IncidentTo
+                && random.NextDouble() < spec.IncidentRate)
             {
                 affected = true;
-                if (spec.Incident == SeedIncident.PriceTampering) price = Math.Max(0.01m, Math.Round(price * (decimal)(0.01 + random.NextDouble() * 0.5), 2));
+                if (spec.Incident == SeedIncident.PriceTampering)
+                    price = Math.Max(0.01m, Math.Round(price * (decimal)(0.01 + random.NextDouble() * 0.5), 2));
                 else { status = "payment_pending"; statusSince = created; }
             }
             var customer = random.Next(1, spec.Customers + 1);
@@ -128,8 +141,11 @@ public static class OrderSeeder
         }
     }
 
-    /// <summary>Seeds catalog and orders. <paramref name="progress"/> gets the number of orders written so far.</summary>
-    public static async Task<SeedResult> SeedAsync(TableOrderSource target, OrderSeedSpec spec, Action<long>? progress, CancellationToken ct)
+    /// <summary>
+    /// Seeds catalog and orders. <paramref name="progress"/> gets the number of orders written so far.
+    /// </summary>
+    public static async Task<SeedResult> SeedAsync(TableOrderSource target, OrderSeedSpec spec, Action<long>? progress,
+        CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         await target.Orders.CreateIfNotExistsAsync(ct);
@@ -150,7 +166,8 @@ public static class OrderSeeder
                 {
                     affectedInWindow++;
                     var order = o.Order;
-                    money[order.Currency] = money.GetValueOrDefault(order.Currency) + (spec.Incident == SeedIncident.PriceTampering
+                    money[order.Currency] = money.GetValueOrDefault(order.Currency)
+                        + (spec.Incident == SeedIncident.PriceTampering
                         ? (prices[order.Sku].Prices[order.Currency] - order.UnitPrice) * order.Quantity
                         : order.Total);
                 }
@@ -159,21 +176,24 @@ public static class OrderSeeder
         }), spec.Parallelism, progress, ct);
         return new SeedResult(written, catalog.Count, affected, spec.Start, spec.End, clock.Elapsed)
         {
-            IncidentAlert = spec.Incident == SeedIncident.None ? null : new AlertWindow(windowFrom, inWindow, affectedInWindow, money),
+            IncidentAlert = spec.Incident == SeedIncident.None ? null
+                : new AlertWindow(windowFrom, inWindow, affectedInWindow, money),
         };
     }
 
     public static async Task WriteCatalogAsync(TableClient table, IEnumerable<CatalogItem> items, CancellationToken ct)
     {
         foreach (var chunk in items.Chunk(BatchSize))
-            await table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, CatalogEntity.From(i))), ct);
+            await table.SubmitTransactionAsync(chunk.Select(i =>
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, CatalogEntity.From(i))), ct);
     }
 
     /// <summary>
-    /// Upserts orders in batches of up to 100 rows of one partition, up to <paramref name="parallelism"/> batches in flight.
-    /// Orders should come roughly in time order (they are grouped by hour as they arrive).
+    /// Upserts orders in batches of up to 100 rows of one partition, up to <paramref name="parallelism"/> batches in
+    /// flight. Orders should come roughly in time order (they are grouped by hour as they arrive).
     /// </summary>
-    public static async Task<long> WriteOrdersAsync(TableClient table, IEnumerable<Order> orders, int parallelism, Action<long>? progress, CancellationToken ct)
+    public static async Task<long> WriteOrdersAsync(TableClient table, IEnumerable<Order> orders, int parallelism,
+        Action<long>? progress, CancellationToken ct)
     {
         long written = 0;
         var inFlight = new List<Task>();
@@ -198,7 +218,8 @@ public static class OrderSeeder
         foreach (var order in orders)
         {
             var entity = OrderEntity.From(order);
-            if (!pending.TryGetValue(entity.PartitionKey, out var batch)) pending[entity.PartitionKey] = batch = new List<TableTransactionAction>(BatchSize);
+            if (!pending.TryGetValue(entity.PartitionKey, out var batch))
+                pending[entity.PartitionKey] = batch = new List<TableTransactionAction>(BatchSize);
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
             if (batch.Count == BatchSize)
             {

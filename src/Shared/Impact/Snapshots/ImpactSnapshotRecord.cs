@@ -28,11 +28,15 @@ public sealed class ImpactSnapshotRecord : ITableEntity
     public bool WindowOpen { get; set; }
     public bool WindowTruncated { get; set; }
     public string Rules { get; set; } = "";
-    /// <summary>JSON array of <see cref="AppliedRule"/>: each rule that applied, what its money means, who selected it and why.</summary>
+    /// <summary>
+    /// JSON array of <see cref="AppliedRule"/>: each rule that applied, what its money means, who selected it and why.
+    /// </summary>
     public string AppliedJson { get; set; } = "[]";
     /// <summary>JSON object rule → currency → amount (invariant decimal text).</summary>
     public string MoneyByRuleJson { get; set; } = "{}";
-    /// <summary>For a snapshot taken after a responder corrected the rules: the snapshot it supersedes, and who corrected.</summary>
+    /// <summary>
+    /// For a snapshot taken after a responder corrected the rules: the snapshot it supersedes, and who corrected.
+    /// </summary>
     public string? Supersedes { get; set; }
     public string? CorrectedBy { get; set; }
     public long Orders { get; set; }
@@ -55,32 +59,41 @@ public sealed class ImpactSnapshotRecord : ITableEntity
         JsonSerializer.Deserialize<Dictionary<string, string>>(MoneyAtRiskJson)!
             .ToDictionary(p => p.Key, p => decimal.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    public Dictionary<string, long> OrdersByRule() => JsonSerializer.Deserialize<Dictionary<string, long>>(OrdersByRuleJson) ?? [];
+    public Dictionary<string, long> OrdersByRule() => JsonSerializer.Deserialize<Dictionary<string,
+        long>>(OrdersByRuleJson) ?? [];
 
-    public List<AppliedRule> Applied() => string.IsNullOrEmpty(AppliedJson) ? [] : JsonSerializer.Deserialize<List<AppliedRule>>(AppliedJson) ?? [];
+    public List<AppliedRule> Applied()
+        => string.IsNullOrEmpty(AppliedJson) ? [] : JsonSerializer.Deserialize<List<AppliedRule>>(AppliedJson) ?? [];
 
     public Dictionary<string, Dictionary<string, decimal>> MoneyByRule() =>
-        (string.IsNullOrEmpty(MoneyByRuleJson) ? null : JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(MoneyByRuleJson))?
-            .ToDictionary(r => r.Key, r => r.Value.ToDictionary(p => p.Key, p => decimal.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture))) ?? [];
+        (string.IsNullOrEmpty(MoneyByRuleJson) ? null : JsonSerializer.Deserialize<Dictionary<string, Dictionary<string,
+            string>>>(MoneyByRuleJson))?
+            .ToDictionary(r => r.Key, r =>
+                r.Value.ToDictionary(p => p.Key, p =>
+                decimal.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture))) ?? [];
 
     /// <summary>
-    /// Money at risk per measure ("Underpaid", "Order value at risk", "Amount stuck") and currency, summed over the rules
-    /// of each measure. Empty for a snapshot recorded before rules were named (then only <see cref="MoneyAtRisk"/> is known).
+    /// Money at risk per measure ("Underpaid", "Order value at risk", "Amount stuck") and currency, summed over the
+    /// rules of each measure. Empty for a snapshot recorded before rules were named (then only
+    /// <see cref="MoneyAtRisk"/> is known).
     /// </summary>
     public List<(MoneyMeasure Measure, SortedDictionary<string, decimal> Amounts)> MoneyByMeasure()
     {
-        var measures = Applied().ToDictionary(a => a.Name, a => MoneyMeasures.FromApi(a.Measure), StringComparer.Ordinal);
+        var measures = Applied()
+            .ToDictionary(a => a.Name, a => MoneyMeasures.FromApi(a.Measure), StringComparer.Ordinal);
         var sums = new SortedDictionary<MoneyMeasure, SortedDictionary<string, decimal>>();
         foreach (var (rule, amounts) in MoneyByRule())
         {
             if (measures.GetValueOrDefault(rule) is not { } measure) continue;
-            if (!sums.TryGetValue(measure, out var sum)) sums[measure] = sum = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+            if (!sums.TryGetValue(measure, out var sum))
+                sums[measure] = sum = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
             foreach (var (currency, amount) in amounts) sum[currency] = sum.GetValueOrDefault(currency) + amount;
         }
         return sums.Select(s => (s.Key, s.Value)).ToList();
     }
 
-    public static ImpactSnapshotRecord From(string incidentId, int sequence, string actionId, string trigger, DateTimeOffset takenAt,
+    public static ImpactSnapshotRecord From(string incidentId, int sequence, string actionId, string trigger,
+        DateTimeOffset takenAt,
         ImpactWindow window, IReadOnlyList<SelectedRule> rules, ExportResult export, string container, string blobName) => new()
         {
             PartitionKey = incidentId,
@@ -97,11 +110,13 @@ public sealed class ImpactSnapshotRecord : ITableEntity
             Rules = string.Join(',', rules.Select(r => r.Rule.Name)),
             AppliedJson = JsonSerializer.Serialize(rules.Select(AppliedRule.Of)),
             MoneyByRuleJson = JsonSerializer.Serialize(export.Summary.MoneyByRule.ToDictionary(r => r.Key,
-            r => r.Value.ToDictionary(p => p.Key, p => p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+            r => r.Value.ToDictionary(p => p.Key, p =>
+                p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)))),
             Orders = export.Summary.Orders,
             Customers = export.Summary.Customers,
             CustomersApproximate = export.Summary.CustomersApproximate,
-            MoneyAtRiskJson = JsonSerializer.Serialize(export.Summary.MoneyAtRisk.ToDictionary(p => p.Key, p => p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            MoneyAtRiskJson = JsonSerializer.Serialize(export.Summary.MoneyAtRisk.ToDictionary(p => p.Key, p =>
+                p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))),
             OrdersByRuleJson = JsonSerializer.Serialize(export.Summary.OrdersByRule),
             FirstOrderAt = export.Summary.FirstOrderAt,
             LastOrderAt = export.Summary.LastOrderAt,
@@ -113,10 +128,13 @@ public sealed class ImpactSnapshotRecord : ITableEntity
         };
 }
 
-/// <summary>A rule as a snapshot recorded it: name, kind, what its money at risk means, who selected it and why.</summary>
+/// <summary>
+/// A rule as a snapshot recorded it: name, kind, what its money at risk means, who selected it and why.
+/// </summary>
 public sealed record AppliedRule(string Name, string Kind, string Measure, string SelectedBy, string Why)
 {
-    public static AppliedRule Of(SelectedRule s) => new(s.Rule.Name, s.Rule.Kind.ToString(), s.Rule.Measure.ToApi(), s.SelectedBy, s.Why);
+    public static AppliedRule Of(SelectedRule s)
+        => new(s.Rule.Name, s.Rule.Kind.ToString(), s.Rule.Measure.ToApi(), s.SelectedBy, s.Why);
 }
 
 /// <summary>

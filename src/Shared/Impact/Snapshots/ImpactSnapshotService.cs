@@ -6,7 +6,9 @@ using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Impact;
 
-/// <summary>The result of a snapshot request: the snapshot taken (or found, on a retry), or why none was needed.</summary>
+/// <summary>
+/// The result of a snapshot request: the snapshot taken (or found, on a retry), or why none was needed.
+/// </summary>
 public sealed record SnapshotResult(ImpactSnapshotRecord? Snapshot, bool Reused, string? Skipped);
 
 /// <summary>
@@ -29,7 +31,10 @@ public sealed class ImpactSnapshotService(
     /// <summary>Every configured rule, in configuration order.</summary>
     public IReadOnlyList<ImpactRule> Rules => _rules;
 
-    /// <summary>The rules that apply to the incident, most specific first, with the responder's correction (<see cref="ImpactRuleSelection"/>).</summary>
+    /// <summary>
+    /// The rules that apply to the incident, most specific first, with the responder's correction
+    /// (<see cref="ImpactRuleSelection"/>).
+    /// </summary>
     public IReadOnlyList<SelectedRule> Select(IncidentDetails details, ImpactCorrection correction) =>
         ImpactRuleSelection.Select(_rules, details.Incident, details.Alerts, correction);
 
@@ -41,14 +46,17 @@ public sealed class ImpactSnapshotService(
     public async Task<IReadOnlyList<SelectedRule>> SelectAsync(IncidentDetails details, CancellationToken ct) =>
         Select(details, await CorrectionAsync(details.Incident.Id, ct));
 
-    public ImpactWindow WindowFor(IncidentRecord incident) => ImpactWindow.For(incident, options.Value, time.GetUtcNow());
+    public ImpactWindow WindowFor(IncidentRecord incident)
+        => ImpactWindow.For(incident, options.Value, time.GetUtcNow());
 
     /// <exception cref="IncidentNotFoundException">No such incident.</exception>
     /// <exception cref="ImpactBusyException">Another snapshot holds the lease.</exception>
     /// <exception cref="Orders.OrderSourceUnavailableException">The order store cannot be reached.</exception>
-    public async Task<SnapshotResult> TakeAsync(string incidentId, string trigger, string actionId, CancellationToken ct)
+    public async Task<SnapshotResult> TakeAsync(string incidentId, string trigger, string actionId,
+        CancellationToken ct)
     {
-        var details = await incidents.GetDetailsAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        var details = await incidents.GetDetailsAsync(incidentId, ct)
+            ?? throw new IncidentNotFoundException(incidentId);
         var history = await snapshots.ListAsync(incidentId, ct);
         if (history.FirstOrDefault(s => s.ActionId == actionId) is { } done) return new SnapshotResult(done, Reused: true, null);
 
@@ -57,7 +65,8 @@ public sealed class ImpactSnapshotService(
         if (rules.Count == 0) return new SnapshotResult(null, false, "no impact rule applies to this incident");
 
         var duration = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
-        var lease = await snapshots.AcquireAsync(incidentId, ImpactLeaseRecord.Running, $"{actionId}/{Guid.NewGuid():N}", duration, ct);
+        var lease = await snapshots.AcquireAsync(incidentId, ImpactLeaseRecord.Running,
+            $"{actionId}/{Guid.NewGuid():N}", duration, ct);
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var heartbeat = RenewAsync(lease, duration, lost);
         try
@@ -72,10 +81,13 @@ public sealed class ImpactSnapshotService(
             var previousBlob = previous is null ? null : links.Container.GetBlobClient(previous.BlobName);
 
             log.LogInformation("Impact snapshot {Sequence} of {IncidentId} ({Trigger}): window {From:O}..{To:O}, rules {Rules}",
-                sequence, incidentId, trigger, window.From, window.To, string.Join(",", rules.Select(r => r.Rule.Name)));
-            var export = await exporter.ExportAsync(new ExportRequest(rules.Select(r => r.Rule).ToArray(), window, now), target, previousBlob, lost.Token);
+                sequence, incidentId, trigger, window.From, window.To,
+                    string.Join(",", rules.Select(r => r.Rule.Name)));
+            var export = await exporter.ExportAsync(new ExportRequest(rules.Select(r => r.Rule).ToArray(), window, now),
+                target, previousBlob, lost.Token);
 
-            var record = ImpactSnapshotRecord.From(incidentId, sequence, actionId, trigger, now, window, rules, export, links.Container.Name, blobName);
+            var record = ImpactSnapshotRecord.From(incidentId, sequence, actionId, trigger, now, window, rules, export,
+                links.Container.Name, blobName);
             if (trigger == ImpactTriggers.Correction)
                 (record.Supersedes, record.CorrectedBy) = (previous?.SnapshotId, correction.By);
             await snapshots.AddAsync(record, ct);

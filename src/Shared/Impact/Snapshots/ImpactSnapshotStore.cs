@@ -4,7 +4,9 @@ using Azure.Data.Tables;
 
 namespace AutoResponder.Impact;
 
-/// <summary>Another snapshot of the incident is running (or requested). The outbox retries; the API answers 409.</summary>
+/// <summary>
+/// Another snapshot of the incident is running (or requested). The outbox retries; the API answers 409.
+/// </summary>
 internal sealed class ImpactBusyException(string incidentId, ImpactLeaseRecord lease)
     : Exception($"An impact snapshot of {incidentId} is already {lease.State} (lease until {lease.Until:O}).")
 {
@@ -26,11 +28,14 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
         return list;
     }
 
-    /// <summary>The snapshot the impact state names as the latest recorded one (one point read), or null when there is none.</summary>
+    /// <summary>
+    /// The snapshot the impact state names as the latest recorded one (one point read), or null when there is none.
+    /// </summary>
     public async Task<ImpactSnapshotRecord?> LatestAsync(ImpactState state, CancellationToken ct)
     {
         if (state.LatestSequence <= 0) return null;
-        var row = await Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(state.IncidentId, ImpactSnapshotRecord.Key(state.LatestSequence), cancellationToken: ct);
+        var row = await Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(state.IncidentId,
+            ImpactSnapshotRecord.Key(state.LatestSequence), cancellationToken: ct);
         return row.HasValue ? row.Value : null;
     }
 
@@ -38,7 +43,8 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
 
     public async Task<ImpactLeaseRecord?> GetLeaseAsync(string incidentId, CancellationToken ct)
     {
-        var lease = await Table.GetEntityIfExistsAsync<ImpactLeaseRecord>(incidentId, ImpactLeaseRecord.Key, cancellationToken: ct);
+        var lease = await Table.GetEntityIfExistsAsync<ImpactLeaseRecord>(incidentId, ImpactLeaseRecord.Key,
+            cancellationToken: ct);
         return lease.HasValue ? lease.Value : null;
     }
 
@@ -47,7 +53,8 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
     /// over; a "requested" one can be taken over by a running snapshot (that is the request being served).
     /// </summary>
     /// <exception cref="ImpactBusyException">Someone else holds it.</exception>
-    public async Task<ImpactLeaseRecord> AcquireAsync(string incidentId, string state, string holder, TimeSpan duration, CancellationToken ct)
+    public async Task<ImpactLeaseRecord> AcquireAsync(string incidentId, string state, string holder, TimeSpan duration,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var lease = new ImpactLeaseRecord { PartitionKey = incidentId, State = state, Holder = holder, Until = now + duration };
@@ -61,7 +68,8 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
 
         var current = await GetLeaseAsync(incidentId, ct);
         if (current is null) return await AcquireAsync(incidentId, state, holder, duration, ct);
-        var takeOver = current.Until <= now || (state == ImpactLeaseRecord.Running && current.State == ImpactLeaseRecord.Requested);
+        var takeOver = current.Until <= now
+            || (state == ImpactLeaseRecord.Running && current.State == ImpactLeaseRecord.Requested);
         if (!takeOver) throw new ImpactBusyException(incidentId, current);
         lease.ETag = current.ETag;
         try

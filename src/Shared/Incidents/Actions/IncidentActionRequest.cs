@@ -8,11 +8,13 @@ namespace AutoResponder.Incidents.Actions;
 
 /// <summary>
 /// The shape every "POST /api/incidents/{id}/…" action shares: a plausible id (else 404), a JSON object body
-/// (415/413/400), the acting person (always the authenticated <see cref="Caller"/>; an "actor" field is ignored), an optional
-/// If-Match (handed to the action as an <see cref="IncidentPrecondition"/>, which it passes down to the change: 412 when
-/// the incident changed since that ETag was read), and the incident's own refusals as 404/409. Storage outages become a 503. The action answers with the incident and its new ETag.
+/// (415/413/400), the acting person (always the authenticated <see cref="Caller"/>; an "actor" field is ignored), an
+/// optional If-Match (handed to the action as an <see cref="IncidentPrecondition"/>, which it passes down to the
+/// change: 412 when the incident changed since that ETag was read), and the incident's own refusals as 404/409. Storage
+/// outages become a 503. The action answers with the incident and its new ETag.
 /// </summary>
-public sealed class IncidentActionRequest(IncidentStore store, IIncidentResourceReader resources, ILogger<IncidentActionRequest> log)
+public sealed class IncidentActionRequest(IncidentStore store, IIncidentResourceReader resources,
+    ILogger<IncidentActionRequest> log)
 {
     public Task<ApiResult> RunAsync(HttpRequest request, Caller caller, string id, int maxBytes, bool requireBody,
         Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
@@ -27,7 +29,8 @@ public sealed class IncidentActionRequest(IncidentStore store, IIncidentResource
             if (RequestFields.RequireObject(document.RootElement) is { } notObject) return notObject;
 
             var fields = new RequestFields(document.RootElement);
-            var precondition = ifMatch is null ? null : new IncidentPrecondition(incident => ifMatch.Matches(IncidentETag.Of(incident)));
+            var precondition = ifMatch is null ? null
+                : new IncidentPrecondition(incident => ifMatch.Matches(IncidentETag.Of(incident)));
             try
             {
                 return await act(fields, caller.Name, precondition);

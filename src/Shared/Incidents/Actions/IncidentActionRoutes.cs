@@ -15,7 +15,9 @@ internal static class IncidentActionRoutes
 {
     private static readonly ApiParameter[] ActionParameters = [Id, IfMatch];
 
-    /// <summary>What every incident action answers: the incident with its new ETag, or the problems the action shares.</summary>
+    /// <summary>
+    /// What every incident action answers: the incident with its new ETag, or the problems the action shares.
+    /// </summary>
     public static IReadOnlyList<ApiResponse> ActionResponses(params ApiResponse[] extra) =>
     [
         new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true),
@@ -29,7 +31,11 @@ internal static class IncidentActionRoutes
         .. extra,
     ];
 
-    /// <summary>A "POST /api/incidents/{id}/…" action for responders (If-Match honoured), answered with the incident.</summary>
-    public static ApiRoute IncidentAction(string operationId, string path, string summary, Type body, bool required, Func<RouteCall, Task<Microsoft.AspNetCore.Http.IResult>> handler) =>
-        new(operationId, "POST", path, RouteAccess.Act, "Incidents", summary, ActionParameters, body, required, ActionResponses(), handler);
+    /// <summary>
+    /// A "POST /api/incidents/{id}/…" action for responders (If-Match honoured), answered with the incident.
+    /// </summary>
+    public static ApiRoute IncidentAction(string operationId, string path, string summary, Type body, bool required,
+        Func<RouteCall, Task<Microsoft.AspNetCore.Http.IResult>> handler) =>
+        new(operationId, "POST", path, RouteAccess.Act, "Incidents", summary, ActionParameters, body, required,
+            ActionResponses(), handler);
 }

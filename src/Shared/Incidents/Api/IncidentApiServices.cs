@@ -5,7 +5,9 @@ namespace AutoResponder.Incidents.Api;
 
 internal static class IncidentApiServices
 {
-    /// <summary>The incident API's readers: the paged list, the paged sub-resources and the one storage → JSON mapper.</summary>
+    /// <summary>
+    /// The incident API's readers: the paged list, the paged sub-resources and the one storage → JSON mapper.
+    /// </summary>
     public static IServiceCollection AddIncidentApi(this IServiceCollection services)
     {
         services.AddSingleton<IncidentResources>();

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Http;
 namespace AutoResponder.Incidents.Api;
 
 /// <summary>The filters of GET /api/incidents, validated. No status: every incident not closed.</summary>
-public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IReadOnlySet<Severity> Severities, string? Service, DateTimeOffset? Since)
+public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IReadOnlySet<Severity> Severities,
+    string? Service, DateTimeOffset? Since)
 {
     public bool WantsLive => Statuses.Count == 0 || Statuses.Any(s => s != IncidentStatus.Closed);
     public bool WantsClosed => Statuses.Contains(IncidentStatus.Closed);
@@ -32,7 +33,8 @@ public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IRead
         {
             if (!IncidentStatusText.TryParse(part, out var status))
             {
-                problem = Problems.Invalid("status", $"'{part}' is not a status: use open, acknowledged, mitigated, resolved or closed.");
+                problem = Problems.Invalid("status",
+                    $"'{part}' is not a status: use open, acknowledged, mitigated, resolved or closed.");
                 return null;
             }
             statuses.Add(status);
@@ -40,9 +42,11 @@ public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IRead
         var severities = new HashSet<Severity>();
         foreach (var part in Values(request, "severity"))
         {
-            if (!Enum.TryParse<Severity>(part, ignoreCase: true, out var severity) || !Enum.IsDefined(severity) || !part.StartsWith("sev", StringComparison.OrdinalIgnoreCase))
+            if (!Enum.TryParse<Severity>(part, ignoreCase: true, out var severity) || !Enum.IsDefined(severity)
+                || !part.StartsWith("sev", StringComparison.OrdinalIgnoreCase))
             {
-                problem = Problems.Invalid("severity", $"'{part}' is not a severity: use Sev0, Sev1, Sev2, Sev3 or Sev4.");
+                problem = Problems.Invalid("severity",
+                    $"'{part}' is not a severity: use Sev0, Sev1, Sev2, Sev3 or Sev4.");
                 return null;
             }
             severities.Add(severity);
@@ -60,7 +64,8 @@ public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IRead
             if (!sinceText.Contains('T') || !DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
             {
-                problem = Problems.Invalid("since", $"'since' must be an ISO-8601 date-time such as 2026-11-26T15:00:00Z (got '{sinceText}').");
+                problem = Problems.Invalid("since",
+                    $"'since' must be an ISO-8601 date-time such as 2026-11-26T15:00:00Z (got '{sinceText}').");
                 return null;
             }
             since = at;
@@ -69,7 +74,8 @@ public sealed record IncidentFilter(IReadOnlySet<IncidentStatus> Statuses, IRead
     }
 
     private static IEnumerable<string> Values(HttpRequest request, string name) =>
-        request.Query[name].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        request.Query[name].SelectMany(s =>
+            (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
 
 /// <summary>

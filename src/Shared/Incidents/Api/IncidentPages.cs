@@ -14,7 +14,8 @@ public sealed class IncidentPages(IncidentStore store)
 
     public async Task<TimelinePage> TimelineAsync(string id, PageRequest page, CancellationToken ct)
     {
-        var (rows, next) = await store.PageAsync<TimelineEntry>(id, IncidentRows.TimelinePrefix, page.After, page.Limit, ct);
+        var (rows, next) = await store.PageAsync<TimelineEntry>(id, IncidentRows.TimelinePrefix, page.After, page.Limit,
+            ct);
         return new TimelinePage(rows.Select(IncidentResources.ToItem).ToList(), Cursor("timeline", id, next));
     }
 
@@ -26,9 +27,11 @@ public sealed class IncidentPages(IncidentStore store)
 
     public async Task<ActionPage> ActionsAsync(string id, PageRequest page, CancellationToken ct)
     {
-        var (rows, next) = await store.PageAsync<OutboxAction>(id, IncidentRows.OutboxPrefix, page.After, page.Limit, ct);
+        var (rows, next) = await store.PageAsync<OutboxAction>(id, IncidentRows.OutboxPrefix, page.After, page.Limit,
+            ct);
         return new ActionPage(rows.Select(IncidentResources.ToItem).ToList(), Cursor("actions", id, next));
     }
 
-    private static string? Cursor(string resource, string id, string? next) => next is null ? null : PageCursor.Encode(Scope(resource, id), next);
+    private static string? Cursor(string resource, string id, string? next)
+        => next is null ? null : PageCursor.Encode(Scope(resource, id), next);
 }

@@ -2,9 +2,9 @@ using AutoResponder.Http;
 
 namespace AutoResponder.Incidents.Api;
 
-// The incident actions' bodies, documented in the OpenAPI document. Each is bound in one place, its Bind, which both the
-// API (JSON) and the console (forms) call: null with the problem on the fields, naming the field. The actor is always the
-// signed-in caller, never a body field.
+// The incident actions' bodies, documented in the OpenAPI document. Each is bound in one place, its Bind, which both
+// the API (JSON) and the console (forms) call: null with the problem on the fields, naming the field. The actor is
+// always the signed-in caller, never a body field.
 
 /// <summary>{"owner"?}: the owner defaults to the caller; naming someone else hands the incident over.</summary>
 internal sealed record AcknowledgeRequest(string? Owner = null)

@@ -23,9 +23,13 @@ public sealed class IncidentResources(
     TimeProvider time) : IIncidentResourceReader
 {
     public static IncidentListItem ToListItem(IncidentRecord i) => new(
-        i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i), AlertCountsOf(i));
+        i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt,
+            UpdatedAt(i), AlertCountsOf(i));
 
-    /// <summary>The full incident: its row plus each feature's state rows (one partition range query), the latest impact snapshot and one filtered outbox query.</summary>
+    /// <summary>
+    /// The full incident: its row plus each feature's state rows (one partition range query), the latest impact
+    /// snapshot and one filtered outbox query.
+    /// </summary>
     public async Task<IncidentResource> ReadAsync(IncidentRecord i, CancellationToken ct)
     {
         var actions = ActionCountsAsync(i.Id, ct);
@@ -35,9 +39,11 @@ public sealed class IncidentResources(
         var path = $"/api/incidents/{i.Id}";
         return new IncidentResource(
             i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.Rule, i.Source,
-            i.OpenedAt, i.FirstAlertAt, i.LastAlertAt, i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt, UpdatedAt(i),
+            i.OpenedAt, i.FirstAlertAt, i.LastAlertAt, i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt,
+            UpdatedAt(i),
             AlertCountsOf(i),
-            i.StatusUpdatedAt is null ? null : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
+            i.StatusUpdatedAt is null ? null
+                : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
             await impact,
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
@@ -45,27 +51,36 @@ public sealed class IncidentResources(
             EscalationOf(features.Get<OnCall.OnCallState>()),
             features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(ResponderOf).ToList(),
             await actions,
-            string.IsNullOrEmpty(i.LinksJson) ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
+            string.IsNullOrEmpty(i.LinksJson) ? []
+                : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",
                 features.Get<PostmortemState>().DraftBlob is null ? null : $"{path}/postmortem/draft"));
     }
 
     public static TimelineItem ToItem(TimelineEntry t) => new(t.At, t.Kind, t.Actor, t.Text);
 
-    public static AlertItem ToItem(AlertRecord a) => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
+    public static AlertItem ToItem(AlertRecord a)
+        => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
         a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Occurrences, a.Service, a.Rule,
-        string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
+        string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string,
+            string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
 
-    public static ActionItem ToItem(OutboxAction a) => new(ActionItem.IdOf(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
+    public static ActionItem ToItem(OutboxAction a)
+        => new(ActionItem.IdOf(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,
         a.CreatedAt, a.NextAttemptAt, a.CompletedAt, a.LastError, a.Result);
 
     private static EscalationSummary? EscalationOf(OnCall.OnCallState s) =>
         !s.Exists ? null : new(s.Policy, s.Level, s.Round, s.PagedPeople, s.LastPagedAt, s.StoppedAt, s.StopReason);
 
-    private static ResponderJson ResponderOf(OnCall.ResponderState s) => new(s.Person, s.RequestedBy, s.RequestedAt, s.Message, s.PagedAt, s.AcknowledgedAt);
+    private static ResponderJson ResponderOf(OnCall.ResponderState s)
+        => new(s.Person, s.RequestedBy, s.RequestedAt, s.Message, s.PagedAt, s.AcknowledgedAt);
 
-    /// <summary>Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with them).</summary>
-    private static AlertCounts AlertCountsOf(IncidentRecord i) => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);
+    /// <summary>
+    /// Distinct alerts, as intake keeps them on the incident row (each alert is its own row; the counts move with
+    /// them).
+    /// </summary>
+    private static AlertCounts AlertCountsOf(IncidentRecord i)
+        => new(i.FiringAlertCount, i.ResolvedAlertCount, i.DistinctAlertCount);
 
     private static DateTimeOffset UpdatedAt(IncidentRecord i) => i.Timestamp ?? i.OpenedAt;
 
@@ -76,7 +91,8 @@ public sealed class IncidentResources(
 
     private async Task<ActionCounts> ActionCountsAsync(string id, CancellationToken ct)
     {
-        var open = await store.GetActionsAsync(id, [OutboxStatus.Pending, OutboxStatus.Running, OutboxStatus.Failed], ct);
+        var open = await store.GetActionsAsync(id, [OutboxStatus.Pending, OutboxStatus.Running, OutboxStatus.Failed],
+            ct);
         var failed = open.Count(a => a.Status == OutboxStatus.Failed);
         return new ActionCounts(open.Count - failed, failed);
     }
@@ -85,14 +101,16 @@ public sealed class IncidentResources(
     {
         var options = statusEmails.Value;
         var live = i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
-        DateTimeOffset? nextDueAt = options.Enabled && live ? StatusEmailSlots.NextDue(i.OpenedAt, options.CadenceFor(i.Severity), time.GetUtcNow()) : null;
+        DateTimeOffset? nextDueAt = options.Enabled && live
+            ? StatusEmailSlots.NextDue(i.OpenedAt, options.CadenceFor(i.Severity), time.GetUtcNow()) : null;
         return new StatusEmailsSummary(sent.Sent, sent.LastSentAt, nextDueAt);
     }
 
     private static PostmortemSummary PostmortemOf(IncidentRecord i, IncidentStateSet features)
     {
         var postmortem = features.Get<PostmortemState>();
-        var byKind = features.All<ReminderState>(ReminderState.KindPrefix).Where(r => r.ReminderId is not null).ToDictionary(r => r.Kind, StringComparer.Ordinal);
+        var byKind = features.All<ReminderState>(ReminderState.KindPrefix).Where(r => r.ReminderId is not null)
+            .ToDictionary(r => r.Kind, StringComparer.Ordinal);
         var reminders = ReminderKinds.All
             .Where(byKind.ContainsKey)
             .Select(kind => new ReminderSummary(kind, byKind[kind].StatusName.ToLowerInvariant(), byKind[kind].DueAt))

@@ -14,10 +14,14 @@ namespace AutoResponder.Incidents.Api;
 /// the human actions (If-Match honoured). The acting person is the authenticated <see cref="Caller"/> (see
 /// <see cref="AccessGate"/>), never a field or header the client chooses.
 /// </summary>
-internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages, IncidentResources resources,
+internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages,
+    IncidentResources resources,
     IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
 {
-    /// <summary>GET /api/incidents?status=&amp;severity=&amp;service=&amp;since=&amp;limit=&amp;cursor= — newest first; default: every incident not closed.</summary>
+    /// <summary>
+    /// GET /api/incidents?status=&amp;severity=&amp;service=&amp;since=&amp;limit=&amp;cursor= — newest first; default:
+    /// every incident not closed.
+    /// </summary>
     public Task<ApiResult> ListAsync(HttpRequest request, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
     {
         var filter = IncidentFilter.Read(request, out var problem);
@@ -49,7 +53,8 @@ internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery l
     public Task<ApiResult> ActionsAsync(HttpRequest request, string id, CancellationToken ct) =>
         PageAsync(request, id, "actions", IncidentRows.OutboxPrefix, page => pages.ActionsAsync(id, page, ct), ct);
 
-    private Task<ApiResult> PageAsync<T>(HttpRequest request, string id, string resource, string rowPrefix, Func<PageRequest, Task<T>> read, CancellationToken ct)
+    private Task<ApiResult> PageAsync<T>(HttpRequest request, string id, string resource, string rowPrefix,
+        Func<PageRequest, Task<T>> read, CancellationToken ct)
         where T : notnull => StorageOutage.GuardAsync(async () =>
     {
         if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
@@ -64,34 +69,42 @@ internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery l
         ActAsync(request, caller, id, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var body = AcknowledgeRequest.Bind(fields);
-            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body!.Owner ?? actor, actor, ifMatch, ct), ct);
+            return fields.Error ?? await Done(incidents.AcknowledgeAsync(id, body!.Owner ?? actor, actor, ifMatch, ct),
+                ct);
         }, ct);
 
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: true, async (fields, actor, ifMatch) =>
         {
             var body = StatusUpdateRequest.Bind(fields);
-            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta, actor, ifMatch, ct), ct);
+            return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta,
+                actor, ifMatch, ct), ct);
         }, ct);
 
     public Task<ApiResult> MitigateAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.MitigateAsync(id, note, actor, ifMatch, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.MitigateAsync(id, note, actor, ifMatch, ct),
+            ct);
 
     public Task<ApiResult> ResolveAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.ResolveAsync(id, note, actor, ifMatch, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.ResolveAsync(id, note, actor, ifMatch, ct),
+            ct);
 
     public Task<ApiResult> CloseAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
-        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.CloseAsync(id, note, actor, ifMatch, ct), ct);
+        NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.CloseAsync(id, note, actor, ifMatch, ct),
+            ct);
 
-    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string, IncidentPrecondition?, Task<IncidentRecord>> action, CancellationToken ct) =>
+    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string,
+        IncidentPrecondition?, Task<IncidentRecord>> action, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var body = IncidentNoteRequest.Bind(fields);
             return fields.Error ?? await Done(action(body!.Text, actor, ifMatch), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody, Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, bool requireBody,
+        Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody, act, ct);
 
-    private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct) => actions.RespondWithIncidentAsync(change, ct);
+    private Task<ApiResult> Done(Task<IncidentRecord> change, CancellationToken ct)
+        => actions.RespondWithIncidentAsync(change, ct);
 }
