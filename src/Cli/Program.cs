@@ -16,8 +16,8 @@ serve.SetAction(async (parse, ct) =>
     await app.RunAsync(ct);
     // A process that landed in a state it cannot leave stops itself: exit non-zero so the supervisor starts a fresh
     // one.
-    return app.Services.GetRequiredService<AutoResponder.Health.HostFault>().Reason is null ? 0
-        : StandaloneHost.FaultedExitCode;
+    return app.Services.GetRequiredService<AutoResponder.Health.HostFault>().Reason is null
+        ? 0 : StandaloneHost.FaultedExitCode;
 });
 
 var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create(), OnCallCommands.Create() };

@@ -177,8 +177,8 @@ internal static class AlertStormBenchmark
             var key = mode == Mode.Spread ? i % fingerprints : i;
             var body = JsonSerializer.Serialize(new
             {
-                title = mode == Mode.Spread ? $"Checkout latency high ({run} #{key})"
-                    : $"Checkout pod not ready ({run} pod-{key})",
+                title = mode == Mode.Spread
+                    ? $"Checkout latency high ({run} #{key})" : $"Checkout pod not ready ({run} pod-{key})",
                 severity = "Sev2",
                 service = mode == Mode.Spread ? $"{run}-svc-{key}" : $"{run}-svc",
                 dedupKey = $"{run}-{key}",

@@ -43,7 +43,8 @@ internal static class ExportBenchmark
         var smallWindow = full with { To = spec.Start + (spec.End - spec.Start) * ((double)small / orders) };
 
         // Warm up (JIT, connections) on a small slice.
-        await exporter.ExportAsync(new ExportRequest([rule], full with { To = spec.Start.AddHours(1) }, End), container.GetBlockBlobClient("warmup.csv"), null, ct);
+        await exporter.ExportAsync(new ExportRequest([rule], full with { To = spec.Start.AddHours(1) }, End),
+            container.GetBlockBlobClient("warmup.csv"), null, ct);
 
         var raw = await RawReadAsync(source.Orders, new OrderQuery(full.From, full.To), ct);
         output.WriteLine(Line($"raw Azurite read of the same partitions: {raw.Rows:N0} rows in {raw.Seconds:F1} s = {raw.Rows / raw.Seconds:N0} rows/s"));
@@ -105,7 +106,8 @@ internal static class ExportBenchmark
                 _heap = Math.Max(_heap, GC.GetTotalMemory(false));
                 process.Refresh();
                 _workingSet = Math.Max(_workingSet, process.WorkingSet64);
-            } while (await timer.WaitForNextTickAsync(_stop.Token).AsTask().ContinueWith(t => !t.IsCanceled && t.Result));
+            } while (await timer.WaitForNextTickAsync(_stop.Token).AsTask()
+                .ContinueWith(t => !t.IsCanceled && t.Result));
         });
 
         public async Task<(long Heap, long WorkingSet)> StopAsync()

@@ -30,7 +30,8 @@ internal static class IncidentIdBenchmark
         Report(output, "real ids", wide, incidents);
         Report(output, "narrow ids", narrow, incidents);
         output.WriteLine($"ratio narrow / real incidents opened per second: {Rate(narrow) / Rate(wide):F2}");
-        var correct = new[] { wide, narrow }.All(r => r.Errors == 0 && r.Incidents == incidents && r.Alerts == 2 * incidents && r.Misfiled == 0);
+        var correct = new[] { wide, narrow }.All(r =>
+            r.Errors == 0 && r.Incidents == incidents && r.Alerts == 2 * incidents && r.Misfiled == 0);
         output.WriteLine(correct
             ? "correct: every group one incident, every alert in its own group's incident, 0 misfiled"
             : "NOT CORRECT: see above");

@@ -134,8 +134,8 @@ internal static class NotifyBenchmark
                 output.WriteLine($"{name}: 202 -> first notice p50 {stats.P50Ms / 1000:F2} s, p99 {stats.P99Ms / 1000:F2} s over {stats.Count} probes " +
                                  $"({list.Count(p => p.Digest)} via the digest); {BySeverity(list, "Sev1")}; {BySeverity(list, "Sev2")}; " +
                                  $"alert sent -> first notice p50 {fromSend.P50Ms / 1000:F2} s, p99 {fromSend.P99Ms / 1000:F2} s" +
-                                 (list.Any(p => !p.Accepted) ? $"; {list.Count(p => !p.Accepted)} alerts NOT ACCEPTED"
-                                     : "") +
+                                 (list.Any(p => !p.Accepted)
+                                     ? $"; {list.Count(p => !p.Accepted)} alerts NOT ACCEPTED" : "") +
                                  (list.Any(p => double.IsNaN(p.Ms))
                                      ? $"; {list.Count(p => double.IsNaN(p.Ms))} NEVER announced" : ""));
                 if (each) output.WriteLine("  each (s): "
@@ -266,7 +266,8 @@ internal static class NotifyBenchmark
         if (thread.Digest is not { } digest) return false;
         var head = await services.GetRequiredService<TeamsDigest>().FindAsync(digest, ct);
         var items = await services.GetRequiredService<TeamsDigest>().ItemsAsync(digest, ct);
-        return head is { MessageId: not null } && head.RenderedCount >= items.Count && items.Any(i => i.RowKey == TeamsDigest.ItemPrefix + id);
+        return head is { MessageId: not null } && head.RenderedCount >= items.Count
+            && items.Any(i => i.RowKey == TeamsDigest.ItemPrefix + id);
     }
 
     private static async Task<string> TitleAsync(IServiceProvider services, string id, CancellationToken ct) =>

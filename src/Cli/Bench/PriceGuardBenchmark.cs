@@ -150,8 +150,8 @@ internal static class PriceGuardBenchmark
             : "detection: NO incident was opened");
         if (checkedOrders != newOrders || catchUp.OrdersChecked != newOrders)
             output.WriteLine($"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");
-        return delay is null || checkedOrders != newOrders || catchUp.OrdersChecked != newOrders ? null
-            : (guardRate, rawRate, delay.Value, processing!.Value);
+        return delay is null || checkedOrders != newOrders || catchUp.OrdersChecked != newOrders
+            ? null : (guardRate, rawRate, delay.Value, processing!.Value);
     }
 
     private static async Task<bool> HasRowsAsync(TableClient orders, DateTimeOffset hour, CancellationToken ct)

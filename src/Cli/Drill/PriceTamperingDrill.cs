@@ -410,5 +410,6 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         output.WriteLine($"  steps: {s.Steps.Count(x => x.Happened)}/{s.Steps.Count} happened{(s.Passed ? "" : " — missing: " + string.Join(", ", s.Steps.Where(x => !x.Happened).Select(x => x.Name)))}");
     }
 
-    private static string Format(TimeSpan? t) => t is { } v ? $"{(int)v.TotalMinutes}m {v.Seconds:D2}s (simulated)" : "—";
+    private static string Format(TimeSpan? t)
+        => t is { } v ? $"{(int)v.TotalMinutes}m {v.Seconds:D2}s (simulated)" : "—";
 }

@@ -104,9 +104,9 @@ internal static class SeedCommands
             var (affected, measure) = spec.Incident == SeedIncident.PriceTampering
                 ? ("tampered (paid below catalog beyond the 0.5 % tolerance)", "underpaid")
                 : ("stuck in payment_pending", "amount stuck");
-            var money = w.MoneyAtRisk.Count == 0 ? "none"
-                : string.Join(", ", w.MoneyAtRisk.Select(m =>
-                string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
+            var money = w.MoneyAtRisk.Count == 0
+                ? "none" : string.Join(", ",
+                w.MoneyAtRisk.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders from {w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
                 $"{measure}: {money}. The README tour's alert (startsAt two hours ago) selects all {w.Affected:N0} when posted by {spec.IncidentFrom.AddMinutes(135):HH:mm} UTC."));

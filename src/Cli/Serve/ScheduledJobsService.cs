@@ -33,7 +33,8 @@ internal sealed class ScheduledJobsService(
                 // Each occurrence runs once. A run that took past the following occurrence does not queue up the ones
                 // it missed.
                 var now = time.GetUtcNow();
-                from = schedule.GetNextOccurrence(next, TimeZoneInfo.Utc) is { } following && following >= now ? next : now;
+                from = schedule.GetNextOccurrence(next, TimeZoneInfo.Utc) is { } following && following >= now
+                    ? next : now;
             }
         }
         catch (OperationCanceledException) { }

@@ -20,7 +20,8 @@ public sealed class AccessOptions
     /// </summary>
     public List<string>? AllowedHosts { get; set; }
 
-    public IReadOnlyList<string> EffectiveAllowedHosts => AllowedHosts is { Count: > 0 } ? AllowedHosts : ["localhost", "127.0.0.1", "[::1]"];
+    public IReadOnlyList<string> EffectiveAllowedHosts
+        => AllowedHosts is { Count: > 0 } ? AllowedHosts : ["localhost", "127.0.0.1", "[::1]"];
 
     /// <summary>
     /// Entra ID bearer tokens (with app roles) accepted for people; off unless TenantId and Audience are set.

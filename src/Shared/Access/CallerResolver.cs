@@ -40,7 +40,8 @@ public sealed class CallerResolver(IEnumerable<ICallerSource> sources)
 internal sealed class PersonalAccessTokenSource(PersonalAccessTokens tokens) : ICallerSource
 {
     public async Task<Caller?> ResolveAsync(HttpRequest request, CancellationToken ct) =>
-        CallerResolver.BearerToken(request) is { } token && token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal)
+        CallerResolver.BearerToken(request) is { } token
+            && token.StartsWith(PersonalAccessTokens.Prefix, StringComparison.Ordinal)
             ? await tokens.ValidateAsync(token, ct)
             : null;
 }

@@ -52,7 +52,8 @@ internal sealed class EntraTokenSource : ICallerSource
     public static LifetimeValidator LifetimeBy(TimeProvider time) => (notBefore, expires, _, p) =>
     {
         var now = time.GetUtcNow().UtcDateTime;
-        return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is { } e && now <= e + p.ClockSkew;
+        return (notBefore is null || notBefore.Value - p.ClockSkew <= now) && expires is { } e
+            && now <= e + p.ClockSkew;
     };
 
     /// <summary>

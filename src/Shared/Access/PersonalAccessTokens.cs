@@ -39,7 +39,8 @@ public sealed class AccessTokenRecord : ITableEntity
     public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } e && e <= now;
 
     /// <summary>Not revoked, not expired, but expiring within <paramref name="window"/>.</summary>
-    public bool IsExpiringSoon(DateTimeOffset now, TimeSpan window) => RevokedAt is null && ExpiresAt is { } e && e > now && e - now <= window;
+    public bool IsExpiringSoon(DateTimeOffset now, TimeSpan window)
+        => RevokedAt is null && ExpiresAt is { } e && e > now && e - now <= window;
 }
 
 /// <summary>A token just created: <see cref="Token"/> is shown once and never stored.</summary>
@@ -169,8 +170,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         CancellationToken ct)
     {
         var row = await FindAsync(id, ct);
-        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow()) ? null
-            : (new Caller(row.Name, row.RoleList, signedInWith), row.ExpiresAt);
+        return row is null || row.RevokedAt is not null || row.IsExpired(time.GetUtcNow())
+            ? null : (new Caller(row.Name, row.RoleList, signedInWith), row.ExpiresAt);
     }
 
     /// <summary>The id (public part) of a well-formed token, else null.</summary>

@@ -105,7 +105,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
                 await changes.ChangeAsync(item.IncidentId,
                     (c, at) => c.Actions.Add(OutboxAction.Create(item.IncidentId, kind, payload, at)), ct);
                 owed++;
-                if (NextReminder(item, reminder.Stage!) is { } next) await store.ScheduleAsync(item, next.Stage, next.At, ct);
+                if (NextReminder(item, reminder.Stage!) is { } next)
+                    await store.ScheduleAsync(item, next.Stage, next.At, ct);
             }
             await store.DeleteAsync(reminder, ct);
         }

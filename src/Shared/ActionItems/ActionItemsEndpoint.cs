@@ -96,7 +96,8 @@ internal sealed class ActionItemsEndpoint(ActionItemService items, ActionItemSto
         if (overdueText.Length > 0 && !bool.TryParse(overdueText, out overdue))
             return Problems.Invalid("overdue", "'overdue' must be true or false.");
         var limit = DefaultLimit;
-        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit is < 1 or > MaxLimit)) return Problems.Invalid("limit", $"'limit' must be 1 to {MaxLimit}.");
+        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, out limit) || limit is < 1 or > MaxLimit))
+            return Problems.Invalid("limit", $"'limit' must be 1 to {MaxLimit}.");
         if (owner.Length > 254) return Problems.Invalid("owner", "'owner' is too long.");
 
         var now = time.GetUtcNow();

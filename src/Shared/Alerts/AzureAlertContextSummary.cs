@@ -47,15 +47,16 @@ internal static class AzureAlertContextSummary
         AzureSignalKind.Prometheus => Object(context, "annotations") is { } a ? Text(a, "summary") : null,
         AzureSignalKind.ActivityLog => Text(Properties(context), "recommendationName"),
         AzureSignalKind.CostBudget => Object(context, "AlertData") is { } d && Text(d, "ThresholdType") is { } t
-            ? (t.Equals("Forecasted", StringComparison.OrdinalIgnoreCase) ? "forecast exceeds the threshold"
-                : "actual cost exceeds the threshold")
+            ? (t.Equals("Forecasted", StringComparison.OrdinalIgnoreCase)
+                ? "forecast exceeds the threshold" : "actual cost exceeds the threshold")
             : null,
         _ => null,
     };
 
     private static string? Conditions(JsonElement context, Func<JsonElement, string> describe)
     {
-        if (Object(context, "condition") is not { } condition || Array(condition, "allOf") is not { } allOf) return null;
+        if (Object(context, "condition") is not { } condition || Array(condition, "allOf") is not { } allOf)
+            return null;
         var parts = allOf.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Object).Select(describe).ToList();
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }

@@ -25,7 +25,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
     /// <summary>A root with a "schemaId", or with data.essentials (an Azure Monitor payload of any schema).</summary>
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
-        && (Prop(root, "schemaId") is not null || (Object(root, "data") is { } data && Object(data, "essentials") is not null));
+        && (Prop(root, "schemaId") is not null
+            || (Object(root, "data") is { } data && Object(data, "essentials") is not null));
 
     public IReadOnlyList<Alert> Parse(JsonElement root)
     {
@@ -43,10 +44,10 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
             ? OptionalString(essentials, "alertRule", "data.essentials.alertRule") ?? Text(b, "BudgetName")
                 ?? "Cost budget"
             : RequiredString(essentials, "alertRule", "data.essentials.alertRule");
-        var severity = budget is not null && Prop(essentials, "severity") is null ? SeverityMap.Default
-            : ParseSeverity(essentials);
-        var status = budget is not null && Prop(essentials, "monitorCondition") is null ? AlertStatus.Firing
-            : ParseStatus(essentials);
+        var severity = budget is not null && Prop(essentials, "severity") is null
+            ? SeverityMap.Default : ParseSeverity(essentials);
+        var status = budget is not null && Prop(essentials, "monitorCondition") is null
+            ? AlertStatus.Firing : ParseStatus(essentials);
         var startsAt = ParseDate(RequiredString(essentials, "firedDateTime", "data.essentials.firedDateTime"),
             "data.essentials.firedDateTime");
         var resolved = OptionalString(essentials, "resolvedDateTime", "data.essentials.resolvedDateTime");
@@ -68,7 +69,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
                 Status = status,
                 StartsAt = startsAt,
                 EndsAt = resolved is null ? null : ParseDate(resolved, "data.essentials.resolvedDateTime"),
-                Service = budget is { } scope && Text(scope, "Scope") is { } s ? s.TrimEnd('/').ToLowerInvariant() : ParseService(essentials),
+                Service = budget is { } scope && Text(scope, "Scope") is { } s
+                    ? s.TrimEnd('/').ToLowerInvariant() : ParseService(essentials),
                 Rule = rule,
                 Labels = BuildLabels(essentials, context, kind),
                 Links = BuildLinks(essentials, context, kind),
@@ -172,7 +174,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
                      .Add("Filtered search results", Text(context, "LinkToFilteredSearchResultsUI"));
                 break;
             case AzureSignalKind.LogSearchV2:
-                if (Object(context, "condition") is not { } condition || Array(condition, "allOf") is not { } allOf) break;
+                if (Object(context, "condition") is not { } condition || Array(condition, "allOf") is not { } allOf)
+                    break;
                 foreach (var criterion in allOf.EnumerateArray())
                 {
                     links.Add("Search results", Text(criterion, "linkToSearchResultsUI"))

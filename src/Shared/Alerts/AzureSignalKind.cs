@@ -44,7 +44,8 @@ internal static class AzureSignalKinds
             return AzureSignalKind.LogSearchV1;
         if (Is(conditionType, "WebtestLocationAvailabilityCriteria")) return AzureSignalKind.Availability;
         if (Is(conditionType, "DynamicThresholdCriteria")) return AzureSignalKind.DynamicMetric;
-        if (Object(context, "condition") is { } condition && Array(condition, "allOf") is not null) return AzureSignalKind.Metric;
+        if (Object(context, "condition") is { } condition && Array(condition, "allOf") is not null)
+            return AzureSignalKind.Metric;
 
         var operation = Text(context, "operationName") ?? "";
         if (Is(service, "ServiceHealth")

@@ -28,8 +28,10 @@ internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
         var service = OptionalString(root, "service", "service");
         var dedupKey = OptionalString(root, "dedupKey", "dedupKey");
         var status = ParseStatus(OptionalString(root, "status", "status"));
-        var startsAt = OptionalString(root, "startsAt", "startsAt") is { } starts ? ParseDate(starts, "startsAt") : time.GetUtcNow();
-        var endsAt = OptionalString(root, "endsAt", "endsAt") is { } ends ? ParseDate(ends, "endsAt") : (DateTimeOffset?)null;
+        var startsAt = OptionalString(root, "startsAt", "startsAt") is { } starts
+            ? ParseDate(starts, "startsAt") : time.GetUtcNow();
+        var endsAt = OptionalString(root, "endsAt", "endsAt") is { } ends
+            ? ParseDate(ends, "endsAt") : (DateTimeOffset?)null;
         var fingerprint = dedupKey ?? AlertFingerprint.FromTitleAndService(title, service);
 
         return

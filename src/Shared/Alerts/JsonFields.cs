@@ -30,7 +30,8 @@ internal static class JsonFields
     /// <summary>
     /// The value as text: strings as-is, numbers and booleans as their JSON text; empty or whitespace → null.
     /// </summary>
-    public static string? Text(JsonElement element, string name) => Prop(element, name) is { } value ? Text(value) : null;
+    public static string? Text(JsonElement element, string name)
+        => Prop(element, name) is { } value ? Text(value) : null;
 
     public static string? Text(JsonElement value)
     {

@@ -221,8 +221,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
             JsonValueKind.Number => value.Value.GetRawText(),
             _ => throw new ChangeInputException(path, $"'{path}' must be a string."),
         };
-        if (text.Length == 0) return required ? throw new ChangeInputException(path, $"'{path}' must not be blank.")
-            : null;
+        if (text.Length == 0) return required
+            ? throw new ChangeInputException(path, $"'{path}' must not be blank.") : null;
         if (text.Length > max) throw new ChangeInputException(path, $"'{path}' is longer than {max} characters.");
         return text;
     }

@@ -53,7 +53,8 @@ internal sealed class ChangesEndpoint(
 
         var gitHubEvent = request.Headers[GitHubEventHeader].ToString();
         var isGitHub = gitHubEvent.Length > 0;
-        if (isGitHub && SignatureProblem(request.Headers[GitHubSignatureHeader].ToString(), raw) is { } refused) return refused;
+        if (isGitHub && SignatureProblem(request.Headers[GitHubSignatureHeader].ToString(), raw) is { } refused)
+            return refused;
 
         var body = await JsonBody.ReadAsync(request, limits.Value.MaxRequestBytes, allowEmpty: false, ct);
         if (body.Error is not null) return body.Error;
@@ -74,7 +75,8 @@ internal sealed class ChangesEndpoint(
             return Problems.Create(e.Status, e.Status == 400 ? "Malformed request" : "Invalid value", e.Message,
                 e.Field);
         }
-        if (parsed.Change is not { } change) return ApiResult.Accepted(new ChangeReceipt("ignored", parsed.Ignored, null));
+        if (parsed.Change is not { } change)
+            return ApiResult.Accepted(new ChangeReceipt("ignored", parsed.Ignored, null));
 
         var row = ChangeRow.From(change, time.GetUtcNow());
         var added = await store.TryAddAsync(row, ct);
@@ -86,7 +88,8 @@ internal sealed class ChangesEndpoint(
 
     public Task<ApiResult> SuspectsAsync(string id, CancellationToken ct) => StorageOutage.GuardAsync(async () =>
     {
-        if (!IncidentIds.LooksValid(id) || await incidents.FindAsync(id, ct) is not { } incident) return Problems.NotFound(id);
+        if (!IncidentIds.LooksValid(id) || await incidents.FindAsync(id, ct) is not { } incident)
+            return Problems.NotFound(id);
         var window = suspects.WindowOf(incident);
         var rows = await suspects.ListAsync(incident, SuspectChanges.MaxListed, ct);
         return ApiResult.Ok(new SuspectChangesJson(incident.Id, window.Services, window.From, window.To,

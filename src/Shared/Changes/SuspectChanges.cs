@@ -18,8 +18,8 @@ public sealed class SuspectChanges(ChangeStore store, ChangeMapping mapping, IOp
     public Window WindowOf(IncidentRecord incident)
     {
         var to = incident.FirstAlertAt ?? incident.OpenedAt;
-        var services = ChangeRow.IsValidService(incident.Service) ? mapping.WithDependencies(incident.Service!.Trim())
-            : [];
+        var services = ChangeRow.IsValidService(incident.Service)
+            ? mapping.WithDependencies(incident.Service!.Trim()) : [];
         return new(services, to.AddHours(-options.Value.LookbackHours), to);
     }
 

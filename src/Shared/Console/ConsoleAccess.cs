@@ -150,7 +150,8 @@ public sealed class ConsoleAccess(ConsoleSessions sessions, CallerResolver calle
         if (ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session)
             return (new ConsoleUser(session.Caller, session.TokenExpiresSoonAt),
                 new ConsoleSession(session.Csrf, PublicOrigin));
-        if (request.Headers.Authorization.Count > 0 && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
+        if (request.Headers.Authorization.Count > 0
+            && await callers.ResolveAsync(request, ct) is { IsPerson: true } caller)
             return (new ConsoleUser(caller), ConsoleSession.Bearer with { PublicOrigin = PublicOrigin });
         return (null, ConsoleSession.Bearer);
     }

@@ -42,7 +42,8 @@ public sealed class ConsoleEndpoint(
     /// <summary>GET /incidents</summary>
     public Task<HtmlResult> ListAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, session) =>
     {
-        if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
+        if (ConsoleData.ReadQuery(request, out var error) is not { } query)
+            return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.List(query, page, user, session.Csrf, time.GetUtcNow(), setup.All));
     }, ct);
@@ -50,7 +51,8 @@ public sealed class ConsoleEndpoint(
     /// <summary>GET /console/rows — the list's table alone; the list page polls it.</summary>
     public Task<HtmlResult> RowsAsync(HttpRequest request, CancellationToken ct) => GuardAsync(request, ConsoleRight.Read, async (user, _) =>
     {
-        if (ConsoleData.ReadQuery(request, out var error) is not { } query) return Page(ConsolePages.Message("Bad filter", error!, user), 422);
+        if (ConsoleData.ReadQuery(request, out var error) is not { } query)
+            return Page(ConsolePages.Message("Bad filter", error!, user), 422);
         var page = await data.ListAsync(query, ct);
         return HtmlResult.Page(ConsolePages.RowsFragment(query, page, time.GetUtcNow()));
     }, ct);
@@ -97,10 +99,12 @@ public sealed class ConsoleEndpoint(
             switch (action)
             {
                 case "acknowledge":
-                    if (AcknowledgeRequest.Bind(fields) is { } acknowledge) await incidents.AcknowledgeAsync(id, acknowledge.Owner ?? user.Name, user.Name, ct);
+                    if (AcknowledgeRequest.Bind(fields) is { } acknowledge)
+                        await incidents.AcknowledgeAsync(id, acknowledge.Owner ?? user.Name, user.Name, ct);
                     break;
                 case "status":
-                    if (StatusUpdateRequest.Bind(fields) is { } status) await incidents.UpdateStatusAsync(id, status.Text, status.NextSteps, status.Eta, user.Name, ct);
+                    if (StatusUpdateRequest.Bind(fields) is { } status)
+                        await incidents.UpdateStatusAsync(id, status.Text, status.NextSteps, status.Eta, user.Name, ct);
                     break;
                 case "responder":
                     // "Add responder": an address, or a schedule (its person on call now), and a message; paged like
@@ -116,7 +120,8 @@ public sealed class ConsoleEndpoint(
                 case "resolve": await incidents.ResolveAsync(id, null, user.Name, ct); break;
                 case "close": await incidents.CloseAsync(id, null, user.Name, ct); break;
                 case "postmortem":
-                    if (PostmortemRequest.Bind(fields) is { } postmortem) await reminders.CompletePostmortemAsync(id, postmortem.Link, user.Name, null, ct);
+                    if (PostmortemRequest.Bind(fields) is { } postmortem)
+                        await reminders.CompletePostmortemAsync(id, postmortem.Link, user.Name, null, ct);
                     break;
                 case "action-item":
                     if (ActionItems.ActionItemRequest.Bind(fields) is { } added)
@@ -151,7 +156,8 @@ public sealed class ConsoleEndpoint(
                             refreshed.StatusCode, ct);
                     break;
             }
-            if (fields.Problem is { } problem) return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
+            if (fields.Problem is { } problem)
+                return await Refused(id, user, session, problem, StatusCodes.Status422UnprocessableEntity, ct);
         }
         catch (IncidentNotFoundException) { return Page(ConsolePages.Message("Incident not found", $"There is no incident '{id}'.", user), 404); }
         catch (InvalidTransitionException e) { return await Refused(id, user, session, e.Message, StatusCodes.Status409Conflict, ct); }
@@ -160,7 +166,8 @@ public sealed class ConsoleEndpoint(
     }, ct);
 
     /// <summary>GET /console/assets/{name}</summary>
-    public HtmlResult Asset(string name) => assets.Find(name) is { } a ? HtmlResult.Asset(a.Bytes, a.ContentType) : HtmlResult.NotFound();
+    public HtmlResult Asset(string name)
+        => assets.Find(name) is { } a ? HtmlResult.Asset(a.Bytes, a.ContentType) : HtmlResult.NotFound();
 
     /// <summary>The incident page again, with the reason the action was refused.</summary>
     private async Task<HtmlResult> Refused(string id, ConsoleUser user, ConsoleSession session, string problem,
@@ -346,8 +353,8 @@ public sealed class ConsoleEndpoint(
                     .WithCookie(ConsoleSessions.CookieName, cookie, CookieOptions(request, session.ExpiresAt));
             }
             // The correlation cookie has done its job, whatever the outcome.
-            return correlation is null ? result
-                : result.WithCookie(EntraSignIn.CorrelationCookie, "",
+            return correlation is null
+                ? result : result.WithCookie(EntraSignIn.CorrelationCookie, "",
                 CorrelationCookieOptions(DateTimeOffset.UnixEpoch));
         }
         catch (Exception e) when (StorageOutage.IsOutage(e) || e is InvalidOperationException)
@@ -391,8 +398,9 @@ public sealed class ConsoleEndpoint(
     /// A cookie of an ended session (expired, revoked, signed out elsewhere) is cleared from the browser.
     /// </summary>
     private HtmlResult ForgetStaleCookie(HttpRequest request, HtmlResult result) =>
-        ConsoleSessions.CookieOf(request) is null ? result
-            : result.WithCookie(ConsoleSessions.CookieName, "", CookieOptions(request, DateTimeOffset.UnixEpoch));
+        ConsoleSessions.CookieOf(request) is null
+            ? result : result.WithCookie(ConsoleSessions.CookieName, "",
+            CookieOptions(request, DateTimeOffset.UnixEpoch));
 
     /// <summary>
     /// The session cookie: script cannot read it, other sites never send it, https only when the console is served over

@@ -196,11 +196,13 @@ public static class ConsolePages
         }
         else h.Raw("not yet known");
         h.Raw("</dd>");
-        Fact(h, "Latest status", i.StatusUpdate?.Text is { } text ? $"{text} ({i.StatusUpdate.By}, {Html.Time(i.StatusUpdate.At)})" : "—");
+        Fact(h, "Latest status",
+            i.StatusUpdate?.Text is { } text ? $"{text} ({i.StatusUpdate.By}, {Html.Time(i.StatusUpdate.At)})" : "—");
         Fact(h, "Next steps", i.StatusUpdate?.NextSteps ?? "to be decided");
         Fact(h, "Alerts", $"{i.AlertCounts.Firing} firing, {i.AlertCounts.Resolved} resolved");
         h.Raw("<dt>Teams</dt><dd>");
-        if (i.Teams?.WebUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttps)
+        if (i.Teams?.WebUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u)
+            && u.Scheme == Uri.UriSchemeHttps)
             h.Raw("<a href=\"").Attr(url).Raw("\" rel=\"noopener\">Open the Teams thread</a>");
         else h.Raw("no thread yet");
         h.Raw("</dd></dl></section>");
@@ -260,8 +262,8 @@ public static class ConsolePages
             foreach (var r in i.Responders)
                 h.Raw("<li>").Text(r.Person).Raw(" — asked by ").Text(r.RequestedBy).Raw(" ")
                  .Text(Html.Time(r.RequestedAt))
-                 .Raw(r.AcknowledgedAt is null ? (r.PagedAt is null ? " · page pending" : " · paged")
-                     : " · <b>acknowledged</b>").Raw("</li>");
+                 .Raw(r.AcknowledgedAt is null
+                     ? (r.PagedAt is null ? " · page pending" : " · paged") : " · <b>acknowledged</b>").Raw("</li>");
             h.Raw("</ul>");
         }
         if (!v.Status.IsLive()) return;
@@ -292,7 +294,8 @@ public static class ConsolePages
              .Raw("</li>");
         h.Raw("</ul>");
         if (impact.Correction is { } c)
-            h.Raw("<p class=\"note\">Corrected by ").Text(c.By ?? "a responder").Raw(c.At is { } at ? $" at {Html.Time(at)}" : "").Raw(".</p>");
+            h.Raw("<p class=\"note\">Corrected by ").Text(c.By ?? "a responder")
+                .Raw(c.At is { } at ? $" at {Html.Time(at)}" : "").Raw(".</p>");
         if (impact.Latest is { } s)
         {
             h.Raw("<dl class=\"facts\">");
@@ -317,7 +320,9 @@ public static class ConsolePages
             Fact(h, "Window", $"{Html.Time(s.Window.From)} – {(s.Window.Open ? "now" : Html.Time(s.Window.To))}");
             Fact(h, "Snapshot taken", Html.Time(s.TakenAt));
             if (s.Correction is { } sc)
-                Fact(h, "Corrected", $"by {sc.By ?? "a responder"}" + (sc.Supersedes is { } earlier ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed" : ""));
+                Fact(h, "Corrected", $"by {sc.By ?? "a responder"}"
+                    + (sc.Supersedes is { } earlier
+                    ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed" : ""));
             h.Raw("</dl>");
         }
         else h.Raw("<p>No snapshot yet.</p>");
@@ -398,7 +403,8 @@ public static class ConsolePages
         }
         h.Raw("</dd>");
         h.Raw("<dt>RCA</dt><dd id=\"rca-state\">");
-        if (p.Link is { } link && Uri.TryCreate(link, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
+        if (p.Link is { } link && Uri.TryCreate(link, UriKind.Absolute, out var u)
+            && (u.Scheme == Uri.UriSchemeHttps || u.Scheme == Uri.UriSchemeHttp))
             h.Raw("complete ").Text(Html.Time(p.CompletedAt)).Raw(" · <a href=\"").Attr(link)
                 .Raw("\" rel=\"noopener\">postmortem</a>");
         else h.Raw("open");
@@ -407,7 +413,8 @@ public static class ConsolePages
         {
             h.Raw("<ul class=\"reminders\">");
             foreach (var r in p.Reminders.OrderBy(r => r.DueAt))
-                h.Raw("<li>").Text(ReminderKinds.Describe(r.Kind)).Raw(": ").Text(r.DueAt is { } d ? Html.Time(d) : "—").Raw(" <span class=\"muted\">(").Text(r.Status).Raw(")</span></li>");
+                h.Raw("<li>").Text(ReminderKinds.Describe(r.Kind)).Raw(": ").Text(r.DueAt is { } d ? Html.Time(d) : "—")
+                    .Raw(" <span class=\"muted\">(").Text(r.Status).Raw(")</span></li>");
             h.Raw("</ul>");
         }
         if (user.May(ConsoleRight.Act) && p.Link is null
@@ -433,7 +440,8 @@ public static class ConsolePages
         {
             h.Raw("<li><time datetime=\"").Attr(Html.IsoTime(c.At)).Raw("\">").Text(Html.Time(c.At)).Raw("</time> <b>")
                 .Text(c.Service).Raw("</b> ");
-            if (c.Link is { } link) h.Raw("<a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">").Text(c.Text).Raw("</a>");
+            if (c.Link is { } link) h.Raw("<a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">").Text(c.Text)
+                .Raw("</a>");
             else h.Text(c.Text);
             h.Raw("</li>");
         }

@@ -58,7 +58,9 @@ public static class ConsoleRoutes
             parts.Add("status=" + string.Join(',', filter.Statuses.Order().Select(s => s.ToApi())));
         if (filter.Severities.Count > 0) parts.Add("severity=" + string.Join(',', filter.Severities.Order()));
         if (!string.IsNullOrEmpty(filter.Service)) parts.Add("service=" + Uri.EscapeDataString(filter.Service));
-        if (filter.Since is { } since) parts.Add("since=" + Uri.EscapeDataString(since.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
+        if (filter.Since is { } since)
+            parts.Add("since=" + Uri.EscapeDataString(since.ToString("yyyy-MM-ddTHH:mm:ssZ",
+            CultureInfo.InvariantCulture)));
         if (cursor is not null) parts.Add("cursor=" + Uri.EscapeDataString(cursor));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }

@@ -100,7 +100,8 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
             ExpiresAt = now.AddHours(options.Value.SessionHours),
         };
         await Table.AddEntityAsync(record, ct);
-        return (new SignedInSession(caller with { SignedInWith = SignedInWith }, record.Csrf, record.ExpiresAt), cookie);
+        return (new SignedInSession(caller with { SignedInWith = SignedInWith }, record.Csrf, record.ExpiresAt),
+            cookie);
     }
 
     /// <summary>
@@ -147,7 +148,8 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
             await Table.DeleteEntityAsync(hash, "session", ETag.All, CancellationToken.None);
             return null;
         }
-        var soon = tokenExpiresAt is { } e && e - time.GetUtcNow() <= PersonalAccessTokens.ExpiryWarning ? tokenExpiresAt : null;
+        var soon = tokenExpiresAt is { } e && e - time.GetUtcNow() <= PersonalAccessTokens.ExpiryWarning
+            ? tokenExpiresAt : null;
         return new SignedInSession(caller, session.Csrf, session.ExpiresAt, soon);
     }
 
@@ -155,7 +157,8 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     {
         var hash = Hash(cookie);
         var row = await Table.GetEntityIfExistsAsync<ConsoleSessionRecord>(hash, "session", cancellationToken: ct);
-        if (!row.HasValue || row.Value is not { } session || session.TokenId.Length != 0 || string.IsNullOrEmpty(session.Name)) return null;
+        if (!row.HasValue || row.Value is not { } session || session.TokenId.Length != 0
+            || string.IsNullOrEmpty(session.Name)) return null;
         if (session.ExpiresAt <= time.GetUtcNow())
         {
             await Table.DeleteEntityAsync(hash, "session", ETag.All, CancellationToken.None);
@@ -235,6 +238,7 @@ internal sealed class ConsoleSessionSource(ConsoleSessions sessions) : ICallerSo
     {
         if (!Microsoft.AspNetCore.Http.HttpMethods.IsGet(request.Method)
             && !Microsoft.AspNetCore.Http.HttpMethods.IsHead(request.Method)) return null;
-        return ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session ? session.Caller : null;
+        return ConsoleSessions.CookieOf(request) is { } cookie && await sessions.FindAsync(cookie, ct) is { } session
+            ? session.Caller : null;
     }
 }

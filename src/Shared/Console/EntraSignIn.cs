@@ -169,7 +169,8 @@ public sealed class EntraSignIn(
                 returnUrl);
         }
         var identity = result.ClaimsIdentity;
-        if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce || !FixedEquals(nonce, Mac(correlation, "nonce", payload)))
+        if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce
+            || !FixedEquals(nonce, Mac(correlation, "nonce", payload)))
         {
             log.LogInformation("Entra ID id token refused at console sign-in: nonce does not match the sign-in attempt");
             return EntraSignInOutcome.Refused("Microsoft's sign-in response does not belong to this sign-in attempt. Start again.", returnUrl);

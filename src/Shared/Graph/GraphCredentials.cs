@@ -29,8 +29,8 @@ internal sealed class GraphCredentials : IGraphCredentials
     {
         var o = settings.Value;
         var live = settings.Ready && o.EffectiveMode == GraphMode.Live; // not ready: the transport makes every call wait
-        _delegated = new(() => live ? services.GetRequiredService<ServiceAccountCredential>()
-            : new FixedTokenCredential());
+        _delegated = new(() => live
+            ? services.GetRequiredService<ServiceAccountCredential>() : new FixedTokenCredential());
         _appOnly = new(() => !live ? new FixedTokenCredential()
             : !string.IsNullOrEmpty(o.ClientSecret)
                 ? new ClientSecretCredential(o.TenantId, o.AppClientId ?? o.ClientId, o.ClientSecret)

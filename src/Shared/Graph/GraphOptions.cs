@@ -73,8 +73,8 @@ public sealed class GraphOptions
     /// <summary>The mode in force after resolving "auto".</summary>
     public GraphMode EffectiveMode => ParseMode(Mode) switch
     {
-        GraphMode.Auto => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(ClientId) ? GraphMode.Live
-            : GraphMode.File,
+        GraphMode.Auto => !string.IsNullOrWhiteSpace(TenantId) && !string.IsNullOrWhiteSpace(ClientId)
+            ? GraphMode.Live : GraphMode.File,
         var mode => mode,
     };
 

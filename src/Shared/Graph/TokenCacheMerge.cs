@@ -31,7 +31,8 @@ internal static class TokenCacheMerge
             {
                 foreach (var (key, entry) in entries)
                 {
-                    if (existing[key] is { } theirsEntry && section == "AccessToken" && CachedAt(theirsEntry) > CachedAt(entry)) continue;
+                    if (existing[key] is { } theirsEntry && section == "AccessToken"
+                        && CachedAt(theirsEntry) > CachedAt(entry)) continue;
                     existing[key] = entry?.DeepClone();
                 }
             }

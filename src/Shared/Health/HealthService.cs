@@ -66,7 +66,8 @@ public sealed class HealthService(
             if (HostFault.Unrecoverable(e) is not null && fault.Record(e))
                 log.LogCritical(e, "Unrecoverable fault in health check {Check}", name);
             log.LogWarning(e, "Health check {Check} failed", name);
-            var detail = e is OperationCanceledException ? $"no answer within {options.Value.CheckTimeoutSeconds} s"
+            var detail = e is OperationCanceledException
+                ? $"no answer within {options.Value.CheckTimeoutSeconds} s"
                 : $"{e.GetType().Name}: {FirstLine(e.Message)}";
             return new HealthCheckResult(name, HealthCheckResult.Failing, detail);
         }
@@ -152,8 +153,8 @@ public sealed class HealthService(
         var count = parked.Count;
         var incidents = new SortedSet<string>(parked, StringComparer.Ordinal);
         var max = options.Value.MaxParkedActions;
-        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing
-            : HealthCheckResult.Warning;
+        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max
+            ? HealthCheckResult.Failing : HealthCheckResult.Warning;
         var detail = count == 0 ? "no parked actions"
             : $"{count}{(count >= MaxScanned ? "+" : "")} parked action(s) in {string.Join(", ", incidents.Take(10))}{(incidents.Count > 10 ? " …" : "")}: fix the cause, then POST /api/incidents/{{id}}/actions/retry";
         return new HealthCheckResult("outbox-parked", status, detail, count, "actions");
@@ -182,8 +183,8 @@ public sealed class HealthService(
                 "reminders are not configured", 0, "messages");
         }
         var max = options.Value.MaxDeadLetteredReminders;
-        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max ? HealthCheckResult.Failing
-            : HealthCheckResult.Warning;
+        var status = count == 0 ? HealthCheckResult.Ok : max > 0 && count >= max
+            ? HealthCheckResult.Failing : HealthCheckResult.Warning;
         return new HealthCheckResult("reminders-dead-lettered", status, $"{count} dead-lettered reminder(s) in {where}",
             count, "messages");
     }

@@ -127,7 +127,8 @@ internal static class SetupServices
         {
             var validator = sp.GetRequiredService<TValidator>();
             return new IntegrationSettings<T>(area, effect, sp.GetRequiredService<IOptions<T>>(),
-                [o => validator.Validate(Microsoft.Extensions.Options.Options.DefaultName, o) is { Failed: true } r ? r.Failures ?? [] : []]);
+                [o => validator.Validate(Microsoft.Extensions.Options.Options.DefaultName, o) is { Failed: true } r
+                    ? r.Failures ?? [] : []]);
         });
         services.AddSingleton<ISetupCheck>(sp => sp.GetRequiredService<IntegrationSettings<T>>());
         return services;

@@ -22,7 +22,8 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
     /// <summary>Extra response headers (e.g. ETag, Retry-After).</summary>
-    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string,
+        string>(StringComparer.OrdinalIgnoreCase);
 
     public ApiResult WithHeader(string name, string value)
     {

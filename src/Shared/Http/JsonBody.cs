@@ -76,7 +76,8 @@ internal static class JsonBody
     {
         if (string.IsNullOrWhiteSpace(contentType) || !MediaTypeHeaderValue.TryParse(contentType, out var media))
             return false;
-        if (media.CharSet is { Length: > 0 } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
+        if (media.CharSet is { Length: > 0 } charset
+            && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return false;
         var type = media.MediaType ?? "";
         return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || type.Equals("text/json", StringComparison.OrdinalIgnoreCase)

@@ -38,7 +38,7 @@ internal static class SecurityHeaders
     {
         if (request.IsHttps) return Uri.UriSchemeHttps;
         var forwarded = request.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
-        return string.Equals(forwarded, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase) ? Uri.UriSchemeHttps
-            : request.Scheme;
+        return string.Equals(forwarded, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
+            ? Uri.UriSchemeHttps : request.Scheme;
     }
 }

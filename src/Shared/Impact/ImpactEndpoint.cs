@@ -310,8 +310,8 @@ public sealed class ImpactEndpoint(
         var row = await snapshots.Table.GetEntityIfExistsAsync<ImpactSnapshotRecord>(id,
             ImpactSnapshotRecord.Key(sequence), cancellationToken: ct);
         if (!row.HasValue || row.Value is not { } s)
-            return FileDownload.Problem(await incidents.FindAsync(id, ct) is null ? Problems.NotFound(id)
-                : NoSnapshot(id, snapshot));
+            return FileDownload.Problem(await incidents.FindAsync(id, ct) is null
+                ? Problems.NotFound(id) : NoSnapshot(id, snapshot));
 
         var blob = await exports.OpenAsync(s.BlobName, ct);
         if (blob is null)

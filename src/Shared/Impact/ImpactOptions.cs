@@ -184,7 +184,8 @@ internal sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
             RuleCheck(!r.MatchAll || matchers == 0, "MatchAll",
                 "is true, so AlertRules, TitlePatterns, Labels, Sources and Services must be empty (a catch-all matches every alert; remove MatchAll to narrow it).");
             for (var j = 0; j < r.TitlePatterns.Count; j++)
-                if (!string.IsNullOrWhiteSpace(r.TitlePatterns[j]) && ImpactRule.PatternError(r.TitlePatterns[j]) is { } patternError)
+                if (!string.IsNullOrWhiteSpace(r.TitlePatterns[j])
+                    && ImpactRule.PatternError(r.TitlePatterns[j]) is { } patternError)
                     RuleCheck(false, $"TitlePatterns:{j}", $"is not a valid regular expression: {patternError}");
             RuleCheck(r.TolerancePercent is >= 0 and < 100, "TolerancePercent",
                 $"must be from 0 to below 100 (is {r.TolerancePercent}).");
@@ -209,7 +210,9 @@ internal sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
     }
 
     private static bool IsContainerName(string s) =>
-        s is { Length: >= 3 and <= 40 } && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') && char.IsAsciiLetterOrDigit(s[0]) && !s.Contains("--");
+        s is { Length: >= 3 and <= 40 } && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            && char.IsAsciiLetterOrDigit(s[0]) && !s.Contains("--");
 
-    private static bool IsTableName(string s) => s is { Length: >= 3 and <= 40 } && s.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(s[0]);
+    private static bool IsTableName(string s)
+        => s is { Length: >= 3 and <= 40 } && s.All(char.IsAsciiLetterOrDigit) && char.IsAsciiLetter(s[0]);
 }

@@ -102,7 +102,8 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
         try
         {
             using var payload = JsonDocument.Parse(context.Action.Payload);
-            if (payload.RootElement.TryGetProperty("trigger", out var t) && t.GetString() is { Length: > 0 } given) trigger = given;
+            if (payload.RootElement.TryGetProperty("trigger", out var t) && t.GetString() is { Length: > 0 } given)
+                trigger = given;
         }
         catch (JsonException e) { throw new PermanentOutboxException($"Bad {ImpactOutbox.Snapshot.Name} payload: {e.Message}", e); }
 
@@ -185,7 +186,8 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
             + string.Join("; ", applied.Select(a => $"{a.Name} ({a.SelectedBy}: {a.Why})")));
         if (s.Supersedes is { } earlier)
             parts.Add($"corrected by {s.CorrectedBy ?? "a responder"}: supersedes snapshot {earlier}, {s.NewOrders.ToString("N0", inv)} orders added, {s.NoLongerAffected.ToString("N0", inv)} removed");
-        if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last) parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
+        if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last)
+            parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
         return string.Join(" · ", parts)
             + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";

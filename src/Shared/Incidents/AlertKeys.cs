@@ -35,8 +35,9 @@ public sealed record AlertKeys(string Dedup, string? Group, string Alert)
             var f when f.StartsWith("label:") => alert.Labels.GetValueOrDefault(field[6..]),
             _ => null,
         }).ToList();
-        return values.All(string.IsNullOrEmpty) ? null
-            : string.Join('\u001f', fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
+        return values.All(string.IsNullOrEmpty)
+            ? null : string.Join('\u001f',
+            fields.Zip(values, (f, v) => $"{f.ToLowerInvariant()}={v?.ToLowerInvariant()}"));
     }
 
     /// <summary>

@@ -116,7 +116,8 @@ public sealed class IncidentCommits(
     /// <summary>Operations the change needs once its side effects are planned (without planning them).</summary>
     public int OperationCount(IncidentChange change)
     {
-        var planned = change.Planned ? change.Actions.Count : change.Actions.Count
+        var planned = change.Planned
+            ? change.Actions.Count : change.Actions.Count
             + change.Entries.Sum(e => _effects.Sum(f => f.Plan(change.Incident, e).Count()));
         return (change.LeaveIncidentRow ? 0 : 1) + change.Occurrences.Count + change.Entries.Count
             + change.States.Count +

@@ -33,6 +33,7 @@ public sealed class IncidentIds(TimeProvider time, Func<string>? suffixes = null
     }
 
     public static bool LooksValid(string? id) =>
-        id is { Length: 13 + SuffixLength or 13 + OldSuffixLength } && id.StartsWith("INC-", StringComparison.Ordinal) && id[12] == '-' &&
+        id is { Length: 13 + SuffixLength or 13 + OldSuffixLength } && id.StartsWith("INC-", StringComparison.Ordinal)
+            && id[12] == '-' &&
         id.AsSpan(4, 8).IndexOfAnyExceptInRange('0', '9') < 0 && id.AsSpan(13).IndexOfAnyExcept(Alphabet) < 0;
 }

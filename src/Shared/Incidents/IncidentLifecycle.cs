@@ -85,8 +85,8 @@ internal static class IncidentLifecycle
     public static bool Takes(IncidentRecord incident, Alert alert, AutoResponderOptions settings, DateTimeOffset now) =>
         incident.Status.IsLive() ||
         (incident.Status == IncidentStatus.Resolved && (alert.Status == AlertStatus.Resolved ||
-            (settings.ReopenWindowMinutes > 0 && now
-                - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
+            (settings.ReopenWindowMinutes > 0
+                && now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
 
     public static void Acknowledge(IncidentChange change, string owner, string actor, DateTimeOffset now)
     {
@@ -164,8 +164,9 @@ internal static class IncidentLifecycle
             DistinctAlertCount = 1,
             FiringAlertCount = 1,
             AlertsVersion = 1,
-            LinksJson = alert.Links.Count == 0 ? null
-                : System.Text.Json.JsonSerializer.Serialize(alert.Links, System.Text.Json.JsonSerializerOptions.Web),
+            LinksJson = alert.Links.Count == 0
+                ? null : System.Text.Json.JsonSerializer.Serialize(alert.Links,
+                System.Text.Json.JsonSerializerOptions.Web),
             DedupHash = keys.Dedup,
             GroupHash = keys.Group,
         };

@@ -72,5 +72,6 @@ public sealed class OutboxAction : ITableEntity
     }
 
     /// <summary>Owed for a later time and not yet due: waits without holding back its lane.</summary>
-    public bool WaitsForItsTime(DateTimeOffset now) => DueAt is { } due && due > now && Attempts == 0 && Outages == 0 && Status == OutboxStatus.Pending;
+    public bool WaitsForItsTime(DateTimeOffset now)
+        => DueAt is { } due && due > now && Attempts == 0 && Outages == 0 && Status == OutboxStatus.Pending;
 }

@@ -70,7 +70,8 @@ internal sealed class PointerClaims(Func<TableClient> table)
                 foreach (var c in chunk) c.Won.TrySetResult(true);
                 pending.RemoveRange(0, chunk.Count);
             }
-            catch (TableTransactionFailedException e) when (e.Status == 409 && e.FailedTransactionActionIndex is { } failed && failed < chunk.Count)
+            catch (TableTransactionFailedException e) when (e.Status == 409
+                && e.FailedTransactionActionIndex is { } failed && failed < chunk.Count)
             {
                 chunk[failed].Won.TrySetResult(false); // nothing of the chunk was written: send the rest again
                 pending.Remove(chunk[failed]);

@@ -155,7 +155,8 @@ public sealed class AlertCommitter(
             if (state.Incident is { } seen && (writes.WrittenSince(seen) || now - state.ReadAt > ViewTrust))
                 state = lane.State = await LoadAsync(incidentId, state, [], ct);
             var chunk = Build(incidentId, state, remaining, settings, now, int.MaxValue);
-            if (chunk.Overflow is { } fits) chunk = Build(incidentId, state, remaining, settings, now, Math.Max(1, fits));
+            if (chunk.Overflow is { } fits)
+                chunk = Build(incidentId, state, remaining, settings, now, Math.Max(1, fits));
             foreach (var (p, filed) in chunk.Answered) p.Done.TrySetResult(filed);
             remaining = remaining.Where(p => !p.Done.Task.IsCompleted && !chunk.Applied.Any(a => a.Item == p)).ToList();
             if (chunk.Change is not { } change)
@@ -221,8 +222,8 @@ public sealed class AlertCommitter(
         foreach (var p in waiting)
         {
             if (applied.Count >= maxApplied) break;
-            AlertRowState? known = inChunk.TryGetValue(p.Keys.Alert, out var s) ? s
-                : state.Alerts.TryGetValue(p.Keys.Alert, out var c) ? c : null;
+            AlertRowState? known = inChunk.TryGetValue(p.Keys.Alert, out var s)
+                ? s : state.Alerts.TryGetValue(p.Keys.Alert, out var c) ? c : null;
             if (change is null && state.Incident is null)
             {
                 if (!p.MayCreate || p.Alert.Status != AlertStatus.Firing)

@@ -110,8 +110,8 @@ public sealed class AlertIngestor(
     {
         var result = await FileAsync(alert, AlertKeys.For(alert, options.Value.Grouping), options.Value, ct);
         // Openings and reopenings are news; a storm of appends and duplicates is not (Debug).
-        var level = result.Outcome is IngestOutcomes.Opened or IngestOutcomes.Reopened ? LogLevel.Information
-            : LogLevel.Debug;
+        var level = result.Outcome is IngestOutcomes.Opened or IngestOutcomes.Reopened
+            ? LogLevel.Information : LogLevel.Debug;
         log.Log(level, "Alert {Fingerprint} from {Source}: {Outcome} {IncidentId}", alert.Fingerprint, alert.Source,
             result.Outcome, result.IncidentId);
         return result;

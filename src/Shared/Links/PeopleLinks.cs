@@ -11,8 +11,8 @@ namespace AutoResponder.Links;
 /// </summary>
 public sealed class PeopleLinks(IOptions<AutoResponderOptions> options)
 {
-    private readonly string? _base = string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl) ? null
-        : options.Value.PublicBaseUrl.Trim().TrimEnd('/');
+    private readonly string? _base = string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl)
+        ? null : options.Value.PublicBaseUrl.Trim().TrimEnd('/');
 
     /// <summary>
     /// GET: the CSV of one impact snapshot (roles ops or responder; every download is on the timeline).

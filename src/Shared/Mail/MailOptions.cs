@@ -73,11 +73,12 @@ internal sealed class MailOptions
     public string SenderMailbox => string.IsNullOrWhiteSpace(Sender) ? DefaultSender : Sender.Trim();
 
     public static IReadOnlyList<string> SplitAddresses(string? value) =>
-        string.IsNullOrWhiteSpace(value) ? []
-            : value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string.IsNullOrWhiteSpace(value)
+            ? [] : value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static bool LooksLikeAddress(string? value) =>
-        value is { Length: >= 3 } && value.IndexOf('@') is > 0 and var at && at < value.Length - 1 && !value.Any(char.IsWhiteSpace);
+        value is { Length: >= 3 } && value.IndexOf('@') is > 0 and var at && at < value.Length - 1
+            && !value.Any(char.IsWhiteSpace);
 
     /// <summary>
     /// Managers for the incident: its service's and its severity's lists merged, else "default", else the fallback.

@@ -53,8 +53,10 @@ public sealed class OnCallCatalog(StorageClients storage, IOptions<OnCallOptions
         var policies = new List<PolicySettings>();
         await foreach (var row in Table.QueryAsync<OnCallRow>(cancellationToken: ct))
         {
-            if (row.PartitionKey == OnCallRow.ScheduleKind && JsonSerializer.Deserialize<ScheduleSettings>(row.Json, Json) is { } s) schedules.Add(s);
-            if (row.PartitionKey == OnCallRow.PolicyKind && JsonSerializer.Deserialize<PolicySettings>(row.Json, Json) is { } p) policies.Add(p);
+            if (row.PartitionKey == OnCallRow.ScheduleKind
+                && JsonSerializer.Deserialize<ScheduleSettings>(row.Json, Json) is { } s) schedules.Add(s);
+            if (row.PartitionKey == OnCallRow.PolicyKind
+                && JsonSerializer.Deserialize<PolicySettings>(row.Json, Json) is { } p) policies.Add(p);
         }
         return options.Value.With(schedules, policies);
     }

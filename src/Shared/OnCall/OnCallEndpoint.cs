@@ -55,7 +55,8 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
         {
             schedule.Name = name;
             var merged = current.With([schedule], []);
-            if (Invalid(OnCallOptionsValidator.Problems(merged), $"Schedules:{merged.Schedules.Count - 1}:") is { } problem) return problem;
+            if (Invalid(OnCallOptionsValidator.Problems(merged),
+                $"Schedules:{merged.Schedules.Count - 1}:") is { } problem) return problem;
             await catalog.SaveAsync(schedule, caller.Name, time.GetUtcNow(), ct);
             return ApiResult.Ok(ToJson(schedule, time.GetUtcNow()));
         });
@@ -65,7 +66,8 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
         {
             policy.Name = name;
             var merged = current.With([], [policy]);
-            if (Invalid(OnCallOptionsValidator.Problems(merged), $"Policies:{merged.Policies.Count - 1}:") is { } problem) return problem;
+            if (Invalid(OnCallOptionsValidator.Problems(merged),
+                $"Policies:{merged.Policies.Count - 1}:") is { } problem) return problem;
             await catalog.SaveAsync(policy, caller.Name, time.GetUtcNow(), ct);
             return ApiResult.Ok(ToJson(policy));
         });
@@ -100,8 +102,8 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
         var path = rest.Split(' ', 2)[0];
         var field = string.Join("",
             path.Split(':').Select((part, i) =>
-            int.TryParse(part, out var n) ? $"[{n}]" : (i == 0 ? "" : ".") + char.ToLowerInvariant(part[0])
-            + part[1..]));
+            int.TryParse(part, out var n)
+            ? $"[{n}]" : (i == 0 ? "" : ".") + char.ToLowerInvariant(part[0]) + part[1..]));
         return Problems.Invalid(field, $"{field} {rest[path.Length..].Trim()}");
     }
 

@@ -31,7 +31,8 @@ public sealed class OnCallOptions
     /// </summary>
     /// <summary>(Default Sev0–Sev2; a list given in settings replaces it.)</summary>
     public List<Severity>? PageAtOnce { get; set; }
-    public IReadOnlyList<Severity> EffectivePageAtOnce => PageAtOnce is { Count: > 0 } p ? p : [Severity.Sev0, Severity.Sev1, Severity.Sev2];
+    public IReadOnlyList<Severity> EffectivePageAtOnce
+        => PageAtOnce is { Count: > 0 } p ? p : [Severity.Sev0, Severity.Sev1, Severity.Sev2];
     public WorkingHoursSettings WorkingHours { get; set; } = new();
 
     public bool Enabled => Paging ?? Policies.Count > 0;
@@ -42,7 +43,8 @@ public sealed class OnCallOptions
     public PolicySettings? PolicyFor(string? service)
     {
         if (service is not null && Services.TryGetValue(service, out var mapped)) return Policy(mapped);
-        if (service is not null && Policies.FirstOrDefault(p => p.Services.Contains(service, StringComparer.OrdinalIgnoreCase)) is { } serving) return serving;
+        if (service is not null && Policies.FirstOrDefault(p =>
+            p.Services.Contains(service, StringComparer.OrdinalIgnoreCase)) is { } serving) return serving;
         return DefaultPolicy is { } d ? Policy(d) : Policies.FirstOrDefault(p => p.Default);
     }
 
@@ -143,7 +145,9 @@ public sealed class WorkingHoursSettings
     public string End { get; set; } = "17:00";
     /// <summary>(Default Monday–Friday.)</summary>
     public List<DayOfWeek>? Days { get; set; }
-    private IReadOnlyList<DayOfWeek> WorkDays => Days is { Count: > 0 } d ? d : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+    private IReadOnlyList<DayOfWeek> WorkDays
+        => Days is { Count: > 0 } d
+        ? d : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
     public string TimeZone { get; set; } = "UTC";
 
     /// <summary>
@@ -215,7 +219,8 @@ public sealed class OnCallOptionsValidator : IValidateOptions<OnCallOptions>
         }
         foreach (var (service, policy) in o.Services)
             if (!policies.Contains(policy)) yield return $"{s}:Services:{service} names no policy: '{policy}'.";
-        if (o.DefaultPolicy is { } d && !policies.Contains(d)) yield return $"{s}:DefaultPolicy names no policy: '{d}'.";
+        if (o.DefaultPolicy is { } d && !policies.Contains(d))
+            yield return $"{s}:DefaultPolicy names no policy: '{d}'.";
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(o.WorkingHours.TimeZone, out _))
             yield return $"{s}:WorkingHours:TimeZone must be an IANA time zone (is '{o.WorkingHours.TimeZone}').";
         if (!TimeOnly.TryParse(o.WorkingHours.Start, CultureInfo.InvariantCulture, out var ws)

@@ -67,7 +67,8 @@ internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, Incident
             }
             var now = time.GetUtcNow();
             // Not cancellable: once the page went out, forgetting it would send it again on the retry.
-            await states.UpdateAsync<SentMarker>(incident.Id, key, m => { m.At = now; return true; }, CancellationToken.None);
+            await states.UpdateAsync<SentMarker>(incident.Id, key, m => { m.At = now; return true; },
+                CancellationToken.None);
             channels.Add(notifier.Channel);
         }
         // A channel that failed fails the action (retried, waiting or parked as the outbox decides); what went out is

@@ -62,7 +62,8 @@ internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, 
             action.NextAttemptAt = now;
             action.CompletedAt = null;
             action.LeaseUntil = null;
-            action.LastError = action.LastError is null ? $"Retried by {actor}."
+            action.LastError = action.LastError is null
+                ? $"Retried by {actor}."
                 : Truncate($"Retried by {actor}; it had failed with: {action.LastError}", 1000);
             change.Upserts.Add(action);
         }

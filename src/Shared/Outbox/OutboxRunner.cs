@@ -141,7 +141,8 @@ public sealed class OutboxRunner(
         action.LastError = null;
         action.Result = outcome.Result;
 
-        if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 } && outcome.Later is not { Count: > 0 } && outcome.TimelineText is null)
+        if (outcome.State is not { Count: > 0 } && outcome.Owes is not { Count: > 0 }
+            && outcome.Later is not { Count: > 0 } && outcome.TimelineText is null)
         {
             await store.SaveActionAsync(action, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId,
@@ -190,7 +191,8 @@ public sealed class OutboxRunner(
     {
         var settings = options.Value.Outbox;
         var now = time.GetUtcNow();
-        if (NotConfiguredException.In(error) is { } notConfigured) return await WaitNotConfiguredAsync(action, notConfigured, now, ct);
+        if (NotConfiguredException.In(error) is { } notConfigured)
+            return await WaitNotConfiguredAsync(action, notConfigured, now, ct);
         // A dependency outage (Graph or storage down, throttled, timing out) waits without spending attempts: after
         // an hour-long Graph outage every e-mail and post still goes out, in order. Only the action's own failures
         // count.

@@ -29,7 +29,8 @@ internal sealed class PriceCheck(PriceGuardOptions options)
         if (order.Quantity <= 0 || order.Quantity > options.MaxQuantity)
             return new(order, PriceAnomaly.Quantity, null, 0m);
         if (!catalog.TryGetValue(order.Sku, out var item)) return new(order, PriceAnomaly.UnknownSku, null, 0m);
-        if (order.Currency is not { Length: 3 } || !order.Currency.All(char.IsAsciiLetterUpper) || item.PriceIn(order.Currency) is not { } price)
+        if (order.Currency is not { Length: 3 } || !order.Currency.All(char.IsAsciiLetterUpper)
+            || item.PriceIn(order.Currency) is not { } price)
             return new(order, PriceAnomaly.Currency, null, 0m);
 
         var allowed = price * (1 - AllowedDiscountPercent(order) / 100m);

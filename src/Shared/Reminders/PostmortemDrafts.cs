@@ -29,13 +29,15 @@ public static class PostmortemDraft
         {
             ("Severity", i.SeverityName), ("Status", i.Status.ToApi()), ("Service", i.Service ?? "—"),
             ("Owner", i.Owner ?? "unassigned"),
-            ("Opened", StatusEmailRenderer.Time(i.OpenedAt)), ("Mitigated", i.MitigatedAt is { } m ? StatusEmailRenderer.Time(m) : "—"),
+            ("Opened", StatusEmailRenderer.Time(i.OpenedAt)),
+            ("Mitigated", i.MitigatedAt is { } m ? StatusEmailRenderer.Time(m) : "—"),
             ("Resolved", i.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—"),
             ("Duration", StatusEmailRenderer.Duration((i.ResolvedAt ?? generatedAt) - i.OpenedAt)),
             ("Alerts", $"{i.DistinctAlertCount.ToString(CultureInfo.InvariantCulture)} ({details.Alerts.Sum(a => a.Occurrences).ToString(CultureInfo.InvariantCulture)} firings)"),
         })
             b.AppendLine($"| {label} | {Cell(value)} |");
-        b.AppendLine().AppendLine(i.StatusText is null ? $"{Todo}: what happened, in two or three sentences."
+        b.AppendLine().AppendLine(i.StatusText is null
+            ? $"{Todo}: what happened, in two or three sentences."
             : $"Last status: {Cell(i.StatusText)}. {Todo}: what happened, in two or three sentences.").AppendLine();
 
         b.AppendLine("## Impact").AppendLine();
@@ -44,7 +46,8 @@ public static class PostmortemDraft
         b.AppendLine();
 
         b.AppendLine("## Changes before the first alert (suspects)").AppendLine();
-        if (suspects is not { Count: > 0 }) b.AppendLine("No change of the service or its dependencies was recorded before the first alert.");
+        if (suspects is not { Count: > 0 })
+            b.AppendLine("No change of the service or its dependencies was recorded before the first alert.");
         foreach (var c in suspects ?? [])
             b.AppendLine($"- {Cell(c.Describe())}{(c.Link is { } link ? $" — <{Cell(link)}>" : "")}");
         b.AppendLine();
@@ -127,7 +130,8 @@ internal sealed class PostmortemDraftHandler(PostmortemDraftBlobs drafts, People
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var incident = context.Incident;
-        if (incident.ResolvedAt is not { } resolvedAt) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+        if (incident.ResolvedAt is not { } resolvedAt)
+            return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
         if ((await states.ReadAsync<PostmortemState>(incident.Id, ct)).DraftFor == resolvedAt)
             return OutboxOutcome.Done("skipped: draft already generated");
 

@@ -49,7 +49,8 @@ internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Inc
     public async Task<OutboxOutcome> ExecuteAsync(OutboxContext context, CancellationToken ct)
     {
         var incident = context.Incident;
-        if (incident.ResolvedAt is not { } resolvedAt || incident.Status.IsLive()) return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
+        if (incident.ResolvedAt is not { } resolvedAt || incident.Status.IsLive())
+            return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
         var rca = await states.ReadAllAsync(incident.Id, ct);
         var postmortem = rca.Get<PostmortemState>();
         if (postmortem.Completed) return OutboxOutcome.Done("skipped: the RCA is complete");
@@ -107,7 +108,8 @@ internal sealed class CancelRemindersHandler(IReminderScheduler scheduler, Incid
         var kinds = new List<string>();
         foreach (var reminder in reminders.Where(r => r.Pending))
         {
-            if (reminder.Ticket is { } ticket && reminder.Transport == scheduler.Transport) await scheduler.CancelAsync(ticket, ct);
+            if (reminder.Ticket is { } ticket && reminder.Transport == scheduler.Transport)
+                await scheduler.CancelAsync(ticket, ct);
             kinds.Add(reminder.Kind);
         }
         return kinds;
@@ -199,7 +201,7 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
     }
 
     private static string Linkify(string encoded, string? url) =>
-        url is null || !url.StartsWith("http", StringComparison.Ordinal) ? encoded
-            : encoded.Replace(WebUtility.HtmlEncode(url),
+        url is null || !url.StartsWith("http", StringComparison.Ordinal)
+            ? encoded : encoded.Replace(WebUtility.HtmlEncode(url),
             $"<a href=\"{WebUtility.HtmlEncode(url)}\">{WebUtility.HtmlEncode(url)}</a>");
 }

@@ -50,7 +50,8 @@ internal sealed class StorageQueueReminders(StorageClients storage, IOptions<Rem
             .HasValue;
 
     public Task MarkCancelledAsync(string reminderId, CancellationToken ct) =>
-        Cancellations.UpsertEntityAsync(new TableEntity(reminderId, "cancelled") { ["CancelledAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, ct);
+        Cancellations.UpsertEntityAsync(new TableEntity(reminderId, "cancelled") { ["CancelledAt"] = time.GetUtcNow() },
+            TableUpdateMode.Replace, ct);
 }
 
 internal sealed class StorageQueueReminderScheduler(StorageQueueReminders queue,

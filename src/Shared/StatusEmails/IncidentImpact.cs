@@ -14,7 +14,8 @@ internal sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore 
 {
     public async Task<IReadOnlyList<KeyValuePair<string,
         string>>> LinesAsync(string incidentId, CancellationToken ct) =>
-        await snapshots.LatestAsync(await states.ReadAsync<ImpactState>(incidentId, ct), ct) is { } latest ? Lines(latest) : [];
+        await snapshots.LatestAsync(await states.ReadAsync<ImpactState>(incidentId, ct), ct) is { } latest
+            ? Lines(latest) : [];
 
     public static IReadOnlyList<KeyValuePair<string, string>> Lines(ImpactSnapshotRecord s)
     {
@@ -32,7 +33,8 @@ internal sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore 
             string>(m.Measure, ImpactSnapshotHandler.Amounts(m.Amounts))));
         if (s.Applied() is { Count: > 0 } applied)
             lines.Add(new("Impact rules", string.Join("; ", applied.Select(a => $"{a.Name} ({a.Why})"))));
-        if (s.Supersedes is { } earlier) lines.Add(new("Corrected", $"by {s.CorrectedBy ?? "a responder"}; supersedes snapshot {earlier}"));
+        if (s.Supersedes is { } earlier)
+            lines.Add(new("Corrected", $"by {s.CorrectedBy ?? "a responder"}; supersedes snapshot {earlier}"));
         lines.Add(new("As of", $"snapshot {s.SnapshotId}, {StatusEmailRenderer.Time(s.TakenAt)}"));
         return lines;
     }

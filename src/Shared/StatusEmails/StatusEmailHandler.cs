@@ -44,7 +44,8 @@ internal sealed class StatusEmailHandler(
         StatusEmailKind kind;
         if (payload.Final)
         {
-            if (incident.ResolvedAt is not { } resolvedAt || incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
+            if (incident.ResolvedAt is not { } resolvedAt
+                || incident.Status is not (IncidentStatus.Resolved or IncidentStatus.Closed))
                 return OutboxOutcome.Done($"skipped: incident is {incident.Status.ToApi()}");
             if (sent.FinalFor == resolvedAt)
                 return OutboxOutcome.Done("skipped: final email already sent");
@@ -58,7 +59,8 @@ internal sealed class StatusEmailHandler(
             if (payload.OnlyIfNoneSent && lastSlotAt is not null)
                 return OutboxOutcome.Done("skipped: a status email was sent already");
             var slotAt = payload.SlotAt ?? incident.OpenedAt;
-            if (lastSlotAt is { } last && slotAt <= last) return OutboxOutcome.Done($"skipped: slot {payload.Slot} already sent");
+            if (lastSlotAt is { } last && slotAt <= last)
+                return OutboxOutcome.Done($"skipped: slot {payload.Slot} already sent");
             kind = payload.Slot == 0 ? StatusEmailKind.Opened : StatusEmailKind.Update;
         }
 

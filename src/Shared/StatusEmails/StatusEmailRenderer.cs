@@ -64,7 +64,8 @@ internal static class StatusEmailRenderer
             ("Opened", Time(i.OpenedAt)),
             ("Owner", i.Owner ?? "unassigned"),
             ("Service", i.Service ?? "—"),
-            ("Latest update", i.StatusText is null ? "No status update yet."
+            ("Latest update", i.StatusText is null
+                ? "No status update yet."
                 : $"{i.StatusText} ({(i.StatusUpdatedAt is { } at ? Time(at) : "time unknown")})"),
             ("Next steps", i.NextSteps ?? "not stated"),
             ("ETA", i.Eta is { } eta ? Time(eta) : "not set"),
@@ -73,7 +74,8 @@ internal static class StatusEmailRenderer
         var overdue = UpdateOverdue(i, m.Now, m.Cadence);
         var warnings = new List<string>(m.Notices ?? []); // e.g. "Switch still on: maintenance-banner on since 18:05 UTC"
         if (etaPassed) warnings.Add($"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
-        if (overdue is { } late && m.Kind != StatusEmailKind.Final) warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for {i.SeverityName}).");
+        if (overdue is { } late && m.Kind != StatusEmailKind.Final)
+            warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for {i.SeverityName}).");
 
         var since = m.ChangesSince is { } s ? $"since the last email ({Time(s)})" : "since the incident opened";
         return new RenderedEmail(subject, Html(m, heading, fields, warnings, since),
@@ -107,7 +109,8 @@ internal static class StatusEmailRenderer
         {
             b.Append("<h3>Recent changes (suspects)</h3><ul>");
             foreach (var c in suspects)
-                b.Append(c.Link is { } link ? $"<li><a href=\"{E(link)}\">{E(c.Describe())}</a></li>" : $"<li>{E(c.Describe())}</li>");
+                b.Append(c.Link is { } link
+                    ? $"<li><a href=\"{E(link)}\">{E(c.Describe())}</a></li>" : $"<li>{E(c.Describe())}</li>");
             b.Append("</ul>");
         }
         b.Append($"<h3>What changed {E(since)}</h3>");

@@ -24,7 +24,8 @@ internal sealed record StormEmailPayload(string Window)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StormEmailPayload Parse(string json) =>
-        JsonSerializer.Deserialize<StormEmailPayload>(json, JsonSerializerOptions.Web) is { Window.Length: > 0 } p ? p : throw new PermanentOutboxException("Empty status-email.storm payload.");
+        JsonSerializer.Deserialize<StormEmailPayload>(json, JsonSerializerOptions.Web) is { Window.Length: > 0 } p
+            ? p : throw new PermanentOutboxException("Empty status-email.storm payload.");
 }
 
 /// <summary>
@@ -167,7 +168,8 @@ internal sealed class StormEmailHandler(
         var window = StormEmailPayload.Parse(context.Action.Payload).Window;
         var (head, items) = await storms.ReadAsync(window, ct);
         if (head is null) return OutboxOutcome.Done("skipped: the storm e-mail window is gone");
-        if (head.SentAt is { } sent) return OutboxOutcome.Done($"skipped: the storm e-mail went at {StatusEmailRenderer.Time(sent)}");
+        if (head.SentAt is { } sent)
+            return OutboxOutcome.Done($"skipped: the storm e-mail went at {StatusEmailRenderer.Time(sent)}");
         var recipients = head.Recipients.Split(';', StringSplitOptions.RemoveEmptyEntries);
         var (subject, html, text) = Render(StormEmails.MinuteOf(window), items);
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject,

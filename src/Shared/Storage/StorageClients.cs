@@ -137,8 +137,8 @@ public sealed class StorageClients : IStorageInitializer
     {
         var clientId = section["clientId"];
         return string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId) ? ManagedIdentityId.SystemAssigned
-                : ManagedIdentityId.FromUserAssignedClientId(clientId))
+            ? new ManagedIdentityCredential(string.IsNullOrEmpty(clientId)
+                ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
     }
 
@@ -164,7 +164,8 @@ public sealed class StorageClients : IStorageInitializer
         var value = section[key];
         // AzureWebJobsStorage__accountName (identity-based, as the Functions host reads it) names the default
         // endpoints.
-        if (string.IsNullOrWhiteSpace(value) && section["accountName"] is { Length: > 0 } account && !string.IsNullOrWhiteSpace(account))
+        if (string.IsNullOrWhiteSpace(value) && section["accountName"] is { Length: > 0 } account
+            && !string.IsNullOrWhiteSpace(account))
             value = $"https://{account.Trim()}.{key.Replace("ServiceUri", "", StringComparison.Ordinal)}.core.windows.net";
         if (string.IsNullOrWhiteSpace(value))
             throw new InvalidOperationException(

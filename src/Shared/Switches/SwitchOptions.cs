@@ -80,5 +80,7 @@ internal sealed class SwitchOptionsValidator : IValidateOptions<SwitchOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    public static bool IsName(string? s) => s is { Length: >= 1 and <= 64 } && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.');
+    public static bool IsName(string? s)
+        => s is { Length: >= 1 and <= 64 }
+        && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.');
 }

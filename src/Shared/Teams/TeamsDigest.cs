@@ -90,7 +90,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             // write (during a storm the row is read by every first notice of the channel, written a few times a
             // minute).
             var threshold = options.Value.StormThreshold;
-            if (recent.Count > threshold && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now
+            if (recent.Count > threshold
+                && recent.OrderByDescending(e => e.At).ElementAt(threshold).At > now
                 - StormWriteSkip) return recent.Count + 1;
             recent.Add((now, incident.Id));
             // Enough to decide (threshold + 1 is a storm); the row stays small however large the storm.
@@ -239,7 +240,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         head.RendererUntil = time.GetUtcNow() + RenderClaim;
         try
         {
-            var response = head.ETag == default ? await Table.AddEntityAsync(head, ct)
+            var response = head.ETag == default
+                ? await Table.AddEntityAsync(head, ct)
                 : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
             head.ETag = response.Headers.ETag ?? default;
             return true;
@@ -268,7 +270,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             var id = item.RowKey[ItemPrefix.Length..];
             html.Append(CultureInfo.InvariantCulture,
                 $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
-            if (item.Service is { Length: > 0 } service) html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
+            if (item.Service is { Length: > 0 } service)
+                html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
             html.Append("</li>");
         }
         html.Append("</ul>");
@@ -308,7 +311,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             apply(head);
             try
             {
-                var response = head.ETag == default ? await Table.AddEntityAsync(head, ct)
+                var response = head.ETag == default
+                    ? await Table.AddEntityAsync(head, ct)
                     : await Table.UpdateEntityAsync(head, head.ETag, TableUpdateMode.Replace, ct);
                 head.ETag = response.Headers.ETag ?? default;
                 return head;

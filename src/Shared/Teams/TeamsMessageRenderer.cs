@@ -45,7 +45,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
         if (incident.Service is not null) facts.Add(Fact("Service", incident.Service));
         facts.Add(Fact("Impact", string.IsNullOrWhiteSpace(impact) ? "being assessed" : impact));
         if (!string.IsNullOrWhiteSpace(incident.StatusText)) facts.Add(Fact("Latest", incident.StatusText));
-        facts.Add(Fact("ETA", incident.Eta is { } eta ? $"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "not yet known"));
+        facts.Add(Fact("ETA", incident.Eta is { } eta
+            ? $"{eta.ToUniversalTime():yyyy-MM-dd HH:mm} UTC" : "not yet known"));
         facts.Add(Fact("Next steps",
             string.IsNullOrWhiteSpace(incident.NextSteps) ? "to be decided" : incident.NextSteps));
         // The newest changes before the first alert (GET /api/incidents/{id}/changes lists all): one fact each.

@@ -155,8 +155,8 @@ internal sealed class TeamsPublisher(
 
         var fingerprint = createdRoot ? thread.RootFingerprint! : await UpdateRootAsync(incident, thread, ct);
         return new OutboxOutcome($"Teams reply {replyId} under {rootId}",
-            State: fingerprint == thread.RootFingerprint ? null
-                : [StateChange.Of<TeamsState>(s => s.RootFingerprint = fingerprint)]);
+            State: fingerprint == thread.RootFingerprint
+                ? null : [StateChange.Of<TeamsState>(s => s.RootFingerprint = fingerprint)]);
     }
 
     /// <summary>
@@ -198,7 +198,8 @@ internal sealed class TeamsPublisher(
                 return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
             }
             log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting again{Hint}", incident.Id, since,
-                options.Value.ReadChannelMessages ? " (not found in the channel)"
+                options.Value.ReadChannelMessages
+                    ? " (not found in the channel)"
                     : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
         }
         var attempt = time.GetUtcNow();
@@ -248,7 +249,9 @@ internal sealed class TeamsPublisher(
             var page = await messages.GetAsync(r => r.QueryParameters.Top = 50, ct);
             for (var n = 1; page is not null; n++)
             {
-                var found = page.Value?.FirstOrDefault(m => (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5)) && Carries(m, incidentId));
+                var found = page.Value?.FirstOrDefault(m =>
+                    (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5))
+                    && Carries(m, incidentId));
                 if (found is not null || n >= LookupPages || page.OdataNextLink is not { } next) return found;
                 page = await messages.WithUrl(next).GetAsync(cancellationToken: ct);
             }

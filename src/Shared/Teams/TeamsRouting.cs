@@ -21,7 +21,8 @@ internal sealed class TeamsRouting(IOptions<TeamsOptions> options)
         {
             var severityOk = route.Severities.Count == 0
                 || route.Severities.Contains(incident.SeverityName, StringComparer.OrdinalIgnoreCase);
-            var serviceOk = route.Services.Count == 0 || (incident.Service is { } service && route.Services.Any(p => ServiceMatches(p, service)));
+            var serviceOk = route.Services.Count == 0
+                || (incident.Service is { } service && route.Services.Any(p => ServiceMatches(p, service)));
             if (severityOk && serviceOk)
                 return new TeamsTarget(route.TeamId ?? DefaultTeam(o), route.ChannelId!, route.OnCall ?? o.OnCall);
         }

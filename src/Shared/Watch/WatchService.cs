@@ -119,7 +119,8 @@ public sealed class WatchService(
     {
         var o = options.Value;
         var now = time.GetUtcNow();
-        if (row.LeaseOwner is { } holder && holder != _owner && row.LeaseUntil > now) return new(row.IncidentId, WatchCheck.Held, 0, 0);
+        if (row.LeaseOwner is { } holder && holder != _owner && row.LeaseUntil > now)
+            return new(row.IncidentId, WatchCheck.Held, 0, 0);
         var details = await incidents.GetDetailsAsync(row.IncidentId, ct);
         if (details is null || details.Incident.Status.IsLive() && details.Incident.Status != IncidentStatus.Mitigated)
         {

@@ -74,7 +74,8 @@ public sealed class WatchStore(StorageClients storage)
     {
         try
         {
-            var response = row.ETag == default ? await Table.AddEntityAsync(row, ct)
+            var response = row.ETag == default
+                ? await Table.AddEntityAsync(row, ct)
                 : await Table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
             row.ETag = response.Headers.ETag ?? default;
             return true;

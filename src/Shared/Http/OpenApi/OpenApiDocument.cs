@@ -115,8 +115,8 @@ internal static class OpenApiDocument
             {
                 TreatNullObliviousAsNonNullable = true,
                 TransformSchemaNode = (context, schema) =>
-                    context.Path.Length > 0 && IsRecord(context.TypeInfo) ? Reference(context.TypeInfo.Type, schema)
-                        : schema,
+                    context.Path.Length > 0 && IsRecord(context.TypeInfo)
+                        ? Reference(context.TypeInfo.Type, schema) : schema,
             });
             return IsRecord(Options.GetTypeInfo(type)) ? Reference(type, node) : node;
         }

@@ -14,7 +14,8 @@ public sealed record ImpactSummary(
     DateTimeOffset? LastOrderAt)
 {
     /// <summary>Money at risk per rule and currency (what it means is the rule's <see cref="MoneyMeasure"/>).</summary>
-    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>> MoneyByRule { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, decimal>>();
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, decimal>> MoneyByRule { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, decimal>>();
 }
 
 /// <summary>An export written and committed: its summary, size, and its delta against the previous export.</summary>

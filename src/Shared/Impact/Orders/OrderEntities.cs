@@ -39,8 +39,8 @@ public sealed class OrderEntity : ITableEntity
     public static OrderEntity From(Order o) => new()
     {
         PartitionKey = Bucket(o.CreatedAt),
-        RowKey = o.LineId.Length == 0 ? $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}"
-            : $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}|{o.LineId}",
+        RowKey = o.LineId.Length == 0
+            ? $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}" : $"{Keys.Ticks(o.CreatedAt)}|{o.OrderId}|{o.LineId}",
         OrderId = o.OrderId,
         LineId = o.LineId.Length == 0 ? null : o.LineId,
         CreatedAt = o.CreatedAt,

@@ -106,8 +106,8 @@ public static class OrderSeeder
             var quantity = random.Next(10) < 8 ? 1 : random.Next(2, 5);
             var price = item.Prices[currency];
             if (random.Next(50) == 0) price = Math.Round(price * 0.998m, 2); // rounding noise well inside the default tolerance
-            var status = created > spec.End.AddHours(-1) ? "paid" : created > spec.End.AddDays(-1) ? "shipped"
-                : "delivered";
+            var status = created > spec.End.AddHours(-1) ? "paid" : created > spec.End.AddDays(-1)
+                ? "shipped" : "delivered";
             var statusSince = created.AddMinutes(status == "paid" ? 1 : status == "shipped" ? 180 : 2880);
             if (statusSince > spec.End) statusSince = spec.End;
 
@@ -176,8 +176,8 @@ public static class OrderSeeder
         }), spec.Parallelism, progress, ct);
         return new SeedResult(written, catalog.Count, affected, spec.Start, spec.End, clock.Elapsed)
         {
-            IncidentAlert = spec.Incident == SeedIncident.None ? null
-                : new AlertWindow(windowFrom, inWindow, affectedInWindow, money),
+            IncidentAlert = spec.Incident == SeedIncident.None
+                ? null : new AlertWindow(windowFrom, inWindow, affectedInWindow, money),
         };
     }
 

@@ -40,7 +40,8 @@ public sealed class ImpactSnapshotService(
 
     /// <summary>The responder's correction of the incident's rules (none when nobody corrected them).</summary>
     public async Task<ImpactCorrection> CorrectionAsync(string incidentId, CancellationToken ct) =>
-        (await states.ReadAsync<ImpactRulesState>(incidentId, ct)) is { Exists: true } row ? row.Correction() : ImpactCorrection.None;
+        (await states.ReadAsync<ImpactRulesState>(incidentId, ct)) is { Exists: true } row
+            ? row.Correction() : ImpactCorrection.None;
 
     /// <summary>The rules that apply to the incident now, the correction included.</summary>
     public async Task<IReadOnlyList<SelectedRule>> SelectAsync(IncidentDetails details, CancellationToken ct) =>
@@ -58,7 +59,8 @@ public sealed class ImpactSnapshotService(
         var details = await incidents.GetDetailsAsync(incidentId, ct)
             ?? throw new IncidentNotFoundException(incidentId);
         var history = await snapshots.ListAsync(incidentId, ct);
-        if (history.FirstOrDefault(s => s.ActionId == actionId) is { } done) return new SnapshotResult(done, Reused: true, null);
+        if (history.FirstOrDefault(s => s.ActionId == actionId) is { } done)
+            return new SnapshotResult(done, Reused: true, null);
 
         var correction = await CorrectionAsync(incidentId, ct);
         var rules = Select(details, correction);

@@ -112,7 +112,8 @@ public sealed class IncidentListQuery(StorageClients storage, IncidentIndex inde
                 examined++;
                 // Each incident is listed once: as live from "active", as closed from "closed" (a stale row in the
                 // other partition is skipped).
-                if (records[k] is { } incident && (incident.Status == IncidentStatus.Closed) == chunk[k].Closed && filter.Matches(incident))
+                if (records[k] is { } incident && (incident.Status == IncidentStatus.Closed) == chunk[k].Closed
+                    && filter.Matches(incident))
                     items.Add(IncidentResources.ToListItem(incident));
                 var hasMore = k < chunk.Count - 1 || more;
                 if (items.Count == page.Limit || (examined >= budget && hasMore))

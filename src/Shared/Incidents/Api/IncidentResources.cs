@@ -42,8 +42,8 @@ public sealed class IncidentResources(
             i.OpenedAt, i.FirstAlertAt, i.LastAlertAt, i.AcknowledgedAt, i.MitigatedAt, i.ResolvedAt, i.ClosedAt,
             UpdatedAt(i),
             AlertCountsOf(i),
-            i.StatusUpdatedAt is null ? null
-                : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
+            i.StatusUpdatedAt is null
+                ? null : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
             await impact,
             teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
@@ -51,8 +51,8 @@ public sealed class IncidentResources(
             EscalationOf(features.Get<OnCall.OnCallState>()),
             features.All<OnCall.ResponderState>(OnCall.ResponderState.KeyPrefix).Select(ResponderOf).ToList(),
             await actions,
-            string.IsNullOrEmpty(i.LinksJson) ? []
-                : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
+            string.IsNullOrEmpty(i.LinksJson)
+                ? [] : JsonSerializer.Deserialize<List<AlertLink>>(i.LinksJson, JsonSerializerOptions.Web) ?? [],
             new IncidentRelated($"{path}/timeline", $"{path}/alerts", $"{path}/actions", $"{path}/impact",
                 features.Get<PostmortemState>().DraftBlob is null ? null : $"{path}/postmortem/draft"));
     }
