@@ -7,8 +7,16 @@ using AutoResponder.Cli.Seed;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Cli.Tokens;
 
-var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => StandaloneHost.DefaultUrls };
-var serve = new Command("serve", "Run the standalone host (same routes and background handlers as the Function app) over Azure Storage / Azurite.") { urls };
+var urls = new Option<string>("--urls")
+{
+    Description = "Where to listen.",
+    DefaultValueFactory = _ => StandaloneHost.DefaultUrls,
+};
+var serve = new Command("serve",
+    "Run the standalone host (same routes and background handlers as the Function app) over Azure Storage / Azurite.")
+{
+    urls,
+};
 serve.SetAction(async (parse, ct) =>
 {
     var app = StandaloneHost.Build([], parse.GetValue(urls)!);
@@ -20,5 +28,9 @@ serve.SetAction(async (parse, ct) =>
         ? 0 : StandaloneHost.FaultedExitCode;
 });
 
-var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.") { serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(), TokenCommands.Create(), OnCallCommands.Create() };
+var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.")
+{
+    serve, BenchCommands.Create(), GraphCommands.Create(), SeedCommands.Create(), DrillCommands.Create(),
+    TokenCommands.Create(), OnCallCommands.Create(),
+};
 return await root.Parse(args).InvokeAsync();

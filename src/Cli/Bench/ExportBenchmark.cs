@@ -29,7 +29,14 @@ internal static class ExportBenchmark
         configuration[StorageClients.PrefixSetting] = prefix;
         var storage = StorageClients.FromConfiguration(configuration);
         var source = ImpactServices.CreateTableOrderSource(storage, new ImpactOptions());
-        var spec = new OrderSeedSpec { Orders = orders, Days = days, End = End, Customers = Math.Max(1000, orders / 5), Parallelism = 16 };
+        var spec = new OrderSeedSpec
+        {
+            Orders = orders,
+            Days = days,
+            End = End,
+            Customers = Math.Max(1000, orders / 5),
+            Parallelism = 16,
+        };
 
         output.WriteLine($"export benchmark: {orders:N0} orders over {days} days in {source.Orders.Name}; small run {small:N0} orders; {Environment.ProcessorCount} cores");
         if (seed) await SeedCommands.SeedAsync(source, spec, output, ct);

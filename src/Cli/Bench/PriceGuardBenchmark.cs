@@ -35,7 +35,8 @@ internal static class PriceGuardBenchmark
             results.Add((history, r.Value.GuardRate, r.Value.RawRate, r.Value.Delay, r.Value.Processing));
         }
         output.WriteLine();
-        output.WriteLine("| history | guard orders/s | raw read orders/s | ratio | detection delay (first tampered order → incident) | of which processing |");
+        output.WriteLine("| history | guard orders/s | raw read orders/s | ratio | detection delay (first tampered " +
+            "order → incident) | of which processing |");
         output.WriteLine("|---|---|---|---|---|---|");
         foreach (var r in results)
             output.WriteLine($"| {r.History:N0} | {r.GuardRate:N0} | {r.RawRate:N0} | {r.GuardRate / r.RawRate:F2} | {r.Delay.TotalSeconds:F1} s | {r.Processing.TotalMilliseconds:N0} ms |");

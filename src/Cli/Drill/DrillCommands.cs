@@ -7,9 +7,21 @@ internal static class DrillCommands
 {
     public static Command Create()
     {
-        var history = new Option<int>("--orders") { Description = "Orders of history to seed (one day).", DefaultValueFactory = _ => 2_000 };
-        var perMinute = new Option<int>("--orders-per-minute") { Description = "Simulated orders per minute while checkout is open.", DefaultValueFactory = _ => 30 };
-        var outbox = new Option<string>("--outbox") { Description = "Folder for the Graph requests (Teams posts, emails).", DefaultValueFactory = _ => Path.Combine(".outbox", "drill") };
+        var history = new Option<int>("--orders")
+        {
+            Description = "Orders of history to seed (one day).",
+            DefaultValueFactory = _ => 2_000,
+        };
+        var perMinute = new Option<int>("--orders-per-minute")
+        {
+            Description = "Simulated orders per minute while checkout is open.",
+            DefaultValueFactory = _ => 30,
+        };
+        var outbox = new Option<string>("--outbox")
+        {
+            Description = "Folder for the Graph requests (Teams posts, emails).",
+            DefaultValueFactory = _ => Path.Combine(".outbox", "drill"),
+        };
         var command = new Command("price-tampering",
             "Replay the price-tampering incident end to end against fresh storage (AzureWebJobsStorage, default Azurite; its own prefix) and print a scorecard. Exit 0 only when every step happened.")
         {

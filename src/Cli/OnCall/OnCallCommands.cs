@@ -34,8 +34,15 @@ internal static class OnCallCommands
             return 0;
         }));
 
-        var importFile = new Argument<FileInfo>("file") { Description = "A file written by `oncall export` (or by hand): .yaml, .yml or .json." };
-        var import = new Command("import", "Check a file and store its schedules and policies (they win over settings of the same name).") { importFile };
+        var importFile = new Argument<FileInfo>("file")
+        {
+            Description = "A file written by `oncall export` (or by hand): .yaml, .yml or .json.",
+        };
+        var import = new Command("import",
+            "Check a file and store its schedules and policies (they win over settings of the same name).")
+        {
+            importFile,
+        };
         import.SetAction(async (parse, ct) => await WithCatalogAsync(settings, async (catalog, time) =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);

@@ -15,17 +15,52 @@ internal static class SeedCommands
 {
     public static Command Create()
     {
-        var orders = new Option<int>("--orders") { Description = "Orders to generate.", DefaultValueFactory = _ => 10_000 };
-        var days = new Option<double>("--days") { Description = "Days of history, ending at --end.", DefaultValueFactory = _ => 7 };
+        var orders = new Option<int>("--orders")
+        {
+            Description = "Orders to generate.",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var days = new Option<double>("--days")
+        {
+            Description = "Days of history, ending at --end.",
+            DefaultValueFactory = _ => 7,
+        };
         var end = new Option<DateTimeOffset?>("--end") { Description = "Newest order time (ISO 8601, default now)." };
         var skus = new Option<int>("--skus") { Description = "Catalog size.", DefaultValueFactory = _ => 200 };
-        var customers = new Option<int>("--customers") { Description = "Distinct customers.", DefaultValueFactory = _ => 20_000 };
-        var incident = new Option<SeedIncident>("--incident") { Description = "Inject an incident: None, PriceTampering or StuckPayments.", DefaultValueFactory = _ => SeedIncident.None };
-        var incidentStart = new Option<DateTimeOffset?>("--incident-start") { Description = "Start of the injected incident (default: two hours before --end)." };
-        var incidentMinutes = new Option<int>("--incident-minutes") { Description = "Length of the injected incident.", DefaultValueFactory = _ => 60 };
-        var incidentRate = new Option<double>("--incident-rate") { Description = "Share of orders inside the incident window it affects (0..1).", DefaultValueFactory = _ => 0.3 };
-        var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same store).", DefaultValueFactory = _ => 42 };
-        var parallelism = new Option<int>("--parallelism") { Description = "Batches (100 rows of one partition) in flight.", DefaultValueFactory = _ => 8 };
+        var customers = new Option<int>("--customers")
+        {
+            Description = "Distinct customers.",
+            DefaultValueFactory = _ => 20_000,
+        };
+        var incident = new Option<SeedIncident>("--incident")
+        {
+            Description = "Inject an incident: None, PriceTampering or StuckPayments.",
+            DefaultValueFactory = _ => SeedIncident.None,
+        };
+        var incidentStart = new Option<DateTimeOffset?>("--incident-start")
+        {
+            Description = "Start of the injected incident (default: two hours before --end).",
+        };
+        var incidentMinutes = new Option<int>("--incident-minutes")
+        {
+            Description = "Length of the injected incident.",
+            DefaultValueFactory = _ => 60,
+        };
+        var incidentRate = new Option<double>("--incident-rate")
+        {
+            Description = "Share of orders inside the incident window it affects (0..1).",
+            DefaultValueFactory = _ => 0.3,
+        };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "Random seed (same seed, same store).",
+            DefaultValueFactory = _ => 42,
+        };
+        var parallelism = new Option<int>("--parallelism")
+        {
+            Description = "Batches (100 rows of one partition) in flight.",
+            DefaultValueFactory = _ => 8,
+        };
 
         var command = new Command("orders", "Seed the Orders and Catalog tables (AzureWebJobsStorage, default Azurite; prefix AutoResponder__StoragePrefix).")
         {
@@ -51,7 +86,8 @@ internal static class SeedCommands
             if (spec.Orders < 1 || spec.Days <= 0 || spec.Skus < 1 || spec.Customers < 1
                 || spec.IncidentRate is < 0 or > 1 || spec.Parallelism < 1)
             {
-                Console.Error.WriteLine("--orders, --days, --skus, --customers and --parallelism must be positive; --incident-rate between 0 and 1.");
+                Console.Error.WriteLine("--orders, --days, --skus, --customers and --parallelism must be positive; " +
+                    "--incident-rate between 0 and 1.");
                 return 2;
             }
             var source = OpenTarget();

@@ -18,14 +18,26 @@ internal static class TokenCommands
     /// clock by default.</param>
     public static Command Create(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var name = new Option<string>("--name") { Description = "Who the token is for (shown on the timeline as the actor), e.g. alice@shop.example.", Required = true };
-        var role = new Option<string[]>("--role") { Description = $"Role(s): {string.Join(", ", Roles.All)}. Repeat for several.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var name = new Option<string>("--name")
+        {
+            Description = "Who the token is for (shown on the timeline as the actor), e.g. alice@shop.example.",
+            Required = true,
+        };
+        var role = new Option<string[]>("--role")
+        {
+            Description = $"Role(s): {string.Join(", ", Roles.All)}. Repeat for several.",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the token (for scripts)." };
         var expires = new Option<string>("--expires")
         {
             Description = $"When it stops working: a number of days (\"30d\" or \"30\") or a date (2027-03-31, UTC midnight). Default {PersonalAccessTokens.DefaultLifetime.TotalDays:0} days, at most {PersonalAccessTokens.MaxLifetime.TotalDays:0}.",
         };
-        var create = new Command("create", "Create a token; it is printed once and stored only as a SHA-256 hash.") { name, role, expires, quiet };
+        var create = new Command("create", "Create a token; it is printed once and stored only as a SHA-256 hash.")
+        {
+            name, role, expires, quiet,
+        };
         create.SetAction(async (parse, ct) => await WithTokensAsync(settings, clock, async tokens =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -57,7 +69,8 @@ internal static class TokenCommands
             var output = parse.InvocationConfiguration.Output;
             var all = await tokens.ListAsync(ct);
             var now = tokens.Now;
-            if (all.Count == 0) output.WriteLine("No tokens. Create one: autoresponder tokens create --name you@example.com --role responder");
+            if (all.Count == 0) output.WriteLine("No tokens. Create one: autoresponder tokens create --name " +
+                "you@example.com --role responder");
             foreach (var t in all)
                 output.WriteLine($"{t.Id}  {t.Name,-32} {t.Roles,-28} created {t.CreatedAt:u}  {State(t, now)}  " +
                                  (t.LastUsedAt is { } used ? $"last used {used:u}" : "not used yet"));
@@ -77,7 +90,10 @@ internal static class TokenCommands
             return 2;
         }));
 
-        return new Command("tokens", "Personal access tokens for people (Authorization: Bearer).") { create, list, revoke };
+        return new Command("tokens", "Personal access tokens for people (Authorization: Bearer).")
+        {
+            create, list, revoke,
+        };
     }
 
     /// <summary>The token's state as `tokens list` shows it.</summary>

@@ -143,7 +143,10 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     private async Task TouchAsync(AccessTokenRecord row, DateTimeOffset now, CancellationToken ct)
     {
         if (row.LastUsedAt is { } last && now - last < LastUsedResolution) return;
-        var touch = new TableEntity(AccessTokenRecord.Partition, row.RowKey) { [nameof(AccessTokenRecord.LastUsedAt)] = now };
+        var touch = new TableEntity(AccessTokenRecord.Partition, row.RowKey)
+        {
+            [nameof(AccessTokenRecord.LastUsedAt)] = now,
+        };
         try { await Table.UpdateEntityAsync(touch, row.ETag, TableUpdateMode.Merge, ct); }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412 or 429 or >= 500)
         {

@@ -33,7 +33,8 @@ public static class ChangesRoutes
             [new(202, "recorded, duplicate (already recorded) or ignored (not a change, with the reason).",
                 typeof(ChangeReceipt)),
              Problem(400, "Malformed JSON or a missing field; `field` names it (a JSON path)."),
-             Problem(401, "A GitHub delivery unsigned or wrongly signed while a secret is set (`field` X-Hub-Signature-256), or no ingest key."),
+             Problem(401, "A GitHub delivery unsigned or wrongly signed while a secret is set (`field` " +
+                 "X-Hub-Signature-256), or no ingest key."),
              Problem(413, "The body is over the size limit."), Problem(415, "The body is not application/json."),
              Problem(422, "An invalid value, or a repository or pipeline not mapped to a service; `field` names it.")],
             async c => await c.Get<ChangesEndpoint>().PostAsync(c.Request, c.Ct)),

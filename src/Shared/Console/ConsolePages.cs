@@ -60,8 +60,10 @@ public static class ConsolePages
     private static void SetupBanner(Html h, IReadOnlyList<SetupFinding> toFix)
     {
         if (toFix.Count == 0) return;
-        h.Raw("<section class=\"setup\" id=\"to-fix\" role=\"status\" aria-labelledby=\"to-fix-title\"><h2 id=\"to-fix-title\">Settings to fix</h2>")
-         .Raw("<p>AutoResponder is running and taking alerts. Until these are fixed (then restart the app), what they would do waits:</p><ul>");
+        h.Raw("<section class=\"setup\" id=\"to-fix\" role=\"status\" aria-labelledby=\"to-fix-title\">" +
+            "<h2 id=\"to-fix-title\">Settings to fix</h2>")
+         .Raw("<p>AutoResponder is running and taking alerts. Until these are fixed (then restart the app), what " +
+             "they would do waits:</p><ul>");
         foreach (var f in toFix)
         {
             h.Raw("<li><b>").Text(f.Area).Raw("</b>");
@@ -80,18 +82,21 @@ public static class ConsolePages
             h.Raw("<h1>Incidents</h1>");
             h.Raw("<form class=\"filters\" method=\"get\" action=\"").Attr(ConsoleRoutes.List)
                 .Raw("\" role=\"search\">");
-            h.Raw("<div class=\"field\"><label for=\"f-status\">Status</label><select id=\"f-status\" name=\"status\">");
+            h.Raw("<div class=\"field\"><label for=\"f-status\">Status</label>" +
+                "<select id=\"f-status\" name=\"status\">");
             var statuses = query.Filter.Statuses;
             Option(h, "", "Not closed", statuses.Count == 0);
             foreach (var s in Statuses) Option(h, s.ToApi(), s.ToString(), statuses.Count == 1 && statuses.Contains(s));
             h.Raw("</select></div>");
-            h.Raw("<div class=\"field\"><label for=\"f-severity\">Severity</label><select id=\"f-severity\" name=\"severity\">");
+            h.Raw("<div class=\"field\"><label for=\"f-severity\">Severity</label>" +
+                "<select id=\"f-severity\" name=\"severity\">");
             var severities = query.Filter.Severities;
             Option(h, "", "Any", severities.Count == 0);
             foreach (var s in Enum.GetValues<Severity>())
                 Option(h, s.ToString(), s.ToString(), severities.Count == 1 && severities.Contains(s));
             h.Raw("</select></div>");
-            h.Raw("<div class=\"field\"><label for=\"f-service\">Service</label><input id=\"f-service\" name=\"service\" value=\"").Attr(query.Filter.Service)
+            h.Raw("<div class=\"field\"><label for=\"f-service\">Service</label>" +
+                "<input id=\"f-service\" name=\"service\" value=\"").Attr(query.Filter.Service)
              .Raw("\" autocomplete=\"off\"></div>");
             h.Raw("<div class=\"field\"><button type=\"submit\">Filter</button></div></form>");
 
@@ -118,7 +123,8 @@ public static class ConsolePages
         else
         {
             h.Raw("<table class=\"incidents\"><caption class=\"sr\">Incidents, newest first</caption><thead><tr>")
-             .Raw("<th scope=\"col\">Incident</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th><th scope=\"col\">Service</th>")
+             .Raw("<th scope=\"col\">Incident</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th>" +
+                 "<th scope=\"col\">Service</th>")
              .Raw("<th scope=\"col\">Owner</th><th scope=\"col\">Opened</th></tr></thead><tbody>");
             foreach (var r in page.Incidents)
             {
@@ -218,7 +224,8 @@ public static class ConsolePages
         {
             h.Raw("<form method=\"post\" class=\"row\" id=\"acknowledge\" action=\"")
              .Attr(ConsoleRoutes.Action(id, "acknowledge")).Raw("\">").Raw(Csrf(csrf))
-             .Raw("<div class=\"field\"><label for=\"ack-owner\">Owner</label><input id=\"ack-owner\" name=\"owner\" required maxlength=\"200\" value=\"")
+             .Raw("<div class=\"field\"><label for=\"ack-owner\">Owner</label><input id=\"ack-owner\" name=\"owner\" " +
+                 "required maxlength=\"200\" value=\"")
              .Attr(i.Owner ?? user.Name)
              .Raw("\"></div><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"acknowledge\">")
              .Raw(status == IncidentStatus.Open ? "Acknowledge" : "Hand over").Raw("</button></div></form>");
@@ -238,9 +245,12 @@ public static class ConsolePages
             h.Raw("<form method=\"post\" class=\"stack\" id=\"status-update\" action=\"")
              .Attr(ConsoleRoutes.Action(id, "status")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<h3>Post a status update</h3>")
-             .Raw("<div class=\"field\"><label for=\"st-text\">Status</label><textarea id=\"st-text\" name=\"text\" required maxlength=\"4000\" rows=\"3\"></textarea></div>")
-             .Raw("<div class=\"field\"><label for=\"st-next\">Next steps</label><textarea id=\"st-next\" name=\"nextSteps\" maxlength=\"4000\" rows=\"2\"></textarea></div>")
-             .Raw("<div class=\"field\"><label for=\"st-eta\">ETA (UTC)</label><input id=\"st-eta\" name=\"eta\" type=\"datetime-local\"></div>")
+             .Raw("<div class=\"field\"><label for=\"st-text\">Status</label><textarea id=\"st-text\" name=\"text\" " +
+                 "required maxlength=\"4000\" rows=\"3\"></textarea></div>")
+             .Raw("<div class=\"field\"><label for=\"st-next\">Next steps</label>" +
+                 "<textarea id=\"st-next\" name=\"nextSteps\" maxlength=\"4000\" rows=\"2\"></textarea></div>")
+             .Raw("<div class=\"field\"><label for=\"st-eta\">ETA (UTC)</label><input id=\"st-eta\" name=\"eta\" " +
+                 "type=\"datetime-local\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"status\">Post update</button></div></form>");
         }
         Responders(h, v, csrf);
@@ -269,8 +279,10 @@ public static class ConsolePages
         if (!v.Status.IsLive()) return;
         h.Raw("<form method=\"post\" class=\"row\" id=\"add-responder\" action=\"")
          .Attr(ConsoleRoutes.Action(i.Id, "responder")).Raw("\">").Raw(Csrf(csrf))
-         .Raw("<div class=\"field\"><label for=\"rs-person\">Add responder (address or schedule)</label><input id=\"rs-person\" name=\"person\" required maxlength=\"200\"></div>")
-         .Raw("<div class=\"field\"><label for=\"rs-message\">Message</label><input id=\"rs-message\" name=\"message\" maxlength=\"1000\"></div>")
+         .Raw("<div class=\"field\"><label for=\"rs-person\">Add responder (address or schedule)</label>" +
+             "<input id=\"rs-person\" name=\"person\" required maxlength=\"200\"></div>")
+         .Raw("<div class=\"field\"><label for=\"rs-message\">Message</label>" +
+             "<input id=\"rs-message\" name=\"message\" maxlength=\"1000\"></div>")
          .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"responder\">Page them</button></div></form>");
     }
 
@@ -347,13 +359,16 @@ public static class ConsolePages
                  .Text(r.Name).Raw(" <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk))
                  .Raw(")</span></label>");
             }
-            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">Apply these rules and take a new snapshot</button></div></form>");
+            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">" +
+                "Apply these rules and take a new snapshot</button></div></form>");
         }
 
         if (impact.Snapshots.Count > 0)
         {
-            h.Raw("<h3>Snapshot history</h3><div class=\"scroll\"><table class=\"compact\"><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Taken</th>")
-             .Raw("<th scope=\"col\">Trigger</th><th scope=\"col\">Orders</th><th scope=\"col\">New</th><th scope=\"col\">Export</th></tr></thead><tbody>");
+            h.Raw("<h3>Snapshot history</h3><div class=\"scroll\"><table class=\"compact\"><thead><tr>" +
+                "<th scope=\"col\">#</th><th scope=\"col\">Taken</th>")
+             .Raw("<th scope=\"col\">Trigger</th><th scope=\"col\">Orders</th><th scope=\"col\">New</th>" +
+                 "<th scope=\"col\">Export</th></tr></thead><tbody>");
             foreach (var snap in impact.Snapshots)
             {
                 h.Raw("<tr><td>").Text(snap.SnapshotId).Raw("</td><td>").Text(Html.Time(snap.TakenAt)).Raw("</td><td>")
@@ -422,7 +437,8 @@ public static class ConsolePages
             h.Raw("<form method=\"post\" class=\"row\" action=\"")
              .Attr(ConsoleRoutes.Action(v.Incident.Id, "postmortem")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<div class=\"field grow\"><label for=\"pm-link\">Postmortem link</label><input id=\"pm-link\" name=\"link\" type=\"url\" required maxlength=\"2000\" placeholder=\"https://\"></div>")
-             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA complete</button></div></form>");
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">" +
+                 "RCA complete</button></div></form>");
         h.Raw("</section>");
     }
 
@@ -432,7 +448,8 @@ public static class ConsolePages
         h.Raw("<section aria-labelledby=\"s-changes\"><h2 id=\"s-changes\">Recent changes (suspects)</h2>");
         if (v.Suspects is not { Count: > 0 } suspects)
         {
-            h.Raw("<p class=\"muted\">No change of the service or its dependencies was recorded before the first alert.</p></section>");
+            h.Raw("<p class=\"muted\">No change of the service or its dependencies was recorded before the first " +
+                "alert.</p></section>");
             return;
         }
         h.Raw("<ul id=\"suspects\" class=\"alerts\">");
@@ -462,9 +479,12 @@ public static class ConsolePages
         if (user.May(ConsoleRight.Act))
             h.Raw("<form method=\"post\" class=\"row\" action=\"")
              .Attr(ConsoleRoutes.Action(v.Incident.Id, "action-item")).Raw("\">").Raw(Csrf(csrf))
-             .Raw("<div class=\"field grow\"><label for=\"ai-title\">Action</label><input id=\"ai-title\" name=\"title\" required maxlength=\"300\"></div>")
-             .Raw("<div class=\"field\"><label for=\"ai-owner\">Owner (e-mail)</label><input id=\"ai-owner\" name=\"owner\" type=\"email\" required maxlength=\"254\"></div>")
-             .Raw("<div class=\"field\"><label for=\"ai-due\">Due (UTC)</label><input id=\"ai-due\" name=\"dueAt\" type=\"datetime-local\" required></div>")
+             .Raw("<div class=\"field grow\"><label for=\"ai-title\">Action</label>" +
+                 "<input id=\"ai-title\" name=\"title\" required maxlength=\"300\"></div>")
+             .Raw("<div class=\"field\"><label for=\"ai-owner\">Owner (e-mail)</label>" +
+                 "<input id=\"ai-owner\" name=\"owner\" type=\"email\" required maxlength=\"254\"></div>")
+             .Raw("<div class=\"field\"><label for=\"ai-due\">Due (UTC)</label><input id=\"ai-due\" name=\"dueAt\" " +
+                 "type=\"datetime-local\" required></div>")
              .Raw("<div class=\"field\"><label for=\"ai-link\">Link</label><input id=\"ai-link\" name=\"link\" type=\"url\" maxlength=\"2000\" placeholder=\"https://\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\">Add action item</button></div></form>");
         h.Raw("</section>");
@@ -486,7 +506,8 @@ public static class ConsolePages
              .Attr(ConsoleRoutes.Action(item.IncidentId, "action-item-status")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<input type=\"hidden\" name=\"item\" value=\"").Attr(item.ItemId).Raw("\">")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"status\" value=\"done\">Done</button></div>")
-             .Raw("<div class=\"field grow\"><input name=\"reason\" maxlength=\"1000\" placeholder=\"Reason to drop\" aria-label=\"Reason to drop\"></div>")
+             .Raw("<div class=\"field grow\"><input name=\"reason\" maxlength=\"1000\" " +
+                 "placeholder=\"Reason to drop\" aria-label=\"Reason to drop\"></div>")
              .Raw("<div class=\"field\"><button type=\"submit\" name=\"status\" value=\"dropped\">Drop</button></div></form>");
         h.Raw("</li>");
     }
@@ -510,7 +531,8 @@ public static class ConsolePages
 
     private static void Timeline(Html h, IncidentView v)
     {
-        h.Raw("<section aria-labelledby=\"s-timeline\"><h2 id=\"s-timeline\">Timeline</h2><ol id=\"timeline\" class=\"timeline\">");
+        h.Raw("<section aria-labelledby=\"s-timeline\"><h2 id=\"s-timeline\">Timeline</h2>" +
+            "<ol id=\"timeline\" class=\"timeline\">");
         foreach (var t in v.Timeline)
             h.Raw("<li data-kind=\"").Attr(t.Kind).Raw("\"><time datetime=\"").Attr(Html.IsoTime(t.At)).Raw("\">")
              .Text(Html.Time(t.At)).Raw("</time> ")
@@ -555,7 +577,8 @@ public static class ConsolePages
              .Raw("<input type=\"hidden\" name=\"returnUrl\" value=\"").Attr(returnUrl).Raw("\">")
              .Raw("<input type=\"hidden\" name=\"").Attr(CsrfField).Raw("\" value=\"").Attr(formToken ?? "").Raw("\">")
              .Raw("<div class=\"field\"><label for=\"token\">Personal access token</label>")
-             .Raw("<input id=\"token\" name=\"token\" type=\"password\" required maxlength=\"200\" autocomplete=\"off\" spellcheck=\"false\"></div>")
+             .Raw("<input id=\"token\" name=\"token\" type=\"password\" required maxlength=\"200\" " +
+                 "autocomplete=\"off\" spellcheck=\"false\"></div>")
              .Raw("<p class=\"muted\">Ask an admin for one: <code>autoresponder tokens create --name you@example.com --role responder</code>. ")
              .Raw("Running the demo (<code>./scripts/run.sh</code>)? Yours is in <code>.azurite/demo-token</code>.</p>")
              .Raw("<div class=\"field\"><button type=\"submit\">Sign in</button></div></form>");
@@ -566,8 +589,10 @@ public static class ConsolePages
     public static string NoRole(string name) =>
         Layout("No role", null, null, h =>
             h.Raw("<h1>No AutoResponder role</h1><p>Microsoft signed you in as <b>").Text(name)
-            .Raw("</b>, but your account has no AutoResponder role (viewer, responder, ops or admin), so you are not signed in to the console. ")
-            .Raw("Ask an admin to assign you one in Entra ID (Enterprise applications → AutoResponder → Users and groups), then <a href=\"")
+            .Raw("</b>, but your account has no AutoResponder role (viewer, responder, ops or admin), so you are not " +
+                "signed in to the console. ")
+            .Raw("Ask an admin to assign you one in Entra ID (Enterprise applications → AutoResponder → Users and " +
+                "groups), then <a href=\"")
             .Attr(ConsoleRoutes.SignIn).Raw("\">sign in again</a>.</p>"));
 
     /// <summary>
@@ -585,7 +610,8 @@ public static class ConsolePages
     /// <summary>A fragment or form whose session has ended: a link to sign in again.</summary>
     public static string SignedOut(string signInUrl) =>
         Layout("Signed out", null, null, h =>
-            h.Raw("<h1>Signed out</h1><p>Your console session has ended or was never started. <a id=\"sign-in-again\" href=\"")
+            h.Raw("<h1>Signed out</h1><p>Your console session has ended or was never started. <a " +
+                "id=\"sign-in-again\" href=\"")
             .Attr(signInUrl).Raw("\">Sign in</a> and try again.</p>"));
 
     // ---- on call ----

@@ -126,11 +126,13 @@ public sealed class EntraSignIn(
         if (state.Length is 0 or > 2000 || state.Split('.') is not [var payload, var mac])
             return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
         if (correlation is null || !FixedEquals(Mac(correlation, "state", payload), mac))
-            return EntraSignInOutcome.Refused("This sign-in was not started in this browser (or its cookies are blocked). Start again.");
+            return EntraSignInOutcome.Refused("This sign-in was not started in this browser (or its cookies are " +
+                "blocked). Start again.");
         StatePayload? attempt;
         try { attempt = JsonSerializer.Deserialize<StatePayload>(Base64UrlDecode(payload)); }
         catch (Exception e) when (e is JsonException or FormatException) { attempt = null; }
-        if (attempt is null) return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
+        if (attempt is null) return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no " +
+            "sign-in attempt. Start again.");
         var returnUrl = ConsoleRoutes.LocalOrList(attempt.R);
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(attempt.E);
         if (expiresAt <= time.GetUtcNow())

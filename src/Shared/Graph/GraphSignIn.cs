@@ -123,7 +123,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
             {
                 // Still racing after many rounds: keep the stored version (ours stays in memory and is written on the
                 // next change).
-                log.LogWarning(e, "Graph token cache not written after {Attempts} attempts under contention; the stored version is kept", attempt);
+                log.LogWarning(e, "Graph token cache not written after {Attempts} attempts under contention; the " +
+                    "stored version is kept", attempt);
                 return;
             }
         }
@@ -146,10 +147,12 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
         switch (state)
         {
             case StoredCacheState.Plaintext:
-                log.LogWarning("The Graph token cache is stored unencrypted (written by an older version); it is encrypted on the next write");
+                log.LogWarning("The Graph token cache is stored unencrypted (written by an older version); it is " +
+                    "encrypted on the next write");
                 break;
             case StoredCacheState.PlaintextRefused:
-                log.LogError("The Graph token cache is stored unencrypted and {Setting} is off, so it is not used: {Hint} (or turn the setting on once to migrate it)",
+                log.LogError("The Graph token cache is stored unencrypted and {Setting} is off, so it is not used: " +
+                    "{Hint} (or turn the setting on once to migrate it)",
                     GraphOptions.Section + ":" + nameof(GraphOptions.AcceptPlaintextTokenCache),
                         ServiceAccountCredential.LoginHint);
                 break;

@@ -26,7 +26,8 @@ internal static class StorageOutage
         catch (Exception e) when (IsOutage(e))
         {
             log.LogError(e, "Storage unavailable while handling a request");
-            return Problems.Unavailable("Incident storage is unavailable right now; retry shortly. Nothing from this request was lost: a retry is recognised.");
+            return Problems.Unavailable("Incident storage is unavailable right now; retry shortly. Nothing from this " +
+                "request was lost: a retry is recognised.");
         }
     }
 

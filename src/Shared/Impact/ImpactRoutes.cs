@@ -41,7 +41,8 @@ public static class ImpactRoutes
              Problem(409, "A snapshot is already in progress."),
              Problem(412, "If-Match did not match: the incident changed since it was read."),
              Problem(413, "The body is over the size limit."), Problem(415, "The body is not application/json."),
-             Problem(422, "An unknown rule, a rule both chosen and excluded, or a correction that leaves no rule; `field` is choose or exclude.")],
+             Problem(422, "An unknown rule, a rule both chosen and excluded, or a correction that leaves no rule; " +
+                 "`field` is choose or exclude.")],
             async c => await c.Get<ImpactEndpoint>().CorrectRulesAsync(c.Request, c.Caller, c.Id, c.Ct)),
         // Customer data (e-mail addresses, order lines): operations and responders only, never viewers; audited on the
         // timeline.

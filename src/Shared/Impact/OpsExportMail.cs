@@ -95,7 +95,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
             facts.Add(("Supersedes",
                 $"This export supersedes the export of snapshot {earlier}: the impact rules were corrected. Use this list; " +
                 $"{export.RemovedRowCount.ToString("N0", CultureInfo.InvariantCulture)} orders of the earlier one are not in it, {export.NewRowCount.ToString("N0", CultureInfo.InvariantCulture)} are new."));
-        var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to download it; every download is recorded on the incident.";
+        var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to " +
+            "download it; every download is recorded on the incident.";
         var notAttached = o.AttachExports
             ? $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. "
             : "The CSV holds customer data, so it is not attached. ";
@@ -103,7 +104,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
             ? $"The CSV is attached ({attachment.Name}). It contains customer data: do not forward it."
             : $"{notAttached}Download it: {download} — {signIn}";
 
-        var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>Affected orders export</h2><table>"
+        var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>" +
+            "Affected orders export</h2><table>"
             + string.Concat(facts.Select(f =>
                 $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th><td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
             + "</table><p>" + (attachment is not null

@@ -37,7 +37,10 @@ public sealed class IncidentChange
     /// As <see cref="Beside(string)"/>, for a writer that has just read the incident (its entries are planned against
     /// it).
     /// </summary>
-    public static IncidentChange Beside(IncidentRecord incident) => new(incident, isNew: false) { LeaveIncidentRow = true };
+    public static IncidentChange Beside(IncidentRecord incident) => new(incident, isNew: false)
+    {
+        LeaveIncidentRow = true,
+    };
 
     public string IncidentId { get; }
 

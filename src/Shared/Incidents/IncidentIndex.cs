@@ -78,7 +78,13 @@ public sealed class IncidentIndex(StorageClients storage)
     public async Task<bool> TryClaimAsync(PointerKey key, IncidentPointer? seen, string incidentId, DateTimeOffset now,
         CancellationToken ct)
     {
-        var row = new IncidentPointer { PartitionKey = key.Partition, RowKey = key.Row, IncidentId = incidentId, ClaimedAt = now };
+        var row = new IncidentPointer
+        {
+            PartitionKey = key.Partition,
+            RowKey = key.Row,
+            IncidentId = incidentId,
+            ClaimedAt = now,
+        };
         if (seen is null) return await _claims.TryAddAsync(row, ct);
         try
         {

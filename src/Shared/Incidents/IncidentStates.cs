@@ -82,7 +82,11 @@ public sealed class IncidentStateSet(string incidentId, IReadOnlyDictionary<stri
     public T Get<T>() where T : IncidentState, new() => Get<T>(new T().RowKey);
 
     public T Get<T>(string rowKey) where T : IncidentState, new() =>
-        rows.TryGetValue(rowKey, out var row) ? IncidentStore.As<T>(row) : new T { PartitionKey = incidentId, RowKey = rowKey };
+        rows.TryGetValue(rowKey, out var row) ? IncidentStore.As<T>(row) : new T
+        {
+            PartitionKey = incidentId,
+            RowKey = rowKey,
+        };
 
     /// <summary>
     /// Every row of <typeparamref name="T"/> whose RowKey starts with <paramref name="prefix"/>, in key order.

@@ -318,7 +318,13 @@ public sealed class IncidentStore(StorageClients storage)
     /// <summary>A row read as <see cref="TableEntity"/>, as the typed entity <typeparamref name="T"/>.</summary>
     public static T As<T>(TableEntity row) where T : class, ITableEntity, new()
     {
-        var entity = new T { PartitionKey = row.PartitionKey, RowKey = row.RowKey, Timestamp = row.Timestamp, ETag = row.ETag };
+        var entity = new T
+        {
+            PartitionKey = row.PartitionKey,
+            RowKey = row.RowKey,
+            Timestamp = row.Timestamp,
+            ETag = row.ETag,
+        };
         foreach (var property in typeof(T).GetProperties())
         {
             if (!property.CanWrite || !row.TryGetValue(property.Name, out var value) || value is null) continue;

@@ -23,7 +23,11 @@ internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSett
     public async Task<string?> SendAsync(MailMessage message, CancellationToken ct)
     {
         settings.ThrowIfNotReady(); // a mail setting is missing or broken: the action waits, spending no attempt
-        var body = new SendMailPostRequestBody { Message = ToGraph(message), SaveToSentItems = options.Value.SaveToSentItems };
+        var body = new SendMailPostRequestBody
+        {
+            Message = ToGraph(message),
+            SaveToSentItems = options.Value.SaveToSentItems,
+        };
         try
         {
             await client.Users[message.From].SendMail.PostAsync(body, cancellationToken: ct);

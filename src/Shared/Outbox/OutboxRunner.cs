@@ -180,7 +180,8 @@ public sealed class OutboxRunner(
             action.CompletedAt = null;
             action.NextAttemptAt = now + IncidentBusyException.RetryAfter;
             await store.SaveActionAsync(action, ct);
-            log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is recorded on the next pass", action.Kind, action.IncidentId);
+            log.LogWarning("Outbox {Kind} for {IncidentId} finished but the incident stayed busy; its result is " +
+                "recorded on the next pass", action.Kind, action.IncidentId);
             await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(action.Kind),
                 IncidentBusyException.RetryAfter, ct);
         }

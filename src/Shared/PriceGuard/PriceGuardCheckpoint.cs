@@ -57,7 +57,13 @@ public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvid
         var row = await ReadAsync(ct);
         if (row is null)
         {
-            row = new PriceGuardCheckpointRow { CheckedThroughTicks = startAt.UtcTicks, LeaseOwner = owner, LeaseUntil = now + lease, LastRunAt = now };
+            row = new PriceGuardCheckpointRow
+            {
+                CheckedThroughTicks = startAt.UtcTicks,
+                LeaseOwner = owner,
+                LeaseUntil = now + lease,
+                LastRunAt = now,
+            };
             try
             {
                 var added = await Table.AddEntityAsync(row, ct);

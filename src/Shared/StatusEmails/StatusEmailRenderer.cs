@@ -124,7 +124,8 @@ internal static class StatusEmailRenderer
                 b.Append($"<li>{E(Time(c.At))} — {E(c.Kind)} — {E(c.Text)} <em>({E(c.Actor)})</em></li>");
             b.Append("</ul>");
         }
-        b.Append("<p style=\"color:#666\">Sent by AutoResponder. Reply in the incident's Teams thread, or post a status update on the incident page.</p></body></html>");
+        b.Append("<p style=\"color:#666\">Sent by AutoResponder. Reply in the incident's Teams thread, or post a " +
+            "status update on the incident page.</p></body></html>");
         return b.ToString();
     }
 

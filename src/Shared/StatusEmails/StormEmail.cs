@@ -189,7 +189,8 @@ internal sealed class StormEmailHandler(
         var ordered = items.OrderBy(i => i.SeverityName, StringComparer.Ordinal)
             .ThenBy(i => i.RowKey, StringComparer.Ordinal).ToList();
         var subject = $"[Storm] {items.Count} incident{(items.Count == 1 ? "" : "s")} at {minute:HH:mm} UTC — one e-mail for all";
-        var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">");
+        var html = new StringBuilder("<!DOCTYPE html><html>" +
+            "<body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">");
         var text = new StringBuilder();
         var intro = $"A storm: {items.Count} incident(s) with status e-mails due at {minute:HH:mm} UTC, listed here instead of an e-mail each " +
                     "(as in the Teams storm digest). Sev0/Sev1 get their own; so does an incident once acknowledged or escalated.";
@@ -205,7 +206,8 @@ internal sealed class StormEmailHandler(
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"  - [{item.SeverityName}] {id} {about} {links.IncidentPage(id)}");
         }
-        html.Append("</ul><p style=\"color:#666\">Sent by AutoResponder. Each incident's page has its timeline and status.</p></body></html>");
+        html.Append("</ul><p style=\"color:#666\">Sent by AutoResponder. Each incident's page has its timeline and " +
+            "status.</p></body></html>");
         return (subject, html.ToString(), text.ToString());
     }
 }

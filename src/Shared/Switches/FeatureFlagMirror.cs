@@ -33,7 +33,10 @@ internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredent
             + (string.IsNullOrEmpty(options.Label) ? "" : $"&label={Uri.EscapeDataString(options.Label)}");
         var flag = JsonSerializer.Serialize(new { id = name, description, enabled, conditions = new { client_filters = Array.Empty<object>() } });
         var body = JsonSerializer.Serialize(new { value = flag, content_type = FlagContentType });
-        using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(body, Encoding.UTF8) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8),
+        };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/vnd.microsoft.appconfig.kv+json");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
         using var response = await http.SendAsync(request, ct);

@@ -63,7 +63,15 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
             if ((current?.On ?? false) == on) return new SwitchFlip(State(declared, current), Changed: false);
 
             var now = time.GetUtcNow();
-            var next = new SwitchRecord { RowKey = name, On = on, Since = now, By = actor, IncidentId = incidentId, Reason = reason };
+            var next = new SwitchRecord
+            {
+                RowKey = name,
+                On = on,
+                Since = now,
+                By = actor,
+                IncidentId = incidentId,
+                Reason = reason,
+            };
             if (!await store.TryWriteAsync(next, current, ct))
             {
                 await retry.LostRaceAsync(incidentId, attempt, ct);

@@ -43,7 +43,8 @@ internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReq
         catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException or TimeoutException)
         {
             log.LogWarning(e, "Switch store unavailable");
-            return new Wrapped(Problems.Unavailable("The switch store cannot be reached; keep the last state you read and retry."));
+            return new Wrapped(Problems.Unavailable("The switch store cannot be reached; keep the last state you " +
+                "read and retry."));
         }
         var body = JsonSerializer.SerializeToUtf8Bytes(new SwitchesResponse(all.Select(ToJson).ToList()),
             ApiResult.Json);

@@ -83,7 +83,11 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             var now = time.GetUtcNow();
             var existing = await Table.GetEntityIfExistsAsync<StormWindowRow>(WindowPartition, key,
                 cancellationToken: ct);
-            var row = existing.HasValue ? existing.Value! : new StormWindowRow { PartitionKey = WindowPartition, RowKey = key };
+            var row = existing.HasValue ? existing.Value! : new StormWindowRow
+            {
+                PartitionKey = WindowPartition,
+                RowKey = key,
+            };
             var recent = StormWindowRow.Parse(row.Recent).Where(e => e.At > now.AddMinutes(-1)).ToList();
             if (recent.Any(e => e.IncidentId == incident.Id)) return recent.Count;
             // In a storm that the row already shows for another half minute, adding one more changes no decision: no
@@ -264,7 +268,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture,
             $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
-        html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread when acknowledged or escalated.</p><ul>");
+        html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread " +
+            "when acknowledged or escalated.</p><ul>");
         foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines)) // newest on top
         {
             var id = item.RowKey[ItemPrefix.Length..];

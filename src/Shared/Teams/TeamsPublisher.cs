@@ -124,7 +124,8 @@ internal sealed class TeamsPublisher(
             thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.Impact == impact) return false; s.Impact = impact; return true; }, ct);
 
         if (thread.RootMessageId is null && thread.Digest is not null && !TeamsDigest.Promotes(entry.Kind))
-            return OutboxOutcome.Done("Listed in the Teams storm digest: no thread of its own until it is acknowledged or escalated.");
+            return OutboxOutcome.Done("Listed in the Teams storm digest: no thread of its own until it is " +
+                "acknowledged or escalated.");
 
         var createdRoot = false;
         if (thread.RootMessageId is null) // never posted, or listed in a storm digest and now acknowledged or escalated
@@ -194,10 +195,12 @@ internal sealed class TeamsPublisher(
             // lost).
             if (options.Value.ReadChannelMessages && await FindRootAsync(incident.Id, target, since, ct) is { } found)
             {
-                log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel ({MessageId}): recorded, not posted again", incident.Id, found.Id);
+                log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel " +
+                    "({MessageId}): recorded, not posted again", incident.Id, found.Id);
                 return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
             }
-            log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting again{Hint}", incident.Id, since,
+            log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; " +
+                "posting again{Hint}", incident.Id, since,
                 options.Value.ReadChannelMessages
                     ? " (not found in the channel)"
                     : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
@@ -259,7 +262,8 @@ internal sealed class TeamsPublisher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403 or 404)
         {
-            log.LogWarning("Teams: could not read channel messages to look for a lost root post ({Status}); is ChannelMessage.Read.All consented? Posting again.", GraphErrors.StatusCode(e));
+            log.LogWarning("Teams: could not read channel messages to look for a lost root post ({Status}); is " +
+                "ChannelMessage.Read.All consented? Posting again.", GraphErrors.StatusCode(e));
             return null;
         }
     }
@@ -327,7 +331,8 @@ internal sealed class TeamsPublisher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.IsSignInRequired(e))
         {
-            log.LogError(e, "Teams {What} for {IncidentId} is WAITING: the Graph service account is not signed in or its sign-in expired. Fix: {Fix}. " +
+            log.LogError(e, "Teams {What} for {IncidentId} is WAITING: the Graph service account is not signed in or " +
+                "its sign-in expired. Fix: {Fix}. " +
                 "The action stays in the outbox and is retried; nothing is lost.", what, incidentId,
                     ServiceAccountCredential.LoginHint);
             await alarm.RaiseAsync(incidentId, what, CancellationToken.None);

@@ -49,7 +49,13 @@ public sealed class WatchService(
             var row = await store.GetAsync(incident.Id, ct);
             if (row is not null && row.Phase == phase && row.Until == until)
                 return OutboxOutcome.Done("watch already running");
-            row ??= new WatchRecord { RowKey = incident.Id, StartedAt = at, CheckedThroughTicks = at.UtcTicks, WatchedBy = incident.Owner };
+            row ??= new WatchRecord
+            {
+                RowKey = incident.Id,
+                StartedAt = at,
+                CheckedThroughTicks = at.UtcTicks,
+                WatchedBy = incident.Owner,
+            };
             row.Phase = phase;
             row.Until = until;
             if (!await store.TryWriteAsync(row, ct))

@@ -63,7 +63,8 @@ internal static class OpenApiDocument
             {
                 ["title"] = "AutoResponder API",
                 ["version"] = "2.0.0",
-                ["description"] = "Incident automation: alert intake, incidents and their timeline, alerts, side effects and impact. " +
+                ["description"] = "Incident automation: alert intake, incidents and their timeline, alerts, side " +
+                    "effects and impact. " +
                     "Errors are RFC 9457 problem details whose `field` names the offending input.",
             },
             ["security"] = new JsonArray(new JsonObject { ["functionKey"] = new JsonArray() }, new JsonObject { ["functionKeyQuery"] = new JsonArray() }),

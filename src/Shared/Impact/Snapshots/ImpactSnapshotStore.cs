@@ -57,7 +57,13 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
         CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var lease = new ImpactLeaseRecord { PartitionKey = incidentId, State = state, Holder = holder, Until = now + duration };
+        var lease = new ImpactLeaseRecord
+        {
+            PartitionKey = incidentId,
+            State = state,
+            Holder = holder,
+            Until = now + duration,
+        };
         try
         {
             var added = await Table.AddEntityAsync(lease, ct);

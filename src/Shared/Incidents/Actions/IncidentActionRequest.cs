@@ -23,7 +23,8 @@ public sealed class IncidentActionRequest(IncidentStore store, IIncidentResource
             if (!IncidentIds.LooksValid(id)) return Problems.NotFound(id);
             var ifMatch = IfMatch.Parse(request.Headers.IfMatch.ToString());
             if (ifMatch is { Valid: false })
-                return Problems.Malformed("If-Match must be \"*\" or a list of entity tags such as \"3f2a…\" (the ETag of GET /api/incidents/{id}).", "If-Match");
+                return Problems.Malformed("If-Match must be \"*\" or a list of entity tags such as \"3f2a…\" (the " +
+                    "ETag of GET /api/incidents/{id}).", "If-Match");
             var body = await JsonBody.ReadAsync(request, maxBytes, allowEmpty: !requireBody, ct);
             if (body.Error is not null) return body.Error;
             using var document = body.Document!;
