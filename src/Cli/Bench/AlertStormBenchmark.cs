@@ -161,7 +161,8 @@ internal static class AlertStormBenchmark
     /// sends them to one incident.
     /// </summary>
     private static async Task<StormResult> StormAsync(
-        HttpClient http, StorageClients hostStorage, Mode mode, int alertCount, int fingerprints, int concurrency, string run, CancellationToken ct)
+        HttpClient http, StorageClients hostStorage, Mode mode, int alertCount, int fingerprints, int concurrency,
+        string run, CancellationToken ct)
     {
         var latencies = new ConcurrentBag<double>();
         var outcomes = new ConcurrentDictionary<string, int>();

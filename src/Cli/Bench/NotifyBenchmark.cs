@@ -300,7 +300,8 @@ internal static class NotifyBenchmark
                 if (body.Contains("\"[Storm]", StringComparison.Ordinal)) Interlocked.Increment(ref _stormMails);
                 return;
             }
-            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries); // v1.0 teams {team} channels {channel} messages [{id} [replies]]
+            // v1.0 teams {team} channels {channel} messages [{id} [replies]]
+            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length < 6 || parts[1] != "teams" || parts[3] != "channels") return;
             var at = Stopwatch.GetTimestamp();
             var newMessage = method == HttpMethod.Post;

@@ -139,7 +139,8 @@ internal static class PriceGuardBenchmark
             if (delay is null && run.Alerts.Any(a => a.Outcome == IngestOutcomes.Opened))
             {
                 processing = watch.Elapsed;
-                delay = clock.GetUtcNow() - firstTampered + watch.Elapsed; // the tick that saw it, plus the run that filed it
+                // the tick that saw it, plus the run that filed it
+                delay = clock.GetUtcNow() - firstTampered + watch.Elapsed;
             }
         }
         clock.Advance(TimeSpan.FromMinutes(1));
@@ -172,7 +173,8 @@ internal static class PriceGuardBenchmark
         for (var i = 0; ; i++)
         {
             try { await table.CreateIfNotExistsAsync(ct); return; }
-            catch (Azure.RequestFailedException) when (i < 60) { await Task.Delay(1000, ct); } // Azure keeps a deleted name busy for a while
+            // Azure keeps a deleted name busy for a while
+            catch (Azure.RequestFailedException) when (i < 60) { await Task.Delay(1000, ct); }
         }
     }
 
@@ -189,7 +191,8 @@ internal static class PriceGuardBenchmark
             var at = from.AddTicks(step * i + random.Next((int)Math.Min(step, int.MaxValue)));
             var item = catalog[random.Next(catalog.Count)];
             var price = item.Prices["EUR"];
-            if (at >= tamperFrom && random.Next(100) == 0) item = catalog[0]; // the shoe: 1 % of orders from the middle on, at a fifth of its price
+            // the shoe: 1 % of orders from the middle on, at a fifth of its price
+            if (at >= tamperFrom && random.Next(100) == 0) item = catalog[0];
             price = item.Prices["EUR"];
             if (item == catalog[0] && at >= tamperFrom && random.Next(2) == 0 && price > 1m)
             {

@@ -325,7 +325,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
             if (url.EndsWith("/sendMail", StringComparison.Ordinal))
             {
                 var body = doc.RootElement.GetProperty("body");
-                var message = body.TryGetProperty("message", out var m) ? m : body.GetProperty("Message"); // the Graph SDK sends "Message"
+                // the Graph SDK sends "Message"
+                var message = body.TryGetProperty("message", out var m) ? m : body.GetProperty("Message");
                 var to = string.Join(", ",
                     message.GetProperty("toRecipients").EnumerateArray()
                     .Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()));

@@ -69,7 +69,8 @@ internal sealed class ServeLimits
         kestrel.Limits.MaxConcurrentConnections = connections;
         kestrel.Limits.MaxConcurrentUpgradedConnections = connections;
         kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(RequestHeadersSeconds);
-        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(RequestHeadersSeconds); // also the wait for a first request
+        // also the wait for a first request
+        kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(RequestHeadersSeconds);
         kestrel.AddServerHeader = false;
     }
 }

@@ -120,7 +120,8 @@ internal static class StandaloneHost
             {
                 if (!seen.Add(name.FullName)) continue;
                 try { pending.Push(System.Reflection.Assembly.Load(name)); loaded++; }
-                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { } // optional (e.g. Windows-only)
+                // optional (e.g. Windows-only)
+                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { }
             }
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(TimeSpan.FromSeconds(30));

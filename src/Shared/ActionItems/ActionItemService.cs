@@ -35,7 +35,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
             CreatedBy = actor,
         };
         item.ItemId = item.RowKey;
-        await store.UpsertIndexAsync(item, ct);      // the index first: an orphan copy is harmless, a missing one would hide the item
+        // the index first: an orphan copy is harmless, a missing one would hide the item
+        await store.UpsertIndexAsync(item, ct);
         await store.Table.AddEntityAsync(item, ct);
         var (stage, at) = FirstReminder(item, now);
         await store.ScheduleAsync(item, stage, at, ct);

@@ -11,7 +11,8 @@ namespace AutoResponder.ActionItems;
 /// <summary>An action item as the API shows it.</summary>
 internal sealed record ActionItemJson(string IncidentId, string ItemId, string Title, string Owner,
     DateTimeOffset DueAt, string? Link,
-    string Status, string? Reason, bool Overdue, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ChangedAt, string? ChangedBy)
+    string Status, string? Reason, bool Overdue, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ChangedAt,
+    string? ChangedBy)
 {
     public static ActionItemJson From(ActionItemRow r, DateTimeOffset now)
         => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,

@@ -9,7 +9,8 @@ namespace AutoResponder.Alerts;
 /// </summary>
 internal static class AlertLimits
 {
-    public const int MaxAlertsPerDelivery = 5000; // record-v2 files bulk deliveries (2,000 alerts tested); the body cap bounds it too
+    // record-v2 files bulk deliveries (2,000 alerts tested); the body cap bounds it too
+    public const int MaxAlertsPerDelivery = 5000;
     public const int MaxTitle = 1024;
     public const int MaxDescription = 16 * 1024;
     /// <summary>Ids and keys: fingerprint, source alert id, dedup key, service, rule.</summary>

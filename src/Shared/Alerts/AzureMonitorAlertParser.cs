@@ -80,7 +80,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
 
     private static void RequireCommonSchema(JsonElement root)
     {
-        if (Text(root, "schemaId") is not { } schemaId) return; // data.essentials present without schemaId: treat as common schema
+        // data.essentials present without schemaId: treat as common schema
+        if (Text(root, "schemaId") is not { } schemaId) return;
         if (!string.Equals(schemaId, CommonSchemaId, StringComparison.OrdinalIgnoreCase))
             throw new AlertPayloadException(400, "schemaId",
                 $"Unsupported Azure Monitor schemaId '{schemaId}': only '{CommonSchemaId}' is accepted. " +

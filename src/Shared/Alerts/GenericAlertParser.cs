@@ -18,7 +18,8 @@ internal sealed class GenericAlertParser(TimeProvider time) : IAlertParser
 
     public bool CanParse(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object
-        && GenericFields.Any(f => Prop(root, f) is not null) // "title" is required, but a payload with only the others is still a (bad) generic alert
+        // "title" is required, but a payload with only the others is still a (bad) generic alert
+        && GenericFields.Any(f => Prop(root, f) is not null)
         && Prop(root, "schemaId") is null
         && Array(root, "alerts") is null;
 

@@ -37,7 +37,8 @@ internal sealed record GenericChangeRequest(string Service, string Summary, Date
 /// <summary>POST /api/changes (GitHub, Azure DevOps, generic) and GET /api/incidents/{id}/changes.</summary>
 internal sealed class ChangesEndpoint(
     ChangeParser parser, ChangeStore store, SuspectChanges suspects, IncidentStore incidents,
-    IOptions<ChangesOptions> options, IOptions<AutoResponderOptions> limits, TimeProvider time, ILogger<ChangesEndpoint> log)
+    IOptions<ChangesOptions> options, IOptions<AutoResponderOptions> limits, TimeProvider time,
+    ILogger<ChangesEndpoint> log)
 {
     public const string GitHubEventHeader = "X-GitHub-Event";
     public const string GitHubDeliveryHeader = "X-GitHub-Delivery";

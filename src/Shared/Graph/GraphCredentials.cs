@@ -28,7 +28,8 @@ internal sealed class GraphCredentials : IGraphCredentials
     public GraphCredentials(IntegrationSettings<GraphOptions> settings, IServiceProvider services)
     {
         var o = settings.Value;
-        var live = settings.Ready && o.EffectiveMode == GraphMode.Live; // not ready: the transport makes every call wait
+        // not ready: the transport makes every call wait
+        var live = settings.Ready && o.EffectiveMode == GraphMode.Live;
         _delegated = new(() => live
             ? services.GetRequiredService<ServiceAccountCredential>() : new FixedTokenCredential());
         _appOnly = new(() => !live ? new FixedTokenCredential()

@@ -42,7 +42,8 @@ internal static class GraphServices
         {
             var settings = sp.GetRequiredService<IntegrationSettings<GraphOptions>>();
             var time = sp.GetRequiredService<TimeProvider>();
-            return !settings.Ready ? new GraphTransport(() => new NotConfiguredGraphHandler(settings)) // nothing written, nothing sent: it waits
+            // nothing written, nothing sent: it waits
+            return !settings.Ready ? new GraphTransport(() => new NotConfiguredGraphHandler(settings))
                 : settings.Value.EffectiveMode == GraphMode.Live ? new GraphTransport(() => null)
                 : new GraphTransport(() => new FileOutboxHandler(settings.Value.OutboxFolder, time));
         });

@@ -37,7 +37,9 @@ internal static class GraphSetup
                      $"or turn {features} off (azd env: AUTORESPONDER_TEAMS_ENABLED / AUTORESPONDER_STATUS_EMAILS_ENABLED = false).";
     }
 
-    private static bool On(IConfiguration configuration, string setting) => !bool.TryParse(configuration[setting], out var on) || on; // on unless set to false
+    // on unless set to false
+    private static bool On(IConfiguration configuration, string setting)
+        => !bool.TryParse(configuration[setting], out var on) || on;
 }
 
 /// <summary>File mode's stand-in when Graph cannot be used: every request waits, nothing is written or sent.</summary>

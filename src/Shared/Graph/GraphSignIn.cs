@@ -175,7 +175,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
             {
                 var download = await blob.DownloadContentAsync(
                     new BlobDownloadOptions { Conditions = known ? new BlobRequestConditions { IfNoneMatch = copy.ETag } : null }, ct);
-                if (download.GetRawResponse().Status == 304 && known) return copy.Bytes; // unchanged since we last read it
+                // unchanged since we last read it
+                if (download.GetRawResponse().Status == 304 && known) return copy.Bytes;
                 var bytes = Decrypt(download.Value.Content.ToArray(), out var state);
                 _copies[cae] = (download.Value.Details.ETag, bytes);
                 if (state == StoredCacheState.Plaintext && bytes.Length > 0)

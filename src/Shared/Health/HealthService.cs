@@ -121,7 +121,8 @@ public sealed class HealthService(
             foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, token))
                 lock (gate)
                 {
-                    var owed = action.DueAt is { } due && due > action.CreatedAt ? due : action.CreatedAt; // owed for later: counted from its time
+                    // owed for later: counted from its time
+                    var owed = action.DueAt is { } due && due > action.CreatedAt ? due : action.CreatedAt;
                     if (oldest is null || owed < oldest)
                         (oldest, kind, incident) = (owed, action.Kind, action.IncidentId);
                 }

@@ -29,7 +29,9 @@ public sealed class HostFault
     {
         for (var depth = 0; e is not null && depth < 8; e = e.InnerException, depth++)
             if (e is TypeInitializationException or TypeLoadException or BadImageFormatException or FileLoadException ||
-                (e is FileNotFoundException missing && missing.FileName?.Contains("Version=", StringComparison.Ordinal) == true)) // an assembly, not a data file
+                // an assembly, not a data file
+                (e is FileNotFoundException missing
+                    && missing.FileName?.Contains("Version=", StringComparison.Ordinal) == true))
                 return e;
         return null;
     }

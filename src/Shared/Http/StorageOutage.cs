@@ -38,7 +38,8 @@ internal static class StorageOutage
     {
         RequestFailedException r => r.Status is 0 or >= 500,
         HttpRequestException or TimeoutException => true,
-        OperationCanceledException => true, // the SDK's network timeout (a storage node that never answers), or the caller gone: either way, retry
+        // the SDK's network timeout (a storage node that never answers), or the caller gone: either way, retry
+        OperationCanceledException => true,
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsOutage),
         _ => false,
     };

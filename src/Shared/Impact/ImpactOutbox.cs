@@ -118,7 +118,8 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
         catch (ImpactBusyException e) { throw new OutboxWaitException(e.Message, e); }
 
         if (result.Snapshot is not { } s)
-            return trigger == ImpactTriggers.Resolved // the final status email waits for the resolution's snapshot: say there is none
+            // the final status email waits for the resolution's snapshot: say there is none
+            return trigger == ImpactTriggers.Resolved
                 ? new OutboxOutcome($"No snapshot: {result.Skipped}.",
                     TimelineText: $"No impact snapshot at resolution: {result.Skipped}.",
                     TimelineKind: TimelineKinds.ImpactSkipped)

@@ -148,7 +148,9 @@ public sealed class ImpactRule
                 if (-d <= tolerated) return null;
                 break;
             case ImpactRuleKind.StuckInStatus:
-                if (order.StatusSince is not { } since || asOf - since <= TimeSpan.FromMinutes(Options.StuckMinutes)) return null; // longer than
+                // longer than
+                if (order.StatusSince is not { } since || asOf - since <= TimeSpan.FromMinutes(Options.StuckMinutes))
+                    return null;
                 break;
         }
         return new RuleVerdict(catalogPrice, delta, MoneyAtRisk == MoneyAtRiskMode.Delta ? shortfall : order.Total);

@@ -62,7 +62,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
 
         var o = options.Value;
         var recipients = o.Ops();
-        if (recipients.Count == 0) throw new NotConfiguredException(MailOptions.Area, MailOptions.NoOpsProblem); // waits for the setting, never parked
+        // waits for the setting, never parked
+        if (recipients.Count == 0) throw new NotConfiguredException(MailOptions.Area, MailOptions.NoOpsProblem);
 
         var incident = context.Incident;
         MailAttachment? attachment = null;

@@ -137,7 +137,8 @@ public sealed class IncidentCommits(
     {
         await PlanAsync(change, ct);
         if (change.Actions.Count > 0)
-            await index.MarkOutboxPendingAsync(change.IncidentId, ct); // before the commit: an orphan marker is harmless, a missing one is not
+            // before the commit: an orphan marker is harmless, a missing one is not
+            await index.MarkOutboxPendingAsync(change.IncidentId, ct);
         await store.WriteAsync(change, ct);
         if (!change.LeaveIncidentRow) writes.Wrote(change.Incident);
         if (change.Actions.Count > 0)
@@ -159,7 +160,8 @@ public sealed class IncidentWrites
 
     public void Wrote(IncidentRecord incident)
     {
-        if (_written.Count >= MaxEntries) _written.Clear(); // forgetting only costs a reread after the view's trust expires
+        // forgetting only costs a reread after the view's trust expires
+        if (_written.Count >= MaxEntries) _written.Clear();
         _written[incident.Id] = incident.ETag;
     }
 

@@ -68,7 +68,8 @@ internal static class IncidentLifecycle
         if (!BelongsTo(incident, keys)) return AlertVerdict.Stranger;
         if (!Takes(incident, alert, settings, now))
             return alert.Status == AlertStatus.Resolved ? AlertVerdict.Ignored
-                : row is { } known && known.StartsAt >= alert.StartsAt ? AlertVerdict.Duplicate // old news: a redelivery of what the incident holds
+                // old news: a redelivery of what the incident holds
+                : row is { } known && known.StartsAt >= alert.StartsAt ? AlertVerdict.Duplicate
                 : AlertVerdict.OpensNew;
         return AlertRowState.Judge(row, alert) switch
         {

@@ -137,7 +137,8 @@ public sealed class IncidentStore(StorageClients storage)
             ? IncidentRows.Range(id, prefix)
             : TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey gt {from} and RowKey lt {end}");
         var rows = new List<T>(limit + 1);
-        await foreach (var row in Table.QueryAsync<T>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<T>(filter, maxPerPage: Math.Min(limit + 1, 1000),
+            cancellationToken: ct))
         {
             rows.Add(row);
             if (rows.Count > limit) break;

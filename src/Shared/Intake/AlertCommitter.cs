@@ -169,7 +169,8 @@ public sealed class AlertCommitter(
 
             try
             {
-                if (change.IsNew) await index.MarkActiveAsync(change.Incident, ct); // a hint written first; listings check the row
+                // a hint written first; listings check the row
+                if (change.IsNew) await index.MarkActiveAsync(change.Incident, ct);
                 await commits.CommitAsync(change, ct);
             }
             catch (IncidentConcurrencyException)
@@ -189,7 +190,8 @@ public sealed class AlertCommitter(
 
             conflicts = 0;
             var alerts = state.Alerts;
-            foreach (var row in change.AlertRows) alerts[IncidentRows.AlertHash(row.RowKey)] = AlertRowState.Of(row); // the last write of each row holds its new ETag
+            // the last write of each row holds its new ETag
+            foreach (var row in change.AlertRows) alerts[IncidentRows.AlertHash(row.RowKey)] = AlertRowState.Of(row);
             lane.State = new State(change.Incident, alerts, change.LeaveIncidentRow ? state.ReadAt : now);
             var committed = change.Incident.Clone(); // shared by the answers (routing caches), never changed again
             foreach (var (p, outcome) in chunk.Applied)
@@ -217,7 +219,8 @@ public sealed class AlertCommitter(
         var writesIncident = false;
         var applied = new List<(Pending, string)>();
         var answered = new List<(Pending, Filed)>();
-        var inChunk = new Dictionary<string, AlertRowState>(StringComparer.Ordinal); // alert rows as this chunk leaves them (ETag: as read)
+        // alert rows as this chunk leaves them (ETag: as read)
+        var inChunk = new Dictionary<string, AlertRowState>(StringComparer.Ordinal);
         var bytes = 0;
         foreach (var p in waiting)
         {

@@ -140,7 +140,8 @@ public sealed class AlertIngestor(
                 route = route.Via != Via.Pointer ? Route.Again(filed.IncidentId) : filed.Why switch
                 {
                     RerouteReason.Ignored => Route.Ignore(filed.IncidentId),
-                    RerouteReason.NotCreated when route.MayCreate => Route.Again(filed.IncidentId), // a resolution waits for its incident's first firing
+                    // a resolution waits for its incident's first firing
+                    RerouteReason.NotCreated when route.MayCreate => Route.Again(filed.IncidentId),
                     _ => await ClaimNewAsync(alert, keys, route.Pointer, settings, time.GetUtcNow(), ct),
                 };
             }

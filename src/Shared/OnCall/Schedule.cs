@@ -91,7 +91,8 @@ public sealed record Schedule(string Name, Rotation Rotation, IReadOnlyList<Sche
     {
         var local = TimeZoneInfo.ConvertTime(at, Rotation.TimeZone).DateTime;
         var day = DateOnly.FromDateTime(local);
-        if (TimeOnly.FromDateTime(local) < Rotation.HandOff) day = day.AddDays(-1); // before today's hand-off: yesterday's shift
+        // before today's hand-off: yesterday's shift
+        if (TimeOnly.FromDateTime(local) < Rotation.HandOff) day = day.AddDays(-1);
         long days = day.DayNumber - Rotation.Start.DayNumber;
         var length = Rotation.Length == ShiftLength.Weekly ? 7 : 1;
         return (long)Math.Floor(days / (double)length);

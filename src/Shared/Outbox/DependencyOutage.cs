@@ -18,7 +18,8 @@ internal static class DependencyOutage
         HttpRequestException h => h.StatusCode is null || IsOutageStatus((int)h.StatusCode),
         ApiException a => IsOutageStatus(a.ResponseStatusCode), // Graph (Kiota) errors, ODataError included
         RequestFailedException r => IsOutageStatus(r.Status),   // Azure SDK (storage, Service Bus management)
-        TimeoutException or OperationCanceledException or SocketException => true, // an IOException counts only over a socket (below)
+        // an IOException counts only over a socket (below)
+        TimeoutException or OperationCanceledException or SocketException => true,
         AggregateException all => all.InnerExceptions.Count > 0 && all.InnerExceptions.All(Is),
         _ => error.InnerException is { } inner && Is(inner),
     };

@@ -69,9 +69,11 @@ internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, 
         }
         change.Add(now, TimelineKinds.ActionRetried, actor,
             $"{actor} retried {string.Join(", ", parked.Select(a => $"'{a.Kind}'"))} (parked as failed).");
-        await index.MarkOutboxPendingAsync(incidentId, ct); // before the commit: the sweep must find them even if the signal is lost
+        // before the commit: the sweep must find them even if the signal is lost
+        await index.MarkOutboxPendingAsync(incidentId, ct);
         await commits.CommitAsync(change, ct);
-        foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct); // after: a failure leaves a hint health rechecks
+        // after: a failure leaves a hint health rechecks
+        foreach (var action in parked) await index.ClearParkedAsync(incidentId, action.Id, ct);
         await signal.SignalOwedAsync(lanes, OutboxMessage.For(incident), parked.Select(a => a.Kind), TimeSpan.Zero, ct);
         log.LogInformation("{Actor} retried {Count} parked action(s) of {IncidentId}", actor, parked.Count, incidentId);
         return incident;

@@ -165,7 +165,8 @@ public sealed class OutboxRunner(
         {
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
             await commits.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
-            foreach (var (_, _, due) in outcome.Later ?? []) // the queue brings it back on time; the minute sweep is the fallback
+            // the queue brings it back on time; the minute sweep is the fallback
+            foreach (var (_, _, due) in outcome.Later ?? [])
                 if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now,
                     ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId,

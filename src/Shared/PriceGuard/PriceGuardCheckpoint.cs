@@ -70,7 +70,8 @@ public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvid
                 row.ETag = added.Headers.ETag ?? default;
                 return row;
             }
-            catch (RequestFailedException e) when (e.Status == 409) { return null; } // another instance created it first
+            // another instance created it first
+            catch (RequestFailedException e) when (e.Status == 409) { return null; }
         }
         if (row.LeaseOwner is { } holder && holder != owner && row.LeaseUntil > now) return null;
         row.LeaseOwner = owner;

@@ -68,7 +68,8 @@ public sealed class BusinessCalendar
     private DateTimeOffset ToUtc(DateTime local)
     {
         local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        while (_zone.IsInvalidTime(local)) local = local.AddMinutes(15); // inside a spring-forward gap: the first valid time after it
+        // inside a spring-forward gap: the first valid time after it
+        while (_zone.IsInvalidTime(local)) local = local.AddMinutes(15);
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, _zone), TimeSpan.Zero);
     }
 }

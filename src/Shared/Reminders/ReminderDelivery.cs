@@ -50,7 +50,8 @@ internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits comm
             // Beside the incident row: the reminder's own row (under its ETag), the timeline entry and the email owed.
             var change = IncidentChange.Beside(incident);
             change.States.Add(state);
-            var draft = postmortem.DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route
+            // the authenticated route
+            var draft = postmortem.DraftBlob is null ? null : links.PostmortemDraft(incident.Id);
             var owner = incident.Owner is null ? "No owner is set" : $"@{incident.Owner}";
             if (reminder.Kind == ReminderKinds.Escalation)
             {
@@ -76,7 +77,8 @@ internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits comm
             }
             catch (IncidentConcurrencyException)
             {
-                await retry.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the transport retries the message
+                // busy after the budget: the transport retries the message
+                await retry.LostRaceAsync(incident.Id, attempt, ct);
             }
         }
     }

@@ -174,7 +174,8 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
                 ? MailOptions.NoManagersProblem
                 : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and {MailOptions.Section}:FallbackAddress is not set.");
 
-        var draft = rca.Get<PostmortemState>().DraftBlob is null ? null : links.PostmortemDraft(incident.Id); // the authenticated route, never a signed link
+        // the authenticated route, never a signed link
+        var draft = rca.Get<PostmortemState>().DraftBlob is null ? null : links.PostmortemDraft(incident.Id);
         var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt ?? p.DueAt;
         var subject = escalation
             ? $"[RCA overdue] {incident.Id}: {incident.Title} — RCA still open after {calendar.Describe(rcaDue)}"

@@ -114,7 +114,8 @@ internal sealed class StorageQueueReminderPump(
         var remaining = reminder.DueAt - time.GetUtcNow();
         if (remaining > TimeSpan.FromSeconds(1))
         {
-            await queue.EnqueueAsync(reminder, ct); // hop: the rest of the delay (a duplicate after a crash here is ignored by ReminderDelivery)
+            // hop: the rest of the delay (a duplicate after a crash here is ignored by ReminderDelivery)
+            await queue.EnqueueAsync(reminder, ct);
             await queue.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
             log.LogDebug("Reminder {Kind} for {IncidentId} hopped; due in {Remaining}", reminder.Kind,
                 reminder.IncidentId, remaining);

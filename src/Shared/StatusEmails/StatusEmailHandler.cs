@@ -66,7 +66,8 @@ internal sealed class StatusEmailHandler(
 
         var recipients = mailOptions.Value.ManagersFor(incident);
         if (recipients.Count == 0)
-            throw new NotConfiguredException(MailOptions.Area, MailOptions.NoManagersProblem); // waits for the setting, never parked
+            // waits for the setting, never parked
+            throw new NotConfiguredException(MailOptions.Area, MailOptions.NoManagersProblem);
 
         var number = sent.Sent + 1;
         var recorded = StateChange.Of<StatusEmailState>(s =>
@@ -99,7 +100,8 @@ internal sealed class StatusEmailHandler(
             .Where(t => t.Kind != TimelineKinds.StatusEmail && (lastSentAt is null || t.At > lastSentAt))
             .OrderBy(t => t.RowKey, StringComparer.Ordinal)
             .ToList();
-        var earlier = Math.Max(0, changes.Count - StatusEmailRenderer.MaxChanges); // a storm of alerts must not make a megabyte email
+        // a storm of alerts must not make a megabyte email
+        var earlier = Math.Max(0, changes.Count - StatusEmailRenderer.MaxChanges);
         if (earlier > 0) changes = changes.GetRange(earlier, changes.Count - earlier);
         var cadence = options.Value.CadenceFor(incident.Severity);
         var rendered = StatusEmailRenderer.Render(new StatusEmailModel(

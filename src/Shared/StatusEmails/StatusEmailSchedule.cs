@@ -42,7 +42,8 @@ public sealed class StatusEmailSchedule(StorageClients storage) : IStorageInitia
         var upper = $"{Keys.Ticks(now)}|~";
         var list = new List<StatusEmailDue>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DuePartition} and RowKey le {upper}");
-        await foreach (var row in Table.QueryAsync<StatusEmailDue>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<StatusEmailDue>(filter, maxPerPage: Math.Min(max, 1000),
+            cancellationToken: ct))
         {
             list.Add(row);
             if (list.Count >= max) break;

@@ -32,7 +32,8 @@ public sealed class StatusEmailSweep(
     /// <summary>Returns how many slot emails this run owed.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
-        if (!options.Value.Enabled || !settings.Ready) return 0; // a broken setting is on /api/health; nothing is owed from it
+        // a broken setting is on /api/health; nothing is owed from it
+        if (!options.Value.Enabled || !settings.Ready) return 0;
         var now = time.GetUtcNow();
         var owed = 0;
         foreach (var row in await schedule.DueAsync(now, options.Value.MaxPerSweep, ct))

@@ -64,7 +64,8 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         if (incident.Severity <= Severity.Sev1 || incident.AcknowledgedAt is not null) return StormDecision.Own;
         if (!teams.Value.Enabled || teams.Value.StormThreshold <= 0) return StormDecision.Own; // Teams never digests
         var thread = await states.ReadAsync<TeamsState>(incident.Id, ct);
-        if (thread.RootMessageId is not null) return StormDecision.Own; // its own thread: posted, or promoted out of a digest
+        // its own thread: posted, or promoted out of a digest
+        if (thread.RootMessageId is not null) return StormDecision.Own;
         if (thread.Digest is not null) return StormDecision.Storm;
         // Teams has not decided yet: wait a little for its first notice (in a storm it runs ahead of follow-up work).
         if (time.GetUtcNow() - incident.OpenedAt < TeamsDecision
@@ -105,7 +106,8 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var existing = (await Table.GetEntityAsync<StormEmailHead>(window, HeadRow, cancellationToken: ct)).Value;
-            if (existing.SentAt is null) return (window, dueAt, existing.Owner == incident.Id); // a retry of the first lister owes it again
+            // a retry of the first lister owes it again
+            if (existing.SentAt is null) return (window, dueAt, existing.Owner == incident.Id);
             // Sent already (this listing came late): not in it, so it goes out on its own.
             await Table.DeleteEntityAsync(window, ItemPrefix + incident.Id, ETag.All, ct);
             return null;
@@ -174,7 +176,8 @@ internal sealed class StormEmailHandler(
         var (subject, html, text) = Render(StormEmails.MinuteOf(window), items);
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject,
             html, text), ct);
-        await storms.MarkSentAsync(head, time.GetUtcNow(), CancellationToken.None); // sent: never again, whatever happens to the caller
+        // sent: never again, whatever happens to the caller
+        await storms.MarkSentAsync(head, time.GetUtcNow(), CancellationToken.None);
         log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window,
             items.Count, head.Recipients);
         return new OutboxOutcome(

@@ -108,7 +108,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), ct); // another first notice of this channel won
+                // another first notice of this channel won
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), ct);
             }
         }
     }
@@ -136,10 +137,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             OpenedAt = incident.OpenedAt,
         }, TableUpdateMode.Replace, ct);
         var head = await FindAsync(digest, ct) ?? New(digest, target);
-        if (Claimed(head) || !await TryClaimAsync(head, ct)) return head; // the renderer shows it: it reads the items after this claim or its release
+        // the renderer shows it: it reads the items after this claim or its release
+        if (Claimed(head) || !await TryClaimAsync(head, ct)) return head;
         var posting = head.MessageId is null;
         head = await RenderAsync(digest, target, head, send, ct);
-        if (posting) await PruneBestEffortAsync(target, ct); // a new digest of this channel: a good moment to drop its finished ones
+        // a new digest of this channel: a good moment to drop its finished ones
+        if (posting) await PruneBestEffortAsync(target, ct);
         return head;
     }
 
@@ -205,13 +208,15 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             if (!done && MinuteOf(partition.Key) > now - Expiry) continue; // still owed a render: kept until it expires
             try
             {
-                if (head is not null) await Table.DeleteEntityAsync(head.PartitionKey, head.RowKey, head.ETag, ct); // changed since read: in use, kept
+                // changed since read: in use, kept
+                if (head is not null) await Table.DeleteEntityAsync(head.PartitionKey, head.RowKey, head.ETag, ct);
                 foreach (var chunk in items.Chunk(100))
                     await Table.SubmitTransactionAsync(chunk.Select(i =>
                         new TableTransactionAction(TableTransactionActionType.Delete, i, ETag.All)), ct);
                 removed++;
             }
-            catch (RequestFailedException e) when (e.Status is 404 or 412) { } // pruned by someone else meanwhile, or in use again
+            // pruned by someone else meanwhile, or in use again
+            catch (RequestFailedException e) when (e.Status is 404 or 412) { }
         }
         return removed;
     }
@@ -270,7 +275,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at {minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread " +
             "when acknowledged or escalated.</p><ul>");
-        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines)) // newest on top
+        // newest on top
+        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines))
         {
             var id = item.RowKey[ItemPrefix.Length..];
             html.Append(CultureInfo.InvariantCulture,

@@ -59,7 +59,8 @@ internal sealed class TeamsPublisher(
         if (thread.RootMessageId is { } existing)
             return OutboxOutcome.Done($"Teams root post already exists: {existing}");
         var target = routing.Route(incident);
-        if (incident.Severity <= Alerts.Severity.Sev1) // always its own post: first, then counted for the channel's storm window
+        // always its own post: first, then counted for the channel's storm window
+        if (incident.Severity <= Alerts.Severity.Sev1)
         {
             thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
             if (options.Value.StormThreshold > 0) await CountBestEffortAsync(target, incident, ct);
@@ -197,7 +198,8 @@ internal sealed class TeamsPublisher(
             {
                 log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel " +
                     "({MessageId}): recorded, not posted again", incident.Id, found.Id);
-                return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // no fingerprint: the next change PATCHes it
+                // no fingerprint: the next change PATCHes it
+                return await RecordRootAsync(incident.Id, target, found, fingerprint: null);
             }
             log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; " +
                 "posting again{Hint}", incident.Id, since,
@@ -318,7 +320,8 @@ internal sealed class TeamsPublisher(
                 limiter.Pause(limits, retryAfter);
                 log.LogWarning("Teams {What} for {IncidentId} throttled (429): channel paused for {RetryAfter}", what,
                     incidentId, retryAfter);
-                if (throttled >= 2 || retryAfter > InlineRetryAfter) throw; // the outbox retries it then, spending no attempt
+                // the outbox retries it then, spending no attempt
+                if (throttled >= 2 || retryAfter > InlineRetryAfter) throw;
             }
         }
     }

@@ -60,7 +60,8 @@ public sealed class WatchService(
             row.Until = until;
             if (!await store.TryWriteAsync(row, ct))
             {
-                await retry.LostRaceAsync(incident.Id, attempt, ct); // busy after the budget: the outbox retries the action
+                // busy after the budget: the outbox retries the action
+                await retry.LostRaceAsync(incident.Id, attempt, ct);
                 continue;
             }
             return new OutboxOutcome(
@@ -146,7 +147,8 @@ public sealed class WatchService(
         {
             var rules = (await impact.SelectAsync(details, ct)).Select(s => s.Rule).ToList();
             var catalog = await orders.ReadCatalogAsync(ct);
-            await foreach (var order in orders.ReadOrdersAsync(new OrderQuery(row.CheckedThrough.AddTicks(1), upTo), ct))
+            await foreach (var order in orders.ReadOrdersAsync(new OrderQuery(row.CheckedThrough.AddTicks(1), upTo),
+                ct))
             {
                 checkedOrders++;
                 foreach (var rule in rules)

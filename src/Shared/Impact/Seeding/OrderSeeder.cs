@@ -105,7 +105,8 @@ public static class OrderSeeder
             var (region, currency, _) = Regions[random.Next(Regions.Length)];
             var quantity = random.Next(10) < 8 ? 1 : random.Next(2, 5);
             var price = item.Prices[currency];
-            if (random.Next(50) == 0) price = Math.Round(price * 0.998m, 2); // rounding noise well inside the default tolerance
+            // rounding noise well inside the default tolerance
+            if (random.Next(50) == 0) price = Math.Round(price * 0.998m, 2);
             var status = created > spec.End.AddHours(-1) ? "paid" : created > spec.End.AddDays(-1)
                 ? "shipped" : "delivered";
             var statusSince = created.AddMinutes(status == "paid" ? 1 : status == "shipped" ? 180 : 2880);

@@ -124,7 +124,8 @@ public sealed class IncidentListQuery(StorageClients storage, IncidentIndex inde
     }
 
     private async IAsyncEnumerable<(string Position, bool Closed, IncidentListing Listing)> CandidatesAsync(
-        IncidentFilter filter, string? after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        IncidentFilter filter, string? after,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var inClosedPhase = after?.StartsWith(ClosedPhase, StringComparison.Ordinal) == true;
         if (filter.WantsLive && !inClosedPhase)
@@ -145,7 +146,8 @@ public sealed class IncidentListQuery(StorageClients storage, IncidentIndex inde
         var query = from is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {IncidentIndex.ClosedPartition}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {IncidentIndex.ClosedPartition} and RowKey gt {from}");
-        await foreach (var listing in storage.IncidentIndex.QueryAsync<IncidentListing>(query, maxPerPage: 200, cancellationToken: ct))
+        await foreach (var listing in storage.IncidentIndex.QueryAsync<IncidentListing>(query, maxPerPage: 200,
+            cancellationToken: ct))
         {
             // Newest closed first; an incident closed before "since" was opened before it too.
             if (filter.Since is { } since && listing.At < since) yield break;

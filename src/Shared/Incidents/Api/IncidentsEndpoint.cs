@@ -16,7 +16,8 @@ namespace AutoResponder.Incidents.Api;
 /// </summary>
 internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages,
     IncidentResources resources,
-    IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options, ILogger<IncidentsEndpoint> log)
+    IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options,
+    ILogger<IncidentsEndpoint> log)
 {
     /// <summary>
     /// GET /api/incidents?status=&amp;severity=&amp;service=&amp;since=&amp;limit=&amp;cursor= — newest first; default:
