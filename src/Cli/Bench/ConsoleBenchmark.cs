@@ -96,8 +96,10 @@ internal static class ConsoleBenchmark
         double Median(List<double> xs) { var s = xs.Order().ToArray(); return s[s.Length / 2]; }
         var jsonMs = Median(json);
         var pageMs = Median(page);
-        output.WriteLine($"GET /api/incidents?limit=25 (JSON): median {jsonMs:F1} ms over {rounds} calls ({jsonBytes / 1024} KiB)");
-        output.WriteLine($"GET /incidents (console page, 25):  median {pageMs:F1} ms over {rounds} calls ({pageBytes / 1024} KiB)");
+        output.WriteLine($"GET /api/incidents?limit=25 (JSON): median {jsonMs:F1} ms over {rounds} calls " +
+            $"({jsonBytes / 1024} KiB)");
+        output.WriteLine($"GET /incidents (console page, 25):  median {pageMs:F1} ms over {rounds} calls " +
+            $"({pageBytes / 1024} KiB)");
         output.WriteLine($"ratio console page / JSON list: {pageMs / jsonMs:F2} (goal: about 1)");
 
         await app.StopAsync(ct);

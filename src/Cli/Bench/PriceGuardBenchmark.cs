@@ -39,7 +39,8 @@ internal static class PriceGuardBenchmark
             "order → incident) | of which processing |");
         output.WriteLine("|---|---|---|---|---|---|");
         foreach (var r in results)
-            output.WriteLine($"| {r.History:N0} | {r.GuardRate:N0} | {r.RawRate:N0} | {r.GuardRate / r.RawRate:F2} | {r.Delay.TotalSeconds:F1} s | {r.Processing.TotalMilliseconds:N0} ms |");
+            output.WriteLine($"| {r.History:N0} | {r.GuardRate:N0} | {r.RawRate:N0} | {r.GuardRate / r.RawRate:F2} " +
+                $"| {r.Delay.TotalSeconds:F1} s | {r.Processing.TotalMilliseconds:N0} ms |");
         return failures == 0 && results.All(r => r.GuardRate / r.RawRate >= 0.7) ? 0 : 1;
     }
 
@@ -110,8 +111,10 @@ internal static class PriceGuardBenchmark
         var raw2 = await RawReadAsync(source.Orders, query, ct);
         var rawRate = (raw1.Rows + raw2.Rows) / (raw1.Seconds + raw2.Seconds);
         var guardRate = catchUp.OrdersChecked / catchUpClock.Elapsed.TotalSeconds;
-        output.WriteLine($"raw read of the new orders' partitions (sequential SDK query), before and after: {raw1.Rows:N0} rows in {raw1.Seconds:F2} s and {raw2.Seconds:F2} s = {rawRate:N0} rows/s");
-        output.WriteLine($"price guard catching up in one run: {catchUp.OrdersChecked:N0} orders checked in {catchUpClock.Elapsed.TotalSeconds:F2} s = {guardRate:N0} orders/s " +
+        output.WriteLine($"raw read of the new orders' partitions (sequential SDK query), before and " +
+            $"after: {raw1.Rows:N0} rows in {raw1.Seconds:F2} s and {raw2.Seconds:F2} s = {rawRate:N0} rows/s");
+        output.WriteLine($"price guard catching up in one run: {catchUp.OrdersChecked:N0} orders checked " +
+            $"in {catchUpClock.Elapsed.TotalSeconds:F2} s = {guardRate:N0} orders/s " +
                          $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); ratio {guardRate / rawRate:F2} (goal >= 0.7)");
 
         // Detection delay: reset the checkpoint and the incidents, then run once a simulated minute as in production.
@@ -148,7 +151,8 @@ internal static class PriceGuardBenchmark
         checkedOrders += last.OrdersChecked;
         output.WriteLine($"price guard once a simulated minute: {checkedOrders:N0} orders checked in {newMinutes + 2} runs, {total.TotalSeconds:F2} s of work ({checkedOrders / total.TotalSeconds:N0} orders/s including per-run overhead)");
         output.WriteLine(delay is { } d
-            ? $"detection delay: {d.TotalSeconds:F1} s from the first tampered order to the incident (schedule 60 s + settle 30 s bound it; the filing run took {processing!.Value.TotalMilliseconds:N0} ms)"
+            ? $"detection delay: {d.TotalSeconds:F1} s from the first tampered order to the incident (schedule 60 s " +
+                $"+ settle 30 s bound it; the filing run took {processing!.Value.TotalMilliseconds:N0} ms)"
             : "detection: NO incident was opened");
         if (checkedOrders != newOrders || catchUp.OrdersChecked != newOrders)
             output.WriteLine($"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");

@@ -89,7 +89,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         await using var provider = services.BuildServiceProvider();
         T Get<T>() where T : notnull => provider.GetRequiredService<T>();
         await Get<StorageSetup>().EnsureCreatedAsync(ct);
-        Say($"Drill price-tampering on storage prefix '{prefix}', simulated start {start:yyyy-MM-dd HH:mm} UTC; Graph requests → {outbox}");
+        Say($"Drill price-tampering on storage prefix '{prefix}', simulated start {start:yyyy-MM-dd HH:mm} UTC; " +
+            $"Graph requests → {outbox}");
 
         // 1. A day of normal orders, and the catalog.
         var source = (TableOrderSource)Get<IOrderSource>();
@@ -403,7 +404,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         output.WriteLine($"Scorecard — incident {s.IncidentId} (storage prefix {s.StoragePrefix})");
         output.WriteLine($"  time to detect (first tampered order → incident):   {Format(s.TimeToDetect)}");
         output.WriteLine($"  time to acknowledge (incident → acknowledged):      {Format(s.TimeToAcknowledge)}");
-        output.WriteLine($"  affected orders before the switch / after:          {s.AffectedBeforeSwitch} / {s.AffectedAfterSwitch}");
+        output.WriteLine($"  affected orders before the switch / after:          {s.AffectedBeforeSwitch} " +
+            $"/ {s.AffectedAfterSwitch}");
         output.WriteLine($"  counted by the impact snapshot:                     {s.SnapshotOrders}");
         output.WriteLine($"  money at risk:                                      {(s.MoneyAtRisk.Count == 0 ? "none" : string.Join(", ", s.MoneyAtRisk.Select(m => $"{m.Key} {m.Value.ToString("N2", inv)}")))}");
         output.WriteLine("  sent:");

@@ -23,7 +23,8 @@ internal static class GraphCommands
                 Console.WriteLine(code.Message);
                 return Task.CompletedTask;
             }, ct);
-            Console.WriteLine($"Signed in as {record.Username} (tenant {record.TenantId}). The hosts now get tokens silently; no restart needed.");
+            Console.WriteLine($"Signed in as {record.Username} (tenant {record.TenantId}). The hosts now get tokens " +
+                $"silently; no restart needed.");
             return 0;
         }));
 

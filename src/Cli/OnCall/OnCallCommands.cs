@@ -30,7 +30,8 @@ internal static class OnCallCommands
             var current = await catalog.CurrentAsync(ct);
             var file = parse.GetValue(exportFile)!;
             await File.WriteAllTextAsync(file.FullName, Write(new OnCallFile { Schedules = current.Schedules, Policies = current.Policies }, file.Name), ct);
-            parse.InvocationConfiguration.Output.WriteLine($"Wrote {current.Schedules.Count} schedule(s) and {current.Policies.Count} policy(ies) to {file.FullName}.");
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote {current.Schedules.Count} schedule(s) " +
+                $"and {current.Policies.Count} policy(ies) to {file.FullName}.");
             return 0;
         }));
 
@@ -65,7 +66,8 @@ internal static class OnCallCommands
             var now = time.GetUtcNow();
             foreach (var s in read.Schedules) await catalog.SaveAsync(s, "cli import", now, ct);
             foreach (var p in read.Policies) await catalog.SaveAsync(p, "cli import", now, ct);
-            output.WriteLine($"Imported {read.Schedules.Count} schedule(s) and {read.Policies.Count} policy(ies) from {file.Name}.");
+            output.WriteLine($"Imported {read.Schedules.Count} schedule(s) and {read.Policies.Count} policy(ies) " +
+                $"from {file.Name}.");
             return 0;
         }));
 

@@ -112,10 +112,12 @@ internal static class SeedCommands
     public static async Task<int> SeedAsync(TableOrderSource target, OrderSeedSpec spec, TextWriter output,
         CancellationToken ct)
     {
-        output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} – {spec.End:yyyy-MM-dd HH:mm} UTC) " +
+        output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} " +
+            $"– {spec.End:yyyy-MM-dd HH:mm} UTC) " +
                          $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} at {target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
         if (spec.Incident != SeedIncident.None)
-            output.WriteLine($"Injected incident: {spec.Incident} from {spec.IncidentFrom:O} for {spec.IncidentMinutes} min, rate {spec.IncidentRate:P0}");
+            output.WriteLine($"Injected incident: {spec.Incident} from {spec.IncidentFrom:O} " +
+                $"for {spec.IncidentMinutes} min, rate {spec.IncidentRate:P0}");
         var lastReport = DateTime.UtcNow;
         var started = DateTime.UtcNow;
         var gate = new object();

@@ -50,7 +50,8 @@ internal static class StandaloneHost
         var app = builder.Build();
         app.Logger.LogInformation("{Notice}", notice);
         app.Logger.LogInformation("Open files: {Files}; at most {Connections} connections at once",
-            files is { } f ? $"soft limit {f.Before} raised to {f.Now} (hard limit {f.Hard}), {FileBudget.Reserve} kept for the host" : "no limit to read", connections);
+            files is { } f ? $"soft limit {f.Before} raised to {f.Now} (hard limit {f.Hard}), {FileBudget.Reserve} " +
+                $"kept for the host" : "no limit to read", connections);
         app.Use(UnrecoverableFaults(app));
         app.Use(async (context, next) =>
         {
@@ -188,6 +189,7 @@ internal static class StandaloneHost
             return isLoopback ? u : $"{uri.Scheme}://127.0.0.1:{uri.Port}";
         });
         var chosen = string.Join(';', loopback);
-        return (chosen, $"No AutoResponder:Access:IngestKey is set: listening on loopback only ({chosen}). Set AutoResponder__Access__IngestKey to accept other hosts.");
+        return (chosen, $"No AutoResponder:Access:IngestKey is set: listening on loopback only ({chosen}). Set " +
+            $"AutoResponder__Access__IngestKey to accept other hosts.");
     }
 }

@@ -48,7 +48,8 @@ internal static class TokenCommands
                     parse.GetValue(role)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries)), ct,
                     lifetime);
                 if (parse.GetValue(quiet)) { output.WriteLine(created.Token); return 0; }
-                output.WriteLine($"Token {created.Record.Id} for {created.Record.Name} ({created.Record.Roles}), expires {created.Record.ExpiresAt:u}. Shown once; keep it secret:");
+                output.WriteLine($"Token {created.Record.Id} for {created.Record.Name} ({created.Record.Roles}), " +
+                    $"expires {created.Record.ExpiresAt:u}. Shown once; keep it secret:");
                 output.WriteLine();
                 output.WriteLine(created.Token);
                 output.WriteLine();

@@ -59,7 +59,8 @@ internal sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions>
         if (route.Access.Ingest)
             return IngestKeyAccepted(request)
                 ? (Caller.Ingest, null)
-                : (null, Problems.Unauthorized($"{route.Method} {route.Path} needs the ingest key: the {KeyHeader} header or the {KeyQuery} query parameter.", KeyHeader));
+                : (null, Problems.Unauthorized($"{route.Method} {route.Path} needs the ingest key: the {KeyHeader} " +
+                    $"header or the {KeyQuery} query parameter.", KeyHeader));
 
         if (request.Query.ContainsKey(KeyQuery))
             return (null, Problems.Unauthorized(
@@ -70,7 +71,9 @@ internal sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions>
         {
             if (IngestKeyMatches(request.Headers[KeyHeader].ToString()))
                 return (null, Problems.Forbidden($"The ingest key may only send alerts and changes (POST /api/alerts, POST /api/changes); {route.Method} {route.Path} is for people. Sign in: Authorization: Bearer TOKEN."));
-            return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: Authorization: Bearer TOKEN (a personal access token, or an Entra ID token in Azure).", "Authorization")
+            return (null, Problems.Unauthorized($"{route.Method} {route.Path} needs a signed-in person: " +
+                $"Authorization: Bearer TOKEN (a personal access token, or an Entra ID token in Azure).",
+                "Authorization")
                 .WithHeader("WWW-Authenticate", "Bearer"));
         }
         if (!caller.HasAny(route.Access.AnyOf))

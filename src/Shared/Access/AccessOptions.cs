@@ -98,7 +98,8 @@ internal sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
             errors.Add($"{AccessOptions.Section}:IngestKey must be at least 16 characters (is {key.Length}).");
         for (var i = 0; i < (o.AllowedHosts?.Count ?? 0); i++)
             if (string.IsNullOrWhiteSpace(o.AllowedHosts![i]) || o.AllowedHosts[i].Contains('/'))
-                errors.Add($"{AccessOptions.Section}:AllowedHosts:{i} must be a host name such as incidents.shop.example (is '{o.AllowedHosts[i]}').");
+                errors.Add($"{AccessOptions.Section}:AllowedHosts:{i} must be a host name such as " +
+                    $"incidents.shop.example (is '{o.AllowedHosts[i]}').");
         // Entra sign-in is optional: its problems are findings (EntraOptions.Problems), never a stopped start-up.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

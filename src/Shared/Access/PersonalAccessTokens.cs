@@ -77,7 +77,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
     {
         var life = lifetime ?? DefaultLifetime;
         if (life < TimeSpan.FromDays(1) || life > MaxLifetime)
-            throw new ArgumentException($"A token lasts 1 to {MaxLifetime.TotalDays:0} days (asked for {life.TotalDays:0.#}).", nameof(lifetime));
+            throw new ArgumentException($"A token lasts 1 to {MaxLifetime.TotalDays:0} days (asked " +
+                $"for {life.TotalDays:0.#}).", nameof(lifetime));
         name = name.Trim();
         if (name.Length is 0 or > 200 || name.Any(char.IsControl))
             throw new ArgumentException("The name must be 1 to 200 characters without control characters.",
@@ -85,7 +86,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         var normalized = new List<string>();
         foreach (var role in roles)
             normalized.Add(AutoResponder.Access.Roles.Normalize(role)
-                ?? throw new ArgumentException($"'{role}' is not a role: use {string.Join(", ", AutoResponder.Access.Roles.All)}.", nameof(roles)));
+                ?? throw new ArgumentException($"'{role}' is not a role: " +
+                    $"use {string.Join(", ", AutoResponder.Access.Roles.All)}.", nameof(roles)));
         if (normalized.Count == 0) throw new ArgumentException("At least one role is required.", nameof(roles));
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

@@ -90,7 +90,8 @@ internal static class AzureAlertContextSummary
     private static string ResourceHealth(JsonElement c)
     {
         var p = Properties(c);
-        return $"Resource health {Text(p, "previousHealthStatus")} → {Text(p, "currentHealthStatus")} ({Text(p, "type")}, cause {Text(p, "cause")}): {Text(p, "title")}";
+        return $"Resource health {Text(p, "previousHealthStatus")} → {Text(p, "currentHealthStatus")} " +
+            $"({Text(p, "type")}, cause {Text(p, "cause")}): {Text(p, "title")}";
     }
 
     private static string ActivityLog(JsonElement c)
@@ -101,8 +102,10 @@ internal static class AzureAlertContextSummary
         var detail = Text(c, "eventSource")?.ToLowerInvariant() switch
         {
             "autoscale" => Text(p, "description"),
-            "security" => $"{Text(p, "category")} threat {Text(p, "threatStatus")} on {Text(p, "compromisedEntity")}, action {Text(p, "actionTaken")}",
-            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, impact {Text(p, "recommendationImpact")}"
+            "security" => $"{Text(p, "category")} threat {Text(p, "threatStatus")} " +
+                $"on {Text(p, "compromisedEntity")}, action {Text(p, "actionTaken")}",
+            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, " +
+                $"impact {Text(p, "recommendationImpact")}"
                                 + (Text(p, "recommendationName") is { } name ? $": {name}" : ""),
             "policy" => $"policy compliance check {Text(p, "isComplianceCheck")} in {Text(p, "resourceLocation")}",
             _ => null,

@@ -42,7 +42,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         var key = $"github:{(string.IsNullOrEmpty(deliveryId) ? bodyHash : deliveryId)}";
         if (gitHubEvent == "ping") return ChangeParse.Ignore("GitHub ping: the webhook reaches AutoResponder.");
         if (gitHubEvent is not ("deployment_status" or "release" or "push" or "workflow_run"))
-            return ChangeParse.Ignore($"GitHub event '{gitHubEvent}' is not a change (deployment_status, release, push and workflow_run are).");
+            return ChangeParse.Ignore($"GitHub event '{gitHubEvent}' is not a change (deployment_status, release, " +
+                $"push and workflow_run are).");
 
         var repository = Text(body, "repository.full_name", required: true)!;
         var service = mapping.ServiceOfRepository(repository)
@@ -150,7 +151,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                         ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
                     return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"),
                         "azure-devops", "release-deployment",
-                        Summary(message, $"Release {release ?? pipeline} to {environment ?? "an environment"}: {status}"),
+                        Summary(message, $"Release {release ?? pipeline} " +
+                            $"to {environment ?? "an environment"}: {status}"),
                         Text(body, "resource.deployment.requestedFor.displayName")
                             ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
                         Url(body, "resource.release._links.web.href")
@@ -162,12 +164,14 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var service = PipelineService(pipeline, "resource.definition.name");
                     return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops",
                         "pipeline-run",
-                        Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
+                        Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} " +
+                            $"of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
                         Text(body, "resource.requestedFor.displayName"), Text(body, "resource.sourceVersion"), null,
                         Url(body, "resource._links.web.href") ?? Url(body, "resource.url"), pipeline, key));
                 }
             default:
-                return ChangeParse.Ignore($"Azure DevOps event '{eventType}' is not a change (pipeline run state changed, release deployment completed and build completed are).");
+                return ChangeParse.Ignore($"Azure DevOps event '{eventType}' is not a change (pipeline run state " +
+                    $"changed, release deployment completed and build completed are).");
         }
     }
 

@@ -105,13 +105,15 @@ internal sealed class ChangesEndpoint(
         var secret = options.Value.GitHubSecret;
         if (string.IsNullOrEmpty(secret)) return null;
         if (string.IsNullOrEmpty(header))
-            return Problems.Unauthorized($"This GitHub delivery is not signed; AutoResponder:Changes:GitHubSecret is set, so {GitHubSignatureHeader} is required (set the webhook's secret).", GitHubSignatureHeader);
+            return Problems.Unauthorized($"This GitHub delivery is not signed; AutoResponder:Changes:GitHubSecret is " +
+                $"set, so {GitHubSignatureHeader} is required (set the webhook's secret).", GitHubSignatureHeader);
         var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
         byte[] given;
         try { given = header.StartsWith("sha256=", StringComparison.Ordinal) ? Convert.FromHexString(header["sha256=".Length..]) : []; }
         catch (FormatException) { given = []; }
         return CryptographicOperations.FixedTimeEquals(expected, given) ? null
-            : Problems.Unauthorized($"{GitHubSignatureHeader} does not match the body under the configured secret (AutoResponder:Changes:GitHubSecret).", GitHubSignatureHeader);
+            : Problems.Unauthorized($"{GitHubSignatureHeader} does not match the body under the configured secret " +
+                $"(AutoResponder:Changes:GitHubSecret).", GitHubSignatureHeader);
     }
 
     private static async Task<byte[]?> ReadRawAsync(HttpRequest request, int maxBytes, CancellationToken ct)

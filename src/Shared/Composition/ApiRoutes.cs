@@ -55,5 +55,6 @@ public static class ApiRoutes
     /// <summary>The declared route of an operation id (the Function's name).</summary>
     public static ApiRoute Find(string operationId) =>
         ById.TryGetValue(operationId, out var route)
-            ? route : throw new InvalidOperationException($"No route is declared with the operation id '{operationId}'.");
+            ? route : throw new InvalidOperationException($"No route is declared with the operation id " +
+                $"'{operationId}'.");
 }

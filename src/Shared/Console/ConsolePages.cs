@@ -334,7 +334,9 @@ public static class ConsolePages
             if (s.Correction is { } sc)
                 Fact(h, "Corrected", $"by {sc.By ?? "a responder"}"
                     + (sc.Supersedes is { } earlier
-                    ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed" : ""));
+                    ? $"; supersedes snapshot {earlier}: {s.NewOrders.ToString("N0", CultureInfo.InvariantCulture)} " +
+                        $"orders added, {s.NoLongerAffected.ToString("N0", CultureInfo.InvariantCulture)} removed"
+                        : ""));
             h.Raw("</dl>");
         }
         else h.Raw("<p>No snapshot yet.</p>");
@@ -497,7 +499,9 @@ public static class ConsolePages
         var overdue = item.Status == ActionItems.ActionItemKinds.Open && item.DueAt < now;
         h.Raw("<li data-item=\"").Attr(item.ItemId).Raw("\" data-status=\"").Attr(item.Status).Raw("\"><b>")
          .Text(item.Title).Raw("</b> <span class=\"muted\">")
-         .Text($"{item.Owner} · due {Html.Time(item.DueAt)} · {item.Status}{(overdue ? " · OVERDUE" : "")}{(item.Reason is null ? "" : $" ({item.Reason})")}").Raw("</span>");
+         .Text($"{item.Owner} · due {Html.Time(item.DueAt)} " +
+             $"· {item.Status}{(overdue ? " · OVERDUE" : "")}{(item.Reason is null ? "" : $" ({item.Reason})")}")
+             .Raw("</span>");
         if (showIncident) h.Raw(" <a href=\"").Attr(ConsoleRoutes.Incident(item.IncidentId) + "#action-items")
             .Raw("\">").Text(item.IncidentId).Raw("</a>");
         if (item.Link is { } link) h.Raw(" <a href=\"").Attr(link).Raw("\" rel=\"noopener noreferrer\">link</a>");

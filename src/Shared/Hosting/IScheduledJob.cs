@@ -38,7 +38,8 @@ public sealed record JobSchedule(string Setting, string Default)
         try { return CronExpression.Parse(expression, CronFormat.IncludeSeconds); }
         catch (CronFormatException e)
         {
-            throw new InvalidOperationException($"The setting '{Setting}' ('{expression}') is not a six-field NCRONTAB schedule (seconds first, e.g. '{Default}'): {e.Message}", e);
+            throw new InvalidOperationException($"The setting '{Setting}' ('{expression}') is not a six-field " +
+                $"NCRONTAB schedule (seconds first, e.g. '{Default}'): {e.Message}", e);
         }
     }
 }

@@ -29,7 +29,8 @@ internal static class JsonHygiene
                 try { text = element.GetString()!; }
                 catch (InvalidOperationException)
                 {
-                    return Problems.Malformed($"The value of '{path}' is not valid Unicode text (a lone surrogate such as \\ud800, or invalid UTF-8).", path);
+                    return Problems.Malformed($"The value of '{path}' is not valid Unicode text (a lone surrogate " +
+                        $"such as \\ud800, or invalid UTF-8).", path);
                 }
                 return text.Length > MaxStringChars
                     ? Problems.Invalid(path,
@@ -59,7 +60,8 @@ internal static class JsonHygiene
                     try { name = property.Name; }
                     catch (InvalidOperationException)
                     {
-                        return Problems.Malformed($"A property name in '{path}' is not valid Unicode text (a lone surrogate or invalid UTF-8).", path);
+                        return Problems.Malformed($"A property name in '{path}' is not valid Unicode text (a lone " +
+                            $"surrogate or invalid UTF-8).", path);
                     }
                     if (name.Length > MaxStringChars)
                         return Problems.Invalid(path,

@@ -230,7 +230,8 @@ public sealed class ImpactEndpoint(
             correction.Chosen.Count > 0 ? "chose " + string.Join(", ", correction.Chosen) : null,
             correction.Excluded.Count > 0 ? "excluded " + string.Join(", ", correction.Excluded) : null,
         }.OfType<string>().ToList();
-        var text = $"Impact rules corrected by {actor}: {(what.Count == 0 ? "back to the automatic selection" : string.Join("; ", what))}. " +
+        var text = $"Impact rules corrected " +
+            $"by {actor}: {(what.Count == 0 ? "back to the automatic selection" : string.Join("; ", what))}. " +
             $"Applying: {string.Join(", ", selected.Select(s => s.Rule.Name))}. A corrected snapshot follows" +
             (latest is null ? "." : $"; its export supersedes snapshot {latest.SnapshotId} and goes to operations.");
         var queued = await QueueSnapshotAsync(id, change =>

@@ -191,6 +191,7 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
             parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
         return string.Join(" · ", parts)
-            + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";
+            + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download " +
+                $"it): {download}";
     }
 }

@@ -53,7 +53,8 @@ public static class ImpactServices
         try { service = new TableServiceClient(options.OrderStorage, clientOptions); }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw new InvalidOperationException($"The setting '{ImpactOptions.Section}:OrderStorage' is not a valid storage connection string: {e.Message}", e);
+            throw new InvalidOperationException($"The setting '{ImpactOptions.Section}:OrderStorage' is not a valid " +
+                $"storage connection string: {e.Message}", e);
         }
         return new TableOrderSource(service.GetTableClient(storage.Prefix + options.OrdersTable),
             service.GetTableClient(storage.Prefix + options.CatalogTable));

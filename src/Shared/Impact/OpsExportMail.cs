@@ -80,7 +80,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
 
         var subject = export.Supersedes is null
             ? $"[{incident.SeverityName}] {incident.Id}: affected orders export ({export.RowCount} rows)"
-            : $"[{incident.SeverityName}] {incident.Id}: corrected affected orders export ({export.RowCount} rows, supersedes {export.Supersedes})";
+            : $"[{incident.SeverityName}] {incident.Id}: corrected affected orders export ({export.RowCount} rows, " +
+                $"supersedes {export.Supersedes})";
         var facts = new List<(string, string)>
         {
             ("Incident", $"{incident.Id}: {incident.Title}"),
@@ -99,7 +100,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to " +
             "download it; every download is recorded on the incident.";
         var notAttached = o.AttachExports
-            ? $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so it is not attached. "
+            ? $"The CSV is larger than {o.MaxAttachmentBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes, so " +
+                $"it is not attached. "
             : "The CSV holds customer data, so it is not attached. ";
         var delivery = attachment is not null
             ? $"The CSV is attached ({attachment.Name}). It contains customer data: do not forward it."
@@ -131,7 +133,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
             State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
-            TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}, {export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
+            TimelineText: $"Affected-orders export " +
+                $"(snapshot {export.SnapshotId}, {export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
                           $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) mailed to operations {how}: {string.Join(", ", recipients)}.",
             TimelineKind: TimelineKinds.ExportMailed);
     }

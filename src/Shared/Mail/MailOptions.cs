@@ -25,7 +25,8 @@ internal sealed class MailOptions
         var statusEmails = !bool.TryParse(configuration["AutoResponder:StatusEmails:Enabled"], out var on) || on;
         if (graph.EffectiveMode == AutoResponder.Graph.GraphMode.Live && statusEmails
             && string.IsNullOrWhiteSpace(o.Sender))
-            yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox mail is sent from (Mail.Send scoped to it; azd env: AUTORESPONDER_MAIL_SENDER).";
+            yield return $"{Section}:Sender is required when Graph is live and status e-mails are on: the mailbox " +
+                $"mail is sent from (Mail.Send scoped to it; azd env: AUTORESPONDER_MAIL_SENDER).";
     }
 
     public const string NoManagersProblem = Section
@@ -47,7 +48,8 @@ internal sealed class MailOptions
             || o.ManagerRecipients.Severity.Count > 0
                          || o.ManagerRecipients.Service.Count > 0 || !string.IsNullOrWhiteSpace(o.FallbackAddress);
         if (statusEmails && !anyManager)
-            yield return $"{Section}:ManagerRecipients:Default (or {Section}:FallbackAddress) is required when status e-mails are on: nobody would receive them (azd env: AUTORESPONDER_MAIL_MANAGER_RECIPIENTS).";
+            yield return $"{Section}:ManagerRecipients:Default (or {Section}:FallbackAddress) is required when " +
+                $"status e-mails are on: nobody would receive them (azd env: AUTORESPONDER_MAIL_MANAGER_RECIPIENTS).";
     }
 
     /// <summary>

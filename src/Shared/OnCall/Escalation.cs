@@ -85,7 +85,8 @@ internal sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentState
         var roundText = policy.Repeat > 0 ? $", round {round}" : "";
         var text = step.Step == 0
             ? $"Paging level 1 of '{policy.Name}'{roundText}: {string.Join(", ", people)}."
-            : $"Escalating to level {levelNo} of '{policy.Name}'{roundText}: nobody acknowledged within {policy.LevelOf(step.Step - 1).Minutes} min. Paging {string.Join(", ", people)}.";
+            : $"Escalating to level {levelNo} of '{policy.Name}'{roundText}: nobody acknowledged " +
+                $"within {policy.LevelOf(step.Step - 1).Minutes} min. Paging {string.Join(", ", people)}.";
         var reason = $"level {levelNo} of '{policy.Name}'{roundText}";
         var next = step.ChainStart + policy.Before(step.Step + 1);
         return new OutboxOutcome($"paged {people.Count}", text,

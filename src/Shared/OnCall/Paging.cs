@@ -14,7 +14,8 @@ namespace AutoResponder.OnCall;
 /// <summary>One page to one person, as a notifier sees it.</summary>
 internal sealed record Page(IncidentRecord Incident, string Person, string Reason, string ConsoleLink)
 {
-    public string Text => $"You are paged for {Incident.Severity} incident {Incident.Id}: {Incident.Title} ({Reason}). Please acknowledge: {ConsoleLink}";
+    public string Text => $"You are paged for {Incident.Severity} incident {Incident.Id}: {Incident.Title} " +
+        $"({Reason}). Please acknowledge: {ConsoleLink}";
 }
 
 /// <summary>
@@ -185,11 +186,13 @@ internal static class GraphPaging
         try { return await call(); }
         catch (Exception e) when (GraphErrors.IsSignInRequired(e))
         {
-            throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
+            throw new OutboxWaitException($"Waiting for the Graph sign-in " +
+                $"({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
         catch (Exception e) when (GraphErrors.StatusCode(e) is 400 or 404)
         {
-            throw new PermanentOutboxException($"Graph rejected the {what} ({GraphErrors.StatusCode(e)}): {e.Message}. Is the person's address right?", e);
+            throw new PermanentOutboxException($"Graph rejected the {what} " +
+                $"({GraphErrors.StatusCode(e)}): {e.Message}. Is the person's address right?", e);
         }
     }
 }

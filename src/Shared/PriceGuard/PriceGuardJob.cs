@@ -107,7 +107,8 @@ public sealed class PriceGuardJob(
             var through = more ? last!.Value : upTo;
             await checkpoints.CommitAsync(checkpoint, through, inChunk, rest.Count, lease, release: true, ct);
             if (alerts.Count > 0)
-                log.LogWarning("Price guard: {Orders} orders checked ({From:O}..{To:O}), {Alerts} finding(s): {Summary}", total, from, through, alerts.Count,
+                log.LogWarning("Price guard: {Orders} orders checked ({From:O}..{To:O}), {Alerts} " +
+                    "finding(s): {Summary}", total, from, through, alerts.Count,
                     string.Join("; ", alerts.Select(a =>
                         $"{a.Sku} {a.Anomaly} ×{a.Orders} → {a.Outcome} {a.IncidentId}")));
             else

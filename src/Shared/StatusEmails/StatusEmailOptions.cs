@@ -40,7 +40,8 @@ internal sealed class StatusEmailOptionsValidator : IValidateOptions<StatusEmail
                 || int.TryParse(key, out _))
                 errors.Add($"{StatusEmailOptions.Section}:CadenceMinutes:{key} is not a severity: use Sev0..Sev4.");
             else if (minutes is < 5 or > 7 * 24 * 60)
-                errors.Add($"{StatusEmailOptions.Section}:CadenceMinutes:{key} must be between 5 and 10080 minutes (is {minutes}).");
+                errors.Add($"{StatusEmailOptions.Section}:CadenceMinutes:{key} must be between 5 and 10080 minutes " +
+                    $"(is {minutes}).");
         }
         if (!Enum.IsDefined(o.FirstEmailUpTo))
             errors.Add($"{StatusEmailOptions.Section}:FirstEmailUpTo must be Sev0..Sev4.");

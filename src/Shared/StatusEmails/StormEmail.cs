@@ -181,8 +181,10 @@ internal sealed class StormEmailHandler(
         log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window,
             items.Count, head.Recipients);
         return new OutboxOutcome(
-            Result: $"Storm e-mail listing {items.Count} incident(s) sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
-            TimelineText: $"Storm e-mail sent to {recipients.Length} manager(s), listing {items.Count} incident(s): {subject}",
+            Result: $"Storm e-mail listing {items.Count} incident(s) sent " +
+                $"to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
+            TimelineText: $"Storm e-mail sent to {recipients.Length} manager(s), listing {items.Count} " +
+                $"incident(s): {subject}",
             TimelineKind: TimelineKinds.StatusEmail);
     }
 
@@ -195,7 +197,8 @@ internal sealed class StormEmailHandler(
         var html = new StringBuilder("<!DOCTYPE html><html>" +
             "<body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">");
         var text = new StringBuilder();
-        var intro = $"A storm: {items.Count} incident(s) with status e-mails due at {minute:HH:mm} UTC, listed here instead of an e-mail each " +
+        var intro = $"A storm: {items.Count} incident(s) with status e-mails due at {minute:HH:mm} UTC, listed here " +
+            $"instead of an e-mail each " +
                     "(as in the Teams storm digest). Sev0/Sev1 get their own; so does an incident once acknowledged or escalated.";
         html.Append(CultureInfo.InvariantCulture, $"<h2>{E(subject)}</h2><p>{E(intro)}</p><ul>");
         text.AppendLine(subject).AppendLine().AppendLine(intro).AppendLine();
@@ -203,7 +206,8 @@ internal sealed class StormEmailHandler(
         {
             var id = item.RowKey[2..];
             var what = item.KindName switch { nameof(StatusEmailKind.Opened) => "opened", nameof(StatusEmailKind.Final) => "resolved", _ => "status update" };
-            var about = $"{item.Title}{(item.Service is { Length: > 0 } s ? $" · {s}" : "")} — {what} ({item.StatusName})";
+            var about = $"{item.Title}{(item.Service is { Length: > 0 } s ? $" · {s}" : "")} — {what} " +
+                $"({item.StatusName})";
             html.Append(CultureInfo.InvariantCulture,
                 $"<li>[{E(item.SeverityName)}] <a href=\"{E(links.IncidentPage(id))}\">{E(id)}</a> {E(about)}</li>");
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -79,7 +79,8 @@ public sealed class StorageClients : IStorageInitializer
         var prefix = configuration[PrefixSetting] ?? "";
         if (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit)
             || (prefix.Length > 0 && !char.IsAsciiLetter(prefix[0])))
-            throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, starting with a letter (is '{prefix}').");
+            throw new InvalidOperationException($"The setting '{PrefixSetting}' must be up to 20 letters and digits, " +
+                $"starting with a letter (is '{prefix}').");
         var connectionString = section.Value;
         var counter = new StorageRequestCounter();
         // Tables and queues carry small requests: a storage node that accepts a connection and never answers costs 20 s
@@ -103,7 +104,8 @@ public sealed class StorageClients : IStorageInitializer
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                throw new InvalidOperationException($"The setting '{SettingName}' is not a valid storage connection string: {e.Message}", e);
+                throw new InvalidOperationException($"The setting '{SettingName}' is not a valid storage connection " +
+                    $"string: {e.Message}", e);
             }
         }
 

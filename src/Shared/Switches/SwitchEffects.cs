@@ -44,6 +44,7 @@ internal sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMi
     {
         var all = await switches.ListAsync(ct);
         foreach (var s in all) await mirror.SetAsync(s.Name, s.On, s.Description, ct);
-        return OutboxOutcome.Done($"feature flags set: {string.Join(", ", all.Select(s => $"{s.Name}={(s.On ? "on" : "off")}"))}");
+        return OutboxOutcome.Done($"feature flags " +
+            $"set: {string.Join(", ", all.Select(s => $"{s.Name}={(s.On ? "on" : "off")}"))}");
     }
 }

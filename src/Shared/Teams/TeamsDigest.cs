@@ -290,7 +290,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
         return new ChatMessage
         {
-            Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} incident{(items.Count == 1 ? "" : "s")}"),
+            Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} " +
+                $"incident{(items.Count == 1 ? "" : "s")}"),
             Body = new ItemBody { ContentType = BodyType.Html, Content = html.ToString() },
         };
     }

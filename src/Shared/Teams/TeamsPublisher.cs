@@ -339,15 +339,19 @@ internal sealed class TeamsPublisher(
                 "The action stays in the outbox and is retried; nothing is lost.", what, incidentId,
                     ServiceAccountCredential.LoginHint);
             await alarm.RaiseAsync(incidentId, what, CancellationToken.None);
-            throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
+            throw new OutboxWaitException($"Waiting for the Graph sign-in " +
+                $"({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 400 or 404)
         {
-            throw new PermanentOutboxException($"Graph rejected the Teams {what} ({GraphErrors.StatusCode(e)}): {Describe(e)}. Check {TeamsOptions.Section}:TeamId/ChannelId/Routes.", e);
+            throw new PermanentOutboxException($"Graph rejected the Teams {what} " +
+                $"({GraphErrors.StatusCode(e)}): {Describe(e)}. Check {TeamsOptions.Section}:TeamId/ChannelId/Routes.",
+                e);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403)
         {
-            throw new InvalidOperationException($"Graph refused the Teams {what} (403): {Describe(e)}. Is the service account a member of the team, and is ChannelMessage.Send/ReadWrite consented?", e);
+            throw new InvalidOperationException($"Graph refused the Teams {what} (403): {Describe(e)}. Is the " +
+                $"service account a member of the team, and is ChannelMessage.Send/ReadWrite consented?", e);
         }
     }
 

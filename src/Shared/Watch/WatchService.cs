@@ -66,7 +66,8 @@ public sealed class WatchService(
             }
             return new OutboxOutcome(
                 Result: $"watching until {StatusEmailRenderer.Time(until)}",
-                TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the incident's impact rules" +
+                TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the " +
+                    $"incident's impact rules" +
                     $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
                 TimelineKind: WatchKinds.Started);
         }
@@ -167,8 +168,10 @@ public sealed class WatchService(
         if (affected > 0)
         {
             var inv = CultureInfo.InvariantCulture;
-            var what = $"{affected:N0} new affected order(s) of {checkedOrders:N0} checked, created {first:HH:mm:ss}–{last:HH:mm:ss} UTC" +
-                (money.Count == 0 ? "" : $", money at risk {string.Join(", ", money.Select(m => $"{m.Key} {m.Value.ToString("0.00", inv)}"))}");
+            var what = $"{affected:N0} new affected order(s) of {checkedOrders:N0} checked, " +
+                $"created {first:HH:mm:ss}–{last:HH:mm:ss} UTC" +
+                (money.Count == 0 ? "" : $", money at " +
+                    $"risk {string.Join(", ", money.Select(m => $"{m.Key} {m.Value.ToString("0.00", inv)}"))}");
             if (incident.Status == IncidentStatus.Resolved)
             {
                 await changes.ChangeAsync(incident.Id, (c, at) =>

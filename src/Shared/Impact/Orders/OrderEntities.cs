@@ -87,7 +87,8 @@ public sealed class OrderEntity : ITableEntity
     public static decimal ParseMoney(string? text, ITableEntity row, string property) =>
         decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new InvalidDataException($"{property} of row '{row.PartitionKey}/{row.RowKey}' is not invariant decimal text: '{text}'.");
+            : throw new InvalidDataException($"{property} of row '{row.PartitionKey}/{row.RowKey}' is not invariant " +
+                $"decimal text: '{text}'.");
 }
 
 /// <summary>
