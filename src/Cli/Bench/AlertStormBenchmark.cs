@@ -155,7 +155,8 @@ internal static class AlertStormBenchmark
     {
         output.WriteLine($"{name}: {r.Stats.PerSecond:F0} alerts/s over HTTP (p50 {r.Stats.P50Ms:F1} ms, " +
             $"p99 {r.Stats.P99Ms:F1} ms) in {r.Stats.Elapsed.TotalSeconds:F1} s; errors {r.Errors}");
-        output.WriteLine($"  outcomes: {string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
+        output.WriteLine(
+            $"  outcomes: {string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"  storage transactions per alert: {(double)r.Requests.Total / alertCount:F2} (tables {(double)r.Requests.Tables / alertCount:F2}, queues {(double)r.Requests.Queues / alertCount:F2}, blobs {(double)r.Requests.Blobs / alertCount:F2})");
         output.WriteLine($"  by operation (per alert): {string.Join(", ", r.Operations.OrderByDescending(o => o.Value).Take(8).Select(o => $"{o.Key} {(double)o.Value / alertCount:F2}"))}");
     }

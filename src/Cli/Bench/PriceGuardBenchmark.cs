@@ -155,7 +155,8 @@ internal static class PriceGuardBenchmark
                 $"+ settle 30 s bound it; the filing run took {processing!.Value.TotalMilliseconds:N0} ms)"
             : "detection: NO incident was opened");
         if (checkedOrders != newOrders || catchUp.OrdersChecked != newOrders)
-            output.WriteLine($"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");
+            output.WriteLine(
+                $"MISMATCH: {catchUp.OrdersChecked:N0} / {checkedOrders:N0} checked, {newOrders:N0} written");
         return delay is null || checkedOrders != newOrders || catchUp.OrdersChecked != newOrders
             ? null : (guardRate, rawRate, delay.Value, processing!.Value);
     }

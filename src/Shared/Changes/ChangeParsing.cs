@@ -71,7 +71,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                 {
                     var action = Text(body, "action", required: true)!;
                     if (action is not ("published" or "released"))
-                        return ChangeParse.Ignore($"Release action '{action}' is not a release going out (published is).");
+                        return ChangeParse.Ignore(
+                            $"Release action '{action}' is not a release going out (published is).");
                     var tag = Text(body, "release.tag_name", required: true)!;
                     var name = Text(body, "release.name");
                     return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
@@ -84,7 +85,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var branch = Text(body, "repository.default_branch", required: true)!;
                     var pushed = Text(body, "ref", required: true)!;
                     if (pushed != "refs/heads/" + branch)
-                        return ChangeParse.Ignore($"Push to {pushed}: only pushes to the default branch ({branch}) are changes.");
+                        return ChangeParse.Ignore(
+                            $"Push to {pushed}: only pushes to the default branch ({branch}) are changes.");
                     if (body.TryGetProperty("deleted", out var deleted) && deleted.ValueKind == JsonValueKind.True)
                         return ChangeParse.Ignore("The default branch was deleted: not a change to record.");
                     var message = Text(body, "head_commit.message");

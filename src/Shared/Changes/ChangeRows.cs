@@ -83,7 +83,8 @@ public sealed class ChangeStore(StorageClients storage)
         var partition = ChangeRow.Partition(service);
         var (low, high) = (ChangeRow.From(from), ChangeRow.From(to.AddTicks(1)));
         var rows = new List<ChangeRow>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {low} and RowKey lt {high}");
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey ge {low} and RowKey lt {high}");
         await foreach (var row in Table.QueryAsync<ChangeRow>(filter, cancellationToken: ct))
         {
             rows.Add(row);

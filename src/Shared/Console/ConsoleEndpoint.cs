@@ -341,7 +341,9 @@ public sealed class ConsoleEndpoint(
                 result = SignInForm(request, refusal, outcome.ReturnUrl, 400);
             else if (outcome.Roles.Count == 0)
             {
-                log.LogInformation("{Name} signed in with Microsoft but holds no AutoResponder role: no console session", outcome.Name);
+                log.LogInformation(
+                    "{Name} signed in with Microsoft but holds no AutoResponder role: no console session",
+                    outcome.Name);
                 result = Page(ConsolePages.NoRole(outcome.Name!), 403);
             }
             else

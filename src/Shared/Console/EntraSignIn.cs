@@ -97,7 +97,9 @@ public sealed class EntraSignIn(
     {
         var correlation = Random();
         var expiresAt = time.GetUtcNow() + StateLifetime;
-        var payload = ConsoleSessions.Base64Url(JsonSerializer.SerializeToUtf8Bytes(new StatePayload(ConsoleRoutes.LocalOrList(returnUrl), expiresAt.ToUnixTimeSeconds())));
+        var payload = ConsoleSessions.Base64Url(
+            JsonSerializer.SerializeToUtf8Bytes(new StatePayload(ConsoleRoutes.LocalOrList(returnUrl),
+            expiresAt.ToUnixTimeSeconds())));
         var state = $"{payload}.{Mac(correlation, "state", payload)}";
         var query = string.Join('&', new (string Name, string Value)[]
         {
@@ -124,7 +126,8 @@ public sealed class EntraSignIn(
     {
         var state = form["state"].ToString();
         if (state.Length is 0 or > 2000 || state.Split('.') is not [var payload, var mac])
-            return EntraSignInOutcome.Refused("The sign-in response from Microsoft carried no sign-in attempt. Start again.");
+            return EntraSignInOutcome.Refused(
+                "The sign-in response from Microsoft carried no sign-in attempt. Start again.");
         if (correlation is null || !FixedEquals(Mac(correlation, "state", payload), mac))
             return EntraSignInOutcome.Refused("This sign-in was not started in this browser (or its cookies are " +
                 "blocked). Start again.");
@@ -174,8 +177,10 @@ public sealed class EntraSignIn(
         if (identity.FindFirst("nonce")?.Value is not { Length: > 0 } nonce
             || !FixedEquals(nonce, Mac(correlation, "nonce", payload)))
         {
-            log.LogInformation("Entra ID id token refused at console sign-in: nonce does not match the sign-in attempt");
-            return EntraSignInOutcome.Refused("Microsoft's sign-in response does not belong to this sign-in attempt. Start again.", returnUrl);
+            log.LogInformation(
+                "Entra ID id token refused at console sign-in: nonce does not match the sign-in attempt");
+            return EntraSignInOutcome.Refused(
+                "Microsoft's sign-in response does not belong to this sign-in attempt. Start again.", returnUrl);
         }
         if (EntraTokenSource.NameOf(identity) is not { } name)
             return EntraSignInOutcome.Refused("Microsoft's sign-in response names nobody. Start again.", returnUrl);

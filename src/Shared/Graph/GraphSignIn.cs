@@ -158,7 +158,8 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
                         ServiceAccountCredential.LoginHint);
                 break;
             case StoredCacheState.Unreadable:
-                log.LogError("The Graph token cache cannot be decrypted with {Setting} (rotated key or damaged blob): {Hint}",
+                log.LogError(
+                    "The Graph token cache cannot be decrypted with {Setting} (rotated key or damaged blob): {Hint}",
                     TokenCacheProtector.Setting, ServiceAccountCredential.LoginHint);
                 break;
         }
@@ -280,7 +281,8 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
     public async Task<DateTimeOffset> CheckAsync(CancellationToken ct)
     {
         settings.ThrowIfNotReady();
-        var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. settings.Value.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
+        var token = await credentials.Delegated.GetTokenAsync(
+            new TokenRequestContext([.. settings.Value.EffectiveDelegatedScopes], isCaeEnabled: false), ct);
         return token.ExpiresOn;
     }
 

@@ -97,7 +97,8 @@ public sealed class HealthService(
         var parts = new List<string>();
         if (teams)
         {
-            var token = await credentials.Delegated.GetTokenAsync(new TokenRequestContext([.. o.EffectiveDelegatedScopes]), ct);
+            var token = await credentials.Delegated.GetTokenAsync(
+                new TokenRequestContext([.. o.EffectiveDelegatedScopes]), ct);
             parts.Add($"Teams service account token valid until {token.ExpiresOn:yyyy-MM-dd HH:mm} UTC");
         }
         if (mail)

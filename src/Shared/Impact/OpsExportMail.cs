@@ -55,7 +55,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         try { export = JsonSerializer.Deserialize<DeliverExportPayload>(context.Action.Payload, JsonSerializerOptions.Web) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new PermanentOutboxException($"{ImpactOutbox.DeliverExport.Name} payload is not a {nameof(DeliverExportPayload)}: {e.Message}", e); }
         if (string.IsNullOrEmpty(export.SnapshotId) || string.IsNullOrEmpty(export.BlobName))
-            throw new PermanentOutboxException($"{ImpactOutbox.DeliverExport.Name} payload names no snapshotId or blobName.");
+            throw new PermanentOutboxException(
+                $"{ImpactOutbox.DeliverExport.Name} payload names no snapshotId or blobName.");
         var mailed = MailedMarker(export);
         if (await states.ExistsAsync(context.Incident.Id, mailed, ct))
             return OutboxOutcome.Done("skipped: export already mailed");
@@ -72,7 +73,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
             // A missing blob is retried (storage may lag), then parked where people see it: never a mail without the
             // data.
             var bytes = await blobs.ReadAsync(export.Container, export.BlobName, ct)
-                ?? throw new InvalidOperationException($"Export blob '{export.Container}/{export.BlobName}' was not found.");
+                ?? throw new InvalidOperationException(
+                    $"Export blob '{export.Container}/{export.BlobName}' was not found.");
             if (bytes.Length <= o.MaxAttachmentBytes)
                 attachment = new MailAttachment($"{incident.Id}-impact-{export.SnapshotId}.csv", "text/csv", bytes);
         }

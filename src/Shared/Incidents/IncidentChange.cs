@@ -49,7 +49,8 @@ public sealed class IncidentChange
     /// committed.
     /// </summary>
     public IncidentRecord Incident
-        => _incident ?? throw new InvalidOperationException($"The change beside incident {IncidentId} has not read it.");
+        => _incident ?? throw new InvalidOperationException(
+            $"The change beside incident {IncidentId} has not read it.");
 
     internal bool KnowsIncident => _incident is not null;
 

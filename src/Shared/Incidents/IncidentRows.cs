@@ -47,5 +47,6 @@ public static class IncidentRows
     public static string End(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
     internal static string Range(string incidentId, string prefix) =>
-        TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey ge {prefix} and RowKey lt {End(prefix)}");
+        TableClient.CreateQueryFilter(
+            $"PartitionKey eq {incidentId} and RowKey ge {prefix} and RowKey lt {End(prefix)}");
 }

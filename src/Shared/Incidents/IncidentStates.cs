@@ -58,7 +58,8 @@ public sealed class IncidentStates(IncidentStore store, ConflictRetry retry)
         foreach (var change in changes)
         {
             if (rows.ContainsKey(change.RowKey))
-                throw new InvalidOperationException($"Two changes of state row '{change.RowKey}' in one write; combine them.");
+                throw new InvalidOperationException(
+                    $"Two changes of state row '{change.RowKey}' in one write; combine them.");
             rows[change.RowKey] = await change.ApplyToCurrentAsync(this, incidentId, ct);
         }
         return rows.Values.ToList();

@@ -178,7 +178,9 @@ public sealed class AlertCommitter(
                 remaining = chunk.Applied.Select(a => a.Item).Concat(remaining).ToList();
                 if (retry.GivesUp(++conflicts))
                 {
-                    log.LogWarning("Incident {IncidentId} lost {Conflicts} races in a row; {Alerts} alerts answered busy", incidentId, conflicts, remaining.Count);
+                    log.LogWarning(
+                        "Incident {IncidentId} lost {Conflicts} races in a row; {Alerts} alerts answered busy",
+                        incidentId, conflicts, remaining.Count);
                     lane.State = null;
                     foreach (var p in remaining) p.Done.TrySetException(new IncidentBusyException(incidentId));
                     return;
@@ -247,7 +249,9 @@ public sealed class AlertCommitter(
                     case AlertVerdict.Stranger:
                         // The id is another group's incident (a collision, or a stale pointer): never filed there.
                         // Routing finds the pointer leads to a stranger and draws a fresh id.
-                        log.LogWarning("Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again", incidentId, p.Alert.Fingerprint);
+                        log.LogWarning(
+                            "Incident {IncidentId} belongs to another group; alert {Fingerprint} routed again",
+                            incidentId, p.Alert.Fingerprint);
                         answered.Add((p, Filed.Reroute(incidentId, RerouteReason.Stranger)));
                         continue;
                     case AlertVerdict.Ignored:

@@ -29,7 +29,9 @@ internal sealed class AlertsEndpoint(AlertPayloadParser parser, AlertIngestor in
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            log.LogError("Alert delivery not filed within {Seconds} s (AutoResponder:IntakeTimeoutSeconds): answered 503", limit);
+            log.LogError(
+                "Alert delivery not filed within {Seconds} s (AutoResponder:IntakeTimeoutSeconds): answered 503",
+                limit);
             return Problems.Unavailable($"Incident storage did not answer within {limit} s; retry shortly. Nothing " +
                 $"is lost: a retry of anything already filed is recognised.");
         }

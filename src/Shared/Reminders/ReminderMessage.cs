@@ -39,7 +39,8 @@ public sealed record ReminderMessage(string ReminderId, string IncidentId, strin
             if (m is { ReminderId.Length: > 0, IncidentId.Length: > 0, Kind.Length: > 0 }) return m;
         }
         catch (JsonException) { }
-        throw new FormatException("The message is not a reminder (expected JSON with reminderId, incidentId, kind, dueAt).");
+        throw new FormatException(
+            "The message is not a reminder (expected JSON with reminderId, incidentId, kind, dueAt).");
     }
 }
 

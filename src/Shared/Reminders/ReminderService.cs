@@ -28,7 +28,8 @@ public sealed class ReminderService(IncidentService incidents, IncidentStates st
         {
             var postmortem = await states.ReadAsync<PostmortemState>(id, ct);
             if (postmortem.Completed)
-                throw new ReminderConflictException($"The RCA of {id} is complete; it has no reminders left to reschedule.");
+                throw new ReminderConflictException(
+                    $"The RCA of {id} is complete; it has no reminders left to reschedule.");
             var reminder = await states.ReadAsync<ReminderState>(id, ReminderState.KeyFor(kind), ct);
             var was = reminder.DueAt is { } w ? $" (was {calendar.Describe(w)})" : "";
             change.Add(now, TimelineKinds.ReminderRescheduled, actor,

@@ -96,7 +96,9 @@ internal sealed class ServiceBusReminderPump(ServiceBusReceiver receiver, IRemin
             else
             {
                 await receiver.AbandonMessageAsync(message, cancellationToken: ct);
-                log.LogWarning(e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); abandoned for redelivery", reminder.Kind, reminder.IncidentId, message.DeliveryCount);
+                log.LogWarning(
+                    e, "Reminder {Kind} for {IncidentId} failed (delivery {Deliveries}); abandoned for redelivery",
+                    reminder.Kind, reminder.IncidentId, message.DeliveryCount);
             }
         }
     }

@@ -74,7 +74,8 @@ internal static class StatusEmailRenderer
         var overdue = UpdateOverdue(i, m.Now, m.Cadence);
         // e.g. "Switch still on: maintenance-banner on since 18:05 UTC"
         var warnings = new List<string>(m.Notices ?? []);
-        if (etaPassed) warnings.Add($"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
+        if (etaPassed) warnings.Add(
+            $"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
         if (overdue is { } late && m.Kind != StatusEmailKind.Final)
             warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} " +
                 $"for {i.SeverityName}).");

@@ -41,7 +41,9 @@ public sealed class StatusEmailSweep(
             try { if (await ProcessAsync(row, now, ct)) owed++; }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogError(e, "Status email sweep failed for {IncidentId}; the row stays due and is retried next minute", row.IncidentId);
+                log.LogError(
+                    e, "Status email sweep failed for {IncidentId}; the row stays due and is retried next minute",
+                    row.IncidentId);
             }
         }
         return owed;

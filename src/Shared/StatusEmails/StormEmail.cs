@@ -118,7 +118,8 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     {
         var head = await Table.GetEntityIfExistsAsync<StormEmailHead>(window, HeadRow, cancellationToken: ct);
         var items = new List<StormEmailItem>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {window} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {window} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
         await foreach (var item in Table.QueryAsync<StormEmailItem>(filter, cancellationToken: ct)) items.Add(item);
         return (head.HasValue ? head.Value : null, items);
     }

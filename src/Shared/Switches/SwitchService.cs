@@ -110,7 +110,9 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
         }
         catch (Exception e)
         {
-            log.LogError(e, "Switch {Switch} is {State} but its timeline entry was not written, and putting it back failed", written.RowKey, written.On ? "on" : "off");
+            log.LogError(
+                e, "Switch {Switch} is {State} but its timeline entry was not written, and putting it back failed",
+                written.RowKey, written.On ? "on" : "off");
         }
     }
 

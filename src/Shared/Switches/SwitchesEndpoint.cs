@@ -40,7 +40,8 @@ internal sealed class SwitchesEndpoint(SwitchService switches, IncidentActionReq
     {
         IReadOnlyList<SwitchState> all;
         try { all = await switches.ListAsync(ct); }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or AggregateException or TimeoutException)
+        catch (Exception e) when (
+            e is Azure.RequestFailedException or HttpRequestException or AggregateException or TimeoutException)
         {
             log.LogWarning(e, "Switch store unavailable");
             return new Wrapped(Problems.Unavailable("The switch store cannot be reached; keep the last state you " +

@@ -299,7 +299,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     public async Task<List<DigestItemRow>> ItemsAsync(string digest, CancellationToken ct)
     {
         var items = new List<DigestItemRow>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {digest} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {digest} and RowKey ge {ItemPrefix} and RowKey lt {"i}"}");
         await foreach (var row in Table.QueryAsync<DigestItemRow>(filter, cancellationToken: ct)) items.Add(row);
         return items;
     }

@@ -11,7 +11,8 @@ namespace AutoResponder.Watch;
 
 /// <summary>No watch is running for the incident (HTTP 409).</summary>
 internal sealed class NoWatchException(string incidentId)
-    : Exception($"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
+    : Exception(
+        $"No watch is running for incident {incidentId}: it starts when the incident is mitigated or resolved.");
 
 /// <summary>What one check of one watch found.</summary>
 public sealed record WatchCheck(string IncidentId, string Outcome, long OrdersChecked, long Affected)

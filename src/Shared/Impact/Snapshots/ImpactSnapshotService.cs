@@ -82,7 +82,8 @@ public sealed class ImpactSnapshotService(
             var target = links.Container.GetBlockBlobClient(blobName);
             var previousBlob = previous is null ? null : links.Container.GetBlobClient(previous.BlobName);
 
-            log.LogInformation("Impact snapshot {Sequence} of {IncidentId} ({Trigger}): window {From:O}..{To:O}, rules {Rules}",
+            log.LogInformation(
+                "Impact snapshot {Sequence} of {IncidentId} ({Trigger}): window {From:O}..{To:O}, rules {Rules}",
                 sequence, incidentId, trigger, window.From, window.To,
                     string.Join(",", rules.Select(r => r.Rule.Name)));
             var export = await exporter.ExportAsync(new ExportRequest(rules.Select(r => r.Rule).ToArray(), window, now),

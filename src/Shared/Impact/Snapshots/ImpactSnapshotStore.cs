@@ -23,7 +23,8 @@ public sealed class ImpactSnapshotStore(StorageClients storage, TimeProvider tim
     public async Task<List<ImpactSnapshotRecord>> ListAsync(string incidentId, CancellationToken ct)
     {
         var list = new List<ImpactSnapshotRecord>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey ge {ImpactSnapshotRecord.Prefix} and RowKey lt {"snap}"}");
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {incidentId} and RowKey ge {ImpactSnapshotRecord.Prefix} and RowKey lt {"snap}"}");
         await foreach (var row in Table.QueryAsync<ImpactSnapshotRecord>(filter, cancellationToken: ct)) list.Add(row);
         return list;
     }
