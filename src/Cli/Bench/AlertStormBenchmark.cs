@@ -80,8 +80,10 @@ internal static class AlertStormBenchmark
         output.WriteLine($"ratio single-incident / raw Azurite inserts: {single.Stats.PerSecond / raw:F2}");
         output.WriteLine($"CPU of this process (host + benchmark client) per alert: " +
             $"spread {Median(rounds.Select(r => r.Spread.CpuMsPerAlert)):F2} ms, " +
-                         $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client only): {Median(rawCpu):F2} ms; " +
-                         $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and problem details) {Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0)):F2} ms");
+                         $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client " +
+                         $"only): {Median(rawCpu):F2} ms; " +
+                         $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and " +
+                         $"problem details) {Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0)):F2} ms");
         graphFiles.Delete(recursive: true);
 
         var correct = rounds.All(r =>

@@ -25,7 +25,9 @@ internal static class PriceGuardBenchmark
         TextWriter output, CancellationToken ct)
     {
         output.WriteLine($"price-guard benchmark: history {string.Join(" and ", histories.Select(h => h.ToString("N0")))} orders (7 days), then {newOrders:N0} new orders over {newMinutes} minutes " +
-                         $"(from minute {newMinutes / 2}, about 1 % of them buy one SKU at a fifth of its price: the seed incident); the guard runs every simulated minute with a 30 s settle delay; {Environment.ProcessorCount} cores");
+                         $"(from minute {newMinutes / 2}, about 1 % of them buy one SKU at a fifth of its price: the " +
+                         $"seed incident); the guard runs every simulated minute with a 30 s settle " +
+                         $"delay; {Environment.ProcessorCount} cores");
         var failures = 0;
         var results = new List<(int History, double GuardRate, double RawRate, TimeSpan Delay, TimeSpan Processing)>();
         foreach (var history in histories)
@@ -115,7 +117,8 @@ internal static class PriceGuardBenchmark
             $"after: {raw1.Rows:N0} rows in {raw1.Seconds:F2} s and {raw2.Seconds:F2} s = {rawRate:N0} rows/s");
         output.WriteLine($"price guard catching up in one run: {catchUp.OrdersChecked:N0} orders checked " +
             $"in {catchUpClock.Elapsed.TotalSeconds:F2} s = {guardRate:N0} orders/s " +
-                         $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); ratio {guardRate / rawRate:F2} (goal >= 0.7)");
+                         $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); " +
+                         $"ratio {guardRate / rawRate:F2} (goal >= 0.7)");
 
         // Detection delay: reset the checkpoint and the incidents, then run once a simulated minute as in production.
         await checkpoints.Table.DeleteEntityAsync(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key,

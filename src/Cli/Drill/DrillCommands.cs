@@ -23,7 +23,8 @@ internal static class DrillCommands
             DefaultValueFactory = _ => Path.Combine(".outbox", "drill"),
         };
         var command = new Command("price-tampering",
-            "Replay the price-tampering incident end to end against fresh storage (AzureWebJobsStorage, default Azurite; its own prefix) and print a scorecard. Exit 0 only when every step happened.")
+            "Replay the price-tampering incident end to end against fresh storage (AzureWebJobsStorage, default " +
+            "Azurite; its own prefix) and print a scorecard. Exit 0 only when every step happened.")
         {
             history, perMinute, outbox,
         };

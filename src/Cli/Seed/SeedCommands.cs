@@ -114,7 +114,8 @@ internal static class SeedCommands
     {
         output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} " +
             $"– {spec.End:yyyy-MM-dd HH:mm} UTC) " +
-                         $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} at {target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
+                         $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} " +
+                         $"at {target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
         if (spec.Incident != SeedIncident.None)
             output.WriteLine($"Injected incident: {spec.Incident} from {spec.IncidentFrom:O} " +
                 $"for {spec.IncidentMinutes} min, rate {spec.IncidentRate:P0}");
@@ -133,7 +134,8 @@ internal static class SeedCommands
             }
         }, ct);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Done: {result.Orders:N0} orders, {result.CatalogItems} catalog items, {result.Affected:N0} affected by the injected incident, in {result.Elapsed.TotalSeconds:F1} s ({result.OrdersPerSecond:N0} orders/s)."));
+            $"Done: {result.Orders:N0} orders, {result.CatalogItems} catalog items, {result.Affected:N0} affected by " +
+            $"the injected incident, in {result.Elapsed.TotalSeconds:F1} s ({result.OrdersPerSecond:N0} orders/s)."));
         if (result.IncidentAlert is { } w)
         {
             // The README tour's alert starts two hours before now, i.e. with the injected incident (default start): its
@@ -146,8 +148,10 @@ internal static class SeedCommands
                 ? "none" : string.Join(", ",
                 w.MoneyAtRisk.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders from {w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
-                $"{measure}: {money}. The README tour's alert (startsAt two hours ago) selects all {w.Affected:N0} when posted by {spec.IncidentFrom.AddMinutes(135):HH:mm} UTC."));
+                $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders " +
+                $"from {w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
+                $"{measure}: {money}. The README tour's alert (startsAt two hours ago) selects all {w.Affected:N0} " +
+                $"when posted by {spec.IncidentFrom.AddMinutes(135):HH:mm} UTC."));
         }
         return 0;
     }

@@ -180,7 +180,8 @@ internal static class StandaloneHost
     internal static (string Urls, string Notice) ChooseUrls(string urls, bool hasKey)
     {
         if (hasKey) return (urls,
-            $"Listening on {urls}; POST /api/alerts requires the ingest key (x-functions-key header or ?code=), people sign in with Authorization: Bearer.");
+            $"Listening on {urls}; POST /api/alerts requires the ingest key (x-functions-key header or ?code=), " +
+            $"people sign in with Authorization: Bearer.");
         var loopback = urls.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u =>
         {
             var uri = new Uri(u.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"));

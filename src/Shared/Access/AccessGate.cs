@@ -64,7 +64,8 @@ internal sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions>
 
         if (request.Query.ContainsKey(KeyQuery))
             return (null, Problems.Unauthorized(
-                $"The ingest key is accepted only on POST /api/alerts and POST /api/changes, never in the query string of another route. Sign in: Authorization: Bearer TOKEN.", KeyQuery));
+                $"The ingest key is accepted only on POST /api/alerts and POST /api/changes, never in the query " +
+                $"string of another route. Sign in: Authorization: Bearer TOKEN.", KeyQuery));
 
         var caller = await callers.ResolveAsync(request, request.HttpContext.RequestAborted);
         if (caller is null)

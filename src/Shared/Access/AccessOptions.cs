@@ -58,7 +58,8 @@ public sealed class EntraOptions
 
     public const string Area = "Entra sign-in";
     public const string Effect =
-        "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); personal access tokens still work";
+        "people cannot sign in with Entra ID (API bearer tokens and the console's \"Sign in with Microsoft\"); " +
+        "personal access tokens still work";
 
     /// <summary>What is wrong with these settings, each naming its setting. Optional: never stops start-up.</summary>
     public IReadOnlyList<string> Problems()

@@ -42,7 +42,8 @@ internal sealed class ActionItemReminderHandler(ActionItemStore store, IMailSend
         var text = $"{subject}\n\nIncident: {incident.Id} — {incident.Title}\nOwner: {item.Owner}\nDue: {due}\n" +
                    (item.Link is null ? "" : $"Link: {item.Link}\n")
                        + (page is null ? "" : $"Incident page: {page}\n") +
-                   $"\nMark it done or dropped on the incident page, or POST /api/incidents/{incident.Id}/action-items/{item.ItemId}/status.";
+                   $"\nMark it done or dropped on the incident page, or POST " +
+                   $"/api/incidents/{incident.Id}/action-items/{item.ItemId}/status.";
         var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">" +
                    string.Join("", text.Split('\n').Select(l => $"<p>{WebUtility.HtmlEncode(l)}</p>"))
                        + "</body></html>";

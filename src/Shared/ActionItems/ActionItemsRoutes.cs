@@ -18,7 +18,8 @@ public static class ActionItemsRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         new(AddActionItem, "POST", AddActionItemPath, RouteAccess.Act, "Action items",
-            "Add an action item from the incident's review: the owner (an e-mail address) is reminded the working day before and on the due date, " +
+            "Add an action item from the incident's review: the owner (an e-mail address) is reminded the working " +
+            "day before and on the due date, " +
             "and an open item past its due date is escalated to the incident's managers. On the timeline.",
             [Id], typeof(ActionItemRequest), true,
             [new(201, "The item.", typeof(ActionItemJson)),
@@ -27,7 +28,8 @@ public static class ActionItemsRoutes
              BadInput],
             async c => await c.Get<ActionItemsEndpoint>().AddAsync(c.Request, c.Caller, c.Id, c.Ct)),
         new(UpdateActionItemStatus, "POST", UpdateActionItemStatusPath, RouteAccess.Act, "Action items",
-            "Mark an action item open, done, or dropped (with a reason). Reminders stop when it is done or dropped. On the timeline.",
+            "Mark an action item open, done, or dropped (with a reason). Reminders stop when it is done or dropped. " +
+            "On the timeline.",
             [Id, new("item", ParameterIn.Path, "The item id (itemId).", Required: true)],
             typeof(ActionItemStatusRequest), true,
             [new(200, "The item.", typeof(ActionItemJson)),

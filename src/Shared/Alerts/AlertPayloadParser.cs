@@ -10,7 +10,8 @@ namespace AutoResponder.Alerts;
 internal sealed class AlertPayloadParser
 {
     public const string UnrecognisedMessage =
-        "Unrecognised alert payload: expected the Azure Monitor common alert schema, an Alertmanager/Grafana webhook (version 4) or the generic form {title, severity, ...}";
+        "Unrecognised alert payload: expected the Azure Monitor common alert schema, an Alertmanager/Grafana webhook " +
+        "(version 4) or the generic form {title, severity, ...}";
 
     private readonly IReadOnlyList<IAlertParser> _parsers;
     private readonly TimeProvider _time;

@@ -99,7 +99,8 @@ internal sealed class AlertmanagerAlertParser : IAlertParser
         if (!labels.TryGetValue("severity", out var value)) return SeverityMap.Default;
         return SeverityMap.FromPrometheusLabel(value)
             ?? throw AlertPayloadException.Invalid(path,
-                $"Unknown severity label '{value}': expected critical, error, high, major, warning, warn, minor, info, low, none, sev0..sev4 or p1..p5.");
+                $"Unknown severity label '{value}': expected critical, error, high, major, warning, warn, minor, " +
+                $"info, low, none, sev0..sev4 or p1..p5.");
     }
 
     private static bool IsGrafana(JsonElement root, JsonElement alerts) =>

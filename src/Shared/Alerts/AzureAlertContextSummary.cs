@@ -114,7 +114,8 @@ internal static class AzureAlertContextSummary
     }
 
     private static string SmartDetection(JsonElement c) =>
-        $"{Text(c, "DetectionSummary") ?? Text(c, "SmartDetectorName")}: detected {Text(c, "DetectedValue")}, normal {Text(c, "NormalValue")}";
+        $"{Text(c, "DetectionSummary") ?? Text(c, "SmartDetectorName")}: detected {Text(c, "DetectedValue")}, " +
+        $"normal {Text(c, "NormalValue")}";
 
     private static string Prometheus(JsonElement c) =>
         $"PromQL {Text(c, "expression")} = {Text(c, "expressionValue")} (for {Text(c, "for")})";

@@ -102,7 +102,8 @@ internal static class JsonFields
         {
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                 throw AlertPayloadException.Invalid($"{path}.{property.Name}",
-                    $"'{path}.{property.Name}' must be a string, not an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+                    $"'{path}.{property.Name}' must be a string, not " +
+                    $"an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
         }
         return StringMap(value);
     }

@@ -48,7 +48,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
         var repository = Text(body, "repository.full_name", required: true)!;
         var service = mapping.ServiceOfRepository(repository)
             ?? throw new ChangeInputException("repository.full_name",
-                $"The repository '{repository}' is not mapped to a service: set AutoResponder:Changes:Services:<service>:Repositories.");
+                $"The repository '{repository}' is not mapped to a service: set " +
+                $"AutoResponder:Changes:Services:<service>:Repositories.");
         var sender = Text(body, "sender.login");
         switch (gitHubEvent)
         {
@@ -62,7 +63,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var sha = Text(body, "deployment.sha");
                     return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github",
                         "deployment",
-                        $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} to {environment ?? "an environment"}: {state}",
+                        $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} " +
+                        $"to {environment ?? "an environment"}: {state}",
                         Text(body, "deployment_status.creator.login") ?? sender, sha, environment,
                         Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url")
                             ?? Url(body, "deployment.url"), repository, key));
@@ -76,7 +78,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var tag = Text(body, "release.tag_name", required: true)!;
                     var name = Text(body, "release.name");
                     return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
-                        $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} of {repository}",
+                        $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} " +
+                        $"of {repository}",
                         Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null,
                             Url(body, "release.html_url"), repository, key));
                 }
@@ -198,7 +201,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
 
     private string PipelineService(string pipeline, string field) => mapping.ServiceOfPipeline(pipeline)
         ?? throw new ChangeInputException(field,
-            $"The pipeline '{pipeline}' is not mapped to a service: set AutoResponder:Changes:Services:<service>:Pipelines.");
+            $"The pipeline '{pipeline}' is not mapped to a service: set " +
+            $"AutoResponder:Changes:Services:<service>:Pipelines.");
 
     private static void Object(JsonElement body)
     {

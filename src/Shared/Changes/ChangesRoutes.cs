@@ -21,9 +21,12 @@ public static class ChangesRoutes
         // Deploy and change events come from CI (GitHub, Azure DevOps), which sends the ingest key like an alert
         // sender.
         new(ReceiveChanges, "POST", ReceiveChangesPath, RouteAccess.IngestKey, "Changes",
-            "Record a change (deploy, release, push, pipeline run): a GitHub webhook (deployment_status, release published, push to the default branch, " +
-            "workflow_run completed; X-Hub-Signature-256 checked when AutoResponder:Changes:GitHubSecret is set), an Azure DevOps service hook " +
-            "(pipeline run state changed, release deployment completed, build completed) or the generic form. Repositories and pipelines map to services " +
+            "Record a change (deploy, release, push, pipeline run): a GitHub webhook (deployment_status, release " +
+            "published, push to the default branch, " +
+            "workflow_run completed; X-Hub-Signature-256 checked when AutoResponder:Changes:GitHubSecret is set), an " +
+            "Azure DevOps service hook " +
+            "(pipeline run state changed, release deployment completed, build completed) or the generic form. " +
+            "Repositories and pipelines map to services " +
             "in AutoResponder:Changes:Services. The same delivery twice is recorded once.",
             [new("X-GitHub-Event", ParameterIn.Header, "Set by GitHub: the event name."),
                 new("X-GitHub-Delivery", ParameterIn.Header, "Set by GitHub: the delivery id (a redelivery keeps it)."),
@@ -39,8 +42,10 @@ public static class ChangesRoutes
              Problem(422, "An invalid value, or a repository or pipeline not mapped to a service; `field` names it.")],
             async c => await c.Get<ChangesEndpoint>().PostAsync(c.Request, c.Ct)),
         new(GetIncidentChanges, "GET", GetIncidentChangesPath, RouteAccess.Read, "Changes",
-            "Suspect changes: the changes to the incident's service and the services it depends on in the hours before its first alert " +
-            "(AutoResponder:Changes:LookbackHours, default 24), newest first (at most 200). Read now, so a change reported late still shows.",
+            "Suspect changes: the changes to the incident's service and the services it depends on in the hours " +
+            "before its first alert " +
+            "(AutoResponder:Changes:LookbackHours, default 24), newest first (at most 200). Read now, so a change " +
+            "reported late still shows.",
             [Id], null, false, [new(200, "The services and window searched, and the changes.",
                 typeof(SuspectChangesJson)), NotFound],
             async c => await c.Get<ChangesEndpoint>().SuspectsAsync(c.Id, c.Ct)),

@@ -104,7 +104,8 @@ internal sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
         var live = o.EffectiveMode == GraphMode.Live && Enum.IsDefined(mode);
         if (live)
             Check(!string.IsNullOrWhiteSpace(o.TokenCacheKey), nameof(o.TokenCacheKey),
-                "is required when Graph is live: it encrypts the service account's token cache at rest. Generate one with `openssl rand -base64 32` (in Azure infra stores it in Key Vault).");
+                "is required when Graph is live: it encrypts the service account's token cache at rest. Generate one " +
+                "with `openssl rand -base64 32` (in Azure infra stores it in Key Vault).");
         // A Key Vault reference App Service could not resolve arrives as its text: it matters only when Graph is live
         // (KeyVaultReferences names it either way).
         if (KeyVaultReferences.IsUnresolved(o.TokenCacheKey))

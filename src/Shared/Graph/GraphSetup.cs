@@ -20,7 +20,8 @@ internal static class GraphSetup
     public const string Area = "Graph";
     public const string AzureSiteSetting = "WEBSITE_SITE_NAME";
     public const string Effect =
-        "Teams posts and status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed";
+        "Teams posts and status e-mails wait in the outbox (no attempts spent) and go out after the app restarts " +
+        "with the setting fixed";
 
     public static bool InAzure(IConfiguration configuration)
         => !string.IsNullOrWhiteSpace(configuration[AzureSiteSetting]);
@@ -35,7 +36,8 @@ internal static class GraphSetup
         yield return $"{GraphOptions.Section}:TenantId and {GraphOptions.Section}:ClientId are not set, " +
             $"and {features} are on: in Azure nothing is written to " +
                      $"the file outbox (the package folder is read-only). Set both (azd env: AUTORESPONDER_GRAPH_TENANT_ID, AUTORESPONDER_GRAPH_CLIENT_ID; then `autoresponder graph login`), " +
-                     $"or turn {features} off (azd env: AUTORESPONDER_TEAMS_ENABLED / AUTORESPONDER_STATUS_EMAILS_ENABLED = false).";
+                     $"or turn {features} off (azd env: AUTORESPONDER_TEAMS_ENABLED / " +
+                     $"AUTORESPONDER_STATUS_EMAILS_ENABLED = false).";
     }
 
     // on unless set to false

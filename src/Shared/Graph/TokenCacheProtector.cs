@@ -62,7 +62,8 @@ public sealed class TokenCacheProtector
     }
 
     private byte[] Key => _key ?? throw new InvalidOperationException(
-        $"The Graph token cache cannot be stored without {Setting} (base64 of 32 random bytes, e.g. `openssl rand -base64 32`; in Azure a Key Vault reference).");
+        $"The Graph token cache cannot be stored without {Setting} (base64 of 32 random bytes, e.g. `openssl rand " +
+        $"-base64 32`; in Azure a Key Vault reference).");
 
     public byte[] Protect(ReadOnlySpan<byte> plain)
     {

@@ -181,7 +181,9 @@ internal sealed class KeyVaultReferences(IConfiguration configuration) : ISetupC
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.Ordinal)
             .Select(setting => new SetupFinding("Key Vault", setting,
-                $"{setting} is a Key Vault reference that did not resolve (App Service passed its text, not the secret): check that the app's identity " +
-                "holds 'Key Vault Secrets User' on the vault and that the secret exists, then restart the app (or wait for App Service to refetch it).",
+                $"{setting} is a Key Vault reference that did not resolve (App Service passed its text, not the " +
+                $"secret): check that the app's identity " +
+                "holds 'Key Vault Secrets User' on the vault and that the secret exists, then restart the app (or " +
+                "wait for App Service to refetch it).",
                 "the integration that reads it runs as if it were unset"));
 }

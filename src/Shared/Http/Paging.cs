@@ -54,7 +54,8 @@ public sealed record PageRequest(int Limit, string? After)
             if (after is null || !after.StartsWith(positionPrefix, StringComparison.Ordinal))
             {
                 problem = Problems.Invalid("cursor",
-                    "'cursor' is not a continuation of this listing: pass the nextCursor of the previous page unchanged, with the same filters.");
+                    "'cursor' is not a continuation of this listing: pass the nextCursor of the previous page " +
+                    "unchanged, with the same filters.");
                 return null;
             }
         }

@@ -147,7 +147,9 @@ public sealed class ImpactEndpoint(
         if (details is null) return Problems.NotFound(id);
         if ((await service.SelectAsync(details, ct)).Count == 0)
             return Problems.Invalid("AutoResponder:Impact:Rules",
-                $"No impact rule applies to incident {id} (service '{details.Incident.Service}', rule '{details.Incident.Rule}'); configure one under AutoResponder:Impact:Rules, or choose one (POST /api/incidents/{id}/impact/rules).");
+                $"No impact rule applies to incident {id} (service '{details.Incident.Service}', rule " +
+                $"'{details.Incident.Rule}'); configure one under AutoResponder:Impact:Rules, or choose one (POST " +
+                $"/api/incidents/{id}/impact/rules).");
 
         var queued = await QueueSnapshotAsync(id, change =>
             change.Add(time.GetUtcNow(), TimelineKinds.ImpactRefreshRequested, actor,
@@ -217,7 +219,8 @@ public sealed class ImpactEndpoint(
         var selected = service.Select(details, correction);
         if (selected.Count == 0)
             return Problems.Invalid("exclude",
-                $"With this correction no impact rule would apply to incident {id}; choose one of: {string.Join(", ", known)}.");
+                $"With this correction no impact rule would apply to incident {id}; choose one " +
+                $"of: {string.Join(", ", known)}.");
 
         var row = await states.ReadAsync<ImpactRulesState>(id, ct);
         row.ChosenJson = JsonSerializer.Serialize(correction.Chosen);
@@ -323,7 +326,8 @@ public sealed class ImpactEndpoint(
             var change = IncidentChange.Beside(id);
             change.Add(time.GetUtcNow(), TimelineKinds.ExportDownloaded, caller.Name,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Export of impact snapshot {s.SnapshotId} ({s.Orders:N0} orders, {s.SizeBytes:N0} bytes) downloaded by {caller.Name}."));
+                    $"Export of impact snapshot {s.SnapshotId} ({s.Orders:N0} orders, {s.SizeBytes:N0} bytes) " +
+                    $"downloaded by {caller.Name}."));
             await commits.CommitAsync(change, ct);
         }
         catch
@@ -342,5 +346,6 @@ public sealed class ImpactEndpoint(
 
     private static ApiResult Busy(string id, ImpactLeaseRecord lease)
         => Problems.Create(StatusCodes.Status409Conflict, "Snapshot in progress",
-        $"An impact snapshot of incident {id} is already {lease.State}; try again after it finishes (lease until {lease.Until:O}).", "id");
+        $"An impact snapshot of incident {id} is already {lease.State}; try again after it finishes (lease " +
+        $"until {lease.Until:O}).", "id");
 }

@@ -180,9 +180,11 @@ internal sealed class ImpactOptionsValidator : IValidateOptions<ImpactOptions>
             var matchers = r.AlertRules.Count + r.TitlePatterns.Count + r.Labels.Count + r.Sources.Count
                 + r.Services.Count;
             RuleCheck(r.MatchAll || matchers > 0, "AlertRules",
-                "is empty, and so are TitlePatterns, Labels, Sources and Services: say which alerts the rule applies to, or set MatchAll to true.");
+                "is empty, and so are TitlePatterns, Labels, Sources and Services: say which alerts the rule applies " +
+                "to, or set MatchAll to true.");
             RuleCheck(!r.MatchAll || matchers == 0, "MatchAll",
-                "is true, so AlertRules, TitlePatterns, Labels, Sources and Services must be empty (a catch-all matches every alert; remove MatchAll to narrow it).");
+                "is true, so AlertRules, TitlePatterns, Labels, Sources and Services must be empty (a catch-all " +
+                "matches every alert; remove MatchAll to narrow it).");
             for (var j = 0; j < r.TitlePatterns.Count; j++)
                 if (!string.IsNullOrWhiteSpace(r.TitlePatterns[j])
                     && ImpactRule.PatternError(r.TitlePatterns[j]) is { } patternError)

@@ -20,7 +20,8 @@ public static class ImpactRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         new(GetIncidentImpact, "GET", GetIncidentImpactPath, RouteAccess.Read, "Impact",
-            "Customer impact: the latest snapshot and the snapshot history (newest first), each with the route that downloads its export.",
+            "Customer impact: the latest snapshot and the snapshot history (newest first), each with the route that " +
+            "downloads its export.",
             [Id], null, false, [new(200, "The impact.", typeof(ImpactEndpoint.ImpactJson)), NotFound],
             async c => await c.Get<ImpactEndpoint>().GetAsync(c.Id, c.Ct)),
         new(RefreshIncidentImpact, "POST", RefreshIncidentImpactPath, RouteAccess.Act, "Impact",
@@ -30,9 +31,12 @@ public static class ImpactRoutes
                 Problem(409, "A snapshot is already in progress."), BadInput],
             async c => await c.Get<ImpactEndpoint>().RefreshAsync(c.Caller, c.Id, c.Ct)),
         new(CorrectIncidentImpactRules, "POST", CorrectIncidentImpactRulesPath, RouteAccess.Act, "Impact",
-            "Correct which impact rules apply: `choose` adds configured rules to the automatic selection (they claim orders first), " +
-            "`exclude` leaves rules out; the request states the whole correction (empty arrays: back to the automatic selection). " +
-            "A corrected snapshot is queued (its delta against the previous one: newOrders added, noLongerAffected removed); the correction is on " +
+            "Correct which impact rules apply: `choose` adds configured rules to the automatic selection (they claim " +
+            "orders first), " +
+            "`exclude` leaves rules out; the request states the whole correction (empty arrays: back to the " +
+            "automatic selection). " +
+            "A corrected snapshot is queued (its delta against the previous one: newOrders added, noLongerAffected " +
+            "removed); the correction is on " +
             "the timeline and operations get the corrected export, which says it supersedes the earlier one.",
             [Id, IfMatch], typeof(CorrectImpactRulesRequest), true,
             [new(202, "The corrected snapshot is queued; the rules it will apply and why.",
@@ -47,7 +51,8 @@ public static class ImpactRoutes
         // Customer data (e-mail addresses, order lines): operations and responders only, never viewers; audited on the
         // timeline.
         new(DownloadImpactExport, "GET", DownloadImpactExportPath, RouteAccess.CustomerData, "Impact",
-            "Download one snapshot's affected-orders CSV (customer data: roles ops or responder). Streamed from private storage; " +
+            "Download one snapshot's affected-orders CSV (customer data: roles ops or responder). Streamed from " +
+            "private storage; " +
             "every download is recorded on the incident's timeline (export-downloaded: who, when, which snapshot).",
             [Id, new("snapshot", ParameterIn.Path,
                 "The snapshot id, e.g. 0001 (snapshotId in GET /api/incidents/{id}/impact).", Required: true)], null,

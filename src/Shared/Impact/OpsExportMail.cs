@@ -98,7 +98,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         if (export.Supersedes is { } earlier)
             facts.Add(("Supersedes",
                 $"This export supersedes the export of snapshot {earlier}: the impact rules were corrected. Use this list; " +
-                $"{export.RemovedRowCount.ToString("N0", CultureInfo.InvariantCulture)} orders of the earlier one are not in it, {export.NewRowCount.ToString("N0", CultureInfo.InvariantCulture)} are new."));
+                $"{export.RemovedRowCount.ToString("N0", CultureInfo.InvariantCulture)} orders of the earlier one " +
+                $"are not in it, {export.NewRowCount.ToString("N0", CultureInfo.InvariantCulture)} are new."));
         var signIn = "Sign in to AutoResponder as ops or responder (personal access token, or Entra ID in Azure) to " +
             "download it; every download is recorded on the incident.";
         var notAttached = o.AttachExports
@@ -112,7 +113,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>" +
             "Affected orders export</h2><table>"
             + string.Concat(facts.Select(f =>
-                $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th><td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
+                $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th>" +
+                $"<td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
             + "</table><p>" + (attachment is not null
                 ? WebUtility.HtmlEncode(delivery)
                 : WebUtility.HtmlEncode(notAttached)
@@ -137,7 +139,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
             State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
             TimelineText: $"Affected-orders export " +
                 $"(snapshot {export.SnapshotId}, {export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
-                          $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) mailed to operations {how}: {string.Join(", ", recipients)}.",
+                          $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) mailed to " +
+                          $"operations {how}: {string.Join(", ", recipients)}.",
             TimelineKind: TimelineKinds.ExportMailed);
     }
 

@@ -173,7 +173,8 @@ internal static class IncidentLifecycle
         };
         var change = new IncidentChange(incident, isNew: true);
         change.Add(now, TimelineKinds.Opened, alert.Source,
-            $"Opened by {alert.Source} alert: {alert.Title} ({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
+            $"Opened by {alert.Source} alert: {alert.Title} " +
+            $"({alert.Severity}{(alert.Service is null ? "" : $", {alert.Service}")}).");
         change.AlertRows.Add(keys.ToRecord(id, alert, now, known: null));
         return change;
     }

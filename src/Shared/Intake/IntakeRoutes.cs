@@ -17,7 +17,8 @@ public static class IntakeRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         new(ReceiveAlerts, "POST", ReceiveAlertsPath, RouteAccess.IngestKey, "Alerts",
-            "Receive alerts: Azure Monitor (common alert schema), Prometheus Alertmanager, Grafana, or the generic form {title, severity?, service?, dedupKey?, status?, description?, startsAt?, links?, labels?}.",
+            "Receive alerts: Azure Monitor (common alert schema), Prometheus Alertmanager, Grafana, or the generic " +
+            "form {title, severity?, service?, dedupKey?, status?, description?, startsAt?, links?, labels?}.",
             [], typeof(JsonObject), true,
             [new(202, "One result per alert: the incident it went to and the outcome.",
                 typeof(AlertsEndpoint.Response)),

@@ -14,7 +14,8 @@ internal sealed class MailOptions
     public const string DefaultSender = "autoresponder@localhost";
     public const string Area = "Mail";
     public const string Effect =
-        "status e-mails, ops exports and reminder e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed";
+        "status e-mails, ops exports and reminder e-mails wait in the outbox (no attempts spent) and go out after " +
+        "the app restarts with the setting fixed";
 
     /// <summary>
     /// With Graph live and status e-mails on, mail needs a real mailbox to send from (not the placeholder).

@@ -69,13 +69,15 @@ internal sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentState
         if (step.Step == 0 && !o.EffectivePageAtOnce.Contains(incident.Severity)
             && o.WorkingHours.NextWorkingTime(now) is var workStart && workStart > now)
             return new OutboxOutcome($"deferred to {workStart:u}",
-                $"{incident.Severity} pages in working hours: level 1 of '{policy.Name}' is paged at {workStart:yyyy-MM-dd HH:mm} UTC.",
+                $"{incident.Severity} pages in working hours: level 1 of '{policy.Name}' is paged " +
+                $"at {workStart:yyyy-MM-dd HH:mm} UTC.",
                 OnCallKinds.EscalationDeferred,
                 Later: [OnCallOutbox.EscalationStep.OweAt(new EscalationStepPayload(workStart, 0), workStart)]);
 
         if (step.Step >= policy.Steps)
             return new OutboxOutcome("exhausted",
-                $"Nobody acknowledged after {policy.Steps} level(s) of '{policy.Name}'; paging has stopped. Acknowledge in the console or add responders.",
+                $"Nobody acknowledged after {policy.Steps} level(s) of '{policy.Name}'; paging has stopped. " +
+                $"Acknowledge in the console or add responders.",
                 OnCallKinds.EscalationExhausted,
                 [StateChange.Of<OnCallState>(s => { s.StoppedAt = now; s.StopReason = "nobody acknowledged"; })]);
 

@@ -246,7 +246,8 @@ internal static class OnCallSetup
             .ToList();
         if (missing.Count > 0)
             yield return new SetupFinding("On call", SetupFinding.AppSetting("AutoResponder:Graph:DelegatedScopes"),
-                $"lacks {string.Join(", ", missing)}, which paging by Teams chat and @mention needs (add them, consent, then `autoresponder graph login`)",
+                $"lacks {string.Join(", ", missing)}, which paging by Teams chat and @mention needs (add them, " +
+                $"consent, then `autoresponder graph login`)",
                 "pages still go out by e-mail; the Teams chat and mention are retried and then parked");
     }
 }

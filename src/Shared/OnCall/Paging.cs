@@ -77,7 +77,8 @@ internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, Incident
         if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
         var pagedAt = time.GetUtcNow();
         return new OutboxOutcome($"paged {payload.Person}: {string.Join(", ", channels)}",
-            $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
+            $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) " +
+            $"by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
             OnCallKinds.PageSent,
             State: payload.Responder
                 ? [StateChange.Of<ResponderState>(ResponderState.KeyFor(payload.Person), s => s.PagedAt ??= pagedAt)]
@@ -175,8 +176,10 @@ internal sealed class EmailPageNotifier(IMailSender mail, IntegrationSettings<Ma
 internal static class GraphPaging
 {
     public static string Html(Page page) =>
-        $"You are paged for <b>{page.Incident.Severity}</b> incident {WebUtility.HtmlEncode(page.Incident.Id)}: {WebUtility.HtmlEncode(page.Incident.Title)} " +
-        $"({WebUtility.HtmlEncode(page.Reason)}). <a href=\"{WebUtility.HtmlEncode(page.ConsoleLink)}\">Acknowledge in the console</a>.";
+        $"You are paged for <b>{page.Incident.Severity}</b> " +
+        $"incident {WebUtility.HtmlEncode(page.Incident.Id)}: {WebUtility.HtmlEncode(page.Incident.Title)} " +
+        $"({WebUtility.HtmlEncode(page.Reason)}). <a href=\"{WebUtility.HtmlEncode(page.ConsoleLink)}\">Acknowledge " +
+        $"in the console</a>.";
 
     /// <summary>
     /// Graph's answers as outbox outcomes: an expired sign-in waits (never parks), a 400/404 parks, the rest retries.

@@ -48,7 +48,8 @@ internal sealed class OutboxRetry(IncidentStore store, IncidentCommits commits, 
                     notFound: true);
             if (action.Status != OutboxStatus.Failed)
                 throw new NothingToRetryException("actionId",
-                    $"Action '{actionId}' ({action.Kind}) is {action.StatusName.ToLowerInvariant()}, not parked: only failed actions can be retried.", notFound: false);
+                    $"Action '{actionId}' ({action.Kind}) is {action.StatusName.ToLowerInvariant()}, not parked: " +
+                    $"only failed actions can be retried.", notFound: false);
             parked = [action];
         }
 

@@ -17,7 +17,8 @@ public static class OutboxRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         new(RetryParkedActions, "POST", RetryParkedActionsPath, RouteAccess.Act, "Incidents",
-            "Re-drive every parked (failed) action of the incident once the cause is fixed: fresh attempts, due now; a timeline entry names the signed-in caller.",
+            "Re-drive every parked (failed) action of the incident once the cause is fixed: fresh attempts, due now; " +
+            "a timeline entry names the signed-in caller.",
             [Id], null, false,
             [new(200, "The incident as it is now.", typeof(IncidentResource), ETag: true),
                 Problem(400, "Malformed JSON; `field` names it."),

@@ -164,7 +164,8 @@ public sealed class PriceGuardJob(
         var first = findings.MinBy(f => f.Order.CreatedAt)!;
         var example = first.Order;
         var description = $"{findings.Count} order line(s) of {sku} created from {window:yyyy-MM-dd HH:mm} UTC: {what}. " +
-            $"First {example.OrderId} at {example.CreatedAt:HH:mm:ss} UTC paid {example.Currency} {example.UnitPrice.ToString("0.00", inv)} × {example.Quantity}" +
+            $"First {example.OrderId} at {example.CreatedAt:HH:mm:ss} UTC " +
+            $"paid {example.Currency} {example.UnitPrice.ToString("0.00", inv)} × {example.Quantity}" +
             (first.CatalogPrice is { } p ? $" (catalog {p.ToString("0.00", inv)})" : "") + "." +
             (shortfall.Count > 0 ? $" Shortfall so far: {string.Join(", ", shortfall)}." : "");
         var kind = anomaly switch

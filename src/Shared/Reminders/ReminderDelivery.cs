@@ -57,7 +57,9 @@ internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits comm
             {
                 var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt;
                 change.Add(now, TimelineKinds.RcaEscalated, IncidentLifecycle.SystemActor,
-                    $"The RCA is still open{(rcaDue is { } due ? $" after its due date {calendar.Describe(due)}" : "")}; escalated to the managers. Owner: {owner}." +
+                    $"The RCA is still " +
+                    $"open{(rcaDue is { } due ? $" after its due date {calendar.Describe(due)}" : "")}; escalated to " +
+                    $"the managers. Owner: {owner}." +
                     (draft is null ? "" : $" Postmortem draft: {draft}"));
             }
             else
@@ -88,7 +90,8 @@ internal sealed class ReminderDelivery(IncidentStore store, IncidentCommits comm
     {
         var change = IncidentChange.Beside(reminder.IncidentId);
         change.Add(time.GetUtcNow(), TimelineKinds.ActionFailed, IncidentLifecycle.SystemActor,
-            $"{ReminderKinds.Describe(reminder.Kind)} reminder (due {calendar.Describe(reminder.DueAt)}) was dead-lettered: {reason}");
+            $"{ReminderKinds.Describe(reminder.Kind)} reminder (due {calendar.Describe(reminder.DueAt)}) was " +
+            $"dead-lettered: {reason}");
         try { await commits.CommitAsync(change, ct); }
         catch (Exception e) when (e is not OperationCanceledException)
         {

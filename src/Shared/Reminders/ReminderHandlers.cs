@@ -189,10 +189,12 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
                 ? $"The RCA of {incident.Id} was due {calendar.Describe(rcaDue)} and is still open. " +
                     $"Owner: {incident.Owner ?? "unassigned"}."
                 : $"{ReminderKinds.Describe(p.Kind)} for {incident.Id} is due {calendar.Describe(p.DueAt)}.",
-            $"Incident: {incident.Title} ({incident.SeverityName}), resolved {(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
+            $"Incident: {incident.Title} ({incident.SeverityName}), " +
+            $"resolved {(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
             draft is null ? "The postmortem draft is not available yet."
                 : $"Postmortem draft (sign in to read it): {draft}",
-            $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that stops these reminders.",
+            $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that " +
+            $"stops these reminders.",
             $"To move a due date, POST {{\"dueAt\": \"...\"}} to /api/incidents/{incident.Id}/reminders/{p.Kind}.",
         };
         lines.InsertRange(2, await notices.CollectAsync(incident, ct)); // e.g. a stop-the-impact switch still on

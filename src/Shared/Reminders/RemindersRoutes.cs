@@ -26,7 +26,8 @@ public static class RemindersRoutes
         // The draft is the incident, its timeline and the impact summary (counts, money at risk), which viewers read
         // anyway.
         new(GetPostmortemDraft, "GET", GetPostmortemDraftPath, RouteAccess.Read, "Incidents",
-            "The latest postmortem draft (Markdown) generated at resolution: the incident, its timeline and the impact summary, no customer records. Any role may read it.",
+            "The latest postmortem draft (Markdown) generated at resolution: the incident, its timeline and the " +
+            "impact summary, no customer records. Any role may read it.",
             [Id], null, false,
             [new(200, "The draft.", null, MediaType: "text/markdown"),
                 Problem(404, "No such incident (`field` id) or no draft yet (`field` draft).")],

@@ -70,7 +70,9 @@ public sealed class StatusEmailSweep(
             {
                 var who = incident.Owner is null ? "No owner has acknowledged this incident" : $"@{incident.Owner}";
                 change.Add(now, TimelineKinds.StatusOverdue, IncidentLifecycle.SystemActor,
-                    $"{who}: no status update for {StatusEmailRenderer.Duration(late)} ({incident.SeverityName} expects one every {StatusEmailRenderer.Duration(cadence)}). Managers get status email #{slot} now; please post an update.");
+                    $"{who}: no status update for {StatusEmailRenderer.Duration(late)} ({incident.SeverityName} " +
+                    $"expects one every {StatusEmailRenderer.Duration(cadence)}). Managers get status email #{slot} " +
+                    $"now; please post an update.");
             }
             change.Actions.Add(OutboxAction.Create(incident.Id, StatusEmailOutbox.Email.Name,
                 new StatusEmailPayload(slot, slotAt).ToJson(), now));

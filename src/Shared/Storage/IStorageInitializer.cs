@@ -31,8 +31,10 @@ public sealed class StorageSetup(IEnumerable<IStorageInitializer> initializers, 
             catch (RequestFailedException e) when (e.Status == 403)
             {
                 log?.LogWarning(e,
-                    "Storage refused to create what {Initializer} needs (403 {Code}). In Azure, infra/app/storage.bicep creates it; if this persists, " +
-                    "check that the app's identity has the Storage Table/Queue/Blob Data Contributor roles (new assignments take a few minutes).",
+                    "Storage refused to create what {Initializer} needs (403 {Code}). In Azure, " +
+                    "infra/app/storage.bicep creates it; if this persists, " +
+                    "check that the app's identity has the Storage Table/Queue/Blob Data Contributor roles (new " +
+                    "assignments take a few minutes).",
                     initializer.GetType().Name, e.ErrorCode);
             }
         }

@@ -171,8 +171,10 @@ public sealed class StorageClients : IStorageInitializer
             value = $"https://{account.Trim()}.{key.Replace("ServiceUri", "", StringComparison.Ordinal)}.core.windows.net";
         if (string.IsNullOrWhiteSpace(value))
             throw new InvalidOperationException(
-                $"Storage is not configured, and it is the one setting AutoResponder cannot start without: set '{SettingName}' to a connection string " +
-                $"(UseDevelopmentStorage=true for Azurite), or identity-based '{SettingName}__accountName' or '{SettingName}__{key}' (with '{SettingName}__credential').");
+                $"Storage is not configured, and it is the one setting AutoResponder cannot start without: set " +
+                $"'{SettingName}' to a connection string " +
+                $"(UseDevelopmentStorage=true for Azurite), or identity-based '{SettingName}__accountName' or " +
+                $"'{SettingName}__{key}' (with '{SettingName}__credential').");
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
             throw new InvalidOperationException(
                 $"The setting '{SettingName}__{key}' is not an absolute URI: '{value}'.");

@@ -30,7 +30,9 @@ internal sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHand
         if (on.Count == 0) return OutboxOutcome.Done("no switch of this incident is on");
         return new OutboxOutcome(
             Result: $"{on.Count} switch(es) still on",
-            TimelineText: $"Resolved with {(on.Count == 1 ? "a switch" : "switches")} still on: {string.Join("; ", on.Select(SwitchService.Describe))}. Turn {(on.Count == 1 ? "it" : "them")} off when customers may order normally again.",
+            TimelineText: $"Resolved with {(on.Count == 1 ? "a switch" : "switches")} still " +
+                $"on: {string.Join("; ", on.Select(SwitchService.Describe))}. Turn {(on.Count == 1 ? "it" : "them")} " +
+                $"off when customers may order normally again.",
             TimelineKind: SwitchKinds.StillOn);
     }
 }

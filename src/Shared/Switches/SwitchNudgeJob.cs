@@ -41,7 +41,8 @@ public sealed class SwitchNudgeJob(SwitchStore store, IncidentStore incidents, I
             if (!await store.TryWriteAsync(row, row, ct)) continue; // flipped meanwhile: look again next time
             var text = $"{row.Name} is still on {StatusEmailRenderer.Duration(now - resolvedAt)} after resolution (on since " +
                 $"{(row.Since is { } s ? StatusEmailRenderer.Time(s) : "?")}{(row.By is null ? "" : $" by {row.By}")}). " +
-                $"{incident.Owner ?? "Owner"}: turn it off (POST /api/incidents/{incident.Id}/switches/{row.Name} {{\"on\": false}}) or say why it stays on.";
+                $"{incident.Owner ?? "Owner"}: turn it off (POST " +
+                $"/api/incidents/{incident.Id}/switches/{row.Name} {{\"on\": false}}) or say why it stays on.";
             try
             {
                 await changes.ChangeAsync(incident.Id, (c, at) =>

@@ -48,7 +48,8 @@ public sealed class AppConfigurationMirrorOptions
 
     public const string Area = "App Configuration";
     public const string Effect =
-        "switch flips are not mirrored to App Configuration feature flags; the mirror actions wait in the outbox (no attempts spent)";
+        "switch flips are not mirrored to App Configuration feature flags; the mirror actions wait in the outbox (no " +
+        "attempts spent)";
 
     public IReadOnlyList<string> Problems() =>
         !Enabled || (Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) && uri.Scheme == "https") ? []

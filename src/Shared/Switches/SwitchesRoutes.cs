@@ -18,7 +18,8 @@ public static class SwitchesRoutes
         // Storefronts poll the switches with a storefront token (a personal access token or an Entra app role), which
         // opens this route and nothing else.
         new(ListSwitches, "GET", ListSwitchesPath, RouteAccess.People(Roles.Viewer, Roles.Storefront), "Switches",
-            "The stop-the-impact switches for storefronts: each declared switch, on or off, since when, by whom, from which incident. Cacheable (ETag, Cache-Control).",
+            "The stop-the-impact switches for storefronts: each declared switch, on or off, since when, by whom, " +
+            "from which incident. Cacheable (ETag, Cache-Control).",
             [new("If-None-Match", ParameterIn.Header,
                 "The ETag of an earlier answer: 304 without a body when nothing changed.")], null, false,
             [new(200, "The switches.", typeof(SwitchesResponse)), new(304, "Not modified since the ETag given.", null)],

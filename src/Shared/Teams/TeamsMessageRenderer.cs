@@ -76,7 +76,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
                 new { type = "TextBlock", text = Plain($"[{incident.SeverityName}] {incident.Title}", 300), weight = "Bolder", size = "Medium", wrap = true },
                 new { type = "FactSet", facts },
                 new { type = "TextBlock", isSubtle = true, size = "Small", wrap = true, text = Plain(
-                    $"Incident {incident.Id} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · {incident.DistinctAlertCount} alert(s). " +
+                    $"Incident {incident.Id} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC " +
+                    $"· {incident.DistinctAlertCount} alert(s). " +
                     "This card is kept up to date; the thread below is the timeline.", 500) },
             },
             ["actions"] = actions,

@@ -140,7 +140,8 @@ internal sealed class TeamsOptionsValidator(IOptions<GraphOptions> graph) : IVal
             "must not contain empty kinds.");
         Check(!o.EffectiveReplyKinds.Contains(TimelineKinds.ActionDone)
             && !o.EffectiveReplyKinds.Contains(TimelineKinds.ActionFailed), nameof(o.ReplyKinds),
-            $"must not contain '{TimelineKinds.ActionDone}' or '{TimelineKinds.ActionFailed}' (Teams actions add those themselves).");
+            $"must not contain '{TimelineKinds.ActionDone}' or '{TimelineKinds.ActionFailed}' (Teams actions add " +
+            $"those themselves).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -89,7 +89,9 @@ internal sealed class TeamsPublisher(
                         messages[messageId].PatchAsync(message, OwnThrottling, ct), ct);
             }, ct);
             return new OutboxOutcome($"Listed in the Teams storm digest {head.MessageId}",
-                TimelineText: $"Listed in the Teams storm digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when acknowledged or escalated.");
+                TimelineText: $"Listed in the Teams storm " +
+                    $"digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when " +
+                    $"acknowledged or escalated.");
         }
         thread = await CreateRootAsync(incident, thread, firstNotice: true, ct);
         return RootPosted(thread);

@@ -69,7 +69,8 @@ public sealed class WatchService(
                 Result: $"watching until {StatusEmailRenderer.Time(until)}",
                 TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the " +
                     $"incident's impact rules" +
-                    $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
+                    $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected " +
+                    $"orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
                 TimelineKind: WatchKinds.Started);
         }
     }
@@ -92,7 +93,8 @@ public sealed class WatchService(
                 continue;
             }
             await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, WatchKinds.HandedOver, actor,
-                $"Watch handed {(from is null ? "" : $"from {from} ")}to {to} until {StatusEmailRenderer.Time(row.Until)}{(note is null ? "" : $": {note}")}."), ct);
+                $"Watch handed {(from is null ? "" : $"from {from} ")}to {to} " +
+                $"until {StatusEmailRenderer.Time(row.Until)}{(note is null ? "" : $": {note}")}."), ct);
             return row;
         }
     }
@@ -105,7 +107,8 @@ public sealed class WatchService(
         var row = await store.GetAsync(incidentId, ct) ?? throw new NoWatchException(incidentId);
         var now = time.GetUtcNow();
         await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, WatchKinds.SignedOff, actor,
-            $"Watch signed off after {StatusEmailRenderer.Duration(now - row.StartedAt)}: {row.OrdersChecked:N0} new orders checked, {row.AffectedOrders:N0} affected{(text is null ? "" : $". {text}")}."), ct);
+            $"Watch signed off after {StatusEmailRenderer.Duration(now - row.StartedAt)}: {row.OrdersChecked:N0} new " +
+            $"orders checked, {row.AffectedOrders:N0} affected{(text is null ? "" : $". {text}")}."), ct);
         row.ETag = Azure.ETag.All;
         await store.TryDeleteAsync(row, ct);
         return row;
@@ -188,7 +191,8 @@ public sealed class WatchService(
             else
             {
                 await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, WatchKinds.Affected, "watch",
-                    $"Watch: {what} since mitigation. Still mitigated; {(row.WatchedBy ?? incident.Owner ?? "the owner")} to decide."), ct);
+                    $"Watch: {what} since mitigation. Still " +
+                    $"mitigated; {(row.WatchedBy ?? incident.Owner ?? "the owner")} to decide."), ct);
                 outcome = WatchCheck.AffectedWhileMitigated;
             }
         }
@@ -202,7 +206,9 @@ public sealed class WatchService(
         if (upTo >= row.Until)
         {
             await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, WatchKinds.Ended, "watch",
-                $"Watch ended after {StatusEmailRenderer.Duration(row.Until - row.StartedAt)}: {row.OrdersChecked:N0} new orders checked, {row.AffectedOrders:N0} affected."), ct);
+                $"Watch ended " +
+                $"after {StatusEmailRenderer.Duration(row.Until - row.StartedAt)}: {row.OrdersChecked:N0} new orders " +
+                $"checked, {row.AffectedOrders:N0} affected."), ct);
             await store.TryDeleteAsync(row, ct);
             return new(row.IncidentId, outcome == WatchCheck.Clean ? WatchCheck.Ended : outcome, checkedOrders,
                 affected);

@@ -42,7 +42,8 @@ internal static class ApiDocs
     public static readonly IReadOnlyList<ApiResponse> Common =
     [
         Problem(401, "No valid credentials: people send Authorization: Bearer (personal access token or Entra ID " +
-            "token); alert senders the ingest key (x-functions-key header or code query parameter, on POST /api/alerts only)."),
+            "token); alert senders the ingest key (x-functions-key header or code query parameter, on POST " +
+            "/api/alerts only)."),
         Problem(403, "Signed in, but without the role the route needs (viewer reads, responder acts, ops downloads " +
             "exports, admin everything); or the ingest key on a people route."),
         Problem(503, "Storage is unavailable; retry (Retry-After when given)."),

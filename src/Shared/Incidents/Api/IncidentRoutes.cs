@@ -43,7 +43,8 @@ public static class IncidentRoutes
     public static readonly IReadOnlyList<ApiRoute> All =
     [
         new(ListIncidents, "GET", ListIncidentsPath, RouteAccess.Read, "Incidents",
-            "List incidents, newest first: live ones (newest opened first), then closed ones (newest closed first). Default: every incident not closed.",
+            "List incidents, newest first: live ones (newest opened first), then closed ones (newest closed first). " +
+            "Default: every incident not closed.",
             [
                 new("status", ParameterIn.Query,
                     "Comma-separated statuses: open, acknowledged, mitigated, resolved, closed."),
