@@ -59,8 +59,8 @@ internal static class AlertStormBenchmark
             var singleRound = await Storm(Mode.Single, alertCount, 1);
             rounds.Add((rawRound.Stats.PerSecond, spreadRound, singleRound));
             rawCpu.Add(rawRound.CpuMsPerInsert);
-            output.WriteLine($"round {round + 1}: raw {rawRound.Stats.PerSecond:F0}/s, " +
-                $"spread {spreadRound.Stats.PerSecond:F0}/s, single {singleRound.Stats.PerSecond:F0}/s");
+            output.WriteLine($"round {round + 1}: raw {rawRound.Stats.PerSecond:F0}/s, spread " +
+                $"{spreadRound.Stats.PerSecond:F0}/s, single {singleRound.Stats.PerSecond:F0}/s");
         }
         var median = rounds.OrderBy(r => r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond)
             .ElementAt(rounds.Count / 2);
@@ -75,11 +75,11 @@ internal static class AlertStormBenchmark
         output.WriteLine($"  incidents: {single.Incidents.Count} (expected 1); alerts it holds: {held?.Distinct ?? 0} counted, {held?.Rows ?? 0} rows, {held?.Firing ?? 0} firing (expected {alertCount})");
         var singleToSpread = single.Stats.PerSecond / spread.Stats.PerSecond;
         output.WriteLine($"ratio single-incident / spread: {singleToSpread:F2} (goal >= 1.0; per round {string.Join(", ", rounds.Select(r => (r.Single.Stats.PerSecond / r.Spread.Stats.PerSecond).ToString("F2")))})");
-        output.WriteLine($"ratio spread / raw Azurite inserts: {spreadToRawMedian:F2} median (goal >= 0.5; per " +
-            $"round {string.Join(", ", rounds.Select(r => (r.Spread.Stats.PerSecond / r.Raw).ToString("F2")))})");
+        output.WriteLine($"ratio spread / raw Azurite inserts: {spreadToRawMedian:F2} median (goal >= 0.5; per round " +
+            $"{string.Join(", ", rounds.Select(r => (r.Spread.Stats.PerSecond / r.Raw).ToString("F2")))})");
         output.WriteLine($"ratio single-incident / raw Azurite inserts: {single.Stats.PerSecond / raw:F2}");
-        output.WriteLine($"CPU of this process (host + benchmark client) per alert: " +
-            $"spread {Median(rounds.Select(r => r.Spread.CpuMsPerAlert)):F2} ms, " +
+        output.WriteLine($"CPU of this process (host + benchmark client) per alert: spread " +
+            $"{Median(rounds.Select(r => r.Spread.CpuMsPerAlert)):F2} ms, " +
                          $"single {Median(rounds.Select(r => r.Single.CpuMsPerAlert)):F2} ms; per raw insert (client " +
                          $"only): {Median(rawCpu):F2} ms; " +
                          $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and " +
@@ -155,10 +155,10 @@ internal static class AlertStormBenchmark
 
     private static void Report(TextWriter output, string name, StormResult r, int alertCount)
     {
-        output.WriteLine($"{name}: {r.Stats.PerSecond:F0} alerts/s over HTTP (p50 {r.Stats.P50Ms:F1} ms, " +
-            $"p99 {r.Stats.P99Ms:F1} ms) in {r.Stats.Elapsed.TotalSeconds:F1} s; errors {r.Errors}");
-        output.WriteLine(
-            $"  outcomes: {string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
+        output.WriteLine($"{name}: {r.Stats.PerSecond:F0} alerts/s over HTTP (p50 {r.Stats.P50Ms:F1} ms, p99 " +
+            $"{r.Stats.P99Ms:F1} ms) in {r.Stats.Elapsed.TotalSeconds:F1} s; errors {r.Errors}");
+        output.WriteLine($"  outcomes: " +
+            $"{string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"  storage transactions per alert: {(double)r.Requests.Total / alertCount:F2} (tables {(double)r.Requests.Tables / alertCount:F2}, queues {(double)r.Requests.Queues / alertCount:F2}, blobs {(double)r.Requests.Blobs / alertCount:F2})");
         output.WriteLine($"  by operation (per alert): {string.Join(", ", r.Operations.OrderByDescending(o => o.Value).Take(8).Select(o => $"{o.Key} {(double)o.Value / alertCount:F2}"))}");
     }
@@ -234,8 +234,8 @@ internal static class AlertStormBenchmark
             using var response = await http.PostAsync("/api/alerts",
                 new StringContent(body, Encoding.UTF8, "application/json"), token);
             if ((int)response.StatusCode != 400)
-                throw new InvalidOperationException($"A generic alert without a title was " +
-                    $"answered {(int)response.StatusCode}, not 400.");
+                throw new InvalidOperationException($"A generic alert without a title was answered " +
+                    $"{(int)response.StatusCode}, not 400.");
             await response.Content.ReadAsStringAsync(token);
         });
         return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;

@@ -38,8 +38,8 @@ internal static class ExportBenchmark
             Parallelism = 16,
         };
 
-        output.WriteLine($"export benchmark: {orders:N0} orders over {days} days in {source.Orders.Name}; small " +
-            $"run {small:N0} orders; {Environment.ProcessorCount} cores");
+        output.WriteLine($"export benchmark: {orders:N0} orders over {days} days in {source.Orders.Name}; small run " +
+            $"{small:N0} orders; {Environment.ProcessorCount} cores");
         if (seed) await SeedCommands.SeedAsync(source, spec, output, ct);
         else output.WriteLine("Reusing the seeded orders (--seed false).");
 

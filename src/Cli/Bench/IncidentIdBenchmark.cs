@@ -23,8 +23,8 @@ internal static class IncidentIdBenchmark
         CancellationToken ct)
     {
         var run = $"benchid{Guid.NewGuid():N}"[..11];
-        output.WriteLine($"incident ids: {incidents} incidents in one day (two alerts each) at " +
-            $"concurrency {concurrency}; narrow source: {suffixes} suffixes");
+        output.WriteLine($"incident ids: {incidents} incidents in one day (two alerts each) at concurrency " +
+            $"{concurrency}; narrow source: {suffixes} suffixes");
         await OpenAsync(run + "w", 200, null, concurrency, ct); // JIT, connections
         var wide = await OpenAsync(run + "r", incidents, null, concurrency, ct);
         var narrow = await OpenAsync(run + "n", incidents, suffixes, concurrency, ct);
@@ -44,8 +44,8 @@ internal static class IncidentIdBenchmark
     private static void Report(TextWriter output, string name, Result r, int expected) =>
         output.WriteLine($"{name}: {r.Opened} opened in {r.Elapsed.TotalSeconds:F1} s = {Rate(r):F0} incidents/s; " +
             $"ids drawn {r.Draws} " +
-                         $"({r.Draws - r.Incidents} taken, drawn again); incidents {r.Incidents} " +
-                         $"(expected {expected}), alert rows {r.Alerts}, misfiled {r.Misfiled}, errors {r.Errors}");
+                         $"({r.Draws - r.Incidents} taken, drawn again); incidents {r.Incidents} (expected " +
+                         $"{expected}), alert rows {r.Alerts}, misfiled {r.Misfiled}, errors {r.Errors}");
 
     private static async Task<Result> OpenAsync(string prefix, int count, int? suffixes, int concurrency,
         CancellationToken ct)

@@ -53,11 +53,10 @@ internal static class NotifyBenchmark
             var teams = app.Services.GetRequiredService<IOptions<TeamsOptions>>().Value;
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             output.WriteLine($"bench notify: {probes} probes (Sev1/Sev2) idle (one every {IdleInterval(intervalMs, teams.StormThreshold)} ms) and during a storm (one every {intervalMs} ms) of {incidents} Sev2 incidents " +
-                             $"({alertsPerIncident} alerts each, concurrency {concurrency}); Teams " +
-                             $"limits {teams.Limits.ChannelRequestsPerSecond}/s per channel, " +
-                             $"{teams.Limits.MessagePostsPerSecond} new messages/s; storm digest " +
-                             $"past {teams.StormThreshold} incidents a minute per channel; load " +
-                             $"average {LoadAverage()}");
+                             $"({alertsPerIncident} alerts each, concurrency {concurrency}); Teams limits " +
+                             $"{teams.Limits.ChannelRequestsPerSecond}/s per channel, " +
+                             $"{teams.Limits.MessagePostsPerSecond} new messages/s; storm digest past " +
+                             $"{teams.StormThreshold} incidents a minute per channel; load average {LoadAverage()}");
 
             // Warm-up (JIT, connections, the digest path) in a channel of its own, discarded: wait until each warm-up
             // incident was announced and the host has settled, so start-up costs do not land in the idle figures.
@@ -134,12 +133,12 @@ internal static class NotifyBenchmark
             void Line(string name, List<Probe> list, LatencyStats stats)
             {
                 var fromSend = LatencyStats.From(list.Select(p => p.FromSendMs).ToList(), TimeSpan.Zero);
-                output.WriteLine($"{name}: 202 -> first notice p50 {stats.P50Ms / 1000:F2} s, " +
-                    $"p99 {stats.P99Ms / 1000:F2} s over {stats.Count} probes " +
-                                 $"({list.Count(p => p.Digest)} via the " +
-                                 $"digest); {BySeverity(list, "Sev1")}; {BySeverity(list, "Sev2")}; " +
-                                 $"alert sent -> first notice p50 {fromSend.P50Ms / 1000:F2} s, " +
-                                 $"p99 {fromSend.P99Ms / 1000:F2} s" +
+                output.WriteLine($"{name}: 202 -> first notice p50 {stats.P50Ms / 1000:F2} s, p99 " +
+                    $"{stats.P99Ms / 1000:F2} s over {stats.Count} probes " +
+                                 $"({list.Count(p => p.Digest)} via the digest); {BySeverity(list, "Sev1")}; " +
+                                 $"{BySeverity(list, "Sev2")}; " +
+                                 $"alert sent -> first notice p50 {fromSend.P50Ms / 1000:F2} s, p99 " +
+                                 $"{fromSend.P99Ms / 1000:F2} s" +
                                  (list.Any(p => !p.Accepted)
                                      ? $"; {list.Count(p => !p.Accepted)} alerts NOT ACCEPTED" : "") +
                                  (list.Any(p => double.IsNaN(p.Ms))
@@ -153,8 +152,8 @@ internal static class NotifyBenchmark
             string Ratio(string severity)
                 => $"{severity} {P99(during.Where(p => p.Severity == severity)) / P99(idle.Where(p => p.Severity == severity)):F2}";
             output.WriteLine($"ratio storm p99 / idle p99 (202 -> first notice): {ratio:F2} (goal <= 1.5; {Ratio("Sev1")}, {Ratio("Sev2")}); storm p99 {stormStats.P99Ms / 1000:F2} s (goal <= 2 s); load average {LoadAverage()}");
-            output.WriteLine($"storm: {stormIds.Count} incidents opened in {intake.TotalSeconds:F1} s; all " +
-                $"announced {announcedAfter.TotalSeconds:F1} s after it began: " +
+            output.WriteLine($"storm: {stormIds.Count} incidents opened in {intake.TotalSeconds:F1} s; all announced " +
+                $"{announcedAfter.TotalSeconds:F1} s after it began: " +
                              $"{own} own posts, {digested} in digests, {unannounced.Count} not announced, {twice} " +
                              $"announced twice; parked actions {parked}");
             // The follow-up work (status e-mails; a storm e-mail goes 15 s after its minute) finishes after the first
@@ -163,16 +162,16 @@ internal static class NotifyBenchmark
             while (settle.Elapsed < TimeSpan.FromSeconds(120)
                 && (await index.ListAsync(IncidentIndex.OutboxPendingPartition, 1, ct)).Count > 0)
                 await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            output.WriteLine($"e-mails to managers in the whole run (warm-up included): {wire.Mails.All}, of " +
-                $"them {wire.Mails.Storm} storm e-mails " +
-                             $"(a digested incident's status e-mail is a line in its minute's storm e-mail); " +
-                             $"outbox {(settle.Elapsed < TimeSpan.FromSeconds(120) ? "settled" : "NOT settled")} " +
+            output.WriteLine($"e-mails to managers in the whole run (warm-up included): {wire.Mails.All}, of them " +
+                $"{wire.Mails.Storm} storm e-mails " +
+                             $"(a digested incident's status e-mail is a line in its minute's storm e-mail); outbox " +
+                             $"{(settle.Elapsed < TimeSpan.FromSeconds(120) ? "settled" : "NOT settled")} " +
                              $"{settle.Elapsed.TotalSeconds:F0} s after the announcements");
             var (perMinute, perSecond, postsPerSecond) = wire.Rates(Channel);
-            output.WriteLine($"Teams requests to {Channel}: at most {perMinute} in any minute " +
-                $"(limit {teams.Limits.ChannelRequestsPerSecond * 60:F0}), {perSecond} in any second " +
-                             $"(limit {teams.Limits.ChannelRequestsPerSecond:F0}); new messages at " +
-                             $"most {postsPerSecond} in any second (limit {teams.Limits.MessagePostsPerSecond:F0}); " +
+            output.WriteLine($"Teams requests to {Channel}: at most {perMinute} in any minute (limit " +
+                $"{teams.Limits.ChannelRequestsPerSecond * 60:F0}), {perSecond} in any second " +
+                             $"(limit {teams.Limits.ChannelRequestsPerSecond:F0}); new messages at most " +
+                             $"{postsPerSecond} in any second (limit {teams.Limits.MessagePostsPerSecond:F0}); " +
                              $"{wire.Count(Channel)} requests in all");
             var ok = stormStats.P99Ms <= 2000 && ratio <= 1.5 && unannounced.Count == 0 && twice == 0 && parked == 0
                 && stormIds.Count == incidents
@@ -291,10 +290,10 @@ internal static class NotifyBenchmark
     /// </summary>
     private sealed class TeamsWire
     {
-        private readonly ConcurrentQueue<(long At, string Channel, bool NewMessage, bool RootPost,
-            string Body)> _requests = new();
-        private readonly ConcurrentDictionary<string,
-            TaskCompletionSource<(long, bool)>> _watched = new(StringComparer.Ordinal);
+        private readonly ConcurrentQueue<(
+            long At, string Channel, bool NewMessage, bool RootPost, string Body)> _requests = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<(long, bool)>> _watched =
+            new(StringComparer.Ordinal);
 
         public Task<(long At, bool Digest)> WatchFor(string title) =>
             _watched.GetOrAdd(title, _ =>

@@ -26,8 +26,8 @@ internal static class PriceGuardBenchmark
     {
         output.WriteLine($"price-guard benchmark: history {string.Join(" and ", histories.Select(h => h.ToString("N0")))} orders (7 days), then {newOrders:N0} new orders over {newMinutes} minutes " +
                          $"(from minute {newMinutes / 2}, about 1 % of them buy one SKU at a fifth of its price: the " +
-                         $"seed incident); the guard runs every simulated minute with a 30 s settle " +
-                         $"delay; {Environment.ProcessorCount} cores");
+                         $"seed incident); the guard runs every simulated minute with a 30 s settle delay; " +
+                         $"{Environment.ProcessorCount} cores");
         var failures = 0;
         var results = new List<(int History, double GuardRate, double RawRate, TimeSpan Delay, TimeSpan Processing)>();
         foreach (var history in histories)
@@ -41,8 +41,8 @@ internal static class PriceGuardBenchmark
             "order → incident) | of which processing |");
         output.WriteLine("|---|---|---|---|---|---|");
         foreach (var r in results)
-            output.WriteLine($"| {r.History:N0} | {r.GuardRate:N0} | {r.RawRate:N0} | {r.GuardRate / r.RawRate:F2} " +
-                $"| {r.Delay.TotalSeconds:F1} s | {r.Processing.TotalMilliseconds:N0} ms |");
+            output.WriteLine($"| {r.History:N0} | {r.GuardRate:N0} | {r.RawRate:N0} | {r.GuardRate / r.RawRate:F2} | " +
+                $"{r.Delay.TotalSeconds:F1} s | {r.Processing.TotalMilliseconds:N0} ms |");
         return failures == 0 && results.All(r => r.GuardRate / r.RawRate >= 0.7) ? 0 : 1;
     }
 
@@ -113,12 +113,12 @@ internal static class PriceGuardBenchmark
         var raw2 = await RawReadAsync(source.Orders, query, ct);
         var rawRate = (raw1.Rows + raw2.Rows) / (raw1.Seconds + raw2.Seconds);
         var guardRate = catchUp.OrdersChecked / catchUpClock.Elapsed.TotalSeconds;
-        output.WriteLine($"raw read of the new orders' partitions (sequential SDK query), before and " +
-            $"after: {raw1.Rows:N0} rows in {raw1.Seconds:F2} s and {raw2.Seconds:F2} s = {rawRate:N0} rows/s");
-        output.WriteLine($"price guard catching up in one run: {catchUp.OrdersChecked:N0} orders checked " +
-            $"in {catchUpClock.Elapsed.TotalSeconds:F2} s = {guardRate:N0} orders/s " +
-                         $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); " +
-                         $"ratio {guardRate / rawRate:F2} (goal >= 0.7)");
+        output.WriteLine($"raw read of the new orders' partitions (sequential SDK query), before and after: " +
+            $"{raw1.Rows:N0} rows in {raw1.Seconds:F2} s and {raw2.Seconds:F2} s = {rawRate:N0} rows/s");
+        output.WriteLine($"price guard catching up in one run: {catchUp.OrdersChecked:N0} orders checked in " +
+            $"{catchUpClock.Elapsed.TotalSeconds:F2} s = {guardRate:N0} orders/s " +
+                         $"(incl. catalog, lease, checkpoint and filing {catchUp.Alerts.Count} alert(s)); ratio " +
+                         $"{guardRate / rawRate:F2} (goal >= 0.7)");
 
         // Detection delay: reset the checkpoint and the incidents, then run once a simulated minute as in production.
         await checkpoints.Table.DeleteEntityAsync(PriceGuardCheckpointRow.Partition, PriceGuardCheckpointRow.Key,

@@ -179,7 +179,7 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         await Get<ChangeStore>()
             .TryAddAsync(ChangeRow.From(new ParsedChange("pricing", start - TimeSpan.FromHours(1), "generic", "change",
             "Release 3.8.0: the price is editable at checkout (customer-entered discounts)", "dev@shop.example",
-                "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
+            "3f9c2ab", "production", null, null, $"drill:{prefix}:release"), clock.Now), ct);
         Say("Release 3.8.0 (recorded as a change to pricing) is live: the shoe's price can be edited at checkout.");
         for (var i = 0; i < 10 && incidentId is null; i++) await MinuteAsync();
         Step("tampered orders", firstTampered is not null,
@@ -280,7 +280,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
 
     private int _cleanWatchChecks, _dirtyWatchChecks;
 
-    private DrillScorecard Score(string prefix, string outbox, TimeSpan? detect, TimeSpan? ack, string? incidentId = null, DateTimeOffset? switchedAt = null, IServiceProvider? provider = null)
+    private DrillScorecard Score(string prefix, string outbox, TimeSpan? detect, TimeSpan? ack,
+        string? incidentId = null, DateTimeOffset? switchedAt = null, IServiceProvider? provider = null)
     {
         var sent = Sent(outbox);
         Step("Teams root post", sent.Any(s => s.StartsWith("Teams post")), "");
@@ -404,8 +405,8 @@ internal sealed class PriceTamperingDrill(IConfiguration baseConfiguration, Dril
         output.WriteLine($"Scorecard — incident {s.IncidentId} (storage prefix {s.StoragePrefix})");
         output.WriteLine($"  time to detect (first tampered order → incident):   {Format(s.TimeToDetect)}");
         output.WriteLine($"  time to acknowledge (incident → acknowledged):      {Format(s.TimeToAcknowledge)}");
-        output.WriteLine($"  affected orders before the switch / after:          {s.AffectedBeforeSwitch} " +
-            $"/ {s.AffectedAfterSwitch}");
+        output.WriteLine($"  affected orders before the switch / after:          {s.AffectedBeforeSwitch} / " +
+            $"{s.AffectedAfterSwitch}");
         output.WriteLine($"  counted by the impact snapshot:                     {s.SnapshotOrders}");
         output.WriteLine($"  money at risk:                                      {(s.MoneyAtRisk.Count == 0 ? "none" : string.Join(", ", s.MoneyAtRisk.Select(m => $"{m.Key} {m.Value.ToString("N2", inv)}")))}");
         output.WriteLine("  sent:");

@@ -30,8 +30,8 @@ internal static class OnCallCommands
             var current = await catalog.CurrentAsync(ct);
             var file = parse.GetValue(exportFile)!;
             await File.WriteAllTextAsync(file.FullName, Write(new OnCallFile { Schedules = current.Schedules, Policies = current.Policies }, file.Name), ct);
-            parse.InvocationConfiguration.Output.WriteLine($"Wrote {current.Schedules.Count} schedule(s) " +
-                $"and {current.Policies.Count} policy(ies) to {file.FullName}.");
+            parse.InvocationConfiguration.Output.WriteLine($"Wrote {current.Schedules.Count} schedule(s) and " +
+                $"{current.Policies.Count} policy(ies) to {file.FullName}.");
             return 0;
         }));
 
@@ -102,8 +102,8 @@ internal static class OnCallCommands
         return JsonSerializer.Deserialize<OnCallFile>(text, OnCallCatalog.Json) ?? new OnCallFile();
     }
 
-    private static async Task<int> WithCatalogAsync(IReadOnlyDictionary<string, string?>? settings, Func<OnCallCatalog,
-        TimeProvider, Task<int>> run)
+    private static async Task<int> WithCatalogAsync(IReadOnlyDictionary<string, string?>? settings,
+        Func<OnCallCatalog, TimeProvider, Task<int>> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

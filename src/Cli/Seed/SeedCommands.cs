@@ -112,13 +112,13 @@ internal static class SeedCommands
     public static async Task<int> SeedAsync(TableOrderSource target, OrderSeedSpec spec, TextWriter output,
         CancellationToken ct)
     {
-        output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} " +
-            $"– {spec.End:yyyy-MM-dd HH:mm} UTC) " +
-                         $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} " +
-                         $"at {target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
+        output.WriteLine($"Seeding {spec.Orders:N0} orders over {spec.Days} days ({spec.Start:yyyy-MM-dd HH:mm} – " +
+            $"{spec.End:yyyy-MM-dd HH:mm} UTC) " +
+                         $"into {target.Orders.Name}, catalog of {spec.Skus} SKUs into {target.Catalog.Name} at " +
+                         $"{target.Orders.Uri.GetLeftPart(UriPartial.Authority)}");
         if (spec.Incident != SeedIncident.None)
-            output.WriteLine($"Injected incident: {spec.Incident} from {spec.IncidentFrom:O} " +
-                $"for {spec.IncidentMinutes} min, rate {spec.IncidentRate:P0}");
+            output.WriteLine($"Injected incident: {spec.Incident} from {spec.IncidentFrom:O} for " +
+                $"{spec.IncidentMinutes} min, rate {spec.IncidentRate:P0}");
         var lastReport = DateTime.UtcNow;
         var started = DateTime.UtcNow;
         var gate = new object();
@@ -148,8 +148,8 @@ internal static class SeedCommands
                 ? "none" : string.Join(", ",
                 w.MoneyAtRisk.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key} {m.Value:N2}")));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders " +
-                $"from {w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
+                $"An alert starting with the incident ({spec.IncidentFrom:HH:mm} UTC) reads orders from " +
+                $"{w.From:HH:mm} UTC: {w.Orders:N0} orders, {w.Affected:N0} of them {affected}; " +
                 $"{measure}: {money}. The README tour's alert (startsAt two hours ago) selects all {w.Affected:N0} " +
                 $"when posted by {spec.IncidentFrom.AddMinutes(135):HH:mm} UTC."));
         }

@@ -46,11 +46,11 @@ internal sealed class ServeLimits
         configuration.GetSection(Section).Bind(limits);
         var errors = new List<string>();
         if (limits.MaxConnections is < MinConnections or > MaxConnectionsCeiling)
-            errors.Add($"{Section}:MaxConnections must be between {MinConnections} and {MaxConnectionsCeiling} " +
-                $"(is {limits.MaxConnections}).");
+            errors.Add($"{Section}:MaxConnections must be between {MinConnections} and {MaxConnectionsCeiling} (is " +
+                $"{limits.MaxConnections}).");
         if (limits.RequestHeadersSeconds is < 1 or > 300)
-            errors.Add($"{Section}:RequestHeadersSeconds must be between 1 and 300 " +
-                $"(is {limits.RequestHeadersSeconds}).");
+            errors.Add($"{Section}:RequestHeadersSeconds must be between 1 and 300 (is " +
+                $"{limits.RequestHeadersSeconds}).");
         if (limits.FirstNoticeWorkers is < 1 or > 64)
             errors.Add($"{Section}:FirstNoticeWorkers must be between 1 and 64 (is {limits.FirstNoticeWorkers}).");
         if (limits.FollowUpWorkers is < 1 or > 64)

@@ -151,7 +151,7 @@ internal static class StandaloneHost
         foreach (var route in ApiRoutes.All)
             app.MapMethods(route.UrlPath, [route.Method], (HttpRequest r) => RouteRunner.RunAsync(route, r,
                 route.PathParameters.ToDictionary(p => p, p => r.RouteValues[p]?.ToString() ?? ""),
-                    r.HttpContext.RequestServices, r.HttpContext.RequestAborted));
+                r.HttpContext.RequestServices, r.HttpContext.RequestAborted));
 
         // The web console (src/Shared/Console): the same paths as src/Functions/Console.
         app.MapGet("/incidents", (HttpRequest r, ConsoleEndpoint e, CancellationToken ct) => e.ListAsync(r, ct));

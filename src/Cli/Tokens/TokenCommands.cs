@@ -77,7 +77,8 @@ internal static class TokenCommands
                                  (t.LastUsedAt is { } used ? $"last used {used:u}" : "not used yet"));
             var expiring = all.Where(t => t.IsExpiringSoon(now, PersonalAccessTokens.ExpiryWarning)).ToList();
             foreach (var t in expiring)
-                output.WriteLine($"Warning: token {t.Id} ({t.Name}) expires in {Math.Ceiling((t.ExpiresAt!.Value - now).TotalDays):0} day(s): create a new one and revoke it.");
+                output.WriteLine($"Warning: token {t.Id} ({t.Name}) expires in " +
+                    $"{Math.Ceiling((t.ExpiresAt!.Value - now).TotalDays):0} day(s): create a new one and revoke it.");
             return 0;
         }));
 

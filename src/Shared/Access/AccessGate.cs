@@ -81,7 +81,8 @@ internal sealed class AccessGate(CallerResolver callers, IOptions<AccessOptions>
         {
             log.LogInformation("{Caller} ({Roles}) refused on {Method} {Path}", caller.Name,
                 string.Join(',', caller.Roles), route.Method, route.Path);
-            return (null, Problems.Forbidden($"{route.Method} {route.Path} needs the role {route.Access}; {caller.Name} has {(caller.Roles.Count == 0 ? "no role" : string.Join(", ", caller.Roles))}."));
+            return (null, Problems.Forbidden($"{route.Method} {route.Path} needs the role {route.Access}; " +
+                $"{caller.Name} has {(caller.Roles.Count == 0 ? "no role" : string.Join(", ", caller.Roles))}."));
         }
         return (caller, null);
     }

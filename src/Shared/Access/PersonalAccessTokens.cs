@@ -73,12 +73,13 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
 
     /// <param name="lifetime">How long the token works (default <see cref="DefaultLifetime"/>; 1 day to
     /// <see cref="MaxLifetime"/>).</param>
-    public async Task<CreatedToken> CreateAsync(string name, IEnumerable<string> roles, CancellationToken ct, TimeSpan? lifetime = null)
+    public async Task<CreatedToken> CreateAsync(string name, IEnumerable<string> roles, CancellationToken ct,
+        TimeSpan? lifetime = null)
     {
         var life = lifetime ?? DefaultLifetime;
         if (life < TimeSpan.FromDays(1) || life > MaxLifetime)
-            throw new ArgumentException($"A token lasts 1 to {MaxLifetime.TotalDays:0} days (asked " +
-                $"for {life.TotalDays:0.#}).", nameof(lifetime));
+            throw new ArgumentException($"A token lasts 1 to {MaxLifetime.TotalDays:0} days (asked for " +
+                $"{life.TotalDays:0.#}).", nameof(lifetime));
         name = name.Trim();
         if (name.Length is 0 or > 200 || name.Any(char.IsControl))
             throw new ArgumentException("The name must be 1 to 200 characters without control characters.",
@@ -86,8 +87,8 @@ public sealed class PersonalAccessTokens(StorageClients storage, TimeProvider ti
         var normalized = new List<string>();
         foreach (var role in roles)
             normalized.Add(AutoResponder.Access.Roles.Normalize(role)
-                ?? throw new ArgumentException($"'{role}' is not a role: " +
-                    $"use {string.Join(", ", AutoResponder.Access.Roles.All)}.", nameof(roles)));
+                ?? throw new ArgumentException($"'{role}' is not a role: use " +
+                    $"{string.Join(", ", AutoResponder.Access.Roles.All)}.", nameof(roles)));
         if (normalized.Count == 0) throw new ArgumentException("At least one role is required.", nameof(roles));
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

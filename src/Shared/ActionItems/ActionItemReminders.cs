@@ -50,11 +50,11 @@ internal sealed class ActionItemReminderHandler(ActionItemStore store, IMailSend
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, to, subject, html,
             text), ct);
         return new OutboxOutcome(
-            Result: $"{payload.Stage} reminder for {item.ItemId} sent " +
-                $"to {string.Join(", ", to)}{(messageId is null ? "" : $" ({messageId})")}",
+            Result: $"{payload.Stage} reminder for {item.ItemId} sent to " +
+                $"{string.Join(", ", to)}{(messageId is null ? "" : $" ({messageId})")}",
             TimelineText: overdue
-                ? $"Action item {item.ItemId} ({item.Title}) is overdue (due {due}): escalated " +
-                    $"to {string.Join(", ", to)}."
+                ? $"Action item {item.ItemId} ({item.Title}) is overdue (due {due}): escalated to " +
+                    $"{string.Join(", ", to)}."
                 : $"Reminder sent to {item.Owner}: action item {item.ItemId} ({item.Title}) due {due}.",
             TimelineKind: overdue ? ActionItemKinds.Escalated : ActionItemKinds.Reminded);
     }

@@ -115,7 +115,9 @@ public sealed class ActionItemStore(StorageClients storage)
     {
         var high = Keys.Ticks(now) + "~";
         var rows = new List<ActionItemRow>();
-        await foreach (var row in Table.QueryAsync<ActionItemRow>(r => r.PartitionKey == ActionItemRow.ReminderPartition && r.RowKey.CompareTo(high) < 0, maxPerPage: max, cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<ActionItemRow>(r =>
+            r.PartitionKey == ActionItemRow.ReminderPartition && r.RowKey.CompareTo(high) < 0, maxPerPage: max,
+            cancellationToken: ct))
         {
             rows.Add(row);
             if (rows.Count >= max) break;

@@ -41,8 +41,8 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
         var (stage, at) = FirstReminder(item, now);
         await store.ScheduleAsync(item, stage, at, ct);
         await changes.ChangeAsync(incidentId, ifMatch, (c, entryAt) => c.Add(entryAt, ActionItemKinds.Added, actor,
-            $"Action item {item.ItemId} added: {title} — owner {item.Owner}, " +
-            $"due {StatusEmailRenderer.Time(dueAt)}{(link is null ? "" : $" ({link})")}."), ct);
+            $"Action item {item.ItemId} added: {title} — owner {item.Owner}, due " +
+            $"{StatusEmailRenderer.Time(dueAt)}{(link is null ? "" : $" ({link})")}."), ct);
         return item;
     }
 

@@ -17,7 +17,7 @@ internal sealed record ActionItemJson(string IncidentId, string ItemId, string T
     public static ActionItemJson From(ActionItemRow r, DateTimeOffset now)
         => new(r.IncidentId, r.ItemId, r.Title, r.Owner, r.DueAt, r.Link,
         r.Status, r.Reason, r.Status == ActionItemKinds.Open && r.DueAt < now, r.CreatedAt, r.CreatedBy, r.ChangedAt,
-            r.ChangedBy);
+        r.ChangedBy);
 }
 
 internal sealed record ActionItemPage(IReadOnlyList<ActionItemJson> Items, string? NextCursor);

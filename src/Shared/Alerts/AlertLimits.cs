@@ -62,8 +62,8 @@ internal static class AlertLimits
         }
         if (labelChars > MaxLabelChars)
             throw AlertPayloadException.Invalid(p.Labels,
-                $"'{p.Labels}' holds {labelChars} characters of names and values; the most accepted " +
-                $"is {MaxLabelChars}.");
+                $"'{p.Labels}' holds {labelChars} characters of names and values; the most accepted is " +
+                $"{MaxLabelChars}.");
 
         if (a.Links.Count > MaxLinks)
             throw AlertPayloadException.Invalid(p.Links,

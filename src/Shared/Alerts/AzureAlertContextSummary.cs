@@ -63,16 +63,19 @@ internal static class AzureAlertContextSummary
 
     private static string MetricCondition(JsonElement c)
     {
-        var line = $"{Text(c, "metricName")} {Text(c, "timeAggregation")} {Text(c, "operator")} {Text(c, "threshold")}: value {Text(c, "metricValue")}";
+        var line = $"{Text(c, "metricName")} {Text(c, "timeAggregation")} {Text(c, "operator")} " +
+            $"{Text(c, "threshold")}: value {Text(c, "metricValue")}";
         if (Text(c, "alertSensitivity") is { } sensitivity) line += $" (dynamic threshold, {sensitivity} sensitivity)";
         return line + Dimensions(c);
     }
 
     private static string AvailabilityCondition(JsonElement c) =>
-        $"Availability test '{Text(c, "webTestName")}': {Text(c, "metricName")} {Text(c, "timeAggregation")} {Text(c, "operator")} {Text(c, "threshold")}: value {Text(c, "metricValue")}";
+        $"Availability test '{Text(c, "webTestName")}': {Text(c, "metricName")} {Text(c, "timeAggregation")} " +
+        $"{Text(c, "operator")} {Text(c, "threshold")}: value {Text(c, "metricValue")}";
 
     private static string LogQueryCondition(JsonElement c) =>
-        $"Log query '{Text(c, "searchQuery")}': {Text(c, "timeAggregation")} {Text(c, "operator")} {Text(c, "threshold")}: value {Text(c, "metricValue")}{Dimensions(c)}";
+        $"Log query '{Text(c, "searchQuery")}': {Text(c, "timeAggregation")} {Text(c, "operator")} " +
+        $"{Text(c, "threshold")}: value {Text(c, "metricValue")}{Dimensions(c)}";
 
     private static string LogSearchV1(JsonElement c)
     {
@@ -84,7 +87,8 @@ internal static class AzureAlertContextSummary
     private static string ServiceHealth(JsonElement c)
     {
         var p = Properties(c);
-        return $"Service health {Text(p, "incidentType") ?? "event"}: {Text(p, "title")} ({Text(p, "service")}, {Text(p, "region")}); stage {Text(p, "stage")}; tracking ID {Text(p, "trackingId")}";
+        return $"Service health {Text(p, "incidentType") ?? "event"}: {Text(p, "title")} ({Text(p, "service")}, " +
+            $"{Text(p, "region")}); stage {Text(p, "stage")}; tracking ID {Text(p, "trackingId")}";
     }
 
     private static string ResourceHealth(JsonElement c)
@@ -102,10 +106,10 @@ internal static class AzureAlertContextSummary
         var detail = Text(c, "eventSource")?.ToLowerInvariant() switch
         {
             "autoscale" => Text(p, "description"),
-            "security" => $"{Text(p, "category")} threat {Text(p, "threatStatus")} " +
-                $"on {Text(p, "compromisedEntity")}, action {Text(p, "actionTaken")}",
-            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, " +
-                $"impact {Text(p, "recommendationImpact")}"
+            "security" => $"{Text(p, "category")} threat {Text(p, "threatStatus")} on " +
+                $"{Text(p, "compromisedEntity")}, action {Text(p, "actionTaken")}",
+            "recommendation" => $"{Text(p, "recommendationCategory")} recommendation, impact " +
+                $"{Text(p, "recommendationImpact")}"
                                 + (Text(p, "recommendationName") is { } name ? $": {name}" : ""),
             "policy" => $"policy compliance check {Text(p, "isComplianceCheck")} in {Text(p, "resourceLocation")}",
             _ => null,
@@ -114,8 +118,8 @@ internal static class AzureAlertContextSummary
     }
 
     private static string SmartDetection(JsonElement c) =>
-        $"{Text(c, "DetectionSummary") ?? Text(c, "SmartDetectorName")}: detected {Text(c, "DetectedValue")}, " +
-        $"normal {Text(c, "NormalValue")}";
+        $"{Text(c, "DetectionSummary") ?? Text(c, "SmartDetectorName")}: detected {Text(c, "DetectedValue")}, normal " +
+        $"{Text(c, "NormalValue")}";
 
     private static string Prometheus(JsonElement c) =>
         $"PromQL {Text(c, "expression")} = {Text(c, "expressionValue")} (for {Text(c, "for")})";

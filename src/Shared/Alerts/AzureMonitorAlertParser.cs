@@ -143,8 +143,8 @@ internal sealed class AzureMonitorAlertParser : IAlertParser
             .FirstOrDefault(t => t is not null);
     }
 
-    private static Dictionary<string,
-        string> BuildLabels(JsonElement essentials, JsonElement context, AzureSignalKind kind)
+    private static Dictionary<string, string> BuildLabels(JsonElement essentials, JsonElement context,
+        AzureSignalKind kind)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in EssentialLabels)

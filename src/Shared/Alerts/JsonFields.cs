@@ -91,19 +91,20 @@ internal static class JsonFields
     /// <paramref name="required"/>); not an object → 422; a value that is an object or array → 422 naming it.
     /// Numbers and booleans become their JSON text.
     /// </summary>
-    public static Dictionary<string, string> ScalarMap(JsonElement parent, string name, string path, bool required = false)
+    public static Dictionary<string, string> ScalarMap(JsonElement parent, string name, string path,
+        bool required = false)
     {
         if (Prop(parent, name) is not { } value)
-            return required ? throw AlertPayloadException.Missing(path) : new Dictionary<string,
-                string>(StringComparer.Ordinal);
+            return required ? throw AlertPayloadException.Missing(path)
+                : new Dictionary<string, string>(StringComparer.Ordinal);
         if (value.ValueKind != JsonValueKind.Object)
             throw AlertPayloadException.Invalid(path, $"'{path}' must be an object of string values.");
         foreach (var property in value.EnumerateObject())
         {
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                 throw AlertPayloadException.Invalid($"{path}.{property.Name}",
-                    $"'{path}.{property.Name}' must be a string, not " +
-                    $"an {property.Value.ValueKind.ToString().ToLowerInvariant()}.");
+                    $"'{path}.{property.Name}' must be a string, not an " +
+                    $"{property.Value.ValueKind.ToString().ToLowerInvariant()}.");
         }
         return StringMap(value);
     }

@@ -63,8 +63,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var sha = Text(body, "deployment.sha");
                     return ChangeParse.Of(new(service, Time(body, "deployment_status.created_at"), "github",
                         "deployment",
-                        $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} " +
-                        $"to {environment ?? "an environment"}: {state}",
+                        $"Deployment of {repository}{(sha is null ? "" : "@" + Short(sha))} to " +
+                        $"{environment ?? "an environment"}: {state}",
                         Text(body, "deployment_status.creator.login") ?? sender, sha, environment,
                         Url(body, "deployment_status.target_url") ?? Url(body, "deployment_status.environment_url")
                             ?? Url(body, "deployment.url"), repository, key));
@@ -78,10 +78,9 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var tag = Text(body, "release.tag_name", required: true)!;
                     var name = Text(body, "release.name");
                     return ChangeParse.Of(new(service, Time(body, "release.published_at"), "github", "release",
-                        $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} " +
-                        $"of {repository}",
+                        $"Release {tag}{(string.IsNullOrEmpty(name) || name == tag ? "" : $" ({name})")} of {repository}",
                         Text(body, "release.author.login") ?? sender, Text(body, "release.target_commitish"), null,
-                            Url(body, "release.html_url"), repository, key));
+                        Url(body, "release.html_url"), repository, key));
                 }
             case "push":
                 {
@@ -110,7 +109,7 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     return ChangeParse.Of(new(service, Time(body, "workflow_run.updated_at"), "github", "workflow-run",
                         $"Workflow {name} of {repository}{(branch is null ? "" : $" on {branch}")}: {conclusion}",
                         Text(body, "workflow_run.actor.login") ?? sender, Text(body, "workflow_run.head_sha"), null,
-                            Url(body, "workflow_run.html_url"), repository, key));
+                        Url(body, "workflow_run.html_url"), repository, key));
                 }
         }
     }
@@ -156,8 +155,7 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                         ?? Text(body, "resource.deployment.deploymentStatus") ?? "completed";
                     return ChangeParse.Of(new(service, Time(body, "resource.environment.modifiedOn", "createdDate"),
                         "azure-devops", "release-deployment",
-                        Summary(message, $"Release {release ?? pipeline} " +
-                            $"to {environment ?? "an environment"}: {status}"),
+                        Summary(message, $"Release {release ?? pipeline} to {environment ?? "an environment"}: {status}"),
                         Text(body, "resource.deployment.requestedFor.displayName")
                             ?? Text(body, "resource.release.createdBy.displayName"), null, environment,
                         Url(body, "resource.release._links.web.href")
@@ -169,8 +167,8 @@ internal sealed class ChangeParser(ChangeMapping mapping)
                     var service = PipelineService(pipeline, "resource.definition.name");
                     return ChangeParse.Of(new(service, Time(body, "resource.finishTime", "createdDate"), "azure-devops",
                         "pipeline-run",
-                        Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} " +
-                            $"of {pipeline}: {Text(body, "resource.result") ?? "completed"}"),
+                        Summary(message, $"Build {Text(body, "resource.buildNumber") ?? ""} of {pipeline}: " +
+                            $"{Text(body, "resource.result") ?? "completed"}"),
                         Text(body, "resource.requestedFor.displayName"), Text(body, "resource.sourceVersion"), null,
                         Url(body, "resource._links.web.href") ?? Url(body, "resource.url"), pipeline, key));
                 }

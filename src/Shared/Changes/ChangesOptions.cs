@@ -62,14 +62,14 @@ internal sealed class ChangesOptionsValidator : IValidateOptions<ChangesOptions>
                 Check(repositories.TryAdd(repository, service)
                     || repositories[repository].Equals(service, StringComparison.OrdinalIgnoreCase),
                     $"{prefix}:Repositories",
-                    $"maps '{repository}' to {service}, but it is already mapped " +
-                    $"to {repositories.GetValueOrDefault(repository)}.");
+                    $"maps '{repository}' to {service}, but it is already mapped to " +
+                    $"{repositories.GetValueOrDefault(repository)}.");
             }
             foreach (var pipeline in ChangeServiceOptions.Split(mapping.Pipelines))
                 Check(pipelines.TryAdd(pipeline, service)
                     || pipelines[pipeline].Equals(service, StringComparison.OrdinalIgnoreCase), $"{prefix}:Pipelines",
-                    $"maps '{pipeline}' to {service}, but it is already mapped " +
-                    $"to {pipelines.GetValueOrDefault(pipeline)}.");
+                    $"maps '{pipeline}' to {service}, but it is already mapped to " +
+                    $"{pipelines.GetValueOrDefault(pipeline)}.");
             foreach (var dependency in ChangeServiceOptions.Split(mapping.DependsOn))
                 Check(ChangeRow.IsValidService(dependency), $"{prefix}:DependsOn",
                     $"names '{dependency}', which is not a valid service name.");

@@ -126,8 +126,8 @@ internal sealed class ConsoleOptionsValidator : IValidateOptions<ConsoleOptions>
     public ValidateOptionsResult Validate(string? name, ConsoleOptions o) =>
         o.SessionHours is >= 1 and <= 168
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionHours must be between 1 and 168 " +
-                $"(is {o.SessionHours}).");
+            : ValidateOptionsResult.Fail($"{ConsoleOptions.Section}:SessionHours must be between 1 and 168 (is " +
+                $"{o.SessionHours}).");
 }
 
 /// <summary>

@@ -92,7 +92,8 @@ public sealed class ConsoleData(
     {
         var rows = new List<ActionItems.ActionItemRow>();
         var partition = ActionItems.ActionItemRow.OwnerPartition(owner);
-        await foreach (var row in actionItems.Table.QueryAsync<ActionItems.ActionItemRow>(r => r.PartitionKey == partition, cancellationToken: ct))
+        await foreach (var row in actionItems.Table.QueryAsync<ActionItems.ActionItemRow>(r =>
+            r.PartitionKey == partition, cancellationToken: ct))
         {
             rows.Add(row);
             if (rows.Count >= MaxRows) break;

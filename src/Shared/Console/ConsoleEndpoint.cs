@@ -193,8 +193,8 @@ public sealed class ConsoleEndpoint(
     /// <summary>
     /// Signed in (else to the sign-in page), holding the right (else 403), storage reachable (else 503).
     /// </summary>
-    private async Task<HtmlResult> GuardAsync(HttpRequest request, ConsoleRight right, Func<ConsoleUser, ConsoleSession,
-        Task<HtmlResult>> handle, CancellationToken ct)
+    private async Task<HtmlResult> GuardAsync(HttpRequest request, ConsoleRight right,
+        Func<ConsoleUser, ConsoleSession, Task<HtmlResult>> handle, CancellationToken ct)
     {
         try
         {

@@ -20,7 +20,8 @@ public static class ConsolePages
     public const string CsrfField = "_csrf";
     private static readonly IncidentStatus[] Statuses = Enum.GetValues<IncidentStatus>();
 
-    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body, string? pageScript = null, IReadOnlyList<SetupFinding>? toFix = null)
+    public static string Layout(string title, ConsoleUser? user, string? csrf, Action<Html> body,
+        string? pageScript = null, IReadOnlyList<SetupFinding>? toFix = null)
     {
         var h = new Html();
         h.Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -75,7 +76,8 @@ public static class ConsolePages
 
     // ---- list ----
 
-    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now, IReadOnlyList<SetupFinding>? toFix = null)
+    public static string List(ListQuery query, IncidentList page, ConsoleUser user, string? csrf, DateTimeOffset now,
+        IReadOnlyList<SetupFinding>? toFix = null)
     {
         return Layout("Incidents", user, csrf, toFix: toFix, body: h =>
         {
@@ -157,7 +159,8 @@ public static class ConsolePages
 
     // ---- incident ----
 
-    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error, IReadOnlyList<SetupFinding>? toFix = null)
+    public static string Incident(IncidentView v, ConsoleUser user, string? csrf, DateTimeOffset now, string? error,
+        IReadOnlyList<SetupFinding>? toFix = null)
     {
         var i = v.Incident;
         return Layout($"{i.Id} {i.Title}", user, csrf, toFix: toFix, body: h =>
@@ -361,8 +364,8 @@ public static class ConsolePages
                  .Text(r.Name).Raw(" <span class=\"muted\">(").Text(r.Kind).Raw(", ").Text(MeasureLabel(r.MoneyAtRisk))
                  .Raw(")</span></label>");
             }
-            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">" +
-                "Apply these rules and take a new snapshot</button></div></form>");
+            h.Raw("</fieldset><div class=\"field\"><button type=\"submit\" name=\"do\" value=\"rules\">Apply these " +
+                "rules and take a new snapshot</button></div></form>");
         }
 
         if (impact.Snapshots.Count > 0)
@@ -439,8 +442,8 @@ public static class ConsolePages
             h.Raw("<form method=\"post\" class=\"row\" action=\"")
              .Attr(ConsoleRoutes.Action(v.Incident.Id, "postmortem")).Raw("\">").Raw(Csrf(csrf))
              .Raw("<div class=\"field grow\"><label for=\"pm-link\">Postmortem link</label><input id=\"pm-link\" name=\"link\" type=\"url\" required maxlength=\"2000\" placeholder=\"https://\"></div>")
-             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">" +
-                 "RCA complete</button></div></form>");
+             .Raw("<div class=\"field\"><button type=\"submit\" name=\"do\" value=\"postmortem\">RCA " +
+                 "complete</button></div></form>");
         h.Raw("</section>");
     }
 
@@ -499,8 +502,8 @@ public static class ConsolePages
         var overdue = item.Status == ActionItems.ActionItemKinds.Open && item.DueAt < now;
         h.Raw("<li data-item=\"").Attr(item.ItemId).Raw("\" data-status=\"").Attr(item.Status).Raw("\"><b>")
          .Text(item.Title).Raw("</b> <span class=\"muted\">")
-         .Text($"{item.Owner} · due {Html.Time(item.DueAt)} " +
-             $"· {item.Status}{(overdue ? " · OVERDUE" : "")}{(item.Reason is null ? "" : $" ({item.Reason})")}")
+         .Text($"{item.Owner} · due {Html.Time(item.DueAt)} · " +
+             $"{item.Status}{(overdue ? " · OVERDUE" : "")}{(item.Reason is null ? "" : $" ({item.Reason})")}")
              .Raw("</span>");
         if (showIncident) h.Raw(" <a href=\"").Attr(ConsoleRoutes.Incident(item.IncidentId) + "#action-items")
             .Raw("\">").Text(item.IncidentId).Raw("</a>");

@@ -182,7 +182,8 @@ public sealed class ConsoleSessions(StorageClients storage, PersonalAccessTokens
     {
         var now = time.GetUtcNow();
         var deleted = 0;
-        await foreach (var row in Table.QueryAsync<ConsoleSessionRecord>(r => r.ExpiresAt <= now, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<ConsoleSessionRecord>(r => r.ExpiresAt <= now,
+            select: ["PartitionKey", "RowKey"], cancellationToken: ct))
         {
             await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
             deleted++;

@@ -126,7 +126,7 @@ internal sealed class GraphOptionsValidator : IValidateOptions<GraphOptions>
             && o.SignInContainer.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
             && o.SignInContainer.Length is >= 3 and <= 40,
             nameof(o.SignInContainer),
-                $"must be 3-40 lower-case letters, digits or hyphens (is '{o.SignInContainer}').");
+            $"must be 3-40 lower-case letters, digits or hyphens (is '{o.SignInContainer}').");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -33,8 +33,8 @@ internal static class GraphSetup
         var mail = On(configuration, "AutoResponder:StatusEmails:Enabled");
         if (!InAzure(configuration) || o.EffectiveMode == GraphMode.Live || !(teams || mail)) yield break;
         var features = string.Join(" and ", new[] { teams ? "Teams" : null, mail ? "status e-mails" : null }.OfType<string>());
-        yield return $"{GraphOptions.Section}:TenantId and {GraphOptions.Section}:ClientId are not set, " +
-            $"and {features} are on: in Azure nothing is written to " +
+        yield return $"{GraphOptions.Section}:TenantId and {GraphOptions.Section}:ClientId are not set, and " +
+            $"{features} are on: in Azure nothing is written to " +
                      $"the file outbox (the package folder is read-only). Set both (azd env: AUTORESPONDER_GRAPH_TENANT_ID, AUTORESPONDER_GRAPH_CLIENT_ID; then `autoresponder graph login`), " +
                      $"or turn {features} off (azd env: AUTORESPONDER_TEAMS_ENABLED / " +
                      $"AUTORESPONDER_STATUS_EMAILS_ENABLED = false).";

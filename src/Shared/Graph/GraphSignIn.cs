@@ -117,8 +117,9 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
                 var (etag, theirs) = await ReadAsync(blob, ct);
                 _copies[cae] = (etag, theirs);
                 bytes = TokenCacheMerge.Merge(theirs, bytes);
-                log.LogInformation("Graph token cache changed on another instance; merged before writing " +
-                    "(attempt {Attempt})", attempt);
+                log.LogInformation(
+                    "Graph token cache changed on another instance; merged before writing (attempt {Attempt})",
+                    attempt);
             }
             catch (RequestFailedException e) when (e.Status is 412 or 409)
             {
@@ -155,7 +156,7 @@ public sealed class BlobTokenCache(GraphSignInStore store, TokenCacheProtector p
                 log.LogError("The Graph token cache is stored unencrypted and {Setting} is off, so it is not used: " +
                     "{Hint} (or turn the setting on once to migrate it)",
                     GraphOptions.Section + ":" + nameof(GraphOptions.AcceptPlaintextTokenCache),
-                        ServiceAccountCredential.LoginHint);
+                    ServiceAccountCredential.LoginHint);
                 break;
             case StoredCacheState.Unreadable:
                 log.LogError(
@@ -229,8 +230,8 @@ public sealed class ServiceAccountCredential(GraphSignInStore store, BlobTokenCa
         if (record is null)
             throw new CredentialUnavailableException($"The Graph service account has not signed in yet: {LoginHint}.");
         if (!string.Equals(record.ClientId, o.ClientId, StringComparison.OrdinalIgnoreCase))
-            throw new CredentialUnavailableException($"The stored Graph sign-in belongs to client " +
-                $"id {record.ClientId}, not {GraphOptions.Section}:ClientId {o.ClientId}: {LoginHint}.");
+            throw new CredentialUnavailableException($"The stored Graph sign-in belongs to client id " +
+                $"{record.ClientId}, not {GraphOptions.Section}:ClientId {o.ClientId}: {LoginHint}.");
         return new DeviceCodeCredential(new DeviceCodeCredentialOptions
         {
             TenantId = o.TenantId,
@@ -257,8 +258,8 @@ public sealed class GraphSignIn(GraphSignInStore store, BlobTokenCache cache, IG
         settings.ThrowIfNotReady();
         var o = settings.Value;
         if (o.EffectiveMode != GraphMode.Live)
-            throw new InvalidOperationException($"Graph is in file mode: set {GraphOptions.Section}:TenantId " +
-                $"and {GraphOptions.Section}:ClientId (or Mode=live) before signing in.");
+            throw new InvalidOperationException($"Graph is in file mode: set {GraphOptions.Section}:TenantId and " +
+                $"{GraphOptions.Section}:ClientId (or Mode=live) before signing in.");
         await store.EnsureCreatedAsync(ct);
         var credential = new DeviceCodeCredential(new DeviceCodeCredentialOptions
         {

@@ -25,16 +25,16 @@ internal sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
     {
         var errors = new List<string>();
         if (o.MaxPendingMinutes is < 1 or > 10080)
-            errors.Add($"{HealthOptions.Section}:MaxPendingMinutes must be between 1 and 10080 " +
-                $"(is {o.MaxPendingMinutes}).");
+            errors.Add($"{HealthOptions.Section}:MaxPendingMinutes must be between 1 and 10080 (is " +
+                $"{o.MaxPendingMinutes}).");
         if (o.MaxParkedActions < 0)
             errors.Add($"{HealthOptions.Section}:MaxParkedActions must be 0 or more (is {o.MaxParkedActions}).");
         if (o.MaxDeadLetteredReminders < 0)
-            errors.Add($"{HealthOptions.Section}:MaxDeadLetteredReminders must be 0 or more " +
-                $"(is {o.MaxDeadLetteredReminders}).");
+            errors.Add($"{HealthOptions.Section}:MaxDeadLetteredReminders must be 0 or more (is " +
+                $"{o.MaxDeadLetteredReminders}).");
         if (o.CheckTimeoutSeconds is < 1 or > 120)
-            errors.Add($"{HealthOptions.Section}:CheckTimeoutSeconds must be between 1 and 120 " +
-                $"(is {o.CheckTimeoutSeconds}).");
+            errors.Add($"{HealthOptions.Section}:CheckTimeoutSeconds must be between 1 and 120 (is " +
+                $"{o.CheckTimeoutSeconds}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

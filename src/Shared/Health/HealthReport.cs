@@ -1,7 +1,8 @@
 namespace AutoResponder.Health;
 
 /// <summary>One check of <c>GET /api/health</c>: "ok", "warning" (shown, not failing) or "failing".</summary>
-public sealed record HealthCheckResult(string Name, string Status, string Detail, double? Value = null, string? Unit = null)
+public sealed record HealthCheckResult(string Name, string Status, string Detail, double? Value = null,
+    string? Unit = null)
 {
     public const string Ok = "ok";
     public const string Warning = "warning";

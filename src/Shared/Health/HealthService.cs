@@ -87,8 +87,8 @@ public sealed class HealthService(
         var o = graphSettings.Value;
         if (!graphSettings.Ready)
             return new HealthCheckResult("graph-sign-in", HealthCheckResult.Warning,
-                $"Graph is not configured: Teams posts and e-mails wait in the " +
-                $"outbox. {string.Join(" ", graphSettings.Problems)}");
+                $"Graph is not configured: Teams posts and e-mails wait in the outbox. " +
+                $"{string.Join(" ", graphSettings.Problems)}");
         if (o.EffectiveMode != GraphMode.Live)
             return new HealthCheckResult("graph-sign-in", HealthCheckResult.Ok,
                 "Graph is not live: requests go to the file outbox (standalone) — nothing to sign in");
@@ -135,8 +135,8 @@ public sealed class HealthService(
         var age = now - since;
         var limit = TimeSpan.FromMinutes(options.Value.MaxPendingMinutes);
         return new HealthCheckResult("outbox-pending", age > limit ? HealthCheckResult.Failing : HealthCheckResult.Ok,
-            $"oldest open action: '{kind}' of {incident}, owed {Math.Floor(age.TotalMinutes)} min ago " +
-            $"(limit {options.Value.MaxPendingMinutes} min)",
+            $"oldest open action: '{kind}' of {incident}, owed {Math.Floor(age.TotalMinutes)} min ago (limit " +
+            $"{options.Value.MaxPendingMinutes} min)",
             Math.Round(age.TotalMinutes, 1), "minutes");
     }
 

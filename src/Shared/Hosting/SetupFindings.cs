@@ -76,8 +76,8 @@ public sealed class IntegrationSettings<T> : ISetupCheck where T : class
 {
     private readonly Lazy<IReadOnlyList<string>> _problems;
 
-    public IntegrationSettings(string area, string effect, IOptions<T> options, IEnumerable<Func<T,
-        IEnumerable<string>>> checks)
+    public IntegrationSettings(string area, string effect, IOptions<T> options,
+        IEnumerable<Func<T, IEnumerable<string>>> checks)
     {
         Area = area;
         Effect = effect;
@@ -114,8 +114,8 @@ internal static class SetupServices
     /// Binds <typeparamref name="T"/> like any options, but its validator's failures become <see cref="SetupFinding"/>s
     /// of <paramref name="area"/> instead of stopping start-up. Read it as <see cref="IntegrationSettings{T}"/>.
     /// </summary>
-    public static IServiceCollection AddIntegrationSettings<T,
-    TValidator>(this IServiceCollection services, IConfiguration configuration,
+    public static IServiceCollection AddIntegrationSettings<T, TValidator>(this IServiceCollection services,
+        IConfiguration configuration,
         string section, string area, string effect)
         where T : class
         where TValidator : class, IValidateOptions<T>

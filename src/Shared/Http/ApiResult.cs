@@ -10,7 +10,8 @@ namespace AutoResponder.Http;
 /// the standalone ASP.NET Core host as an <see cref="IResult"/>. It writes the response itself, so
 /// neither host needs MVC's formatters.
 /// </summary>
-public sealed class ApiResult(int statusCode, object? body, string contentType = "application/json; charset=utf-8") : IActionResult, IResult
+public sealed class ApiResult(int statusCode, object? body, string contentType = "application/json; charset=utf-8")
+    : IActionResult, IResult
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -22,8 +23,8 @@ public sealed class ApiResult(int statusCode, object? body, string contentType =
     public object? Body { get; } = body;
     public string ContentType { get; } = contentType;
     /// <summary>Extra response headers (e.g. ETag, Retry-After).</summary>
-    public IDictionary<string, string> Headers { get; } = new Dictionary<string,
-        string>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> Headers { get; } =
+        new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     public ApiResult WithHeader(string name, string value)
     {

@@ -57,8 +57,8 @@ internal static class JsonBody
         }
         catch (JsonException e)
         {
-            return new(null, Problems.Malformed($"The body is not valid JSON (line {e.LineNumber + 1}, " +
-                $"byte {e.BytePositionInLine + 1}).", "$"));
+            return new(null, Problems.Malformed($"The body is not valid JSON (line {e.LineNumber + 1}, byte " +
+                $"{e.BytePositionInLine + 1}).", "$"));
         }
         if (JsonHygiene.Check(document.RootElement) is { } problem)
         {

@@ -37,7 +37,8 @@ public sealed record PageRequest(int Limit, string? After)
     public const int MaxLimit = 500;
 
     /// <summary>Reads limit (1..500, default 50) and cursor; a bad value is a problem naming the parameter.</summary>
-    public static PageRequest? Read(HttpRequest request, string scope, out ApiResult? problem, string positionPrefix = "")
+    public static PageRequest? Read(HttpRequest request, string scope, out ApiResult? problem,
+        string positionPrefix = "")
     {
         problem = null;
         var limit = DefaultLimit;

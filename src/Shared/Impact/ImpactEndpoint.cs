@@ -79,7 +79,7 @@ public sealed class ImpactEndpoint(
     public sealed record ImpactJson(string IncidentId, IReadOnlyList<string> Rules, IReadOnlyList<RuleJson> Applied,
         CorrectionJson? Correction,
         IReadOnlyList<ConfiguredRuleJson> Configured, WindowJson Window, SnapshotJson? Latest,
-            IReadOnlyList<SnapshotJson> Snapshots, LeaseJson? InProgress);
+        IReadOnlyList<SnapshotJson> Snapshots, LeaseJson? InProgress);
     public sealed record RefreshJson(string IncidentId, string Status, string? ActionId, string Impact);
     /// <summary>
     /// A correction accepted: the rules the corrected snapshot will apply, and the action that takes it.
@@ -219,8 +219,8 @@ public sealed class ImpactEndpoint(
         var selected = service.Select(details, correction);
         if (selected.Count == 0)
             return Problems.Invalid("exclude",
-                $"With this correction no impact rule would apply to incident {id}; choose one " +
-                $"of: {string.Join(", ", known)}.");
+                $"With this correction no impact rule would apply to incident {id}; choose one of: " +
+                $"{string.Join(", ", known)}.");
 
         var row = await states.ReadAsync<ImpactRulesState>(id, ct);
         row.ChosenJson = JsonSerializer.Serialize(correction.Chosen);
@@ -233,8 +233,8 @@ public sealed class ImpactEndpoint(
             correction.Chosen.Count > 0 ? "chose " + string.Join(", ", correction.Chosen) : null,
             correction.Excluded.Count > 0 ? "excluded " + string.Join(", ", correction.Excluded) : null,
         }.OfType<string>().ToList();
-        var text = $"Impact rules corrected " +
-            $"by {actor}: {(what.Count == 0 ? "back to the automatic selection" : string.Join("; ", what))}. " +
+        var text = $"Impact rules corrected by {actor}: " +
+            $"{(what.Count == 0 ? "back to the automatic selection" : string.Join("; ", what))}. " +
             $"Applying: {string.Join(", ", selected.Select(s => s.Rule.Name))}. A corrected snapshot follows" +
             (latest is null ? "." : $"; its export supersedes snapshot {latest.SnapshotId} and goes to operations.");
         var queued = await QueueSnapshotAsync(id, change =>
@@ -346,6 +346,6 @@ public sealed class ImpactEndpoint(
 
     private static ApiResult Busy(string id, ImpactLeaseRecord lease)
         => Problems.Create(StatusCodes.Status409Conflict, "Snapshot in progress",
-        $"An impact snapshot of incident {id} is already {lease.State}; try again after it finishes (lease " +
-        $"until {lease.Until:O}).", "id");
+        $"An impact snapshot of incident {id} is already {lease.State}; try again after it finishes (lease until " +
+        $"{lease.Until:O}).", "id");
 }

@@ -145,7 +145,7 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
             })];
         return new OutboxOutcome($"snapshot {s.SnapshotId}: {s.Orders} orders -> {s.Container}/{s.BlobName}",
             TimelineText: Describe(s, links.Export(s.PartitionKey, s.SnapshotId)),
-                TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
+            TimelineKind: TimelineKinds.ImpactSnapshot, State: [latest], Owes: delivery);
     }
 
     /// <summary>
@@ -186,12 +186,12 @@ internal sealed class ImpactSnapshotHandler(ImpactSnapshotService snapshots, Peo
         if (applied.Count > 0) parts.Add("rules "
             + string.Join("; ", applied.Select(a => $"{a.Name} ({a.SelectedBy}: {a.Why})")));
         if (s.Supersedes is { } earlier)
-            parts.Add($"corrected by {s.CorrectedBy ?? "a responder"}: supersedes snapshot {earlier}, {s.NewOrders.ToString("N0", inv)} orders added, {s.NoLongerAffected.ToString("N0", inv)} removed");
+            parts.Add($"corrected by {s.CorrectedBy ?? "a responder"}: supersedes snapshot {earlier}, " +
+                $"{s.NewOrders.ToString("N0", inv)} orders added, {s.NoLongerAffected.ToString("N0", inv)} removed");
         if (s.FirstOrderAt is { } first && s.LastOrderAt is { } last)
             parts.Add($"orders {first:yyyy-MM-dd HH:mm}–{last:yyyy-MM-dd HH:mm} UTC");
         parts.Add($"window {s.WindowFrom:yyyy-MM-dd HH:mm}–{(s.WindowOpen ? "now" : s.WindowTo.ToString("yyyy-MM-dd HH:mm", inv))} UTC");
         return string.Join(" · ", parts)
-            + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download " +
-                $"it): {download}";
+            + $". Export ({s.SizeBytes.ToString("N0", inv)} bytes; ops and responders sign in to download it): {download}";
     }
 }

@@ -11,12 +11,13 @@ namespace AutoResponder.Impact;
 public readonly record struct RuleVerdict(decimal? CatalogPrice, decimal? PriceDelta, decimal MoneyAtRisk);
 
 /// <summary>What an impact rule's matchers read of one alert.</summary>
-public sealed record AlertFacts(string Title, string? Service, string? Rule, string? Source, IReadOnlyDictionary<string,
-    string> Labels)
+public sealed record AlertFacts(string Title, string? Service, string? Rule, string? Source,
+    IReadOnlyDictionary<string, string> Labels)
 {
     public static AlertFacts Of(AlertRecord alert) => new(alert.Title, alert.Service, alert.Rule, alert.Source,
-        string.IsNullOrEmpty(alert.LabelsJson) ? new Dictionary<string,
-            string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(alert.LabelsJson) ?? []);
+        string.IsNullOrEmpty(alert.LabelsJson)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(alert.LabelsJson) ?? []);
 
     public static AlertFacts Of(IncidentRecord incident)
         => new(incident.Title, incident.Service, incident.Rule, incident.Source, new Dictionary<string, string>());

@@ -49,7 +49,8 @@ internal static class ImpactRuleSelection
         var excluded = new HashSet<string>(correction.Excluded, StringComparer.OrdinalIgnoreCase);
         var selected = rules.Where(r => chosen.Contains(r.Name))
             .Select(r => new SelectedRule(r, ByResponder, $"chosen by {correction.By ?? "a responder"}")).ToList();
-        foreach (var (rule, (match, title)) in best.OrderByDescending(b => b.Value.Match.Tier).ThenByDescending(b => b.Value.Match.Facts).ThenBy(b => b.Key.Index))
+        foreach (var (rule, (match, title)) in best.OrderByDescending(b => b.Value.Match.Tier)
+            .ThenByDescending(b => b.Value.Match.Facts).ThenBy(b => b.Key.Index))
         {
             if (chosen.Contains(rule.Name) || excluded.Contains(rule.Name)) continue;
             selected.Add(new SelectedRule(rule, TierName(match.Tier), $"{match.Why} (alert \"{title}\")"));
@@ -84,5 +85,5 @@ internal sealed class ImpactRulesState : IncidentState
 
     public ImpactCorrection Correction() => new(
         JsonSerializer.Deserialize<List<string>>(ChosenJson) ?? [],
-            JsonSerializer.Deserialize<List<string>>(ExcludedJson) ?? [], By, At);
+        JsonSerializer.Deserialize<List<string>>(ExcludedJson) ?? [], By, At);
 }

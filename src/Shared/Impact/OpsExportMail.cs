@@ -110,8 +110,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
             ? $"The CSV is attached ({attachment.Name}). It contains customer data: do not forward it."
             : $"{notAttached}Download it: {download} — {signIn}";
 
-        var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\"><h2>" +
-            "Affected orders export</h2><table>"
+        var html = "<!DOCTYPE html><html><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:14px\">" +
+            "<h2>Affected orders export</h2><table>"
             + string.Concat(facts.Select(f =>
                 $"<tr><th style=\"text-align:left;padding-right:12px\">{WebUtility.HtmlEncode(f.Item1)}</th>" +
                 $"<td>{WebUtility.HtmlEncode(f.Item2)}</td></tr>"))
@@ -137,8 +137,8 @@ internal sealed class OpsExportMailHandler(IExportBlobReader blobs, IncidentStat
         return new OutboxOutcome(
             Result: $"export mailed {how} to {string.Join(", ", recipients)}",
             State: [StateChange.Mark(mailed, export.SnapshotId, time.GetUtcNow())],
-            TimelineText: $"Affected-orders export " +
-                $"(snapshot {export.SnapshotId}, {export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
+            TimelineText: $"Affected-orders export (snapshot {export.SnapshotId}, " +
+                $"{export.RowCount.ToString(CultureInfo.InvariantCulture)} rows, " +
                           $"{export.SizeBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) mailed to " +
                           $"operations {how}: {string.Join(", ", recipients)}.",
             TimelineKind: TimelineKinds.ExportMailed);

@@ -119,7 +119,8 @@ public sealed class IncidentIndex(StorageClients storage)
     public async Task<List<IncidentListing>> ListAsync(string partition, int max, CancellationToken ct)
     {
         var list = new List<IncidentListing>();
-        await foreach (var row in Table.QueryAsync<IncidentListing>(r => r.PartitionKey == partition, maxPerPage: Math.Min(max, 1000), cancellationToken: ct))
+        await foreach (var row in Table.QueryAsync<IncidentListing>(r => r.PartitionKey == partition,
+            maxPerPage: Math.Min(max, 1000), cancellationToken: ct))
         {
             list.Add(row);
             if (list.Count >= max) break;

@@ -64,8 +64,8 @@ public sealed class IncidentService(IncidentCommits commits, IncidentIndex index
     /// process's other writers, a lost race with another instance reread and reapplied;
     /// <see cref="IncidentBusyException"/> when it keeps losing).
     /// </summary>
-    public Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch, Action<IncidentChange,
-        DateTimeOffset> apply, CancellationToken ct) =>
+    public Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch,
+        Action<IncidentChange, DateTimeOffset> apply, CancellationToken ct) =>
         ChangeAsync(id, ifMatch, (change, now) => { apply(change, now); return Task.CompletedTask; }, ct);
 
     /// <summary>
@@ -75,8 +75,8 @@ public sealed class IncidentService(IncidentCommits commits, IncidentIndex index
         CancellationToken ct) =>
         ChangeAsync(id, null, apply, ct);
 
-    public async Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch, Func<IncidentChange,
-        DateTimeOffset, Task> apply, CancellationToken ct)
+    public async Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch,
+        Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct)
     {
         IncidentChange? last = null;
         var incident = await commits.UpdateAsync(id, async current =>

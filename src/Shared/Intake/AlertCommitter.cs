@@ -36,7 +36,8 @@ public enum RerouteReason
 /// <summary>
 /// The committer's answer for one alert; <see cref="Incident"/> is the incident as committed (for the routing cache).
 /// </summary>
-public sealed record Filed(FiledAs As, string IncidentId, string Outcome, IncidentRecord? Incident = null, RerouteReason? Why = null)
+public sealed record Filed(FiledAs As, string IncidentId, string Outcome, IncidentRecord? Incident = null,
+    RerouteReason? Why = null)
 {
     public static Filed Reroute(string incidentId, RerouteReason why) => new(FiledAs.Reroute, incidentId, "", Why: why);
 }

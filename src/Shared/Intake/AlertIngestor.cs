@@ -64,7 +64,8 @@ public sealed class AlertIngestor(
         Again,
     }
 
-    private sealed record Route(RouteKind Kind, string? IncidentId, bool MayCreate = false, Via Via = Via.Claim, IncidentPointer? Pointer = null)
+    private sealed record Route(RouteKind Kind, string? IncidentId, bool MayCreate = false, Via Via = Via.Claim,
+        IncidentPointer? Pointer = null)
     {
         public static Route Submit(string id, bool mayCreate, Via via, IncidentPointer? pointer = null)
             => new(RouteKind.Submit, id, mayCreate, via, pointer);

@@ -34,8 +34,8 @@ internal sealed class GraphMailSender(GraphServiceClient client, IntegrationSett
         }
         catch (ODataError e) when (e.ResponseStatusCode is >= 400 and < 500 and not 408 and not 429)
         {
-            throw new PermanentOutboxException($"Graph refused the mail from {message.From} " +
-                $"({e.ResponseStatusCode} {e.Error?.Code}): {e.Error?.Message ?? e.Message}", e);
+            throw new PermanentOutboxException($"Graph refused the mail from {message.From} ({e.ResponseStatusCode} " +
+                $"{e.Error?.Code}): {e.Error?.Message ?? e.Message}", e);
         }
         log.LogInformation("Mail sent from {Sender} to {Recipients}: {Subject}", message.From,
             string.Join(", ", message.To.Concat(message.Cc)), message.Subject);

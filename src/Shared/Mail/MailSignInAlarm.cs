@@ -33,8 +33,8 @@ internal sealed class MailSignInAlarm(IMailSender mail, IOptions<MailOptions> op
                 $"Microsoft Graph service account " +
                        $"is not signed in or its sign-in expired. Nothing is lost: the actions stay in the outbox " +
                        $"and are retried.\n\n" +
-                       $"Fix: {ServiceAccountCredential.LoginHint}\n\nYou will get this at most " +
-                       $"every {Interval.TotalHours:0} hours while it lasts.";
+                       $"Fix: {ServiceAccountCredential.LoginHint}\n\nYou will get this at most every " +
+                       $"{Interval.TotalHours:0} hours while it lasts.";
             var html = $"<p>{WebUtility.HtmlEncode(text).Replace("\n\n", "</p><p>")}</p>";
             await mail.SendAsync(MailMessage.Create(options.Value.SenderMailbox, [to], subject, html, text), ct);
             log.LogWarning("Sign-in alarm mailed to {FallbackAddress} for {IncidentId}", to, incidentId);

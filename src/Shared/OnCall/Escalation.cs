@@ -69,8 +69,8 @@ internal sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentState
         if (step.Step == 0 && !o.EffectivePageAtOnce.Contains(incident.Severity)
             && o.WorkingHours.NextWorkingTime(now) is var workStart && workStart > now)
             return new OutboxOutcome($"deferred to {workStart:u}",
-                $"{incident.Severity} pages in working hours: level 1 of '{policy.Name}' is paged " +
-                $"at {workStart:yyyy-MM-dd HH:mm} UTC.",
+                $"{incident.Severity} pages in working hours: level 1 of '{policy.Name}' is paged at " +
+                $"{workStart:yyyy-MM-dd HH:mm} UTC.",
                 OnCallKinds.EscalationDeferred,
                 Later: [OnCallOutbox.EscalationStep.OweAt(new EscalationStepPayload(workStart, 0), workStart)]);
 
@@ -87,8 +87,8 @@ internal sealed class EscalationStepHandler(OnCallCatalog catalog, IncidentState
         var roundText = policy.Repeat > 0 ? $", round {round}" : "";
         var text = step.Step == 0
             ? $"Paging level 1 of '{policy.Name}'{roundText}: {string.Join(", ", people)}."
-            : $"Escalating to level {levelNo} of '{policy.Name}'{roundText}: nobody acknowledged " +
-                $"within {policy.LevelOf(step.Step - 1).Minutes} min. Paging {string.Join(", ", people)}.";
+            : $"Escalating to level {levelNo} of '{policy.Name}'{roundText}: nobody acknowledged within " +
+                $"{policy.LevelOf(step.Step - 1).Minutes} min. Paging {string.Join(", ", people)}.";
         var reason = $"level {levelNo} of '{policy.Name}'{roundText}";
         var next = step.ChainStart + policy.Before(step.Step + 1);
         return new OutboxOutcome($"paged {people.Count}", text,

@@ -72,8 +72,8 @@ internal sealed class OnCallEndpoint(OnCallCatalog catalog, TimeProvider time)
             return ApiResult.Ok(ToJson(policy));
         });
 
-    private async Task<ApiResult> PutAsync<T>(HttpRequest request, string name, CancellationToken ct, Func<T,
-        OnCallOptions, Task<ApiResult>> save) where T : class
+    private async Task<ApiResult> PutAsync<T>(HttpRequest request, string name, CancellationToken ct,
+        Func<T, OnCallOptions, Task<ApiResult>> save) where T : class
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 100
             || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))

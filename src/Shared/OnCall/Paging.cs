@@ -77,8 +77,8 @@ internal sealed class PageHandler(IEnumerable<IPageNotifier> notifiers, Incident
         if (failed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
         var pagedAt = time.GetUtcNow();
         return new OutboxOutcome($"paged {payload.Person}: {string.Join(", ", channels)}",
-            $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) " +
-            $"by {(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
+            $"Paged {payload.Person} ({(payload.Responder ? "responder" : payload.Reason)}) by " +
+            $"{(channels.Count == 0 ? "no channel (none configured)" : string.Join(", ", channels))}.",
             OnCallKinds.PageSent,
             State: payload.Responder
                 ? [StateChange.Of<ResponderState>(ResponderState.KeyFor(payload.Person), s => s.PagedAt ??= pagedAt)]
@@ -176,8 +176,8 @@ internal sealed class EmailPageNotifier(IMailSender mail, IntegrationSettings<Ma
 internal static class GraphPaging
 {
     public static string Html(Page page) =>
-        $"You are paged for <b>{page.Incident.Severity}</b> " +
-        $"incident {WebUtility.HtmlEncode(page.Incident.Id)}: {WebUtility.HtmlEncode(page.Incident.Title)} " +
+        $"You are paged for <b>{page.Incident.Severity}</b> incident {WebUtility.HtmlEncode(page.Incident.Id)}: " +
+        $"{WebUtility.HtmlEncode(page.Incident.Title)} " +
         $"({WebUtility.HtmlEncode(page.Reason)}). <a href=\"{WebUtility.HtmlEncode(page.ConsoleLink)}\">Acknowledge " +
         $"in the console</a>.";
 
@@ -189,13 +189,13 @@ internal static class GraphPaging
         try { return await call(); }
         catch (Exception e) when (GraphErrors.IsSignInRequired(e))
         {
-            throw new OutboxWaitException($"Waiting for the Graph sign-in " +
-                $"({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
+            throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): " +
+                $"{ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
         catch (Exception e) when (GraphErrors.StatusCode(e) is 400 or 404)
         {
-            throw new PermanentOutboxException($"Graph rejected the {what} " +
-                $"({GraphErrors.StatusCode(e)}): {e.Message}. Is the person's address right?", e);
+            throw new PermanentOutboxException($"Graph rejected the {what} ({GraphErrors.StatusCode(e)}): " +
+                $"{e.Message}. Is the person's address right?", e);
         }
     }
 }

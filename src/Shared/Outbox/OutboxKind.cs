@@ -89,8 +89,7 @@ public sealed record OutboxHandlerRegistration(OutboxKind Kind, IOutboxHandler H
 /// </summary>
 public sealed class OutboxHandlers(IEnumerable<OutboxHandlerRegistration> registrations)
 {
-    private readonly Dictionary<string,
-        IOutboxHandler> _handlers =
+    private readonly Dictionary<string, IOutboxHandler> _handlers =
         registrations.ToDictionary(r => r.Kind.Name, r => r.Handler, StringComparer.Ordinal);
 
     public bool TryGet(string kind, out IOutboxHandler handler) => _handlers.TryGetValue(kind, out handler!);

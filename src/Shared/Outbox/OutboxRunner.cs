@@ -202,8 +202,8 @@ public sealed class OutboxRunner(
         if (outage) action.Outages++;
         else action.Attempts++;
         action.LeaseUntil = null;
-        action.LastError = Truncate(
-            $"{(outage ? "Waiting for a dependency: " : "")}{error.GetType().Name}: {error.Message}", 1000);
+        action.LastError = Truncate($"{(outage ? "Waiting for a dependency: " : "")}{error.GetType().Name}: " +
+            $"{error.Message}", 1000);
         var permanent = error is PermanentOutboxException;
 
         if (permanent || (!outage && action.Attempts >= settings.MaxAttempts && error is not OutboxWaitException))

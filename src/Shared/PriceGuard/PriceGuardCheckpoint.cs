@@ -116,8 +116,8 @@ public sealed class PriceGuardCheckpointStore(StorageClients storage, TimeProvid
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
-            throw new PriceGuardLeaseLostException($"The price guard checkpoint changed under this run " +
-                $"(status {e.Status}); another instance continues from the last committed position.");
+            throw new PriceGuardLeaseLostException($"The price guard checkpoint changed under this run (status " +
+                $"{e.Status}); another instance continues from the last committed position.");
         }
     }
 }

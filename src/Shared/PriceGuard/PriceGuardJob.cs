@@ -107,8 +107,9 @@ public sealed class PriceGuardJob(
             var through = more ? last!.Value : upTo;
             await checkpoints.CommitAsync(checkpoint, through, inChunk, rest.Count, lease, release: true, ct);
             if (alerts.Count > 0)
-                log.LogWarning("Price guard: {Orders} orders checked ({From:O}..{To:O}), {Alerts} " +
-                    "finding(s): {Summary}", total, from, through, alerts.Count,
+                log.LogWarning(
+                    "Price guard: {Orders} orders checked ({From:O}..{To:O}), {Alerts} finding(s): {Summary}", total,
+                    from, through, alerts.Count,
                     string.Join("; ", alerts.Select(a =>
                         $"{a.Sku} {a.Anomaly} ×{a.Orders} → {a.Outcome} {a.IncidentId}")));
             else
@@ -129,11 +130,13 @@ public sealed class PriceGuardJob(
         return new DateTimeOffset(at.UtcTicks - at.UtcTicks % size, TimeSpan.Zero);
     }
 
-    private async Task<List<PriceGuardAlert>> FileAsync(Dictionary<(PriceAnomaly Anomaly, string Sku,
-        DateTimeOffset Window), List<PriceFinding>> pending, CancellationToken ct)
+    private async Task<List<PriceGuardAlert>> FileAsync(
+        Dictionary<(PriceAnomaly Anomaly, string Sku, DateTimeOffset Window), List<PriceFinding>> pending,
+        CancellationToken ct)
     {
         var filed = new List<PriceGuardAlert>();
-        foreach (var ((anomaly, sku, window), findings) in pending.OrderBy(p => p.Key.Window).ThenBy(p => p.Key.Sku, StringComparer.Ordinal))
+        foreach (var ((anomaly, sku, window), findings) in pending.OrderBy(p => p.Key.Window)
+            .ThenBy(p => p.Key.Sku, StringComparer.Ordinal))
         {
             var alert = ToAlert(anomaly, sku, window, findings, options.Value);
             var result = await intake.IngestAsync(alert, ct);
@@ -164,8 +167,8 @@ public sealed class PriceGuardJob(
         var first = findings.MinBy(f => f.Order.CreatedAt)!;
         var example = first.Order;
         var description = $"{findings.Count} order line(s) of {sku} created from {window:yyyy-MM-dd HH:mm} UTC: {what}. " +
-            $"First {example.OrderId} at {example.CreatedAt:HH:mm:ss} UTC " +
-            $"paid {example.Currency} {example.UnitPrice.ToString("0.00", inv)} × {example.Quantity}" +
+            $"First {example.OrderId} at {example.CreatedAt:HH:mm:ss} UTC paid {example.Currency} " +
+            $"{example.UnitPrice.ToString("0.00", inv)} × {example.Quantity}" +
             (first.CatalogPrice is { } p ? $" (catalog {p.ToString("0.00", inv)})" : "") + "." +
             (shortfall.Count > 0 ? $" Shortfall so far: {string.Join(", ", shortfall)}." : "");
         var kind = anomaly switch

@@ -77,7 +77,8 @@ internal sealed class ScheduleRemindersHandler(IReminderScheduler scheduler, Inc
             recorded.Add(CancelRemindersHandler.Cancelled(kind));
         recorded.Add(StateChange.Of<PostmortemState>(p => p.RemindersScheduledFor = resolvedAt));
         return new OutboxOutcome(
-            Result: $"{lines.Count} reminder(s) scheduled on {scheduler.Transport}{(cancelled.Count > 0 ? $", {cancelled.Count} earlier one(s) cancelled" : "")}",
+            Result: $"{lines.Count} reminder(s) scheduled on " +
+                $"{scheduler.Transport}{(cancelled.Count > 0 ? $", {cancelled.Count} earlier one(s) cancelled" : "")}",
             TimelineText: $"RCA follow-up scheduled: {string.Join("; ", lines)}.",
             State: recorded);
     }
@@ -140,8 +141,8 @@ internal sealed class RescheduleReminderHandler(IReminderScheduler scheduler, In
             ct);
         var by = context.Action.Id;
         return new OutboxOutcome(
-            Result: $"{kind} rescheduled to {payload.DueAt:o} " +
-                $"({scheduler.Transport} {ticket.SequenceNumber?.ToString(CultureInfo.InvariantCulture) ?? id})",
+            Result: $"{kind} rescheduled to {payload.DueAt:o} ({scheduler.Transport} " +
+                $"{ticket.SequenceNumber?.ToString(CultureInfo.InvariantCulture) ?? id})",
             State: [StateChange.Of<ReminderState>(ReminderState.KeyFor(kind), r =>
                 (r.Kind, r.ReminderId, r.SequenceNumber, r.Transport, r.DueAt, r.Status, r.ChangedBy) =
                     (kind, id, ticket.SequenceNumber, scheduler.Transport, payload.DueAt, ReminderStatus.Scheduled,
@@ -173,24 +174,24 @@ internal sealed class ReminderEmailHandler(IMailSender mail, IncidentStates stat
         if (to.Count == 0)
             throw new NotConfiguredException(MailOptions.Area, escalation // waits for the setting, never parked
                 ? MailOptions.NoManagersProblem
-                : $"The owner '{incident.Owner ?? "(none)"}' has no mail address " +
-                    $"and {MailOptions.Section}:FallbackAddress is not set.");
+                : $"The owner '{incident.Owner ?? "(none)"}' has no mail address and " +
+                    $"{MailOptions.Section}:FallbackAddress is not set.");
 
         // the authenticated route, never a signed link
         var draft = rca.Get<PostmortemState>().DraftBlob is null ? null : links.PostmortemDraft(incident.Id);
         var rcaDue = rca.Get<ReminderState>(ReminderState.KeyFor(ReminderKinds.RcaDraft)).DueAt ?? p.DueAt;
         var subject = escalation
             ? $"[RCA overdue] {incident.Id}: {incident.Title} — RCA still open after {calendar.Describe(rcaDue)}"
-            : $"[RCA reminder] {incident.Id}: {incident.Title} — {ReminderKinds.Describe(p.Kind)} " +
-                $"due {calendar.Describe(p.DueAt)}";
+            : $"[RCA reminder] {incident.Id}: {incident.Title} — {ReminderKinds.Describe(p.Kind)} due " +
+                $"{calendar.Describe(p.DueAt)}";
         var lines = new List<string>
         {
             escalation
-                ? $"The RCA of {incident.Id} was due {calendar.Describe(rcaDue)} and is still open. " +
-                    $"Owner: {incident.Owner ?? "unassigned"}."
+                ? $"The RCA of {incident.Id} was due {calendar.Describe(rcaDue)} and is still open. Owner: " +
+                    $"{incident.Owner ?? "unassigned"}."
                 : $"{ReminderKinds.Describe(p.Kind)} for {incident.Id} is due {calendar.Describe(p.DueAt)}.",
-            $"Incident: {incident.Title} ({incident.SeverityName}), " +
-            $"resolved {(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
+            $"Incident: {incident.Title} ({incident.SeverityName}), resolved " +
+            $"{(incident.ResolvedAt is { } r ? StatusEmailRenderer.Time(r) : "—")}.",
             draft is null ? "The postmortem draft is not available yet."
                 : $"Postmortem draft (sign in to read it): {draft}",
             $"When the RCA is done, POST {{\"link\": \"...\"}} to /api/incidents/{incident.Id}/postmortem; that " +

@@ -59,8 +59,8 @@ internal sealed class RemindersEndpoint(ReminderService reminders, IncidentActio
             return await Done(reminders.RescheduleAsync(id, kind, dueAt.Value, actor, ifMatch, ct), ct);
         }, ct);
 
-    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id, Func<RequestFields, string,
-        IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
+    private Task<ApiResult> ActAsync(HttpRequest request, Caller caller, string id,
+        Func<RequestFields, string, IncidentPrecondition?, Task<ApiResult>> act, CancellationToken ct) =>
         actions.RunAsync(request, caller, id, options.Value.MaxRequestBytes, requireBody: true, async (fields, actor, ifMatch) =>
         {
             try { return await act(fields, actor, ifMatch); }

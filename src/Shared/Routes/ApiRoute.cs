@@ -56,8 +56,8 @@ public sealed record RouteCall(HttpRequest Request, Caller Caller, IReadOnlyDict
 /// <summary>Runs a declared route in either host: the gate (its access), then its handler.</summary>
 public static class RouteRunner
 {
-    public static Task<IResult> RunAsync(ApiRoute route, HttpRequest request, IReadOnlyDictionary<string,
-        string> pathValues,
+    public static Task<IResult> RunAsync(ApiRoute route, HttpRequest request,
+        IReadOnlyDictionary<string, string> pathValues,
         IServiceProvider services, CancellationToken ct) =>
         services.GetRequiredService<AccessGate>().RunAsync(request, route.Method, route.UrlPath, route.Access,
             caller => route.Handler(new RouteCall(request, caller, pathValues, services, ct)));

@@ -12,8 +12,8 @@ namespace AutoResponder.StatusEmails;
 /// </summary>
 internal sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore snapshots)
 {
-    public async Task<IReadOnlyList<KeyValuePair<string,
-        string>>> LinesAsync(string incidentId, CancellationToken ct) =>
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> LinesAsync(string incidentId,
+        CancellationToken ct) =>
         await snapshots.LatestAsync(await states.ReadAsync<ImpactState>(incidentId, ct), ct) is { } latest
             ? Lines(latest) : [];
 
@@ -29,8 +29,8 @@ internal sealed class IncidentImpact(IncidentStates states, ImpactSnapshotStore 
         // "Amount stuck".
         var money = ImpactSnapshotHandler.MoneyLines(s);
         if (money.Count == 0) lines.Add(new("Money at risk", "none"));
-        lines.AddRange(money.Select(m => new KeyValuePair<string,
-            string>(m.Measure, ImpactSnapshotHandler.Amounts(m.Amounts))));
+        lines.AddRange(money.Select(m =>
+            new KeyValuePair<string, string>(m.Measure, ImpactSnapshotHandler.Amounts(m.Amounts))));
         if (s.Applied() is { Count: > 0 } applied)
             lines.Add(new("Impact rules", string.Join("; ", applied.Select(a => $"{a.Name} ({a.Why})"))));
         if (s.Supersedes is { } earlier)

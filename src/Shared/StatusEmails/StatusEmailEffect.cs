@@ -11,7 +11,8 @@ namespace AutoResponder.StatusEmails;
 /// <see cref="OnlyIfNoneSent"/>: the first email owed by a raise of severity, sent only when no slot email went out
 /// yet.
 /// </summary>
-internal sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false, bool OnlyIfNoneSent = false)
+internal sealed record StatusEmailPayload(long Slot, DateTimeOffset? SlotAt, bool Final = false,
+    bool OnlyIfNoneSent = false)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
     public static StatusEmailPayload Parse(string json) =>

@@ -90,8 +90,8 @@ internal sealed class StatusEmailHandler(
                 return new OutboxOutcome(
                     Result: $"{what} listed in the storm e-mail {window}",
                     State: [recorded],
-                    TimelineText: $"{what} listed in one storm e-mail to {recipients.Count} manager(s), " +
-                        $"due {StatusEmailRenderer.Time(dueAt)} (the incident is in the Teams storm digest)",
+                    TimelineText: $"{what} listed in one storm e-mail to {recipients.Count} manager(s), due " +
+                        $"{StatusEmailRenderer.Time(dueAt)} (the incident is in the Teams storm digest)",
                     TimelineKind: TimelineKinds.StatusEmail,
                     Later: owesSend ? [StatusEmailOutbox.Storm.OweAt(new StormEmailPayload(window), dueAt)] : null);
         }
@@ -141,7 +141,7 @@ internal sealed class StatusEmailScheduleHandler(StatusEmailSchedule schedule,
         var cadence = options.Value.CadenceFor(incident.Severity);
         var next = StatusEmailSlots.NextDue(incident.OpenedAt, cadence, time.GetUtcNow());
         await schedule.ScheduleAsync(incident.Id, next, ct);
-        return OutboxOutcome.Done($"next status email due {StatusEmailRenderer.Time(next)} " +
-            $"(every {StatusEmailRenderer.Duration(cadence)})");
+        return OutboxOutcome.Done($"next status email due {StatusEmailRenderer.Time(next)} (every " +
+            $"{StatusEmailRenderer.Duration(cadence)})");
     }
 }

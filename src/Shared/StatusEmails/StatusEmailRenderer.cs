@@ -77,8 +77,8 @@ internal static class StatusEmailRenderer
         if (etaPassed) warnings.Add(
             $"{EtaPassedFlag}: the ETA {Time(i.Eta!.Value)} has passed and no status update arrived since.");
         if (overdue is { } late && m.Kind != StatusEmailKind.Final)
-            warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} " +
-                $"for {i.SeverityName}).");
+            warnings.Add($"No status update for {Duration(late)} (expected every {Duration(m.Cadence)} for " +
+                $"{i.SeverityName}).");
 
         var since = m.ChangesSince is { } s ? $"since the last email ({Time(s)})" : "since the incident opened";
         return new RenderedEmail(subject, Html(m, heading, fields, warnings, since),

@@ -16,8 +16,8 @@ internal static class StatusEmailsServices
     public static IServiceCollection AddStatusEmails(this IServiceCollection services, IConfiguration configuration)
     {
         // Optional: a bad cadence is a finding and the status e-mails wait; it never stops start-up.
-        services.AddIntegrationSettings<StatusEmailOptions,
-        StatusEmailOptionsValidator>(configuration, StatusEmailOptions.Section, "Status e-mails",
+        services.AddIntegrationSettings<StatusEmailOptions, StatusEmailOptionsValidator>(configuration,
+            StatusEmailOptions.Section, "Status e-mails",
             "status e-mails wait in the outbox (no attempts spent) and go out after the app restarts with the setting fixed");
         services.AddSingleton<StatusEmailSchedule>();
         services.AddSingleton<IStorageInitializer>(sp => sp.GetRequiredService<StatusEmailSchedule>());

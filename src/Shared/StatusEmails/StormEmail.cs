@@ -182,10 +182,9 @@ internal sealed class StormEmailHandler(
         log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window,
             items.Count, head.Recipients);
         return new OutboxOutcome(
-            Result: $"Storm e-mail listing {items.Count} incident(s) sent " +
-                $"to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
-            TimelineText: $"Storm e-mail sent to {recipients.Length} manager(s), listing {items.Count} " +
-                $"incident(s): {subject}",
+            Result: $"Storm e-mail listing {items.Count} incident(s) sent to " +
+                $"{string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
+            TimelineText: $"Storm e-mail sent to {recipients.Length} manager(s), listing {items.Count} incident(s): {subject}",
             TimelineKind: TimelineKinds.StatusEmail);
     }
 

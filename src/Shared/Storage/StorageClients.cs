@@ -39,7 +39,8 @@ public sealed class StorageClients : IStorageInitializer
     /// <summary>Requests these clients sent (when built by <see cref="FromConfiguration"/>).</summary>
     public StorageRequestCounter Requests { get; private init; } = new();
 
-    public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, string prefix = "")
+    public StorageClients(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues,
+        string prefix = "")
     {
         Tables = tables;
         Blobs = blobs;

@@ -43,8 +43,8 @@ internal sealed class AppConfigurationFeatureFlags(HttpClient http, TokenCredent
         if (!response.IsSuccessStatusCode)
         {
             var detail = await response.Content.ReadAsStringAsync(ct);
-            var message = $"App Configuration answered {(int)response.StatusCode} for feature flag " +
-                $"'{name}': {detail[..Math.Min(detail.Length, 300)]}";
+            var message = $"App Configuration answered {(int)response.StatusCode} for feature flag '{name}': " +
+                $"{detail[..Math.Min(detail.Length, 300)]}";
             if ((int)response.StatusCode is 400 or 401 or 403 or 404)
                 throw new Outbox.PermanentOutboxException(message);
             throw new HttpRequestException(message);

@@ -30,9 +30,9 @@ internal sealed class SwitchCalloutHandler(SwitchService switches) : IOutboxHand
         if (on.Count == 0) return OutboxOutcome.Done("no switch of this incident is on");
         return new OutboxOutcome(
             Result: $"{on.Count} switch(es) still on",
-            TimelineText: $"Resolved with {(on.Count == 1 ? "a switch" : "switches")} still " +
-                $"on: {string.Join("; ", on.Select(SwitchService.Describe))}. Turn {(on.Count == 1 ? "it" : "them")} " +
-                $"off when customers may order normally again.",
+            TimelineText: $"Resolved with {(on.Count == 1 ? "a switch" : "switches")} still on: " +
+                $"{string.Join("; ", on.Select(SwitchService.Describe))}. Turn {(on.Count == 1 ? "it" : "them")} off " +
+                $"when customers may order normally again.",
             TimelineKind: SwitchKinds.StillOn);
     }
 }
@@ -46,7 +46,7 @@ internal sealed class SwitchMirrorHandler(SwitchService switches, IFeatureFlagMi
     {
         var all = await switches.ListAsync(ct);
         foreach (var s in all) await mirror.SetAsync(s.Name, s.On, s.Description, ct);
-        return OutboxOutcome.Done($"feature flags " +
-            $"set: {string.Join(", ", all.Select(s => $"{s.Name}={(s.On ? "on" : "off")}"))}");
+        return OutboxOutcome.Done($"feature flags set: " +
+            $"{string.Join(", ", all.Select(s => $"{s.Name}={(s.On ? "on" : "off")}"))}");
     }
 }

@@ -150,8 +150,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     /// Holding the render claim: renders the digest, and again while items arrived meanwhile and the claim can be taken
     /// again.
     /// </summary>
-    private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head, Func<string?,
-        ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+    private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head,
+        Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
     {
         while (true)
         {
@@ -272,17 +272,18 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         var minute = MinuteOf(head.PartitionKey);
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture,
-            $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel " +
-            $"at {minute:HH:mm} UTC</b>. ");
+            $"<p><b>Storm: {items.Count} more incident{(items.Count == 1 ? "" : "s")} opened in this channel at " +
+            $"{minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread " +
             "when acknowledged or escalated.</p><ul>");
         // newest on top
-        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal).ThenByDescending(i => i.OpenedAt).Take(MaxLines))
+        foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal)
+            .ThenByDescending(i => i.OpenedAt).Take(MaxLines))
         {
             var id = item.RowKey[ItemPrefix.Length..];
             html.Append(CultureInfo.InvariantCulture,
-                $"<li>[{Encode(item.SeverityName)}] <a " +
-                $"href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> {Encode(item.Title)}");
+                $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> " +
+                $"{Encode(item.Title)}");
             if (item.Service is { Length: > 0 } service)
                 html.Append(CultureInfo.InvariantCulture, $" · {Encode(service)}");
             html.Append("</li>");

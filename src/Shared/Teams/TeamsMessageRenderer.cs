@@ -29,7 +29,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
     /// <c>&lt;attachment id&gt;</c>) with the incident's facts and buttons that open its console page. The body keeps
     /// the owner's (or on-call person's) @mention, which Teams only notifies from the message body.
     /// </summary>
-    public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact, IReadOnlyList<SuspectLine>? suspects = null)
+    public ChatMessage Root(IncidentRecord incident, TeamsTarget target, string? impact,
+        IReadOnlyList<SuspectLine>? suspects = null)
     {
         var mention = routing.Resolve(incident.Owner)
             ?? (incident.Owner is null ? routing.Resolve(target.OnCall) : null);
@@ -76,8 +77,8 @@ internal sealed partial class TeamsMessageRenderer(TeamsRouting routing, Console
                 new { type = "TextBlock", text = Plain($"[{incident.SeverityName}] {incident.Title}", 300), weight = "Bolder", size = "Medium", wrap = true },
                 new { type = "FactSet", facts },
                 new { type = "TextBlock", isSubtle = true, size = "Small", wrap = true, text = Plain(
-                    $"Incident {incident.Id} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC " +
-                    $"· {incident.DistinctAlertCount} alert(s). " +
+                    $"Incident {incident.Id} · opened {incident.OpenedAt.ToUniversalTime():yyyy-MM-dd HH:mm} UTC · " +
+                    $"{incident.DistinctAlertCount} alert(s). " +
                     "This card is kept up to date; the thread below is the timeline.", 500) },
             },
             ["actions"] = actions,

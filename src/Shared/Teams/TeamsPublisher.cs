@@ -307,7 +307,8 @@ internal sealed class TeamsPublisher(
     /// One Graph call within the limits; a 429 pauses the channel and is retried here up to three times when its
     /// Retry-After is short.
     /// </summary>
-    private async Task<T> CallAsync<T>(string incidentId, string what, TeamsCall limits, Func<Task<T>> call, CancellationToken ct, CancellationToken? waitToken = null)
+    private async Task<T> CallAsync<T>(string incidentId, string what, TeamsCall limits, Func<Task<T>> call,
+        CancellationToken ct, CancellationToken? waitToken = null)
     {
         for (var throttled = 0; ; throttled++)
         {
@@ -341,14 +342,13 @@ internal sealed class TeamsPublisher(
                 "The action stays in the outbox and is retried; nothing is lost.", what, incidentId,
                     ServiceAccountCredential.LoginHint);
             await alarm.RaiseAsync(incidentId, what, CancellationToken.None);
-            throw new OutboxWaitException($"Waiting for the Graph sign-in " +
-                $"({what}): {ServiceAccountCredential.LoginHint}. {e.Message}", e);
+            throw new OutboxWaitException($"Waiting for the Graph sign-in ({what}): " +
+                $"{ServiceAccountCredential.LoginHint}. {e.Message}", e);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 400 or 404)
         {
-            throw new PermanentOutboxException($"Graph rejected the Teams {what} " +
-                $"({GraphErrors.StatusCode(e)}): {Describe(e)}. Check {TeamsOptions.Section}:TeamId/ChannelId/Routes.",
-                e);
+            throw new PermanentOutboxException($"Graph rejected the Teams {what} ({GraphErrors.StatusCode(e)}): " +
+                $"{Describe(e)}. Check {TeamsOptions.Section}:TeamId/ChannelId/Routes.", e);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403)
         {

@@ -16,8 +16,8 @@ internal static class TeamsServices
     {
         services.AddGraph(configuration);
         // Optional: a problem is a finding on /api/health and Teams actions wait; it never stops start-up.
-        services.AddIntegrationSettings<TeamsOptions,
-        TeamsOptionsValidator>(configuration, TeamsOptions.Section, "Teams",
+        services.AddIntegrationSettings<TeamsOptions, TeamsOptionsValidator>(configuration, TeamsOptions.Section,
+            "Teams",
             "Teams posts and replies wait in the outbox (no attempts spent) and go out after the app restarts with " +
             "the setting fixed");
         services.AddSingleton<TeamsRouting>();

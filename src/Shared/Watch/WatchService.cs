@@ -69,8 +69,8 @@ public sealed class WatchService(
                 Result: $"watching until {StatusEmailRenderer.Time(until)}",
                 TimelineText: $"Watching new orders after {phase} until {StatusEmailRenderer.Time(until)} with the " +
                     $"incident's impact rules" +
-                    $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected " +
-                    $"orders {(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
+                    $"{(row.WatchedBy is null ? "" : $"; watched by {row.WatchedBy}")}. New affected orders " +
+                    $"{(phase == "resolved" ? "reopen the incident" : "are reported here")}.",
                 TimelineKind: WatchKinds.Started);
         }
     }
@@ -93,8 +93,8 @@ public sealed class WatchService(
                 continue;
             }
             await changes.ChangeAsync(incidentId, ifMatch, (c, at) => c.Add(at, WatchKinds.HandedOver, actor,
-                $"Watch handed {(from is null ? "" : $"from {from} ")}to {to} " +
-                $"until {StatusEmailRenderer.Time(row.Until)}{(note is null ? "" : $": {note}")}."), ct);
+                $"Watch handed {(from is null ? "" : $"from {from} ")}to {to} until " +
+                $"{StatusEmailRenderer.Time(row.Until)}{(note is null ? "" : $": {note}")}."), ct);
             return row;
         }
     }
@@ -172,10 +172,10 @@ public sealed class WatchService(
         if (affected > 0)
         {
             var inv = CultureInfo.InvariantCulture;
-            var what = $"{affected:N0} new affected order(s) of {checkedOrders:N0} checked, " +
-                $"created {first:HH:mm:ss}–{last:HH:mm:ss} UTC" +
-                (money.Count == 0 ? "" : $", money at " +
-                    $"risk {string.Join(", ", money.Select(m => $"{m.Key} {m.Value.ToString("0.00", inv)}"))}");
+            var what = $"{affected:N0} new affected order(s) of {checkedOrders:N0} checked, created " +
+                $"{first:HH:mm:ss}–{last:HH:mm:ss} UTC" +
+                (money.Count == 0 ? "" : $", money at risk " +
+                    $"{string.Join(", ", money.Select(m => $"{m.Key} {m.Value.ToString("0.00", inv)}"))}");
             if (incident.Status == IncidentStatus.Resolved)
             {
                 await changes.ChangeAsync(incident.Id, (c, at) =>
@@ -191,8 +191,8 @@ public sealed class WatchService(
             else
             {
                 await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, WatchKinds.Affected, "watch",
-                    $"Watch: {what} since mitigation. Still " +
-                    $"mitigated; {(row.WatchedBy ?? incident.Owner ?? "the owner")} to decide."), ct);
+                    $"Watch: {what} since mitigation. Still mitigated; " +
+                    $"{(row.WatchedBy ?? incident.Owner ?? "the owner")} to decide."), ct);
                 outcome = WatchCheck.AffectedWhileMitigated;
             }
         }
@@ -206,9 +206,8 @@ public sealed class WatchService(
         if (upTo >= row.Until)
         {
             await changes.ChangeAsync(incident.Id, (c, at) => c.Add(at, WatchKinds.Ended, "watch",
-                $"Watch ended " +
-                $"after {StatusEmailRenderer.Duration(row.Until - row.StartedAt)}: {row.OrdersChecked:N0} new orders " +
-                $"checked, {row.AffectedOrders:N0} affected."), ct);
+                $"Watch ended after {StatusEmailRenderer.Duration(row.Until - row.StartedAt)}: " +
+                $"{row.OrdersChecked:N0} new orders checked, {row.AffectedOrders:N0} affected."), ct);
             await store.TryDeleteAsync(row, ct);
             return new(row.IncidentId, outcome == WatchCheck.Clean ? WatchCheck.Ended : outcome, checkedOrders,
                 affected);

@@ -19,7 +19,7 @@ public sealed record ApiResponse(int Status, string Description, Type? Body, boo
 /// </summary>
 public sealed record ApiOperation(string OperationId, string Method, string Route, string Tag, string Summary,
     IReadOnlyList<ApiParameter> Parameters, Type? RequestBody, bool RequestBodyRequired,
-        IReadOnlyList<ApiResponse> Responses);
+    IReadOnlyList<ApiResponse> Responses);
 
 /// <summary>The documentation pieces routes share: common parameters and problems.</summary>
 internal static class ApiDocs

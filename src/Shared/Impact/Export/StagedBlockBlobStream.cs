@@ -36,7 +36,8 @@ internal sealed class StagedBlockBlobStream(BlockBlobClient blob, int blockSize 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source,
+        CancellationToken cancellationToken = default)
     {
         if (source.IsEmpty) return;
         ObjectDisposedException.ThrowIf(_completed, this);

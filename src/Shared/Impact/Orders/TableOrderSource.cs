@@ -124,12 +124,11 @@ public sealed class TableOrderSource(TableClient orders, TableClient catalog) : 
             $"Could not {what}: the table '{orders.Name}' or '{catalog.Name}' does not exist in {orders.AccountName}.",
             e),
         RequestFailedException r
-            => new OrderSourceUnavailableException($"Could not {what} " +
-                $"at {orders.Uri.GetLeftPart(UriPartial.Authority)}: {r.Status} {r.ErrorCode} {FirstLine(r.Message)}",
-                e),
+            => new OrderSourceUnavailableException($"Could not {what} at " +
+                $"{orders.Uri.GetLeftPart(UriPartial.Authority)}: {r.Status} {r.ErrorCode} {FirstLine(r.Message)}", e),
         AggregateException or HttpRequestException or IOException or TimeoutException =>
-            new OrderSourceUnavailableException($"Could not {what} " +
-                $"at {orders.Uri.GetLeftPart(UriPartial.Authority)}: {FirstLine(e.Message)}", e),
+            new OrderSourceUnavailableException($"Could not {what} at " +
+                $"{orders.Uri.GetLeftPart(UriPartial.Authority)}: {FirstLine(e.Message)}", e),
         _ => e,
     };
 

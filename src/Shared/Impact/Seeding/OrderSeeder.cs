@@ -56,8 +56,8 @@ public sealed record SeedResult(long Orders, int CatalogItems, long Affected, Da
 /// selects), the affected ones (what the matching rule selects), and the affected ones' money at risk per currency —
 /// underpaid for price tampering, amount stuck for stuck payments.
 /// </summary>
-public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected, IReadOnlyDictionary<string,
-    decimal> MoneyAtRisk);
+public sealed record AlertWindow(DateTimeOffset From, long Orders, long Affected,
+    IReadOnlyDictionary<string, decimal> MoneyAtRisk);
 
 /// <summary>
 /// Generates a realistic order store — a catalog in EUR/USD/GBP, customers, channels, regions, payment methods and

@@ -59,15 +59,15 @@ public sealed class ImpactSnapshotRecord : ITableEntity
         JsonSerializer.Deserialize<Dictionary<string, string>>(MoneyAtRiskJson)!
             .ToDictionary(p => p.Key, p => decimal.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture));
 
-    public Dictionary<string, long> OrdersByRule() => JsonSerializer.Deserialize<Dictionary<string,
-        long>>(OrdersByRuleJson) ?? [];
+    public Dictionary<string, long> OrdersByRule()
+        => JsonSerializer.Deserialize<Dictionary<string, long>>(OrdersByRuleJson) ?? [];
 
     public List<AppliedRule> Applied()
         => string.IsNullOrEmpty(AppliedJson) ? [] : JsonSerializer.Deserialize<List<AppliedRule>>(AppliedJson) ?? [];
 
     public Dictionary<string, Dictionary<string, decimal>> MoneyByRule() =>
-        (string.IsNullOrEmpty(MoneyByRuleJson) ? null : JsonSerializer.Deserialize<Dictionary<string, Dictionary<string,
-            string>>>(MoneyByRuleJson))?
+        (string.IsNullOrEmpty(MoneyByRuleJson)
+            ? null : JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(MoneyByRuleJson))?
             .ToDictionary(r => r.Key, r =>
                 r.Value.ToDictionary(p => p.Key, p =>
                 decimal.Parse(p.Value, System.Globalization.CultureInfo.InvariantCulture))) ?? [];

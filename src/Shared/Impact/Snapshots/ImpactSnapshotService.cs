@@ -85,7 +85,7 @@ public sealed class ImpactSnapshotService(
             log.LogInformation(
                 "Impact snapshot {Sequence} of {IncidentId} ({Trigger}): window {From:O}..{To:O}, rules {Rules}",
                 sequence, incidentId, trigger, window.From, window.To,
-                    string.Join(",", rules.Select(r => r.Rule.Name)));
+                string.Join(",", rules.Select(r => r.Rule.Name)));
             var export = await exporter.ExportAsync(new ExportRequest(rules.Select(r => r.Rule).ToArray(), window, now),
                 target, previousBlob, lost.Token);
 

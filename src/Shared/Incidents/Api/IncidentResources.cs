@@ -24,7 +24,7 @@ public sealed class IncidentResources(
 {
     public static IncidentListItem ToListItem(IncidentRecord i) => new(
         i.Id, i.Title, i.SeverityName, i.Status.ToApi(), i.Owner, i.Service, i.OpenedAt, i.ResolvedAt, i.ClosedAt,
-            UpdatedAt(i), AlertCountsOf(i));
+        UpdatedAt(i), AlertCountsOf(i));
 
     /// <summary>
     /// The full incident: its row plus each feature's state rows (one partition range query), the latest impact
@@ -62,8 +62,9 @@ public sealed class IncidentResources(
     public static AlertItem ToItem(AlertRecord a)
         => new(a.Fingerprint, a.Source, a.SourceAlertId, a.Title, a.SeverityName,
         a.StatusName.ToLowerInvariant(), a.StartsAt, a.EndsAt, a.LastSeenAt, a.Occurrences, a.Service, a.Rule,
-        string.IsNullOrEmpty(a.LabelsJson) ? new Dictionary<string,
-            string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
+        string.IsNullOrEmpty(a.LabelsJson)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(a.LabelsJson) ?? []);
 
     public static ActionItem ToItem(OutboxAction a)
         => new(ActionItem.IdOf(a.RowKey), a.Kind, a.StatusName.ToLowerInvariant(), a.Attempts,

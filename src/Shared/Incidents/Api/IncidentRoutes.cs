@@ -35,8 +35,8 @@ public static class IncidentRoutes
     public const string CloseIncidentPath = "api/incidents/{id}/close";
 
     /// <summary>A paged "GET /api/incidents/{id}/…" for viewers.</summary>
-    private static ApiRoute SubResource(string operationId, string path, string summary, Type page, Func<RouteCall,
-        Task<Microsoft.AspNetCore.Http.IResult>> handler) =>
+    private static ApiRoute SubResource(string operationId, string path, string summary, Type page,
+        Func<RouteCall, Task<Microsoft.AspNetCore.Http.IResult>> handler) =>
         new(operationId, "GET", path, RouteAccess.Read, "Incidents", summary, [Id, Limit, Cursor], null, false,
             [new(200, "One page; follow nextCursor until it is null.", page), NotFound, BadInput], handler);
 

@@ -94,8 +94,8 @@ internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery l
         NoteAsync(request, caller, id, (note, actor, ifMatch) => incidents.CloseAsync(id, note, actor, ifMatch, ct),
             ct);
 
-    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id, Func<string?, string,
-        IncidentPrecondition?, Task<IncidentRecord>> action, CancellationToken ct) =>
+    private Task<ApiResult> NoteAsync(HttpRequest request, Caller caller, string id,
+        Func<string?, string, IncidentPrecondition?, Task<IncidentRecord>> action, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: false, async (fields, actor, ifMatch) =>
         {
             var body = IncidentNoteRequest.Bind(fields);

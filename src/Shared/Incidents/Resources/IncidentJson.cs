@@ -13,8 +13,8 @@ public sealed record AlertCounts(int Firing, int Resolved, int Total);
 public sealed record StatusUpdate(string? Text, string? NextSteps, DateTimeOffset? Eta, string? By, DateTimeOffset? At);
 
 /// <summary>The latest impact snapshot: affected orders and customers, money at risk per currency.</summary>
-public sealed record ImpactSummary(long Orders, long Customers, bool CustomersApproximate, IReadOnlyDictionary<string,
-    decimal> MoneyAtRisk,
+public sealed record ImpactSummary(long Orders, long Customers, bool CustomersApproximate,
+    IReadOnlyDictionary<string, decimal> MoneyAtRisk,
     DateTimeOffset AsOf, string Snapshot);
 
 /// <summary>The incident's Teams thread.</summary>
@@ -64,13 +64,13 @@ public sealed record IncidentResource(
     AlertCounts AlertCounts, StatusUpdate? StatusUpdate, ImpactSummary? Impact, TeamsThread? Teams,
     StatusEmailsSummary StatusEmails,
     PostmortemSummary Postmortem, EscalationSummary? Escalation, IReadOnlyList<ResponderJson> Responders,
-        ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
+    ActionCounts ActionCounts, IReadOnlyList<AlertLink> Links, IncidentRelated Related);
 
 /// <summary>An incident in a list: enough to triage, small enough to page through many.</summary>
 public sealed record IncidentListItem(
     string Id, string Title, string Severity, string Status, string? Owner, string? Service,
     DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt, DateTimeOffset UpdatedAt,
-        AlertCounts AlertCounts);
+    AlertCounts AlertCounts);
 
 /// <summary>A page of incidents; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record IncidentList(IReadOnlyList<IncidentListItem> Incidents, string? NextCursor);
@@ -86,7 +86,7 @@ public sealed record TimelineItem(DateTimeOffset At, string Kind, string Actor, 
 public sealed record AlertItem(string Fingerprint, string Source, string SourceAlertId, string Title, string Severity,
     string Status,
     DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt, int Occurrences, string? Service,
-        string? Rule, IReadOnlyDictionary<string, string> Labels);
+    string? Rule, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>
 /// A side effect the incident owes or owed: pending, running, done or failed (parked), in the order owed.
