@@ -165,10 +165,10 @@ public sealed class OutboxRunner(
         {
             // The result goes to the feature's own state rows; the incident row (and its ETag) is left alone.
             await commits.RecordAsync(action.IncidentId, outcome.State ?? [], Record, ct);
-            // the queue brings it back on time; the minute sweep is the fallback
-            foreach (var (_, _, due) in outcome.Later ?? [])
-                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), SignalLane.FollowUp, due - now,
-                    ct);
+            // the queue brings it back on time, on its kind's own queue (a later escalation step is a first notice
+            // too); the minute sweep is the fallback
+            foreach (var (kind, _, due) in outcome.Later ?? [])
+                if (due > now) await signal.TrySignalAsync(OutboxMessage.For(incident), lanes.LaneOf(kind), due - now, ct);
             log.LogInformation("Outbox {Kind} done for {IncidentId}: {Result}", action.Kind, action.IncidentId,
                 action.Result);
         }

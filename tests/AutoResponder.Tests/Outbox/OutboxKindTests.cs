@@ -44,7 +44,8 @@ public sealed class OutboxKindTests(AzuriteFixture azurite)
             Assert.True(handlers.TryGet(kind.Name, out var handler), kind.Name);
             Assert.IsType(kind.Handler, handler);
         }
-        Assert.Equal([TeamsOutbox.Post.Name], registered.Where(k => lanes.IsFirstNotice(k.Name)).Select(k => k.Name));
+        Assert.Equal([AutoResponder.OnCall.OnCallOutbox.EscalationStep.Name, AutoResponder.OnCall.OnCallOutbox.PageSend.Name, TeamsOutbox.Post.Name],
+            registered.Where(k => lanes.IsFirstNotice(k.Name)).Select(k => k.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
