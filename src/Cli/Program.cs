@@ -21,11 +21,12 @@ serve.SetAction(async (parse, ct) =>
 {
     var app = StandaloneHost.Build([], parse.GetValue(urls)!);
     await StandaloneHost.WarmUpAsync(app, ct); // before it listens
+    // Taken before it runs: RunAsync disposes the host's services when it returns.
+    var fault = app.Services.GetRequiredService<AutoResponder.Health.HostFault>();
     await app.RunAsync(ct);
     // A process that landed in a state it cannot leave stops itself: exit non-zero so the supervisor starts a fresh
     // one.
-    return app.Services.GetRequiredService<AutoResponder.Health.HostFault>().Reason is null
-        ? 0 : StandaloneHost.FaultedExitCode;
+    return fault.Reason is null ? 0 : StandaloneHost.FaultedExitCode;
 });
 
 var root = new RootCommand("AutoResponder: incident automation for e-commerce teams.")

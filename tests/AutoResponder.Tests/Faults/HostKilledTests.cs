@@ -209,9 +209,12 @@ public sealed class HostKilledTests(AzuriteFixture azurite, ITestOutputHelper ou
 
     private static async Task StopAsync(Served host)
     {
-        OwnProcesses.Terminate(host.Process); // a graceful stop this time
-        if (!await OwnProcesses.WaitForExitAsync(host.Process, TimeSpan.FromSeconds(30))) await OwnProcesses.KillAsync(host.Process);
+        OwnProcesses.Terminate(host.Process); // a graceful stop this time: the host ends cleanly (exit 0)
+        var exited = await OwnProcesses.WaitForExitAsync(host.Process, TimeSpan.FromSeconds(30));
+        if (!exited) await OwnProcesses.KillAsync(host.Process);
         host.Client.Dispose();
+        Assert.True(exited, "the host did not stop within 30 s of SIGTERM");
+        Assert.Equal(0, host.Process.ExitCode);
     }
 
     private static List<string> Files(string folder) =>
