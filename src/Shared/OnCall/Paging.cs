@@ -121,10 +121,12 @@ internal sealed class TeamsChatNotifier(GraphClients graph) : IPageNotifier
 }
 
 /// <summary>
-/// An @mention of the person in the incident's Teams thread (when Teams is on and the thread exists).
+/// An @mention of the person in the incident's Teams thread (when Teams is on and the thread exists). The reply is a
+/// new channel message: it keeps to the channel's limits like every Teams post (<see cref="TeamsRateLimiter"/>, as a
+/// first notice), and a 429 pauses the channel for its Retry-After before the outbox retries the page.
 /// </summary>
 internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates states,
-    IntegrationSettings<TeamsOptions> teams) : IPageNotifier
+    IntegrationSettings<TeamsOptions> teams, TeamsRateLimiter limiter, TimeProvider time) : IPageNotifier
 {
     public string Channel => "teams-thread";
 
@@ -139,9 +141,13 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
             var person = await graph.Delegated.Users[page.Person].GetAsync(r =>
                 r.QueryParameters.Select = ["id", "displayName"], ct);
             var name = person?.DisplayName ?? page.Person;
-            await graph.Delegated.Teams[thread.TeamId].Channels[thread.ChannelId].Messages[thread.RootMessageId].Replies.PostAsync(new ChatMessage
+            var mention = new ChatMessage
             {
-                Body = new ItemBody { ContentType = BodyType.Html, Content = $"<at id=\"0\">{WebUtility.HtmlEncode(name)}</at> {GraphPaging.Html(page)}" },
+                Body = new ItemBody
+                {
+                    ContentType = BodyType.Html,
+                    Content = $"<at id=\"0\">{WebUtility.HtmlEncode(name)}</at> {GraphPaging.Html(page)}",
+                },
                 Mentions =
                 [
                     new ChatMessageMention
@@ -149,11 +155,27 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
                         Id = 0, MentionText = name,
                         Mentioned = new ChatMessageMentionedIdentitySet
                         {
-                            User = new TeamworkUserIdentity { Id = person?.Id ?? page.Person, DisplayName = name, UserIdentityType = TeamworkUserIdentityType.AadUser },
+                            User = new TeamworkUserIdentity
+                            {
+                                Id = person?.Id ?? page.Person, DisplayName = name,
+                                UserIdentityType = TeamworkUserIdentityType.AadUser,
+                            },
                         },
                     },
                 ],
-            }, cancellationToken: CancellationToken.None);
+            };
+            var call = new TeamsCall(thread.TeamId, thread.ChannelId, NewMessage: true, FirstNotice: true);
+            using var turn = await limiter.WaitAsync(call, ct);
+            try
+            {
+                await graph.Delegated.Teams[thread.TeamId].Channels[thread.ChannelId].Messages[thread.RootMessageId]
+                    .Replies.PostAsync(mention, TeamsPublisher.OwnThrottling, CancellationToken.None);
+            }
+            catch (Exception e) when (GraphErrors.StatusCode(e) == 429)
+            {
+                limiter.Pause(call, DependencyOutage.RetryAfter(e, time.GetUtcNow()) ?? TimeSpan.FromSeconds(1));
+                throw;
+            }
             return true;
         });
     }

@@ -300,7 +300,7 @@ internal sealed class TeamsPublisher(
             => response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
     };
 
-    private static void OwnThrottling(RequestConfiguration<DefaultQueryParameters> request)
+    internal static void OwnThrottling(RequestConfiguration<DefaultQueryParameters> request)
         => request.Options.Add(RetryUnavailableOnly);
 
     /// <summary>
@@ -312,7 +312,7 @@ internal sealed class TeamsPublisher(
     {
         for (var throttled = 0; ; throttled++)
         {
-            await limiter.WaitAsync(limits, waitToken ?? ct);
+            using var turn = await limiter.WaitAsync(limits, waitToken ?? ct);
             try
             {
                 return await CallOnceAsync(incidentId, what, call, ct);

@@ -12,11 +12,12 @@ internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool 
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
-/// one for new messages across channels. A caller waits (on the
-/// <see cref="TimeProvider"/>) until both have a token; follow-up work waits while a first notice does, so a storm of
-/// replies never takes a first notice's turn, and a storm digest's post or edit waits while an incident's own first
-/// post does, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the
-/// Retry-After has passed.
+/// one for new messages across channels. A caller waits (on the <see cref="TimeProvider"/>) until both have a turn and
+/// holds it (<see cref="Turn"/>) until its call has its answer: a window counts a request from when it was answered,
+/// so n + 1 requests are never within one window however long each spends on its way to Graph (Graph sees a request
+/// before it answers it). Follow-up work waits while a first notice does, so a storm of replies never takes a first
+/// notice's turn, and a storm digest's post or edit waits while an incident's own first post does and leaves one of the
+/// channel's turns free, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel until the Retry-After has passed.
 /// </summary>
 internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {
@@ -38,7 +39,10 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
     /// </summary>
     private DateTimeOffset Now() => DateTimeOffset.UnixEpoch + time.GetElapsedTime(_origin);
 
-    public async Task WaitAsync(TeamsCall call, CancellationToken ct)
+    /// <summary>
+    /// Waits for a turn for <paramref name="call"/>; dispose the turn when the call has its answer (or failed).
+    /// </summary>
+    public async Task<Turn> WaitAsync(TeamsCall call, CancellationToken ct)
     {
         var ownPost = call.FirstNotice && !call.Digest;
         var key = (call.TeamId, call.ChannelId);
@@ -48,7 +52,7 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
         {
             while (true)
             {
-                TimeSpan wait;
+                Window.Wait wait;
                 bool yieldToFirstNotice;
                 lock (_gate)
                 {
@@ -56,19 +60,24 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
                     var limits = options.Value.Limits;
                     var channel = Channel(call, limits);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
-                    wait = Max(channel.WaitFor(now), call.NewMessage ? _posts.WaitFor(now) : TimeSpan.Zero);
+                    // A digest leaves one of the channel's turns free: a Sev0/Sev1 post in a storm finds one at once.
+                    wait = channel.WaitFor(now, keepFree: call.Digest ? 1 : 0);
+                    if (call.NewMessage) wait = Window.Wait.Longer(wait, _posts.WaitFor(now));
                     yieldToFirstNotice = (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0)
                                          || (call.Digest && _ownPostsWaiting.ContainsKey(key));
-                    if (wait <= TimeSpan.Zero && !yieldToFirstNotice)
+                    if (wait.Free && !yieldToFirstNotice)
                     {
-                        channel.Take(now);
-                        if (call.NewMessage) _posts.Take(now);
-                        return;
+                        var turn = new Turn(this);
+                        channel.Take(turn);
+                        if (call.NewMessage) _posts.Take(turn);
+                        return turn;
                     }
                 }
-                // A token frees on the clock; a first notice's turn is taken in real time (it is ordering, not a rate),
-                // so a follow-up never waits on a clock that nobody moves.
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct);
+                // A turn frees on the clock, or when a request still waiting for its answer has it; a first notice's
+                // turn is taken in real time (it is ordering, not a rate), so a follow-up never waits on a clock that
+                // nobody moves.
+                if (wait.Answer is { } answer) await answer.WaitAsync(ct);
+                else if (wait.For > TimeSpan.Zero) await Task.Delay(wait.For, time, ct);
                 else await Task.Delay(FirstNoticeTurn, ct);
             }
         }
@@ -94,6 +103,12 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
         }
     }
 
+    private void Answered(Turn turn)
+    {
+        lock (_gate) turn.AnsweredAt = Now();
+        turn.Answer.TrySetResult();
+    }
+
     private Window Channel(TeamsCall call, TeamsLimits limits)
     {
         var key = (call.TeamId, call.ChannelId);
@@ -105,34 +120,64 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
         return bucket;
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    /// <summary>
+    /// A request's turn: held from its start until it has Graph's answer (dispose it then); the windows count it from
+    /// that answer.
+    /// </summary>
+    internal sealed class Turn(TeamsRateLimiter limiter) : IDisposable
+    {
+        internal readonly TaskCompletionSource Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal DateTimeOffset? AnsweredAt;
+
+        public void Dispose()
+        {
+            if (!Answer.Task.IsCompleted) limiter.Answered(this);
+        }
+    }
 
     /// <summary>
     /// At most n requests in any window of n / rate seconds (n = the rate rounded down, at least 1): "4 per second" is
-    /// never 5 within a second, whenever they come. Keeps the times of its last n requests.
+    /// never 5 within a second, whenever they come. Keeps its last n turns; one still waiting for its answer counts as
+    /// now until it has it.
     /// </summary>
     private sealed class Window(double perSecond)
     {
-        private readonly Queue<DateTimeOffset> _last = new();
+        private readonly Queue<Turn> _last = new();
         private readonly int _size = Math.Max(1, (int)Math.Floor(perSecond));
         private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
-        /// <summary>A tenth spare: the time between a turn here and the request reaching Graph varies.</summary>
-        private TimeSpan Length => TimeSpan.FromSeconds(1.1 * _size / perSecond);
+        private TimeSpan Length => TimeSpan.FromSeconds(_size / perSecond);
 
-        public TimeSpan WaitFor(DateTimeOffset now)
+        /// <summary>What a caller waits for: a time on the clock, or the answer to a request still out.</summary>
+        public readonly record struct Wait(TimeSpan For, Task? Answer)
         {
-            var wait = _pausedUntil - now;
-            if (_last.Count >= _size)
-            {
-                var free = _last.Peek() + Length - now; // when the oldest of the last n leaves the window
-                if (free > wait) wait = free;
-            }
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            public bool Free => For <= TimeSpan.Zero && Answer is null;
+
+            public static Wait Longer(Wait a, Wait b) => a.Answer is not null ? a : b.Answer is not null ? b
+                : a.For >= b.For ? a : b;
         }
 
-        public void Take(DateTimeOffset now)
+        /// <summary>
+        /// How long until a turn is free, leaving <paramref name="keepFree"/> of the window's turns to others (never all).
+        /// </summary>
+        public Wait WaitFor(DateTimeOffset now, int keepFree = 0)
         {
-            _last.Enqueue(now);
+            var wait = _pausedUntil - now;
+            var size = Math.Max(1, _size - keepFree);
+            if (_last.Count >= size)
+            {
+                // the oldest of the last n (n = the turns this caller may use) leaves the window a window's length after
+                // its answer
+                var oldest = _last.ElementAt(_last.Count - size);
+                if (oldest.AnsweredAt is not { } answered) return new Wait(wait, oldest.Answer.Task);
+                var free = answered + Length - now;
+                if (free > wait) wait = free;
+            }
+            return new Wait(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, null);
+        }
+
+        public void Take(Turn turn)
+        {
+            _last.Enqueue(turn);
             while (_last.Count > _size) _last.Dequeue();
         }
 

@@ -3,6 +3,7 @@ using AutoResponder.Alerts;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
+using AutoResponder.OnCall;
 using AutoResponder.Outbox;
 using AutoResponder.Teams;
 using AutoResponder.Tests.Graph;
@@ -130,20 +131,20 @@ public sealed class StormTests(AzuriteFixture azurite)
         var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
         TeamsCall Post(bool first) => new("team-1", Channel, NewMessage: true, FirstNotice: first);
 
-        await limiter.WaitAsync(Post(true), default);
-        await limiter.WaitAsync(Post(true), default); // a second's worth of posts
+        (await limiter.WaitAsync(Post(true), default)).Dispose();
+        (await limiter.WaitAsync(Post(true), default)).Dispose(); // a second's worth of posts, answered
         var followUp = limiter.WaitAsync(Post(false), default);
         var firstNotice = limiter.WaitAsync(Post(true), default);
         Assert.False(followUp.IsCompleted);
         Assert.False(firstNotice.IsCompleted);
 
-        time.Advance(TimeSpan.FromMilliseconds(1099));
-        Assert.False(firstNotice.IsCompleted); // never three posts within a second (and a tenth spare)
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(firstNotice.IsCompleted); // never three posts within a second
         time.Advance(TimeSpan.FromMilliseconds(1)); // a post is free again: the first notice's, though the follow-up asked first
-        await firstNotice.WaitAsync(TimeSpan.FromSeconds(10));
+        (await firstNotice.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
         Assert.False(followUp.IsCompleted);
         for (var i = 0; i < 4 && !followUp.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Yield(); }
-        await followUp.WaitAsync(TimeSpan.FromSeconds(10));
+        (await followUp.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
 
         // A 429 pauses the channel for its Retry-After.
         time.Advance(TimeSpan.FromSeconds(5));
@@ -158,18 +159,93 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_request_counts_from_its_answer_so_a_slow_one_never_lets_the_next_crowd_into_its_second()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        var post = new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true);
+
+        var slow = await limiter.WaitAsync(post, default); // still on its way to Graph
+        (await limiter.WaitAsync(post, default)).Dispose();
+        var third = limiter.WaitAsync(post, default);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await Task.Delay(20);
+        Assert.False(third.IsCompleted); // the slow post may reach Graph any moment: it counts until answered
+
+        slow.Dispose(); // answered now: a second from now the third may go
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(20);
+        Assert.False(third.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        (await third.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [Fact]
+    public async Task A_pages_mention_in_the_thread_keeps_to_the_channel_limit_and_a_429_pauses_the_channel()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:Limits:ChannelRequestsPerSecond"] = "1" });
+        var id = await OpenAsync(app, "paged", Severity.Sev1);
+        await FirstNoticeAsync(app, id); // the root post: the channel's one request this second
+        var incident = (await app.Get<IncidentStore>().FindAsync(id, default))!;
+        var thread = app.Get<IEnumerable<IPageNotifier>>().Single(n => n.Channel == "teams-thread");
+        var page = new Page(incident, "alex@example.com", "level 1", "https://console.example/incidents/" + id);
+
+        var mention = thread.SendAsync(page, default);
+        await Task.Delay(100);
+        Assert.False(mention.IsCompleted);
+        Assert.Empty(fake.Posts("/replies"));
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await mention.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Single(fake.Posts("/replies"));
+
+        // Graph throttles the next mention: the channel pauses for the Retry-After, and the page is retried by the outbox.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        fake.ThenStatus(HttpStatusCode.TooManyRequests, "30", r => r.RequestUri!.AbsolutePath.EndsWith("/replies", StringComparison.Ordinal));
+        await Assert.ThrowsAnyAsync<Exception>(() => thread.SendAsync(page, default));
+        Assert.Equal(2, fake.Posts("/replies").Count()); // once: Graph's own retry handler leaves 429 to us
+        var next = app.Get<TeamsRateLimiter>().WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true), default);
+        app.Time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(50);
+        Assert.False(next.IsCompleted);
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        (await next.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [Fact]
+    public async Task A_storm_digest_leaves_one_of_the_channels_turns_free_for_an_own_post()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
+
+        for (var i = 0; i < 3; i++) (await limiter.WaitAsync(digestEdit, default)).Dispose();
+        var fourthEdit = limiter.WaitAsync(digestEdit, default);
+        await Task.Delay(20);
+        Assert.False(fourthEdit.IsCompleted); // three of the four turns this second: the last one is kept free
+        (await limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default)
+            .WaitAsync(TimeSpan.FromSeconds(10))).Dispose(); // a Sev1's own post takes it at once
+        var fifth = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: false), default);
+        await Task.Delay(20);
+        Assert.False(fifth.IsCompleted); // and the channel's limit still holds: four in the second
+        time.Advance(TimeSpan.FromSeconds(1));
+        (await fourthEdit.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        (await fifth.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [Fact]
     public async Task A_storm_digest_edit_waits_while_an_incidents_own_first_post_does()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 1, MessagePostsPerSecond = 2 } }), time);
         var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
 
-        await limiter.WaitAsync(digestEdit, default); // the channel's one request this second
+        (await limiter.WaitAsync(digestEdit, default)).Dispose(); // the channel's one request this second
         var nextEdit = limiter.WaitAsync(digestEdit, default);
         var ownPost = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default);
         await limiter.WaitAsync(digestEdit with { ChannelId = "19:other@thread.tacv2" }, default).WaitAsync(TimeSpan.FromSeconds(10)); // another channel's digest: no wait
-        time.Advance(TimeSpan.FromMilliseconds(1100)); // one turn free: the own post's, though the digest asked first
-        await ownPost.WaitAsync(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromMilliseconds(1000)); // one turn free: the own post's, though the digest asked first
+        (await ownPost.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
         Assert.False(nextEdit.IsCompleted);
         for (var i = 0; i < 4 && !nextEdit.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Delay(20); }
         await nextEdit.WaitAsync(TimeSpan.FromSeconds(10));
