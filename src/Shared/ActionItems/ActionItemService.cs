@@ -19,7 +19,7 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
     public async Task<ActionItemRow> AddAsync(string incidentId, string title, string owner, DateTimeOffset dueAt,
         string? link, string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
-        _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        await CheckAsync(incidentId, ifMatch, ct);
         var now = time.GetUtcNow();
         var item = new ActionItemRow
         {
@@ -49,7 +49,7 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
     public async Task<ActionItemRow> SetStatusAsync(string incidentId, string itemId, string status, string? reason,
         string actor, IncidentPrecondition? ifMatch, CancellationToken ct)
     {
-        _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        await CheckAsync(incidentId, ifMatch, ct);
         for (var attempt = 1; ; attempt++)
         {
             var item = await store.GetAsync(incidentId, itemId, ct) ?? throw new ActionItemNotFoundException(itemId);
@@ -71,6 +71,16 @@ public sealed class ActionItemService(ActionItemStore store, IncidentStore incid
                 $"Action item {itemId} ({item.Title}) {status}{(reason is null ? "" : $": {reason}")}."), ct);
             return item;
         }
+    }
+
+    /// <summary>
+    /// The incident exists and the caller's If-Match holds, before the item's rows are written: a stale page stores
+    /// nothing (the timeline entry checks it again when it is written).
+    /// </summary>
+    private async Task CheckAsync(string incidentId, IncidentPrecondition? ifMatch, CancellationToken ct)
+    {
+        var incident = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+        ifMatch?.Check(incident);
     }
 
     /// <summary>The first reminder still ahead (or due now) for an open item.</summary>

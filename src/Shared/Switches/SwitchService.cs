@@ -57,6 +57,7 @@ public sealed class SwitchService(SwitchStore store, IncidentStore incidents, In
         for (var attempt = 1; ; attempt++)
         {
             var incident = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+            ifMatch?.Check(incident); // a stale page flips nothing (the timeline entry checks it again)
             if (on && !incident.Status.IsLive())
                 throw new InvalidTransitionException(incidentId, $"turn on '{name}' from", incident.Status);
             var current = await store.GetAsync(name, ct);

@@ -83,7 +83,9 @@ public sealed class WatchService(
     {
         for (var attempt = 1; ; attempt++)
         {
-            _ = await incidents.FindAsync(incidentId, ct) ?? throw new IncidentNotFoundException(incidentId);
+            var incident = await incidents.FindAsync(incidentId, ct)
+                ?? throw new IncidentNotFoundException(incidentId);
+            ifMatch?.Check(incident); // a stale page hands nothing over (the timeline entry checks it again)
             var row = await store.GetAsync(incidentId, ct) ?? throw new NoWatchException(incidentId);
             var from = row.WatchedBy;
             row.WatchedBy = to;

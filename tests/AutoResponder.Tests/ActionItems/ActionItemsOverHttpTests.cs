@@ -63,6 +63,41 @@ public sealed class ActionItemsOverHttpTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_item_added_or_closed_from_a_stale_page_is_412_and_stores_nothing()
+    {
+        await using var s = await StartAsync(azurite);
+        var due = new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero);
+        var stale = (await s.Host.Client.GetAsync($"/api/incidents/{s.IncidentId}")).Headers.ETag!;
+        var item = await AddAsync(s, "Alert on price discrepancies", "dana@shop.example", due); // moves the ETag on
+
+        var add = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{s.IncidentId}/action-items")
+        {
+            Content = Json($$"""{"title":"From a stale page","owner":"erik@shop.example","dueAt":"{{due:O}}"}"""),
+        };
+        add.Headers.IfMatch.Add(stale);
+        await BadInputTests.AssertProblem(await s.Host.Client.SendAsync(add), 412, "If-Match", "stale If-Match on add");
+        var close = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{s.IncidentId}/action-items/{item["itemId"]}/status")
+        {
+            Content = Json("""{"status":"done"}"""),
+        };
+        close.Headers.IfMatch.Add(stale);
+        await BadInputTests.AssertProblem(await s.Host.Client.SendAsync(close), 412, "If-Match", "stale If-Match on close");
+
+        var items = s.Host.Services.GetRequiredService<ActionItemStore>();
+        var stored = Assert.Single(await items.ForIncidentAsync(s.IncidentId, default));
+        Assert.Equal("open", stored.Status);
+        await RunRemindersAsync(s);
+        Assert.Equal(["dana@shop.example"], Mails(s).Select(m => m.To.Single()).ToArray()); // no reminder for the refused one
+
+        var fresh = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{s.IncidentId}/action-items/{item["itemId"]}/status")
+        {
+            Content = Json("""{"status":"done"}"""),
+        };
+        fresh.Headers.IfMatch.Add((await s.Host.Client.GetAsync($"/api/incidents/{s.IncidentId}")).Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await s.Host.Client.SendAsync(fresh)).StatusCode);
+    }
+
+    [Fact]
     public async Task An_item_due_tomorrow_reminds_its_owner_escalates_when_overdue_and_a_done_item_stops_reminding()
     {
         await using var s = await StartAsync(azurite);

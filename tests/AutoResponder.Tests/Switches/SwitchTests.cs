@@ -120,6 +120,18 @@ public sealed class SwitchTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_flip_from_a_stale_page_is_refused_and_the_switch_stays_as_it_was()
+    {
+        await using var app = await TestApp.StartAsync(azurite, Settings());
+        var id = await OpenAsync(app);
+        var stale = new IncidentPrecondition(_ => false); // the incident changed since the page read it
+        await Assert.ThrowsAsync<IncidentPreconditionFailedException>(() =>
+            app.Get<SwitchService>().FlipAsync(id, "checkout-paused", true, null, "alice", stale, default));
+        Assert.False((await app.Get<SwitchStore>().GetAsync("checkout-paused", default))?.On ?? false);
+        Assert.DoesNotContain((await DetailsAsync(app, id)).Timeline, t => t.Kind == SwitchKinds.Flipped);
+    }
+
+    [Fact]
     public async Task Two_responders_flipping_at_once_leave_one_state_and_one_entry_per_change()
     {
         await using var app = await TestApp.StartAsync(azurite, Settings());

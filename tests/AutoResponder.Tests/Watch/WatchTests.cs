@@ -113,9 +113,15 @@ public sealed class WatchTests(AzuriteFixture azurite)
 
         var alice = await host.ClientAs("alice", AutoResponder.Access.Roles.Responder);
         var bob = await host.ClientAs("bob@shop.example", AutoResponder.Access.Roles.Responder);
+        var stale = (await host.Client.GetAsync($"/api/incidents/{id2}")).Headers.ETag!;
         var handover = await alice.PostAsJsonAsync($"/api/incidents/{id2}/watch/handover", new { to = "bob@shop.example", note = "night shift" });
         Assert.Equal(HttpStatusCode.OK, handover.StatusCode);
         Assert.Equal("bob@shop.example", (await handover.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("watchedBy").GetString());
+        // a handover from a page read before that one: 412, and the watch stays with bob
+        var fromStalePage = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{id2}/watch/handover") { Content = JsonContent.Create(new { to = "carol@shop.example" }) };
+        fromStalePage.Headers.IfMatch.Add(stale);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await alice.SendAsync(fromStalePage)).StatusCode);
+        Assert.Equal("bob@shop.example", (await host.Client.GetFromJsonAsync<JsonElement>($"/api/incidents/{id2}/watch")).GetProperty("watchedBy").GetString());
         var bad = await host.Client.PostAsJsonAsync($"/api/incidents/{id2}/watch/handover", new { actor = "alice" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var signoff = await bob.PostAsJsonAsync($"/api/incidents/{id2}/watch/signoff", new { text = "orders clean" });
