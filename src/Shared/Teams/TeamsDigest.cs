@@ -122,10 +122,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
 
     /// <summary>
     /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
-    /// <paramref name="send"/> posts it (no message id yet) or edits it, and answers the message.
+    /// <paramref name="send"/> posts it (no message id yet) or edits it, and answers the message. It renders the message
+    /// with the function it is given once it has its turn at the channel's limits, so the post shows every incident
+    /// listed while it waited.
     /// </summary>
     public async Task<DigestHeadRow> ListAsync(string digest, TeamsTarget target, IncidentRecord incident,
-        Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+        Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
     {
         await Table.UpsertEntityAsync(new DigestItemRow
         {
@@ -151,21 +153,26 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     /// again.
     /// </summary>
     private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head,
-        Func<string?, ChatMessage, Task<ChatMessage?>> send, CancellationToken ct)
+        Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
     {
         while (true)
         {
-            var items = await ItemsAsync(digest, ct);
+            List<DigestItemRow> items = [];
             ChatMessage? posted;
             try
             {
-                posted = await send(head.MessageId, Render(head, items));
+                // the items are read when the call has its turn: whatever was listed while it waited is shown too
+                posted = await send(head.MessageId, async () =>
+                {
+                    items = await ItemsAsync(digest, ct);
+                    return Render(head, items);
+                });
             }
             catch
             {
                 // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders
                 // it.
-                await UpdateHeadAsync(digest, target, h => h.RendererUntil = null, CancellationToken.None);
+                await UpdateHeadAsync(digest, target, head, h => h.RendererUntil = null, CancellationToken.None);
                 throw;
             }
             var messageId = head.MessageId ?? posted?.Id
@@ -173,7 +180,7 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
             // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and
             // released.
-            head = await UpdateHeadAsync(digest, target, h =>
+            head = await UpdateHeadAsync(digest, target, head, h =>
             {
                 (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
                 h.RendererUntil = null;
@@ -315,15 +322,15 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     }
 
     /// <summary>
-    /// Reads, applies and writes the head under its ETag until it wins (only a renderer writes it, so rarely more than
-    /// once).
+    /// Applies and writes the head under its ETag until it wins: first to <paramref name="held"/>, the head as the
+    /// render claim left it (only a renderer writes it, so that mostly wins without a read), then to the head as read.
     /// </summary>
-    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, Action<DigestHeadRow> apply,
-        CancellationToken ct)
+    private async Task<DigestHeadRow> UpdateHeadAsync(string digest, TeamsTarget target, DigestHeadRow held,
+        Action<DigestHeadRow> apply, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var head = await FindAsync(digest, ct) ?? New(digest, target);
+            var head = attempt == 0 && held.ETag != default ? held : await FindAsync(digest, ct) ?? New(digest, target);
             apply(head);
             try
             {

@@ -77,16 +77,16 @@ internal sealed class TeamsPublisher(
         }
         if (thread.Digest is { } listedIn)
         {
-            var head = await digests.ListAsync(listedIn, target, incident, (messageId, message) =>
+            var head = await digests.ListAsync(listedIn, target, incident, (messageId, render) =>
             {
                 var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null,
                     FirstNotice: true, Digest: true);
                 var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
                 return messageId is null
-                    ? PostAsync(incident.Id, "storm digest", call, ct, () =>
-                        messages.PostAsync(message, OwnThrottling, CancellationToken.None))
-                    : CallAsync(incident.Id, "storm digest update", call, () =>
-                        messages[messageId].PatchAsync(message, OwnThrottling, ct), ct);
+                    ? PostAsync(incident.Id, "storm digest", call, ct, async () =>
+                        await messages.PostAsync(await render(), OwnThrottling, CancellationToken.None))
+                    : CallAsync(incident.Id, "storm digest update", call, async () =>
+                        await messages[messageId].PatchAsync(await render(), OwnThrottling, ct), ct);
             }, ct);
             return new OutboxOutcome($"Listed in the Teams storm digest {head.MessageId}",
                 TimelineText: $"Listed in the Teams storm " +

@@ -296,6 +296,36 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_digest_edit_shows_the_incidents_listed_while_it_waited_for_its_turn()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new()
+        {
+            ["AutoResponder:Teams:StormThreshold"] = "2",
+            ["AutoResponder:Teams:Limits:ChannelRequestsPerSecond"] = "2", // the digest may use one of them
+            ["AutoResponder:Teams:Limits:MessagePostsPerSecond"] = "10",
+        });
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add(await OpenAsync(app, $"waiting-{i}"));
+        await FirstNoticeAsync(app, ids[0]);
+        await FirstNoticeAsync(app, ids[1]); // two own posts
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await FirstNoticeAsync(app, ids[2]); // the digest is posted: its turn this second is spent
+
+        var renderer = FirstNoticeAsync(app, ids[3]); // claims the render, waits for the next second
+        await Task.Delay(200);
+        Assert.False(renderer.IsCompleted);
+        await FirstNoticeAsync(app, ids[4]).WaitAsync(TimeSpan.FromSeconds(10)); // listed while the renderer waits
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await renderer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var edit = Assert.Single(fake.Patches); // one edit shows both
+        var shown = edit.Json!["body"]!["content"]!.GetValue<string>();
+        Assert.Contains(ConsoleRoutes.Incident(ids[3]), shown);
+        Assert.Contains(ConsoleRoutes.Incident(ids[4]), shown);
+    }
+
+    [Fact]
     public async Task A_digested_incident_gets_its_own_thread_when_acknowledged_and_no_replies_before()
     {
         var fake = new FakeGraphHandler();
