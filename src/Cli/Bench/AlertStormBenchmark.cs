@@ -21,7 +21,8 @@ internal static class AlertStormBenchmark
 
     private sealed record StormResult(LatencyStats Stats, Dictionary<string, int> Outcomes, int Errors,
         HashSet<string> Incidents, StorageRequestCounter.Counts Requests,
-        Dictionary<string, long> Operations, double CpuMsPerAlert, Held? Held, double? RejectedCpuMs = null);
+        Dictionary<string, long> Operations, double CpuMsPerAlert, Held? Held, double? RejectedCpuMs = null,
+        double AllocatedKbPerAlert = 0, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0);
 
     /// <summary>What the single storm's incident holds: its counts and its alert rows.</summary>
     private sealed record Held(int Distinct, int Firing, int Rows);
@@ -84,6 +85,15 @@ internal static class AlertStormBenchmark
                          $"only): {Median(rawCpu):F2} ms; " +
                          $"per rejected alert (400, nothing stored: the HTTP round trip, both ends, parse and " +
                          $"problem details) {Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0)):F2} ms");
+        // What an alert cannot cost less than: its HTTP round trip and its storage requests, each at a raw insert's CPU.
+        var spreadCpu = Median(rounds.Select(r => r.Spread.CpuMsPerAlert));
+        var rawInsertCpu = Median(rawCpu);
+        var http = Median(rounds.Select(r => r.Spread.RejectedCpuMs ?? 0));
+        var requestsPerAlert = (double)spread.Requests.Total / alertCount;
+        var floor = http + requestsPerAlert * rawInsertCpu;
+        output.WriteLine($"intake CPU per spread alert / raw insert: {spreadCpu / rawInsertCpu:F2} (goal < 2); the " +
+            $"floor of the HTTP round trip plus {requestsPerAlert:F2} storage requests at a raw insert's CPU: " +
+            $"{floor:F2} ms ({floor / rawInsertCpu:F2}x), above it: {spreadCpu - floor:F2} ms");
         graphFiles.Delete(recursive: true);
 
         var correct = rounds.All(r =>
@@ -159,6 +169,8 @@ internal static class AlertStormBenchmark
             $"{r.Stats.P99Ms:F1} ms) in {r.Stats.Elapsed.TotalSeconds:F1} s; errors {r.Errors}");
         output.WriteLine($"  outcomes: " +
             $"{string.Join(", ", r.Outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}");
+        output.WriteLine($"  allocated per alert (host + client): {r.AllocatedKbPerAlert:F1} KB; garbage collections " +
+            $"gen0 {r.Gen0}, gen1 {r.Gen1}, gen2 {r.Gen2}");
         output.WriteLine($"  storage transactions per alert: {(double)r.Requests.Total / alertCount:F2} (tables {(double)r.Requests.Tables / alertCount:F2}, queues {(double)r.Requests.Queues / alertCount:F2}, blobs {(double)r.Requests.Blobs / alertCount:F2})");
         output.WriteLine($"  by operation (per alert): {string.Join(", ", r.Operations.OrderByDescending(o => o.Value).Take(8).Select(o => $"{o.Key} {(double)o.Value / alertCount:F2}"))}");
     }
@@ -180,6 +192,8 @@ internal static class AlertStormBenchmark
         var before = hostStorage.Requests.Snapshot();
         var operationsBefore = hostStorage.Requests.Operations();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
+        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, alertCount), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
         {
@@ -217,7 +231,9 @@ internal static class AlertStormBenchmark
             .ToDictionary(o => o.Key, o => o.Value - operationsBefore.GetValueOrDefault(o.Key));
         return new StormResult(LatencyStats.From(latencies.ToList(), elapsed), new Dictionary<string, int>(outcomes),
             errors, incidents.Keys.ToHashSet(), requests,
-            operations.Where(o => o.Value > 0).ToDictionary(), cpuMs, null);
+            operations.Where(o => o.Value > 0).ToDictionary(), cpuMs, null,
+            (GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / alertCount, GC.CollectionCount(0) - gen0,
+            GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
     }
 
     /// <summary>
