@@ -27,9 +27,10 @@ namespace AutoResponder.Teams;
 /// </list>
 /// Listing an incident is a blind upsert of its row (so a retry lists it once) and a read of the head: while someone
 /// holds the render claim, that is all. Otherwise it takes the claim (under the head's ETag) and renders: reads the
-/// items, posts or edits the digest, records and releases, then reads the items again and goes round once more if
-/// any arrived. An incident listed while the claim was held is read by its holder after the release, so every listed
-/// incident is shown, by one renderer at a time, with one edit per channel limit slot however many arrive.
+/// items at its turn, posts or edits the digest, and goes round again while more arrived; then records, releases,
+/// reads the items again and goes round once more if any arrived in between. An incident listed while the claim was
+/// held is read by its holder, so every listed incident is shown, by one renderer at a time, with one edit per channel
+/// limit slot however many arrive.
 /// A channel's digests that are closed and done are pruned when its next digest is posted (<see cref="PruneAsync"/>).
 /// </summary>
 public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options,
@@ -149,8 +150,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     }
 
     /// <summary>
-    /// Holding the render claim: renders the digest, and again while items arrived meanwhile and the claim can be taken
-    /// again.
+    /// Holding the render claim: renders the digest, and again while items arrived meanwhile. While more keep arriving
+    /// (a storm) it keeps the claim and writes the head only when it must: the first post's id (a post not recorded would
+    /// be posted again) and the claim's renewal. When none arrived it records what it showed and releases, then checks
+    /// once more and takes the claim again for anyone who listed in between.
     /// </summary>
     private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head,
         Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
@@ -178,18 +181,34 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             var messageId = head.MessageId ?? posted?.Id
                 ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
             var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
-            // Recorded whatever happens to the caller (a digest posted but not recorded would be posted again), and
-            // released.
+            var rendered = items.Count;
+            void Record(DigestHeadRow h) =>
+                (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, rendered));
+
+            if ((await ItemsAsync(digest, ct)).Count > rendered)
+            {
+                // more listed meanwhile: render again, still holding the claim
+                if (head.MessageId is null || ClaimEndsSoon(head))
+                    head = await UpdateHeadAsync(digest, target, head, h =>
+                    {
+                        Record(h);
+                        h.RendererUntil = time.GetUtcNow() + RenderClaim;
+                    }, CancellationToken.None);
+                continue;
+            }
+            // Recorded whatever happens to the caller, and released.
             head = await UpdateHeadAsync(digest, target, head, h =>
             {
-                (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, items.Count));
+                Record(h);
                 h.RendererUntil = null;
             }, CancellationToken.None);
-            // Listed after the items were read: shown by the next round, by whoever claims it (they listed before this
-            // release).
-            if ((await ItemsAsync(digest, ct)).Count == items.Count || !await TryClaimAsync(head, ct)) return head;
+            // Listed after the check: shown by the next round, by whoever claims it (they listed before this release).
+            if ((await ItemsAsync(digest, ct)).Count == rendered || !await TryClaimAsync(head, ct)) return head;
         }
     }
+
+    private bool ClaimEndsSoon(DigestHeadRow head)
+        => head.RendererUntil is not { } until || until - time.GetUtcNow() < RenderClaim / 2;
 
     /// <summary>
     /// Deletes the rows of <paramref name="target"/>'s channel's digests whose minute is more than <see cref="Kept"/>

@@ -326,6 +326,40 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_renderer_keeps_the_claim_while_incidents_keep_arriving_and_releases_it_when_all_are_shown()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "2" });
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add(await OpenAsync(app, $"arriving-{i}"));
+        for (var i = 0; i < 3; i++) await FirstNoticeAsync(app, ids[i]); // two own posts, then the digest
+        var digest = (await ThreadAsync(app, ids[2])).Digest!;
+
+        // The next edit is slow at Graph; meanwhile another incident is listed.
+        var editing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fake.Then(r =>
+        {
+            if (r.Method != HttpMethod.Patch || answer.Task.IsCompleted) return null;
+            editing.TrySetResult();
+            answer.Task.Wait(TimeSpan.FromSeconds(10));
+            return null;
+        });
+        var renderer = FirstNoticeAsync(app, ids[3]);
+        await editing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await FirstNoticeAsync(app, ids[4]).WaitAsync(TimeSpan.FromSeconds(10)); // listed; the holder shows it
+        Assert.NotNull((await app.Get<TeamsDigest>().FindAsync(digest, default))!.RendererUntil);
+        answer.SetResult();
+        await renderer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, fake.Patches.Count()); // the slow edit, then one more for the incident listed during it
+        Assert.Contains(ConsoleRoutes.Incident(ids[4]), fake.Patches.Last().Json!["body"]!["content"]!.GetValue<string>());
+        var head = (await app.Get<TeamsDigest>().FindAsync(digest, default))!;
+        Assert.Null(head.RendererUntil); // released once everything listed was shown
+        Assert.Equal(3, head.RenderedCount);
+    }
+
+    [Fact]
     public async Task A_digested_incident_gets_its_own_thread_when_acknowledged_and_no_replies_before()
     {
         var fake = new FakeGraphHandler();
