@@ -65,7 +65,7 @@ public sealed class StatusEmailSweep(
         if (slot >= 1)
         {
             var change = IncidentChange.Beside(incident);
-            change.Occurrences.Add(IncidentRows.Occurrence("status-email", slotAt));
+            change.Occurrences.Add(IncidentRows.Occurrence(StatusEmailOutbox.Email.Name, slotAt));
             if (StatusEmailRenderer.UpdateOverdue(incident, now, cadence) is { } late)
             {
                 var who = incident.Owner is null ? "No owner has acknowledged this incident" : $"@{incident.Owner}";

@@ -221,12 +221,10 @@ public sealed class StormTests(AzuriteFixture azurite)
 
         for (var i = 0; i < 3; i++) (await limiter.WaitAsync(digestEdit, default)).Dispose();
         var fourthEdit = limiter.WaitAsync(digestEdit, default);
-        await Task.Delay(20);
         Assert.False(fourthEdit.IsCompleted); // three of the four turns this second: the last one is kept free
         (await limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default)
             .WaitAsync(TimeSpan.FromSeconds(10))).Dispose(); // a Sev1's own post takes it at once
         var fifth = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: false), default);
-        await Task.Delay(20);
         Assert.False(fifth.IsCompleted); // and the channel's limit still holds: four in the second
         time.Advance(TimeSpan.FromSeconds(1));
         (await fourthEdit.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
@@ -313,7 +311,12 @@ public sealed class StormTests(AzuriteFixture azurite)
         await FirstNoticeAsync(app, ids[2]); // the digest is posted: its turn this second is spent
 
         var renderer = FirstNoticeAsync(app, ids[3]); // claims the render, waits for the next second
-        await Task.Delay(200);
+        var digest = (await ThreadAsync(app, ids[2])).Digest!;
+        for (var polls = 0; (await app.Get<TeamsDigest>().FindAsync(digest, default))!.RendererUntil is null; polls++)
+        {
+            Assert.True(polls < 500, "the renderer never claimed the digest");
+            await Task.Delay(10);
+        }
         Assert.False(renderer.IsCompleted);
         await FirstNoticeAsync(app, ids[4]).WaitAsync(TimeSpan.FromSeconds(10)); // listed while the renderer waits
         app.Time.Advance(TimeSpan.FromSeconds(1));
