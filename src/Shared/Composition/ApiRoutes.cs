@@ -45,10 +45,11 @@ public static class ApiRoutes
         new(GetOpenApiDocument, "GET", GetOpenApiDocumentPath, RouteAccess.Anyone, "API",
             "This document (OpenAPI 3.1).", [], null, false,
             [new(200, "The OpenAPI document.", typeof(JsonObject))],
-            _ => Task.FromResult<IResult>(ApiResult.Ok(Document.Value.DeepClone()))),
+            _ => Task.FromResult<IResult>(ApiResult.Ok(BuiltDocument().DeepClone()))),
     ];
 
     private static readonly Lazy<JsonObject> Document = new(() => OpenApiDocument.Build(All.Select(r => r.Operation)));
+    private static JsonObject BuiltDocument() => Document.Value;
 
     private static readonly IReadOnlyDictionary<string, ApiRoute> ById = All.ToDictionary(r => r.OperationId);
 

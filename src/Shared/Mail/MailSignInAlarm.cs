@@ -51,11 +51,12 @@ internal sealed class MailSignInAlarm(IMailSender mail, IOptions<MailOptions> op
         var table = storage.IncidentIndex;
         var now = time.GetUtcNow();
         var seen = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: ct);
-        if (seen.HasValue && seen.Value.GetDateTimeOffset("SentAt") > now - Interval) return false;
+        var last = seen.HasValue ? seen.Value : null;
+        if (last?.GetDateTimeOffset("SentAt") > now - Interval) return false;
         var claim = new TableEntity(Partition, Row) { ["SentAt"] = now };
         try
         {
-            if (seen.HasValue) await table.UpdateEntityAsync(claim, seen.Value.ETag, TableUpdateMode.Replace, ct);
+            if (last is not null) await table.UpdateEntityAsync(claim, last.ETag, TableUpdateMode.Replace, ct);
             else await table.AddEntityAsync(claim, ct);
             return true;
         }

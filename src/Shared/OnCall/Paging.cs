@@ -134,7 +134,7 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
     {
         if (!teams.Value.Enabled) return false;
         var thread = await states.ReadAsync<TeamsState>(page.Incident.Id, ct);
-        if (thread.RootMessageId is null)
+        if (thread is not { TeamId: { } teamId, ChannelId: { } channelId, RootMessageId: { } rootId })
             throw new InvalidOperationException("The incident's Teams thread is not posted yet; the page retries.");
         return await GraphPaging.CallAsync("Teams thread mention", async () =>
         {
@@ -164,11 +164,11 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
                     },
                 ],
             };
-            var call = new TeamsCall(thread.TeamId, thread.ChannelId, NewMessage: true, FirstNotice: true);
+            var call = new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: true);
             using var turn = await limiter.WaitAsync(call, ct);
             try
             {
-                await graph.Delegated.Teams[thread.TeamId].Channels[thread.ChannelId].Messages[thread.RootMessageId]
+                await graph.Delegated.Teams[teamId].Channels[channelId].Messages[rootId]
                     .Replies.PostAsync(mention, TeamsPublisher.OwnThrottling, CancellationToken.None);
             }
             catch (Exception e) when (GraphErrors.StatusCode(e) == 429)

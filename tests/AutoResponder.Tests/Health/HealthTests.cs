@@ -164,7 +164,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
 
         Assert.Equal(503, result.StatusCode);
         var report = (HealthReport)result.Body!;
-        Assert.Equal(HealthCheckResult.Failing, report.Checks.Single(c => c.Name == "storage").Status);
+        Assert.Equal(HealthCheckResult.Failing, report.Checks!.Single(c => c.Name == "storage").Status);
         Assert.Equal("60", result.Headers["Retry-After"]);
     }
 }

@@ -32,25 +32,21 @@ public sealed class ScheduledJobsTests
     [Fact]
     public async Task A_job_runs_at_each_occurrence_of_the_schedule_its_setting_names()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 5, TimeSpan.Zero));
+        var start = new DateTimeOffset(2026, 3, 1, 8, 0, 5, TimeSpan.Zero);
+        var time = new TimerWatchingClock(start);
         var job = new CountingJob(new JobSchedule("AutoResponder:Test:Schedule", "0 0 * * * *")); // default: hourly
         using var service = new ScheduledJobsService([job], Settings(("AutoResponder:Test:Schedule", "*/10 * * * * *")), time, NullLogger<ScheduledJobsService>.Instance);
         await service.StartAsync(default);
 
-        var at = 5;
         foreach (var due in new[] { 10, 20, 30 })
         {
-            time.Advance(TimeSpan.FromSeconds(due - at));
-            at = due;
-            // The loop runs on its own thread: it may compute its delay just before the clock moves and fire one fake
-            // second late. Moving on a second at a time (never past the next occurrence) lets it catch up.
-            while (!await job.Ran.WaitAsync(TimeSpan.FromMilliseconds(500)))
-            {
-                Assert.True(at < due + 5, $"no run at :{due}");
-                time.Advance(TimeSpan.FromSeconds(1));
-                at++;
-            }
+            // The loop runs on its own thread: the clock moves only once it waits for the next occurrence.
+            Assert.True(await time.TimerCreatedAsync(), $"the job never waited for :{due}");
+            Assert.Equal(0, job.Ran.CurrentCount);
+            time.SetUtcNow(start.AddSeconds(due - 5));
+            Assert.True(await job.Ran.WaitAsync(TimeSpan.FromSeconds(10)), $"no run at :{due}");
         }
+        Assert.True(await time.TimerCreatedAsync(), "the job never waited for :40");
         await service.StopAsync(default);
         Assert.Equal(3, job.Runs); // :10, :20, :30 — not at start, not twice
     }
