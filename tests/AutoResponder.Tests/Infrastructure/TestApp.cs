@@ -3,23 +3,22 @@ using AutoResponder.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AutoResponder.Tests.Infrastructure;
 
 /// <summary>
 /// The real composition root over the test Azurite, isolated by a fresh storage prefix, with a
-/// FakeTimeProvider. Settings and services can be overridden per test. Optional features (Teams, status
+/// fake clock (<see cref="TimerWatchingClock"/>). Settings and services can be overridden per test. Optional features (Teams, status
 /// emails, reminders) start disabled; a test enables the one it exercises. Impact needs rules to do anything.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
     public ServiceProvider Services { get; }
-    public FakeTimeProvider Time { get; }
+    public TimerWatchingClock Time { get; }
     public StorageClients Storage => Services.GetRequiredService<StorageClients>();
     public string Prefix { get; }
 
-    private TestApp(ServiceProvider services, FakeTimeProvider time, string prefix)
+    private TestApp(ServiceProvider services, TimerWatchingClock time, string prefix)
     {
         Services = services;
         Time = time;
@@ -50,7 +49,7 @@ public sealed class TestApp : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(time);

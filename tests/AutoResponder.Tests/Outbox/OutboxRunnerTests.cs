@@ -306,11 +306,14 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         var release = new TaskCompletionSource();
         handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
 
-        var first = Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default));
+        var renewEvery = TimeSpan.FromSeconds(10);
+        // The runner waits on the clock to renew; the clock moves only once it does (and again after each renewal).
+        var first = await app.Time.UntilWaitingAsync(() => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default)), renewEvery);
         await entered.Task;
         for (var second = 0; second < 90; second++) // three leases' worth of time passes while the handler works
         {
-            app.Time.Advance(TimeSpan.FromSeconds(1));
+            if ((second + 1) % 10 == 0) await app.Time.UntilWaitingAsync(() => app.Time.Advance(TimeSpan.FromSeconds(1)), renewEvery);
+            else app.Time.Advance(TimeSpan.FromSeconds(1));
             // The lease (30 s, renewed every 10 s) must never lapse; renewal writes are awaited by their stored effect, not by a sleep.
             await Eventually.TrueAsync(async () => (await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), $"the lease is valid at +{second + 1} s");
         }

@@ -35,17 +35,16 @@ public sealed class ScheduledJobsTests
         var time = new TimerWatchingClock(start);
         var job = new CountingJob(new JobSchedule("AutoResponder:Test:Schedule", "0 0 * * * *")); // default: hourly
         using var service = new ScheduledJobsService([job], Settings(("AutoResponder:Test:Schedule", "*/10 * * * * *")), time, NullLogger<ScheduledJobsService>.Instance);
-        await service.StartAsync(default);
+        // The loop runs on its own thread: the clock moves only once it waits for the next occurrence.
+        await await time.UntilWaitingAsync(() => service.StartAsync(default), TimeSpan.FromSeconds(5)); // until :10
 
         foreach (var due in new[] { 10, 20, 30 })
         {
-            // The loop runs on its own thread: the clock moves only once it waits for the next occurrence.
-            Assert.True(await time.TimerCreatedAsync(), $"the job never waited for :{due}");
             Assert.Equal(0, job.Ran.CurrentCount);
-            time.SetUtcNow(start.AddSeconds(due - 5));
+            // At :10 the job runs and waits 10 s for :20, and so on.
+            await time.UntilWaitingAsync(() => time.SetUtcNow(start.AddSeconds(due - 5)), TimeSpan.FromSeconds(10));
             Assert.True(await job.Ran.WaitAsync(TimeSpan.FromSeconds(10)), $"no run at :{due}");
         }
-        Assert.True(await time.TimerCreatedAsync(), "the job never waited for :40");
         await service.StopAsync(default);
         Assert.Equal(3, job.Runs); // :10, :20, :30 — not at start, not twice
     }

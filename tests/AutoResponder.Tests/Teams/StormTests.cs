@@ -133,8 +133,11 @@ public sealed class StormTests(AzuriteFixture azurite)
 
         (await limiter.WaitAsync(Post(true), default)).Dispose();
         (await limiter.WaitAsync(Post(true), default)).Dispose(); // a second's worth of posts, answered
+        var turns = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var followUp = limiter.WaitAsync(Post(false), default);
         var firstNotice = limiter.WaitAsync(Post(true), default);
+        _ = followUp.ContinueWith(_ => turns.Enqueue("follow-up"), TaskContinuationOptions.ExecuteSynchronously);
+        _ = firstNotice.ContinueWith(_ => turns.Enqueue("first notice"), TaskContinuationOptions.ExecuteSynchronously);
         Assert.False(followUp.IsCompleted);
         Assert.False(firstNotice.IsCompleted);
 
@@ -142,9 +145,8 @@ public sealed class StormTests(AzuriteFixture azurite)
         Assert.False(firstNotice.IsCompleted); // never three posts within a second
         time.Advance(TimeSpan.FromMilliseconds(1)); // a post is free again: the first notice's, though the follow-up asked first
         (await firstNotice.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
-        Assert.False(followUp.IsCompleted);
-        for (var i = 0; i < 4 && !followUp.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Yield(); }
-        (await followUp.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        (await followUp.WaitAsync(TimeSpan.FromSeconds(10))).Dispose(); // the second post of this second
+        Assert.Equal(["first notice", "follow-up"], turns);
 
         // A 429 pauses the channel for its Retry-After.
         time.Advance(TimeSpan.FromSeconds(5));
@@ -161,7 +163,7 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_request_counts_from_its_answer_so_a_slow_one_never_lets_the_next_crowd_into_its_second()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
         var post = new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true);
 
@@ -172,7 +174,7 @@ public sealed class StormTests(AzuriteFixture azurite)
         await Task.Delay(20);
         Assert.False(third.IsCompleted); // the slow post may reach Graph any moment: it counts until answered
 
-        slow.Dispose(); // answered now: a second from now the third may go
+        await time.UntilWaitingAsync(slow.Dispose, TimeSpan.FromSeconds(1)); // answered now: a second from now the third may go
         time.Advance(TimeSpan.FromMilliseconds(999));
         await Task.Delay(20);
         Assert.False(third.IsCompleted);
@@ -191,8 +193,7 @@ public sealed class StormTests(AzuriteFixture azurite)
         var thread = app.Get<IEnumerable<IPageNotifier>>().Single(n => n.Channel == "teams-thread");
         var page = new Page(incident, "alex@example.com", "level 1", "https://console.example/incidents/" + id);
 
-        var mention = thread.SendAsync(page, default);
-        await Task.Delay(100);
+        var mention = await app.Time.UntilWaitingAsync(() => thread.SendAsync(page, default), TimeSpan.FromSeconds(1));
         Assert.False(mention.IsCompleted);
         Assert.Empty(fake.Posts("/replies"));
         app.Time.Advance(TimeSpan.FromSeconds(1));
@@ -234,7 +235,7 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_storm_digest_edit_waits_while_an_incidents_own_first_post_does()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 1, MessagePostsPerSecond = 2 } }), time);
         var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
 
@@ -243,9 +244,12 @@ public sealed class StormTests(AzuriteFixture azurite)
         var ownPost = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), default);
         await limiter.WaitAsync(digestEdit with { ChannelId = "19:other@thread.tacv2" }, default).WaitAsync(TimeSpan.FromSeconds(10)); // another channel's digest: no wait
         time.Advance(TimeSpan.FromMilliseconds(1000)); // one turn free: the own post's, though the digest asked first
-        (await ownPost.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+        var ownTurn = await ownPost.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(nextEdit.IsCompleted);
-        for (var i = 0; i < 4 && !nextEdit.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(500)); await Task.Delay(20); }
+        await time.UntilWaitingAsync(ownTurn.Dispose, TimeSpan.FromSeconds(1)); // the edit goes a second after the post's answer
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(nextEdit.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
         await nextEdit.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -310,13 +314,10 @@ public sealed class StormTests(AzuriteFixture azurite)
         app.Time.Advance(TimeSpan.FromSeconds(1));
         await FirstNoticeAsync(app, ids[2]); // the digest is posted: its turn this second is spent
 
-        var renderer = FirstNoticeAsync(app, ids[3]); // claims the render, waits for the next second
+        // claims the render, waits for the next second
+        var renderer = await app.Time.UntilWaitingAsync(() => FirstNoticeAsync(app, ids[3]), TimeSpan.FromSeconds(1));
         var digest = (await ThreadAsync(app, ids[2])).Digest!;
-        for (var polls = 0; (await app.Get<TeamsDigest>().FindAsync(digest, default))!.RendererUntil is null; polls++)
-        {
-            Assert.True(polls < 500, "the renderer never claimed the digest");
-            await Task.Delay(10);
-        }
+        Assert.NotNull((await app.Get<TeamsDigest>().FindAsync(digest, default))!.RendererUntil);
         Assert.False(renderer.IsCompleted);
         await FirstNoticeAsync(app, ids[4]).WaitAsync(TimeSpan.FromSeconds(10)); // listed while the renderer waits
         app.Time.Advance(TimeSpan.FromSeconds(1));
