@@ -117,20 +117,23 @@ public sealed class HealthService(
         var pending = await index.ListAsync(IncidentIndex.OutboxPendingPartition, MaxScanned, ct);
         DateTimeOffset? oldest = null;
         string? kind = null, incident = null;
+        var later = 0;
         var gate = new object();
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (marker, token) =>
         {
             foreach (var action in await store.GetOpenActionsAsync(marker.IncidentId, token))
                 lock (gate)
                 {
-                    // owed for later: counted from its time
+                    // owed for later: counted from its time, and not at all before it
                     var owed = action.DueAt is { } due && due > action.CreatedAt ? due : action.CreatedAt;
-                    if (oldest is null || owed < oldest)
+                    if (owed > now) later++;
+                    else if (oldest is null || owed < oldest)
                         (oldest, kind, incident) = (owed, action.Kind, action.IncidentId);
                 }
         });
         if (oldest is not { } since)
-            return new HealthCheckResult("outbox-pending", HealthCheckResult.Ok, "no open outbox actions", 0,
+            return new HealthCheckResult("outbox-pending", HealthCheckResult.Ok,
+                later == 0 ? "no open outbox actions" : $"no open outbox action is due; {later} owed later", 0,
                 "minutes");
         var age = now - since;
         var limit = TimeSpan.FromMinutes(options.Value.MaxPendingMinutes);

@@ -89,6 +89,10 @@ internal static class IncidentLifecycle
             (settings.ReopenWindowMinutes > 0
                 && now - incident.ResolvedAt <= TimeSpan.FromMinutes(settings.ReopenWindowMinutes))));
 
+    /// <summary>Acknowledged, and owned by <paramref name="owner"/> (names compare ignoring case).</summary>
+    public static bool OwnedBy(IncidentRecord incident, string owner) =>
+        incident.Status == IncidentStatus.Acknowledged && string.Equals(incident.Owner, owner, StringComparison.OrdinalIgnoreCase);
+
     public static void Acknowledge(IncidentChange change, string owner, string actor, DateTimeOffset now)
     {
         var incident = Require(change, "acknowledge", IncidentStatus.Open, IncidentStatus.Acknowledged);

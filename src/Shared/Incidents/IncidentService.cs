@@ -29,9 +29,21 @@ public sealed class IncidentService(IncidentCommits commits, IncidentIndex index
         => CloseAsync(id, text, actor, null, ct);
 
     // With the caller's If-Match (null: none sent).
+    /// <summary>
+    /// Acknowledges, or hands ownership over. Acknowledging again as the present owner (a double click, a retried
+    /// request) changes nothing: no hand-over entry, nothing announced, the same ETag.
+    /// </summary>
     public Task<IncidentRecord> AcknowledgeAsync(string id, string owner, string actor, IncidentPrecondition? ifMatch,
         CancellationToken ct) =>
-        ChangeAsync(id, ifMatch, (c, now) => IncidentLifecycle.Acknowledge(c, owner, actor, now), ct);
+        commits.UpdateAsync(id, current =>
+        {
+            ifMatch?.Check(current);
+            if (IncidentLifecycle.OwnedBy(current, owner)) return ValueTask.FromResult<IncidentChange?>(null);
+            var change = new IncidentChange(current, isNew: false);
+            IncidentLifecycle.Acknowledge(change, owner, actor, time.GetUtcNow());
+            log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, TimelineKinds.Acknowledged, actor);
+            return ValueTask.FromResult<IncidentChange?>(change);
+        }, ct);
 
     public Task<IncidentRecord> UpdateStatusAsync(string id, string text, string? nextSteps, DateTimeOffset? eta,
         string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>

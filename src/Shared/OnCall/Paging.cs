@@ -134,6 +134,9 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
     {
         if (!teams.Value.Enabled) return false;
         var thread = await states.ReadAsync<TeamsState>(page.Incident.Id, ct);
+        // Listed in a storm digest: no thread until someone acknowledges it (its root post then mentions the owner). The
+        // page goes out by its other channels; waiting here would fail it on every attempt.
+        if (thread is { RootMessageId: null, Digest: not null }) return false;
         if (thread is not { TeamId: { } teamId, ChannelId: { } channelId, RootMessageId: { } rootId })
             throw new InvalidOperationException("The incident's Teams thread is not posted yet; the page retries.");
         return await GraphPaging.CallAsync("Teams thread mention", async () =>

@@ -109,24 +109,33 @@ public sealed class OutboxRunner(
         return true;
     }
 
-    /// <summary>Extends the lease every third of its length until the handler finishes.</summary>
+    /// <summary>
+    /// Extends the lease every third of its length until the handler finishes. A renewal that fails on a transient error
+    /// is tried again a third later (the lease still has two thirds to run); only a lease taken over by another runner
+    /// (412) ends the renewals. Never throws: the handler's outcome is recorded whatever happened here.
+    /// </summary>
     private async Task RenewLeaseAsync(OutboxAction action, CancellationToken stop)
     {
         var lease = TimeSpan.FromSeconds(options.Value.Outbox.LeaseSeconds);
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(lease / 3, time, stop);
                 action.LeaseUntil = time.GetUtcNow() + lease;
                 await store.SaveActionAsync(action, stop);
             }
-        }
-        catch (OperationCanceledException) { }
-        catch (RequestFailedException e)
-        {
-            log.LogWarning(e, "Could not renew the lease of outbox {Kind} for {IncidentId}", action.Kind,
-                action.IncidentId);
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                log.LogWarning("The lease of outbox {Kind} for {IncidentId} was taken over", action.Kind, action.IncidentId);
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Could not renew the lease of outbox {Kind} for {IncidentId}; trying again",
+                    action.Kind, action.IncidentId);
+            }
         }
     }
 

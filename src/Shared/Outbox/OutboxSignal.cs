@@ -68,13 +68,20 @@ internal static class OutboxSignals
 internal sealed class QueueOutboxSignal(StorageClients storage, OutboxNudges nudges, ILogger<QueueOutboxSignal> log)
     : IOutboxSignal
 {
+    /// <summary>
+    /// How long the signal stays hidden: <paramref name="delay"/> rounded up to whole seconds, the queue's unit (the
+    /// SDK rounds down). A signal that came up to a second early found its action not yet due and was spent, leaving it
+    /// to the minute sweep: a storm e-mail or a timed status e-mail went out up to a minute late.
+    /// </summary>
+    internal static TimeSpan? Visibility(TimeSpan delay)
+        => delay > TimeSpan.Zero ? TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds)) : null;
+
     public async Task TrySignalAsync(OutboxMessage message, SignalLane lane, TimeSpan delay, CancellationToken ct)
     {
         try
         {
             var queue = lane == SignalLane.FirstNotice ? storage.FirstNotices : storage.Outbox;
-            await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: delay > TimeSpan.Zero ? delay : null,
-                cancellationToken: ct);
+            await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: Visibility(delay), cancellationToken: ct);
             if (delay <= TimeSpan.Zero) nudges.Nudge(lane);
         }
         catch (Exception e) when (e is not OperationCanceledException)

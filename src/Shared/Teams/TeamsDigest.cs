@@ -150,60 +150,81 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     }
 
     /// <summary>
-    /// Holding the render claim: renders the digest, and again while items arrived meanwhile. While more keep arriving
-    /// (a storm) it keeps the claim and writes the head only when it must: the first post's id (a post not recorded would
-    /// be posted again) and the claim's renewal. When none arrived it records what it showed and releases, then checks
-    /// once more and takes the claim again for anyone who listed in between.
+    /// Holding the render claim: renders the digest, and again while items arrived meanwhile. The first post's id is
+    /// recorded at once (a post not recorded would be posted again). While more keep arriving (a storm) it keeps the
+    /// claim and writes the head only to renew it. When none arrived it records what it showed and releases, then
+    /// checks once more and takes the claim again for anyone who listed in between. A failure gives the claim back, so
+    /// whichever action comes next (this one's retry, or another incident's) renders at once.
     /// </summary>
     private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head,
         Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
     {
         while (true)
         {
-            List<DigestItemRow> items = [];
-            ChatMessage? posted;
+            int rendered;
             try
             {
+                List<DigestItemRow> items = [];
                 // the items are read when the call has its turn: whatever was listed while it waited is shown too
-                posted = await send(head.MessageId, async () =>
+                var posted = await send(head.MessageId, async () =>
                 {
                     items = await ItemsAsync(digest, ct);
                     return Render(head, items);
                 });
-            }
-            catch
-            {
-                // Give the claim back: whichever action comes next (this one's retry, or another incident's) renders
-                // it.
-                await UpdateHeadAsync(digest, target, head, h => h.RendererUntil = null, CancellationToken.None);
-                throw;
-            }
-            var messageId = head.MessageId ?? posted?.Id
-                ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
-            var webUrl = head.WebUrl ?? (posted?.WebUrl is { Length: > 0 } url ? url : null);
-            var rendered = items.Count;
-            void Record(DigestHeadRow h) =>
-                (h.MessageId, h.WebUrl, h.RenderedCount) = (messageId, webUrl, Math.Max(h.RenderedCount, rendered));
-
-            if ((await ItemsAsync(digest, ct)).Count > rendered)
-            {
-                // more listed meanwhile: render again, still holding the claim
-                if (head.MessageId is null || ClaimEndsSoon(head))
+                rendered = items.Count;
+                if (head.MessageId is null)
+                {
+                    var messageId = posted?.Id
+                        ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
+                    var webUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
+                    // Recorded before anything else, and not cancellably: a digest post whose id is lost (the host
+                    // stopping, storage failing on the next read) would be posted again by the retry.
                     head = await UpdateHeadAsync(digest, target, head, h =>
                     {
-                        Record(h);
+                        (h.MessageId, h.WebUrl) = (h.MessageId ?? messageId, h.WebUrl ?? webUrl);
+                        h.RenderedCount = Math.Max(h.RenderedCount, rendered);
                         h.RendererUntil = time.GetUtcNow() + RenderClaim;
                     }, CancellationToken.None);
-                continue;
+                }
+                if ((await ItemsAsync(digest, ct)).Count > rendered)
+                {
+                    // more listed meanwhile: render again, still holding the claim
+                    if (ClaimEndsSoon(head))
+                        head = await UpdateHeadAsync(digest, target, head, h =>
+                        {
+                            h.RenderedCount = Math.Max(h.RenderedCount, rendered);
+                            h.RendererUntil = time.GetUtcNow() + RenderClaim;
+                        }, CancellationToken.None);
+                    continue;
+                }
+            }
+            catch (Exception e)
+            {
+                await GiveBackAsync(digest, target, head, e);
+                throw;
             }
             // Recorded whatever happens to the caller, and released.
             head = await UpdateHeadAsync(digest, target, head, h =>
             {
-                Record(h);
+                h.RenderedCount = Math.Max(h.RenderedCount, rendered);
                 h.RendererUntil = null;
             }, CancellationToken.None);
             // Listed after the check: shown by the next round, by whoever claims it (they listed before this release).
             if ((await ItemsAsync(digest, ct)).Count == rendered || !await TryClaimAsync(head, ct)) return head;
+        }
+    }
+
+    /// <summary>Releases the render claim after a failure (best effort: a claim not given back ends by itself).</summary>
+    private async Task GiveBackAsync(string digest, TeamsTarget target, DigestHeadRow head, Exception failure)
+    {
+        try
+        {
+            await UpdateHeadAsync(digest, target, head, h => h.RendererUntil = null, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Could not give back the render claim of {Digest} after {Failure}; it ends in {Claim}",
+                digest, failure.GetType().Name, RenderClaim);
         }
     }
 

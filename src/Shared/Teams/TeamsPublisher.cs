@@ -66,7 +66,9 @@ internal sealed class TeamsPublisher(
             if (options.Value.StormThreshold > 0) await CountBestEffortAsync(target, incident, ct);
             return RootPosted(thread);
         }
-        if (thread.Digest is null && options.Value.StormThreshold > 0)
+        // An earlier attempt sent its own root post and its outcome is unknown: it stays an own post (CreateRootAsync
+        // looks for that post first), never a digest line besides a post that may exist.
+        if (thread.Digest is null && thread.RootPostingSince is null && options.Value.StormThreshold > 0)
         {
             var opened = await digests.CountOpeningAsync(target, incident, ct);
             if (TeamsDigest.Digests(incident.Severity, opened, options.Value.StormThreshold))

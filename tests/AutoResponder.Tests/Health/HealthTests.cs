@@ -48,6 +48,33 @@ public sealed class HealthTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Actions_owed_later_are_not_counted_as_waiting()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var graph = new FakeGraphHandler();
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton(new GraphTransport(() => graph));
+            RunningHost.WithoutBackgroundWork(services);
+        }, Settings);
+        var accepted = JsonNode.Parse(await (await host.Client.PostAsync("/api/alerts",
+            Json("""{"title":"Payments slow","severity":"Sev2","service":"payments"}"""))).Content.ReadAsStringAsync())!;
+        var id = (string)accepted["results"]![0]!["incidentId"]!;
+        await host.Services.GetRequiredService<AutoResponder.Outbox.OutboxRunner>().RunAsync(id, default); // the first e-mail
+        var now = time.GetUtcNow();
+        await host.Services.GetRequiredService<AutoResponder.Incidents.IncidentCommits>().RecordAsync(id, [], change =>
+            change.Actions.Add(AutoResponder.Incidents.OutboxAction.Scheduled(id, "status-email", "{}", now, now.AddMinutes(30))), default);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        var (_, report) = await HealthAsync(host);
+        var pending = Check(report, "outbox-pending");
+        Assert.Equal("ok", (string?)pending["status"]);
+        Assert.Equal(0, (double)pending["value"]!); // an e-mail owed in 29 min, not "owed -29 min ago"
+        Assert.Contains("owed later", (string?)pending["detail"]);
+    }
+
+    [Fact]
     public async Task Old_pending_actions_and_dead_lettered_reminders_make_it_unhealthy()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));

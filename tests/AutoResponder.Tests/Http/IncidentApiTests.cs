@@ -282,6 +282,27 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Acknowledging_again_as_the_owner_changes_nothing_and_another_owner_takes_over()
+    {
+        await using var host = await QuietHostAsync();
+        var id = await OpenAsync(host, "Double click", "checkout");
+        var first = await host.Client.PostAsync($"/api/incidents/{id}/acknowledge", Json("""{"owner":"alice@shop.example"}"""));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        var again = await host.Client.PostAsync($"/api/incidents/{id}/acknowledge", Json("""{"owner":"Alice@shop.example"}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(first.Headers.ETag, again.Headers.ETag); // nothing written
+        Assert.Equal("alice@shop.example", (string)JsonNode.Parse(await again.Content.ReadAsStringAsync())!["owner"]!);
+        async Task<List<string>> Entries() => [.. (await AllPagesAsync(host, $"/api/incidents/{id}/timeline", "timeline", 50)).Items
+            .Where(e => (string)e["kind"]! == "acknowledged").Select(e => (string)e["text"]!)];
+        Assert.Equal(["Acknowledged; owner alice@shop.example."], await Entries());
+
+        var handOver = await host.Client.PostAsync($"/api/incidents/{id}/acknowledge", Json("""{"owner":"bob@shop.example"}"""));
+        Assert.Equal(HttpStatusCode.OK, handOver.StatusCode);
+        Assert.Equal(["Acknowledged; owner alice@shop.example.", "Ownership handed to bob@shop.example."], await Entries());
+    }
+
+    [Fact]
     public async Task The_incident_resource_has_typed_summaries_and_no_bookkeeping()
     {
         await using var host = await RunningHost.StartAsync(azurite);

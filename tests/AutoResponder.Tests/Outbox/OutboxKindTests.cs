@@ -20,6 +20,15 @@ public sealed class OutboxKindTests(AzuriteFixture azurite)
         .Select(f => (OutboxKind)f.GetValue(null)!)
         .ToList();
 
+    [Theory]
+    [InlineData(0.0, null)]
+    [InlineData(0.2, 1.0)]   // the SDK would send 0: visible at once, before its action is due
+    [InlineData(14.6, 15.0)] // a storm e-mail due in 14.6 s: not a second early
+    [InlineData(30.0, 30.0)]
+    public void An_outbox_signal_is_hidden_until_its_action_is_due_never_a_second_early(double delaySeconds, double? hiddenSeconds)
+        => Assert.Equal(hiddenSeconds is { } s ? TimeSpan.FromSeconds(s) : null,
+            QueueOutboxSignal.Visibility(TimeSpan.FromSeconds(delaySeconds)));
+
     [Fact]
     public void Each_kind_name_is_declared_once_with_a_handler_type()
     {

@@ -2,8 +2,15 @@ using System.Collections.Concurrent;
 using AutoResponder.Incidents;
 using AutoResponder.Intake;
 using AutoResponder.Outbox;
+using AutoResponder.Storage;
 using AutoResponder.Tests.Infrastructure;
 using AutoResponder.Tests.Intake;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AutoResponder.Tests.Outbox;
@@ -56,13 +63,15 @@ internal sealed class ThreeActionsOnAcknowledge : IIncidentEffect
 public sealed class OutboxRunnerTests(AzuriteFixture azurite)
 {
     private static async Task<(TestApp App, ScriptedHandler Handler, string IncidentId)> StartAsync(
-        AzuriteFixture azurite, bool registerHandler = true, Dictionary<string, string?>? settings = null)
+        AzuriteFixture azurite, bool registerHandler = true, Dictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
         var handler = new ScriptedHandler();
         var app = await TestApp.StartAsync(azurite, settings, services =>
         {
             services.AddSingleton<IIncidentEffect, NotifyOnAcknowledge>();
             if (registerHandler) services.AddOutbox(handler.Kind, handler);
+            configure?.Invoke(services);
         });
         var opened = await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert("ob-1", app.Time.GetUtcNow()), default);
         await app.Get<IncidentService>().AcknowledgeAsync(opened.IncidentId!, "alice", "alice", default);
@@ -323,6 +332,69 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         release.SetResult();
         await first;
 
+        Assert.Single(handler.Calls);
+        Assert.Equal((OutboxStatus.Done, "exported"), ((await SingleAction(app, id)).Status, (await SingleAction(app, id)).Result));
+    }
+
+    /// <summary>Fails the next table writes (PUT) it is armed for, as a network error the SDK gave up on does.</summary>
+    private sealed class FailingTableWrites : HttpPipelinePolicy
+    {
+        public int Armed;
+        public int Failed;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Fail(message);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Fail(message);
+            return ProcessNextAsync(message, pipeline);
+        }
+
+        private void Fail(HttpMessage message)
+        {
+            if (message.Request.Method != RequestMethod.Put || Interlocked.Decrement(ref Armed) < 0) return;
+            Interlocked.Increment(ref Failed);
+            throw new AggregateException(new IOException("connection reset (test)"));
+        }
+    }
+
+    [Fact]
+    public async Task A_lease_renewal_that_fails_on_a_network_error_is_tried_again_and_the_outcome_is_kept()
+    {
+        var writes = new FailingTableWrites();
+        var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:LeaseSeconds"] = "30" },
+            configure: services => services.AddSingleton(provider =>
+            {
+                // The app's storage clients, with the failing writes in their table pipeline.
+                var settings = provider.GetRequiredService<IConfiguration>();
+                var connection = settings["AzureWebJobsStorage"];
+                var tables = new TableClientOptions();
+                tables.AddPolicy(writes, HttpPipelinePosition.PerRetry);
+                return new StorageClients(new TableServiceClient(connection, tables), new BlobServiceClient(connection),
+                    new QueueServiceClient(connection, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }),
+                    settings[StorageClients.PrefixSetting]!);
+            }));
+        await using var _ = app;
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource();
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
+        var renewEvery = TimeSpan.FromSeconds(10);
+        var first = await app.Time.UntilWaitingAsync(() => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default)), renewEvery);
+        await entered.Task;
+
+        writes.Armed = 1; // the first renewal fails
+        await app.Time.UntilWaitingAsync(() => app.Time.Advance(renewEvery), renewEvery); // and the next one is due
+        Assert.Equal(1, writes.Failed); // the renewal was tried
+        await app.Time.UntilWaitingAsync(() => app.Time.Advance(renewEvery), renewEvery); // renewed at +20 s
+        app.Time.Advance(TimeSpan.FromSeconds(15)); // past the first lease (+30 s)
+        Assert.True((await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), "the lease was renewed after the failure");
+
+        release.SetResult();
+        await first; // no exception from the renewal reaches the runner
         Assert.Single(handler.Calls);
         Assert.Equal((OutboxStatus.Done, "exported"), ((await SingleAction(app, id)).Status, (await SingleAction(app, id)).Result));
     }

@@ -214,6 +214,24 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_page_for_an_incident_listed_in_a_storm_digest_skips_the_thread_mention_instead_of_failing()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var own = await OpenAsync(app, "paged-own");
+        var listed = await OpenAsync(app, "paged-listed");
+        await FirstNoticeAsync(app, own);
+        await FirstNoticeAsync(app, listed);
+        Assert.NotNull((await ThreadAsync(app, listed)).Digest);
+
+        var thread = app.Get<IEnumerable<IPageNotifier>>().Single(n => n.Channel == "teams-thread");
+        var incident = (await app.Get<IncidentStore>().FindAsync(listed, default))!;
+        // false: the channel does not apply (chat and e-mail still page); it used to throw on every attempt until parked
+        Assert.False(await thread.SendAsync(new Page(incident, "alex@example.com", "level 1", "https://console.example/incidents/" + listed), default));
+        Assert.Empty(fake.Posts("/replies"));
+    }
+
+    [Fact]
     public async Task A_storm_digest_leaves_one_of_the_channels_turns_free_for_an_own_post()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
@@ -327,6 +345,57 @@ public sealed class StormTests(AzuriteFixture azurite)
         var shown = edit.Json!["body"]!["content"]!.GetValue<string>();
         Assert.Contains(ConsoleRoutes.Incident(ids[3]), shown);
         Assert.Contains(ConsoleRoutes.Incident(ids[4]), shown);
+    }
+
+    [Fact]
+    public async Task A_digest_post_is_recorded_when_the_host_stops_as_Graph_answers_so_the_retry_edits_it_and_never_posts_it_again()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "2" });
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add(await OpenAsync(app, $"stopping-{i}"));
+        await FirstNoticeAsync(app, ids[0]);
+        await FirstNoticeAsync(app, ids[1]); // two own posts
+
+        // The host begins to stop while Graph posts the digest.
+        using var stopping = new CancellationTokenSource();
+        fake.Answered = r => { if (r.Method == HttpMethod.Post) stopping.Cancel(); };
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            app.Get<OutboxRunner>().RunAsync(ids[2], SignalLane.FirstNotice, stopping.Token));
+        fake.Answered = null;
+        Assert.Equal(3, fake.Posts(Messages).Count());
+        var head = (await app.Get<TeamsDigest>().FindAsync((await ThreadAsync(app, ids[2])).Digest!, default))!;
+        Assert.Equal("1003", head.MessageId); // recorded
+        Assert.Null(head.RendererUntil); // and given back: the retry renders at once
+
+        app.Time.Advance(TimeSpan.FromMinutes(3)); // the stopped run's lease is over
+        await FirstNoticeAsync(app, ids[2]);
+        Assert.Equal(3, fake.Posts(Messages).Count()); // not posted again
+        Assert.Single(fake.Patches); // the retry renders by editing it
+        Assert.Equal(OutboxStatus.Done, (await app.Get<IncidentStore>().GetDetailsAsync(ids[2], default))!.Actions
+            .Single(a => a.Kind == TeamsOutbox.Post.Name).Status);
+    }
+
+    [Fact]
+    public async Task A_first_notice_whose_own_post_has_an_unknown_outcome_stays_an_own_post_when_a_storm_begins_meanwhile()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "2" });
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.Add(await OpenAsync(app, $"unknown-{i}"));
+        await FirstNoticeAsync(app, ids[0]);
+        fake.ThenStatus(HttpStatusCode.InternalServerError); // the second one's post: did Graph create it?
+        await FirstNoticeAsync(app, ids[1]);
+        Assert.NotNull((await ThreadAsync(app, ids[1])).RootPostingSince);
+        await FirstNoticeAsync(app, ids[2]);
+        await FirstNoticeAsync(app, ids[3]); // past the threshold: a storm, these two are digested
+
+        app.Time.Advance(TimeSpan.FromSeconds(30)); // the retry, within the storm's minute
+        await FirstNoticeAsync(app, ids[1]);
+        var thread = await ThreadAsync(app, ids[1]);
+        Assert.NotNull(thread.RootMessageId); // posted (it would first look for the earlier post, with ReadChannelMessages)
+        Assert.Null(thread.Digest); // and not also listed in the digest
+        Assert.NotNull((await ThreadAsync(app, ids[3])).Digest);
     }
 
     [Fact]
