@@ -15,6 +15,7 @@ internal static class DependencyOutage
     public static bool Is(Exception error) => error switch
     {
         PermanentOutboxException or OutboxWaitException => false,
+        DependencyThrottledException => true,
         HttpRequestException h => h.StatusCode is null || IsOutageStatus((int)h.StatusCode),
         ApiException a => IsOutageStatus(a.ResponseStatusCode), // Graph (Kiota) errors, ODataError included
         RequestFailedException r => IsOutageStatus(r.Status),   // Azure SDK (storage, Service Bus management)
@@ -30,6 +31,7 @@ internal static class DependencyOutage
     /// </summary>
     public static TimeSpan? RetryAfter(Exception error, DateTimeOffset now) => error switch
     {
+        DependencyThrottledException throttled => throttled.RetryAfter,
         ApiException { ResponseHeaders: { } headers } => headers
             .Where(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase))
             .SelectMany(h => h.Value).Select(v => ParseRetryAfter(v, now)).FirstOrDefault(d => d is not null),

@@ -48,6 +48,15 @@ internal sealed class PermanentOutboxException(string message, Exception? inner 
 internal sealed class OutboxWaitException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
+/// A dependency is throttling us and said for how long (e.g. a Teams channel paused by a 429's Retry-After): a
+/// dependency outage, so the action comes back then, spending no attempt, instead of holding a worker while it waits.
+/// </summary>
+internal sealed class DependencyThrottledException(string message, TimeSpan retryAfter) : Exception(message)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
 /// The handler of a kind whose integration is configured so that it cannot work (e.g. an App Configuration endpoint
 /// that is not a URL): its actions wait, visibly and without spending attempts, until the setting is fixed and the app
 /// restarted.

@@ -86,7 +86,7 @@ internal sealed class StatusEmailHandler(
                 return new OutboxOutcome("Waiting for Teams to decide between a post of its own and the storm digest",
                     Later: [(StatusEmailOutbox.Email.Name, context.Action.Payload,
                         now + StormEmails.TeamsDecisionRecheck)]);
-            case StormDecision.Storm when await storms.ListAsync(incident, kind, recipients, ct) is var (window, dueAt, owesSend):
+            case StormDecision.Storm when await storms.ListAsync(incident, context.Action, kind, recipients, ct) is var (window, dueAt, owesSend):
                 return new OutboxOutcome(
                     Result: $"{what} listed in the storm e-mail {window}",
                     State: [recorded],

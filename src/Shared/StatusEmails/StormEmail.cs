@@ -80,16 +80,19 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     /// own).
     /// </summary>
     public async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> ListAsync(IncidentRecord incident,
-        StatusEmailKind kind, IReadOnlyList<string> recipients, CancellationToken ct)
+        OutboxAction action, StatusEmailKind kind, IReadOnlyList<string> recipients, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var to = string.Join(";", recipients.Order(StringComparer.OrdinalIgnoreCase));
-        var window = $"storm|{Keys.Hash(to.ToLowerInvariant())}|{now:yyyyMMddHHmm}";
-        var dueAt = MinuteOf(window).AddMinutes(1) + Grace;
+        var prefix = $"storm|{Keys.Hash(to.ToLowerInvariant())}|";
+        var window = prefix + now.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        if (await EarlierListingAsync(prefix, window, incident.Id, action, ct) is { } earlier) return earlier;
+        var dueAt = DueAt(window);
         await Table.UpsertEntityAsync(new StormEmailItem
         {
             PartitionKey = window,
             RowKey = ItemPrefix + incident.Id,
+            ActionId = action.Id,
             Title = incident.Title,
             SeverityName = incident.SeverityName,
             Service = incident.Service,
@@ -114,6 +117,34 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         }
     }
 
+    private static DateTimeOffset DueAt(string window) => MinuteOf(window).AddMinutes(1) + Grace;
+
+    /// <summary>
+    /// Where this action listed its e-mail in an earlier minute, if it did: a run that listed (and may owe the send) but
+    /// whose outcome was never recorded (the host stopped) is retried in a later minute, and must keep to that window, or
+    /// the window it owes would never be sent. Only a run later than its action's minute looks (one query).
+    /// </summary>
+    private async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> EarlierListingAsync(string prefix,
+        string window, string incidentId, OutboxAction action, CancellationToken ct)
+    {
+        var since = prefix + (action.DueAt ?? action.CreatedAt).ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        if (string.CompareOrdinal(since, window) >= 0) return null;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {since} and PartitionKey lt {window} and RowKey eq {ItemPrefix + incidentId}");
+        var mine = new List<StormEmailItem>();
+        await foreach (var item in Table.QueryAsync<StormEmailItem>(filter, cancellationToken: ct))
+            if (item.ActionId == action.Id) mine.Add(item);
+        foreach (var item in mine.OrderByDescending(i => i.PartitionKey, StringComparer.Ordinal))
+        {
+            var head = await Table.GetEntityIfExistsAsync<StormEmailHead>(item.PartitionKey, HeadRow,
+                cancellationToken: ct);
+            // unsent and ours: owed again (due at once); sent, or someone else's to send: listed, nothing owed
+            if (head.HasValue && head.Value is { } h)
+                return (item.PartitionKey, DueAt(item.PartitionKey), h.SentAt is null && h.Owner == incidentId);
+        }
+        return null;
+    }
+
     public async Task<(StormEmailHead? Head, List<StormEmailItem> Items)> ReadAsync(string window, CancellationToken ct)
     {
         var head = await Table.GetEntityIfExistsAsync<StormEmailHead>(window, HeadRow, cancellationToken: ct);
@@ -123,6 +154,18 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         await foreach (var item in Table.QueryAsync<StormEmailItem>(filter, cancellationToken: ct)) items.Add(item);
         return (head.HasValue ? head.Value : null, items);
     }
+
+    /// <summary>
+    /// Shows each listed incident as it is now (status, title), not as it was when listed: one of them may have been
+    /// acknowledged or resolved in the minute before the e-mail goes.
+    /// </summary>
+    public async Task RefreshAsync(IReadOnlyList<StormEmailItem> items, CancellationToken ct) =>
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (item, token) =>
+            {
+                if (await store.FindAsync(item.RowKey[ItemPrefix.Length..], token) is not { } incident) return;
+                (item.StatusName, item.Title) = (incident.Status.ToApi(), incident.Title);
+            });
 
     /// <summary>
     /// Records that the window's e-mail went out (a later listing sends its own), and drops the same recipients'
@@ -173,6 +216,7 @@ internal sealed class StormEmailHandler(
         if (head is null) return OutboxOutcome.Done("skipped: the storm e-mail window is gone");
         if (head.SentAt is { } sent)
             return OutboxOutcome.Done($"skipped: the storm e-mail went at {StatusEmailRenderer.Time(sent)}");
+        await storms.RefreshAsync(items, ct);
         var recipients = head.Recipients.Split(';', StringSplitOptions.RemoveEmptyEntries);
         var (subject, html, text) = Render(StormEmails.MinuteOf(window), items);
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject,
@@ -244,4 +288,6 @@ internal sealed class StormEmailItem : ITableEntity
     public string StatusName { get; set; } = "";
     public string KindName { get; set; } = "";
     public DateTimeOffset At { get; set; }
+    /// <summary>The status e-mail action that listed it (its retry finds the listing).</summary>
+    public string? ActionId { get; set; }
 }

@@ -44,11 +44,6 @@ internal sealed class TeamsPublisher(
     public const int MaxImpactChars = 1000;
 
     /// <summary>
-    /// A Retry-After up to this long is waited out here; a longer one goes back to the outbox, due then.
-    /// </summary>
-    public static readonly TimeSpan InlineRetryAfter = TimeSpan.FromSeconds(2);
-
-    /// <summary>
     /// The first notice: the root post (unless one is recorded), or in a storm a line in the channel's digest.
     /// </summary>
     public async Task<OutboxOutcome> PostRootAsync(OutboxContext ctx, CancellationToken ct)
@@ -326,7 +321,7 @@ internal sealed class TeamsPublisher(
                 log.LogWarning("Teams {What} for {IncidentId} throttled (429): channel paused for {RetryAfter}", what,
                     incidentId, retryAfter);
                 // the outbox retries it then, spending no attempt
-                if (throttled >= 2 || retryAfter > InlineRetryAfter) throw;
+                if (throttled >= 2 || retryAfter > TeamsRateLimiter.LongestPauseWaited) throw;
             }
         }
     }

@@ -1,3 +1,4 @@
+using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Teams;
@@ -30,6 +31,12 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
     private readonly Dictionary<(string, string), int> _ownPostsWaiting = [];
     private readonly long _origin = time.GetTimestamp();
 
+    /// <summary>
+    /// The longest pause (a 429's Retry-After) a caller waits out here; a longer one throws
+    /// <see cref="DependencyThrottledException"/> and its action comes back when the pause ends.
+    /// </summary>
+    public static readonly TimeSpan LongestPauseWaited = TimeSpan.FromSeconds(2);
+
     /// <summary>How long follow-up work steps aside, in real time, while a first notice waits for its turn.</summary>
     private static readonly TimeSpan FirstNoticeTurn = TimeSpan.FromMilliseconds(5);
 
@@ -60,6 +67,10 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
                     var now = Now();
                     var limits = options.Value.Limits;
                     var channel = Channel(call, limits);
+                    // Paused by a 429 for longer than is worth holding a worker for: back to the outbox, due then.
+                    if (channel.PausedFor(now) is var paused && paused > LongestPauseWaited)
+                        throw new DependencyThrottledException(
+                            $"The Teams channel is paused by Graph's throttling (429) for another {paused.TotalSeconds:0} s", paused);
                     _posts ??= new Window(limits.MessagePostsPerSecond);
                     // A digest leaves one of the channel's turns free: a Sev0/Sev1 post in a storm finds one at once.
                     wait = channel.WaitFor(now, keepFree: call.Digest ? 1 : 0);
@@ -181,6 +192,8 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
             _last.Enqueue(turn);
             while (_last.Count > _size) _last.Dequeue();
         }
+
+        public TimeSpan PausedFor(DateTimeOffset now) => _pausedUntil > now ? _pausedUntil - now : TimeSpan.Zero;
 
         public void PauseUntil(DateTimeOffset until)
         {

@@ -77,4 +77,38 @@ public sealed class StormEmailTests(AzuriteFixture azurite)
         Assert.Contains(listed[1], second.Html);
         Assert.DoesNotContain(listed[0], second.Html);
     }
+
+    [Fact]
+    public async Task A_listing_whose_outcome_was_lost_is_found_by_its_retry_so_the_window_it_owes_is_still_sent()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+        var runner = app.Get<OutboxRunner>();
+        var first = await OpenAsync(app, "lost-0", Severity.Sev2); // its own post
+        await runner.RunAsync(first, default);
+        var owner = await OpenAsync(app, "lost-1", Severity.Sev2);
+        var other = await OpenAsync(app, "lost-2", Severity.Sev2);
+        foreach (var id in new[] { owner, other }) await runner.RunAsync(id, SignalLane.FirstNotice, default); // digested
+
+        // The owner's status e-mail lists it first (so it owes the window's send), and then the host stops before the
+        // outcome is recorded: the action stays owed, and no storm e-mail action exists.
+        var action = (await app.Get<IncidentStore>().GetDetailsAsync(owner, default))!.Actions
+            .Single(a => a.Kind == StatusEmailOutbox.Email.Name);
+        var incident = (await app.Get<IncidentStore>().FindAsync(owner, default))!;
+        var listed = await app.Get<StormEmails>().ListAsync(incident, action, StatusEmailKind.Opened, ["managers@contoso.com"], default);
+        Assert.True(listed!.Value.OwesSend);
+        await runner.RunAsync(other, default); // listed in the same window; the owner sends it
+        await app.Get<IncidentService>().AcknowledgeAsync(other, "Jane Doe", "jane", default); // before the e-mail goes
+
+        app.Time.Advance(TimeSpan.FromMinutes(3)); // the retry, minutes later
+        foreach (var id in new[] { first, owner, other }) await runner.RunAsync(id, default);
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        foreach (var id in new[] { first, owner, other }) await runner.RunAsync(id, default);
+
+        var storm = Assert.Single(graph.SendMails, m => m.Subject.StartsWith("[Storm]"));
+        Assert.Contains(owner, storm.Html);
+        Assert.Contains(other, storm.Html); // the other incident's e-mail was not lost with the window
+        Assert.Matches($@"{other}</a> [^<]*\(acknowledged\)", storm.Html); // as it is when the e-mail goes, not when listed
+        Assert.Contains(StormEmails.MinuteOf(listed.Value.Window).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), storm.Subject);
+    }
 }

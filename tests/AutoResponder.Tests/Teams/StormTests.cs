@@ -111,6 +111,14 @@ public sealed class StormTests(AzuriteFixture azurite)
         Assert.Equal(opened.AddSeconds(30), action.NextAttemptAt); // when Graph said, not the backoff's guess
         Assert.Contains("Waiting for a dependency", action.LastError);
 
+        // Another incident's first notice meanwhile: the channel is paused, so it waits in the outbox too (no worker
+        // held, no request, no attempt spent).
+        var second = await OpenAsync(app, "throttled-too");
+        await FirstNoticeAsync(app, second);
+        Assert.Single(fake.Requests);
+        var waiting = Assert.Single((await app.Get<IncidentStore>().GetDetailsAsync(second, default))!.Actions);
+        Assert.Equal((OutboxStatus.Pending, 0, 1, opened.AddSeconds(30)), (waiting.Status, waiting.Attempts, waiting.Outages, waiting.NextAttemptAt));
+
         app.Time.Advance(TimeSpan.FromSeconds(29));
         await FirstNoticeAsync(app, id);
         Assert.Single(fake.Requests);
@@ -148,16 +156,20 @@ public sealed class StormTests(AzuriteFixture azurite)
         (await followUp.WaitAsync(TimeSpan.FromSeconds(10))).Dispose(); // the second post of this second
         Assert.Equal(["first notice", "follow-up"], turns);
 
-        // A 429 pauses the channel for its Retry-After.
+        // A 429 pauses the channel for its Retry-After: a caller is sent back to the outbox, due when the pause ends,
+        // rather than holding a worker; the last seconds of a pause are waited out.
         time.Advance(TimeSpan.FromSeconds(5));
         limiter.Pause(Post(true), TimeSpan.FromSeconds(10));
-        var edit = limiter.WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true), default);
+        var edit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true);
+        var paused = await Assert.ThrowsAsync<DependencyThrottledException>(() => limiter.WaitAsync(edit, default));
+        Assert.Equal(TimeSpan.FromSeconds(10), paused.RetryAfter);
         var otherChannel = limiter.WaitAsync(new TeamsCall("team-1", "19:other@thread.tacv2", NewMessage: false, FirstNotice: true), default);
         Assert.True(otherChannel.IsCompletedSuccessfully);
-        time.Advance(TimeSpan.FromSeconds(9));
-        Assert.False(edit.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(1));
-        await edit.WaitAsync(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(8));
+        var last = limiter.WaitAsync(edit, default);
+        Assert.False(last.IsCompleted); // two seconds left: waited out
+        time.Advance(TimeSpan.FromSeconds(2));
+        await last.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -205,9 +217,11 @@ public sealed class StormTests(AzuriteFixture azurite)
         fake.ThenStatus(HttpStatusCode.TooManyRequests, "30", r => r.RequestUri!.AbsolutePath.EndsWith("/replies", StringComparison.Ordinal));
         await Assert.ThrowsAnyAsync<Exception>(() => thread.SendAsync(page, default));
         Assert.Equal(2, fake.Posts("/replies").Count()); // once: Graph's own retry handler leaves 429 to us
-        var next = app.Get<TeamsRateLimiter>().WaitAsync(new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true), default);
+        var edit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true);
+        var limiter = app.Get<TeamsRateLimiter>();
+        Assert.Equal(TimeSpan.FromSeconds(30), (await Assert.ThrowsAsync<DependencyThrottledException>(() => limiter.WaitAsync(edit, default))).RetryAfter);
         app.Time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(50);
+        var next = limiter.WaitAsync(edit, default);
         Assert.False(next.IsCompleted);
         app.Time.Advance(TimeSpan.FromSeconds(1));
         (await next.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
