@@ -213,6 +213,9 @@ public static class ConsolePages
         if (i.Teams?.WebUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u)
             && u.Scheme == Uri.UriSchemeHttps)
             h.Raw("<a href=\"").Attr(url).Raw("\" rel=\"noopener\">Open the Teams thread</a>");
+        else if (i.Teams is { InStormDigest: true })
+            h.Raw("listed in the channel's storm digest; its own thread once acknowledged or escalated");
+        else if (i.Teams is not null) h.Raw("posted (no Teams link)");
         else h.Raw("no thread yet");
         h.Raw("</dd></dl></section>");
     }

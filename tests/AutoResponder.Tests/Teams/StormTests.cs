@@ -237,6 +237,11 @@ public sealed class StormTests(AzuriteFixture azurite)
         await FirstNoticeAsync(app, own);
         await FirstNoticeAsync(app, listed);
         Assert.NotNull((await ThreadAsync(app, listed)).Digest);
+        // The incident says so (API and console): a line in the digest, no thread of its own yet.
+        var resources = app.Get<AutoResponder.Incidents.Api.IncidentResources>();
+        Assert.Equal(new AutoResponder.Incidents.Resources.TeamsThread(null, InStormDigest: true),
+            (await resources.ReadAsync((await app.Get<IncidentStore>().FindAsync(listed, default))!, default)).Teams);
+        Assert.False((await resources.ReadAsync((await app.Get<IncidentStore>().FindAsync(own, default))!, default)).Teams!.InStormDigest);
 
         var thread = app.Get<IEnumerable<IPageNotifier>>().Single(n => n.Channel == "teams-thread");
         var incident = (await app.Get<IncidentStore>().FindAsync(listed, default))!;

@@ -45,7 +45,8 @@ public sealed class IncidentResources(
             i.StatusUpdatedAt is null
                 ? null : new StatusUpdate(i.StatusText, i.NextSteps, i.Eta, i.StatusUpdatedBy, i.StatusUpdatedAt),
             await impact,
-            teams.RootMessageId is null ? null : new TeamsThread(teams.WebUrl),
+            teams.RootMessageId is not null ? new TeamsThread(teams.WebUrl)
+                : teams.Digest is not null ? new TeamsThread(null, InStormDigest: true) : null,
             StatusEmailsOf(i, features.Get<StatusEmailState>()),
             PostmortemOf(i, features),
             EscalationOf(features.Get<OnCall.OnCallState>()),

@@ -17,8 +17,11 @@ public sealed record ImpactSummary(long Orders, long Customers, bool CustomersAp
     IReadOnlyDictionary<string, decimal> MoneyAtRisk,
     DateTimeOffset AsOf, string Snapshot);
 
-/// <summary>The incident's Teams thread.</summary>
-public sealed record TeamsThread(string? WebUrl);
+/// <summary>
+/// The incident's Teams thread; or, with <see cref="InStormDigest"/>, no thread of its own yet: the incident is a line in
+/// its channel's storm digest until it is acknowledged or escalated.
+/// </summary>
+public sealed record TeamsThread(string? WebUrl, bool InStormDigest = false);
 
 /// <summary>
 /// Manager status emails: how many were sent, the last one, when the next is due (null when none is).
