@@ -167,7 +167,7 @@ internal sealed class TeamsThreadNotifier(GraphClients graph, IncidentStates sta
                     },
                 ],
             };
-            var call = new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: true);
+            var call = new TeamsCall(teamId, channelId, NewMessage: true, FirstNotice: true, Severity: page.Incident.Severity);
             using var turn = await limiter.WaitAsync(call, ct);
             try
             {

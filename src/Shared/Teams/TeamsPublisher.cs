@@ -210,7 +210,7 @@ internal sealed class TeamsPublisher(
         thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, ct);
         if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
         var posted = await PostAsync(incident.Id, "root post",
-            new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice), ct, () =>
+            new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice, Severity: incident.Severity), ct, () =>
             graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, OwnThrottling,
                 CancellationToken.None));
         if (posted?.Id is null) throw new InvalidOperationException("Graph returned no id for the root post.");

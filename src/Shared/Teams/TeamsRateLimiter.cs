@@ -1,3 +1,4 @@
+using AutoResponder.Alerts;
 using AutoResponder.Outbox;
 using Microsoft.Extensions.Options;
 
@@ -5,11 +6,11 @@ namespace AutoResponder.Teams;
 
 /// <summary>
 /// What a Graph call to a channel is, for the limits: a new message (post, reply) or an edit; a first notice or
-/// follow-up work; and whether it is the channel's storm digest (a first notice for the incidents it lists, but after
-/// the own posts).
+/// follow-up work; whether it is the channel's storm digest (a first notice for the incidents it lists, but after
+/// the own posts); and, for an own first post, its incident's severity (the most severe goes first).
 /// </summary>
 internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool NewMessage, bool FirstNotice,
-    bool Digest = false);
+    bool Digest = false, Severity Severity = Severity.Sev4);
 
 /// <summary>
 /// Keeps this instance's Teams calls within <see cref="TeamsLimits"/>: a sliding window per channel (any request) and
@@ -27,8 +28,11 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
     private readonly Dictionary<(string, string), Window> _channels = [];
     private Window? _posts;
     private int _firstNoticesWaiting;
-    /// <summary>Own first posts waiting, per channel: that channel's digest steps aside for them.</summary>
-    private readonly Dictionary<(string, string), int> _ownPostsWaiting = [];
+    /// <summary>
+    /// Own first posts waiting, per channel and severity: that channel's digest steps aside for them, and a post for
+    /// less severe incidents steps aside for a more severe one.
+    /// </summary>
+    private readonly Dictionary<(string, string), int[]> _ownPostsWaiting = [];
     private readonly long _origin = time.GetTimestamp();
 
     /// <summary>
@@ -55,7 +59,14 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
         var ownPost = call.FirstNotice && !call.Digest;
         var key = (call.TeamId, call.ChannelId);
         if (call.FirstNotice) Interlocked.Increment(ref _firstNoticesWaiting);
-        if (ownPost) lock (_gate) _ownPostsWaiting[key] = _ownPostsWaiting.GetValueOrDefault(key) + 1;
+        var severity = Math.Clamp((int)call.Severity, 0, (int)Severity.Sev4);
+        if (ownPost)
+            lock (_gate)
+            {
+                if (!_ownPostsWaiting.TryGetValue(key, out var waiting))
+                    _ownPostsWaiting[key] = waiting = new int[(int)Severity.Sev4 + 1];
+                waiting[severity]++;
+            }
         try
         {
             while (true)
@@ -76,7 +87,8 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
                     wait = channel.WaitFor(now, keepFree: call.Digest ? 1 : 0);
                     if (call.NewMessage) wait = Window.Wait.Longer(wait, _posts.WaitFor(now));
                     yieldToFirstNotice = (!call.FirstNotice && Volatile.Read(ref _firstNoticesWaiting) > 0)
-                                         || (call.Digest && _ownPostsWaiting.ContainsKey(key));
+                                         || (call.Digest && _ownPostsWaiting.ContainsKey(key))
+                                         || (ownPost && MoreSevereWaiting(key, severity));
                     if (wait.Free && !yieldToFirstNotice)
                     {
                         var turn = new Turn(this);
@@ -98,9 +110,20 @@ internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvi
             if (call.FirstNotice) Interlocked.Decrement(ref _firstNoticesWaiting);
             if (ownPost)
                 lock (_gate)
-                    if (_ownPostsWaiting[key] == 1) _ownPostsWaiting.Remove(key);
-                    else _ownPostsWaiting[key]--;
+                {
+                    var waiting = _ownPostsWaiting[key];
+                    waiting[severity]--;
+                    if (waiting.All(n => n == 0)) _ownPostsWaiting.Remove(key);
+                }
         }
+    }
+
+    private bool MoreSevereWaiting((string, string) channel, int severity)
+    {
+        var waiting = _ownPostsWaiting[channel];
+        for (var more = 0; more < severity; more++)
+            if (waiting[more] > 0) return true;
+        return false;
     }
 
     /// <summary>

@@ -173,6 +173,34 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Of_the_first_posts_waiting_for_a_channel_the_most_severe_incidents_go_first()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 1 } }), time);
+        TeamsCall Post(Severity severity) => new("team-1", Channel, NewMessage: true, FirstNotice: true, Severity: severity);
+
+        (await limiter.WaitAsync(Post(Severity.Sev3), default)).Dispose(); // this second's post
+        var turns = new System.Collections.Concurrent.ConcurrentQueue<Severity>();
+        var waiting = new List<Task<TeamsRateLimiter.Turn>>();
+        foreach (var severity in new[] { Severity.Sev3, Severity.Sev2, Severity.Sev3, Severity.Sev1 }) // in a storm's order
+        {
+            var post = limiter.WaitAsync(Post(severity), default);
+            _ = post.ContinueWith(t => { turns.Enqueue(severity); t.Result.Dispose(); }, TaskContinuationOptions.ExecuteSynchronously);
+            waiting.Add(post);
+        }
+        // A post a second. The order does not depend on when each waiter looks again (the less severe step aside while a
+        // more severe one waits), so the clock may move on before a waiter registered its wait: it goes a second later.
+        for (var second = 1; second <= 20 && turns.Count < 4; second++)
+        {
+            var before = turns.Count;
+            time.Advance(TimeSpan.FromSeconds(1));
+            for (var poll = 0; poll < 500 && turns.Count == before; poll++) await Task.Delay(1);
+        }
+        await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([Severity.Sev1, Severity.Sev2, Severity.Sev3, Severity.Sev3], turns);
+    }
+
+    [Fact]
     public async Task A_request_counts_from_its_answer_so_a_slow_one_never_lets_the_next_crowd_into_its_second()
     {
         var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
