@@ -47,6 +47,11 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     /// <summary>Lines a digest post shows (the rest: "and n more", in the console).</summary>
     public const int MaxLines = 80;
     /// <summary>
+    /// The most HTML a digest's lines take: Teams refuses a message over about 28 KB, and 80 long titles with their
+    /// links could pass it; the lines past this are counted in "and n more".
+    /// </summary>
+    public const int MaxLinesHtml = 20_000;
+    /// <summary>
     /// How long after its minute a digest's rows are kept once it is done (posted, every item shown, nobody rendering):
     /// new first notices join the current minute's digest, so only a retry of one that listed itself earlier reads an
     /// older digest, and that is long over after a day.
@@ -323,10 +328,13 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             $"{minute:HH:mm} UTC</b>. ");
         html.Append("Listed here instead of a post each (Sev0/Sev1 always get their own); one gets its own thread " +
             "when acknowledged or escalated.</p><ul>");
+        var shown = 0;
         // newest on top
         foreach (var item in items.OrderBy(i => i.SeverityName, StringComparer.Ordinal)
             .ThenByDescending(i => i.OpenedAt).Take(MaxLines))
         {
+            if (html.Length > MaxLinesHtml) break;
+            shown++;
             var id = item.RowKey[ItemPrefix.Length..];
             html.Append(CultureInfo.InvariantCulture,
                 $"<li>[{Encode(item.SeverityName)}] <a href=\"{Encode(links.IncidentPage(id))}\">{Encode(id)}</a> " +
@@ -336,8 +344,8 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             html.Append("</li>");
         }
         html.Append("</ul>");
-        if (items.Count > MaxLines)
-            html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - MaxLines} more: see the console.</p>");
+        if (items.Count > shown)
+            html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - shown} more: see the console.</p>");
         return new ChatMessage
         {
             Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} " +

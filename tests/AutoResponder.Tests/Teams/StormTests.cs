@@ -279,6 +279,33 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_digest_of_long_titles_stays_under_Teams_message_size_and_counts_the_rest()
+    {
+        await using var app = await StartAsync(new FakeGraphHandler());
+        var head = new DigestHeadRow { PartitionKey = "teams-digest|abc|202611260900", RowKey = TeamsDigest.HeadRow };
+        DigestItemRow Item(int i, int titleLength) => new()
+        {
+            PartitionKey = head.PartitionKey,
+            RowKey = $"{TeamsDigest.ItemPrefix}INC-20261126-{i:D13}",
+            Title = new string('T', titleLength) + "&<>",
+            SeverityName = "Sev2",
+            Service = new string('s', 60),
+            OpenedAt = app.Time.GetUtcNow().AddSeconds(i),
+        };
+        var digests = app.Get<TeamsDigest>();
+
+        var full = digests.Render(head, [.. Enumerable.Range(0, 80).Select(i => Item(i, 160))]).Body!.Content!;
+        Assert.True(full.Length < 28_000, $"{full.Length} characters");
+        var shown = System.Text.RegularExpressions.Regex.Count(full, "<li>");
+        Assert.InRange(shown, 20, 79);
+        Assert.Contains($"… and {80 - shown} more: see the console.", full);
+
+        var few = digests.Render(head, [.. Enumerable.Range(0, 5).Select(i => Item(i, 40))]).Body!.Content!;
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Count(few, "<li>"));
+        Assert.DoesNotContain("more: see the console", few);
+    }
+
+    [Fact]
     public async Task A_storm_digest_leaves_one_of_the_channels_turns_free_for_an_own_post()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
