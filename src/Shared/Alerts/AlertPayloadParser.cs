@@ -34,9 +34,15 @@ internal sealed class AlertPayloadParser
                 $"The alert payload must be a JSON object, not {root.ValueKind}.");
 
         var parser = _parsers.FirstOrDefault(p => p.CanParse(root))
-            ?? throw new AlertPayloadException(400, "$", UnrecognisedMessage);
+            // nothing of Azure Monitor or Alertmanager either: the generic form, lacking its one required field
+            ?? throw new AlertPayloadException(400, LooksGeneric(root) ? "title" : "$", UnrecognisedMessage);
         var alerts = parser.Parse(root);
         AlertLimits.Check(alerts, parser.Format, _time.GetUtcNow());
         return alerts;
     }
+
+    private static bool LooksGeneric(JsonElement root) =>
+        !root.EnumerateObject().Any(p => p.Name.Equals("schemaId", StringComparison.OrdinalIgnoreCase)
+            || p.Name.Equals("data", StringComparison.OrdinalIgnoreCase)
+            || p.Name.Equals("alerts", StringComparison.OrdinalIgnoreCase));
 }
