@@ -35,15 +35,11 @@ public sealed class IncidentService(IncidentCommits commits, IncidentIndex index
     /// </summary>
     public Task<IncidentRecord> AcknowledgeAsync(string id, string owner, string actor, IncidentPrecondition? ifMatch,
         CancellationToken ct) =>
-        commits.UpdateAsync(id, current =>
+        ChangeAsync(id, ifMatch, (c, now) =>
         {
-            ifMatch?.Check(current);
-            if (IncidentLifecycle.OwnedBy(current, owner)) return ValueTask.FromResult<IncidentChange?>(null);
-            var change = new IncidentChange(current, isNew: false);
-            IncidentLifecycle.Acknowledge(change, owner, actor, time.GetUtcNow());
-            log.LogInformation("Incident {IncidentId}: {Kind} by {Actor}", id, TimelineKinds.Acknowledged, actor);
-            return ValueTask.FromResult<IncidentChange?>(change);
-        }, ct);
+            IncidentLifecycle.Acknowledge(c, owner, actor, now);
+            return Task.CompletedTask;
+        }, ct, unchanged: current => IncidentLifecycle.OwnedBy(current, owner));
 
     public Task<IncidentRecord> UpdateStatusAsync(string id, string text, string? nextSteps, DateTimeOffset? eta,
         string actor, IncidentPrecondition? ifMatch, CancellationToken ct) =>
@@ -87,13 +83,22 @@ public sealed class IncidentService(IncidentCommits commits, IncidentIndex index
         CancellationToken ct) =>
         ChangeAsync(id, null, apply, ct);
 
-    public async Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch,
-        Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct)
+    public Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch,
+        Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct) =>
+        ChangeAsync(id, ifMatch, apply, ct, unchanged: null);
+
+    /// <summary>
+    /// As above; when <paramref name="unchanged"/> says the incident already is as asked, nothing is written and it is
+    /// returned as it is.
+    /// </summary>
+    private async Task<IncidentRecord> ChangeAsync(string id, IncidentPrecondition? ifMatch,
+        Func<IncidentChange, DateTimeOffset, Task> apply, CancellationToken ct, Func<IncidentRecord, bool>? unchanged)
     {
         IncidentChange? last = null;
         var incident = await commits.UpdateAsync(id, async current =>
         {
             ifMatch?.Check(current);
+            if (unchanged?.Invoke(current) == true) return last = null;
             last = new IncidentChange(current, isNew: false);
             await apply(last, time.GetUtcNow());
             return last;

@@ -19,8 +19,9 @@ internal readonly record struct TeamsCall(string TeamId, string ChannelId, bool 
 /// so n + 1 requests are never within one window however long each spends on its way to Graph (Graph sees a request
 /// before it answers it). Follow-up work waits while a first notice does, so a storm of replies never takes a first
 /// notice's turn, and a storm digest's post or edit waits while an incident's own first post does and leaves one of the
-/// channel's turns free, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm. A 429 pauses its channel
-/// until the Retry-After has passed.
+/// channel's turns free, so a Sev0/Sev1 is not queued behind a digest kept busy by a storm; among own first posts the
+/// most severe incident goes first. A 429 pauses its channel until the Retry-After has passed; a caller facing more
+/// than <see cref="LongestPauseWaited"/> of it goes back to the outbox instead of waiting.
 /// </summary>
 internal sealed class TeamsRateLimiter(IOptions<TeamsOptions> options, TimeProvider time)
 {

@@ -47,24 +47,30 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.All(report["checks"]!.AsArray(), c => Assert.Equal("ok", (string?)c!["status"]));
     }
 
-    [Fact]
-    public async Task Actions_owed_later_are_not_counted_as_waiting()
+    /// <summary>A host on <paramref name="time"/> whose outbox runs only when a test runs it (Graph faked).</summary>
+    private Task<RunningHost> HostWithoutBackgroundWorkAsync(FakeTimeProvider time)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
         var graph = new FakeGraphHandler();
-        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        return RunningHost.StartAsync(azurite, null, services =>
         {
             services.AddSingleton<TimeProvider>(time);
             services.AddSingleton(new GraphTransport(() => graph));
             RunningHost.WithoutBackgroundWork(services);
         }, Settings);
+    }
+
+    [Fact]
+    public async Task Actions_owed_later_are_not_counted_as_waiting()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await HostWithoutBackgroundWorkAsync(time);
         var accepted = JsonNode.Parse(await (await host.Client.PostAsync("/api/alerts",
             Json("""{"title":"Payments slow","severity":"Sev2","service":"payments"}"""))).Content.ReadAsStringAsync())!;
         var id = (string)accepted["results"]![0]!["incidentId"]!;
         await host.Services.GetRequiredService<AutoResponder.Outbox.OutboxRunner>().RunAsync(id, default); // the first e-mail
         var now = time.GetUtcNow();
         await host.Services.GetRequiredService<AutoResponder.Incidents.IncidentCommits>().RecordAsync(id, [], change =>
-            change.Actions.Add(AutoResponder.Incidents.OutboxAction.Scheduled(id, "status-email", "{}", now, now.AddMinutes(30))), default);
+            change.Actions.Add(AutoResponder.Incidents.OutboxAction.Scheduled(id, AutoResponder.StatusEmails.StatusEmailOutbox.Email.Name, "{}", now, now.AddMinutes(30))), default);
         time.Advance(TimeSpan.FromMinutes(1));
 
         var (_, report) = await HealthAsync(host);
@@ -78,13 +84,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
     public async Task Old_pending_actions_and_dead_lettered_reminders_make_it_unhealthy()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var graph = new FakeGraphHandler();
-        await using var host = await RunningHost.StartAsync(azurite, null, services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddSingleton(new GraphTransport(() => graph));
-            RunningHost.WithoutBackgroundWork(services);
-        }, Settings);
+        await using var host = await HostWithoutBackgroundWorkAsync(time);
         await host.Client.PostAsync("/api/alerts", Json("""{"title":"Payments slow","severity":"Sev2","service":"payments"}"""));
 
         time.Advance(TimeSpan.FromMinutes(45)); // its e-mail is still owed (nobody ran the outbox)

@@ -306,22 +306,33 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
         Assert.Equal(OutboxStatus.Done, (await SingleAction(app, id)).Status);
     }
 
+    /// <summary>How often a 30 s lease is renewed.</summary>
+    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs the incident's outbox with its handler held until <c>release</c> is set; returns once the handler runs and
+    /// the runner waits on the clock to renew the lease.
+    /// </summary>
+    private static async Task<(Task Run, TaskCompletionSource Release)> RunHeldAsync(TestApp app, ScriptedHandler handler, string id)
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource();
+        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
+        var run = await app.Time.UntilWaitingAsync(() => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default)), RenewEvery);
+        await entered.Task;
+        return (run, release);
+    }
+
     [Fact]
     public async Task A_long_running_action_keeps_its_lease_so_no_other_runner_takes_it_over()
     {
         var (app, handler, id) = await StartAsync(azurite, settings: new() { ["AutoResponder:Outbox:LeaseSeconds"] = "30" });
         await using var _ = app;
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource();
-        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
-
-        var renewEvery = TimeSpan.FromSeconds(10);
-        // The runner waits on the clock to renew; the clock moves only once it does (and again after each renewal).
-        var first = await app.Time.UntilWaitingAsync(() => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default)), renewEvery);
-        await entered.Task;
+        var (first, release) = await RunHeldAsync(app, handler, id);
+        // The clock moves only once the runner waits to renew (and again after each renewal).
         for (var second = 0; second < 90; second++) // three leases' worth of time passes while the handler works
         {
-            if ((second + 1) % 10 == 0) await app.Time.UntilWaitingAsync(() => app.Time.Advance(TimeSpan.FromSeconds(1)), renewEvery);
+            if ((second + 1) % 10 == 0) await app.Time.UntilWaitingAsync(() => app.Time.Advance(TimeSpan.FromSeconds(1)), RenewEvery);
             else app.Time.Advance(TimeSpan.FromSeconds(1));
             // The lease (30 s, renewed every 10 s) must never lapse; renewal writes are awaited by their stored effect, not by a sleep.
             await Eventually.TrueAsync(async () => (await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), $"the lease is valid at +{second + 1} s");
@@ -379,17 +390,12 @@ public sealed class OutboxRunnerTests(AzuriteFixture azurite)
                     settings[StorageClients.PrefixSetting]!);
             }));
         await using var _ = app;
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource();
-        handler.Behaviour = async _ => { entered.TrySetResult(); await release.Task; return OutboxOutcome.Done("exported"); };
-        var renewEvery = TimeSpan.FromSeconds(10);
-        var first = await app.Time.UntilWaitingAsync(() => Task.Run(() => app.Get<OutboxRunner>().RunAsync(id, default)), renewEvery);
-        await entered.Task;
+        var (first, release) = await RunHeldAsync(app, handler, id);
 
         writes.Armed = 1; // the first renewal fails
-        await app.Time.UntilWaitingAsync(() => app.Time.Advance(renewEvery), renewEvery); // and the next one is due
+        await app.Time.UntilWaitingAsync(() => app.Time.Advance(RenewEvery), RenewEvery); // and the next one is due
         Assert.Equal(1, writes.Failed); // the renewal was tried
-        await app.Time.UntilWaitingAsync(() => app.Time.Advance(renewEvery), renewEvery); // renewed at +20 s
+        await app.Time.UntilWaitingAsync(() => app.Time.Advance(RenewEvery), RenewEvery); // renewed at +20 s
         app.Time.Advance(TimeSpan.FromSeconds(15)); // past the first lease (+30 s)
         Assert.True((await SingleAction(app, id)).LeaseUntil > app.Time.GetUtcNow(), "the lease was renewed after the failure");
 

@@ -56,6 +56,21 @@ public sealed class StormTests(AzuriteFixture azurite)
 
     private static Task<TeamsState> ThreadAsync(TestApp app, string id) => app.Get<IncidentStates>().ReadAsync<TeamsState>(id, default);
 
+    private static readonly DateTimeOffset Start = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+    private static TeamsRateLimiter Limiter(TimeProvider time, double channelPerSecond, double postsPerSecond) =>
+        new(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = channelPerSecond, MessagePostsPerSecond = postsPerSecond } }), time);
+
+    /// <summary>With a storm threshold of 1: the first incident gets its own post, the second is listed in the digest.</summary>
+    private static async Task<(string Own, string Listed)> OwnAndListedAsync(TestApp app, string name)
+    {
+        var own = await OpenAsync(app, $"{name}-0");
+        var listed = await OpenAsync(app, $"{name}-1");
+        await FirstNoticeAsync(app, own);
+        await FirstNoticeAsync(app, listed);
+        return (own, listed);
+    }
+
     [Fact]
     public async Task A_Sev1_first_notice_overtakes_500_queued_follow_ups()
     {
@@ -135,8 +150,8 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_rate_limiter_keeps_to_the_channel_and_post_limits_and_lets_first_notices_go_first()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        var time = new FakeTimeProvider(Start);
+        var limiter = Limiter(time, channelPerSecond: 4, postsPerSecond: 2);
         TeamsCall Post(bool first) => new("team-1", Channel, NewMessage: true, FirstNotice: first);
 
         (await limiter.WaitAsync(Post(true), default)).Dispose();
@@ -175,8 +190,8 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task Of_the_first_posts_waiting_for_a_channel_the_most_severe_incidents_go_first()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 1 } }), time);
+        var time = new FakeTimeProvider(Start);
+        var limiter = Limiter(time, channelPerSecond: 4, postsPerSecond: 1);
         TeamsCall Post(Severity severity) => new("team-1", Channel, NewMessage: true, FirstNotice: true, Severity: severity);
 
         (await limiter.WaitAsync(Post(Severity.Sev3), default)).Dispose(); // this second's post
@@ -203,8 +218,8 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_request_counts_from_its_answer_so_a_slow_one_never_lets_the_next_crowd_into_its_second()
     {
-        var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        var time = new TimerWatchingClock(Start);
+        var limiter = Limiter(time, channelPerSecond: 4, postsPerSecond: 2);
         var post = new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true);
 
         var slow = await limiter.WaitAsync(post, default); // still on its way to Graph
@@ -260,10 +275,7 @@ public sealed class StormTests(AzuriteFixture azurite)
     {
         var fake = new FakeGraphHandler();
         await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
-        var own = await OpenAsync(app, "paged-own");
-        var listed = await OpenAsync(app, "paged-listed");
-        await FirstNoticeAsync(app, own);
-        await FirstNoticeAsync(app, listed);
+        var (own, listed) = await OwnAndListedAsync(app, "paged");
         Assert.NotNull((await ThreadAsync(app, listed)).Digest);
         // The incident says so (API and console): a line in the digest, no thread of its own yet.
         var resources = app.Get<AutoResponder.Incidents.Api.IncidentResources>();
@@ -308,8 +320,8 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_storm_digest_leaves_one_of_the_channels_turns_free_for_an_own_post()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 4, MessagePostsPerSecond = 2 } }), time);
+        var time = new FakeTimeProvider(Start);
+        var limiter = Limiter(time, channelPerSecond: 4, postsPerSecond: 2);
         var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
 
         for (var i = 0; i < 3; i++) (await limiter.WaitAsync(digestEdit, default)).Dispose();
@@ -327,8 +339,8 @@ public sealed class StormTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_storm_digest_edit_waits_while_an_incidents_own_first_post_does()
     {
-        var time = new TimerWatchingClock(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var limiter = new TeamsRateLimiter(Options.Create(new TeamsOptions { Limits = { ChannelRequestsPerSecond = 1, MessagePostsPerSecond = 2 } }), time);
+        var time = new TimerWatchingClock(Start);
+        var limiter = Limiter(time, channelPerSecond: 1, postsPerSecond: 2);
         var digestEdit = new TeamsCall("team-1", Channel, NewMessage: false, FirstNotice: true, Digest: true);
 
         (await limiter.WaitAsync(digestEdit, default)).Dispose(); // the channel's one request this second
@@ -511,10 +523,7 @@ public sealed class StormTests(AzuriteFixture azurite)
     {
         var fake = new FakeGraphHandler();
         await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
-        var first = await OpenAsync(app, "ack-0");
-        var digested = await OpenAsync(app, "ack-1");
-        await FirstNoticeAsync(app, first);
-        await FirstNoticeAsync(app, digested);
+        var (first, digested) = await OwnAndListedAsync(app, "ack");
         Assert.Equal(2, fake.Requests.Count); // a root post and the digest
 
         await app.Get<IncidentService>().UpdateStatusAsync(digested, "Looking into it", null, null, "jane", default);
