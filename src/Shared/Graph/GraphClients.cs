@@ -22,6 +22,12 @@ internal sealed class GraphClients : IDisposable
     /// The only host a token is attached to: a URL elsewhere (a crafted nextLink, a redirect) gets no bearer token.
     /// </summary>
     public static readonly string[] AllowedHosts = ["graph.microsoft.com"];
+    /// <summary>
+    /// How long one call may take, Graph's retries of a 503/504 included (the HttpClient's timeout bounds the whole
+    /// pipeline): the Graph SDK's default, named because a storm digest's render claim covers a POST this long
+    /// (<see cref="Teams.TeamsDigest.PostClaim"/>).
+    /// </summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _delegated;
     private readonly Lazy<(HttpClient Http, GraphServiceClient Client)> _appOnly;
 
@@ -49,6 +55,7 @@ internal sealed class GraphClients : IDisposable
             GraphClientFactory.CreateDefaultHandlers(),
             finalHandler: transport.CreateHandler(),
             disposeHandler: true);
+        http.Timeout = RequestTimeout;
         var auth = new AzureIdentityAuthenticationProvider(credential, allowedHosts: AllowedHosts,
             observabilityOptions: null, isCaeEnabled: false, scopes);
         return (http, new GraphServiceClient(http, auth));

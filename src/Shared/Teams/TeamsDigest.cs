@@ -31,6 +31,8 @@ namespace AutoResponder.Teams;
 /// reads the items again and goes round once more if any arrived in between. An incident listed while the claim was
 /// held is read by its holder, so every listed incident is shown, by one renderer at a time, with one edit per channel
 /// limit slot however many arrive.
+/// A digest POST whose outcome is unknown is looked for in the channel before it is posted again
+/// (<see cref="DigestHeadRow.PostingSince"/>), and a digest deleted in Teams is posted afresh.
 /// A channel's digests that are closed and done are pruned when its next digest is posted (<see cref="PruneAsync"/>).
 /// </summary>
 public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOptions<TeamsOptions> options,
@@ -40,6 +42,17 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     public const string HeadRow = "head", ItemPrefix = "i|";
     /// <summary>A renderer that died is taken over after this long.</summary>
     public static readonly TimeSpan RenderClaim = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The claim while the digest's first POST is in flight. Graph's RetryHandler may retry a 503 for longer than
+    /// <see cref="RenderClaim"/>, and a renderer that took over meanwhile would find no message id and post a second
+    /// digest. The Graph client's timeout bounds the whole call, retries included, so a claim written at the POST's turn
+    /// for that long and <see cref="RenderClaim"/> more (to record the answer) covers it with a single write, where
+    /// renewing the claim during the call would need a timer writing the head beside the renderer. A renderer that dies
+    /// mid-POST is taken over by its own action's retry at once (<see cref="ListAsync"/>), by others when this ends.
+    /// Edits keep <see cref="RenderClaim"/>: one that outlasts it overlaps the next renderer's edit, and both go round
+    /// until each has shown every listed incident.
+    /// </summary>
+    public static readonly TimeSpan PostClaim = AutoResponder.Graph.GraphClients.RequestTimeout + RenderClaim;
     /// <summary>
     /// How long a storm the window row already shows must last for a first notice to skip writing itself in.
     /// </summary>
@@ -127,13 +140,12 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
         => $"{DigestPrefix}{ChannelKey(target)}|{time.GetUtcNow():yyyyMMddHHmm}";
 
     /// <summary>
-    /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending:
-    /// <paramref name="send"/> posts it (no message id yet) or edits it, and answers the message. It renders the message
-    /// with the function it is given once it has its turn at the channel's limits, so the post shows every incident
-    /// listed while it waited.
+    /// Lists the incident in the digest and, if nobody else is rendering it, renders it until nothing is pending through
+    /// <paramref name="channel"/>, which renders the message with the function it is given once the call has its turn at
+    /// the channel's limits, so the post shows every incident listed while it waited.
     /// </summary>
-    public async Task<DigestHeadRow> ListAsync(string digest, TeamsTarget target, IncidentRecord incident,
-        Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
+    internal async Task<DigestHeadRow> ListAsync(string digest, TeamsTarget target, IncidentRecord incident,
+        IDigestChannel channel, CancellationToken ct)
     {
         await Table.UpsertEntityAsync(new DigestItemRow
         {
@@ -145,24 +157,27 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             OpenedAt = incident.OpenedAt,
         }, TableUpdateMode.Replace, ct);
         var head = await FindAsync(digest, ct) ?? New(digest, target);
-        // the renderer shows it: it reads the items after this claim or its release
-        if (Claimed(head) || !await TryClaimAsync(head, ct)) return head;
+        // The renderer shows it: it reads the items after this claim or its release. A claim of this incident's own is
+        // held by an earlier run of this action, which is over (the outbox runs an action once at a time): taken over.
+        if ((Claimed(head) && head.Renderer != incident.Id) || !await TryClaimAsync(head, incident.Id, ct)) return head;
         var posting = head.MessageId is null;
-        head = await RenderAsync(digest, target, head, send, ct);
+        head = await RenderAsync(digest, target, head, channel, ct);
         // a new digest of this channel: a good moment to drop its finished ones
         if (posting) await PruneBestEffortAsync(target, ct);
         return head;
     }
 
     /// <summary>
-    /// Holding the render claim: renders the digest, and again while items arrived meanwhile. The first post's id is
-    /// recorded at once (a post not recorded would be posted again). While more keep arriving (a storm) it keeps the
-    /// claim and writes the head only to renew it. When none arrived it records what it showed and releases, then
-    /// checks once more and takes the claim again for anyone who listed in between. A failure gives the claim back, so
-    /// whichever action comes next (this one's retry, or another incident's) renders at once.
+    /// Holding the render claim: renders the digest, and again while items arrived meanwhile. A POST whose outcome is
+    /// unknown (<see cref="DigestHeadRow.PostingSince"/>) is looked for in the channel first, and a post deleted in Teams
+    /// is posted afresh. The first post's id is recorded at once (a post not recorded would be posted again). While more
+    /// keep arriving (a storm) it keeps the claim and writes the head only to renew it. When none arrived it records what
+    /// it showed and releases, then checks once more and takes the claim again for anyone who listed in between. A
+    /// failure gives the claim back, so whichever action comes next (this one's retry, or another incident's) renders at
+    /// once.
     /// </summary>
     private async Task<DigestHeadRow> RenderAsync(string digest, TeamsTarget target, DigestHeadRow head,
-        Func<string?, Func<Task<ChatMessage>>, Task<ChatMessage?>> send, CancellationToken ct)
+        IDigestChannel channel, CancellationToken ct)
     {
         while (true)
         {
@@ -171,26 +186,46 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             {
                 List<DigestItemRow> items = [];
                 // the items are read when the call has its turn: whatever was listed while it waited is shown too
-                var posted = await send(head.MessageId, async () =>
+                async Task<ChatMessage> RenderAtTurnAsync()
                 {
                     items = await ItemsAsync(digest, ct);
                     return Render(head, items);
-                });
-                rendered = items.Count;
-                if (head.MessageId is null)
-                {
-                    var messageId = posted?.Id
-                        ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
-                    var webUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
-                    // Recorded before anything else, and not cancellably: a digest post whose id is lost (the host
-                    // stopping, storage failing on the next read) would be posted again by the retry.
-                    head = await UpdateHeadAsync(digest, target, head, h =>
-                    {
-                        (h.MessageId, h.WebUrl) = (h.MessageId ?? messageId, h.WebUrl ?? webUrl);
-                        h.RenderedCount = Math.Max(h.RenderedCount, rendered);
-                        h.RendererUntil = time.GetUtcNow() + RenderClaim;
-                    }, CancellationToken.None);
                 }
+                if (head is { MessageId: null, PostingSince: { } since }
+                    && await channel.FindLostAsync(since, m => IsPostOf(digest, m), ct) is { } found)
+                    head = await RecordPostAsync(digest, target, head, found, rendered: 0); // then edited below
+                if (head.MessageId is { } messageId)
+                {
+                    if (!await channel.EditAsync(messageId, RenderAtTurnAsync, ct))
+                    {
+                        // Graph may answer 404 for a message it created a moment ago: tried again by the outbox (not
+                        // parked), not posted twice.
+                        if (head.PostedAt is { } postedAt && time.GetUtcNow() - postedAt < RenderClaim)
+                            throw new InvalidOperationException($"Graph does not find the storm digest post " +
+                                $"{messageId} made at {postedAt:O} (404); tried again later.");
+                        // Deleted in Teams (the channel is there: the POST worked). Posted afresh, or the incidents
+                        // listed from now on would show only in the console.
+                        log.LogWarning("Storm digest {Digest} post {MessageId} is gone (deleted in Teams?): posting " +
+                            "it again", digest, messageId);
+                        head = await UpdateHeadAsync(digest, target, head, h =>
+                        {
+                            if (h.MessageId == messageId) (h.MessageId, h.WebUrl, h.PostedAt) = (null, null, null);
+                            h.RendererUntil = time.GetUtcNow() + RenderClaim;
+                        }, CancellationToken.None);
+                        continue;
+                    }
+                }
+                else
+                {
+                    var posted = await channel.PostAsync(async () =>
+                    {
+                        var message = await RenderAtTurnAsync();
+                        head = await PostingAsync(head);
+                        return message;
+                    }, ct);
+                    head = await RecordPostAsync(digest, target, head, posted, items.Count);
+                }
+                rendered = items.Count;
                 if ((await ItemsAsync(digest, ct)).Count > rendered)
                 {
                     // more listed meanwhile: render again, still holding the claim
@@ -202,6 +237,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
                         }, CancellationToken.None);
                     continue;
                 }
+            }
+            catch (DigestClaimLostException)
+            {
+                return head; // another renderer holds the claim: it shows everything listed
             }
             catch (Exception e)
             {
@@ -215,8 +254,42 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
                 h.RendererUntil = null;
             }, CancellationToken.None);
             // Listed after the check: shown by the next round, by whoever claims it (they listed before this release).
-            if ((await ItemsAsync(digest, ct)).Count == rendered || !await TryClaimAsync(head, ct)) return head;
+            if ((await ItemsAsync(digest, ct)).Count == rendered || !await TryClaimAsync(head, head.Renderer, ct))
+                return head;
         }
+    }
+
+    /// <summary>
+    /// At the POST's turn, just before it is sent: records that a post is under way, so a retry that finds no message id
+    /// looks for it in the channel, and holds the claim for the whole call (<see cref="PostClaim"/>). Written under the
+    /// ETag of the claim: if another renderer took over while this one waited for its turn, it posts nothing
+    /// (<see cref="DigestClaimLostException"/>). Not cancellable: the POST follows.
+    /// </summary>
+    private async Task<DigestHeadRow> PostingAsync(DigestHeadRow head)
+    {
+        head.PostingSince = time.GetUtcNow();
+        head.RendererUntil = head.PostingSince + PostClaim;
+        if (!await TryWriteAsync(head, CancellationToken.None)) throw new DigestClaimLostException();
+        return head;
+    }
+
+    /// <summary>
+    /// Records a post of this digest (just posted, or an earlier attempt's found in the channel) at once, and not
+    /// cancellably: a digest post whose id is lost (the host stopping, storage failing on the next read) would be posted
+    /// again by the retry.
+    /// </summary>
+    private Task<DigestHeadRow> RecordPostAsync(string digest, TeamsTarget target, DigestHeadRow head,
+        ChatMessage posted, int rendered)
+    {
+        var messageId = posted.Id ?? throw new InvalidOperationException("Graph returned no id for the storm digest.");
+        var webUrl = posted.WebUrl is { Length: > 0 } url ? url : null;
+        return UpdateHeadAsync(digest, target, head, h =>
+        {
+            if (h.MessageId is null) (h.MessageId, h.WebUrl, h.PostedAt) = (messageId, webUrl, time.GetUtcNow());
+            h.PostingSince = null;
+            h.RenderedCount = Math.Max(h.RenderedCount, rendered);
+            h.RendererUntil = time.GetUtcNow() + RenderClaim;
+        }, CancellationToken.None);
     }
 
     /// <summary>Releases the render claim after a failure (best effort: a claim not given back ends by itself).</summary>
@@ -294,11 +367,18 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     private bool Claimed(DigestHeadRow head) => head.RendererUntil is { } until && until > time.GetUtcNow();
 
     /// <summary>
-    /// Takes the render claim under the head's ETag; false when another writer came first (it claimed, so it renders).
+    /// Takes the render claim for <paramref name="renderer"/>'s action under the head's ETag; false when another writer
+    /// came first (it claimed, so it renders).
     /// </summary>
-    private async Task<bool> TryClaimAsync(DigestHeadRow head, CancellationToken ct)
+    private Task<bool> TryClaimAsync(DigestHeadRow head, string? renderer, CancellationToken ct)
     {
-        head.RendererUntil = time.GetUtcNow() + RenderClaim;
+        (head.RendererUntil, head.Renderer) = (time.GetUtcNow() + RenderClaim, renderer);
+        return TryWriteAsync(head, ct);
+    }
+
+    /// <summary>Writes the head under its ETag; false when another writer came first.</summary>
+    private async Task<bool> TryWriteAsync(DigestHeadRow head, CancellationToken ct)
+    {
         try
         {
             var response = head.ETag == default
@@ -348,11 +428,22 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
             html.Append(CultureInfo.InvariantCulture, $"<p>… and {items.Count - shown} more: see the console.</p>");
         return new ChatMessage
         {
-            Subject = AutoResponder.Graph.SubjectLine.Clean($"Storm digest {minute:HH:mm} UTC: {items.Count} " +
+            Subject = AutoResponder.Graph.SubjectLine.Clean($"{SubjectOf(head.PartitionKey)}: {items.Count} " +
                 $"incident{(items.Count == 1 ? "" : "s")}"),
             Body = new ItemBody { ContentType = BodyType.Html, Content = html.ToString() },
         };
     }
+
+    /// <summary>
+    /// How the digest's subject begins: its date and minute, which no other digest of the channel has, so a post of an
+    /// earlier attempt is found by it (<see cref="IsPostOf"/>).
+    /// </summary>
+    private static string SubjectOf(string digest) =>
+        string.Create(CultureInfo.InvariantCulture, $"Storm digest {MinuteOf(digest):yyyy-MM-dd HH:mm} UTC");
+
+    /// <summary>Whether <paramref name="message"/> is the post of <paramref name="digest"/>.</summary>
+    public static bool IsPostOf(string digest, ChatMessage message) =>
+        message.Subject?.StartsWith(SubjectOf(digest), StringComparison.Ordinal) == true;
 
     public async Task<List<DigestItemRow>> ItemsAsync(string digest, CancellationToken ct)
     {
@@ -433,9 +524,39 @@ public sealed class DigestHeadRow : ITableEntity
     public string ChannelId { get; set; } = "";
     public string? MessageId { get; set; }
     public string? WebUrl { get; set; }
+    /// <summary>When the post was recorded (Graph may not find a message it has just created).</summary>
+    public DateTimeOffset? PostedAt { get; set; }
     public int RenderedCount { get; set; }
     public DateTimeOffset? RendererUntil { get; set; }
+    /// <summary>The incident whose first notice holds the render claim (its action's retry takes it over at once).</summary>
+    public string? Renderer { get; set; }
+    /// <summary>
+    /// When the digest's POST was last sent; set while <see cref="MessageId"/> is not: the outcome of that post is unknown.
+    /// </summary>
+    public DateTimeOffset? PostingSince { get; set; }
 }
+
+/// <summary>
+/// How a storm digest reaches its channel: the publisher's Graph calls, within the channel's limits. Each renders the
+/// message with the function it is given once the call has its turn.
+/// </summary>
+internal interface IDigestChannel
+{
+    /// <summary>Posts the digest; not cancellable once it has its turn (Graph may create it).</summary>
+    Task<ChatMessage> PostAsync(Func<Task<ChatMessage>> render, CancellationToken ct);
+
+    /// <summary>Edits the digest's post; false when it is gone (404: deleted in Teams).</summary>
+    Task<bool> EditAsync(string messageId, Func<Task<ChatMessage>> render, CancellationToken ct);
+
+    /// <summary>
+    /// The post of an earlier attempt sent since <paramref name="since"/> whose outcome is unknown, if the channel shows it;
+    /// null when it is not found or the channel may not be read (then it is posted again).
+    /// </summary>
+    Task<ChatMessage?> FindLostAsync(DateTimeOffset since, Func<ChatMessage, bool> isIt, CancellationToken ct);
+}
+
+/// <summary>Another renderer took the digest's render claim over: this one stops, and posts nothing.</summary>
+internal sealed class DigestClaimLostException() : Exception("Another renderer holds the storm digest's render claim.");
 
 /// <summary>One incident listed in a storm digest.</summary>
 public sealed class DigestItemRow : ITableEntity

@@ -20,8 +20,8 @@ public sealed class TeamsOptions
     public bool Enabled { get; set; } = true;
     /// <summary>
     /// The service account may read channel messages (delegated ChannelMessage.Read.All, admin-consented). Then a root
-    /// post whose outcome is unknown (the host died between Graph's answer and its record) is looked for in the channel
-    /// before it is posted again. Default false: such a post is made again (at-least-once; see docs/teams.md).
+    /// post or storm digest whose outcome is unknown (the host died between Graph's answer and its record) is looked for
+    /// in the channel before it is posted again. Default false: such a post is made again (at-least-once; see docs/teams.md).
     /// </summary>
     public bool ReadChannelMessages { get; set; }
     /// <summary>The team (group id) incidents go to when no route matches.</summary>

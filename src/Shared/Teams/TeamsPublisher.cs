@@ -7,6 +7,7 @@ using AutoResponder.Outbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
+using Microsoft.Graph.Teams.Item.Channels.Item.Messages;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
@@ -74,17 +75,8 @@ internal sealed class TeamsPublisher(
         }
         if (thread.Digest is { } listedIn)
         {
-            var head = await digests.ListAsync(listedIn, target, incident, (messageId, render) =>
-            {
-                var call = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: messageId is null,
-                    FirstNotice: true, Digest: true);
-                var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
-                return messageId is null
-                    ? PostAsync(incident.Id, "storm digest", call, ct, async () =>
-                        await messages.PostAsync(await render(), OwnThrottling, CancellationToken.None))
-                    : CallAsync(incident.Id, "storm digest update", call, async () =>
-                        await messages[messageId].PatchAsync(await render(), OwnThrottling, ct), ct);
-            }, ct);
+            var head = await digests.ListAsync(listedIn, target, incident, new DigestCalls(this,
+                incident.Id, target, graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages), ct);
             return new OutboxOutcome($"Listed in the Teams storm digest {head.MessageId}",
                 TimelineText: $"Listed in the Teams storm " +
                     $"digest{(head.WebUrl is { } digestUrl ? $": {digestUrl}" : ".")} It gets its own thread when " +
@@ -189,30 +181,24 @@ internal sealed class TeamsPublisher(
         var message = renderer.Root(incident, target, thread.Impact,
             await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
-        if (thread.RootPostingSince is { } since)
-        {
-            // An earlier attempt sent the post and nothing recorded Graph's answer (the host died, or the answer was
-            // lost).
-            if (options.Value.ReadChannelMessages && await FindRootAsync(incident.Id, target, since, ct) is { } found)
-            {
-                log.LogWarning("Teams root post for {IncidentId} of an earlier attempt found in the channel " +
-                    "({MessageId}): recorded, not posted again", incident.Id, found.Id);
-                // no fingerprint: the next change PATCHes it
-                return await RecordRootAsync(incident.Id, target, found, fingerprint: null);
-            }
-            log.LogWarning("Teams root post for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; " +
-                "posting again{Hint}", incident.Id, since,
-                options.Value.ReadChannelMessages
-                    ? " (not found in the channel)"
-                    : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
-        }
-        var attempt = time.GetUtcNow();
-        thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, ct);
-        if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
+        if (thread.RootPostingSince is { } since
+            && await FindLostPostAsync(incident.Id, "root post", target, since, m => Carries(m, incident.Id), ct) is { } found)
+            return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // the next change PATCHes it
+        var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
         var posted = await PostAsync(incident.Id, "root post",
-            new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice, Severity: incident.Severity), ct, () =>
-            graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages.PostAsync(message, OwnThrottling,
-                CancellationToken.None));
+            new TeamsCall(target.TeamId, target.ChannelId, NewMessage: true, firstNotice, Severity: incident.Severity), ct,
+            async () =>
+            {
+                // Recorded once the post has its turn, just before it is sent: a wait at the limits, or a paused channel
+                // that sends the action back to the outbox, sends nothing (and leaves the incident free to be digested).
+                // Not cancellable, as the POST that follows.
+                var attempt = time.GetUtcNow();
+                thread = await states.UpdateAsync<TeamsState>(incident.Id, s => { if (s.RootMessageId is not null) return false; s.RootPostingSince = attempt; return true; }, CancellationToken.None);
+                return thread.RootMessageId is null
+                    ? await messages.PostAsync(message, OwnThrottling, CancellationToken.None)
+                    : null;
+            });
+        if (thread.RootMessageId is not null) return thread; // posted meanwhile by another runner
         if (posted?.Id is null) throw new InvalidOperationException("Graph returned no id for the root post.");
         log.LogInformation("Teams root post {MessageId} for {IncidentId} in {TeamId}/{ChannelId}", posted.Id,
             incident.Id, target.TeamId, target.ChannelId);
@@ -236,16 +222,39 @@ internal sealed class TeamsPublisher(
         }, CancellationToken.None);
     }
 
-    /// <summary>Pages of the channel's messages looked through for a lost root post (50 each).</summary>
+    /// <summary>Pages of the channel's messages looked through for a lost post (50 each).</summary>
     private const int LookupPages = 4;
 
     /// <summary>
-    /// The channel's root post of this incident sent since <paramref name="since"/> (less a few minutes of clock skew),
-    /// found by the incident id its card carries; null when none is among the newest messages or the account may not
-    /// read them.
+    /// An earlier attempt sent the <paramref name="what"/> and nothing recorded Graph's answer (the host died, or the
+    /// answer was lost): the post <paramref name="isIt"/> recognises, sent since <paramref name="since"/>, if the account
+    /// may read the channel (<see cref="TeamsOptions.ReadChannelMessages"/>) and finds it among the newest messages, to
+    /// be recorded instead of posted again; otherwise null, and it is posted again. Both say so in a warning. Used for the
+    /// root post and the storm digest.
     /// </summary>
-    private async Task<ChatMessage?> FindRootAsync(string incidentId, TeamsTarget target, DateTimeOffset since,
-        CancellationToken ct)
+    private async Task<ChatMessage?> FindLostPostAsync(string incidentId, string what, TeamsTarget target,
+        DateTimeOffset since, Func<ChatMessage, bool> isIt, CancellationToken ct)
+    {
+        if (options.Value.ReadChannelMessages && await FindInChannelAsync(target, since, isIt, ct) is { } found)
+        {
+            log.LogWarning("Teams {What} for {IncidentId} of an earlier attempt found in the channel ({MessageId}): " +
+                "recorded, not posted again", what, incidentId, found.Id);
+            return found;
+        }
+        log.LogWarning("Teams {What} for {IncidentId}: an earlier attempt at {Since} has an unknown outcome; posting " +
+            "again{Hint}", what, incidentId, since,
+            options.Value.ReadChannelMessages
+                ? " (not found in the channel)"
+                : $" (set {TeamsOptions.Section}:ReadChannelMessages to look first)");
+        return null;
+    }
+
+    /// <summary>
+    /// The channel's post <paramref name="isIt"/> recognises, sent since <paramref name="since"/> (less a few minutes of
+    /// clock skew); null when none is among the newest messages or the account may not read them.
+    /// </summary>
+    private async Task<ChatMessage?> FindInChannelAsync(TeamsTarget target, DateTimeOffset since,
+        Func<ChatMessage, bool> isIt, CancellationToken ct)
     {
         var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
         try
@@ -254,8 +263,7 @@ internal sealed class TeamsPublisher(
             for (var n = 1; page is not null; n++)
             {
                 var found = page.Value?.FirstOrDefault(m =>
-                    (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5))
-                    && Carries(m, incidentId));
+                    (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5)) && isIt(m));
                 if (found is not null || n >= LookupPages || page.OdataNextLink is not { } next) return found;
                 page = await messages.WithUrl(next).GetAsync(cancellationToken: ct);
             }
@@ -263,7 +271,7 @@ internal sealed class TeamsPublisher(
         }
         catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) is 403 or 404)
         {
-            log.LogWarning("Teams: could not read channel messages to look for a lost root post ({Status}); is " +
+            log.LogWarning("Teams: could not read channel messages to look for a lost post ({Status}); is " +
                 "ChannelMessage.Read.All consented? Posting again.", GraphErrors.StatusCode(e));
             return null;
         }
@@ -355,6 +363,40 @@ internal sealed class TeamsPublisher(
     }
 
     private static string Describe(Exception e) => e is Microsoft.Graph.Models.ODataErrors.ODataError { Error: { } error } ? $"{error.Code}: {error.Message}" : e.Message;
+
+    /// <summary>
+    /// A storm digest's Graph calls for the first notice of <paramref name="incidentId"/>: first notices of the channel's
+    /// digest, after its own posts (<see cref="TeamsRateLimiter"/>).
+    /// </summary>
+    private sealed class DigestCalls(TeamsPublisher publisher, string incidentId, TeamsTarget target,
+        MessagesRequestBuilder messages) : IDigestChannel
+    {
+        private TeamsCall Call(bool newMessage) =>
+            new(target.TeamId, target.ChannelId, NewMessage: newMessage, FirstNotice: true, Digest: true);
+
+        public async Task<ChatMessage> PostAsync(Func<Task<ChatMessage>> render, CancellationToken ct) =>
+            await publisher.PostAsync(incidentId, "storm digest", Call(newMessage: true), ct, async () =>
+                await messages.PostAsync(await render(), OwnThrottling, CancellationToken.None))
+            ?? throw new InvalidOperationException("Graph returned no storm digest.");
+
+        public async Task<bool> EditAsync(string messageId, Func<Task<ChatMessage>> render, CancellationToken ct)
+        {
+            try
+            {
+                await publisher.CallAsync(incidentId, "storm digest update", Call(newMessage: false), async () =>
+                    await messages[messageId].PatchAsync(await render(), OwnThrottling, ct), ct);
+                return true;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && GraphErrors.StatusCode(e) == 404)
+            {
+                return false;
+            }
+        }
+
+        public Task<ChatMessage?> FindLostAsync(DateTimeOffset since, Func<ChatMessage, bool> isIt,
+            CancellationToken ct) =>
+            publisher.FindLostPostAsync(incidentId, "storm digest", target, since, isIt, ct);
+    }
 
     private static bool IsImpact(string kind)
         => string.Equals(kind, TimelineKinds.ImpactSnapshot, StringComparison.OrdinalIgnoreCase);

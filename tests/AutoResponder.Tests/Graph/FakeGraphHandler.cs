@@ -57,6 +57,33 @@ public sealed class FakeGraphHandler : HttpMessageHandler
         return response;
     });
 
+    /// <summary>
+    /// Graph creates the first new message <paramref name="lose"/> picks, then its answer never arrives (the connection
+    /// drops, as when the host dies); from then on a GET of messages lists <paramref name="others"/> and that message, with
+    /// the id <paramref name="id"/>, created at <paramref name="now"/>.
+    /// </summary>
+    public FakeGraphHandler ThenLoseAnswer(Func<GraphRequest, bool> lose, string id, Func<DateTimeOffset> now,
+        params JsonObject[] others)
+    {
+        JsonObject? lost = null;
+        return Then(r =>
+        {
+            if (r.Method == HttpMethod.Post && lost is null && lose(Requests.Last()))
+            {
+                lost = JsonNode.Parse(Requests.Last().Body!)!.AsObject();
+                lost["id"] = id;
+                lost["createdDateTime"] = now().ToString("O");
+                throw new HttpRequestException("The connection was reset after Graph posted the message.");
+            }
+            if (r.Method != HttpMethod.Get || lost is null) return null;
+            var listed = new JsonArray([.. others.Select(o => o.DeepClone()), lost.DeepClone()]);
+            return new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent(new JsonObject { ["value"] = listed }.ToJsonString(), Encoding.UTF8, "application/json"),
+            };
+        });
+    }
+
     public IEnumerable<GraphRequest> Posts(string pathEnd) => Requests.Where(r => r.Method == HttpMethod.Post && r.Path.EndsWith(pathEnd, StringComparison.Ordinal));
     public IEnumerable<GraphRequest> Patches => Requests.Where(r => r.Method == HttpMethod.Patch);
     public List<GraphRequest> SendMails => Posts("/sendMail").ToList();

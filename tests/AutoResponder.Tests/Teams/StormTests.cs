@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using AutoResponder.Alerts;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Incidents;
@@ -51,6 +52,13 @@ public sealed class StormTests(AzuriteFixture azurite)
 
     private static async Task<string> OpenAsync(TestApp app, string name, Severity severity = Severity.Sev3) =>
         (await app.Get<AlertIngestor>().IngestAsync(AlertIngestorTests.Alert(name, app.Time.GetUtcNow(), severity), default)).IncidentId!;
+
+    private static async Task<List<string>> OpenAsync(TestApp app, string name, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++) ids.Add(await OpenAsync(app, $"{name}-{i}"));
+        return ids;
+    }
 
     private static Task FirstNoticeAsync(TestApp app, string id) => app.Get<OutboxRunner>().RunAsync(id, SignalLane.FirstNotice, default);
 
@@ -460,6 +468,173 @@ public sealed class StormTests(AzuriteFixture azurite)
         Assert.Single(fake.Patches); // the retry renders by editing it
         Assert.Equal(OutboxStatus.Done, (await app.Get<IncidentStore>().GetDetailsAsync(ids[2], default))!.Actions
             .Single(a => a.Kind == TeamsOutbox.Post.Name).Status);
+    }
+
+    private static IEnumerable<GraphRequest> DigestPosts(FakeGraphHandler fake) =>
+        fake.Posts(Messages).Where(p => p.Json!["subject"]!.GetValue<string>().StartsWith("Storm digest", StringComparison.Ordinal));
+
+    private static async Task<DigestHeadRow> HeadAsync(TestApp app, string listed) =>
+        (await app.Get<TeamsDigest>().FindAsync((await ThreadAsync(app, listed)).Digest!, default))!;
+
+    private static Task<OutboxStatus> FirstNoticeStatusAsync(TestApp app, string id) =>
+        app.Get<IncidentStore>().GetDetailsAsync(id, default)
+            .ContinueWith(d => d.Result!.Actions.Single(a => a.Kind == TeamsOutbox.Post.Name).Status, TaskScheduler.Default);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_digest_post_whose_answer_was_lost_is_looked_for_in_the_channel_before_posting_again(bool mayRead)
+    {
+        // Graph posts the digest, then the answer never arrives (the connection drops, as when the host dies).
+        TimeProvider? clock = null; // the app's clock: Graph dates the lost post on it
+        var fake = new FakeGraphHandler().ThenLoseAnswer(r => r.Body!.Contains("Storm digest"), "lost-digest",
+            () => clock!.GetUtcNow(),
+            new JsonObject { ["id"] = "yesterdays", ["subject"] = "Storm digest 2026-11-25 09:00 UTC: 4 incidents" },
+            new JsonObject { ["id"] = "someone-else", ["subject"] = "Lunch?", ["body"] = new JsonObject { ["content"] = "Storm digest" } });
+        await using var app = await StartAsync(fake, new()
+        {
+            ["AutoResponder:Teams:StormThreshold"] = "1",
+            ["AutoResponder:Teams:ReadChannelMessages"] = mayRead.ToString(),
+        });
+        clock = app.Time;
+        var (_, listed) = await OwnAndListedAsync(app, "lost-digest-" + mayRead);
+        Assert.Null((await HeadAsync(app, listed)).MessageId); // the outcome is unknown
+
+        app.Time.Advance(TimeSpan.FromMinutes(30));
+        await FirstNoticeAsync(app, listed);
+
+        var head = await HeadAsync(app, listed);
+        if (mayRead)
+        {
+            Assert.Single(DigestPosts(fake)); // found in the channel, not posted twice
+            Assert.Equal("lost-digest", head.MessageId);
+            Assert.Equal($"{Messages}/lost-digest", Assert.Single(fake.Patches).Path); // and edited: it shows what is listed
+        }
+        else
+        {
+            Assert.Equal(2, DigestPosts(fake).Count()); // at-least-once, as for own posts
+            Assert.DoesNotContain(fake.Requests, r => r.Method == HttpMethod.Get);
+            Assert.NotEqual("lost-digest", head.MessageId);
+        }
+        Assert.NotNull(head.MessageId);
+        Assert.Equal(OutboxStatus.Done, await FirstNoticeStatusAsync(app, listed));
+    }
+
+    [Fact]
+    public async Task A_digest_post_deleted_in_Teams_is_posted_afresh_so_the_incidents_listed_after_are_shown()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var (_, listed) = await OwnAndListedAsync(app, "deleted");
+        Assert.Equal("1002", (await HeadAsync(app, listed)).MessageId);
+
+        // Right after the post, a 404 may be Graph not finding its new message yet: tried again, not posted twice.
+        var early = await OpenAsync(app, "deleted-early");
+        fake.ThenStatus(HttpStatusCode.NotFound, when: r => r.Method == HttpMethod.Patch);
+        await FirstNoticeAsync(app, early);
+        Assert.Single(DigestPosts(fake));
+        Assert.Equal(OutboxStatus.Pending, await FirstNoticeStatusAsync(app, early));
+
+        // Later someone deletes the digest in Teams: its next edit answers 404.
+        app.Time.Advance(TimeSpan.FromSeconds(40));
+        fake.ThenStatus(HttpStatusCode.NotFound, when: r => r.Method == HttpMethod.Patch);
+        var next = await OpenAsync(app, "deleted-2");
+        await FirstNoticeAsync(app, next);
+
+        Assert.Equal($"{Messages}/1002", fake.Patches.Last().Path);
+        var posts = DigestPosts(fake).ToList();
+        Assert.Equal(2, posts.Count); // a fresh digest post, showing everyone listed
+        var shown = posts[1].Json!["body"]!["content"]!.GetValue<string>();
+        foreach (var id in new[] { listed, early, next }) Assert.Contains(ConsoleRoutes.Incident(id), shown);
+        Assert.Equal("1003", (await HeadAsync(app, next)).MessageId); // recorded: later edits go to it
+        Assert.Equal(OutboxStatus.Done, await FirstNoticeStatusAsync(app, next)); // not parked
+    }
+
+    [Fact]
+    public async Task A_digest_post_that_Graph_keeps_retrying_past_the_render_claim_is_not_posted_a_second_time_by_another_renderer()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var ids = await OpenAsync(app, "slow", 3);
+        await FirstNoticeAsync(app, ids[0]); // its own post
+
+        // The digest's POST takes long at Graph (its RetryHandler retrying 503s with their Retry-After).
+        var posting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slowed = 0;
+        fake.Then(r =>
+        {
+            if (r.Method != HttpMethod.Post || Interlocked.Exchange(ref slowed, 1) == 1) return null;
+            posting.TrySetResult();
+            answer.Task.Wait(TimeSpan.FromSeconds(10));
+            return null;
+        });
+        var renderer = FirstNoticeAsync(app, ids[1]);
+        await posting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        app.Time.Advance(TimeSpan.FromSeconds(40)); // past the 30 s render claim, within the digest's minute
+        await FirstNoticeAsync(app, ids[2]).WaitAsync(TimeSpan.FromSeconds(10)); // listed; the renderer shows it
+        Assert.Single(DigestPosts(fake));
+
+        answer.SetResult();
+        await renderer.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(DigestPosts(fake));
+        Assert.Contains(ConsoleRoutes.Incident(ids[2]), fake.Patches.Last().Json!["body"]!["content"]!.GetValue<string>());
+        Assert.Null((await HeadAsync(app, ids[2])).RendererUntil); // released once everything listed was shown
+    }
+
+    [Fact]
+    public async Task A_renderer_that_died_mid_post_is_taken_over_by_its_own_actions_retry_without_waiting_for_its_claim()
+    {
+        var fake = new FakeGraphHandler();
+        var died = 0;
+        fake.Then(r => r.Method == HttpMethod.Post && fake.Requests.Last().Body!.Contains("Storm digest")
+            && Interlocked.Exchange(ref died, 1) == 0
+            ? throw new HttpRequestException("The host died while Graph posted the digest.") : null);
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var (_, listed) = await OwnAndListedAsync(app, "died");
+        // As a host that died mid-POST leaves the head: claimed for the POST's longest time (it never gave it back).
+        var head = await HeadAsync(app, listed);
+        await app.Storage.IncidentIndex.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(head.PartitionKey, head.RowKey)
+        {
+            [nameof(DigestHeadRow.RendererUntil)] = app.Time.GetUtcNow().AddMinutes(10),
+        }, Azure.ETag.All, Azure.Data.Tables.TableUpdateMode.Merge);
+
+        app.Time.Advance(TimeSpan.FromMinutes(5)); // its action's retry, while the claim would still hold
+        await FirstNoticeAsync(app, listed);
+
+        Assert.Equal(2, DigestPosts(fake).Count()); // posted by the retry (it has no way to look, by default)
+        head = await HeadAsync(app, listed);
+        Assert.NotNull(head.MessageId);
+        Assert.Null(head.RendererUntil);
+    }
+
+    [Fact]
+    public async Task An_own_post_sent_back_by_a_paused_channel_is_not_under_way_so_its_retry_in_a_storm_is_digested()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new()
+        {
+            ["AutoResponder:Teams:StormThreshold"] = "2",
+            ["AutoResponder:Teams:ReadChannelMessages"] = "true",
+        });
+        var ids = await OpenAsync(app, "paused", 3);
+        await FirstNoticeAsync(app, ids[0]);
+        app.Get<TeamsRateLimiter>().Pause(new TeamsCall("team-1", Channel, NewMessage: true, FirstNotice: true), TimeSpan.FromSeconds(30));
+
+        await FirstNoticeAsync(app, ids[1]); // its own post: the channel is paused, back to the outbox
+        Assert.Null((await ThreadAsync(app, ids[1])).RootPostingSince); // nothing was sent
+        await FirstNoticeAsync(app, ids[2]); // a storm begins: listed, its digest waits for the channel too
+
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await FirstNoticeAsync(app, ids[1]);
+        await FirstNoticeAsync(app, ids[2]);
+        var thread = await ThreadAsync(app, ids[1]);
+        Assert.Null(thread.RootMessageId); // now in the storm: a line in the digest, like the others
+        Assert.Equal((await ThreadAsync(app, ids[2])).Digest, thread.Digest);
+        Assert.DoesNotContain(fake.Requests, r => r.Method == HttpMethod.Get); // no needless look for a lost post
+        var shown = Assert.Single(DigestPosts(fake)).Json!["body"]!["content"]!.GetValue<string>();
+        Assert.Contains(ConsoleRoutes.Incident(ids[1]), shown);
+        Assert.Contains(ConsoleRoutes.Incident(ids[2]), shown);
     }
 
     [Fact]

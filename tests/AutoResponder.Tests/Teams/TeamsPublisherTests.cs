@@ -142,28 +142,10 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
     public async Task A_root_post_whose_answer_was_lost_is_looked_for_in_the_channel_before_posting_again(bool mayRead)
     {
         // Graph posts the root post, then the answer never arrives (the connection drops, as when the host dies).
-        var fake = new FakeGraphHandler();
-        JsonObject? lost = null;
         TimeProvider? clock = null; // the app's clock: Graph dates the lost post on it
-        fake.Then(r =>
-        {
-            if (r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath.EndsWith("/messages", StringComparison.Ordinal) && lost is null)
-            {
-                lost = JsonNode.Parse(fake.Requests.Last().Body!)!.AsObject();
-                lost["id"] = "lost-1";
-                lost["createdDateTime"] = clock!.GetUtcNow().ToString("O");
-                throw new HttpRequestException("The connection was reset after Graph posted the message.");
-            }
-            if (r.Method == HttpMethod.Get && lost is not null)
-                return new HttpResponseMessage(HttpStatusCode.OK)
-                {
-                    Content = new StringContent(new JsonObject
-                    {
-                        ["value"] = new JsonArray(new JsonObject { ["id"] = "someone-else", ["subject"] = "Lunch?", ["body"] = new JsonObject { ["content"] = "INC-20261126-0000000000000" } }, lost.DeepClone()),
-                    }.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
-                };
-            return null;
-        });
+        var fake = new FakeGraphHandler().ThenLoseAnswer(r => r.Path.EndsWith("/messages", StringComparison.Ordinal), "lost-1",
+            () => clock!.GetUtcNow(),
+            new JsonObject { ["id"] = "someone-else", ["subject"] = "Lunch?", ["body"] = new JsonObject { ["content"] = "INC-20261126-0000000000000" } });
         await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:ReadChannelMessages"] = mayRead.ToString() });
         clock = app.Time;
         var id = await OpenAsync(app, "teams-lost-" + mayRead);
