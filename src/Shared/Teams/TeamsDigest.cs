@@ -230,11 +230,16 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
                 {
                     // more listed meanwhile: render again, still holding the claim
                     if (ClaimEndsSoon(head))
+                    {
+                        var renderer = head.Renderer;
                         head = await UpdateHeadAsync(digest, target, head, h =>
                         {
                             h.RenderedCount = Math.Max(h.RenderedCount, rendered);
+                            // taken over meanwhile (this one outlasted its claim): the new holder renders
+                            if (h.Renderer != renderer) throw new DigestClaimLostException();
                             h.RendererUntil = time.GetUtcNow() + RenderClaim;
                         }, CancellationToken.None);
+                    }
                     continue;
                 }
             }
@@ -247,15 +252,16 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
                 await GiveBackAsync(digest, target, head, e);
                 throw;
             }
-            // Recorded whatever happens to the caller, and released.
+            // Recorded whatever happens to the caller, and released (unless another renderer took it over meanwhile).
+            var held = head.Renderer;
             head = await UpdateHeadAsync(digest, target, head, h =>
             {
                 h.RenderedCount = Math.Max(h.RenderedCount, rendered);
-                h.RendererUntil = null;
+                if (h.Renderer == held) h.RendererUntil = null;
             }, CancellationToken.None);
             // Listed after the check: shown by the next round, by whoever claims it (they listed before this release).
-            if ((await ItemsAsync(digest, ct)).Count == rendered || !await TryClaimAsync(head, head.Renderer, ct))
-                return head;
+            if (Claimed(head) || (await ItemsAsync(digest, ct)).Count == rendered
+                || !await TryClaimAsync(head, held, ct)) return head;
         }
     }
 
@@ -297,7 +303,10 @@ public sealed class TeamsDigest(StorageClients storage, PeopleLinks links, IOpti
     {
         try
         {
-            await UpdateHeadAsync(digest, target, head, h => h.RendererUntil = null, CancellationToken.None);
+            var held = head.Renderer;
+            // a claim another renderer took over meanwhile is theirs to give back
+            await UpdateHeadAsync(digest, target, head, h => { if (h.Renderer == held) h.RendererUntil = null; },
+                CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -583,6 +583,50 @@ public sealed class StormTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_renderer_whose_edit_outlasted_its_claim_leaves_the_claim_to_the_one_that_took_it_over()
+    {
+        var fake = new FakeGraphHandler();
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:StormThreshold"] = "1" });
+        var ids = await OpenAsync(app, "outlasted", 4);
+        await FirstNoticeAsync(app, ids[0]); // its own post
+        await FirstNoticeAsync(app, ids[1]); // the digest's post
+
+        // The next two edits hang at Graph until let go: the first renderer's, then the one that takes over.
+        var editing = new[] { new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var letGo = new[] { new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var edits = 0;
+        fake.Then(r =>
+        {
+            if (r.Method != HttpMethod.Patch) return null;
+            var n = Interlocked.Increment(ref edits) - 1;
+            if (n < 2)
+            {
+                editing[n].TrySetResult();
+                letGo[n].Task.Wait(TimeSpan.FromSeconds(10));
+            }
+            return null;
+        });
+        var first = FirstNoticeAsync(app, ids[2]);
+        await editing[0].Task.WaitAsync(TimeSpan.FromSeconds(10));
+        app.Time.Advance(TimeSpan.FromSeconds(40)); // past its 30 s claim, within the digest's minute
+        var second = FirstNoticeAsync(app, ids[3]); // takes the claim over
+        await editing[1].Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        letGo[0].SetResult(); // the first edit ends while the second renderer still holds the claim
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        var head = await HeadAsync(app, ids[3]);
+        Assert.Equal(ids[3], head.Renderer);
+        Assert.NotNull(head.RendererUntil); // not released nor renewed by the first renderer
+        Assert.Equal(2, Volatile.Read(ref edits)); // nor edited again by it: the holder shows everyone
+
+        letGo[1].SetResult();
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains(ConsoleRoutes.Incident(ids[3]), fake.Patches.Last().Json!["body"]!["content"]!.GetValue<string>());
+        Assert.Null((await HeadAsync(app, ids[3])).RendererUntil);
+        Assert.Single(DigestPosts(fake));
+    }
+
+    [Fact]
     public async Task A_renderer_that_died_mid_post_is_taken_over_by_its_own_actions_retry_without_waiting_for_its_claim()
     {
         var fake = new FakeGraphHandler();
