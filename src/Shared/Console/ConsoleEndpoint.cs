@@ -103,7 +103,7 @@ public sealed class ConsoleEndpoint(
                         await incidents.AcknowledgeAsync(id, acknowledge.Owner ?? user.Name, user.Name, ct);
                     break;
                 case "status":
-                    if (StatusUpdateRequest.Bind(fields) is { } status)
+                    if (StatusUpdateRequest.Bind(fields, time.GetUtcNow()) is { } status)
                         await incidents.UpdateStatusAsync(id, status.Text, status.NextSteps, status.Eta, user.Name, ct);
                     break;
                 case "responder":

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -260,6 +261,44 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Equal(2, rival.Interventions); // A retried until its budget was spent
         var timeline = JsonNode.Parse(await b.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
         Assert.DoesNotContain(timeline, t => (string?)t!["text"] is { } text && text.Contains("Rolling back"));
+    }
+
+    [Fact]
+    public async Task A_status_form_with_an_eta_before_now_shows_why_on_the_page_and_changes_nothing()
+    {
+        // The browser keeps cookies by the real clock, so the app's clock starts at the real time (and stands still).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            RunningHost.WithoutBackgroundWork(services);
+        });
+        var opened = await host.Client.PostAsJsonAsync("/api/alerts", new { title = "Checkout down", severity = "Sev2", service = "checkout" });
+        var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var csrf = await CsrfOf(await browser.Client.GetAsync($"/incidents/{id}"));
+        var now = time.GetUtcNow();
+        var hourAgo = now.AddHours(-1);
+
+        // The form's datetime-local field (minutes, UTC), an hour before the app's clock.
+        var answer = await browser.PostFormAsync($"/incidents/{id}/status",
+            Form(("_csrf", csrf), ("text", "Rolling back"), ("eta", hourAgo.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+        var html = WebUtility.HtmlDecode(await answer.Content.ReadAsStringAsync());
+        Assert.Contains(FormattableString.Invariant(
+            $"'eta' must not be in the past: {hourAgo:yyyy-MM-dd HH:mm} UTC is before now ({now:yyyy-MM-dd HH:mm} UTC)"), html);
+        Assert.Contains("id=\"status-update\"", html); // the page with its form again
+        var incident = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"))!;
+        Assert.Null(incident["statusUpdate"]);
+        var timeline = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
+        Assert.DoesNotContain(timeline, t => (string?)t!["text"] is { } text && text.Contains("Rolling back"));
+
+        // An ETA ahead of the clock goes through.
+        var later = await browser.PostFormAsync($"/incidents/{id}/status",
+            Form(("_csrf", csrf), ("text", "Rolling back"), ("eta", now.AddHours(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))));
+        Assert.Equal(HttpStatusCode.SeeOther, later.StatusCode);
     }
 
     [Fact]
