@@ -10,6 +10,7 @@ using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AutoResponder.Tests.WebConsole;
@@ -299,6 +300,63 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         var later = await browser.PostFormAsync($"/incidents/{id}/status",
             Form(("_csrf", csrf), ("text", "Rolling back"), ("eta", now.AddHours(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))));
         Assert.Equal(HttpStatusCode.SeeOther, later.StatusCode);
+    }
+
+    /// <summary>Every log message of the host, as its operator reads them.</summary>
+    private sealed class LogLines : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Lines.Enqueue((logLevel, formatter(state, exception)));
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Behind_another_origin_sign_in_and_forms_say_which_origin_and_that_PublicBaseUrl_must_name_it()
+    {
+        // A proxy at http://localhost:8080 passes requests on to this host with the host's own Host header; the
+        // browser (no Sec-Fetch-Site: an older one) names the page's origin.
+        const string proxy = "http://localhost:8080";
+        var logs = new LogLines();
+        await using var host = await RunningHost.StartAsync(azurite, null, services => services.AddSingleton<ILoggerProvider>(logs));
+        var here = host.BaseAddress.GetLeftPart(UriPartial.Authority);
+        var id = await OpenIncidentAsync(host);
+        string[] toFix = [$"this page's origin {proxy} is not this console's origin {here} (AutoResponder:PublicBaseUrl is not set)",
+            "the operator must set AutoResponder:PublicBaseUrl to it"];
+
+        using var browser = new CookieBrowser(host);
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        var signIn = await browser.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")), origin: proxy, fetchMetadata: false);
+        Assert.Equal(HttpStatusCode.Forbidden, signIn.StatusCode);
+        var page = WebUtility.HtmlDecode(await signIn.Content.ReadAsStringAsync());
+        Assert.All(toFix, text => Assert.Contains(text, page));
+        Assert.Equal(0, await SessionRows(host));
+        Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning && l.Text.Contains($"page origin {proxy} was refused")
+            && l.Text.Contains("set AutoResponder:PublicBaseUrl (environment AutoResponder__PublicBaseUrl)"));
+
+        // Signed in from this origin, a form of the incident page posted from the proxy's origin: the same explanation.
+        var (signedIn, _) = await SignInAsync(host, "bob@shop.example", Roles.Responder);
+        using var _s = signedIn;
+        var csrf = await CsrfOf(await signedIn.Client.GetAsync($"/incidents/{id}"));
+        var resolve = await signedIn.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: proxy, fetchMetadata: false);
+        Assert.Equal(HttpStatusCode.Forbidden, resolve.StatusCode);
+        page = WebUtility.HtmlDecode(await resolve.Content.ReadAsStringAsync());
+        Assert.All(toFix, text => Assert.Contains(text, page));
+        Assert.Equal("open", await StatusOf(host, id));
+
+        // Once the setting names that address, forms from it work — and only from it: the check is not weakened.
+        await using var named = await RunningHost.StartAsync(azurite, null, $"AutoResponder:PublicBaseUrl={proxy}");
+        id = await OpenIncidentAsync(named);
+        using var behindProxy = new CookieBrowser(named);
+        token = await named.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        Assert.Equal(HttpStatusCode.SeeOther, (await behindProxy.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")), origin: proxy, fetchMetadata: false)).StatusCode);
+        csrf = await CsrfOf(await behindProxy.Client.GetAsync($"/incidents/{id}"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await behindProxy.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "http://localhost:8081", fetchMetadata: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await behindProxy.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: proxy, fetchMetadata: false)).StatusCode);
+        Assert.Equal("resolved", await StatusOf(named, id));
     }
 
     [Fact]
