@@ -55,8 +55,11 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
     public static ConsoleSession Bearer { get; } = new((string?)null);
 
     public bool Accepts(HttpRequest request, IFormCollection form)
+        => SameOrigin(request, PublicOrigin) && HoldsToken(form);
+
+    /// <summary>The form carries this session's anti-forgery token (always true for a bearer token).</summary>
+    public bool HoldsToken(IFormCollection form)
     {
-        if (!SameOrigin(request, PublicOrigin)) return false;
         if (Csrf is null) return true;
         var given = form[ConsolePages.CsrfField].ToString();
         return given.Length > 0 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given),
@@ -70,21 +73,67 @@ public sealed record ConsoleSession(string? Csrf, string? PublicOrigin = null)
     /// see a different Host than the browser used); a request naming neither is left to the anti-forgery token.
     /// </summary>
     public static bool SameOrigin(HttpRequest request, string? publicOrigin)
+        => ForeignOrigin.Of(request, publicOrigin) is null;
+}
+
+/// <summary>
+/// Why a form is not from the console's own pages (<see cref="ConsoleSession.SameOrigin"/>), told so that the person
+/// on the page and the operator know what to fix. <see cref="Fixable"/>: the browser named a page origin
+/// (<see cref="PageOrigin"/>) that is neither the origin this host sees (<see cref="HostOrigin"/>) nor
+/// <c>AutoResponder:PublicBaseUrl</c>'s (<see cref="PublicOrigin"/>) — behind a proxy or another host name, the setting
+/// must name the address people use. Otherwise the browser itself said the form came from another site.
+/// </summary>
+public sealed record ForeignOrigin(string PageOrigin, string HostOrigin, string? PublicOrigin, bool Fixable)
+{
+    /// <summary>The setting that names the address people use (App Service / environment: AutoResponder__PublicBaseUrl).</summary>
+    public const string Setting = AutoResponderOptions.Section + ":" + nameof(AutoResponderOptions.PublicBaseUrl);
+
+    /// <summary>Null when the form came from this console's origin; else why not.</summary>
+    public static ForeignOrigin? Of(HttpRequest request, string? publicOrigin)
     {
-        var site = request.Headers["Sec-Fetch-Site"].ToString();
-        if (site.Length > 0) return site == "same-origin";
+        var host = $"{AutoResponder.Http.SecurityHeaders.Scheme(request)}://{request.Host.Value}";
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0) return true;
-        if (!Uri.TryCreate(origin, UriKind.Absolute, out var o)) return false;
+        var shown = origin.Length == 0 ? "another site" : origin.Length > 200 ? origin[..200] + "…" : origin;
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        // The browser's own word (a page cannot set it): only "same-origin" passes.
+        if (site.Length > 0)
+            return site == "same-origin" ? null : new ForeignOrigin(shown, host, publicOrigin, Fixable: false);
+        // Without it (older browsers, non-browser clients): an Origin must name this origin or PublicBaseUrl's; a request
+        // naming none is left to the anti-forgery token.
+        if (origin.Length == 0) return null;
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var o))
+            return new ForeignOrigin(shown, host, publicOrigin, Fixable: false);
         // Scheme, host and port: http://host is not the origin of https://host (a network attacker can serve the
         // first).
-        return (string.Equals(o.Scheme, AutoResponder.Http.SecurityHeaders.Scheme(request),
-            StringComparison.OrdinalIgnoreCase)
+        var same = (string.Equals(o.Scheme, AutoResponder.Http.SecurityHeaders.Scheme(request),
+                StringComparison.OrdinalIgnoreCase)
                 && string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
             || (publicOrigin is not null
                 && string.Equals(o.GetLeftPart(UriPartial.Authority), publicOrigin,
                 StringComparison.OrdinalIgnoreCase));
+        return same ? null : new ForeignOrigin(o.GetLeftPart(UriPartial.Authority), host, publicOrigin, Fixable: true);
     }
+
+    /// <summary>The console's address as configured: PublicBaseUrl's origin, else the one this host sees.</summary>
+    public string ConsoleOrigin => PublicOrigin ?? HostOrigin;
+
+    /// <summary>For the page: what happened and what to do.</summary>
+    public string ForPerson => Fixable
+        ? $"Nothing was changed: this page's origin {PageOrigin} is not this console's origin {ConsoleOrigin}" +
+            (PublicOrigin is null ? $" ({Setting} is not set)" : "") + ". " +
+            $"If {PageOrigin} is the address people use to reach the console, the operator must set {Setting} to it " +
+            $"(e.g. {PageOrigin}) and restart; until then, its forms work only when it is opened at {ConsoleOrigin}."
+        : $"Nothing was changed: this form was sent from {PageOrigin}, not from a page of this console " +
+            $"({ConsoleOrigin}). Open the console at its own address and try again.";
+
+    /// <summary>For the log: the setting to check.</summary>
+    public string ForOperator => Fixable
+        ? $"A console form from the page origin {PageOrigin} was refused: this host sees its origin as {HostOrigin} and " +
+            $"{Setting} is {(PublicOrigin is null ? "not set" : $"{PublicOrigin}")}. If people reach the console at " +
+            $"{PageOrigin} (a proxy or another host name), set {Setting} (environment AutoResponder__PublicBaseUrl) to " +
+            "that address; otherwise another site posted the form."
+        : $"A console form from another site ({PageOrigin}) was refused (the browser said so, or named no usable " +
+            $"origin); the console is at {ConsoleOrigin}.";
 }
 
 /// <summary>

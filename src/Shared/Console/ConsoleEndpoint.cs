@@ -87,9 +87,7 @@ public sealed class ConsoleEndpoint(
         var form = await ReadFormAsync(request, ct);
         if (form is null) return Page(ConsolePages.Message("Bad request",
             "Send the form as application/x-www-form-urlencoded.", user), 415);
-        if (!session.Accepts(request, form))
-            return Page(ConsolePages.Message("Form expired",
-            "The form did not come from this console session. Reload the page and try again.", user), 403);
+        if (RefusedForm(request, session, form, user) is { } refused) return refused;
 
         // The same request records and rules as the API (each record's Bind); a problem re-renders the page with its
         // text.
@@ -103,7 +101,7 @@ public sealed class ConsoleEndpoint(
                         await incidents.AcknowledgeAsync(id, acknowledge.Owner ?? user.Name, user.Name, ct);
                     break;
                 case "status":
-                    if (StatusUpdateRequest.Bind(fields) is { } status)
+                    if (StatusUpdateRequest.Bind(fields, time.GetUtcNow()) is { } status)
                         await incidents.UpdateStatusAsync(id, status.Text, status.NextSteps, status.Eta, user.Name, ct);
                     break;
                 case "responder":
@@ -164,6 +162,26 @@ public sealed class ConsoleEndpoint(
         catch (ReminderConflictException e) { return await Refused(id, user, session, e.Message, StatusCodes.Status409Conflict, ct); }
         return HtmlResult.SeeOther(ConsoleRoutes.Incident(id));
     }, ct);
+
+    /// <summary>
+    /// 403 for a form that is not the console's own (nothing changes): from another origin (the page says which and what
+    /// to fix, and the log names the setting), or without this session's anti-forgery token. Null: accepted.
+    /// </summary>
+    private HtmlResult? RefusedForm(HttpRequest request, ConsoleSession session, IFormCollection form,
+        ConsoleUser user)
+    {
+        if (ForeignOrigin.Of(request, session.PublicOrigin) is { } foreign)
+            return Page(ConsolePages.Message("Form refused", Refused(foreign), user), 403);
+        return session.HoldsToken(form) ? null : Page(ConsolePages.Message("Form expired",
+            "The form did not come from this console session. Reload the page and try again.", user), 403);
+    }
+
+    /// <summary>A form from another origin: a warning for the operator, naming the setting; the text for the page.</summary>
+    private string Refused(ForeignOrigin foreign)
+    {
+        log.LogWarning("{Refusal}", foreign.ForOperator);
+        return foreign.ForPerson;
+    }
 
     /// <summary>GET /console/assets/{name}</summary>
     public HtmlResult Asset(string name)
@@ -265,7 +283,9 @@ public sealed class ConsoleEndpoint(
             if (form is null) return SignInForm(request, "Send the form as application/x-www-form-urlencoded.",
                 ConsoleRoutes.List, 415);
             var returnUrl = ConsoleRoutes.LocalOrList(form["returnUrl"].ToString());
-            if (!ConsoleSession.SameOrigin(request, access.PublicOrigin) || !SignInFormToken.Matches(request, form))
+            if (ForeignOrigin.Of(request, access.PublicOrigin) is { } foreign)
+                return SignInForm(request, Refused(foreign), returnUrl, 403);
+            if (!SignInFormToken.Matches(request, form))
                 return SignInForm(request, "The form did not come from this console. Reload the page and try again.",
                     returnUrl, 403);
             var token = form["token"].ToString();
@@ -387,9 +407,7 @@ public sealed class ConsoleEndpoint(
         var form = await ReadFormAsync(request, ct);
         if (form is null) return Page(ConsolePages.Message("Bad request",
             "Send the form as application/x-www-form-urlencoded.", user), 415);
-        if (!session.Accepts(request, form))
-            return Page(ConsolePages.Message("Form expired",
-            "The form did not come from this console session. Reload the page and try again.", user), 403);
+        if (RefusedForm(request, session, form, user) is { } refused) return refused;
         await sessions.SignOutAsync(ConsoleSessions.CookieOf(request), ct);
         log.LogInformation("{Caller} signed out of the console", user.Name);
         return HtmlResult.SeeOther(ConsoleRoutes.SignIn)

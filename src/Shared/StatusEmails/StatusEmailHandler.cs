@@ -70,13 +70,17 @@ internal sealed class StatusEmailHandler(
             throw new NotConfiguredException(MailOptions.Area, MailOptions.NoManagersProblem);
 
         var number = sent.Sent + 1;
-        var recorded = StateChange.Of<StatusEmailState>(s =>
+        // This e-mail is done (sent, or listed in a storm e-mail): its slot or resolution is never e-mailed again.
+        // False when the row says so already (this outcome applied before): then it is not counted again.
+        bool Done(StatusEmailState s)
         {
-            s.Sent = Math.Max(s.Sent, number);
-            s.LastSentAt = now;
+            var slotAt = payload.SlotAt ?? incident.OpenedAt;
+            var already = kind == StatusEmailKind.Final
+                ? s.FinalFor == incident.ResolvedAt : s.LastSlotAt is { } last && slotAt <= last;
             if (kind == StatusEmailKind.Final) s.FinalFor = incident.ResolvedAt;
-            else (s.LastSlot, s.LastSlotAt) = (payload.Slot, payload.SlotAt ?? incident.OpenedAt);
-        });
+            else (s.LastSlot, s.LastSlotAt) = (payload.Slot, slotAt);
+            return !already;
+        }
         var what = kind switch { StatusEmailKind.Final => "Final status email", StatusEmailKind.Opened => "First status email", _ => $"Status email #{number}" };
 
         // In a storm (the incident is listed in a Teams storm digest) managers get one storm e-mail listing it instead.
@@ -86,10 +90,11 @@ internal sealed class StatusEmailHandler(
                 return new OutboxOutcome("Waiting for Teams to decide between a post of its own and the storm digest",
                     Later: [(StatusEmailOutbox.Email.Name, context.Action.Payload,
                         now + StormEmails.TeamsDecisionRecheck)]);
-            case StormDecision.Storm when await storms.ListAsync(incident, context.Action, kind, recipients, ct) is var (window, dueAt, owesSend):
+            case StormDecision.Storm when await storms.ListAsync(incident, context.Action, kind, recipients, ct) is var (window, dueAt, owesSend, stormSentAt):
+                // Counted as sent when the storm e-mail goes (StormEmailHandler), not now.
                 return new OutboxOutcome(
                     Result: $"{what} listed in the storm e-mail {window}",
-                    State: [recorded],
+                    State: [StateChange.Of<StatusEmailState>(s => { Done(s); s.ListedIn(window, stormSentAt); })],
                     TimelineText: $"{what} listed in one storm e-mail to {recipients.Count} manager(s), due " +
                         $"{StatusEmailRenderer.Time(dueAt)} (the incident is in the Teams storm digest)",
                     TimelineKind: TimelineKinds.StatusEmail,
@@ -119,7 +124,13 @@ internal sealed class StatusEmailHandler(
 
         return new OutboxOutcome(
             Result: $"{what} sent to {string.Join(", ", recipients)}{(messageId is null ? "" : $" ({messageId})")}",
-            State: [recorded],
+            State: [StateChange.Of<StatusEmailState>(s =>
+            {
+                if (!Done(s)) return;
+                // One more, counted on the row as it is now: a storm e-mail may have been counted in it meanwhile.
+                s.Sent++;
+                s.LastSentAt = now;
+            })],
             TimelineText: $"{what} sent to {recipients.Count} manager(s): {rendered.Subject}",
             TimelineKind: TimelineKinds.StatusEmail);
     }

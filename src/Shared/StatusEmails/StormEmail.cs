@@ -77,9 +77,9 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     /// <summary>
     /// Lists the incident's e-mail in the storm e-mail of its recipients' current window. Returns the window and
     /// whether this incident owes its send (it listed first), or null when that window's e-mail already went (send its
-    /// own).
+    /// own). <c>SentAt</c>: a retried listing found its earlier window's e-mail sent already (it was in it).
     /// </summary>
-    public async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> ListAsync(IncidentRecord incident,
+    public async Task<(string Window, DateTimeOffset DueAt, bool OwesSend, DateTimeOffset? SentAt)?> ListAsync(IncidentRecord incident,
         OutboxAction action, StatusEmailKind kind, IReadOnlyList<string> recipients, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -104,13 +104,13 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         try
         {
             await Table.AddEntityAsync(head, ct);
-            return (window, dueAt, true);
+            return (window, dueAt, true, null);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var existing = (await Table.GetEntityAsync<StormEmailHead>(window, HeadRow, cancellationToken: ct)).Value;
             // a retry of the first lister owes it again
-            if (existing.SentAt is null) return (window, dueAt, existing.Owner == incident.Id);
+            if (existing.SentAt is null) return (window, dueAt, existing.Owner == incident.Id, null);
             // Sent already (this listing came late): not in it, so it goes out on its own.
             await Table.DeleteEntityAsync(window, ItemPrefix + incident.Id, ETag.All, ct);
             return null;
@@ -124,7 +124,7 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     /// whose outcome was never recorded (the host stopped) is retried in a later minute, and must keep to that window, or
     /// the window it owes would never be sent. Only a run later than its action's minute looks (one query).
     /// </summary>
-    private async Task<(string Window, DateTimeOffset DueAt, bool OwesSend)?> EarlierListingAsync(string prefix,
+    private async Task<(string Window, DateTimeOffset DueAt, bool OwesSend, DateTimeOffset? SentAt)?> EarlierListingAsync(string prefix,
         string window, string incidentId, OutboxAction action, CancellationToken ct)
     {
         var since = prefix + (action.DueAt ?? action.CreatedAt).ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
@@ -140,7 +140,8 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
                 cancellationToken: ct);
             // unsent and ours: owed again (due at once); sent, or someone else's to send: listed, nothing owed
             if (head.HasValue && head.Value is { } h)
-                return (item.PartitionKey, DueAt(item.PartitionKey), h.SentAt is null && h.Owner == incidentId);
+                return (item.PartitionKey, DueAt(item.PartitionKey), h.SentAt is null && h.Owner == incidentId,
+                    h.SentAt);
         }
         return null;
     }
@@ -186,6 +187,16 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
                     new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), ct);
     }
 
+    /// <summary>
+    /// Counts the window's e-mail, now that it went, in the status e-mails of every incident it lists
+    /// (<see cref="StatusEmailState.CountStorm"/>: once per incident and window, so a retry never counts it twice).
+    /// </summary>
+    public Task CountSentAsync(string window, IReadOnlyList<StormEmailItem> items, DateTimeOffset at,
+        CancellationToken ct) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (item, token) => await states.UpdateAsync<StatusEmailState>(item.RowKey[ItemPrefix.Length..],
+                s => s.CountStorm(window, at), token));
+
     /// <summary>How long a sent window's rows are kept.</summary>
     public static readonly TimeSpan Kept = TimeSpan.FromDays(1);
 
@@ -215,14 +226,21 @@ internal sealed class StormEmailHandler(
         var (head, items) = await storms.ReadAsync(window, ct);
         if (head is null) return OutboxOutcome.Done("skipped: the storm e-mail window is gone");
         if (head.SentAt is { } sent)
+        {
+            // A retry after the send: count it in the listed incidents' e-mails, if that was cut short (never twice).
+            await storms.CountSentAsync(window, items, sent, ct);
             return OutboxOutcome.Done($"skipped: the storm e-mail went at {StatusEmailRenderer.Time(sent)}");
+        }
         await storms.RefreshAsync(items, ct);
         var recipients = head.Recipients.Split(';', StringSplitOptions.RemoveEmptyEntries);
         var (subject, html, text) = Render(StormEmails.MinuteOf(window), items);
         var messageId = await mail.SendAsync(MailMessage.Create(mailOptions.Value.SenderMailbox, recipients, subject,
             html, text), ct);
         // sent: never again, whatever happens to the caller
-        await storms.MarkSentAsync(head, time.GetUtcNow(), CancellationToken.None);
+        var sentAt = time.GetUtcNow();
+        await storms.MarkSentAsync(head, sentAt, CancellationToken.None);
+        // Now each listed incident's status e-mail has gone: counted in its summary (a retry counts what this missed).
+        await storms.CountSentAsync(window, items, sentAt, ct);
         log.LogInformation("Storm e-mail of {Window} listing {Count} incidents sent to {Recipients}", window,
             items.Count, head.Recipients);
         return new OutboxOutcome(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -9,6 +10,7 @@ using AutoResponder.Tests.Infrastructure;
 using AutoResponder.WebConsole;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AutoResponder.Tests.WebConsole;
@@ -260,6 +262,101 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
         Assert.Equal(2, rival.Interventions); // A retried until its budget was spent
         var timeline = JsonNode.Parse(await b.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
         Assert.DoesNotContain(timeline, t => (string?)t!["text"] is { } text && text.Contains("Rolling back"));
+    }
+
+    [Fact]
+    public async Task A_status_form_with_an_eta_before_now_shows_why_on_the_page_and_changes_nothing()
+    {
+        // The browser keeps cookies by the real clock, so the app's clock starts at the real time (and stands still).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            RunningHost.WithoutBackgroundWork(services);
+        });
+        var opened = await host.Client.PostAsJsonAsync("/api/alerts", new { title = "Checkout down", severity = "Sev2", service = "checkout" });
+        var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
+        var (browser, _) = await SignInAsync(host, "alice@shop.example", Roles.Responder);
+        using var _b = browser;
+        var csrf = await CsrfOf(await browser.Client.GetAsync($"/incidents/{id}"));
+        var now = time.GetUtcNow();
+        var hourAgo = now.AddHours(-1);
+
+        // The form's datetime-local field (minutes, UTC), an hour before the app's clock.
+        var answer = await browser.PostFormAsync($"/incidents/{id}/status",
+            Form(("_csrf", csrf), ("text", "Rolling back"), ("eta", hourAgo.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.StatusCode);
+        var html = WebUtility.HtmlDecode(await answer.Content.ReadAsStringAsync());
+        Assert.Contains(FormattableString.Invariant(
+            $"'eta' must not be in the past: {hourAgo:yyyy-MM-dd HH:mm} UTC is before now ({now:yyyy-MM-dd HH:mm} UTC)"), html);
+        Assert.Contains("id=\"status-update\"", html); // the page with its form again
+        var incident = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}"))!;
+        Assert.Null(incident["statusUpdate"]);
+        var timeline = JsonNode.Parse(await host.Client.GetStringAsync($"/api/incidents/{id}/timeline?limit=500"))!["timeline"]!.AsArray();
+        Assert.DoesNotContain(timeline, t => (string?)t!["text"] is { } text && text.Contains("Rolling back"));
+
+        // An ETA ahead of the clock goes through.
+        var later = await browser.PostFormAsync($"/incidents/{id}/status",
+            Form(("_csrf", csrf), ("text", "Rolling back"), ("eta", now.AddHours(1).ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture))));
+        Assert.Equal(HttpStatusCode.SeeOther, later.StatusCode);
+    }
+
+    /// <summary>Every log message of the host, as its operator reads them.</summary>
+    private sealed class LogLines : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Lines.Enqueue((logLevel, formatter(state, exception)));
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public async Task Behind_another_origin_sign_in_and_forms_say_which_origin_and_that_PublicBaseUrl_must_name_it()
+    {
+        // A proxy at http://localhost:8080 passes requests on to this host with the host's own Host header; the
+        // browser (no Sec-Fetch-Site: an older one) names the page's origin.
+        const string proxy = "http://localhost:8080";
+        var logs = new LogLines();
+        await using var host = await RunningHost.StartAsync(azurite, null, services => services.AddSingleton<ILoggerProvider>(logs));
+        var here = host.BaseAddress.GetLeftPart(UriPartial.Authority);
+        var id = await OpenIncidentAsync(host);
+        string[] toFix = [$"this page's origin {proxy} is not this console's origin {here} (AutoResponder:PublicBaseUrl is not set)",
+            "the operator must set AutoResponder:PublicBaseUrl to it"];
+
+        using var browser = new CookieBrowser(host);
+        var token = await host.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        var signIn = await browser.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")), origin: proxy, fetchMetadata: false);
+        Assert.Equal(HttpStatusCode.Forbidden, signIn.StatusCode);
+        var page = WebUtility.HtmlDecode(await signIn.Content.ReadAsStringAsync());
+        Assert.All(toFix, text => Assert.Contains(text, page));
+        Assert.Equal(0, await SessionRows(host));
+        Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning && l.Text.Contains($"page origin {proxy} was refused")
+            && l.Text.Contains("set AutoResponder:PublicBaseUrl (environment AutoResponder__PublicBaseUrl)"));
+
+        // Signed in from this origin, a form of the incident page posted from the proxy's origin: the same explanation.
+        var (signedIn, _) = await SignInAsync(host, "bob@shop.example", Roles.Responder);
+        using var _s = signedIn;
+        var csrf = await CsrfOf(await signedIn.Client.GetAsync($"/incidents/{id}"));
+        var resolve = await signedIn.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: proxy, fetchMetadata: false);
+        Assert.Equal(HttpStatusCode.Forbidden, resolve.StatusCode);
+        page = WebUtility.HtmlDecode(await resolve.Content.ReadAsStringAsync());
+        Assert.All(toFix, text => Assert.Contains(text, page));
+        Assert.Equal("open", await StatusOf(host, id));
+
+        // Once the setting names that address, forms from it work — and only from it: the check is not weakened.
+        await using var named = await RunningHost.StartAsync(azurite, null, $"AutoResponder:PublicBaseUrl={proxy}");
+        id = await OpenIncidentAsync(named);
+        using var behindProxy = new CookieBrowser(named);
+        token = await named.CreateTokenAsync("alice@shop.example", Roles.Responder);
+        Assert.Equal(HttpStatusCode.SeeOther, (await behindProxy.SignInAsync(Form(("token", token), ("returnUrl", "/incidents")), origin: proxy, fetchMetadata: false)).StatusCode);
+        csrf = await CsrfOf(await behindProxy.Client.GetAsync($"/incidents/{id}"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await behindProxy.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: "http://localhost:8081", fetchMetadata: false)).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await behindProxy.PostFormAsync($"/incidents/{id}/resolve", Form(("_csrf", csrf)), origin: proxy, fetchMetadata: false)).StatusCode);
+        Assert.Equal("resolved", await StatusOf(named, id));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AutoResponder.Tests.Http;
 
@@ -303,12 +304,45 @@ public sealed class IncidentApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_status_update_with_an_eta_before_now_is_refused_naming_eta_and_stores_nothing()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(azurite, null, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            RunningHost.WithoutBackgroundWork(services);
+        }, "AutoResponder:Teams:Enabled=false", "AutoResponder:StatusEmails:Enabled=false", "AutoResponder:Reminders:Enabled=false");
+        var id = await OpenAsync(host, "Search down", "search");
+        var before = await host.Client.GetAsync($"/api/incidents/{id}");
+
+        // 61 seconds before now: past the minute of clock skew.
+        var past = await host.Client.PostAsync($"/api/incidents/{id}/status",
+            Json("""{"text":"Index rebuilding","eta":"2026-11-26T11:58:59Z"}"""));
+
+        var problem = await BadInputTests.AssertProblem(past, 422, "eta", "an ETA in the past");
+        Assert.Contains("must not be in the past", (string)problem["detail"]!);
+        var after = await host.Client.GetAsync($"/api/incidents/{id}");
+        Assert.Equal(before.Headers.ETag, after.Headers.ETag); // nothing written
+        Assert.Null((await GetJson(host, $"/api/incidents/{id}"))["statusUpdate"]);
+        Assert.DoesNotContain((await AllPagesAsync(host, $"/api/incidents/{id}/timeline", "timeline", 50)).Items,
+            e => (string)e["kind"]! == "status");
+
+        // Within the minute of clock skew, and ahead of now: accepted.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/status",
+            Json("""{"text":"Index rebuilding","eta":"2026-11-26T11:59:30Z"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/status",
+            Json("""{"text":"Index rebuilt","eta":"2026-11-26T14:00:00Z"}"""))).StatusCode);
+        Assert.Equal("2026-11-26T14:00:00+00:00", (string?)(await GetJson(host, $"/api/incidents/{id}"))["statusUpdate"]!["eta"]);
+    }
+
+    [Fact]
     public async Task The_incident_resource_has_typed_summaries_and_no_bookkeeping()
     {
         await using var host = await RunningHost.StartAsync(azurite);
         var id = await OpenAsync(host, "Search down", "search", "Sev1");
+        var eta = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddHours(3).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/incidents/{id}/status",
-            Json("""{"text":"Index rebuilding","nextSteps":"Warm caches","eta":"2026-11-26T12:00:00Z"}"""))).StatusCode);
+            Json($$"""{"text":"Index rebuilding","nextSteps":"Warm caches","eta":"{{eta}}"}"""))).StatusCode);
 
         var incident = (await GetJson(host, $"/api/incidents/{id}")).AsObject();
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AutoResponder.Tests.Http;
@@ -28,11 +29,12 @@ public sealed class IntakeFuzzTests(AzuriteFixture azurite, ITestOutputHelper ou
         var opened = await host.Client.PostAsync("/api/alerts", new StringContent("""{"title":"Fuzz target","severity":"Sev3","service":"fuzz"}""", Encoding.UTF8, "application/json"));
         var id = (string)JsonNode.Parse(await opened.Content.ReadAsStringAsync())!["results"]![0]!["incidentId"]!;
         var statuses = new Dictionary<int, int>();
+        var eta = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddHours(3).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
         for (var i = 0; i < Cases; i++)
         {
             var toAction = i % 6 == 5;
-            var basis = toAction ? """{"actor":"fuzz","text":"rolling back","nextSteps":"watch","eta":"2026-11-26T15:00:00Z"}""" : samples[random.Next(samples.Count)];
+            var basis = toAction ? $$"""{"actor":"fuzz","text":"rolling back","nextSteps":"watch","eta":"{{eta}}"}""" : samples[random.Next(samples.Count)];
             var (mutation, body) = Mutate(basis, random);
             var before = await HostileInputTests.StoredRows(host);
             var content = new ByteArrayContent(body);

@@ -21,6 +21,8 @@ public sealed class RequestBindingTests
     private static RequestFields Form(params (string Name, string Value)[] fields) =>
         RequestFields.FromForm(new FormCollection(fields.ToDictionary(f => f.Name, f => new StringValues(f.Value))));
 
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
     public static TheoryData<string, (string, string)[], string?> Cases => new()
     {
         { "action-item", [("title", "Fix it"), ("owner", "alice"), ("dueAt", "2030-12-01T17:00")], "owner" },
@@ -34,6 +36,8 @@ public sealed class RequestBindingTests
         { "status", [("nextSteps", "x")], "text" },
         { "status", [("text", "Rolling back"), ("eta", "soon")], "eta" },
         { "status", [("text", "Rolling back"), ("eta", "2026-11-26T15:00")], null },
+        { "status", [("text", "Rolling back"), ("eta", "2026-11-26T11:58")], "eta" }, // before now (12:00)
+        { "status", [("text", "Rolling back"), ("eta", "2026-11-26T11:59:30Z")], null }, // within the minute of clock skew
         { "acknowledge", [("owner", new string('x', 201))], "owner" },
         { "acknowledge", [], null },
         { "postmortem", [("link", "wiki/rca")], "link" },
@@ -47,7 +51,7 @@ public sealed class RequestBindingTests
         {
             "action-item" => ActionItemRequest.Bind(fields),
             "action-item-status" => ActionItemStatusRequest.Bind(fields),
-            "status" => StatusUpdateRequest.Bind(fields),
+            "status" => StatusUpdateRequest.Bind(fields, Now),
             "acknowledge" => AcknowledgeRequest.Bind(fields),
             "postmortem" => PostmortemRequest.Bind(fields),
             "responder" => ResponderRequest.Bind(fields),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AutoResponder.Cli.Serve;
 using AutoResponder.Tests.Http;
 using AutoResponder.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace AutoResponder.Tests.Serve;
@@ -41,11 +42,13 @@ public sealed class StandaloneHostTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/incidents/{id}/acknowledge", Json("{}"))).StatusCode);
 
+        var eta = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddHours(3);
+        eta = new DateTimeOffset(eta.Year, eta.Month, eta.Day, eta.Hour, 0, 0, TimeSpan.Zero);
         var status = await alice.PostAsync($"/api/incidents/{id}/status",
-            Json("""{"text":"Payment provider timeouts","nextSteps":"Fail over to backup PSP","eta":"2026-11-26T12:00:00Z"}"""));
+            Json($$"""{"text":"Payment provider timeouts","nextSteps":"Fail over to backup PSP","eta":"{{eta:yyyy-MM-ddTHH:mm:ssZ}}"}"""));
         var afterStatus = JsonNode.Parse(await status.Content.ReadAsStringAsync())!;
         Assert.Equal("Fail over to backup PSP", (string?)afterStatus["statusUpdate"]!["nextSteps"]);
-        Assert.Equal("2026-11-26T12:00:00+00:00", (string?)afterStatus["statusUpdate"]!["eta"]);
+        Assert.Equal($"{eta:yyyy-MM-ddTHH:00:00}+00:00", (string?)afterStatus["statusUpdate"]!["eta"]);
         Assert.Equal("alice@shop.example", (string?)afterStatus["statusUpdate"]!["by"]);
 
         Assert.Equal(HttpStatusCode.OK, (await alice.PostAsync($"/api/incidents/{id}/mitigate", Json("""{"text":"Failed over"}"""))).StatusCode);

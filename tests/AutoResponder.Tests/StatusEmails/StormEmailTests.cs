@@ -78,6 +78,55 @@ public sealed class StormEmailTests(AzuriteFixture azurite)
         Assert.DoesNotContain(listed[0], second.Html);
     }
 
+    private static async Task<AutoResponder.Incidents.Resources.StatusEmailsSummary> SummaryAsync(TestApp app, string id) =>
+        (await app.Get<AutoResponder.Incidents.Api.IncidentResources>().ReadAsync(
+            (await app.Get<IncidentStore>().FindAsync(id, default))!, default)).StatusEmails;
+
+    [Fact]
+    public async Task A_status_email_listed_in_a_storm_email_counts_as_sent_when_the_storm_email_goes_once()
+    {
+        var graph = new FakeGraphHandler();
+        await using var app = await TestApp.StartAsync(azurite, Settings, graph.Install);
+        var runner = app.Get<OutboxRunner>();
+        var first = await OpenAsync(app, "count-0", Severity.Sev2); // its own post and its own e-mail
+        var listed = new[] { await OpenAsync(app, "count-1", Severity.Sev2), await OpenAsync(app, "count-2", Severity.Sev2) };
+        string[] all = [first, .. listed];
+        foreach (var id in all) await runner.RunAsync(id, default);
+        var ownSentAt = app.Time.GetUtcNow();
+        Assert.Equal(1, (await SummaryAsync(app, first)).Sent);
+
+        // Listed in the storm e-mail, which has not gone: not sent yet, and the summary says where it waits.
+        Assert.DoesNotContain(graph.SendMails, m => m.Subject.StartsWith("[Storm]"));
+        foreach (var id in listed)
+        {
+            var pending = await SummaryAsync(app, id);
+            Assert.Equal(0, pending.Sent);
+            Assert.Null(pending.LastSentAt);
+            Assert.True(pending.InStormEmail);
+        }
+
+        // The window closes and the storm e-mail goes: now each listed incident's e-mail counts, once, at that time.
+        app.Time.Advance(TimeSpan.FromMinutes(2));
+        var stormSentAt = app.Time.GetUtcNow();
+        foreach (var id in all) await runner.RunAsync(id, default);
+        foreach (var id in all) await runner.RunAsync(id, default);
+        Assert.Single(graph.SendMails, m => m.Subject.StartsWith("[Storm]"));
+        foreach (var id in listed)
+        {
+            var sent = await SummaryAsync(app, id);
+            Assert.Equal(1, sent.Sent);
+            Assert.Equal(stormSentAt, sent.LastSentAt);
+            Assert.False(sent.InStormEmail);
+        }
+        Assert.Equal((1, ownSentAt), ((await SummaryAsync(app, first)).Sent, (await SummaryAsync(app, first)).LastSentAt));
+
+        // Counting again (a storm e-mail action retried after its send) never counts twice.
+        var window = (await app.Get<IncidentStates>().ReadAsync<StatusEmailState>(listed[0], default)).StormCountedIn!;
+        var (_, items) = await app.Get<StormEmails>().ReadAsync(window, default);
+        await app.Get<StormEmails>().CountSentAsync(window, items, app.Time.GetUtcNow(), default);
+        foreach (var id in listed) Assert.Equal(1, (await SummaryAsync(app, id)).Sent);
+    }
+
     [Fact]
     public async Task A_listing_whose_outcome_was_lost_is_found_by_its_retry_so_the_window_it_owes_is_still_sent()
     {
@@ -110,5 +159,8 @@ public sealed class StormEmailTests(AzuriteFixture azurite)
         Assert.Contains(other, storm.Html); // the other incident's e-mail was not lost with the window
         Assert.Matches($@"{other}</a> [^<]*\(acknowledged\)", storm.Html); // as it is when the e-mail goes, not when listed
         Assert.Contains(StormEmails.MinuteOf(listed.Value.Window).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), storm.Subject);
+        // Each counts the storm e-mail once, as sent when it went.
+        foreach (var id in new[] { owner, other })
+            Assert.Equal(1, (await app.Get<IncidentStates>().ReadAsync<StatusEmailState>(id, default)).Sent);
     }
 }

@@ -16,14 +16,25 @@ internal sealed record AcknowledgeRequest(string? Owner = null)
     }
 }
 
-/// <summary>{"text", "nextSteps"?, "eta"?}</summary>
+/// <summary>
+/// {"text", "nextSteps"?, "eta"?}: <c>eta</c> must not lie before now; up to <see cref="EtaClockSkew"/> (1 minute)
+/// earlier is still accepted, for the sender's clock running behind ours.
+/// </summary>
 internal sealed record StatusUpdateRequest(string Text, string? NextSteps = null, DateTimeOffset? Eta = null)
 {
-    public static StatusUpdateRequest? Bind(RequestFields fields)
+    /// <summary>How far before now an ETA is still accepted: clock skew between the sender and us, not a past ETA.</summary>
+    public static readonly TimeSpan EtaClockSkew = TimeSpan.FromMinutes(1);
+
+    /// <param name="fields">The request's fields (JSON body or console form).</param>
+    /// <param name="now">The app's clock (its <see cref="TimeProvider"/>): an ETA before it is refused.</param>
+    public static StatusUpdateRequest? Bind(RequestFields fields, DateTimeOffset now)
     {
         var text = fields.String("text", required: true);
         var nextSteps = fields.String("nextSteps", required: false);
         var eta = fields.DateTime("eta");
+        if (eta is { } at && at < now - EtaClockSkew)
+            fields.Invalid("eta", $"'eta' must not be in the past: {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC is before now " +
+                $"({now.UtcDateTime:yyyy-MM-dd HH:mm} UTC). Give the time you expect the incident to be fixed.");
         return fields.Error is null ? new(text!, nextSteps, eta) : null;
     }
 }

@@ -105,7 +105,7 @@ public sealed class IncidentResources(
         var live = i.Status is IncidentStatus.Open or IncidentStatus.Acknowledged or IncidentStatus.Mitigated;
         DateTimeOffset? nextDueAt = options.Enabled && live
             ? StatusEmailSlots.NextDue(i.OpenedAt, options.CadenceFor(i.Severity), time.GetUtcNow()) : null;
-        return new StatusEmailsSummary(sent.Sent, sent.LastSentAt, nextDueAt);
+        return new StatusEmailsSummary(sent.Sent, sent.LastSentAt, nextDueAt, sent.StormListedIn is not null);
     }
 
     private static PostmortemSummary PostmortemOf(IncidentRecord i, IncidentStateSet features)

@@ -75,7 +75,8 @@ public static class IncidentRoutes
             typeof(AcknowledgeRequest), false,
             async c => await c.Get<IncidentsEndpoint>().AcknowledgeAsync(c.Request, c.Caller, c.Id, c.Ct)),
         IncidentAction(UpdateIncidentStatus, UpdateIncidentStatusPath,
-            "Post a status update (text, next steps, ETA) on a live incident.", typeof(StatusUpdateRequest), true,
+            "Post a status update (text, next steps, ETA) on a live incident. An ETA before now (more than a minute, " +
+            "for clock skew) is refused: 422 naming 'eta', nothing stored.", typeof(StatusUpdateRequest), true,
             async c => await c.Get<IncidentsEndpoint>().StatusAsync(c.Request, c.Caller, c.Id, c.Ct)),
         IncidentAction(MitigateIncident, MitigateIncidentPath, "open/acknowledged → mitigated.",
             typeof(IncidentNoteRequest), false,

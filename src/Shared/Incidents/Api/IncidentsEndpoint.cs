@@ -17,7 +17,7 @@ namespace AutoResponder.Incidents.Api;
 internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery list, IncidentPages pages,
     IncidentResources resources,
     IncidentService incidents, IncidentActionRequest actions, IOptions<AutoResponderOptions> options,
-    ILogger<IncidentsEndpoint> log)
+    TimeProvider time, ILogger<IncidentsEndpoint> log)
 {
     /// <summary>
     /// GET /api/incidents?status=&amp;severity=&amp;service=&amp;since=&amp;limit=&amp;cursor= — newest first; default:
@@ -77,7 +77,7 @@ internal sealed class IncidentsEndpoint(IncidentStore store, IncidentListQuery l
     public Task<ApiResult> StatusAsync(HttpRequest request, Caller caller, string id, CancellationToken ct) =>
         ActAsync(request, caller, id, requireBody: true, async (fields, actor, ifMatch) =>
         {
-            var body = StatusUpdateRequest.Bind(fields);
+            var body = StatusUpdateRequest.Bind(fields, time.GetUtcNow());
             return fields.Error ?? await Done(incidents.UpdateStatusAsync(id, body!.Text, body.NextSteps, body.Eta,
                 actor, ifMatch, ct), ct);
         }, ct);

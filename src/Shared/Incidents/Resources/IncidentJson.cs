@@ -24,9 +24,11 @@ public sealed record ImpactSummary(long Orders, long Customers, bool CustomersAp
 public sealed record TeamsThread(string? WebUrl, bool InStormDigest = false);
 
 /// <summary>
-/// Manager status emails: how many were sent, the last one, when the next is due (null when none is).
+/// Manager status emails: how many were sent, the last one, when the next is due (null when none is). An e-mail listed
+/// in a storm e-mail counts once that storm e-mail has gone; until then <see cref="InStormEmail"/> is true.
 /// </summary>
-public sealed record StatusEmailsSummary(int Sent, DateTimeOffset? LastSentAt, DateTimeOffset? NextDueAt);
+public sealed record StatusEmailsSummary(int Sent, DateTimeOffset? LastSentAt, DateTimeOffset? NextDueAt,
+    bool InStormEmail = false);
 
 /// <summary>One RCA reminder: rca-draft, rca-escalation, postmortem-review or action-items.</summary>
 public sealed record ReminderSummary(string Kind, string Status, DateTimeOffset? DueAt);
