@@ -34,13 +34,10 @@ internal static class StandaloneHost
             ?? new AccessOptions();
         var (boundUrls, notice) = ChooseUrls(urls, hasKey: !string.IsNullOrEmpty(access.IngestKey));
         builder.WebHost.UseUrls(boundUrls);
-        // DNS-rebinding protection: answer only the configured host names (loopback by default), 400 otherwise.
-        // WebApplication already runs ASP.NET Core's host filtering middleware first; this sets its list.
-        builder.Services.Configure<HostFilteringOptions>(o =>
-        {
-            o.AllowedHosts = access.EffectiveAllowedHosts.ToList();
-            o.AllowEmptyHosts = false;
-        });
+        // DNS-rebinding protection: answer only the configured host names (loopback by default), 400 otherwise. The
+        // framework's host filtering (which WebApplication runs first) lets everything through; AllowedHostCheck, the
+        // first middleware below, checks instead and says what to fix.
+        builder.Services.Configure<HostFilteringOptions>(o => o.AllowedHosts = ["*"]);
         var limits = ServeLimits.From(builder.Configuration); // a bad limit stops start-up, naming the setting
         var files = FileBudget.RaiseToHardLimit();
         var connections = limits.Connections(files?.Now);
@@ -52,6 +49,7 @@ internal static class StandaloneHost
         app.Logger.LogInformation("Open files: {Files}; at most {Connections} connections at once",
             files is { } f ? $"soft limit {f.Before} raised to {f.Now} (hard limit {f.Hard}), {FileBudget.Reserve} " +
                 $"kept for the host" : "no limit to read", connections);
+        app.Use(new AllowedHostCheck(access.EffectiveAllowedHosts, app.Logger).InvokeAsync);
         app.Use(UnrecoverableFaults(app));
         app.Use(async (context, next) =>
         {

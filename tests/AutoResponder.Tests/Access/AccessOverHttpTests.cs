@@ -167,14 +167,25 @@ public sealed class AccessOverHttpTests(AzuriteFixture azurite)
     [InlineData("incidents.shop.example", "localhost", HttpStatusCode.BadRequest)]
     public async Task Only_the_allowed_host_names_are_answered(string? allowed, string hostHeader, HttpStatusCode expected)
     {
-        await using var host = allowed is null
-            ? await RunningHost.StartAsync(azurite)
-            : await RunningHost.StartAsync(azurite, null, $"AutoResponder:Access:AllowedHosts:0={allowed}");
+        var logs = new LogLines();
+        await using var host = await RunningHost.StartAsync(azurite, null,
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs),
+            allowed is null ? [] : [$"AutoResponder:Access:AllowedHosts:0={allowed}"]);
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/incidents");
         request.Headers.Host = $"{hostHeader}:{host.BaseAddress.Port}";
 
         var response = await host.Client.SendAsync(request);
 
         Assert.Equal(expected, response.StatusCode);
+        if (expected != HttpStatusCode.BadRequest) return;
+        // says what to fix, to the caller and to the operator, without listing the names it answers
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("Host", problem["field"]!.GetValue<string>());
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains($"'{hostHeader}'", detail);
+        Assert.Contains("AutoResponder:Access:AllowedHosts", detail);
+        Assert.DoesNotContain(allowed ?? "127.0.0.1", detail);
+        Assert.Contains(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning
+            && l.Text.Contains($"host '{hostHeader}'") && l.Text.Contains("AutoResponder:Access:AllowedHosts"));
     }
 }

@@ -303,17 +303,6 @@ public sealed partial class ConsoleOverHttpTests(AzuriteFixture azurite)
     }
 
     /// <summary>Every log message of the host, as its operator reads them.</summary>
-    private sealed class LogLines : ILoggerProvider, ILogger
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Text)> Lines { get; } = new();
-        public ILogger CreateLogger(string categoryName) => this;
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => Lines.Enqueue((logLevel, formatter(state, exception)));
-        public void Dispose() { }
-    }
-
     [Fact]
     public async Task Behind_another_origin_sign_in_and_forms_say_which_origin_and_that_PublicBaseUrl_must_name_it()
     {
