@@ -235,7 +235,7 @@ internal sealed class TeamsPublisher(
     private async Task<ChatMessage?> FindLostPostAsync(string incidentId, string what, TeamsTarget target,
         DateTimeOffset since, Func<ChatMessage, bool> isIt, CancellationToken ct)
     {
-        if (options.Value.ReadChannelMessages && await FindInChannelAsync(target, since, isIt, ct) is { } found)
+        if (options.Value.ReadChannelMessages && await FindInChannelAsync(incidentId, target, since, isIt, ct) is { } found)
         {
             log.LogWarning("Teams {What} for {IncidentId} of an earlier attempt found in the channel ({MessageId}): " +
                 "recorded, not posted again", what, incidentId, found.Id);
@@ -253,19 +253,24 @@ internal sealed class TeamsPublisher(
     /// The channel's post <paramref name="isIt"/> recognises, sent since <paramref name="since"/> (less a few minutes of
     /// clock skew); null when none is among the newest messages or the account may not read them.
     /// </summary>
-    private async Task<ChatMessage?> FindInChannelAsync(TeamsTarget target, DateTimeOffset since,
+    private async Task<ChatMessage?> FindInChannelAsync(string incidentId, TeamsTarget target, DateTimeOffset since,
         Func<ChatMessage, bool> isIt, CancellationToken ct)
     {
         var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
+        // each page is a request to the channel: within its limits, and a 429 pauses it as for any other call
+        var read = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, FirstNotice: false);
         try
         {
-            var page = await messages.GetAsync(r => r.QueryParameters.Top = 50, ct);
+            var page = await CallAsync(incidentId, "lost-post lookup", read,
+                () => messages.GetAsync(r => { r.QueryParameters.Top = 50; r.Options.Add(RetryUnavailableOnly); }, ct),
+                ct);
             for (var n = 1; page is not null; n++)
             {
                 var found = page.Value?.FirstOrDefault(m =>
                     (m.CreatedDateTime is not { } created || created >= since - TimeSpan.FromMinutes(5)) && isIt(m));
                 if (found is not null || n >= LookupPages || page.OdataNextLink is not { } next) return found;
-                page = await messages.WithUrl(next).GetAsync(cancellationToken: ct);
+                page = await CallAsync(incidentId, "lost-post lookup", read,
+                    () => messages.WithUrl(next).GetAsync(r => r.Options.Add(RetryUnavailableOnly), ct), ct);
             }
             return null;
         }

@@ -136,6 +136,31 @@ public sealed class TeamsPublisherTests(AzuriteFixture azurite)
         Assert.Single(fake.Posts("/replies"));
     }
 
+    [Fact]
+    public async Task The_look_for_a_lost_root_post_keeps_to_the_channels_limits_and_waits_out_its_pause()
+    {
+        TimeProvider? clock = null;
+        var fake = new FakeGraphHandler().ThenLoseAnswer(r => r.Path.EndsWith("/messages", StringComparison.Ordinal), "lost-2",
+            () => clock!.GetUtcNow());
+        await using var app = await StartAsync(fake, new() { ["AutoResponder:Teams:ReadChannelMessages"] = "true" });
+        clock = app.Time;
+        var id = await OpenAsync(app, "teams-lost-paused");
+        await RunAsync(app, id); // posted; the answer is lost
+
+        // Graph answered another call of this channel with 429 and a Retry-After of 30 s.
+        app.Get<TeamsRateLimiter>().Pause(new TeamsCall("team-1", "19:chan-1@thread.tacv2", NewMessage: false, FirstNotice: false), TimeSpan.FromSeconds(30));
+        app.Time.Advance(TimeSpan.FromSeconds(10));
+        await RunAsync(app, id);
+        Assert.DoesNotContain(fake.Requests, r => r.Method == HttpMethod.Get); // not read during the pause: back to the outbox
+        Assert.Null((await ThreadAsync(app, id)).RootMessageId);
+
+        app.Time.Advance(TimeSpan.FromSeconds(30));
+        await RunAsync(app, id);
+        Assert.Single(fake.Requests, r => r.Method == HttpMethod.Get);
+        Assert.Equal("lost-2", (await ThreadAsync(app, id)).RootMessageId);
+        Assert.Single(fake.Posts("/messages"));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
