@@ -49,6 +49,10 @@ public static class ApiRoutes
     ];
 
     private static readonly Lazy<JsonObject> Document = new(() => OpenApiDocument.Build(All.Select(r => r.Operation)));
+    /// <summary>
+    /// The document, read through a method: the route above is declared before <see cref="Document"/>, and nullable
+    /// analysis of the static initialiser would take the field as unassigned there (it is only read when the route runs).
+    /// </summary>
     private static JsonObject BuiltDocument() => Document.Value;
 
     private static readonly IReadOnlyDictionary<string, ApiRoute> ById = All.ToDictionary(r => r.OperationId);

@@ -117,6 +117,9 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         }
     }
 
+    /// <summary>The incident an item row lists (its row key is <c>i|{incident id}</c>).</summary>
+    public static string IncidentOf(StormEmailItem item) => item.RowKey[ItemPrefix.Length..];
+
     private static DateTimeOffset DueAt(string window) => MinuteOf(window).AddMinutes(1) + Grace;
 
     /// <summary>
@@ -164,7 +167,7 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
             async (item, token) =>
             {
-                if (await store.FindAsync(item.RowKey[ItemPrefix.Length..], token) is not { } incident) return;
+                if (await store.FindAsync(IncidentOf(item), token) is not { } incident) return;
                 (item.StatusName, item.Title) = (incident.Status.ToApi(), incident.Title);
             });
 
@@ -194,7 +197,7 @@ internal sealed class StormEmails(StorageClients storage, IncidentStore store, I
     public Task CountSentAsync(string window, IReadOnlyList<StormEmailItem> items, DateTimeOffset at,
         CancellationToken ct) =>
         Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-            async (item, token) => await states.UpdateAsync<StatusEmailState>(item.RowKey[ItemPrefix.Length..],
+            async (item, token) => await states.UpdateAsync<StatusEmailState>(IncidentOf(item),
                 s => s.CountStorm(window, at), token));
 
     /// <summary>How long a sent window's rows are kept.</summary>
@@ -266,7 +269,7 @@ internal sealed class StormEmailHandler(
         text.AppendLine(subject).AppendLine().AppendLine(intro).AppendLine();
         foreach (var item in ordered)
         {
-            var id = item.RowKey[2..];
+            var id = StormEmails.IncidentOf(item);
             var what = item.KindName switch { nameof(StatusEmailKind.Opened) => "opened", nameof(StatusEmailKind.Final) => "resolved", _ => "status update" };
             var about = $"{item.Title}{(item.Service is { Length: > 0 } s ? $" · {s}" : "")} — {what} " +
                 $"({item.StatusName})";

@@ -182,7 +182,9 @@ internal sealed class TeamsPublisher(
             await suspects.NewestAsync(incident, SuspectsOnRoot, ct));
         var fingerprint = TeamsMessageRenderer.Fingerprint(message);
         if (thread.RootPostingSince is { } since
-            && await FindLostPostAsync(incident.Id, "root post", target, since, m => Carries(m, incident.Id), ct) is { } found)
+            && await FindLostPostAsync(incident.Id, "root post", target,
+                new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, firstNotice, Severity: incident.Severity),
+                since, m => Carries(m, incident.Id), ct) is { } found)
             return await RecordRootAsync(incident.Id, target, found, fingerprint: null); // the next change PATCHes it
         var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
         var posted = await PostAsync(incident.Id, "root post",
@@ -230,12 +232,13 @@ internal sealed class TeamsPublisher(
     /// answer was lost): the post <paramref name="isIt"/> recognises, sent since <paramref name="since"/>, if the account
     /// may read the channel (<see cref="TeamsOptions.ReadChannelMessages"/>) and finds it among the newest messages, to
     /// be recorded instead of posted again; otherwise null, and it is posted again. Both say so in a warning. Used for the
-    /// root post and the storm digest.
+    /// root post and the storm digest; <paramref name="read"/> is what its reads count as at the limits (a first notice's
+    /// look is a first notice's call, never behind follow-up work).
     /// </summary>
-    private async Task<ChatMessage?> FindLostPostAsync(string incidentId, string what, TeamsTarget target,
+    private async Task<ChatMessage?> FindLostPostAsync(string incidentId, string what, TeamsTarget target, TeamsCall read,
         DateTimeOffset since, Func<ChatMessage, bool> isIt, CancellationToken ct)
     {
-        if (options.Value.ReadChannelMessages && await FindInChannelAsync(incidentId, target, since, isIt, ct) is { } found)
+        if (options.Value.ReadChannelMessages && await FindInChannelAsync(incidentId, target, read, since, isIt, ct) is { } found)
         {
             log.LogWarning("Teams {What} for {IncidentId} of an earlier attempt found in the channel ({MessageId}): " +
                 "recorded, not posted again", what, incidentId, found.Id);
@@ -253,12 +256,12 @@ internal sealed class TeamsPublisher(
     /// The channel's post <paramref name="isIt"/> recognises, sent since <paramref name="since"/> (less a few minutes of
     /// clock skew); null when none is among the newest messages or the account may not read them.
     /// </summary>
-    private async Task<ChatMessage?> FindInChannelAsync(string incidentId, TeamsTarget target, DateTimeOffset since,
-        Func<ChatMessage, bool> isIt, CancellationToken ct)
+    private async Task<ChatMessage?> FindInChannelAsync(string incidentId, TeamsTarget target, TeamsCall read,
+        DateTimeOffset since, Func<ChatMessage, bool> isIt, CancellationToken ct)
     {
         var messages = graph.Delegated.Teams[target.TeamId].Channels[target.ChannelId].Messages;
-        // each page is a request to the channel: within its limits, and a 429 pauses it as for any other call
-        var read = new TeamsCall(target.TeamId, target.ChannelId, NewMessage: false, FirstNotice: false);
+        // each page is a request to the channel (read: what the look is part of): within its limits, and a 429 pauses
+        // it as for any other call
         try
         {
             var page = await CallAsync(incidentId, "lost-post lookup", read,
@@ -400,7 +403,7 @@ internal sealed class TeamsPublisher(
 
         public Task<ChatMessage?> FindLostAsync(DateTimeOffset since, Func<ChatMessage, bool> isIt,
             CancellationToken ct) =>
-            publisher.FindLostPostAsync(incidentId, "storm digest", target, since, isIt, ct);
+            publisher.FindLostPostAsync(incidentId, "storm digest", target, Call(newMessage: false), since, isIt, ct);
     }
 
     private static bool IsImpact(string kind)

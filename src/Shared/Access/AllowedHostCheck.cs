@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using AutoResponder.Access;
 using AutoResponder.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
-namespace AutoResponder.Cli.Serve;
+namespace AutoResponder.Access;
 
 /// <summary>
 /// DNS-rebinding protection for the standalone host: only the host names in <c>AutoResponder:Access:AllowedHosts</c>
@@ -13,7 +14,7 @@ namespace AutoResponder.Cli.Serve;
 /// operator a warning naming the host people used (once per host name, at most <see cref="HostsWarnedAbout"/>). The
 /// answer does not list the allowed names: a page that rebinds a name to this host could read it.
 /// </summary>
-internal sealed class AllowedHostCheck(IReadOnlyList<string> allowed, ILogger log)
+public sealed class AllowedHostCheck(IReadOnlyList<string> allowed, ILogger log)
 {
     public const int HostsWarnedAbout = 100;
     private readonly StringSegment[] _patterns = [.. allowed.Select(h => new StringSegment(h))];
@@ -30,12 +31,12 @@ internal sealed class AllowedHostCheck(IReadOnlyList<string> allowed, ILogger lo
         var name = host.HasValue ? host.Host : "";
         if (_warned.Count < HostsWarnedAbout && _warned.TryAdd(name, true))
             log.LogWarning("Refused a request for host '{Host}': it is not in {Setting} ({Allowed}). If people reach " +
-                "this host by that name (a proxy, a DNS name), add it: {Setting}:N={Host} (environment " +
-                "AutoResponder__Access__AllowedHosts__N).", name, Setting, string.Join(", ", allowed), Setting, name);
+                "this host by that name (a proxy, a DNS name), add it to that setting (environment {Variable}__N).",
+                name, Setting, string.Join(", ", allowed), Setting.Replace(":", "__"));
         await Problems.Create(StatusCodes.Status400BadRequest, "Host not allowed",
             $"This AutoResponder does not answer the host name '{name}'. If that is the address people use, the " +
             $"operator adds it to the setting {Setting}.", "Host").ExecuteAsync(context);
     }
 
-    private const string Setting = AccessOptions.Section + ":AllowedHosts";
+    private const string Setting = AccessOptions.Section + ":" + nameof(AccessOptions.AllowedHosts);
 }
